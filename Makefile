@@ -1,0 +1,95 @@
+# lede — a terminal news reader. `make run` and `make test` do all the set-up.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/lede
+MANDIR ?= $(PREFIX)/share/man
+VERSION = 0.1
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS = ncursesw yaml-0.1 libpcre2-8
+# Debian packages for building, testing and benchmarking.
+DEB_PKGS = build-essential pkg-config libncurses-dev libyaml-dev libpcre2-dev \
+	libcriterion-dev tmux mandoc groff-base ripgrep valgrind clang
+
+# Lazily expanded: pkg-config runs only after `deps` has made sure it can.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+TEST_LIBS = $(shell pkg-config --libs criterion)
+
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+BUILD = build/san
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LEDE = $(BUILD)/lede
+else
+BUILD = build
+SAN_FLAGS =
+LEDE = ./lede
+endif
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iinclude \
+	$(PKG_CFLAGS) -DLEDE_VERSION='"$(VERSION)"' -DLEDE_DATADIR='"$(DATADIR)"' \
+	-MMD -MP $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+SRCS = $(wildcard src/*.c src/ui/*.c)
+OBJS = $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
+TEST_SRCS = $(wildcard tests/unit/*.c)
+TEST_OBJS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%.o)
+
+.PHONY: all deps run test unit clean install uninstall
+
+all: $(LEDE)
+
+deps:
+	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) criterion \
+	    && command -v tmux >/dev/null && command -v mandoc >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "lede: installing build dependencies with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(DEB_PKGS) >/dev/null \
+	    || { echo "lede: apt-get failed"; exit 1; }; \
+	else \
+	    echo "lede: missing build dependencies; install them with:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PKGS)"; \
+	    exit 1; \
+	fi
+
+$(LEDE): $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+$(BUILD)/%.o: src/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/unit/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(PKG_LIBS) $(TEST_LIBS)
+
+run: $(LEDE)
+	$(LEDE) $(ARGS)
+
+unit: $(LEDE) $(BUILD)/unit-tests
+	LEDE_BIN=$(LEDE) $(BUILD)/unit-tests --jobs=2
+
+test: unit
+
+install: $(LEDE)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seeds
+	install -m 755 $(LEDE) $(DESTDIR)$(BINDIR)/lede
+	install -m 644 seeds/* $(DESTDIR)$(DATADIR)/seeds/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/lede
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build lede
+
+-include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,0 +1,78 @@
+/* article: the parsed article and its related stories. Every string and
+ * array of one article lives in that article's arena and is freed with it by
+ * article_free(); nothing inside is owned separately. Missing strings are
+ * NULL; missing numbers are marked by the has_* bits. */
+#ifndef LEDE_ARTICLE_H
+#define LEDE_ARTICLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena_block;
+struct arena {
+	struct arena_block *head;
+};
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void *arena_memdup(struct arena *a, const void *p, size_t n);
+void arena_free(struct arena *a);
+
+enum {
+	HAS_DATE = 1u << 0,
+	HAS_QUALITY = 1u << 1,
+	HAS_HEAT = 1u << 2,
+	HAS_PUBLISHED = 1u << 3,
+	HAS_WIDTH = 1u << 4,
+	HAS_HEIGHT = 1u << 5,
+	HAS_CACHED = 1u << 6,
+};
+
+struct image {
+	const char *url, *title;
+	int32_t width, height;
+	bool is_cached;
+	unsigned has;
+};
+
+struct provider {
+	const char *name, *domain;
+	struct image *images;
+	size_t nimages;
+};
+
+struct related {
+	const char *title, *excerpt, *type;
+	const char *web_url, *amp_web_url, *cdn_amp_web_url;
+	struct provider provider;
+	int64_t date; /* seconds since the epoch, UTC */
+	int32_t quality;
+	unsigned has;
+	struct image *images;
+	size_t nimages;
+	long local; /* index of the local article in its store, or -1 */
+};
+
+struct article {
+	const char *path;
+	const char *category, *type, *title, *excerpt;
+	const char *original_url, *web_url, *amp_web_url, *cdn_amp_web_url;
+	int64_t date;
+	int32_t quality, heat;
+	bool published;
+	unsigned has;
+	struct provider provider;
+	const char **topics;
+	size_t ntopics;
+	struct image *images;
+	size_t nimages;
+	struct related *related;
+	size_t nrelated;
+	struct arena arena;
+};
+
+/* A new, empty article for path (copied). */
+struct article *article_new(const char *path);
+void article_free(struct article *a);
+
+#endif

@@ -1,0 +1,25 @@
+/* parse: one article file's YAML front matter into a struct article, with
+ * libyaml's event API.
+ *
+ * What is a problem and what happens to the file:
+ *  - no opening '---', no closing '---', an empty front matter, a document
+ *    that is not a mapping, or a YAML syntax error: the file is skipped;
+ *  - a key whose value has the wrong type, an unparseable date, a number
+ *    out of range, an alias, a duplicate key: that field is left out (for a
+ *    duplicate, the first value stays) and the rest of the article loads.
+ * Every problem is one line "path:line:col: message" (1-based), with any
+ * text from the file made terminal-safe. */
+#ifndef LEDE_PARSE_H
+#define LEDE_PARSE_H
+
+#include <stddef.h>
+
+#include "lede/article.h"
+#include "lede/util.h"
+
+/* Parse data[0..len) read from path. Appends problems to *problems. Returns
+ * the article (caller frees with article_free), or NULL if skipped. */
+struct article *parse_article(const char *path, const char *data, size_t len,
+			      struct strlist *problems);
+
+#endif

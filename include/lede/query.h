@@ -1,0 +1,36 @@
+/* query: sort orders and filters over a store. Views ask for rows here and
+ * never sort or match by themselves.
+ *
+ * Sort rules: date, quality and heat default to descending, title and
+ * provider (by name) to ascending; a missing value sorts last in either
+ * direction; ties are broken by title ascending, then path ascending,
+ * whatever the direction. Strings compare byte by byte (code point order). */
+#ifndef LEDE_QUERY_H
+#define LEDE_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lede/search.h"
+#include "lede/store.h"
+
+enum sort_key { SORT_DATE, SORT_QUALITY, SORT_HEAT, SORT_TITLE, SORT_PROVIDER, SORT_NKEYS };
+
+struct sort_order {
+	enum sort_key key;
+	bool desc;
+};
+
+const char *query_sort_name(enum sort_key key);
+bool query_sort_default_desc(enum sort_key key);
+/* Parse "KEY" or "KEY:asc" / "KEY:desc". Returns 0, or -1 if not valid. */
+int query_parse_sort(const char *s, struct sort_order *out);
+
+/* Sort idx[0..n) (indices into s->v) by order. */
+void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order);
+
+/* Write into out (room for s->n) the indices of the articles that match re
+ * (all of them when re is NULL), in store order; returns how many. */
+size_t query_filter(const struct store *s, struct search *re, size_t *out);
+
+#endif

@@ -1,0 +1,20 @@
+/* scan: the paths a person gives, turned into the list of candidate files.
+ * Directories are walked recursively in name order; hidden entries are
+ * skipped; in a directory only regular files named *.md, *.markdown, *.txt,
+ * *.yml and *.yaml are candidates; symbolic links are followed, each
+ * directory is entered once, and a link back to a directory being walked is
+ * reported as a loop. A file named directly is always a candidate. Nothing
+ * that is not a regular file is ever opened. */
+#ifndef LEDE_SCAN_H
+#define LEDE_SCAN_H
+
+#include <stddef.h>
+
+#include "lede/util.h"
+
+/* Appends the candidate paths to *files and any problem ("path: message")
+ * to *problems. */
+void scan_paths(const char *const *paths, size_t n, struct strlist *files,
+		struct strlist *problems);
+
+#endif

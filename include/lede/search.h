@@ -1,0 +1,32 @@
+/* search: PCRE2 patterns with UTF and Unicode properties on, smart case
+ * (caseless unless the pattern has an upper-case letter of its own), JIT
+ * where the platform has it. */
+#ifndef LEDE_SEARCH_H
+#define LEDE_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lede/article.h"
+
+struct search;
+
+struct span {
+	size_t start, end; /* byte offsets, end exclusive */
+};
+
+/* Compile pattern. On failure returns NULL and sets *err (caller frees) to
+ * "invalid regex at offset N: reason". */
+struct search *search_compile(const char *pattern, char **err);
+void search_free(struct search *s);
+const char *search_pattern(const struct search *s);
+bool search_caseless(const struct search *s);
+
+bool search_match(struct search *s, const char *text, size_t len);
+/* Does the article's title, excerpt, provider name or a topic match? */
+bool search_article(struct search *s, const struct article *a);
+/* Every non-overlapping match of text as spans; returns the count and sets
+ * *out (caller frees). */
+size_t search_spans(struct search *s, const char *text, size_t len, struct span **out);
+
+#endif

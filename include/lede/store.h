@@ -1,0 +1,47 @@
+/* store: the loaded collection of articles, in load order (the order of the
+ * scan), the problems met while loading, and the URL index that makes a
+ * related story "local" and gives every article its backlinks. */
+#ifndef LEDE_STORE_H
+#define LEDE_STORE_H
+
+#include <stddef.h>
+
+#include "lede/article.h"
+#include "lede/util.h"
+
+enum { STORE_DEFAULT_MAX_FILE = 4 << 20 };
+
+struct store_opts {
+	size_t max_file_size; /* bigger files are skipped with a problem */
+};
+
+struct url_slot;
+
+struct store {
+	struct article **v; /* owned */
+	size_t n, cap;
+	size_t nfiles;          /* candidate files seen */
+	struct strlist problems; /* in scan order */
+	/* URL index: webUrl, originalUrl and ampWebUrl of every article. */
+	struct url_slot *slots;
+	size_t nslots;
+	/* Backlinks: articles whose related list names article i are
+	 * backlinks[backlink_start[i] .. backlink_start[i + 1]). */
+	size_t *backlink_start;
+	size_t *backlinks;
+};
+
+void store_init(struct store *s);
+/* Scan paths and load every candidate; then link (store_link). */
+void store_load(struct store *s, const char *const *paths, size_t n,
+		const struct store_opts *opts);
+/* Add one parsed article (the store takes it). */
+void store_add(struct store *s, struct article *a);
+/* Build the URL index, resolve related stories, compute backlinks. */
+void store_link(struct store *s);
+/* The index of the article with this webUrl, originalUrl or ampWebUrl (the
+ * first loaded wins), or -1. */
+long store_find_url(const struct store *s, const char *url);
+void store_free(struct store *s);
+
+#endif

@@ -1,0 +1,63 @@
+/* util: allocation that never returns NULL, growable buffers, string lists
+ * and small string helpers shared by every module. */
+#ifndef LEDE_UTIL_H
+#define LEDE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Allocation failure is decided once: these print a message and abort. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A newly allocated formatted string; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Grow *p (an array of *cap elements of size elem) to hold at least need. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t elem);
+
+/* A growable byte buffer, always NUL-terminated when len > 0 or after
+ * buf_str(). Owns data. */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+void buf_add(struct buf *b, const void *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *buf_str(struct buf *b);
+void buf_free(struct buf *b);
+
+/* A list of owned strings. */
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+void strlist_push(struct strlist *l, char *owned);
+void strlist_pushf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strlist_free(struct strlist *l);
+
+/* Append s[0..n) to b so that it is safe on a terminal: printable ASCII
+ * and valid UTF-8 pass; control bytes, C1 controls, invalid UTF-8 and
+ * invisible formatting characters (bidi overrides, zero-width characters)
+ * become visible escapes such as \x1b or \u{202e}. */
+void buf_put_safe(struct buf *b, const char *s, size_t n);
+
+/* Decode one UTF-8 code point from s[0..n). Returns its length (1 to 4) and
+ * sets *cp, or returns 0 for an invalid or truncated sequence. */
+int utf8_decode(const char *s, size_t n, unsigned *cp);
+
+/* True for code points that change how text around them is shown without
+ * being visible themselves: bidi controls, zero-width characters, BOM. */
+int unicode_is_invisible_format(unsigned cp);
+
+/* Read a whole file into a NUL-terminated heap buffer. Returns 0, or -1 with
+ * errno set. Refuses (errno EFBIG) files larger than max bytes. Never blocks
+ * on a FIFO (EINVAL for anything that is not a regular file). */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+
+#endif

@@ -1,0 +1,82 @@
+/* article: arena allocation and the article's life cycle. */
+#include "lede/article.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lede/util.h"
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	alignas(max_align_t) unsigned char data[];
+};
+
+enum { ARENA_BLOCK = 4096 - sizeof(struct arena_block) };
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+	struct arena_block *b = a->head;
+	if (!b || b->size - b->used < n) {
+		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		b = xmalloc(sizeof *b + size);
+		b->size = size;
+		b->used = 0;
+		if (a->head && size > ARENA_BLOCK) {
+			/* a big one-off: keep the current block on top for small ones */
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *d = arena_alloc(a, n + 1);
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void *arena_memdup(struct arena *a, const void *p, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	void *d = arena_alloc(a, n);
+	memcpy(d, p, n);
+	return d;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_block *b = a->head;
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	a->head = NULL;
+}
+
+struct article *article_new(const char *path)
+{
+	struct article *a = xcalloc(1, sizeof *a);
+	a->path = arena_strndup(&a->arena, path, strlen(path));
+	return a;
+}
+
+void article_free(struct article *a)
+{
+	if (!a)
+		return;
+	arena_free(&a->arena);
+	free(a);
+}

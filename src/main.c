@@ -1,0 +1,195 @@
+/* main: the command line. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lede/output.h"
+#include "lede/query.h"
+#include "lede/search.h"
+#include "lede/store.h"
+#include "lede/util.h"
+
+#ifndef LEDE_VERSION
+#define LEDE_VERSION "0.1"
+#endif
+#ifndef LEDE_DATADIR
+#define LEDE_DATADIR "/usr/local/share/lede"
+#endif
+
+enum mode { MODE_UI, MODE_LIST, MODE_JSON, MODE_CHECK };
+
+static void usage(FILE *f)
+{
+	fputs("usage: lede [OPTION...] [PATH...]\n"
+	      "Read an archive of news articles (YAML front matter files).\n"
+	      "\n"
+	      "  -s, --sort KEY[:asc|:desc]  date, quality, heat, title or provider\n"
+	      "  -e, --search REGEX          only articles that match (PCRE2, smart case)\n"
+	      "      --list                  print the list, tab-separated, and exit\n"
+	      "      --json                  print the articles as JSON Lines and exit\n"
+	      "      --check                 report every problem in the archive and exit\n"
+	      "  -c, --config FILE           read FILE instead of the default config\n"
+	      "  -k, --keymap NAME|FILE      use a shipped keymap or a keymap file\n"
+	      "      --no-cache              neither read nor write the article cache\n"
+	      "  -h, --help                  this help\n"
+	      "  -V, --version               the version\n"
+	      "\n"
+	      "With no PATH, lede opens the bundled seeds. See lede(1) and lede(5).\n",
+	      f);
+}
+
+/* The bundled seeds: beside the executable in a source tree, else installed. */
+static char *default_seeds(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char *p = xasprintf("%s/seeds", exe);
+			struct stat st;
+			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(LEDE_DATADIR "/seeds");
+}
+
+static void print_problems(const struct store *s)
+{
+	for (size_t i = 0; i < s->problems.n; i++)
+		fprintf(stderr, "%s\n", s->problems.v[i]);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"sort", required_argument, NULL, 's'},
+		{"search", required_argument, NULL, 'e'},
+		{"list", no_argument, NULL, 'L'},
+		{"json", no_argument, NULL, 'J'},
+		{"check", no_argument, NULL, 'C'},
+		{"config", required_argument, NULL, 'c'},
+		{"keymap", required_argument, NULL, 'k'},
+		{"no-cache", no_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	enum mode mode = MODE_UI;
+	struct sort_order order = {SORT_DATE, true};
+	const char *pattern = NULL;
+	int c;
+
+	setlocale(LC_ALL, "");
+	while ((c = getopt_long(argc, argv, "s:e:c:k:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (query_parse_sort(optarg, &order) < 0) {
+				fprintf(stderr,
+					"lede: bad sort '%s': use date, quality, heat, title or "
+					"provider, optionally with :asc or :desc\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'e':
+			pattern = optarg;
+			break;
+		case 'L':
+			mode = MODE_LIST;
+			break;
+		case 'J':
+			mode = MODE_JSON;
+			break;
+		case 'C':
+			mode = MODE_CHECK;
+			break;
+		case 'c':
+		case 'k':
+		case 'N':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("lede %s\n", LEDE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+
+	struct search *re = NULL;
+	if (pattern) {
+		char *err;
+		if (!(re = search_compile(pattern, &err))) {
+			fprintf(stderr, "lede: %s\n", err);
+			free(err);
+			return 2;
+		}
+	}
+
+	char *seeds = NULL;
+	const char *const *paths = (const char *const *)argv + optind;
+	size_t npaths = (size_t)(argc - optind);
+	if (npaths == 0) {
+		seeds = default_seeds();
+		paths = (const char *const *)&seeds;
+		npaths = 1;
+	}
+
+	struct store s;
+	store_init(&s);
+	store_load(&s, paths, npaths, NULL);
+	int status = s.n ? 0 : 1;
+
+	if (mode == MODE_CHECK) {
+		print_problems(&s);
+		printf("%zu files, %zu articles, %zu problems\n", s.nfiles, s.n, s.problems.n);
+		status = s.problems.n || !s.n ? 1 : 0;
+	} else {
+		print_problems(&s);
+		size_t *idx = xmalloc((s.n ? s.n : 1) * sizeof *idx);
+		size_t n = query_filter(&s, re, idx);
+		query_sort(&s, idx, n, order);
+		struct buf b = {0};
+		if (mode == MODE_UI) {
+			printf("lede: %zu articles loaded from %zu files (%zu problems); "
+			       "the interactive reader is coming\n",
+			       s.n, s.nfiles, s.problems.n);
+		}
+		for (size_t i = 0; mode != MODE_UI && i < n; i++) {
+			if (mode == MODE_LIST)
+				output_list_line(&b, s.v[idx[i]]);
+			else
+				output_json_line(&b, &s, s.v[idx[i]]);
+			if (b.len > 1 << 16 || i + 1 == n) {
+				fwrite(b.data, 1, b.len, stdout);
+				b.len = 0;
+			}
+		}
+		buf_free(&b);
+		free(idx);
+	}
+	if (!s.n && mode != MODE_CHECK)
+		fprintf(stderr, "lede: no article could be loaded\n");
+	if (fflush(stdout) != 0) {
+		perror("lede: stdout");
+		status = 1;
+	}
+	store_free(&s);
+	search_free(re);
+	free(seeds);
+	return status;
+}

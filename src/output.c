@@ -1,0 +1,214 @@
+/* output: --list and --json writers. */
+#include "lede/output.h"
+
+#include <string.h>
+
+#include "lede/date.h"
+
+static void list_field(struct buf *b, const char *s)
+{
+	if (!s)
+		return;
+	size_t n = strlen(s), run = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			continue;
+		buf_put_safe(b, s + run, i - run);
+		if (i < n)
+			buf_putc(b, ' ');
+		run = i + 1;
+	}
+}
+
+void output_list_line(struct buf *b, const struct article *a)
+{
+	if (a->has & HAS_DATE) {
+		char d[DATE_ISO_LEN + 1];
+		date_format_iso(a->date, d);
+		buf_puts(b, d);
+	}
+	buf_putc(b, '\t');
+	if (a->has & HAS_QUALITY)
+		buf_printf(b, "%d", (int)a->quality);
+	buf_putc(b, '\t');
+	if (a->has & HAS_HEAT)
+		buf_printf(b, "%d", (int)a->heat);
+	buf_putc(b, '\t');
+	list_field(b, a->provider.name);
+	buf_putc(b, '\t');
+	list_field(b, a->title);
+	buf_putc(b, '\t');
+	list_field(b, a->web_url);
+	buf_putc(b, '\n');
+}
+
+void output_json_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_putc(b, '"');
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			size_t j = i + 1;
+			while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f &&
+			       s[j] != '"' && s[j] != '\\')
+				j++;
+			buf_add(b, s + i, j - i);
+			i = j;
+			continue;
+		}
+		unsigned cp = c;
+		int len = 1;
+		if (c >= 0x80 && !(len = utf8_decode(s + i, n - i, &cp))) {
+			cp = 0xfffd; /* not UTF-8: the replacement character */
+			len = 1;
+		}
+		i += (size_t)len;
+		switch (cp) {
+		case '"': buf_puts(b, "\\\""); continue;
+		case '\\': buf_puts(b, "\\\\"); continue;
+		case '\n': buf_puts(b, "\\n"); continue;
+		case '\r': buf_puts(b, "\\r"); continue;
+		case '\t': buf_puts(b, "\\t"); continue;
+		case '\b': buf_puts(b, "\\b"); continue;
+		case '\f': buf_puts(b, "\\f"); continue;
+		default: break;
+		}
+		unsigned units[2] = {cp, 0};
+		int nu = 1;
+		if (cp >= 0x10000) {
+			units[0] = 0xd800 + ((cp - 0x10000) >> 10);
+			units[1] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+			nu = 2;
+		}
+		for (int u = 0; u < nu; u++) {
+			char e[6] = {'\\', 'u', hex[units[u] >> 12 & 15], hex[units[u] >> 8 & 15],
+				     hex[units[u] >> 4 & 15], hex[units[u] & 15]};
+			buf_add(b, e, 6);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+static void key(struct buf *b, bool *first, const char *k)
+{
+	if (!*first)
+		buf_putc(b, ',');
+	*first = false;
+	buf_printf(b, "\"%s\":", k);
+}
+
+static void jstr(struct buf *b, bool *first, const char *k, const char *v)
+{
+	key(b, first, k);
+	if (v)
+		output_json_string(b, v, strlen(v));
+	else
+		buf_puts(b, "null");
+}
+
+static void jint(struct buf *b, bool *first, const char *k, bool has, long long v)
+{
+	key(b, first, k);
+	if (has)
+		buf_printf(b, "%lld", v);
+	else
+		buf_puts(b, "null");
+}
+
+static void jbool(struct buf *b, bool *first, const char *k, bool has, bool v)
+{
+	key(b, first, k);
+	buf_puts(b, !has ? "null" : v ? "true" : "false");
+}
+
+static void jdate(struct buf *b, bool *first, const char *k, bool has, int64_t t)
+{
+	key(b, first, k);
+	if (!has) {
+		buf_puts(b, "null");
+		return;
+	}
+	char d[DATE_ISO_LEN + 1];
+	date_format_iso(t, d);
+	buf_printf(b, "\"%s\"", d);
+}
+
+static void jimages(struct buf *b, bool *first, const struct image *im, size_t n)
+{
+	key(b, first, "images");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		bool f = true;
+		buf_puts(b, i ? ",{" : "{");
+		jstr(b, &f, "url", im[i].url);
+		jint(b, &f, "width", im[i].has & HAS_WIDTH, im[i].width);
+		jint(b, &f, "height", im[i].has & HAS_HEIGHT, im[i].height);
+		jstr(b, &f, "title", im[i].title);
+		jbool(b, &f, "isCached", im[i].has & HAS_CACHED, im[i].is_cached);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
+static void jprovider(struct buf *b, bool *first, const struct provider *p)
+{
+	bool f = true;
+	key(b, first, "provider");
+	buf_putc(b, '{');
+	jstr(b, &f, "name", p->name);
+	jstr(b, &f, "domain", p->domain);
+	jimages(b, &f, p->images, p->nimages);
+	buf_putc(b, '}');
+}
+
+void output_json_line(struct buf *b, const struct store *s, const struct article *a)
+{
+	bool f = true;
+	buf_putc(b, '{');
+	jstr(b, &f, "path", a->path);
+	jstr(b, &f, "category", a->category);
+	jstr(b, &f, "type", a->type);
+	jstr(b, &f, "title", a->title);
+	jstr(b, &f, "excerpt", a->excerpt);
+	jdate(b, &f, "publishedDateTime", a->has & HAS_DATE, a->date);
+	jstr(b, &f, "originalUrl", a->original_url);
+	jstr(b, &f, "webUrl", a->web_url);
+	jstr(b, &f, "ampWebUrl", a->amp_web_url);
+	jstr(b, &f, "cdnAmpWebUrl", a->cdn_amp_web_url);
+	jint(b, &f, "quality", a->has & HAS_QUALITY, a->quality);
+	jint(b, &f, "heat", a->has & HAS_HEAT, a->heat);
+	jbool(b, &f, "published", a->has & HAS_PUBLISHED, a->published);
+	jprovider(b, &f, &a->provider);
+	key(b, &f, "topics");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < a->ntopics; i++) {
+		if (i)
+			buf_putc(b, ',');
+		output_json_string(b, a->topics[i], strlen(a->topics[i]));
+	}
+	buf_putc(b, ']');
+	jimages(b, &f, a->images, a->nimages);
+	key(b, &f, "related");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < a->nrelated; i++) {
+		const struct related *r = &a->related[i];
+		bool g = true;
+		buf_puts(b, i ? ",{" : "{");
+		jstr(b, &g, "title", r->title);
+		jstr(b, &g, "excerpt", r->excerpt);
+		jdate(b, &g, "publishedDateTime", r->has & HAS_DATE, r->date);
+		jstr(b, &g, "webUrl", r->web_url);
+		jstr(b, &g, "ampWebUrl", r->amp_web_url);
+		jstr(b, &g, "cdnAmpWebUrl", r->cdn_amp_web_url);
+		jstr(b, &g, "type", r->type);
+		jprovider(b, &g, &r->provider);
+		jint(b, &g, "quality", r->has & HAS_QUALITY, r->quality);
+		jimages(b, &g, r->images, r->nimages);
+		jstr(b, &g, "localPath",
+		     r->local >= 0 && (size_t)r->local < s->n ? s->v[r->local]->path : NULL);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "]}\n");
+}
