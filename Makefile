@@ -13,6 +13,8 @@ PKGS = ncursesw yaml-0.1 libpcre2-8
 DEB_PKGS = build-essential pkg-config libncurses-dev libyaml-dev libpcre2-dev \
 	libcriterion-dev tmux mandoc groff-base ripgrep valgrind clang
 
+# Criterion runs each test in a fresh process: a fixed-address test binary
+# (-no-pie) keeps pointers in parameterized tests valid there.
 # Lazily expanded: pkg-config runs only after `deps` has made sure it can.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
@@ -70,7 +72,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c | deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_LDFLAGS) -no-pie -o $@ $(TEST_OBJS) $(LIB_OBJS) $(PKG_LIBS) $(TEST_LIBS)
 
 run: $(LEDE)
 	$(LEDE) $(ARGS)

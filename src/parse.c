@@ -137,8 +137,9 @@ static bool next(struct parser *p)
 	if (!yaml_parser_parse(&p->y, &p->ev)) {
 		const char *what = p->y.problem ? p->y.problem : "unknown error";
 		if (p->y.context)
-			problem_at(p, p->y.problem_mark, "YAML syntax error: %s %s", what,
-				   p->y.context);
+			problem_at(p, p->y.problem_mark, "YAML syntax error: %s (%s at %zu:%zu)",
+				   what, p->y.context, p->y.context_mark.line + 1,
+				   p->y.context_mark.column + 1);
 		else
 			problem_at(p, p->y.problem_mark, "YAML syntax error: %s", what);
 		return false;

@@ -1,0 +1,104 @@
+#define _GNU_SOURCE
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lede/util.h"
+
+void load_path(struct store *s, const char *path)
+{
+	store_init(s);
+	store_load(s, &path, 1, NULL);
+}
+
+struct article *find_article(const struct store *s, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	for (size_t i = 0; i < s->n; i++) {
+		size_t m = strlen(s->v[i]->path);
+		if (m >= n && !strcmp(s->v[i]->path + m - n, suffix))
+			return s->v[i];
+	}
+	return NULL;
+}
+
+static void drain(int fd, struct buf *b, bool *open)
+{
+	char tmp[65536];
+	ssize_t r = read(fd, tmp, sizeof tmp);
+	if (r > 0)
+		buf_add(b, tmp, (size_t)r);
+	else
+		*open = false;
+}
+
+void run_lede(struct run *r, const char *const *argv, const char *const *env)
+{
+	const char *bin = getenv("LEDE_BIN");
+	if (!bin)
+		bin = "./lede";
+	int po[2], pe[2];
+	cr_assert(pipe(po) == 0 && pipe(pe) == 0);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		for (size_t i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
+		size_t n = 0;
+		while (argv[n])
+			n++;
+		const char **av = calloc(n + 2, sizeof *av);
+		av[0] = bin;
+		memcpy(av + 1, argv, n * sizeof *av);
+		execv(bin, (char *const *)av);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	struct buf out = {0}, err = {0};
+	bool oo = true, eo = true;
+	while (oo || eo) {
+		struct pollfd p[2] = {{oo ? po[0] : -1, POLLIN, 0}, {eo ? pe[0] : -1, POLLIN, 0}};
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents)
+			drain(po[0], &out, &oo);
+		if (p[1].revents)
+			drain(pe[0], &err, &eo);
+	}
+	close(po[0]);
+	close(pe[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r->out_len = out.len;
+	r->err_len = err.len;
+	r->out = (char *)buf_str(&out);
+	r->err = (char *)buf_str(&err);
+}
+
+void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+char *slurp(const char *path, size_t *len)
+{
+	char *data;
+	size_t n;
+	cr_assert(read_file(path, 1u << 30, &data, &n) == 0, "cannot read %s", path);
+	if (len)
+		*len = n;
+	return data;
+}

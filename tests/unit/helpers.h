@@ -1,0 +1,26 @@
+/* Helpers shared by the unit tests: loading, running the lede binary. */
+#ifndef LEDE_TEST_HELPERS_H
+#define LEDE_TEST_HELPERS_H
+
+#include <stddef.h>
+
+#include "lede/store.h"
+
+/* Load one path into a fresh store. */
+void load_path(struct store *s, const char *path);
+/* The article of s whose path ends with suffix, or NULL. */
+struct article *find_article(const struct store *s, const char *suffix);
+
+struct run {
+	char *out, *err; /* NUL-terminated */
+	size_t out_len, err_len;
+	int status; /* exit status, or 128+signal */
+};
+/* Run the lede binary ($LEDE_BIN, else ./lede) with argv (NULL-terminated,
+ * without argv[0]); env entries ("K=V") are added to the environment. */
+void run_lede(struct run *r, const char *const *argv, const char *const *env);
+void run_free(struct run *r);
+/* A whole file as a NUL-terminated string (aborts the test if missing). */
+char *slurp(const char *path, size_t *len);
+
+#endif
