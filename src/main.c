@@ -9,10 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lede/config.h"
+#include "lede/keymap.h"
 #include "lede/output.h"
 #include "lede/query.h"
 #include "lede/search.h"
 #include "lede/store.h"
+#include "lede/ui/app.h"
 #include "lede/util.h"
 
 #ifndef LEDE_VERSION
@@ -83,12 +86,15 @@ int main(int argc, char **argv)
 		{"no-cache", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"script", required_argument, NULL, 'X'},
+		{"size", required_argument, NULL, 'Z'},
 		{NULL, 0, NULL, 0},
 	};
 	enum mode mode = MODE_UI;
 	struct sort_order order = {SORT_DATE, true};
-	const char *pattern = NULL;
-	int c;
+	const char *pattern = NULL, *config_path = NULL, *script = NULL;
+	bool sort_given = false;
+	int c, cols = 0, rows = 0;
 
 	setlocale(LC_ALL, "");
 	while ((c = getopt_long(argc, argv, "s:e:c:k:hV", longopts, NULL)) != -1) {
@@ -101,6 +107,7 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			sort_given = true;
 			break;
 		case 'e':
 			pattern = optarg;
@@ -115,8 +122,19 @@ int main(int argc, char **argv)
 			mode = MODE_CHECK;
 			break;
 		case 'c':
+			config_path = optarg;
+			break;
 		case 'k':
 		case 'N':
+			break;
+		case 'X':
+			script = optarg;
+			break;
+		case 'Z':
+			if (sscanf(optarg, "%dx%d", &cols, &rows) != 2 || cols < 1 || rows < 1) {
+				fprintf(stderr, "lede: bad size '%s': use COLSxROWS\n", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -140,6 +158,25 @@ int main(int argc, char **argv)
 		}
 	}
 
+	struct config cfg;
+	config_init(&cfg);
+	{
+		struct strlist errors = {0};
+		char *def = config_path ? NULL : config_default_path();
+		int r = config_load_file(&cfg, config_path ? config_path : def, !config_path, &errors);
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "lede: %s\n", errors.v[i]);
+		strlist_free(&errors);
+		free(def);
+		if (r < 0 && config_path) {
+			config_free(&cfg);
+			search_free(re);
+			return 2;
+		}
+	}
+	if (!sort_given && cfg.sort && query_parse_sort(cfg.sort, &order) < 0)
+		fprintf(stderr, "lede: config: bad sort '%s'\n", cfg.sort);
+
 	char *seeds = NULL;
 	const char *const *paths = (const char *const *)argv + optind;
 	size_t npaths = (size_t)(argc - optind);
@@ -151,25 +188,30 @@ int main(int argc, char **argv)
 
 	struct store s;
 	store_init(&s);
-	store_load(&s, paths, npaths, NULL);
+	struct store_opts opts = {.max_file_size = cfg.max_file_size};
+	store_load(&s, paths, npaths, &opts);
 	int status = s.n ? 0 : 1;
 
 	if (mode == MODE_CHECK) {
 		print_problems(&s);
 		printf("%zu files, %zu articles, %zu problems\n", s.nfiles, s.n, s.problems.n);
 		status = s.problems.n || !s.n ? 1 : 0;
+	} else if (mode == MODE_UI) {
+		struct keymap km;
+		keymap_init_default(&km);
+		if (!s.n)
+			fprintf(stderr, "lede: no article could be loaded\n");
+		else
+			status = app_run(&s, &cfg, &km, order, re, script, cols, rows);
+		re = NULL; /* the reader owns it */
+		keymap_free(&km);
 	} else {
 		print_problems(&s);
 		size_t *idx = xmalloc((s.n ? s.n : 1) * sizeof *idx);
 		size_t n = query_filter(&s, re, idx);
 		query_sort(&s, idx, n, order);
 		struct buf b = {0};
-		if (mode == MODE_UI) {
-			printf("lede: %zu articles loaded from %zu files (%zu problems); "
-			       "the interactive reader is coming\n",
-			       s.n, s.nfiles, s.problems.n);
-		}
-		for (size_t i = 0; mode != MODE_UI && i < n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (mode == MODE_LIST)
 				output_list_line(&b, s.v[idx[i]]);
 			else
@@ -182,7 +224,7 @@ int main(int argc, char **argv)
 		buf_free(&b);
 		free(idx);
 	}
-	if (!s.n && mode != MODE_CHECK)
+	if (!s.n && mode != MODE_CHECK && mode != MODE_UI)
 		fprintf(stderr, "lede: no article could be loaded\n");
 	if (fflush(stdout) != 0) {
 		perror("lede: stdout");
@@ -190,6 +232,7 @@ int main(int argc, char **argv)
 	}
 	store_free(&s);
 	search_free(re);
+	config_free(&cfg);
 	free(seeds);
 	return status;
 }

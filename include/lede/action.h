@@ -1,0 +1,54 @@
+/* action: the one list of what a key can do. The X-macro below makes the
+ * action enum, the names the keymap parser accepts, the help view and the
+ * man page's key table; the default keys are the design's contract. */
+#ifndef LEDE_ACTION_H
+#define LEDE_ACTION_H
+
+/* X(ENUM, "name", "default keys", "help text") */
+#define LEDE_ACTIONS(X)                                                                    \
+	X(NEXT, "next", "j Down", "next line: story, related story, or scroll")            \
+	X(PREV, "prev", "k Up", "previous line")                                          \
+	X(FIRST, "first", "g Home", "first line")                                          \
+	X(LAST, "last", "G End", "last line")                                              \
+	X(PAGE_DOWN, "page-down", "C-d PgDn Space", "page down")                           \
+	X(PAGE_UP, "page-up", "C-u PgUp", "page up")                                       \
+	X(OPEN, "open", "Enter", "open the selected story")                               \
+	X(NEXT_PANE, "next-pane", "Tab", "move to the other pane")                         \
+	X(ZOOM, "zoom", "z", "zoom the current pane, or unzoom")                           \
+	X(RELATED, "related", "r", "the related stories of the current story")             \
+	X(BACK, "back", "Backspace h", "back in history")                                  \
+	X(FORWARD, "forward", "l", "forward in history")                                   \
+	X(BROWSE, "browse", "o", "open the story's webUrl in the browser")                 \
+	X(BROWSE_MENU, "browse-menu", "O", "choose which of the story's URLs to open")     \
+	X(SEARCH, "search", "/", "search (incremental; Enter keeps, Esc restores)")        \
+	X(SEARCH_NEXT, "search-next", "n", "next match")                                   \
+	X(SEARCH_PREV, "search-prev", "N", "previous match")                               \
+	X(FILTER, "filter", "f", "filter the list by a regex (empty clears)")              \
+	X(SORT_NEXT, "sort-next", "s", "next sort key: date, quality, heat, title, provider") \
+	X(SORT_REVERSE, "sort-reverse", "S", "reverse the sort direction")                 \
+	X(SPLIT, "toggle-split", "v", "split the panes side by side, or one above the other") \
+	X(PROBLEMS, "problems", "P", "the problems met while loading")                     \
+	X(HELP, "help", "?", "this help")                                                  \
+	X(PROMPT, "prompt", ":", "command prompt")                                         \
+	X(REDRAW, "redraw", "C-l", "redraw the screen")                                    \
+	X(QUIT, "quit", "q", "close the current view; quit from the list")
+
+enum action {
+	ACT_NONE,
+#define X(e, name, keys, help) ACT_##e,
+	LEDE_ACTIONS(X)
+#undef X
+	ACT_COUNT
+};
+
+struct action_info {
+	const char *name, *keys, *help;
+};
+
+/* Indexed by enum action; entry ACT_NONE has NULL fields. */
+extern const struct action_info action_table[ACT_COUNT];
+
+/* The action named name, or ACT_NONE. */
+enum action action_by_name(const char *name);
+
+#endif

@@ -1,0 +1,120 @@
+/* app: the interactive reader's state and its one loop. Views (list,
+ * story, related, help, problems) are const ops tables that draw lines and
+ * take the actions specific to them; everything they share lives here. */
+#ifndef LEDE_UI_APP_H
+#define LEDE_UI_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lede/action.h"
+#include "lede/config.h"
+#include "lede/keymap.h"
+#include "lede/query.h"
+#include "lede/search.h"
+#include "lede/store.h"
+#include "lede/ui/layout.h"
+#include "lede/ui/screen.h"
+#include "lede/util.h"
+
+struct app;
+struct pane;
+
+struct view_ops {
+	int id; /* enum view_id: which bindings apply */
+	const char *name;
+	/* Rebuild whatever depends on the width (optional). */
+	void (*prepare)(struct app *a, struct pane *p, int width);
+	size_t (*count)(struct app *a, struct pane *p);
+	/* The pane's first row. */
+	void (*title)(struct app *a, struct pane *p, struct buf *out);
+	void (*draw_line)(struct app *a, struct pane *p, size_t line, int y, bool selected);
+	/* Lines a cursor may rest on (NULL: all). */
+	bool (*selectable)(struct app *a, struct pane *p, size_t line);
+	/* Actions of this view; true when handled. */
+	bool (*action)(struct app *a, struct pane *p, enum action act);
+	bool scroll; /* no cursor: moving scrolls */
+};
+
+struct pane {
+	const struct view_ops *ops;
+	size_t sel, top;
+	struct rect r;
+};
+
+/* A story: an article, or one related summary of an article. */
+struct story {
+	long article;    /* -1: none */
+	long related;    /* -1: the article itself */
+	bool in_related; /* history: the related view was showing */
+	size_t sel;      /* history: its cursor */
+};
+
+enum prompt_kind { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_URL };
+
+struct detail_line {
+	char *text;
+	enum style style;
+	int indent;
+};
+
+struct app {
+	struct store *store;
+	struct config *cfg;
+	struct keymap *keymap;
+
+	/* The list: store indices, filtered and sorted. */
+	size_t *rows, nrows;
+	struct sort_order order;
+	struct search *search, *filter;
+
+	struct pane list, story, overlay;
+	bool story_open, overlay_open, zoom, vertical;
+	int focus; /* 0: list, 1: story pane */
+
+	struct story cur;
+	struct story *back, *fwd;
+	size_t nback, capback, nfwd, capfwd;
+
+	/* The story pane's lines for the current width. */
+	struct detail_line *dl;
+	size_t ndl, capdl;
+	int dl_width;
+	struct story dl_story;
+
+	/* The prompt line. */
+	enum prompt_kind prompt;
+	struct buf input;
+	size_t saved_sel;
+	struct search *saved_search, *saved_filter;
+	struct strlist history;
+	size_t hist_pos;
+
+	char *message;
+	bool message_error;
+	bool quit;
+	struct layout_out lay;
+};
+
+extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
+	view_problems_ops;
+
+/* Run the reader over a loaded store; re (may be NULL) is the initial
+ * filter, and the reader owns it. With script set, keys come from that
+ * file and screens are written to stdout (the headless mode). Returns the
+ * exit status. */
+int app_run(struct store *s, struct config *cfg, struct keymap *km, struct sort_order order,
+	    struct search *re, const char *script, int cols, int rows);
+
+/* For views. */
+const struct article *app_article(const struct app *a, long idx);
+void app_message(struct app *a, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Make s the current story, pushing the old one on the history. */
+void app_jump(struct app *a, struct story s);
+/* Select article idx in the list if it is there. */
+bool app_select_article(struct app *a, long idx);
+/* Local time "2021-03-04 08:00" (16 bytes + NUL) in buf. */
+void app_format_time(int64_t t, char *buf, size_t size, bool with_time);
+
+#endif

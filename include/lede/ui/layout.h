@@ -1,0 +1,31 @@
+/* layout: where each pane goes. A pure function of the terminal size, the
+ * split, which panes are open, the focus and the zoom; every rectangle is
+ * clamped to the screen, so a tiny terminal gives empty rectangles, never
+ * negative ones. */
+#ifndef LEDE_UI_LAYOUT_H
+#define LEDE_UI_LAYOUT_H
+
+#include <stdbool.h>
+
+struct rect {
+	int x, y, w, h;
+};
+
+struct layout_in {
+	int cols, rows;
+	bool vertical;    /* side by side instead of one above the other */
+	bool bottom_open; /* the story pane is shown */
+	bool zoom;        /* the focused pane takes the whole main area */
+	int focus;        /* 0: list, 1: story pane */
+};
+
+struct layout_out {
+	struct rect list, story, sep, status, prompt;
+	bool too_small; /* nothing but a short notice can be drawn */
+};
+
+enum { LAYOUT_MIN_COLS = 20, LAYOUT_MIN_ROWS = 5 };
+
+void layout_compute(const struct layout_in *in, struct layout_out *out);
+
+#endif

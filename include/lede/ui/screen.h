@@ -1,0 +1,52 @@
+/* screen: curses set-up and tear-down, colours and styles, and the one
+ * drawing call every view uses. Only the main thread calls into here. */
+#ifndef LEDE_UI_SCREEN_H
+#define LEDE_UI_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lede/search.h"
+
+enum style {
+	ST_NORMAL,
+	ST_HEADER,   /* column names, pane titles */
+	ST_TITLE_FOCUS,
+	ST_SELECTED, /* the selected line of the focused pane */
+	ST_CURSOR,   /* the selected line of the other pane */
+	ST_STATUS,
+	ST_MATCH,    /* search matches */
+	ST_LOCAL,    /* a related story in the archive */
+	ST_DIM,
+	ST_LABEL,    /* field names in the story pane */
+	ST_STORY_TITLE,
+	ST_URL,
+	ST_ERROR,
+	ST_COUNT
+};
+
+/* Start curses on the terminal, or headless (output to /dev/null, the given
+ * size) when cols and rows are positive. Colours unless NO_COLOR is set (to
+ * anything) or the terminal has none. Returns 0 or -1 with a message. */
+int screen_open(int cols, int rows, char **err);
+void screen_close(void);
+bool screen_headless(void);
+/* Resize the headless screen. */
+void screen_resize(int cols, int rows);
+void screen_size(int *cols, int *rows);
+
+/* Draw s[0..len) at (y, x) into exactly w cells in style st, clipped with an
+ * ellipsis and padded; bytes inside spans are drawn as matches. Returns the
+ * cells used before padding. */
+int screen_put(int y, int x, int w, const char *s, size_t len, enum style st,
+	       const struct span *spans, size_t nspans);
+/* Fill w cells at (y, x) with spaces in style st. */
+void screen_fill(int y, int x, int w, enum style st);
+/* Put the terminal's cursor at (y, x) and show it, or hide it. */
+void screen_cursor(int y, int x, bool show);
+
+/* Write the screen as text, each row with trailing blanks trimmed. */
+void screen_dump(FILE *out);
+
+#endif

@@ -1,0 +1,959 @@
+/* app: state, the loop, actions that are the same in every view, the
+ * status and prompt lines, history, and the headless script player. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define _GNU_SOURCE
+#include "lede/ui/app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lede/browser.h"
+#include "lede/ui/text.h"
+
+static volatile sig_atomic_t got_winch;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	got_winch = 1;
+}
+
+const struct article *app_article(const struct app *a, long idx)
+{
+	return idx >= 0 && (size_t)idx < a->store->n ? a->store->v[idx] : NULL;
+}
+
+void app_message(struct app *a, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(a->message);
+	a->message = xvasprintf(fmt, ap);
+	a->message_error = error;
+	va_end(ap);
+}
+
+void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm) ||
+	    !strftime(buf, size, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm))
+		snprintf(buf, size, "?");
+}
+
+/* The list ----------------------------------------------------------------- */
+
+static long selected_article(const struct app *a)
+{
+	return a->nrows && a->list.sel < a->nrows ? (long)a->rows[a->list.sel] : -1;
+}
+
+bool app_select_article(struct app *a, long idx)
+{
+	for (size_t i = 0; i < a->nrows; i++) {
+		if ((long)a->rows[i] == idx) {
+			a->list.sel = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Filter and sort again, keeping the selection on the same article. */
+static void rebuild_rows(struct app *a)
+{
+	long keep = selected_article(a);
+	a->nrows = query_filter(a->store, a->filter, a->rows);
+	query_sort(a->store, a->rows, a->nrows, a->order);
+	if (!app_select_article(a, keep))
+		a->list.sel = 0;
+}
+
+/* The story pane follows the list's selection unless a jump took it away. */
+static void follow_list(struct app *a)
+{
+	long sel = selected_article(a);
+	if (sel >= 0 && (a->cur.article != sel || a->cur.related != -1)) {
+		a->cur = (struct story){sel, -1, false, 0};
+		a->story.top = a->story.sel = 0;
+	}
+}
+
+/* History ------------------------------------------------------------------ */
+
+static void push(struct story **v, size_t *n, size_t *cap, struct story s)
+{
+	*v = xgrow(*v, cap, *n + 1, sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+static void show_story(struct app *a, struct story s)
+{
+	a->cur = s;
+	a->story.top = 0;
+	a->story.sel = s.sel;
+	app_select_article(a, s.article);
+	a->story.ops = s.in_related ? &view_related_ops : &view_story_ops;
+	a->story_open = true;
+}
+
+/* The current story as history keeps it: with the view and cursor. */
+static struct story here(const struct app *a)
+{
+	struct story s = a->cur;
+	s.in_related = a->story_open && a->story.ops == &view_related_ops;
+	s.sel = s.in_related ? a->story.sel : 0;
+	return s;
+}
+
+void app_jump(struct app *a, struct story s)
+{
+	push(&a->back, &a->nback, &a->capback, here(a));
+	a->nfwd = 0;
+	show_story(a, s);
+	a->focus = 1;
+}
+
+static void history_step(struct app *a, bool forward)
+{
+	struct story *from = forward ? a->fwd : a->back;
+	size_t *n = forward ? &a->nfwd : &a->nback;
+	if (!*n) {
+		app_message(a, false, forward ? "nothing forward in history" : "nothing back in history");
+		return;
+	}
+	struct story s = from[--*n];
+	if (forward)
+		push(&a->back, &a->nback, &a->capback, here(a));
+	else
+		push(&a->fwd, &a->nfwd, &a->capfwd, here(a));
+	show_story(a, s);
+}
+
+/* Panes -------------------------------------------------------------------- */
+
+static struct pane *focused(struct app *a)
+{
+	if (a->overlay_open)
+		return &a->overlay;
+	return a->focus && a->story_open ? &a->story : &a->list;
+}
+
+static int page_lines(const struct pane *p)
+{
+	int h = p->r.h - 1;
+	return h > 1 ? h : 1;
+}
+
+static bool selectable(struct app *a, struct pane *p, size_t line)
+{
+	return !p->ops->selectable || p->ops->selectable(a, p, line);
+}
+
+/* Move the cursor (or scroll) by delta lines, landing on a selectable one. */
+static void pane_move(struct app *a, struct pane *p, long delta)
+{
+	size_t n = p->ops->count(a, p);
+	if (p->ops->scroll) {
+		long max = (long)n - page_lines(p);
+		long top = (long)p->top + delta;
+		if (top > max)
+			top = max;
+		if (top < 0)
+			top = 0;
+		p->top = (size_t)top;
+		return;
+	}
+	if (!n)
+		return;
+	long s = (long)p->sel + delta;
+	if (s < 0)
+		s = 0;
+	if (s >= (long)n)
+		s = (long)n - 1;
+	long step = delta < 0 ? -1 : 1;
+	long t = s;
+	while (t >= 0 && t < (long)n && !selectable(a, p, (size_t)t))
+		t += step;
+	if (t < 0 || t >= (long)n) /* none that way: try the other */
+		for (t = s; t >= 0 && t < (long)n && !selectable(a, p, (size_t)t); t -= step)
+			;
+	if (t >= 0 && t < (long)n)
+		p->sel = (size_t)t;
+}
+
+static void pane_keep_visible(struct app *a, struct pane *p)
+{
+	size_t h = (size_t)page_lines(p), n = p->ops->count(a, p);
+	if (p->ops->scroll) {
+		if (n <= h)
+			p->top = 0;
+		else if (p->top > n - h)
+			p->top = n - h;
+		return;
+	}
+	if (p->sel >= n)
+		p->sel = n ? n - 1 : 0;
+	if (p->sel < p->top)
+		p->top = p->sel;
+	else if (p->sel >= p->top + h)
+		p->top = p->sel - h + 1;
+	if (n > h && p->top > n - h)
+		p->top = n - h;
+	if (n <= h)
+		p->top = 0;
+}
+
+static void open_overlay(struct app *a, const struct view_ops *ops)
+{
+	a->overlay = (struct pane){.ops = ops};
+	a->overlay_open = true;
+}
+
+/* Sort and search ---------------------------------------------------------- */
+
+static void set_sort(struct app *a, struct sort_order o)
+{
+	a->order = o;
+	rebuild_rows(a);
+	app_message(a, false, "sorted by %s, %s", query_sort_name(o.key),
+		    o.desc ? "descending" : "ascending");
+}
+
+/* Move the list to the next (dir 1) or previous (-1) match from the
+ * selection; with inclusive, the selection itself counts. */
+static bool find_match(struct app *a, int dir, bool inclusive, bool quiet)
+{
+	if (!a->search) {
+		if (!quiet)
+			app_message(a, true, "no search: press / to search");
+		return false;
+	}
+	size_t n = a->nrows, sel = a->list.sel;
+	for (size_t k = inclusive ? 0 : 1; n && k <= n; k++) {
+		size_t i = dir > 0 ? (sel + k) % n : (sel + n - k % n) % n;
+		if (search_article(a->search, a->store->v[a->rows[i]])) {
+			bool wrapped = dir > 0 ? i < sel : i > sel;
+			a->list.sel = i;
+			if (!quiet && wrapped)
+				app_message(a, false, "search wrapped");
+			return true;
+		}
+	}
+	if (!quiet)
+		app_message(a, true, "no match for %s", search_pattern(a->search));
+	return false;
+}
+
+/* Compile pattern; an empty one clears. false with a message if invalid. */
+static bool compile(struct app *a, const char *pattern, struct search **out)
+{
+	*out = NULL;
+	if (!*pattern)
+		return true;
+	char *err;
+	if (!(*out = search_compile(pattern, &err))) {
+		app_message(a, true, "%s", err);
+		free(err);
+		return false;
+	}
+	return true;
+}
+
+/* The prompt --------------------------------------------------------------- */
+
+static void start_prompt(struct app *a, enum prompt_kind k)
+{
+	a->prompt = k;
+	a->input.len = 0;
+	buf_str(&a->input);
+	a->saved_sel = a->list.sel;
+	a->saved_search = a->search;
+	a->saved_filter = a->filter;
+	a->hist_pos = a->history.n;
+	free(a->message);
+	a->message = NULL;
+	if (k == PROMPT_FILTER && a->filter)
+		buf_puts(&a->input, search_pattern(a->filter));
+}
+
+/* As the pattern is typed, the list follows. */
+static void prompt_live(struct app *a)
+{
+	const char *text = buf_str(&a->input);
+	struct search *re;
+	free(a->message);
+	a->message = NULL;
+	if (a->prompt == PROMPT_SEARCH) {
+		if (!compile(a, text, &re))
+			return;
+		if (a->search != a->saved_search)
+			search_free(a->search);
+		a->search = re;
+		a->list.sel = a->saved_sel;
+		if (re)
+			find_match(a, 1, true, true);
+	} else if (a->prompt == PROMPT_FILTER) {
+		if (!compile(a, text, &re))
+			return;
+		if (a->filter != a->saved_filter)
+			search_free(a->filter);
+		a->filter = re;
+		rebuild_rows(a);
+	}
+}
+
+static void prompt_cancel(struct app *a)
+{
+	if (a->prompt == PROMPT_SEARCH) {
+		if (a->search != a->saved_search)
+			search_free(a->search);
+		a->search = a->saved_search;
+		a->list.sel = a->saved_sel;
+	} else if (a->prompt == PROMPT_FILTER) {
+		if (a->filter != a->saved_filter)
+			search_free(a->filter);
+		a->filter = a->saved_filter;
+		rebuild_rows(a);
+		app_select_article(a, a->cur.article);
+	}
+	a->prompt = PROMPT_NONE;
+}
+
+static void run_command(struct app *a, const char *line);
+
+static void prompt_accept(struct app *a)
+{
+	enum prompt_kind k = a->prompt;
+	a->prompt = PROMPT_NONE;
+	const char *text = buf_str(&a->input);
+	if (k == PROMPT_SEARCH || k == PROMPT_FILTER) {
+		struct search **cur = k == PROMPT_SEARCH ? &a->search : &a->filter;
+		struct search *saved = k == PROMPT_SEARCH ? a->saved_search : a->saved_filter;
+		struct search *re;
+		if (!compile(a, text, &re)) { /* the message says why; keep the old */
+			if (*cur != saved)
+				search_free(*cur);
+			*cur = saved;
+			if (k == PROMPT_FILTER)
+				rebuild_rows(a);
+			return;
+		}
+		if (*cur != saved)
+			search_free(*cur);
+		search_free(saved);
+		*cur = re;
+		if (k == PROMPT_FILTER) {
+			rebuild_rows(a);
+			app_message(a, false, re ? "%zu of %zu stories match" : "filter cleared",
+				    a->nrows, a->store->n);
+		} else if (re && !find_match(a, 1, true, true)) {
+			app_message(a, true, "no match for %s", text);
+		}
+	} else if (k == PROMPT_COMMAND) {
+		if (*text)
+			strlist_push(&a->history, xstrdup(text));
+		char *line = xstrdup(text);
+		run_command(a, line);
+		free(line);
+	}
+}
+
+static void open_url(struct app *a, const char *url);
+
+static void url_choice(struct app *a, int key)
+{
+	a->prompt = PROMPT_NONE;
+	const struct article *ar = app_article(a, a->cur.article);
+	if (!ar)
+		return;
+	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
+	const char *url = NULL;
+	switch (key) {
+	case 'w':
+		url = r ? r->web_url : ar->web_url;
+		break;
+	case 'o':
+		url = r ? NULL : ar->original_url;
+		break;
+	case 'a':
+		url = r ? r->amp_web_url : ar->amp_web_url;
+		break;
+	case 'c':
+		url = r ? r->cdn_amp_web_url : ar->cdn_amp_web_url;
+		break;
+	default:
+		return;
+	}
+	if (!url)
+		app_message(a, true, "this story has no such URL");
+	else
+		open_url(a, url);
+}
+
+static void prompt_key(struct app *a, int key)
+{
+	if (a->prompt == PROMPT_URL) {
+		url_choice(a, key);
+		return;
+	}
+	if (key == 27) {
+		prompt_cancel(a);
+		return;
+	}
+	if (key == 13) {
+		prompt_accept(a);
+		return;
+	}
+	bool edited = false;
+	if (key == 127) {
+		if (!a->input.len) {
+			prompt_cancel(a);
+			return;
+		}
+		size_t n = a->input.len - 1;
+		while (n > 0 && ((unsigned char)a->input.data[n] & 0xc0) == 0x80)
+			n--;
+		a->input.len = n;
+		a->input.data[n] = '\0';
+		edited = true;
+	} else if (key == ('u' & 0x1f)) {
+		a->input.len = 0;
+		buf_str(&a->input);
+		a->input.data[0] = '\0';
+		edited = true;
+	} else if (a->prompt == PROMPT_COMMAND &&
+		   (key == KEYMAP_SPECIAL + KEY_UP || key == KEYMAP_SPECIAL + KEY_DOWN)) {
+		if (key == KEYMAP_SPECIAL + KEY_UP && a->hist_pos > 0)
+			a->hist_pos--;
+		else if (key == KEYMAP_SPECIAL + KEY_DOWN && a->hist_pos < a->history.n)
+			a->hist_pos++;
+		a->input.len = 0;
+		buf_puts(&a->input, a->hist_pos < a->history.n ? a->history.v[a->hist_pos] : "");
+	} else if (key >= ' ' && key < KEYMAP_SPECIAL && key != 127) {
+		char u[16];
+		buf_puts(&a->input, key == ' ' ? " " : keymap_key_name(key, u, sizeof u));
+		edited = true;
+	}
+	if (edited)
+		prompt_live(a);
+}
+
+/* Commands ----------------------------------------------------------------- */
+
+static void run_command(struct app *a, const char *line)
+{
+	struct strlist w = {0};
+	char *err = NULL;
+	if (config_split_words(line, &w, &err) < 0) {
+		app_message(a, true, "%s", err);
+		free(err);
+		return;
+	}
+	const char *cmd = w.n ? w.v[0] : "";
+	if (!w.n) {
+		/* nothing */
+	} else if (!strcmp(cmd, "q") || !strcmp(cmd, "quit")) {
+		a->quit = true;
+	} else if (!strcmp(cmd, "sort") && (w.n == 2 || w.n == 3)) {
+		struct sort_order o;
+		char *spec = w.n == 3 ? xasprintf("%s:%s", w.v[1], w.v[2]) : xstrdup(w.v[1]);
+		if (query_parse_sort(spec, &o) < 0)
+			app_message(a, true, "bad sort '%s': use date, quality, heat, title or "
+					     "provider, then asc or desc", spec);
+		else
+			set_sort(a, o);
+		free(spec);
+	} else if ((!strcmp(cmd, "search") || !strcmp(cmd, "filter")) && w.n <= 2) {
+		bool search = cmd[0] == 's';
+		start_prompt(a, search ? PROMPT_SEARCH : PROMPT_FILTER);
+		a->input.len = 0;
+		buf_puts(&a->input, w.n == 2 ? w.v[1] : "");
+		prompt_live(a);
+		if (a->prompt != PROMPT_NONE)
+			prompt_accept(a);
+	} else if (!strcmp(cmd, "open") && w.n == 1) {
+		const struct article *ar = app_article(a, a->cur.article);
+		if (ar)
+			open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
+							: ar->web_url);
+	} else if (!strcmp(cmd, "set") && w.n == 3) {
+		if (config_set(a->cfg, w.v[1], w.v[2], &err) < 0) {
+			app_message(a, true, "%s", err);
+			free(err);
+		} else {
+			a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
+			app_message(a, false, "%s = %s", w.v[1], w.v[2]);
+		}
+	} else {
+		app_message(a, true, "unknown command: %s", line);
+	}
+	strlist_free(&w);
+}
+
+/* The browser -------------------------------------------------------------- */
+
+static void open_url(struct app *a, const char *url)
+{
+	char *msg = NULL;
+	if (!url) {
+		app_message(a, true, "this story has no web URL");
+		return;
+	}
+	if (!browser_url_ok(url, &a->cfg->browser_schemes, &msg)) {
+		app_message(a, true, "%s", msg);
+		free(msg);
+		return;
+	}
+	bool fg = a->cfg->browser_foreground && !screen_headless();
+	if (fg) {
+		def_prog_mode();
+		endwin();
+	}
+	int r = browser_open(a->cfg, url, &msg);
+	if (fg) {
+		reset_prog_mode();
+		clearok(curscr, TRUE);
+		refresh();
+	}
+	app_message(a, r < 0, "%s", msg ? msg : "");
+	free(msg);
+}
+
+/* Actions ------------------------------------------------------------------ */
+
+static void do_action(struct app *a, enum action act)
+{
+	struct pane *p = focused(a);
+	if (p->ops->action && p->ops->action(a, p, act))
+		return;
+	switch (act) {
+	case ACT_NEXT:
+		pane_move(a, p, 1);
+		break;
+	case ACT_PREV:
+		pane_move(a, p, -1);
+		break;
+	case ACT_FIRST:
+		pane_move(a, p, -(long)p->ops->count(a, p) - 1);
+		break;
+	case ACT_LAST:
+		pane_move(a, p, (long)p->ops->count(a, p) + 1);
+		break;
+	case ACT_PAGE_DOWN:
+		pane_move(a, p, page_lines(p));
+		break;
+	case ACT_PAGE_UP:
+		pane_move(a, p, -page_lines(p));
+		break;
+	case ACT_NEXT_PANE:
+		if (a->overlay_open)
+			break;
+		if (!a->story_open) {
+			a->story_open = true;
+			a->story.ops = &view_story_ops;
+		}
+		a->focus = !a->focus;
+		break;
+	case ACT_ZOOM:
+		a->zoom = !a->zoom;
+		break;
+	case ACT_SPLIT:
+		a->vertical = !a->vertical;
+		break;
+	case ACT_RELATED:
+		if (a->cur.article < 0 || a->overlay_open)
+			break;
+		if (a->cur.related >= 0) {
+			app_message(a, true, "a related summary has no related stories of its own");
+			break;
+		}
+		a->story.ops = &view_related_ops;
+		a->story.sel = a->story.top = 0;
+		a->story_open = true;
+		a->focus = 1;
+		pane_move(a, &a->story, 0);
+		break;
+	case ACT_BACK:
+		history_step(a, false);
+		break;
+	case ACT_FORWARD:
+		history_step(a, true);
+		break;
+	case ACT_BROWSE: {
+		const struct article *ar = app_article(a, a->cur.article);
+		if (ar)
+			open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
+							: ar->web_url);
+		break;
+	}
+	case ACT_BROWSE_MENU:
+		if (a->cur.article >= 0)
+			a->prompt = PROMPT_URL;
+		break;
+	case ACT_SEARCH:
+		start_prompt(a, PROMPT_SEARCH);
+		break;
+	case ACT_SEARCH_NEXT:
+	case ACT_SEARCH_PREV:
+		free(a->message);
+		a->message = NULL;
+		find_match(a, act == ACT_SEARCH_NEXT ? 1 : -1, false, false);
+		a->focus = 0;
+		break;
+	case ACT_FILTER:
+		start_prompt(a, PROMPT_FILTER);
+		break;
+	case ACT_SORT_NEXT: {
+		enum sort_key k = (enum sort_key)((a->order.key + 1) % SORT_NKEYS);
+		set_sort(a, (struct sort_order){k, query_sort_default_desc(k)});
+		break;
+	}
+	case ACT_SORT_REVERSE:
+		set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
+		break;
+	case ACT_PROBLEMS:
+		open_overlay(a, &view_problems_ops);
+		break;
+	case ACT_HELP:
+		open_overlay(a, &view_help_ops);
+		break;
+	case ACT_PROMPT:
+		start_prompt(a, PROMPT_COMMAND);
+		break;
+	case ACT_REDRAW:
+		if (!screen_headless())
+			clearok(curscr, TRUE);
+		break;
+	case ACT_QUIT:
+		if (a->overlay_open)
+			a->overlay_open = false;
+		else if (a->zoom)
+			a->zoom = false;
+		else if (a->focus && a->story_open && a->story.ops == &view_related_ops)
+			a->story.ops = &view_story_ops, a->story.top = 0;
+		else if (a->focus && a->story_open)
+			a->story_open = false, a->focus = 0;
+		else
+			a->quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle_key(struct app *a, int key)
+{
+	if (a->prompt != PROMPT_NONE) {
+		prompt_key(a, key);
+	} else {
+		struct pane *p = focused(a);
+		enum action act = keymap_lookup(a->keymap, p->ops->id, key);
+		if (act != ACT_NONE) {
+			free(a->message);
+			a->message = NULL;
+			do_action(a, act);
+		} else {
+			char name[32];
+			app_message(a, true, "%s is not bound here: press ? for help",
+				    keymap_key_name(key, name, sizeof name));
+		}
+	}
+	if (!a->focus || !a->story_open)
+		follow_list(a);
+}
+
+/* Drawing ------------------------------------------------------------------ */
+
+static void draw_pane(struct app *a, struct pane *p, bool focus)
+{
+	if (p->r.w <= 0 || p->r.h <= 0)
+		return;
+	if (p->ops->prepare)
+		p->ops->prepare(a, p, p->r.w);
+	pane_keep_visible(a, p);
+	struct buf t = {0};
+	p->ops->title(a, p, &t);
+	screen_put(p->r.y, p->r.x, p->r.w, buf_str(&t), t.len, focus ? ST_TITLE_FOCUS : ST_HEADER,
+		   NULL, 0);
+	buf_free(&t);
+	size_t n = p->ops->count(a, p);
+	for (int y = 1; y < p->r.h; y++) {
+		size_t line = p->top + (size_t)(y - 1);
+		if (line < n)
+			p->ops->draw_line(a, p, line, p->r.y + y, !p->ops->scroll && line == p->sel);
+		else
+			screen_fill(p->r.y + y, p->r.x, p->r.w, ST_NORMAL);
+	}
+}
+
+static void draw_status(struct app *a)
+{
+	if (a->prompt != PROMPT_NONE && a->message) {
+		/* the prompt line is busy: say what is wrong with the input here */
+		screen_put(a->lay.status.y, 0, a->lay.status.w, a->message, strlen(a->message),
+			   a->message_error ? ST_ERROR : ST_STATUS, NULL, 0);
+		return;
+	}
+	struct buf b = {0};
+	struct pane *p = focused(a);
+	size_t n = p == &a->list ? a->nrows : p->ops->count(a, p);
+	buf_printf(&b, " [%s] ", p->ops->name);
+	if (p == &a->list)
+		buf_printf(&b, "%zu/%zu", n ? a->list.sel + 1 : 0, n);
+	else if (p->ops->scroll)
+		buf_printf(&b, "line %zu/%zu", n ? p->top + 1 : 0, n);
+	else
+		buf_printf(&b, "%zu/%zu", n ? p->sel + 1 : 0, n);
+	if (a->nrows != a->store->n)
+		buf_printf(&b, " of %zu", a->store->n);
+	buf_printf(&b, "  sort: %s %s", query_sort_name(a->order.key), a->order.desc ? "desc" : "asc");
+	if (a->search)
+		buf_printf(&b, "  search: %s", search_pattern(a->search));
+	if (a->filter)
+		buf_printf(&b, "  filter: %s", search_pattern(a->filter));
+	if (a->nback || a->nfwd)
+		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
+	if (a->store->problems.n)
+		buf_printf(&b, "  problems: %zu (P)", a->store->problems.n);
+	screen_put(a->lay.status.y, 0, a->lay.status.w, buf_str(&b), b.len, ST_STATUS, NULL, 0);
+	buf_free(&b);
+}
+
+static void draw_prompt(struct app *a)
+{
+	struct rect r = a->lay.prompt;
+	if (a->prompt == PROMPT_URL) {
+		const char *m = "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)";
+		screen_put(r.y, 0, r.w, m, strlen(m), ST_NORMAL, NULL, 0);
+		screen_cursor(0, 0, false);
+		return;
+	}
+	if (a->prompt != PROMPT_NONE) {
+		const char *lead = a->prompt == PROMPT_SEARCH ? "/" : a->prompt == PROMPT_FILTER
+										? "filter: "
+										: ":";
+		struct buf b = {0};
+		buf_puts(&b, lead);
+		buf_add(&b, a->input.data ? a->input.data : "", a->input.len);
+		int w = text_width(b.data, b.len);
+		/* keep the end of a long input in view */
+		size_t off = 0;
+		while (w >= r.w && off < b.len) {
+			unsigned cp;
+			int l = utf8_decode(b.data + off, b.len - off, &cp);
+			off += l > 0 ? (size_t)l : 1;
+			w = text_width(b.data + off, b.len - off);
+		}
+		screen_put(r.y, 0, r.w, b.data + off, b.len - off, ST_NORMAL, NULL, 0);
+		screen_cursor(r.y, w < r.w ? w : r.w - 1, true);
+		buf_free(&b);
+		return;
+	}
+	screen_cursor(0, 0, false);
+	const char *m = a->message ? a->message : "";
+	screen_put(r.y, 0, r.w, m, strlen(m), a->message_error ? ST_ERROR : ST_NORMAL, NULL, 0);
+}
+
+static void draw(struct app *a)
+{
+	int cols, rows;
+	screen_size(&cols, &rows);
+	struct layout_in in = {cols, rows, a->vertical, a->story_open && !a->overlay_open, a->zoom,
+			       a->focus};
+	layout_compute(&in, &a->lay);
+	erase();
+	if (a->lay.too_small) {
+		const char *m = "terminal too small";
+		for (int y = 0; y < rows && y < 1; y++)
+			screen_put(y, 0, cols, m, strlen(m), ST_NORMAL, NULL, 0);
+		refresh();
+		return;
+	}
+	if (a->overlay_open) {
+		a->overlay.r = a->lay.list;
+		a->overlay.r.h += a->lay.story.h;
+		if (a->lay.story.h == 0 && a->lay.list.h == 0)
+			a->overlay.r = (struct rect){0, 0, cols, rows - 2};
+		a->overlay.r = (struct rect){0, 0, cols, rows - 2};
+		draw_pane(a, &a->overlay, true);
+	} else {
+		a->list.r = a->lay.list;
+		a->story.r = a->lay.story;
+		draw_pane(a, &a->list, a->focus == 0 || !a->story_open);
+		if (a->story_open)
+			draw_pane(a, &a->story, a->focus == 1);
+		const char *bar = MB_CUR_MAX > 1 ? "\xe2\x94\x82" : "|";
+		for (int y = 0; y < a->lay.sep.h; y++)
+			screen_put(a->lay.sep.y + y, a->lay.sep.x, 1, bar, strlen(bar), ST_DIM, NULL, 0);
+	}
+	draw_status(a);
+	draw_prompt(a);
+	refresh();
+}
+
+/* The script player -------------------------------------------------------- */
+
+static int play_script(struct app *a, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "lede: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int status = 0;
+	draw(a);
+	while (!a->quit && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		char *cmd = line + strspn(line, " \t");
+		if (!*cmd || *cmd == '#')
+			continue;
+		char *arg = cmd + strcspn(cmd, " \t");
+		if (*arg)
+			*arg++ = '\0';
+		if (!strcmp(cmd, "key")) {
+			for (char *save, *k = strtok_r(arg, " \t", &save); k && !a->quit;
+			     k = strtok_r(NULL, " \t", &save)) {
+				int key = keymap_key_parse(k);
+				if (key < 0) {
+					fprintf(stderr, "%s:%zu: bad key name '%s'\n", path, lineno, k);
+					status = 2;
+					break;
+				}
+				handle_key(a, key);
+				draw(a);
+			}
+		} else if (!strcmp(cmd, "type")) {
+			for (size_t i = 0; arg[i] && !a->quit;) {
+				unsigned cp;
+				int l = utf8_decode(arg + i, strlen(arg + i), &cp);
+				if (l <= 0)
+					break;
+				handle_key(a, (int)cp);
+				draw(a);
+				i += (size_t)l;
+			}
+		} else if (!strcmp(cmd, "dump")) {
+			int cols, rows;
+			screen_size(&cols, &rows);
+			printf("--- %s (%dx%d)\n", arg, cols, rows);
+			draw(a);
+			screen_dump(stdout);
+		} else if (!strcmp(cmd, "resize")) {
+			int cols, rows;
+			if (sscanf(arg, "%dx%d", &cols, &rows) != 2 || cols < 0 || rows < 0) {
+				fprintf(stderr, "%s:%zu: resize wants COLSxROWS\n", path, lineno);
+				status = 2;
+				break;
+			}
+			screen_resize(cols, rows);
+			draw(a);
+		} else {
+			fprintf(stderr, "%s:%zu: unknown script command '%s'\n", path, lineno, cmd);
+			status = 2;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	fflush(stdout);
+	return status;
+}
+
+/* The loop ----------------------------------------------------------------- */
+
+static void interactive(struct app *a)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+	timeout(250); /* wake up now and then to reap background browsers */
+	while (!a->quit) {
+		draw(a);
+		wint_t ch;
+		int code = get_wch(&ch);
+		char *msg;
+		if (browser_reap(&msg) > 0) {
+			app_message(a, true, "%s", msg);
+			free(msg);
+		}
+		if (code == ERR) {
+			if (got_winch) {
+				got_winch = 0;
+			}
+			continue;
+		}
+		if (code == KEY_CODE_YES && ch == KEY_RESIZE)
+			continue; /* curses has resized; the next draw reflows */
+		int key = keymap_from_curses(code, (unsigned)ch);
+		if (key == 27 && a->prompt == PROMPT_NONE) {
+			/* Alt-x arrives as Esc then x */
+			nodelay(stdscr, TRUE);
+			int c2 = get_wch(&ch);
+			timeout(250);
+			if (c2 != ERR)
+				key = KEYMAP_META | keymap_from_curses(c2, (unsigned)ch);
+		}
+		handle_key(a, key);
+	}
+}
+
+int app_run(struct store *s, struct config *cfg, struct keymap *km, struct sort_order order,
+	    struct search *re, const char *script, int cols, int rows)
+{
+	struct app a = {
+		.store = s,
+		.cfg = cfg,
+		.keymap = km,
+		.order = order,
+		.filter = re,
+		.cur = {-1, -1, false, 0},
+		.story_open = true,
+		.vertical = cfg->layout == LAYOUT_VERTICAL,
+	};
+	a.list.ops = &view_list_ops;
+	a.story.ops = &view_story_ops;
+	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
+	rebuild_rows(&a);
+	follow_list(&a);
+
+	char *err = NULL;
+	if (screen_open(script ? (cols ? cols : 80) : 0, script ? (rows ? rows : 24) : 0, &err) <
+	    0) {
+		fprintf(stderr, "lede: %s\n", err);
+		free(err);
+		free(a.rows);
+		return 1;
+	}
+	int status = 0;
+	if (script)
+		status = play_script(&a, script);
+	else
+		interactive(&a);
+	screen_close();
+
+	for (size_t i = 0; i < a.ndl; i++)
+		free(a.dl[i].text);
+	free(a.dl);
+	free(a.rows);
+	free(a.back);
+	free(a.fwd);
+	free(a.message);
+	buf_free(&a.input);
+	strlist_free(&a.history);
+	search_free(a.search);
+	search_free(a.filter);
+	return status;
+}

@@ -1,0 +1,37 @@
+/* layout: the split is 40/60 one above the other, 45/55 side by side. */
+#include "lede/ui/layout.h"
+
+#include <string.h>
+
+void layout_compute(const struct layout_in *in, struct layout_out *out)
+{
+	memset(out, 0, sizeof *out);
+	int cols = in->cols > 0 ? in->cols : 0, rows = in->rows > 0 ? in->rows : 0;
+	out->too_small = cols < LAYOUT_MIN_COLS || rows < LAYOUT_MIN_ROWS;
+	if (out->too_small)
+		return;
+	out->prompt = (struct rect){0, rows - 1, cols, 1};
+	out->status = (struct rect){0, rows - 2, cols, 1};
+	struct rect main = {0, 0, cols, rows - 2};
+
+	if (!in->bottom_open || (in->zoom && in->focus == 0)) {
+		out->list = main;
+		return;
+	}
+	if (in->zoom) {
+		out->story = main;
+		return;
+	}
+	if (in->vertical) {
+		int lw = main.w * 45 / 100;
+		out->list = (struct rect){0, 0, lw, main.h};
+		out->sep = (struct rect){lw, 0, 1, main.h};
+		out->story = (struct rect){lw + 1, 0, main.w - lw - 1, main.h};
+	} else {
+		int lh = main.h * 40 / 100;
+		if (lh < 2)
+			lh = 2;
+		out->list = (struct rect){0, 0, main.w, lh};
+		out->story = (struct rect){0, lh, main.w, main.h - lh};
+	}
+}

@@ -1,0 +1,198 @@
+/* screen: curses, colours, and drawing through the text layer. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define _GNU_SOURCE
+#include "lede/ui/screen.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lede/ui/text.h"
+#include "lede/util.h"
+
+static SCREEN *scr;
+static FILE *null_out, *null_in;
+static bool headless;
+static attr_t attrs[ST_COUNT];
+static struct fitted fit;
+
+static void styles(bool color)
+{
+	/* Without colour, attributes alone keep every style apart. */
+	attr_t plain[ST_COUNT] = {
+		[ST_HEADER] = A_BOLD,      [ST_TITLE_FOCUS] = A_REVERSE | A_BOLD,
+		[ST_SELECTED] = A_REVERSE, [ST_CURSOR] = A_UNDERLINE,
+		[ST_STATUS] = A_REVERSE | A_BOLD,   [ST_MATCH] = A_BOLD | A_UNDERLINE,
+		[ST_LOCAL] = A_BOLD,       [ST_DIM] = A_DIM,
+		[ST_LABEL] = A_BOLD,       [ST_STORY_TITLE] = A_BOLD,
+		[ST_URL] = A_NORMAL,    [ST_ERROR] = A_BOLD,
+	};
+	memcpy(attrs, plain, sizeof attrs);
+	if (!color)
+		return;
+	/* Pairs on the terminal's own background (-1). */
+	static const short pairs[ST_COUNT][2] = {
+		[ST_HEADER] = {COLOR_BLUE, -1},   [ST_TITLE_FOCUS] = {COLOR_WHITE, COLOR_BLUE},
+		[ST_SELECTED] = {COLOR_BLACK, COLOR_CYAN}, [ST_STATUS] = {COLOR_WHITE, COLOR_BLUE},
+		[ST_MATCH] = {COLOR_BLACK, COLOR_YELLOW}, [ST_LOCAL] = {COLOR_GREEN, -1},
+		[ST_LABEL] = {COLOR_CYAN, -1},    [ST_STORY_TITLE] = {COLOR_YELLOW, -1},
+		[ST_URL] = {COLOR_BLUE, -1},      [ST_ERROR] = {COLOR_RED, -1},
+	};
+	for (int s = 1; s < ST_COUNT; s++) {
+		if (!pairs[s][0] && !pairs[s][1])
+			continue;
+		init_pair((short)s, pairs[s][0], pairs[s][1]);
+		attr_t keep = plain[s] & (A_BOLD | A_UNDERLINE | A_DIM);
+		if (s == ST_SELECTED || s == ST_STATUS || s == ST_TITLE_FOCUS || s == ST_MATCH)
+			keep &= ~(attr_t)A_REVERSE;
+		attrs[s] = COLOR_PAIR(s) | keep;
+	}
+}
+
+int screen_open(int cols, int rows, char **err)
+{
+	headless = cols > 0 && rows > 0;
+	if (headless) {
+		null_out = fopen("/dev/null", "w");
+		null_in = fopen("/dev/null", "r");
+		if (!null_out || !null_in) {
+			*err = xstrdup("cannot open /dev/null");
+			return -1;
+		}
+		scr = newterm("xterm", null_out, null_in);
+	} else {
+		if (!isatty(0) || !isatty(1)) {
+			*err = xstrdup("the reader needs a terminal (use --list or --json in a pipe)");
+			return -1;
+		}
+		scr = newterm(NULL, stdout, stdin);
+	}
+	if (!scr) {
+		*err = xstrdup("cannot start curses on this terminal (is TERM right?)");
+		return -1;
+	}
+	set_term(scr);
+	if (headless)
+		resizeterm(rows, cols);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	bool color = !getenv("NO_COLOR") && has_colors() && !headless;
+	if (color) {
+		start_color();
+		use_default_colors();
+	}
+	styles(color);
+	return 0;
+}
+
+void screen_close(void)
+{
+	if (!scr)
+		return;
+	endwin();
+	delscreen(scr);
+	scr = NULL;
+	if (null_out)
+		fclose(null_out);
+	if (null_in)
+		fclose(null_in);
+	null_out = null_in = NULL;
+	text_fitted_free(&fit);
+}
+
+bool screen_headless(void)
+{
+	return headless;
+}
+
+void screen_resize(int cols, int rows)
+{
+	resizeterm(rows, cols);
+}
+
+void screen_size(int *cols, int *rows)
+{
+	*cols = COLS;
+	*rows = LINES;
+}
+
+void screen_fill(int y, int x, int w, enum style st)
+{
+	if (w <= 0)
+		return;
+	attrset(attrs[st]);
+	mvhline(y, x, ' ', w);
+	attrset(A_NORMAL);
+}
+
+int screen_put(int y, int x, int w, const char *s, size_t len, enum style st,
+	       const struct span *spans, size_t nspans)
+{
+	if (w <= 0)
+		return 0;
+	text_fit(&fit, s ? s : "", s ? len : 0, w, spans, nspans, true);
+	move(y, x);
+	size_t i = 0;
+	while (i < fit.n) {
+		size_t j = i;
+		while (j < fit.n && fit.hl[j] == fit.hl[i])
+			j++;
+		attrset(fit.hl[i] ? attrs[ST_MATCH] : attrs[st]);
+		addnwstr(fit.wc + i, (int)(j - i));
+		i = j;
+	}
+	attrset(A_NORMAL);
+	int used = text_width(s ? s : "", s ? len : 0);
+	return used < w ? used : w;
+}
+
+void screen_cursor(int y, int x, bool show)
+{
+	if (show) {
+		move(y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
+
+/* Which selection, if any, a row shows: '>' the focused pane's, '-' the
+ * other pane's, ' ' none; so that dumps show where the cursor is. */
+static char row_mark(int y)
+{
+	attr_t mask = A_REVERSE | A_UNDERLINE | A_BOLD;
+	for (int x = 0; x < COLS; x++) {
+		cchar_t cc;
+		wchar_t wch[CCHARW_MAX + 1];
+		attr_t at;
+		short pair;
+		if (mvin_wch(y, x, &cc) == ERR || getcchar(&cc, wch, &at, &pair, NULL) == ERR)
+			continue;
+		if ((at & mask) == (attrs[ST_SELECTED] & mask))
+			return '>';
+		if ((at & mask) == (attrs[ST_CURSOR] & mask))
+			return '-';
+	}
+	return ' ';
+}
+
+void screen_dump(FILE *out)
+{
+	wchar_t *line = xmalloc(((size_t)COLS * 4 + 1) * sizeof *line);
+	for (int y = 0; y < LINES; y++) {
+		char mark = row_mark(y);
+		int n = mvinnwstr(y, 0, line, COLS * 4);
+		if (n < 0)
+			n = 0;
+		line[n] = L'\0';
+		while (n > 0 && line[n - 1] == L' ')
+			line[--n] = L'\0';
+		fprintf(out, "%c|%ls\n", mark, line);
+	}
+	free(line);
+}

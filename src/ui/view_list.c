@@ -1,0 +1,137 @@
+/* The list view: one story a line in columns that fit the width. */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+#include <stdlib.h>
+
+#include "lede/ui/app.h"
+
+struct columns {
+	int date, quality, heat, provider, title;
+	bool with_time;
+};
+
+static struct columns columns_for(int w)
+{
+	struct columns c = {0};
+	if (w >= 90) {
+		c = (struct columns){16, 4, 4, 18, 0, true};
+	} else if (w >= 60) {
+		c = (struct columns){10, 4, 4, 14, 0, false};
+	} else if (w >= 40) {
+		c = (struct columns){10, 0, 0, 10, 0, false};
+	} else {
+		c = (struct columns){0, 0, 0, 0, 0, false};
+	}
+	int used = 0;
+	for (const int *p = &c.date; p <= &c.provider; p++)
+		used += *p ? *p + 1 : 0;
+	c.title = w - used > 0 ? w - used : 0;
+	return c;
+}
+
+static size_t count(struct app *a, struct pane *p)
+{
+	(void)p;
+	return a->nrows;
+}
+
+static void title(struct app *a, struct pane *p, struct buf *out)
+{
+	struct columns c = columns_for(p->r.w);
+	bool utf8 = MB_CUR_MAX > 1;
+	const char *mark = a->order.desc ? (utf8 ? "\xe2\x96\xbc" : "v") : (utf8 ? "\xe2\x96\xb2" : "^");
+	const char *names[] = {"Date", "Qual", "Heat", "Provider", "Title"};
+	const int widths[] = {c.date, c.quality, c.heat, c.provider, c.title};
+	const enum sort_key keys[] = {SORT_DATE, SORT_QUALITY, SORT_HEAT, SORT_PROVIDER, SORT_TITLE};
+	for (int i = 0; i < 5; i++) {
+		if (!widths[i])
+			continue;
+		bool sorted = a->order.key == keys[i];
+		int len = (int)strlen(names[i]) + (sorted ? 1 : 0);
+		buf_puts(out, names[i]);
+		if (sorted)
+			buf_puts(out, mark);
+		if (i < 4)
+			for (int k = len; k < widths[i] + 1; k++)
+				buf_putc(out, ' ');
+	}
+}
+
+static int put_spans(struct app *a, const char *s, struct span **sp)
+{
+	*sp = NULL;
+	if (!a->search || !s)
+		return 0;
+	return (int)search_spans(a->search, s, strlen(s), sp);
+}
+
+static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
+{
+	const struct article *ar = a->store->v[a->rows[line]];
+	bool focus = p == &a->list && (a->focus == 0 || !a->story_open);
+	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
+	struct columns c = columns_for(p->r.w);
+	int x = p->r.x;
+	char buf[64];
+	if (c.date) {
+		if (ar->has & HAS_DATE)
+			app_format_time(ar->date, buf, sizeof buf, c.with_time);
+		else
+			snprintf(buf, sizeof buf, "-");
+		screen_put(y, x, c.date + 1, buf, strlen(buf), st, NULL, 0);
+		x += c.date + 1;
+	}
+	if (c.quality) {
+		if (ar->has & HAS_QUALITY)
+			snprintf(buf, sizeof buf, "%4d ", (int)ar->quality);
+		else
+			snprintf(buf, sizeof buf, "   - ");
+		screen_put(y, x, c.quality + 1, buf, strlen(buf), st, NULL, 0);
+		x += c.quality + 1;
+	}
+	if (c.heat) {
+		if (ar->has & HAS_HEAT)
+			snprintf(buf, sizeof buf, "%4d ", (int)ar->heat);
+		else
+			snprintf(buf, sizeof buf, "   - ");
+		screen_put(y, x, c.heat + 1, buf, strlen(buf), st, NULL, 0);
+		x += c.heat + 1;
+	}
+	struct span *sp;
+	int n;
+	if (c.provider) {
+		const char *pv = ar->provider.name ? ar->provider.name : "";
+		n = put_spans(a, pv, &sp);
+		screen_put(y, x, c.provider, pv, strlen(pv), st, sp, (size_t)n);
+		screen_put(y, x + c.provider, 1, " ", 1, st, NULL, 0);
+		free(sp);
+		x += c.provider + 1;
+	}
+	const char *t = ar->title ? ar->title : "(no title)";
+	n = put_spans(a, ar->title, &sp);
+	screen_put(y, x, p->r.x + p->r.w - x, t, strlen(t), st, sp, (size_t)n);
+	free(sp);
+}
+
+static bool action(struct app *a, struct pane *p, enum action act)
+{
+	(void)p;
+	if (act != ACT_OPEN || !a->nrows)
+		return false;
+	a->cur = (struct story){(long)a->rows[a->list.sel], -1, false, 0};
+	a->story.ops = &view_story_ops;
+	a->story.top = a->story.sel = 0;
+	a->story_open = true;
+	a->focus = 1;
+	return true;
+}
+
+const struct view_ops view_list_ops = {
+	.id = VIEW_LIST,
+	.name = "list",
+	.count = count,
+	.title = title,
+	.draw_line = draw_line,
+	.action = action,
+};

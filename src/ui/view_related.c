@@ -1,0 +1,127 @@
+/* The related view: the current story's related stories, then the local
+ * articles that name it (its backlinks). Enter jumps, and history keeps
+ * the way back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lede/ui/app.h"
+
+/* Lines: a heading, the related stories, a heading, the backlinks. */
+static size_t nrelated(struct app *a)
+{
+	const struct article *ar = app_article(a, a->cur.article);
+	return ar && a->cur.related < 0 ? ar->nrelated : 0;
+}
+
+static size_t nback(struct app *a)
+{
+	if (a->cur.article < 0 || a->cur.related >= 0)
+		return 0;
+	return a->store->backlink_start[a->cur.article + 1] - a->store->backlink_start[a->cur.article];
+}
+
+static size_t count(struct app *a, struct pane *p)
+{
+	(void)p;
+	return 2 + nrelated(a) + nback(a);
+}
+
+static bool selectable(struct app *a, struct pane *p, size_t line)
+{
+	(void)p;
+	return line != 0 && line != 1 + nrelated(a);
+}
+
+static void title(struct app *a, struct pane *p, struct buf *out)
+{
+	(void)p;
+	const struct article *ar = app_article(a, a->cur.article);
+	buf_printf(out, "Related: %s", ar && ar->title ? ar->title : "");
+}
+
+static void row(struct app *a, struct pane *p, int y, enum style st, bool local, int64_t date,
+		bool has_date, const char *provider, bool has_q, int q, const char *t)
+{
+	int x = p->r.x, w = p->r.w;
+	char buf[64];
+	const char *mark = local ? (MB_CUR_MAX > 1 ? "\xe2\x86\x92 " : "> ") : "  ";
+	screen_put(y, x, 2, mark, strlen(mark), local && st == ST_NORMAL ? ST_LOCAL : st, NULL, 0);
+	x += 2, w -= 2;
+	if (w >= 60) {
+		if (has_date)
+			app_format_time(date, buf, sizeof buf, false);
+		else
+			snprintf(buf, sizeof buf, "-");
+		screen_put(y, x, 11, buf, strlen(buf), st, NULL, 0);
+		const char *pv = provider ? provider : "";
+		screen_put(y, x + 11, 15, pv, strlen(pv), st, NULL, 0);
+		if (has_q)
+			snprintf(buf, sizeof buf, "%4d ", q);
+		else
+			snprintf(buf, sizeof buf, "   - ");
+		screen_put(y, x + 26, 5, buf, strlen(buf), st, NULL, 0);
+		x += 31, w -= 31;
+	}
+	struct span *sp = NULL;
+	size_t n = a->search && t ? search_spans(a->search, t, strlen(t), &sp) : 0;
+	t = t ? t : "(no title)";
+	screen_put(y, x, w, t, strlen(t), st, sp, n);
+	free(sp);
+}
+
+static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
+{
+	bool focus = a->focus == 1 || a->overlay_open;
+	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
+	const struct article *ar = app_article(a, a->cur.article);
+	size_t nr = nrelated(a);
+	if (line == 0 || line == 1 + nr) {
+		char *h = line == 0 ? xasprintf("Related stories (%zu)", nr)
+				    : xasprintf("Stories that link here (%zu)", nback(a));
+		screen_put(y, p->r.x, p->r.w, h, strlen(h), ST_HEADER, NULL, 0);
+		free(h);
+		return;
+	}
+	if (line <= nr) {
+		const struct related *r = &ar->related[line - 1];
+		row(a, p, y, st, r->local >= 0, r->date, r->has & HAS_DATE, r->provider.name,
+		    r->has & HAS_QUALITY, r->quality, r->title);
+		return;
+	}
+	size_t b = a->store->backlinks[a->store->backlink_start[a->cur.article] + line - 2 - nr];
+	const struct article *from = a->store->v[b];
+	row(a, p, y, st, true, from->date, from->has & HAS_DATE, from->provider.name,
+	    from->has & HAS_QUALITY, from->quality, from->title);
+}
+
+static bool action(struct app *a, struct pane *p, enum action act)
+{
+	if (act != ACT_OPEN)
+		return false;
+	size_t nr = nrelated(a), line = p->sel;
+	const struct article *ar = app_article(a, a->cur.article);
+	if (!ar || !selectable(a, p, line) || line >= count(a, p))
+		return true;
+	if (line <= nr) {
+		const struct related *r = &ar->related[line - 1];
+		if (r->local >= 0)
+			app_jump(a, (struct story){r->local, -1, false, 0});
+		else
+			app_jump(a, (struct story){a->cur.article, (long)(line - 1), false, 0});
+	} else {
+		size_t b = a->store->backlinks[a->store->backlink_start[a->cur.article] + line - 2 - nr];
+		app_jump(a, (struct story){(long)b, -1, false, 0});
+	}
+	return true;
+}
+
+const struct view_ops view_related_ops = {
+	.id = VIEW_RELATED,
+	.name = "related",
+	.count = count,
+	.title = title,
+	.draw_line = draw_line,
+	.selectable = selectable,
+	.action = action,
+};

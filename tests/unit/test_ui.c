@@ -1,0 +1,97 @@
+/* Headless replays: each tests/ui/NAME.script is played by the reader at a
+ * fixed size, and what it dumps must equal tests/ui/NAME.expected. A first
+ * line "# args: ..." gives the command-line arguments (default: seeds). */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "lede/util.h"
+
+static const char *const ui_env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
+				     "HOME=/nonexistent", "XDG_CONFIG_HOME=/nonexistent",
+				     "XDG_CACHE_HOME=/nonexistent", "XDG_STATE_HOME=/nonexistent",
+				     "NO_COLOR=1", NULL};
+
+static void replay(const char *name)
+{
+	char script[256], expected[256];
+	snprintf(script, sizeof script, "tests/ui/%s.script", name);
+	snprintf(expected, sizeof expected, "tests/ui/%s.expected", name);
+	char *text = slurp(script, NULL);
+	struct strlist args = {0};
+	strlist_push(&args, xstrdup("--script"));
+	strlist_push(&args, xstrdup(script));
+	if (!strncmp(text, "# args:", 7)) {
+		char *nl = strchr(text, '\n');
+		char *line = xstrndup(text + 7, nl ? (size_t)(nl - text - 7) : strlen(text + 7));
+		for (char *save, *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			strlist_push(&args, xstrdup(w));
+		free(line);
+	} else {
+		strlist_push(&args, xstrdup("seeds"));
+	}
+	strlist_push(&args, NULL);
+	args.n--;
+	struct run r;
+	run_lede(&r, (const char *const *)args.v, ui_env);
+	char *want = slurp(expected, NULL);
+	cr_assert_eq(r.status, 0, "%s: exit %d: %s", name, r.status, r.err);
+	cr_assert_str_eq(r.err, "", "%s", name);
+	if (strcmp(r.out, want)) {
+		/* leave what we got beside the expectation, for a diff */
+		char got[256];
+		snprintf(got, sizeof got, "build/%s.got", name);
+		FILE *f = fopen(got, "w");
+		if (f) {
+			fputs(r.out, f);
+			fclose(f);
+		}
+		cr_assert_fail("%s: screens differ: diff %s %s", name, expected, got);
+	}
+	free(want);
+	free(text);
+	run_free(&r);
+	strlist_free(&args);
+}
+
+#define UI_TEST(name) \
+	Test(ui, name, .timeout = 30) { replay(#name); }
+
+UI_TEST(list)
+UI_TEST(detail)
+UI_TEST(related)
+UI_TEST(history)
+UI_TEST(search)
+UI_TEST(filter)
+UI_TEST(sort)
+UI_TEST(resize)
+UI_TEST(wide)
+UI_TEST(help)
+UI_TEST(panes)
+UI_TEST(hostile)
+
+/* Every script in tests/ui has a test above: none is forgotten. */
+Test(ui, every_script_is_run)
+{
+	static const char *known[] = {"list", "detail", "related", "history", "search", "filter",
+				      "sort", "resize", "wide", "help", "panes", "hostile"};
+	DIR *d = opendir("tests/ui");
+	cr_assert_not_null(d);
+	struct dirent *e;
+	size_t scripts = 0;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 8 || strcmp(e->d_name + n - 7, ".script"))
+			continue;
+		scripts++;
+		bool found = false;
+		for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+			found |= strlen(known[i]) == n - 7 && !strncmp(known[i], e->d_name, n - 7);
+		cr_assert(found, "tests/ui/%s has no test", e->d_name);
+	}
+	closedir(d);
+	cr_assert_eq(scripts, sizeof known / sizeof *known);
+}
