@@ -95,3 +95,6 @@ clean:
 	rm -rf build lede
 
 -include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+
+# The benchmark (make bench) lives with its generator in tests/bench/.
+-include tests/bench/bench.mk
