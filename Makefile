@@ -86,10 +86,13 @@ install: $(LEDE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seeds
 	install -m 755 $(LEDE) $(DESTDIR)$(BINDIR)/lede
 	install -m 644 seeds/* $(DESTDIR)$(DATADIR)/seeds/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/lede.1 $(DESTDIR)$(MANDIR)/man1/lede.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/lede
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/lede.1
 
 clean:
 	rm -rf build lede
