@@ -80,7 +80,14 @@ run: $(LEDE)
 unit: $(LEDE) $(BUILD)/unit-tests
 	LEDE_BIN=$(LEDE) $(BUILD)/unit-tests --jobs=2
 
+# Every test, then the unit tests and headless replays again under
+# AddressSanitizer and UndefinedBehaviorSanitizer, and every headless UI
+# script under valgrind memcheck.
 test: unit
+ifeq ($(SANITIZE),)
+	$(MAKE) --no-print-directory unit SANITIZE=address,undefined
+	sh tests/valgrind-ui.sh $(LEDE)
+endif
 
 install: $(LEDE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seeds

@@ -16,12 +16,13 @@
 #include "lede/browser.h"
 #include "lede/ui/text.h"
 
-static volatile sig_atomic_t got_winch;
+static volatile sig_atomic_t got_stop;
 
-static void on_winch(int sig)
+/* Signal handlers only set a flag; the loop leaves curses cleanly. */
+static void on_stop(int sig)
 {
 	(void)sig;
-	got_winch = 1;
+	got_stop = 1;
 }
 
 const struct article *app_article(const struct app *a, long idx)
@@ -877,10 +878,12 @@ static int play_script(struct app *a, const char *path)
 static void interactive(struct app *a)
 {
 	struct sigaction sa = {0};
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, NULL);
-	timeout(250); /* wake up now and then to reap background browsers */
-	while (!a->quit) {
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	timeout(250); /* wake up now and then to reap browsers and see signals */
+	while (!a->quit && !got_stop) {
 		draw(a);
 		wint_t ch;
 		int code = get_wch(&ch);
@@ -889,12 +892,8 @@ static void interactive(struct app *a)
 			app_message(a, true, "%s", msg);
 			free(msg);
 		}
-		if (code == ERR) {
-			if (got_winch) {
-				got_winch = 0;
-			}
+		if (code == ERR)
 			continue;
-		}
 		if (code == KEY_CODE_YES && ch == KEY_RESIZE)
 			continue; /* curses has resized; the next draw reflows */
 		int key = keymap_from_curses(code, (unsigned)ch);

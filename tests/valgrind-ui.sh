@@ -1,0 +1,21 @@
+#!/bin/sh
+# Play every headless UI script under valgrind memcheck: any memory error or
+# any block definitely lost fails the run.
+set -u
+lede=${1:-./lede}
+status=0
+for script in tests/ui/*.script; do
+	args=$(sed -n '1s/^# args: //p' "$script")
+	[ -n "$args" ] || args=seeds
+	# shellcheck disable=SC2086 # args are words from our own script header
+	if ! env TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=/nonexistent \
+		XDG_CONFIG_HOME=/nonexistent NO_COLOR=1 \
+		valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite \
+		"$lede" --script "$script" $args >/dev/null; then
+		echo "valgrind: $script failed" >&2
+		status=1
+	fi
+done
+[ $status -eq 0 ] && echo "valgrind: every UI script clean"
+exit $status
