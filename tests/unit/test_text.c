@@ -352,6 +352,10 @@ ParameterizedTestParameters(text, highlight)
 		/* 14 */ {"abc", {{2, 100}}, 1, 20, false, "001"},
 		/* 15 */ {"abcdef", {{0, 1}, {1, 2}, {5, 6}}, 3, 20, false, "110001"},
 		/* 16 */ {"abc", {{0, 3}}, 0, 20, false, "000"},
+		/* 17: an empty span must not hide the next one */
+		{"\xe6\x97\xa5", {{1, 1}, {2, 3}}, 2, 20, false, "1"},
+		/* 18: nor must a backwards one */
+		{"\xe6\x97\xa5" "ab", {{2, 1}, {2, 3}}, 2, 20, false, "100"},
 	};
 	return cr_make_param_array(struct hl_case, cases, sizeof cases / sizeof *cases);
 }
@@ -484,8 +488,8 @@ Test(text, wrap_lines_fit)
 {
 	const char *texts[] = {
 		FOX,
-		"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xe3\x81\xaf\xe3\x81\x8b\xe3\x81\xaa "
-		"mixed \xf0\x9f\x98\x80\xf0\x9f\x98\x80 text",
+		("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xe3\x81\xaf\xe3\x81\x8b\xe3\x81\xaa "
+		 "mixed \xf0\x9f\x98\x80\xf0\x9f\x98\x80 text"),
 		"  indented\n\tcontrol \x1b[1m bytes\xff and e\xcc\x81\xcc\x81 marks",
 		"x \xcc\x81y    \n\n  z",
 	};
