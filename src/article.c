@@ -13,19 +13,23 @@ struct arena_block {
 	alignas(max_align_t) unsigned char data[];
 };
 
-enum { ARENA_BLOCK = 4096 - sizeof(struct arena_block) };
+enum { ARENA_MIN_BLOCK = 256, ARENA_MAX_BLOCK = 64 * 1024 };
 
 void *arena_alloc(struct arena *a, size_t n)
 {
 	n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
 	struct arena_block *b = a->head;
 	if (!b || b->size - b->used < n) {
-		size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		size_t size = a->next ? a->next : ARENA_MIN_BLOCK;
+		if (size < n)
+			size = n;
+		/* grow geometrically, so a big article needs few blocks */
+		a->next = size * 2 < ARENA_MAX_BLOCK ? size * 2 : ARENA_MAX_BLOCK;
 		b = xmalloc(sizeof *b + size);
 		b->size = size;
 		b->used = 0;
-		if (a->head && size > ARENA_BLOCK) {
-			/* a big one-off: keep the current block on top for small ones */
+		if (a->head && a->head->size - a->head->used > size - n) {
+			/* the current block has more room left: keep it on top */
 			b->next = a->head->next;
 			a->head->next = b;
 		} else {
@@ -66,11 +70,18 @@ void arena_free(struct arena *a)
 	a->head = NULL;
 }
 
-struct article *article_new(const char *path)
+struct article *article_new_sized(const char *path, size_t hint)
 {
 	struct article *a = xcalloc(1, sizeof *a);
-	a->path = arena_strndup(&a->arena, path, strlen(path));
+	size_t plen = strlen(path);
+	a->arena.next = hint + plen + 1;
+	a->path = arena_strndup(&a->arena, path, plen);
 	return a;
+}
+
+struct article *article_new(const char *path)
+{
+	return article_new_sized(path, 0);
 }
 
 void article_free(struct article *a)

@@ -1,4 +1,5 @@
-/* config: settings, the word splitter and the command and option tables. */
+/* config: settings, the word splitter, and the option and command tables
+ * that config files, keymap files and the `:` prompt all go through. */
 #define _GNU_SOURCE
 #include "lede/config.h"
 
@@ -14,10 +15,43 @@
 
 /* Config files are a few lines; a big one is a mistake, not a config. */
 #define CONFIG_FILE_MAX ((size_t)1 << 20)
+/* Text quoted back in a message is cut here: a message is one status line,
+ * not a copy of a megabyte-long mistake. */
+#define QUOTE_MAX 100
+/* A date format is a handful of conversions; the bound keeps what strftime
+ * can make of it small enough for any buffer the story pane uses. */
+#define DATE_FORMAT_MAX 64
+
+#define COUNT(a) (sizeof (a) / sizeof *(a))
+
+/* One run of the config language: where relative paths start and how deep
+ * `source` has gone. Lines of nested files report straight into errors,
+ * already as "FILE:LINE: message". */
+struct ctx {
+	struct config *c;
+	const char *dir; /* directory of the file being read; NULL: the current one */
+	int depth;
+	struct strlist *errors;
+};
 
 static void safe_put(struct buf *b, const char *s)
 {
 	buf_put_safe(b, s, strlen(s));
+}
+
+/* Like safe_put, but at most QUOTE_MAX bytes, cut on a UTF-8 boundary. */
+static void put_quoted(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= QUOTE_MAX) {
+		buf_put_safe(b, s, n);
+		return;
+	}
+	size_t cut = QUOTE_MAX;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;
+	buf_put_safe(b, s, cut);
+	buf_puts(b, "...");
 }
 
 /* "PREFIX'TEXT'SUFFIX" with TEXT made terminal-safe; the caller frees. */
@@ -26,10 +60,75 @@ static char *quoted_msg(const char *prefix, const char *text, const char *suffix
 	struct buf b = {0};
 	buf_puts(&b, prefix);
 	buf_putc(&b, '\'');
-	safe_put(&b, text);
+	put_quoted(&b, text);
 	buf_putc(&b, '\'');
 	buf_puts(&b, suffix);
 	return b.data;
+}
+
+static const char *home_dir(void)
+{
+	const char *home = getenv("HOME");
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+	}
+	return home;
+}
+
+/* p with a leading "~" or "~/" made the home directory; the caller frees.
+ * "~user" is left alone: it is rare in a config and needs a lookup that can
+ * hang on a network directory. */
+static char *expand_home(const char *p)
+{
+	const char *home;
+	if (p[0] == '~' && (p[1] == '\0' || p[1] == '/') && (home = home_dir()))
+		return xasprintf("%s%s", home, p + 1);
+	return xstrdup(p);
+}
+
+/* DIR/P; the caller frees. */
+static char *join_path(const char *dir, const char *p)
+{
+	/* "./x" is x: messages then name each file one way however it was reached. */
+	while (p[0] == '.' && p[1] == '/')
+		for (p += 2; *p == '/'; p++)
+			;
+	size_t n = strlen(dir);
+	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", p);
+}
+
+/* p as seen from dir (NULL: the current directory); the caller frees. */
+static char *resolve_path(const char *dir, const char *p)
+{
+	if (p[0] == '/' || p[0] == '~' || !dir)
+		return expand_home(p);
+	return join_path(dir, p);
+}
+
+/* The directory part of path: "a/b" gives "a", "b" gives ".", "/b" gives "/". */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static const char *read_error(int e)
+{
+	return e == EINVAL ? "not a regular file" : e == EFBIG ? "file too large" : strerror(e);
+}
+
+/* Messages collected from nested files become one: the first, and how many
+ * more, for a caller that can show a single line. Frees nothing. */
+static char *summarize(const struct strlist *errors)
+{
+	if (errors->n == 1)
+		return xstrdup(errors->v[0]);
+	return xasprintf("%s (and %zu more)", errors->v[0], errors->n - 1);
 }
 
 void config_init(struct config *c)
@@ -40,6 +139,12 @@ void config_init(struct config *c)
 	strlist_push(&c->browser_schemes, xstrdup("http"));
 	strlist_push(&c->browser_schemes, xstrdup("https"));
 	strlist_push(&c->browser_schemes, xstrdup("ftp"));
+	c->date_format = xstrdup(CONFIG_DEFAULT_DATE_FORMAT);
+	c->wrap = true;
+	keymap_init_default(&c->keymap);
+#ifdef LEDE_DATADIR
+	strlist_push(&c->keymap_dirs, xstrdup(LEDE_DATADIR "/keymaps"));
+#endif
 }
 
 void config_free(struct config *c)
@@ -47,6 +152,11 @@ void config_free(struct config *c)
 	free(c->browser);
 	free(c->sort);
 	strlist_free(&c->browser_schemes);
+	strlist_free(&c->path);
+	free(c->date_format);
+	keymap_free(&c->keymap);
+	free(c->keymap_name);
+	strlist_free(&c->keymap_dirs);
 	*c = (struct config){0};
 }
 
@@ -129,11 +239,16 @@ fail:
 
 /* ---- options ---- */
 
+static int load_keymap(struct ctx *x, const char *name, const char *const *dirs, char **err);
+
 /* A setter checks value and applies it, or returns -1 with *hint (caller
- * frees): what to write instead, for "bad value 'V' for NAME: HINT". */
+ * frees): what to write instead, for "bad value 'V' for NAME: HINT". A
+ * loader is for an option that reads files: it gets the run it is part of
+ * and leaves a whole message in *err. */
 struct option_def {
 	const char *name;
 	int (*set)(struct config *c, const char *value, char **hint);
+	int (*load)(struct ctx *x, const char *value, char **err);
 };
 
 static int set_browser(struct config *c, const char *value, char **hint)
@@ -283,26 +398,140 @@ bad:
 	return -1;
 }
 
+
+static int set_bool(bool *field, const char *value, char **hint)
+{
+	if (parse_bool(value, field) < 0) {
+		*hint = xstrdup("use yes or no");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_mouse(struct config *c, const char *value, char **hint)
+{
+	return set_bool(&c->mouse, value, hint);
+}
+
+static int set_confirm_quit(struct config *c, const char *value, char **hint)
+{
+	return set_bool(&c->confirm_quit, value, hint);
+}
+
+static int set_wrap(struct config *c, const char *value, char **hint)
+{
+	return set_bool(&c->wrap, value, hint);
+}
+
+static int set_path(struct config *c, const char *value, char **hint)
+{
+	/* Words like a config line, so a path with a space can be quoted. */
+	struct strlist words = {0};
+	if (config_split_words(value, &words, hint) < 0)
+		return -1;
+	for (size_t i = 0; i < words.n; i++) {
+		if (!*words.v[i]) {
+			strlist_free(&words);
+			*hint = xstrdup("an empty path");
+			return -1;
+		}
+		char *p = expand_home(words.v[i]);
+		free(words.v[i]);
+		words.v[i] = p;
+	}
+	strlist_free(&c->path);
+	c->path = words;
+	return 0;
+}
+
+static int set_date_format(struct config *c, const char *value, char **hint)
+{
+	/* Checked here because strftime's behaviour for an unknown conversion
+	 * is undefined, and %n and %t would put control characters on screen. */
+	static const char convs[] = "aAbBcCdDeFgGhHIjklmMpPrRsStTuUVwWxXyYzZ%";
+	size_t n = strlen(value);
+	if (n == 0) {
+		*hint = xstrdup("give a strftime format such as %Y-%m-%d %H:%M");
+		return -1;
+	}
+	if (n > DATE_FORMAT_MAX) {
+		*hint = xasprintf("at most %d bytes", DATE_FORMAT_MAX);
+		return -1;
+	}
+	for (const char *p = value; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch < ' ' || ch == 0x7f) {
+			*hint = xstrdup("no control characters");
+			return -1;
+		}
+		if (ch != '%')
+			continue;
+		const char *spec = p++;
+		p += strspn(p, "_-0^#"); /* glibc's padding and case flags */
+		if (*p == 'E' || *p == 'O')
+			p++;
+		if (!*p) {
+			*hint = xstrdup("a % at the end: write %% for a percent sign");
+			return -1;
+		}
+		if (!strchr(convs, *p) || (unsigned char)*p < ' ') {
+			char *bad = xstrndup(spec, (size_t)(p - spec) + 1);
+			*hint = quoted_msg("", bad, " is not a strftime conversion");
+			free(bad);
+			return -1;
+		}
+	}
+	free(c->date_format);
+	c->date_format = xstrdup(value);
+	return 0;
+}
+
+static int load_keymap_option(struct ctx *x, const char *value, char **err)
+{
+	/* -k on the command line has already chosen. */
+	if (x->c->keymap_locked)
+		return 0;
+	const char **dirs = xcalloc(x->c->keymap_dirs.n + 1, sizeof *dirs);
+	for (size_t i = 0; i < x->c->keymap_dirs.n; i++)
+		dirs[i] = x->c->keymap_dirs.v[i];
+	int rc = load_keymap(x, value, dirs, err);
+	free(dirs);
+	return rc;
+}
+
 static const struct option_def options[] = {
-	{"browser", set_browser},
-	{"browser-foreground", set_browser_foreground},
-	{"browser-schemes", set_browser_schemes},
-	{"sort", set_sort},
-	{"layout", set_layout},
-	{"max-file-size", set_max_file_size},
+	{"browser", set_browser, NULL},
+	{"browser-foreground", set_browser_foreground, NULL},
+	{"browser-schemes", set_browser_schemes, NULL},
+	{"sort", set_sort, NULL},
+	{"layout", set_layout, NULL},
+	{"max-file-size", set_max_file_size, NULL},
+	{"path", set_path, NULL},
+	{"date-format", set_date_format, NULL},
+	{"keymap", NULL, load_keymap_option},
+	{"mouse", set_mouse, NULL},
+	{"confirm-quit", set_confirm_quit, NULL},
+	{"wrap", set_wrap, NULL},
 };
 
-int config_set(struct config *c, const char *name, const char *value, char **err)
+const char *config_option_name(size_t i)
 {
-	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
+	return i < COUNT(options) ? options[i].name : NULL;
+}
+
+static int set_option(struct ctx *x, const char *name, const char *value, char **err)
+{
+	for (size_t i = 0; i < COUNT(options); i++) {
 		if (strcmp(name, options[i].name) != 0)
 			continue;
+		if (options[i].load)
+			return options[i].load(x, value, err);
 		char *hint = NULL;
-		if (options[i].set(c, value, &hint) == 0)
+		if (options[i].set(x->c, value, &hint) == 0)
 			return 0;
 		struct buf b = {0};
 		buf_puts(&b, "bad value '");
-		safe_put(&b, value);
+		put_quoted(&b, value);
 		buf_printf(&b, "' for %s: %s", options[i].name, hint);
 		free(hint);
 		*err = b.data;
@@ -312,26 +541,215 @@ int config_set(struct config *c, const char *name, const char *value, char **err
 	return -1;
 }
 
+int config_set(struct config *c, const char *name, const char *value, char **err)
+{
+	struct strlist errors = {0};
+	struct ctx x = {c, NULL, 0, &errors};
+	char *own = NULL;
+	int rc = set_option(&x, name, value, &own);
+	if (!own && errors.n)
+		own = summarize(&errors);
+	strlist_free(&errors);
+	if (own) {
+		*err = own;
+		return -1;
+	}
+	return rc;
+}
+
+/* ---- colours ---- */
+
+static const char *const element_names[CONFIG_EL_COUNT] = {
+	[CONFIG_EL_NORMAL] = "normal",
+	[CONFIG_EL_HEADER] = "header",
+	[CONFIG_EL_TITLE_FOCUS] = "title-focus",
+	[CONFIG_EL_SELECTED] = "selected",
+	[CONFIG_EL_CURSOR] = "cursor",
+	[CONFIG_EL_STATUS] = "status",
+	[CONFIG_EL_MATCH] = "match",
+	[CONFIG_EL_LOCAL] = "local",
+	[CONFIG_EL_DIM] = "dim",
+	[CONFIG_EL_LABEL] = "label",
+	[CONFIG_EL_STORY_TITLE] = "story-title",
+	[CONFIG_EL_URL] = "url",
+	[CONFIG_EL_ERROR] = "error",
+};
+
+const char *config_element_name(size_t i)
+{
+	return i < CONFIG_EL_COUNT ? element_names[i] : NULL;
+}
+
+/* A colour name, colorN or N (0-255), or "default" (-1). */
+static int parse_color(const char *s, int *out)
+{
+	static const char *const names[] = {"black", "red",     "green", "yellow",
+					    "blue",  "magenta", "cyan",  "white"};
+	if (!strcasecmp(s, "default")) {
+		*out = CONFIG_COLOR_DEFAULT;
+		return 0;
+	}
+	for (size_t i = 0; i < COUNT(names); i++) {
+		if (!strcasecmp(s, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	const char *p = s;
+	if (!strncasecmp(p, "colour", 6))
+		p += 6;
+	else if (!strncasecmp(p, "color", 5))
+		p += 5;
+	if (!*p)
+		return -1;
+	int n = 0;
+	for (; *p; p++) {
+		/* The bound inside the loop keeps a thousand digits from overflowing. */
+		if (*p < '0' || *p > '9' || (n = n * 10 + (*p - '0')) > 255)
+			return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned bits; /* 0: "normal", which clears the attributes before it */
+} attr_names[] = {
+	{"bold", CONFIG_ATTR_BOLD},   {"underline", CONFIG_ATTR_UNDERLINE},
+	{"reverse", CONFIG_ATTR_REVERSE}, {"dim", CONFIG_ATTR_DIM},
+	{"standout", CONFIG_ATTR_STANDOUT}, {"normal", 0},
+};
+
 /* ---- commands ---- */
 
 /* args excludes the command name; the table checks the count first. */
 struct command_def {
 	const char *name, *usage;
 	size_t min_args, max_args;
-	int (*run)(struct config *c, char **args, size_t nargs, char **err);
+	int (*run)(struct ctx *x, char **args, size_t nargs, char **err);
 };
 
-static int cmd_set(struct config *c, char **args, size_t nargs, char **err)
+static int cmd_set(struct ctx *x, char **args, size_t nargs, char **err)
 {
 	(void)nargs;
-	return config_set(c, args[0], args[1], err);
+	return set_option(x, args[0], args[1], err);
+}
+
+static int parse_view_key(char **args, int *view, int *key, char **err)
+{
+	if ((*view = keymap_view_parse(args[0])) == -2) {
+		*err = quoted_msg("unknown view ", args[0], "");
+		return -1;
+	}
+	if ((*key = keymap_key_parse(args[1])) < 0) {
+		*err = quoted_msg("bad key name ", args[1], "");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_bind(struct ctx *x, char **args, size_t nargs, char **err)
+{
+	(void)nargs;
+	int view, key;
+	if (parse_view_key(args, &view, &key, err) < 0)
+		return -1;
+	enum action act = action_by_name(args[2]);
+	if (act == ACT_NONE) {
+		*err = quoted_msg("unknown action ", args[2], "");
+		return -1;
+	}
+	keymap_bind(&x->c->keymap, view, key, act);
+	return 0;
+}
+
+static int cmd_unbind(struct ctx *x, char **args, size_t nargs, char **err)
+{
+	(void)nargs;
+	int view, key;
+	if (parse_view_key(args, &view, &key, err) < 0)
+		return -1;
+	keymap_unbind(&x->c->keymap, view, key);
+	return 0;
+}
+
+static int cmd_unbind_all(struct ctx *x, char **args, size_t nargs, char **err)
+{
+	(void)args, (void)nargs, (void)err;
+	keymap_clear(&x->c->keymap);
+	return 0;
+}
+
+static int cmd_color(struct ctx *x, char **args, size_t nargs, char **err)
+{
+	size_t el = 0;
+	while (el < CONFIG_EL_COUNT && strcmp(args[0], element_names[el]) != 0)
+		el++;
+	if (el == CONFIG_EL_COUNT) {
+		*err = quoted_msg("unknown colour element ", args[0], "");
+		return -1;
+	}
+	struct config_color col = {.set = true};
+	for (int i = 1; i <= 2; i++) {
+		if (parse_color(args[i], i == 1 ? &col.fg : &col.bg) < 0) {
+			*err = quoted_msg("unknown colour ", args[i], "");
+			return -1;
+		}
+	}
+	for (size_t i = 3; i < nargs; i++) {
+		size_t a = 0;
+		while (a < COUNT(attr_names) && strcasecmp(args[i], attr_names[a].name) != 0)
+			a++;
+		if (a == COUNT(attr_names)) {
+			*err = quoted_msg("unknown attribute ", args[i], "");
+			return -1;
+		}
+		col.attrs = attr_names[a].bits ? col.attrs | attr_names[a].bits : 0;
+	}
+	x->c->colors[el] = col;
+	return 0;
+}
+
+static int run_file(struct config *c, const char *path, int depth, struct strlist *errors);
+
+static int cmd_source(struct ctx *x, char **args, size_t nargs, char **err)
+{
+	(void)nargs;
+	if (x->depth >= CONFIG_MAX_DEPTH) {
+		*err = xstrdup("source nesting too deep");
+		return -1;
+	}
+	char *path = resolve_path(x->dir, args[0]);
+	int rc = run_file(x->c, path, x->depth + 1, x->errors);
+	if (rc < 0) {
+		int e = errno;
+		struct buf b = {0};
+		buf_puts(&b, "cannot read '");
+		safe_put(&b, path);
+		buf_printf(&b, "': %s", read_error(e));
+		*err = b.data;
+	}
+	free(path);
+	return rc;
 }
 
 static const struct command_def commands[] = {
 	{"set", "set NAME VALUE", 2, 2, cmd_set},
+	{"bind", "bind VIEW KEY ACTION", 3, 3, cmd_bind},
+	{"unbind", "unbind VIEW KEY", 2, 2, cmd_unbind},
+	{"unbind-all", "unbind-all", 0, 0, cmd_unbind_all},
+	{"color", "color ELEMENT FG BG [ATTRIBUTE...]", 3, SIZE_MAX, cmd_color},
+	{"colour", "colour ELEMENT FG BG [ATTRIBUTE...]", 3, SIZE_MAX, cmd_color},
+	{"source", "source FILE", 1, 1, cmd_source},
 };
 
-int config_line(struct config *c, const char *line, char **err)
+const char *config_command_name(size_t i)
+{
+	return i < COUNT(commands) ? commands[i].name : NULL;
+}
+
+static int run_line(struct ctx *x, const char *line, char **err)
 {
 	struct strlist words = {0};
 	if (config_split_words(line, &words, err) < 0)
@@ -340,7 +758,7 @@ int config_line(struct config *c, const char *line, char **err)
 	if (words.n == 0)
 		goto out;
 	const struct command_def *cmd = NULL;
-	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+	for (size_t i = 0; i < COUNT(commands); i++)
 		if (!strcmp(words.v[0], commands[i].name))
 			cmd = &commands[i];
 	rc = -1;
@@ -354,37 +772,49 @@ int config_line(struct config *c, const char *line, char **err)
 		goto out;
 	}
 	if (nargs > cmd->max_args) {
-		*err = xasprintf("usage: %s (too many words: quote a value that has spaces)", cmd->usage);
+		/* Only set takes free text, where the usual mistake is a missing quote. */
+		*err = xasprintf("usage: %s%s", cmd->usage,
+				 cmd->run == cmd_set ? " (too many words: quote a value that has spaces)"
+						     : "");
 		goto out;
 	}
-	rc = cmd->run(c, words.v + 1, nargs, err);
+	rc = cmd->run(x, words.v + 1, nargs, err);
 out:
 	strlist_free(&words);
 	return rc;
 }
 
-/* ---- files ---- */
-
-int config_load_file(struct config *c, const char *path, bool missing_ok,
-		     struct strlist *errors)
+int config_line(struct config *c, const char *line, char **err)
 {
-	struct buf where = {0};
-	safe_put(&where, path);
-	char *data;
-	size_t len;
-	if (read_file(path, CONFIG_FILE_MAX, &data, &len) < 0) {
-		int e = errno;
-		if (e == ENOENT && missing_ok) {
-			buf_free(&where);
-			return 0;
-		}
-		const char *why = e == EINVAL ? "not a regular file"
-				  : e == EFBIG ? "file too large"
-					       : strerror(e);
-		strlist_pushf(errors, "%s: cannot read: %s", where.data, why);
-		buf_free(&where);
+	struct strlist errors = {0};
+	struct ctx x = {c, NULL, 0, &errors};
+	char *own = NULL;
+	int rc = run_line(&x, line, &own);
+	if (!own && errors.n)
+		own = summarize(&errors);
+	strlist_free(&errors);
+	if (own) {
+		*err = own;
 		return -1;
 	}
+	return rc;
+}
+
+/* ---- files ---- */
+
+/* Read path and apply its lines at depth. Returns 0, or -1 with errno set
+ * when the file cannot be read. */
+static int run_file(struct config *c, const char *path, int depth, struct strlist *errors)
+{
+	char *data;
+	size_t len;
+	if (read_file(path, CONFIG_FILE_MAX, &data, &len) < 0)
+		return -1;
+	struct buf where = {0};
+	safe_put(&where, path);
+	buf_str(&where);
+	char *dir = dir_of(path);
+	struct ctx x = {c, dir, depth, errors};
 	size_t lineno = 0;
 	for (char *p = data; p < data + len;) {
 		char *nl = memchr(p, '\n', (size_t)(data + len - p));
@@ -399,16 +829,121 @@ int config_load_file(struct config *c, const char *path, bool missing_ok,
 		if (has_nul)
 			err = xstrdup("NUL byte in line");
 		else
-			config_line(c, p, &err);
+			run_line(&x, p, &err);
 		if (err) {
 			strlist_pushf(errors, "%s:%zu: %s", where.data, lineno, err);
 			free(err);
 		}
 		p = end + 1;
 	}
+	free(dir);
 	free(data);
 	buf_free(&where);
 	return 0;
+}
+
+int config_load_file(struct config *c, const char *path, bool missing_ok,
+		     struct strlist *errors)
+{
+	if (run_file(c, path, 0, errors) == 0)
+		return 0;
+	int e = errno;
+	if (e == ENOENT && missing_ok)
+		return 0;
+	struct buf where = {0};
+	safe_put(&where, path);
+	strlist_pushf(errors, "%s: cannot read: %s", buf_str(&where), read_error(e));
+	buf_free(&where);
+	return -1;
+}
+
+/* ---- keymaps ---- */
+
+static int load_keymap(struct ctx *x, const char *name, const char *const *dirs, char **err)
+{
+	if (!*name) {
+		*err = xstrdup("give a keymap name or file");
+		return -1;
+	}
+	/* A keymap file may load another; the same bound as source stops a loop. */
+	if (x->depth >= CONFIG_MAX_DEPTH) {
+		*err = xstrdup("source nesting too deep");
+		return -1;
+	}
+	char *path = NULL;
+	int rc = -1;
+	if (strchr(name, '/')) {
+		path = resolve_path(x->dir, name);
+		rc = run_file(x->c, path, x->depth + 1, x->errors);
+	} else {
+		for (size_t i = 0; dirs && dirs[i]; i++) {
+			if (!*dirs[i]) /* "" is no directory, and "/" + name would be the root's */
+				continue;
+			free(path);
+			char *dir = expand_home(dirs[i]);
+			path = join_path(dir, name);
+			free(dir);
+			if ((rc = run_file(x->c, path, x->depth + 1, x->errors)) == 0 || errno != ENOENT)
+				break;
+		}
+		if (rc < 0 && (!path || errno == ENOENT)) {
+			free(path);
+			if (!strcmp(name, "default")) {
+				/* Always there, even when no directory holds keymaps. */
+				keymap_free(&x->c->keymap);
+				keymap_init_default(&x->c->keymap);
+				free(x->c->keymap_name);
+				x->c->keymap_name = xstrdup(name);
+				return 0;
+			}
+			struct buf b = {0};
+			buf_puts(&b, "keymap '");
+			put_quoted(&b, name);
+			buf_puts(&b, "' not found (looked in: ");
+			for (size_t i = 0; dirs && dirs[i]; i++) {
+				buf_puts(&b, i ? ", " : "");
+				safe_put(&b, dirs[i]);
+			}
+			buf_puts(&b, dirs && dirs[0] ? ")" : "no keymap directory)");
+			*err = b.data;
+			return -1;
+		}
+	}
+	if (rc < 0) {
+		int e = errno;
+		struct buf b = {0};
+		buf_puts(&b, "cannot read '");
+		safe_put(&b, path);
+		buf_printf(&b, "': %s", read_error(e));
+		*err = b.data;
+	} else {
+		free(x->c->keymap_name);
+		x->c->keymap_name = xstrdup(name);
+	}
+	free(path);
+	return rc;
+}
+
+int config_load_keymap(struct config *c, const char *name_or_file,
+		       const char *const *search_dirs, struct strlist *errors)
+{
+	struct ctx x = {c, NULL, 0, errors};
+	char *err = NULL;
+	int rc;
+	if (search_dirs) {
+		rc = load_keymap(&x, name_or_file, search_dirs, &err);
+	} else {
+		const char **dirs = xcalloc(c->keymap_dirs.n + 1, sizeof *dirs);
+		for (size_t i = 0; i < c->keymap_dirs.n; i++)
+			dirs[i] = c->keymap_dirs.v[i];
+		rc = load_keymap(&x, name_or_file, dirs, &err);
+		free(dirs);
+	}
+	if (err) {
+		strlist_push(errors, err);
+		rc = -1;
+	}
+	return rc;
 }
 
 char *config_default_path(void)
@@ -417,10 +952,6 @@ char *config_default_path(void)
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	if (xdg && xdg[0] == '/')
 		return xasprintf("%s/lede/config", xdg);
-	const char *home = getenv("HOME");
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
-	}
+	const char *home = home_dir();
 	return home ? xasprintf("%s/.config/lede/config", home) : NULL;
 }

@@ -161,6 +161,27 @@ void keymap_bind(struct keymap *km, int view, int key, enum action action)
 	km->v[km->n++] = (struct binding){view, key, action};
 }
 
+void keymap_unbind(struct keymap *km, int view, int key)
+{
+	if (view == VIEW_ALL) {
+		keymap_bind(km, VIEW_ALL, key, ACT_NONE);
+		return;
+	}
+	for (size_t i = 0; i < km->n; i++) {
+		if (km->v[i].view == view && km->v[i].key == key) {
+			km->v[i].action = ACT_NONE;
+			return;
+		}
+	}
+	km->v = xgrow(km->v, &km->cap, km->n + 1, sizeof *km->v);
+	km->v[km->n++] = (struct binding){view, key, ACT_NONE};
+}
+
+void keymap_clear(struct keymap *km)
+{
+	km->n = 0;
+}
+
 void keymap_init_default(struct keymap *km)
 {
 	memset(km, 0, sizeof *km);

@@ -47,8 +47,10 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* The bundled seeds: beside the executable in a source tree, else installed. */
-static char *default_seeds(void)
+/* A bundled directory: beside the executable in a source tree, else the
+ * installed one. Returns NULL when only the installed one is meant and
+ * local_only is set. */
+static char *bundled_dir(const char *name, bool local_only)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -57,14 +59,14 @@ static char *default_seeds(void)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			char *p = xasprintf("%s/seeds", exe);
+			char *p = xasprintf("%s/%s", exe, name);
 			struct stat st;
 			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 				return p;
 			free(p);
 		}
 	}
-	return xstrdup(LEDE_DATADIR "/seeds");
+	return local_only ? NULL : xasprintf("%s/%s", LEDE_DATADIR, name);
 }
 
 static void print_problems(const struct store *s)
@@ -92,7 +94,7 @@ int main(int argc, char **argv)
 	};
 	enum mode mode = MODE_UI;
 	struct sort_order order = {SORT_DATE, true};
-	const char *pattern = NULL, *config_path = NULL, *script = NULL;
+	const char *pattern = NULL, *config_path = NULL, *script = NULL, *keymap = NULL;
 	bool sort_given = false;
 	int c, cols = 0, rows = 0;
 
@@ -125,6 +127,8 @@ int main(int argc, char **argv)
 			config_path = optarg;
 			break;
 		case 'k':
+			keymap = optarg;
+			break;
 		case 'N':
 			break;
 		case 'X':
@@ -161,6 +165,30 @@ int main(int argc, char **argv)
 	struct config cfg;
 	config_init(&cfg);
 	{
+		/* a source tree's keymaps come before the installed ones */
+		char *local = bundled_dir("keymaps", true);
+		if (local) {
+			strlist_push(&cfg.keymap_dirs, NULL);
+			memmove(cfg.keymap_dirs.v + 1, cfg.keymap_dirs.v,
+				(cfg.keymap_dirs.n - 1) * sizeof *cfg.keymap_dirs.v);
+			cfg.keymap_dirs.v[0] = local;
+		}
+	}
+	if (keymap) {
+		/* first, so that the config's own bind lines apply on top of it */
+		struct strlist errors = {0};
+		int r = config_load_keymap(&cfg, keymap, NULL, &errors);
+		for (size_t i = 0; i < errors.n; i++)
+			fprintf(stderr, "lede: %s\n", errors.v[i]);
+		strlist_free(&errors);
+		if (r < 0) {
+			config_free(&cfg);
+			search_free(re);
+			return 2;
+		}
+		cfg.keymap_locked = true;
+	}
+	{
 		struct strlist errors = {0};
 		char *def = config_path ? NULL : config_default_path();
 		int r = config_load_file(&cfg, config_path ? config_path : def, !config_path, &errors);
@@ -180,8 +208,11 @@ int main(int argc, char **argv)
 	char *seeds = NULL;
 	const char *const *paths = (const char *const *)argv + optind;
 	size_t npaths = (size_t)(argc - optind);
-	if (npaths == 0) {
-		seeds = default_seeds();
+	if (npaths == 0 && cfg.path.n) {
+		paths = (const char *const *)cfg.path.v;
+		npaths = cfg.path.n;
+	} else if (npaths == 0) {
+		seeds = bundled_dir("seeds", false);
 		paths = (const char *const *)&seeds;
 		npaths = 1;
 	}
@@ -197,14 +228,11 @@ int main(int argc, char **argv)
 		printf("%zu files, %zu articles, %zu problems\n", s.nfiles, s.n, s.problems.n);
 		status = s.problems.n || !s.n ? 1 : 0;
 	} else if (mode == MODE_UI) {
-		struct keymap km;
-		keymap_init_default(&km);
 		if (!s.n)
 			fprintf(stderr, "lede: no article could be loaded\n");
 		else
-			status = app_run(&s, &cfg, &km, order, re, script, cols, rows);
+			status = app_run(&s, &cfg, &cfg.keymap, order, re, script, cols, rows);
 		re = NULL; /* the reader owns it */
-		keymap_free(&km);
 	} else {
 		print_problems(&s);
 		size_t *idx = xmalloc((s.n ? s.n : 1) * sizeof *idx);

@@ -484,7 +484,7 @@ struct article *parse_article(const char *path, const char *data, size_t len,
 		return NULL;
 	}
 
-	struct article *a = article_new(path);
+	struct article *a = article_new_sized(path, len);
 	p.arena = &a->arena;
 	yaml_parser_initialize(&p.y);
 	yaml_parser_set_input_string(&p.y, (const unsigned char *)s, (size_t)(close - s));

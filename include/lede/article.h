@@ -12,6 +12,7 @@
 struct arena_block;
 struct arena {
 	struct arena_block *head;
+	size_t next; /* the size of the next block; 0: a small default */
 };
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
@@ -71,8 +72,12 @@ struct article {
 	struct arena arena;
 };
 
-/* A new, empty article for path (copied). */
+/* A new, empty article for path (copied). With a size hint (the bytes its
+ * text will roughly need, e.g. the file's length), its arena starts with
+ * one block of that size, so that 100,000 articles do not each carry a
+ * mostly empty block. */
 struct article *article_new(const char *path);
+struct article *article_new_sized(const char *path, size_t hint);
 void article_free(struct article *a);
 
 #endif

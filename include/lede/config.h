@@ -1,8 +1,10 @@
 /* config: the settings a person chooses and the config-file language that
- * sets them. Owns struct config (its strings and lists), the word splitter
- * that the config file, the `:` prompt and the browser command share, the
- * table of options and the table of commands (`set` for now; `bind`,
- * `unbind`, `color` and `source` join the same table later).
+ * sets them. Owns struct config (its strings, lists, colours and keymap),
+ * the word splitter that the config file, the `:` prompt and the browser
+ * command share, the table of options and the one table of commands: `set`,
+ * `bind`, `unbind`, `unbind-all`, `color` and `source`. A keymap file is a
+ * file of this same language, so shipped keymaps, a user's config and the
+ * prompt all go through one parser.
  *
  * Errors never stop a file: each bad line leaves one "FILE:LINE: message"
  * and the lines after it still apply. Every message is terminal-safe. */
@@ -12,9 +14,47 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lede/keymap.h"
 #include "lede/util.h"
 
 enum layout { LAYOUT_HORIZONTAL, LAYOUT_VERTICAL };
+
+/* What `color` can style. The order is the UI's enum style, so a screen
+ * can index one array by the other; names are config_element_name's. */
+enum config_element {
+	CONFIG_EL_NORMAL,
+	CONFIG_EL_HEADER,
+	CONFIG_EL_TITLE_FOCUS,
+	CONFIG_EL_SELECTED,
+	CONFIG_EL_CURSOR,
+	CONFIG_EL_STATUS,
+	CONFIG_EL_MATCH,
+	CONFIG_EL_LOCAL,
+	CONFIG_EL_DIM,
+	CONFIG_EL_LABEL,
+	CONFIG_EL_STORY_TITLE,
+	CONFIG_EL_URL,
+	CONFIG_EL_ERROR,
+	CONFIG_EL_COUNT
+};
+
+/* Attributes as bits of our own, so this module needs no curses. */
+enum config_attr {
+	CONFIG_ATTR_BOLD = 1 << 0,
+	CONFIG_ATTR_UNDERLINE = 1 << 1,
+	CONFIG_ATTR_REVERSE = 1 << 2,
+	CONFIG_ATTR_DIM = 1 << 3,
+	CONFIG_ATTR_STANDOUT = 1 << 4,
+};
+
+/* The terminal's own foreground or background. */
+#define CONFIG_COLOR_DEFAULT (-1)
+
+struct config_color {
+	bool set;       /* false: the UI keeps its built-in style */
+	int fg, bg;     /* 0-255, or CONFIG_COLOR_DEFAULT */
+	unsigned attrs; /* enum config_attr bits */
+};
 
 /* Owns every string and list it holds; config_free releases them. */
 struct config {
@@ -24,11 +64,30 @@ struct config {
 	char *sort;                     /* e.g. "date" or "heat:asc"; NULL = default */
 	enum layout layout;
 	size_t max_file_size;           /* bytes, default 4 MiB; option "max-file-size" */
+	struct strlist path;            /* archive paths used when none is given; ~ expanded */
+	char *date_format;              /* strftime format of the story pane's dates */
+	bool mouse;                     /* default no */
+	bool confirm_quit;              /* default no */
+	bool wrap;                      /* wrap long lines in the story pane; default yes */
+	struct config_color colors[CONFIG_EL_COUNT];
+
+	struct keymap keymap;           /* starts as the built-in default */
+	char *keymap_name;              /* the last keymap loaded as given; NULL: built-in */
+	/* Where a keymap name is looked up (DIR/NAME); config_init puts the
+	 * installed directory here; the caller may put a source tree's first. */
+	struct strlist keymap_dirs;
+	/* Set by the caller once -k has loaded a keymap: the command line wins,
+	 * so `set keymap` in a config file is then ignored (bind and unbind
+	 * lines still apply on top). */
+	bool keymap_locked;
 };
 
 #define CONFIG_DEFAULT_MAX_FILE_SIZE ((size_t)4 << 20)
+#define CONFIG_DEFAULT_DATE_FORMAT "%Y-%m-%d %H:%M"
+/* How deep `source` (and keymap files that load keymaps) may nest. */
+#define CONFIG_MAX_DEPTH 10
 
-/* Fill c with the defaults. */
+/* Fill c with the defaults, the built-in default keymap included. */
 void config_init(struct config *c);
 void config_free(struct config *c);
 
@@ -50,28 +109,63 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *   sort                KEY[:asc|:desc] as for --sort
  *   layout              horizontal or vertical
  *   max-file-size       bytes, with an optional k/K (KiB) or M (MiB) suffix
+ *   path                archive paths, split into words like a config line
+ *   date-format         a strftime format (no %n or %t: they are control
+ *                       characters on the screen)
+ *   keymap              a keymap name or file, loaded on top of the keymap
+ *                       as config_load_keymap does (names looked up in
+ *                       c->keymap_dirs); bad lines of that file make one
+ *                       message here
+ *   mouse, confirm-quit, wrap   yes/no
  * Returns 0, or -1 with *err set (caller frees), e.g. "unknown option 'x'",
  * "bad value 'x' for browser-foreground: use yes or no"; c is unchanged on
- * error. */
+ * error (but for the lines a keymap file did apply). */
 int config_set(struct config *c, const char *name, const char *value, char **err);
 
 /* Apply one line of the config language; blank lines and comments are fine.
- * Commands: `set NAME VALUE`. Anything else: -1 with *err (caller frees)
- * "unknown command 'x'". */
+ * Commands:
+ *   set NAME VALUE
+ *   bind VIEW KEY ACTION      VIEW: all, list, detail, related, help, problems
+ *   unbind VIEW KEY
+ *   unbind-all                no key does anything until bound again
+ *   color ELEMENT FG BG [ATTRIBUTE...]   (also spelled colour)
+ *   source FILE               relative to the current directory here
+ * Returns 0, or -1 with *err (caller frees), e.g. "unknown command 'x'". When
+ * a sourced file has bad lines, *err is the first "FILE:LINE: message", with
+ * " (and N more)" when there are more. */
 int config_line(struct config *c, const char *line, char **err);
 
 /* Read the file at path and apply each line. Each bad line adds
- * "FILE:LINE: message" to *errors and the rest still applies. Returns 0 if
- * the file was read (even with bad lines), -1 if it could not be (*errors
- * gets "FILE: cannot read: reason"). A missing file is no error when
- * missing_ok. */
+ * "FILE:LINE: message" to *errors and the rest still applies; a `source`
+ * line reads its file relative to this file's directory, nesting at most
+ * CONFIG_MAX_DEPTH deep. Returns 0 if the file was read (even with bad
+ * lines), -1 if it could not be (*errors gets "FILE: cannot read: reason").
+ * A missing file is no error when missing_ok. */
 int config_load_file(struct config *c, const char *path, bool missing_ok,
 		     struct strlist *errors);
+
+/* Apply a keymap on top of c->keymap. A name without '/' is read from
+ * DIR/NAME for the first DIR of search_dirs (NULL-terminated; NULL means
+ * c->keymap_dirs) that has it; anything else is a file path (~/ is the home
+ * directory). The name "default" always works: when no directory has it,
+ * the built-in default keymap is put back. Bad lines add "FILE:LINE:
+ * message" to *errors. Returns 0 if the keymap was read (even with bad
+ * lines), or -1 with one message in *errors, e.g. "keymap 'x' not found
+ * (looked in: ./keymaps, /usr/share/lede/keymaps)". On success
+ * c->keymap_name becomes name_or_file. */
+int config_load_keymap(struct config *c, const char *name_or_file,
+		       const char *const *search_dirs, struct strlist *errors);
 
 /* The default config path: $XDG_CONFIG_HOME/lede/config when that is an
  * absolute path, else $HOME/.config/lede/config (the password entry's home
  * when $HOME is unset). NULL when there is no home at all; else the caller
  * frees. */
 char *config_default_path(void);
+
+/* Names, for the help, the man page test and completion: the i-th option,
+ * command, colour element; NULL past the end. */
+const char *config_option_name(size_t i);
+const char *config_command_name(size_t i);
+const char *config_element_name(size_t i);
 
 #endif

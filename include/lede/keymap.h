@@ -1,7 +1,9 @@
 /* keymap: key names, and which action each key runs in each view. A key is
  * a Unicode code point (Enter is 13, Tab 9, Esc 27, Backspace 127, C-x the
  * control code), or KEY_SPECIAL plus a curses key code, or KEY_META plus a
- * key. Bindings for one view win over bindings for all views. */
+ * key. Bindings for one view win over bindings for all views; a binding to
+ * ACT_NONE in one view is how that view unbinds a key that all views have.
+ * The text form of a keymap (bind/unbind lines) is the config module's. */
 #ifndef LEDE_KEYMAP_H
 #define LEDE_KEYMAP_H
 
@@ -41,8 +43,15 @@ const char *keymap_view_name(int view);
 void keymap_init_default(struct keymap *km);
 void keymap_free(struct keymap *km);
 /* Bind key to action in view (replacing an existing binding of that key
- * there); ACT_NONE unbinds. */
+ * there); ACT_NONE removes that binding. */
 void keymap_bind(struct keymap *km, int view, int key, enum action action);
+/* Make key do nothing in view: for VIEW_ALL, remove its binding for all
+ * views; for one view, bind it to ACT_NONE there, so that a binding for all
+ * views cannot show through. */
+void keymap_unbind(struct keymap *km, int view, int key);
+/* Remove every binding. */
+void keymap_clear(struct keymap *km);
+/* The action key runs in view (ACT_NONE: nothing). */
 enum action keymap_lookup(const struct keymap *km, int view, int key);
 
 #endif

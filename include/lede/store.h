@@ -11,8 +11,24 @@
 
 enum { STORE_DEFAULT_MAX_FILE = 4 << 20 };
 
+/* Loading reads and parses the files on several threads; the result is
+ * the same as a serial load: articles and problems in scan order. */
+enum { STORE_MAX_AUTO_THREADS = 16, STORE_MAX_THREADS = 256 };
+
 struct store_opts {
 	size_t max_file_size; /* bigger files are skipped with a problem */
+	/* Threads for reading and parsing: 0 picks the online CPUs (at most
+	 * STORE_MAX_AUTO_THREADS, and 1 for a few dozen files); 1 loads on
+	 * the calling thread alone. */
+	int threads;
+	/* Called on the thread that called store_load, never on a worker, so
+	 * it may draw on the screen: once the load has run for
+	 * progress_after_ms (0: 300 ms; negative: from the start), then about
+	 * every 100 ms, and a last time with done == total if it was called
+	 * at all. done counts files read and parsed out of total. */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
+	int progress_after_ms;
 };
 
 struct url_slot;
@@ -32,7 +48,8 @@ struct store {
 };
 
 void store_init(struct store *s);
-/* Scan paths and load every candidate; then link (store_link). */
+/* Scan paths and load every candidate; then link (store_link). opts may be
+ * NULL for the defaults. */
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts);
 /* Add one parsed article (the store takes it). */

@@ -405,6 +405,11 @@ static void prompt_key(struct app *a, int key)
 		url_choice(a, key);
 		return;
 	}
+	if (a->prompt == PROMPT_CONFIRM_QUIT) {
+		a->prompt = PROMPT_NONE;
+		a->quit = key == 'y' || key == 'Y';
+		return;
+	}
 	if (key == 27) {
 		prompt_cancel(a);
 		return;
@@ -449,6 +454,24 @@ static void prompt_key(struct app *a, int key)
 
 /* Commands ----------------------------------------------------------------- */
 
+static bool is_config_command(const char *cmd)
+{
+	const char *name;
+	for (size_t i = 0; (name = config_command_name(i)); i++)
+		if (!strcmp(name, cmd))
+			return true;
+	return false;
+}
+
+/* What the config decides, taken again after it changed. */
+static void apply_config(struct app *a)
+{
+	a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
+	screen_apply_colors(a->cfg->colors);
+	screen_mouse(a->cfg->mouse);
+	a->dl_width = -1; /* the story pane's lines depend on date-format and wrap */
+}
+
 static void run_command(struct app *a, const char *line)
 {
 	struct strlist w = {0};
@@ -485,13 +508,14 @@ static void run_command(struct app *a, const char *line)
 		if (ar)
 			open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
 							: ar->web_url);
-	} else if (!strcmp(cmd, "set") && w.n == 3) {
-		if (config_set(a->cfg, w.v[1], w.v[2], &err) < 0) {
+	} else if (is_config_command(cmd)) {
+		/* the config file's language, live */
+		if (config_line(a->cfg, line, &err) < 0) {
 			app_message(a, true, "%s", err);
 			free(err);
 		} else {
-			a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
-			app_message(a, false, "%s = %s", w.v[1], w.v[2]);
+			apply_config(a);
+			app_message(a, false, "%s", line);
 		}
 	} else {
 		app_message(a, true, "unknown command: %s", line);
@@ -642,6 +666,8 @@ static void do_action(struct app *a, enum action act)
 			a->story.ops = &view_story_ops, a->story.top = 0;
 		else if (a->focus && a->story_open)
 			a->story_open = false, a->focus = 0;
+		else if (a->cfg->confirm_quit)
+			a->prompt = PROMPT_CONFIRM_QUIT;
 		else
 			a->quit = true;
 		break;
@@ -713,7 +739,7 @@ static void draw_status(struct app *a)
 		buf_printf(&b, "line %zu/%zu", n ? p->top + 1 : 0, n);
 	else
 		buf_printf(&b, "%zu/%zu", n ? p->sel + 1 : 0, n);
-	if (a->nrows != a->store->n)
+	if (p == &a->list && a->nrows != a->store->n)
 		buf_printf(&b, " of %zu", a->store->n);
 	buf_printf(&b, "  sort: %s %s", query_sort_name(a->order.key), a->order.desc ? "desc" : "asc");
 	if (a->search)
@@ -731,8 +757,10 @@ static void draw_status(struct app *a)
 static void draw_prompt(struct app *a)
 {
 	struct rect r = a->lay.prompt;
-	if (a->prompt == PROMPT_URL) {
-		const char *m = "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)";
+	if (a->prompt == PROMPT_URL || a->prompt == PROMPT_CONFIRM_QUIT) {
+		const char *m = a->prompt == PROMPT_URL
+					? "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)"
+					: "quit lede? (y/n)";
 		screen_put(r.y, 0, r.w, m, strlen(m), ST_NORMAL, NULL, 0);
 		screen_cursor(0, 0, false);
 		return;
@@ -800,6 +828,57 @@ static void draw(struct app *a)
 	refresh();
 }
 
+/* The mouse ---------------------------------------------------------------- */
+
+enum mouse_event { MOUSE_CLICK, MOUSE_DOUBLE, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
+
+static bool in_rect(struct rect r, int x, int y)
+{
+	return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+/* The wheel scrolls the pane under the pointer, a click selects there, a
+ * double click opens. */
+static void mouse(struct app *a, enum mouse_event ev, int x, int y)
+{
+	struct pane *p = NULL;
+	int focus = a->focus;
+	if (a->overlay_open && in_rect(a->overlay.r, x, y))
+		p = &a->overlay;
+	else if (!a->overlay_open && in_rect(a->list.r, x, y))
+		p = &a->list, focus = 0;
+	else if (!a->overlay_open && a->story_open && in_rect(a->story.r, x, y))
+		p = &a->story, focus = 1;
+	if (!p || a->prompt != PROMPT_NONE)
+		return;
+	free(a->message);
+	a->message = NULL;
+	if (ev == MOUSE_WHEEL_UP || ev == MOUSE_WHEEL_DOWN) {
+		long d = ev == MOUSE_WHEEL_UP ? -3 : 3;
+		if (p->ops->scroll) {
+			pane_move(a, p, d);
+		} else {
+			long top = (long)p->top + d, n = (long)p->ops->count(a, p);
+			long max = n - page_lines(p) > 0 ? n - page_lines(p) : 0;
+			p->top = (size_t)(top < 0 ? 0 : top > max ? max : top);
+			if (p->sel < p->top)
+				pane_move(a, p, (long)(p->top - p->sel));
+			else if (p->sel >= p->top + (size_t)page_lines(p))
+				pane_move(a, p, (long)(p->top + (size_t)page_lines(p)) - 1 - (long)p->sel);
+		}
+		return;
+	}
+	a->focus = focus;
+	size_t line = p->top + (size_t)(y - p->r.y - 1);
+	if (y == p->r.y || p->ops->scroll || line >= p->ops->count(a, p) || !selectable(a, p, line))
+		return;
+	p->sel = line;
+	if (p == &a->list)
+		follow_list(a);
+	if (ev == MOUSE_DOUBLE)
+		do_action(a, ACT_OPEN);
+}
+
 /* The script player -------------------------------------------------------- */
 
 static int play_script(struct app *a, const char *path)
@@ -846,6 +925,23 @@ static int play_script(struct app *a, const char *path)
 				draw(a);
 				i += (size_t)l;
 			}
+		} else if (!strcmp(cmd, "mouse")) {
+			static const char *const names[] = {"click", "double", "wheel-up", "wheel-down"};
+			char what[16];
+			int x, y, ev = -1;
+			if (sscanf(arg, "%15s %d %d", what, &x, &y) == 3)
+				for (int i = 0; i < 4; i++)
+					if (!strcmp(what, names[i]))
+						ev = i;
+			if (ev < 0) {
+				fprintf(stderr, "%s:%zu: mouse wants click|double|wheel-up|wheel-down X Y\n",
+					path, lineno);
+				status = 2;
+				break;
+			}
+			if (a->cfg->mouse)
+				mouse(a, (enum mouse_event)ev, x, y);
+			draw(a);
 		} else if (!strcmp(cmd, "dump")) {
 			int cols, rows;
 			screen_size(&cols, &rows);
@@ -896,6 +992,20 @@ static void interactive(struct app *a)
 			continue;
 		if (code == KEY_CODE_YES && ch == KEY_RESIZE)
 			continue; /* curses has resized; the next draw reflows */
+		if (code == KEY_CODE_YES && ch == KEY_MOUSE) {
+			MEVENT me;
+			if (getmouse(&me) == OK) {
+				if (me.bstate & BUTTON1_DOUBLE_CLICKED)
+					mouse(a, MOUSE_DOUBLE, me.x, me.y);
+				else if (me.bstate & BUTTON1_CLICKED)
+					mouse(a, MOUSE_CLICK, me.x, me.y);
+				else if (me.bstate & BUTTON4_PRESSED)
+					mouse(a, MOUSE_WHEEL_UP, me.x, me.y);
+				else if (me.bstate & BUTTON5_PRESSED)
+					mouse(a, MOUSE_WHEEL_DOWN, me.x, me.y);
+			}
+			continue;
+		}
 		int key = keymap_from_curses(code, (unsigned)ch);
 		if (key == 27 && a->prompt == PROMPT_NONE) {
 			/* Alt-x arrives as Esc then x */
@@ -936,6 +1046,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct sort_
 		free(a.rows);
 		return 1;
 	}
+	apply_config(&a);
 	int status = 0;
 	if (script)
 		status = play_script(&a, script);

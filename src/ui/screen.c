@@ -15,6 +15,9 @@ static SCREEN *scr;
 static FILE *null_out, *null_in;
 static bool headless;
 static attr_t attrs[ST_COUNT];
+static bool use_color;
+
+_Static_assert((int)CONFIG_EL_COUNT == (int)ST_COUNT, "one colour element per style");
 static struct fitted fit;
 
 static void styles(bool color)
@@ -82,12 +85,52 @@ int screen_open(int cols, int rows, char **err)
 	set_escdelay(25);
 	curs_set(0);
 	bool color = !getenv("NO_COLOR") && has_colors() && !headless;
+	use_color = color;
 	if (color) {
 		start_color();
 		use_default_colors();
 	}
 	styles(color);
 	return 0;
+}
+
+void screen_apply_colors(const struct config_color *colors)
+{
+	for (int s = 0; s < ST_COUNT; s++) {
+		const struct config_color *c = &colors[s];
+		if (!c->set)
+			continue;
+		attr_t at = 0;
+		if (c->attrs & CONFIG_ATTR_BOLD)
+			at |= A_BOLD;
+		if (c->attrs & CONFIG_ATTR_UNDERLINE)
+			at |= A_UNDERLINE;
+		if (c->attrs & CONFIG_ATTR_REVERSE)
+			at |= A_REVERSE;
+		if (c->attrs & CONFIG_ATTR_DIM)
+			at |= A_DIM;
+		if (c->attrs & CONFIG_ATTR_STANDOUT)
+			at |= A_STANDOUT;
+		if (!use_color) {
+			attrs[s] = at;
+			continue;
+		}
+		if (c->fg >= COLORS || c->bg >= COLORS)
+			continue; /* more than this terminal has: keep the built-in */
+		short pair = (short)(s ? s : ST_COUNT); /* pair 0 cannot change */
+		init_pair(pair, (short)c->fg, (short)c->bg);
+		attrs[s] = COLOR_PAIR(pair) | at;
+		if (s == ST_NORMAL)
+			bkgdset(' ' | COLOR_PAIR(pair));
+	}
+}
+
+void screen_mouse(bool on)
+{
+	mousemask(on ? BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+			       BUTTON5_PRESSED
+		     : 0,
+		  NULL);
 }
 
 void screen_close(void)

@@ -1,8 +1,10 @@
 /* The story view: the current story in detail, wrapped to the pane and
  * scrolled. The lines are rebuilt when the story or the width changes. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lede/ui/app.h"
 #include "lede/ui/text.h"
@@ -22,7 +24,9 @@ static void field(struct app *a, int width, const char *label, const char *text,
 		return;
 	int indent = label ? LABEL_W : 0;
 	struct span *lines;
-	size_t n = text_wrap(text, strlen(text), width - indent > 8 ? width - indent : 8, &lines);
+	/* without wrap, only hard line breaks split; the pane clips the rest */
+	int w = !a->cfg->wrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
+	size_t n = text_wrap(text, strlen(text), w, &lines);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = text + lines[i].start;
 		size_t len = lines[i].end - lines[i].start;
@@ -87,8 +91,12 @@ static void prepare(struct app *a, struct pane *p, int width)
 	}
 	unsigned has = r ? r->has : ar->has;
 	if (has & HAS_DATE) {
-		char d[64];
-		app_format_time(r ? r->date : ar->date, d, sizeof d, true);
+		char d[256];
+		time_t t = (time_t)(r ? r->date : ar->date);
+		struct tm tm;
+		const char *fmt = a->cfg->date_format ? a->cfg->date_format : "%Y-%m-%d %H:%M";
+		if (!localtime_r(&t, &tm) || !strftime(d, sizeof d, fmt, &tm))
+			snprintf(d, sizeof d, "?");
 		field(a, width, "Date", d, ST_NORMAL);
 	}
 	struct buf b = {0};

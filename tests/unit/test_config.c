@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "lede/config.h"
 #include "lede/util.h"
 
@@ -224,7 +225,8 @@ Test(config, lines)
 	static const struct {
 		const char *line, *err;
 	} bad[] = {
-		{"bind j down", "unknown command 'bind'"},
+		{"bind j down", "usage: bind VIEW KEY ACTION"},
+		{"frobnicate", "unknown command 'frobnicate'"},
 		{"SET layout vertical", "unknown command 'SET'"},
 		{"set layout", "usage: set NAME VALUE"},
 		{"set", "usage: set NAME VALUE"},
@@ -383,4 +385,627 @@ Test(config, default_path)
 	p = config_default_path();
 	cr_assert_str_eq(p, "/home/reader/.config/lede/config");
 	free(p);
+}
+
+/* ---- bind, unbind, color, source and the newer options ---- */
+
+static void write_str(const char *dir, const char *name, const char *text)
+{
+	free(write_file(dir, name, text, strlen(text)));
+}
+
+/* rm -r for the few files a test makes; the directory is ours. */
+static void rm_tree(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static size_t count_bindings(const struct keymap *km)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < km->n; i++)
+		n += km->v[i].action != ACT_NONE;
+	return n;
+}
+
+Test(config, new_defaults)
+{
+	struct config c;
+	config_init(&c);
+	cr_assert_eq(c.path.n, 0);
+	cr_assert_str_eq(c.date_format, "%Y-%m-%d %H:%M");
+	cr_assert_not(c.mouse);
+	cr_assert_not(c.confirm_quit);
+	cr_assert(c.wrap);
+	cr_assert_null(c.keymap_name);
+	cr_assert_not(c.keymap_locked);
+	for (int e = 0; e < CONFIG_EL_COUNT; e++)
+		cr_assert_not(c.colors[e].set, "element %d", e);
+	/* The keymap starts as the built-in default. */
+	struct keymap def;
+	keymap_init_default(&def);
+	cr_assert_eq(c.keymap.n, def.n);
+	for (size_t i = 0; i < def.n; i++)
+		cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, def.v[i].key), def.v[i].action);
+	keymap_free(&def);
+	cr_assert_eq(c.keymap_dirs.n, 1);
+	cr_assert_str_eq(c.keymap_dirs.v[0], LEDE_DATADIR "/keymaps");
+	config_free(&c);
+}
+
+struct line_case {
+	int num;
+	const char *line, *err;
+};
+
+#define X10 "xxxxxxxxxx"
+#define LONG_X X10 X10 X10 X10 X10 /* 50 */
+#define LONG_X100 LONG_X LONG_X
+
+ParameterizedTestParameters(config, bad_lines)
+{
+	static struct line_case cases[] = {
+		{1, "bind", "usage: bind VIEW KEY ACTION"},
+		{2, "bind all j", "usage: bind VIEW KEY ACTION"},
+		{3, "bind all j next now", "usage: bind VIEW KEY ACTION"},
+		{4, "bind lsit j next", "unknown view 'lsit'"},
+		{5, "bind List j next", "unknown view 'List'"},
+		{6, "bind all jj next", "bad key name 'jj'"},
+		{7, "bind all C- next", "bad key name 'C-'"},
+		{8, "bind all F13 next", "bad key name 'F13'"},
+		{9, "bind all j nxt", "unknown action 'nxt'"},
+		{10, "bind all j ''", "unknown action ''"},
+		{11, "bind all j \"\x1b[2J\"", "unknown action '\\x1b[2J'"},
+		{12, "unbind all", "usage: unbind VIEW KEY"},
+		{13, "unbind all j k", "usage: unbind VIEW KEY"},
+		{14, "unbind nowhere j", "unknown view 'nowhere'"},
+		{15, "unbind list Ctrl-x", "bad key name 'Ctrl-x'"},
+		{16, "unbind-all now", "usage: unbind-all"},
+		{17, "color", "usage: color ELEMENT FG BG [ATTRIBUTE...]"},
+		{18, "color status white", "usage: color ELEMENT FG BG [ATTRIBUTE...]"},
+		{19, "colour status", "usage: colour ELEMENT FG BG [ATTRIBUTE...]"},
+		{20, "color statusbar white blue", "unknown colour element 'statusbar'"},
+		{21, "color Status white blue", "unknown colour element 'Status'"},
+		{22, "color status whit blue", "unknown colour 'whit'"},
+		{23, "color status white color256", "unknown colour 'color256'"},
+		{24, "color status 256 blue", "unknown colour '256'"},
+		{25, "color status -1 blue", "unknown colour '-1'"},
+		{26, "color status color blue", "unknown colour 'color'"},
+		{27, "color status 99999999999999999999999 blue",
+		 "unknown colour '99999999999999999999999'"},
+		{28, "color status white '' bold", "unknown colour ''"},
+		{29, "color status white blue blink", "unknown attribute 'blink'"},
+		{30, "color status white blue bold shiny", "unknown attribute 'shiny'"},
+		{31, "source", "usage: source FILE"},
+		{32, "source a b", "usage: source FILE"},
+		{33, "set mouse maybe", "bad value 'maybe' for mouse: use yes or no"},
+		{34, "set wrap 2", "bad value '2' for wrap: use yes or no"},
+		{35, "set confirm-quit ''", "bad value '' for confirm-quit: use yes or no"},
+		{36, "set confirm-quit", "usage: set NAME VALUE"},
+		{37, "set date-format ''",
+		 "bad value '' for date-format: give a strftime format such as %Y-%m-%d %H:%M"},
+		{38, "set date-format %Q",
+		 "bad value '%Q' for date-format: '%Q' is not a strftime conversion"},
+		{39, "set date-format '%Y%n'",
+		 "bad value '%Y%n' for date-format: '%n' is not a strftime conversion"},
+		{40, "set date-format '%H\t%M'",
+		 "bad value '%H\\x09%M' for date-format: no control characters"},
+		{41, "set date-format 'at 100%'",
+		 "bad value 'at 100%' for date-format: a % at the end: write %% for a percent sign"},
+		{42, "set date-format '%-Eq'",
+		 "bad value '%-Eq' for date-format: '%-Eq' is not a strftime conversion"},
+		{43, "set date-format %Y" LONG_X X10 X10,
+		 "bad value '%Y" LONG_X X10 X10 "' for date-format: at most 64 bytes"},
+		{44, "set path \"'a\"", "bad value ''a' for path: unterminated quote"},
+		{45, "set path \"a ''\"", "bad value 'a ''' for path: an empty path"},
+		{46, "set keymap ''", "give a keymap name or file"},
+		/* Long text is cut in messages, never the line itself. */
+		{47, "bind all " LONG_X100 LONG_X100 " next", "bad key name '" LONG_X100 "...'"},
+		{48, "bind all \xc3\xa9\xc3\xa9 next", "bad key name '\xc3\xa9\xc3\xa9'"},
+		{49, "color error red default normal 'bold '", "unknown attribute 'bold '"},
+	};
+	return cr_make_param_array(struct line_case, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(struct line_case *lc, config, bad_lines)
+{
+	struct config c;
+	config_init(&c);
+	size_t n = c.keymap.n;
+	char *err = NULL;
+	cr_assert_eq(config_line(&c, lc->line, &err), -1, "case %d", lc->num);
+	cr_assert_str_eq(err, lc->err, "case %d", lc->num);
+	free(err);
+	/* A bad line changes nothing. */
+	cr_assert_eq(c.keymap.n, n, "case %d", lc->num);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NEXT, "case %d", lc->num);
+	for (int e = 0; e < CONFIG_EL_COUNT; e++)
+		cr_assert_not(c.colors[e].set, "case %d", lc->num);
+	cr_assert_str_eq(c.date_format, "%Y-%m-%d %H:%M", "case %d", lc->num);
+	cr_assert_eq(c.path.n, 0, "case %d", lc->num);
+	cr_assert(c.wrap && !c.mouse && !c.confirm_quit, "case %d", lc->num);
+	config_free(&c);
+}
+
+static void must(struct config *c, const char *line)
+{
+	char *err = NULL;
+	int rc = config_line(c, line, &err);
+	cr_assert_eq(rc, 0, "%s: %s", line, err ? err : "");
+}
+
+Test(config, bind_and_unbind)
+{
+	struct config c;
+	config_init(&c);
+	int F5 = keymap_key_parse("F5"), Mlt = keymap_key_parse("M-<");
+
+	must(&c, "bind list x quit");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_DETAIL, 'x'), ACT_NONE);
+
+	must(&c, "bind all j prev # a comment");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_DETAIL, 'j'), ACT_PREV);
+	must(&c, "bind all M-< first");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_HELP, Mlt), ACT_FIRST);
+	must(&c, "bind detail f5 redraw");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_DETAIL, F5), ACT_REDRAW);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, F5), ACT_NONE);
+	must(&c, "bind all '#' help");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, '#'), ACT_HELP);
+
+	/* unbind in one view hides the binding for all views there only */
+	must(&c, "unbind list k");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'k'), ACT_NONE);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_DETAIL, 'k'), ACT_PREV);
+	must(&c, "bind list k next");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'k'), ACT_NEXT);
+
+	must(&c, "unbind all j");
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_RELATED, 'j'), ACT_NONE);
+	must(&c, "unbind all j"); /* twice is fine */
+	must(&c, "unbind related Insert"); /* never bound: no error */
+
+	size_t before = count_bindings(&c.keymap);
+	must(&c, "unbind all q");
+	cr_assert_eq(count_bindings(&c.keymap), before - 1);
+
+	must(&c, "unbind-all");
+	cr_assert_eq(count_bindings(&c.keymap), 0);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_NONE);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'q'), ACT_NONE);
+	must(&c, "bind all q quit");
+	cr_assert_eq(count_bindings(&c.keymap), 1);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_PROBLEMS, 'q'), ACT_QUIT);
+	config_free(&c);
+}
+
+struct color_case {
+	int num;
+	const char *line;
+	int el, fg, bg;
+	unsigned attrs;
+};
+
+ParameterizedTestParameters(config, colors)
+{
+	static struct color_case cases[] = {
+		{1, "color status white blue", CONFIG_EL_STATUS, 7, 4, 0},
+		{2, "color selected default default reverse bold", CONFIG_EL_SELECTED, -1, -1,
+		 CONFIG_ATTR_REVERSE | CONFIG_ATTR_BOLD},
+		{3, "color match color196 17 underline", CONFIG_EL_MATCH, 196, 17,
+		 CONFIG_ATTR_UNDERLINE},
+		{4, "color url Cyan DEFAULT", CONFIG_EL_URL, 6, -1, 0},
+		{5, "colour error red default bold normal dim", CONFIG_EL_ERROR, 1, -1,
+		 CONFIG_ATTR_DIM},
+		{6, "color header colour0 COLOR255 standout", CONFIG_EL_HEADER, 0, 255,
+		 CONFIG_ATTR_STANDOUT},
+		{7, "color label 007 0 Bold", CONFIG_EL_LABEL, 7, 0, CONFIG_ATTR_BOLD},
+		{8, "color normal black white", CONFIG_EL_NORMAL, 0, 7, 0},
+		{9, "color title-focus magenta green bold bold", CONFIG_EL_TITLE_FOCUS, 5, 2,
+		 CONFIG_ATTR_BOLD},
+		{10, "color story-title yellow default normal", CONFIG_EL_STORY_TITLE, 3, -1, 0},
+		{11, "color cursor default 8 underline dim", CONFIG_EL_CURSOR, -1, 8,
+		 CONFIG_ATTR_UNDERLINE | CONFIG_ATTR_DIM},
+		{12, "color local green default", CONFIG_EL_LOCAL, 2, -1, 0},
+		{13, "color dim color8 default dim", CONFIG_EL_DIM, 8, -1, CONFIG_ATTR_DIM},
+	};
+	return cr_make_param_array(struct color_case, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(struct color_case *cc, config, colors)
+{
+	struct config c;
+	config_init(&c);
+	must(&c, cc->line);
+	for (int e = 0; e < CONFIG_EL_COUNT; e++) {
+		const struct config_color *col = &c.colors[e];
+		if (e != cc->el) {
+			cr_assert_not(col->set, "case %d: element %d", cc->num, e);
+			continue;
+		}
+		cr_assert(col->set, "case %d", cc->num);
+		cr_assert_eq(col->fg, cc->fg, "case %d", cc->num);
+		cr_assert_eq(col->bg, cc->bg, "case %d", cc->num);
+		cr_assert_eq(col->attrs, cc->attrs, "case %d", cc->num);
+	}
+	config_free(&c);
+}
+
+Test(config, element_names_follow_the_enum)
+{
+	static const char *const want[] = {"normal", "header", "title-focus", "selected",
+					   "cursor", "status", "match", "local", "dim",
+					   "label", "story-title", "url", "error"};
+	cr_assert_eq(sizeof want / sizeof *want, CONFIG_EL_COUNT);
+	for (size_t i = 0; i < CONFIG_EL_COUNT; i++)
+		cr_assert_str_eq(config_element_name(i), want[i]);
+	cr_assert_null(config_element_name(CONFIG_EL_COUNT));
+}
+
+Test(config, new_options)
+{
+	struct config c;
+	config_init(&c);
+	setenv("HOME", "/home/reader", 1);
+
+	must(&c, "set path \"~/news '/srv/my archive' rel ~\"");
+	char *s = bracketed(&c.path);
+	cr_assert_str_eq(s, "[/home/reader/news][/srv/my archive][rel][/home/reader]");
+	free(s);
+	must(&c, "set path ~other/x");
+	s = bracketed(&c.path);
+	cr_assert_str_eq(s, "[~other/x]");
+	free(s);
+	must(&c, "set path ''");
+	cr_assert_eq(c.path.n, 0);
+
+	static const char *const formats[] = {"%a %-d %b %Y, %H:%M", "%%", "%Ey %OH", "%c",
+					      "%s", "plain", "%_H:%^b %#Z %F %T %z"};
+	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+		char *err = NULL;
+		cr_assert_eq(config_set(&c, "date-format", formats[i], &err), 0, "%s: %s",
+			     formats[i], err);
+		cr_assert_str_eq(c.date_format, formats[i]);
+	}
+
+	must(&c, "set mouse yes");
+	cr_assert(c.mouse);
+	must(&c, "set confirm-quit on");
+	cr_assert(c.confirm_quit);
+	must(&c, "set wrap no");
+	cr_assert_not(c.wrap);
+	must(&c, "set wrap TRUE");
+	cr_assert(c.wrap);
+	config_free(&c);
+}
+
+Test(config, names)
+{
+	static const char *const options[] = {
+		"browser", "browser-foreground", "browser-schemes", "sort", "layout",
+		"max-file-size", "path", "date-format", "keymap", "mouse", "confirm-quit", "wrap"};
+	size_t n = 0;
+	while (config_option_name(n))
+		n++;
+	cr_assert_eq(n, sizeof options / sizeof *options);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(config_option_name(i), options[i]);
+	static const char *const commands[] = {"set", "bind", "unbind", "unbind-all", "color",
+					       "colour", "source"};
+	for (n = 0; config_command_name(n); n++)
+		cr_assert_str_eq(config_command_name(n), commands[n]);
+	cr_assert_eq(n, sizeof commands / sizeof *commands);
+}
+
+/* The errors as one string, a line each, with dir replaced by "D". */
+static char *joined(const struct strlist *errors, const char *dir)
+{
+	struct buf b = {0};
+	buf_str(&b);
+	size_t n = strlen(dir);
+	for (size_t i = 0; i < errors->n; i++) {
+		for (const char *p = errors->v[i]; *p;) {
+			if (!strncmp(p, dir, n)) {
+				buf_putc(&b, 'D');
+				p += n;
+			} else {
+				buf_putc(&b, *p++);
+			}
+		}
+		buf_putc(&b, '\n');
+	}
+	return b.data;
+}
+
+Test(config, load_file_with_every_command)
+{
+	char *dir = temp_dir();
+	char *sub = xasprintf("%s/sub", dir);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	write_str(dir, "config",
+		  "bind list x quit\n"                      /* 1 */
+		  "bind all j nosuch\n"                     /* 2 */
+		  "unbind detail k\n"                       /* 3 */
+		  "unbind all Zz\n"                         /* 4 */
+		  "color status white blue bold\n"          /* 5 */
+		  "color status white blue blink\n"         /* 6 */
+		  "source sub/inc.conf\n"                   /* 7 */
+		  "source missing.conf\n"                   /* 8 */
+		  "set date-format '%d.%m.%Y'\n"            /* 9 */
+		  "set wrap no\n");                         /* 10 */
+	/* inc.conf sources more.conf beside itself, not beside config */
+	write_str(sub, "inc.conf",
+		  "set layout vertical\n"
+		  "source more.conf\n"
+		  "bind all y frob\n");
+	write_str(sub, "more.conf", "color url cyan default\ncolor nothing red red\n");
+
+	struct config c;
+	config_init(&c);
+	struct strlist errors = {0};
+	char *path = xasprintf("%s/config", dir);
+	cr_assert_eq(config_load_file(&c, path, false, &errors), 0);
+	char *got = joined(&errors, dir);
+	cr_assert_str_eq(got,
+			 "D/config:2: unknown action 'nosuch'\n"
+			 "D/config:4: bad key name 'Zz'\n"
+			 "D/config:6: unknown attribute 'blink'\n"
+			 "D/sub/more.conf:2: unknown colour element 'nothing'\n"
+			 "D/sub/inc.conf:3: unknown action 'frob'\n"
+			 "D/config:8: cannot read 'D/missing.conf': No such file or directory\n");
+	free(got);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NEXT);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_DETAIL, 'k'), ACT_NONE);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'k'), ACT_PREV);
+	cr_assert(c.colors[CONFIG_EL_STATUS].set);
+	cr_assert_eq(c.colors[CONFIG_EL_STATUS].attrs, CONFIG_ATTR_BOLD);
+	cr_assert(c.colors[CONFIG_EL_URL].set);
+	cr_assert_eq(c.colors[CONFIG_EL_URL].fg, 6);
+	cr_assert_eq(c.layout, LAYOUT_VERTICAL);
+	cr_assert_str_eq(c.date_format, "%d.%m.%Y");
+	cr_assert_not(c.wrap);
+
+	strlist_free(&errors);
+	config_free(&c);
+	free(path);
+	rm_tree(dir);
+	free(sub);
+	free(dir);
+}
+
+Test(config, source_loops_stop)
+{
+	char *dir = temp_dir();
+	/* a and b source each other; each line after the source still applies */
+	write_str(dir, "a.conf", "source b.conf\nbind all x quit\n");
+	write_str(dir, "b.conf", "\nsource ./a.conf\nbind all y help\n");
+	write_str(dir, "self.conf", "set wrap no\nsource self.conf\n");
+
+	struct config c;
+	config_init(&c);
+	struct strlist errors = {0};
+	char *a = xasprintf("%s/a.conf", dir);
+	cr_assert_eq(config_load_file(&c, a, false, &errors), 0);
+	/* a at depths 0, 2, ... 10: the one at depth 10 cannot go on */
+	char *got = joined(&errors, dir);
+	cr_assert_str_eq(got, "D/a.conf:1: source nesting too deep\n");
+	free(got);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'y'), ACT_HELP);
+	strlist_free(&errors);
+
+	char *self = xasprintf("%s/self.conf", dir);
+	cr_assert_eq(config_load_file(&c, self, false, &errors), 0);
+	got = joined(&errors, dir);
+	cr_assert_str_eq(got, "D/self.conf:2: source nesting too deep\n");
+	free(got);
+	cr_assert_not(c.wrap);
+
+	strlist_free(&errors);
+	config_free(&c);
+	free(a);
+	free(self);
+	rm_tree(dir);
+	free(dir);
+}
+
+Test(config, source_from_the_prompt)
+{
+	char *dir = temp_dir();
+	cr_assert_eq(chdir(dir), 0); /* each test runs in its own process */
+	write_str(dir, "one.conf", "bind all x quit\nbogus\n");
+	write_str(dir, "two.conf", "bogus\nbind all x quit\nset wrap maybe\nset mouse yes\n");
+	write_str(dir, "fine.conf", "# nothing wrong\nset confirm-quit yes\n");
+	struct config c;
+	config_init(&c);
+	char *err = NULL;
+	cr_assert_eq(config_line(&c, "source one.conf", &err), -1);
+	cr_assert_str_eq(err, "one.conf:2: unknown command 'bogus'");
+	free(err);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
+	cr_assert_eq(config_line(&c, "source two.conf", &err), -1);
+	cr_assert_str_eq(err, "two.conf:1: unknown command 'bogus' (and 1 more)");
+	free(err);
+	cr_assert(c.mouse);
+	cr_assert_eq(config_line(&c, "source fine.conf", &err), 0);
+	cr_assert(c.confirm_quit);
+	cr_assert_eq(config_line(&c, "source nope.conf", &err), -1);
+	cr_assert_str_eq(err, "cannot read 'nope.conf': No such file or directory");
+	free(err);
+	config_free(&c);
+	rm_tree(dir);
+	free(dir);
+}
+
+Test(config, keymap_option_and_loader)
+{
+	char *dir = temp_dir();
+	char *km = xasprintf("%s/km", dir);
+	cr_assert_eq(mkdir(km, 0700), 0);
+	write_str(km, "mine", "# mine\nunbind-all\nbind all x quit\nbind all y bogus\n");
+	write_str(km, "loop", "set keymap loop\n");
+	write_str(dir, "config", "set keymap mine\nset keymap nosuch\nset keymap ./km/mine\n");
+
+	struct config c;
+	config_init(&c);
+	strlist_free(&c.keymap_dirs);
+	strlist_push(&c.keymap_dirs, xstrdup(km));
+	struct strlist errors = {0};
+	char *path = xasprintf("%s/config", dir);
+	cr_assert_eq(config_load_file(&c, path, false, &errors), 0);
+	char *got = joined(&errors, dir);
+	cr_assert_str_eq(got,
+			 "D/km/mine:4: unknown action 'bogus'\n"
+			 "D/config:2: keymap 'nosuch' not found (looked in: D/km)\n"
+			 "D/km/mine:4: unknown action 'bogus'\n");
+	free(got);
+	cr_assert_eq(count_bindings(&c.keymap), 1);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NONE);
+	cr_assert_str_eq(c.keymap_name, "./km/mine");
+	strlist_free(&errors);
+
+	/* "default" needs no file */
+	cr_assert_eq(config_load_keymap(&c, "default", NULL, &errors), 0);
+	cr_assert_eq(errors.n, 0);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NEXT);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_NONE);
+	cr_assert_str_eq(c.keymap_name, "default");
+
+	/* explicit search directories, in order, and the message when missing */
+	const char *const dirs[] = {"/nonexistent/a", km, NULL};
+	cr_assert_eq(config_load_keymap(&c, "mine", dirs, &errors), 0);
+	cr_assert_eq(errors.n, 1);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
+	strlist_free(&errors);
+	const char *const two[] = {"/nonexistent/a", "/nonexistent/b", NULL};
+	cr_assert_eq(config_load_keymap(&c, "emacs", two, &errors), -1);
+	cr_assert_str_eq(errors.v[0], "keymap 'emacs' not found "
+				      "(looked in: /nonexistent/a, /nonexistent/b)");
+	strlist_free(&errors);
+	const char *const none[] = {NULL};
+	cr_assert_eq(config_load_keymap(&c, "emacs", none, &errors), -1);
+	cr_assert_str_eq(errors.v[0], "keymap 'emacs' not found (looked in: no keymap directory)");
+	strlist_free(&errors);
+	cr_assert_eq(config_load_keymap(&c, "/nonexistent/file", NULL, &errors), -1);
+	cr_assert_str_eq(errors.v[0], "cannot read '/nonexistent/file': No such file or directory");
+	strlist_free(&errors);
+	cr_assert_eq(config_load_keymap(&c, "", NULL, &errors), -1);
+	cr_assert_str_eq(errors.v[0], "give a keymap name or file");
+	strlist_free(&errors);
+	/* a directory where a keymap should be */
+	char *adir = xasprintf("%s/adir", km);
+	cr_assert_eq(mkdir(adir, 0700), 0);
+	free(adir);
+	cr_assert_eq(config_load_keymap(&c, "adir", NULL, &errors), -1);
+	got = joined(&errors, dir);
+	cr_assert_str_eq(got, "cannot read 'D/km/adir': not a regular file\n");
+	free(got);
+	strlist_free(&errors);
+
+	/* a keymap that loads itself stops like a source loop */
+	cr_assert_eq(config_load_keymap(&c, "loop", NULL, &errors), 0);
+	got = joined(&errors, dir);
+	cr_assert_str_eq(got, "D/km/loop:1: source nesting too deep\n");
+	free(got);
+	strlist_free(&errors);
+
+	/* after -k, the config's keymap line is ignored */
+	cr_assert_eq(config_load_keymap(&c, "default", NULL, &errors), 0);
+	c.keymap_locked = true;
+	char *err = NULL;
+	cr_assert_eq(config_line(&c, "set keymap mine", &err), 0);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NEXT);
+	cr_assert_str_eq(c.keymap_name, "default");
+
+	/* config_set gives one message for a keymap file's bad lines */
+	c.keymap_locked = false;
+	cr_assert_eq(config_set(&c, "keymap", "mine", &err), -1);
+	got = xasprintf("%s/mine:4: unknown action 'bogus'", km);
+	cr_assert_str_eq(err, got);
+	free(got);
+	free(err);
+	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
+
+	config_free(&c);
+	free(path);
+	rm_tree(dir);
+	free(km);
+	free(dir);
+}
+
+/* Nothing the file holds can crash the reader: random lines made of the
+ * language's own words and of random bytes, all through one config. */
+Test(config, random_lines_never_crash)
+{
+	static const char *const vocab[] = {
+		"set", "bind", "unbind", "unbind-all", "color", "colour", "source", "all", "list",
+		"detail", "j", "C-x", "M-", "M-M-x", "F12", "next", "quit", "status", "red",
+		"color255", "99999999999999999999", "bold", "normal", "'", "\"", "\\", "#",
+		"path", "date-format", "%", "%Y%", "keymap", "wrap", "yes", "''", "~", "/",
+		"max-file-size", "18446744073709551615M", "\xff\xfe", "\x1b[2J", "\t"};
+	struct config c;
+	config_init(&c);
+	strlist_free(&c.keymap_dirs); /* no keymap of the system's may load */
+	unsigned seed = 12345;
+	struct buf line = {0};
+	for (int i = 0; i < 20000; i++) {
+		line.len = 0;
+		int words = (int)((seed = seed * 1103515245 + 12345) >> 16) % 7;
+		for (int w = 0; w < words; w++) {
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 16) % 5 == 0) {
+				/* a random byte, NUL excluded: a line cannot hold one */
+				char ch = (char)((seed >> 8) % 255 + 1);
+				buf_putc(&line, ch);
+			} else {
+				buf_puts(&line, vocab[(seed >> 16) % (sizeof vocab / sizeof *vocab)]);
+			}
+			if ((seed >> 4) % 3)
+				buf_putc(&line, ' ');
+		}
+		char *err = NULL;
+		config_line(&c, buf_str(&line), &err);
+		free(err);
+	}
+	/* a huge line, too */
+	line.len = 0;
+	buf_puts(&line, "bind all ");
+	for (int i = 0; i < 200000; i++)
+		buf_putc(&line, "ab'\\#"[i % 5]);
+	char *err = NULL;
+	config_line(&c, buf_str(&line), &err);
+	cr_assert_lt(strlen(err ? err : ""), 400);
+	free(err);
+	buf_free(&line);
+	config_free(&c);
+}
+
+/* lede(5) names every option, command and colour element. */
+Test(config, man_page_has_every_name)
+{
+	char *man = slurp("man/lede.5", NULL);
+	const char *(*lists[])(size_t) = {config_option_name, config_command_name,
+					  config_element_name};
+	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
+		for (size_t i = 0; lists[l](i); i++) {
+			/* as the roff of a .TP tag or a .B word: ".B max\-file\-size" */
+			struct buf want = {0};
+			buf_puts(&want, "\n.B ");
+			for (const char *p = lists[l](i); *p; p++)
+				buf_puts(&want, *p == '-' ? "\\-" : (char[]){*p, 0});
+			/* or ".BR colour ." where punctuation follows */
+			struct buf alt = {0};
+			buf_printf(&alt, "\n.BR %s ", want.data + 4);
+			cr_expect(strstr(man, want.data) || strstr(man, alt.data),
+				  "man/lede.5 lacks %s", lists[l](i));
+			buf_free(&alt);
+			buf_free(&want);
+		}
+	}
+	free(man);
 }

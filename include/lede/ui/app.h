@@ -50,7 +50,14 @@ struct story {
 	size_t sel;      /* history: its cursor */
 };
 
-enum prompt_kind { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_URL };
+enum prompt_kind {
+	PROMPT_NONE,
+	PROMPT_SEARCH,
+	PROMPT_FILTER,
+	PROMPT_COMMAND,
+	PROMPT_URL,
+	PROMPT_CONFIRM_QUIT
+};
 
 struct detail_line {
 	char *text;

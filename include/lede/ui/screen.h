@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "lede/config.h"
 #include "lede/search.h"
 
 enum style {
@@ -35,6 +36,12 @@ bool screen_headless(void);
 /* Resize the headless screen. */
 void screen_resize(int cols, int rows);
 void screen_size(int *cols, int *rows);
+
+/* Apply the config's colour lines (elements that are not set keep their
+ * built-in style). Without colour, only their attributes apply. */
+void screen_apply_colors(const struct config_color *colors);
+/* Report mouse clicks and the wheel, or not. */
+void screen_mouse(bool on);
 
 /* Draw s[0..len) at (y, x) into exactly w cells in style st, clipped with an
  * ellipsis and padded; bytes inside spans are drawn as matches. Returns the
