@@ -1,0 +1,981 @@
+/* The parsed article cache: every field of every seed and corpus article
+ * survives a round trip; problems survive with the file; a changed, new or
+ * too recent file misses; every kind of damage makes the cache refused; a
+ * commit is atomic; the cache's name depends on the roots, not on how they
+ * are spelled.
+ *
+ * Each test works in its own mkdtemp directory, removed by the suite's
+ * .fini even when an assertion fails. Files are copied there with an old,
+ * fixed mtime: the writer leaves out files modified in the last seconds,
+ * and a fresh checkout of the tree would be that recent. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "lede/cache.h"
+#include "lede/parse.h"
+#include "lede/scan.h"
+#include "lede/util.h"
+
+enum { OLD_SEC = 1600000000, OLD_NSEC = 123456789, HEADER = 48 };
+
+static char *tmp; /* this test's directory */
+
+static void make_tmp(void)
+{
+	const char *t = getenv("TMPDIR");
+	tmp = xasprintf("%s/lede-cache-test-XXXXXX", t && *t ? t : "/tmp");
+	cr_assert_not_null(mkdtemp(tmp), "mkdtemp: %s", strerror(errno));
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_tmp(void)
+{
+	if (tmp)
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(tmp);
+	tmp = NULL;
+}
+
+TestSuite(cache, .init = make_tmp, .fini = remove_tmp);
+
+/* ---- files ---- */
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert(fd >= 0, "cannot write %s: %s", path, strerror(errno));
+	cr_assert_eq(write(fd, data, n), (ssize_t)n);
+	close(fd);
+}
+
+static void set_mtime(const char *path, long sec, long nsec)
+{
+	struct timespec ts[2] = {{sec, nsec}, {sec, nsec}};
+	cr_assert(utimensat(AT_FDCWD, path, ts, 0) == 0, "utimensat %s: %s", path,
+		  strerror(errno));
+}
+
+/* Copy src into the test directory as <n>-<basename> with the old mtime. */
+static char *copy_old(const char *src, size_t n)
+{
+	size_t len;
+	char *data = slurp(src, &len);
+	const char *base = strrchr(src, '/');
+	char *dst = xasprintf("%s/%03zu-%s", tmp, n, base ? base + 1 : src);
+	write_bytes(dst, data, len);
+	free(data);
+	set_mtime(dst, OLD_SEC, OLD_NSEC);
+	return dst;
+}
+
+static struct stat stat_of(const char *path)
+{
+	struct stat st;
+	cr_assert(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
+	return st;
+}
+
+static char *file_in_tmp(const char *name)
+{
+	return xasprintf("%s/%s", tmp, name);
+}
+
+/* ---- parsed files ---- */
+
+struct item {
+	char *path;
+	struct stat st;
+	struct article *a; /* NULL when skipped */
+	struct strlist problems;
+};
+
+static void parse_item(struct item *it, char *path)
+{
+	it->path = path;
+	it->st = stat_of(path);
+	size_t len;
+	char *data = slurp(path, &len);
+	it->problems = (struct strlist){0};
+	it->a = parse_article(path, data, len, &it->problems);
+	free(data);
+}
+
+static void free_item(struct item *it)
+{
+	free(it->path);
+	article_free(it->a);
+	strlist_free(&it->problems);
+}
+
+static void add_item(struct cache_writer *w, const struct item *it)
+{
+	cache_writer_add(w, it->path, &it->st, it->a, (const char *const *)it->problems.v,
+			 it->problems.n);
+}
+
+static void commit(struct cache_writer *w, const char *path)
+{
+	char *err = NULL;
+	int r = cache_writer_commit(w, path, &err);
+	cr_assert_eq(r, 0, "commit: %s", err ? err : "(no message)");
+	cr_assert_null(err);
+}
+
+static struct cache *open_ok(const char *path)
+{
+	char *err = NULL;
+	struct cache *c = cache_open(path, &err);
+	cr_assert_not_null(c, "open: %s", err ? err : "(no message)");
+	cr_assert_null(err);
+	return c;
+}
+
+/* ---- comparing articles field by field ---- */
+
+/* Each returns NULL when equal, else a description of the first difference
+ * (the caller frees it). */
+#define CHECK(expr)                   \
+	do {                          \
+		char *d_ = (expr);    \
+		if (d_)               \
+			return d_;    \
+	} while (0)
+#define SAME_STR(x, y, f) CHECK(diff_str(where, #f, (x)->f, (y)->f))
+#define SAME_NUM(x, y, f)                                                               \
+	do {                                                                            \
+		if ((x)->f != (y)->f)                                                   \
+			return xasprintf("%s%s: %lld vs %lld", where, #f, (long long)(x)->f, \
+					 (long long)(y)->f);                            \
+	} while (0)
+
+static char *diff_str(const char *where, const char *name, const char *a, const char *b)
+{
+	if (a == NULL && b == NULL)
+		return NULL;
+	if (a && b && strlen(a) == strlen(b) && !memcmp(a, b, strlen(a)))
+		return NULL;
+	return xasprintf("%s%s: %s%s%s vs %s%s%s", where, name, a ? "\"" : "", a ? a : "NULL",
+			 a ? "\"" : "", b ? "\"" : "", b ? b : "NULL", b ? "\"" : "");
+}
+
+static char *diff_image(const char *where, const struct image *x, const struct image *y)
+{
+	SAME_STR(x, y, url);
+	SAME_STR(x, y, title);
+	SAME_NUM(x, y, width);
+	SAME_NUM(x, y, height);
+	SAME_NUM(x, y, is_cached);
+	SAME_NUM(x, y, has);
+	return NULL;
+}
+
+static char *diff_images(const char *where, const struct image *x, size_t nx,
+			 const struct image *y, size_t ny)
+{
+	if (nx != ny)
+		return xasprintf("%simages: %zu vs %zu", where, nx, ny);
+	for (size_t i = 0; i < nx; i++) {
+		char *w = xasprintf("%simages[%zu].", where, i);
+		char *d = diff_image(w, &x[i], &y[i]);
+		free(w);
+		CHECK(d);
+	}
+	return NULL;
+}
+
+static char *diff_provider(const char *where, const struct provider *x,
+			   const struct provider *y)
+{
+	SAME_STR(x, y, name);
+	SAME_STR(x, y, domain);
+	return diff_images(where, x->images, x->nimages, y->images, y->nimages);
+}
+
+static char *diff_related(const char *where, const struct related *x, const struct related *y)
+{
+	SAME_STR(x, y, title);
+	SAME_STR(x, y, excerpt);
+	SAME_STR(x, y, type);
+	SAME_STR(x, y, web_url);
+	SAME_STR(x, y, amp_web_url);
+	SAME_STR(x, y, cdn_amp_web_url);
+	SAME_NUM(x, y, date);
+	SAME_NUM(x, y, quality);
+	SAME_NUM(x, y, has);
+	char *w = xasprintf("%sprovider.", where);
+	char *d = diff_provider(w, &x->provider, &y->provider);
+	free(w);
+	CHECK(d);
+	return diff_images(where, x->images, x->nimages, y->images, y->nimages);
+}
+
+static char *diff_article(const struct article *x, const struct article *y)
+{
+	const char *where = "";
+	if (!x || !y)
+		return x == y ? NULL : xasprintf("article: %s vs %s", x ? "present" : "NULL",
+						 y ? "present" : "NULL");
+	SAME_STR(x, y, path);
+	SAME_STR(x, y, category);
+	SAME_STR(x, y, type);
+	SAME_STR(x, y, title);
+	SAME_STR(x, y, excerpt);
+	SAME_STR(x, y, original_url);
+	SAME_STR(x, y, web_url);
+	SAME_STR(x, y, amp_web_url);
+	SAME_STR(x, y, cdn_amp_web_url);
+	SAME_NUM(x, y, date);
+	SAME_NUM(x, y, quality);
+	SAME_NUM(x, y, heat);
+	SAME_NUM(x, y, published);
+	SAME_NUM(x, y, has);
+	CHECK(diff_provider("provider.", &x->provider, &y->provider));
+	SAME_NUM(x, y, ntopics);
+	for (size_t i = 0; i < x->ntopics; i++) {
+		char *w = xasprintf("topics[%zu]", i);
+		char *d = diff_str("", w, x->topics[i], y->topics[i]);
+		free(w);
+		CHECK(d);
+	}
+	CHECK(diff_images("", x->images, x->nimages, y->images, y->nimages));
+	SAME_NUM(x, y, nrelated);
+	for (size_t i = 0; i < x->nrelated; i++) {
+		char *w = xasprintf("related[%zu].", i);
+		char *d = diff_related(w, &x->related[i], &y->related[i]);
+		free(w);
+		CHECK(d);
+	}
+	return NULL;
+}
+
+static void assert_same(const struct article *x, const struct article *y, const char *path)
+{
+	char *d = diff_article(x, y);
+	cr_assert_null(d, "%s: %s", path, d);
+	if (y)
+		for (size_t i = 0; i < y->nrelated; i++)
+			cr_assert_eq(y->related[i].local, -1, "%s: related[%zu].local", path, i);
+}
+
+static void assert_same_problems(const struct strlist *want, const struct strlist *got,
+				 const char *path)
+{
+	cr_assert_eq(got->n, want->n, "%s: %zu problems, want %zu", path, got->n, want->n);
+	for (size_t i = 0; i < want->n; i++)
+		cr_assert_str_eq(got->v[i], want->v[i], "%s: problem %zu", path, i);
+}
+
+/* Copy every candidate under the roots into the test directory, parse each,
+ * cache them all, reopen, and check each one comes back the same. Returns
+ * how many were articles. */
+static size_t round_trip(const char *const *roots, size_t nroots, size_t *nskipped)
+{
+	struct strlist files = {0}, scan_problems = {0};
+	scan_paths(roots, nroots, &files, &scan_problems);
+	cr_assert_eq(scan_problems.n, 0);
+	cr_assert_gt(files.n, 0);
+	struct item *items = xcalloc(files.n, sizeof *items);
+	struct cache_writer *w = cache_writer_new();
+	for (size_t i = 0; i < files.n; i++) {
+		parse_item(&items[i], copy_old(files.v[i], i));
+		add_item(w, &items[i]);
+	}
+	char *cpath = file_in_tmp("cache/roots.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+
+	struct cache *c = open_ok(cpath);
+	cr_assert_eq(cache_count(c), files.n);
+	size_t narticles = 0;
+	*nskipped = 0;
+	for (size_t i = 0; i < files.n; i++) {
+		struct item *it = &items[i];
+		struct article *a = (struct article *)1;
+		struct strlist problems = {0};
+		cr_assert_eq(cache_lookup(c, it->path, &it->st, &a, &problems), 1, "%s misses",
+			     it->path);
+		assert_same(it->a, a, it->path);
+		assert_same_problems(&it->problems, &problems, it->path);
+		narticles += a != NULL;
+		*nskipped += a == NULL;
+		article_free(a);
+		strlist_free(&problems);
+		free_item(it);
+	}
+	cache_close(c);
+	free(items);
+	free(cpath);
+	strlist_free(&files);
+	strlist_free(&scan_problems);
+	return narticles;
+}
+
+/* The seeds, the corpus, and tests/data/cache/every-field.md for what
+ * they lack: images in a related story's provider, empty strings, extreme
+ * numbers, a date before 1970, published: false. */
+static const char *const round_trip_roots[] = {"seeds", "tests/corpus", "tests/data/cache"};
+
+Test(cache, seeds_and_corpus_every_field)
+{
+	size_t skipped;
+	size_t n = round_trip(round_trip_roots, 3, &skipped);
+	cr_assert_geq(n, 96, "only %zu articles", n);
+	cr_assert_eq(skipped, 0);
+}
+
+Test(cache, round_trip_data_has_every_kind_of_field)
+{
+	/* The round trip above proves something only if the data has every
+	 * field, set and unset: check that it does. */
+	struct strlist files = {0}, problems = {0};
+	scan_paths(round_trip_roots, 3, &files, &problems);
+	unsigned has = 0, rel_has = 0, img_has = 0, img_unset = 0;
+	size_t topics = 0, images = 0, rel = 0, rel_images = 0, prov_images = 0,
+	       rel_prov_images = 0, unpublished = 0, null_strings = 0, empty_strings = 0,
+	       negative = 0, uncached = 0;
+	for (size_t i = 0; i < files.n; i++) {
+		size_t len;
+		char *data = slurp(files.v[i], &len);
+		struct article *a = parse_article(files.v[i], data, len, &problems);
+		free(data);
+		cr_assert_not_null(a, "%s", files.v[i]);
+		has |= a->has;
+		topics += a->ntopics;
+		images += a->nimages;
+		prov_images += a->provider.nimages;
+		unpublished += (a->has & HAS_PUBLISHED) && !a->published;
+		null_strings += !a->original_url || !a->cdn_amp_web_url || !a->category;
+		empty_strings += a->excerpt && !*a->excerpt;
+		negative += a->date < 0 && a->quality < 0;
+		for (size_t k = 0; k < a->nimages; k++) {
+			img_has |= a->images[k].has;
+			img_unset |= ~a->images[k].has;
+			uncached += (a->images[k].has & HAS_CACHED) && !a->images[k].is_cached;
+		}
+		rel += a->nrelated;
+		for (size_t r = 0; r < a->nrelated; r++) {
+			rel_has |= a->related[r].has;
+			rel_images += a->related[r].nimages;
+			rel_prov_images += a->related[r].provider.nimages;
+		}
+		article_free(a);
+	}
+	cr_assert_eq(problems.n, 0, "%s", problems.n ? problems.v[0] : "");
+	cr_assert_eq(has & (HAS_DATE | HAS_QUALITY | HAS_HEAT | HAS_PUBLISHED),
+		     HAS_DATE | HAS_QUALITY | HAS_HEAT | HAS_PUBLISHED);
+	cr_assert_eq(rel_has & (HAS_DATE | HAS_QUALITY), HAS_DATE | HAS_QUALITY);
+	cr_assert_eq(img_has & (HAS_WIDTH | HAS_HEIGHT | HAS_CACHED),
+		     HAS_WIDTH | HAS_HEIGHT | HAS_CACHED);
+	cr_assert_eq(img_unset & (HAS_WIDTH | HAS_HEIGHT | HAS_CACHED),
+		     HAS_WIDTH | HAS_HEIGHT | HAS_CACHED);
+	cr_assert(topics && images && rel && rel_images && prov_images && rel_prov_images);
+	cr_assert(unpublished);
+	cr_assert(null_strings);
+	cr_assert(empty_strings);
+	cr_assert(negative);
+	cr_assert(uncached);
+	strlist_free(&files);
+	strlist_free(&problems);
+}
+
+Test(cache, bad_files_keep_their_problems)
+{
+	const char *roots[] = {"tests/data/bad"};
+	size_t skipped;
+	size_t n = round_trip(roots, 1, &skipped);
+	cr_assert_geq(skipped, 5, "only %zu skipped", skipped);
+	cr_assert_geq(n, 3, "only %zu articles with problems", n);
+}
+
+Test(cache, the_comparison_sees_every_change)
+{
+	/* The helper the round trips rely on must notice a change anywhere,
+	 * down to a related story's provider's image's has bits. */
+	char *path = copy_old("seeds/000_05f876dcdba3f9f7.txt", 0);
+	struct item it;
+	parse_item(&it, path);
+	cr_assert_not_null(it.a);
+	struct cache_writer *w = cache_writer_new();
+	add_item(w, &it);
+	char *cpath = file_in_tmp("c.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+	struct cache *c = open_ok(cpath);
+
+	for (int change = 0; change < 12; change++) {
+		struct article *a = NULL;
+		struct strlist problems = {0};
+		cr_assert_eq(cache_lookup(c, it.path, &it.st, &a, &problems), 1);
+		cr_assert_null(diff_article(it.a, a));
+		struct related *r = &a->related[0];
+		switch (change) {
+		case 0: a->title = "x"; break;
+		case 1: a->cdn_amp_web_url = NULL; break;
+		case 2: a->has ^= HAS_HEAT; break;
+		case 3: a->date++; break;
+		case 4: a->published = !a->published; break;
+		case 5: a->topics[a->ntopics - 1] = "y"; break;
+		case 6: a->images[0].is_cached = !a->images[0].is_cached; break;
+		case 7: a->provider.images[0].width++; break;
+		case 8: r->provider.domain = "z"; break;
+		case 9: r->quality++; break;
+		case 10: a->nrelated--; break;
+		case 11: a->related[a->nrelated - 1].nimages = 0; break;
+		}
+		char *d = diff_article(it.a, a);
+		cr_assert_not_null(d, "change %d went unnoticed", change);
+		free(d);
+		article_free(a);
+		strlist_free(&problems);
+	}
+	cache_close(c);
+	free(cpath);
+	free_item(&it);
+}
+
+/* ---- hits and misses ---- */
+
+/* A cache at tmp/c.cache holding one copy of a file; *it describes it. */
+static struct cache *cache_one(struct item *it, const char *src)
+{
+	parse_item(it, copy_old(src, 0));
+	struct cache_writer *w = cache_writer_new();
+	add_item(w, it);
+	char *cpath = file_in_tmp("c.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+	struct cache *c = open_ok(cpath);
+	free(cpath);
+	return c;
+}
+
+static void expect_miss(struct cache *c, const char *path, const struct stat *st)
+{
+	struct article *a = (struct article *)1;
+	struct strlist problems = {0};
+	strlist_push(&problems, xstrdup("earlier"));
+	cr_assert_eq(cache_lookup(c, path, st, &a, &problems), 0, "%s hits", path);
+	cr_assert_eq(a, (struct article *)1, "a miss set *article");
+	cr_assert_eq(problems.n, 1, "a miss added problems");
+	strlist_free(&problems);
+}
+
+Test(cache, changed_mtime_misses)
+{
+	struct item it;
+	struct cache *c = cache_one(&it, "seeds/000_05f876dcdba3f9f7.txt");
+	set_mtime(it.path, OLD_SEC, OLD_NSEC + 1); /* only the nanoseconds */
+	struct stat st = stat_of(it.path);
+	expect_miss(c, it.path, &st);
+	set_mtime(it.path, OLD_SEC + 1, OLD_NSEC);
+	st = stat_of(it.path);
+	expect_miss(c, it.path, &st);
+	cache_close(c);
+	free_item(&it);
+}
+
+Test(cache, changed_size_misses)
+{
+	struct item it;
+	struct cache *c = cache_one(&it, "seeds/000_05f876dcdba3f9f7.txt");
+	int fd = open(it.path, O_WRONLY | O_APPEND);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, "\n", 1), 1);
+	close(fd);
+	set_mtime(it.path, OLD_SEC, OLD_NSEC); /* same mtime, one byte more */
+	struct stat st = stat_of(it.path);
+	expect_miss(c, it.path, &st);
+	cache_close(c);
+	free_item(&it);
+}
+
+Test(cache, replaced_file_misses)
+{
+	/* Same size, same mtime, but a new file (as an editor's save-by-rename
+	 * leaves it): the inode tells. */
+	struct item it;
+	struct cache *c = cache_one(&it, "seeds/000_05f876dcdba3f9f7.txt");
+	size_t len;
+	char *data = slurp(it.path, &len);
+	char *other = file_in_tmp("replacement");
+	write_bytes(other, data, len);
+	free(data);
+	cr_assert(rename(other, it.path) == 0);
+	set_mtime(it.path, OLD_SEC, OLD_NSEC);
+	struct stat st = stat_of(it.path);
+	cr_assert_neq(st.st_ino, it.st.st_ino);
+	expect_miss(c, it.path, &st);
+	free(other);
+	cache_close(c);
+	free_item(&it);
+}
+
+Test(cache, unknown_path_misses)
+{
+	struct item it;
+	struct cache *c = cache_one(&it, "seeds/000_05f876dcdba3f9f7.txt");
+	char *other = copy_old("seeds/001_f1014d9369e0f1d9.txt", 1);
+	struct stat st = stat_of(other);
+	expect_miss(c, other, &st);
+	free(other);
+	cache_close(c);
+	free_item(&it);
+}
+
+Test(cache, recently_modified_file_is_not_kept)
+{
+	char *path = file_in_tmp("fresh.md");
+	write_bytes(path, "---\ntitle: \"fresh\"\n---\n", 23);
+	struct item it;
+	parse_item(&it, path);
+	cr_assert_not_null(it.a);
+	struct cache_writer *w = cache_writer_new();
+	add_item(w, &it);
+	char *cpath = file_in_tmp("c.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+	struct cache *c = open_ok(cpath);
+	cr_assert_eq(cache_count(c), 0);
+	expect_miss(c, it.path, &it.st);
+	cache_close(c);
+	free(cpath);
+	free_item(&it);
+}
+
+Test(cache, another_name_for_the_same_file_hits_with_its_own_path)
+{
+	/* The archive named another way (relative, through a link): the file
+	 * is found by inode, and its problems name the path asked for. */
+	struct item it;
+	struct cache *c = cache_one(&it, "tests/data/bad/wrong-types.md");
+	cr_assert_not_null(it.a);
+	cr_assert_gt(it.problems.n, 0);
+	char *link = file_in_tmp("dir\033[31m-link.md"); /* a name that needs escaping */
+	cr_assert(symlink(it.path, link) == 0);
+	struct stat st = stat_of(link);
+
+	struct article *a = NULL;
+	struct strlist problems = {0};
+	cr_assert_eq(cache_lookup(c, link, &st, &a, &problems), 1);
+	cr_assert_str_eq(a->path, link);
+	cr_assert_eq(problems.n, it.problems.n);
+	struct buf esc_old = {0}, esc_new = {0};
+	buf_put_safe(&esc_old, it.path, strlen(it.path));
+	buf_put_safe(&esc_new, link, strlen(link));
+	cr_assert(strstr(esc_new.data, "\\x1b"));
+	for (size_t i = 0; i < problems.n; i++) {
+		cr_assert(!strncmp(problems.v[i], esc_new.data, esc_new.len), "%s", problems.v[i]);
+		cr_assert_str_eq(problems.v[i] + esc_new.len, it.problems.v[i] + esc_old.len);
+	}
+	/* Everything but the path is the same. */
+	a->path = it.a->path;
+	assert_same(it.a, a, link);
+	buf_free(&esc_old);
+	buf_free(&esc_new);
+	article_free(a);
+	strlist_free(&problems);
+	free(link);
+	cache_close(c);
+	free_item(&it);
+}
+
+Test(cache, path_that_needs_escaping_keeps_its_problems)
+{
+	char *path = file_in_tmp("bad\033]0;x\007name.md");
+	write_bytes(path, "---\ntitle: \"never closed\"\n", 26);
+	set_mtime(path, OLD_SEC, OLD_NSEC);
+	struct item it;
+	parse_item(&it, path);
+	cr_assert_null(it.a);
+	cr_assert_eq(it.problems.n, 1);
+	cr_assert(strstr(it.problems.v[0], "\\x1b"), "%s", it.problems.v[0]);
+	struct cache_writer *w = cache_writer_new();
+	add_item(w, &it);
+	/* A problem that does not start with the path is kept as it is. */
+	const char *foreign[] = {"somewhere else: a note"};
+	char *other = copy_old("tests/data/bad/empty.md", 1);
+	struct stat ost = stat_of(other);
+	cache_writer_add(w, other, &ost, NULL, foreign, 1);
+	char *cpath = file_in_tmp("c.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+	struct cache *c = open_ok(cpath);
+
+	struct article *a = (struct article *)1;
+	struct strlist problems = {0};
+	cr_assert_eq(cache_lookup(c, it.path, &it.st, &a, &problems), 1);
+	cr_assert_null(a);
+	assert_same_problems(&it.problems, &problems, "escaped");
+	strlist_free(&problems);
+	cr_assert_eq(cache_lookup(c, other, &ost, &a, &problems), 1);
+	cr_assert_null(a);
+	cr_assert_eq(problems.n, 1);
+	cr_assert_str_eq(problems.v[0], "somewhere else: a note");
+	strlist_free(&problems);
+	cache_close(c);
+	free(cpath);
+	free(other);
+	free_item(&it);
+}
+
+Test(cache, empty_cache_round_trips)
+{
+	struct cache_writer *w = cache_writer_new();
+	char *cpath = file_in_tmp("c.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+	struct cache *c = open_ok(cpath);
+	cr_assert_eq(cache_count(c), 0);
+	struct stat st = stat_of(cpath);
+	expect_miss(c, cpath, &st);
+	cache_close(c);
+	free(cpath);
+}
+
+/* ---- damage ---- */
+
+/* A small valid cache at tmp/c.cache, its bytes in *data. */
+static char *small_cache(unsigned char **data, size_t *len)
+{
+	struct cache_writer *w = cache_writer_new();
+	const char *src[] = {"seeds/000_05f876dcdba3f9f7.txt", "tests/data/bad/no-close.md",
+			     "tests/data/bad/wrong-types.md"};
+	for (size_t i = 0; i < 3; i++) {
+		struct item it;
+		parse_item(&it, copy_old(src[i], i));
+		add_item(w, &it);
+		free_item(&it);
+	}
+	char *cpath = file_in_tmp("c.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+	*data = (unsigned char *)slurp(cpath, len);
+	return cpath;
+}
+
+static void expect_refused(const char *cpath, const char *why)
+{
+	char *err = NULL;
+	struct cache *c = cache_open(cpath, &err);
+	cr_assert_null(c, "%s: opened anyway", why);
+	cr_assert_not_null(err, "%s: no message", why);
+	cr_assert(!strncmp(err, "cache ", 6), "%s: %s", why, err);
+	cr_assert(strstr(err, cpath), "%s: the message does not name the file: %s", why, err);
+	cr_assert(strstr(err, "rebuilding"), "%s: %s", why, err);
+	cr_assert_null(strchr(err, '\n'), "%s: more than a line: %s", why, err);
+	free(err);
+}
+
+Test(cache, missing_file_is_no_error)
+{
+	char *cpath = file_in_tmp("nothing/here.cache");
+	char *err = (char *)1;
+	cr_assert_null(cache_open(cpath, &err));
+	cr_assert_null(err);
+	free(cpath);
+}
+
+Test(cache, truncated_is_refused)
+{
+	unsigned char *data;
+	size_t len;
+	char *cpath = small_cache(&data, &len);
+	size_t cuts[] = {len - 1, len / 2, HEADER, HEADER - 1, 9, 1};
+	for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+		write_bytes(cpath, data, cuts[i]);
+		expect_refused(cpath, "truncated");
+	}
+	free(data);
+	free(cpath);
+}
+
+Test(cache, flipped_payload_byte_is_refused)
+{
+	unsigned char *data;
+	size_t len;
+	char *cpath = small_cache(&data, &len);
+	data[HEADER + (len - HEADER) / 2] ^= 0x10;
+	write_bytes(cpath, data, len);
+	expect_refused(cpath, "flipped byte");
+	char *err = NULL;
+	cr_assert_null(cache_open(cpath, &err));
+	cr_assert(strstr(err, "checksum"), "%s", err);
+	free(err);
+	free(data);
+	free(cpath);
+}
+
+Test(cache, any_damaged_byte_is_refused)
+{
+	/* Every byte of the file, header included, one bit each (a different
+	 * bit from byte to byte): no single change may be trusted. */
+	unsigned char *data;
+	size_t len;
+	char *cpath = small_cache(&data, &len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char bit = (unsigned char)(1u << (i % 8));
+		data[i] ^= bit;
+		write_bytes(cpath, data, len);
+		char *err = NULL;
+		struct cache *c = cache_open(cpath, &err);
+		cr_assert_null(c, "byte %zu bit %u of %zu: opened anyway", i, (unsigned)bit, len);
+		cr_assert_not_null(err);
+		free(err);
+		data[i] ^= bit;
+	}
+	free(data);
+	free(cpath);
+}
+
+Test(cache, wrong_version_is_refused)
+{
+	unsigned char *data;
+	size_t len;
+	char *cpath = small_cache(&data, &len);
+	data[8] = (unsigned char)(CACHE_FORMAT_VERSION + 1);
+	write_bytes(cpath, data, len);
+	expect_refused(cpath, "version");
+	char *err = NULL;
+	cr_assert_null(cache_open(cpath, &err));
+	cr_assert(strstr(err, "version"), "%s", err);
+	free(err);
+	free(data);
+	free(cpath);
+}
+
+Test(cache, another_lede_version_is_refused)
+{
+	unsigned char *data;
+	size_t len;
+	char *cpath = small_cache(&data, &len);
+	data[40] ^= 1;
+	write_bytes(cpath, data, len);
+	expect_refused(cpath, "lede version");
+	free(data);
+	free(cpath);
+}
+
+Test(cache, trailing_bytes_are_refused)
+{
+	unsigned char *data;
+	size_t len;
+	char *cpath = small_cache(&data, &len);
+	data = xrealloc(data, len + 4);
+	memcpy(data + len, "more", 4);
+	write_bytes(cpath, data, len + 4);
+	expect_refused(cpath, "trailing bytes");
+	free(data);
+	free(cpath);
+}
+
+Test(cache, foreign_file_is_refused)
+{
+	char *cpath = file_in_tmp("c.cache");
+	unsigned char junk[4096];
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < sizeof junk; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		junk[i] = (unsigned char)x;
+	}
+	write_bytes(cpath, junk, sizeof junk);
+	expect_refused(cpath, "random bytes");
+	/* The magic alone is not enough either. */
+	memcpy(junk, "LEDECACH", 8);
+	write_bytes(cpath, junk, sizeof junk);
+	expect_refused(cpath, "magic and random bytes");
+	write_bytes(cpath, "---\ntitle: x\n---\n", 17);
+	expect_refused(cpath, "an article");
+	free(cpath);
+}
+
+Test(cache, empty_file_is_refused)
+{
+	char *cpath = file_in_tmp("c.cache");
+	write_bytes(cpath, "", 0);
+	expect_refused(cpath, "empty");
+	free(cpath);
+}
+
+Test(cache, directory_is_refused)
+{
+	char *cpath = file_in_tmp("c.cache");
+	cr_assert(mkdir(cpath, 0700) == 0);
+	expect_refused(cpath, "directory");
+	free(cpath);
+}
+
+/* ---- committing ---- */
+
+static size_t count_entries(const char *dir, const char *containing)
+{
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "opendir %s", dir);
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.' && strstr(e->d_name, containing) != NULL;
+	closedir(d);
+	return n;
+}
+
+Test(cache, commit_creates_the_directory_and_leaves_no_temporary)
+{
+	char *dir = file_in_tmp("home/.cache/lede");
+	char *cpath = xasprintf("%s/0123456789abcdef.cache", dir);
+
+	struct item it;
+	parse_item(&it, copy_old("seeds/000_05f876dcdba3f9f7.txt", 7));
+	struct cache_writer *w = cache_writer_new();
+	add_item(w, &it);
+	commit(w, cpath);
+	cache_writer_free(w);
+
+	struct stat st = stat_of(dir);
+	cr_assert(S_ISDIR(st.st_mode));
+	cr_assert_eq(st.st_mode & 07777, 0700, "mode %o", (unsigned)(st.st_mode & 07777));
+	cr_assert_eq(count_entries(dir, ""), 1);
+	cr_assert_eq(count_entries(dir, ".tmp."), 0);
+
+	/* Replacing: an open cache keeps what it read; a new open sees the
+	 * new file. */
+	struct cache *old = open_ok(cpath);
+	w = cache_writer_new();
+	commit(w, cpath);
+	cache_writer_free(w);
+	cr_assert_eq(count_entries(dir, ""), 1);
+	struct article *a = NULL;
+	struct strlist problems = {0};
+	cr_assert_eq(cache_lookup(old, it.path, &it.st, &a, &problems), 1);
+	article_free(a);
+	strlist_free(&problems);
+	cache_close(old);
+	struct cache *c = open_ok(cpath);
+	cr_assert_eq(cache_count(c), 0);
+	cache_close(c);
+
+	free_item(&it);
+	free(cpath);
+	free(dir);
+}
+
+Test(cache, commit_failure_is_reported_and_cleaned_up)
+{
+	char *file = file_in_tmp("plain");
+	write_bytes(file, "x", 1);
+	char *cpath = xasprintf("%s/sub/c.cache", file); /* a file where a directory should be */
+	struct cache_writer *w = cache_writer_new();
+	char *err = NULL;
+	cr_assert_eq(cache_writer_commit(w, cpath, &err), -1);
+	cr_assert_not_null(err);
+	cr_assert(strstr(err, cpath), "%s", err);
+	free(err);
+	cache_writer_free(w);
+
+	/* The directory exists but cannot be written. */
+	if (geteuid() != 0) {
+		char *ro = file_in_tmp("ro");
+		cr_assert(mkdir(ro, 0500) == 0);
+		char *rpath = xasprintf("%s/c.cache", ro);
+		w = cache_writer_new();
+		err = NULL;
+		cr_assert_eq(cache_writer_commit(w, rpath, &err), -1);
+		cr_assert(strstr(err, "cannot write"), "%s", err);
+		free(err);
+		cache_writer_free(w);
+		cr_assert_eq(count_entries(ro, ""), 0);
+		chmod(ro, 0700);
+		free(rpath);
+		free(ro);
+	}
+	free(cpath);
+	free(file);
+}
+
+/* ---- the cache's name ---- */
+
+static char *path_for(const char *a, const char *b)
+{
+	const char *roots[] = {a, b};
+	return cache_path_for(roots, b ? 2 : 1);
+}
+
+Test(cache, path_follows_xdg_cache_home_then_home)
+{
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	setenv("HOME", "/home/someone", 1);
+	char *p = path_for("seeds", NULL);
+	cr_assert_not_null(p);
+	cr_assert(!strncmp(p, "/x/cache/lede/", 14), "%s", p);
+	cr_assert_eq(strlen(p), 14 + 16 + 6, "%s", p);
+	cr_assert_str_eq(p + 30, ".cache");
+	for (size_t i = 14; i < 30; i++)
+		cr_assert(strchr("0123456789abcdef", p[i]), "%s", p);
+
+	setenv("XDG_CACHE_HOME", "relative/cache", 1); /* ignored, as XDG says */
+	char *q = path_for("seeds", NULL);
+	cr_assert(!strncmp(q, "/home/someone/.cache/lede/", 26), "%s", q);
+	cr_assert_str_eq(q + 26, p + 14, "the same roots, the same name");
+
+	unsetenv("XDG_CACHE_HOME");
+	char *r = path_for("seeds", NULL);
+	cr_assert_str_eq(r, q);
+	unsetenv("HOME");
+	cr_assert_null(path_for("seeds", NULL));
+	free(p);
+	free(q);
+	free(r);
+}
+
+Test(cache, path_depends_on_the_roots_not_their_spelling)
+{
+	setenv("XDG_CACHE_HOME", "/c", 1);
+	char cwd[4096];
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	char *abs = xasprintf("%s/seeds", cwd);
+	char *link = file_in_tmp("seeds-link");
+	cr_assert(symlink(abs, link) == 0);
+
+	char *p = path_for("seeds", NULL);
+	const char *same[] = {"./seeds", "seeds/", "tests/../seeds", abs, link};
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		char *q = path_for(same[i], NULL);
+		cr_assert_str_eq(q, p, "%s", same[i]);
+		free(q);
+	}
+	char *two = path_for("seeds", "tests/corpus");
+	char *swapped = path_for("tests/corpus", "seeds");
+	char *other = path_for("tests/corpus", NULL);
+	char *missing = path_for("no/such/dir", NULL);
+	char *missing2 = path_for("no/such/dir2", NULL);
+	cr_assert_str_neq(two, p);
+	cr_assert_str_neq(two, swapped);
+	cr_assert_str_neq(other, p);
+	cr_assert_str_neq(missing, missing2);
+	free(p);
+	free(two);
+	free(swapped);
+	free(other);
+	free(missing);
+	free(missing2);
+	free(abs);
+	free(link);
+}
