@@ -93,13 +93,16 @@ install: $(LEDE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seeds
 	install -m 755 $(LEDE) $(DESTDIR)$(BINDIR)/lede
 	install -m 644 seeds/* $(DESTDIR)$(DATADIR)/seeds/
-	install -d $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(DATADIR)/keymaps
+	install -m 644 keymaps/* $(DESTDIR)$(DATADIR)/keymaps/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 man/lede.1 $(DESTDIR)$(MANDIR)/man1/lede.1
+	install -m 644 man/lede.5 $(DESTDIR)$(MANDIR)/man5/lede.5
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/lede
 	rm -rf $(DESTDIR)$(DATADIR)
-	rm -f $(DESTDIR)$(MANDIR)/man1/lede.1
+	rm -f $(DESTDIR)$(MANDIR)/man1/lede.1 $(DESTDIR)$(MANDIR)/man5/lede.5
 
 clean:
 	rm -rf build lede

@@ -49,7 +49,7 @@ Test(man, every_action_with_its_keys)
 
 Test(man, renders_without_warnings)
 {
-	static const char *pages[] = {"man/lede.1"};
+	static const char *pages[] = {"man/lede.1", "man/lede.5"};
 	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
 		char cmd[256];
 		snprintf(cmd, sizeof cmd, "mandoc -T lint -W warning %s 2>&1", pages[i]);
