@@ -24,7 +24,7 @@ SANITIZE ?=
 ifneq ($(SANITIZE),)
 BUILD = build/san
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LEDE = $(BUILD)/lede
+LEDE = ./lede-san
 else
 BUILD = build
 SAN_FLAGS =
@@ -78,7 +78,8 @@ run: $(LEDE)
 	$(LEDE) $(ARGS)
 
 unit: $(LEDE) $(BUILD)/unit-tests
-	LEDE_BIN=$(LEDE) $(BUILD)/unit-tests --jobs=2
+	LEDE_BIN=$(LEDE) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		$(BUILD)/unit-tests --jobs=2
 
 # Every test, then the unit tests and headless replays again under
 # AddressSanitizer and UndefinedBehaviorSanitizer, and every headless UI
@@ -105,7 +106,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/lede.1 $(DESTDIR)$(MANDIR)/man5/lede.5
 
 clean:
-	rm -rf build lede
+	rm -rf build lede lede-san
 
 -include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d)
 

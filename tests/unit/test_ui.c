@@ -105,3 +105,40 @@ Test(ui, every_script_is_run)
 	closedir(d);
 	cr_assert_eq(scripts, sizeof known / sizeof *known);
 }
+
+/* A monkey at the keyboard: thousands of keys, every default binding and
+ * printable junk, at shifting sizes, over the corpus. The reader must end
+ * cleanly (under the sanitizer build too, when LEDE_BIN points at it). */
+Test(ui, monkey, .timeout = 120)
+{
+	static const char *keys[] = {
+		"j", "k", "g", "G", "Down", "Up", "Home", "End", "C-d", "C-u", "PgDn", "PgUp",
+		"Space", "Enter", "Tab", "z", "r", "Backspace", "h", "l", "/", "n", "N", "f", "s",
+		"S", "v", "P", "?", ":", "C-l", "Esc", "q", "a", "(", "\\", "*", "[", "O", "x",
+		"Left", "Right", "F1", "M-x", "C-u", "e", "1"};
+	char path[] = "/tmp/lede-monkey-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	unsigned long long x = 0x9e3779b97f4a7c15ull; /* a fixed seed: runs repeat */
+	for (int i = 0; i < 3000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		const char *k = keys[x % (sizeof keys / sizeof *keys)];
+		/* never quit from the list, never open a real browser */
+		if (!strcmp(k, "q") || !strcmp(k, "O"))
+			k = "Esc";
+		fprintf(f, "key %s\n", k);
+		if (x % 97 == 0)
+			fprintf(f, "resize %dx%d\n", (int)((x >> 8) % 200) + 1, (int)((x >> 16) % 60) + 1);
+		if (x % 89 == 0)
+			fprintf(f, "type sort\n");
+	}
+	fprintf(f, "dump end\n");
+	fclose(f);
+	struct run r;
+	run_lede(&r, (const char *[]){"--script", path, "tests/corpus", "seeds", NULL}, ui_env);
+	unlink(path);
+	cr_assert_eq(r.status, 0, "exit %d: %.2000s", r.status, r.err);
+	cr_assert(strstr(r.out, "--- end") != NULL);
+	run_free(&r);
+}
