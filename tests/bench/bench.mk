@@ -1,0 +1,25 @@
+# make bench [N=...]: lede against baselines run in the same invocation (see
+# tests/bench/bench.sh). Never part of `make test`: timings do not belong in
+# a pass/fail suite.
+
+BENCH_DIR = build/bench
+BENCH_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror
+BENCH_TOOLS = $(BENCH_DIR)/gen $(BENCH_DIR)/yaml_floor $(BENCH_DIR)/maxrss
+
+.PHONY: bench
+
+bench: $(LEDE) $(BENCH_TOOLS)
+	LEDE=$(LEDE) BENCH_DIR=$(BENCH_DIR) bash tests/bench/bench.sh $(N)
+
+$(BENCH_DIR)/gen: tests/bench/gen.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_DIR)/maxrss: tests/bench/maxrss.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_DIR)/yaml_floor: tests/bench/yaml_floor.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags yaml-0.1) -o $@ $< \
+		$(shell pkg-config --libs yaml-0.1)

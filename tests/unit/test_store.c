@@ -1,0 +1,195 @@
+/* Loading: a parallel load gives exactly what a serial one gives, and
+ * progress is reported from the loading thread only. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "lede/store.h"
+
+/* Good files, broken ones and scan problems together, so that the order
+ * of problems is tested along with the order of articles. */
+static const char *const load_paths[] = {"tests/corpus", "seeds", "tests/data/bad",
+					 "tests/data/no-such-dir"};
+enum { NLOAD_PATHS = sizeof load_paths / sizeof *load_paths };
+
+static void load_with(struct store *s, int threads)
+{
+	store_init(s);
+	struct store_opts opts = {.threads = threads};
+	store_load(s, load_paths, NLOAD_PATHS, &opts);
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static void assert_same_related(const struct related *x, const struct related *y,
+				const char *path, size_t r)
+{
+	cr_assert(str_same(x->title, y->title), "%s: related %zu: title", path, r);
+	cr_assert(str_same(x->excerpt, y->excerpt), "%s: related %zu: excerpt", path, r);
+	cr_assert(str_same(x->web_url, y->web_url), "%s: related %zu: webUrl", path, r);
+	cr_assert(str_same(x->provider.name, y->provider.name), "%s: related %zu", path, r);
+	cr_assert_eq(x->has, y->has, "%s: related %zu: has", path, r);
+	cr_assert_eq(x->date, y->date, "%s: related %zu: date", path, r);
+	cr_assert_eq(x->quality, y->quality, "%s: related %zu: quality", path, r);
+	cr_assert_eq(x->nimages, y->nimages, "%s: related %zu: images", path, r);
+	cr_assert_eq(x->local, y->local, "%s: related %zu: localPath", path, r);
+}
+
+/* The fields --json prints, a few from each part of an article. */
+static void assert_same_article(const struct article *x, const struct article *y)
+{
+	const char *p = x->path;
+	cr_assert_str_eq(x->path, y->path);
+	cr_assert(str_same(x->title, y->title), "%s: title", p);
+	cr_assert(str_same(x->excerpt, y->excerpt), "%s: excerpt", p);
+	cr_assert(str_same(x->category, y->category), "%s: category", p);
+	cr_assert(str_same(x->web_url, y->web_url), "%s: webUrl", p);
+	cr_assert(str_same(x->original_url, y->original_url), "%s: originalUrl", p);
+	cr_assert(str_same(x->amp_web_url, y->amp_web_url), "%s: ampWebUrl", p);
+	cr_assert_eq(x->has, y->has, "%s: has", p);
+	cr_assert_eq(x->date, y->date, "%s: date", p);
+	cr_assert_eq(x->quality, y->quality, "%s: quality", p);
+	cr_assert_eq(x->heat, y->heat, "%s: heat", p);
+	cr_assert_eq(x->published, y->published, "%s: published", p);
+	cr_assert(str_same(x->provider.name, y->provider.name), "%s: provider", p);
+	cr_assert_eq(x->provider.nimages, y->provider.nimages, "%s: provider images", p);
+	cr_assert_eq(x->ntopics, y->ntopics, "%s: topics", p);
+	for (size_t t = 0; t < x->ntopics; t++)
+		cr_assert_str_eq(x->topics[t], y->topics[t], "%s: topic %zu", p, t);
+	cr_assert_eq(x->nimages, y->nimages, "%s: images", p);
+	for (size_t i = 0; i < x->nimages; i++)
+		cr_assert(str_same(x->images[i].url, y->images[i].url), "%s: image %zu", p, i);
+	cr_assert_eq(x->nrelated, y->nrelated, "%s: related", p);
+	for (size_t r = 0; r < x->nrelated; r++)
+		assert_same_related(&x->related[r], &y->related[r], p, r);
+}
+
+static void assert_same_store(const struct store *x, const struct store *y)
+{
+	cr_assert_eq(x->nfiles, y->nfiles);
+	cr_assert_eq(x->n, y->n);
+	for (size_t i = 0; i < x->n; i++)
+		assert_same_article(x->v[i], y->v[i]);
+	cr_assert_eq(x->problems.n, y->problems.n);
+	for (size_t i = 0; i < x->problems.n; i++)
+		cr_assert_str_eq(x->problems.v[i], y->problems.v[i], "problem %zu", i);
+	for (size_t i = 0; i <= x->n; i++)
+		cr_assert_eq(x->backlink_start[i], y->backlink_start[i], "backlinks of %zu", i);
+	for (size_t i = 0; i < x->backlink_start[x->n]; i++)
+		cr_assert_eq(x->backlinks[i], y->backlinks[i], "backlink %zu", i);
+}
+
+/* 0 is the automatic choice: still the same result whatever it picks. */
+ParameterizedTestParameters(store, parallel_equals_serial)
+{
+	static int threads[] = {2, 4, 0, 64};
+	return cr_make_param_array(int, threads, sizeof threads / sizeof *threads);
+}
+
+ParameterizedTest(int *threads, store, parallel_equals_serial)
+{
+	struct store serial, parallel;
+	load_with(&serial, 1);
+	load_with(&parallel, *threads);
+	/* The inputs hold what the comparison needs to mean something. */
+	cr_assert_gt(serial.n, 90);
+	cr_assert_gt(serial.problems.n, 10);
+	cr_assert_gt(serial.backlink_start[serial.n], 0, "some related story is local");
+	assert_same_store(&serial, &parallel);
+	store_free(&serial);
+	store_free(&parallel);
+}
+
+Test(store, parallel_load_keeps_argument_order)
+{
+	/* Files named in reverse, then a directory: arguments keep their
+	 * order, a directory is walked in name order. */
+	const char *paths[] = {"seeds/004_b985d409ac3f70d7.txt", "seeds/000_05f876dcdba3f9f7.txt",
+			       "seeds"};
+	struct store s;
+	store_init(&s);
+	struct store_opts opts = {.threads = 4};
+	store_load(&s, paths, 3, &opts);
+	cr_assert_eq(s.n, 7);
+	cr_assert_str_eq(s.v[0]->path, paths[0]);
+	cr_assert_str_eq(s.v[1]->path, paths[1]);
+	for (size_t i = 3; i < s.n; i++)
+		cr_assert_lt(strcmp(s.v[i - 1]->path, s.v[i]->path), 0, "%s", s.v[i]->path);
+	store_free(&s);
+}
+
+struct progress_log {
+	pthread_t loader;
+	size_t calls, off_thread, last_done, total, backwards;
+};
+
+static void record_progress(void *ctx, size_t done, size_t total)
+{
+	struct progress_log *log = ctx;
+	if (!pthread_equal(pthread_self(), log->loader))
+		log->off_thread++;
+	if (log->calls && done < log->last_done)
+		log->backwards++;
+	log->calls++;
+	log->last_done = done;
+	log->total = total;
+}
+
+ParameterizedTestParameters(store, progress_on_the_loading_thread)
+{
+	static int threads[] = {1, 2, 4};
+	return cr_make_param_array(int, threads, sizeof threads / sizeof *threads);
+}
+
+ParameterizedTest(int *threads, store, progress_on_the_loading_thread)
+{
+	struct progress_log log = {.loader = pthread_self()};
+	struct store s;
+	store_init(&s);
+	struct store_opts opts = {
+		.threads = *threads,
+		.progress = record_progress,
+		.progress_ctx = &log,
+		.progress_after_ms = -1, /* report at once: the corpus loads fast */
+	};
+	store_load(&s, load_paths, NLOAD_PATHS, &opts);
+	cr_assert_geq(log.calls, 2, "a report while loading and a last one");
+	cr_assert_eq(log.off_thread, 0, "%zu calls from a worker", log.off_thread);
+	cr_assert_eq(log.backwards, 0);
+	cr_assert_eq(log.total, s.nfiles);
+	cr_assert_eq(log.last_done, log.total, "the last report says all is done");
+	store_free(&s);
+}
+
+Test(store, no_progress_for_a_quick_load)
+{
+	struct progress_log log = {.loader = pthread_self()};
+	struct store s;
+	store_init(&s);
+	struct store_opts opts = {.threads = 2, .progress = record_progress, .progress_ctx = &log,
+				  .progress_after_ms = 60000};
+	const char *path = "seeds";
+	store_load(&s, &path, 1, &opts);
+	cr_assert_eq(s.n, 5);
+	cr_assert_eq(log.calls, 0);
+	store_free(&s);
+}
+
+Test(store, nothing_to_load)
+{
+	struct store s;
+	store_init(&s);
+	struct store_opts opts = {.threads = 4};
+	const char *path = "tests/data/no-such-dir";
+	store_load(&s, &path, 1, &opts);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(s.nfiles, 0);
+	cr_assert_eq(s.problems.n, 1);
+	cr_assert_eq(store_find_url(&s, "https://example.com/"), -1);
+	store_free(&s);
+}
