@@ -7,13 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "lede/cache.h"
 #include "lede/config.h"
 #include "lede/keymap.h"
 #include "lede/output.h"
 #include "lede/query.h"
 #include "lede/search.h"
+#include "lede/state.h"
 #include "lede/store.h"
 #include "lede/ui/app.h"
 #include "lede/util.h"
@@ -69,6 +72,38 @@ static char *bundled_dir(const char *name, bool local_only)
 	return local_only ? NULL : xasprintf("%s/%s", LEDE_DATADIR, name);
 }
 
+/* The loading line on a terminal, for a big archive: the UI shows its own. */
+struct progress {
+	struct timespec t0;
+};
+
+static void show_progress(void *ctx, size_t done, size_t total)
+{
+	const struct progress *p = ctx;
+	if (done == total) {
+		fputs("\r\033[K", stderr); /* gone before any output */
+		return;
+	}
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	double secs = (double)(t.tv_sec - p->t0.tv_sec) + (double)(t.tv_nsec - p->t0.tv_nsec) / 1e9;
+	fprintf(stderr, "\rlede: loading %zu/%zu files (%.0f/s)", done, total,
+		secs > 0 ? (double)done / secs : 0.0);
+}
+
+/* The read and starred marks, with any problem in them said on stderr. */
+static struct state *open_marks(void)
+{
+	struct strlist msgs = {0};
+	char *path = state_default_path();
+	struct state *st = state_open(path, &msgs);
+	for (size_t i = 0; i < msgs.n; i++)
+		fprintf(stderr, "lede: %s\n", msgs.v[i]);
+	strlist_free(&msgs);
+	free(path);
+	return st;
+}
+
 static void print_problems(const struct store *s)
 {
 	for (size_t i = 0; i < s->problems.n; i++)
@@ -95,7 +130,7 @@ int main(int argc, char **argv)
 	enum mode mode = MODE_UI;
 	struct sort_order order = {SORT_DATE, true};
 	const char *pattern = NULL, *config_path = NULL, *script = NULL, *keymap = NULL;
-	bool sort_given = false;
+	bool sort_given = false, no_cache = false;
 	int c, cols = 0, rows = 0;
 
 	setlocale(LC_ALL, "");
@@ -130,6 +165,7 @@ int main(int argc, char **argv)
 			keymap = optarg;
 			break;
 		case 'N':
+			no_cache = true;
 			break;
 		case 'X':
 			script = optarg;
@@ -220,7 +256,18 @@ int main(int argc, char **argv)
 	struct store s;
 	store_init(&s);
 	struct store_opts opts = {.max_file_size = cfg.max_file_size};
+	char *cache_path = no_cache ? NULL : cache_path_for(paths, npaths);
+	opts.cache_path = cache_path;
+	struct progress progress = {0};
+	if (mode != MODE_UI && isatty(STDERR_FILENO)) {
+		clock_gettime(CLOCK_MONOTONIC, &progress.t0);
+		opts.progress = show_progress;
+		opts.progress_ctx = &progress;
+	}
 	store_load(&s, paths, npaths, &opts);
+	free(cache_path);
+	for (size_t i = 0; i < s.warnings.n; i++)
+		fprintf(stderr, "lede: %s\n", s.warnings.v[i]);
 	int status = s.n ? 0 : 1;
 
 	if (mode == MODE_CHECK) {
@@ -228,10 +275,12 @@ int main(int argc, char **argv)
 		printf("%zu files, %zu articles, %zu problems\n", s.nfiles, s.n, s.problems.n);
 		status = s.problems.n || !s.n ? 1 : 0;
 	} else if (mode == MODE_UI) {
+		struct state *st = open_marks();
 		if (!s.n)
 			fprintf(stderr, "lede: no article could be loaded\n");
 		else
-			status = app_run(&s, &cfg, &cfg.keymap, order, re, script, cols, rows);
+			status = app_run(&s, &cfg, &cfg.keymap, st, order, re, script, cols, rows);
+		state_close(st);
 		re = NULL; /* the reader owns it */
 	} else {
 		print_problems(&s);
@@ -239,17 +288,21 @@ int main(int argc, char **argv)
 		size_t n = query_filter(&s, re, idx);
 		query_sort(&s, idx, n, order);
 		struct buf b = {0};
+		/* the marks are read, never written, here */
+		struct state *st = mode == MODE_JSON ? open_marks() : NULL;
 		for (size_t i = 0; i < n; i++) {
 			if (mode == MODE_LIST)
 				output_list_line(&b, s.v[idx[i]]);
 			else
-				output_json_line(&b, &s, s.v[idx[i]]);
+				output_json_line(&b, &s, s.v[idx[i]],
+						 state_get(st, s.v[idx[i]]->web_url));
 			if (b.len > 1 << 16 || i + 1 == n) {
 				fwrite(b.data, 1, b.len, stdout);
 				b.len = 0;
 			}
 		}
 		buf_free(&b);
+		state_close(st);
 		free(idx);
 	}
 	if (!s.n && mode != MODE_CHECK && mode != MODE_UI)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lede/date.h"
+#include "lede/query.h"
 
 static void list_field(struct buf *b, const char *s)
 {
@@ -163,7 +164,8 @@ static void jprovider(struct buf *b, bool *first, const struct provider *p)
 	buf_putc(b, '}');
 }
 
-void output_json_line(struct buf *b, const struct store *s, const struct article *a)
+void output_json_line(struct buf *b, const struct store *s, const struct article *a,
+		      unsigned marks)
 {
 	bool f = true;
 	buf_putc(b, '{');
@@ -180,6 +182,8 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 	jint(b, &f, "quality", a->has & HAS_QUALITY, a->quality);
 	jint(b, &f, "heat", a->has & HAS_HEAT, a->heat);
 	jbool(b, &f, "published", a->has & HAS_PUBLISHED, a->published);
+	jbool(b, &f, "read", true, marks & MARK_READ);
+	jbool(b, &f, "starred", true, marks & MARK_STARRED);
 	jprovider(b, &f, &a->provider);
 	key(b, &f, "topics");
 	buf_putc(b, '[');

@@ -111,9 +111,27 @@ void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order 
 
 size_t query_filter(const struct store *s, struct search *re, size_t *out)
 {
+	return query_filter_marks(s, re, NULL, MARKS_ALL, out);
+}
+
+const char *query_mark_filter_name(enum mark_filter f)
+{
+	return f == MARKS_UNREAD ? "unread" : f == MARKS_STARRED ? "starred" : "all";
+}
+
+size_t query_filter_marks(const struct store *s, struct search *re, const unsigned char *marks,
+			  enum mark_filter mf, size_t *out)
+{
 	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned m = marks ? marks[i] : 0;
+		if (mf == MARKS_UNREAD && (m & MARK_READ))
+			continue;
+		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
+			continue;
+		/* the cheap test first: the regex only for what is left */
 		if (!re || search_article(re, s->v[i]))
 			out[n++] = i;
+	}
 	return n;
 }

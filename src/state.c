@@ -227,7 +227,7 @@ void state_close(struct state *st)
 
 unsigned state_get(const struct state *st, const char *url)
 {
-	if (!url || !st->nslots)
+	if (!st || !url || !st->nslots)
 		return 0;
 	const struct slot *s = find(st->slots, st->nslots, url, hash_url(url));
 	return s->url ? s->flags : 0;

@@ -26,6 +26,9 @@
 	X(FILTER, "filter", "f", "filter the list by a regex (empty clears)")              \
 	X(SORT_NEXT, "sort-next", "s", "next sort key: date, quality, heat, title, provider") \
 	X(SORT_REVERSE, "sort-reverse", "S", "reverse the sort direction")                 \
+	X(TOGGLE_READ, "toggle-read", "m", "mark the story read, or unread again")            \
+	X(TOGGLE_STAR, "toggle-star", "*", "star the story, or take its star away")          \
+	X(FILTER_MARKS, "filter-marks", "u", "show every story, only unread, or only starred") \
 	X(SPLIT, "toggle-split", "v", "split the panes side by side, or one above the other") \
 	X(PROBLEMS, "problems", "P", "the problems met while loading")                     \
 	X(HELP, "help", "?", "this help")                                                  \

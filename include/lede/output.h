@@ -14,8 +14,10 @@ void output_list_line(struct buf *b, const struct article *a);
 
 /* One --json line (JSON Lines): every field, ASCII only (non-ASCII as \u
  * escapes, astral characters as surrogate pairs). A related story that is
- * local carries the path of that article as "localPath". */
-void output_json_line(struct buf *b, const struct store *s, const struct article *a);
+ * local carries the path of that article as "localPath". marks (MARK_READ,
+ * MARK_STARRED of query.h) give the booleans "read" and "starred". */
+void output_json_line(struct buf *b, const struct store *s, const struct article *a,
+		      unsigned marks);
 
 /* A JSON string literal for s[0..n). */
 void output_json_string(struct buf *b, const char *s, size_t n);

@@ -33,4 +33,13 @@ void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order 
  * (all of them when re is NULL), in store order; returns how many. */
 size_t query_filter(const struct store *s, struct search *re, size_t *out);
 
+/* Marks, one byte per article: MARK_READ and MARK_STARRED bits. */
+enum { MARK_READ = 1, MARK_STARRED = 2 };
+enum mark_filter { MARKS_ALL, MARKS_UNREAD, MARKS_STARRED };
+const char *query_mark_filter_name(enum mark_filter f);
+/* As query_filter, also keeping only the unread or the starred articles
+ * (marks may be NULL: nothing is read or starred). */
+size_t query_filter_marks(const struct store *s, struct search *re, const unsigned char *marks,
+			  enum mark_filter mf, size_t *out);
+
 #endif

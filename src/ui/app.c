@@ -71,7 +71,7 @@ bool app_select_article(struct app *a, long idx)
 static void rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
-	a->nrows = query_filter(a->store, a->filter, a->rows);
+	a->nrows = query_filter_marks(a->store, a->filter, a->marks, a->mark_filter, a->rows);
 	query_sort(a->store, a->rows, a->nrows, a->order);
 	if (!app_select_article(a, keep))
 		a->list.sel = 0;
@@ -85,6 +85,47 @@ static void follow_list(struct app *a)
 		a->cur = (struct story){sel, -1, false, 0};
 		a->story.top = a->story.sel = 0;
 	}
+}
+
+/* Marks -------------------------------------------------------------------- */
+
+_Static_assert((int)STATE_READ == (int)MARK_READ && (int)STATE_STARRED == (int)MARK_STARRED,
+	       "the state's bits are the list's marks");
+
+void app_mark(struct app *a, long idx, unsigned bits, bool on)
+{
+	const struct article *ar = app_article(a, idx);
+	if (!ar)
+		return;
+	unsigned m = on ? a->marks[idx] | bits : a->marks[idx] & ~bits;
+	if (m == a->marks[idx])
+		return;
+	if (!ar->web_url) {
+		app_message(a, true, "this story has no webUrl to keep its marks by");
+		return;
+	}
+	a->marks[idx] = (unsigned char)m;
+	state_set(a->state, ar->web_url, m);
+}
+
+static void sync_marks(struct app *a)
+{
+	for (size_t i = 0; i < a->store->n; i++)
+		a->marks[i] = (unsigned char)state_get(a->state, a->store->v[i]->web_url);
+}
+
+/* Write the marks when they changed; what others saved comes back too. */
+static void save_marks(struct app *a)
+{
+	if (!state_dirty(a->state))
+		return;
+	char *err;
+	if (state_save(a->state, &err) < 0) {
+		app_message(a, true, "marks not saved: %s", err);
+		free(err);
+		return;
+	}
+	sync_marks(a);
 }
 
 /* History ------------------------------------------------------------------ */
@@ -120,6 +161,8 @@ void app_jump(struct app *a, struct story s)
 	a->nfwd = 0;
 	show_story(a, s);
 	a->focus = 1;
+	if (s.related < 0)
+		app_mark(a, s.article, MARK_READ, true);
 }
 
 static void history_step(struct app *a, bool forward)
@@ -593,6 +636,28 @@ static void do_action(struct app *a, enum action act)
 	case ACT_SPLIT:
 		a->vertical = !a->vertical;
 		break;
+	case ACT_TOGGLE_READ:
+	case ACT_TOGGLE_STAR: {
+		unsigned bit = act == ACT_TOGGLE_READ ? MARK_READ : MARK_STARRED;
+		/* the story pane's story, or the list's selection */
+		long idx = a->focus && a->story_open && a->cur.related < 0 ? a->cur.article
+									   : selected_article(a);
+		if (idx < 0)
+			break;
+		bool on = !(a->marks[idx] & bit);
+		app_mark(a, idx, bit, on);
+		app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
+							     : (on ? "starred" : "star taken away"));
+		if (!a->focus && a->list.sel + 1 < a->nrows)
+			a->list.sel++; /* as in mutt: on to the next */
+		break;
+	}
+	case ACT_FILTER_MARKS:
+		a->mark_filter = (enum mark_filter)((a->mark_filter + 1) % 3);
+		rebuild_rows(a);
+		app_message(a, false, "showing %s stories (%zu)", query_mark_filter_name(a->mark_filter),
+			    a->nrows);
+		break;
 	case ACT_RELATED:
 		if (a->cur.article < 0 || a->overlay_open)
 			break;
@@ -695,6 +760,7 @@ static void handle_key(struct app *a, int key)
 	}
 	if (!a->focus || !a->story_open)
 		follow_list(a);
+	save_marks(a);
 }
 
 /* Drawing ------------------------------------------------------------------ */
@@ -748,6 +814,14 @@ static void draw_status(struct app *a)
 		buf_printf(&b, "  filter: %s", search_pattern(a->filter));
 	if (a->nback || a->nfwd)
 		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
+	size_t unread = 0, starred = 0;
+	for (size_t i = 0; i < a->store->n; i++) {
+		unread += !(a->marks[i] & MARK_READ);
+		starred += (a->marks[i] & MARK_STARRED) != 0;
+	}
+	buf_printf(&b, "  unread: %zu  starred: %zu", unread, starred);
+	if (a->mark_filter != MARKS_ALL)
+		buf_printf(&b, " (showing %s)", query_mark_filter_name(a->mark_filter));
 	if (a->store->problems.n)
 		buf_printf(&b, "  problems: %zu (P)", a->store->problems.n);
 	screen_put(a->lay.status.y, 0, a->lay.status.w, buf_str(&b), b.len, ST_STATUS, NULL, 0);
@@ -1019,10 +1093,11 @@ static void interactive(struct app *a)
 	}
 }
 
-int app_run(struct store *s, struct config *cfg, struct keymap *km, struct sort_order order,
-	    struct search *re, const char *script, int cols, int rows)
+int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
+	    struct sort_order order, struct search *re, const char *script, int cols, int rows)
 {
 	struct app a = {
+		.state = st,
 		.store = s,
 		.cfg = cfg,
 		.keymap = km,
@@ -1035,6 +1110,8 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct sort_
 	a.list.ops = &view_list_ops;
 	a.story.ops = &view_story_ops;
 	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
+	a.marks = xcalloc(s->n ? s->n : 1, 1);
+	sync_marks(&a);
 	rebuild_rows(&a);
 	follow_list(&a);
 
@@ -1053,7 +1130,16 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct sort_
 	else
 		interactive(&a);
 	screen_close();
+	if (state_dirty(st)) {
+		char *err;
+		if (state_save(st, &err) < 0) {
+			fprintf(stderr, "lede: marks not saved: %s\n", err);
+			free(err);
+			status = 1;
+		}
+	}
 
+	free(a.marks);
 	for (size_t i = 0; i < a.ndl; i++)
 		free(a.dl[i].text);
 	free(a.dl);

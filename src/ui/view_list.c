@@ -23,7 +23,7 @@ static struct columns columns_for(int w)
 	} else {
 		c = (struct columns){0, 0, 0, 0, 0, false};
 	}
-	int used = 0;
+	int used = 3; /* the marks */
 	for (const int *p = &c.date; p <= &c.provider; p++)
 		used += *p ? *p + 1 : 0;
 	c.title = w - used > 0 ? w - used : 0;
@@ -39,6 +39,7 @@ static size_t count(struct app *a, struct pane *p)
 static void title(struct app *a, struct pane *p, struct buf *out)
 {
 	struct columns c = columns_for(p->r.w);
+	buf_puts(out, "   ");
 	bool utf8 = MB_CUR_MAX > 1;
 	const char *mark = a->order.desc ? (utf8 ? "\xe2\x96\xbc" : "v") : (utf8 ? "\xe2\x96\xb2" : "^");
 	const char *names[] = {"Date", "Qual", "Heat", "Provider", "Title"};
@@ -74,6 +75,11 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	struct columns c = columns_for(p->r.w);
 	int x = p->r.x;
 	char buf[64];
+	/* N for unread, * for starred, as mutt and newsboat show them */
+	unsigned m = a->marks[a->rows[line]];
+	snprintf(buf, sizeof buf, "%c%c ", m & MARK_READ ? ' ' : 'N', m & MARK_STARRED ? '*' : ' ');
+	screen_put(y, x, 3, buf, 3, st, NULL, 0);
+	x += 3;
 	if (c.date) {
 		if (ar->has & HAS_DATE)
 			app_format_time(ar->date, buf, sizeof buf, c.with_time);
@@ -120,6 +126,7 @@ static bool action(struct app *a, struct pane *p, enum action act)
 	if (act != ACT_OPEN || !a->nrows)
 		return false;
 	a->cur = (struct story){(long)a->rows[a->list.sel], -1, false, 0};
+	app_mark(a, a->cur.article, MARK_READ, true);
 	a->story.ops = &view_story_ops;
 	a->story.top = a->story.sel = 0;
 	a->story_open = true;

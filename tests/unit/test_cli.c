@@ -2,6 +2,9 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <ctype.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -271,4 +274,37 @@ Test(cli, json_escapes)
 				"e \\u00e9 emoji \\ud83d\\ude00\"") != NULL,
 		  "%s", r.out);
 	run_free(&r);
+}
+
+Test(cli, json_carries_the_marks)
+{
+	char dir[] = "/tmp/lede-marks-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char sub[64], file[96], env[96];
+	snprintf(sub, sizeof sub, "%s/lede", dir);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	snprintf(file, sizeof file, "%s/marks", sub);
+	FILE *f = fopen(file, "w");
+	fputs("lede-marks 1\nrs\thttps://venturebeat.com/2021/03/04/facebooks-new-computer-vision-"
+	      "model-achieves-state-of-the-art-performance-by-learning-from-random-images/\n",
+	      f);
+	fclose(f);
+	snprintf(env, sizeof env, "XDG_STATE_HOME=%s", dir);
+	struct run r;
+	run_lede(&r, (const char *[]){"--json", "seeds", NULL}, (const char *[]){env, NULL});
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.err, "");
+	size_t marked = 0, plain = 0;
+	for (char *p = r.out; (p = strstr(p, "\"read\":true,\"starred\":true")); p++)
+		marked++;
+	for (char *p = r.out; (p = strstr(p, "\"read\":false,\"starred\":false")); p++)
+		plain++;
+	cr_assert_eq(marked, 1);
+	cr_assert_eq(plain, 4);
+	cr_assert(strstr(r.out, "\"published\":true,\"read\":true,\"starred\":true,"
+				"\"provider\":{\"name\":\"VentureBeat\"") != NULL);
+	run_free(&r);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
 }

@@ -618,13 +618,13 @@ static void quit_ok(void)
 Test(e2e, start, .timeout = 30)
 {
 	char *s = start_seeds();
-	assert_line_starts(s, 0, "Date▼");
+	assert_line_starts(s, 0, "   Date▼");
 	assert_line_has(s, 0, "Title");
 	for (int i = 0; i < 5; i++) {
 		assert_line_has(s, 1 + i, DATE_ORDER[i][0]);
 		assert_line_has(s, 1 + i, DATE_ORDER[i][1]);
 	}
-	assert_line_starts(s, 1, "2021-04-30 14:00   89  109 VentureBeat");
+	assert_line_starts(s, 1, "N  2021-04-30 14:00   89  109 VentureBeat");
 	assert_screen_has(s, "Story: venturebeat.com");
 	assert_screen_has(s, "Facebook details self-supervised AI that can segment images and videos");
 	assert_screen_has(s, "Provider   VentureBeat (venturebeat.com)");
@@ -761,7 +761,7 @@ Test(e2e, sort, .timeout = 30)
 	KEYS("s");
 	char *s = wait_for("sort: quality desc");
 	assert_line_has(s, 0, "Qual▼");
-	assert_line_starts(s, 1, "2021-04-30 14:00   89  109 VentureBeat");
+	assert_line_starts(s, 1, "N  2021-04-30 14:00   89  109 VentureBeat");
 	assert_line_has(s, 1, "Facebook details self-supervised AI");
 	assert_line_has(s, 2, "   74   94 VentureBeat");
 	free(s);
@@ -769,8 +769,8 @@ Test(e2e, sort, .timeout = 30)
 	KEYS("S");
 	s = wait_for("sort: quality asc");
 	assert_line_has(s, 0, "Qual▲");
-	assert_line_starts(s, 1, "2021-03-13 17:53   39   -1 Analytics Insight");
-	assert_line_starts(s, 5, "2021-04-30 14:00   89  109 VentureBeat");
+	assert_line_starts(s, 1, "N  2021-03-13 17:53   39   -1 Analytics Insight");
+	assert_line_starts(s, 5, "N  2021-04-30 14:00   89  109 VentureBeat");
 	free(s);
 	assert_running();
 }
@@ -877,7 +877,7 @@ Test(e2e, browser, .timeout = 30)
 	s = wait_for(opened);
 	assert_line_starts(s, MESSAGE_ROW, opened);
 	assert_line_starts(s, STATUS_ROW, " [list] 1/1  sort: date desc");
-	assert_line_starts(s, 0, "Date▼");
+	assert_line_starts(s, 0, "   Date▼");
 	assert_screen_has(s, "Shell test");
 	free(s);
 	assert_running();
@@ -933,7 +933,7 @@ static bool pred_narrow(const char *screen, const void *arg)
 {
 	(void)arg;
 	char row[1024];
-	return starts_with(line_of(screen, 1, row, sizeof row), "2021-04-30   89");
+	return starts_with(line_of(screen, 1, row, sizeof row), "N  2021-04-30   89");
 }
 
 /* The terminal shrinks to 60x20: lede lays the screen out again (at 60
@@ -948,7 +948,7 @@ Test(e2e, resize, .timeout = 30)
 	assert_pane_format("#{pane_width}x#{pane_height}", "60x20");
 
 	char *s = wait_until(pred_narrow, NULL, "the list row \"2021-04-30   89\" at 60 columns");
-	assert_line_starts(s, 0, "Date▼");
+	assert_line_starts(s, 0, "   Date▼");
 	assert_line_has(s, 1, "VentureBeat");
 	assert_line_starts(s, 20 - 2, " [list] 1/5  sort: date desc");
 	free(s);

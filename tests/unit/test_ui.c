@@ -11,10 +11,35 @@
 #include "helpers.h"
 #include "lede/util.h"
 
-static const char *const ui_env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
-				     "HOME=/nonexistent", "XDG_CONFIG_HOME=/nonexistent",
-				     "XDG_CACHE_HOME=/nonexistent", "XDG_STATE_HOME=/nonexistent",
-				     "NO_COLOR=1", NULL};
+static const char *const ui_env_fixed[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
+					   "HOME=/nonexistent", "XDG_CONFIG_HOME=/nonexistent",
+					   "XDG_CACHE_HOME=/nonexistent", "NO_COLOR=1"};
+enum { NFIXED = sizeof ui_env_fixed / sizeof *ui_env_fixed };
+
+/* The pinned environment, with the marks in a fresh directory of their own
+ * (XDG_STATE_HOME), so every replay starts with nothing read. */
+struct ui_env {
+	const char *v[NFIXED + 2];
+	char state[64], dir[48];
+};
+
+static void ui_env_open(struct ui_env *e)
+{
+	strcpy(e->dir, "/tmp/lede-ui-XXXXXX");
+	cr_assert_not_null(mkdtemp(e->dir));
+	snprintf(e->state, sizeof e->state, "XDG_STATE_HOME=%s", e->dir);
+	memcpy(e->v, ui_env_fixed, sizeof ui_env_fixed);
+	e->v[NFIXED] = e->state;
+	e->v[NFIXED + 1] = NULL;
+}
+
+static void ui_env_close(struct ui_env *e)
+{
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+	if (system(cmd) != 0)
+		cr_log_warn("could not remove %s", e->dir);
+}
 
 static void replay(const char *name)
 {
@@ -37,7 +62,10 @@ static void replay(const char *name)
 	strlist_push(&args, NULL);
 	args.n--;
 	struct run r;
-	run_lede(&r, (const char *const *)args.v, ui_env);
+	struct ui_env env;
+	ui_env_open(&env);
+	run_lede(&r, (const char *const *)args.v, env.v);
+	ui_env_close(&env);
 	char *want = slurp(expected, NULL);
 	cr_assert_eq(r.status, 0, "%s: exit %d: %s", name, r.status, r.err);
 	/* what the run may say on stderr (config errors): NAME.stderr, else nothing */
@@ -81,13 +109,14 @@ UI_TEST(hostile)
 UI_TEST(prompt)
 UI_TEST(emacs)
 UI_TEST(config)
+UI_TEST(marks)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
 {
 	static const char *known[] = {"list", "detail", "related", "history", "search", "filter",
 				      "sort", "resize", "wide", "help", "panes", "hostile",
-				      "prompt", "emacs", "config"};
+				      "prompt", "emacs", "config", "marks"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
@@ -136,7 +165,10 @@ Test(ui, monkey, .timeout = 120)
 	fprintf(f, "dump end\n");
 	fclose(f);
 	struct run r;
-	run_lede(&r, (const char *[]){"--script", path, "tests/corpus", "seeds", NULL}, ui_env);
+	struct ui_env env;
+	ui_env_open(&env);
+	run_lede(&r, (const char *[]){"--script", path, "tests/corpus", "seeds", NULL}, env.v);
+	ui_env_close(&env);
 	unlink(path);
 	cr_assert_eq(r.status, 0, "exit %d: %.2000s", r.status, r.err);
 	cr_assert(strstr(r.out, "--- end") != NULL);

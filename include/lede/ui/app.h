@@ -12,6 +12,7 @@
 #include "lede/keymap.h"
 #include "lede/query.h"
 #include "lede/search.h"
+#include "lede/state.h"
 #include "lede/store.h"
 #include "lede/ui/layout.h"
 #include "lede/ui/screen.h"
@@ -70,6 +71,11 @@ struct app {
 	struct config *cfg;
 	struct keymap *keymap;
 
+	/* Read and starred marks: the saved state, and a byte per article. */
+	struct state *state;
+	unsigned char *marks;
+	enum mark_filter mark_filter;
+
 	/* The list: store indices, filtered and sorted. */
 	size_t *rows, nrows;
 	struct sort_order order;
@@ -110,13 +116,16 @@ extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, vi
  * filter, and the reader owns it. With script set, keys come from that
  * file and screens are written to stdout (the headless mode). Returns the
  * exit status. */
-int app_run(struct store *s, struct config *cfg, struct keymap *km, struct sort_order order,
-	    struct search *re, const char *script, int cols, int rows);
+int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
+	    struct sort_order order, struct search *re, const char *script, int cols, int rows);
 
 /* For views. */
 const struct article *app_article(const struct app *a, long idx);
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Set or clear mark bits of article idx (remembered for the next save). */
+void app_mark(struct app *a, long idx, unsigned bits, bool on);
+
 /* Make s the current story, pushing the old one on the history. */
 void app_jump(struct app *a, struct story s);
 /* Select article idx in the list if it is there. */
