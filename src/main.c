@@ -256,8 +256,7 @@ int main(int argc, char **argv)
 	struct store s;
 	store_init(&s);
 	struct store_opts opts = {.max_file_size = cfg.max_file_size};
-	char *cache_path = no_cache ? NULL : cache_path_for(paths, npaths);
-	opts.cache_path = cache_path;
+	(void)no_cache; /* the parsed article cache is wired in next */
 	struct progress progress = {0};
 	if (mode != MODE_UI && isatty(STDERR_FILENO)) {
 		clock_gettime(CLOCK_MONOTONIC, &progress.t0);
@@ -265,9 +264,6 @@ int main(int argc, char **argv)
 		opts.progress_ctx = &progress;
 	}
 	store_load(&s, paths, npaths, &opts);
-	free(cache_path);
-	for (size_t i = 0; i < s.warnings.n; i++)
-		fprintf(stderr, "lede: %s\n", s.warnings.v[i]);
 	int status = s.n ? 0 : 1;
 
 	if (mode == MODE_CHECK) {
