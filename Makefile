@@ -112,3 +112,6 @@ clean:
 
 # The benchmark (make bench) lives with its generator in tests/bench/.
 -include tests/bench/bench.mk
+
+# Fuzzing (make fuzz FUZZ_SECONDS=N) and its regression corpus: tests/fuzz/.
+-include tests/fuzz/fuzz.mk
