@@ -18,7 +18,7 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libyaml-dev libpcre2-dev \
 # Lazily expanded: pkg-config runs only after `deps` has made sure it can.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
-TEST_LIBS = $(shell pkg-config --libs criterion)
+TEST_LIBS = $(shell pkg-config --libs criterion) -lutil
 
 SANITIZE ?=
 ifneq ($(SANITIZE),)
