@@ -1,21 +1,42 @@
 /* cache: encoding articles into the cache file and decoding them back, the
- * checks that decide whether a cache file is trusted, the indexes by path
- * and by inode, and the atomic commit.
+ * checks that decide whether a cache file is trusted, the index by file
+ * identity, the readers that fetch heads and bodies, and the atomic commit.
  *
- * An article's record, after its entry's problems (see cache.h):
- *   u32 string bytes (each present string's length + 1)
- *   u32 images (at every level)  u32 topics  u32 related
- *   str category type title excerpt originalUrl webUrl ampWebUrl cdnAmpWebUrl
- *   i64 date  i32 quality  i32 heat  u8 published  u32 has
- *   provider: str name  str domain  u32 n  n images
- *   topics (as many as counted above): str each
- *   u32 n  n images
+ * An entry's head (see cache.h):
+ *   v problems, each: u8 1 if it began with the escaped path (left out,
+ *     put back on lookup) else 0, v length, the bytes
+ *   for an article, its searchable text:
+ *     v text bytes (what the texts take decoded, NULs included)
+ *     lit title  lit excerpt  lit provider name  v topics  lit each topic
+ * An article's body:
+ *   v string bytes (what its strs take decoded)  v images (at every level)
+ *   v related
+ *   str category type originalUrl webUrl ampWebUrl cdnAmpWebUrl
+ *   zz date  zz quality  zz heat  u8 published  v has
+ *   provider: str domain  v n  n images
+ *   v n  n images
  *   related (as many as counted above), each:
  *     str title excerpt type webUrl ampWebUrl cdnAmpWebUrl
- *     provider  i64 date  i32 quality  u32 has  u32 n  n images
- *   image: str url  str title  i32 width  i32 height  u8 isCached  u32 has
+ *     provider: str name  str domain  v n  n images
+ *     zz date  zz quality  v has  v n  n images
+ *   image: str url  str title  zz width  zz height  u8 isCached  v has
  * The counts up front let a lookup size one arena allocation for the whole
- * article and carve it, rather than allocating string by string. */
+ * article and carve it, rather than allocating string by string.
+ *
+ * v is an unsigned LEB128 varint, zz a zigzag one. A lit is v 0 for a
+ * missing string, else v n + 1 and n bytes: plain, so that a search runs
+ * on the head as it was read. A str is a varint v, then:
+ *   v = 0: a missing string;
+ *   v = n << 2 | 1: n bytes;
+ *   v = n << 2 | 2: u8 k, v p, n bytes: the first p bytes of the k-th
+ *     string before this one (1 the last), then the n bytes;
+ *   v = n << 2 | 3: u8 k, v t, n bytes: the n bytes, then the last t bytes
+ *     of the k-th string before this one.
+ * "Before" counts the present strs of the body, at most RING back. URLs
+ * are most of an article, and most of them repeat another: originalUrl is
+ * often webUrl, ampWebUrl is webUrl and "/amp/", cdnAmpWebUrl ends with
+ * ampWebUrl, images share a host. A string equal to an earlier one (p its
+ * whole length, n 0) is shared, not copied, when decoded. */
 #define _GNU_SOURCE /* realpath; O_DIRECTORY, O_NOFOLLOW */
 #include "lede/cache.h"
 
@@ -35,17 +56,24 @@
 #define LEDE_VERSION "unknown"
 #endif
 
-#define STR_NIL UINT32_MAX
 #define FNV_OFFSET 14695981039346656037ull
 #define FNV_PRIME 1099511628211ull
 
 enum {
-	HEADER_SIZE = 48,
-	/* The smallest entry: length, empty path, stat fields, kind, no
-	 * problems. Bounds the entry count a header may claim. */
-	MIN_ENTRY = 4 + 4 + 5 * 8 + 1 + 4,
+	HEADER_SIZE = 56,
+	RECORD_SIZE = 56, /* one index record */
 	/* Files modified this recently are not cached (see cache.h). */
 	RACY_SECONDS = 2,
+	/* How far back a string may refer (see the top of this file). */
+	RING = 16,
+	/* The shortest shared prefix or suffix worth a reference: below it,
+	 * the reference's own bytes eat the saving. */
+	MIN_SHARED = 8,
+	/* What a reader fetches at once: a few dozen bodies. */
+	WINDOW = 128 * 1024,
+	/* Bodies are at most this big (an article file is at most a few MB;
+	 * a body is smaller than its file), so that u32 lengths never wrap. */
+	MAX_BODY = 1u << 30,
 };
 
 static const char MAGIC[] = "LEDECACH";
@@ -90,13 +118,14 @@ static inline uint64_t rotl64(uint64_t x, int r)
 	return x << r | x >> (64 - r);
 }
 
-/* Byte-at-a-time FNV-1a would cost more than the stats of a warm start;
- * four independent lanes of whole words keep the multiplier busy. Each step
- * is a bijection of the lane, so any one changed word changes the result;
- * the rotate feeds high bits back down so differences keep spreading. */
-static uint64_t checksum(const unsigned char *p, size_t n)
+/* Byte-at-a-time FNV-1a would cost more than the decoding it guards; four
+ * independent lanes of whole words keep the multiplier busy. Each step is
+ * a bijection of the lane, so any one changed word changes the result; the
+ * rotate feeds high bits back down so differences keep spreading. */
+static uint64_t checksum(uint64_t seed, const unsigned char *p, size_t n)
 {
-	uint64_t lane[4] = {FNV_OFFSET, FNV_OFFSET ^ 1, FNV_OFFSET ^ 2, FNV_OFFSET ^ 3};
+	uint64_t lane[4] = {FNV_OFFSET ^ seed, (FNV_OFFSET ^ 1) + seed, FNV_OFFSET ^ 2 ^ seed,
+			    (FNV_OFFSET ^ 3) - seed};
 	size_t i = 0;
 	for (; n - i >= 32; i += 32)
 		for (int k = 0; k < 4; k++)
@@ -109,19 +138,43 @@ static uint64_t checksum(const unsigned char *p, size_t n)
 	return h;
 }
 
+static uint32_t body_checksum(const unsigned char *p, size_t n)
+{
+	return (uint32_t)checksum(0, p, n);
+}
+
+static uint64_t index_checksum(const unsigned char *header, const unsigned char *index, size_t n)
+{
+	return checksum(fnv1a(FNV_OFFSET, header, 48), index, n);
+}
+
 static uint64_t lede_version_hash(void)
 {
 	return fnv1a(FNV_OFFSET, LEDE_VERSION, strlen(LEDE_VERSION));
 }
 
+static inline uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
 /* ---- writing ---- */
 
 struct cache_writer {
-	unsigned char *p; /* the payload */
-	size_t len, cap;
-	uint64_t n;          /* entries */
-	struct timespec t0;  /* when the writer was made */
-	bool bad;            /* the entry being added cannot be stored */
+	struct buf index, head, body; /* the index records; the heads; the bodies */
+	struct buf *out;              /* where put* write: head or body */
+	uint64_t n;             /* entries */
+	struct timespec t0;     /* when the writer was made */
+	bool bad;               /* the entry being added cannot be stored */
+	/* The strings of the record being written, for references. */
+	const char *ring[RING];
+	size_t ring_len[RING];
+	unsigned nring;
 };
 
 /* Counts that lead an article's record. */
@@ -129,98 +182,174 @@ struct tally {
 	size_t strbytes, images;
 };
 
-static unsigned char *room(struct cache_writer *w, size_t n)
-{
-	if (w->cap - w->len < n)
-		w->p = xgrow(w->p, &w->cap, w->len + n, 1);
-	unsigned char *q = w->p + w->len;
-	w->len += n;
-	return q;
-}
-
 static void put8(struct cache_writer *w, unsigned v)
 {
-	*room(w, 1) = (unsigned char)v;
+	char c = (char)v;
+	buf_add(w->out, &c, 1);
 }
 
-static void put32(struct cache_writer *w, uint32_t v)
+static void putv(struct cache_writer *w, uint64_t v)
 {
-	set32(room(w, 4), v);
-}
-
-static void put64(struct cache_writer *w, uint64_t v)
-{
-	set64(room(w, 8), v);
+	char b[10];
+	size_t n = 0;
+	while (v >= 0x80) {
+		b[n++] = (char)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (char)v;
+	buf_add(w->out, b, n);
 }
 
 static void put_bytes(struct cache_writer *w, const char *s, size_t n)
 {
-	if (n >= STR_NIL) {
-		w->bad = true;
-		n = 0;
-	}
-	put32(w, (uint32_t)n);
-	if (n)
-		memcpy(room(w, n), s, n);
+	putv(w, n);
+	buf_add(w->out, s, n);
 }
 
-static void put_str(struct cache_writer *w, const char *s, struct tally *t)
+/* A lit (see the top of this file). */
+static void put_lit(struct cache_writer *w, const char *s, size_t *bytes)
 {
 	if (!s) {
-		put32(w, STR_NIL);
+		putv(w, 0);
 		return;
 	}
 	size_t n = strlen(s);
-	put_bytes(w, s, n);
-	t->strbytes += n + 1;
+	putv(w, (uint64_t)n + 1);
+	buf_add(w->out, s, n);
+	*bytes += n + 1;
+}
+
+static size_t common_prefix(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t n = na < nb ? na : nb, i = 0;
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+static size_t common_suffix(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t n = na < nb ? na : nb, i = 0;
+	while (i < n && a[na - 1 - i] == b[nb - 1 - i])
+		i++;
+	return i;
+}
+
+/* A string, as a reference to an earlier one of the record when that
+ * saves enough (see the top of this file). */
+static void put_str(struct cache_writer *w, const char *s, struct tally *t)
+{
+	if (!s) {
+		putv(w, 0);
+		return;
+	}
+	size_t len = strlen(s), best = 0, back = 0;
+	bool suffix = false;
+	unsigned have = w->nring < RING ? w->nring : RING;
+	for (unsigned k = 1; k <= have && len >= MIN_SHARED; k++) {
+		unsigned slot = (w->nring - k) % RING;
+		const char *e = w->ring[slot];
+		size_t elen = w->ring_len[slot];
+		size_t p = common_prefix(s, len, e, elen);
+		if (p > best || (p == len && p == elen)) {
+			best = p, back = k, suffix = false;
+			if (p == len && p == elen)
+				break; /* the same string: shared */
+		}
+		size_t q = common_suffix(s, len, e, elen);
+		if (q > best)
+			best = q, back = k, suffix = true;
+	}
+	if (best < MIN_SHARED) {
+		putv(w, (uint64_t)len << 2 | 1);
+		buf_add(w->out, s, len);
+		t->strbytes += len + 1;
+	} else if (!suffix) {
+		size_t rest = len - best;
+		bool shared = rest == 0 && w->ring_len[(w->nring - back) % RING] == len;
+		putv(w, (uint64_t)rest << 2 | 2);
+		put8(w, (unsigned)back);
+		putv(w, best);
+		buf_add(w->out, s + best, rest);
+		if (!shared)
+			t->strbytes += len + 1;
+	} else {
+		size_t head = len - best;
+		putv(w, (uint64_t)head << 2 | 3);
+		put8(w, (unsigned)back);
+		putv(w, best);
+		buf_add(w->out, s, head);
+		t->strbytes += len + 1;
+	}
+	unsigned slot = w->nring % RING;
+	w->ring[slot] = s;
+	w->ring_len[slot] = len;
+	w->nring++;
 }
 
 static void put_images(struct cache_writer *w, const struct image *v, size_t n, struct tally *t)
 {
-	if (n >= STR_NIL)
-		w->bad = true;
-	put32(w, (uint32_t)n);
-	for (size_t i = 0; i < n && !w->bad; i++) {
+	putv(w, n);
+	for (size_t i = 0; i < n; i++) {
 		put_str(w, v[i].url, t);
 		put_str(w, v[i].title, t);
-		put32(w, (uint32_t)v[i].width);
-		put32(w, (uint32_t)v[i].height);
+		putv(w, zigzag(v[i].width));
+		putv(w, zigzag(v[i].height));
 		put8(w, v[i].is_cached);
-		put32(w, v[i].has);
+		putv(w, v[i].has);
 	}
 	t->images += n;
 }
 
-static void put_provider(struct cache_writer *w, const struct provider *p, struct tally *t)
+static void put_provider(struct cache_writer *w, const struct provider *p, bool name,
+			 struct tally *t)
 {
-	put_str(w, p->name, t);
+	if (name)
+		put_str(w, p->name, t);
 	put_str(w, p->domain, t);
 	put_images(w, p->images, p->nimages, t);
 }
 
-static void put_article(struct cache_writer *w, const struct article *a)
+/* The searchable text, into the head. */
+static void put_texts(struct cache_writer *w, const struct article *a)
+{
+	size_t bytes = 0;
+	/* first the fields into a scratch buffer, to put their size ahead */
+	struct buf *head = w->out, tmp = {0};
+	w->out = &tmp;
+	put_lit(w, a->title, &bytes);
+	put_lit(w, a->excerpt, &bytes);
+	put_lit(w, a->provider.name, &bytes);
+	putv(w, a->ntopics);
+	for (size_t i = 0; i < a->ntopics; i++)
+		put_lit(w, a->topics[i], &bytes);
+	w->out = head;
+	putv(w, bytes);
+	buf_add(head, tmp.data, tmp.len);
+	buf_free(&tmp);
+}
+
+/* The rest, into the body: the fields after a placeholder for the counts,
+ * which are known only at the end, then moved up behind them. */
+static void put_body(struct cache_writer *w, const struct article *a)
 {
 	struct tally t = {0, 0};
-	size_t head = w->len;
-	room(w, 16); /* the counts, filled in at the end */
+	size_t head = w->out->len;
+	w->nring = 0;
 	put_str(w, a->category, &t);
 	put_str(w, a->type, &t);
-	put_str(w, a->title, &t);
-	put_str(w, a->excerpt, &t);
 	put_str(w, a->original_url, &t);
 	put_str(w, a->web_url, &t);
 	put_str(w, a->amp_web_url, &t);
 	put_str(w, a->cdn_amp_web_url, &t);
-	put64(w, (uint64_t)a->date);
-	put32(w, (uint32_t)a->quality);
-	put32(w, (uint32_t)a->heat);
+	putv(w, zigzag(a->date));
+	putv(w, zigzag(a->quality));
+	putv(w, zigzag(a->heat));
 	put8(w, a->published);
-	put32(w, a->has);
-	put_provider(w, &a->provider, &t);
-	for (size_t i = 0; i < a->ntopics; i++)
-		put_str(w, a->topics[i], &t);
+	putv(w, a->has);
+	put_provider(w, &a->provider, false, &t);
 	put_images(w, a->images, a->nimages, &t);
-	for (size_t i = 0; i < a->nrelated && !w->bad; i++) {
+	for (size_t i = 0; i < a->nrelated; i++) {
 		const struct related *r = &a->related[i];
 		put_str(w, r->title, &t);
 		put_str(w, r->excerpt, &t);
@@ -228,21 +357,22 @@ static void put_article(struct cache_writer *w, const struct article *a)
 		put_str(w, r->web_url, &t);
 		put_str(w, r->amp_web_url, &t);
 		put_str(w, r->cdn_amp_web_url, &t);
-		put_provider(w, &r->provider, &t);
-		put64(w, (uint64_t)r->date);
-		put32(w, (uint32_t)r->quality);
-		put32(w, r->has);
+		put_provider(w, &r->provider, true, &t);
+		putv(w, zigzag(r->date));
+		putv(w, zigzag(r->quality));
+		putv(w, r->has);
 		put_images(w, r->images, r->nimages, &t);
 	}
-	if (t.strbytes >= STR_NIL || t.images >= STR_NIL || a->ntopics >= STR_NIL ||
-	    a->nrelated >= STR_NIL) {
-		w->bad = true;
-		return;
-	}
-	set32(w->p + head, (uint32_t)t.strbytes);
-	set32(w->p + head + 4, (uint32_t)t.images);
-	set32(w->p + head + 8, (uint32_t)a->ntopics);
-	set32(w->p + head + 12, (uint32_t)a->nrelated);
+	size_t fields = w->out->len - head;
+	putv(w, t.strbytes);
+	putv(w, t.images);
+	putv(w, a->nrelated);
+	size_t counts = w->out->len - head - fields;
+	char tmp[30];
+	char *d = w->out->data;
+	memcpy(tmp, d + head + fields, counts);
+	memmove(d + head + counts, d + head, fields);
+	memcpy(d + head, tmp, counts);
 }
 
 struct cache_writer *cache_writer_new(void)
@@ -261,32 +391,40 @@ static bool too_recent(const struct cache_writer *w, const struct stat *st)
 	       (st->st_mtim.tv_sec == limit && st->st_mtim.tv_nsec >= w->t0.tv_nsec);
 }
 
+static void add_record(struct cache_writer *w, const struct stat *st, size_t hlen, uint32_t hsum,
+		       size_t blen, uint32_t bsum, bool article)
+{
+	unsigned char r[RECORD_SIZE] = {0};
+	set64(r, (uint64_t)st->st_ino);
+	set64(r + 8, (uint64_t)st->st_dev);
+	set64(r + 16, (uint64_t)st->st_size);
+	set64(r + 24, (uint64_t)st->st_mtim.tv_sec);
+	set32(r + 32, (uint32_t)st->st_mtim.tv_nsec);
+	set32(r + 36, (uint32_t)hlen);
+	set32(r + 40, hsum);
+	set32(r + 44, (uint32_t)blen);
+	set32(r + 48, bsum);
+	r[52] = article;
+	buf_add(&w->index, r, sizeof r);
+	w->n++;
+}
+
 void cache_writer_add(struct cache_writer *w, const char *path, const struct stat *st,
 		      const struct article *a, const char *const *problems, size_t nproblems)
 {
 	if (too_recent(w, st))
 		return;
-	size_t start = w->len;
-	w->bad = false;
-	put32(w, 0); /* the entry's length, filled in at the end */
-	put_bytes(w, path, strlen(path));
-	put64(w, (uint64_t)st->st_size);
-	put64(w, (uint64_t)st->st_mtim.tv_sec);
-	put64(w, (uint64_t)st->st_mtim.tv_nsec);
-	put64(w, (uint64_t)st->st_ino);
-	put64(w, (uint64_t)st->st_dev);
-	put8(w, a != NULL);
+	size_t hstart = w->head.len, bstart = w->body.len;
 
 	/* Problems begin with the path as parse and store escape it; leaving
 	 * it out lets a lookup under another spelling of the path write its
 	 * own. */
+	w->out = &w->head;
 	struct buf esc = {0};
 	if (nproblems)
 		buf_put_safe(&esc, path, strlen(path));
-	if (nproblems >= STR_NIL)
-		w->bad = true;
-	put32(w, (uint32_t)nproblems);
-	for (size_t i = 0; i < nproblems && !w->bad; i++) {
+	putv(w, nproblems);
+	for (size_t i = 0; i < nproblems; i++) {
 		const char *m = problems[i];
 		bool ours = esc.len && !strncmp(m, esc.data, esc.len) && m[esc.len] == ':';
 		put8(w, ours);
@@ -295,23 +433,29 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 		put_bytes(w, m, strlen(m));
 	}
 	buf_free(&esc);
+	if (a) {
+		put_texts(w, a);
+		w->out = &w->body;
+		put_body(w, a);
+	}
 
-	if (a && !w->bad)
-		put_article(w, a);
-	size_t elen = w->len - start - 4;
-	if (w->bad || elen >= STR_NIL) {
-		w->len = start;
+	size_t hlen = w->head.len - hstart, blen = w->body.len - bstart;
+	if (hlen >= MAX_BODY || blen >= MAX_BODY) {
+		w->head.len = hstart;
+		w->body.len = bstart;
 		return;
 	}
-	set32(w->p + start, (uint32_t)elen);
-	w->n++;
+	add_record(w, st, hlen, body_checksum((const unsigned char *)w->head.data + hstart, hlen),
+		   blen, body_checksum((const unsigned char *)w->body.data + bstart, blen), a != NULL);
 }
 
 void cache_writer_free(struct cache_writer *w)
 {
 	if (!w)
 		return;
-	free(w->p);
+	buf_free(&w->index);
+	buf_free(&w->head);
+	buf_free(&w->body);
 	free(w);
 }
 
@@ -359,8 +503,9 @@ static int make_dirs(const char *dir)
 	return r;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
+static int write_all(int fd, const void *data, size_t n)
 {
+	const char *p = data;
 	while (n) {
 		ssize_t r = write(fd, p, n);
 		if (r < 0) {
@@ -390,17 +535,20 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	set32(h + 8, CACHE_FORMAT_VERSION);
 	set32(h + 12, 0);
 	set64(h + 16, w->n);
-	set64(h + 24, w->len);
-	set64(h + 32, checksum(w->p, w->len));
+	set64(h + 24, w->head.len);
+	set64(h + 32, w->body.len);
 	set64(h + 40, lede_version_hash());
+	set64(h + 48, index_checksum(h, (const unsigned char *)w->index.data, w->index.len));
 
 	/* The pid keeps two lede processes from writing the same temporary
 	 * file; the last rename wins, and either cache is whole. */
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	int r = -1;
-	if (fd >= 0 && write_all(fd, h, sizeof h) == 0 && write_all(fd, w->p, w->len) == 0 &&
-	    fsync(fd) == 0) {
+	if (fd >= 0 && write_all(fd, h, sizeof h) == 0 &&
+	    write_all(fd, w->index.data, w->index.len) == 0 &&
+	    write_all(fd, w->head.data, w->head.len) == 0 &&
+	    write_all(fd, w->body.data, w->body.len) == 0 && fsync(fd) == 0) {
 		r = close(fd);
 		fd = -1;
 		if (r == 0)
@@ -450,16 +598,27 @@ static char *absolute(const char *p)
 	return xstrdup(p);
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 char *cache_path_for(const char *const *roots, size_t n)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char *dir;
-	/* The XDG spec says a relative value is to be ignored. */
+	/* The XDG spec says a relative value is to be ignored. A base that
+	 * does not exist is no place for a cache either: lede makes its own
+	 * directories below it, never the base itself (HOME=/nonexistent is
+	 * how system accounts say they have no home). */
 	if (xdg && xdg[0] == '/')
-		dir = xasprintf("%s/lede", xdg);
+		dir = is_dir(xdg) ? xasprintf("%s/lede", xdg) : NULL;
 	else if (home && home[0] == '/')
-		dir = xasprintf("%s/.cache/lede", home);
+		dir = is_dir(home) ? xasprintf("%s/.cache/lede", home) : NULL;
 	else
+		dir = NULL;
+	if (!dir)
 		return NULL;
 	uint64_t h = FNV_OFFSET;
 	for (size_t i = 0; i < n; i++) {
@@ -477,23 +636,38 @@ char *cache_path_for(const char *const *roots, size_t n)
 /* ---- reading ---- */
 
 struct entry {
-	const unsigned char *path;
-	uint32_t plen;
-	uint8_t kind; /* 0 skipped, 1 article */
-	int64_t size, sec, nsec;
 	uint64_t ino, dev;
-	uint64_t phash;
-	const unsigned char *body; /* problems, then the article's record */
-	size_t body_len;
+	int64_t size, sec;
+	uint64_t hoff, boff; /* of the head and the body, from the start of the file */
+	uint32_t nsec, hlen, hsum, blen, bsum;
+	uint8_t kind; /* 0 skipped, 1 article */
 };
 
 struct cache {
-	unsigned char *data; /* the whole file */
+	int fd;
+	char *path; /* for messages */
 	struct entry *e;
 	size_t n;
-	/* Open addressing; a slot holds an entry's index + 1, 0 is empty. */
-	uint32_t *by_path, *by_id;
+	/* Open addressing by (device, inode); a slot holds an entry's index
+	 * + 1, 0 is empty. */
+	uint32_t *by_id;
 	size_t mask;
+};
+
+/* A run of the file's bytes held in memory. */
+struct window {
+	unsigned char *buf;
+	size_t cap;
+	uint64_t off; /* of buf[0] in the file */
+	size_t len;   /* bytes valid in buf */
+};
+
+struct cache_reader {
+	const struct cache *c;
+	struct window head, body;
+	size_t ahead; /* how much to read at once */
+	struct cache_text *texts;
+	size_t ntexts, captexts;
 };
 
 /* A bounds-checked cursor: running past the end sets bad and yields zeros,
@@ -501,6 +675,10 @@ struct cache {
 struct rd {
 	const unsigned char *p, *end;
 	bool bad;
+	/* The strings decoded so far, for references. */
+	const char *ring[RING];
+	size_t ring_len[RING];
+	unsigned nring;
 };
 
 static const unsigned char *take(struct rd *r, size_t n)
@@ -521,16 +699,51 @@ static uint8_t rd8(struct rd *r)
 	return q ? *q : 0;
 }
 
-static uint32_t rd32(struct rd *r)
+static uint64_t rdv(struct rd *r)
 {
-	const unsigned char *q = take(r, 4);
-	return q ? get32(q) : 0;
+	uint64_t v = 0;
+	for (unsigned shift = 0; r->p < r->end; shift += 7) {
+		unsigned char c = *r->p++;
+		if (shift == 63 && c > 1)
+			break; /* more than 64 bits */
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+		if (shift == 63)
+			break;
+	}
+	r->bad = true;
+	r->p = r->end;
+	return 0;
 }
 
-static uint64_t rd64(struct rd *r)
+/* A count that must fit what is left of the record, each counted thing
+ * taking at least a byte: this keeps sizes computed from it small. */
+static size_t rd_count(struct rd *r)
 {
-	const unsigned char *q = take(r, 8);
-	return q ? get64(q) : 0;
+	uint64_t v = rdv(r);
+	if (v > (uint64_t)(r->end - r->p)) {
+		r->bad = true;
+		r->p = r->end;
+		return 0;
+	}
+	return (size_t)v;
+}
+
+/* A lit, in place: *len its length; NULL when missing (or bad). */
+static const char *rd_lit(struct rd *r, size_t *len)
+{
+	uint64_t v = rdv(r);
+	*len = 0;
+	if (v == 0 || r->bad)
+		return NULL;
+	if (v - 1 > (uint64_t)(r->end - r->p)) {
+		r->bad = true;
+		r->p = r->end;
+		return NULL;
+	}
+	*len = (size_t)(v - 1);
+	return (const char *)take(r, *len);
 }
 
 /* The one allocation an article's arrays and strings are carved from. */
@@ -539,26 +752,91 @@ struct carve {
 	struct image *img, *imgend;
 };
 
-static const char *rd_str(struct rd *r, struct carve *c)
+static char *carve_str(struct rd *r, struct carve *c, size_t len)
 {
-	uint32_t n = rd32(r);
-	if (n == STR_NIL || r->bad)
-		return NULL;
-	const unsigned char *q = take(r, n);
-	if (!q || (size_t)(c->send - c->s) <= n) {
+	if ((size_t)(c->send - c->s) <= len) {
 		r->bad = true;
 		return NULL;
 	}
-	char *d = c->s;
-	memcpy(d, q, n);
-	d[n] = '\0';
-	c->s += (size_t)n + 1;
+	char *o = c->s;
+	o[len] = '\0';
+	c->s += len + 1;
+	return o;
+}
+
+static const char *rd_lit_copy(struct rd *r, struct carve *c)
+{
+	size_t len;
+	const char *q = rd_lit(r, &len);
+	if (!q)
+		return NULL;
+	char *o = carve_str(r, c, len);
+	if (o)
+		memcpy(o, q, len);
+	return o;
+}
+
+static const char *rd_str(struct rd *r, struct carve *c)
+{
+	uint64_t v = rdv(r);
+	if (v == 0 || r->bad)
+		return NULL;
+	unsigned tag = (unsigned)(v & 3);
+	uint64_t n = v >> 2;
+	const char *e = NULL;
+	size_t elen = 0, shared = 0;
+	if (tag == 2 || tag == 3) {
+		unsigned k = rd8(r);
+		uint64_t sh = rdv(r);
+		unsigned have = r->nring < RING ? r->nring : RING;
+		if (r->bad || k < 1 || k > have) {
+			r->bad = true;
+			return NULL;
+		}
+		unsigned slot = (r->nring - k) % RING;
+		e = r->ring[slot];
+		elen = r->ring_len[slot];
+		if (sh > elen) {
+			r->bad = true;
+			return NULL;
+		}
+		shared = (size_t)sh;
+	} else if (tag != 1) {
+		r->bad = true;
+		return NULL;
+	}
+	const unsigned char *q = take(r, n);
+	if (!q)
+		return NULL;
+	const char *d;
+	size_t len = (size_t)n + shared;
+	if (tag == 2 && n == 0 && shared == elen) {
+		d = e; /* the same string: shared */
+	} else {
+		char *o = carve_str(r, c, len);
+		if (!o)
+			return NULL;
+		if (tag == 1) {
+			memcpy(o, q, n);
+		} else if (tag == 2) {
+			memcpy(o, e, shared);
+			memcpy(o + shared, q, n);
+		} else {
+			memcpy(o, q, n);
+			memcpy(o + n, e + elen - shared, shared);
+		}
+		d = o;
+	}
+	unsigned slot = r->nring % RING;
+	r->ring[slot] = d;
+	r->ring_len[slot] = len;
+	r->nring++;
 	return d;
 }
 
 static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 {
-	uint32_t n = rd32(r);
+	size_t n = rd_count(r);
 	*count = 0;
 	if (n == 0 || r->bad)
 		return NULL;
@@ -568,21 +846,22 @@ static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 	}
 	struct image *v = c->img;
 	c->img += n;
-	for (uint32_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		v[i].url = rd_str(r, c);
 		v[i].title = rd_str(r, c);
-		v[i].width = (int32_t)rd32(r);
-		v[i].height = (int32_t)rd32(r);
+		v[i].width = (int32_t)unzigzag(rdv(r));
+		v[i].height = (int32_t)unzigzag(rdv(r));
 		v[i].is_cached = rd8(r) != 0;
-		v[i].has = rd32(r);
+		v[i].has = (unsigned)rdv(r);
 	}
 	*count = n;
 	return v;
 }
 
-static void rd_provider(struct rd *r, struct carve *c, struct provider *p)
+static void rd_provider(struct rd *r, struct carve *c, struct provider *p, bool name)
 {
-	p->name = rd_str(r, c);
+	if (name)
+		p->name = rd_str(r, c);
 	p->domain = rd_str(r, c);
 	p->images = rd_images(r, c, &p->nimages);
 }
@@ -592,22 +871,49 @@ static size_t align_up(size_t n)
 	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
 }
 
-/* The article recorded in r, named path; NULL if the record is inconsistent
- * (the checksum passed, so only a writer bug could do that). */
-static struct article *decode_article(struct rd *r, const char *path)
+/* Step over a head's problems; false if damaged. */
+static bool skip_problems(struct rd *r)
 {
-	size_t avail = (size_t)(r->end - r->p);
-	uint32_t strbytes = rd32(r), nimages = rd32(r), ntopics = rd32(r), nrelated = rd32(r);
-	/* Every counted thing takes at least a byte of the record: this keeps
-	 * the size below from overflowing. */
-	if (r->bad || strbytes > avail || nimages > avail || ntopics > avail || nrelated > avail)
+	size_t n = rd_count(r);
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		rd8(r);
+		take(r, rd_count(r));
+	}
+	return !r->bad;
+}
+
+/* The article of head h and body b, named path; NULL if they are
+ * inconsistent (their checksums passed, so only a writer bug could do
+ * that). */
+static struct article *decode_article(struct rd *h, struct rd *b, const char *path)
+{
+	if (!skip_problems(h))
 		return NULL;
-	size_t rel_size = align_up((size_t)nrelated * sizeof(struct related));
-	size_t img_size = align_up((size_t)nimages * sizeof(struct image));
-	size_t top_size = align_up((size_t)ntopics * sizeof(const char *));
+	/* References make strings longer than their bytes in the body, but no
+	 * string is longer than the body, nor are there more strings. */
+	size_t textbytes = rd_count(h);
+	uint64_t rem = (uint64_t)(b->end - b->p), sb = rdv(b);
+	size_t nimages = rd_count(b), nrelated = rd_count(b);
+	if (h->bad || b->bad || sb > rem * (rem + 1))
+		return NULL;
+	/* the topics' count comes after three texts: find it first */
+	struct rd peek = *h;
+	size_t len;
+	rd_lit(&peek, &len);
+	rd_lit(&peek, &len);
+	rd_lit(&peek, &len);
+	size_t ntopics = rd_count(&peek);
+	if (peek.bad)
+		return NULL;
+
+	size_t rel_size = align_up(nrelated * sizeof(struct related));
+	size_t img_size = align_up(nimages * sizeof(struct image));
+	size_t top_size = align_up(ntopics * sizeof(const char *));
+	size_t strbytes = textbytes + (size_t)sb;
 	size_t total = rel_size + img_size + top_size + strbytes;
 
-	struct article *a = article_new(path);
+	/* One arena block for the path and the rest. */
+	struct article *a = article_new_sized(path, total + 2 * alignof(max_align_t));
 	unsigned char *mem = arena_alloc(&a->arena, total); /* never NULL */
 	struct carve c = {
 		.img = (void *)(mem + rel_size),
@@ -615,66 +921,69 @@ static struct article *decode_article(struct rd *r, const char *path)
 		.s = (char *)(mem + rel_size + img_size + top_size),
 		.send = (char *)(mem + rel_size + img_size + top_size) + strbytes,
 	};
-	a->category = rd_str(r, &c);
-	a->type = rd_str(r, &c);
-	a->title = rd_str(r, &c);
-	a->excerpt = rd_str(r, &c);
-	a->original_url = rd_str(r, &c);
-	a->web_url = rd_str(r, &c);
-	a->amp_web_url = rd_str(r, &c);
-	a->cdn_amp_web_url = rd_str(r, &c);
-	a->date = (int64_t)rd64(r);
-	a->quality = (int32_t)rd32(r);
-	a->heat = (int32_t)rd32(r);
-	a->published = rd8(r) != 0;
-	a->has = rd32(r);
-	rd_provider(r, &c, &a->provider);
+	a->title = rd_lit_copy(h, &c);
+	a->excerpt = rd_lit_copy(h, &c);
+	a->provider.name = rd_lit_copy(h, &c);
+	rd_count(h); /* ntopics, read above */
 	if (ntopics) {
 		a->topics = (void *)(mem + rel_size + img_size);
 		a->ntopics = ntopics;
-		for (uint32_t i = 0; i < ntopics; i++)
-			a->topics[i] = rd_str(r, &c);
+		for (size_t i = 0; i < ntopics; i++)
+			a->topics[i] = rd_lit_copy(h, &c);
 	}
-	a->images = rd_images(r, &c, &a->nimages);
+
+	b->nring = 0;
+	a->category = rd_str(b, &c);
+	a->type = rd_str(b, &c);
+	a->original_url = rd_str(b, &c);
+	a->web_url = rd_str(b, &c);
+	a->amp_web_url = rd_str(b, &c);
+	a->cdn_amp_web_url = rd_str(b, &c);
+	a->date = unzigzag(rdv(b));
+	a->quality = (int32_t)unzigzag(rdv(b));
+	a->heat = (int32_t)unzigzag(rdv(b));
+	a->published = rd8(b) != 0;
+	a->has = (unsigned)rdv(b);
+	rd_provider(b, &c, &a->provider, false);
+	a->images = rd_images(b, &c, &a->nimages);
 	if (nrelated) {
 		a->related = (void *)mem;
 		a->nrelated = nrelated;
-		for (uint32_t i = 0; i < nrelated; i++) {
+		for (size_t i = 0; i < nrelated; i++) {
 			struct related *x = &a->related[i];
-			x->title = rd_str(r, &c);
-			x->excerpt = rd_str(r, &c);
-			x->type = rd_str(r, &c);
-			x->web_url = rd_str(r, &c);
-			x->amp_web_url = rd_str(r, &c);
-			x->cdn_amp_web_url = rd_str(r, &c);
-			rd_provider(r, &c, &x->provider);
-			x->date = (int64_t)rd64(r);
-			x->quality = (int32_t)rd32(r);
-			x->has = rd32(r);
-			x->images = rd_images(r, &c, &x->nimages);
+			x->title = rd_str(b, &c);
+			x->excerpt = rd_str(b, &c);
+			x->type = rd_str(b, &c);
+			x->web_url = rd_str(b, &c);
+			x->amp_web_url = rd_str(b, &c);
+			x->cdn_amp_web_url = rd_str(b, &c);
+			rd_provider(b, &c, &x->provider, true);
+			x->date = unzigzag(rdv(b));
+			x->quality = (int32_t)unzigzag(rdv(b));
+			x->has = (unsigned)rdv(b);
+			x->images = rd_images(b, &c, &x->nimages);
 			x->local = -1; /* store_link decides */
 		}
 	}
-	if (r->bad || r->p != r->end || c.s != c.send || c.img != c.imgend) {
+	if (h->bad || b->bad || h->p != h->end || b->p != b->end || c.s != c.send ||
+	    c.img != c.imgend) {
 		article_free(a);
 		return NULL;
 	}
 	return a;
 }
 
-/* Append the entry's problems, written with path; false if damaged. */
+/* Append the head's problems, written with path; false if damaged. */
 static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 {
 	struct buf esc = {0};
-	uint32_t n = rd32(r);
-	for (uint32_t i = 0; i < n && !r->bad; i++) {
+	size_t n = rd_count(r);
+	for (size_t i = 0; i < n && !r->bad; i++) {
 		bool ours = rd8(r) != 0;
-		uint32_t len = rd32(r);
-		const unsigned char *q = len == STR_NIL ? NULL : take(r, len);
-		if (!q) {
-			r->bad = true;
+		size_t len = rd_count(r);
+		const unsigned char *q = take(r, len);
+		if (!q)
 			break;
-		}
 		if (ours && !esc.len)
 			buf_put_safe(&esc, path, strlen(path));
 		size_t pre = ours ? esc.len : 0;
@@ -692,7 +1001,7 @@ static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 static bool same_file(const struct entry *e, const struct stat *st)
 {
 	return e->size == (int64_t)st->st_size && e->sec == (int64_t)st->st_mtim.tv_sec &&
-	       e->nsec == (int64_t)st->st_mtim.tv_nsec && e->ino == (uint64_t)st->st_ino &&
+	       e->nsec == (uint32_t)st->st_mtim.tv_nsec && e->ino == (uint64_t)st->st_ino &&
 	       e->dev == (uint64_t)st->st_dev;
 }
 
@@ -705,57 +1014,165 @@ static uint64_t id_hash(uint64_t dev, uint64_t ino)
 	return h;
 }
 
-static const struct entry *find(const struct cache *c, const char *path, const struct stat *st)
+long cache_find(const struct cache *c, const struct stat *st)
 {
 	if (!c->n)
-		return NULL;
-	size_t plen = strlen(path);
-	uint64_t h = fnv1a(FNV_OFFSET, path, plen);
-	for (size_t i = h & c->mask;; i = (i + 1) & c->mask) {
-		uint32_t k = c->by_path[i];
-		if (!k)
-			break;
-		const struct entry *e = &c->e[k - 1];
-		if (e->phash == h && e->plen == plen && !memcmp(e->path, path, plen)) {
-			if (same_file(e, st))
-				return e;
-			break;
-		}
-	}
-	/* The same file under another name: the archive named differently
-	 * (relative, through a link) or the file renamed. */
+		return -1;
 	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
 	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
 		uint32_t k = c->by_id[i];
 		if (!k)
-			return NULL;
-		const struct entry *e = &c->e[k - 1];
-		if (e->ino == ino && e->dev == dev && same_file(e, st))
-			return e;
+			return -1;
+		if (same_file(&c->e[k - 1], st))
+			return (long)(k - 1);
 	}
+}
+
+/* The bytes [off, off + len) of the file, through a window that reads
+ * ahead; NULL if the file no longer has them. */
+static const unsigned char *fetch(const struct cache_reader *r, struct window *w, uint64_t off,
+				  size_t len)
+{
+	if (off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off))
+		return w->buf + (off - w->off);
+	size_t want = len > r->ahead ? len : r->ahead;
+	if (w->cap < want) {
+		free(w->buf);
+		w->buf = xmalloc(want);
+		w->cap = want;
+	}
+	size_t got = 0;
+	w->len = 0;
+	while (got < want) {
+		ssize_t n = pread(r->c->fd, w->buf + got, want - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < len)
+		return NULL;
+	w->off = off;
+	w->len = got;
+	return w->buf;
+}
+
+/* Entry id's head (or body), checked; false if damaged. */
+static bool open_part(struct cache_reader *r, size_t id, bool body, struct rd *out)
+{
+	const struct entry *e = &r->c->e[id];
+	uint64_t off = body ? e->boff : e->hoff;
+	uint32_t len = body ? e->blen : e->hlen, sum = body ? e->bsum : e->hsum;
+	const unsigned char *p = fetch(r, body ? &r->body : &r->head, off, len);
+	if (!p || body_checksum(p, len) != sum)
+		return false;
+	*out = (struct rd){.p = p, .end = p + len};
+	return true;
+}
+
+struct cache_reader *cache_reader_new(const struct cache *c)
+{
+	struct cache_reader *r = xcalloc(1, sizeof *r);
+	r->c = c;
+	r->ahead = WINDOW;
+	return r;
+}
+
+void cache_reader_free(struct cache_reader *r)
+{
+	if (!r)
+		return;
+	free(r->head.buf);
+	free(r->body.buf);
+	free(r->texts);
+	free(r);
+}
+
+int cache_read_head(struct cache_reader *r, size_t id, const char *path,
+		    struct strlist *problems, const struct cache_text **texts, size_t *ntexts)
+{
+	struct rd h;
+	if (!open_part(r, id, false, &h))
+		return -1;
+	size_t n0 = problems->n;
+	bool ok = decode_problems(&h, path, problems);
+	r->ntexts = 0;
+	if (ok && r->c->e[id].kind == 1) {
+		rd_count(&h); /* the bytes they take decoded */
+		for (size_t i = 0; !h.bad && h.p < h.end; i++) {
+			struct cache_text t;
+			if (i == 3) {
+				rd_count(&h); /* the topics' count */
+				continue;
+			}
+			t.s = rd_lit(&h, &t.len);
+			if (!t.s)
+				continue;
+			r->texts = xgrow(r->texts, &r->captexts, r->ntexts + 1, sizeof *r->texts);
+			r->texts[r->ntexts++] = t;
+		}
+		ok = !h.bad;
+	} else if (ok) {
+		ok = h.p == h.end;
+	}
+	if (!ok) {
+		while (problems->n > n0)
+			free(problems->v[--problems->n]);
+		return -1;
+	}
+	*texts = r->texts;
+	*ntexts = r->ntexts;
+	return r->c->e[id].kind == 1;
+}
+
+struct article *cache_read_article(struct cache_reader *r, size_t id, const char *path)
+{
+	struct rd h, b;
+	if (r->c->e[id].kind != 1 || !open_part(r, id, false, &h) || !open_part(r, id, true, &b))
+		return NULL;
+	return decode_article(&h, &b, path);
 }
 
 int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 		 struct article **article, struct strlist *problems)
 {
-	const struct entry *e = find(c, path, st);
-	if (!e)
+	long id = cache_find(c, st);
+	if (id < 0)
 		return 0;
-	struct rd r = {e->body, e->body + e->body_len, false};
-	size_t n0 = problems->n;
+	struct cache_reader r = {.c = c};
+	const struct cache_text *texts;
+	size_t ntexts, n0 = problems->n;
+	int kind = cache_read_head(&r, (size_t)id, path, problems, &texts, &ntexts);
 	struct article *a = NULL;
-	bool ok = decode_problems(&r, path, problems);
-	if (ok && e->kind == 1)
-		ok = (a = decode_article(&r, path)) != NULL;
-	else if (ok)
-		ok = r.p == r.end;
-	if (!ok) {
+	if (kind == 1 && !(a = cache_read_article(&r, (size_t)id, path))) {
 		while (problems->n > n0)
 			free(problems->v[--problems->n]);
-		return 0;
+		kind = -1;
 	}
+	free(r.head.buf);
+	free(r.body.buf);
+	free(r.texts);
+	if (kind < 0)
+		return -1;
 	*article = a;
 	return 1;
+}
+
+int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
+		      const struct stat *st)
+{
+	const struct entry *e = &r->c->e[id];
+	struct rd h, b = {0};
+	if (!open_part(r, id, false, &h) || (e->blen && !open_part(r, id, true, &b)))
+		return -1;
+	if (too_recent(w, st))
+		return 0;
+	buf_add(&w->head, h.p, e->hlen);
+	if (e->blen)
+		buf_add(&w->body, b.p, e->blen);
+	add_record(w, st, e->hlen, e->hsum, e->blen, e->bsum, e->kind == 1);
+	return 0;
 }
 
 size_t cache_count(const struct cache *c)
@@ -767,9 +1184,10 @@ void cache_close(struct cache *c)
 {
 	if (!c)
 		return;
-	free(c->data);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->path);
 	free(c->e);
-	free(c->by_path);
 	free(c->by_id);
 	free(c);
 }
@@ -785,130 +1203,109 @@ static char *open_error(const char *path, const char *fmt, ...)
 	return s;
 }
 
-/* Read the whole file at once: one system call for the common case, and no
- * mapping that a truncation by another program could turn into SIGBUS. */
-static unsigned char *slurp(const char *path, size_t *len, char **err)
+char *cache_damage_message(const struct cache *c, size_t n)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			*err = open_error(path, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	unsigned char *data = NULL;
-	if (fstat(fd, &st) < 0) {
-		*err = open_error(path, "cannot read: %s", strerror(errno));
-	} else if (!S_ISREG(st.st_mode)) {
-		*err = open_error(path, "not a regular file");
-	} else if (st.st_size == 0) {
-		*err = open_error(path, "empty file");
-	} else if ((uint64_t)st.st_size > SIZE_MAX / 2) {
-		*err = open_error(path, "too large");
-	} else {
-		size_t n = (size_t)st.st_size, got = 0;
-		data = xmalloc(n);
-		while (got < n) {
-			ssize_t r = read(fd, data + got, n - got);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				*err = open_error(path, "cannot read: %s", strerror(errno));
-				break;
-			}
-			if (r == 0)
-				break;
-			got += (size_t)r;
-		}
-		if (*err) {
-			free(data);
-			data = NULL;
-		}
-		*len = got;
-	}
-	close(fd);
-	return data;
+	return open_error(c->path, "%zu damaged %s (checksum mismatch)", n,
+			  n == 1 ? "entry" : "entries");
 }
 
-/* Check the header and the payload, then index the entries. */
-static char *verify(struct cache *c, const char *path, size_t len)
+static int read_at(int fd, void *buf, size_t n, uint64_t off)
 {
-	const unsigned char *d = c->data;
-	if (len < HEADER_SIZE)
-		return open_error(path, "truncated (%zu bytes, shorter than the header)", len);
-	if (memcmp(d, MAGIC, 8))
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			errno = EIO; /* shrank while we read */
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Check the header and the index, then index the entries. */
+static char *verify(struct cache *c, const char *path, uint64_t size)
+{
+	unsigned char h[HEADER_SIZE];
+	if (size < HEADER_SIZE)
+		return open_error(path, "truncated (%llu bytes, shorter than the header)",
+				  (unsigned long long)size);
+	if (read_at(c->fd, h, HEADER_SIZE, 0) < 0)
+		return open_error(path, "cannot read: %s", strerror(errno));
+	if (memcmp(h, MAGIC, 8))
 		return open_error(path, "not a lede cache file");
-	uint32_t version = get32(d + 8);
-	if (version != CACHE_FORMAT_VERSION || get32(d + 12) != 0)
+	uint32_t version = get32(h + 8);
+	if (version != CACHE_FORMAT_VERSION || get32(h + 12) != 0)
 		return open_error(path, "format version %u, not %u", (unsigned)version,
 				  (unsigned)CACHE_FORMAT_VERSION);
-	if (get64(d + 40) != lede_version_hash())
+	if (get64(h + 40) != lede_version_hash())
 		return open_error(path, "written by another version of lede");
-	uint64_t count = get64(d + 16), plen = get64(d + 24);
-	size_t have = len - HEADER_SIZE;
-	if (plen > have)
-		return open_error(path, "truncated (%zu of %llu payload bytes)", have,
-				  (unsigned long long)plen);
-	if (plen < have)
+	uint64_t count = get64(h + 16), heads = get64(h + 24), bodies = get64(h + 32);
+	uint64_t have = size - HEADER_SIZE;
+	if (count > have / RECORD_SIZE || count >= UINT32_MAX / 2)
+		return open_error(path, "truncated or corrupt (%llu entries in %llu bytes)",
+				  (unsigned long long)count, (unsigned long long)have);
+	uint64_t index_len = count * RECORD_SIZE, rest = have - index_len;
+	if (heads > rest || bodies > rest - heads)
+		return open_error(path, "truncated (%llu bytes, not %llu)", (unsigned long long)size,
+				  (unsigned long long)(HEADER_SIZE + index_len + heads + bodies));
+	if (heads + bodies < rest)
 		return open_error(path, "%llu bytes after the end",
-				  (unsigned long long)(have - plen));
-	const unsigned char *payload = d + HEADER_SIZE;
-	if (checksum(payload, have) != get64(d + 32))
+				  (unsigned long long)(rest - heads - bodies));
+	unsigned char *index = xmalloc(index_len ? index_len : 1);
+	if (read_at(c->fd, index, index_len, HEADER_SIZE) < 0) {
+		free(index);
+		return open_error(path, "cannot read: %s", strerror(errno));
+	}
+	if (index_checksum(h, index, index_len) != get64(h + 48)) {
+		free(index);
 		return open_error(path, "checksum mismatch (the file is damaged)");
-	if (count > have / MIN_ENTRY || count >= UINT32_MAX / 2)
-		return open_error(path, "corrupt (%llu entries in %zu bytes)",
-				  (unsigned long long)count, have);
+	}
 
 	c->n = (size_t)count;
 	c->e = xmalloc((c->n ? c->n : 1) * sizeof *c->e);
-	struct rd r = {payload, payload + have, false};
+	uint64_t hoff = HEADER_SIZE + index_len, hend = hoff + heads, boff = hend, bend = size;
 	for (size_t i = 0; i < c->n; i++) {
-		uint32_t elen = rd32(&r);
-		const unsigned char *q = take(&r, elen);
-		if (!q)
-			return open_error(path, "corrupt (entry %zu runs past the end)", i + 1);
-		struct rd er = {q, q + elen, false};
+		const unsigned char *q = index + i * RECORD_SIZE;
 		struct entry *e = &c->e[i];
-		uint32_t pl = rd32(&er);
-		e->path = pl == STR_NIL ? NULL : take(&er, pl);
-		e->plen = pl;
-		e->size = (int64_t)rd64(&er);
-		e->sec = (int64_t)rd64(&er);
-		e->nsec = (int64_t)rd64(&er);
-		e->ino = rd64(&er);
-		e->dev = rd64(&er);
-		e->kind = rd8(&er);
-		if (er.bad || !e->path || e->kind > 1)
+		e->ino = get64(q);
+		e->dev = get64(q + 8);
+		e->size = (int64_t)get64(q + 16);
+		e->sec = (int64_t)get64(q + 24);
+		e->nsec = get32(q + 32);
+		e->hlen = get32(q + 36);
+		e->hsum = get32(q + 40);
+		e->blen = get32(q + 44);
+		e->bsum = get32(q + 48);
+		e->kind = q[52];
+		e->hoff = hoff;
+		e->boff = boff;
+		if (e->kind > 1 || q[53] || q[54] || q[55] || e->hlen > hend - hoff ||
+		    e->blen > bend - boff || (e->kind == 0 && e->blen)) {
+			free(index);
 			return open_error(path, "corrupt (entry %zu)", i + 1);
-		e->phash = fnv1a(FNV_OFFSET, e->path, pl);
-		e->body = er.p;
-		e->body_len = (size_t)(er.end - er.p);
+		}
+		hoff += e->hlen;
+		boff += e->blen;
 	}
-	if (r.p != r.end)
-		return open_error(path, "corrupt (bytes after the last entry)");
+	free(index);
+	if (hoff != hend || boff != bend)
+		return open_error(path, "corrupt (the entries do not fill the file)");
 
 	size_t slots = 16;
 	while (slots < c->n * 2)
 		slots *= 2;
 	c->mask = slots - 1;
-	c->by_path = xcalloc(slots, sizeof *c->by_path);
 	c->by_id = xcalloc(slots, sizeof *c->by_id);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct entry *e = &c->e[i];
-		size_t k = e->phash & c->mask;
-		for (;; k = (k + 1) & c->mask) {
-			uint32_t o = c->by_path[k];
-			if (!o) {
-				c->by_path[k] = (uint32_t)i + 1;
-				break;
-			}
-			const struct entry *f = &c->e[o - 1];
-			if (f->phash == e->phash && f->plen == e->plen &&
-			    !memcmp(f->path, e->path, e->plen))
-				break; /* a path listed twice: the first stays */
-		}
-		for (k = id_hash(e->dev, e->ino) & c->mask; c->by_id[k]; k = (k + 1) & c->mask)
-			;
+		size_t k = id_hash(e->dev, e->ino) & c->mask;
+		while (c->by_id[k])
+			k = (k + 1) & c->mask;
 		c->by_id[k] = (uint32_t)i + 1;
 	}
 	return NULL;
@@ -917,13 +1314,27 @@ static char *verify(struct cache *c, const char *path, size_t len)
 struct cache *cache_open(const char *path, char **err)
 {
 	*err = NULL;
-	size_t len = 0;
-	unsigned char *data = slurp(path, &len, err);
-	if (!data)
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			*err = open_error(path, "cannot open: %s", strerror(errno));
 		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		*err = open_error(path, "cannot read: %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		*err = open_error(path, "not a regular file");
+	else if (st.st_size == 0)
+		*err = open_error(path, "empty file");
+	if (*err) {
+		close(fd);
+		return NULL;
+	}
 	struct cache *c = xcalloc(1, sizeof *c);
-	c->data = data;
-	*err = verify(c, path, len);
+	c->fd = fd;
+	c->path = xstrdup(path);
+	*err = verify(c, path, (uint64_t)st.st_size);
 	if (*err) {
 		cache_close(c);
 		return NULL;

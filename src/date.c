@@ -107,8 +107,15 @@ int date_parse(const char *s, size_t len, int64_t *out)
 	}
 	if (i != len)
 		return -1;
-	*out = date_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	       h * 3600 + mi * 60 + sec - offset;
+	int64_t t = date_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+		    h * 3600 + mi * 60 + sec - offset;
+	/* A zone, 24:00 or a leap second can carry the first or the last day
+	 * into year 0 or 10000, which date_format_iso cannot write: lede's
+	 * own output (--json) would then not read back. */
+	if (t < date_days_from_civil(1, 1, 1) * 86400 ||
+	    t >= date_days_from_civil(10000, 1, 1) * 86400)
+		return -1;
+	*out = t;
 	return 0;
 }
 

@@ -49,6 +49,11 @@ int keymap_key_parse(const char *name)
 			return KEYMAP_SPECIAL + KEY_F(n);
 	}
 	if ((name[0] == 'M' || name[0] == 'm') && name[1] == '-' && name[2]) {
+		/* A key is Meta at most once, so "M-M-..." can only fail: say so
+		 * before recursing, or a config line of a million "M-" would
+		 * recurse a million deep and overflow the stack. */
+		if ((name[2] == 'M' || name[2] == 'm') && name[3] == '-' && name[4])
+			return -1;
 		int k = keymap_key_parse(name + 2);
 		return k < 0 || (k & KEYMAP_META) ? -1 : KEYMAP_META | k;
 	}

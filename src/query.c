@@ -2,8 +2,13 @@
 #define _GNU_SOURCE
 #include "lede/query.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "lede/util.h"
 
 static const char *const sort_names[SORT_NKEYS] = {"date", "quality", "heat", "title",
 						   "provider"};
@@ -132,6 +137,292 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 		/* the cheap test first: the regex only for what is left */
 		if (!re || search_article(re, s->v[i]))
 			out[n++] = i;
+	}
+	return n;
+}
+
+/* The engine ---------------------------------------------------------------- */
+
+struct query {
+	const struct store *s;
+	/* every article's place in the order (title, then path): the tie-break
+	 * of every sort, computed once */
+	uint32_t *tie;
+	/* per key, the ascending order and, in the same walk, the descending
+	 * one; a lock each, as the warm-up thread fills them too */
+	size_t *perm[SORT_NKEYS][2];
+	pthread_mutex_t lock[SORT_NKEYS];
+	pthread_t warm;
+	bool warming;
+	/* the last two patterns' matches (a search and a filter may both be
+	 * on): one byte per article; [0] is the most recent */
+	struct match_set {
+		unsigned char *match;
+		char *pattern;
+		bool literal;
+	} sets[2];
+};
+
+static int cmp_tie_idx(const void *pa, const void *pb, void *arg)
+{
+	const struct store *s = arg;
+	const struct article *a = s->v[*(const size_t *)pa], *b = s->v[*(const size_t *)pb];
+	bool decided;
+	int c = cmp_str_missing_last(a->title, b->title, &decided);
+	return c ? c : strcmp(a->path, b->path);
+}
+
+struct query *query_new(const struct store *s)
+{
+	struct query *q = xcalloc(1, sizeof *q);
+	q->s = s;
+	for (int k = 0; k < SORT_NKEYS; k++)
+		pthread_mutex_init(&q->lock[k], NULL);
+	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
+	for (size_t i = 0; i < s->n; i++)
+		idx[i] = i;
+	qsort_r(idx, s->n, sizeof *idx, cmp_tie_idx, (void *)s);
+	q->tie = xmalloc((s->n ? s->n : 1) * sizeof *q->tie);
+	for (size_t i = 0; i < s->n; i++)
+		q->tie[idx[i]] = (uint32_t)i;
+	free(idx);
+	return q;
+}
+
+void query_free(struct query *q)
+{
+	if (!q)
+		return;
+	if (q->warming)
+		pthread_join(q->warm, NULL);
+	free(q->tie);
+	for (int k = 0; k < SORT_NKEYS; k++) {
+		free(q->perm[k][0]);
+		free(q->perm[k][1]);
+		pthread_mutex_destroy(&q->lock[k]);
+	}
+	for (int i = 0; i < 2; i++) {
+		free(q->sets[i].match);
+		free(q->sets[i].pattern);
+	}
+	free(q);
+}
+
+struct keyed {
+	int64_t key; /* INT64_MAX: missing, last in both directions */
+	uint32_t tie;
+	uint32_t idx;
+};
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->tie < b->tie ? -1 : a->tie > b->tie;
+}
+
+static int cmp_provider_idx(const void *pa, const void *pb, void *arg)
+{
+	const struct store *s = arg;
+	return strcmp(s->v[*(const size_t *)pa]->provider.name, s->v[*(const size_t *)pb]->provider.name);
+}
+
+/* Both orders of one key: ascending by (key, tie); descending reverses the
+ * runs of equal keys but keeps each run's tie order, and missing stays last. */
+static void compute_key(struct query *q, enum sort_key key)
+{
+	const struct store *s = q->s;
+	size_t n = s->n;
+	struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
+	for (size_t i = 0; i < n; i++) {
+		const struct article *a = s->v[i];
+		int64_t v = INT64_MAX;
+		switch (key) {
+		case SORT_DATE:
+			if (a->has & HAS_DATE)
+				v = a->date;
+			break;
+		case SORT_QUALITY:
+			if (a->has & HAS_QUALITY)
+				v = a->quality;
+			break;
+		case SORT_HEAT:
+			if (a->has & HAS_HEAT)
+				v = a->heat;
+			break;
+		case SORT_TITLE:
+			/* the tie order is the title order; equal titles share a key below */
+			if (a->title)
+				v = q->tie[i];
+			break;
+		default:
+			break;
+		}
+		k[i] = (struct keyed){v, q->tie[i], (uint32_t)i};
+	}
+	if (key == SORT_TITLE || key == SORT_PROVIDER) {
+		/* equal strings must share one key value: rank them */
+		size_t *idx = xmalloc((n ? n : 1) * sizeof *idx), m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (key == SORT_TITLE ? s->v[i]->title != NULL : s->v[i]->provider.name != NULL)
+				idx[m++] = i;
+		if (key == SORT_TITLE) {
+			/* already in title order by tie: sort the few by it */
+			for (size_t i = 0; i < m; i++)
+				k[idx[i]].key = q->tie[idx[i]];
+			qsort(k, n, sizeof *k, cmp_keyed);
+			/* now give equal titles the key of the first of them */
+			int64_t run = 0;
+			for (size_t i = 0; i < n && k[i].key != INT64_MAX; i++) {
+				if (i == 0 || strcmp(s->v[k[i - 1].idx]->title, s->v[k[i].idx]->title))
+					run = (int64_t)i;
+				k[i].key = run;
+			}
+		} else {
+			qsort_r(idx, m, sizeof *idx, cmp_provider_idx, (void *)s);
+			int64_t run = 0;
+			for (size_t i = 0; i < m; i++) {
+				if (i && strcmp(s->v[idx[i - 1]]->provider.name, s->v[idx[i]]->provider.name))
+					run = (int64_t)i;
+				k[idx[i]].key = run;
+			}
+		}
+		free(idx);
+	}
+	qsort(k, n, sizeof *k, cmp_keyed);
+	size_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
+	size_t present = 0;
+	for (size_t i = 0; i < n; i++) {
+		asc[i] = k[i].idx;
+		present += k[i].key != INT64_MAX;
+	}
+	/* descending: the runs of the present part, last run first */
+	size_t out = 0, end = present;
+	while (end > 0) {
+		size_t start = end - 1;
+		while (start > 0 && k[start - 1].key == k[end - 1].key)
+			start--;
+		for (size_t i = start; i < end; i++)
+			desc[out++] = k[i].idx;
+		end = start;
+	}
+	for (size_t i = present; i < n; i++)
+		desc[out++] = k[i].idx;
+	free(k);
+	q->perm[key][0] = asc;
+	q->perm[key][1] = desc;
+}
+
+static const size_t *permutation(struct query *q, struct sort_order o)
+{
+	pthread_mutex_lock(&q->lock[o.key]);
+	if (!q->perm[o.key][0])
+		compute_key(q, o.key);
+	pthread_mutex_unlock(&q->lock[o.key]);
+	return q->perm[o.key][o.desc];
+}
+
+static void *warm_up(void *arg)
+{
+	struct query *q = arg;
+	for (int k = 0; k < SORT_NKEYS; k++)
+		permutation(q, (struct sort_order){(enum sort_key)k, false});
+	return NULL;
+}
+
+void query_warm_up(struct query *q)
+{
+	if (q->warming || q->s->n < 4096)
+		return;
+	q->warming = pthread_create(&q->warm, NULL, warm_up, q) == 0;
+}
+
+struct scan_job {
+	const struct store *s;
+	struct search *re;
+	unsigned char *match;
+	const unsigned char *only; /* test only these (NULL: all) */
+	size_t from, to;
+};
+
+static void *scan_part(void *arg)
+{
+	struct scan_job *j = arg;
+	struct search_space *sp = search_space_new(j->re);
+	for (size_t i = j->from; i < j->to; i++)
+		j->match[i] = (!j->only || j->only[i]) && search_article_in(j->re, sp, j->s->v[i]);
+	search_space_free(sp);
+	return NULL;
+}
+
+static const unsigned char *match_set(struct query *q, struct search *re)
+{
+	const char *pat = search_pattern(re);
+	for (int i = 0; i < 2; i++) {
+		if (q->sets[i].match && !strcmp(q->sets[i].pattern, pat)) {
+			if (i) { /* most recent first */
+				struct match_set t = q->sets[0];
+				q->sets[0] = q->sets[1];
+				q->sets[1] = t;
+			}
+			return q->sets[0].match;
+		}
+	}
+	const struct store *s = q->s;
+	/* a plain pattern that extends a plain one: only that one's matches */
+	const unsigned char *only = NULL;
+	for (int i = 0; i < 2 && !only; i++)
+		if (q->sets[i].match && q->sets[i].literal && search_is_literal(re) &&
+		    !strncmp(pat, q->sets[i].pattern, strlen(q->sets[i].pattern)))
+			only = q->sets[i].match;
+	unsigned char *match = xmalloc(s->n ? s->n : 1);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = s->n < 4096 || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
+	struct scan_job jobs[8];
+	pthread_t tid[8];
+	bool started[8] = {false};
+	for (size_t t = 0; t < nthreads; t++) {
+		jobs[t] = (struct scan_job){s, re, match, only, s->n * t / nthreads,
+					    s->n * (t + 1) / nthreads};
+		if (t)
+			started[t] = pthread_create(&tid[t], NULL, scan_part, &jobs[t]) == 0;
+	}
+	scan_part(&jobs[0]);
+	for (size_t t = 1; t < nthreads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			scan_part(&jobs[t]); /* no thread to be had: do it here */
+	}
+	free(q->sets[1].match);
+	free(q->sets[1].pattern);
+	q->sets[1] = q->sets[0];
+	q->sets[0] = (struct match_set){match, xstrdup(pat), search_is_literal(re)};
+	return match;
+}
+
+bool query_matches(struct query *q, struct search *re, size_t i)
+{
+	return i < q->s->n && match_set(q, re)[i];
+}
+
+size_t query_rows(struct query *q, struct sort_order order, struct search *re,
+		  const unsigned char *marks, enum mark_filter mf, size_t *out)
+{
+	const size_t *perm = permutation(q, order);
+	const unsigned char *match = re ? match_set(q, re) : NULL;
+	size_t n = 0;
+	for (size_t k = 0; k < q->s->n; k++) {
+		size_t i = perm[k];
+		unsigned m = marks ? marks[i] : 0;
+		if (mf == MARKS_UNREAD && (m & MARK_READ))
+			continue;
+		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
+			continue;
+		if (match && !match[i])
+			continue;
+		out[n++] = i;
 	}
 	return n;
 }

@@ -17,7 +17,9 @@ struct dirid {
 };
 
 struct walk {
-	struct strlist *files, *problems;
+	void (*found)(void *ctx, char *path);
+	void *ctx;
+	struct strlist *problems;
 	struct dirid *seen; /* every directory entered */
 	size_t nseen, capseen;
 	struct dirid *stack; /* the directories being walked, outermost first */
@@ -44,9 +46,12 @@ static bool candidate_name(const char *name)
 	return false;
 }
 
-static int cmp_name(const void *a, const void *b)
+/* Offsets into base of names with their d_type byte in front (see
+ * walk_dir). */
+static int cmp_name(const void *a, const void *b, void *base)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *s = base;
+	return strcmp(s + *(const size_t *)a + 1, s + *(const size_t *)b + 1);
 }
 
 static void walk_dir(struct walk *w, const char *path, const struct stat *st);
@@ -66,7 +71,7 @@ static void visit(struct walk *w, const char *path, bool named)
 		walk_dir(w, path, &st);
 	} else if (S_ISREG(st.st_mode)) {
 		if (named || candidate_name(path))
-			strlist_push(w->files, xstrdup(path));
+			w->found(w->ctx, xstrdup(path));
 	} else if (named || candidate_name(path)) {
 		problem(w, path, "not a regular file, skipped");
 	}
@@ -93,34 +98,78 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 		free(m);
 		return;
 	}
-	struct strlist names = {0};
+	/* The names go into one buffer, each with its d_type in front, so
+	 * that the walk below can skip a stat for what readdir already says is
+	 * a regular file: with a hundred thousand files, those stats and the
+	 * allocations would be most of a scan. */
+	struct buf names = {0};
+	size_t *at = NULL, n = 0, cap = 0;
 	struct dirent *e;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			strlist_push(&names, xstrdup(e->d_name));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		at = xgrow(at, &cap, n + 1, sizeof *at);
+		at[n++] = names.len;
+		buf_putc(&names, (char)e->d_type);
+		buf_add(&names, e->d_name, strlen(e->d_name) + 1);
+	}
 	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof *names.v, cmp_name);
+	if (n)
+		qsort_r(at, n, sizeof *at, cmp_name, names.data);
 
 	w->stack = xgrow(w->stack, &w->capstack, w->depth + 1, sizeof *w->stack);
 	w->stack[w->depth++] = (struct dirid){st->st_dev, st->st_ino};
 	size_t plen = strlen(path);
 	bool slash = plen && path[plen - 1] == '/';
-	for (size_t i = 0; i < names.n; i++) {
-		char *child = xasprintf("%s%s%s", path, slash ? "" : "/", names.v[i]);
-		visit(w, child, false);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char type = (unsigned char)names.data[at[i]];
+		const char *name = names.data + at[i] + 1;
+		/* A regular file is a candidate by its name alone. A directory
+		 * still needs its device and inode for the loop checks; links
+		 * and file systems that do not fill d_type need a stat to say
+		 * what they are; the rest (FIFOs, devices, sockets) are never
+		 * opened, only reported when named like an article. */
+		if (type == DT_REG && !candidate_name(name))
+			continue;
+		size_t nlen = strlen(name);
+		char *child = xmalloc(plen + 1 + nlen + 1);
+		memcpy(child, path, plen);
+		size_t k = plen;
+		if (!slash)
+			child[k++] = '/';
+		memcpy(child + k, name, nlen + 1);
+		if (type == DT_REG) {
+			w->found(w->ctx, child);
+			continue;
+		}
+		if (type == DT_DIR || type == DT_LNK || type == DT_UNKNOWN)
+			visit(w, child, false);
+		else if (candidate_name(name))
+			problem(w, child, "not a regular file, skipped");
 		free(child);
 	}
+	free(at);
+	buf_free(&names);
 	w->depth--;
-	strlist_free(&names);
+}
+
+void scan_paths_each(const char *const *paths, size_t n, void (*found)(void *ctx, char *path),
+		     void *ctx, struct strlist *problems)
+{
+	struct walk w = {.found = found, .ctx = ctx, .problems = problems};
+	for (size_t i = 0; i < n; i++)
+		visit(&w, paths[i], true);
+	free(w.seen);
+	free(w.stack);
+}
+
+static void push(void *files, char *path)
+{
+	strlist_push(files, path);
 }
 
 void scan_paths(const char *const *paths, size_t n, struct strlist *files,
 		struct strlist *problems)
 {
-	struct walk w = {.files = files, .problems = problems};
-	for (size_t i = 0; i < n; i++)
-		visit(&w, paths[i], true);
-	free(w.seen);
-	free(w.stack);
+	scan_paths_each(paths, n, push, files, problems);
 }

@@ -25,7 +25,7 @@ struct search {
 	pcre2_code *code;
 	pcre2_match_data *md;
 	char *pattern;
-	bool caseless;
+	bool caseless, literal;
 };
 
 /* Smart case: an upper-case letter that the pattern itself spells makes the
@@ -91,6 +91,7 @@ struct search *search_compile(const char *pattern, char **err)
 		abort();
 	s->pattern = xstrdup(pattern);
 	s->caseless = caseless;
+	s->literal = !pattern[strcspn(pattern, "\\^$.|?*+()[]{}")];
 	return s;
 }
 
@@ -137,6 +138,42 @@ bool search_article(struct search *s, const struct article *a)
 		return true;
 	for (size_t i = 0; i < a->ntopics; i++)
 		if (match_str(s, a->topics[i]))
+			return true;
+	return false;
+}
+
+bool search_is_literal(const struct search *s)
+{
+	return s->literal;
+}
+
+struct search_space *search_space_new(const struct search *s)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(s->code, NULL);
+	if (!md)
+		abort();
+	return (struct search_space *)md;
+}
+
+void search_space_free(struct search_space *sp)
+{
+	pcre2_match_data_free((pcre2_match_data *)sp);
+}
+
+static bool match_in(const struct search *s, pcre2_match_data *md, const char *text)
+{
+	return text && pcre2_match(s->code, (PCRE2_SPTR)text, strlen(text), 0, PCRE2_NO_UTF_CHECK,
+				   md, NULL) >= 0;
+}
+
+bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a)
+{
+	pcre2_match_data *md = (pcre2_match_data *)sp;
+	if (match_in(s, md, a->title) || match_in(s, md, a->excerpt) ||
+	    match_in(s, md, a->provider.name))
+		return true;
+	for (size_t i = 0; i < a->ntopics; i++)
+		if (match_in(s, md, a->topics[i]))
 			return true;
 	return false;
 }

@@ -1,6 +1,10 @@
-/* store: loading and the URL index (open addressing, FNV-1a). */
+/* store: loading -- the scan, then every file stat-ed and taken from the
+ * cache or read and parsed, on several threads, merged in scan order, and
+ * the cache rewritten when it no longer matches -- and the URL index (open
+ * addressing). */
 #define _GNU_SOURCE /* sched_getaffinity */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,17 +13,20 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lede/cache.h"
 #include "lede/parse.h"
 #include "lede/scan.h"
+#include "lede/search.h"
 #include "lede/store.h"
 
 struct url_slot {
 	const char *url; /* borrowed from the article */
-	uint64_t hash;
-	size_t idx;
+	uint32_t hash;   /* its low bits: most mismatches end here */
+	uint32_t idx;
 };
 
 void store_init(struct store *s)
@@ -33,31 +40,179 @@ void store_add(struct store *s, struct article *a)
 	s->v[s->n++] = a;
 }
 
+/* What the cache needs of a file's stat: its identity and version. */
+struct file_id {
+	uint64_t dev, ino;
+	int64_t size, sec;
+	long nsec;
+};
+
+static void id_to_stat(const struct file_id *f, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_dev = (dev_t)f->dev;
+	st->st_ino = (ino_t)f->ino;
+	st->st_size = (off_t)f->size;
+	st->st_mode = S_IFREG;
+	st->st_mtim.tv_sec = (time_t)f->sec;
+	st->st_mtim.tv_nsec = f->nsec;
+}
+
 /* One file's outcome, written by whichever thread loaded it and read by the
  * calling thread after the join, so that the merge can follow scan order. */
 struct load_slot {
-	struct article *a;      /* NULL when skipped */
-	struct strlist problems; /* from the parser */
+	char *path;              /* from the scan; owned until the merge */
+	struct article *a;       /* NULL when skipped */
+	struct strlist problems; /* from the parser or the cache */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
+	bool have_id;            /* id is valid: the file was stat-ed first */
+	bool damaged;            /* the cache's entry for it was damaged */
+	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
+	struct file_id id;       /* taken before the file was read */
+};
+
+/* The scan and the loading overlap: the calling thread walks the
+ * directories and publishes the files it finds, a few dozen at a time,
+ * while the workers stat and load them; then it loads too. Slots come in
+ * blocks that never move, so that the walk can add blocks while workers
+ * fill slots. */
+enum {
+	BLOCK = 1024,   /* slots a block */
+	CHUNK = 32,     /* files a thread claims at once */
+	START_AT = 64,  /* files found before workers are worth starting */
+	REPORT_EVERY = 256,
+};
+
+struct thread_ctx {
+	struct loader *L;
+	struct cache_reader *rdr; /* NULL without a cache */
+	struct search *re;        /* this thread's copy of only, or NULL */
+	/* The directory of the last file stat-ed, open: files come a
+	 * directory at a time, and a stat relative to it skips walking the
+	 * whole path again, a good part of a warm start. */
+	int dirfd;
+	char *dir;
+	size_t dirlen;
+};
+
+/* Progress reporting from the calling thread. */
+struct reporter {
+	void (*fn)(void *ctx, size_t done, size_t total);
+	void *ctx;
+	int64_t due; /* ns on the monotonic clock */
+	bool called;
 };
 
 struct loader {
-	const struct strlist *files;
-	struct load_slot *slots;
-	size_t max, chunk;
-	atomic_size_t next; /* the first file no thread has claimed */
-	atomic_size_t done; /* files finished, for progress only */
-	/* Workers still running; the calling thread sleeps on cv until it is
-	 * 0 or until the next progress report is due. */
+	const struct store_opts *opts;
+	const struct cache *cache; /* NULL: nothing to look up */
+	bool want_stat;            /* a cache is read or written */
+	const struct search *only; /* see store_opts.match_only */
+	size_t max;
+	struct reporter *rep;
+	/* Written by the scanning thread alone: blocks[] and found; blocks[]
+	 * under mu, since workers read it. */
+	struct load_slot **blocks;
+	size_t nblocks, capblocks, found;
+	/* Under mu. */
+	size_t published; /* slots [0, published) may be claimed */
+	bool scanned;     /* no more will come */
+	size_t next;      /* the first slot no thread has claimed */
+	size_t running;   /* workers still running */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	size_t running;
+	pthread_cond_t more; /* published grew, or the scan ended */
+	pthread_cond_t cv;   /* a worker finished */
+	atomic_size_t done;  /* files finished, for progress only */
+	/* The threads: ctx[0] is the calling thread's. */
+	struct thread_ctx *ctx;
+	size_t nthreads;
+	pthread_t *tids;
+	size_t started;
 };
 
-static void load_one(const struct loader *L, size_t i)
+static struct load_slot *slot_at(const struct loader *L, size_t i)
 {
-	struct load_slot *slot = &L->slots[i];
-	const char *path = L->files->v[i];
+	return &L->blocks[i / BLOCK][i % BLOCK];
+}
+
+/* stat path, through the thread's open directory when it is path's. */
+static int stat_in_dir(struct thread_ctx *tc, const char *path, struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return stat(path, st);
+	size_t dlen = (size_t)(slash - path);
+	if (!tc->dir || tc->dirlen != dlen || memcmp(tc->dir, path, dlen)) {
+		if (tc->dirfd >= 0)
+			close(tc->dirfd);
+		free(tc->dir);
+		tc->dir = xstrndup(path, dlen);
+		tc->dirlen = dlen;
+		tc->dirfd = open(tc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (tc->dirfd < 0)
+		return stat(path, st);
+	return fstatat(tc->dirfd, slash + 1, st, 0);
+}
+
+/* Does the searchable text of a cached article match? */
+static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (search_match(re, t[i].s, t[i].len))
+			return true;
+	return false;
+}
+
+/* Take the slot's file from the cache; false when the cache cannot give
+ * it. */
+static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const struct stat *st)
+{
+	long id = cache_find(tc->L->cache, st);
+	if (id < 0)
+		return false;
+	const struct cache_text *texts;
+	size_t ntexts;
+	int kind = cache_read_head(tc->rdr, (size_t)id, slot->path, &slot->problems, &texts,
+				   &ntexts);
+	if (kind == 1) {
+		if (tc->re && !texts_match(tc->re, texts, ntexts)) {
+			/* Never shown: its path stands for it, and matches
+			 * nothing. */
+			slot->a = article_new(slot->path);
+		} else if (!(slot->a = cache_read_article(tc->rdr, (size_t)id, slot->path))) {
+			while (slot->problems.n)
+				free(slot->problems.v[--slot->problems.n]);
+			kind = -1;
+		}
+	}
+	if (kind < 0) {
+		slot->damaged = true;
+		return false;
+	}
+	slot->entry = (uint32_t)id + 1;
+	return true;
+}
+
+static void load_one(struct thread_ctx *tc, struct load_slot *slot)
+{
+	const struct loader *L = tc->L;
+	const char *path = slot->path;
+	if (L->want_stat) {
+		/* A file that vanished or changed kind is left to read_file,
+		 * which says what is wrong with it. A file over the size limit
+		 * is never taken from the cache: the limit may have shrunk
+		 * since it was cached. */
+		struct stat st;
+		slot->have_id = stat_in_dir(tc, path, &st) == 0 && S_ISREG(st.st_mode);
+		if (slot->have_id) {
+			slot->id = (struct file_id){(uint64_t)st.st_dev, (uint64_t)st.st_ino,
+						    (int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
+						    st.st_mtim.tv_nsec};
+			if (tc->rdr && (uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
+				return;
+		}
+	}
 	char *data;
 	size_t len;
 	if (read_file(path, L->max, &data, &len) < 0) {
@@ -70,25 +225,44 @@ static void load_one(const struct loader *L, size_t i)
 	free(data);
 }
 
-/* Claim and load the next chunk of files; false when none is left. */
-static bool load_chunk(struct loader *L)
+/* Claim the next run of published slots (within one block); 0 when every
+ * file is claimed. Waits while the scan may still publish more. */
+static size_t claim(struct loader *L, struct load_slot **run)
 {
-	size_t n = L->files->n;
-	size_t i = atomic_fetch_add_explicit(&L->next, L->chunk, memory_order_relaxed);
-	if (i >= n)
-		return false;
-	size_t end = n - i < L->chunk ? n : i + L->chunk;
-	for (size_t k = i; k < end; k++)
-		load_one(L, k);
-	atomic_fetch_add_explicit(&L->done, end - i, memory_order_relaxed);
-	return true;
+	pthread_mutex_lock(&L->mu);
+	while (L->next >= L->published && !L->scanned)
+		pthread_cond_wait(&L->more, &L->mu);
+	size_t i = L->next, n = 0;
+	if (i < L->published) {
+		size_t end = L->published - i > CHUNK ? i + CHUNK : L->published;
+		size_t block_end = (i / BLOCK + 1) * BLOCK;
+		if (end > block_end)
+			end = block_end;
+		*run = slot_at(L, i);
+		n = end - i;
+		L->next = end;
+	}
+	pthread_mutex_unlock(&L->mu);
+	return n;
+}
+
+/* Load a claimed run; false when there was none. */
+static bool load_run(struct thread_ctx *tc)
+{
+	struct load_slot *run;
+	size_t n = claim(tc->L, &run);
+	for (size_t k = 0; k < n; k++)
+		load_one(tc, &run[k]);
+	atomic_fetch_add_explicit(&tc->L->done, n, memory_order_relaxed);
+	return n > 0;
 }
 
 static void *load_worker(void *arg)
 {
-	struct loader *L = arg;
-	while (load_chunk(L))
+	struct thread_ctx *tc = arg;
+	while (load_run(tc))
 		;
+	struct loader *L = tc->L;
 	pthread_mutex_lock(&L->mu);
 	L->running--;
 	pthread_cond_signal(&L->cv);
@@ -117,7 +291,7 @@ static size_t pick_threads(const struct store_opts *opts, size_t nfiles)
 	} else {
 		/* Below a few dozen files, starting threads costs more than
 		 * it saves. */
-		if (nfiles < 64)
+		if (nfiles < START_AT)
 			return 1;
 		t = (size_t)online_cpus();
 		if (t > STORE_MAX_AUTO_THREADS)
@@ -133,16 +307,9 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Progress reporting from the calling thread. */
-struct reporter {
-	void (*fn)(void *ctx, size_t done, size_t total);
-	void *ctx;
-	int64_t due; /* ns on the monotonic clock */
-	bool called;
-};
-
 enum { PROGRESS_AFTER_MS = 300, PROGRESS_EVERY_MS = 100 };
 
+/* On the calling thread only: done out of what the scan has found. */
 static void report_if_due(struct reporter *r, struct loader *L)
 {
 	if (!r->fn)
@@ -150,46 +317,104 @@ static void report_if_due(struct reporter *r, struct loader *L)
 	int64_t t = now_ns();
 	if (t < r->due)
 		return;
-	r->fn(r->ctx, atomic_load_explicit(&L->done, memory_order_relaxed), L->files->n);
+	r->fn(r->ctx, atomic_load_explicit(&L->done, memory_order_relaxed), L->found);
 	r->called = true;
 	r->due = t + (int64_t)PROGRESS_EVERY_MS * 1000000;
 }
 
-/* Read and parse every file into its slot: the calling thread works too,
- * between progress reports, then waits for the workers. */
-static void load_all(struct loader *L, size_t nthreads, struct reporter *rep)
+/* The threads' contexts, and the workers started: once the scan has found
+ * enough files to be worth it, or at its end. */
+static void start_workers(struct loader *L)
 {
-	pthread_t *tids = xcalloc(nthreads, sizeof *tids);
-	size_t started = 0;
-	pthread_mutex_init(&L->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&L->cv, &ca);
-	pthread_condattr_destroy(&ca);
-
+	size_t nthreads = pick_threads(L->opts, L->scanned ? L->found : START_AT);
+	L->nthreads = nthreads;
+	L->ctx = xcalloc(nthreads, sizeof *L->ctx);
+	for (size_t t = 0; t < nthreads; t++) {
+		struct thread_ctx *tc = &L->ctx[t];
+		tc->L = L;
+		tc->dirfd = -1;
+		if (!L->cache)
+			continue;
+		tc->rdr = cache_reader_new(L->cache);
+		char *err = NULL;
+		/* a copy each: matching writes to the search's state */
+		if (L->only && !(tc->re = search_compile(search_pattern(L->only), &err)))
+			free(err); /* compiled once already: cannot happen */
+	}
+	L->tids = xcalloc(nthreads, sizeof *L->tids);
 	/* Signals (SIGWINCH, SIGINT) stay with the calling thread, where the
 	 * program's handlers expect them. */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	L->running = 0;
 	for (size_t t = 1; t < nthreads; t++) {
 		pthread_mutex_lock(&L->mu);
 		L->running++;
 		pthread_mutex_unlock(&L->mu);
-		if (pthread_create(&tids[started], NULL, load_worker, L) != 0) {
+		if (pthread_create(&L->tids[L->started], NULL, load_worker, &L->ctx[t]) != 0) {
 			/* Fewer threads only make it slower. */
 			pthread_mutex_lock(&L->mu);
 			L->running--;
 			pthread_mutex_unlock(&L->mu);
 			break;
 		}
-		started++;
+		L->started++;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
 
-	while (load_chunk(L))
+static void publish(struct loader *L, bool last)
+{
+	pthread_mutex_lock(&L->mu);
+	L->published = L->found;
+	L->scanned = last;
+	pthread_cond_broadcast(&L->more);
+	pthread_mutex_unlock(&L->mu);
+}
+
+/* The scan's callback, on the calling thread. */
+static void found(void *arg, char *path)
+{
+	struct loader *L = arg;
+	size_t i = L->found;
+	if (i % BLOCK == 0) {
+		struct load_slot *b = xcalloc(BLOCK, sizeof *b);
+		pthread_mutex_lock(&L->mu);
+		L->blocks = xgrow(L->blocks, &L->capblocks, L->nblocks + 1, sizeof *L->blocks);
+		L->blocks[L->nblocks++] = b;
+		pthread_mutex_unlock(&L->mu);
+	}
+	slot_at(L, i)->path = path;
+	L->found = i + 1;
+	if (L->found == START_AT)
+		start_workers(L);
+	if (L->found - L->published >= CHUNK && L->ctx)
+		publish(L, false);
+	if (L->found % REPORT_EVERY == 0)
+		report_if_due(L->rep, L);
+}
+
+/* Scan, and load what the scan finds: the calling thread scans while the
+ * workers load, then loads too, between progress reports, then waits for
+ * the workers. */
+static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
+			  struct strlist *problems)
+{
+	pthread_mutex_init(&L->mu, NULL);
+	pthread_cond_init(&L->more, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&L->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&L->done, 0);
+
+	scan_paths_each(paths, n, found, L, problems);
+	publish(L, true);
+	if (!L->ctx)
+		start_workers(L);
+	struct reporter *rep = L->rep;
+	while (load_run(&L->ctx[0]))
 		report_if_due(rep, L);
 
 	pthread_mutex_lock(&L->mu);
@@ -208,10 +433,11 @@ static void load_all(struct loader *L, size_t nthreads, struct reporter *rep)
 		pthread_mutex_lock(&L->mu);
 	}
 	pthread_mutex_unlock(&L->mu);
-	for (size_t t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
-	free(tids);
+	for (size_t t = 0; t < L->started; t++)
+		pthread_join(L->tids[t], NULL);
+	free(L->tids);
 	pthread_cond_destroy(&L->cv);
+	pthread_cond_destroy(&L->more);
 	pthread_mutex_destroy(&L->mu);
 }
 
@@ -228,9 +454,60 @@ static void read_problem(struct store *s, const char *path, int err, size_t max)
 	strlist_push(&s->problems, b.data);
 }
 
+/* Open the cache; a damaged one is a warning and counts as none. */
+static struct cache *open_cache(struct store *s, const char *path)
+{
+	char *err = NULL;
+	struct cache *c = cache_open(path, &err);
+	if (err)
+		strlist_push(&s->warnings, err);
+	return c;
+}
+
+/* Rewrite the cache when it no longer says exactly what was loaded: a file
+ * was parsed, or some cached file was not met again (gone, or renamed to
+ * the name of another). Read failures are never cached: they are cheap to
+ * meet again, and the size limit that causes some may change. Entries that
+ * hit are copied as they are. */
+static void update_cache(struct store *s, struct cache_writer *w, const struct loader *L,
+			 const char *path)
+{
+	const struct cache *c = L->cache;
+	size_t hits = 0, parsed = 0, damaged = 0;
+	for (size_t i = 0; i < L->found; i++) {
+		const struct load_slot *sl = slot_at(L, i);
+		hits += sl->entry != 0;
+		parsed += !sl->entry && !sl->read_errno;
+		damaged += sl->damaged;
+	}
+	s->cache_hits += hits;
+	if (damaged)
+		strlist_push(&s->warnings, cache_damage_message(c, damaged));
+	if (c && !parsed && hits == cache_count(c))
+		return;
+	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
+	for (size_t i = 0; i < L->found; i++) {
+		const struct load_slot *sl = slot_at(L, i);
+		struct stat st;
+		id_to_stat(&sl->id, &st);
+		if (sl->entry && rdr)
+			cache_writer_copy(w, rdr, sl->entry - 1, &st);
+		else if (sl->have_id && !sl->read_errno)
+			cache_writer_add(w, sl->path, &st, sl->a, (const char *const *)sl->problems.v,
+					 sl->problems.n);
+	}
+	char *err = NULL;
+	if (cache_writer_commit(w, path, &err) < 0)
+		strlist_push(&s->warnings, err);
+}
+
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts)
 {
+	const char *cache_path = opts ? opts->cache_path : NULL;
+	/* Made before the first stat: see cache_writer_new(). */
+	struct cache_writer *writer = cache_path ? cache_writer_new() : NULL;
+	struct cache *cache = cache_path ? open_cache(s, cache_path) : NULL;
 	struct reporter rep = {0};
 	if (opts && opts->progress) {
 		int after = opts->progress_after_ms ? opts->progress_after_ms : PROGRESS_AFTER_MS;
@@ -239,49 +516,63 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		rep.due = now_ns() + (int64_t)(after > 0 ? after : 0) * 1000000;
 	}
 	struct loader L = {
+		.opts = opts,
+		.cache = cache,
+		.want_stat = cache_path != NULL,
+		.only = cache && opts ? opts->match_only : NULL,
 		.max = opts && opts->max_file_size ? opts->max_file_size : STORE_DEFAULT_MAX_FILE,
+		.rep = &rep,
 	};
-	struct strlist files = {0};
-	scan_paths(paths, n, &files, &s->problems);
-	s->nfiles += files.n;
-	L.files = &files;
+	scan_and_load(&L, paths, n, &s->problems);
+	s->nfiles += L.found;
 
-	if (files.n) {
-		size_t nthreads = pick_threads(opts, files.n);
-		/* Chunks small enough to balance a few huge files, big enough
-		 * that the shared counter is touched rarely. */
-		L.chunk = files.n / (nthreads * 16);
-		L.chunk = L.chunk < 1 ? 1 : L.chunk > 64 ? 64 : L.chunk;
-		L.slots = xcalloc(files.n, sizeof *L.slots);
-		atomic_init(&L.next, 0);
-		atomic_init(&L.done, 0);
-		load_all(&L, nthreads, &rep);
-
-		s->v = xgrow(s->v, &s->cap, s->n + files.n, sizeof *s->v);
-		for (size_t i = 0; i < files.n; i++) {
-			struct load_slot *slot = &L.slots[i];
-			if (slot->read_errno)
-				read_problem(s, files.v[i], slot->read_errno, L.max);
-			for (size_t k = 0; k < slot->problems.n; k++)
-				strlist_push(&s->problems, slot->problems.v[k]);
-			free(slot->problems.v);
-			if (slot->a)
-				store_add(s, slot->a);
-		}
-		free(L.slots);
-		if (rep.called)
-			rep.fn(rep.ctx, files.n, files.n);
+	/* An archive that is gone: an empty cache says so. */
+	if (writer && (L.found || (cache && cache_count(cache))))
+		update_cache(s, writer, &L, cache_path);
+	for (size_t t = 0; t < L.nthreads; t++) {
+		struct thread_ctx *tc = &L.ctx[t];
+		cache_reader_free(tc->rdr);
+		search_free(tc->re);
+		if (tc->dirfd >= 0)
+			close(tc->dirfd);
+		free(tc->dir);
 	}
-	strlist_free(&files);
+	free(L.ctx);
+	s->v = xgrow(s->v, &s->cap, s->n + L.found, sizeof *s->v);
+	for (size_t i = 0; i < L.found; i++) {
+		struct load_slot *slot = slot_at(&L, i);
+		if (slot->read_errno)
+			read_problem(s, slot->path, slot->read_errno, L.max);
+		for (size_t k = 0; k < slot->problems.n; k++)
+			strlist_push(&s->problems, slot->problems.v[k]);
+		free(slot->problems.v);
+		free(slot->path);
+		if (slot->a)
+			store_add(s, slot->a);
+	}
+	for (size_t b = 0; b < L.nblocks; b++)
+		free(L.blocks[b]);
+	free(L.blocks);
+	if (rep.called)
+		rep.fn(rep.ctx, L.found, L.found);
+	cache_writer_free(writer);
+	cache_close(cache);
 	store_link(s);
 }
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	size_t n = strlen(s), i = 0;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	return h ^ h >> 32;
 }
 
 static void index_url(struct store *s, const char *url, size_t idx)
@@ -293,10 +584,10 @@ static void index_url(struct store *s, const char *url, size_t idx)
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct url_slot *sl = &s->slots[i];
 		if (!sl->url) {
-			*sl = (struct url_slot){url, h, idx};
+			*sl = (struct url_slot){url, (uint32_t)h, (uint32_t)idx};
 			return;
 		}
-		if (sl->hash == h && !strcmp(sl->url, url))
+		if (sl->hash == (uint32_t)h && !strcmp(sl->url, url))
 			return; /* the first article keeps the URL */
 	}
 }
@@ -311,7 +602,7 @@ long store_find_url(const struct store *s, const char *url)
 		const struct url_slot *sl = &s->slots[i];
 		if (!sl->url)
 			return -1;
-		if (sl->hash == h && !strcmp(sl->url, url))
+		if (sl->hash == (uint32_t)h && !strcmp(sl->url, url))
 			return (long)sl->idx;
 	}
 }
@@ -319,8 +610,9 @@ long store_find_url(const struct store *s, const char *url)
 void store_link(struct store *s)
 {
 	free(s->slots);
+	/* room for three URLs an article at a load of at most two thirds */
 	size_t want = 16;
-	while (want < s->n * 3 * 2)
+	while (want < s->n * 3 * 3 / 2)
 		want *= 2;
 	s->nslots = want;
 	s->slots = xcalloc(want, sizeof *s->slots);
@@ -381,6 +673,7 @@ void store_free(struct store *s)
 		article_free(s->v[i]);
 	free(s->v);
 	strlist_free(&s->problems);
+	strlist_free(&s->warnings);
 	free(s->slots);
 	free(s->backlink_start);
 	free(s->backlinks);

@@ -170,7 +170,10 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 		errno = EFBIG;
 		goto fail;
 	}
-	size_t cap = (size_t)st.st_size + 1, n = 0;
+	/* Room for one byte more than the file holds: the read that fills
+	 * the file's size comes back short, which for a regular file means
+	 * the end, so a file costs one read, not two and a realloc. */
+	size_t cap = (size_t)st.st_size + 2, n = 0;
 	char *data = xmalloc(cap);
 	for (;;) {
 		if (n + 1 >= cap) {
@@ -182,7 +185,8 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 			cap *= 2;
 			data = xrealloc(data, cap);
 		}
-		ssize_t r = read(fd, data + n, cap - 1 - n);
+		size_t want = cap - 1 - n;
+		ssize_t r = read(fd, data + n, want);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -192,6 +196,8 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if ((size_t)r < want)
+			break;
 	}
 	close(fd);
 	if (n > max) {

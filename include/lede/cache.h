@@ -1,31 +1,34 @@
 /* cache: the parsed article cache on disk, one file per set of archive
- * roots. It keeps, for every file loaded, the file's identity (path, size,
- * mtime to the nanosecond, inode, device) and the outcome of parsing it:
- * the article, or the mark that it was skipped, plus its problem messages.
- * A warm start decodes articles from it instead of parsing YAML.
+ * roots. It keeps, for every file loaded, the file's identity (device,
+ * inode, size, mtime to the nanosecond) and the outcome of parsing it: the
+ * article, or the mark that it was skipped, plus its problem messages. A
+ * warm start decodes articles from it instead of reading and parsing YAML.
  *
  * The file is versioned and checksummed and is only ever replaced whole
  * (written beside it, then renamed over it), so a reader sees either the
  * old cache or the new one. Anything wrong with it -- truncated, flipped
  * bits, another format version, another lede version, not a cache at all --
- * makes cache_open() refuse it; it is then rebuilt, never trusted.
+ * is refused, and the cache is rebuilt, never trusted: the header and the
+ * index are checked by cache_open(), each entry's body by the lookup that
+ * decodes it, so that a start reads only the bodies it uses, once.
  *
- * Format (little-endian, no padding):
- *   header, 48 bytes:
+ * Format (little-endian):
+ *   header, 56 bytes:
  *     "LEDECACH"  u32 format version  u32 0  u64 entries
- *     u64 payload bytes  u64 payload checksum
+ *     u64 head bytes  u64 body bytes
  *     u64 FNV-1a 64 of the lede version that wrote it
- *   payload: the entries, one after another:
- *     u32 bytes that follow in this entry
- *     str path  i64 size  i64 mtime s  i64 mtime ns  u64 inode  u64 device
- *     u8 kind (0 skipped, 1 article)
- *     u32 problems, each: u8 1 if it began with the escaped path (which is
- *       left out and put back on lookup) else 0, then str the rest
- *     for an article, its record (see cache.c)
- *   str: u32 length (0xffffffff for a missing string), then the bytes.
- * The checksum is an FNV-style multiply-and-rotate hash over the payload's
- * 64-bit words in four interleaved lanes: fast enough to run over a whole
- * archive's cache on every start, and it catches damage (any one changed
+ *     u64 checksum of the header's first 48 bytes and the index
+ *   index: one record of 56 bytes an entry:
+ *     u64 inode  u64 device  i64 size  i64 mtime s  u32 mtime ns
+ *     u32 head bytes  u32 head checksum  u32 body bytes  u32 body checksum
+ *     u8 kind (0 skipped, 1 article)  3 bytes 0
+ *   heads, one an entry, in the index's order: its problems, then an
+ *     article's searchable text (see cache.c)
+ *   bodies, likewise: the rest of an article (none for a skipped file)
+ * Heads and bodies are apart so that a search reads the heads alone, and
+ * decodes the few articles that match.
+ * The checksums are an FNV-style multiply-and-rotate hash over 64-bit
+ * words in four interleaved lanes: they catch damage (any one changed
  * byte, always), not forgery. */
 #ifndef LEDE_CACHE_H
 #define LEDE_CACHE_H
@@ -38,19 +41,20 @@
 
 /* Bump when the encoding changes or when parse_article would give a
  * different result for the same file: old caches are then rebuilt. */
-enum { CACHE_FORMAT_VERSION = 1 };
+enum { CACHE_FORMAT_VERSION = 3 };
 
 /* The cache file for these archive roots (as given on the command line):
  * $XDG_CACHE_HOME/lede/<hash>.cache, else $HOME/.cache/lede/<hash>.cache,
  * where <hash> is the 16-hex-digit FNV-1a 64 of the roots made absolute
  * and resolved (realpath), joined with NUL. A root that does not exist is
  * only made absolute. Returns a new string, or NULL when neither variable
- * gives an absolute directory. */
+ * gives an absolute directory that exists (XDG_CACHE_HOME, when set to an
+ * absolute path, is the only candidate, as the spec has it). */
 char *cache_path_for(const char *const *roots, size_t n);
 
-/* An opened, verified cache: the whole file in memory and its entries
- * indexed by path and by (device, inode). Read-only once open, so any
- * number of threads may call cache_lookup() at once. */
+/* An opened cache: its header and index read and verified, its file kept
+ * open for the bodies. Read-only once open, so any number of threads may
+ * look up at once. */
 struct cache;
 
 /* Open and verify path. Returns NULL with *err NULL when there is no cache
@@ -63,15 +67,47 @@ struct cache *cache_open(const char *path, char **err);
  * cached have since gone (fewer hits than entries). */
 size_t cache_count(const struct cache *c);
 
-/* If the cache holds a file with exactly st's size, mtime (s and ns),
- * inode and device -- under this path or, when the archive was named
- * another way (a relative path, a renamed file), under another path with
- * the same inode -- returns 1, sets *article to a new copy for path (the
- * caller frees it with article_free; related[].local are -1) or to NULL
- * for a skipped file, and appends the file's problems to *problems,
- * written with this path. Otherwise returns 0 and touches nothing. */
+/* One thread's window on the cache file: lookups of files in about the
+ * order they were cached (the scan's) then read the heads and bodies in a
+ * few large reads. Use a reader from one thread at a time. */
+struct cache_reader;
+struct cache_reader *cache_reader_new(const struct cache *c);
+void cache_reader_free(struct cache_reader *r);
+
+/* The entry of the file with exactly st's device, inode, size and mtime (s
+ * and ns) -- whatever its path, so that an archive named another way
+ * (relative, through a link) or a renamed file still hits -- or -1. */
+long cache_find(const struct cache *c, const struct stat *st);
+
+/* A piece of an entry's searchable text, in the reader's window: not
+ * NUL-terminated, valid until the reader's next call. */
+struct cache_text {
+	const char *s;
+	size_t len;
+};
+
+/* Read entry id's head: append its problems, written with path, to
+ * *problems; set *texts (owned by the reader) to the title, excerpt,
+ * provider name and topics of its article, those present, and *ntexts to
+ * their count (0 for a skipped file); return 1 for an article, 0 for a
+ * skipped file. -1: the head is damaged (nothing touched). */
+int cache_read_head(struct cache_reader *r, size_t id, const char *path,
+		    struct strlist *problems, const struct cache_text **texts, size_t *ntexts);
+/* Decode entry id's article, named path (the caller frees it with
+ * article_free; related[].local are -1). NULL: damaged, or a skipped file. */
+struct article *cache_read_article(struct cache_reader *r, size_t id, const char *path);
+
+/* cache_find, cache_read_head and cache_read_article in one, through a
+ * reader of its own: returns 1 and sets *article (NULL for a skipped file)
+ * and appends the problems; 0 when the cache does not hold the file; -1
+ * when its entry is damaged (see cache_damage_message). 0 and -1 touch
+ * nothing. */
 int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 		 struct article **article, struct strlist *problems);
+
+/* The line to show when n entries were found damaged: "cache PATH: n
+ * damaged entries (checksum mismatch), rebuilding". The caller frees it. */
+char *cache_damage_message(const struct cache *c, size_t n);
 
 void cache_close(struct cache *c);
 
@@ -91,6 +127,11 @@ struct cache_writer *cache_writer_new(void);
  * string of 4 GB) is silently left out and simply misses next time. */
 void cache_writer_add(struct cache_writer *w, const char *path, const struct stat *st,
 		      const struct article *a, const char *const *problems, size_t nproblems);
+/* Add entry id of an open cache as it is, for the file st (the one that
+ * found it): no decoding, no encoding. Returns 0, or -1 if the entry turns
+ * out to be damaged (then nothing is added). */
+int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
+		      const struct stat *st);
 
 /* Write the cache to path atomically: into path.tmp.<pid> in the same
  * directory (created, with its missing parents, mode 0700), fsync, rename

@@ -7,8 +7,9 @@
 
 /* Parse YYYY-MM-DD, optionally followed by T (or t or a space) and
  * HH:MM[:SS[.fraction]] and a zone (Z, +HH, +HH:MM, +HHMM or their minus
- * forms; none means UTC). Years 0001 to 9999. Returns 0 and sets *out, or -1
- * if the text is not such a timestamp. The fraction is dropped. */
+ * forms; none means UTC). Years 0001 to 9999, in UTC too: the zone may not
+ * carry the instant outside them. Returns 0 and sets *out, or -1 if the
+ * text is not such a timestamp. The fraction is dropped. */
 int date_parse(const char *s, size_t len, int64_t *out);
 
 /* Format t as 2021-03-04T07:00:00Z into buf (at least DATE_ISO_LEN+1). */

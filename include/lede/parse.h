@@ -12,6 +12,7 @@
 #ifndef LEDE_PARSE_H
 #define LEDE_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lede/article.h"
@@ -21,5 +22,13 @@
  * the article (caller frees with article_free), or NULL if skipped. */
 struct article *parse_article(const char *path, const char *data, size_t len,
 			      struct strlist *problems);
+
+/* parse_article with libyaml reading every file: most files take a faster
+ * path of the parser's own, which must give exactly the same; the tests
+ * hold the two to that. */
+struct article *parse_article_slow(const char *path, const char *data, size_t len,
+				   struct strlist *problems);
+/* Does parse_article take its fast path for this file? */
+bool parse_is_fast(const char *path, const char *data, size_t len);
 
 #endif

@@ -42,4 +42,24 @@ const char *query_mark_filter_name(enum mark_filter f);
 size_t query_filter_marks(const struct store *s, struct search *re, const unsigned char *marks,
 			  enum mark_filter mf, size_t *out);
 
+/* An engine for the reader, where every keystroke counts: it keeps, per
+ * store, the full order of every sort key and direction once computed (from
+ * integer keys and precomputed title and path ranks, so that re-sorting is a
+ * walk), and the set of articles the last pattern matched (computed on all
+ * cores; a plain pattern that extends the last one only tests the last
+ * one's matches). The store must not change while the engine lives. */
+struct query;
+struct query *query_new(const struct store *s);
+void query_free(struct query *q);
+/* The rows for order, pattern re (may be NULL) and marks, into out (room
+ * for s->n); returns how many. Same result as query_filter_marks followed
+ * by query_sort. */
+size_t query_rows(struct query *q, struct sort_order order, struct search *re,
+		  const unsigned char *marks, enum mark_filter mf, size_t *out);
+/* Compute every sort order on a thread of its own, ahead of need (for big
+ * stores; the reader calls it once the first screen is up). */
+void query_warm_up(struct query *q);
+/* Does article i match re? (From the engine's set for re.) */
+bool query_matches(struct query *q, struct search *re, size_t i);
+
 #endif

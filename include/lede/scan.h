@@ -16,5 +16,10 @@
  * to *problems. */
 void scan_paths(const char *const *paths, size_t n, struct strlist *files,
 		struct strlist *problems);
+/* The same, giving each candidate to found as soon as it is met, in the
+ * same order (found owns the path), so that a caller can start on the
+ * first files while the walk goes on. */
+void scan_paths_each(const char *const *paths, size_t n, void (*found)(void *ctx, char *path),
+		     void *ctx, struct strlist *problems);
 
 #endif

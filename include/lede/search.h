@@ -25,6 +25,17 @@ bool search_caseless(const struct search *s);
 bool search_match(struct search *s, const char *text, size_t len);
 /* Does the article's title, excerpt, provider name or a topic match? */
 bool search_article(struct search *s, const struct article *a);
+/* Matching from several threads at once: each thread brings its own match
+ * space (search_space_new; free with search_space_free) and calls
+ * search_article_in. */
+struct search_space;
+struct search_space *search_space_new(const struct search *s);
+void search_space_free(struct search_space *sp);
+bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a);
+/* Is the pattern plain text (no regex syntax at all)? Then a longer plain
+ * pattern with it as a prefix can only match fewer articles. */
+bool search_is_literal(const struct search *s);
+
 /* Every non-overlapping match of text as spans; returns the count and sets
  * *out (caller frees). */
 size_t search_spans(struct search *s, const char *text, size_t len, struct span **out);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "lede/article.h"
+#include "lede/search.h"
 #include "lede/util.h"
 
 enum { STORE_DEFAULT_MAX_FILE = 4 << 20 };
@@ -29,6 +30,18 @@ struct store_opts {
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
 	int progress_after_ms;
+	/* The parsed article cache (see cache.h) to read and, when anything
+	 * changed, rewrite; NULL: none. A file the cache knows, unchanged
+	 * (size, mtime, inode, device), is decoded from it instead of being
+	 * read and parsed. */
+	const char *cache_path;
+	/* For a caller that will show only the articles this search matches
+	 * (lede --list -e): an article the cache holds that does not match is
+	 * loaded as a stub, its path alone (so it matches nothing), without
+	 * being decoded. Its problems load all the same; links (related[].
+	 * local, backlinks) know only the articles loaded whole. NULL:
+	 * everything. */
+	const struct search *match_only;
 };
 
 struct url_slot;
@@ -38,6 +51,10 @@ struct store {
 	size_t n, cap;
 	size_t nfiles;          /* candidate files seen */
 	struct strlist problems; /* in scan order */
+	/* What went wrong with the cache ("cache PATH: reason, rebuilding"):
+	 * never a problem of the archive, so kept apart from problems. */
+	struct strlist warnings;
+	size_t cache_hits; /* files decoded from the cache */
 	/* URL index: webUrl, originalUrl and ampWebUrl of every article. */
 	struct url_slot *slots;
 	size_t nslots;

@@ -71,8 +71,7 @@ bool app_select_article(struct app *a, long idx)
 static void rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
-	a->nrows = query_filter_marks(a->store, a->filter, a->marks, a->mark_filter, a->rows);
-	query_sort(a->store, a->rows, a->nrows, a->order);
+	a->nrows = query_rows(a->query, a->order, a->filter, a->marks, a->mark_filter, a->rows);
 	if (!app_select_article(a, keep))
 		a->list.sel = 0;
 }
@@ -283,7 +282,7 @@ static bool find_match(struct app *a, int dir, bool inclusive, bool quiet)
 	size_t n = a->nrows, sel = a->list.sel;
 	for (size_t k = inclusive ? 0 : 1; n && k <= n; k++) {
 		size_t i = dir > 0 ? (sel + k) % n : (sel + n - k % n) % n;
-		if (search_article(a->search, a->store->v[a->rows[i]])) {
+		if (query_matches(a->query, a->search, a->rows[i])) {
 			bool wrapped = dir > 0 ? i < sel : i > sel;
 			a->list.sel = i;
 			if (!quiet && wrapped)
@@ -953,10 +952,53 @@ static void mouse(struct app *a, enum mouse_event ev, int x, int y)
 		do_action(a, ACT_OPEN);
 }
 
+/* Timings of the headless mode, for the benchmark ----------------------- */
+
+static double now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+struct timings {
+	double first_draw_us; /* from the start of the process */
+	double *key_us;       /* each key: handling it and drawing the result */
+	size_t n, cap;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void timings_print(struct timings *t)
+{
+	double *v = xmalloc((t->n ? t->n : 1) * sizeof *v);
+	memcpy(v, t->key_us, t->n * sizeof *v);
+	qsort(v, t->n, sizeof *v, cmp_double);
+	double p50 = t->n ? v[t->n / 2] : 0, p95 = t->n ? v[(t->n * 95) / 100 < t->n ? (t->n * 95) / 100 : t->n - 1] : 0;
+	double max = t->n ? v[t->n - 1] : 0;
+	printf("--- stats\nfirst-draw-ms %.1f\nkeys %zu\nkey-p50-ms %.3f\nkey-p95-ms %.3f\nkey-max-ms %.3f\n",
+	       t->first_draw_us / 1e3, t->n, p50 / 1e3, p95 / 1e3, max / 1e3);
+	free(v);
+}
+
+static void timed_key(struct app *a, struct timings *t, int key)
+{
+	double t0 = now_us();
+	handle_key(a, key);
+	draw(a);
+	t->key_us = xgrow(t->key_us, &t->cap, t->n + 1, sizeof *t->key_us);
+	t->key_us[t->n++] = now_us() - t0;
+}
+
 /* The script player -------------------------------------------------------- */
 
-static int play_script(struct app *a, const char *path)
+static int play_script(struct app *a, const char *path, double started_us)
 {
+	struct timings tm = {0};
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		fprintf(stderr, "lede: %s: %s\n", path, strerror(errno));
@@ -967,6 +1009,7 @@ static int play_script(struct app *a, const char *path)
 	ssize_t len;
 	int status = 0;
 	draw(a);
+	tm.first_draw_us = now_us() - started_us;
 	while (!a->quit && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -986,8 +1029,7 @@ static int play_script(struct app *a, const char *path)
 					status = 2;
 					break;
 				}
-				handle_key(a, key);
-				draw(a);
+				timed_key(a, &tm, key);
 			}
 		} else if (!strcmp(cmd, "type")) {
 			for (size_t i = 0; arg[i] && !a->quit;) {
@@ -995,8 +1037,7 @@ static int play_script(struct app *a, const char *path)
 				int l = utf8_decode(arg + i, strlen(arg + i), &cp);
 				if (l <= 0)
 					break;
-				handle_key(a, (int)cp);
-				draw(a);
+				timed_key(a, &tm, (int)cp);
 				i += (size_t)l;
 			}
 		} else if (!strcmp(cmd, "mouse")) {
@@ -1016,6 +1057,8 @@ static int play_script(struct app *a, const char *path)
 			if (a->cfg->mouse)
 				mouse(a, (enum mouse_event)ev, x, y);
 			draw(a);
+		} else if (!strcmp(cmd, "stats")) {
+			timings_print(&tm);
 		} else if (!strcmp(cmd, "dump")) {
 			int cols, rows;
 			screen_size(&cols, &rows);
@@ -1038,6 +1081,7 @@ static int play_script(struct app *a, const char *path)
 		}
 	}
 	free(line);
+	free(tm.key_us);
 	fclose(f);
 	fflush(stdout);
 	return status;
@@ -1094,7 +1138,8 @@ static void interactive(struct app *a)
 }
 
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
-	    struct sort_order order, struct search *re, const char *script, int cols, int rows)
+	    struct sort_order order, struct search *re, const char *script, int cols, int rows,
+	    double started_us)
 {
 	struct app a = {
 		.state = st,
@@ -1109,6 +1154,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	};
 	a.list.ops = &view_list_ops;
 	a.story.ops = &view_story_ops;
+	a.query = query_new(s);
 	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
 	a.marks = xcalloc(s->n ? s->n : 1, 1);
 	sync_marks(&a);
@@ -1124,9 +1170,11 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		return 1;
 	}
 	apply_config(&a);
+	draw(&a);
+	query_warm_up(a.query); /* the other sort orders, while the person reads */
 	int status = 0;
 	if (script)
-		status = play_script(&a, script);
+		status = play_script(&a, script, started_us);
 	else
 		interactive(&a);
 	screen_close();
@@ -1140,6 +1188,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	}
 
 	free(a.marks);
+	query_free(a.query);
 	for (size_t i = 0; i < a.ndl; i++)
 		free(a.dl[i].text);
 	free(a.dl);

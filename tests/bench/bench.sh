@@ -24,6 +24,11 @@ FLOOR=$BENCH_DIR/yaml_floor
 MAXRSS=$BENCH_DIR/maxrss
 SIZES=${*:-1000 20000 100000}
 
+mkdir -p "$BENCH_DIR"
+# Absolute: the cache home below must be (XDG ignores a relative one).
+BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
+GEN=$BENCH_DIR/gen FLOOR=$BENCH_DIR/yaml_floor MAXRSS=$BENCH_DIR/maxrss
+
 for tool in "$LEDE" "$GEN" "$FLOOR" "$MAXRSS"; do
 	[ -x "$tool" ] || { echo "bench: $tool is missing (run it with make bench)" >&2; exit 1; }
 done
@@ -95,6 +100,8 @@ generate() {
 	rm -rf "$dir.tmp"
 	"$GEN" "$n" "$dir.tmp" "$SEED"
 	mv "$dir.tmp" "$dir"
+	# The cache leaves out files modified in the last two seconds.
+	sleep 3
 }
 
 cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?')
@@ -120,7 +127,12 @@ for n in $SIZES; do
 	"$n files, $n articles, 0 problems") ;;
 	*) echo "bench: $dir: expected $n articles, lede says: $check" >&2; exit 1 ;;
 	esac
-	"$LEDE" --list "$dir" >/dev/null # writes the cache, if there is one
+	rm -rf "$XDG_CACHE_HOME/lede"
+	"$LEDE" --list "$dir" >/dev/null # writes the cache
+	cache_file=$(ls "$XDG_CACHE_HOME"/lede/*.cache 2>/dev/null | head -1)
+	[ -n "$cache_file" ] || { echo "bench: lede wrote no cache into $XDG_CACHE_HOME" >&2; exit 1; }
+	cache_bytes=$(stat -c %s "$cache_file")
+	cache_stamp=$(stat -c %Y.%y "$cache_file")
 
 	echo "bench: N=$n, $runs runs" >&2
 	for _ in $(seq "$runs"); do
@@ -132,6 +144,10 @@ for n in $SIZES; do
 		# -S: smart case, as lede's search
 		[ "$HAVE_RG" = 0 ] || run rg rg -c -S -- "$PATTERN" "$dir"
 	done
+
+	# A warm run that rewrote the cache would not be a warm run.
+	[ "$(stat -c %Y.%y "$cache_file")" = "$cache_stamp" ] ||
+		{ echo "bench: the warm runs rewrote $cache_file" >&2; exit 1; }
 
 	cold=$(median cold 1) floor=$(median floor 1) warm=$(median warm 1) walk=$(median walk 1)
 	search=$(median search 1)
@@ -152,6 +168,8 @@ for n in $SIZES; do
 	fi
 	row "memory, cold" "$(mb "$cold_kb")" "archive" "$(mb "$bytes_kb")" "$(ratio "$cold_kb" "$bytes_kb")" 0.6
 	row "memory, warm" "$(mb "$warm_kb")" "archive" "$(mb "$bytes_kb")" "$(ratio "$warm_kb" "$bytes_kb")" 0.3
+	row "cache file" "$(mb $((cache_bytes / 1024)))" "archive" "$(mb "$bytes_kb")" \
+		"$(ratio "$cache_bytes" "$bytes")" 0.6
 
 	# Kept for the growth figures of a later invocation.
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date '+%Y-%m-%d %H:%M')" "$n" "$cold" "$warm" \

@@ -3,7 +3,9 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -38,8 +40,45 @@ static void drain(int fd, struct buf *b, bool *open)
 		*open = false;
 }
 
+/* A cache home of this test process's own, so that no test writes into the
+ * real ~/.cache and no two tests share a cache unless they mean to. */
+static char *cache_home;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_cache_home(void)
+{
+	if (cache_home)
+		nftw(cache_home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(cache_home);
+	cache_home = NULL;
+}
+
+static const char *test_cache_home(void)
+{
+	if (!cache_home) {
+		const char *t = getenv("TMPDIR");
+		cache_home = xasprintf("%s/lede-test-cache-XXXXXX", t && *t ? t : "/tmp");
+		cr_assert_not_null(mkdtemp(cache_home));
+		atexit(remove_cache_home);
+	}
+	return cache_home;
+}
+
 void run_lede(struct run *r, const char *const *argv, const char *const *env)
 {
+	bool own_cache = true;
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], "XDG_CACHE_HOME=", 15))
+			own_cache = false;
+	const char *cache = own_cache ? test_cache_home() : NULL;
 	const char *bin = getenv("LEDE_BIN");
 	if (!bin)
 		bin = "./lede";
@@ -52,6 +91,8 @@ void run_lede(struct run *r, const char *const *argv, const char *const *env)
 		dup2(pe[1], 2);
 		close(po[0]);
 		close(pe[0]);
+		if (cache)
+			setenv("XDG_CACHE_HOME", cache, 1);
 		for (size_t i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
 		size_t n = 0;

@@ -27,7 +27,7 @@
 #include "lede/scan.h"
 #include "lede/util.h"
 
-enum { OLD_SEC = 1600000000, OLD_NSEC = 123456789, HEADER = 48 };
+enum { OLD_SEC = 1600000000, OLD_NSEC = 123456789, HEADER = 56, RECORD = 56 };
 
 static char *tmp; /* this test's directory */
 
@@ -653,15 +653,19 @@ Test(cache, empty_cache_round_trips)
 
 /* ---- damage ---- */
 
+/* The items of small_cache(), as parsed, to compare lookups with. */
+static const char *const small_src[] = {"seeds/000_05f876dcdba3f9f7.txt",
+					"tests/data/bad/no-close.md",
+					"tests/data/bad/wrong-types.md"};
+enum { NSMALL = 3 };
+
 /* A small valid cache at tmp/c.cache, its bytes in *data. */
 static char *small_cache(unsigned char **data, size_t *len)
 {
 	struct cache_writer *w = cache_writer_new();
-	const char *src[] = {"seeds/000_05f876dcdba3f9f7.txt", "tests/data/bad/no-close.md",
-			     "tests/data/bad/wrong-types.md"};
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < NSMALL; i++) {
 		struct item it;
-		parse_item(&it, copy_old(src[i], i));
+		parse_item(&it, copy_old(small_src[i], i));
 		add_item(w, &it);
 		free_item(&it);
 	}
@@ -708,18 +712,56 @@ Test(cache, truncated_is_refused)
 	free(cpath);
 }
 
-Test(cache, flipped_payload_byte_is_refused)
+static void small_items(struct item *items)
+{
+	for (size_t i = 0; i < NSMALL; i++)
+		parse_item(&items[i], xasprintf("%s/%03zu-%s", tmp, i, strrchr(small_src[i], '/') + 1));
+}
+
+/* Look every item up in c: each either misses as damaged (-1) or comes
+ * back exactly as parsed. Returns how many were damaged. */
+static size_t lookups_damaged(struct cache *c, struct item *items)
+{
+	size_t damaged = 0;
+	for (size_t i = 0; i < NSMALL; i++) {
+		struct article *a = (struct article *)1;
+		struct strlist problems = {0};
+		int r = cache_lookup(c, items[i].path, &items[i].st, &a, &problems);
+		cr_assert(r == 1 || r == -1, "item %zu: %d", i, r);
+		if (r < 0) {
+			cr_assert_eq(a, (struct article *)1, "a damaged entry set *article");
+			cr_assert_eq(problems.n, 0, "a damaged entry added problems");
+			damaged++;
+			continue;
+		}
+		assert_same(items[i].a, a, items[i].path);
+		assert_same_problems(&items[i].problems, &problems, items[i].path);
+		article_free(a);
+		strlist_free(&problems);
+	}
+	return damaged;
+}
+
+/* A body is checked when it is decoded: the cache opens, that entry says
+ * it is damaged, the others still hit. */
+Test(cache, flipped_body_byte_is_not_trusted)
 {
 	unsigned char *data;
 	size_t len;
 	char *cpath = small_cache(&data, &len);
-	data[HEADER + (len - HEADER) / 2] ^= 0x10;
+	struct item items[NSMALL];
+	small_items(items);
+	data[len - 10] ^= 0x10; /* in the last entry's body */
 	write_bytes(cpath, data, len);
-	expect_refused(cpath, "flipped byte");
-	char *err = NULL;
-	cr_assert_null(cache_open(cpath, &err));
-	cr_assert(strstr(err, "checksum"), "%s", err);
-	free(err);
+	struct cache *c = open_ok(cpath);
+	cr_assert_eq(lookups_damaged(c, items), 1);
+	char *m = cache_damage_message(c, 1);
+	cr_assert(!strncmp(m, "cache ", 6) && strstr(m, cpath) && strstr(m, "rebuilding"), "%s", m);
+	cr_assert(strstr(m, "1 damaged entry"), "%s", m);
+	free(m);
+	cache_close(c);
+	for (size_t i = 0; i < NSMALL; i++)
+		free_item(&items[i]);
 	free(data);
 	free(cpath);
 }
@@ -727,21 +769,36 @@ Test(cache, flipped_payload_byte_is_refused)
 Test(cache, any_damaged_byte_is_refused)
 {
 	/* Every byte of the file, header included, one bit each (a different
-	 * bit from byte to byte): no single change may be trusted. */
+	 * bit from byte to byte): no single change may be trusted. Damage in
+	 * the header or the index makes the open refuse the file; damage in
+	 * a body makes that one entry's lookup say so. */
 	unsigned char *data;
 	size_t len;
 	char *cpath = small_cache(&data, &len);
+	struct item items[NSMALL];
+	small_items(items);
+	size_t bodies = HEADER + NSMALL * RECORD;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char bit = (unsigned char)(1u << (i % 8));
 		data[i] ^= bit;
 		write_bytes(cpath, data, len);
 		char *err = NULL;
 		struct cache *c = cache_open(cpath, &err);
-		cr_assert_null(c, "byte %zu bit %u of %zu: opened anyway", i, (unsigned)bit, len);
-		cr_assert_not_null(err);
+		if (i < bodies) {
+			cr_assert_null(c, "byte %zu bit %u of %zu: opened anyway", i, (unsigned)bit,
+				       len);
+			cr_assert_not_null(err);
+		} else {
+			cr_assert_not_null(c, "byte %zu of %zu, in a body: %s", i, len, err);
+			cr_assert_eq(lookups_damaged(c, items), 1, "byte %zu bit %u", i,
+				     (unsigned)bit);
+			cache_close(c);
+		}
 		free(err);
 		data[i] ^= bit;
 	}
+	for (size_t i = 0; i < NSMALL; i++)
+		free_item(&items[i]);
 	free(data);
 	free(cpath);
 }
@@ -767,7 +824,7 @@ Test(cache, another_lede_version_is_refused)
 	unsigned char *data;
 	size_t len;
 	char *cpath = small_cache(&data, &len);
-	data[40] ^= 1;
+	data[40] ^= 1; /* the hash of the lede version */
 	write_bytes(cpath, data, len);
 	expect_refused(cpath, "lede version");
 	free(data);
@@ -920,20 +977,24 @@ static char *path_for(const char *a, const char *b)
 
 Test(cache, path_follows_xdg_cache_home_then_home)
 {
-	setenv("XDG_CACHE_HOME", "/x/cache", 1);
-	setenv("HOME", "/home/someone", 1);
+	char *xdg = file_in_tmp("xdg"), *home = file_in_tmp("home");
+	cr_assert(mkdir(xdg, 0700) == 0 && mkdir(home, 0700) == 0);
+	setenv("XDG_CACHE_HOME", xdg, 1);
+	setenv("HOME", home, 1);
 	char *p = path_for("seeds", NULL);
 	cr_assert_not_null(p);
-	cr_assert(!strncmp(p, "/x/cache/lede/", 14), "%s", p);
-	cr_assert_eq(strlen(p), 14 + 16 + 6, "%s", p);
-	cr_assert_str_eq(p + 30, ".cache");
-	for (size_t i = 14; i < 30; i++)
+	size_t x = strlen(xdg);
+	cr_assert(!strncmp(p, xdg, x) && !strncmp(p + x, "/lede/", 6), "%s", p);
+	cr_assert_eq(strlen(p), x + 6 + 16 + 6, "%s", p);
+	cr_assert_str_eq(p + x + 6 + 16, ".cache");
+	for (size_t i = x + 6; i < x + 6 + 16; i++)
 		cr_assert(strchr("0123456789abcdef", p[i]), "%s", p);
 
 	setenv("XDG_CACHE_HOME", "relative/cache", 1); /* ignored, as XDG says */
 	char *q = path_for("seeds", NULL);
-	cr_assert(!strncmp(q, "/home/someone/.cache/lede/", 26), "%s", q);
-	cr_assert_str_eq(q + 26, p + 14, "the same roots, the same name");
+	size_t h = strlen(home);
+	cr_assert(!strncmp(q, home, h) && !strncmp(q + h, "/.cache/lede/", 13), "%s", q);
+	cr_assert_str_eq(q + h + 13, p + x + 6, "the same roots, the same name");
 
 	unsetenv("XDG_CACHE_HOME");
 	char *r = path_for("seeds", NULL);
@@ -943,11 +1004,33 @@ Test(cache, path_follows_xdg_cache_home_then_home)
 	free(p);
 	free(q);
 	free(r);
+	free(xdg);
+	free(home);
+}
+
+/* lede makes its own directories, never the base: a home or cache home
+ * that does not exist means no cache (nothing is created, nothing said). */
+Test(cache, no_path_under_a_base_that_does_not_exist)
+{
+	char *home = file_in_tmp("home"), *xdg = file_in_tmp("no-such-xdg");
+	cr_assert(mkdir(home, 0700) == 0);
+	setenv("HOME", home, 1);
+	setenv("XDG_CACHE_HOME", xdg, 1);
+	cr_assert_null(path_for("seeds", NULL), "a missing XDG_CACHE_HOME is not replaced by HOME");
+	unsetenv("XDG_CACHE_HOME");
+	setenv("HOME", "/nonexistent/lede-test", 1);
+	cr_assert_null(path_for("seeds", NULL));
+	setenv("HOME", home, 1);
+	char *p = path_for("seeds", NULL);
+	cr_assert_not_null(p, "HOME exists; .cache below it is made when needed");
+	free(p);
+	free(home);
+	free(xdg);
 }
 
 Test(cache, path_depends_on_the_roots_not_their_spelling)
 {
-	setenv("XDG_CACHE_HOME", "/c", 1);
+	setenv("XDG_CACHE_HOME", tmp, 1);
 	char cwd[4096];
 	cr_assert_not_null(getcwd(cwd, sizeof cwd));
 	char *abs = xasprintf("%s/seeds", cwd);

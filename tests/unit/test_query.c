@@ -182,3 +182,50 @@ Test(store, related_resolve_by_url)
 	cr_assert_eq(w, 2);
 	store_free(&s);
 }
+
+/* The reader's engine gives exactly what the plain filter and sort give,
+ * for every order, with and without a pattern and marks. */
+Test(engine, same_rows_as_filter_and_sort)
+{
+	struct store s;
+	store_init(&s);
+	const char *paths[] = {"tests/corpus", "seeds", "tests/data/missing", "tests/data/bad"};
+	store_load(&s, paths, 4, NULL);
+	cr_assert_gt(s.n, 90);
+	struct query *q = query_new(&s);
+	unsigned char *marks = calloc(s.n, 1);
+	for (size_t i = 0; i < s.n; i += 3)
+		marks[i] = (unsigned char)(i % 2 ? MARK_READ : MARK_READ | MARK_STARRED);
+	const char *patterns[] = {NULL, "ai", "ai m", "ai ma", "\\bthe\\b", "Facebook", "zzz"};
+	size_t *want = malloc(s.n * sizeof *want), *got = malloc(s.n * sizeof *got);
+	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
+		char *err;
+		struct search *re = patterns[p] ? search_compile(patterns[p], &err) : NULL;
+		for (int k = 0; k < SORT_NKEYS; k++) {
+			for (int d = 0; d < 2; d++) {
+				for (int mf = 0; mf < 3; mf++) {
+					struct sort_order o = {(enum sort_key)k, d};
+					size_t n = query_filter_marks(&s, re, marks, (enum mark_filter)mf, want);
+					query_sort(&s, want, n, o);
+					size_t m = query_rows(q, o, re, marks, (enum mark_filter)mf, got);
+					cr_assert_eq(m, n, "%s %s %d: %zu rows, want %zu",
+						     query_sort_name(o.key), d ? "desc" : "asc", mf, m, n);
+					for (size_t i = 0; i < n; i++)
+						cr_assert_eq(got[i], want[i],
+							     "pattern %s, %s %s, row %zu: %s, want %s",
+							     patterns[p] ? patterns[p] : "-",
+							     query_sort_name(o.key), d ? "desc" : "asc", i,
+							     s.v[got[i]]->path, s.v[want[i]]->path);
+				}
+			}
+		}
+		for (size_t i = 0; re && i < s.n; i++)
+			cr_assert_eq(query_matches(q, re, i), search_article(re, s.v[i]));
+		search_free(re);
+	}
+	free(want);
+	free(got);
+	free(marks);
+	query_free(q);
+	store_free(&s);
+}

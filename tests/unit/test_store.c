@@ -4,9 +4,12 @@
 #include <criterion/parameterized.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lede/store.h"
+#include "lede/util.h"
 
 /* Good files, broken ones and scan problems together, so that the order
  * of problems is tested along with the order of articles. */
@@ -192,4 +195,94 @@ Test(store, nothing_to_load)
 	cr_assert_eq(s.problems.n, 1);
 	cr_assert_eq(store_find_url(&s, "https://example.com/"), -1);
 	store_free(&s);
+}
+
+/* ---- with the cache ---- */
+
+/* A load through a fresh cache, then a warm one from it: both the same as
+ * a load without, serial or parallel. */
+ParameterizedTestParameters(store, cached_load_equals_uncached)
+{
+	static int threads[] = {1, 2, 0};
+	return cr_make_param_array(int, threads, sizeof threads / sizeof *threads);
+}
+
+ParameterizedTest(int *threads, store, cached_load_equals_uncached)
+{
+	char dir[] = "/tmp/lede-store-test-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *cpath = xasprintf("%s/lede/x.cache", dir);
+	struct store plain, cold, warm;
+	load_with(&plain, 1);
+	struct store_opts opts = {.threads = *threads, .cache_path = cpath};
+	store_init(&cold);
+	store_load(&cold, load_paths, NLOAD_PATHS, &opts);
+	store_init(&warm);
+	store_load(&warm, load_paths, NLOAD_PATHS, &opts);
+	assert_same_store(&plain, &cold);
+	assert_same_store(&plain, &warm);
+	cr_assert_eq(cold.warnings.n, 0);
+	cr_assert_eq(warm.warnings.n, 0);
+	cr_assert_eq(cold.cache_hits, 0);
+	/* every file that could be read (the tree is older than the two
+	 * seconds the cache leaves out) */
+	cr_assert_gt(warm.cache_hits, 90);
+	store_free(&plain);
+	store_free(&cold);
+	store_free(&warm);
+	unlink(cpath);
+	char *sub = xasprintf("%s/lede", dir);
+	rmdir(sub);
+	rmdir(dir);
+	free(sub);
+	free(cpath);
+}
+
+/* With match_only, what the cache holds and does not match is a stub (its
+ * path alone); what matches is whole; the count and the problems are the
+ * same as without. */
+Test(store, match_only_leaves_stubs_that_match_nothing)
+{
+	char dir[] = "/tmp/lede-store-test-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *cpath = xasprintf("%s/x.cache", dir);
+	char *err = NULL;
+	struct search *re = search_compile("seer", &err);
+	cr_assert_not_null(re);
+	struct store plain, warm;
+	load_with(&plain, 1);
+	struct store_opts opts = {.threads = 2, .cache_path = cpath};
+	store_init(&warm);
+	store_load(&warm, load_paths, NLOAD_PATHS, &opts); /* writes the cache */
+	store_free(&warm);
+	opts.match_only = re;
+	store_init(&warm);
+	store_load(&warm, load_paths, NLOAD_PATHS, &opts);
+	cr_assert_eq(warm.n, plain.n);
+	cr_assert_eq(warm.problems.n, plain.problems.n);
+	size_t matched = 0, stubs = 0;
+	for (size_t i = 0; i < plain.n; i++) {
+		cr_assert_str_eq(warm.v[i]->path, plain.v[i]->path);
+		if (search_article(re, plain.v[i])) {
+			/* links to stubs are lost, as store.h says */
+			for (size_t r = 0; r < warm.v[i]->nrelated && r < plain.v[i]->nrelated; r++) {
+				long l = plain.v[i]->related[r].local;
+				if (l >= 0 && !search_article(re, plain.v[l]))
+					warm.v[i]->related[r].local = l;
+			}
+			assert_same_article(plain.v[i], warm.v[i]);
+			matched++;
+		} else {
+			cr_assert_not(search_article(re, warm.v[i]), "%s", warm.v[i]->path);
+			stubs += warm.v[i]->title == NULL && warm.v[i]->nrelated == 0;
+		}
+	}
+	cr_assert_gt(matched, 0);
+	cr_assert_gt(stubs, 50, "the cache's non-matching articles are stubs");
+	store_free(&plain);
+	store_free(&warm);
+	search_free(re);
+	unlink(cpath);
+	rmdir(dir);
+	free(cpath);
 }

@@ -87,7 +87,10 @@ Test(terminal, data_never_reaches_it_as_control_sequences, .timeout = 60)
 	if (waitpid(pid, &status, WNOHANG) == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		cr_assert_fail("lede did not quit");
+		struct buf tail = {0};
+		size_t from = out.len > 1500 ? out.len - 1500 : 0;
+		buf_put_safe(&tail, out.data + from, out.len - from);
+		cr_assert_fail("lede did not quit; the last output: %s", buf_str(&tail));
 	}
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
 	close(master);

@@ -76,7 +76,8 @@ struct app {
 	unsigned char *marks;
 	enum mark_filter mark_filter;
 
-	/* The list: store indices, filtered and sorted. */
+	/* The list: store indices, filtered and sorted by the query engine. */
+	struct query *query;
 	size_t *rows, nrows;
 	struct sort_order order;
 	struct search *search, *filter;
@@ -114,10 +115,13 @@ extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, vi
 
 /* Run the reader over a loaded store; re (may be NULL) is the initial
  * filter, and the reader owns it. With script set, keys come from that
- * file and screens are written to stdout (the headless mode). Returns the
- * exit status. */
+ * file and screens are written to stdout (the headless mode); its "stats"
+ * command prints the time to the first screen (from started_us, on
+ * CLOCK_MONOTONIC in microseconds) and per-key latencies. Returns the exit
+ * status. */
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
-	    struct sort_order order, struct search *re, const char *script, int cols, int rows);
+	    struct sort_order order, struct search *re, const char *script, int cols, int rows,
+	    double started_us);
 
 /* For views. */
 const struct article *app_article(const struct app *a, long idx);

@@ -1,0 +1,180 @@
+/* Hostile archives: every kind of bad file, each with its exact message, and
+ * the rest of the archive still loaded. Big and special files are made at
+ * run time in a temporary copy of tests/data/hostile-archive. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "lede/store.h"
+#include "lede/util.h"
+
+static char dir[64];
+
+static void put(const char *name, const char *text, size_t len)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	cr_assert_not_null(f, "%s", p);
+	cr_assert_eq(fwrite(text, 1, len, f), len);
+	fclose(f);
+	free(p);
+}
+
+static void make_archive(void)
+{
+	strcpy(dir, "/tmp/lede-hostile-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	char *cmd = xasprintf("cp -p tests/data/hostile-archive/* '%s'/", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+
+	/* a 10 MB title: over the default limit, and loadable under a bigger one */
+	struct buf b = {0};
+	buf_puts(&b, "---\nwebUrl: \"https://h.example/big-title\"\ntitle: \"");
+	for (int i = 0; i < 10 * 1024 * 1024 / 16; i++)
+		buf_puts(&b, "very long title ");
+	buf_puts(&b, "\"\n---\n");
+	put("big-title.md", b.data, b.len);
+	b.len = 0;
+	/* 100,000 related stories */
+	buf_puts(&b, "---\ntitle: \"Many related\"\nwebUrl: \"https://h.example/many\"\nrelated:\n");
+	for (int i = 0; i < 100000; i++)
+		buf_printf(&b, "  - {webUrl: \"r%d\"}\n", i);
+	buf_puts(&b, "---\n");
+	put("many-related.md", b.data, b.len);
+	b.len = 0;
+	/* nesting 10,000 levels deep, under a key lede does not know */
+	buf_puts(&b, "---\ntitle: \"Deep\"\nwebUrl: \"https://h.example/deep\"\nextra: ");
+	for (int i = 0; i < 10000; i++)
+		buf_putc(&b, '[');
+	for (int i = 0; i < 10000; i++)
+		buf_putc(&b, ']');
+	buf_puts(&b, "\n---\n");
+	put("deep.md", b.data, b.len);
+	buf_free(&b);
+
+	char *p = xasprintf("%s/fifo.md", dir);
+	cr_assert_eq(mkfifo(p, 0600), 0);
+	free(p);
+	p = xasprintf("%s/device.md", dir);
+	cr_assert_eq(symlink("/dev/zero", p), 0);
+	free(p);
+	p = xasprintf("%s/self-link.md", dir);
+	cr_assert_eq(symlink("self-link.md", p), 0);
+	free(p);
+	p = xasprintf("%s/loop", dir);
+	cr_assert_eq(symlink(".", p), 0);
+	free(p);
+}
+
+static void remove_archive(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		cr_log_warn("could not remove %s", dir);
+	free(cmd);
+}
+
+TestSuite(hostile, .init = make_archive, .fini = remove_archive, .timeout = 60);
+
+/* The problems, with the temporary directory's name taken out. */
+static char *problems_of(const struct store *s)
+{
+	struct buf b = {0};
+	size_t dl = strlen(dir);
+	for (size_t i = 0; i < s->problems.n; i++) {
+		const char *m = s->problems.v[i];
+		buf_puts(&b, strncmp(m, dir, dl) ? m : m + dl + 1);
+		buf_putc(&b, '\n');
+	}
+	return (char *)buf_str(&b);
+}
+
+Test(hostile, each_with_its_message)
+{
+	struct store s;
+	store_init(&s);
+	const char *paths[] = {dir};
+	store_load(&s, paths, 1, NULL);
+	char *got = problems_of(&s);
+	/* what the walk met comes first, then each file's own, in path order */
+	const char *want =
+		"device.md: not a regular file, skipped\n"
+		"fifo.md: not a regular file, skipped\n"
+		"loop: directory loop (a link back to a parent), not followed\n"
+		"self-link.md: cannot read: Too many levels of symbolic links\n"
+		"alias-bomb.md:14:9: 'topics': aliases are not supported\n"
+		"alias-bomb.md:15:10: 'excerpt': aliases are not supported\n"
+		"bad-utf8.md:2:14: YAML syntax error: invalid trailing UTF-8 octet (byte 0x28)\n"
+		"big-title.md: larger than the 4194304 byte limit, skipped\n"
+		"binary.md:1:1: no front matter: the first line should be '---'\n"
+		"dates.md:3:20: 'publishedDateTime' is not an ISO 8601 date: \"10000-01-01T00:00:00Z\"\n"
+		"dates.md:7:24: 'publishedDateTime' is not an ISO 8601 date: \"0000-12-31\"\n"
+		"duplicate.md:3:1: duplicate key 'title' (the first one is kept)\n"
+		"empty.md:1:1: empty file\n"
+		"list.md:2:1: front matter should be a mapping, not a list\n"
+		"nul.md:2:13: YAML syntax error: control characters are not allowed (byte 0x00)\n"
+		"numbers.md:3:10: 'quality' is out of range: \"2147483648\"\n"
+		"numbers.md:4:7: 'heat' is out of range: \"-99999999999999999999\"\n"
+		"scalar.md:2:1: front matter should be a mapping, not a scalar\n"
+		"tab-indent.md:4:1: YAML syntax error: found character that cannot start any token "
+		"(while scanning for the next token at 4:1)\n"
+		"unclosed.md:1:1: front matter is not closed: no '---' line after line 1\n";
+	cr_assert_str_eq(got, want);
+	free(got);
+	/* what is good still loads, and the damaged-but-readable keep their fields */
+	static const char *const loaded[] = {"alias-bomb.md", "bom.md", "crlf.md", "dates.md",
+					     "deep.md", "duplicate.md", "many-related.md",
+					     "numbers.md", "tab-value.md"};
+	cr_assert_eq(s.n, sizeof loaded / sizeof *loaded);
+	for (size_t i = 0; i < s.n; i++) {
+		const char *name = strrchr(s.v[i]->path, '/') + 1;
+		cr_assert_str_eq(name, loaded[i]);
+	}
+	cr_assert_str_eq(find_article(&s, "bom.md")->title, "With a BOM");
+	cr_assert_eq(find_article(&s, "crlf.md")->quality, 3);
+	cr_assert_str_eq(find_article(&s, "tab-value.md")->title, "Tab\tin a value");
+	cr_assert_str_eq(find_article(&s, "duplicate.md")->title, "First title");
+	cr_assert_eq(find_article(&s, "many-related.md")->nrelated, 100000);
+	cr_assert_eq(find_article(&s, "alias-bomb.md")->ntopics, 0);
+	store_free(&s);
+}
+
+Test(hostile, a_raised_limit_loads_the_10mb_title)
+{
+	struct store s;
+	store_init(&s);
+	char *p = xasprintf("%s/big-title.md", dir);
+	struct store_opts o = {.max_file_size = 32u << 20};
+	store_load(&s, (const char *const *)&p, 1, &o);
+	cr_assert_eq(s.problems.n, 0, "%s", s.problems.n ? s.problems.v[0] : "");
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(strlen(s.v[0]->title), 10 * 1024 * 1024);
+	store_free(&s);
+	free(p);
+}
+
+Test(hostile, an_unreadable_file)
+{
+	if (geteuid() == 0)
+		cr_skip_test("root reads every file: run as a user to test this");
+	char *p = xasprintf("%s/secret.md", dir);
+	put("secret.md", "---\ntitle: \"x\"\n---\n", 18);
+	cr_assert_eq(chmod(p, 0), 0);
+	struct store s;
+	store_init(&s);
+	store_load(&s, (const char *const *)&p, 1, NULL);
+	cr_assert_eq(s.problems.n, 1);
+	char *want = xasprintf("%s: cannot read: Permission denied", p);
+	cr_assert_str_eq(s.problems.v[0], want);
+	free(want);
+	store_free(&s);
+	free(p);
+}
