@@ -1,6 +1,10 @@
-/* parse: front matter framing, then a table-driven walk over libyaml events.
- * Nothing here recurses on the document's nesting, so deep documents cost
- * only libyaml's own stack, and aliases are never expanded. */
+/* parse: front matter framing, then a table-driven walk over YAML events:
+ * libyaml's, or for the plain files most archives hold, the same events
+ * from a fast scanner of our own (see "the fast path" below). The walk does
+ * not recurse on the document's nesting, the scanner only to a fixed depth,
+ * so deep documents cost only libyaml's own stack; aliases are never
+ * expanded. The article is then moved into memory of its exact size. */
+#define _GNU_SOURCE /* memmem */
 #include "lede/parse.h"
 
 #include <errno.h>
@@ -226,9 +230,12 @@ static bool is_null(const yaml_event_t *ev)
 {
 	if (ev->type != YAML_SCALAR_EVENT || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
+	/* by length first: this runs on every plain scalar (which holds no
+	 * NUL, so the lengths say what strcmp would) */
 	const char *v = (const char *)ev->data.scalar.value;
-	return ev->data.scalar.length == 0 || !strcmp(v, "~") || !strcmp(v, "null") ||
-	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+	size_t n = ev->data.scalar.length;
+	return n == 0 || (n == 1 && v[0] == '~') ||
+	       (n == 4 && (!memcmp(v, "null", 4) || !memcmp(v, "Null", 4) || !memcmp(v, "NULL", 4)));
 }
 
 /* The current event must be a scalar for key; otherwise report and skip. */
@@ -514,17 +521,29 @@ struct fast {
 static bool plain_bytes(const char *s, const char *end)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	const uint64_t lows = 0x7f7f7f7f7f7f7f7full;
 	while (s < end) {
-		/* eight bytes at once while they are printable ASCII: no byte
-		 * below 0x20, none 0x7f, none with the high bit */
+		/* Eight bytes at once: a byte is fine when it is printable ASCII
+		 * or a newline. Each test below is exact byte by byte (no carry
+		 * crosses a byte), so the first byte that is not fine is found
+		 * too, and only it goes through the slow test. */
 		if (end - s >= 8) {
-			uint64_t x;
+			uint64_t x, nl, del;
 			memcpy(&x, s, 8);
-			uint64_t del = x ^ (0x7f * ones);
-			if (!((((x - 0x20 * ones) & ~x) | ((del - ones) & ~del) | x) & highs)) {
+			uint64_t low = x & lows;
+			uint64_t ge20 = (low + 0x60 * ones) & highs; /* >= 0x20, if < 0x80 */
+			nl = x ^ (0x0a * ones);
+			nl = ~(((nl & lows) + lows) | nl) & highs; /* == '\n' */
+			del = x ^ (0x7f * ones);
+			del = ~(((del & lows) + lows) | del) & highs; /* == 0x7f */
+			uint64_t bad = ((~ge20 & highs & ~nl) | del | x) & highs;
+			if (!bad) {
 				s += 8;
 				continue;
 			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			s += __builtin_ctzll(bad) / 8; /* the first of them */
+#endif
 		}
 		unsigned char c = (unsigned char)*s;
 		if (c < 0x80) {
@@ -577,6 +596,16 @@ static void fast_after(struct fast *f)
 	fast_line(f, f->le < f->end ? f->le + 1 : f->end);
 }
 
+/* Append to the values: room was made for them all up front (see
+ * fast_scan), so this is a copy, rarely a growth. */
+static inline void val_add(struct fast *f, const char *s, size_t n)
+{
+	if (f->val.cap - f->val.len < n + 1)
+		f->val.data = xgrow(f->val.data, &f->val.cap, f->val.len + n + 1, 1);
+	memcpy(f->val.data + f->val.len, s, n);
+	f->val.len += n;
+}
+
 static void emit(struct fast *f, yaml_event_type_t type)
 {
 	f->ev = xgrow(f->ev, &f->capev, f->nev + 1, sizeof *f->ev);
@@ -590,7 +619,7 @@ static void emit_scalar(struct fast *f, yaml_scalar_style_t style, size_t off)
 	e->style = style;
 	e->off = off;
 	e->len = f->val.len - off;
-	buf_add(&f->val, "", 1); /* the NUL; len leaves it out */
+	val_add(f, "", 1); /* the NUL; len leaves it out */
 }
 
 /* Where a plain scalar that starts at s ends on its line: at " #" or the
@@ -657,10 +686,13 @@ static const char *fast_quoted(struct fast *f, const char *s, const char *e)
 	size_t off = f->val.len;
 	const char *p = s + 1;
 	for (;;) {
-		const char *q = p;
-		while (q < e && *q != '"' && *q != '\\')
-			q++;
-		buf_add(&f->val, p, (size_t)(q - p));
+		/* the closing quote, unless an escape comes first */
+		const char *q = memchr(p, '"', (size_t)(e - p)), *bs;
+		if (!q)
+			q = e;
+		if ((bs = memchr(p, '\\', (size_t)(q - p))))
+			q = bs;
+		val_add(f, p, (size_t)(q - p));
 		if (q == e)
 			return NULL; /* goes on to the next line */
 		if (*q == '"') {
@@ -674,7 +706,7 @@ static const char *fast_quoted(struct fast *f, const char *s, const char *e)
 		static const char from[] = "0abtnvfre \"/\\", to[] = "\0\a\b\t\n\v\f\r\x1b \"/\\";
 		const char *k = strchr(from, c);
 		if (c && k) {
-			buf_add(&f->val, &to[k - from], 1);
+			val_add(f, &to[k - from], 1);
 			continue;
 		}
 		int digits = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
@@ -731,7 +763,7 @@ static void fast_scalar(struct fast *f, const char *s, size_t limit)
 			return;
 		}
 		size_t off = f->val.len;
-		buf_add(&f->val, s, (size_t)(end - s));
+		val_add(f, s, (size_t)(end - s));
 		emit_scalar(f, YAML_PLAIN_SCALAR_STYLE, off);
 	}
 	fast_after(f);
@@ -770,7 +802,7 @@ static void fast_mapping(struct fast *f, const char *s, size_t col)
 			return;
 		}
 		size_t off = f->val.len;
-		buf_add(&f->val, s, (size_t)(kend - s));
+		val_add(f, s, (size_t)(kend - s));
 		emit_scalar(f, YAML_PLAIN_SCALAR_STYLE, off);
 
 		const char *v = colon + 1;
@@ -1091,19 +1123,19 @@ static struct article *parse_probe(const char *path, const char *data, size_t le
 		problem_line(&p, 1, "no front matter: the first line should be '---'");
 		return NULL;
 	}
-	/* Find the closing fence. */
+	/* Find the closing fence: a line that starts with "---" (memmem
+	 * skips the other lines faster than looking at each). */
 	const char *close = NULL;
-	size_t line = 1;
-	for (const char *l = eol ? eol + 1 : end; l < end;) {
-		line++;
-		const char *e = memchr(l, '\n', (size_t)(end - l));
-		if (!e)
-			e = end;
-		if (is_fence(l, e)) {
+	for (const char *at = eol; at && at < end;) {
+		const char *c = memmem(at, (size_t)(end - at), "\n---", 4);
+		if (!c)
+			break;
+		const char *l = c + 1, *e = memchr(l, '\n', (size_t)(end - l));
+		if (is_fence(l, e ? e : end)) {
 			close = l;
 			break;
 		}
-		l = e + 1;
+		at = l;
 	}
 	if (!close) {
 		problem_line(&p, 1, "front matter is not closed: no '---' line after line 1");

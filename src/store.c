@@ -61,7 +61,11 @@ static void id_to_stat(const struct file_id *f, struct stat *st)
 /* One file's outcome, written by whichever thread loaded it and read by the
  * calling thread after the join, so that the merge can follow scan order. */
 struct load_slot {
-	char *path;              /* from the scan; owned until the merge */
+	/* From the scan, owned until the merge; once the file is loaded as
+	 * an article, the article's copy instead (a hundred thousand paths
+	 * are megabytes). */
+	const char *path;
+	bool own_path;
 	struct article *a;       /* NULL when skipped */
 	struct strlist problems; /* from the parser or the cache */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
@@ -225,6 +229,17 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	free(data);
 }
 
+/* Load a slot, then trade its path for its article's copy. */
+static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
+{
+	load_one(tc, slot);
+	if (slot->a && slot->own_path) {
+		free((char *)slot->path);
+		slot->path = slot->a->path;
+		slot->own_path = false;
+	}
+}
+
 /* Claim the next run of published slots (within one block); 0 when every
  * file is claimed. Waits while the scan may still publish more. */
 static size_t claim(struct loader *L, struct load_slot **run)
@@ -252,7 +267,7 @@ static bool load_run(struct thread_ctx *tc)
 	struct load_slot *run;
 	size_t n = claim(tc->L, &run);
 	for (size_t k = 0; k < n; k++)
-		load_one(tc, &run[k]);
+		load_slot(tc, &run[k]);
 	atomic_fetch_add_explicit(&tc->L->done, n, memory_order_relaxed);
 	return n > 0;
 }
@@ -385,6 +400,7 @@ static void found(void *arg, char *path)
 		pthread_mutex_unlock(&L->mu);
 	}
 	slot_at(L, i)->path = path;
+	slot_at(L, i)->own_path = true;
 	L->found = i + 1;
 	if (L->found == START_AT)
 		start_workers(L);
@@ -546,7 +562,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
-		free(slot->path);
+		if (slot->own_path)
+			free((char *)slot->path);
 		if (slot->a)
 			store_add(s, slot->a);
 	}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "lede/browser.h"
@@ -67,11 +68,30 @@ bool app_select_article(struct app *a, long idx)
 	return false;
 }
 
+static bool keep_by_name(const struct app *a, const struct article *ar)
+{
+	if (a->provider && (!ar->provider.name || strcasecmp(ar->provider.name, a->provider)))
+		return false;
+	if (!a->topic)
+		return true;
+	for (size_t t = 0; t < ar->ntopics; t++)
+		if (!strcasecmp(ar->topics[t], a->topic))
+			return true;
+	return false;
+}
+
 /* Filter and sort again, keeping the selection on the same article. */
 static void rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
 	a->nrows = query_rows(a->query, a->order, a->filter, a->marks, a->mark_filter, a->rows);
+	if (a->topic || a->provider) {
+		size_t n = 0;
+		for (size_t i = 0; i < a->nrows; i++)
+			if (keep_by_name(a, a->store->v[a->rows[i]]))
+				a->rows[n++] = a->rows[i];
+		a->nrows = n;
+	}
 	if (!app_select_article(a, keep))
 		a->list.sel = 0;
 }
@@ -441,6 +461,82 @@ static void url_choice(struct app *a, int key)
 		open_url(a, url);
 }
 
+/* Tab at the : prompt: complete the word being typed, from the command
+ * names, then the option, view, action or sort key names that fit there. */
+static const char *const app_commands[] = {"quit", "sort", "search", "filter", "topic",
+					   "provider", "open", NULL};
+
+static void complete(struct app *a)
+{
+	const char *line = buf_str(&a->input);
+	size_t len = strlen(line), start = len;
+	while (start > 0 && line[start - 1] != ' ')
+		start--;
+	/* which word is this? */
+	size_t word = 0;
+	for (size_t i = 0; i < start; i++)
+		if (line[i] == ' ' && (i == 0 || line[i - 1] != ' '))
+			word++;
+	char first[32] = "";
+	sscanf(line, "%31s", first);
+	struct strlist cands = {0};
+	const char *name;
+	if (word == 0) {
+		for (size_t i = 0; app_commands[i]; i++)
+			strlist_push(&cands, xstrdup(app_commands[i]));
+		for (size_t i = 0; (name = config_command_name(i)); i++)
+			strlist_push(&cands, xstrdup(name));
+	} else if (word == 1 && !strcmp(first, "set")) {
+		for (size_t i = 0; (name = config_option_name(i)); i++)
+			strlist_push(&cands, xstrdup(name));
+	} else if (word == 1 && (!strcmp(first, "bind") || !strcmp(first, "unbind"))) {
+		strlist_push(&cands, xstrdup("all"));
+		for (int v = 0; v < VIEW_COUNT; v++)
+			strlist_push(&cands, xstrdup(keymap_view_name(v)));
+	} else if (word == 3 && !strcmp(first, "bind")) {
+		for (int i = 1; i < ACT_COUNT; i++)
+			strlist_push(&cands, xstrdup(action_table[i].name));
+	} else if (word == 1 && !strcmp(first, "sort")) {
+		for (int k = 0; k < SORT_NKEYS; k++)
+			strlist_push(&cands, xstrdup(query_sort_name((enum sort_key)k)));
+	} else if (word == 2 && !strcmp(first, "sort")) {
+		strlist_push(&cands, xstrdup("asc"));
+		strlist_push(&cands, xstrdup("desc"));
+	}
+	const char *typed = line + start;
+	size_t tl = len - start, n = 0, common = 0;
+	const char *one = NULL;
+	struct buf shown = {0};
+	for (size_t i = 0; i < cands.n; i++) {
+		if (strncmp(cands.v[i], typed, tl))
+			continue;
+		if (!n) {
+			one = cands.v[i];
+			common = strlen(one);
+		} else {
+			size_t c = 0;
+			while (c < common && one[c] == cands.v[i][c])
+				c++;
+			common = c;
+		}
+		n++;
+		buf_printf(&shown, "%s%s", shown.len ? " " : "", cands.v[i]);
+	}
+	if (n == 0) {
+		app_message(a, true, "nothing to complete");
+	} else {
+		char *add = xstrndup(one + tl, common - tl);
+		buf_puts(&a->input, add);
+		free(add);
+		if (n == 1)
+			buf_putc(&a->input, ' ');
+		else
+			app_message(a, false, "%s", shown.data);
+	}
+	buf_free(&shown);
+	strlist_free(&cands);
+}
+
 static void prompt_key(struct app *a, int key)
 {
 	if (a->prompt == PROMPT_URL) {
@@ -477,6 +573,10 @@ static void prompt_key(struct app *a, int key)
 		buf_str(&a->input);
 		a->input.data[0] = '\0';
 		edited = true;
+	} else if (a->prompt == PROMPT_COMMAND && key == 9) {
+		free(a->message);
+		a->message = NULL;
+		complete(a);
 	} else if (a->prompt == PROMPT_COMMAND &&
 		   (key == KEYMAP_SPECIAL + KEY_UP || key == KEYMAP_SPECIAL + KEY_DOWN)) {
 		if (key == KEYMAP_SPECIAL + KEY_UP && a->hist_pos > 0)
@@ -545,6 +645,17 @@ static void run_command(struct app *a, const char *line)
 		prompt_live(a);
 		if (a->prompt != PROMPT_NONE)
 			prompt_accept(a);
+	} else if (!strcmp(cmd, "topic") || !strcmp(cmd, "provider")) {
+		char **slot = cmd[0] == 't' ? &a->topic : &a->provider;
+		free(*slot);
+		/* the rest of the line, so that names with spaces need no quotes */
+		const char *rest = line + strspn(line, " \t");
+		rest += strlen(cmd);
+		rest += strspn(rest, " \t");
+		*slot = *rest ? xstrdup(w.n == 2 ? w.v[1] : rest) : NULL;
+		rebuild_rows(a);
+		app_message(a, false, *slot ? "%zu stories with %s %s" : "%zu stories%s%s", a->nrows,
+			    *slot ? cmd : "", *slot ? *slot : "");
 	} else if (!strcmp(cmd, "open") && w.n == 1) {
 		const struct article *ar = app_article(a, a->cur.article);
 		if (ar)
@@ -811,6 +922,10 @@ static void draw_status(struct app *a)
 		buf_printf(&b, "  search: %s", search_pattern(a->search));
 	if (a->filter)
 		buf_printf(&b, "  filter: %s", search_pattern(a->filter));
+	if (a->topic)
+		buf_printf(&b, "  topic: %s", a->topic);
+	if (a->provider)
+		buf_printf(&b, "  provider: %s", a->provider);
 	if (a->nback || a->nfwd)
 		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
 	size_t unread = 0, starred = 0;
@@ -1200,5 +1315,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	strlist_free(&a.history);
 	search_free(a.search);
 	search_free(a.filter);
+	free(a.topic);
+	free(a.provider);
 	return status;
 }

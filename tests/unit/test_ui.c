@@ -110,13 +110,16 @@ UI_TEST(prompt)
 UI_TEST(emacs)
 UI_TEST(config)
 UI_TEST(marks)
+UI_TEST(commands)
+UI_TEST(newsboat)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
 {
 	static const char *known[] = {"list", "detail", "related", "history", "search", "filter",
 				      "sort", "resize", "wide", "help", "panes", "hostile",
-				      "prompt", "emacs", "config", "marks"};
+				      "prompt", "emacs", "config", "marks",
+				      "commands", "newsboat"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

@@ -81,6 +81,7 @@ struct app {
 	size_t *rows, nrows;
 	struct sort_order order;
 	struct search *search, *filter;
+	char *topic, *provider; /* :topic and :provider: exact, caseless; NULL: all */
 
 	struct pane list, story, overlay;
 	bool story_open, overlay_open, zoom, vertical;
