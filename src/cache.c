@@ -391,6 +391,14 @@ static bool too_recent(const struct cache_writer *w, const struct stat *st)
 	       (st->st_mtim.tv_sec == limit && st->st_mtim.tv_nsec >= w->t0.tv_nsec);
 }
 
+/* The checksum of what b holds from start on (no pointer arithmetic on a
+ * buffer never allocated: an empty body). */
+static uint32_t part_checksum(const struct buf *b, size_t start)
+{
+	return b->len > start ? body_checksum((const unsigned char *)b->data + start, b->len - start)
+			      : body_checksum((const unsigned char *)"", 0);
+}
+
 static void add_record(struct cache_writer *w, const struct stat *st, size_t hlen, uint32_t hsum,
 		       size_t blen, uint32_t bsum, bool article)
 {
@@ -445,8 +453,8 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 		w->body.len = bstart;
 		return;
 	}
-	add_record(w, st, hlen, body_checksum((const unsigned char *)w->head.data + hstart, hlen),
-		   blen, body_checksum((const unsigned char *)w->body.data + bstart, blen), a != NULL);
+	add_record(w, st, hlen, part_checksum(&w->head, hstart), blen, part_checksum(&w->body, bstart),
+		   a != NULL);
 }
 
 void cache_writer_free(struct cache_writer *w)
@@ -1033,6 +1041,8 @@ long cache_find(const struct cache *c, const struct stat *st)
 static const unsigned char *fetch(const struct cache_reader *r, struct window *w, uint64_t off,
 				  size_t len)
 {
+	if (len == 0)
+		return (const unsigned char *)"";
 	if (off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off))
 		return w->buf + (off - w->off);
 	size_t want = len > r->ahead ? len : r->ahead;
@@ -1285,7 +1295,7 @@ static char *verify(struct cache *c, const char *path, uint64_t size)
 		e->hoff = hoff;
 		e->boff = boff;
 		if (e->kind > 1 || q[53] || q[54] || q[55] || e->hlen > hend - hoff ||
-		    e->blen > bend - boff || (e->kind == 0 && e->blen)) {
+		    e->blen > bend - boff || (e->kind == 0) != (e->blen == 0)) {
 			free(index);
 			return open_error(path, "corrupt (entry %zu)", i + 1);
 		}

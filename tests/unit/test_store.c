@@ -3,9 +3,12 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lede/store.h"
@@ -284,5 +287,60 @@ Test(store, match_only_leaves_stubs_that_match_nothing)
 	search_free(re);
 	unlink(cpath);
 	rmdir(dir);
+	free(cpath);
+}
+
+/* More files than one block of slots (1024), in directories of uneven
+ * size, so that runs are claimed across block ends while the scan is still
+ * publishing: a parallel load, cold then warm, is still the serial one. */
+Test(store, many_files_across_blocks)
+{
+	char dir[] = "/tmp/lede-store-many-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	for (int d = 0; d < 3; d++) {
+		char *sub = xasprintf("%s/%d", dir, d);
+		cr_assert(mkdir(sub, 0700) == 0);
+		for (int i = 0; i < 700 + 300 * d; i++) {
+			char *path = xasprintf("%s/%04d.md", sub, i);
+			FILE *f = fopen(path, "w");
+			cr_assert_not_null(f);
+			if (i % 97 == 5)
+				fprintf(f, "no front matter %d\n", i); /* a problem now and then */
+			else
+				fprintf(f, "---\ntitle: \"%d/%d\"\nwebUrl: https://x.example/%d/%d\n"
+					   "related:\n  - webUrl: https://x.example/%d/%d\n---\n",
+					d, i, d, i, (d + 1) % 3, i / 2);
+			fclose(f);
+			struct timespec old[2] = {{1600000000, 0}, {1600000000, 0}};
+			utimensat(AT_FDCWD, path, old, 0);
+			free(path);
+		}
+		free(sub);
+	}
+	char *cpath = xasprintf("%s/x.cache", dir);
+	const char *root = dir;
+	struct store serial, par, cold, warm;
+	store_init(&serial);
+	store_load(&serial, &root, 1, &(struct store_opts){.threads = 1});
+	store_init(&par);
+	store_load(&par, &root, 1, &(struct store_opts){.threads = 3});
+	store_init(&cold);
+	store_load(&cold, &root, 1, &(struct store_opts){.threads = 2, .cache_path = cpath});
+	store_init(&warm);
+	store_load(&warm, &root, 1, &(struct store_opts){.threads = 4, .cache_path = cpath});
+	cr_assert_eq(serial.nfiles, 700 + 1000 + 1300);
+	cr_assert_gt(serial.problems.n, 20);
+	cr_assert_gt(serial.backlink_start[serial.n], 1000);
+	assert_same_store(&serial, &par);
+	assert_same_store(&serial, &cold);
+	assert_same_store(&serial, &warm);
+	cr_assert_eq(warm.cache_hits, serial.nfiles);
+	store_free(&serial);
+	store_free(&par);
+	store_free(&cold);
+	store_free(&warm);
+	char *rm = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(rm), 0);
+	free(rm);
 	free(cpath);
 }
