@@ -143,6 +143,11 @@ for n in $SIZES; do
 		run search "$LEDE" --list -e "$PATTERN" "$dir"
 		# -S: smart case, as lede's search
 		[ "$HAVE_RG" = 0 ] || run rg rg -c -S -- "$PATTERN" "$dir"
+		# the reader, headless: time to the first screen, and each key
+		"$LEDE" --script tests/bench/ui.script --size 120x40 "$dir" >"$TMP/ui.out" 2>/dev/null
+		awk '$1 == "first-draw-ms" { print $2 / 1000 }' "$TMP/ui.out" >>"$TMP/first"
+		awk '$1 == "key-p95-ms" { p95 = $2 } $1 == "key-p50-ms" { p50 = $2 }
+			END { print p95, p50 }' "$TMP/ui.out" >>"$TMP/keys"
 	done
 
 	# A warm run that rewrote the cache would not be a warm run.
@@ -155,6 +160,8 @@ for n in $SIZES; do
 	[ "$HAVE_RG" = 0 ] || rg_s=$(median rg 1)
 	cold_kb=$(median cold 2) warm_kb=$(median warm 2)
 	bytes_kb=$((bytes / 1024))
+	first=$(median first 1) key_p95=$(median keys 1) key_p50=$(median keys 2)
+	rm -f "$TMP/first" "$TMP/keys"
 
 	say ""
 	say "N = $n files, $(mb "$bytes_kb") on disk (du -sb), $runs runs, search '$PATTERN'"
@@ -166,6 +173,11 @@ for n in $SIZES; do
 	else
 		row "search" "$(secs "$search")" "rg missing" "" "n/a" 0.5
 	fi
+	row "first screen" "$(secs "$first")" "stat walk" "$(secs "$walk")" "$(ratio "$first" "$walk")" 3
+	# a frame at 60 Hz: 16 ms, whatever the machine
+	row "key p95" "$(secs "$(awk -v m="$key_p95" 'BEGIN { print m / 1000 }')")" "one frame" \
+		"16.0 ms" "$(ratio "$key_p95" 16)" 1
+	say "$(printf '%-14s %10s' "key p50" "$(secs "$(awk -v m="$key_p50" 'BEGIN { print m / 1000 }')")")"
 	row "memory, cold" "$(mb "$cold_kb")" "archive" "$(mb "$bytes_kb")" "$(ratio "$cold_kb" "$bytes_kb")" 0.6
 	row "memory, warm" "$(mb "$warm_kb")" "archive" "$(mb "$bytes_kb")" "$(ratio "$warm_kb" "$bytes_kb")" 0.3
 	row "cache file" "$(mb $((cache_bytes / 1024)))" "archive" "$(mb "$bytes_kb")" \
