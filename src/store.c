@@ -219,6 +219,8 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	}
 	char *data;
 	size_t len;
+	if (L->opts && L->opts->before_read)
+		L->opts->before_read(L->opts->before_read_ctx, path);
 	if (read_file(path, L->max, &data, &len) < 0) {
 		/* The message is written when merging: strerror() belongs to
 		 * one thread. */

@@ -35,6 +35,11 @@ struct store_opts {
 	 * (size, mtime, inode, device), is decoded from it instead of being
 	 * read and parsed. */
 	const char *cache_path;
+	/* Called on a loading thread just before a file is read and parsed:
+	 * the moment a file can vanish or change under lede (a test pulls a
+	 * file away here). NULL: nothing. */
+	void (*before_read)(void *ctx, const char *path);
+	void *before_read_ctx;
 	/* For a caller that will show only the articles this search matches
 	 * (lede --list -e): an article the cache holds that does not match is
 	 * loaded as a stub, its path alone (so it matches nothing), without

@@ -178,3 +178,32 @@ Test(hostile, an_unreadable_file)
 	store_free(&s);
 	free(p);
 }
+
+/* A file deleted between the walk that found it and its reading. */
+static void pull_away(void *ctx, const char *path)
+{
+	(void)ctx;
+	size_t n = strlen(path);
+	if (n > 13 && !strcmp(path + n - 13, "/vanishing.md"))
+		unlink(path);
+}
+
+Test(hostile, a_file_deleted_between_scan_and_read)
+{
+	put("vanishing.md", "---\ntitle: \"Soon gone\"\n---\n", 28);
+	struct store s;
+	store_init(&s);
+	const char *paths[] = {dir};
+	struct store_opts o = {.before_read = pull_away};
+	store_load(&s, paths, 1, &o);
+	bool found = false;
+	for (size_t i = 0; i < s.problems.n; i++) {
+		const char *m = s.problems.v[i] + strlen(dir) + 1;
+		if (!strcmp(m, "vanishing.md: cannot read: No such file or directory"))
+			found = true;
+	}
+	cr_assert(found, "no message for the vanished file");
+	cr_assert_null(find_article(&s, "vanishing.md"));
+	cr_assert_not_null(find_article(&s, "bom.md"), "the rest still loads");
+	store_free(&s);
+}
