@@ -67,6 +67,20 @@ static int put_spans(struct app *a, const char *s, struct span **sp)
 	return (int)search_spans(a->search, s, strlen(s), sp);
 }
 
+/* A right-aligned score column (none when width is 0), "-" when missing. */
+static void put_score(int y, int *x, int width, bool has, int value, enum style st)
+{
+	if (!width)
+		return;
+	char buf[32];
+	if (has)
+		snprintf(buf, sizeof buf, "%*d ", width, value);
+	else
+		snprintf(buf, sizeof buf, "%*s ", width, "-");
+	screen_put(y, *x, width + 1, buf, strlen(buf), st, NULL, 0);
+	*x += width + 1;
+}
+
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	const struct article *ar = a->store->v[a->rows[line]];
@@ -88,22 +102,8 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		screen_put(y, x, c.date + 1, buf, strlen(buf), st, NULL, 0);
 		x += c.date + 1;
 	}
-	if (c.quality) {
-		if (ar->has & HAS_QUALITY)
-			snprintf(buf, sizeof buf, "%4d ", (int)ar->quality);
-		else
-			snprintf(buf, sizeof buf, "   - ");
-		screen_put(y, x, c.quality + 1, buf, strlen(buf), st, NULL, 0);
-		x += c.quality + 1;
-	}
-	if (c.heat) {
-		if (ar->has & HAS_HEAT)
-			snprintf(buf, sizeof buf, "%4d ", (int)ar->heat);
-		else
-			snprintf(buf, sizeof buf, "   - ");
-		screen_put(y, x, c.heat + 1, buf, strlen(buf), st, NULL, 0);
-		x += c.heat + 1;
-	}
+	put_score(y, &x, c.quality, ar->has & HAS_QUALITY, ar->quality, st);
+	put_score(y, &x, c.heat, ar->has & HAS_HEAT, ar->heat, st);
 	struct span *sp;
 	int n;
 	if (c.provider) {
