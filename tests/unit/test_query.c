@@ -189,14 +189,19 @@ Test(engine, same_rows_as_filter_and_sort)
 {
 	struct store s;
 	store_init(&s);
-	const char *paths[] = {"tests/corpus", "seeds", "tests/data/missing", "tests/data/bad"};
-	store_load(&s, paths, 4, NULL);
+	const char *paths[] = {"tests/corpus", "seeds", "tests/data/missing", "tests/data/bad",
+			       "tests/data/fold"};
+	store_load(&s, paths, 5, NULL);
 	cr_assert_gt(s.n, 90);
 	struct query *q = query_new(&s);
 	unsigned char *marks = calloc(s.n, 1);
 	for (size_t i = 0; i < s.n; i += 3)
 		marks[i] = (unsigned char)(i % 2 ? MARK_READ : MARK_READ | MARK_STARRED);
-	const char *patterns[] = {NULL, "ai", "ai m", "ai ma", "\\bthe\\b", "Facebook", "zzz"};
+	/* plain ones (a fast path of their own), with KELVIN SIGN and LONG S in
+	 * tests/data/fold; regexes; case-sensitive; nothing */
+	const char *patterns[] = {NULL,  "ai",      "ai m",  "ai ma", "\\bthe\\b", "Facebook",
+				  "zzz", "0 k",     "kelvin", "schol", "the sch",   "\xc3\xa9",
+				  "",    "k, wrote"};
 	size_t *want = malloc(s.n * sizeof *want), *got = malloc(s.n * sizeof *got);
 	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
 		char *err;
