@@ -72,7 +72,7 @@ static char *bundled_dir(const char *name, bool local_only)
 	return local_only ? NULL : xasprintf("%s/%s", LEDE_DATADIR, name);
 }
 
-/* The loading line on a terminal, for a big archive: the UI shows its own. */
+/* The loading line on a terminal, for a big archive. */
 struct progress {
 	struct timespec t0;
 };
@@ -266,7 +266,9 @@ int main(int argc, char **argv)
 	if (mode == MODE_LIST)
 		opts.match_only = re; /* the list shows nothing else */
 	struct progress progress = {0};
-	if (mode != MODE_UI && isatty(STDERR_FILENO)) {
+	/* the reader opens its screen once the articles are in: until then the
+	 * same line tells how the load goes (never in the headless mode) */
+	if (!script && isatty(STDERR_FILENO)) {
 		clock_gettime(CLOCK_MONOTONIC, &progress.t0);
 		opts.progress = show_progress;
 		opts.progress_ctx = &progress;
