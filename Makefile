@@ -48,7 +48,8 @@ all: $(LEDE)
 
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) criterion \
-	    && command -v tmux >/dev/null && command -v mandoc >/dev/null; then :; \
+	    && command -v tmux >/dev/null && command -v mandoc >/dev/null \
+	    && command -v valgrind >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "lede: installing build dependencies with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
