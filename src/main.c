@@ -285,13 +285,14 @@ int main(int argc, char **argv)
 		status = s.problems.n || !s.n ? 1 : 0;
 	} else if (mode == MODE_UI) {
 		struct state *st = open_marks();
-		if (!s.n)
+		if (!s.n) {
 			fprintf(stderr, "lede: no article could be loaded\n");
-		else
+		} else {
 			status = app_run(&s, &cfg, &cfg.keymap, st, order, re, script, cols, rows,
 					 started_us);
+			re = NULL; /* the reader owned it */
+		}
 		state_close(st);
-		re = NULL; /* the reader owns it */
 	} else {
 		print_problems(&s);
 		size_t *idx = xmalloc((s.n ? s.n : 1) * sizeof *idx);

@@ -111,20 +111,21 @@ static void follow_list(struct app *a)
 _Static_assert((int)STATE_READ == (int)MARK_READ && (int)STATE_STARRED == (int)MARK_STARRED,
 	       "the state's bits are the list's marks");
 
-void app_mark(struct app *a, long idx, unsigned bits, bool on)
+bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 {
 	const struct article *ar = app_article(a, idx);
 	if (!ar)
-		return;
+		return false;
 	unsigned m = on ? a->marks[idx] | bits : a->marks[idx] & ~bits;
 	if (m == a->marks[idx])
-		return;
-	if (!ar->web_url) {
+		return true;
+	if (!ar->web_url || !*ar->web_url) {
 		app_message(a, true, "this story has no webUrl to keep its marks by");
-		return;
+		return false;
 	}
 	a->marks[idx] = (unsigned char)m;
 	state_set(a->state, ar->web_url, m);
+	return true;
 }
 
 static void sync_marks(struct app *a)
@@ -198,6 +199,7 @@ static void history_step(struct app *a, bool forward)
 	else
 		push(&a->fwd, &a->nfwd, &a->capfwd, here(a));
 	show_story(a, s);
+	a->focus = 1; /* as a jump does: the list must not take the story back */
 }
 
 /* Panes -------------------------------------------------------------------- */
@@ -648,11 +650,15 @@ static void run_command(struct app *a, const char *line)
 	} else if (!strcmp(cmd, "topic") || !strcmp(cmd, "provider")) {
 		char **slot = cmd[0] == 't' ? &a->topic : &a->provider;
 		free(*slot);
-		/* the rest of the line, so that names with spaces need no quotes */
-		const char *rest = line + strspn(line, " \t");
-		rest += strlen(cmd);
-		rest += strspn(rest, " \t");
-		*slot = *rest ? xstrdup(w.n == 2 ? w.v[1] : rest) : NULL;
+		*slot = NULL;
+		/* the words after the command, so that names with spaces need no quotes */
+		struct buf name = {0};
+		for (size_t i = 1; i < w.n; i++)
+			buf_printf(&name, "%s%s", i > 1 ? " " : "", w.v[i]);
+		if (name.len)
+			*slot = name.data;
+		else
+			buf_free(&name);
 		rebuild_rows(a);
 		app_message(a, false, *slot ? "%zu stories with %s %s" : "%zu stories%s%s", a->nrows,
 			    *slot ? cmd : "", *slot ? *slot : "");
@@ -755,7 +761,8 @@ static void do_action(struct app *a, enum action act)
 		if (idx < 0)
 			break;
 		bool on = !(a->marks[idx] & bit);
-		app_mark(a, idx, bit, on);
+		if (!app_mark(a, idx, bit, on))
+			break; /* it said why */
 		app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
 							     : (on ? "starred" : "star taken away"));
 		if (!a->focus && a->list.sel + 1 < a->nrows)
@@ -1283,7 +1290,10 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	    0) {
 		fprintf(stderr, "lede: %s\n", err);
 		free(err);
+		query_free(a.query); /* joins the warm-up thread */
+		free(a.marks);
 		free(a.rows);
+		search_free(a.filter);
 		return 1;
 	}
 	apply_config(&a);

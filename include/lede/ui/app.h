@@ -128,8 +128,9 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 const struct article *app_article(const struct app *a, long idx);
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Set or clear mark bits of article idx (remembered for the next save). */
-void app_mark(struct app *a, long idx, unsigned bits, bool on);
+/* Set or clear mark bits of article idx (remembered for the next save).
+ * false, with a message, when the story has no webUrl to keep them by. */
+bool app_mark(struct app *a, long idx, unsigned bits, bool on);
 
 /* Make s the current story, pushing the old one on the history. */
 void app_jump(struct app *a, struct story s);
