@@ -91,3 +91,25 @@ void article_free(struct article *a)
 	arena_free(&a->arena);
 	free(a);
 }
+
+static const char *keep(struct arena *ar, const char *s)
+{
+	return s ? arena_strndup(ar, s, strlen(s)) : NULL;
+}
+
+struct article *article_trim(struct article *a)
+{
+	size_t need = (a->title ? strlen(a->title) + 1 : 0) +
+		      (a->web_url ? strlen(a->web_url) + 1 : 0) +
+		      (a->provider.name ? strlen(a->provider.name) + 1 : 0) + 64;
+	struct article *t = article_new_sized(a->path, need);
+	t->title = keep(&t->arena, a->title);
+	t->web_url = keep(&t->arena, a->web_url);
+	t->provider.name = keep(&t->arena, a->provider.name);
+	t->date = a->date;
+	t->quality = a->quality;
+	t->heat = a->heat;
+	t->has = a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+	article_free(a);
+	return t;
+}

@@ -263,8 +263,10 @@ int main(int argc, char **argv)
 	struct store_opts opts = {.max_file_size = cfg.max_file_size};
 	char *cache_path = no_cache ? NULL : cache_path_for(paths, npaths);
 	opts.cache_path = cache_path;
-	if (mode == MODE_LIST)
+	if (mode == MODE_LIST) {
 		opts.match_only = re; /* the list shows nothing else */
+		opts.list_only = !re; /* nor anything of the articles but its columns */
+	}
 	struct progress progress = {0};
 	/* the reader opens its screen once the articles are in: until then the
 	 * same line tells how the load goes (never in the headless mode) */

@@ -188,6 +188,8 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 			while (slot->problems.n)
 				free(slot->problems.v[--slot->problems.n]);
 			kind = -1;
+		} else if (tc->L->opts && tc->L->opts->list_only) {
+			slot->a = article_trim(slot->a);
 		}
 	}
 	if (kind < 0) {

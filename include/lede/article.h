@@ -79,5 +79,8 @@ struct article {
 struct article *article_new(const char *path);
 struct article *article_new_sized(const char *path, size_t hint);
 void article_free(struct article *a);
+/* A copy of a that keeps only what lede --list prints and sorts by (path,
+ * title, provider name, webUrl, date, quality, heat); a is freed. */
+struct article *article_trim(struct article *a);
 
 #endif

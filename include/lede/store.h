@@ -47,6 +47,10 @@ struct store_opts {
 	 * local, backlinks) know only the articles loaded whole. NULL:
 	 * everything. */
 	const struct search *match_only;
+	/* For lede --list without a search: an article taken from the cache
+	 * keeps only what the list prints (article_trim). Links and --json
+	 * need the whole article: they never set this. */
+	bool list_only;
 };
 
 struct url_slot;
