@@ -127,20 +127,6 @@ bool search_match(struct search *s, const char *text, size_t len)
 	return text && run(s, text, len, 0, 0) >= 0;
 }
 
-static bool match_str(struct search *s, const char *text)
-{
-	return text && search_match(s, text, strlen(text));
-}
-
-bool search_article(struct search *s, const struct article *a)
-{
-	if (match_str(s, a->title) || match_str(s, a->excerpt) || match_str(s, a->provider.name))
-		return true;
-	for (size_t i = 0; i < a->ntopics; i++)
-		if (match_str(s, a->topics[i]))
-			return true;
-	return false;
-}
 
 bool search_is_literal(const struct search *s)
 {
@@ -164,6 +150,11 @@ static bool match_in(const struct search *s, pcre2_match_data *md, const char *t
 {
 	return text && pcre2_match(s->code, (PCRE2_SPTR)text, strlen(text), 0, PCRE2_NO_UTF_CHECK,
 				   md, NULL) >= 0;
+}
+
+bool search_article(struct search *s, const struct article *a)
+{
+	return search_article_in(s, (struct search_space *)s->md, a);
 }
 
 bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a)

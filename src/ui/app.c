@@ -1002,11 +1002,7 @@ static void draw(struct app *a)
 		return;
 	}
 	if (a->overlay_open) {
-		a->overlay.r = a->lay.list;
-		a->overlay.r.h += a->lay.story.h;
-		if (a->lay.story.h == 0 && a->lay.list.h == 0)
-			a->overlay.r = (struct rect){0, 0, cols, rows - 2};
-		a->overlay.r = (struct rect){0, 0, cols, rows - 2};
+		a->overlay.r = (struct rect){0, 0, cols, rows - 2}; /* all but status and prompt */
 		draw_pane(a, &a->overlay, true);
 	} else {
 		a->list.r = a->lay.list;
