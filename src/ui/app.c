@@ -393,6 +393,7 @@ static void prompt_cancel(struct app *a)
 }
 
 static void run_command(struct app *a, const char *line);
+static void do_action(struct app *a, enum action act);
 
 static void prompt_accept(struct app *a)
 {
@@ -663,10 +664,7 @@ static void run_command(struct app *a, const char *line)
 		app_message(a, false, *slot ? "%zu stories with %s %s" : "%zu stories%s%s", a->nrows,
 			    *slot ? cmd : "", *slot ? *slot : "");
 	} else if (!strcmp(cmd, "open") && w.n == 1) {
-		const struct article *ar = app_article(a, a->cur.article);
-		if (ar)
-			open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
-							: ar->web_url);
+		do_action(a, ACT_BROWSE);
 	} else if (is_config_command(cmd)) {
 		/* the config file's language, live */
 		if (config_line(a->cfg, line, &err) < 0) {
