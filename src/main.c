@@ -1,5 +1,6 @@
 /* main: the command line. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
@@ -30,24 +31,38 @@
 
 enum mode { MODE_UI, MODE_LIST, MODE_JSON, MODE_CHECK };
 
-static void usage(FILE *f)
+static const char usage_text[] =
+	"usage: lede [OPTION...] [PATH...]\n"
+	"Read an archive of news articles (YAML front matter files).\n"
+	"\n"
+	"  -s, --sort KEY[:asc|:desc]  date, quality, heat, title or provider\n"
+	"  -e, --search REGEX          only articles that match (PCRE2, smart case)\n"
+	"      --list                  print the list, tab-separated, and exit\n"
+	"      --json                  print the articles as JSON Lines and exit\n"
+	"      --check                 report every problem in the archive and exit\n"
+	"  -c, --config FILE           read FILE instead of the default config\n"
+	"  -k, --keymap NAME|FILE      use a shipped keymap or a keymap file\n"
+	"      --no-cache              neither read nor write the article cache\n"
+	"  -h, --help                  this help\n"
+	"  -V, --version               the version\n"
+	"\n"
+	"With no PATH, lede opens the bundled seeds. See lede(1) and lede(5).\n";
+
+/* The exit status once standard output is flushed and closed: 1, said in
+ * one line, when any of it could not be written. */
+static int finish(int status)
 {
-	fputs("usage: lede [OPTION...] [PATH...]\n"
-	      "Read an archive of news articles (YAML front matter files).\n"
-	      "\n"
-	      "  -s, --sort KEY[:asc|:desc]  date, quality, heat, title or provider\n"
-	      "  -e, --search REGEX          only articles that match (PCRE2, smart case)\n"
-	      "      --list                  print the list, tab-separated, and exit\n"
-	      "      --json                  print the articles as JSON Lines and exit\n"
-	      "      --check                 report every problem in the archive and exit\n"
-	      "  -c, --config FILE           read FILE instead of the default config\n"
-	      "  -k, --keymap NAME|FILE      use a shipped keymap or a keymap file\n"
-	      "      --no-cache              neither read nor write the article cache\n"
-	      "  -h, --help                  this help\n"
-	      "  -V, --version               the version\n"
-	      "\n"
-	      "With no PATH, lede opens the bundled seeds. See lede(1) and lede(5).\n",
-	      f);
+	if (output_stdout_close() < 0) {
+		fprintf(stderr, "lede: stdout: %s\n", strerror(errno));
+		return 1;
+	}
+	return status;
+}
+
+/* Text for standard output; a failure is remembered for finish(). */
+static void out_text(const char *s)
+{
+	output_stdout_write(s, strlen(s));
 }
 
 /* A bundled directory: beside the executable in a source tree, else the
@@ -138,6 +153,7 @@ int main(int argc, char **argv)
 	bool sort_given = false, no_cache = false;
 	int c, cols = 0, rows = 0;
 
+	bool stdout_closed = output_stdout_guard();
 	setlocale(LC_ALL, "");
 	while ((c = getopt_long(argc, argv, "s:e:c:k:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -182,13 +198,13 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			out_text(usage_text);
+			return finish(0);
 		case 'V':
-			printf("lede %s\n", LEDE_VERSION);
-			return 0;
+			out_text("lede " LEDE_VERSION "\n");
+			return finish(0);
 		default:
-			usage(stderr);
+			fputs(usage_text, stderr);
 			return 2;
 		}
 	}
@@ -283,7 +299,10 @@ int main(int argc, char **argv)
 
 	if (mode == MODE_CHECK) {
 		print_problems(&s);
-		printf("%zu files, %zu articles, %zu problems\n", s.nfiles, s.n, s.problems.n);
+		char *summary = xasprintf("%zu files, %zu articles, %zu problems\n", s.nfiles, s.n,
+					  s.problems.n);
+		out_text(summary);
+		free(summary);
 		status = s.problems.n || !s.n ? 1 : 0;
 	} else if (mode == MODE_UI) {
 		struct state *st = open_marks();
@@ -310,7 +329,8 @@ int main(int argc, char **argv)
 				output_json_line(&b, &s, s.v[idx[i]],
 						 state_get(st, s.v[idx[i]]->web_url));
 			if (b.len > 1 << 16 || i + 1 == n) {
-				fwrite(b.data, 1, b.len, stdout);
+				if (output_stdout_write(b.data, b.len) < 0)
+					break; /* said once, by finish() */
 				b.len = 0;
 			}
 		}
@@ -320,10 +340,9 @@ int main(int argc, char **argv)
 	}
 	if (!s.n && mode != MODE_CHECK && mode != MODE_UI)
 		fprintf(stderr, "lede: no article could be loaded\n");
-	if (fflush(stdout) != 0) {
-		perror("lede: stdout");
-		status = 1;
-	}
+	if (script && stdout_closed)
+		output_stdout_write("\n", 1); /* the dumps went nowhere: say so */
+	status = finish(status);
 	store_free(&s);
 	search_free(re);
 	config_free(&cfg);

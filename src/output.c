@@ -1,7 +1,11 @@
-/* output: --list and --json writers. */
+/* output: --list and --json writers, and checked standard output. */
 #include "lede/output.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lede/date.h"
 #include "lede/query.h"
@@ -215,4 +219,59 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "]}\n");
+}
+
+/* Standard output ---------------------------------------------------------- */
+
+static bool stdout_closed;
+static int stdout_err; /* the first error met, 0 while there is none */
+
+bool output_stdout_guard(void)
+{
+	/* In order: open() gives the lowest free descriptor, so each one
+	 * opened here lands on the slot it is meant to hold. */
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (fd == STDOUT_FILENO)
+			stdout_closed = true;
+		int n = open("/dev/null", (fd == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY);
+		if (n >= 0 && n != fd)
+			close(n);
+	}
+	return stdout_closed;
+}
+
+int output_stdout_write(const void *s, size_t n)
+{
+	if (!stdout_err && n && stdout_closed)
+		stdout_err = EBADF;
+	if (!stdout_err && n) {
+		errno = 0;
+		if (fwrite(s, 1, n, stdout) != n)
+			stdout_err = errno ? errno : EIO;
+	}
+	if (stdout_err) {
+		errno = stdout_err;
+		return -1;
+	}
+	return 0;
+}
+
+int output_stdout_close(void)
+{
+	errno = 0;
+	if (!stdout_err && fflush(stdout) != 0)
+		stdout_err = errno ? errno : EIO;
+	/* an error met by a write that was not checked (none should be) */
+	if (!stdout_err && ferror(stdout))
+		stdout_err = EIO;
+	errno = 0;
+	if (fclose(stdout) != 0 && !stdout_err)
+		stdout_err = errno ? errno : EIO;
+	if (stdout_err) {
+		errno = stdout_err;
+		return -1;
+	}
+	return 0;
 }

@@ -1,5 +1,8 @@
-/* output: the non-interactive formats of the command line. Both are safe to
- * write to a terminal: nothing from the data is sent as a control byte. */
+/* output: the non-interactive formats of the command line and the standard
+ * output they go to. Both formats are safe to write to a terminal: nothing
+ * from the data is sent as a control byte. Every write to standard output is
+ * checked, so that output cut short (a full disk, a closed pipe, a closed
+ * descriptor) is never taken for a whole one. */
 #ifndef LEDE_OUTPUT_H
 #define LEDE_OUTPUT_H
 
@@ -21,5 +24,21 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 
 /* A JSON string literal for s[0..n). */
 void output_json_string(struct buf *b, const char *s, size_t n);
+
+/* Call first thing in main. A standard descriptor (0, 1, 2) that is closed
+ * would be handed out by the next open(), and what is meant for the terminal
+ * would land in that file (the cache, the marks): each closed one is held by
+ * /dev/null. Returns true when standard output was closed; writing to it is
+ * then an error (EBADF), as it would have been. */
+bool output_stdout_guard(void);
+
+/* Write s[0..n) to standard output. Returns 0, or -1 with errno set; after
+ * a failure nothing more is written and every call fails with the first
+ * error. */
+int output_stdout_write(const void *s, size_t n);
+
+/* Flush and close standard output. Returns 0 when all that was written
+ * reached it, else -1 with errno set to the first error met. */
+int output_stdout_close(void);
 
 #endif
