@@ -65,6 +65,49 @@ static void out_text(const char *s)
 	output_stdout_write(s, strlen(s));
 }
 
+/* An argument quoted in a message, escaped as every text from outside is:
+ * a command line can hold escape sequences too. The caller frees it. */
+static char *quoted(const char *s, size_t n)
+{
+	struct buf b = {0};
+	buf_putc(&b, '\'');
+	buf_put_safe(&b, s, n);
+	buf_putc(&b, '\'');
+	return (char *)buf_str(&b);
+}
+
+/* What getopt_long() would have said itself, had it escaped what it
+ * quotes: c is what it returned (':' or '?'), arg the option it stopped
+ * at. */
+static void option_error(int c, const char *arg, const struct option *longopts)
+{
+	char *q;
+	if (strncmp(arg, "--", 2) != 0 || !arg[2]) {
+		char opt = (char)optopt;
+		q = quoted(&opt, 1);
+		fprintf(stderr, c == ':' ? "lede: option requires an argument -- %s\n"
+					 : "lede: invalid option -- %s\n",
+			q);
+		free(q);
+		return;
+	}
+	size_t n = strcspn(arg, "=");
+	q = quoted(arg, n);
+	if (c == ':') {
+		fprintf(stderr, "lede: option %s requires an argument\n", q);
+	} else if (optopt) {
+		fprintf(stderr, "lede: option %s doesn't allow an argument\n", q);
+	} else {
+		size_t matches = 0;
+		for (const struct option *o = longopts; o->name; o++)
+			matches += !strncmp(o->name, arg + 2, n - 2);
+		fprintf(stderr, matches > 1 ? "lede: option %s is ambiguous\n"
+					    : "lede: unrecognized option %s\n",
+			q);
+	}
+	free(q);
+}
+
 /* A bundled directory: beside the executable in a source tree, else the
  * installed one. Returns NULL when only the installed one is meant and
  * local_only is set. */
@@ -155,14 +198,17 @@ int main(int argc, char **argv)
 
 	bool stdout_closed = output_stdout_guard();
 	setlocale(LC_ALL, "");
-	while ((c = getopt_long(argc, argv, "s:e:c:k:hV", longopts, NULL)) != -1) {
+	opterr = 0; /* its messages quote arguments raw: option_error() */
+	while ((c = getopt_long(argc, argv, ":s:e:c:k:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (query_parse_sort(optarg, &order) < 0) {
+				char *q = quoted(optarg, strlen(optarg));
 				fprintf(stderr,
-					"lede: bad sort '%s': use date, quality, heat, title or "
+					"lede: bad sort %s: use date, quality, heat, title or "
 					"provider, optionally with :asc or :desc\n",
-					optarg);
+					q);
+				free(q);
 				return 2;
 			}
 			sort_given = true;
@@ -193,7 +239,9 @@ int main(int argc, char **argv)
 			break;
 		case 'Z':
 			if (sscanf(optarg, "%dx%d", &cols, &rows) != 2 || cols < 1 || rows < 1) {
-				fprintf(stderr, "lede: bad size '%s': use COLSxROWS\n", optarg);
+				char *q = quoted(optarg, strlen(optarg));
+				fprintf(stderr, "lede: bad size %s: use COLSxROWS\n", q);
+				free(q);
 				return 2;
 			}
 			break;
@@ -204,6 +252,7 @@ int main(int argc, char **argv)
 			out_text("lede " LEDE_VERSION "\n");
 			return finish(0);
 		default:
+			option_error(c, argv[optind - 1], longopts);
 			fputs(usage_text, stderr);
 			return 2;
 		}

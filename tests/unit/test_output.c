@@ -126,3 +126,47 @@ Test(output, list_into_a_pipe_is_whole)
 	cr_assert_eq(lines, 95);
 	run_free(&r);
 }
+
+/* --- arguments quoted in messages ----------------------------------------- */
+
+struct arg_case {
+	const char *args[3];
+	const char *want; /* the first line of stderr */
+};
+
+ParameterizedTestParameters(output, arguments_are_escaped_in_messages)
+{
+	static struct arg_case cases[] = {
+		/* 0 */ {{"-s", "\x1b[31mdate"}, "lede: bad sort '\\x1b[31mdate': use date, quality, "
+						 "heat, title or provider, optionally with :asc or :desc"},
+		/* 1 */ {{"--sort=\x1b]0;owned\x07"}, "lede: bad sort '\\x1b]0;owned\\x07': use date, "
+						     "quality, heat, title or provider, optionally "
+						     "with :asc or :desc"},
+		/* 2 */ {{"--size", "\x1b[31m"}, "lede: bad size '\\x1b[31m': use COLSxROWS"},
+		/* 3 */ {{"--size=80x\x9b"}, "lede: bad size '80x\\x9b': use COLSxROWS"},
+		/* 4 */ {{"--\x1b[2J"}, "lede: unrecognized option '--\\x1b[2J'"},
+		/* 5 */ {{"-\x1b"}, "lede: invalid option -- '\\x1b'"},
+		/* 6 */ {{"--list=\x1b[2J"}, "lede: option '--list' doesn't allow an argument"},
+		/* 7 */ {{"--s\xe2\x80\xae"}, "lede: unrecognized option '--s\\u{202e}'"},
+		/* 8 */ {{"-s"}, "lede: option requires an argument -- 's'"},
+		/* 9 */ {{"--sort"}, "lede: option '--sort' requires an argument"},
+		/* 10 */ {{"--s"}, "lede: option '--s' is ambiguous"},
+	};
+	return cr_make_param_array(struct arg_case, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(struct arg_case *c, output, arguments_are_escaped_in_messages)
+{
+	struct run r;
+	run_lede(&r, c->args, (const char *[]){"LC_ALL=C.UTF-8", NULL});
+	cr_assert_eq(r.status, 2);
+	cr_assert_str_eq(r.out, "");
+	cr_assert(!memchr(r.err, '\x1b', r.err_len), "a raw ESC on stderr: %s", r.err);
+	cr_assert(!memmem(r.err, r.err_len, "\xc2\x9b", 2), "a raw C1 CSI on stderr");
+	cr_assert(!memmem(r.err, r.err_len, "\xe2\x80\xae", 3), "a raw RLO on stderr");
+	char *nl = strchr(r.err, '\n');
+	cr_assert_not_null(nl);
+	*nl = '\0';
+	cr_assert_str_eq(r.err, c->want);
+	run_free(&r);
+}
