@@ -251,9 +251,12 @@ int utf8_decode(const char *str, size_t n, unsigned *cp)
 
 int unicode_is_invisible_format(unsigned cp)
 {
+	/* Tag characters spell whole hidden ASCII strings (a text that reads
+	 * one way and says another); U+180E is a space that draws nothing. */
 	return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
 	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || cp == 0x061c ||
-	       cp == 0x00ad || (cp >= 0xfff9 && cp <= 0xfffb);
+	       cp == 0x00ad || (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x180e ||
+	       (cp >= 0xe0000 && cp <= 0xe007f);
 }
 
 void buf_put_safe(struct buf *b, const char *s, size_t n)

@@ -52,7 +52,9 @@ void buf_put_safe(struct buf *b, const char *s, size_t n);
 int utf8_decode(const char *s, size_t n, unsigned *cp);
 
 /* True for code points that change how text around them is shown without
- * being visible themselves: bidi controls, zero-width characters, BOM. */
+ * being visible themselves: bidi controls, zero-width characters, BOM, soft
+ * hyphen, interlinear annotation marks, U+180E, tag characters
+ * (U+E0000-U+E007F). */
 int unicode_is_invisible_format(unsigned cp);
 
 /* Read a whole file into a NUL-terminated heap buffer. Returns 0, or -1 with

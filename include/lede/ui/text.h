@@ -15,7 +15,7 @@
  *     DEL becomes U+2421;
  *   - C1 controls, invalid UTF-8 (one U+FFFD per bad byte), invisible
  *     formatting characters (bidi controls, zero-width characters, BOM, soft
- *     hyphen), private-use code points (fonts draw them at widths wcwidth()
+ *     hyphen, tag characters U+E0000-U+E007F), private-use code points (fonts draw them at widths wcwidth()
  *     cannot know) and anything wcwidth() rejects become U+FFFD;
  *   - a zero-width character (a combining mark) with nothing before it to
  *     attach to, at the start of the text or of a wrapped line, becomes
