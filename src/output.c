@@ -10,19 +10,61 @@
 #include "lede/date.h"
 #include "lede/query.h"
 
+/* Does the code point need a \u or \U escape in --list? The line and
+ * paragraph separators would break the record over several lines on
+ * screen; invisible format characters hide or reorder what a person reads. */
+static bool list_escapes_char(unsigned cp)
+{
+	return cp == 0x2028 || cp == 0x2029 || unicode_is_invisible_format(cp);
+}
+
+void output_list_escape(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+	while (i < n) {
+		/* the common case, copied in runs */
+		size_t j = i;
+		while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f &&
+		       s[j] != '\\')
+			j++;
+		buf_add(b, s + i, j - i);
+		if ((i = j) >= n)
+			break;
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp = c;
+		int len = c >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 1;
+		if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+			char e[2] = {'\\', c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\'};
+			buf_add(b, e, 2);
+			i++;
+		} else if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			/* a control character, or a byte that is not UTF-8: its
+			 * bytes, each as \xHH (a C1 control is two of them) */
+			size_t k = len ? (size_t)len : 1;
+			for (size_t m = 0; m < k; m++) {
+				unsigned char x = (unsigned char)s[i + m];
+				char e[4] = {'\\', 'x', hex[x >> 4], hex[x & 15]};
+				buf_add(b, e, 4);
+			}
+			i += k;
+		} else if (list_escapes_char(cp)) {
+			if (cp > 0xffff)
+				buf_printf(b, "\\U%08x", cp);
+			else
+				buf_printf(b, "\\u%04x", cp);
+			i += (size_t)len;
+		} else {
+			buf_add(b, s + i, (size_t)len);
+			i += (size_t)len;
+		}
+	}
+}
+
 static void list_field(struct buf *b, const char *s)
 {
-	if (!s)
-		return;
-	size_t n = strlen(s), run = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
-			continue;
-		buf_put_safe(b, s + run, i - run);
-		if (i < n)
-			buf_putc(b, ' ');
-		run = i + 1;
-	}
+	if (s)
+		output_list_escape(b, s, strlen(s));
 }
 
 void output_list_line(struct buf *b, const struct article *a)

@@ -11,9 +11,18 @@
 #include "lede/util.h"
 
 /* One --list line: date, quality, heat, provider, title, webUrl separated
- * by tabs, ending in a newline; missing fields empty. Tabs and line breaks
- * inside a field become spaces; other control characters are escaped. */
+ * by tabs, ending in a newline; missing fields empty; each text field
+ * escaped by output_list_escape(). */
 void output_list_line(struct buf *b, const struct article *a);
+
+/* Append s[0..n) escaped for --list, reversibly: a backslash is \\; tab,
+ * LF and CR are \t, \n and \r; every byte of another control character
+ * (C0, DEL, C1) and every byte that is not UTF-8 is \xHH; U+2028, U+2029
+ * and the invisible format characters of unicode_is_invisible_format() are
+ * \uHHHH (\UHHHHHHHH above U+FFFF); everything else is copied. Hex digits
+ * are lower case. The result holds no tab, no line break and nothing a
+ * terminal acts on. */
+void output_list_escape(struct buf *b, const char *s, size_t n);
 
 /* One --json line (JSON Lines): every field, ASCII only (non-ASCII as \u
  * escapes, astral characters as surrogate pairs). A related story that is

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "lede/output.h"
 #include "lede/util.h"
 
 enum sink { SINK_FULL, SINK_CLOSED };
@@ -169,4 +170,223 @@ ParameterizedTest(struct arg_case *c, output, arguments_are_escaped_in_messages)
 	*nl = '\0';
 	cr_assert_str_eq(r.err, c->want);
 	run_free(&r);
+}
+
+/* --- --list escaping -------------------------------------------------------- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+	if (cp < 0x80) {
+		u[0] = (char)cp, n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
+	}
+	buf_add(b, u, n);
+}
+
+/* The decoder README.md and lede(1) describe: the field's bytes again, or
+ * false for a sequence the format never writes. */
+static bool list_decode(const char *s, size_t n, struct buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\t' || s[i] == '\n')
+			return false; /* never inside a field */
+		if (s[i] != '\\') {
+			buf_add(out, s + i, 1);
+			continue;
+		}
+		if (++i >= n)
+			return false;
+		char c = s[i];
+		int digits = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
+		if (c == '\\' || c == 't' || c == 'n' || c == 'r') {
+			buf_putc(out, c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : '\\');
+			continue;
+		}
+		if (!digits || i + (size_t)digits >= n)
+			return false;
+		unsigned v = 0;
+		for (int d = 1; d <= digits; d++) {
+			if (hexval(s[i + (size_t)d]) < 0)
+				return false;
+			v = v << 4 | (unsigned)hexval(s[i + (size_t)d]);
+		}
+		i += (size_t)digits;
+		if (c == 'x')
+			buf_putc(out, (char)v);
+		else
+			put_utf8(out, v);
+	}
+	return true;
+}
+
+struct esc_case {
+	const char *in;
+	size_t len; /* 0: strlen */
+	const char *want;
+};
+
+ParameterizedTestParameters(output, list_escape)
+{
+	static struct esc_case cases[] = {
+		/* 0 */ {"plain text", 0, "plain text"},
+		/* 1 */ {"\x1b[31m", 0, "\\x1b[31m"},
+		/* 2 */ {"\\x1b", 0, "\\\\x1b"},
+		/* 3 */ {"a\\b", 0, "a\\\\b"},
+		/* 4 */ {"\t\n\r", 0, "\\t\\n\\r"},
+		/* 5 */ {"\x01\x7f", 0, "\\x01\\x7f"},
+		/* 6: NUL, in a field given with its length */
+		{"a\0b", 3, "a\\x00b"},
+		/* 7: C1 CSI and NEL, as UTF-8 */ {"\xc2\x9b\xc2\x85", 0, "\\xc2\\x9b\\xc2\\x85"},
+		/* 8: bytes that are not UTF-8 */ {"\xff\x9b\xc3", 0, "\\xff\\x9b\\xc3"},
+		/* 9: a truncated sequence, then ASCII */ {"\xe2\x80" "a", 0, "\\xe2\\x80a"},
+		/* 10 */ {"a\xe2\x80\xa8" "b\xe2\x80\xa9" "c", 0, "a\\u2028b\\u2029c"},
+		/* 11: RLO, ZWSP, BOM */
+		{"\xe2\x80\xae\xe2\x80\x8b\xef\xbb\xbf", 0, "\\u202e\\u200b\\ufeff"},
+		/* 12: tag characters */ {"\xf3\xa0\x81\x81\xf3\xa0\x81\xbf", 0, "\\U000e0041\\U000e007f"},
+		/* 13: other UTF-8 as is */
+		{"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 \xc2\xa0", 0,
+		 "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 \xc2\xa0"},
+		/* 14: an encoded surrogate is not UTF-8 */ {"\xed\xa0\x80", 0, "\\xed\\xa0\\x80"},
+		/* 15 */ {"", 0, ""},
+	};
+	return cr_make_param_array(struct esc_case, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(struct esc_case *c, output, list_escape)
+{
+	size_t n = c->len ? c->len : strlen(c->in);
+	struct buf b = {0}, back = {0};
+	output_list_escape(&b, c->in, n);
+	cr_assert_str_eq(buf_str(&b), c->want);
+	cr_assert(list_decode(b.data, b.len, &back), "cannot decode %s", b.data);
+	cr_assert_eq(back.len, n);
+	cr_assert(!memcmp(buf_str(&back), c->in, n), "the round trip changed the bytes");
+	buf_free(&b);
+	buf_free(&back);
+}
+
+/* Every byte pair and every code point: decodable back to the same bytes,
+ * and nothing a terminal could act on left raw. */
+Test(output, list_escape_round_trips_everything)
+{
+	struct buf b = {0}, back = {0};
+	for (unsigned x = 0; x < 65536; x++) {
+		char s[2] = {(char)(x >> 8), (char)x};
+		b.len = back.len = 0;
+		output_list_escape(&b, s, 2);
+		cr_assert(list_decode(b.data, b.len, &back));
+		cr_assert(back.len == 2 && !memcmp(back.data, s, 2), "%04x", x);
+		for (size_t i = 0; i < b.len; i++) {
+			unsigned char c = (unsigned char)b.data[i];
+			cr_assert(c >= 0x20 && c != 0x7f, "%04x: raw control %02x", x, c);
+		}
+	}
+	for (unsigned cp = 0x80; cp <= 0x10ffff; cp++) {
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		struct buf in = {0};
+		put_utf8(&in, cp);
+		b.len = back.len = 0;
+		output_list_escape(&b, in.data, in.len);
+		cr_assert(list_decode(b.data, b.len, &back));
+		cr_assert(back.len == in.len && !memcmp(back.data, in.data, in.len), "U+%04X", cp);
+		bool raw = b.len == in.len;
+		if (cp <= 0x9f || cp == 0x2028 || cp == 0x2029 || unicode_is_invisible_format(cp))
+			cr_assert(!raw, "U+%04X is written raw", cp);
+		buf_free(&in);
+	}
+	buf_free(&b);
+	buf_free(&back);
+}
+
+/* An archive of one article a title, written as YAML. */
+static char *archive_of(const char *const *titles, size_t n)
+{
+	char *dir = xstrdup("/tmp/lede-list-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	for (size_t i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%zu.md", dir, i);
+		FILE *f = fopen(path, "w");
+		cr_assert_not_null(f);
+		fprintf(f,
+			"---\ntitle: \"%s\"\nwebUrl: \"https://example.com/%zu\"\n"
+			"publishedDateTime: 2021-03-0%zuT07:00:00Z\n---\n",
+			titles[i], i, i + 1);
+		fclose(f);
+		free(path);
+	}
+	return dir;
+}
+
+static void remove_tree(char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		cr_log_warn("could not remove %s", dir);
+	free(cmd);
+	free(dir);
+}
+
+Test(output, list_titles_decode_to_their_bytes)
+{
+	/* YAML escapes, and the bytes the parser makes of them */
+	static const char *const yaml[] = {
+		"\\e[31mred",        "\\\\x1b[31mred",      "back\\\\slash\\\\",
+		"tab\\there",        "new\\nline\\r",       "line\\u2028sep\\u2029par",
+		"c1\\x9bcsi",        "rlo\\u202eevil",      "tag\\U000E0041\\U000E007F",
+	};
+	static const char *const bytes[] = {
+		"\x1b[31mred",       "\\x1b[31mred",        "back\\slash\\",
+		"tab\there",         "new\nline\r",         "line\xe2\x80\xa8sep\xe2\x80\xa9par",
+		"c1\xc2\x9b" "csi",  "rlo\xe2\x80\xae" "evil", "tag\xf3\xa0\x81\x81\xf3\xa0\x81\xbf",
+	};
+	size_t n = sizeof yaml / sizeof *yaml;
+	char *dir = archive_of(yaml, n);
+	struct run r;
+	run_lede(&r, (const char *[]){"--list", "--no-cache", "-s", "date:asc", dir, NULL}, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.err, "");
+	/* a real ESC and the text \x1b are told apart */
+	cr_assert(strstr(r.out, "\t\\x1b[31mred\t") != NULL);
+	cr_assert(strstr(r.out, "\t\\\\x1b[31mred\t") != NULL);
+	cr_assert(strstr(r.out, "\tline\\u2028sep\\u2029par\t") != NULL);
+	char *line = r.out;
+	for (size_t i = 0; i < n; i++) {
+		char *nl = strchr(line, '\n');
+		cr_assert_not_null(nl, "line %zu missing", i);
+		*nl = '\0';
+		/* six fields: the title is the fifth */
+		char *f = line;
+		for (int k = 0; k < 4; k++) {
+			f = strchr(f, '\t');
+			cr_assert_not_null(f, "line %zu: %s", i, line);
+			f++;
+		}
+		char *end = strchr(f, '\t');
+		cr_assert_not_null(end);
+		cr_assert_null(strchr(end + 1, '\t'), "line %zu has more than six fields", i);
+		cr_assert_null(memchr(line, '\x1b', (size_t)(nl - line)));
+		struct buf back = {0};
+		cr_assert(list_decode(f, (size_t)(end - f), &back), "line %zu: %s", i, f);
+		cr_assert_str_eq(buf_str(&back), bytes[i], "line %zu: %s", i, f);
+		buf_free(&back);
+		line = nl + 1;
+	}
+	cr_assert_str_eq(line, "", "more lines than articles");
+	run_free(&r);
+	remove_tree(dir);
 }
