@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -155,6 +156,51 @@ static void jstr(struct buf *b, bool *first, const char *k, const char *v)
 		buf_puts(b, "null");
 }
 
+static bool valid_utf8(const char *s, size_t n)
+{
+	unsigned cp;
+	for (size_t i = 0; i < n;) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		int len = utf8_decode(s + i, n - i, &cp);
+		if (!len)
+			return false;
+		i += (size_t)len;
+	}
+	return true;
+}
+
+static void base64(struct buf *b, const unsigned char *s, size_t n)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
+			     (i + 2 < n ? s[i + 2] : 0);
+		char q[4] = {digits[v >> 18], digits[v >> 12 & 63],
+			     i + 1 < n ? digits[v >> 6 & 63] : '=', i + 2 < n ? digits[v & 63] : '='};
+		buf_add(b, q, 4);
+	}
+}
+
+/* A file name: a JSON string, which cannot hold bytes that are not UTF-8
+ * (they become U+FFFD there); for such a name, k + "Base64" holds its exact
+ * bytes too, so that the file can be found again. */
+static void jpath(struct buf *b, bool *first, const char *k, const char *path)
+{
+	jstr(b, first, k, path);
+	if (!path || valid_utf8(path, strlen(path)))
+		return;
+	char *kb = xasprintf("%sBase64", k);
+	key(b, first, kb);
+	free(kb);
+	buf_putc(b, '"');
+	base64(b, (const unsigned char *)path, strlen(path));
+	buf_putc(b, '"');
+}
+
 static void jint(struct buf *b, bool *first, const char *k, bool has, long long v)
 {
 	key(b, first, k);
@@ -215,7 +261,7 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 {
 	bool f = true;
 	buf_putc(b, '{');
-	jstr(b, &f, "path", a->path);
+	jpath(b, &f, "path", a->path);
 	jstr(b, &f, "category", a->category);
 	jstr(b, &f, "type", a->type);
 	jstr(b, &f, "title", a->title);
@@ -256,7 +302,7 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 		jprovider(b, &g, &r->provider);
 		jint(b, &g, "quality", r->has & HAS_QUALITY, r->quality);
 		jimages(b, &g, r->images, r->nimages);
-		jstr(b, &g, "localPath",
+		jpath(b, &g, "localPath",
 		     r->local >= 0 && (size_t)r->local < s->n ? s->v[r->local]->path : NULL);
 		buf_putc(b, '}');
 	}

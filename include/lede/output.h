@@ -26,7 +26,10 @@ void output_list_escape(struct buf *b, const char *s, size_t n);
 
 /* One --json line (JSON Lines): every field, ASCII only (non-ASCII as \u
  * escapes, astral characters as surrogate pairs). A related story that is
- * local carries the path of that article as "localPath". marks (MARK_READ,
+ * local carries the path of that article as "localPath". A path that is
+ * not valid UTF-8 (its bad bytes are U+FFFD in the string) comes with its
+ * exact bytes in base64 as "pathBase64" or "localPathBase64", right after
+ * it; a UTF-8 path has no such field. marks (MARK_READ,
  * MARK_STARRED of query.h) give the booleans "read" and "starred". */
 void output_json_line(struct buf *b, const struct store *s, const struct article *a,
 		      unsigned marks);

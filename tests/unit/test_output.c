@@ -390,3 +390,125 @@ Test(output, list_titles_decode_to_their_bytes)
 	run_free(&r);
 	remove_tree(dir);
 }
+
+/* --- --json and file names that are not UTF-8 ---------------------------- */
+
+static int b64val(char c)
+{
+	const char *d = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c ? strchr(d, c) : NULL;
+	return p ? (int)(p - d) : -1;
+}
+
+/* The string value of "key":"..." in a JSON line (no escapes in it), or
+ * NULL when the line has no such key. */
+static char *json_field(const char *line, const char *key)
+{
+	char *k = xasprintf("\"%s\":\"", key);
+	const char *p = strstr(line, k);
+	size_t kl = strlen(k);
+	free(k);
+	if (!p)
+		return NULL;
+	p += kl;
+	const char *e = strchr(p, '"');
+	cr_assert_not_null(e);
+	return xstrndup(p, (size_t)(e - p));
+}
+
+static char *base64_decode(const char *s)
+{
+	struct buf b = {0};
+	size_t n = strlen(s);
+	cr_assert_eq(n % 4, 0, "base64 of length %zu", n);
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4];
+		for (int k = 0; k < 4; k++) {
+			v[k] = s[i + k] == '=' ? 0 : b64val(s[i + k]);
+			cr_assert_geq(v[k], 0, "not base64: %s", s);
+		}
+		unsigned w = (unsigned)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+		char o[3] = {(char)(w >> 16), (char)(w >> 8), (char)w};
+		buf_add(&b, o, s[i + 2] == '=' ? 1 : s[i + 3] == '=' ? 2 : 3);
+	}
+	return (char *)buf_str(&b);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "cannot create %s", path);
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+Test(output, json_finds_a_non_utf8_file_again)
+{
+	char *dir = xstrdup("/tmp/lede-json-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	/* byte 0xff: never in UTF-8; the other one related to it */
+	char *bad = xasprintf("%s/caf\xff\xc3\xa9.md", dir);
+	char *good = xasprintf("%s/good.md", dir);
+	static const char bad_text[] = "---\ntitle: \"Bad name\"\nwebUrl: \"https://e.com/bad\"\n"
+				       "publishedDateTime: 2021-03-02T07:00:00Z\n---\n";
+	write_file(bad, bad_text);
+	write_file(good, "---\ntitle: \"Good name\"\nwebUrl: \"https://e.com/good\"\n"
+			 "publishedDateTime: 2021-03-01T07:00:00Z\n"
+			 "related:\n  - title: \"Bad name\"\n    webUrl: \"https://e.com/bad\"\n---\n");
+	struct run r;
+	run_lede(&r, (const char *[]){"--json", "--no-cache", "-s", "date", dir, NULL}, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *nl = strchr(r.out, '\n');
+	cr_assert_not_null(nl);
+	*nl = '\0';
+	const char *first = r.out, *second = nl + 1;
+
+	/* the string is for reading: U+FFFD for the bad byte */
+	char *shown = json_field(first, "path");
+	char *want = xasprintf("%s/caf\\ufffd\\u00e9.md", dir);
+	cr_assert_str_eq(shown, want);
+	/* the base64 is for finding the file */
+	char *b64 = json_field(first, "pathBase64");
+	cr_assert_not_null(b64, "no pathBase64: %s", first);
+	char *path = base64_decode(b64);
+	cr_assert_str_eq(path, bad);
+	char *text = slurp(path, NULL);
+	cr_assert_str_eq(text, bad_text);
+	/* the related story that is this file: the same for localPath */
+	char *local = json_field(second, "localPathBase64");
+	cr_assert_not_null(local, "no localPathBase64: %s", second);
+	char *lpath = base64_decode(local);
+	cr_assert_str_eq(lpath, bad);
+	/* a UTF-8 name has the string alone */
+	cr_assert_null(strstr(second, "\"pathBase64\""));
+	cr_assert(strstr(second, "\"path\":\"") != NULL);
+
+	free(shown);
+	free(want);
+	free(b64);
+	free(path);
+	free(text);
+	free(local);
+	free(lpath);
+	run_free(&r);
+	unlink(bad);
+	unlink(good);
+	free(bad);
+	free(good);
+	remove_tree(dir);
+}
+
+Test(output, json_escapes_separators_and_tags)
+{
+	static const char *const yaml[] = {"line\\u2028sep\\u2029par tag\\U000E0041\\e"};
+	char *dir = archive_of(yaml, 1);
+	struct run r;
+	run_lede(&r, (const char *[]){"--json", "--no-cache", dir, NULL}, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "\"title\":\"line\\u2028sep\\u2029par tag\\udb40\\udc41\\u001b\"") !=
+		  NULL, "%s", r.out);
+	for (size_t i = 0; i < r.out_len; i++)
+		cr_assert((unsigned char)r.out[i] < 0x80 && (r.out[i] >= 0x20 || r.out[i] == '\n'));
+	run_free(&r);
+	remove_tree(dir);
+}
