@@ -130,26 +130,6 @@ static char *bundled_dir(const char *name, bool local_only)
 	return local_only ? NULL : xasprintf("%s/%s", LEDE_DATADIR, name);
 }
 
-/* The loading line on a terminal, for a big archive. */
-struct progress {
-	struct timespec t0;
-};
-
-static void show_progress(void *ctx, size_t done, size_t total)
-{
-	const struct progress *p = ctx;
-	if (done == total) {
-		fputs("\r\033[K", stderr); /* gone before any output */
-		return;
-	}
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	double secs = (double)(t.tv_sec - p->t0.tv_sec) + (double)(t.tv_nsec - p->t0.tv_nsec) / 1e9;
-	/* \033[K: a shorter line must not leave the end of a longer one */
-	fprintf(stderr, "\rlede: loading %zu/%zu files (%.0f/s)\033[K", done, total,
-		secs > 0 ? (double)done / secs : 0.0);
-}
-
 /* The read and starred marks, with any problem in them said on stderr. */
 static struct state *open_marks(void)
 {
@@ -332,12 +312,12 @@ int main(int argc, char **argv)
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = !re; /* nor anything of the articles but its columns */
 	}
-	struct progress progress = {0};
+	struct output_progress progress = {.fd = STDERR_FILENO};
 	/* the reader opens its screen once the articles are in: until then the
 	 * same line tells how the load goes (never in the headless mode) */
 	if (!script && isatty(STDERR_FILENO)) {
 		clock_gettime(CLOCK_MONOTONIC, &progress.t0);
-		opts.progress = show_progress;
+		opts.progress = output_progress;
 		opts.progress_ctx = &progress;
 	}
 	store_load(&s, paths, npaths, &opts);

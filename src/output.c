@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lede/date.h"
@@ -307,6 +309,49 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "]}\n");
+}
+
+/* The loading line ----------------------------------------------------------- */
+
+/* How many columns the line may take on the terminal at fd: its width less
+ * one, as writing into the last column leaves the cursor in a pending-wrap
+ * state that terminals settle differently. */
+static size_t line_room(int fd)
+{
+	struct winsize ws;
+	if (ioctl(fd, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return 79; /* not told: the usual 80 columns */
+	return (size_t)ws.ws_col - 1;
+}
+
+void output_progress(void *ctx, size_t done, size_t total)
+{
+	const struct output_progress *p = ctx;
+	struct buf b = {0};
+	buf_putc(&b, '\r');
+	if (done != total) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		double secs = (double)(t.tv_sec - p->t0.tv_sec) +
+			      (double)(t.tv_nsec - p->t0.tv_nsec) / 1e9;
+		char *line = xasprintf("lede: loading %zu/%zu files (%.0f/s)", done, total,
+				       secs > 0 ? (double)done / secs : 0.0);
+		size_t n = strlen(line), room = line_room(p->fd);
+		buf_add(&b, line, n < room ? n : room); /* ASCII: a byte a column */
+		free(line);
+	}
+	/* a shorter line must not leave the end of a longer one; when done,
+	 * the line is gone before any output */
+	buf_puts(&b, "\033[K");
+	for (size_t off = 0; off < b.len;) {
+		ssize_t w = write(p->fd, b.data + off, b.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break; /* nowhere to say it */
+		off += (size_t)w;
+	}
+	buf_free(&b);
 }
 
 /* Standard output ---------------------------------------------------------- */

@@ -6,6 +6,8 @@
 #ifndef LEDE_OUTPUT_H
 #define LEDE_OUTPUT_H
 
+#include <time.h>
+
 #include "lede/article.h"
 #include "lede/store.h"
 #include "lede/util.h"
@@ -36,6 +38,20 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 
 /* A JSON string literal for s[0..n). */
 void output_json_string(struct buf *b, const char *s, size_t n);
+
+/* The loading line, shown on a terminal while a big archive loads (before
+ * the reader opens its screen, or before --list prints). */
+struct output_progress {
+	int fd;             /* a terminal: stderr */
+	struct timespec t0; /* CLOCK_MONOTONIC when the load started */
+};
+
+/* A progress callback for store_opts (ctx: a struct output_progress): one
+ * line rewritten in place, cut to the terminal's width less one column, so
+ * that it never wraps (a carriage return could not go back over a wrapped
+ * line, and erasing would leave its first rows), and erased when
+ * done == total. */
+void output_progress(void *ctx, size_t done, size_t total);
 
 /* Call first thing in main. A standard descriptor (0, 1, 2) that is closed
  * would be handed out by the next open(), and what is meant for the terminal
