@@ -179,7 +179,8 @@ int main(int argc, char **argv)
 	bool stdout_closed = output_stdout_guard();
 	setlocale(LC_ALL, "");
 	opterr = 0; /* its messages quote arguments raw: option_error() */
-	while ((c = getopt_long(argc, argv, ":s:e:c:k:hV", longopts, NULL)) != -1) {
+	for (int at = optind; (c = getopt_long(argc, argv, ":s:e:c:k:hV", longopts, NULL)) != -1;
+	     at = optind) {
 		switch (c) {
 		case 's':
 			if (query_parse_sort(optarg, &order) < 0) {
@@ -232,7 +233,8 @@ int main(int argc, char **argv)
 			out_text("lede " LEDE_VERSION "\n");
 			return finish(0);
 		default:
-			option_error(c, argv[optind - 1], longopts);
+			/* optind stays put inside a bundle of short options */
+			option_error(c, argv[optind > at ? optind - 1 : optind], longopts);
 			fputs(usage_text, stderr);
 			return 2;
 		}

@@ -152,6 +152,9 @@ ParameterizedTestParameters(output, arguments_are_escaped_in_messages)
 		/* 8 */ {{"-s"}, "lede: option requires an argument -- 's'"},
 		/* 9 */ {{"--sort"}, "lede: option '--sort' requires an argument"},
 		/* 10 */ {{"--s"}, "lede: option '--s' is ambiguous"},
+		/* 11: inside a bundle, after a long option */
+		{{"--list", "-\x1bV"}, "lede: invalid option -- '\\x1b'"},
+		/* 12 */ {{"seeds", "--\x1b=1"}, "lede: unrecognized option '--\\x1b'"},
 	};
 	return cr_make_param_array(struct arg_case, cases, sizeof cases / sizeof *cases);
 }
