@@ -423,6 +423,11 @@ static int set_wrap(struct config *c, const char *value, char **hint)
 	return set_bool(&c->wrap, value, hint);
 }
 
+static int set_follow_links(struct config *c, const char *value, char **hint)
+{
+	return set_bool(&c->follow_links, value, hint);
+}
+
 static int set_path(struct config *c, const char *value, char **hint)
 {
 	/* Words like a config line, so a path with a space can be quoted. */
@@ -507,6 +512,7 @@ static const struct option_def options[] = {
 	{"layout", set_layout, NULL},
 	{"max-file-size", set_max_file_size, NULL},
 	{"path", set_path, NULL},
+	{"follow-links", set_follow_links, NULL},
 	{"date-format", set_date_format, NULL},
 	{"keymap", NULL, load_keymap_option},
 	{"mouse", set_mouse, NULL},

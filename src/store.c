@@ -431,7 +431,8 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	pthread_condattr_destroy(&ca);
 	atomic_init(&L->done, 0);
 
-	scan_paths_each(paths, n, found, L, problems);
+	unsigned flags = L->opts && L->opts->follow_links ? SCAN_FOLLOW_LINKS : 0;
+	scan_paths_each(paths, n, flags, found, L, problems);
 	publish(L, true);
 	if (!L->ctx)
 		start_workers(L);

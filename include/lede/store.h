@@ -51,6 +51,9 @@ struct store_opts {
 	 * keeps only what the list prints (article_trim). Links and --json
 	 * need the whole article: they never set this. */
 	bool list_only;
+	/* Follow symbolic links met inside the walk (scan.h); the paths given
+	 * are followed either way. */
+	bool follow_links;
 };
 
 struct url_slot;
