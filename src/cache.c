@@ -39,6 +39,7 @@
  * whole length, n 0) is shared, not copied, when decoded. */
 #define _GNU_SOURCE /* realpath; O_DIRECTORY, O_NOFOLLOW */
 #include "lede/cache.h"
+#include "lede/hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1013,13 +1014,11 @@ static bool same_file(const struct entry *e, const struct stat *st)
 	       e->dev == (uint64_t)st->st_dev;
 }
 
+/* Keyed, as every table whose keys a file can choose: a forged cache must
+ * not be able to pile its entries into one run of slots. */
 static uint64_t id_hash(uint64_t dev, uint64_t ino)
 {
-	uint64_t h = ino * 0x9e3779b97f4a7c15ull ^ dev;
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 29;
-	return h;
+	return hash_pair(dev, ino);
 }
 
 long cache_find(const struct cache *c, const struct stat *st)

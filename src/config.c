@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lede/query.h"
@@ -24,6 +25,29 @@
 
 #define COUNT(a) (sizeof (a) / sizeof *(a))
 
+/* Files one load reads in all (the first included), and their bytes: a
+ * bound on the whole work, since a file that sources another twice, ten
+ * deep, would otherwise read a thousand files without any loop. */
+#define CONFIG_MAX_FILES 256
+#define CONFIG_TOTAL_MAX ((size_t)16 << 20)
+
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* What one load shares across the files it reads: those being read (a
+ * file met again among them is a loop), the loops already reported (each
+ * once, not once a line that repeats it), and the totals read. */
+struct load {
+	struct file_id *open;
+	size_t nopen, capopen;
+	struct file_id *looped;
+	size_t nlooped, caplooped;
+	size_t files, bytes;
+	bool over; /* a total was reached, and said */
+};
+
 /* One run of the config language: where relative paths start and how deep
  * `source` has gone. Lines of nested files report straight into errors,
  * already as "FILE:LINE: message". */
@@ -32,7 +56,22 @@ struct ctx {
 	const char *dir; /* directory of the file being read; NULL: the current one */
 	int depth;
 	struct strlist *errors;
+	struct load *load;
 };
+
+static void load_free(struct load *l)
+{
+	free(l->open);
+	free(l->looped);
+}
+
+static bool id_in(const struct file_id *v, size_t n, const struct file_id *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].dev == id->dev && v[i].ino == id->ino)
+			return true;
+	return false;
+}
 
 static void safe_put(struct buf *b, const char *s)
 {
@@ -423,6 +462,11 @@ static int set_wrap(struct config *c, const char *value, char **hint)
 	return set_bool(&c->wrap, value, hint);
 }
 
+static int set_follow_links(struct config *c, const char *value, char **hint)
+{
+	return set_bool(&c->follow_links, value, hint);
+}
+
 static int set_path(struct config *c, const char *value, char **hint)
 {
 	/* Words like a config line, so a path with a space can be quoted. */
@@ -507,6 +551,7 @@ static const struct option_def options[] = {
 	{"layout", set_layout, NULL},
 	{"max-file-size", set_max_file_size, NULL},
 	{"path", set_path, NULL},
+	{"follow-links", set_follow_links, NULL},
 	{"date-format", set_date_format, NULL},
 	{"keymap", NULL, load_keymap_option},
 	{"mouse", set_mouse, NULL},
@@ -544,9 +589,11 @@ static int set_option(struct ctx *x, const char *name, const char *value, char *
 int config_set(struct config *c, const char *name, const char *value, char **err)
 {
 	struct strlist errors = {0};
-	struct ctx x = {c, NULL, 0, &errors};
+	struct load load = {0};
+	struct ctx x = {c, NULL, 0, &errors, &load};
 	char *own = NULL;
 	int rc = set_option(&x, name, value, &own);
+	load_free(&load);
 	if (!own && errors.n)
 		own = summarize(&errors);
 	strlist_free(&errors);
@@ -711,7 +758,41 @@ static int cmd_color(struct ctx *x, char **args, size_t nargs, char **err)
 	return 0;
 }
 
-static int run_file(struct config *c, const char *path, int depth, struct strlist *errors);
+static int run_file(struct config *c, const char *path, int depth, struct load *load,
+		    struct strlist *errors);
+
+/* Before a file is read from a line: false, with *err or quietly, when it
+ * must not be. what names the command in a message ("source", "keymap"). A
+ * loop is said once for each file it comes back to; the totals once for
+ * the load. */
+static bool may_read(struct ctx *x, const char *path, const char *what, char **err)
+{
+	struct load *l = x->load;
+	if (l->over)
+		return false;
+	if (l->files >= CONFIG_MAX_FILES || l->bytes >= CONFIG_TOTAL_MAX) {
+		l->over = true;
+		*err = xasprintf("%s: more than %d files or %zu MiB read in all, the rest skipped",
+				 what, CONFIG_MAX_FILES, CONFIG_TOTAL_MAX >> 20);
+		return false;
+	}
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return true; /* read_file says why */
+	struct file_id id = {st.st_dev, st.st_ino};
+	if (!id_in(l->open, l->nopen, &id))
+		return true;
+	if (!id_in(l->looped, l->nlooped, &id)) {
+		l->looped = xgrow(l->looped, &l->caplooped, l->nlooped + 1, sizeof *l->looped);
+		l->looped[l->nlooped++] = id;
+		struct buf b = {0};
+		buf_printf(&b, "%s loop: '", what);
+		safe_put(&b, path);
+		buf_puts(&b, "' is already being read, not read again");
+		*err = b.data;
+	}
+	return false;
+}
 
 static int cmd_source(struct ctx *x, char **args, size_t nargs, char **err)
 {
@@ -721,7 +802,11 @@ static int cmd_source(struct ctx *x, char **args, size_t nargs, char **err)
 		return -1;
 	}
 	char *path = resolve_path(x->dir, args[0]);
-	int rc = run_file(x->c, path, x->depth + 1, x->errors);
+	if (!may_read(x, path, "source", err)) {
+		free(path);
+		return *err ? -1 : 0;
+	}
+	int rc = run_file(x->c, path, x->depth + 1, x->load, x->errors);
 	if (rc < 0) {
 		int e = errno;
 		struct buf b = {0};
@@ -787,9 +872,11 @@ out:
 int config_line(struct config *c, const char *line, char **err)
 {
 	struct strlist errors = {0};
-	struct ctx x = {c, NULL, 0, &errors};
+	struct load load = {0};
+	struct ctx x = {c, NULL, 0, &errors, &load};
 	char *own = NULL;
 	int rc = run_line(&x, line, &own);
+	load_free(&load);
 	if (!own && errors.n)
 		own = summarize(&errors);
 	strlist_free(&errors);
@@ -802,19 +889,26 @@ int config_line(struct config *c, const char *line, char **err)
 
 /* ---- files ---- */
 
-/* Read path and apply its lines at depth. Returns 0, or -1 with errno set
- * when the file cannot be read. */
-static int run_file(struct config *c, const char *path, int depth, struct strlist *errors)
+/* Read path and apply its lines at depth, counted in load and marked as
+ * being read while they run. Returns 0, or -1 with errno set when the file
+ * cannot be read. */
+static int run_file(struct config *c, const char *path, int depth, struct load *load,
+		    struct strlist *errors)
 {
 	char *data;
 	size_t len;
-	if (read_file(path, CONFIG_FILE_MAX, &data, &len) < 0)
+	struct stat st; /* its identity, for the loop check */
+	if (stat(path, &st) < 0 || read_file(path, CONFIG_FILE_MAX, &data, &len) < 0)
 		return -1;
+	load->files++;
+	load->bytes += len;
+	load->open = xgrow(load->open, &load->capopen, load->nopen + 1, sizeof *load->open);
+	load->open[load->nopen++] = (struct file_id){st.st_dev, st.st_ino};
 	struct buf where = {0};
 	safe_put(&where, path);
 	buf_str(&where);
 	char *dir = dir_of(path);
-	struct ctx x = {c, dir, depth, errors};
+	struct ctx x = {c, dir, depth, errors, load};
 	size_t lineno = 0;
 	for (char *p = data; p < data + len;) {
 		char *nl = memchr(p, '\n', (size_t)(data + len - p));
@@ -836,6 +930,7 @@ static int run_file(struct config *c, const char *path, int depth, struct strlis
 		}
 		p = end + 1;
 	}
+	load->nopen--;
 	free(dir);
 	free(data);
 	buf_free(&where);
@@ -845,9 +940,12 @@ static int run_file(struct config *c, const char *path, int depth, struct strlis
 int config_load_file(struct config *c, const char *path, bool missing_ok,
 		     struct strlist *errors)
 {
-	if (run_file(c, path, 0, errors) == 0)
-		return 0;
+	struct load load = {0};
+	int rc = run_file(c, path, 0, &load, errors);
 	int e = errno;
+	load_free(&load);
+	if (rc == 0)
+		return 0;
 	if (e == ENOENT && missing_ok)
 		return 0;
 	struct buf where = {0};
@@ -874,7 +972,11 @@ static int load_keymap(struct ctx *x, const char *name, const char *const *dirs,
 	int rc = -1;
 	if (strchr(name, '/')) {
 		path = resolve_path(x->dir, name);
-		rc = run_file(x->c, path, x->depth + 1, x->errors);
+		if (!may_read(x, path, "keymap", err)) {
+			free(path);
+			return *err ? -1 : 0;
+		}
+		rc = run_file(x->c, path, x->depth + 1, x->load, x->errors);
 	} else {
 		for (size_t i = 0; dirs && dirs[i]; i++) {
 			if (!*dirs[i]) /* "" is no directory, and "/" + name would be the root's */
@@ -883,7 +985,12 @@ static int load_keymap(struct ctx *x, const char *name, const char *const *dirs,
 			char *dir = expand_home(dirs[i]);
 			path = join_path(dir, name);
 			free(dir);
-			if ((rc = run_file(x->c, path, x->depth + 1, x->errors)) == 0 || errno != ENOENT)
+			if (!may_read(x, path, "keymap", err)) {
+				free(path);
+				return *err ? -1 : 0;
+			}
+			if ((rc = run_file(x->c, path, x->depth + 1, x->load, x->errors)) == 0 ||
+			    errno != ENOENT)
 				break;
 		}
 		if (rc < 0 && (!path || errno == ENOENT)) {
@@ -927,7 +1034,8 @@ static int load_keymap(struct ctx *x, const char *name, const char *const *dirs,
 int config_load_keymap(struct config *c, const char *name_or_file,
 		       const char *const *search_dirs, struct strlist *errors)
 {
-	struct ctx x = {c, NULL, 0, errors};
+	struct load load = {0};
+	struct ctx x = {c, NULL, 0, errors, &load};
 	char *err = NULL;
 	int rc;
 	if (search_dirs) {
@@ -939,6 +1047,7 @@ int config_load_keymap(struct config *c, const char *name_or_file,
 		rc = load_keymap(&x, name_or_file, dirs, &err);
 		free(dirs);
 	}
+	load_free(&load);
 	if (err) {
 		strlist_push(errors, err);
 		rc = -1;

@@ -40,6 +40,7 @@ static const char usage_text[] =
 	"      --list                  print the list, tab-separated, and exit\n"
 	"      --json                  print the articles as JSON Lines and exit\n"
 	"      --check                 report every problem in the archive and exit\n"
+	"  -L, --follow                follow symbolic links inside the directories\n"
 	"  -c, --config FILE           read FILE instead of the default config\n"
 	"  -k, --keymap NAME|FILE      use a shipped keymap or a keymap file\n"
 	"      --no-cache              neither read nor write the article cache\n"
@@ -158,9 +159,10 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"sort", required_argument, NULL, 's'},
 		{"search", required_argument, NULL, 'e'},
-		{"list", no_argument, NULL, 'L'},
+		{"list", no_argument, NULL, 'l'},
 		{"json", no_argument, NULL, 'J'},
 		{"check", no_argument, NULL, 'C'},
+		{"follow", no_argument, NULL, 'L'},
 		{"config", required_argument, NULL, 'c'},
 		{"keymap", required_argument, NULL, 'k'},
 		{"no-cache", no_argument, NULL, 'N'},
@@ -173,13 +175,13 @@ int main(int argc, char **argv)
 	enum mode mode = MODE_UI;
 	struct sort_order order = {SORT_DATE, true};
 	const char *pattern = NULL, *config_path = NULL, *script = NULL, *keymap = NULL;
-	bool sort_given = false, no_cache = false;
+	bool sort_given = false, no_cache = false, follow = false;
 	int c, cols = 0, rows = 0;
 
 	bool stdout_closed = output_stdout_guard();
 	setlocale(LC_ALL, "");
 	opterr = 0; /* its messages quote arguments raw: option_error() */
-	for (int at = optind; (c = getopt_long(argc, argv, ":s:e:c:k:hV", longopts, NULL)) != -1;
+	for (int at = optind; (c = getopt_long(argc, argv, ":s:e:Lc:k:hV", longopts, NULL)) != -1;
 	     at = optind) {
 		switch (c) {
 		case 's':
@@ -197,8 +199,11 @@ int main(int argc, char **argv)
 		case 'e':
 			pattern = optarg;
 			break;
-		case 'L':
+		case 'l':
 			mode = MODE_LIST;
+			break;
+		case 'L':
+			follow = true;
 			break;
 		case 'J':
 			mode = MODE_JSON;
@@ -307,7 +312,8 @@ int main(int argc, char **argv)
 
 	struct store s;
 	store_init(&s);
-	struct store_opts opts = {.max_file_size = cfg.max_file_size};
+	struct store_opts opts = {.max_file_size = cfg.max_file_size,
+				  .follow_links = follow || cfg.follow_links};
 	char *cache_path = no_cache ? NULL : cache_path_for(paths, npaths);
 	opts.cache_path = cache_path;
 	if (mode == MODE_LIST) {

@@ -1,29 +1,71 @@
-/* scan: a careful recursive walk. */
+/* scan: a careful recursive walk: links inside it followed only on
+ * request, every directory entered once (a hash set of device and inode),
+ * loops and paths too long to open reported. */
 #define _GNU_SOURCE
 #include "lede/scan.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lede/hash.h"
+
+/* Every directory entered, by (device, inode), in a hash set: a directory
+ * met again by another way is not walked twice, and one still being walked
+ * (active) is a loop. Checking a list of them all made the walk quadratic
+ * in the number of directories. */
 struct dirid {
-	dev_t dev;
-	ino_t ino;
+	uint64_t dev, ino;
+	bool used, active;
 };
+
+struct dirset {
+	struct dirid *v;
+	size_t cap, n; /* cap: a power of two, or 0 */
+};
+
+static struct dirid *dirset_find(struct dirid *v, size_t cap, uint64_t dev, uint64_t ino)
+{
+	size_t mask = cap - 1;
+	for (size_t i = hash_pair(dev, ino) & mask;; i = (i + 1) & mask)
+		if (!v[i].used || (v[i].dev == dev && v[i].ino == ino))
+			return &v[i];
+}
+
+/* The entry for (dev, ino), added (unused) when missing. */
+static struct dirid *dirset_get(struct dirset *set, uint64_t dev, uint64_t ino)
+{
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		struct dirid *v = xcalloc(cap, sizeof *v);
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->v[i].used)
+				*dirset_find(v, cap, set->v[i].dev, set->v[i].ino) = set->v[i];
+		free(set->v);
+		set->v = v;
+		set->cap = cap;
+	}
+	struct dirid *d = dirset_find(set->v, set->cap, dev, ino);
+	if (!d->used) {
+		*d = (struct dirid){dev, ino, true, false};
+		set->n++;
+	}
+	return d;
+}
 
 struct walk {
 	void (*found)(void *ctx, char *path);
 	void *ctx;
 	struct strlist *problems;
-	struct dirid *seen; /* every directory entered */
-	size_t nseen, capseen;
-	struct dirid *stack; /* the directories being walked, outermost first */
-	size_t depth, capstack;
+	bool follow; /* follow links met inside the walk */
+	struct dirset dirs;
 };
 
 static void problem(struct walk *w, const char *path, const char *msg)
@@ -56,69 +98,138 @@ static int cmp_name(const void *a, const void *b, void *base)
 
 static void walk_dir(struct walk *w, const char *path, const struct stat *st);
 
-static void visit(struct walk *w, const char *path, bool named)
+static void cannot_read(struct walk *w, const char *path)
+{
+	char *m = xasprintf("cannot read: %s", strerror(errno));
+	problem(w, path, m);
+	free(m);
+}
+
+/* A path given by the user: followed, whatever it is. */
+static void visit_named(struct walk *w, const char *path)
 {
 	struct stat st;
-	if (stat(path, &st) < 0) {
-		if (named || candidate_name(path) || errno == ELOOP) {
-			char *m = xasprintf("cannot read: %s", strerror(errno));
-			problem(w, path, m);
-			free(m);
-		}
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	if (stat(path, &st) < 0)
+		cannot_read(w, path);
+	else if (S_ISDIR(st.st_mode))
 		walk_dir(w, path, &st);
-	} else if (S_ISREG(st.st_mode)) {
-		if (named || candidate_name(path))
-			w->found(w->ctx, xstrdup(path));
-	} else if (named || candidate_name(path)) {
+	else if (S_ISREG(st.st_mode))
+		w->found(w->ctx, xstrdup(path));
+	else
 		problem(w, path, "not a regular file, skipped");
+}
+
+/* What a directory entry is, the way the walk treats it: st filled and
+ * true, or false when it is a link not to be followed or cannot be read
+ * (a problem when it matters). name is looked up relative to dfd (with
+ * AT_FDCWD, path and name are the same); path is what a problem names. */
+static bool entry_stat(struct walk *w, const char *path, int dfd, const char *name,
+		       struct stat *st)
+{
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (candidate_name(name))
+			cannot_read(w, path);
+		return false;
+	}
+	if (!S_ISLNK(st->st_mode))
+		return true;
+	/* Links met inside the walk are followed only on request, to a file
+	 * as to a directory: a link to / would otherwise take in the whole
+	 * machine. */
+	if (!w->follow)
+		return false;
+	if (fstatat(dfd, name, st, 0) < 0) {
+		if (candidate_name(name) || errno == ELOOP)
+			cannot_read(w, path);
+		return false;
+	}
+	return true;
+}
+
+/* An entry of a directory that needs a stat: a directory, a link, or one
+ * the file system gave no type for. */
+static void visit_entry(struct walk *w, char *path, const char *name)
+{
+	struct stat st;
+	if (!entry_stat(w, path, AT_FDCWD, path, &st))
+		return;
+	if (S_ISDIR(st.st_mode))
+		walk_dir(w, path, &st);
+	else if (S_ISREG(st.st_mode) && candidate_name(name))
+		w->found(w->ctx, xstrdup(path));
+	else if (!S_ISREG(st.st_mode) && candidate_name(name))
+		problem(w, path, "not a regular file, skipped");
+}
+
+/* An entry whose path is too long for the system to open: never read,
+ * never silent when it could hold an article. dir is its directory's
+ * path, which is short enough. */
+static void too_long(struct walk *w, const char *dir, const char *name, const char *path)
+{
+	struct stat st;
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool known = dfd >= 0 && entry_stat(w, path, dfd, name, &st);
+	if (dfd >= 0)
+		close(dfd);
+	if (dfd >= 0 && !known)
+		return; /* a link not followed, or already reported */
+	if (!known || S_ISDIR(st.st_mode) || candidate_name(name)) {
+		char *m = xasprintf("path longer than %d bytes, not read", PATH_MAX - 1);
+		problem(w, path, m);
+		free(m);
 	}
 }
 
-static void walk_dir(struct walk *w, const char *path, const struct stat *st)
+/* The names of a directory, each with its d_type byte in front, in one
+ * buffer, sorted; at[] holds their offsets. False when it cannot be read
+ * (a problem). */
+static bool read_names(struct walk *w, const char *path, struct buf *names, size_t **at,
+		       size_t *n)
 {
-	for (size_t i = 0; i < w->depth; i++) {
-		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino) {
-			problem(w, path, "directory loop (a link back to a parent), not followed");
-			return;
-		}
-	}
-	for (size_t i = 0; i < w->nseen; i++)
-		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
-			return; /* reached before by another way */
-	w->seen = xgrow(w->seen, &w->capseen, w->nseen + 1, sizeof *w->seen);
-	w->seen[w->nseen++] = (struct dirid){st->st_dev, st->st_ino};
-
 	DIR *d = opendir(path);
 	if (!d) {
 		char *m = xasprintf("cannot open directory: %s", strerror(errno));
 		problem(w, path, m);
 		free(m);
-		return;
+		return false;
 	}
-	/* The names go into one buffer, each with its d_type in front, so
-	 * that the walk below can skip a stat for what readdir already says is
-	 * a regular file: with a hundred thousand files, those stats and the
-	 * allocations would be most of a scan. */
-	struct buf names = {0};
-	size_t *at = NULL, n = 0, cap = 0;
+	/* One buffer, and d_type kept, so that the walk can skip a stat for
+	 * what readdir already says is a regular file: with a hundred
+	 * thousand files, those stats and the allocations would be most of a
+	 * scan. */
+	size_t cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		at = xgrow(at, &cap, n + 1, sizeof *at);
-		at[n++] = names.len;
-		buf_putc(&names, (char)e->d_type);
-		buf_add(&names, e->d_name, strlen(e->d_name) + 1);
+		*at = xgrow(*at, &cap, *n + 1, sizeof **at);
+		(*at)[(*n)++] = names->len;
+		buf_putc(names, (char)e->d_type);
+		buf_add(names, e->d_name, strlen(e->d_name) + 1);
 	}
 	closedir(d);
-	if (n)
-		qsort_r(at, n, sizeof *at, cmp_name, names.data);
+	if (*n)
+		qsort_r(*at, *n, sizeof **at, cmp_name, names->data);
+	return true;
+}
 
-	w->stack = xgrow(w->stack, &w->capstack, w->depth + 1, sizeof *w->stack);
-	w->stack[w->depth++] = (struct dirid){st->st_dev, st->st_ino};
+static void walk_dir(struct walk *w, const char *path, const struct stat *st)
+{
+	uint64_t dev = (uint64_t)st->st_dev, ino = (uint64_t)st->st_ino;
+	size_t before = w->dirs.n;
+	struct dirid *id = dirset_get(&w->dirs, dev, ino);
+	if (id->active) {
+		problem(w, path, "directory loop (a link back to a parent), not followed");
+		return;
+	}
+	if (w->dirs.n == before)
+		return; /* reached before by another way */
+	struct buf names = {0};
+	size_t *at = NULL, n = 0;
+	if (!read_names(w, path, &names, &at, &n))
+		return;
+	id->active = true; /* the set does not move until the next dirset_get */
+
 	size_t plen = strlen(path);
 	bool slash = plen && path[plen - 1] == '/';
 	for (size_t i = 0; i < n; i++) {
@@ -126,10 +237,13 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 		const char *name = names.data + at[i] + 1;
 		/* A regular file is a candidate by its name alone. A directory
 		 * still needs its device and inode for the loop checks; links
-		 * and file systems that do not fill d_type need a stat to say
-		 * what they are; the rest (FIFOs, devices, sockets) are never
-		 * opened, only reported when named like an article. */
+		 * (when followed) and file systems that do not fill d_type
+		 * need a stat to say what they are; the rest (FIFOs, devices,
+		 * sockets) are never opened, only reported when named like an
+		 * article. */
 		if (type == DT_REG && !candidate_name(name))
+			continue;
+		if (type == DT_LNK && !w->follow)
 			continue;
 		size_t nlen = strlen(name);
 		char *child = xmalloc(plen + 1 + nlen + 1);
@@ -138,29 +252,32 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 		if (!slash)
 			child[k++] = '/';
 		memcpy(child + k, name, nlen + 1);
-		if (type == DT_REG) {
-			w->found(w->ctx, child);
+		if (k + nlen >= PATH_MAX)
+			too_long(w, path, name, child);
+		else if (type == DT_REG) {
+			w->found(w->ctx, child); /* found owns it */
 			continue;
-		}
-		if (type == DT_DIR || type == DT_LNK || type == DT_UNKNOWN)
-			visit(w, child, false);
+		} else if (type == DT_DIR || type == DT_LNK || type == DT_UNKNOWN)
+			visit_entry(w, child, name);
 		else if (candidate_name(name))
 			problem(w, child, "not a regular file, skipped");
 		free(child);
 	}
 	free(at);
 	buf_free(&names);
-	w->depth--;
+	dirset_find(w->dirs.v, w->dirs.cap, dev, ino)->active = false;
 }
 
-void scan_paths_each(const char *const *paths, size_t n, void (*found)(void *ctx, char *path),
-		     void *ctx, struct strlist *problems)
+void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
+		     void (*found)(void *ctx, char *path), void *ctx, struct strlist *problems)
 {
-	struct walk w = {.found = found, .ctx = ctx, .problems = problems};
+	struct walk w = {.found = found,
+			 .ctx = ctx,
+			 .problems = problems,
+			 .follow = (flags & SCAN_FOLLOW_LINKS) != 0};
 	for (size_t i = 0; i < n; i++)
-		visit(&w, paths[i], true);
-	free(w.seen);
-	free(w.stack);
+		visit_named(&w, paths[i]);
+	free(w.dirs.v);
 }
 
 static void push(void *files, char *path)
@@ -171,5 +288,5 @@ static void push(void *files, char *path)
 void scan_paths(const char *const *paths, size_t n, struct strlist *files,
 		struct strlist *problems)
 {
-	scan_paths_each(paths, n, push, files, problems);
+	scan_paths_each(paths, n, 0, push, files, problems);
 }

@@ -1,7 +1,8 @@
 /* store: loading -- the scan, then every file stat-ed and taken from the
  * cache or read and parsed, on several threads, merged in scan order, and
  * the cache rewritten when it no longer matches -- and the URL index (open
- * addressing). */
+ * addressing, under the keyed hash: the URLs come from the archive, and
+ * whoever writes one must not be able to make them collide). */
 #define _GNU_SOURCE /* sched_getaffinity */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/hash.h"
 #include "lede/parse.h"
 #include "lede/scan.h"
 #include "lede/search.h"
@@ -429,7 +431,8 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	pthread_condattr_destroy(&ca);
 	atomic_init(&L->done, 0);
 
-	scan_paths_each(paths, n, found, L, problems);
+	unsigned flags = L->opts && L->opts->follow_links ? SCAN_FOLLOW_LINKS : 0;
+	scan_paths_each(paths, n, flags, found, L, problems);
 	publish(L, true);
 	if (!L->ctx)
 		start_workers(L);
@@ -581,21 +584,6 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	store_link(s);
 }
 
-static uint64_t hash_str(const char *s)
-{
-	size_t n = strlen(s), i = 0;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
-	for (; n - i >= 8; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, s + i, n - i);
-	h = (h ^ w) * 0x94d049bb133111ebull;
-	return h ^ h >> 32;
-}
-
 static void index_url(struct store *s, const char *url, size_t idx)
 {
 	if (!url || !*url)
@@ -626,6 +614,21 @@ long store_find_url(const struct store *s, const char *url)
 		if (sl->hash == (uint32_t)h && !strcmp(sl->url, url))
 			return (long)sl->idx;
 	}
+}
+
+size_t store_url_max_probe(const struct store *s)
+{
+	size_t mask = s->nslots - 1, most = 0;
+	for (size_t i = 0; i < s->nslots; i++) {
+		if (!s->slots[i].url)
+			continue;
+		/* the slot's distance from where its hash puts it, plus one */
+		size_t home = s->slots[i].hash & mask;
+		size_t probes = ((i - home) & mask) + 1;
+		if (probes > most)
+			most = probes;
+	}
+	return most;
 }
 
 void store_link(struct store *s)

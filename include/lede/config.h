@@ -65,6 +65,7 @@ struct config {
 	enum layout layout;
 	size_t max_file_size;           /* bytes, default 4 MiB; option "max-file-size" */
 	struct strlist path;            /* archive paths used when none is given; ~ expanded */
+	bool follow_links;              /* follow links inside the walk; default no */
 	char *date_format;              /* strftime format of the story pane's dates */
 	bool mouse;                     /* default no */
 	bool confirm_quit;              /* default no */
@@ -110,6 +111,8 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *   layout              horizontal or vertical
  *   max-file-size       bytes, with an optional k/K (KiB) or M (MiB) suffix
  *   path                archive paths, split into words like a config line
+ *   follow-links        yes/no: follow symbolic links met inside the
+ *                       directories walked (-L)
  *   date-format         a strftime format (no %n or %t: they are control
  *                       characters on the screen)
  *   keymap              a keymap name or file, loaded on top of the keymap

@@ -1,10 +1,14 @@
 /* scan: the paths a person gives, turned into the list of candidate files.
  * Directories are walked recursively in name order; hidden entries are
  * skipped; in a directory only regular files named *.md, *.markdown, *.txt,
- * *.yml and *.yaml are candidates; symbolic links are followed, each
- * directory is entered once, and a link back to a directory being walked is
- * reported as a loop. A file named directly is always a candidate. Nothing
- * that is not a regular file is ever opened. */
+ * *.yml and *.yaml are candidates. The paths given are followed when they
+ * are symbolic links; links met inside the walk, to a directory or to a
+ * file, are skipped quietly unless SCAN_FOLLOW_LINKS is given (as ripgrep
+ * and fd do). Each directory is entered once, and one met again while it is
+ * being walked (a link back to a parent) is reported as a loop. An entry
+ * whose path is longer than PATH_MAX - 1 bytes is a problem, never read. A
+ * file named directly is always a candidate. Nothing that is not a regular
+ * file is ever opened. */
 #ifndef LEDE_SCAN_H
 #define LEDE_SCAN_H
 
@@ -12,14 +16,18 @@
 
 #include "lede/util.h"
 
+enum scan_flags {
+	SCAN_FOLLOW_LINKS = 1 << 0, /* follow links met inside the walk */
+};
+
 /* Appends the candidate paths to *files and any problem ("path: message")
- * to *problems. */
+ * to *problems; links inside the walk are not followed. */
 void scan_paths(const char *const *paths, size_t n, struct strlist *files,
 		struct strlist *problems);
-/* The same, giving each candidate to found as soon as it is met, in the
- * same order (found owns the path), so that a caller can start on the
- * first files while the walk goes on. */
-void scan_paths_each(const char *const *paths, size_t n, void (*found)(void *ctx, char *path),
-		     void *ctx, struct strlist *problems);
+/* The same, with enum scan_flags, giving each candidate to found as soon
+ * as it is met, in the same order (found owns the path), so that a caller
+ * can start on the first files while the walk goes on. */
+void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
+		     void (*found)(void *ctx, char *path), void *ctx, struct strlist *problems);
 
 #endif

@@ -51,6 +51,9 @@ struct store_opts {
 	 * keeps only what the list prints (article_trim). Links and --json
 	 * need the whole article: they never set this. */
 	bool list_only;
+	/* Follow symbolic links met inside the walk (scan.h); the paths given
+	 * are followed either way. */
+	bool follow_links;
 };
 
 struct url_slot;
@@ -85,6 +88,9 @@ void store_link(struct store *s);
 /* The index of the article with this webUrl, originalUrl or ampWebUrl (the
  * first loaded wins), or -1. */
 long store_find_url(const struct store *s, const char *url);
+/* The most slots a lookup in the URL index visits: a few with any
+ * archive, since the index hashes with a key of this process (hash.h). */
+size_t store_url_max_probe(const struct store *s);
 void store_free(struct store *s);
 
 #endif
