@@ -197,9 +197,11 @@ int atomic_commit(struct atomic_file *af)
 
 int atomic_lock(const char *lockpath, int op)
 {
-	int fd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 && (errno == EACCES || errno == EROFS) && op == LOCK_SH)
-		fd = open(lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* A reader creates nothing: a shared lock is taken only on a lock file
+	 * that a writer has made. */
+	int fd = op == LOCK_SH ? open(lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+			       : open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+				      0600);
 	if (fd < 0)
 		return -1;
 	while (flock(fd, op) < 0) {

@@ -39,9 +39,10 @@ void atomic_abort(struct atomic_file *af);
  * that nobody has touched for a day. */
 void atomic_sweep(const char *path);
 
-/* Open lockpath (created with mode 0600 when missing, never through a
- * symbolic link) and flock it with op (LOCK_SH or LOCK_EX). Returns the
- * descriptor, to close() to unlock, or -1 with errno. */
+/* Open lockpath, never through a symbolic link, and flock it with op:
+ * LOCK_EX creates the file (mode 0600) when missing, LOCK_SH only opens it
+ * (ENOENT when no writer ever made it). Returns the descriptor, to close()
+ * to unlock, or -1 with errno. */
 int atomic_lock(const char *lockpath, int op);
 
 /* Sync the directory holding path, so that a new name in it is durable.
