@@ -54,6 +54,7 @@ struct state {
 	size_t journal_lines; /* lines read, for messages */
 	bool main_damaged, journal_damaged; /* keep them aside before a fold */
 	bool journal_foreign; /* not a journal at all: aside before an append */
+	off_t fold_retry_at;  /* after a failed fold, the journal size to try again at */
 	unsigned long generation;
 	struct strlist problems;
 };
@@ -266,6 +267,8 @@ static void load_journal(struct state *st, char *text, size_t len, struct strlis
 	st->journal_off = 0;
 	st->journal_lines = 0;
 	st->journal_foreign = false;
+	if (!len)
+		return; /* none */
 	if (len < hlen && !memcmp(text, JOURNAL_HEADER, len))
 		return; /* cut short at its creation: nothing in it yet */
 	if (memcmp(text, JOURNAL_HEADER, hlen) || memchr(text, '\0', len)) {
@@ -608,10 +611,8 @@ static int append_pending(struct state *st, char **err)
 	if (!st->npending)
 		return 0;
 	if (st->journal_foreign) {
-		char *base = xasprintf("%s.journal", st->path);
-		int r = keep_aside(st->journal, base);
-		free(base);
-		if (r < 0 || (unlink(st->journal) < 0 && errno != ENOENT)) {
+		if (keep_aside(st->journal, st->journal) < 0 ||
+		    (unlink(st->journal) < 0 && errno != ENOENT)) {
 			*err = format_msg(st->journal, 0, "cannot keep the damaged journal aside");
 			return -1;
 		}
@@ -682,14 +683,9 @@ static int fold(struct state *st, char **err)
 		*err = format_msg(st->path, 0, "cannot keep the damaged file aside");
 		return -1;
 	}
-	if (st->journal_damaged) {
-		char *base = xasprintf("%s.journal", st->path);
-		int r = keep_aside(st->journal, base);
-		free(base);
-		if (r < 0) {
-			*err = format_msg(st->journal, 0, "cannot keep the damaged journal aside");
-			return -1;
-		}
+	if (st->journal_damaged && keep_aside(st->journal, st->journal) < 0) {
+		*err = format_msg(st->journal, 0, "cannot keep the damaged journal aside");
+		return -1;
 	}
 	struct atomic_file af;
 	if (atomic_begin(&af, st->path) < 0)
@@ -763,7 +759,8 @@ static int save(struct state *st, bool fold_now, char **err)
 	if (append_pending(st, err) < 0)
 		goto out;
 	rc = 0;
-	bool outgrown = st->journal_off > FOLD_MIN_BYTES && st->journal_off > st->main_id.size;
+	bool outgrown = st->journal_off > FOLD_MIN_BYTES && st->journal_off > st->main_id.size &&
+			st->journal_off >= st->fold_retry_at;
 	bool worth = st->journal_id.exists || st->main_damaged || st->journal_damaged;
 	if ((fold_now && worth) || outgrown) {
 		char *ferr = NULL;
@@ -773,6 +770,9 @@ static int save(struct state *st, bool fold_now, char **err)
 			*err = ferr;
 			rc = -1;
 		} else {
+			/* a fold that failed is not tried again at every key:
+			 * not before the journal has doubled */
+			st->fold_retry_at = ferr ? st->journal_off * 2 : 0;
 			free(ferr);
 		}
 	}
