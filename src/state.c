@@ -260,7 +260,7 @@ static void set_unreadable(struct state *st, const char *path, int err)
 	st->loaded = false;
 }
 
-/* The whole journal from fd: header checked, lines applied. */
+/* The whole journal's text: header checked, lines applied. */
 static void load_journal(struct state *st, char *text, size_t len, struct strlist *msgs)
 {
 	size_t hlen = sizeof JOURNAL_HEADER - 1;
@@ -422,7 +422,14 @@ static int read_journal_tail(struct state *st)
 		ssize_t r = pread(fd, text + got, n - got, st->journal_off + (off_t)got);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0) {
+			int e = errno;
+			free(text);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
 			break;
 		got += (size_t)r;
 	}

@@ -402,48 +402,89 @@ Test(marks, a_stale_temporary_is_removed)
 	free(stale);
 }
 
-/* The reader fed keys through a pipe: once a screen says "marked read",
- * the mark is on disk, whatever ends the process. */
-static void mark_then_signal(int sig)
+/* A reader fed keys through a FIFO, its screens read from a pipe. */
+struct piped {
+	pid_t pid;
+	int keys, out;
+	struct buf screens;
+	char *fifo;
+};
+
+static void piped_start(struct piped *p, const char *name)
 {
-	char *fifo = xasprintf("%s/keys", dir);
-	cr_assert_eq(mkfifo(fifo, 0600), 0);
-	char *state_home = xasprintf("XDG_STATE_HOME=%s", dir);
+	p->fifo = xasprintf("%s/%s", dir, name);
+	p->screens = (struct buf){0};
+	cr_assert_eq(mkfifo(p->fifo, 0600), 0);
 	const char *bin = getenv("LEDE_BIN") ? getenv("LEDE_BIN") : "./lede";
 	int po[2];
-	cr_assert_eq(pipe(po), 0);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
+	/* close-on-exec: another reader started later must not hold these */
+	cr_assert_eq(pipe2(po, O_CLOEXEC), 0);
+	p->pid = fork();
+	cr_assert_geq(p->pid, 0);
+	if (p->pid == 0) {
 		dup2(po[1], 1);
 		close(po[0]);
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, 2);
-		putenv(state_home);
+		setenv("XDG_STATE_HOME", dir, 1);
 		setenv("HOME", "/nonexistent", 1);
 		setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
 		setenv("LC_ALL", "C.UTF-8", 1);
-		execl(bin, bin, "--no-cache", "--script", fifo, "seeds", (char *)NULL);
+		execl(bin, bin, "--no-cache", "--script", p->fifo, "seeds", (char *)NULL);
 		_exit(127);
 	}
 	close(po[1]);
-	int keys = open(fifo, O_WRONLY);
-	cr_assert_geq(keys, 0);
-	const char *script = "key m m\ndump one\n";
-	cr_assert_eq(write(keys, script, strlen(script)), (ssize_t)strlen(script));
-	struct buf out = {0};
-	while (!out.len || !strstr(buf_str(&out), "marked read")) {
+	p->out = po[0];
+	p->keys = open(p->fifo, O_WRONLY | O_CLOEXEC);
+	cr_assert_geq(p->keys, 0);
+}
+
+/* Send script lines, ending with "dump NAME", and wait for that screen
+ * whole (up to the next "--- " or the status line's message). Returns it. */
+static const char *piped_screen(struct piped *p, const char *lines, const char *name,
+				const char *until)
+{
+	char *script = xasprintf("%sdump %s\n", lines, name);
+	cr_assert_eq(write(p->keys, script, strlen(script)), (ssize_t)strlen(script));
+	free(script);
+	char *head = xasprintf("--- %s ", name);
+	for (;;) {
+		const char *at = p->screens.len ? strstr(buf_str(&p->screens), head) : NULL;
+		if (at && strstr(at, until))
+			break;
 		char tmp[4096];
-		ssize_t r = read(po[0], tmp, sizeof tmp);
-		cr_assert_gt(r, 0, "the reader ended early: %s", buf_str(&out));
-		buf_add(&out, tmp, (size_t)r);
+		ssize_t r = read(p->out, tmp, sizeof tmp);
+		cr_assert_gt(r, 0, "the reader ended early: %s", buf_str(&p->screens));
+		buf_add(&p->screens, tmp, (size_t)r);
 	}
-	cr_assert(strstr(out.data, "unread: 3"), "%s", out.data);
-	kill(pid, sig);
-	close(keys); /* never a reader left waiting for keys */
+	const char *at = strstr(buf_str(&p->screens), head);
+	free(head);
+	return at;
+}
+
+/* Stop it (sig 0: end of keys, as a script ends) and return its status. */
+static int piped_stop(struct piped *p, int sig)
+{
+	if (sig)
+		kill(p->pid, sig);
+	close(p->keys); /* never a reader left waiting for keys */
 	int status;
-	waitpid(pid, &status, 0);
-	close(po[0]);
+	waitpid(p->pid, &status, 0);
+	close(p->out);
+	buf_free(&p->screens);
+	free(p->fifo);
+	return status;
+}
+
+/* Once a screen says "marked read", the mark is on disk, whatever ends
+ * the process. */
+static void mark_then_signal(int sig)
+{
+	struct piped p;
+	piped_start(&p, "keys");
+	const char *screen = piped_screen(&p, "key m m\n", "one", "marked read");
+	cr_assert(strstr(screen, "unread: 3"), "%s", screen);
+	int status = piped_stop(&p, sig);
 	if (sig == SIGKILL) {
 		cr_assert(WIFSIGNALED(status));
 	} else {
@@ -458,9 +499,31 @@ static void mark_then_signal(int sig)
 	cr_assert_eq(msgs.n, 0, "%s", msgs.n ? msgs.v[0] : "");
 	cr_assert_eq(state_count(st), 2, "marks lost at %s", strsignal(sig));
 	state_close(st);
-	buf_free(&out);
-	free(state_home);
-	free(fifo);
+}
+
+/* Two readers on one archive, marking in turns (a reads the first story,
+ * b stars the second, a stars the third): each sees the other's marks come
+ * in at its next save, and all end up in the file. */
+Test(marks, two_readers_merge, .timeout = 60)
+{
+	struct piped a, b;
+	piped_start(&a, "keys-a");
+	piped_start(&b, "keys-b");
+	const char *s = piped_screen(&a, "key m\n", "a1", "marked read");
+	cr_assert(strstr(s, "unread: 4"), "%s", s);
+	/* b marks the second story, and takes in a's mark of the first */
+	s = piped_screen(&b, "key j *\n", "b1", "starred");
+	cr_assert(strstr(s, "unread: 4  starred: 1"), "b did not take in a's mark:\n%s", s);
+	s = piped_screen(&a, "key j *\n", "a2", "starred");
+	cr_assert(strstr(s, "unread: 4  starred: 2"), "a did not take in b's mark:\n%s", s);
+	cr_assert_eq(piped_stop(&a, 0), 0);
+	cr_assert_eq(piped_stop(&b, 0), 0);
+	struct state *st = state_open(path, NULL);
+	cr_assert_eq(state_count(st), 3);
+	state_close(st);
+	char *text = slurp(path, NULL);
+	cr_assert(strstr(text, "\nr\t") && strstr(text, "\ns\t"), "%s", text);
+	free(text);
 }
 
 Test(marks, saved_marks_survive_kill_9, .timeout = 60)
