@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lede/atomic.h"
+
 #ifndef LEDE_VERSION
 #define LEDE_VERSION "unknown"
 #endif
@@ -512,22 +514,6 @@ static int make_dirs(const char *dir)
 	return r;
 }
 
-static int write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-	while (n) {
-		ssize_t r = write(fd, p, n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 {
 	*err = NULL;
@@ -538,6 +524,7 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 		free(dir);
 		return -1;
 	}
+	free(dir);
 
 	unsigned char h[HEADER_SIZE];
 	memcpy(h, MAGIC, 8);
@@ -549,37 +536,26 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	set64(h + 40, lede_version_hash());
 	set64(h + 48, index_checksum(h, (const unsigned char *)w->index.data, w->index.len));
 
-	/* The pid keeps two lede processes from writing the same temporary
-	 * file; the last rename wins, and either cache is whole. */
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	int r = -1;
-	if (fd >= 0 && write_all(fd, h, sizeof h) == 0 &&
-	    write_all(fd, w->index.data, w->index.len) == 0 &&
-	    write_all(fd, w->head.data, w->head.len) == 0 &&
-	    write_all(fd, w->body.data, w->body.len) == 0 && fsync(fd) == 0) {
-		r = close(fd);
-		fd = -1;
-		if (r == 0)
-			r = rename(tmp, path);
+	/* Two lede processes write two temporaries; the last rename wins, and
+	 * either cache is whole. */
+	struct atomic_file af;
+	if (atomic_begin(&af, path) < 0) {
+		*err = write_error(path, "cannot write: %s", strerror(errno));
+		return -1;
 	}
-	if (r < 0) {
+	if (atomic_write(&af, h, sizeof h) < 0 || atomic_write(&af, w->index.data, w->index.len) < 0 ||
+	    atomic_write(&af, w->head.data, w->head.len) < 0 ||
+	    atomic_write(&af, w->body.data, w->body.len) < 0) {
 		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
+		atomic_abort(&af);
 		*err = write_error(path, "cannot write: %s", strerror(e));
-	} else {
-		/* The rename itself is durable only once the directory is. */
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
+		return -1;
 	}
-	free(tmp);
-	free(dir);
-	return r < 0 ? -1 : 0;
+	if (atomic_commit(&af) < 0) {
+		*err = write_error(path, "cannot write: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the cache file's name ---- */

@@ -1,4 +1,5 @@
-/* state: marks in a hash table, a journal of changes, and a careful save. */
+/* state: marks in a hash table, changes appended to a journal, the journal
+ * folded into the marks file now and then. */
 #define _GNU_SOURCE
 #include "lede/state.h"
 #include "lede/hash.h"
@@ -14,21 +15,49 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lede/atomic.h"
+
 #define HEADER "lede-marks 1\n"
+#define JOURNAL_HEADER "lede-marks-journal 1\n"
+
+/* A journal smaller than this is never folded, however small the file:
+ * folding at every key of a new user's first session would cost more than
+ * the journal ever does. */
+enum { FOLD_MIN_BYTES = 64 * 1024 };
 
 struct slot {
 	char *url; /* owned; NULL: empty */
 	uint64_t hash;
 	unsigned char flags;
-	bool changed; /* set since the last save */
+	bool pending; /* changed here, not yet in the journal */
+};
+
+/* Which version of a file was read. Another lede folding the journal
+ * renames a new file in (a new inode); a chmod changes the ctime. */
+struct ident {
+	bool exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
 };
 
 struct state {
-	char *path;
+	char *path, *journal, *lock;
 	struct slot *slots;
 	size_t nslots, used;
-	bool dirty;
-	bool backup_pending; /* the file on disk is damaged: keep it aside first */
+	const char **pending; /* URLs of pending slots (owned by the slots) */
+	size_t npending, cappending;
+	bool loaded;      /* the file and journal on disk are in memory */
+	char *unreadable; /* why they are not, or NULL */
+	struct ident main_id, journal_id;
+	off_t journal_off;  /* the journal is read up to here: the end of a whole line */
+	size_t journal_lines; /* lines read, for messages */
+	bool main_damaged, journal_damaged; /* keep them aside before a fold */
+	bool journal_foreign; /* not a journal at all: aside before an append */
+	off_t fold_retry_at;  /* after a failed fold, the journal size to try again at */
+	unsigned long generation;
+	struct strlist problems;
 };
 
 /* Keyed: the URLs come from articles, and a crafted set of them must not
@@ -85,16 +114,21 @@ char *state_default_path(void)
 	return NULL;
 }
 
-static void msg(struct strlist *msgs, const char *path, size_t line, const char *text)
+/* "PATH[:LINE]: text", the path made safe for a terminal. */
+static char *format_msg(const char *path, size_t line, const char *text)
 {
-	if (!msgs)
-		return;
 	struct buf b = {0};
 	buf_put_safe(&b, path, strlen(path));
 	if (line)
 		buf_printf(&b, ":%zu", line);
 	buf_printf(&b, ": %s", text);
-	strlist_push(msgs, b.data);
+	return b.data;
+}
+
+static void msg(struct strlist *msgs, const char *path, size_t line, const char *text)
+{
+	if (msgs)
+		strlist_push(msgs, format_msg(path, line, text));
 }
 
 /* Undo the escapes of a URL in place; false if one is malformed. */
@@ -122,95 +156,341 @@ static bool unescape(char *s)
 	return true;
 }
 
-/* Parse a marks file's text. Calls apply for each good line. Returns false
- * when anything was damaged (reported in msgs). */
-static bool parse_marks(const char *path, char *text, size_t len, struct strlist *msgs,
-			void (*apply)(void *ctx, const char *url, unsigned flags), void *ctx)
+/* The flags of one line's first field; false when malformed. "-" (no
+ * flags) only in the journal. */
+static bool parse_flags(const char *f, const char *end, bool journal, unsigned *flags)
 {
-	if (len == 0)
+	*flags = 0;
+	if (journal && end - f == 1 && *f == '-')
 		return true;
-	if (len < sizeof HEADER - 1 || memcmp(text, HEADER, sizeof HEADER - 1)) {
-		msg(msgs, path, 1, "not a lede marks file (no \"lede-marks 1\" header)");
+	if (f == end)
 		return false;
+	for (; f < end; f++) {
+		if (*f == 'r')
+			*flags |= STATE_READ;
+		else if (*f == 's')
+			*flags |= STATE_STARRED;
+		else
+			return false;
 	}
-	if (memchr(text, '\0', len)) {
-		msg(msgs, path, 0, "holds NUL bytes");
-		return false;
-	}
+	return true;
+}
+
+typedef void apply_fn(struct state *st, const char *url, unsigned flags);
+
+/* The lines of text[0..len) (after any header), numbered from *lineno + 1.
+ * A last line without its newline is damage in the file, and in the
+ * journal the trace of an append a crash cut short, dropped in silence.
+ * *used is how far whole lines go. Returns false when anything was damaged
+ * (reported in msgs). */
+static bool parse_lines(struct state *st, const char *path, char *text, size_t len,
+			size_t *lineno, bool journal, struct strlist *msgs, apply_fn *apply,
+			size_t *used)
+{
 	bool good = true;
-	size_t lineno = 1;
-	char *p = text + sizeof HEADER - 1, *end = text + len;
+	char *p = text, *end = text + len;
 	while (p < end) {
-		lineno++;
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
-			msg(msgs, path, lineno, "the last line is cut short");
-			good = false;
+			if (!journal) {
+				msg(msgs, path, *lineno + 1, "the last line is cut short");
+				good = false;
+			}
 			break;
 		}
+		++*lineno;
 		*nl = '\0';
 		char *tab = strchr(p, '\t');
-		unsigned flags = 0;
-		bool ok = tab && tab > p && tab[1];
-		for (char *f = p; ok && f < tab; f++) {
-			if (*f == 'r')
-				flags |= STATE_READ;
-			else if (*f == 's')
-				flags |= STATE_STARRED;
-			else
-				ok = false;
-		}
-		if (ok)
-			ok = unescape(tab + 1);
-		if (ok) {
-			apply(ctx, tab + 1, flags);
+		unsigned flags;
+		if (tab && tab[1] && parse_flags(p, tab, journal, &flags) && unescape(tab + 1)) {
+			apply(st, tab + 1, flags);
 		} else {
-			msg(msgs, path, lineno, "malformed line, skipped");
+			msg(msgs, path, *lineno, "malformed line, skipped");
 			good = false;
 		}
 		p = nl + 1;
 	}
+	*used = (size_t)(p - text);
 	return good;
 }
 
-static void apply_open(void *ctx, const char *url, unsigned flags)
+/* Marks from disk, taken in unless this process changed that URL itself. */
+static void apply_disk(struct state *st, const char *url, unsigned flags)
 {
-	struct state *st = ctx;
-	slot_for(st, url)->flags = (unsigned char)flags;
+	struct slot *s = slot_for(st, url);
+	if (s->pending || s->flags == flags)
+		return;
+	s->flags = (unsigned char)flags;
+	st->generation++;
 }
 
-static int read_text(const char *path, char **text, size_t *len)
+static struct ident ident_of(const struct stat *sb)
 {
-	if (read_file(path, 256u << 20, text, len) == 0)
-		return 0;
-	if (errno == ENOENT) {
-		*text = NULL;
-		*len = 0;
+	return (struct ident){true, sb->st_dev, sb->st_ino, sb->st_size, sb->st_mtim, sb->st_ctim};
+}
+
+static bool same_ident(const struct ident *a, const struct ident *b)
+{
+	if (a->exists != b->exists)
+		return false;
+	return !a->exists ||
+	       (a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+		a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+		a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec);
+}
+
+/* The identity of path now (exists false when missing); -1 on other errors. */
+static int stat_ident(const char *path, struct ident *id)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		*id = ident_of(&sb);
 		return 0;
 	}
-	return -1;
+	*id = (struct ident){0};
+	return errno == ENOENT ? 0 : -1;
+}
+
+static void set_unreadable(struct state *st, const char *path, int err)
+{
+	free(st->unreadable);
+	char *why = xasprintf("cannot read: %s", strerror(err));
+	st->unreadable = format_msg(path, 0, why);
+	free(why);
+	st->loaded = false;
+}
+
+/* The whole journal's text: header checked, lines applied. */
+static void load_journal(struct state *st, char *text, size_t len, struct strlist *msgs)
+{
+	size_t hlen = sizeof JOURNAL_HEADER - 1;
+	st->journal_off = 0;
+	st->journal_lines = 0;
+	st->journal_foreign = false;
+	if (!len)
+		return; /* none */
+	if (len < hlen && !memcmp(text, JOURNAL_HEADER, len))
+		return; /* cut short at its creation: nothing in it yet */
+	if (memcmp(text, JOURNAL_HEADER, hlen) || memchr(text, '\0', len)) {
+		msg(msgs, st->journal, 1, "not a lede marks journal: it will be kept aside");
+		st->journal_foreign = true;
+		return;
+	}
+	st->journal_lines = 1;
+	size_t used;
+	if (!parse_lines(st, st->journal, text + hlen, len - hlen, &st->journal_lines, true, msgs,
+			 apply_disk, &used))
+		st->journal_damaged = true;
+	st->journal_off = (off_t)(hlen + used);
+}
+
+/* Read a file whole, refusing to follow a symbolic link when nofollow;
+ * a missing file is empty (*id says so). */
+static int read_whole(const char *path, bool nofollow, char **text, size_t *len,
+		      struct ident *id)
+{
+	*text = NULL;
+	*len = 0;
+	*id = (struct ident){0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	struct stat sb;
+	int e = fstat(fd, &sb) < 0 ? errno : !S_ISREG(sb.st_mode) ? EINVAL : 0;
+	if (e) {
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	*id = ident_of(&sb);
+	size_t cap = (size_t)sb.st_size + 1, n = 0;
+	char *data = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap)
+			data = xrealloc(data, (cap *= 2) + 1);
+		ssize_t r = read(fd, data + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			free(data);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	data[n] = '\0';
+	*text = data;
+	*len = n;
+	return 0;
+}
+
+/* Read the file and the journal whole and make them the truth for every
+ * URL not changed here. When the file is damaged nothing held is dropped.
+ * Returns 0, or -1 with the state marked unreadable. */
+static int load_disk(struct state *st, struct strlist *msgs)
+{
+	char *text, *jtext;
+	size_t len, jlen;
+	struct ident mid, jid;
+	if (read_whole(st->path, false, &text, &len, &mid) < 0) {
+		set_unreadable(st, st->path, errno);
+		return -1;
+	}
+	/* the journal is written, not only read: never through a link */
+	if (read_whole(st->journal, true, &jtext, &jlen, &jid) < 0) {
+		set_unreadable(st, st->journal, errno);
+		free(text);
+		return -1;
+	}
+	/* the file into a table of its own first: only a clean file may
+	 * clear what this process holds */
+	struct state disk = {0};
+	bool clean = true;
+	size_t hlen = sizeof HEADER - 1, lineno = 1, used;
+	if (len && (len < hlen || memcmp(text, HEADER, hlen))) {
+		msg(msgs, st->path, 1, "not a lede marks file (no \"lede-marks 1\" header)");
+		clean = false;
+	} else if (len && memchr(text, '\0', len)) {
+		msg(msgs, st->path, 0, "holds NUL bytes");
+		clean = false;
+	} else if (len) {
+		clean = parse_lines(&disk, st->path, text + hlen, len - hlen, &lineno, false, msgs,
+				    apply_disk, &used);
+	}
+	if (clean)
+		for (size_t i = 0; i < st->nslots; i++) {
+			struct slot *s = &st->slots[i];
+			if (s->url && !s->pending && s->flags) {
+				s->flags = 0;
+				st->generation++;
+			}
+		}
+	for (size_t i = 0; i < disk.nslots; i++) {
+		if (disk.slots[i].url)
+			apply_disk(st, disk.slots[i].url, disk.slots[i].flags);
+		free(disk.slots[i].url);
+	}
+	free(disk.slots);
+	st->main_damaged = !clean;
+	if (!clean)
+		msg(msgs, st->path, 0,
+		    "damaged: it will be kept aside as marks.corrupt-* when lede next rewrites it");
+	st->journal_damaged = false;
+	load_journal(st, jtext, jlen, msgs);
+	st->main_id = mid;
+	st->journal_id = jid;
+	st->loaded = true;
+	free(st->unreadable);
+	st->unreadable = NULL;
+	st->generation++;
+	free(text);
+	free(jtext);
+	return 0;
+}
+
+/* Take in the journal's lines appended since we read it. Returns 1 when
+ * that is not enough (the journal was replaced, folded or cut), 0 when
+ * done, -1 on a read error. */
+static int read_journal_tail(struct state *st)
+{
+	int fd = open(st->journal, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? (st->journal_id.exists ? 1 : 0) : -1;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (!st->journal_id.exists || sb.st_dev != st->journal_id.dev ||
+	    sb.st_ino != st->journal_id.ino || sb.st_size < st->journal_off ||
+	    st->journal_foreign) {
+		close(fd);
+		return 1;
+	}
+	if (st->journal_off == 0) { /* a journal cut short at its creation */
+		close(fd);
+		return 1;
+	}
+	size_t n = (size_t)(sb.st_size - st->journal_off), got = 0;
+	char *text = xmalloc(n + 1);
+	while (got < n) {
+		ssize_t r = pread(fd, text + got, n - got, st->journal_off + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(text);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	text[got] = '\0';
+	size_t used;
+	if (!parse_lines(st, st->journal, text, got, &st->journal_lines, true, NULL, apply_disk,
+			 &used))
+		st->journal_damaged = true;
+	st->journal_off += (off_t)used;
+	st->journal_id = ident_of(&sb);
+	free(text);
+	return 0;
+}
+
+/* Under the lock: make memory hold what is on disk, cheaply when only the
+ * journal grew. Returns 0, or -1 with the state marked unreadable. */
+static int refresh(struct state *st)
+{
+	if (st->loaded) {
+		struct ident mid;
+		if (stat_ident(st->path, &mid) < 0) {
+			set_unreadable(st, st->path, errno);
+			return -1;
+		}
+		if (same_ident(&mid, &st->main_id)) {
+			int r = read_journal_tail(st);
+			if (r == 0)
+				return 0;
+			if (r < 0) {
+				set_unreadable(st, st->journal, errno);
+				return -1;
+			}
+		}
+	}
+	return load_disk(st, NULL);
 }
 
 struct state *state_open(const char *path, struct strlist *msgs)
 {
 	struct state *st = xcalloc(1, sizeof *st);
-	st->path = path ? xstrdup(path) : NULL;
-	if (!path)
-		return st;
-	char *text;
-	size_t len;
-	if (read_text(path, &text, &len) < 0) {
-		char *m = xasprintf("cannot read: %s", strerror(errno));
-		msg(msgs, path, 0, m);
-		free(m);
-		st->backup_pending = errno != EACCES;
+	if (!path) {
+		st->loaded = true;
 		return st;
 	}
-	if (text && !parse_marks(path, text, len, msgs, apply_open, st)) {
-		st->backup_pending = true;
-		msg(msgs, path, 0, "damaged: it will be kept aside as marks.corrupt-* on the next save");
+	st->path = xstrdup(path);
+	st->journal = xasprintf("%s.journal", path);
+	st->lock = xasprintf("%s.lock", path);
+	/* no lock file: no lede has written here, or cannot; read anyway */
+	int lock = atomic_lock(st->lock, LOCK_SH);
+	struct strlist mine = {0};
+	if (load_disk(st, &mine) < 0)
+		strlist_push(&mine, xstrdup(st->unreadable));
+	if (lock >= 0)
+		close(lock);
+	for (size_t i = 0; i < mine.n; i++) {
+		strlist_push(&st->problems, xstrdup(mine.v[i]));
+		if (msgs)
+			strlist_push(msgs, xstrdup(mine.v[i]));
 	}
-	free(text);
+	strlist_free(&mine);
 	return st;
 }
 
@@ -221,7 +501,12 @@ void state_close(struct state *st)
 	for (size_t i = 0; i < st->nslots; i++)
 		free(st->slots[i].url);
 	free(st->slots);
+	free(st->pending);
 	free(st->path);
+	free(st->journal);
+	free(st->lock);
+	free(st->unreadable);
+	strlist_free(&st->problems);
 	free(st);
 }
 
@@ -241,13 +526,16 @@ void state_set(struct state *st, const char *url, unsigned flags)
 	if (s->flags == flags)
 		return;
 	s->flags = (unsigned char)flags;
-	s->changed = true;
-	st->dirty = true;
+	if (!s->pending) {
+		s->pending = true;
+		st->pending = xgrow(st->pending, &st->cappending, st->npending + 1, sizeof *st->pending);
+		st->pending[st->npending++] = s->url;
+	}
 }
 
 bool state_dirty(const struct state *st)
 {
-	return st->dirty;
+	return st->npending > 0;
 }
 
 size_t state_count(const struct state *st)
@@ -258,57 +546,40 @@ size_t state_count(const struct state *st)
 	return n;
 }
 
-/* What others saved, taken in unless we changed that URL ourselves. */
-static void apply_merge(void *ctx, const char *url, unsigned flags)
+const char *state_unreadable(const struct state *st)
 {
-	struct state *st = ctx;
-	struct slot *s = slot_for(st, url);
-	if (!s->changed)
-		s->flags = (unsigned char)flags;
+	return st->unreadable;
 }
 
-/* The file on disk, with our own changes on top. When the file reads
- * cleanly it is the truth for every URL we did not touch (another lede may
- * have cleared a mark); when it is damaged, nothing we hold is dropped. */
-static void merge_disk(struct state *st)
+const struct strlist *state_problems(const struct state *st)
 {
-	char *text;
-	size_t len;
-	if (read_text(st->path, &text, &len) < 0 || !text)
-		return;
-	struct state disk = {0};
-	struct strlist ignored = {0};
-	char *copy = xstrndup(text, len);
-	bool clean = parse_marks(st->path, copy, len, &ignored, apply_open, &disk);
-	free(copy);
-	strlist_free(&ignored);
-	if (clean) {
-		for (size_t i = 0; i < st->nslots; i++)
-			if (st->slots[i].url && !st->slots[i].changed)
-				st->slots[i].flags = 0;
-	} else {
-		st->backup_pending = true;
-	}
-	for (size_t i = 0; i < disk.nslots; i++)
-		if (disk.slots[i].url && (clean || disk.slots[i].flags))
-			apply_merge(st, disk.slots[i].url, disk.slots[i].flags);
-	for (size_t i = 0; i < disk.nslots; i++)
-		free(disk.slots[i].url);
-	free(disk.slots);
-	free(text);
+	return &st->problems;
 }
 
-static void put_escaped(FILE *f, const char *url)
+unsigned long state_generation(const struct state *st)
 {
+	return st->generation;
+}
+
+static void put_line(struct buf *b, unsigned flags, const char *url, bool journal)
+{
+	if (!flags && journal)
+		buf_putc(b, '-');
+	if (flags & STATE_READ)
+		buf_putc(b, 'r');
+	if (flags & STATE_STARRED)
+		buf_putc(b, 's');
+	buf_putc(b, '\t');
 	for (const char *p = url; *p; p++) {
 		switch (*p) {
-		case '\t': fputs("%09", f); break;
-		case '\n': fputs("%0A", f); break;
-		case '\r': fputs("%0D", f); break;
-		case '%': fputs("%25", f); break;
-		default: fputc(*p, f); break;
+		case '\t': buf_puts(b, "%09"); break;
+		case '\n': buf_puts(b, "%0A"); break;
+		case '\r': buf_puts(b, "%0D"); break;
+		case '%': buf_puts(b, "%25"); break;
+		default: buf_putc(b, *p); break;
 		}
 	}
+	buf_putc(b, '\n');
 }
 
 static int mkdirs(const char *path)
@@ -328,89 +599,209 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
-int state_save(struct state *st, char **err)
+/* Keep path aside as "BASE.corrupt-TIME" (a second name, so nothing is
+ * copied). Returns 0, or -1 with errno. */
+static int keep_aside(const char *path, const char *base)
 {
+	char *bak = xasprintf("%s.corrupt-%lld", base, (long long)time(NULL));
+	int r = link(path, bak) < 0 && errno != ENOENT && errno != EEXIST ? -1 : 0;
+	int e = errno;
+	free(bak);
+	errno = e;
+	return r;
+}
+
+/* Under the lock, the journal read to its end: append the pending changes
+ * in one write and sync them. Returns 0, or -1 with *err. */
+static int append_pending(struct state *st, char **err)
+{
+	if (!st->npending)
+		return 0;
+	if (st->journal_foreign) {
+		if (keep_aside(st->journal, st->journal) < 0 ||
+		    (unlink(st->journal) < 0 && errno != ENOENT)) {
+			*err = format_msg(st->journal, 0, "cannot keep the damaged journal aside");
+			return -1;
+		}
+		st->journal_foreign = false;
+		st->journal_off = 0;
+		st->journal_id.exists = false;
+	}
+	bool created = false;
+	int fd = open(st->journal, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(st->journal, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
+					       O_NOCTTY,
+			  0600);
+		created = true;
+		st->journal_off = 0;
+	}
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0)
+		goto fail;
+	/* what lies past the last whole line is an append a crash cut short */
+	if (sb.st_size > st->journal_off && ftruncate(fd, st->journal_off) < 0)
+		goto fail;
+	struct buf b = {0};
+	if (st->journal_off == 0)
+		buf_puts(&b, JOURNAL_HEADER);
+	for (size_t i = 0; i < st->npending; i++)
+		put_line(&b, state_get(st, st->pending[i]), st->pending[i], true);
+	int w = atomic_write_fd(fd, b.data, b.len);
+	buf_free(&b);
+	if (w < 0 || (created ? fsync(fd) : fdatasync(fd)) < 0) {
+		int e = errno;
+		if (ftruncate(fd, st->journal_off) < 0) {
+			/* the lines stay pending; the next read drops a cut one */
+		}
+		errno = e;
+		goto fail;
+	}
+	if (created && atomic_sync_dir(st->journal) < 0)
+		goto fail;
+	if (fstat(fd, &sb) < 0)
+		goto fail;
+	close(fd);
+	st->journal_id = ident_of(&sb);
+	st->journal_off = sb.st_size;
+	st->journal_lines += st->npending + created;
+	for (size_t i = 0; i < st->npending; i++) {
+		struct slot *s = find(st->slots, st->nslots, st->pending[i], hash_url(st->pending[i]));
+		s->pending = false;
+	}
+	st->npending = 0;
+	return 0;
+fail:;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	char *why = xasprintf("cannot write: %s", strerror(e));
+	*err = format_msg(st->journal, 0, why);
+	free(why);
+	return -1;
+}
+
+/* Under the lock, nothing pending: write memory (which is the file plus the
+ * journal now) as the new file and drop the journal. Returns 0, or -1 with
+ * *err; the journal stays until the new file is in place. */
+static int fold(struct state *st, char **err)
+{
+	if (st->main_damaged && keep_aside(st->path, st->path) < 0) {
+		*err = format_msg(st->path, 0, "cannot keep the damaged file aside");
+		return -1;
+	}
+	if (st->journal_damaged && keep_aside(st->journal, st->journal) < 0) {
+		*err = format_msg(st->journal, 0, "cannot keep the damaged journal aside");
+		return -1;
+	}
+	struct atomic_file af;
+	if (atomic_begin(&af, st->path) < 0)
+		goto fail;
+	struct buf b = {0};
+	buf_puts(&b, HEADER);
+	int w = 0;
+	for (size_t i = 0; i < st->nslots && w == 0; i++) {
+		const struct slot *s = &st->slots[i];
+		if (s->url && s->flags)
+			put_line(&b, s->flags, s->url, false);
+		if (b.len >= 1 << 16 || i + 1 == st->nslots) {
+			w = atomic_write(&af, b.data, b.len);
+			b.len = 0;
+		}
+	}
+	if (!st->nslots)
+		w = atomic_write(&af, b.data, b.len);
+	buf_free(&b);
+	if (w < 0) {
+		int e = errno;
+		atomic_abort(&af);
+		errno = e;
+		goto fail;
+	}
+	if (atomic_commit(&af) < 0)
+		goto fail;
+	/* A crash here leaves a journal whose lines the new file already
+	 * holds: applying them again changes nothing. */
+	if (unlink(st->journal) == 0)
+		atomic_sync_dir(st->journal);
+	st->main_damaged = st->journal_damaged = false;
+	st->journal_id = (struct ident){0};
+	st->journal_off = 0;
+	st->journal_lines = 0;
+	stat_ident(st->path, &st->main_id);
+	return 0;
+fail:;
+	char *why = xasprintf("cannot write: %s", strerror(errno));
+	*err = format_msg(st->path, 0, why);
+	free(why);
+	return -1;
+}
+
+/* Lock, read what changed on disk, append what changed here. With fold
+ * set, or when the journal has outgrown the file, fold it in too. */
+static int save(struct state *st, bool fold_now, char **err)
+{
+	*err = NULL;
 	if (!st->path) {
+		if (!st->npending)
+			return 0;
 		*err = xstrdup("no place for the marks: set XDG_STATE_HOME or HOME");
 		return -1;
 	}
-	if (mkdirs(st->path) < 0) {
-		*err = xasprintf("cannot create the directory of %s: %s", st->path, strerror(errno));
-		return -1;
-	}
-	char *lockpath = xasprintf("%s.lock", st->path);
-	int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lockpath);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
-		*err = xasprintf("cannot lock %s: %s", st->path, strerror(errno));
-		if (lock >= 0)
-			close(lock);
+	int lock = atomic_lock(st->lock, LOCK_EX);
+	if (lock < 0 && errno == ENOENT && mkdirs(st->path) == 0)
+		lock = atomic_lock(st->lock, LOCK_EX);
+	if (lock < 0) {
+		char *why = xasprintf("cannot lock: %s", strerror(errno));
+		*err = format_msg(st->lock, 0, why);
+		free(why);
 		return -1;
 	}
 	int rc = -1;
-	char *tmp = NULL;
-	/* Merge what is on disk now: another lede may have saved since. */
-	merge_disk(st);
-	if (st->backup_pending) {
-		char *bak = xasprintf("%s.corrupt-%lld", st->path, (long long)time(NULL));
-		if (link(st->path, bak) < 0 && errno != ENOENT && errno != EEXIST) {
-			*err = xasprintf("cannot keep the damaged %s aside: %s", st->path,
-					 strerror(errno));
-			free(bak);
-			goto out;
-		}
-		free(bak);
-		st->backup_pending = false;
-	}
-	tmp = xasprintf("%s.tmp.%ld", st->path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		*err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (refresh(st) < 0) {
+		/* never write over what could not be read */
+		*err = xasprintf("%s; saving resumes once it can be read", st->unreadable);
 		goto out;
 	}
-	fputs(HEADER, f);
-	for (size_t i = 0; i < st->nslots; i++) {
-		const struct slot *s = &st->slots[i];
-		if (!s->url || !s->flags)
-			continue;
-		fprintf(f, "%s%s\t", s->flags & STATE_READ ? "r" : "", s->flags & STATE_STARRED ? "s" : "");
-		put_escaped(f, s->url);
-		fputc('\n', f);
-	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		*err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
+	if (append_pending(st, err) < 0)
 		goto out;
-	}
-	fclose(f);
-	if (rename(tmp, st->path) < 0) {
-		*err = xasprintf("cannot replace %s: %s", st->path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	/* the rename itself must reach the disk */
-	char *dir = xstrdup(st->path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	free(dir);
-	for (size_t i = 0; i < st->nslots; i++)
-		st->slots[i].changed = false;
-	st->dirty = false;
 	rc = 0;
+	bool outgrown = st->journal_off > FOLD_MIN_BYTES && st->journal_off > st->main_id.size &&
+			st->journal_off >= st->fold_retry_at;
+	bool worth = st->journal_id.exists || st->main_damaged || st->journal_damaged;
+	if ((fold_now && worth) || outgrown) {
+		char *ferr = NULL;
+		/* the marks are safe in the journal either way; a failed fold
+		 * is an error only when asked for */
+		if (fold(st, &ferr) < 0 && fold_now) {
+			*err = ferr;
+			rc = -1;
+		} else {
+			/* a fold that failed is not tried again at every key:
+			 * not before the journal has doubled */
+			st->fold_retry_at = ferr ? st->journal_off * 2 : 0;
+			free(ferr);
+		}
+	}
 out:
-	free(tmp);
-	flock(lock, LOCK_UN);
 	close(lock);
 	return rc;
+}
+
+int state_save(struct state *st, char **err)
+{
+	if (!st->npending) {
+		*err = NULL;
+		return 0;
+	}
+	return save(st, false, err);
+}
+
+int state_compact(struct state *st, char **err)
+{
+	if (!st->loaded && !st->npending) {
+		*err = NULL;
+		return 0; /* nothing of ours to save, nothing readable to fold */
+	}
+	return save(st, true, err);
 }

@@ -5,13 +5,27 @@
  * "FLAGS<TAB>URL", FLAGS being r (read), s (starred) or rs; tab, newline,
  * carriage return and '%' in a URL are written %09, %0A, %0D and %25.
  *
- * Saving never loses a mark: under an exclusive lock on "marks.lock", the
- * file on disk is read again, this process's changes since its last save are
- * applied on top (so two readers of one archive merge rather than clobber),
- * and the result is written to a temporary file, synced, and renamed over
- * the old one. A damaged file is reported line by line, kept aside as
- * "marks.corrupt-TIME" before anything replaces it, and what could be read
- * is kept. */
+ * A change is not a rewrite: it is one line appended to "marks.journal"
+ * (first line "lede-marks-journal 1", then lines as above, FLAGS "-" for a
+ * story whose marks were taken away) and synced, so a mark costs the same
+ * with a million marks as with ten. The journal is folded into the marks
+ * file -- written to a fresh temporary, synced, renamed over it (see
+ * atomic.h) -- when lede quits and whenever the journal has grown larger
+ * than the file. The marks are the file with the journal's lines applied in
+ * order; a last journal line cut short by a crash was never reported saved
+ * and is dropped.
+ *
+ * Every write happens under an exclusive lock on "marks.lock", after the
+ * file and journal are read again (only the journal's new lines, unless
+ * another lede has folded it): two readers of one archive merge rather
+ * than clobber. Reading takes a shared lock.
+ *
+ * A file that cannot be read (permission denied, say) is never written
+ * over: the marks made meanwhile stay in memory (state_dirty), every save
+ * fails saying why, and saving resumes, merging, once the file can be read.
+ * A damaged file is reported line by line, kept aside as
+ * "marks.corrupt-TIME" (a damaged journal as "marks.journal.corrupt-TIME")
+ * before anything replaces it, and what could be read is kept. */
 #ifndef LEDE_STATE_H
 #define LEDE_STATE_H
 
@@ -33,14 +47,27 @@ struct state *state_open(const char *path, struct strlist *msgs);
 void state_close(struct state *st);
 
 unsigned state_get(const struct state *st, const char *url);
-/* Set url's flags; a change is remembered until the next save. */
+/* Set url's flags; the change is pending until the next save. O(1). */
 void state_set(struct state *st, const char *url, unsigned flags);
-/* Unsaved changes? */
+/* Changes not yet saved? */
 bool state_dirty(const struct state *st);
-/* Lock, merge with the file, write atomically. Returns 0, or -1 with *err.
- * On success the state also holds what other processes saved. */
+/* Append the pending changes to the journal and sync it, folding the
+ * journal into the file when it has outgrown it. O(changes) but for the
+ * fold. Returns 0 (the changes are on disk), or -1 with *err (they stay
+ * pending). Either way the state takes in what other processes saved. */
 int state_save(struct state *st, char **err);
+/* Save, then fold the journal into the marks file (for the end of a
+ * session). Returns 0, or -1 with *err. */
+int state_compact(struct state *st, char **err);
 /* How many URLs have any mark (for tests and the status). */
 size_t state_count(const struct state *st);
+/* Why the marks on disk cannot be read now ("PATH: cannot read: REASON"),
+ * or NULL. */
+const char *state_unreadable(const struct state *st);
+/* The problems state_open met (as it put them in its msgs). */
+const struct strlist *state_problems(const struct state *st);
+/* A number that changes whenever marks saved by another process came in,
+ * so a view knows to ask state_get again. */
+unsigned long state_generation(const struct state *st);
 
 #endif

@@ -130,22 +130,44 @@ bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 
 static void sync_marks(struct app *a)
 {
+	a->marks_generation = state_generation(a->state);
 	for (size_t i = 0; i < a->store->n; i++)
 		a->marks[i] = (unsigned char)state_get(a->state, a->store->v[i]->web_url);
 }
 
-/* Write the marks when they changed; what others saved comes back too. */
+/* Save the marks when they changed: one line appended to the journal, so
+ * this costs the same whatever the number of marks. What others saved
+ * comes back too. A failure keeps them in memory and says so at every
+ * change, since "marked read" alone would claim they are safe. */
 static void save_marks(struct app *a)
 {
 	if (!state_dirty(a->state))
 		return;
 	char *err;
 	if (state_save(a->state, &err) < 0) {
-		app_message(a, true, "marks not saved: %s", err);
+		app_message(a, true, "marks not saved, kept in memory: %s", err);
 		free(err);
+		a->marks_failing = true;
 		return;
 	}
-	sync_marks(a);
+	if (a->marks_failing)
+		app_message(a, false, "marks saved again");
+	a->marks_failing = false;
+	if (state_generation(a->state) != a->marks_generation)
+		sync_marks(a);
+}
+
+/* Marks that cannot be read are said in the reader itself, not only on
+ * the terminal before the screen took it over: on the message line, and
+ * in the problems view with whatever else the marks had wrong. */
+static void report_marks_problems(struct app *a)
+{
+	const struct strlist *p = state_problems(a->state);
+	for (size_t i = 0; i < p->n; i++)
+		strlist_pushf(&a->store->problems, "marks: %s", p->v[i]);
+	const char *why = state_unreadable(a->state);
+	if (why)
+		app_message(a, true, "marks: %s; marks made now stay in memory", why);
 }
 
 /* History ------------------------------------------------------------------ */
@@ -1127,7 +1149,7 @@ static int play_script(struct app *a, const char *path, double started_us)
 	int status = 0;
 	draw(a);
 	tm.first_draw_us = now_us() - started_us;
-	while (!a->quit && (len = getline(&line, &cap, f)) >= 0) {
+	while (!a->quit && !got_stop && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
@@ -1182,6 +1204,7 @@ static int play_script(struct app *a, const char *path, double started_us)
 			printf("--- %s (%dx%d)\n", arg, cols, rows);
 			draw(a);
 			screen_dump(stdout);
+			fflush(stdout); /* a script fed through a pipe sees each screen */
 		} else if (!strcmp(cmd, "resize")) {
 			int cols, rows;
 			if (sscanf(arg, "%dx%d", &cols, &rows) != 2 || cols < 0 || rows < 0) {
@@ -1206,13 +1229,19 @@ static int play_script(struct app *a, const char *path, double started_us)
 
 /* The loop ----------------------------------------------------------------- */
 
-static void interactive(struct app *a)
+/* SIGTERM, SIGHUP and SIGINT end the session as q does, the marks saved
+ * and folded; no SA_RESTART, so a script read from a pipe stops too. */
+static void catch_stop_signals(void)
 {
 	struct sigaction sa = {0};
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+}
+
+static void interactive(struct app *a)
+{
 	timeout(250); /* wake up now and then to reap browsers and see signals */
 	while (!a->quit && !got_stop) {
 		draw(a);
@@ -1291,6 +1320,8 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		return 1;
 	}
 	apply_config(&a);
+	report_marks_problems(&a);
+	catch_stop_signals();
 	draw(&a);
 	int status = 0;
 	if (script)
@@ -1298,13 +1329,16 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	else
 		interactive(&a);
 	screen_close();
-	if (state_dirty(st)) {
-		char *err;
-		if (state_save(st, &err) < 0) {
-			fprintf(stderr, "lede: marks not saved: %s\n", err);
-			free(err);
+	/* the journal folded into the marks file, for the next start */
+	char *serr;
+	if (state_compact(st, &serr) < 0) {
+		if (state_dirty(st)) {
+			fprintf(stderr, "lede: marks not saved: %s\n", serr);
 			status = 1;
+		} else { /* they are safe in the journal */
+			fprintf(stderr, "lede: marks journal not folded: %s\n", serr);
 		}
+		free(serr);
 	}
 
 	free(a.marks);

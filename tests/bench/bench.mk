@@ -4,7 +4,7 @@
 
 BENCH_DIR = build/bench
 BENCH_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror
-BENCH_TOOLS = $(BENCH_DIR)/gen $(BENCH_DIR)/yaml_floor $(BENCH_DIR)/maxrss
+BENCH_TOOLS = $(BENCH_DIR)/gen $(BENCH_DIR)/yaml_floor $(BENCH_DIR)/maxrss $(BENCH_DIR)/marks
 
 .PHONY: bench
 
@@ -23,3 +23,9 @@ $(BENCH_DIR)/yaml_floor: tests/bench/yaml_floor.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags yaml-0.1) -o $@ $< \
 		$(shell pkg-config --libs yaml-0.1)
+
+# What one mark costs with many saved: lede's own state module, timed.
+MARKS_OBJS = $(BUILD)/state.o $(BUILD)/atomic.o $(BUILD)/util.o
+$(BENCH_DIR)/marks: tests/bench/marks.c $(MARKS_OBJS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(MARKS_OBJS)

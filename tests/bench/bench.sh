@@ -22,14 +22,15 @@ SEED=${BENCH_SEED:-20210304}
 GEN=$BENCH_DIR/gen
 FLOOR=$BENCH_DIR/yaml_floor
 MAXRSS=$BENCH_DIR/maxrss
+MARKS=$BENCH_DIR/marks
 SIZES=${*:-1000 20000 100000}
 
 mkdir -p "$BENCH_DIR"
 # Absolute: the cache home below must be (XDG ignores a relative one).
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
-GEN=$BENCH_DIR/gen FLOOR=$BENCH_DIR/yaml_floor MAXRSS=$BENCH_DIR/maxrss
+GEN=$BENCH_DIR/gen FLOOR=$BENCH_DIR/yaml_floor MAXRSS=$BENCH_DIR/maxrss MARKS=$BENCH_DIR/marks
 
-for tool in "$LEDE" "$GEN" "$FLOOR" "$MAXRSS"; do
+for tool in "$LEDE" "$GEN" "$FLOOR" "$MAXRSS" "$MARKS"; do
 	[ -x "$tool" ] || { echo "bench: $tool is missing (run it with make bench)" >&2; exit 1; }
 done
 for n in $SIZES; do
@@ -208,6 +209,21 @@ if [ "$growth" = 1 ] && [ -f "$BENCH_DIR/last-20000.tsv" ] && [ -f "$BENCH_DIR/l
 	row "memory, cold" "$(mb "$ck2")" "at 20000" "$(mb "$ck1")" "$(ratio "$ck2" "$ck1")" 5.5
 	row "memory, warm" "$(mb "$wk2")" "at 20000" "$(mb "$wk1")" "$(ratio "$wk2" "$wk1")" 5.5
 fi
+
+# One mark (m) with 100000 saved already: what the reader does at the key,
+# a line appended to the journal and synced, against a frame at 60 Hz. The
+# fold that ends a session is shown apart: it runs once, after the screen.
+mkdir -p "$TMP/marks"
+"$MARKS" "$TMP/marks" 100000 200 >"$TMP/marks.out"
+mark_p50=$(awk '$1 == "mark-p50-ms" { print $2 }' "$TMP/marks.out")
+mark_p95=$(awk '$1 == "mark-p95-ms" { print $2 }' "$TMP/marks.out")
+fold_ms=$(awk '$1 == "fold-ms" { print $2 }' "$TMP/marks.out")
+say ""
+say "marks: one change with 100000 marks saved ($(df -T "$TMP" | awk 'NR == 2 { print $2 }'))"
+row "mark p95" "$(secs "$(awk -v m="$mark_p95" 'BEGIN { print m / 1000 }')")" "one frame" \
+	"16.0 ms" "$(ratio "$mark_p95" 16)" 1
+say "$(printf '%-14s %10s' "mark p50" "$(secs "$(awk -v m="$mark_p50" 'BEGIN { print m / 1000 }')")")"
+say "$(printf '%-14s %10s' "fold at quit" "$(secs "$(awk -v m="$fold_ms" 'BEGIN { print m / 1000 }')")")"
 
 results=$BENCH_DIR/results-$(date +%Y-%m-%d).txt
 cat "$OUT" >>"$results"

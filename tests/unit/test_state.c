@@ -1,4 +1,5 @@
-/* Read and starred marks: round trips, merging, damage, kill -9. */
+/* Read and starred marks: round trips, merging, damage, kill -9. The
+ * journal and what cannot be read: test_marks.c. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -41,6 +42,13 @@ static void save_ok(struct state *st)
 	cr_assert_eq(state_save(st, &err), 0, "%s", err ? err : "");
 }
 
+/* Fold the journal into the file, as the reader does when it quits. */
+static void fold_ok(struct state *st)
+{
+	char *err = NULL;
+	cr_assert_eq(state_compact(st, &err), 0, "%s", err ? err : "");
+}
+
 static void write_text(const char *p, const char *text)
 {
 	FILE *f = fopen(p, "w");
@@ -63,6 +71,7 @@ Test(state, round_trip_and_exact_file)
 	cr_assert(state_dirty(st));
 	save_ok(st);
 	cr_assert(!state_dirty(st));
+	fold_ok(st);
 	state_close(st);
 
 	st = state_open(path, &msgs);
@@ -98,6 +107,7 @@ Test(state, urls_with_tabs_newlines_and_percent)
 	struct state *st = state_open(path, NULL);
 	state_set(st, odd, STATE_STARRED);
 	save_ok(st);
+	fold_ok(st);
 	state_close(st);
 	struct strlist msgs = {0};
 	st = state_open(path, &msgs);
@@ -146,6 +156,7 @@ Test(state, foreign_file_is_reported_and_kept_aside)
 	cr_assert(strstr(msgs.v[1], "kept aside"));
 	state_set(st, "https://k.example/1", STATE_READ);
 	save_ok(st);
+	fold_ok(st);
 	state_close(st);
 	strlist_free(&msgs);
 	/* the damaged file survives beside the new one */
@@ -192,6 +203,7 @@ Test(state, damaged_lines_are_skipped_and_the_rest_kept)
 	/* saving keeps every mark that could be read, and the damaged file aside */
 	state_set(st, "https://g.example/5", STATE_STARRED);
 	save_ok(st);
+	fold_ok(st);
 	state_close(st);
 	strlist_free(&msgs);
 	st = state_open(path, &msgs);

@@ -74,6 +74,8 @@ struct app {
 	/* Read and starred marks: the saved state, and a byte per article. */
 	struct state *state;
 	unsigned char *marks;
+	unsigned long marks_generation; /* of the state when marks[] was filled */
+	bool marks_failing;             /* the last save failed */
 	enum mark_filter mark_filter;
 
 	/* The list: store indices, filtered and sorted by the query engine. */

@@ -1,0 +1,56 @@
+/* atomic: replacing a file whole, for the cache and the marks. A reader
+ * sees the old file or the new one, never half of either, and nothing
+ * planted beside the file can turn the write onto another file.
+ *
+ * The new content goes to a temporary "PATH.tmp.PID.RANDOM" in PATH's own
+ * directory (a rename is atomic only within one file system), created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW: a symbolic or hard link planted under any name
+ * makes the creation fail and another name is drawn, so the write never
+ * lands in a file that existed before. It is synced, renamed over PATH, and
+ * the directory synced, so that the rename too survives a crash.
+ * Temporaries left by processes that died mid-write are removed on the way
+ * (the PID in the name tells whose they are). */
+#ifndef LEDE_ATOMIC_H
+#define LEDE_ATOMIC_H
+
+#include <stddef.h>
+
+struct atomic_file {
+	int fd;     /* where the new content goes; -1 once closed */
+	char *tmp;  /* the temporary's path (owned) */
+	char *path; /* the file it will replace (owned) */
+};
+
+/* Start replacing path, whose directory must exist: sweep stale
+ * temporaries, create a fresh one (mode 0600). Returns 0, or -1 with errno
+ * (and af holds nothing). */
+int atomic_begin(struct atomic_file *af, const char *path);
+/* Append data[0..n) to the temporary. Returns 0, or -1 with errno. */
+int atomic_write(struct atomic_file *af, const void *data, size_t n);
+/* Sync the temporary, rename it over the path, sync the directory. Returns
+ * 0, or -1 with errno, the temporary removed and the old file untouched.
+ * Either way af is released. */
+int atomic_commit(struct atomic_file *af);
+/* Give up: remove the temporary, release af. */
+void atomic_abort(struct atomic_file *af);
+
+/* Remove "PATH.tmp.PID[.ANY]" files whose process is gone (and has been for
+ * a minute: a process of another PID namespace may still be writing), or
+ * that nobody has touched for a day. */
+void atomic_sweep(const char *path);
+
+/* Open lockpath, never through a symbolic link, and flock it with op:
+ * LOCK_EX creates the file (mode 0600) when missing, LOCK_SH only opens it
+ * (ENOENT when no writer ever made it). Returns the descriptor, to close()
+ * to unlock, or -1 with errno. */
+int atomic_lock(const char *lockpath, int op);
+
+/* Sync the directory holding path, so that a new name in it is durable.
+ * Returns 0, or -1 with errno. */
+int atomic_sync_dir(const char *path);
+
+/* write() all of data[0..n) to fd, retrying short writes and EINTR.
+ * Returns 0, or -1 with errno. */
+int atomic_write_fd(int fd, const void *data, size_t n);
+
+#endif

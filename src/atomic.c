@@ -1,0 +1,216 @@
+/* atomic: fresh temporaries, rename, directory sync, stale sweeping. */
+#define _GNU_SOURCE /* O_DIRECTORY, O_NOFOLLOW, getrandom */
+#include "lede/atomic.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lede/util.h"
+
+/* How long a dead process's temporary is left alone, and how long anyone's. */
+enum { STALE_DEAD_SECONDS = 60, STALE_ANY_SECONDS = 24 * 60 * 60 };
+
+int atomic_write_fd(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n) {
+		ssize_t r = write(fd, p, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* 64 unpredictable bits: the name must not be guessable ahead of time. The
+ * clock and a counter stand in should the kernel refuse. */
+static uint64_t random_bits(void)
+{
+	uint64_t v;
+	if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v)
+		return v;
+	static uint64_t counter;
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	v = ((uint64_t)t.tv_sec << 30) ^ (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 40) ^
+	    ++counter * 0x9e3779b97f4a7c15ull;
+	return v;
+}
+
+/* The directory of path ("." for a bare name). Caller frees. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	return xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+int atomic_sync_dir(const char *path)
+{
+	char *dir = dir_of(path);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (dfd < 0)
+		return -1;
+	int r = fsync(dfd);
+	int e = errno;
+	close(dfd);
+	errno = e;
+	return r;
+}
+
+/* The PID in a temporary's name after "BASE.tmp.", or 0 when the rest is
+ * not "DIGITS" or "DIGITS.ANY". */
+static long temp_pid(const char *rest)
+{
+	long pid = 0;
+	const char *p = rest;
+	for (; *p >= '0' && *p <= '9' && pid < 1L << 30; p++)
+		pid = pid * 10 + (*p - '0');
+	if (p == rest || (*p && *p != '.'))
+		return 0;
+	return pid;
+}
+
+static bool stale(int dfd, const char *name, long pid)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode))
+		return false;
+	time_t age = time(NULL) - st.st_mtime;
+	if (age > STALE_ANY_SECONDS)
+		return true;
+	/* kill(pid, 0) fails with ESRCH only when no such process exists;
+	 * EPERM means it lives under another user. */
+	bool dead = pid != (long)getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+	return dead && age > STALE_DEAD_SECONDS;
+}
+
+void atomic_sweep(const char *path)
+{
+	char *dir = dir_of(path);
+	const char *slash = strrchr(path, '/');
+	char *prefix = xasprintf("%s.tmp.", slash ? slash + 1 : path);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (strncmp(e->d_name, prefix, plen))
+				continue;
+			long pid = temp_pid(e->d_name + plen);
+			if (pid > 0 && stale(dirfd(d), e->d_name, pid))
+				unlinkat(dirfd(d), e->d_name, 0);
+		}
+		closedir(d);
+	}
+	free(prefix);
+	free(dir);
+}
+
+int atomic_begin(struct atomic_file *af, const char *path)
+{
+	af->fd = -1;
+	af->tmp = af->path = NULL;
+	atomic_sweep(path);
+	/* EEXIST means something, perhaps planted, holds the name: draw again. */
+	for (int tries = 0; tries < 16; tries++) {
+		char *tmp = xasprintf("%s.tmp.%ld.%016llx", path, (long)getpid(),
+				      (unsigned long long)random_bits());
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+			      0600);
+		if (fd >= 0) {
+			af->fd = fd;
+			af->tmp = tmp;
+			af->path = xstrdup(path);
+			return 0;
+		}
+		int e = errno;
+		free(tmp);
+		errno = e;
+		if (e != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+int atomic_write(struct atomic_file *af, const void *data, size_t n)
+{
+	return atomic_write_fd(af->fd, data, n);
+}
+
+static void release(struct atomic_file *af)
+{
+	free(af->tmp);
+	free(af->path);
+	af->tmp = af->path = NULL;
+	af->fd = -1;
+}
+
+void atomic_abort(struct atomic_file *af)
+{
+	if (af->fd >= 0)
+		close(af->fd);
+	if (af->tmp)
+		unlink(af->tmp);
+	release(af);
+}
+
+int atomic_commit(struct atomic_file *af)
+{
+	int r = fsync(af->fd);
+	int c = close(af->fd);
+	af->fd = -1;
+	if (r == 0 && c == 0)
+		r = rename(af->tmp, af->path);
+	else
+		r = -1;
+	if (r < 0) {
+		int e = errno;
+		atomic_abort(af);
+		errno = e;
+		return -1;
+	}
+	/* The rename is durable only once the directory is; a failure here
+	 * leaves a whole file either way, so it is not an error. */
+	atomic_sync_dir(af->path);
+	release(af);
+	return 0;
+}
+
+int atomic_lock(const char *lockpath, int op)
+{
+	/* A reader creates nothing: a shared lock is taken only on a lock file
+	 * that a writer has made. */
+	int fd = op == LOCK_SH ? open(lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+			       : open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+				      0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, op) < 0) {
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
