@@ -3,6 +3,7 @@
  * identity, the readers that fetch heads and bodies, and the atomic commit.
  *
  * An entry's head (see cache.h):
+ *   v path length, the path's bytes: the path the entry was stored for
  *   v problems, each: u8 1 if it began with the escaped path (left out,
  *     put back on lookup) else 0, v length, the bytes
  *   for an article, its searchable text:
@@ -61,8 +62,9 @@
 
 enum {
 	HEADER_SIZE = 56,
-	RECORD_SIZE = 56, /* one index record */
-	/* Files modified this recently are not cached (see cache.h). */
+	RECORD_SIZE = 72, /* one index record */
+	/* Files changed this close to the cache's write time, or later, are
+	 * not trusted (see cache.h). */
 	RACY_SECONDS = 2,
 	/* How far back a string may refer (see the top of this file). */
 	RING = 16,
@@ -382,13 +384,21 @@ struct cache_writer *cache_writer_new(void)
 	return w;
 }
 
-/* Modified within RACY_SECONDS of the writer's birth, or later: another
- * write in the same timestamp tick could leave size and mtime unchanged. */
+/* Is t within RACY_SECONDS before `when`, or later? */
+static bool racy_time(int64_t sec, long nsec, int64_t when_sec, long when_nsec)
+{
+	int64_t limit = when_sec - RACY_SECONDS;
+	return sec > limit || (sec == limit && nsec >= when_nsec);
+}
+
+/* Changed (ctime) or modified (mtime) within RACY_SECONDS of the writer's
+ * birth, or later: another write in the same timestamp tick -- of a
+ * filesystem with coarse timestamps too -- could leave every field of the
+ * stat as it was, so the entry could never be told from a stale one. */
 static bool too_recent(const struct cache_writer *w, const struct stat *st)
 {
-	time_t limit = w->t0.tv_sec - RACY_SECONDS;
-	return st->st_mtim.tv_sec > limit ||
-	       (st->st_mtim.tv_sec == limit && st->st_mtim.tv_nsec >= w->t0.tv_nsec);
+	return racy_time(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec) ||
+	       racy_time(st->st_ctim.tv_sec, st->st_ctim.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec);
 }
 
 /* The checksum of what b holds from start on (no pointer arithmetic on a
@@ -407,12 +417,14 @@ static void add_record(struct cache_writer *w, const struct stat *st, size_t hle
 	set64(r + 8, (uint64_t)st->st_dev);
 	set64(r + 16, (uint64_t)st->st_size);
 	set64(r + 24, (uint64_t)st->st_mtim.tv_sec);
-	set32(r + 32, (uint32_t)st->st_mtim.tv_nsec);
-	set32(r + 36, (uint32_t)hlen);
-	set32(r + 40, hsum);
-	set32(r + 44, (uint32_t)blen);
-	set32(r + 48, bsum);
-	r[52] = article;
+	set64(r + 32, (uint64_t)st->st_ctim.tv_sec);
+	set32(r + 40, (uint32_t)st->st_mtim.tv_nsec);
+	set32(r + 44, (uint32_t)st->st_ctim.tv_nsec);
+	set32(r + 48, (uint32_t)hlen);
+	set32(r + 52, hsum);
+	set32(r + 56, (uint32_t)blen);
+	set32(r + 60, bsum);
+	r[64] = article;
 	buf_add(&w->index, r, sizeof r);
 	w->n++;
 }
@@ -428,6 +440,7 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 	 * it out lets a lookup under another spelling of the path write its
 	 * own. */
 	w->out = &w->head;
+	put_bytes(w, path, strlen(path));
 	struct buf esc = {0};
 	if (nproblems)
 		buf_put_safe(&esc, path, strlen(path));
@@ -645,9 +658,9 @@ char *cache_path_for(const char *const *roots, size_t n)
 
 struct entry {
 	uint64_t ino, dev;
-	int64_t size, sec;
+	int64_t size, sec, csec;
 	uint64_t hoff, boff; /* of the head and the body, from the start of the file */
-	uint32_t nsec, hlen, hsum, blen, bsum;
+	uint32_t nsec, cnsec, hlen, hsum, blen, bsum;
 	uint8_t kind; /* 0 skipped, 1 article */
 };
 
@@ -879,9 +892,18 @@ static size_t align_up(size_t n)
 	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
 }
 
-/* Step over a head's problems; false if damaged. */
+/* Does the head begin with exactly path? Moves past it. */
+static bool rd_path_is(struct rd *r, const char *path)
+{
+	size_t n = rd_count(r);
+	const unsigned char *q = take(r, n);
+	return q && !r->bad && n == strlen(path) && !memcmp(q, path, n);
+}
+
+/* Step over a head's path and problems; false if damaged. */
 static bool skip_problems(struct rd *r)
 {
+	take(r, rd_count(r)); /* the path */
 	size_t n = rd_count(r);
 	for (size_t i = 0; i < n && !r->bad; i++) {
 		rd8(r);
@@ -1006,10 +1028,15 @@ static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 	return !r->bad;
 }
 
+/* Everything of the stat that the cache trusts, as git's index does: a
+ * rewrite changes the ctime, which no one can set back; the inode and the
+ * device tell a file put in another's place. */
 static bool same_file(const struct entry *e, const struct stat *st)
 {
 	return e->size == (int64_t)st->st_size && e->sec == (int64_t)st->st_mtim.tv_sec &&
-	       e->nsec == (uint32_t)st->st_mtim.tv_nsec && e->ino == (uint64_t)st->st_ino &&
+	       e->nsec == (uint32_t)st->st_mtim.tv_nsec &&
+	       e->csec == (int64_t)st->st_ctim.tv_sec &&
+	       e->cnsec == (uint32_t)st->st_ctim.tv_nsec && e->ino == (uint64_t)st->st_ino &&
 	       e->dev == (uint64_t)st->st_dev;
 }
 
@@ -1020,20 +1047,6 @@ static uint64_t id_hash(uint64_t dev, uint64_t ino)
 	h *= 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 29;
 	return h;
-}
-
-long cache_find(const struct cache *c, const struct stat *st)
-{
-	if (!c->n)
-		return -1;
-	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
-	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
-		uint32_t k = c->by_id[i];
-		if (!k)
-			return -1;
-		if (same_file(&c->e[k - 1], st))
-			return (long)(k - 1);
-	}
 }
 
 /* The bytes [off, off + len) of the file, through a window that reads
@@ -1081,6 +1094,34 @@ static bool open_part(struct cache_reader *r, size_t id, bool body, struct rd *o
 	return true;
 }
 
+/* Was entry id stored for exactly path? A damaged head says yes, so that
+ * reading it says it is damaged. */
+static bool stored_for(struct cache_reader *r, size_t id, const char *path)
+{
+	const struct entry *e = &r->c->e[id];
+	const unsigned char *p = fetch(r, &r->head, e->hoff, e->hlen);
+	if (!p || body_checksum(p, e->hlen) != e->hsum)
+		return true;
+	struct rd h = {.p = p, .end = p + e->hlen};
+	return rd_path_is(&h, path);
+}
+
+long cache_find(struct cache_reader *r, const char *path, const struct stat *st)
+{
+	const struct cache *c = r->c;
+	if (!c->n)
+		return -1;
+	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
+	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
+		uint32_t k = c->by_id[i];
+		if (!k)
+			return -1;
+		/* Hard links share the identity: go on past the others. */
+		if (same_file(&c->e[k - 1], st) && stored_for(r, k - 1, path))
+			return (long)(k - 1);
+	}
+}
+
 struct cache_reader *cache_reader_new(const struct cache *c)
 {
 	struct cache_reader *r = xcalloc(1, sizeof *r);
@@ -1103,7 +1144,7 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 		    struct strlist *problems, const struct cache_text **texts, size_t *ntexts)
 {
 	struct rd h;
-	if (!open_part(r, id, false, &h))
+	if (!open_part(r, id, false, &h) || !rd_path_is(&h, path))
 		return -1;
 	size_t n0 = problems->n;
 	bool ok = decode_problems(&h, path, problems);
@@ -1147,10 +1188,12 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 		 struct article **article, struct strlist *problems)
 {
-	long id = cache_find(c, st);
-	if (id < 0)
-		return 0;
 	struct cache_reader r = {.c = c};
+	long id = cache_find(&r, path, st);
+	if (id < 0) {
+		free(r.head.buf);
+		return 0;
+	}
 	const struct cache_text *texts;
 	size_t ntexts, n0 = problems->n;
 	int kind = cache_read_head(&r, (size_t)id, path, problems, &texts, &ntexts);
@@ -1237,8 +1280,10 @@ static int read_at(int fd, void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Check the header and the index, then index the entries. */
-static char *verify(struct cache *c, const char *path, uint64_t size)
+/* Check the header and the index, then index the entries, but those that
+ * are racy with the cache file's write time: they are never found. */
+static char *verify(struct cache *c, const char *path, uint64_t size,
+		    const struct timespec *written)
 {
 	unsigned char h[HEADER_SIZE];
 	if (size < HEADER_SIZE)
@@ -1286,16 +1331,20 @@ static char *verify(struct cache *c, const char *path, uint64_t size)
 		e->dev = get64(q + 8);
 		e->size = (int64_t)get64(q + 16);
 		e->sec = (int64_t)get64(q + 24);
-		e->nsec = get32(q + 32);
-		e->hlen = get32(q + 36);
-		e->hsum = get32(q + 40);
-		e->blen = get32(q + 44);
-		e->bsum = get32(q + 48);
-		e->kind = q[52];
+		e->csec = (int64_t)get64(q + 32);
+		e->nsec = get32(q + 40);
+		e->cnsec = get32(q + 44);
+		e->hlen = get32(q + 48);
+		e->hsum = get32(q + 52);
+		e->blen = get32(q + 56);
+		e->bsum = get32(q + 60);
+		e->kind = q[64];
 		e->hoff = hoff;
 		e->boff = boff;
-		if (e->kind > 1 || q[53] || q[54] || q[55] || e->hlen > hend - hoff ||
-		    e->blen > bend - boff || (e->kind == 0) != (e->blen == 0)) {
+		bool pad = q[65] || q[66] || q[67] || q[68] || q[69] || q[70] || q[71];
+		if (e->kind > 1 || pad || e->hlen > hend - hoff || e->blen > bend - boff ||
+		    (e->kind == 0) != (e->blen == 0) || e->nsec > 999999999 ||
+		    e->cnsec > 999999999) {
 			free(index);
 			return open_error(path, "corrupt (entry %zu)", i + 1);
 		}
@@ -1313,12 +1362,39 @@ static char *verify(struct cache *c, const char *path, uint64_t size)
 	c->by_id = xcalloc(slots, sizeof *c->by_id);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct entry *e = &c->e[i];
+		if (racy_time(e->sec, e->nsec, written->tv_sec, written->tv_nsec) ||
+		    racy_time(e->csec, e->cnsec, written->tv_sec, written->tv_nsec))
+			continue;
 		size_t k = id_hash(e->dev, e->ino) & c->mask;
 		while (c->by_id[k])
 			k = (k + 1) & c->mask;
 		c->by_id[k] = (uint32_t)i + 1;
 	}
 	return NULL;
+}
+
+void cache_reseal(unsigned char *d, size_t n)
+{
+	if (n < HEADER_SIZE || memcmp(d, MAGIC, 8))
+		return;
+	set64(d + 40, lede_version_hash());
+	uint64_t count = get64(d + 16), heads = get64(d + 24);
+	if (count > (n - HEADER_SIZE) / RECORD_SIZE)
+		return; /* refused before any checksum */
+	size_t index_len = (size_t)count * RECORD_SIZE;
+	uint64_t hoff = HEADER_SIZE + index_len;
+	uint64_t boff = heads > n - hoff ? n : hoff + heads;
+	for (size_t i = 0; i < count; i++) {
+		unsigned char *q = d + HEADER_SIZE + i * RECORD_SIZE;
+		uint32_t hlen = get32(q + 48), blen = get32(q + 56);
+		if (hlen <= n - hoff)
+			set32(q + 52, body_checksum(d + hoff, hlen));
+		if (boff <= n && blen <= n - boff)
+			set32(q + 60, body_checksum(d + boff, blen));
+		hoff = hlen <= n - hoff ? hoff + hlen : n;
+		boff += blen;
+	}
+	set64(d + 48, index_checksum(d, d + HEADER_SIZE, index_len));
 }
 
 struct cache *cache_open(const char *path, char **err)
@@ -1344,7 +1420,7 @@ struct cache *cache_open(const char *path, char **err)
 	struct cache *c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->path = xstrdup(path);
-	*err = verify(c, path, (uint64_t)st.st_size);
+	*err = verify(c, path, (uint64_t)st.st_size, &st.st_mtim);
 	if (*err) {
 		cache_close(c);
 		return NULL;

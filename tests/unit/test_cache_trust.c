@@ -1,0 +1,321 @@
+/* What the cache may trust: an entry is used only for the path it was
+ * stored for, with the same device, inode, size, mtime and ctime, and
+ * never when the file changed within the cache's racy window. A file
+ * rewritten with its old size and mtime, a new file put in a deleted one's
+ * place (its inode reused), and a file changed in the instant the cache is
+ * written are read again, from the command line and through cache.h.
+ *
+ * Each test has its own mkdtemp directory holding the archive and the
+ * cache home, removed by the suite's .fini. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "lede/cache.h"
+#include "lede/parse.h"
+#include "lede/util.h"
+
+enum { OLD_SEC = 1600000000 };
+
+static char *tmp, *archive, *cache_env;
+
+static void setup(void)
+{
+	const char *t = getenv("TMPDIR");
+	tmp = xasprintf("%s/lede-cache-trust-XXXXXX", t && *t ? t : "/tmp");
+	cr_assert_not_null(mkdtemp(tmp));
+	archive = xasprintf("%s/archive", tmp);
+	char *home = xasprintf("%s/cache", tmp);
+	cr_assert(mkdir(archive, 0700) == 0 && mkdir(home, 0700) == 0);
+	cache_env = xasprintf("XDG_CACHE_HOME=%s", home);
+	free(home);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void teardown(void)
+{
+	if (tmp)
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(tmp);
+	free(archive);
+	free(cache_env);
+	tmp = archive = cache_env = NULL;
+}
+
+TestSuite(cache_trust, .init = setup, .fini = teardown);
+
+/* An article whose title is `title`, in the archive as name, with mtime
+ * sec; its stat in *st when st is given. Titles of one length make files
+ * of one size. */
+static char *put_article(const char *name, const char *title, long sec, struct stat *st)
+{
+	char *path = xasprintf("%s/%s", archive, name);
+	char *text = xasprintf("---\ntitle: \"%s\"\nwebUrl: \"https://example.com/%s\"\n---\n",
+			       title, title);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert(fd >= 0, "%s: %s", path, strerror(errno));
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct timespec ts[2] = {{sec, 0}, {sec, 0}};
+	cr_assert(utimensat(AT_FDCWD, path, ts, 0) == 0);
+	if (st)
+		cr_assert(stat(path, st) == 0);
+	free(text);
+	return path;
+}
+
+/* lede --list on the archive, with the test's cache home: its stdout. */
+static char *list(void)
+{
+	struct run r;
+	const char *env[] = {cache_env, "TZ=UTC", NULL};
+	run_lede(&r, (const char *[]){"--list", archive, NULL}, env);
+	cr_assert_eq(r.status, 0, "lede --list: %s", r.err);
+	char *out = r.out;
+	r.out = NULL;
+	run_free(&r);
+	return out;
+}
+
+static void expect_listed(const char *out, const char *title, bool listed)
+{
+	if (listed)
+		cr_assert_not_null(strstr(out, title), "'%s' is not listed:\n%s", title, out);
+	else
+		cr_assert_null(strstr(out, title), "'%s' is listed:\n%s", title, out);
+}
+
+Test(cache_trust, rewrite_with_the_same_size_and_mtime_is_seen)
+{
+	/* As `touch -r`, `cp -p` or a tar extraction leave it. */
+	struct stat before, after;
+	free(put_article("a.md", "Alpha story", OLD_SEC, &before));
+	wait_until_not_racy();
+	char *out = list();
+	expect_listed(out, "Alpha story", true);
+	free(out);
+	free(put_article("a.md", "Omega story", OLD_SEC, &after));
+	cr_assert_eq(after.st_size, before.st_size);
+	cr_assert_eq(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
+	cr_assert_eq(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+	cr_assert_eq(after.st_ino, before.st_ino);
+	out = list();
+	expect_listed(out, "Omega story", true);
+	expect_listed(out, "Alpha story", false);
+	free(out);
+}
+
+/* A path in the archive; valid until the next call. */
+static const char *archive_path(const char *name)
+{
+	static char *path;
+	free(path);
+	path = xasprintf("%s/%s", archive, name);
+	return path;
+}
+
+/* The name of a new empty file in the archive that has inode ino, if the
+ * filesystem hands it out within a few tries, else of a new name. */
+static const char *reuse_inode(ino_t ino)
+{
+	static char name[32];
+	for (int i = 0; i < 64; i++) {
+		snprintf(name, sizeof name, "new-%d", i);
+		int fd = open(archive_path(name), O_WRONLY | O_CREAT | O_EXCL, 0644);
+		cr_assert(fd >= 0, "%s: %s", name, strerror(errno));
+		struct stat st;
+		cr_assert(fstat(fd, &st) == 0);
+		close(fd);
+		if (st.st_ino == ino)
+			break;
+	}
+	/* the others go, the one kept is the last made */
+	for (int i = 0; i < 64; i++) {
+		char other[32];
+		snprintf(other, sizeof other, "new-%d", i);
+		if (strcmp(other, name))
+			unlink(archive_path(other));
+	}
+	return name;
+}
+
+Test(cache_trust, a_new_file_in_a_deleted_ones_inode_is_seen)
+{
+	/* rm a.md, then b.md of the same size and mtime: the filesystem
+	 * often hands b.md the inode a.md freed. Whether or not it does here,
+	 * b.md must not be taken for a.md. */
+	struct stat sa, sb;
+	char *a = put_article("a.md", "Alpha story", OLD_SEC, &sa);
+	wait_until_not_racy();
+	char *out = list();
+	expect_listed(out, "Alpha story", true);
+	free(out);
+	cr_assert(unlink(a) == 0);
+	char *b = put_article(reuse_inode(sa.st_ino), "Bravo story", OLD_SEC, &sb);
+	cr_assert(rename(b, archive_path("b.md")) == 0);
+	cr_assert_eq(sb.st_size, sa.st_size);
+	out = list();
+	expect_listed(out, "Bravo story", true);
+	expect_listed(out, "Alpha story", false);
+	cr_log_info("inode %s", sa.st_ino == sb.st_ino ? "reused" : "not reused");
+	free(out);
+	free(a);
+	free(b);
+}
+
+Test(cache_trust, a_file_changed_as_the_cache_is_written_is_read_again)
+{
+	/* Written, then rewritten with its size and mtime in the same
+	 * instant as the cache: nothing in its stat but the ctime could tell,
+	 * and a ctime in the same timestamp tick would not. It is not kept,
+	 * so the next run reads it. */
+	free(put_article("a.md", "Alpha story", OLD_SEC, NULL));
+	char *out = list();
+	expect_listed(out, "Alpha story", true);
+	free(out);
+	free(put_article("a.md", "Omega story", OLD_SEC, NULL));
+	out = list();
+	expect_listed(out, "Omega story", true);
+	free(out);
+}
+
+/* ---- through cache.h ---- */
+
+struct parsed {
+	char *path;
+	struct stat st;
+	struct article *a;
+	struct strlist problems;
+};
+
+static void parse_file(struct parsed *p, char *path)
+{
+	p->path = path;
+	cr_assert(stat(path, &p->st) == 0, "%s: %s", path, strerror(errno));
+	size_t len;
+	char *data = slurp(path, &len);
+	p->problems = (struct strlist){0};
+	p->a = parse_article(path, data, len, &p->problems);
+	free(data);
+}
+
+static void free_parsed(struct parsed *p)
+{
+	free(p->path);
+	article_free(p->a);
+	strlist_free(&p->problems);
+}
+
+static struct cache *write_and_open(const struct parsed *p, const char *cpath)
+{
+	struct cache_writer *w = cache_writer_new();
+	cache_writer_add(w, p->path, &p->st, p->a, (const char *const *)p->problems.v,
+			 p->problems.n);
+	char *err = NULL;
+	cr_assert_eq(cache_writer_commit(w, cpath, &err), 0, "%s", err);
+	cache_writer_free(w);
+	struct cache *c = cache_open(cpath, &err);
+	cr_assert_not_null(c, "%s", err);
+	return c;
+}
+
+static int lookup(struct cache *c, const char *path, const struct stat *st)
+{
+	struct article *a = NULL;
+	struct strlist problems = {0};
+	int r = cache_lookup(c, path, st, &a, &problems);
+	article_free(a);
+	strlist_free(&problems);
+	return r;
+}
+
+Test(cache_trust, racy_file_is_not_kept)
+{
+	/* An old mtime, but changed (ctime) just now: racy. */
+	struct parsed p;
+	parse_file(&p, put_article("a.md", "Alpha story", OLD_SEC, NULL));
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	struct cache *c = write_and_open(&p, cpath);
+	cr_assert_eq(cache_count(c), 0, "a file changed this instant was kept");
+	cr_assert_eq(lookup(c, p.path, &p.st), 0);
+	cache_close(c);
+	free(cpath);
+	free_parsed(&p);
+}
+
+Test(cache_trust, entry_racy_with_the_cache_file_is_not_used)
+{
+	/* A file of the tree, changed long ago, cached; then the cache file
+	 * says it was written before the file last changed (a clock set back,
+	 * a restored backup): the entry is racy against it, never used. */
+	struct parsed p;
+	parse_file(&p, xstrdup("seeds/000_05f876dcdba3f9f7.txt"));
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	cr_assert_lt(p.st.st_ctim.tv_sec + 3, now.tv_sec, "the tree was changed just now");
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	struct cache *c = write_and_open(&p, cpath);
+	cr_assert_eq(cache_count(c), 1);
+	cr_assert_eq(lookup(c, p.path, &p.st), 1);
+	cache_close(c);
+	struct timespec ts[2] = {p.st.st_ctim, p.st.st_ctim};
+	ts[0].tv_sec -= 1, ts[1].tv_sec -= 1;
+	cr_assert(utimensat(AT_FDCWD, cpath, ts, 0) == 0);
+	char *err = NULL;
+	c = cache_open(cpath, &err);
+	cr_assert_not_null(c, "%s", err);
+	cr_assert_eq(lookup(c, p.path, &p.st), 0, "a racy entry was used");
+	cache_close(c);
+	free(cpath);
+	free_parsed(&p);
+}
+
+Test(cache_trust, same_stat_under_another_path_misses)
+{
+	/* What b.md would look like had it got a.md's inode and ctime tick:
+	 * only the path tells them apart. */
+	struct parsed p;
+	parse_file(&p, xstrdup("seeds/000_05f876dcdba3f9f7.txt"));
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	struct cache *c = write_and_open(&p, cpath);
+	cr_assert_eq(lookup(c, p.path, &p.st), 1);
+	cr_assert_eq(lookup(c, "seeds/b.md", &p.st), 0);
+	cr_assert_eq(lookup(c, "seeds//000_05f876dcdba3f9f7.txt", &p.st), 0);
+	cache_close(c);
+	free(cpath);
+	free_parsed(&p);
+}
+
+Test(cache_trust, changed_ctime_misses)
+{
+	struct parsed p;
+	parse_file(&p, xstrdup("seeds/000_05f876dcdba3f9f7.txt"));
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	struct cache *c = write_and_open(&p, cpath);
+	struct stat st = p.st;
+	st.st_ctim.tv_nsec ^= 1;
+	cr_assert_eq(lookup(c, p.path, &st), 0);
+	st = p.st;
+	st.st_ctim.tv_sec--;
+	cr_assert_eq(lookup(c, p.path, &st), 0);
+	cache_close(c);
+	free(cpath);
+	free_parsed(&p);
+}
