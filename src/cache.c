@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lede/date.h"
+
 #ifndef LEDE_VERSION
 #define LEDE_VERSION "unknown"
 #endif
@@ -751,6 +753,125 @@ static size_t rd_count(struct rd *r)
 	return (size_t)v;
 }
 
+/* Damaged: whatever was read is not to be used. */
+static void rd_fail(struct rd *r)
+{
+	r->bad = true;
+	r->p = r->end;
+}
+
+/* ---- what the parser produces ----
+ *
+ * The checksums catch damage, not forgery: a cache whose checksums are
+ * right may still hold anything. Every value is checked against what
+ * parse_article can give before anyone uses it -- PCRE2 runs on the texts
+ * with its UTF check off, dates go to calendar arithmetic, problems to the
+ * terminal -- and an entry that holds anything else is refused as
+ * damaged. */
+
+static inline bool has_zero_byte(uint64_t w)
+{
+	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+}
+
+/* Valid UTF-8 with no NUL: every string libyaml hands out is valid UTF-8,
+ * and a NUL would have ended it. */
+static bool text_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		/* plain ASCII, eight bytes at a time */
+		for (; n - i >= 8; i += 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ull) || has_zero_byte(w))
+				break;
+		}
+		if (i >= n)
+			break;
+		if (s[i] < 0x80) {
+			if (!s[i])
+				return false;
+			i++;
+			continue;
+		}
+		unsigned cp;
+		int len = utf8_decode((const char *)s + i, n - i, &cp);
+		if (!len)
+			return false;
+		i += (size_t)len;
+	}
+	return true;
+}
+
+/* A problem message as lede writes them: text and escapes only, nothing
+ * a terminal would act on (see buf_put_safe). */
+static bool message_ok(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		unsigned cp;
+		int len = utf8_decode((const char *)s + i, n - i, &cp);
+		if (!len || cp < 0xa0 || unicode_is_invisible_format(cp))
+			return false;
+		i += (size_t)len;
+	}
+	return true;
+}
+
+/* The has bits each kind of record may carry. */
+enum {
+	ARTICLE_HAS = HAS_DATE | HAS_QUALITY | HAS_HEAT | HAS_PUBLISHED,
+	RELATED_HAS = HAS_DATE | HAS_QUALITY,
+	IMAGE_HAS = HAS_WIDTH | HAS_HEIGHT | HAS_CACHED,
+};
+
+static unsigned rd_has(struct rd *r, unsigned allowed)
+{
+	uint64_t v = rdv(r);
+	if (v & ~(uint64_t)allowed)
+		rd_fail(r);
+	return (unsigned)v;
+}
+
+/* The numbers come before the has bits that say which are present: they
+ * are read raw, then checked. */
+
+/* A number of the YAML: an int32 when present (its bit in has), 0 when
+ * not, as the parser leaves it. */
+static int32_t check_i32(struct rd *r, uint64_t raw, unsigned has, unsigned bit)
+{
+	int64_t v = unzigzag(raw);
+	if (v < INT32_MIN || v > INT32_MAX || (!(has & bit) && v))
+		rd_fail(r);
+	return (int32_t)v;
+}
+
+/* A date as date_parse gives them: years 1 to 9999, UTC; 0 when absent. */
+static int64_t check_date(struct rd *r, uint64_t raw, unsigned has)
+{
+	int64_t v = unzigzag(raw);
+	bool ok = has & HAS_DATE ? v >= date_days_from_civil(1, 1, 1) * 86400 &&
+					   v < date_days_from_civil(10000, 1, 1) * 86400
+				 : v == 0;
+	if (!ok)
+		rd_fail(r);
+	return v;
+}
+
+/* A boolean: 0 or 1, and 0 when absent. */
+static bool check_bool(struct rd *r, uint8_t raw, unsigned has, unsigned bit)
+{
+	if (raw > 1 || (!(has & bit) && raw))
+		rd_fail(r);
+	return raw == 1;
+}
+
 /* A lit, in place: *len its length; NULL when missing (or bad). */
 static const char *rd_lit(struct rd *r, size_t *len)
 {
@@ -764,7 +885,13 @@ static const char *rd_lit(struct rd *r, size_t *len)
 		return NULL;
 	}
 	*len = (size_t)(v - 1);
-	return (const char *)take(r, *len);
+	const unsigned char *q = take(r, *len);
+	if (q && !text_ok(q, *len)) {
+		rd_fail(r);
+		*len = 0;
+		return NULL;
+	}
+	return (const char *)q;
 }
 
 /* The one allocation an article's arrays and strings are carved from. */
@@ -846,6 +973,11 @@ static const char *rd_str(struct rd *r, struct carve *c)
 			memcpy(o, q, n);
 			memcpy(o + n, e + elen - shared, shared);
 		}
+		/* whole: a reference may cut a character in two */
+		if (!text_ok((const unsigned char *)o, len)) {
+			rd_fail(r);
+			return NULL;
+		}
 		d = o;
 	}
 	unsigned slot = r->nring % RING;
@@ -870,10 +1002,13 @@ static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 	for (size_t i = 0; i < n; i++) {
 		v[i].url = rd_str(r, c);
 		v[i].title = rd_str(r, c);
-		v[i].width = (int32_t)unzigzag(rdv(r));
-		v[i].height = (int32_t)unzigzag(rdv(r));
-		v[i].is_cached = rd8(r) != 0;
-		v[i].has = (unsigned)rdv(r);
+		uint64_t w = rdv(r), h = rdv(r);
+		uint8_t cached = rd8(r);
+		unsigned has = rd_has(r, IMAGE_HAS);
+		v[i].has = has;
+		v[i].width = check_i32(r, w, has, HAS_WIDTH);
+		v[i].height = check_i32(r, h, has, HAS_HEIGHT);
+		v[i].is_cached = check_bool(r, cached, has, HAS_CACHED);
 	}
 	*count = n;
 	return v;
@@ -959,7 +1094,8 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 		a->topics = (void *)(mem + rel_size + img_size);
 		a->ntopics = ntopics;
 		for (size_t i = 0; i < ntopics; i++)
-			a->topics[i] = rd_lit_copy(h, &c);
+			if (!(a->topics[i] = rd_lit_copy(h, &c)))
+				rd_fail(h); /* the parser keeps no missing topic */
 	}
 
 	b->nring = 0;
@@ -969,11 +1105,13 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 	a->web_url = rd_str(b, &c);
 	a->amp_web_url = rd_str(b, &c);
 	a->cdn_amp_web_url = rd_str(b, &c);
-	a->date = unzigzag(rdv(b));
-	a->quality = (int32_t)unzigzag(rdv(b));
-	a->heat = (int32_t)unzigzag(rdv(b));
-	a->published = rd8(b) != 0;
-	a->has = (unsigned)rdv(b);
+	uint64_t date = rdv(b), quality = rdv(b), heat = rdv(b);
+	uint8_t published = rd8(b);
+	a->has = rd_has(b, ARTICLE_HAS);
+	a->date = check_date(b, date, a->has);
+	a->quality = check_i32(b, quality, a->has, HAS_QUALITY);
+	a->heat = check_i32(b, heat, a->has, HAS_HEAT);
+	a->published = check_bool(b, published, a->has, HAS_PUBLISHED);
 	rd_provider(b, &c, &a->provider, false);
 	a->images = rd_images(b, &c, &a->nimages);
 	if (nrelated) {
@@ -988,9 +1126,10 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 			x->amp_web_url = rd_str(b, &c);
 			x->cdn_amp_web_url = rd_str(b, &c);
 			rd_provider(b, &c, &x->provider, true);
-			x->date = unzigzag(rdv(b));
-			x->quality = (int32_t)unzigzag(rdv(b));
-			x->has = (unsigned)rdv(b);
+			uint64_t rdate = rdv(b), rquality = rdv(b);
+			x->has = rd_has(b, RELATED_HAS);
+			x->date = check_date(b, rdate, x->has);
+			x->quality = check_i32(b, rquality, x->has, HAS_QUALITY);
 			x->images = rd_images(b, &c, &x->nimages);
 			x->local = -1; /* store_link decides */
 		}
@@ -1009,11 +1148,16 @@ static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 	struct buf esc = {0};
 	size_t n = rd_count(r);
 	for (size_t i = 0; i < n && !r->bad; i++) {
-		bool ours = rd8(r) != 0;
+		uint8_t ours = rd8(r);
 		size_t len = rd_count(r);
 		const unsigned char *q = take(r, len);
 		if (!q)
 			break;
+		/* as the writer left it: the path's place followed by ':' */
+		if (ours > 1 || len == 0 || (ours && q[0] != ':') || !message_ok(q, len)) {
+			rd_fail(r);
+			break;
+		}
 		if (ours && !esc.len)
 			buf_put_safe(&esc, path, strlen(path));
 		size_t pre = ours ? esc.len : 0;
@@ -1150,20 +1294,23 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 	bool ok = decode_problems(&h, path, problems);
 	r->ntexts = 0;
 	if (ok && r->c->e[id].kind == 1) {
-		rd_count(&h); /* the bytes they take decoded */
-		for (size_t i = 0; !h.bad && h.p < h.end; i++) {
+		size_t want = rd_count(&h), bytes = 0; /* the bytes they take decoded */
+		size_t ntopics = 0;
+		for (size_t i = 0; !h.bad && i < 3 + ntopics; i++) {
 			struct cache_text t;
-			if (i == 3) {
-				rd_count(&h); /* the topics' count */
+			t.s = rd_lit(&h, &t.len);
+			if (i == 2)
+				ntopics = rd_count(&h);
+			if (!t.s) {
+				if (i >= 3)
+					rd_fail(&h); /* the parser keeps no missing topic */
 				continue;
 			}
-			t.s = rd_lit(&h, &t.len);
-			if (!t.s)
-				continue;
+			bytes += t.len + 1;
 			r->texts = xgrow(r->texts, &r->captexts, r->ntexts + 1, sizeof *r->texts);
 			r->texts[r->ntexts++] = t;
 		}
-		ok = !h.bad;
+		ok = !h.bad && h.p == h.end && bytes == want;
 	} else if (ok) {
 		ok = h.p == h.end;
 	}
@@ -1258,7 +1405,7 @@ static char *open_error(const char *path, const char *fmt, ...)
 
 char *cache_damage_message(const struct cache *c, size_t n)
 {
-	return open_error(c->path, "%zu damaged %s (checksum mismatch)", n,
+	return open_error(c->path, "%zu damaged %s (checksum mismatch or impossible values)", n,
 			  n == 1 ? "entry" : "entries");
 }
 

@@ -13,10 +13,12 @@
  * The file is versioned and checksummed and is only ever replaced whole
  * (written beside it, then renamed over it), so a reader sees either the
  * old cache or the new one. Anything wrong with it -- truncated, flipped
- * bits, another format version, another lede version, not a cache at all --
- * is refused, and the cache is rebuilt, never trusted: the header and the
- * index are checked by cache_open(), each entry's body by the lookup that
- * decodes it, so that a start reads only the bodies it uses, once.
+ * bits, another format version, another lede version, not a cache at all,
+ * a value that parse_article never produces (a forgery with the right
+ * checksums) -- is refused, and the cache is rebuilt, never trusted: the
+ * header and the index are checked by cache_open(), each entry's head and
+ * body by the lookup that decodes it, so that a start reads only the
+ * bodies it uses, once.
  *
  * Format (little-endian):
  *   header, 56 bytes:
@@ -94,7 +96,7 @@ struct cache_text {
 	size_t len;
 };
 
-/* Read entry id's head, found for path: append its problems to
+/* Read entry id's head, found for path, and check it: append its problems to
  * *problems; set *texts (owned by the reader) to the title, excerpt,
  * provider name and topics of its article, those present, and *ntexts to
  * their count (0 for a skipped file); return 1 for an article, 0 for a
@@ -114,7 +116,11 @@ int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 		 struct article **article, struct strlist *problems);
 
 /* The line to show when n entries were found damaged: "cache PATH: n
- * damaged entries (checksum mismatch), rebuilding". The caller frees it. */
+ * damaged entries (checksum mismatch or impossible values), rebuilding".
+ * Damaged means a checksum that does not match, or a value that
+ * parse_article never produces (a date outside years 1 to 9999, a string
+ * that is not UTF-8 or holds a NUL, a count or length that does not add
+ * up, a number or flag out of range). The caller frees it. */
 char *cache_damage_message(const struct cache *c, size_t n);
 
 void cache_close(struct cache *c);

@@ -319,3 +319,280 @@ Test(cache_trust, changed_ctime_misses)
 	free(cpath);
 	free_parsed(&p);
 }
+
+/* ---- forged caches: right checksums, values the parser never gives ---- */
+
+/* The forgeries, each a change to a parsed article that the cache writer
+ * encodes faithfully, checksums and all. */
+enum forgery {
+	DATE_INT64_MIN,
+	DATE_AFTER_9999,
+	DATE_BEFORE_YEAR_1,
+	DATE_WITHOUT_ITS_BIT,
+	TITLE_NOT_UTF8,
+	TITLE_SURROGATE,
+	URL_NOT_UTF8,
+	TOPIC_MISSING,
+	RELATED_TITLE_NOT_UTF8,
+	RELATED_DATE_HUGE,
+	QUALITY_WITHOUT_ITS_BIT,
+	PUBLISHED_NOT_0_OR_1,
+	IMAGE_CACHED_WITHOUT_ITS_BIT,
+	HAS_UNKNOWN_BIT,
+	PROBLEM_WITH_ESCAPE,
+	NFORGERIES
+};
+
+static const char *const forgery_names[] = {
+	"date INT64_MIN", "date after 9999", "date before year 1", "date without HAS_DATE",
+	"title not UTF-8", "title with a surrogate", "webUrl not UTF-8", "a missing topic",
+	"related title not UTF-8", "related date huge", "quality without HAS_QUALITY",
+	"published 2", "isCached without HAS_CACHED", "an unknown has bit",
+	"a problem holding ESC",
+};
+
+/* An article of every kind of field, copied into a for the forgery. */
+static const char forged_src[] = "tests/data/cache/every-field.md";
+
+/* Apply forgery f to a (whose strings are its arena's) and problems. */
+static void forge(struct article *a, struct strlist *problems, enum forgery f)
+{
+	switch (f) {
+	case DATE_INT64_MIN: a->date = INT64_MIN, a->has |= HAS_DATE; break;
+	case DATE_AFTER_9999: a->date = 253402300800, a->has |= HAS_DATE; break;
+	case DATE_BEFORE_YEAR_1: a->date = -62135596801, a->has |= HAS_DATE; break;
+	case DATE_WITHOUT_ITS_BIT: a->date = 1600000000, a->has &= ~(unsigned)HAS_DATE; break;
+	case TITLE_NOT_UTF8: a->title = "caf\xe9 story"; break;
+	case TITLE_SURROGATE: a->title = "x\xed\xa0\x80y"; break;
+	case URL_NOT_UTF8: a->web_url = "https://example.com/\xff"; break;
+	case TOPIC_MISSING:
+		cr_assert_gt(a->ntopics, 0);
+		a->topics[0] = NULL;
+		break;
+	case RELATED_TITLE_NOT_UTF8:
+		cr_assert_gt(a->nrelated, 0);
+		a->related[0].title = "\xc3";
+		break;
+	case RELATED_DATE_HUGE:
+		cr_assert_gt(a->nrelated, 0);
+		a->related[0].date = INT64_MAX, a->related[0].has |= HAS_DATE;
+		break;
+	case QUALITY_WITHOUT_ITS_BIT: a->quality = 39, a->has &= ~(unsigned)HAS_QUALITY; break;
+	case PUBLISHED_NOT_0_OR_1: {
+		/* a bool that holds 2, as only memory can */
+		unsigned char two = 2;
+		memcpy(&a->published, &two, 1);
+		a->has |= HAS_PUBLISHED;
+		break;
+	}
+	case IMAGE_CACHED_WITHOUT_ITS_BIT:
+		cr_assert_gt(a->nimages, 0);
+		a->images[0].is_cached = true, a->images[0].has &= ~(unsigned)HAS_CACHED;
+		break;
+	case HAS_UNKNOWN_BIT: a->has |= 1u << 20; break;
+	case PROBLEM_WITH_ESCAPE: strlist_push(problems, xstrdup("x: \033]0;owned\007")); break;
+	case NFORGERIES: break;
+	}
+}
+
+/* A cache at cpath whose one entry is p, forged with f. */
+static void write_forged(const struct parsed *p, enum forgery f, const char *cpath)
+{
+	struct strlist problems = {0};
+	for (size_t i = 0; i < p->problems.n; i++)
+		strlist_push(&problems, xstrdup(p->problems.v[i]));
+	forge(p->a, &problems, f);
+	struct cache_writer *w = cache_writer_new();
+	cache_writer_add(w, p->path, &p->st, p->a, (const char *const *)problems.v, problems.n);
+	char *err = NULL;
+	cr_assert_eq(cache_writer_commit(w, cpath, &err), 0, "%s", err);
+	cache_writer_free(w);
+	strlist_free(&problems);
+}
+
+Test(cache_trust, forged_values_are_refused)
+{
+	/* The file of the tree, changed long ago, so that the entry is
+	 * trusted as far as its stat goes; each forgery in turn. */
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	for (int f = 0; f < NFORGERIES; f++) {
+		struct parsed p;
+		parse_file(&p, xstrdup(forged_src));
+		cr_assert_not_null(p.a);
+		write_forged(&p, (enum forgery)f, cpath);
+		char *err = NULL;
+		struct cache *c = cache_open(cpath, &err);
+		cr_assert_not_null(c, "%s: %s", forgery_names[f], err);
+		cr_assert_eq(cache_count(c), 1, "%s", forgery_names[f]);
+		cr_assert_eq(lookup(c, p.path, &p.st), -1, "%s: trusted", forgery_names[f]);
+		/* and the head alone, as a search reads it */
+		struct cache_reader *r = cache_reader_new(c);
+		long id = cache_find(r, p.path, &p.st);
+		cr_assert_eq(id, 0, "%s", forgery_names[f]);
+		struct strlist problems = {0};
+		const struct cache_text *texts;
+		size_t ntexts;
+		int kind = cache_read_head(r, 0, p.path, &problems, &texts, &ntexts);
+		if (f == TITLE_NOT_UTF8 || f == TITLE_SURROGATE || f == TOPIC_MISSING ||
+		    f == PROBLEM_WITH_ESCAPE)
+			cr_assert_eq(kind, -1, "%s: the head was trusted", forgery_names[f]);
+		cr_assert(kind == -1 || kind == 1, "%s: %d", forgery_names[f], kind);
+		cr_assert_eq(problems.n, kind == -1 ? 0 : p.problems.n);
+		strlist_free(&problems);
+		cache_reader_free(r);
+		cache_close(c);
+		free_parsed(&p);
+	}
+	free(cpath);
+}
+
+Test(cache_trust, unforged_article_of_every_field_is_trusted)
+{
+	/* The control: the same route, no forgery, hits. */
+	struct parsed p;
+	parse_file(&p, xstrdup(forged_src));
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	write_forged(&p, NFORGERIES, cpath);
+	char *err = NULL;
+	struct cache *c = cache_open(cpath, &err);
+	cr_assert_not_null(c, "%s", err);
+	cr_assert_eq(lookup(c, p.path, &p.st), 1);
+	cache_close(c);
+	free(cpath);
+	free_parsed(&p);
+}
+
+/* The head's or the body's first count of a one-entry cache, changed by
+ * delta and the checksums made right again. */
+static void forge_count(const char *cpath, bool body, int delta)
+{
+	size_t len;
+	unsigned char *d = (unsigned char *)slurp(cpath, &len);
+	enum { HEADER = 56, RECORD = 72 };
+	cr_assert_eq(d[16], 1, "not one entry");
+	size_t head = HEADER + RECORD;
+	size_t path_len = d[head]; /* a short path: one byte */
+	cr_assert_lt(path_len, 128);
+	size_t at;
+	if (body) {
+		/* the body: v string bytes, v images, v related */
+		uint32_t hlen = (uint32_t)d[HEADER + 48] | (uint32_t)d[HEADER + 49] << 8;
+		at = head + hlen + 1; /* past a one-byte string count... */
+		while (d[at - 1] & 0x80)
+			at++;
+	} else {
+		at = head + 1 + path_len; /* the count of problems */
+	}
+	cr_assert_lt(d[at], 0x7f);
+	d[at] = (unsigned char)(d[at] + delta);
+	cache_reseal(d, len);
+	int fd = open(cpath, O_WRONLY | O_TRUNC);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, d, len), (ssize_t)len);
+	close(fd);
+	free(d);
+}
+
+Test(cache_trust, forged_counts_are_refused)
+{
+	struct parsed p;
+	parse_file(&p, xstrdup(forged_src));
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	struct {
+		bool body;
+		int delta;
+		const char *what;
+	} cases[] = {
+		{false, 1, "one problem more"},
+		{true, 1, "one image more"},
+		{true, -1, "one image less"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		write_forged(&p, NFORGERIES, cpath);
+		forge_count(cpath, cases[i].body, cases[i].delta);
+		char *err = NULL;
+		struct cache *c = cache_open(cpath, &err);
+		cr_assert_not_null(c, "%s: %s", cases[i].what, err);
+		cr_assert_eq(lookup(c, p.path, &p.st), -1, "%s: trusted", cases[i].what);
+		cache_close(c);
+	}
+	free(cpath);
+	free_parsed(&p);
+}
+
+/* ---- a forged cache from the command line ---- */
+
+/* The cache lede keeps for the archive, as lede names it. */
+static char *archive_cache_path(void)
+{
+	setenv("XDG_CACHE_HOME", strchr(cache_env, '=') + 1, 1);
+	const char *roots[] = {archive};
+	char *p = cache_path_for(roots, 1);
+	cr_assert_not_null(p);
+	return p;
+}
+
+static int run_json(char **out, char **err)
+{
+	struct run r;
+	const char *env[] = {cache_env, "TZ=UTC", NULL};
+	run_lede(&r, (const char *[]){"--json", archive, NULL}, env);
+	*out = r.out;
+	*err = r.err;
+	r.out = r.err = NULL;
+	int status = r.status;
+	run_free(&r);
+	return status;
+}
+
+Test(cache_trust, forged_cache_is_refused_and_the_files_read)
+{
+	/* A date of INT64_MIN once went into date arithmetic, an hour of 39
+	 * was printed and text reached PCRE2 unchecked: each cache holding
+	 * one such value is said, not used, and rebuilt from the files. */
+	char *path = put_article("a.md", "Alpha story", OLD_SEC, NULL);
+	/* a date to tell the file's from a forged one */
+	char *text = slurp(path, NULL);
+	char *dated = xasprintf("---\npublishedDateTime: 2021-03-04T07:00:00Z\n%s", text + 4);
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, dated, strlen(dated)), (ssize_t)strlen(dated));
+	close(fd);
+	free(text);
+	free(dated);
+	wait_until_not_racy();
+	char *cpath = archive_cache_path();
+	enum forgery cases[] = {NFORGERIES, DATE_INT64_MIN, DATE_AFTER_9999, TITLE_NOT_UTF8,
+				QUALITY_WITHOUT_ITS_BIT, PROBLEM_WITH_ESCAPE};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct parsed p;
+		parse_file(&p, xstrdup(path));
+		cr_assert_not_null(p.a);
+		cr_assert_eq(p.a->date, 1614841200);
+		write_forged(&p, cases[i], cpath);
+		struct stat before, after;
+		cr_assert(stat(cpath, &before) == 0);
+		char *out, *err;
+		cr_assert_eq(run_json(&out, &err), 0, "%s", err);
+		cr_assert(stat(cpath, &after) == 0);
+		const char *what = cases[i] == NFORGERIES ? "no forgery" : forgery_names[cases[i]];
+		cr_assert_not_null(strstr(out, "\"2021-03-04T07:00:00Z\""), "%s: %s", what, out);
+		cr_assert_not_null(strstr(out, "Alpha story"), "%s: %s", what, out);
+		cr_assert_null(strstr(out, "\\u00e9"), "%s: %s", what, out);
+		cr_assert_null(strstr(err, "owned"), "%s: %s", what, err);
+		if (cases[i] == NFORGERIES) {
+			/* the control: the entry as written hits, the cache stays */
+			cr_assert_eq(after.st_ino, before.st_ino, "the entry missed");
+			cr_assert_str_eq(err, "");
+		} else {
+			cr_assert_neq(after.st_ino, before.st_ino, "%s: not rebuilt", what);
+			cr_assert_not_null(strstr(err, "1 damaged entry"), "%s: %s", what, err);
+			cr_assert_not_null(strstr(err, "rebuilding"), "%s: %s", what, err);
+		}
+		free(out);
+		free(err);
+		free_parsed(&p);
+	}
+	free(cpath);
+	free(path);
+}
