@@ -691,6 +691,11 @@ struct cache_reader {
 	size_t ahead; /* how much to read at once */
 	struct cache_text *texts;
 	size_t ntexts, captexts;
+	/* Entry + 1 whose head's checksum, and whose head's texts, were
+	 * last found good: a lookup checks them once, not at each step. The
+	 * file never changes under its descriptor (it is only ever replaced),
+	 * so the bytes read again are the same. */
+	size_t head_sum_ok, head_ok;
 };
 
 /* A bounds-checked cursor: running past the end sets bad and yields zeros,
@@ -698,6 +703,7 @@ struct cache_reader {
 struct rd {
 	const unsigned char *p, *end;
 	bool bad;
+	bool checked; /* its lits were found good already */
 	/* The strings decoded so far, for references. */
 	const char *ring[RING];
 	size_t ring_len[RING];
@@ -774,8 +780,15 @@ static inline bool has_zero_byte(uint64_t w)
 	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
 }
 
+static inline bool cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
 /* Valid UTF-8 with no NUL: every string libyaml hands out is valid UTF-8,
- * and a NUL would have ended it. */
+ * and a NUL would have ended it. The same rules as utf8_decode (no
+ * overlong forms, no surrogates, nothing past U+10FFFF), inline: this
+ * runs on every string of every article a warm start decodes. */
 static bool text_ok(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
@@ -789,17 +802,31 @@ static bool text_ok(const unsigned char *s, size_t n)
 		}
 		if (i >= n)
 			break;
-		if (s[i] < 0x80) {
-			if (!s[i])
+		unsigned char c = s[i];
+		size_t left = n - i;
+		if (c < 0x80) {
+			if (!c)
 				return false;
 			i++;
-			continue;
-		}
-		unsigned cp;
-		int len = utf8_decode((const char *)s + i, n - i, &cp);
-		if (!len)
+		} else if (c < 0xc2) {
+			return false; /* a continuation byte, or an overlong pair */
+		} else if (c < 0xe0) {
+			if (left < 2 || !cont(s[i + 1]))
+				return false;
+			i += 2;
+		} else if (c < 0xf0) {
+			if (left < 3 || !cont(s[i + 1]) || !cont(s[i + 2]) ||
+			    (c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0))
+				return false;
+			i += 3;
+		} else if (c < 0xf5) {
+			if (left < 4 || !cont(s[i + 1]) || !cont(s[i + 2]) || !cont(s[i + 3]) ||
+			    (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
+				return false;
+			i += 4;
+		} else {
 			return false;
-		i += (size_t)len;
+		}
 	}
 	return true;
 }
@@ -886,7 +913,7 @@ static const char *rd_lit(struct rd *r, size_t *len)
 	}
 	*len = (size_t)(v - 1);
 	const unsigned char *q = take(r, *len);
-	if (q && !text_ok(q, *len)) {
+	if (q && !r->checked && !text_ok(q, *len)) {
 		rd_fail(r);
 		*len = 0;
 		return NULL;
@@ -1232,8 +1259,14 @@ static bool open_part(struct cache_reader *r, size_t id, bool body, struct rd *o
 	uint64_t off = body ? e->boff : e->hoff;
 	uint32_t len = body ? e->blen : e->hlen, sum = body ? e->bsum : e->hsum;
 	const unsigned char *p = fetch(r, body ? &r->body : &r->head, off, len);
-	if (!p || body_checksum(p, len) != sum)
+	if (!p)
 		return false;
+	if (body || r->head_sum_ok != id + 1) {
+		if (body_checksum(p, len) != sum)
+			return false;
+		if (!body)
+			r->head_sum_ok = id + 1;
+	}
 	*out = (struct rd){.p = p, .end = p + len};
 	return true;
 }
@@ -1246,6 +1279,7 @@ static bool stored_for(struct cache_reader *r, size_t id, const char *path)
 	const unsigned char *p = fetch(r, &r->head, e->hoff, e->hlen);
 	if (!p || body_checksum(p, e->hlen) != e->hsum)
 		return true;
+	r->head_sum_ok = id + 1;
 	struct rd h = {.p = p, .end = p + e->hlen};
 	return rd_path_is(&h, path);
 }
@@ -1319,6 +1353,7 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 			free(problems->v[--problems->n]);
 		return -1;
 	}
+	r->head_ok = id + 1;
 	*texts = r->texts;
 	*ntexts = r->ntexts;
 	return r->c->e[id].kind == 1;
@@ -1329,6 +1364,7 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 	struct rd h, b;
 	if (r->c->e[id].kind != 1 || !open_part(r, id, false, &h) || !open_part(r, id, true, &b))
 		return NULL;
+	h.checked = r->head_ok == id + 1;
 	return decode_article(&h, &b, path);
 }
 
