@@ -1075,8 +1075,8 @@ static bool skip_problems(struct rd *r)
 }
 
 /* The article of head h and body b, named path; NULL if they are
- * inconsistent (their checksums passed, so only a writer bug could do
- * that). */
+ * inconsistent or hold a value the parser never gives (their checksums
+ * passed, so only a writer bug or a forgery could do that). */
 static struct article *decode_article(struct rd *h, struct rd *b, const char *path)
 {
 	if (!skip_problems(h))

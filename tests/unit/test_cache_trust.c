@@ -336,7 +336,7 @@ enum forgery {
 	RELATED_TITLE_NOT_UTF8,
 	RELATED_DATE_HUGE,
 	QUALITY_WITHOUT_ITS_BIT,
-	PUBLISHED_NOT_0_OR_1,
+	PUBLISHED_WITHOUT_ITS_BIT,
 	IMAGE_CACHED_WITHOUT_ITS_BIT,
 	HAS_UNKNOWN_BIT,
 	PROBLEM_WITH_ESCAPE,
@@ -347,7 +347,7 @@ static const char *const forgery_names[] = {
 	"date INT64_MIN", "date after 9999", "date before year 1", "date without HAS_DATE",
 	"title not UTF-8", "title with a surrogate", "webUrl not UTF-8", "a missing topic",
 	"related title not UTF-8", "related date huge", "quality without HAS_QUALITY",
-	"published 2", "isCached without HAS_CACHED", "an unknown has bit",
+	"published without HAS_PUBLISHED", "isCached without HAS_CACHED", "an unknown has bit",
 	"a problem holding ESC",
 };
 
@@ -378,13 +378,9 @@ static void forge(struct article *a, struct strlist *problems, enum forgery f)
 		a->related[0].date = INT64_MAX, a->related[0].has |= HAS_DATE;
 		break;
 	case QUALITY_WITHOUT_ITS_BIT: a->quality = 39, a->has &= ~(unsigned)HAS_QUALITY; break;
-	case PUBLISHED_NOT_0_OR_1: {
-		/* a bool that holds 2, as only memory can */
-		unsigned char two = 2;
-		memcpy(&a->published, &two, 1);
-		a->has |= HAS_PUBLISHED;
+	case PUBLISHED_WITHOUT_ITS_BIT:
+		a->published = true, a->has &= ~(unsigned)HAS_PUBLISHED;
 		break;
-	}
 	case IMAGE_CACHED_WITHOUT_ITS_BIT:
 		cr_assert_gt(a->nimages, 0);
 		a->images[0].is_cached = true, a->images[0].has &= ~(unsigned)HAS_CACHED;
@@ -595,4 +591,41 @@ Test(cache_trust, forged_cache_is_refused_and_the_files_read)
 	}
 	free(cpath);
 	free(path);
+}
+
+Test(cache_trust, forged_boolean_is_refused)
+{
+	/* A bool of 2 cannot even be handed to the writer; it is forged in
+	 * the bytes. An article with only a title and published: true has a
+	 * body of known shape: three counts, six missing strings, date,
+	 * quality and heat 0, published, has, the provider's domain and
+	 * images, the images. */
+	char *path = xasprintf("%s/pub.md", archive);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	const char *text = "---\ntitle: t\npublished: true\n---\n";
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct parsed p;
+	parse_file(&p, path);
+	cr_assert_not_null(p.a);
+	p.st.st_ctim.tv_sec = p.st.st_mtim.tv_sec = OLD_SEC; /* as if long ago */
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	write_forged(&p, NFORGERIES, cpath);
+	size_t len;
+	unsigned char *d = (unsigned char *)slurp(cpath, &len);
+	cr_assert_eq(d[len - 5], 1, "not the published byte");
+	cr_assert_eq(d[len - 4], HAS_PUBLISHED, "not the has bits");
+	d[len - 5] = 2;
+	cache_reseal(d, len);
+	fd = open(cpath, O_WRONLY | O_TRUNC);
+	cr_assert_eq(write(fd, d, len), (ssize_t)len);
+	close(fd);
+	char *err = NULL;
+	struct cache *c = cache_open(cpath, &err);
+	cr_assert_not_null(c, "%s", err);
+	cr_assert_eq(lookup(c, p.path, &p.st), -1, "a published of 2 was trusted");
+	cache_close(c);
+	free(d);
+	free(cpath);
+	free_parsed(&p);
 }
