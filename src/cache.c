@@ -438,9 +438,8 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 		return;
 	size_t hstart = w->head.len, bstart = w->body.len;
 
-	/* Problems begin with the path as parse and store escape it; leaving
-	 * it out lets a lookup under another spelling of the path write its
-	 * own. */
+	/* Problems begin with the path as parse and store escape it: the
+	 * path is stored once, first, and left out of each of them. */
 	w->out = &w->head;
 	put_bytes(w, path, strlen(path));
 	struct buf esc = {0};
