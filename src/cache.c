@@ -3,6 +3,7 @@
  * identity, the readers that fetch heads and bodies, and the atomic commit.
  *
  * An entry's head (see cache.h):
+ *   v path length, the path's bytes: the path the entry was stored for
  *   v problems, each: u8 1 if it began with the escaped path (left out,
  *     put back on lookup) else 0, v length, the bytes
  *   for an article, its searchable text:
@@ -54,6 +55,7 @@
 #include <unistd.h>
 
 #include "lede/atomic.h"
+#include "lede/date.h"
 
 #ifndef LEDE_VERSION
 #define LEDE_VERSION "unknown"
@@ -64,8 +66,9 @@
 
 enum {
 	HEADER_SIZE = 56,
-	RECORD_SIZE = 56, /* one index record */
-	/* Files modified this recently are not cached (see cache.h). */
+	RECORD_SIZE = 72, /* one index record */
+	/* Files changed this close to the cache's write time, or later, are
+	 * not trusted (see cache.h). */
 	RACY_SECONDS = 2,
 	/* How far back a string may refer (see the top of this file). */
 	RING = 16,
@@ -385,13 +388,21 @@ struct cache_writer *cache_writer_new(void)
 	return w;
 }
 
-/* Modified within RACY_SECONDS of the writer's birth, or later: another
- * write in the same timestamp tick could leave size and mtime unchanged. */
+/* Is t within RACY_SECONDS before `when`, or later? */
+static bool racy_time(int64_t sec, long nsec, int64_t when_sec, long when_nsec)
+{
+	int64_t limit = when_sec - RACY_SECONDS;
+	return sec > limit || (sec == limit && nsec >= when_nsec);
+}
+
+/* Changed (ctime) or modified (mtime) within RACY_SECONDS of the writer's
+ * birth, or later: another write in the same timestamp tick -- of a
+ * filesystem with coarse timestamps too -- could leave every field of the
+ * stat as it was, so the entry could never be told from a stale one. */
 static bool too_recent(const struct cache_writer *w, const struct stat *st)
 {
-	time_t limit = w->t0.tv_sec - RACY_SECONDS;
-	return st->st_mtim.tv_sec > limit ||
-	       (st->st_mtim.tv_sec == limit && st->st_mtim.tv_nsec >= w->t0.tv_nsec);
+	return racy_time(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec) ||
+	       racy_time(st->st_ctim.tv_sec, st->st_ctim.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec);
 }
 
 /* The checksum of what b holds from start on (no pointer arithmetic on a
@@ -410,12 +421,14 @@ static void add_record(struct cache_writer *w, const struct stat *st, size_t hle
 	set64(r + 8, (uint64_t)st->st_dev);
 	set64(r + 16, (uint64_t)st->st_size);
 	set64(r + 24, (uint64_t)st->st_mtim.tv_sec);
-	set32(r + 32, (uint32_t)st->st_mtim.tv_nsec);
-	set32(r + 36, (uint32_t)hlen);
-	set32(r + 40, hsum);
-	set32(r + 44, (uint32_t)blen);
-	set32(r + 48, bsum);
-	r[52] = article;
+	set64(r + 32, (uint64_t)st->st_ctim.tv_sec);
+	set32(r + 40, (uint32_t)st->st_mtim.tv_nsec);
+	set32(r + 44, (uint32_t)st->st_ctim.tv_nsec);
+	set32(r + 48, (uint32_t)hlen);
+	set32(r + 52, hsum);
+	set32(r + 56, (uint32_t)blen);
+	set32(r + 60, bsum);
+	r[64] = article;
 	buf_add(&w->index, r, sizeof r);
 	w->n++;
 }
@@ -427,10 +440,10 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 		return;
 	size_t hstart = w->head.len, bstart = w->body.len;
 
-	/* Problems begin with the path as parse and store escape it; leaving
-	 * it out lets a lookup under another spelling of the path write its
-	 * own. */
+	/* Problems begin with the path as parse and store escape it: the
+	 * path is stored once, first, and left out of each of them. */
 	w->out = &w->head;
+	put_bytes(w, path, strlen(path));
 	struct buf esc = {0};
 	if (nproblems)
 		buf_put_safe(&esc, path, strlen(path));
@@ -622,9 +635,9 @@ char *cache_path_for(const char *const *roots, size_t n)
 
 struct entry {
 	uint64_t ino, dev;
-	int64_t size, sec;
+	int64_t size, sec, csec;
 	uint64_t hoff, boff; /* of the head and the body, from the start of the file */
-	uint32_t nsec, hlen, hsum, blen, bsum;
+	uint32_t nsec, cnsec, hlen, hsum, blen, bsum;
 	uint8_t kind; /* 0 skipped, 1 article */
 };
 
@@ -653,6 +666,11 @@ struct cache_reader {
 	size_t ahead; /* how much to read at once */
 	struct cache_text *texts;
 	size_t ntexts, captexts;
+	/* Entry + 1 whose head's checksum, and whose head's texts, were
+	 * last found good: a lookup checks them once, not at each step. The
+	 * file never changes under its descriptor (it is only ever replaced),
+	 * so the bytes read again are the same. */
+	size_t head_sum_ok, head_ok;
 };
 
 /* A bounds-checked cursor: running past the end sets bad and yields zeros,
@@ -660,6 +678,7 @@ struct cache_reader {
 struct rd {
 	const unsigned char *p, *end;
 	bool bad;
+	bool checked; /* its lits were found good already */
 	/* The strings decoded so far, for references. */
 	const char *ring[RING];
 	size_t ring_len[RING];
@@ -715,6 +734,146 @@ static size_t rd_count(struct rd *r)
 	return (size_t)v;
 }
 
+/* Damaged: whatever was read is not to be used. */
+static void rd_fail(struct rd *r)
+{
+	r->bad = true;
+	r->p = r->end;
+}
+
+/* ---- what the parser produces ----
+ *
+ * The checksums catch damage, not forgery: a cache whose checksums are
+ * right may still hold anything. Every value is checked against what
+ * parse_article can give before anyone uses it -- PCRE2 runs on the texts
+ * with its UTF check off, dates go to calendar arithmetic, problems to the
+ * terminal -- and an entry that holds anything else is refused as
+ * damaged. */
+
+static inline bool has_zero_byte(uint64_t w)
+{
+	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+}
+
+static inline bool cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/* Valid UTF-8 with no NUL: every string libyaml hands out is valid UTF-8,
+ * and a NUL would have ended it. The same rules as utf8_decode (no
+ * overlong forms, no surrogates, nothing past U+10FFFF), inline: this
+ * runs on every string of every article a warm start decodes. */
+static bool text_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		/* plain ASCII, eight bytes at a time */
+		for (; n - i >= 8; i += 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ull) || has_zero_byte(w))
+				break;
+		}
+		if (i >= n)
+			break;
+		unsigned char c = s[i];
+		size_t left = n - i;
+		if (c < 0x80) {
+			if (!c)
+				return false;
+			i++;
+		} else if (c < 0xc2) {
+			return false; /* a continuation byte, or an overlong pair */
+		} else if (c < 0xe0) {
+			if (left < 2 || !cont(s[i + 1]))
+				return false;
+			i += 2;
+		} else if (c < 0xf0) {
+			if (left < 3 || !cont(s[i + 1]) || !cont(s[i + 2]) ||
+			    (c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0))
+				return false;
+			i += 3;
+		} else if (c < 0xf5) {
+			if (left < 4 || !cont(s[i + 1]) || !cont(s[i + 2]) || !cont(s[i + 3]) ||
+			    (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
+				return false;
+			i += 4;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A problem message as lede writes them: text and escapes only, nothing
+ * a terminal would act on (see buf_put_safe). */
+static bool message_ok(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		unsigned cp;
+		int len = utf8_decode((const char *)s + i, n - i, &cp);
+		if (!len || cp < 0xa0 || unicode_is_invisible_format(cp))
+			return false;
+		i += (size_t)len;
+	}
+	return true;
+}
+
+/* The has bits each kind of record may carry. */
+enum {
+	ARTICLE_HAS = HAS_DATE | HAS_QUALITY | HAS_HEAT | HAS_PUBLISHED,
+	RELATED_HAS = HAS_DATE | HAS_QUALITY,
+	IMAGE_HAS = HAS_WIDTH | HAS_HEIGHT | HAS_CACHED,
+};
+
+static unsigned rd_has(struct rd *r, unsigned allowed)
+{
+	uint64_t v = rdv(r);
+	if (v & ~(uint64_t)allowed)
+		rd_fail(r);
+	return (unsigned)v;
+}
+
+/* The numbers come before the has bits that say which are present: they
+ * are read raw, then checked. */
+
+/* A number of the YAML: an int32 when present (its bit in has), 0 when
+ * not, as the parser leaves it. */
+static int32_t check_i32(struct rd *r, uint64_t raw, unsigned has, unsigned bit)
+{
+	int64_t v = unzigzag(raw);
+	if (v < INT32_MIN || v > INT32_MAX || (!(has & bit) && v))
+		rd_fail(r);
+	return (int32_t)v;
+}
+
+/* A date as date_parse gives them: years 1 to 9999, UTC; 0 when absent. */
+static int64_t check_date(struct rd *r, uint64_t raw, unsigned has)
+{
+	int64_t v = unzigzag(raw);
+	bool ok = has & HAS_DATE ? v >= date_days_from_civil(1, 1, 1) * 86400 &&
+					   v < date_days_from_civil(10000, 1, 1) * 86400
+				 : v == 0;
+	if (!ok)
+		rd_fail(r);
+	return v;
+}
+
+/* A boolean: 0 or 1, and 0 when absent. */
+static bool check_bool(struct rd *r, uint8_t raw, unsigned has, unsigned bit)
+{
+	if (raw > 1 || (!(has & bit) && raw))
+		rd_fail(r);
+	return raw == 1;
+}
+
 /* A lit, in place: *len its length; NULL when missing (or bad). */
 static const char *rd_lit(struct rd *r, size_t *len)
 {
@@ -728,7 +887,13 @@ static const char *rd_lit(struct rd *r, size_t *len)
 		return NULL;
 	}
 	*len = (size_t)(v - 1);
-	return (const char *)take(r, *len);
+	const unsigned char *q = take(r, *len);
+	if (q && !r->checked && !text_ok(q, *len)) {
+		rd_fail(r);
+		*len = 0;
+		return NULL;
+	}
+	return (const char *)q;
 }
 
 /* The one allocation an article's arrays and strings are carved from. */
@@ -810,6 +975,11 @@ static const char *rd_str(struct rd *r, struct carve *c)
 			memcpy(o, q, n);
 			memcpy(o + n, e + elen - shared, shared);
 		}
+		/* whole: a reference may cut a character in two */
+		if (!text_ok((const unsigned char *)o, len)) {
+			rd_fail(r);
+			return NULL;
+		}
 		d = o;
 	}
 	unsigned slot = r->nring % RING;
@@ -834,10 +1004,13 @@ static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 	for (size_t i = 0; i < n; i++) {
 		v[i].url = rd_str(r, c);
 		v[i].title = rd_str(r, c);
-		v[i].width = (int32_t)unzigzag(rdv(r));
-		v[i].height = (int32_t)unzigzag(rdv(r));
-		v[i].is_cached = rd8(r) != 0;
-		v[i].has = (unsigned)rdv(r);
+		uint64_t w = rdv(r), h = rdv(r);
+		uint8_t cached = rd8(r);
+		unsigned has = rd_has(r, IMAGE_HAS);
+		v[i].has = has;
+		v[i].width = check_i32(r, w, has, HAS_WIDTH);
+		v[i].height = check_i32(r, h, has, HAS_HEIGHT);
+		v[i].is_cached = check_bool(r, cached, has, HAS_CACHED);
 	}
 	*count = n;
 	return v;
@@ -856,9 +1029,18 @@ static size_t align_up(size_t n)
 	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
 }
 
-/* Step over a head's problems; false if damaged. */
+/* Does the head begin with exactly path? Moves past it. */
+static bool rd_path_is(struct rd *r, const char *path)
+{
+	size_t n = rd_count(r);
+	const unsigned char *q = take(r, n);
+	return q && !r->bad && n == strlen(path) && !memcmp(q, path, n);
+}
+
+/* Step over a head's path and problems; false if damaged. */
 static bool skip_problems(struct rd *r)
 {
+	take(r, rd_count(r)); /* the path */
 	size_t n = rd_count(r);
 	for (size_t i = 0; i < n && !r->bad; i++) {
 		rd8(r);
@@ -868,8 +1050,8 @@ static bool skip_problems(struct rd *r)
 }
 
 /* The article of head h and body b, named path; NULL if they are
- * inconsistent (their checksums passed, so only a writer bug could do
- * that). */
+ * inconsistent or hold a value the parser never gives (their checksums
+ * passed, so only a writer bug or a forgery could do that). */
 static struct article *decode_article(struct rd *h, struct rd *b, const char *path)
 {
 	if (!skip_problems(h))
@@ -914,7 +1096,8 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 		a->topics = (void *)(mem + rel_size + img_size);
 		a->ntopics = ntopics;
 		for (size_t i = 0; i < ntopics; i++)
-			a->topics[i] = rd_lit_copy(h, &c);
+			if (!(a->topics[i] = rd_lit_copy(h, &c)))
+				rd_fail(h); /* the parser keeps no missing topic */
 	}
 
 	b->nring = 0;
@@ -924,11 +1107,13 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 	a->web_url = rd_str(b, &c);
 	a->amp_web_url = rd_str(b, &c);
 	a->cdn_amp_web_url = rd_str(b, &c);
-	a->date = unzigzag(rdv(b));
-	a->quality = (int32_t)unzigzag(rdv(b));
-	a->heat = (int32_t)unzigzag(rdv(b));
-	a->published = rd8(b) != 0;
-	a->has = (unsigned)rdv(b);
+	uint64_t date = rdv(b), quality = rdv(b), heat = rdv(b);
+	uint8_t published = rd8(b);
+	a->has = rd_has(b, ARTICLE_HAS);
+	a->date = check_date(b, date, a->has);
+	a->quality = check_i32(b, quality, a->has, HAS_QUALITY);
+	a->heat = check_i32(b, heat, a->has, HAS_HEAT);
+	a->published = check_bool(b, published, a->has, HAS_PUBLISHED);
 	rd_provider(b, &c, &a->provider, false);
 	a->images = rd_images(b, &c, &a->nimages);
 	if (nrelated) {
@@ -943,9 +1128,10 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 			x->amp_web_url = rd_str(b, &c);
 			x->cdn_amp_web_url = rd_str(b, &c);
 			rd_provider(b, &c, &x->provider, true);
-			x->date = unzigzag(rdv(b));
-			x->quality = (int32_t)unzigzag(rdv(b));
-			x->has = (unsigned)rdv(b);
+			uint64_t rdate = rdv(b), rquality = rdv(b);
+			x->has = rd_has(b, RELATED_HAS);
+			x->date = check_date(b, rdate, x->has);
+			x->quality = check_i32(b, rquality, x->has, HAS_QUALITY);
 			x->images = rd_images(b, &c, &x->nimages);
 			x->local = -1; /* store_link decides */
 		}
@@ -964,11 +1150,16 @@ static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 	struct buf esc = {0};
 	size_t n = rd_count(r);
 	for (size_t i = 0; i < n && !r->bad; i++) {
-		bool ours = rd8(r) != 0;
+		uint8_t ours = rd8(r);
 		size_t len = rd_count(r);
 		const unsigned char *q = take(r, len);
 		if (!q)
 			break;
+		/* as the writer left it: the path's place followed by ':' */
+		if (ours > 1 || len == 0 || (ours && q[0] != ':') || !message_ok(q, len)) {
+			rd_fail(r);
+			break;
+		}
 		if (ours && !esc.len)
 			buf_put_safe(&esc, path, strlen(path));
 		size_t pre = ours ? esc.len : 0;
@@ -983,10 +1174,15 @@ static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 	return !r->bad;
 }
 
+/* Everything of the stat that the cache trusts, as git's index does: a
+ * rewrite changes the ctime, which no one can set back; the inode and the
+ * device tell a file put in another's place. */
 static bool same_file(const struct entry *e, const struct stat *st)
 {
 	return e->size == (int64_t)st->st_size && e->sec == (int64_t)st->st_mtim.tv_sec &&
-	       e->nsec == (uint32_t)st->st_mtim.tv_nsec && e->ino == (uint64_t)st->st_ino &&
+	       e->nsec == (uint32_t)st->st_mtim.tv_nsec &&
+	       e->csec == (int64_t)st->st_ctim.tv_sec &&
+	       e->cnsec == (uint32_t)st->st_ctim.tv_nsec && e->ino == (uint64_t)st->st_ino &&
 	       e->dev == (uint64_t)st->st_dev;
 }
 
@@ -995,20 +1191,6 @@ static bool same_file(const struct entry *e, const struct stat *st)
 static uint64_t id_hash(uint64_t dev, uint64_t ino)
 {
 	return hash_pair(dev, ino);
-}
-
-long cache_find(const struct cache *c, const struct stat *st)
-{
-	if (!c->n)
-		return -1;
-	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
-	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
-		uint32_t k = c->by_id[i];
-		if (!k)
-			return -1;
-		if (same_file(&c->e[k - 1], st))
-			return (long)(k - 1);
-	}
 }
 
 /* The bytes [off, off + len) of the file, through a window that reads
@@ -1050,10 +1232,45 @@ static bool open_part(struct cache_reader *r, size_t id, bool body, struct rd *o
 	uint64_t off = body ? e->boff : e->hoff;
 	uint32_t len = body ? e->blen : e->hlen, sum = body ? e->bsum : e->hsum;
 	const unsigned char *p = fetch(r, body ? &r->body : &r->head, off, len);
-	if (!p || body_checksum(p, len) != sum)
+	if (!p)
 		return false;
+	if (body || r->head_sum_ok != id + 1) {
+		if (body_checksum(p, len) != sum)
+			return false;
+		if (!body)
+			r->head_sum_ok = id + 1;
+	}
 	*out = (struct rd){.p = p, .end = p + len};
 	return true;
+}
+
+/* Was entry id stored for exactly path? A damaged head says yes, so that
+ * reading it says it is damaged. */
+static bool stored_for(struct cache_reader *r, size_t id, const char *path)
+{
+	const struct entry *e = &r->c->e[id];
+	const unsigned char *p = fetch(r, &r->head, e->hoff, e->hlen);
+	if (!p || body_checksum(p, e->hlen) != e->hsum)
+		return true;
+	r->head_sum_ok = id + 1;
+	struct rd h = {.p = p, .end = p + e->hlen};
+	return rd_path_is(&h, path);
+}
+
+long cache_find(struct cache_reader *r, const char *path, const struct stat *st)
+{
+	const struct cache *c = r->c;
+	if (!c->n)
+		return -1;
+	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
+	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
+		uint32_t k = c->by_id[i];
+		if (!k)
+			return -1;
+		/* Hard links share the identity: go on past the others. */
+		if (same_file(&c->e[k - 1], st) && stored_for(r, k - 1, path))
+			return (long)(k - 1);
+	}
 }
 
 struct cache_reader *cache_reader_new(const struct cache *c)
@@ -1078,26 +1295,29 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 		    struct strlist *problems, const struct cache_text **texts, size_t *ntexts)
 {
 	struct rd h;
-	if (!open_part(r, id, false, &h))
+	if (!open_part(r, id, false, &h) || !rd_path_is(&h, path))
 		return -1;
 	size_t n0 = problems->n;
 	bool ok = decode_problems(&h, path, problems);
 	r->ntexts = 0;
 	if (ok && r->c->e[id].kind == 1) {
-		rd_count(&h); /* the bytes they take decoded */
-		for (size_t i = 0; !h.bad && h.p < h.end; i++) {
+		size_t want = rd_count(&h), bytes = 0; /* the bytes they take decoded */
+		size_t ntopics = 0;
+		for (size_t i = 0; !h.bad && i < 3 + ntopics; i++) {
 			struct cache_text t;
-			if (i == 3) {
-				rd_count(&h); /* the topics' count */
+			t.s = rd_lit(&h, &t.len);
+			if (i == 2)
+				ntopics = rd_count(&h);
+			if (!t.s) {
+				if (i >= 3)
+					rd_fail(&h); /* the parser keeps no missing topic */
 				continue;
 			}
-			t.s = rd_lit(&h, &t.len);
-			if (!t.s)
-				continue;
+			bytes += t.len + 1;
 			r->texts = xgrow(r->texts, &r->captexts, r->ntexts + 1, sizeof *r->texts);
 			r->texts[r->ntexts++] = t;
 		}
-		ok = !h.bad;
+		ok = !h.bad && h.p == h.end && bytes == want;
 	} else if (ok) {
 		ok = h.p == h.end;
 	}
@@ -1106,6 +1326,7 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 			free(problems->v[--problems->n]);
 		return -1;
 	}
+	r->head_ok = id + 1;
 	*texts = r->texts;
 	*ntexts = r->ntexts;
 	return r->c->e[id].kind == 1;
@@ -1116,16 +1337,19 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 	struct rd h, b;
 	if (r->c->e[id].kind != 1 || !open_part(r, id, false, &h) || !open_part(r, id, true, &b))
 		return NULL;
+	h.checked = r->head_ok == id + 1;
 	return decode_article(&h, &b, path);
 }
 
 int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 		 struct article **article, struct strlist *problems)
 {
-	long id = cache_find(c, st);
-	if (id < 0)
-		return 0;
 	struct cache_reader r = {.c = c};
+	long id = cache_find(&r, path, st);
+	if (id < 0) {
+		free(r.head.buf);
+		return 0;
+	}
 	const struct cache_text *texts;
 	size_t ntexts, n0 = problems->n;
 	int kind = cache_read_head(&r, (size_t)id, path, problems, &texts, &ntexts);
@@ -1190,7 +1414,7 @@ static char *open_error(const char *path, const char *fmt, ...)
 
 char *cache_damage_message(const struct cache *c, size_t n)
 {
-	return open_error(c->path, "%zu damaged %s (checksum mismatch)", n,
+	return open_error(c->path, "%zu damaged %s (checksum mismatch or impossible values)", n,
 			  n == 1 ? "entry" : "entries");
 }
 
@@ -1212,8 +1436,10 @@ static int read_at(int fd, void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Check the header and the index, then index the entries. */
-static char *verify(struct cache *c, const char *path, uint64_t size)
+/* Check the header and the index, then index the entries, but those that
+ * are racy with the cache file's write time: they are never found. */
+static char *verify(struct cache *c, const char *path, uint64_t size,
+		    const struct timespec *written)
 {
 	unsigned char h[HEADER_SIZE];
 	if (size < HEADER_SIZE)
@@ -1261,16 +1487,20 @@ static char *verify(struct cache *c, const char *path, uint64_t size)
 		e->dev = get64(q + 8);
 		e->size = (int64_t)get64(q + 16);
 		e->sec = (int64_t)get64(q + 24);
-		e->nsec = get32(q + 32);
-		e->hlen = get32(q + 36);
-		e->hsum = get32(q + 40);
-		e->blen = get32(q + 44);
-		e->bsum = get32(q + 48);
-		e->kind = q[52];
+		e->csec = (int64_t)get64(q + 32);
+		e->nsec = get32(q + 40);
+		e->cnsec = get32(q + 44);
+		e->hlen = get32(q + 48);
+		e->hsum = get32(q + 52);
+		e->blen = get32(q + 56);
+		e->bsum = get32(q + 60);
+		e->kind = q[64];
 		e->hoff = hoff;
 		e->boff = boff;
-		if (e->kind > 1 || q[53] || q[54] || q[55] || e->hlen > hend - hoff ||
-		    e->blen > bend - boff || (e->kind == 0) != (e->blen == 0)) {
+		bool pad = q[65] || q[66] || q[67] || q[68] || q[69] || q[70] || q[71];
+		if (e->kind > 1 || pad || e->hlen > hend - hoff || e->blen > bend - boff ||
+		    (e->kind == 0) != (e->blen == 0) || e->nsec > 999999999 ||
+		    e->cnsec > 999999999) {
 			free(index);
 			return open_error(path, "corrupt (entry %zu)", i + 1);
 		}
@@ -1288,12 +1518,39 @@ static char *verify(struct cache *c, const char *path, uint64_t size)
 	c->by_id = xcalloc(slots, sizeof *c->by_id);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct entry *e = &c->e[i];
+		if (racy_time(e->sec, e->nsec, written->tv_sec, written->tv_nsec) ||
+		    racy_time(e->csec, e->cnsec, written->tv_sec, written->tv_nsec))
+			continue;
 		size_t k = id_hash(e->dev, e->ino) & c->mask;
 		while (c->by_id[k])
 			k = (k + 1) & c->mask;
 		c->by_id[k] = (uint32_t)i + 1;
 	}
 	return NULL;
+}
+
+void cache_reseal(unsigned char *d, size_t n)
+{
+	if (n < HEADER_SIZE || memcmp(d, MAGIC, 8))
+		return;
+	set64(d + 40, lede_version_hash());
+	uint64_t count = get64(d + 16), heads = get64(d + 24);
+	if (count > (n - HEADER_SIZE) / RECORD_SIZE)
+		return; /* refused before any checksum */
+	size_t index_len = (size_t)count * RECORD_SIZE;
+	uint64_t hoff = HEADER_SIZE + index_len;
+	uint64_t boff = heads > n - hoff ? n : hoff + heads;
+	for (size_t i = 0; i < count; i++) {
+		unsigned char *q = d + HEADER_SIZE + i * RECORD_SIZE;
+		uint32_t hlen = get32(q + 48), blen = get32(q + 56);
+		if (hlen <= n - hoff)
+			set32(q + 52, body_checksum(d + hoff, hlen));
+		if (boff <= n && blen <= n - boff)
+			set32(q + 60, body_checksum(d + boff, blen));
+		hoff = hlen <= n - hoff ? hoff + hlen : n;
+		boff += blen;
+	}
+	set64(d + 48, index_checksum(d, d + HEADER_SIZE, index_len));
 }
 
 struct cache *cache_open(const char *path, char **err)
@@ -1319,7 +1576,7 @@ struct cache *cache_open(const char *path, char **err)
 	struct cache *c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->path = xstrdup(path);
-	*err = verify(c, path, (uint64_t)st.st_size);
+	*err = verify(c, path, (uint64_t)st.st_size, &st.st_mtim);
 	if (*err) {
 		cache_close(c);
 		return NULL;

@@ -45,8 +45,8 @@ void store_add(struct store *s, struct article *a)
 /* What the cache needs of a file's stat: its identity and version. */
 struct file_id {
 	uint64_t dev, ino;
-	int64_t size, sec;
-	long nsec;
+	int64_t size, sec, csec;
+	long nsec, cnsec;
 };
 
 static void id_to_stat(const struct file_id *f, struct stat *st)
@@ -58,6 +58,8 @@ static void id_to_stat(const struct file_id *f, struct stat *st)
 	st->st_mode = S_IFREG;
 	st->st_mtim.tv_sec = (time_t)f->sec;
 	st->st_mtim.tv_nsec = f->nsec;
+	st->st_ctim.tv_sec = (time_t)f->csec;
+	st->st_ctim.tv_nsec = f->cnsec;
 }
 
 /* One file's outcome, written by whichever thread loaded it and read by the
@@ -174,7 +176,7 @@ static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
  * it. */
 static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const struct stat *st)
 {
-	long id = cache_find(tc->L->cache, st);
+	long id = cache_find(tc->rdr, slot->path, st);
 	if (id < 0)
 		return false;
 	const struct cache_text *texts;
@@ -214,9 +216,13 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 		struct stat st;
 		slot->have_id = stat_in_dir(tc, path, &st) == 0 && S_ISREG(st.st_mode);
 		if (slot->have_id) {
-			slot->id = (struct file_id){(uint64_t)st.st_dev, (uint64_t)st.st_ino,
-						    (int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
-						    st.st_mtim.tv_nsec};
+			slot->id = (struct file_id){(uint64_t)st.st_dev,
+						    (uint64_t)st.st_ino,
+						    (int64_t)st.st_size,
+						    (int64_t)st.st_mtim.tv_sec,
+						    (int64_t)st.st_ctim.tv_sec,
+						    st.st_mtim.tv_nsec,
+						    st.st_ctim.tv_nsec};
 			if (tc->rdr && (uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
 				return;
 		}

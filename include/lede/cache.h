@@ -1,16 +1,24 @@
 /* cache: the parsed article cache on disk, one file per set of archive
- * roots. It keeps, for every file loaded, the file's identity (device,
- * inode, size, mtime to the nanosecond) and the outcome of parsing it: the
- * article, or the mark that it was skipped, plus its problem messages. A
- * warm start decodes articles from it instead of reading and parsing YAML.
+ * roots. It keeps, for every file loaded, the path it was loaded under,
+ * the file's identity and version as git's index keeps them (device,
+ * inode, size, mtime and ctime to the nanosecond) and the outcome of
+ * parsing it: the article, or the mark that it was skipped, plus its
+ * problem messages. A warm start decodes articles from it instead of
+ * reading and parsing YAML. An entry is used only for the very path it
+ * was stored for, with every one of those stat fields the same, and only
+ * when neither time is within two seconds of the cache file's own write
+ * time (a "racy" entry: a later write in the same timestamp tick would
+ * look unchanged); such files are never written into it either.
  *
  * The file is versioned and checksummed and is only ever replaced whole
  * (written beside it, then renamed over it), so a reader sees either the
  * old cache or the new one. Anything wrong with it -- truncated, flipped
- * bits, another format version, another lede version, not a cache at all --
- * is refused, and the cache is rebuilt, never trusted: the header and the
- * index are checked by cache_open(), each entry's body by the lookup that
- * decodes it, so that a start reads only the bodies it uses, once.
+ * bits, another format version, another lede version, not a cache at all,
+ * a value that parse_article never produces (a forgery with the right
+ * checksums) -- is refused, and the cache is rebuilt, never trusted: the
+ * header and the index are checked by cache_open(), each entry's head and
+ * body by the lookup that decodes it, so that a start reads only the
+ * bodies it uses, once.
  *
  * Format (little-endian):
  *   header, 56 bytes:
@@ -18,12 +26,13 @@
  *     u64 head bytes  u64 body bytes
  *     u64 FNV-1a 64 of the lede version that wrote it
  *     u64 checksum of the header's first 48 bytes and the index
- *   index: one record of 56 bytes an entry:
- *     u64 inode  u64 device  i64 size  i64 mtime s  u32 mtime ns
+ *   index: one record of 72 bytes an entry:
+ *     u64 inode  u64 device  i64 size  i64 mtime s  i64 ctime s
+ *     u32 mtime ns  u32 ctime ns
  *     u32 head bytes  u32 head checksum  u32 body bytes  u32 body checksum
- *     u8 kind (0 skipped, 1 article)  3 bytes 0
- *   heads, one an entry, in the index's order: its problems, then an
- *     article's searchable text (see cache.c)
+ *     u8 kind (0 skipped, 1 article)  7 bytes 0
+ *   heads, one an entry, in the index's order: its path, its problems,
+ *     then an article's searchable text (see cache.c)
  *   bodies, likewise: the rest of an article (none for a skipped file)
  * Heads and bodies are apart so that a search reads the heads alone, and
  * decodes the few articles that match.
@@ -41,7 +50,7 @@
 
 /* Bump when the encoding changes or when parse_article would give a
  * different result for the same file: old caches are then rebuilt. */
-enum { CACHE_FORMAT_VERSION = 3 };
+enum { CACHE_FORMAT_VERSION = 4 };
 
 /* The cache file for these archive roots (as given on the command line):
  * $XDG_CACHE_HOME/lede/<hash>.cache, else $HOME/.cache/lede/<hash>.cache,
@@ -74,10 +83,11 @@ struct cache_reader;
 struct cache_reader *cache_reader_new(const struct cache *c);
 void cache_reader_free(struct cache_reader *r);
 
-/* The entry of the file with exactly st's device, inode, size and mtime (s
- * and ns) -- whatever its path, so that an archive named another way
- * (relative, through a link) or a renamed file still hits -- or -1. */
-long cache_find(const struct cache *c, const struct stat *st);
+/* The entry stored for exactly path (byte for byte: the archive named
+ * another way is another path) with exactly st's device, inode, size,
+ * mtime and ctime (s and ns), and not racy (see above); or -1. Reads
+ * through r. */
+long cache_find(struct cache_reader *r, const char *path, const struct stat *st);
 
 /* A piece of an entry's searchable text, in the reader's window: not
  * NUL-terminated, valid until the reader's next call. */
@@ -86,7 +96,7 @@ struct cache_text {
 	size_t len;
 };
 
-/* Read entry id's head: append its problems, written with path, to
+/* Read entry id's head, found for path, and check it: append its problems to
  * *problems; set *texts (owned by the reader) to the title, excerpt,
  * provider name and topics of its article, those present, and *ntexts to
  * their count (0 for a skipped file); return 1 for an article, 0 for a
@@ -106,19 +116,29 @@ int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 		 struct article **article, struct strlist *problems);
 
 /* The line to show when n entries were found damaged: "cache PATH: n
- * damaged entries (checksum mismatch), rebuilding". The caller frees it. */
+ * damaged entries (checksum mismatch or impossible values), rebuilding".
+ * Damaged means a checksum that does not match, or a value that
+ * parse_article never produces (a date outside years 1 to 9999, a string
+ * that is not UTF-8 or holds a NUL, a count or length that does not add
+ * up, a number or flag out of range). The caller frees it. */
 char *cache_damage_message(const struct cache *c, size_t n);
 
 void cache_close(struct cache *c);
+
+/* Recompute, in place, the checksums and the lede version stamp of the
+ * cache file image d[0..n), as far as its sizes allow: a forged or mutated
+ * cache then reaches the decoder, which must refuse by itself whatever the
+ * parser never produces. For tests and the fuzzer. */
+void cache_reseal(unsigned char *d, size_t n);
 
 /* Writing: collect the entries, then commit. Not thread-safe; feed it from
  * one thread. */
 struct cache_writer;
 
 /* Create the writer before stat-ing the files it will be given: a file
- * modified less than two seconds before that moment is left out of the
- * cache, since a rewrite of the same size within the filesystem's
- * timestamp granularity would otherwise look unchanged. */
+ * changed or modified (ctime or mtime) less than two seconds before that
+ * moment, or later, is left out of the cache, since a rewrite within the
+ * filesystem's timestamp granularity would otherwise look unchanged. */
 struct cache_writer *cache_writer_new(void);
 
 /* Add one file: st is the stat taken before it was read, a its article or

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,4 +143,13 @@ char *slurp(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return data;
+}
+
+void wait_until_not_racy(void)
+{
+	/* The filesystem's clock may lag the system's by a tick; a tenth of
+	 * a second more covers it. */
+	struct timespec ts = {2, 100000000};
+	while (nanosleep(&ts, &ts) < 0)
+		;
 }

@@ -22,5 +22,9 @@ void run_lede(struct run *r, const char *const *argv, const char *const *env);
 void run_free(struct run *r);
 /* A whole file as a NUL-terminated string (aborts the test if missing). */
 char *slurp(const char *path, size_t *len);
+/* Wait out the cache's racy window (two seconds): files written before the
+ * call may then be cached by the next load. Their ctime, unlike their
+ * mtime, cannot be set back. */
+void wait_until_not_racy(void);
 
 #endif
