@@ -311,6 +311,25 @@ static void put_escaped(FILE *f, const char *url)
 	}
 }
 
+static int cmp_slot_url(const void *a, const void *b)
+{
+	return strcmp((*(const struct slot *const *)a)->url, (*(const struct slot *const *)b)->url);
+}
+
+/* The slots that hold a mark, sorted by URL (the caller frees the array).
+ * The table's own order comes from a hash keyed anew in every process:
+ * written in that order, the file would be shuffled at every save. */
+static const struct slot **marked_in_order(const struct state *st, size_t *n)
+{
+	const struct slot **v = xmalloc((st->used ? st->used : 1) * sizeof *v);
+	*n = 0;
+	for (size_t i = 0; i < st->nslots; i++)
+		if (st->slots[i].url && st->slots[i].flags)
+			v[(*n)++] = &st->slots[i];
+	qsort(v, *n, sizeof *v, cmp_slot_url);
+	return v;
+}
+
 static int mkdirs(const char *path)
 {
 	char *d = xstrdup(path);
@@ -372,14 +391,15 @@ int state_save(struct state *st, char **err)
 		goto out;
 	}
 	fputs(HEADER, f);
-	for (size_t i = 0; i < st->nslots; i++) {
-		const struct slot *s = &st->slots[i];
-		if (!s->url || !s->flags)
-			continue;
+	size_t n;
+	const struct slot **marked = marked_in_order(st, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct slot *s = marked[i];
 		fprintf(f, "%s%s\t", s->flags & STATE_READ ? "r" : "", s->flags & STATE_STARRED ? "s" : "");
 		put_escaped(f, s->url);
 		fputc('\n', f);
 	}
+	free(marked);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		*err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
 		fclose(f);
