@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define HEADER "lede-marks 1\n"
+#define MAX_BAD_LINES 100 /* reported one by one, of one file */
 
 struct slot {
 	char *url; /* owned; NULL: empty */
@@ -138,7 +139,7 @@ static bool parse_marks(const char *path, char *text, size_t len, struct strlist
 		return false;
 	}
 	bool good = true;
-	size_t lineno = 1;
+	size_t lineno = 1, bad = 0;
 	char *p = text + sizeof HEADER - 1, *end = text + len;
 	while (p < end) {
 		lineno++;
@@ -165,7 +166,17 @@ static bool parse_marks(const char *path, char *text, size_t len, struct strlist
 		if (ok) {
 			apply(ctx, tab + 1, flags);
 		} else {
-			msg(msgs, path, lineno, "malformed line, skipped");
+			/* the first ones tell what is wrong; a file of garbage
+			 * would otherwise be millions of messages held */
+			if (bad < MAX_BAD_LINES)
+				msg(msgs, path, lineno, "malformed line, skipped");
+			else if (bad == MAX_BAD_LINES) {
+				char *m = xasprintf("more than %d malformed lines, the rest "
+						    "not reported", MAX_BAD_LINES);
+				msg(msgs, path, lineno, m);
+				free(m);
+			}
+			bad++;
 			good = false;
 		}
 		p = nl + 1;

@@ -1,7 +1,7 @@
-/* A config that is mostly errors (a binary file sourced by mistake, a file
- * of garbage sourced again and again) gives a bounded number of messages:
- * the first ones, then one line saying the rest are not reported; the
- * lines that are right still apply. */
+/* A file that is mostly errors gives a bounded number of messages: the
+ * first ones, then one line saying the rest are not reported; what is right
+ * in it still applies. A config (a binary file sourced by mistake, a file
+ * of garbage sourced again and again) and a damaged marks file. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lede/config.h"
+#include "lede/state.h"
 #include "lede/util.h"
 
 static char *tmp;
@@ -30,7 +31,7 @@ static void teardown(void)
 	free(tmp);
 }
 
-TestSuite(config_flood, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(floods, .init = setup, .fini = teardown, .timeout = 60);
 
 static char *write_file(const char *name, const char *text)
 {
@@ -55,7 +56,7 @@ static char *garbage_config(void)
 				    "set layout vertical\n");
 }
 
-Test(config_flood, errors_of_one_load_are_bounded)
+Test(floods, errors_of_one_load_are_bounded)
 {
 	char *p = garbage_config();
 	struct config c;
@@ -79,7 +80,7 @@ Test(config_flood, errors_of_one_load_are_bounded)
 
 /* The same file at the : prompt: one message that counts what it holds,
  * with as bounded a list behind it. */
-Test(config_flood, errors_of_a_prompt_source_are_bounded)
+Test(floods, errors_of_a_prompt_source_are_bounded)
 {
 	char *p = garbage_config();
 	struct config c;
@@ -91,5 +92,29 @@ Test(config_flood, errors_of_a_prompt_source_are_bounded)
 	free(err);
 	free(line);
 	config_free(&c);
+	free(p);
+}
+
+Test(floods, a_damaged_marks_file_is_reported_in_bounds)
+{
+	struct buf b = {0};
+	buf_puts(&b, "lede-marks 1\n");
+	for (int i = 0; i < 5000; i++)
+		buf_puts(&b, i == 2500 ? "r\thttps://example.test/kept\n" : "x\n");
+	char *p = write_file("marks", buf_str(&b));
+	buf_free(&b);
+	struct strlist msgs = {0};
+	struct state *st = state_open(p, &msgs);
+	/* 5,000 before */
+	cr_assert_eq(msgs.n, 102, "%zu messages", msgs.n);
+	cr_assert(strstr(msgs.v[0], "marks:2: malformed line, skipped"), "%s", msgs.v[0]);
+	cr_assert(strstr(msgs.v[100], "marks:102: more than 100 malformed lines, the rest not "
+				      "reported"),
+		  "%s", msgs.v[100]);
+	/* the line that says what happens to the file is never dropped */
+	cr_assert(strstr(msgs.v[101], "damaged: it will be kept aside"), "%s", msgs.v[101]);
+	cr_assert_eq(state_get(st, "https://example.test/kept"), STATE_READ);
+	state_close(st);
+	strlist_free(&msgs);
 	free(p);
 }
