@@ -30,6 +30,10 @@
  * deep, would otherwise read a thousand files without any loop. */
 #define CONFIG_MAX_FILES 256
 #define CONFIG_TOTAL_MAX ((size_t)16 << 20)
+/* Messages one load gives: the bounds above still let 16 MiB of bad lines
+ * through, which would be eight million messages, most of a minute of
+ * scrolling and hundreds of MB held; the first ones say what is wrong. */
+#define CONFIG_MAX_ERRORS 100
 
 struct file_id {
 	dev_t dev;
@@ -46,6 +50,7 @@ struct load {
 	size_t nlooped, caplooped;
 	size_t files, bytes;
 	bool over; /* a total was reached, and said */
+	size_t reported; /* messages given, up to CONFIG_MAX_ERRORS + 1 */
 };
 
 /* One run of the config language: where relative paths start and how deep
@@ -892,6 +897,21 @@ int config_line(struct config *c, const char *line, char **err)
 /* Read path and apply its lines at depth, counted in load and marked as
  * being read while they run. Returns 0, or -1 with errno set when the file
  * cannot be read. */
+/* A message for line lineno of the file where, unless the load has given
+ * its share: then one more line says so, and the rest are dropped. */
+static void report(struct load *load, struct strlist *errors, const char *where, size_t lineno,
+		   const char *err)
+{
+	if (load->reported < CONFIG_MAX_ERRORS)
+		strlist_pushf(errors, "%s:%zu: %s", where, lineno, err);
+	else if (load->reported == CONFIG_MAX_ERRORS)
+		strlist_pushf(errors, "%s:%zu: more than %d errors in all, the rest not reported",
+			      where, lineno, CONFIG_MAX_ERRORS);
+	else
+		return;
+	load->reported++;
+}
+
 static int run_file(struct config *c, const char *path, int depth, struct load *load,
 		    struct strlist *errors)
 {
@@ -925,7 +945,7 @@ static int run_file(struct config *c, const char *path, int depth, struct load *
 		else
 			run_line(&x, p, &err);
 		if (err) {
-			strlist_pushf(errors, "%s:%zu: %s", where.data, lineno, err);
+			report(load, errors, where.data, lineno, err);
 			free(err);
 		}
 		p = end + 1;

@@ -24,6 +24,7 @@
  * folding at every key of a new user's first session would cost more than
  * the journal ever does. */
 enum { FOLD_MIN_BYTES = 64 * 1024 };
+#define MAX_BAD_LINES 100 /* reported one by one, of one file */
 
 struct slot {
 	char *url; /* owned; NULL: empty */
@@ -189,6 +190,7 @@ static bool parse_lines(struct state *st, const char *path, char *text, size_t l
 {
 	bool good = true;
 	char *p = text, *end = text + len;
+	size_t bad = 0;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
@@ -205,7 +207,17 @@ static bool parse_lines(struct state *st, const char *path, char *text, size_t l
 		if (tab && tab[1] && parse_flags(p, tab, journal, &flags) && unescape(tab + 1)) {
 			apply(st, tab + 1, flags);
 		} else {
-			msg(msgs, path, *lineno, "malformed line, skipped");
+			/* the first ones tell what is wrong; a file of garbage
+			 * would otherwise be millions of messages held */
+			if (bad < MAX_BAD_LINES)
+				msg(msgs, path, *lineno, "malformed line, skipped");
+			else if (bad == MAX_BAD_LINES) {
+				char *m = xasprintf("more than %d malformed lines, the rest "
+						    "not reported", MAX_BAD_LINES);
+				msg(msgs, path, *lineno, m);
+				free(m);
+			}
+			bad++;
 			good = false;
 		}
 		p = nl + 1;
@@ -582,6 +594,25 @@ static void put_line(struct buf *b, unsigned flags, const char *url, bool journa
 	buf_putc(b, '\n');
 }
 
+static int cmp_slot_url(const void *a, const void *b)
+{
+	return strcmp((*(const struct slot *const *)a)->url, (*(const struct slot *const *)b)->url);
+}
+
+/* The slots that hold a mark, sorted by URL (the caller frees the array).
+ * The table's own order comes from a hash keyed anew in every process:
+ * written in that order, the file would be shuffled at every save. */
+static const struct slot **marked_in_order(const struct state *st, size_t *n)
+{
+	const struct slot **v = xmalloc((st->used ? st->used : 1) * sizeof *v);
+	*n = 0;
+	for (size_t i = 0; i < st->nslots; i++)
+		if (st->slots[i].url && st->slots[i].flags)
+			v[(*n)++] = &st->slots[i];
+	qsort(v, *n, sizeof *v, cmp_slot_url);
+	return v;
+}
+
 static int mkdirs(const char *path)
 {
 	char *d = xstrdup(path);
@@ -700,16 +731,17 @@ static int fold(struct state *st, char **err)
 	struct buf b = {0};
 	buf_puts(&b, HEADER);
 	int w = 0;
-	for (size_t i = 0; i < st->nslots && w == 0; i++) {
-		const struct slot *s = &st->slots[i];
-		if (s->url && s->flags)
-			put_line(&b, s->flags, s->url, false);
-		if (b.len >= 1 << 16 || i + 1 == st->nslots) {
+	size_t n;
+	const struct slot **marked = marked_in_order(st, &n);
+	for (size_t i = 0; i < n && w == 0; i++) {
+		put_line(&b, marked[i]->flags, marked[i]->url, false);
+		if (b.len >= 1 << 16) {
 			w = atomic_write(&af, b.data, b.len);
 			b.len = 0;
 		}
 	}
-	if (!st->nslots)
+	free(marked);
+	if (w == 0 && b.len)
 		w = atomic_write(&af, b.data, b.len);
 	buf_free(&b);
 	if (w < 0) {

@@ -274,7 +274,10 @@ void buf_put_safe(struct buf *b, const char *s, size_t n)
 		if (len == 0) {
 			buf_printf(b, "\\x%02x", c);
 			i++;
-		} else if (cp < 0xa0 || unicode_is_invisible_format(cp)) {
+		} else if (cp < 0xa0 || cp == 0x2028 || cp == 0x2029 ||
+			   unicode_is_invisible_format(cp)) {
+			/* the separators: a message is one line, also to the
+			 * tools that split lines at them */
 			buf_printf(b, "\\u{%04x}", cp);
 			i += (size_t)len;
 		} else {

@@ -1,7 +1,8 @@
 /* state: the read and starred marks, kept by each story's webUrl in
  * $XDG_STATE_HOME/lede/marks (else ~/.local/state/lede/marks).
  *
- * The file is text: a first line "lede-marks 1", then one story a line,
+ * The file is text: a first line "lede-marks 1", then one story a line
+ * (sorted by URL, so that a save does not shuffle it),
  * "FLAGS<TAB>URL", FLAGS being r (read), s (starred) or rs; tab, newline,
  * carriage return and '%' in a URL are written %09, %0A, %0D and %25.
  *

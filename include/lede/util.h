@@ -42,9 +42,10 @@ void strlist_pushf(struct strlist *l, const char *fmt, ...) __attribute__((forma
 void strlist_free(struct strlist *l);
 
 /* Append s[0..n) to b so that it is safe on a terminal: printable ASCII
- * and valid UTF-8 pass; control bytes, C1 controls, invalid UTF-8 and
- * invisible formatting characters (bidi overrides, zero-width characters)
- * become visible escapes such as \x1b or \u{202e}. */
+ * and valid UTF-8 pass; control bytes, C1 controls, invalid UTF-8, the
+ * line and paragraph separators U+2028 and U+2029, and invisible formatting
+ * characters (bidi overrides, zero-width characters) become visible escapes
+ * such as \x1b or \u{202e}. */
 void buf_put_safe(struct buf *b, const char *s, size_t n);
 
 /* Decode one UTF-8 code point from s[0..n). Returns its length (1 to 4) and
