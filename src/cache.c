@@ -75,6 +75,9 @@ enum {
 	/* The shortest shared prefix or suffix worth a reference: below it,
 	 * the reference's own bytes eat the saving. */
 	MIN_SHARED = 8,
+	/* The names of one file (hard links) kept in the table; more are
+	 * parsed again. */
+	MAX_LINKS = 8,
 	/* What a reader fetches at once: a few dozen bodies. */
 	WINDOW = 128 * 1024,
 	/* Bodies are at most this big (an article file is at most a few MB;
@@ -1389,6 +1392,20 @@ size_t cache_count(const struct cache *c)
 	return c->n;
 }
 
+size_t cache_longest_probe(const struct cache *c)
+{
+	if (!c->n)
+		return 0;
+	/* the longest run of full slots, wrapping, and the empty one after */
+	size_t longest = 0, run = 0;
+	for (size_t i = 0; i < 2 * (c->mask + 1); i++) {
+		run = c->by_id[i & c->mask] ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	return longest > c->mask ? c->mask + 1 : longest + 1;
+}
+
 void cache_close(struct cache *c)
 {
 	if (!c)
@@ -1521,10 +1538,17 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 		if (racy_time(e->sec, e->nsec, written->tv_sec, written->tv_nsec) ||
 		    racy_time(e->csec, e->cnsec, written->tv_sec, written->tv_nsec))
 			continue;
-		size_t k = id_hash(e->dev, e->ino) & c->mask;
-		while (c->by_id[k])
-			k = (k + 1) & c->mask;
-		c->by_id[k] = (uint32_t)i + 1;
+		/* Hard links share (device, inode), and a keyed hash cannot
+		 * spread equal keys: past a few names of one file, the others
+		 * are parsed again rather than make every lookup of it walk
+		 * them all (and a forged cache of one inode quadratic). */
+		size_t k = id_hash(e->dev, e->ino) & c->mask, same = 0;
+		for (; c->by_id[k] && same < MAX_LINKS; k = (k + 1) & c->mask) {
+			const struct entry *o = &c->e[c->by_id[k] - 1];
+			same += o->dev == e->dev && o->ino == e->ino;
+		}
+		if (same < MAX_LINKS)
+			c->by_id[k] = (uint32_t)i + 1;
 	}
 	return NULL;
 }

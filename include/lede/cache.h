@@ -76,6 +76,12 @@ struct cache *cache_open(const char *path, char **err);
  * cached have since gone (fewer hits than entries). */
 size_t cache_count(const struct cache *c);
 
+/* The most slots one lookup can visit in the table of (device, inode):
+ * small whatever the files or the cache hold. A file with more than eight
+ * names (hard links) is found under the first eight stored; the others are
+ * parsed again. For tests. */
+size_t cache_longest_probe(const struct cache *c);
+
 /* One thread's window on the cache file: lookups of files in about the
  * order they were cached (the scan's) then read the heads and bodies in a
  * few large reads. Use a reader from one thread at a time. */

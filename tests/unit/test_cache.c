@@ -1060,3 +1060,45 @@ Test(cache, path_depends_on_the_roots_not_their_spelling)
 	free(abs);
 	free(link);
 }
+
+Test(cache, many_names_of_one_file_stay_cheap)
+{
+	/* 300 hard links to one article: one (device, inode), which no keyed
+	 * hash can spread. Every lookup of it used to walk all 300 entries,
+	 * reading each one's path: quadratic in the names of a file. */
+	enum { NAMES = 300 };
+	struct item first;
+	parse_item(&first, copy_old("seeds/000_05f876dcdba3f9f7.txt", 0));
+	struct cache_writer *w = cache_writer_new();
+	char *names[NAMES];
+	for (size_t i = 0; i < NAMES; i++) {
+		names[i] = xasprintf("%s/link-%03zu.md", tmp, i);
+		cr_assert(link(first.path, names[i]) == 0, "link: %s", strerror(errno));
+		struct stat st = stat_of(names[i]);
+		cache_writer_add(w, names[i], &st, first.a, NULL, 0);
+	}
+	char *cpath = file_in_tmp("c.cache");
+	commit(w, cpath);
+	cache_writer_free(w);
+	struct cache *c = open_ok(cpath);
+	cr_assert_eq(cache_count(c), NAMES);
+	size_t probe = cache_longest_probe(c);
+	cr_assert_lt(probe, 32, "a lookup may visit %zu slots", probe);
+	/* the first names stored are still served from the cache */
+	struct stat st = stat_of(names[0]);
+	struct article *a = NULL;
+	struct strlist problems = {0};
+	cr_assert_eq(cache_lookup(c, names[0], &st, &a, &problems), 1);
+	cr_assert_not_null(a);
+	cr_assert_str_eq(a->title, first.a->title);
+	article_free(a);
+	strlist_free(&problems);
+	/* a name past them is not, and is parsed again */
+	st = stat_of(names[NAMES - 1]);
+	expect_miss(c, names[NAMES - 1], &st);
+	cache_close(c);
+	free(cpath);
+	for (size_t i = 0; i < NAMES; i++)
+		free(names[i]);
+	free_item(&first);
+}
