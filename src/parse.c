@@ -267,7 +267,8 @@ static bool read_int(struct parser *p, const char *key, int32_t *dst, bool *ok)
 	long long n = strtoll(v, &end, 10);
 	*ok = false;
 	/* to the scalar's end, not to a NUL inside it */
-	if (end == v || end != v + p->ev.data.scalar.length || (v[0] != '-' && v[0] != '+' && (v[0] < '0' || v[0] > '9'))) {
+	if (end == v || end != v + p->ev.data.scalar.length ||
+	    (v[0] != '-' && v[0] != '+' && (v[0] < '0' || v[0] > '9'))) {
 		char *q = quote(&p->ev);
 		problem_at(p, p->ev.start_mark, "'%s' should be an integer, not %s", key, q);
 		free(q);
