@@ -92,6 +92,14 @@ void article_free(struct article *a)
 	free(a);
 }
 
+size_t article_bytes(const struct article *a)
+{
+	size_t n = sizeof *a;
+	for (const struct arena_block *b = a->arena.head; b; b = b->next)
+		n += sizeof *b + b->size;
+	return n;
+}
+
 static const char *keep(struct arena *ar, const char *s)
 {
 	return s ? arena_strndup(ar, s, strlen(s)) : NULL;

@@ -46,6 +46,77 @@ static size_t scheme_len(const char *url)
 	return url[n] == ':' ? n : 0;
 }
 
+/* Code points that look like a space, or like nothing at all, in a URL:
+ * every space separator (Zs), the line and paragraph separators (Zl, Zp),
+ * every format character (Cf: bidi controls and isolates, zero-width
+ * characters, the BOM, tag characters...) and the Hangul fillers, which are
+ * letters that draw as blanks. Either can make the URL shown differ from
+ * the URL opened. Sorted ranges, Unicode 15. */
+struct cp_range {
+	unsigned lo, hi;
+	bool space; /* Zs, Zl, Zp; else invisible */
+};
+
+static const struct cp_range hidden[] = {
+	{0x00a0, 0x00a0, true},   {0x00ad, 0x00ad, false},  {0x0600, 0x0605, false},
+	{0x061c, 0x061c, false},  {0x06dd, 0x06dd, false},  {0x070f, 0x070f, false},
+	{0x0890, 0x0891, false},  {0x08e2, 0x08e2, false},  {0x115f, 0x1160, false},
+	{0x1680, 0x1680, true},   {0x180e, 0x180e, false},  {0x2000, 0x200a, true},
+	{0x200b, 0x200f, false},  {0x2028, 0x2029, true},   {0x202a, 0x202e, false},
+	{0x202f, 0x202f, true},   {0x205f, 0x205f, true},   {0x2060, 0x206f, false},
+	{0x3000, 0x3000, true},   {0x3164, 0x3164, false},  {0xfeff, 0xfeff, false},
+	{0xffa0, 0xffa0, false},  {0xfff9, 0xfffb, false},  {0x110bd, 0x110bd, false},
+	{0x110cd, 0x110cd, false}, {0x13430, 0x1343f, false}, {0x1bca0, 0x1bca3, false},
+	{0x1d173, 0x1d17a, false}, {0xe0000, 0xe007f, false},
+};
+
+static const struct cp_range *hidden_range(unsigned cp)
+{
+	size_t lo = 0, hi = sizeof hidden / sizeof *hidden;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < hidden[mid].lo)
+			hi = mid;
+		else if (cp > hidden[mid].hi)
+			lo = mid + 1;
+		else
+			return &hidden[mid];
+	}
+	return NULL;
+}
+
+/* What makes url unfit to leave the program, or NULL; *cp_out gets the
+ * code point when it is a Unicode space or invisible character. */
+static const char *url_flaw(const char *url, unsigned *cp_out)
+{
+	const char *p = url, *end = url + strlen(url);
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return "it holds a control character";
+			if (c == ' ')
+				return "it holds a space";
+			p++;
+			continue;
+		}
+		unsigned cp;
+		int n = utf8_decode(p, (size_t)(end - p), &cp);
+		if (!n)
+			return "it is not valid UTF-8";
+		/* C1 controls (U+0080..U+009F) are as dangerous on a terminal as C0. */
+		if (cp < 0xa0)
+			return "it holds a control character";
+		const struct cp_range *r = hidden_range(cp);
+		if (r) {
+			*cp_out = cp;
+			return r->space ? "it holds a space" : "it holds an invisible character";
+		}
+		p += n;
+	}
+	return NULL;
+}
+
 bool browser_url_ok(const char *url, const struct strlist *schemes, char **why)
 {
 	/* A browser would take "-oProxyCommand=..." as an option, not a page. */
@@ -53,16 +124,13 @@ bool browser_url_ok(const char *url, const struct strlist *schemes, char **why)
 		*why = refuse(url, "it starts with '-'");
 		return false;
 	}
-	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-		/* C1 controls (U+0080..U+009F) are as dangerous on a terminal as C0. */
-		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
-			*why = refuse(url, "it holds a control character");
-			return false;
-		}
-		if (*p == ' ') {
-			*why = refuse(url, "it holds a space");
-			return false;
-		}
+	unsigned cp = 0;
+	const char *flaw = url_flaw(url, &cp);
+	if (flaw) {
+		char *reason = cp ? xasprintf("%s (U+%04X)", flaw, cp) : xstrdup(flaw);
+		*why = refuse(url, reason);
+		free(reason);
+		return false;
 	}
 	size_t n = scheme_len(url);
 	if (n == 0) {
@@ -81,6 +149,27 @@ bool browser_url_ok(const char *url, const struct strlist *schemes, char **why)
 	buf_free(&reason);
 	free(scheme);
 	return false;
+}
+
+/* The ASCII characters RFC 3986 allows nowhere in a URL but that are
+ * printable: a browser or a shell script given the URL may take them for
+ * its own syntax, so they leave as %XX, which every browser reads back. */
+static bool needs_escape(char c)
+{
+	return c && strchr("\"<>\\^`{|}", c);
+}
+
+char *browser_url_encode(const char *url)
+{
+	struct buf b = {0};
+	for (const char *p = url; *p; p++) {
+		if (needs_escape(*p))
+			buf_printf(&b, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&b, *p);
+	}
+	buf_str(&b);
+	return b.data;
 }
 
 /* ---- the command ---- */
@@ -330,9 +419,13 @@ int browser_open(const struct config *c, const char *url, char **msg)
 {
 	if (!browser_url_ok(url, &c->browser_schemes, msg))
 		return -1;
+	char *encoded = browser_url_encode(url);
+	url = encoded;
 	struct strlist args = {0};
-	if (browser_argv(c, url, &args, msg) < 0)
+	if (browser_argv(c, url, &args, msg) < 0) {
+		free(encoded);
 		return -1;
+	}
 	/* execvp wants a NULL-terminated array; built before fork, since the
 	 * child may not allocate. */
 	strlist_push(&args, NULL);
@@ -388,6 +481,7 @@ int browser_open(const struct config *c, const char *url, char **msg)
 	}
 	*msg = b.data;
 	strlist_free(&args);
+	free(encoded);
 	return rc;
 }
 

@@ -27,61 +27,62 @@ struct field {
 	size_t off;   /* the value, or the array pointer */
 	size_t off_n; /* the array's count */
 	unsigned bit; /* HAS_* set when present */
+	size_t max;   /* a string's bytes, or a list's items (article.h) */
 };
 
-#define STR(k, T, m) {k, K_STR, offsetof(T, m), 0, 0}
-#define NUM(k, T, m, b) {k, K_INT, offsetof(T, m), 0, b}
-#define ARR(k, K, T, m, n) {k, K, offsetof(T, m), offsetof(T, n), 0}
+#define STR(k, T, m, max) {k, K_STR, offsetof(T, m), 0, 0, max}
+#define NUM(k, T, m, b) {k, K_INT, offsetof(T, m), 0, b, 0}
+#define ARR(k, K, T, m, n, max) {k, K, offsetof(T, m), offsetof(T, n), 0, max}
 
 static const struct field image_fields[] = {
-	STR("url", struct image, url),
-	STR("title", struct image, title),
+	STR("url", struct image, url, ARTICLE_URL_MAX),
+	STR("title", struct image, title, ARTICLE_TITLE_MAX),
 	NUM("width", struct image, width, HAS_WIDTH),
 	NUM("height", struct image, height, HAS_HEIGHT),
-	{"isCached", K_BOOL, offsetof(struct image, is_cached), 0, HAS_CACHED},
-	{NULL, 0, 0, 0, 0},
+	{"isCached", K_BOOL, offsetof(struct image, is_cached), 0, HAS_CACHED, 0},
+	{NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct field provider_fields[] = {
-	STR("name", struct provider, name),
-	STR("domain", struct provider, domain),
-	ARR("images", K_IMAGES, struct provider, images, nimages),
-	{NULL, 0, 0, 0, 0},
+	STR("name", struct provider, name, ARTICLE_NAME_MAX),
+	STR("domain", struct provider, domain, ARTICLE_NAME_MAX),
+	ARR("images", K_IMAGES, struct provider, images, nimages, ARTICLE_IMAGES_MAX),
+	{NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct field related_fields[] = {
-	STR("title", struct related, title),
-	STR("excerpt", struct related, excerpt),
-	STR("type", struct related, type),
-	STR("webUrl", struct related, web_url),
-	STR("ampWebUrl", struct related, amp_web_url),
-	STR("cdnAmpWebUrl", struct related, cdn_amp_web_url),
-	{"publishedDateTime", K_DATE, offsetof(struct related, date), 0, HAS_DATE},
+	STR("title", struct related, title, ARTICLE_TITLE_MAX),
+	STR("excerpt", struct related, excerpt, ARTICLE_EXCERPT_MAX),
+	STR("type", struct related, type, ARTICLE_NAME_MAX),
+	STR("webUrl", struct related, web_url, ARTICLE_URL_MAX),
+	STR("ampWebUrl", struct related, amp_web_url, ARTICLE_URL_MAX),
+	STR("cdnAmpWebUrl", struct related, cdn_amp_web_url, ARTICLE_URL_MAX),
+	{"publishedDateTime", K_DATE, offsetof(struct related, date), 0, HAS_DATE, 0},
 	NUM("quality", struct related, quality, HAS_QUALITY),
-	{"provider", K_PROVIDER, offsetof(struct related, provider), 0, 0},
-	ARR("images", K_IMAGES, struct related, images, nimages),
-	{NULL, 0, 0, 0, 0},
+	{"provider", K_PROVIDER, offsetof(struct related, provider), 0, 0, 0},
+	ARR("images", K_IMAGES, struct related, images, nimages, ARTICLE_IMAGES_MAX),
+	{NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct field article_fields[] = {
-	STR("category", struct article, category),
-	STR("type", struct article, type),
-	STR("title", struct article, title),
-	STR("excerpt", struct article, excerpt),
-	{"publishedDateTime", K_DATE, offsetof(struct article, date), 0, HAS_DATE},
-	STR("originalUrl", struct article, original_url),
-	STR("webUrl", struct article, web_url),
-	STR("ampWebUrl", struct article, amp_web_url),
-	STR("cdnAmpWebUrl", struct article, cdn_amp_web_url),
+	STR("category", struct article, category, ARTICLE_NAME_MAX),
+	STR("type", struct article, type, ARTICLE_NAME_MAX),
+	STR("title", struct article, title, ARTICLE_TITLE_MAX),
+	STR("excerpt", struct article, excerpt, ARTICLE_EXCERPT_MAX),
+	{"publishedDateTime", K_DATE, offsetof(struct article, date), 0, HAS_DATE, 0},
+	STR("originalUrl", struct article, original_url, ARTICLE_URL_MAX),
+	STR("webUrl", struct article, web_url, ARTICLE_URL_MAX),
+	STR("ampWebUrl", struct article, amp_web_url, ARTICLE_URL_MAX),
+	STR("cdnAmpWebUrl", struct article, cdn_amp_web_url, ARTICLE_URL_MAX),
 	NUM("quality", struct article, quality, HAS_QUALITY),
 	NUM("heat", struct article, heat, HAS_HEAT),
-	{"published", K_BOOL, offsetof(struct article, published), 0, HAS_PUBLISHED},
-	{"provider", K_PROVIDER, offsetof(struct article, provider), 0, 0},
-	ARR("topics", K_TOPICS, struct article, topics, ntopics),
-	ARR("images", K_IMAGES, struct article, images, nimages),
-	ARR("related", K_RELATED, struct article, related, nrelated),
-	{"secured", K_IGNORE, 0, 0, 0},
-	{NULL, 0, 0, 0, 0},
+	{"published", K_BOOL, offsetof(struct article, published), 0, HAS_PUBLISHED, 0},
+	{"provider", K_PROVIDER, offsetof(struct article, provider), 0, 0, 0},
+	ARR("topics", K_TOPICS, struct article, topics, ntopics, ARTICLE_TOPICS_MAX),
+	ARR("images", K_IMAGES, struct article, images, nimages, ARTICLE_IMAGES_MAX),
+	ARR("related", K_RELATED, struct article, related, nrelated, ARTICLE_RELATED_MAX),
+	{"secured", K_IGNORE, 0, 0, 0, 0},
+	{NULL, 0, 0, 0, 0, 0},
 };
 
 struct parser {
@@ -265,7 +266,9 @@ static bool read_int(struct parser *p, const char *key, int32_t *dst, bool *ok)
 	errno = 0;
 	long long n = strtoll(v, &end, 10);
 	*ok = false;
-	if (end == v || *end || (v[0] != '-' && v[0] != '+' && (v[0] < '0' || v[0] > '9'))) {
+	/* to the scalar's end, not to a NUL inside it */
+	if (end == v || end != v + p->ev.data.scalar.length ||
+	    (v[0] != '-' && v[0] != '+' && (v[0] < '0' || v[0] > '9'))) {
 		char *q = quote(&p->ev);
 		problem_at(p, p->ev.start_mark, "'%s' should be an integer, not %s", key, q);
 		free(q);
@@ -288,7 +291,8 @@ static bool read_bool(struct parser *p, const char *key, bool *dst, bool *ok)
 		return true;
 	static const char *yes[] = {"true", "yes", "on"}, *no[] = {"false", "no", "off"};
 	const char *v = (const char *)p->ev.data.scalar.value;
-	for (size_t i = 0; i < 3; i++) {
+	bool whole = strlen(v) == p->ev.data.scalar.length; /* no NUL inside */
+	for (size_t i = 0; i < 3 && whole; i++) {
 		if (!strcasecmp(v, yes[i]) || !strcasecmp(v, no[i])) {
 			*dst = !strcasecmp(v, yes[i]);
 			return true;
@@ -316,22 +320,67 @@ static bool read_date(struct parser *p, const char *key, int64_t *dst, bool *ok)
 	return true;
 }
 
-static bool read_str(struct parser *p, const char *key, const char **dst)
+/* How many of a string's n bytes fit in max without splitting a character
+ * (the text is valid UTF-8: libyaml and the fast path both see to it). */
+static size_t cut_len(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	size_t k = max;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
+/* s[0..n) with each NUL (a "\0" escape: the strings are C strings, where a
+ * NUL would silently end the text) made U+FFFD; the caller frees. */
+static char *replace_nuls(const char *s, size_t n, size_t *out_n)
+{
+	struct buf b = {0};
+	for (const char *e = s + n, *z; s < e; s = z + 1) {
+		z = memchr(s, '\0', (size_t)(e - s));
+		if (!z)
+			z = e;
+		buf_add(&b, s, (size_t)(z - s));
+		if (z < e)
+			buf_puts(&b, "\xef\xbf\xbd");
+	}
+	*out_n = b.len;
+	return (char *)buf_str(&b);
+}
+
+/* A string of at most max bytes: longer text is cut, a NUL replaced, each
+ * with a problem; the rest of the article loads either way. */
+static bool read_str(struct parser *p, const char *key, const char **dst, size_t max)
 {
 	bool ok;
 	if (!want_scalar(p, key, "a string", &ok))
 		return false;
-	if (ok)
-		*dst = arena_strndup(p->arena, (const char *)p->ev.data.scalar.value,
-				     p->ev.data.scalar.length);
+	if (!ok)
+		return true;
+	const char *v = (const char *)p->ev.data.scalar.value;
+	size_t n = p->ev.data.scalar.length;
+	char *fixed = NULL;
+	if (memchr(v, '\0', n)) {
+		problem_at(p, p->ev.start_mark, "'%s' holds a NUL character, replaced by U+FFFD",
+			   key);
+		v = fixed = replace_nuls(v, n, &n);
+	}
+	size_t keep = cut_len(v, n, max);
+	if (keep < n)
+		problem_at(p, p->ev.start_mark, "'%s' is longer than %zu bytes, cut", key, max);
+	*dst = arena_strndup(p->arena, v, keep);
+	free(fixed);
 	return true;
 }
 
 static bool read_mapping(struct parser *p, const char *key, const struct field *fields,
 			 void *obj, unsigned *has);
 
-/* A list whose items are each read into a new element of elem bytes. */
-static bool read_list(struct parser *p, const char *key, enum kind kind, void **arr, size_t *count)
+/* A list whose items are each read into a new element of elem bytes; the
+ * items past max are left out, with a problem at the first of them. */
+static bool read_list(struct parser *p, const char *key, enum kind kind, size_t max, void **arr,
+		      size_t *count)
 {
 	size_t elem = kind == K_TOPICS ? sizeof(char *)
 		      : kind == K_IMAGES ? sizeof(struct image)
@@ -348,19 +397,28 @@ static bool read_list(struct parser *p, const char *key, enum kind kind, void **
 	}
 	unsigned char *items = NULL;
 	size_t n = 0, cap = 0;
-	bool good = true;
+	bool good = true, over = false;
 	for (;;) {
 		if (!(good = next(p)))
 			break;
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
+		if (n == max) {
+			if (!over)
+				problem_at(p, p->ev.start_mark,
+					   "'%s' has more than %zu items, the rest left out", key, max);
+			over = true;
+			if (!(good = skip_node(p)))
+				break;
+			continue;
+		}
 		items = xgrow(items, &cap, (n + 1) * elem, 1);
 		void *it = items + n * elem;
 		memset(it, 0, elem);
 		bool keep = true;
 		if (kind == K_TOPICS) {
 			const char *s = NULL;
-			good = read_str(p, key, &s);
+			good = read_str(p, key, &s, ARTICLE_TOPIC_MAX);
 			*(const char **)it = s;
 			keep = s != NULL;
 		} else if (p->ev.type != YAML_MAPPING_START_EVENT) {
@@ -396,7 +454,7 @@ static bool read_value(struct parser *p, const struct field *f, void *obj, unsig
 	bool ok = false, good = true;
 	switch (f->kind) {
 	case K_STR:
-		return read_str(p, f->key, (const char **)at);
+		return read_str(p, f->key, (const char **)at, f->max);
 	case K_INT: {
 		int32_t v = 0;
 		good = read_int(p, f->key, &v, &ok);
@@ -425,7 +483,8 @@ static bool read_value(struct parser *p, const struct field *f, void *obj, unsig
 	case K_TOPICS:
 	case K_IMAGES:
 	case K_RELATED:
-		return read_list(p, f->key, f->kind, (void **)at, (size_t *)((char *)obj + f->off_n));
+		return read_list(p, f->key, f->kind, f->max, (void **)at,
+				 (size_t *)((char *)obj + f->off_n));
 	case K_IGNORE:
 		return skip_node(p);
 	}
@@ -461,7 +520,10 @@ static bool read_mapping(struct parser *p, const char *key, const struct field *
 		}
 		const char *k = (const char *)p->ev.data.scalar.value;
 		const struct field *f = fields;
-		/* the first byte first: most keys differ there */
+		/* the first byte first: most keys differ there; a key with a NUL
+		 * inside is none of ours */
+		if (strlen(k) != p->ev.data.scalar.length)
+			k = "";
 		while (f->key && (f->key[0] != k[0] || strcmp(f->key, k)))
 			f++;
 		yaml_mark_t kmark = p->ev.start_mark;
@@ -496,10 +558,11 @@ static bool read_mapping(struct parser *p, const char *key, const struct field *
 
 enum { MAX_DEPTH = 24, MAX_KEY = 1000 };
 
+/* Twelve bytes an event: front matter over 4 GiB is left to libyaml. */
 struct fevent {
-	yaml_event_type_t type;
-	yaml_scalar_style_t style;
-	size_t off, len; /* a scalar's value in the scratch, NUL-terminated */
+	uint32_t off, len;   /* a scalar's value in the scratch, NUL-terminated */
+	unsigned char type;  /* yaml_event_type_t */
+	unsigned char style; /* yaml_scalar_style_t */
 };
 
 struct fast {
@@ -509,6 +572,7 @@ struct fast {
 	bool eof;              /* no line left */
 	struct fevent *ev;
 	size_t nev, capev;
+	size_t maxev; /* more events than this: libyaml, which streams them */
 	struct buf val; /* the scalars' values */
 	bool bad;       /* outside the shape: libyaml decides */
 	int depth;
@@ -608,17 +672,23 @@ static inline void val_add(struct fast *f, const char *s, size_t n)
 
 static void emit(struct fast *f, yaml_event_type_t type)
 {
+	if (f->nev == f->maxev) {
+		/* Denser than any real article: the events would outweigh the
+		 * text. Once bad they are never read, so the first is reused. */
+		f->bad = true;
+		f->nev = 0;
+	}
 	f->ev = xgrow(f->ev, &f->capev, f->nev + 1, sizeof *f->ev);
-	f->ev[f->nev++] = (struct fevent){type, YAML_ANY_SCALAR_STYLE, 0, 0};
+	f->ev[f->nev++] = (struct fevent){0, 0, (unsigned char)type, YAML_ANY_SCALAR_STYLE};
 }
 
 static void emit_scalar(struct fast *f, yaml_scalar_style_t style, size_t off)
 {
 	emit(f, YAML_SCALAR_EVENT);
 	struct fevent *e = &f->ev[f->nev - 1];
-	e->style = style;
-	e->off = off;
-	e->len = f->val.len - off;
+	e->style = (unsigned char)style;
+	e->off = (uint32_t)off;
+	e->len = (uint32_t)(f->val.len - off);
 	val_add(f, "", 1); /* the NUL; len leaves it out */
 }
 
@@ -684,12 +754,17 @@ static void put_utf8(struct buf *b, unsigned cp)
 static const char *fast_quoted(struct fast *f, const char *s, const char *e)
 {
 	size_t off = f->val.len;
-	const char *p = s + 1;
+	const char *p = s + 1, *quote = NULL;
 	for (;;) {
-		/* the closing quote, unless an escape comes first */
-		const char *q = memchr(p, '"', (size_t)(e - p)), *bs;
-		if (!q)
-			q = e;
+		/* the closing quote, unless an escape comes first; the quote
+		 * found stays good until an escape is read past it, so that a
+		 * line of many escapes is not searched to its end for each */
+		if (!quote || quote < p) {
+			quote = memchr(p, '"', (size_t)(e - p));
+			if (!quote)
+				quote = e;
+		}
+		const char *q = quote, *bs;
 		if ((bs = memchr(p, '\\', (size_t)(q - p))))
 			q = bs;
 		val_add(f, p, (size_t)(q - p));
@@ -883,13 +958,15 @@ static void fast_sequence(struct fast *f, size_t col)
 static bool fast_scan(struct fast *f, const char *s, size_t n)
 {
 	f->end = s + n;
-	if (!plain_bytes(s, f->end))
+	if (n > UINT32_MAX / 2 || !plain_bytes(s, f->end))
 		return false;
 	/* Room enough from the start: values are no longer than the text, and
-	 * a line gives a few events. */
+	 * a real article gives an event for every 30 bytes or so; the events
+	 * may grow to one every 8 bytes (1.5 times the text), no further. */
 	f->val.cap = n + 64;
 	f->val.data = xmalloc(f->val.cap);
-	f->capev = n / 8 + 16;
+	f->maxev = n / 8 + 64;
+	f->capev = n / 24 + 16;
 	f->ev = xmalloc(f->capev * sizeof *f->ev);
 	const char *first = memchr(s, '\n', n);
 	fast_line(f, first ? first + 1 : f->end);
@@ -913,11 +990,11 @@ static bool next_fast(struct parser *p)
 		return false;
 	}
 	const struct fevent *e = &f->ev[p->fi++];
-	p->ev.type = e->type;
+	p->ev.type = (yaml_event_type_t)e->type;
 	if (e->type == YAML_SCALAR_EVENT) {
 		p->ev.data.scalar.value = (yaml_char_t *)f->val.data + e->off;
 		p->ev.data.scalar.length = e->len;
-		p->ev.data.scalar.style = e->style;
+		p->ev.data.scalar.style = (yaml_scalar_style_t)e->style;
 	}
 	return true;
 }

@@ -19,6 +19,25 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 void *arena_memdup(struct arena *a, const void *p, size_t n);
 void arena_free(struct arena *a);
 
+/* How much of each field an article keeps. The parser cuts a longer string
+ * (at a UTF-8 character boundary) or leaves out the items past a count, and
+ * says so; everything else about the article still loads. A file under the
+ * size limit can then never hold a title that costs the reader on every key,
+ * or a list whose structs outweigh the file. Far above anything a real
+ * archive holds (its longest title is about 150 bytes, its longest URL about
+ * 500, its most related stories about 60); the cache decoder holds cached
+ * articles to the same limits. Lengths are in bytes, without the NUL. */
+enum {
+	ARTICLE_TITLE_MAX = 2048,   /* title, a related story's or an image's title */
+	ARTICLE_EXCERPT_MAX = 8192, /* excerpt, a related story's excerpt */
+	ARTICLE_URL_MAX = 8192,     /* every URL field */
+	ARTICLE_NAME_MAX = 256,     /* provider name and domain, category, type */
+	ARTICLE_TOPIC_MAX = 256,    /* one topic */
+	ARTICLE_TOPICS_MAX = 64,    /* topics of an article */
+	ARTICLE_IMAGES_MAX = 64,    /* images of an article, provider or related story */
+	ARTICLE_RELATED_MAX = 256,  /* related stories of an article */
+};
+
 enum {
 	HAS_DATE = 1u << 0,
 	HAS_QUALITY = 1u << 1,
@@ -79,6 +98,9 @@ struct article {
 struct article *article_new(const char *path);
 struct article *article_new_sized(const char *path, size_t hint);
 void article_free(struct article *a);
+/* The bytes a holds: its struct and every block of its arena. What an
+ * article costs once loaded, for the tests that bound it. */
+size_t article_bytes(const struct article *a);
 /* A copy of a that keeps only what lede --list prints and sorts by (path,
  * title, provider name, webUrl, date, quality, heat); a is freed. */
 struct article *article_trim(struct article *a);

@@ -6,7 +6,12 @@
  *    that is not a mapping, or a YAML syntax error: the file is skipped;
  *  - a key whose value has the wrong type, an unparseable date, a number
  *    out of range, an alias, a duplicate key: that field is left out (for a
- *    duplicate, the first value stays) and the rest of the article loads.
+ *    duplicate, the first value stays) and the rest of the article loads;
+ *  - a string longer than its limit in article.h: cut to it, at a UTF-8
+ *    character boundary; a list with more items than its limit: the first
+ *    ones kept; a NUL in a string (a "\0" escape, or \x00, \u0000): made
+ *    U+FFFD, since a C string would end there. The rest of the article
+ *    loads.
  * Every problem is one line "path:line:col: message" (1-based), with any
  * text from the file made terminal-safe. */
 #ifndef LEDE_PARSE_H

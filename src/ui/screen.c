@@ -178,7 +178,11 @@ int screen_put(int y, int x, int w, const char *s, size_t len, enum style st,
 {
 	if (w <= 0)
 		return 0;
-	text_fit(&fit, s ? s : "", s ? len : 0, w, spans, nspans, true);
+	/* Fitted without padding, so that the cells it used are known without
+	 * measuring all of s: text_fit stops once the width is filled, and a
+	 * long title costs only what shows. */
+	text_fit(&fit, s ? s : "", s ? len : 0, w, spans, nspans, false);
+	int used = fit.cols;
 	move(y, x);
 	size_t i = 0;
 	while (i < fit.n) {
@@ -189,9 +193,12 @@ int screen_put(int y, int x, int w, const char *s, size_t len, enum style st,
 		addnwstr(fit.wc + i, (int)(j - i));
 		i = j;
 	}
+	if (used < w) {
+		attrset(attrs[st]);
+		hline(' ', w - used);
+	}
 	attrset(A_NORMAL);
-	int used = text_width(s ? s : "", s ? len : 0);
-	return used < w ? used : w;
+	return used;
 }
 
 void screen_cursor(int y, int x, bool show)

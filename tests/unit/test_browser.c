@@ -353,8 +353,9 @@ Test(browser, argv_from_the_environment)
 /* ---- browser_open ---- */
 
 /* A URL that would run `touch marker` three ways if a shell ever saw it,
- * with no space (a space is refused before anything runs). */
-static void check_foreground_url(struct fixture *f, const char *url)
+ * with no space (a space is refused before anything runs). It arrives as
+ * want: one argument, the characters no URL may hold percent-encoded. */
+static void check_foreground_url(struct fixture *f, const char *url, const char *want_url)
 {
 	f->c.browser_foreground = true;
 	char *msg = NULL;
@@ -362,7 +363,7 @@ static void check_foreground_url(struct fixture *f, const char *url)
 	cr_assert_eq(browser_open(&f->c, url, &msg), 0, "%s", msg);
 	struct buf want_msg = {0};
 	buf_puts(&want_msg, "opened ");
-	buf_put_safe(&want_msg, url, strlen(url));
+	buf_put_safe(&want_msg, want_url, strlen(want_url));
 	buf_printf(&want_msg, " with %s", f->fake);
 	cr_assert_str_eq(msg, want_msg.data);
 	free(msg);
@@ -370,8 +371,8 @@ static void check_foreground_url(struct fixture *f, const char *url)
 
 	char *log = read_all(f->log);
 	cr_assert_not_null(log);
-	char *want = xasprintf("%s\n--end--\n", url);
-	cr_assert_str_eq(log, want, "the URL did not arrive as one unchanged argument");
+	char *want = xasprintf("%s\n--end--\n", want_url);
+	cr_assert_str_eq(log, want, "the URL did not arrive as one argument, as encoded");
 	free(want);
 	free(log);
 }
@@ -384,12 +385,20 @@ Test(browser, open_foreground_never_uses_a_shell)
 	unlink(marker);
 
 	char *url = xasprintf("https://example.com/a?b=1;touch${IFS}%s&c=$(id)|x`y`'\"\\", marker);
-	check_foreground_url(&f, url);
+	char *want = xasprintf("https://example.com/a?b=1;touch$%%7BIFS%%7D%s&c=$(id)%%7Cx%%60y%%60'"
+			       "%%22%%5C",
+			       marker);
+	check_foreground_url(&f, url, want);
 	free(url);
+	free(want);
 	url = xasprintf("https://example.com/?q=$(touch${IFS}%s)&r=`touch${IFS}%s`;touch${IFS}%s",
 			marker, marker, marker);
-	check_foreground_url(&f, url);
+	want = xasprintf("https://example.com/?q=$(touch$%%7BIFS%%7D%s)&r=%%60touch$%%7BIFS%%7D%s%%60;"
+			 "touch$%%7BIFS%%7D%s",
+			 marker, marker, marker);
+	check_foreground_url(&f, url, want);
 	free(url);
+	free(want);
 	struct stat st;
 	cr_assert_neq(stat(marker, &st), 0, "%s exists: a shell ran", marker);
 

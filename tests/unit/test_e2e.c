@@ -784,6 +784,16 @@ static char *hostile_url(const char *sep)
 		   pid, sep, pid);
 }
 
+/* hostile_url("${IFS}") as the browser gets it: the characters no URL may
+ * hold percent-encoded. */
+static char *hostile_url_sent(void)
+{
+	long pid = (long)getpid();
+	return fmt("https://example.com/x?a=1;touch$%%7BIFS%%7D/tmp/lede-e2e-pwned-%ld"
+		   "&b=$(touch$%%7BIFS%%7D/tmp/lede-e2e-pwned2-%ld)%%7C%%60id%%60'%%22%%5C",
+		   pid, pid);
+}
+
 /* Write the article *arts/a.md (*arts a new directory) whose webUrl is url,
  * and the config *conf running tests/fake-browser in the foreground; *log
  * is where the fake browser is to write (caller frees all three). */
@@ -848,13 +858,13 @@ static void remove_stale_markers(void)
 }
 
 /* o runs the configured browser in the terminal with the URL as its one
- * argument, unchanged, no shell; lede waits, then comes back. The URL has
- * no space (${IFS} stands for one): lede refuses URLs with spaces (see the
- * next test). */
+ * argument, no shell, only the characters no URL may hold percent-encoded;
+ * lede waits, then comes back. The URL has no space (${IFS} stands for
+ * one): lede refuses URLs with spaces (see the next test). */
 Test(e2e, browser, .timeout = 30)
 {
 	remove_stale_markers();
-	char *url = hostile_url("${IFS}");
+	char *url = hostile_url("${IFS}"), *sent = hostile_url_sent();
 	char *conf, *arts, *log;
 	browser_setup(url, &conf, &arts, &log);
 	char *logenv = fmt("LEDE_FAKE_BROWSER_LOG=%s", log);
@@ -866,14 +876,14 @@ Test(e2e, browser, .timeout = 30)
 	KEYS("o");
 
 	char *got = wait_file_holds(log, "--end--");
-	char *want = fmt("%s\n--end--\n", url);
+	char *want = fmt("%s\n--end--\n", sent);
 	cr_assert_str_eq(got, want, "the browser's arguments differ");
 	free(want);
 	free(got);
 	assert_no_markers();
 
 	/* back in lede, redrawn, with a message about the open */
-	char *opened = fmt("opened %.40s", url);
+	char *opened = fmt("opened %.40s", sent);
 	s = wait_for(opened);
 	assert_line_starts(s, MESSAGE_ROW, opened);
 	assert_line_starts(s, STATUS_ROW, " [list] 1/1  sort: date desc");
@@ -886,11 +896,12 @@ Test(e2e, browser, .timeout = 30)
 	/* the browser ran once only */
 	got = read_file_or_null(log);
 	cr_assert_not_null(got);
-	want = fmt("%s\n--end--\n", url);
+	want = fmt("%s\n--end--\n", sent);
 	cr_assert_str_eq(got, want);
 	free(want);
 	free(got);
 
+	free(sent);
 	free(opened);
 	free(logenv);
 	free(log);
