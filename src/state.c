@@ -254,7 +254,8 @@ static int stat_ident(const char *path, struct ident *id)
 static void set_unreadable(struct state *st, const char *path, int err)
 {
 	free(st->unreadable);
-	char *why = xasprintf("cannot read: %s", strerror(err));
+	char *why = xasprintf("cannot read: %s",
+			      err == EINVAL ? "not a regular file" : strerror(err));
 	st->unreadable = format_msg(path, 0, why);
 	free(why);
 	st->loaded = false;
@@ -759,8 +760,10 @@ static int save(struct state *st, bool fold_now, char **err)
 	}
 	int rc = -1;
 	if (refresh(st) < 0) {
-		/* never write over what could not be read */
-		*err = xasprintf("%s; saving resumes once it can be read", st->unreadable);
+		/* never write over what could not be read; at quit (the fold)
+		 * there is no later save to promise */
+		*err = fold_now ? xstrdup(st->unreadable)
+				: xasprintf("%s; saving resumes once it can be read", st->unreadable);
 		goto out;
 	}
 	if (append_pending(st, err) < 0)

@@ -91,3 +91,27 @@ Test(review, sweep_spares_files_that_only_look_like_temporaries)
 	free(ours);
 	free(marks);
 }
+
+/* Quitting while the marks cannot be read: the error says what it is, and
+ * does not promise that saving resumes, since the process is ending. */
+Test(review, a_fold_at_quit_does_not_promise_a_later_save)
+{
+	char *marks = in_dir("marks");
+	cr_assert_eq(mkdir(marks, 0700), 0); /* unreadable as a file, even to root */
+	struct state *st = state_open(marks, NULL);
+	cr_assert_not_null(state_unreadable(st));
+	cr_assert(strstr(state_unreadable(st), "cannot read: not a regular file"), "%s",
+		  state_unreadable(st));
+	state_set(st, "https://example.com/1", STATE_READ);
+	char *err = NULL;
+	cr_assert_eq(state_save(st, &err), -1);
+	cr_assert(strstr(err, "saving resumes once it can be read"), "%s", err);
+	free(err);
+	cr_assert_eq(state_compact(st, &err), -1);
+	cr_assert(strstr(err, "cannot read"), "%s", err);
+	cr_assert_null(strstr(err, "resumes"), "a promise at quit: %s", err);
+	free(err);
+	cr_assert(state_dirty(st));
+	state_close(st);
+	free(marks);
+}
