@@ -601,15 +601,26 @@ static int mkdirs(const char *path)
 }
 
 /* Keep path aside as "BASE.corrupt-TIME" (a second name, so nothing is
- * copied). Returns 0, or -1 with errno. */
+ * copied), or "BASE.corrupt-TIME.N" when an earlier one of the same second
+ * has the name: the caller removes path next. Returns 0, or -1 with errno. */
 static int keep_aside(const char *path, const char *base)
 {
-	char *bak = xasprintf("%s.corrupt-%lld", base, (long long)time(NULL));
-	int r = link(path, bak) < 0 && errno != ENOENT && errno != EEXIST ? -1 : 0;
-	int e = errno;
-	free(bak);
-	errno = e;
-	return r;
+	long long now = (long long)time(NULL);
+	for (int n = 0; n < 100; n++) {
+		char *bak = n ? xasprintf("%s.corrupt-%lld.%d", base, now, n)
+			      : xasprintf("%s.corrupt-%lld", base, now);
+		int r = link(path, bak);
+		int e = errno;
+		free(bak);
+		if (r == 0 || e == ENOENT)
+			return 0;
+		if (e != EEXIST) {
+			errno = e;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
 }
 
 /* Under the lock, the journal read to its end: append the pending changes
@@ -691,7 +702,9 @@ static int fold(struct state *st, char **err)
 		*err = format_msg(st->path, 0, "cannot keep the damaged file aside");
 		return -1;
 	}
-	if (st->journal_damaged && keep_aside(st->journal, st->journal) < 0) {
+	/* a journal not ours (another version's, say) is removed below too */
+	if ((st->journal_damaged || st->journal_foreign) &&
+	    keep_aside(st->journal, st->journal) < 0) {
 		*err = format_msg(st->journal, 0, "cannot keep the damaged journal aside");
 		return -1;
 	}
@@ -725,7 +738,7 @@ static int fold(struct state *st, char **err)
 	 * holds: applying them again changes nothing. */
 	if (unlink(st->journal) == 0)
 		atomic_sync_dir(st->journal);
-	st->main_damaged = st->journal_damaged = false;
+	st->main_damaged = st->journal_damaged = st->journal_foreign = false;
 	st->journal_id = (struct ident){0};
 	st->journal_off = 0;
 	st->journal_lines = 0;

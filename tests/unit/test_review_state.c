@@ -115,3 +115,79 @@ Test(review, a_fold_at_quit_does_not_promise_a_later_save)
 	state_close(st);
 	free(marks);
 }
+
+/* The text of the first file in dir whose name begins with prefix, or
+ * NULL. */
+static char *aside_text(const char *prefix)
+{
+	char *cmd = xasprintf("ls '%s' | grep '^%s' | head -1", dir, prefix);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	char name[256] = "";
+	if (!fgets(name, sizeof name, p))
+		name[0] = '\0';
+	pclose(p);
+	name[strcspn(name, "\n")] = '\0';
+	if (!name[0])
+		return NULL;
+	char *full = in_dir(name);
+	char *text = slurp(full, NULL);
+	free(full);
+	return text;
+}
+
+/* A journal lede does not know (another version's, say) is said to be kept
+ * aside, and is: a session that marks nothing and quits folds, and the
+ * fold must not remove it with the marks it may hold. */
+Test(review, a_foreign_journal_is_kept_aside_by_a_fold)
+{
+	static const char FOREIGN[] = "lede-marks-journal 9\nr\thttps://example.com/future\n";
+	char *marks = in_dir("marks"), *journal = in_dir("marks.journal");
+	write_text(marks, "lede-marks 1\nr\thttps://example.com/1\n");
+	write_text(journal, FOREIGN);
+	struct strlist msgs = {0};
+	struct state *st = state_open(marks, &msgs);
+	cr_assert_eq(msgs.n, 1);
+	cr_assert(strstr(msgs.v[0], "kept aside"), "%s", msgs.v[0]);
+	char *err = NULL;
+	cr_assert_eq(state_compact(st, &err), 0, "%s", err ? err : "");
+	state_close(st);
+	char *kept = aside_text("marks.journal.corrupt-");
+	cr_assert_not_null(kept, "the foreign journal was removed, not kept aside");
+	cr_assert_str_eq(kept, FOREIGN);
+	free(kept);
+	st = state_open(marks, NULL);
+	cr_assert_eq(state_get(st, "https://example.com/1"), STATE_READ);
+	state_close(st);
+	strlist_free(&msgs);
+	free(journal);
+	free(marks);
+}
+
+/* A name taken by an earlier damaged file of the same second does not make
+ * the fold drop the next one: it is kept aside under another name. */
+Test(review, keeping_aside_never_counts_a_taken_name_as_done)
+{
+	static const char FOREIGN[] = "lede-marks-journal 9\nr\thttps://example.com/future\n";
+	char *marks = in_dir("marks"), *journal = in_dir("marks.journal");
+	write_text(journal, FOREIGN);
+	time_t now = time(NULL);
+	for (time_t t = now; t < now + 3; t++) {
+		char *taken = xasprintf("%s.corrupt-%lld", journal, (long long)t);
+		write_text(taken, "an earlier damaged journal\n");
+		free(taken);
+	}
+	struct state *st = state_open(marks, NULL);
+	char *err = NULL;
+	cr_assert_eq(state_compact(st, &err), 0, "%s", err ? err : "");
+	state_close(st);
+	char *cmd = xasprintf("cat '%s'/marks.journal.corrupt-* | grep -c future", dir);
+	FILE *p = popen(cmd, "r");
+	int found = 0;
+	cr_assert_eq(fscanf(p, "%d", &found), 1);
+	pclose(p);
+	free(cmd);
+	cr_assert_eq(found, 1, "the foreign journal was lost");
+	free(journal);
+	free(marks);
+}
