@@ -206,10 +206,11 @@ int atomic_commit(struct atomic_file *af)
 int atomic_lock(const char *lockpath, int op)
 {
 	/* A reader creates nothing: a shared lock is taken only on a lock file
-	 * that a writer has made. */
-	int fd = op == LOCK_SH ? open(lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
-			       : open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-				      0600);
+	 * that a writer has made. O_NONBLOCK: a FIFO put at the name must not
+	 * hold the open until some writer comes (flock still waits). */
+	int flags = O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	int fd = op == LOCK_SH ? open(lockpath, O_RDONLY | flags)
+			       : open(lockpath, O_RDWR | O_CREAT | flags, 0600);
 	if (fd < 0)
 		return -1;
 	while (flock(fd, op) < 0) {

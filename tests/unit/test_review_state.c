@@ -191,3 +191,17 @@ Test(review, keeping_aside_never_counts_a_taken_name_as_done)
 	free(journal);
 	free(marks);
 }
+
+/* A FIFO where the lock file goes: opening it for a shared lock must not
+ * wait for a writer that never comes (the watchdog ends a hang). */
+Test(review, a_fifo_lock_file_does_not_hang_the_start, .timeout = 20)
+{
+	char *marks = in_dir("marks"), *lock = in_dir("marks.lock");
+	write_text(marks, "lede-marks 1\nr\thttps://example.com/1\n");
+	cr_assert_eq(mkfifo(lock, 0600), 0);
+	struct state *st = state_open(marks, NULL);
+	cr_assert_eq(state_get(st, "https://example.com/1"), STATE_READ);
+	state_close(st);
+	free(lock);
+	free(marks);
+}
