@@ -205,3 +205,51 @@ Test(review, a_fifo_lock_file_does_not_hang_the_start, .timeout = 20)
 	free(lock);
 	free(marks);
 }
+
+/* Three processes marking, each folding now and then while the others
+ * append, and taking back some of their own marks: every process's last
+ * word on each of its URLs is what ends up in the file. */
+Test(review, folds_and_appends_interleaved_lose_nothing, .timeout = 120)
+{
+	char *marks = in_dir("marks");
+	enum { KIDS = 3, ROUNDS = 60 };
+	pid_t kids[KIDS];
+	for (int k = 0; k < KIDS; k++) {
+		kids[k] = fork();
+		cr_assert_geq(kids[k], 0);
+		if (kids[k] == 0) {
+			struct state *st = state_open(marks, NULL);
+			for (int i = 0; i < ROUNDS; i++) {
+				char url[64];
+				snprintf(url, sizeof url, "https://f.example/%d/%d", k, i);
+				state_set(st, url, STATE_READ | (i % 2 ? STATE_STARRED : 0));
+				if (i % 5 == 4) { /* take back an earlier one */
+					snprintf(url, sizeof url, "https://f.example/%d/%d", k, i - 2);
+					state_set(st, url, 0);
+				}
+				char *err = NULL;
+				int r = i % 7 == 6 ? state_compact(st, &err) : state_save(st, &err);
+				if (r < 0)
+					_exit(3);
+			}
+			state_close(st);
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < KIDS; k++) {
+		int status;
+		waitpid(kids[k], &status, 0);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	struct state *st = state_open(marks, NULL);
+	for (int k = 0; k < KIDS; k++)
+		for (int i = 0; i < ROUNDS; i++) {
+			char url[64];
+			snprintf(url, sizeof url, "https://f.example/%d/%d", k, i);
+			bool taken_back = i + 2 < ROUNDS && (i + 2) % 5 == 4;
+			unsigned want = taken_back ? 0 : STATE_READ | (i % 2 ? STATE_STARRED : 0);
+			cr_assert_eq(state_get(st, url), want, "%s", url);
+		}
+	state_close(st);
+	free(marks);
+}
