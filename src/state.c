@@ -202,7 +202,10 @@ static bool parse_lines(struct state *st, const char *path, char *text, size_t l
 		*nl = '\0';
 		char *tab = strchr(p, '\t');
 		unsigned flags;
-		if (tab && tab[1] && parse_flags(p, tab, journal, &flags) && unescape(tab + 1)) {
+		/* a NUL would end the URL early: the line is damaged */
+		bool nul = memchr(p, '\0', (size_t)(nl - p)) != NULL;
+		if (!nul && tab && tab[1] && parse_flags(p, tab, journal, &flags) &&
+		    unescape(tab + 1)) {
 			apply(st, tab + 1, flags);
 		} else {
 			msg(msgs, path, *lineno, "malformed line, skipped");
@@ -272,7 +275,9 @@ static void load_journal(struct state *st, char *text, size_t len, struct strlis
 		return; /* none */
 	if (len < hlen && !memcmp(text, JOURNAL_HEADER, len))
 		return; /* cut short at its creation: nothing in it yet */
-	if (memcmp(text, JOURNAL_HEADER, hlen) || memchr(text, '\0', len)) {
+	/* NULs past the header are damaged lines, or zeros a crash left
+	 * where an append was going: parse_lines sorts them out */
+	if (memcmp(text, JOURNAL_HEADER, hlen)) {
 		msg(msgs, st->journal, 1, "not a lede marks journal: it will be kept aside");
 		st->journal_foreign = true;
 		return;
@@ -355,9 +360,6 @@ static int load_disk(struct state *st, struct strlist *msgs)
 	size_t hlen = sizeof HEADER - 1, lineno = 1, used;
 	if (len && (len < hlen || memcmp(text, HEADER, hlen))) {
 		msg(msgs, st->path, 1, "not a lede marks file (no \"lede-marks 1\" header)");
-		clean = false;
-	} else if (len && memchr(text, '\0', len)) {
-		msg(msgs, st->path, 0, "holds NUL bytes");
 		clean = false;
 	} else if (len) {
 		clean = parse_lines(&disk, st->path, text + hlen, len - hlen, &lineno, false, msgs,

@@ -253,3 +253,65 @@ Test(review, folds_and_appends_interleaved_lose_nothing, .timeout = 120)
 	state_close(st);
 	free(marks);
 }
+
+static void write_bytes(const char *p, const char *data, size_t n)
+{
+	FILE *f = fopen(p, "w");
+	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
+	cr_assert_eq(fwrite(data, 1, n, f), n);
+	fclose(f);
+}
+
+/* A crash in the middle of an append can leave the journal's new length
+ * with zeros in it (the size reached the disk, the data did not). That is
+ * an append cut short: the lines before it are marks like any others, not
+ * a foreign file to put aside unread. */
+Test(review, zeros_after_the_journal_s_last_line_are_a_cut_append)
+{
+	char *marks = in_dir("marks"), *journal = in_dir("marks.journal");
+	char text[256];
+	int n = snprintf(text, sizeof text, "%s", "lede-marks-journal 1\nr\thttps://j.example/1\n"
+						 "s\thttps://j.example/2\n");
+	memset(text + n, 0, 64);
+	write_bytes(journal, text, (size_t)n + 64);
+	struct strlist msgs = {0};
+	struct state *st = state_open(marks, &msgs);
+	cr_assert_eq(msgs.n, 0, "%s", msgs.n ? msgs.v[0] : "");
+	cr_assert_eq(state_get(st, "https://j.example/1"), STATE_READ);
+	cr_assert_eq(state_get(st, "https://j.example/2"), STATE_STARRED);
+	/* the next change goes after the last whole line */
+	state_set(st, "https://j.example/3", STATE_READ);
+	char *err = NULL;
+	cr_assert_eq(state_save(st, &err), 0, "%s", err ? err : "");
+	state_close(st);
+	size_t len;
+	char *now = slurp(journal, &len);
+	cr_assert_eq(memchr(now, '\0', len), NULL, "the zeros are still there");
+	free(now);
+	st = state_open(marks, NULL);
+	cr_assert_eq(state_count(st), 3);
+	state_close(st);
+	strlist_free(&msgs);
+	free(journal);
+	free(marks);
+}
+
+/* A line of the marks file holding a NUL is a damaged line, skipped and
+ * reported; the other lines are read. */
+Test(review, a_nul_in_a_marks_line_loses_only_that_line)
+{
+	char *marks = in_dir("marks");
+	static const char TEXT[] = "lede-marks 1\nr\thttps://m.example/1\nr\thttps://m.exa\0mple/2\n"
+				   "s\thttps://m.example/3\n";
+	write_bytes(marks, TEXT, sizeof TEXT - 1);
+	struct strlist msgs = {0};
+	struct state *st = state_open(marks, &msgs);
+	cr_assert_eq(state_get(st, "https://m.example/1"), STATE_READ);
+	cr_assert_eq(state_get(st, "https://m.example/3"), STATE_STARRED);
+	cr_assert_eq(state_get(st, "https://m.exa"), 0, "a NUL cut the URL");
+	cr_assert_geq(msgs.n, 1);
+	cr_assert(strstr(msgs.v[0], ":3: malformed line"), "%s", msgs.v[0]);
+	state_close(st);
+	strlist_free(&msgs);
+	free(marks);
+}
