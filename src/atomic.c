@@ -77,15 +77,23 @@ int atomic_sync_dir(const char *path)
 }
 
 /* The PID in a temporary's name after "BASE.tmp.", or 0 when the rest is
- * not "DIGITS" or "DIGITS.ANY". */
+ * not "DIGITS" (as older versions named them) or "DIGITS.RANDOM" as
+ * atomic_begin draws it: a user's "marks.tmp.1.notes" is not ours. */
 static long temp_pid(const char *rest)
 {
 	long pid = 0;
 	const char *p = rest;
 	for (; *p >= '0' && *p <= '9' && pid < 1L << 30; p++)
 		pid = pid * 10 + (*p - '0');
-	if (p == rest || (*p && *p != '.'))
+	if (p == rest)
 		return 0;
+	if (!*p)
+		return pid;
+	if (*p++ != '.' || strlen(p) != 16)
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
 	return pid;
 }
 
@@ -198,10 +206,11 @@ int atomic_commit(struct atomic_file *af)
 int atomic_lock(const char *lockpath, int op)
 {
 	/* A reader creates nothing: a shared lock is taken only on a lock file
-	 * that a writer has made. */
-	int fd = op == LOCK_SH ? open(lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
-			       : open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-				      0600);
+	 * that a writer has made. O_NONBLOCK: a FIFO put at the name must not
+	 * hold the open until some writer comes (flock still waits). */
+	int flags = O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	int fd = op == LOCK_SH ? open(lockpath, O_RDONLY | flags)
+			       : open(lockpath, O_RDWR | O_CREAT | flags, 0600);
 	if (fd < 0)
 		return -1;
 	while (flock(fd, op) < 0) {

@@ -204,7 +204,10 @@ static bool parse_lines(struct state *st, const char *path, char *text, size_t l
 		*nl = '\0';
 		char *tab = strchr(p, '\t');
 		unsigned flags;
-		if (tab && tab[1] && parse_flags(p, tab, journal, &flags) && unescape(tab + 1)) {
+		/* a NUL would end the URL early: the line is damaged */
+		bool nul = memchr(p, '\0', (size_t)(nl - p)) != NULL;
+		if (!nul && tab && tab[1] && parse_flags(p, tab, journal, &flags) &&
+		    unescape(tab + 1)) {
 			apply(st, tab + 1, flags);
 		} else {
 			/* the first ones tell what is wrong; a file of garbage
@@ -266,7 +269,8 @@ static int stat_ident(const char *path, struct ident *id)
 static void set_unreadable(struct state *st, const char *path, int err)
 {
 	free(st->unreadable);
-	char *why = xasprintf("cannot read: %s", strerror(err));
+	char *why = xasprintf("cannot read: %s",
+			      err == EINVAL ? "not a regular file" : strerror(err));
 	st->unreadable = format_msg(path, 0, why);
 	free(why);
 	st->loaded = false;
@@ -283,7 +287,9 @@ static void load_journal(struct state *st, char *text, size_t len, struct strlis
 		return; /* none */
 	if (len < hlen && !memcmp(text, JOURNAL_HEADER, len))
 		return; /* cut short at its creation: nothing in it yet */
-	if (memcmp(text, JOURNAL_HEADER, hlen) || memchr(text, '\0', len)) {
+	/* NULs past the header are damaged lines, or zeros a crash left
+	 * where an append was going: parse_lines sorts them out */
+	if (memcmp(text, JOURNAL_HEADER, hlen)) {
 		msg(msgs, st->journal, 1, "not a lede marks journal: it will be kept aside");
 		st->journal_foreign = true;
 		return;
@@ -366,9 +372,6 @@ static int load_disk(struct state *st, struct strlist *msgs)
 	size_t hlen = sizeof HEADER - 1, lineno = 1, used;
 	if (len && (len < hlen || memcmp(text, HEADER, hlen))) {
 		msg(msgs, st->path, 1, "not a lede marks file (no \"lede-marks 1\" header)");
-		clean = false;
-	} else if (len && memchr(text, '\0', len)) {
-		msg(msgs, st->path, 0, "holds NUL bytes");
 		clean = false;
 	} else if (len) {
 		clean = parse_lines(&disk, st->path, text + hlen, len - hlen, &lineno, false, msgs,
@@ -631,15 +634,26 @@ static int mkdirs(const char *path)
 }
 
 /* Keep path aside as "BASE.corrupt-TIME" (a second name, so nothing is
- * copied). Returns 0, or -1 with errno. */
+ * copied), or "BASE.corrupt-TIME.N" when an earlier one of the same second
+ * has the name: the caller removes path next. Returns 0, or -1 with errno. */
 static int keep_aside(const char *path, const char *base)
 {
-	char *bak = xasprintf("%s.corrupt-%lld", base, (long long)time(NULL));
-	int r = link(path, bak) < 0 && errno != ENOENT && errno != EEXIST ? -1 : 0;
-	int e = errno;
-	free(bak);
-	errno = e;
-	return r;
+	long long now = (long long)time(NULL);
+	for (int n = 0; n < 100; n++) {
+		char *bak = n ? xasprintf("%s.corrupt-%lld.%d", base, now, n)
+			      : xasprintf("%s.corrupt-%lld", base, now);
+		int r = link(path, bak);
+		int e = errno;
+		free(bak);
+		if (r == 0 || e == ENOENT)
+			return 0;
+		if (e != EEXIST) {
+			errno = e;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
 }
 
 /* Under the lock, the journal read to its end: append the pending changes
@@ -721,7 +735,9 @@ static int fold(struct state *st, char **err)
 		*err = format_msg(st->path, 0, "cannot keep the damaged file aside");
 		return -1;
 	}
-	if (st->journal_damaged && keep_aside(st->journal, st->journal) < 0) {
+	/* a journal not ours (another version's, say) is removed below too */
+	if ((st->journal_damaged || st->journal_foreign) &&
+	    keep_aside(st->journal, st->journal) < 0) {
 		*err = format_msg(st->journal, 0, "cannot keep the damaged journal aside");
 		return -1;
 	}
@@ -756,7 +772,7 @@ static int fold(struct state *st, char **err)
 	 * holds: applying them again changes nothing. */
 	if (unlink(st->journal) == 0)
 		atomic_sync_dir(st->journal);
-	st->main_damaged = st->journal_damaged = false;
+	st->main_damaged = st->journal_damaged = st->journal_foreign = false;
 	st->journal_id = (struct ident){0};
 	st->journal_off = 0;
 	st->journal_lines = 0;
@@ -791,8 +807,10 @@ static int save(struct state *st, bool fold_now, char **err)
 	}
 	int rc = -1;
 	if (refresh(st) < 0) {
-		/* never write over what could not be read */
-		*err = xasprintf("%s; saving resumes once it can be read", st->unreadable);
+		/* never write over what could not be read; at quit (the fold)
+		 * there is no later save to promise */
+		*err = fold_now ? xstrdup(st->unreadable)
+				: xasprintf("%s; saving resumes once it can be read", st->unreadable);
 		goto out;
 	}
 	if (append_pending(st, err) < 0)

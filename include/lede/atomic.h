@@ -34,9 +34,10 @@ int atomic_commit(struct atomic_file *af);
 /* Give up: remove the temporary, release af. */
 void atomic_abort(struct atomic_file *af);
 
-/* Remove "PATH.tmp.PID[.ANY]" files whose process is gone (and has been for
- * a minute: a process of another PID namespace may still be writing), or
- * that nobody has touched for a day. */
+/* Remove "PATH.tmp.PID" and "PATH.tmp.PID.RANDOM" (16 hex digits) files,
+ * and no other, whose process is gone (and has been for a minute: a process
+ * of another PID namespace may still be writing), or that nobody has
+ * touched for a day. */
 void atomic_sweep(const char *path);
 
 /* Open lockpath, never through a symbolic link, and flock it with op:

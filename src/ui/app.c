@@ -1333,7 +1333,8 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	char *serr;
 	if (state_compact(st, &serr) < 0) {
 		if (state_dirty(st)) {
-			fprintf(stderr, "lede: marks not saved: %s\n", serr);
+			fprintf(stderr, "lede: marks not saved, the changes not yet saved are lost: %s\n",
+				serr);
 			status = 1;
 		} else { /* they are safe in the journal */
 			fprintf(stderr, "lede: marks journal not folded: %s\n", serr);

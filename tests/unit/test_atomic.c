@@ -142,9 +142,9 @@ Test(atomic, stale_temporaries_of_dead_processes_are_removed)
 	long dead = dead_pid();
 	char *old_style = xasprintf("%s.tmp.%ld", cpath, dead);
 	char *new_style = xasprintf("%s.tmp.%ld.0123456789abcdef", cpath, dead);
-	char *fresh = xasprintf("%s.tmp.%ld.1", cpath, dead);
-	char *alive = xasprintf("%s.tmp.%ld.2", cpath, (long)getppid());
-	char *ancient = xasprintf("%s.tmp.%ld.3", cpath, (long)getppid());
+	char *fresh = xasprintf("%s.tmp.%ld.1111111111111111", cpath, dead);
+	char *alive = xasprintf("%s.tmp.%ld.2222222222222222", cpath, (long)getppid());
+	char *ancient = xasprintf("%s.tmp.%ld.3333333333333333", cpath, (long)getppid());
 	char *other = in_dir("d.cache.tmp.1");
 	const char *all[] = {old_style, new_style, fresh, alive, ancient, other};
 	for (size_t i = 0; i < 6; i++)
