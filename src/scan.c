@@ -29,14 +29,21 @@ struct dirid {
 struct dirset {
 	struct dirid *v;
 	size_t cap, n; /* cap: a power of two, or 0 */
+	size_t probes; /* slots visited by lookups, for scan_last_probes() */
 };
 
-static struct dirid *dirset_find(struct dirid *v, size_t cap, uint64_t dev, uint64_t ino)
+/* The slots visited by the last walk's lookups (see scan.h). */
+static _Atomic size_t last_probes;
+
+static struct dirid *dirset_find(struct dirid *v, size_t cap, uint64_t dev, uint64_t ino,
+				 size_t *probes)
 {
 	size_t mask = cap - 1;
-	for (size_t i = hash_pair(dev, ino) & mask;; i = (i + 1) & mask)
+	for (size_t i = hash_pair(dev, ino) & mask;; i = (i + 1) & mask) {
+		++*probes;
 		if (!v[i].used || (v[i].dev == dev && v[i].ino == ino))
 			return &v[i];
+	}
 }
 
 /* The entry for (dev, ino), added (unused) when missing. */
@@ -45,14 +52,15 @@ static struct dirid *dirset_get(struct dirset *set, uint64_t dev, uint64_t ino)
 	if ((set->n + 1) * 2 > set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 64;
 		struct dirid *v = xcalloc(cap, sizeof *v);
+		size_t ignored = 0; /* growing is linear overall */
 		for (size_t i = 0; i < set->cap; i++)
 			if (set->v[i].used)
-				*dirset_find(v, cap, set->v[i].dev, set->v[i].ino) = set->v[i];
+				*dirset_find(v, cap, set->v[i].dev, set->v[i].ino, &ignored) = set->v[i];
 		free(set->v);
 		set->v = v;
 		set->cap = cap;
 	}
-	struct dirid *d = dirset_find(set->v, set->cap, dev, ino);
+	struct dirid *d = dirset_find(set->v, set->cap, dev, ino, &set->probes);
 	if (!d->used) {
 		*d = (struct dirid){dev, ino, true, false};
 		set->n++;
@@ -265,7 +273,7 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 	}
 	free(at);
 	buf_free(&names);
-	dirset_find(w->dirs.v, w->dirs.cap, dev, ino)->active = false;
+	dirset_find(w->dirs.v, w->dirs.cap, dev, ino, &w->dirs.probes)->active = false;
 }
 
 void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
@@ -277,7 +285,13 @@ void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
 			 .follow = (flags & SCAN_FOLLOW_LINKS) != 0};
 	for (size_t i = 0; i < n; i++)
 		visit_named(&w, paths[i]);
+	last_probes = w.dirs.probes;
 	free(w.dirs.v);
+}
+
+size_t scan_last_probes(void)
+{
+	return last_probes;
 }
 
 static void push(void *files, char *path)

@@ -30,4 +30,10 @@ void scan_paths(const char *const *paths, size_t n, struct strlist *files,
 void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
 		     void (*found)(void *ctx, char *path), void *ctx, struct strlist *problems);
 
+/* How many slots of its set of directories the last walk to finish visited
+ * to tell whether a directory was seen before: a few per directory, however
+ * many there are (a list of all of them searched each time made the walk
+ * quadratic). For tests. */
+size_t scan_last_probes(void);
+
 #endif

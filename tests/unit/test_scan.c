@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "lede/scan.h"
 #include "lede/store.h"
 #include "lede/util.h"
 
@@ -238,6 +239,11 @@ Test(scan, many_directories_each_entered_once)
 		snprintf(rel, sizeof rel, "site/p%04d/index.md", i);
 		cr_assert_not_null(find_article(&s, rel), "%s", rel);
 	}
+	/* each directory is looked up twice (entered, then left) and the
+	 * link once: a few slots each, not a search of every one seen */
+	size_t probes = scan_last_probes();
+	cr_assert_lt(probes, (size_t)8 * NDIRS, "%zu slots visited for %d directories", probes,
+		     NDIRS);
 	store_free(&s);
 }
 

@@ -22,7 +22,7 @@ static char dir[64];
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/lede-review-XXXXXX");
+	strcpy(dir, "/tmp/lede-state-attacks-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 }
 
@@ -34,7 +34,7 @@ static void teardown(void)
 		cr_log_warn("could not remove %s", dir);
 }
 
-TestSuite(review, .init = setup, .fini = teardown);
+TestSuite(state_attacks, .init = setup, .fini = teardown);
 
 static char *in_dir(const char *name)
 {
@@ -68,7 +68,7 @@ static void age(const char *p, long seconds)
 /* A user's own files whose names begin like a temporary's, with a PID in
  * them, are not temporaries: only PATH.tmp.PID (as older versions named
  * them) and PATH.tmp.PID.RANDOM (16 hex digits) are swept. */
-Test(review, sweep_spares_files_that_only_look_like_temporaries)
+Test(state_attacks, sweep_spares_files_that_only_look_like_temporaries)
 {
 	char *marks = in_dir("marks");
 	long dead = dead_pid();
@@ -94,7 +94,7 @@ Test(review, sweep_spares_files_that_only_look_like_temporaries)
 
 /* Quitting while the marks cannot be read: the error says what it is, and
  * does not promise that saving resumes, since the process is ending. */
-Test(review, a_fold_at_quit_does_not_promise_a_later_save)
+Test(state_attacks, a_fold_at_quit_does_not_promise_a_later_save)
 {
 	char *marks = in_dir("marks");
 	cr_assert_eq(mkdir(marks, 0700), 0); /* unreadable as a file, even to root */
@@ -139,7 +139,7 @@ static char *aside_text(const char *prefix)
 /* A journal lede does not know (another version's, say) is said to be kept
  * aside, and is: a session that marks nothing and quits folds, and the
  * fold must not remove it with the marks it may hold. */
-Test(review, a_foreign_journal_is_kept_aside_by_a_fold)
+Test(state_attacks, a_foreign_journal_is_kept_aside_by_a_fold)
 {
 	static const char FOREIGN[] = "lede-marks-journal 9\nr\thttps://example.com/future\n";
 	char *marks = in_dir("marks"), *journal = in_dir("marks.journal");
@@ -166,7 +166,7 @@ Test(review, a_foreign_journal_is_kept_aside_by_a_fold)
 
 /* A name taken by an earlier damaged file of the same second does not make
  * the fold drop the next one: it is kept aside under another name. */
-Test(review, keeping_aside_never_counts_a_taken_name_as_done)
+Test(state_attacks, keeping_aside_never_counts_a_taken_name_as_done)
 {
 	static const char FOREIGN[] = "lede-marks-journal 9\nr\thttps://example.com/future\n";
 	char *marks = in_dir("marks"), *journal = in_dir("marks.journal");
@@ -194,7 +194,7 @@ Test(review, keeping_aside_never_counts_a_taken_name_as_done)
 
 /* A FIFO where the lock file goes: opening it for a shared lock must not
  * wait for a writer that never comes (the watchdog ends a hang). */
-Test(review, a_fifo_lock_file_does_not_hang_the_start, .timeout = 20)
+Test(state_attacks, a_fifo_lock_file_does_not_hang_the_start, .timeout = 20)
 {
 	char *marks = in_dir("marks"), *lock = in_dir("marks.lock");
 	write_text(marks, "lede-marks 1\nr\thttps://example.com/1\n");
@@ -209,7 +209,7 @@ Test(review, a_fifo_lock_file_does_not_hang_the_start, .timeout = 20)
 /* Three processes marking, each folding now and then while the others
  * append, and taking back some of their own marks: every process's last
  * word on each of its URLs is what ends up in the file. */
-Test(review, folds_and_appends_interleaved_lose_nothing, .timeout = 120)
+Test(state_attacks, folds_and_appends_interleaved_lose_nothing, .timeout = 120)
 {
 	char *marks = in_dir("marks");
 	enum { KIDS = 3, ROUNDS = 60 };
@@ -266,7 +266,7 @@ static void write_bytes(const char *p, const char *data, size_t n)
  * with zeros in it (the size reached the disk, the data did not). That is
  * an append cut short: the lines before it are marks like any others, not
  * a foreign file to put aside unread. */
-Test(review, zeros_after_the_journal_s_last_line_are_a_cut_append)
+Test(state_attacks, zeros_after_the_journal_s_last_line_are_a_cut_append)
 {
 	char *marks = in_dir("marks"), *journal = in_dir("marks.journal");
 	char text[256];
@@ -298,7 +298,7 @@ Test(review, zeros_after_the_journal_s_last_line_are_a_cut_append)
 
 /* A line of the marks file holding a NUL is a damaged line, skipped and
  * reported; the other lines are read. */
-Test(review, a_nul_in_a_marks_line_loses_only_that_line)
+Test(state_attacks, a_nul_in_a_marks_line_loses_only_that_line)
 {
 	char *marks = in_dir("marks");
 	static const char TEXT[] = "lede-marks 1\nr\thttps://m.example/1\nr\thttps://m.exa\0mple/2\n"
