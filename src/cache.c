@@ -85,6 +85,13 @@ enum {
 	MAX_BODY = 1u << 30,
 };
 
+#define MAX2(a, b) ((a) > (b) ? (a) : (b))
+/* The longest string the parser keeps in any field (article.h). */
+enum {
+	LONGEST_STR = MAX2(MAX2(MAX2(ARTICLE_TITLE_MAX, ARTICLE_EXCERPT_MAX), ARTICLE_URL_MAX),
+			   MAX2(ARTICLE_NAME_MAX, ARTICLE_TOPIC_MAX)),
+};
+
 static const char MAGIC[] = "LEDECACH";
 
 /* Little-endian by shifts: the same bytes on any host, and compilers turn
@@ -877,16 +884,16 @@ static bool check_bool(struct rd *r, uint8_t raw, unsigned has, unsigned bit)
 	return raw == 1;
 }
 
-/* A lit, in place: *len its length; NULL when missing (or bad). */
-static const char *rd_lit(struct rd *r, size_t *len)
+/* A lit of at most max bytes, in place: *len its length; NULL when
+ * missing (or bad). */
+static const char *rd_lit(struct rd *r, size_t *len, size_t max)
 {
 	uint64_t v = rdv(r);
 	*len = 0;
 	if (v == 0 || r->bad)
 		return NULL;
-	if (v - 1 > (uint64_t)(r->end - r->p)) {
-		r->bad = true;
-		r->p = r->end;
+	if (v - 1 > (uint64_t)(r->end - r->p) || v - 1 > max) {
+		rd_fail(r);
 		return NULL;
 	}
 	*len = (size_t)(v - 1);
@@ -897,6 +904,23 @@ static const char *rd_lit(struct rd *r, size_t *len)
 		return NULL;
 	}
 	return (const char *)q;
+}
+
+/* The head's texts in order: title, excerpt, provider name, then the
+ * topics; the most bytes the parser keeps of the i-th. */
+static size_t text_max(size_t i)
+{
+	static const size_t max[] = {ARTICLE_TITLE_MAX, ARTICLE_EXCERPT_MAX, ARTICLE_NAME_MAX};
+	return i < 3 ? max[i] : ARTICLE_TOPIC_MAX;
+}
+
+/* A list's count, at most max items. */
+static size_t rd_list(struct rd *r, size_t max)
+{
+	size_t n = rd_count(r);
+	if (n > max)
+		rd_fail(r);
+	return r->bad ? 0 : n;
 }
 
 /* The one allocation an article's arrays and strings are carved from. */
@@ -917,10 +941,10 @@ static char *carve_str(struct rd *r, struct carve *c, size_t len)
 	return o;
 }
 
-static const char *rd_lit_copy(struct rd *r, struct carve *c)
+static const char *rd_lit_copy(struct rd *r, struct carve *c, size_t max)
 {
 	size_t len;
-	const char *q = rd_lit(r, &len);
+	const char *q = rd_lit(r, &len, max);
 	if (!q)
 		return NULL;
 	char *o = carve_str(r, c, len);
@@ -929,7 +953,8 @@ static const char *rd_lit_copy(struct rd *r, struct carve *c)
 	return o;
 }
 
-static const char *rd_str(struct rd *r, struct carve *c)
+/* A str of at most max bytes, decoded. */
+static const char *rd_str(struct rd *r, struct carve *c, size_t max)
 {
 	uint64_t v = rdv(r);
 	if (v == 0 || r->bad)
@@ -956,6 +981,10 @@ static const char *rd_str(struct rd *r, struct carve *c)
 		shared = (size_t)sh;
 	} else if (tag != 1) {
 		r->bad = true;
+		return NULL;
+	}
+	if (n > max || shared > max - n) {
+		rd_fail(r);
 		return NULL;
 	}
 	const unsigned char *q = take(r, n);
@@ -994,7 +1023,7 @@ static const char *rd_str(struct rd *r, struct carve *c)
 
 static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 {
-	size_t n = rd_count(r);
+	size_t n = rd_list(r, ARTICLE_IMAGES_MAX);
 	*count = 0;
 	if (n == 0 || r->bad)
 		return NULL;
@@ -1005,8 +1034,8 @@ static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 	struct image *v = c->img;
 	c->img += n;
 	for (size_t i = 0; i < n; i++) {
-		v[i].url = rd_str(r, c);
-		v[i].title = rd_str(r, c);
+		v[i].url = rd_str(r, c, ARTICLE_URL_MAX);
+		v[i].title = rd_str(r, c, ARTICLE_TITLE_MAX);
 		uint64_t w = rdv(r), h = rdv(r);
 		uint8_t cached = rd8(r);
 		unsigned has = rd_has(r, IMAGE_HAS);
@@ -1022,8 +1051,8 @@ static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 static void rd_provider(struct rd *r, struct carve *c, struct provider *p, bool name)
 {
 	if (name)
-		p->name = rd_str(r, c);
-	p->domain = rd_str(r, c);
+		p->name = rd_str(r, c, ARTICLE_NAME_MAX);
+	p->domain = rd_str(r, c, ARTICLE_NAME_MAX);
 	p->images = rd_images(r, c, &p->nimages);
 }
 
@@ -1052,6 +1081,23 @@ static bool skip_problems(struct rd *r)
 	return !r->bad;
 }
 
+/* Could a body of rem bytes, with nimages images at every level and
+ * nrelated related stories, hold strings of sb bytes decoded? References
+ * make strings longer than their bytes in the body, but no string is
+ * longer than the body, nor than the longest field, and each takes a byte
+ * at least; nor are there more strings than the fields, nor more images
+ * than the lists hold. The one allocation sized from these counts then
+ * stays near what a parsed article could take. */
+static bool body_sizes_possible(uint64_t rem, uint64_t sb, size_t nimages, size_t nrelated)
+{
+	/* the body's strs: six of the article and its provider's domain; two
+	 * an image; six a related story and its provider's name and domain */
+	uint64_t nstrs = 7 + 2 * (uint64_t)nimages + 8 * (uint64_t)nrelated;
+	return sb <= rem * (rem + 1) && sb <= rem * (LONGEST_STR + 1) &&
+	       sb <= nstrs * (LONGEST_STR + 1) &&
+	       nimages <= ARTICLE_IMAGES_MAX * (2 + 2 * (uint64_t)nrelated);
+}
+
 /* The article of head h and body b, named path; NULL if they are
  * inconsistent or hold a value the parser never gives (their checksums
  * passed, so only a writer bug or a forgery could do that). */
@@ -1059,20 +1105,17 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 {
 	if (!skip_problems(h))
 		return NULL;
-	/* References make strings longer than their bytes in the body, but no
-	 * string is longer than the body, nor are there more strings. */
 	size_t textbytes = rd_count(h);
 	uint64_t rem = (uint64_t)(b->end - b->p), sb = rdv(b);
-	size_t nimages = rd_count(b), nrelated = rd_count(b);
-	if (h->bad || b->bad || sb > rem * (rem + 1))
+	size_t nimages = rd_count(b), nrelated = rd_list(b, ARTICLE_RELATED_MAX);
+	if (h->bad || b->bad || !body_sizes_possible(rem, sb, nimages, nrelated))
 		return NULL;
 	/* the topics' count comes after three texts: find it first */
 	struct rd peek = *h;
 	size_t len;
-	rd_lit(&peek, &len);
-	rd_lit(&peek, &len);
-	rd_lit(&peek, &len);
-	size_t ntopics = rd_count(&peek);
+	for (size_t i = 0; i < 3; i++)
+		rd_lit(&peek, &len, text_max(i));
+	size_t ntopics = rd_list(&peek, ARTICLE_TOPICS_MAX);
 	if (peek.bad)
 		return NULL;
 
@@ -1091,25 +1134,25 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 		.s = (char *)(mem + rel_size + img_size + top_size),
 		.send = (char *)(mem + rel_size + img_size + top_size) + strbytes,
 	};
-	a->title = rd_lit_copy(h, &c);
-	a->excerpt = rd_lit_copy(h, &c);
-	a->provider.name = rd_lit_copy(h, &c);
+	a->title = rd_lit_copy(h, &c, text_max(0));
+	a->excerpt = rd_lit_copy(h, &c, text_max(1));
+	a->provider.name = rd_lit_copy(h, &c, text_max(2));
 	rd_count(h); /* ntopics, read above */
 	if (ntopics) {
 		a->topics = (void *)(mem + rel_size + img_size);
 		a->ntopics = ntopics;
 		for (size_t i = 0; i < ntopics; i++)
-			if (!(a->topics[i] = rd_lit_copy(h, &c)))
+			if (!(a->topics[i] = rd_lit_copy(h, &c, text_max(3 + i))))
 				rd_fail(h); /* the parser keeps no missing topic */
 	}
 
 	b->nring = 0;
-	a->category = rd_str(b, &c);
-	a->type = rd_str(b, &c);
-	a->original_url = rd_str(b, &c);
-	a->web_url = rd_str(b, &c);
-	a->amp_web_url = rd_str(b, &c);
-	a->cdn_amp_web_url = rd_str(b, &c);
+	a->category = rd_str(b, &c, ARTICLE_NAME_MAX);
+	a->type = rd_str(b, &c, ARTICLE_NAME_MAX);
+	a->original_url = rd_str(b, &c, ARTICLE_URL_MAX);
+	a->web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+	a->amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+	a->cdn_amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
 	uint64_t date = rdv(b), quality = rdv(b), heat = rdv(b);
 	uint8_t published = rd8(b);
 	a->has = rd_has(b, ARTICLE_HAS);
@@ -1124,12 +1167,12 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 		a->nrelated = nrelated;
 		for (size_t i = 0; i < nrelated; i++) {
 			struct related *x = &a->related[i];
-			x->title = rd_str(b, &c);
-			x->excerpt = rd_str(b, &c);
-			x->type = rd_str(b, &c);
-			x->web_url = rd_str(b, &c);
-			x->amp_web_url = rd_str(b, &c);
-			x->cdn_amp_web_url = rd_str(b, &c);
+			x->title = rd_str(b, &c, ARTICLE_TITLE_MAX);
+			x->excerpt = rd_str(b, &c, ARTICLE_EXCERPT_MAX);
+			x->type = rd_str(b, &c, ARTICLE_NAME_MAX);
+			x->web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+			x->amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+			x->cdn_amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
 			rd_provider(b, &c, &x->provider, true);
 			uint64_t rdate = rdv(b), rquality = rdv(b);
 			x->has = rd_has(b, RELATED_HAS);
@@ -1308,9 +1351,9 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 		size_t ntopics = 0;
 		for (size_t i = 0; !h.bad && i < 3 + ntopics; i++) {
 			struct cache_text t;
-			t.s = rd_lit(&h, &t.len);
+			t.s = rd_lit(&h, &t.len, text_max(i));
 			if (i == 2)
-				ntopics = rd_count(&h);
+				ntopics = rd_list(&h, ARTICLE_TOPICS_MAX);
 			if (!t.s) {
 				if (i >= 3)
 					rd_fail(&h); /* the parser keeps no missing topic */

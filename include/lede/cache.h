@@ -125,8 +125,10 @@ int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
  * damaged entries (checksum mismatch or impossible values), rebuilding".
  * Damaged means a checksum that does not match, or a value that
  * parse_article never produces (a date outside years 1 to 9999, a string
- * that is not UTF-8 or holds a NUL, a count or length that does not add
- * up, a number or flag out of range). The caller frees it. */
+ * that is not UTF-8, holds a NUL or is longer than its field keeps, a list
+ * with more items than the parser keeps (the limits of article.h), a count
+ * or length that does not add up, a number or flag out of range). The
+ * caller frees it. */
 char *cache_damage_message(const struct cache *c, size_t n);
 
 void cache_close(struct cache *c);

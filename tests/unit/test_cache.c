@@ -347,6 +347,116 @@ Test(cache, seeds_and_corpus_every_field)
 	cr_assert_eq(skipped, 0);
 }
 
+/* A plain YAML scalar of c repeated n times after prefix. */
+static void put_long(struct buf *b, const char *prefix, char c, size_t n)
+{
+	buf_puts(b, prefix);
+	for (size_t i = 0; i < n; i++)
+		buf_putc(b, c);
+}
+
+/* key: a string of n bytes past max, at indent. */
+static void put_field(struct buf *b, const char *indent, const char *key, char c, size_t max)
+{
+	buf_printf(b, "%s%s: ", indent, key);
+	put_long(b, "", c, max + 3);
+	buf_putc(b, '\n');
+}
+
+/* n + 1 images, the first with its strings too long, at indent. */
+static void put_images(struct buf *b, const char *indent, size_t n)
+{
+	buf_printf(b, "%simages:\n%s  - ", indent, indent);
+	put_long(b, "url: https://example.com/", 'u', ARTICLE_URL_MAX);
+	buf_printf(b, "\n%s    ", indent);
+	put_long(b, "title: ", 'i', ARTICLE_TITLE_MAX);
+	buf_putc(b, '\n');
+	for (size_t i = 1; i <= n; i++)
+		buf_printf(b, "%s  - url: https://example.com/%zu.jpg\n", indent, i);
+}
+
+Test(cache, article_cut_at_every_limit_round_trips)
+{
+	/* Every string longer than its field keeps and every list longer
+	 * than its count, so the parser cuts each to exactly its limit (the
+	 * title, of two-byte characters after one byte, a byte short): the
+	 * decoder's limits must take all of that back. */
+	struct buf b = {0};
+	buf_puts(&b, "---\n");
+	put_field(&b, "", "category", 'c', ARTICLE_NAME_MAX);
+	put_field(&b, "", "type", 't', ARTICLE_NAME_MAX);
+	buf_puts(&b, "title: a");
+	for (size_t i = 0; i < ARTICLE_TITLE_MAX / 2; i++)
+		buf_puts(&b, "\xc3\xa9");
+	buf_putc(&b, '\n');
+	put_field(&b, "", "excerpt", 'e', ARTICLE_EXCERPT_MAX);
+	put_field(&b, "", "originalUrl", 'o', ARTICLE_URL_MAX);
+	put_field(&b, "", "webUrl", 'w', ARTICLE_URL_MAX);
+	put_field(&b, "", "ampWebUrl", 'w', ARTICLE_URL_MAX);
+	put_field(&b, "", "cdnAmpWebUrl", 'd', ARTICLE_URL_MAX);
+	buf_puts(&b, "provider:\n");
+	put_field(&b, "  ", "name", 'n', ARTICLE_NAME_MAX);
+	put_field(&b, "  ", "domain", 'm', ARTICLE_NAME_MAX);
+	put_images(&b, "  ", ARTICLE_IMAGES_MAX);
+	buf_puts(&b, "topics:\n");
+	for (size_t i = 0; i <= ARTICLE_TOPICS_MAX; i++) {
+		buf_printf(&b, "  - %zu", i);
+		put_long(&b, "", 'p', ARTICLE_TOPIC_MAX);
+		buf_putc(&b, '\n');
+	}
+	put_images(&b, "", ARTICLE_IMAGES_MAX);
+	buf_puts(&b, "related:\n  - publishedDateTime: 2024-01-02T03:04:05Z\n");
+	put_field(&b, "    ", "title", 'T', ARTICLE_TITLE_MAX);
+	put_field(&b, "    ", "excerpt", 'E', ARTICLE_EXCERPT_MAX);
+	put_field(&b, "    ", "type", 'Y', ARTICLE_NAME_MAX);
+	put_field(&b, "    ", "webUrl", 'W', ARTICLE_URL_MAX);
+	put_field(&b, "    ", "ampWebUrl", 'A', ARTICLE_URL_MAX);
+	put_field(&b, "    ", "cdnAmpWebUrl", 'D', ARTICLE_URL_MAX);
+	buf_puts(&b, "    provider:\n");
+	put_field(&b, "      ", "name", 'N', ARTICLE_NAME_MAX);
+	put_field(&b, "      ", "domain", 'M', ARTICLE_NAME_MAX);
+	put_images(&b, "      ", ARTICLE_IMAGES_MAX);
+	put_images(&b, "    ", ARTICLE_IMAGES_MAX);
+	for (size_t i = 1; i <= ARTICLE_RELATED_MAX; i++)
+		buf_printf(&b, "  - {title: r%zu}\n", i);
+	buf_puts(&b, "---\n");
+	char *dir = file_in_tmp("limits");
+	cr_assert(mkdir(dir, 0700) == 0);
+	char *path = file_in_tmp("limits/cut.md");
+	write_bytes(path, b.data, b.len);
+	buf_free(&b);
+
+	/* the parser did cut each, to its limit */
+	struct item it;
+	parse_item(&it, path);
+	cr_assert_not_null(it.a);
+	const struct article *a = it.a;
+	cr_assert_eq(strlen(a->title), ARTICLE_TITLE_MAX - 1);
+	cr_assert_eq(strlen(a->excerpt), ARTICLE_EXCERPT_MAX);
+	cr_assert_eq(strlen(a->cdn_amp_web_url), ARTICLE_URL_MAX);
+	cr_assert_eq(strlen(a->provider.name), ARTICLE_NAME_MAX);
+	cr_assert_eq(a->ntopics, ARTICLE_TOPICS_MAX);
+	cr_assert_eq(strlen(a->topics[ARTICLE_TOPICS_MAX - 1]), ARTICLE_TOPIC_MAX);
+	cr_assert_eq(a->nimages, ARTICLE_IMAGES_MAX);
+	cr_assert_eq(strlen(a->images[0].url), ARTICLE_URL_MAX);
+	cr_assert_eq(a->provider.nimages, ARTICLE_IMAGES_MAX);
+	cr_assert_eq(a->nrelated, ARTICLE_RELATED_MAX);
+	cr_assert_eq(strlen(a->related[0].excerpt), ARTICLE_EXCERPT_MAX);
+	cr_assert_eq(strlen(a->related[0].provider.domain), ARTICLE_NAME_MAX);
+	cr_assert_eq(a->related[0].nimages, ARTICLE_IMAGES_MAX);
+	cr_assert_eq(a->related[0].provider.nimages, ARTICLE_IMAGES_MAX);
+	cr_assert_eq(strlen(a->related[0].provider.images[0].title), ARTICLE_TITLE_MAX);
+	cr_assert_geq(it.problems.n, 20);
+	free_item(&it);
+
+	/* and the cache gives back all of it, and its problems */
+	const char *roots[] = {dir};
+	size_t skipped;
+	cr_assert_eq(round_trip(roots, 1, &skipped), 1);
+	cr_assert_eq(skipped, 0);
+	free(dir);
+}
+
 Test(cache, round_trip_data_has_every_kind_of_field)
 {
 	/* The round trip above proves something only if the data has every

@@ -340,6 +340,19 @@ enum forgery {
 	IMAGE_CACHED_WITHOUT_ITS_BIT,
 	HAS_UNKNOWN_BIT,
 	PROBLEM_WITH_ESCAPE,
+	/* longer or longer lists than the parser keeps (article.h) */
+	TITLE_OVER_LIMIT,
+	EXCERPT_OVER_LIMIT,
+	PROVIDER_NAME_OVER_LIMIT,
+	TOPIC_OVER_LIMIT,
+	TOPICS_OVER_LIMIT,
+	CATEGORY_OVER_LIMIT,
+	URL_OVER_LIMIT,
+	URL_OVER_LIMIT_BY_REFERENCE,
+	RELATED_EXCERPT_OVER_LIMIT,
+	IMAGE_TITLE_OVER_LIMIT,
+	IMAGES_OVER_LIMIT,
+	RELATED_OVER_LIMIT,
 	NFORGERIES
 };
 
@@ -348,11 +361,55 @@ static const char *const forgery_names[] = {
 	"title not UTF-8", "title with a surrogate", "webUrl not UTF-8", "a missing topic",
 	"related title not UTF-8", "related date huge", "quality without HAS_QUALITY",
 	"published without HAS_PUBLISHED", "isCached without HAS_CACHED", "an unknown has bit",
-	"a problem holding ESC",
+	"a problem holding ESC", "title over its limit", "excerpt over its limit",
+	"provider name over its limit", "a topic over its limit", "topics over their limit",
+	"category over its limit", "webUrl over its limit",
+	"ampWebUrl over its limit by a reference to webUrl", "related excerpt over its limit",
+	"image title over its limit", "images over their limit", "related over their limit",
 };
 
 /* An article of every kind of field, copied into a for the forgery. */
 static const char forged_src[] = "tests/data/cache/every-field.md";
+
+/* A string of a's arena: prefix, then 'x' up to n bytes. */
+static char *long_str(struct article *a, const char *prefix, size_t n)
+{
+	char *s = arena_alloc(&a->arena, n + 1);
+	size_t k = strlen(prefix);
+	cr_assert_leq(k, n);
+	memcpy(s, prefix, k);
+	memset(s + k, 'x', n - k);
+	s[n] = '\0';
+	return s;
+}
+
+/* n topics, or n related stories, each with a short title: lists
+ * longer than the parser keeps, whatever a had. */
+static void many_topics(struct article *a, size_t n)
+{
+	a->topics = arena_alloc(&a->arena, n * sizeof *a->topics);
+	for (size_t i = 0; i < n; i++)
+		a->topics[i] = "t";
+	a->ntopics = n;
+}
+
+static void many_related(struct article *a, size_t n)
+{
+	a->related = arena_alloc(&a->arena, n * sizeof *a->related);
+	memset(a->related, 0, n * sizeof *a->related);
+	for (size_t i = 0; i < n; i++)
+		a->related[i].title = "r", a->related[i].local = -1;
+	a->nrelated = n;
+}
+
+static void many_images(struct article *a, size_t n)
+{
+	a->images = arena_alloc(&a->arena, n * sizeof *a->images);
+	memset(a->images, 0, n * sizeof *a->images);
+	for (size_t i = 0; i < n; i++)
+		a->images[i].url = "https://example.com/i.jpg";
+	a->nimages = n;
+}
 
 /* Apply forgery f to a (whose strings are its arena's) and problems. */
 static void forge(struct article *a, struct strlist *problems, enum forgery f)
@@ -387,6 +444,41 @@ static void forge(struct article *a, struct strlist *problems, enum forgery f)
 		break;
 	case HAS_UNKNOWN_BIT: a->has |= 1u << 20; break;
 	case PROBLEM_WITH_ESCAPE: strlist_push(problems, xstrdup("x: \033]0;owned\007")); break;
+	case TITLE_OVER_LIMIT: a->title = long_str(a, "", ARTICLE_TITLE_MAX + 1); break;
+	case EXCERPT_OVER_LIMIT: a->excerpt = long_str(a, "", ARTICLE_EXCERPT_MAX + 1); break;
+	case PROVIDER_NAME_OVER_LIMIT:
+		a->provider.name = long_str(a, "", ARTICLE_NAME_MAX + 1);
+		break;
+	case TOPIC_OVER_LIMIT:
+		many_topics(a, 1);
+		a->topics[0] = long_str(a, "", ARTICLE_TOPIC_MAX + 1);
+		break;
+	case TOPICS_OVER_LIMIT: many_topics(a, ARTICLE_TOPICS_MAX + 1); break;
+	case CATEGORY_OVER_LIMIT: a->category = long_str(a, "", ARTICLE_NAME_MAX + 1); break;
+	case URL_OVER_LIMIT:
+		a->web_url = long_str(a, "https://example.com/", ARTICLE_URL_MAX + 1);
+		break;
+	case URL_OVER_LIMIT_BY_REFERENCE: {
+		/* webUrl at its limit, ampWebUrl the same and "/amp": the
+		 * writer stores the second as a reference to the first and a
+		 * few bytes of its own */
+		char *web = long_str(a, "https://example.com/", ARTICLE_URL_MAX);
+		char *amp = long_str(a, "", ARTICLE_URL_MAX + 4);
+		memcpy(amp, web, ARTICLE_URL_MAX);
+		memcpy(amp + ARTICLE_URL_MAX, "/amp", 4);
+		a->web_url = web, a->amp_web_url = amp;
+		break;
+	}
+	case RELATED_EXCERPT_OVER_LIMIT:
+		cr_assert_gt(a->nrelated, 0);
+		a->related[0].excerpt = long_str(a, "", ARTICLE_EXCERPT_MAX + 1);
+		break;
+	case IMAGE_TITLE_OVER_LIMIT:
+		cr_assert_gt(a->nimages, 0);
+		a->images[0].title = long_str(a, "", ARTICLE_TITLE_MAX + 1);
+		break;
+	case IMAGES_OVER_LIMIT: many_images(a, ARTICLE_IMAGES_MAX + 1); break;
+	case RELATED_OVER_LIMIT: many_related(a, ARTICLE_RELATED_MAX + 1); break;
 	case NFORGERIES: break;
 	}
 }
@@ -430,7 +522,9 @@ Test(cache_trust, forged_values_are_refused)
 		size_t ntexts;
 		int kind = cache_read_head(r, 0, p.path, &problems, &texts, &ntexts);
 		if (f == TITLE_NOT_UTF8 || f == TITLE_SURROGATE || f == TOPIC_MISSING ||
-		    f == PROBLEM_WITH_ESCAPE)
+		    f == PROBLEM_WITH_ESCAPE || f == TITLE_OVER_LIMIT || f == EXCERPT_OVER_LIMIT ||
+		    f == PROVIDER_NAME_OVER_LIMIT || f == TOPIC_OVER_LIMIT ||
+		    f == TOPICS_OVER_LIMIT)
 			cr_assert_eq(kind, -1, "%s: the head was trusted", forgery_names[f]);
 		cr_assert(kind == -1 || kind == 1, "%s: %d", forgery_names[f], kind);
 		cr_assert_eq(problems.n, kind == -1 ? 0 : p.problems.n);
@@ -453,6 +547,87 @@ Test(cache_trust, unforged_article_of_every_field_is_trusted)
 	struct cache *c = cache_open(cpath, &err);
 	cr_assert_not_null(c, "%s", err);
 	cr_assert_eq(lookup(c, p.path, &p.st), 1);
+	cache_close(c);
+	free(cpath);
+	free_parsed(&p);
+}
+
+Test(cache_trust, article_at_every_limit_is_trusted)
+{
+	/* Each string at exactly its limit, each list with exactly as many
+	 * items as the parser keeps: what a parse of a long file gives. */
+	struct parsed p;
+	parse_file(&p, xstrdup(forged_src));
+	struct article *a = p.a;
+	a->title = long_str(a, "T", ARTICLE_TITLE_MAX);
+	a->excerpt = long_str(a, "E", ARTICLE_EXCERPT_MAX);
+	a->provider.name = long_str(a, "P", ARTICLE_NAME_MAX);
+	a->category = long_str(a, "C", ARTICLE_NAME_MAX);
+	many_topics(a, ARTICLE_TOPICS_MAX);
+	for (size_t i = 0; i < a->ntopics; i++)
+		a->topics[i] = long_str(a, "t", ARTICLE_TOPIC_MAX);
+	/* ampWebUrl of webUrl's first bytes and "/amp": a reference that
+	 * ends exactly at the limit */
+	char *web = long_str(a, "https://example.com/", ARTICLE_URL_MAX);
+	char *amp = long_str(a, "", ARTICLE_URL_MAX);
+	memcpy(amp, web, ARTICLE_URL_MAX - 4);
+	memcpy(amp + ARTICLE_URL_MAX - 4, "/amp", 4);
+	a->web_url = web, a->amp_web_url = amp;
+	many_related(a, ARTICLE_RELATED_MAX);
+	a->related[0].excerpt = long_str(a, "r", ARTICLE_EXCERPT_MAX);
+	many_images(a, ARTICLE_IMAGES_MAX);
+	a->images[0].title = long_str(a, "i", ARTICLE_TITLE_MAX);
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	write_forged(&p, NFORGERIES, cpath);
+	char *err = NULL;
+	struct cache *c = cache_open(cpath, &err);
+	cr_assert_not_null(c, "%s", err);
+	struct cache_reader *r = cache_reader_new(c);
+	cr_assert_eq(cache_find(r, p.path, &p.st), 0);
+	struct strlist problems = {0};
+	const struct cache_text *texts;
+	size_t ntexts;
+	cr_assert_eq(cache_read_head(r, 0, p.path, &problems, &texts, &ntexts), 1);
+	cr_assert_eq(ntexts, 3 + ARTICLE_TOPICS_MAX);
+	cr_assert_eq(texts[0].len, ARTICLE_TITLE_MAX);
+	struct article *got = cache_read_article(r, 0, p.path);
+	cr_assert_not_null(got, "an article at the limits was refused");
+	cr_assert_str_eq(got->title, a->title);
+	cr_assert_str_eq(got->excerpt, a->excerpt);
+	cr_assert_str_eq(got->provider.name, a->provider.name);
+	cr_assert_str_eq(got->category, a->category);
+	cr_assert_eq(got->ntopics, ARTICLE_TOPICS_MAX);
+	cr_assert_str_eq(got->topics[ARTICLE_TOPICS_MAX - 1], a->topics[0]);
+	cr_assert_str_eq(got->web_url, web);
+	cr_assert_str_eq(got->amp_web_url, amp);
+	cr_assert_eq(got->nrelated, ARTICLE_RELATED_MAX);
+	cr_assert_str_eq(got->related[0].excerpt, a->related[0].excerpt);
+	cr_assert_eq(got->nimages, ARTICLE_IMAGES_MAX);
+	cr_assert_str_eq(got->images[0].title, a->images[0].title);
+	article_free(got);
+	strlist_free(&problems);
+	cache_reader_free(r);
+	cache_close(c);
+	free(cpath);
+	free_parsed(&p);
+}
+
+Test(cache_trust, title_of_exactly_the_limit_is_trusted)
+{
+	struct parsed p;
+	parse_file(&p, xstrdup(forged_src));
+	const char *title = p.a->title = long_str(p.a, "", ARTICLE_TITLE_MAX);
+	char *cpath = xasprintf("%s/c.cache", tmp);
+	write_forged(&p, NFORGERIES, cpath);
+	char *err = NULL;
+	struct cache *c = cache_open(cpath, &err);
+	cr_assert_not_null(c, "%s", err);
+	struct article *a = NULL;
+	struct strlist problems = {0};
+	cr_assert_eq(cache_lookup(c, p.path, &p.st, &a, &problems), 1);
+	cr_assert_str_eq(a->title, title);
+	article_free(a);
+	strlist_free(&problems);
 	cache_close(c);
 	free(cpath);
 	free_parsed(&p);
@@ -558,8 +733,11 @@ Test(cache_trust, forged_cache_is_refused_and_the_files_read)
 	free(dated);
 	wait_until_not_racy();
 	char *cpath = archive_cache_path();
-	enum forgery cases[] = {NFORGERIES, DATE_INT64_MIN, DATE_AFTER_9999, TITLE_NOT_UTF8,
-				QUALITY_WITHOUT_ITS_BIT, PROBLEM_WITH_ESCAPE};
+	enum forgery cases[] = {
+		NFORGERIES,	  DATE_INT64_MIN,     DATE_AFTER_9999,	 TITLE_NOT_UTF8,
+		QUALITY_WITHOUT_ITS_BIT, PROBLEM_WITH_ESCAPE, TITLE_OVER_LIMIT, EXCERPT_OVER_LIMIT,
+		TOPICS_OVER_LIMIT, RELATED_OVER_LIMIT,
+	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct parsed p;
 		parse_file(&p, xstrdup(path));
@@ -576,6 +754,8 @@ Test(cache_trust, forged_cache_is_refused_and_the_files_read)
 		cr_assert_not_null(strstr(out, "Alpha story"), "%s: %s", what, out);
 		cr_assert_null(strstr(out, "\\u00e9"), "%s: %s", what, out);
 		cr_assert_null(strstr(err, "owned"), "%s: %s", what, err);
+		cr_assert_null(strstr(out, "xxxxxxxx"), "%s: %s", what, out);
+		cr_assert_null(strstr(out, "\"r\""), "%s: %s", what, out);
 		if (cases[i] == NFORGERIES) {
 			/* the control: the entry as written hits, the cache stays */
 			cr_assert_eq(after.st_ino, before.st_ino, "the entry missed");
