@@ -32,7 +32,7 @@
  *     u32 head bytes  u32 head checksum  u32 body bytes  u32 body checksum
  *     u8 kind (0 skipped, 1 article)  7 bytes 0
  *   heads, one an entry, in the index's order: its path, its problems,
- *     then an article's searchable text (see cache.c)
+ *     then an article's searchable text (see cache_format.c)
  *   bodies, likewise: the rest of an article (none for a skipped file)
  * Heads and bodies are apart so that a search reads the heads alone, and
  * decodes the few articles that match.

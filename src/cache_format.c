@@ -1,0 +1,909 @@
+/* cache_format: the bytes of one cache entry, written from an article and
+ * read back into one. Decoding checks every value against what the parser
+ * can give (see "what the parser produces" below). The file around the
+ * entries -- header, index, checksums, lookups, commit -- is cache.c's.
+ *
+ * An entry's head (see cache.h):
+ *   v path length, the path's bytes: the path the entry was stored for
+ *   v problems, each: u8 1 if it began with the escaped path (left out,
+ *     put back on lookup) else 0, v length, the bytes
+ *   for an article, its searchable text:
+ *     v text bytes (what the texts take decoded, NULs included)
+ *     lit title  lit excerpt  lit provider name  v topics  lit each topic
+ * An article's body:
+ *   v string bytes (what its strs take decoded)  v images (at every level)
+ *   v related
+ *   str category type originalUrl webUrl ampWebUrl cdnAmpWebUrl
+ *   zz date  zz quality  zz heat  u8 published  v has
+ *   provider: str domain  v n  n images
+ *   v n  n images
+ *   related (as many as counted above), each:
+ *     str title excerpt type webUrl ampWebUrl cdnAmpWebUrl
+ *     provider: str name  str domain  v n  n images
+ *     zz date  zz quality  v has  v n  n images
+ *   image: str url  str title  zz width  zz height  u8 isCached  v has
+ * The counts up front let a lookup size one arena allocation for the whole
+ * article and carve it, rather than allocating string by string.
+ *
+ * v is an unsigned LEB128 varint, zz a zigzag one. A lit is v 0 for a
+ * missing string, else v n + 1 and n bytes: plain, so that a search runs
+ * on the head as it was read. A str is a varint v, then:
+ *   v = 0: a missing string;
+ *   v = n << 2 | 1: n bytes;
+ *   v = n << 2 | 2: u8 k, v p, n bytes: the first p bytes of the k-th
+ *     string before this one (1 the last), then the n bytes;
+ *   v = n << 2 | 3: u8 k, v t, n bytes: the n bytes, then the last t bytes
+ *     of the k-th string before this one.
+ * "Before" counts the present strs of the body, at most RING back. URLs
+ * are most of an article, and most of them repeat another: originalUrl is
+ * often webUrl, ampWebUrl is webUrl and "/amp/", cdnAmpWebUrl ends with
+ * ampWebUrl, images share a host. A string equal to an earlier one (p its
+ * whole length, n 0) is shared, not copied, when decoded. */
+#include "cache_format.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lede/date.h"
+
+enum {
+	/* How far back a string may refer (see the top of this file). */
+	RING = 16,
+	/* The shortest shared prefix or suffix worth a reference: below it,
+	 * the reference's own bytes eat the saving. */
+	MIN_SHARED = 8,
+};
+
+#define MAX2(a, b) ((a) > (b) ? (a) : (b))
+/* The longest string the parser keeps in any field (article.h). */
+enum {
+	LONGEST_STR = MAX2(MAX2(MAX2(ARTICLE_TITLE_MAX, ARTICLE_EXCERPT_MAX), ARTICLE_URL_MAX),
+			   MAX2(ARTICLE_NAME_MAX, ARTICLE_TOPIC_MAX)),
+};
+
+static inline uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* ---- writing ---- */
+
+/* Where the encoder writes (the head or the body), and the strings of the
+ * body being written, for references. */
+struct enc {
+	struct buf *out;
+	const char *ring[RING];
+	size_t ring_len[RING];
+	unsigned nring;
+};
+
+/* Counts that lead an article's record. */
+struct tally {
+	size_t strbytes, images;
+};
+
+static void put8(struct enc *w, unsigned v)
+{
+	char c = (char)v;
+	buf_add(w->out, &c, 1);
+}
+
+static void putv(struct enc *w, uint64_t v)
+{
+	char b[10];
+	size_t n = 0;
+	while (v >= 0x80) {
+		b[n++] = (char)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (char)v;
+	buf_add(w->out, b, n);
+}
+
+static void put_bytes(struct enc *w, const char *s, size_t n)
+{
+	putv(w, n);
+	buf_add(w->out, s, n);
+}
+
+/* A lit (see the top of this file). */
+static void put_lit(struct enc *w, const char *s, size_t *bytes)
+{
+	if (!s) {
+		putv(w, 0);
+		return;
+	}
+	size_t n = strlen(s);
+	putv(w, (uint64_t)n + 1);
+	buf_add(w->out, s, n);
+	*bytes += n + 1;
+}
+
+static size_t common_prefix(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t n = na < nb ? na : nb, i = 0;
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+static size_t common_suffix(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t n = na < nb ? na : nb, i = 0;
+	while (i < n && a[na - 1 - i] == b[nb - 1 - i])
+		i++;
+	return i;
+}
+
+/* A string, as a reference to an earlier one of the record when that
+ * saves enough (see the top of this file). */
+static void put_str(struct enc *w, const char *s, struct tally *t)
+{
+	if (!s) {
+		putv(w, 0);
+		return;
+	}
+	size_t len = strlen(s), best = 0, back = 0;
+	bool suffix = false;
+	unsigned have = w->nring < RING ? w->nring : RING;
+	for (unsigned k = 1; k <= have && len >= MIN_SHARED; k++) {
+		unsigned slot = (w->nring - k) % RING;
+		const char *e = w->ring[slot];
+		size_t elen = w->ring_len[slot];
+		size_t p = common_prefix(s, len, e, elen);
+		if (p > best || (p == len && p == elen)) {
+			best = p, back = k, suffix = false;
+			if (p == len && p == elen)
+				break; /* the same string: shared */
+		}
+		size_t q = common_suffix(s, len, e, elen);
+		if (q > best)
+			best = q, back = k, suffix = true;
+	}
+	if (best < MIN_SHARED) {
+		putv(w, (uint64_t)len << 2 | 1);
+		buf_add(w->out, s, len);
+		t->strbytes += len + 1;
+	} else if (!suffix) {
+		size_t rest = len - best;
+		bool shared = rest == 0 && w->ring_len[(w->nring - back) % RING] == len;
+		putv(w, (uint64_t)rest << 2 | 2);
+		put8(w, (unsigned)back);
+		putv(w, best);
+		buf_add(w->out, s + best, rest);
+		if (!shared)
+			t->strbytes += len + 1;
+	} else {
+		size_t head = len - best;
+		putv(w, (uint64_t)head << 2 | 3);
+		put8(w, (unsigned)back);
+		putv(w, best);
+		buf_add(w->out, s, head);
+		t->strbytes += len + 1;
+	}
+	unsigned slot = w->nring % RING;
+	w->ring[slot] = s;
+	w->ring_len[slot] = len;
+	w->nring++;
+}
+
+static void put_images(struct enc *w, const struct image *v, size_t n, struct tally *t)
+{
+	putv(w, n);
+	for (size_t i = 0; i < n; i++) {
+		put_str(w, v[i].url, t);
+		put_str(w, v[i].title, t);
+		putv(w, zigzag(v[i].width));
+		putv(w, zigzag(v[i].height));
+		put8(w, v[i].is_cached);
+		putv(w, v[i].has);
+	}
+	t->images += n;
+}
+
+static void put_provider(struct enc *w, const struct provider *p, bool name,
+			 struct tally *t)
+{
+	if (name)
+		put_str(w, p->name, t);
+	put_str(w, p->domain, t);
+	put_images(w, p->images, p->nimages, t);
+}
+
+/* The searchable text, into the head. */
+static void put_texts(struct enc *w, const struct article *a)
+{
+	size_t bytes = 0;
+	/* first the fields into a scratch buffer, to put their size ahead */
+	struct buf *head = w->out, tmp = {0};
+	w->out = &tmp;
+	put_lit(w, a->title, &bytes);
+	put_lit(w, a->excerpt, &bytes);
+	put_lit(w, a->provider.name, &bytes);
+	putv(w, a->ntopics);
+	for (size_t i = 0; i < a->ntopics; i++)
+		put_lit(w, a->topics[i], &bytes);
+	w->out = head;
+	putv(w, bytes);
+	buf_add(head, tmp.data, tmp.len);
+	buf_free(&tmp);
+}
+
+/* The rest, into the body: the fields after a placeholder for the counts,
+ * which are known only at the end, then moved up behind them. */
+static void put_body(struct enc *w, const struct article *a)
+{
+	struct tally t = {0, 0};
+	size_t head = w->out->len;
+	w->nring = 0;
+	put_str(w, a->category, &t);
+	put_str(w, a->type, &t);
+	put_str(w, a->original_url, &t);
+	put_str(w, a->web_url, &t);
+	put_str(w, a->amp_web_url, &t);
+	put_str(w, a->cdn_amp_web_url, &t);
+	putv(w, zigzag(a->date));
+	putv(w, zigzag(a->quality));
+	putv(w, zigzag(a->heat));
+	put8(w, a->published);
+	putv(w, a->has);
+	put_provider(w, &a->provider, false, &t);
+	put_images(w, a->images, a->nimages, &t);
+	for (size_t i = 0; i < a->nrelated; i++) {
+		const struct related *r = &a->related[i];
+		put_str(w, r->title, &t);
+		put_str(w, r->excerpt, &t);
+		put_str(w, r->type, &t);
+		put_str(w, r->web_url, &t);
+		put_str(w, r->amp_web_url, &t);
+		put_str(w, r->cdn_amp_web_url, &t);
+		put_provider(w, &r->provider, true, &t);
+		putv(w, zigzag(r->date));
+		putv(w, zigzag(r->quality));
+		putv(w, r->has);
+		put_images(w, r->images, r->nimages, &t);
+	}
+	size_t fields = w->out->len - head;
+	putv(w, t.strbytes);
+	putv(w, t.images);
+	putv(w, a->nrelated);
+	size_t counts = w->out->len - head - fields;
+	char tmp[30];
+	char *d = w->out->data;
+	memcpy(tmp, d + head + fields, counts);
+	memmove(d + head + counts, d + head, fields);
+	memcpy(d + head, tmp, counts);
+}
+
+void cache_format_encode(struct buf *head, struct buf *body, const char *path,
+			 const struct article *a, const char *const *problems, size_t nproblems)
+{
+	struct enc e = {.out = head};
+	struct enc *w = &e;
+	/* Problems begin with the path as parse and store escape it: the
+	 * path is stored once, first, and left out of each of them. */
+	put_bytes(w, path, strlen(path));
+	struct buf esc = {0};
+	if (nproblems)
+		buf_put_safe(&esc, path, strlen(path));
+	putv(w, nproblems);
+	for (size_t i = 0; i < nproblems; i++) {
+		const char *m = problems[i];
+		bool ours = esc.len && !strncmp(m, esc.data, esc.len) && m[esc.len] == ':';
+		put8(w, ours);
+		if (ours)
+			m += esc.len;
+		put_bytes(w, m, strlen(m));
+	}
+	buf_free(&esc);
+	if (a) {
+		put_texts(w, a);
+		w->out = body;
+		put_body(w, a);
+	}
+}
+
+/* ---- reading ---- */
+
+/* A bounds-checked cursor: running past the end sets bad and yields zeros,
+ * so decoders check once at the end instead of at every field. */
+struct rd {
+	const unsigned char *p, *end;
+	bool bad;
+	bool checked; /* its lits were found good already */
+	/* The strings decoded so far, for references. */
+	const char *ring[RING];
+	size_t ring_len[RING];
+	unsigned nring;
+};
+
+static const unsigned char *take(struct rd *r, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		r->p = r->end;
+		return NULL;
+	}
+	const unsigned char *q = r->p;
+	r->p += n;
+	return q;
+}
+
+static uint8_t rd8(struct rd *r)
+{
+	const unsigned char *q = take(r, 1);
+	return q ? *q : 0;
+}
+
+static uint64_t rdv(struct rd *r)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; r->p < r->end; shift += 7) {
+		unsigned char c = *r->p++;
+		if (shift == 63 && c > 1)
+			break; /* more than 64 bits */
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+		if (shift == 63)
+			break;
+	}
+	r->bad = true;
+	r->p = r->end;
+	return 0;
+}
+
+/* A count that must fit what is left of the record, each counted thing
+ * taking at least a byte: this keeps sizes computed from it small. */
+static size_t rd_count(struct rd *r)
+{
+	uint64_t v = rdv(r);
+	if (v > (uint64_t)(r->end - r->p)) {
+		r->bad = true;
+		r->p = r->end;
+		return 0;
+	}
+	return (size_t)v;
+}
+
+/* Damaged: whatever was read is not to be used. */
+static void rd_fail(struct rd *r)
+{
+	r->bad = true;
+	r->p = r->end;
+}
+
+/* ---- what the parser produces ----
+ *
+ * The checksums catch damage, not forgery: a cache whose checksums are
+ * right may still hold anything. Every value is checked against what
+ * parse_article can give before anyone uses it -- PCRE2 runs on the texts
+ * with its UTF check off, dates go to calendar arithmetic, problems to the
+ * terminal -- and an entry that holds anything else is refused as
+ * damaged. */
+
+static inline bool has_zero_byte(uint64_t w)
+{
+	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+}
+
+static inline bool cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/* Valid UTF-8 with no NUL: every string libyaml hands out is valid UTF-8,
+ * and a NUL would have ended it. The same rules as utf8_decode (no
+ * overlong forms, no surrogates, nothing past U+10FFFF), inline: this
+ * runs on every string of every article a warm start decodes. */
+static bool text_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		/* plain ASCII, eight bytes at a time */
+		for (; n - i >= 8; i += 8) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ull) || has_zero_byte(w))
+				break;
+		}
+		if (i >= n)
+			break;
+		unsigned char c = s[i];
+		size_t left = n - i;
+		if (c < 0x80) {
+			if (!c)
+				return false;
+			i++;
+		} else if (c < 0xc2) {
+			return false; /* a continuation byte, or an overlong pair */
+		} else if (c < 0xe0) {
+			if (left < 2 || !cont(s[i + 1]))
+				return false;
+			i += 2;
+		} else if (c < 0xf0) {
+			if (left < 3 || !cont(s[i + 1]) || !cont(s[i + 2]) ||
+			    (c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0))
+				return false;
+			i += 3;
+		} else if (c < 0xf5) {
+			if (left < 4 || !cont(s[i + 1]) || !cont(s[i + 2]) || !cont(s[i + 3]) ||
+			    (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
+				return false;
+			i += 4;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A problem message as lede writes them: text and escapes only, nothing
+ * a terminal would act on (see buf_put_safe). */
+static bool message_ok(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		unsigned cp;
+		int len = utf8_decode((const char *)s + i, n - i, &cp);
+		if (!len || cp < 0xa0 || unicode_is_invisible_format(cp))
+			return false;
+		i += (size_t)len;
+	}
+	return true;
+}
+
+/* The has bits each kind of record may carry. */
+enum {
+	ARTICLE_HAS = HAS_DATE | HAS_QUALITY | HAS_HEAT | HAS_PUBLISHED,
+	RELATED_HAS = HAS_DATE | HAS_QUALITY,
+	IMAGE_HAS = HAS_WIDTH | HAS_HEIGHT | HAS_CACHED,
+};
+
+static unsigned rd_has(struct rd *r, unsigned allowed)
+{
+	uint64_t v = rdv(r);
+	if (v & ~(uint64_t)allowed)
+		rd_fail(r);
+	return (unsigned)v;
+}
+
+/* The numbers come before the has bits that say which are present: they
+ * are read raw, then checked. */
+
+/* A number of the YAML: an int32 when present (its bit in has), 0 when
+ * not, as the parser leaves it. */
+static int32_t check_i32(struct rd *r, uint64_t raw, unsigned has, unsigned bit)
+{
+	int64_t v = unzigzag(raw);
+	if (v < INT32_MIN || v > INT32_MAX || (!(has & bit) && v))
+		rd_fail(r);
+	return (int32_t)v;
+}
+
+/* A date as date_parse gives them: years 1 to 9999, UTC; 0 when absent. */
+static int64_t check_date(struct rd *r, uint64_t raw, unsigned has)
+{
+	int64_t v = unzigzag(raw);
+	bool ok = has & HAS_DATE ? v >= date_days_from_civil(1, 1, 1) * 86400 &&
+					   v < date_days_from_civil(10000, 1, 1) * 86400
+				 : v == 0;
+	if (!ok)
+		rd_fail(r);
+	return v;
+}
+
+/* A boolean: 0 or 1, and 0 when absent. */
+static bool check_bool(struct rd *r, uint8_t raw, unsigned has, unsigned bit)
+{
+	if (raw > 1 || (!(has & bit) && raw))
+		rd_fail(r);
+	return raw == 1;
+}
+
+/* A lit of at most max bytes, in place: *len its length; NULL when
+ * missing (or bad). */
+static const char *rd_lit(struct rd *r, size_t *len, size_t max)
+{
+	uint64_t v = rdv(r);
+	*len = 0;
+	if (v == 0 || r->bad)
+		return NULL;
+	if (v - 1 > (uint64_t)(r->end - r->p) || v - 1 > max) {
+		rd_fail(r);
+		return NULL;
+	}
+	*len = (size_t)(v - 1);
+	const unsigned char *q = take(r, *len);
+	if (q && !r->checked && !text_ok(q, *len)) {
+		rd_fail(r);
+		*len = 0;
+		return NULL;
+	}
+	return (const char *)q;
+}
+
+/* The head's texts in order: title, excerpt, provider name, then the
+ * topics; the most bytes the parser keeps of the i-th. */
+static size_t text_max(size_t i)
+{
+	static const size_t max[] = {ARTICLE_TITLE_MAX, ARTICLE_EXCERPT_MAX, ARTICLE_NAME_MAX};
+	return i < 3 ? max[i] : ARTICLE_TOPIC_MAX;
+}
+
+/* A list's count, at most max items. */
+static size_t rd_list(struct rd *r, size_t max)
+{
+	size_t n = rd_count(r);
+	if (n > max)
+		rd_fail(r);
+	return r->bad ? 0 : n;
+}
+
+/* The one allocation an article's arrays and strings are carved from. */
+struct carve {
+	char *s, *send;
+	struct image *img, *imgend;
+};
+
+static char *carve_str(struct rd *r, struct carve *c, size_t len)
+{
+	if ((size_t)(c->send - c->s) <= len) {
+		r->bad = true;
+		return NULL;
+	}
+	char *o = c->s;
+	o[len] = '\0';
+	c->s += len + 1;
+	return o;
+}
+
+static const char *rd_lit_copy(struct rd *r, struct carve *c, size_t max)
+{
+	size_t len;
+	const char *q = rd_lit(r, &len, max);
+	if (!q)
+		return NULL;
+	char *o = carve_str(r, c, len);
+	if (o)
+		memcpy(o, q, len);
+	return o;
+}
+
+/* A str of at most max bytes, decoded. */
+static const char *rd_str(struct rd *r, struct carve *c, size_t max)
+{
+	uint64_t v = rdv(r);
+	if (v == 0 || r->bad)
+		return NULL;
+	unsigned tag = (unsigned)(v & 3);
+	uint64_t n = v >> 2;
+	const char *e = NULL;
+	size_t elen = 0, shared = 0;
+	if (tag == 2 || tag == 3) {
+		unsigned k = rd8(r);
+		uint64_t sh = rdv(r);
+		unsigned have = r->nring < RING ? r->nring : RING;
+		if (r->bad || k < 1 || k > have) {
+			r->bad = true;
+			return NULL;
+		}
+		unsigned slot = (r->nring - k) % RING;
+		e = r->ring[slot];
+		elen = r->ring_len[slot];
+		if (sh > elen) {
+			r->bad = true;
+			return NULL;
+		}
+		shared = (size_t)sh;
+	} else if (tag != 1) {
+		r->bad = true;
+		return NULL;
+	}
+	if (n > max || shared > max - n) {
+		rd_fail(r);
+		return NULL;
+	}
+	const unsigned char *q = take(r, n);
+	if (!q)
+		return NULL;
+	const char *d;
+	size_t len = (size_t)n + shared;
+	if (tag == 2 && n == 0 && shared == elen) {
+		d = e; /* the same string: shared */
+	} else {
+		char *o = carve_str(r, c, len);
+		if (!o)
+			return NULL;
+		if (tag == 1) {
+			memcpy(o, q, n);
+		} else if (tag == 2) {
+			memcpy(o, e, shared);
+			memcpy(o + shared, q, n);
+		} else {
+			memcpy(o, q, n);
+			memcpy(o + n, e + elen - shared, shared);
+		}
+		/* whole: a reference may cut a character in two */
+		if (!text_ok((const unsigned char *)o, len)) {
+			rd_fail(r);
+			return NULL;
+		}
+		d = o;
+	}
+	unsigned slot = r->nring % RING;
+	r->ring[slot] = d;
+	r->ring_len[slot] = len;
+	r->nring++;
+	return d;
+}
+
+static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
+{
+	size_t n = rd_list(r, ARTICLE_IMAGES_MAX);
+	*count = 0;
+	if (n == 0 || r->bad)
+		return NULL;
+	if ((size_t)(c->imgend - c->img) < n) {
+		r->bad = true;
+		return NULL;
+	}
+	struct image *v = c->img;
+	c->img += n;
+	for (size_t i = 0; i < n; i++) {
+		v[i].url = rd_str(r, c, ARTICLE_URL_MAX);
+		v[i].title = rd_str(r, c, ARTICLE_TITLE_MAX);
+		uint64_t w = rdv(r), h = rdv(r);
+		uint8_t cached = rd8(r);
+		unsigned has = rd_has(r, IMAGE_HAS);
+		v[i].has = has;
+		v[i].width = check_i32(r, w, has, HAS_WIDTH);
+		v[i].height = check_i32(r, h, has, HAS_HEIGHT);
+		v[i].is_cached = check_bool(r, cached, has, HAS_CACHED);
+	}
+	*count = n;
+	return v;
+}
+
+static void rd_provider(struct rd *r, struct carve *c, struct provider *p, bool name)
+{
+	if (name)
+		p->name = rd_str(r, c, ARTICLE_NAME_MAX);
+	p->domain = rd_str(r, c, ARTICLE_NAME_MAX);
+	p->images = rd_images(r, c, &p->nimages);
+}
+
+static size_t align_up(size_t n)
+{
+	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+}
+
+/* Does the head begin with exactly path? Moves past it. */
+static bool rd_path_is(struct rd *r, const char *path)
+{
+	size_t n = rd_count(r);
+	const unsigned char *q = take(r, n);
+	return q && !r->bad && n == strlen(path) && !memcmp(q, path, n);
+}
+
+/* Step over a head's path and problems; false if damaged. */
+static bool skip_problems(struct rd *r)
+{
+	take(r, rd_count(r)); /* the path */
+	size_t n = rd_count(r);
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		rd8(r);
+		take(r, rd_count(r));
+	}
+	return !r->bad;
+}
+
+/* Could a body of rem bytes, with nimages images at every level and
+ * nrelated related stories, hold strings of sb bytes decoded? References
+ * make strings longer than their bytes in the body, but no string is
+ * longer than the body, nor than the longest field, and each takes a byte
+ * at least; nor are there more strings than the fields, nor more images
+ * than the lists hold. The one allocation sized from these counts then
+ * stays near what a parsed article could take. */
+static bool body_sizes_possible(uint64_t rem, uint64_t sb, size_t nimages, size_t nrelated)
+{
+	/* the body's strs: six of the article and its provider's domain; two
+	 * an image; six a related story and its provider's name and domain */
+	uint64_t nstrs = 7 + 2 * (uint64_t)nimages + 8 * (uint64_t)nrelated;
+	return sb <= rem * (rem + 1) && sb <= rem * (LONGEST_STR + 1) &&
+	       sb <= nstrs * (LONGEST_STR + 1) &&
+	       nimages <= ARTICLE_IMAGES_MAX * (2 + 2 * (uint64_t)nrelated);
+}
+
+/* The article of head h and body b, named path; NULL if they are
+ * inconsistent or hold a value the parser never gives (their checksums
+ * passed, so only a writer bug or a forgery could do that). */
+static struct article *decode_article(struct rd *h, struct rd *b, const char *path)
+{
+	if (!skip_problems(h))
+		return NULL;
+	size_t textbytes = rd_count(h);
+	uint64_t rem = (uint64_t)(b->end - b->p), sb = rdv(b);
+	size_t nimages = rd_count(b), nrelated = rd_list(b, ARTICLE_RELATED_MAX);
+	if (h->bad || b->bad || !body_sizes_possible(rem, sb, nimages, nrelated))
+		return NULL;
+	/* the topics' count comes after three texts: find it first */
+	struct rd peek = *h;
+	size_t len;
+	for (size_t i = 0; i < 3; i++)
+		rd_lit(&peek, &len, text_max(i));
+	size_t ntopics = rd_list(&peek, ARTICLE_TOPICS_MAX);
+	if (peek.bad)
+		return NULL;
+
+	size_t rel_size = align_up(nrelated * sizeof(struct related));
+	size_t img_size = align_up(nimages * sizeof(struct image));
+	size_t top_size = align_up(ntopics * sizeof(const char *));
+	size_t strbytes = textbytes + (size_t)sb;
+	size_t total = rel_size + img_size + top_size + strbytes;
+
+	/* One arena block for the path and the rest. */
+	struct article *a = article_new_sized(path, total + 2 * alignof(max_align_t));
+	unsigned char *mem = arena_alloc(&a->arena, total); /* never NULL */
+	struct carve c = {
+		.img = (void *)(mem + rel_size),
+		.imgend = (struct image *)(void *)(mem + rel_size) + nimages,
+		.s = (char *)(mem + rel_size + img_size + top_size),
+		.send = (char *)(mem + rel_size + img_size + top_size) + strbytes,
+	};
+	a->title = rd_lit_copy(h, &c, text_max(0));
+	a->excerpt = rd_lit_copy(h, &c, text_max(1));
+	a->provider.name = rd_lit_copy(h, &c, text_max(2));
+	rd_count(h); /* ntopics, read above */
+	if (ntopics) {
+		a->topics = (void *)(mem + rel_size + img_size);
+		a->ntopics = ntopics;
+		for (size_t i = 0; i < ntopics; i++)
+			if (!(a->topics[i] = rd_lit_copy(h, &c, text_max(3 + i))))
+				rd_fail(h); /* the parser keeps no missing topic */
+	}
+
+	b->nring = 0;
+	a->category = rd_str(b, &c, ARTICLE_NAME_MAX);
+	a->type = rd_str(b, &c, ARTICLE_NAME_MAX);
+	a->original_url = rd_str(b, &c, ARTICLE_URL_MAX);
+	a->web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+	a->amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+	a->cdn_amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+	uint64_t date = rdv(b), quality = rdv(b), heat = rdv(b);
+	uint8_t published = rd8(b);
+	a->has = rd_has(b, ARTICLE_HAS);
+	a->date = check_date(b, date, a->has);
+	a->quality = check_i32(b, quality, a->has, HAS_QUALITY);
+	a->heat = check_i32(b, heat, a->has, HAS_HEAT);
+	a->published = check_bool(b, published, a->has, HAS_PUBLISHED);
+	rd_provider(b, &c, &a->provider, false);
+	a->images = rd_images(b, &c, &a->nimages);
+	if (nrelated) {
+		a->related = (void *)mem;
+		a->nrelated = nrelated;
+		for (size_t i = 0; i < nrelated; i++) {
+			struct related *x = &a->related[i];
+			x->title = rd_str(b, &c, ARTICLE_TITLE_MAX);
+			x->excerpt = rd_str(b, &c, ARTICLE_EXCERPT_MAX);
+			x->type = rd_str(b, &c, ARTICLE_NAME_MAX);
+			x->web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+			x->amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+			x->cdn_amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
+			rd_provider(b, &c, &x->provider, true);
+			uint64_t rdate = rdv(b), rquality = rdv(b);
+			x->has = rd_has(b, RELATED_HAS);
+			x->date = check_date(b, rdate, x->has);
+			x->quality = check_i32(b, rquality, x->has, HAS_QUALITY);
+			x->images = rd_images(b, &c, &x->nimages);
+			x->local = -1; /* store_link decides */
+		}
+	}
+	if (h->bad || b->bad || h->p != h->end || b->p != b->end || c.s != c.send ||
+	    c.img != c.imgend) {
+		article_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Append the head's problems, written with path; false if damaged. */
+static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
+{
+	struct buf esc = {0};
+	size_t n = rd_count(r);
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		uint8_t ours = rd8(r);
+		size_t len = rd_count(r);
+		const unsigned char *q = take(r, len);
+		if (!q)
+			break;
+		/* as the writer left it: the path's place followed by ':' */
+		if (ours > 1 || len == 0 || (ours && q[0] != ':') || !message_ok(q, len)) {
+			rd_fail(r);
+			break;
+		}
+		if (ours && !esc.len)
+			buf_put_safe(&esc, path, strlen(path));
+		size_t pre = ours ? esc.len : 0;
+		char *m = xmalloc(pre + len + 1);
+		if (pre)
+			memcpy(m, esc.data, pre);
+		memcpy(m + pre, q, len);
+		m[pre + len] = '\0';
+		strlist_push(out, m);
+	}
+	buf_free(&esc);
+	return !r->bad;
+}
+
+/* ---- the entry points ---- */
+
+bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *path)
+{
+	struct rd h = {.p = head, .end = head + len};
+	return rd_path_is(&h, path);
+}
+
+/* An article's texts, after the head's problems; false if damaged. */
+static bool decode_texts(struct rd *h, struct cache_texts *texts)
+{
+	size_t want = rd_count(h), bytes = 0; /* the bytes they take decoded */
+	size_t ntopics = 0;
+	for (size_t i = 0; !h->bad && i < 3 + ntopics; i++) {
+		struct cache_text t;
+		t.s = rd_lit(h, &t.len, text_max(i));
+		if (i == 2)
+			ntopics = rd_list(h, ARTICLE_TOPICS_MAX);
+		if (!t.s) {
+			if (i >= 3)
+				rd_fail(h); /* the parser keeps no missing topic */
+			continue;
+		}
+		bytes += t.len + 1;
+		texts->v = xgrow(texts->v, &texts->cap, texts->n + 1, sizeof *texts->v);
+		texts->v[texts->n++] = t;
+	}
+	return !h->bad && h->p == h->end && bytes == want;
+}
+
+bool cache_format_decode_head(const unsigned char *head, size_t len, const char *path,
+			      bool article, struct strlist *problems, struct cache_texts *texts)
+{
+	struct rd h = {.p = head, .end = head + len};
+	if (!rd_path_is(&h, path))
+		return false;
+	size_t n0 = problems->n;
+	bool ok = decode_problems(&h, path, problems);
+	texts->n = 0;
+	if (ok && article)
+		ok = decode_texts(&h, texts);
+	else if (ok)
+		ok = h.p == h.end;
+	if (!ok) {
+		while (problems->n > n0)
+			free(problems->v[--problems->n]);
+	}
+	return ok;
+}
+
+struct article *cache_format_decode_article(const unsigned char *head, size_t hlen,
+					    bool head_checked, const unsigned char *body,
+					    size_t blen, const char *path)
+{
+	struct rd h = {.p = head, .end = head + hlen, .checked = head_checked};
+	struct rd b = {.p = body, .end = body + blen};
+	return decode_article(&h, &b, path);
+}

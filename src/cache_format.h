@@ -1,0 +1,47 @@
+/* cache_format: the bytes of one cache entry, private to cache.c. An
+ * entry's head holds the path it was stored for, its problem messages and
+ * an article's searchable texts; its body the rest of the article. The
+ * encoder writes them from what parse gives; the decoder reads them back
+ * and refuses any value parse could not have given, since a cache whose
+ * checksums are right may still hold anything. */
+#ifndef LEDE_CACHE_FORMAT_H
+#define LEDE_CACHE_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lede/article.h"
+#include "lede/cache.h"
+#include "lede/util.h"
+
+/* Append the head of path's entry to head (the path, its problems, and
+ * a's texts), and a's body to body; a NULL a is a skipped file, with no
+ * body. */
+void cache_format_encode(struct buf *head, struct buf *body, const char *path,
+			 const struct article *a, const char *const *problems, size_t nproblems);
+
+/* Does head[0..len) begin with exactly path? */
+bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *path);
+
+/* A reader's texts; v is owned by whoever holds the list. */
+struct cache_texts {
+	struct cache_text *v;
+	size_t n, cap;
+};
+
+/* Decode head[0..len), stored for path: append its problems (written
+ * with path) to *problems and, for an article, set *texts to its texts,
+ * which point into head. False when it is damaged or not path's: then
+ * *problems is as it was. */
+bool cache_format_decode_head(const unsigned char *head, size_t len, const char *path,
+			      bool article, struct strlist *problems, struct cache_texts *texts);
+
+/* The article of head[0..hlen) and body[0..blen), named path (the caller
+ * frees it with article_free); NULL if they are inconsistent or hold a
+ * value the parser never gives. head_checked: cache_format_decode_head
+ * found this head's texts good already. */
+struct article *cache_format_decode_article(const unsigned char *head, size_t hlen,
+					    bool head_checked, const unsigned char *body,
+					    size_t blen, const char *path);
+
+#endif
