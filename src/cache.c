@@ -644,12 +644,15 @@ static int read_at(int fd, void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Check the header and the index, then index the entries, but those that
- * are racy with the cache file's write time: they are never found. */
-static char *verify(struct cache *c, const char *path, uint64_t size,
-		    const struct timespec *written)
+/* The header's counts, checked against the file's size. */
+struct layout {
+	uint64_t count, heads, bodies, index_len;
+};
+
+/* Read the header into h and check it; NULL, or the message. */
+static char *check_header(struct cache *c, const char *path, uint64_t size,
+			  unsigned char h[HEADER_SIZE], struct layout *l)
 {
-	unsigned char h[HEADER_SIZE];
 	if (size < HEADER_SIZE)
 		return open_error(path, "truncated (%llu bytes, shorter than the header)",
 				  (unsigned long long)size);
@@ -675,19 +678,18 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 	if (heads + bodies < rest)
 		return open_error(path, "%llu bytes after the end",
 				  (unsigned long long)(rest - heads - bodies));
-	unsigned char *index = xmalloc(index_len ? index_len : 1);
-	if (read_at(c->fd, index, index_len, HEADER_SIZE) < 0) {
-		free(index);
-		return open_error(path, "cannot read: %s", strerror(errno));
-	}
-	if (index_checksum(h, index, index_len) != get64(h + 48)) {
-		free(index);
-		return open_error(path, "checksum mismatch (the file is damaged)");
-	}
+	*l = (struct layout){count, heads, bodies, index_len};
+	return NULL;
+}
 
-	c->n = (size_t)count;
+/* The entries of the index, each head and body placed after the one
+ * before; NULL, or the message. */
+static char *read_entries(struct cache *c, const char *path, const unsigned char *index,
+			  const struct layout *l, uint64_t size)
+{
+	c->n = (size_t)l->count;
 	c->e = xmalloc((c->n ? c->n : 1) * sizeof *c->e);
-	uint64_t hoff = HEADER_SIZE + index_len, hend = hoff + heads, boff = hend, bend = size;
+	uint64_t hoff = HEADER_SIZE + l->index_len, hend = hoff + l->heads, boff = hend, bend = size;
 	for (size_t i = 0; i < c->n; i++) {
 		const unsigned char *q = index + i * RECORD_SIZE;
 		struct entry *e = &c->e[i];
@@ -708,17 +710,20 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 		bool pad = q[65] || q[66] || q[67] || q[68] || q[69] || q[70] || q[71];
 		if (e->kind > 1 || pad || e->hlen > hend - hoff || e->blen > bend - boff ||
 		    (e->kind == 0) != (e->blen == 0) || e->nsec > 999999999 ||
-		    e->cnsec > 999999999) {
-			free(index);
+		    e->cnsec > 999999999)
 			return open_error(path, "corrupt (entry %zu)", i + 1);
-		}
 		hoff += e->hlen;
 		boff += e->blen;
 	}
-	free(index);
 	if (hoff != hend || boff != bend)
 		return open_error(path, "corrupt (the entries do not fill the file)");
+	return NULL;
+}
 
+/* The table by (device, inode), without the entries racy with the cache
+ * file's write time: they are never found. */
+static void index_by_id(struct cache *c, const struct timespec *written)
+{
 	size_t slots = 16;
 	while (slots < c->n * 2)
 		slots *= 2;
@@ -741,7 +746,28 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 		if (same < MAX_LINKS)
 			c->by_id[k] = (uint32_t)i + 1;
 	}
-	return NULL;
+}
+
+/* Check the header and the index, then index the entries. */
+static char *verify(struct cache *c, const char *path, uint64_t size,
+		    const struct timespec *written)
+{
+	unsigned char h[HEADER_SIZE];
+	struct layout l = {0};
+	char *err = check_header(c, path, size, h, &l);
+	if (err)
+		return err;
+	unsigned char *index = xmalloc(l.index_len ? l.index_len : 1);
+	if (read_at(c->fd, index, l.index_len, HEADER_SIZE) < 0)
+		err = open_error(path, "cannot read: %s", strerror(errno));
+	else if (index_checksum(h, index, l.index_len) != get64(h + 48))
+		err = open_error(path, "checksum mismatch (the file is damaged)");
+	else
+		err = read_entries(c, path, index, &l, size);
+	free(index);
+	if (!err)
+		index_by_id(c, written);
+	return err;
 }
 
 void cache_reseal(unsigned char *d, size_t n)
