@@ -727,6 +727,71 @@ static bool body_sizes_possible(uint64_t rem, uint64_t sb, size_t nimages, size_
 	       nimages <= ARTICLE_IMAGES_MAX * (2 + 2 * (uint64_t)nrelated);
 }
 
+/* The head's texts, after its problems and their size, copied into a:
+ * the title, excerpt and provider name, then ntopics topics into the
+ * array topics. */
+static void rd_texts(struct rd *h, struct carve *c, struct article *a, void *topics,
+		     size_t ntopics)
+{
+	a->title = rd_lit_copy(h, c, text_max(0));
+	a->excerpt = rd_lit_copy(h, c, text_max(1));
+	a->provider.name = rd_lit_copy(h, c, text_max(2));
+	rd_count(h); /* ntopics, read by the caller */
+	if (ntopics) {
+		a->topics = topics;
+		a->ntopics = ntopics;
+		for (size_t i = 0; i < ntopics; i++)
+			if (!(a->topics[i] = rd_lit_copy(h, c, text_max(3 + i))))
+				rd_fail(h); /* the parser keeps no missing topic */
+	}
+}
+
+static void rd_related(struct rd *b, struct carve *c, struct related *x)
+{
+	x->title = rd_str(b, c, ARTICLE_TITLE_MAX);
+	x->excerpt = rd_str(b, c, ARTICLE_EXCERPT_MAX);
+	x->type = rd_str(b, c, ARTICLE_NAME_MAX);
+	x->web_url = rd_str(b, c, ARTICLE_URL_MAX);
+	x->amp_web_url = rd_str(b, c, ARTICLE_URL_MAX);
+	x->cdn_amp_web_url = rd_str(b, c, ARTICLE_URL_MAX);
+	rd_provider(b, c, &x->provider, true);
+	uint64_t date = rdv(b), quality = rdv(b);
+	x->has = rd_has(b, RELATED_HAS);
+	x->date = check_date(b, date, x->has);
+	x->quality = check_i32(b, quality, x->has, HAS_QUALITY);
+	x->images = rd_images(b, c, &x->nimages);
+	x->local = -1; /* store_link decides */
+}
+
+/* The body's fields, after its counts, into a: nrelated related stories
+ * into the array related. */
+static void rd_body(struct rd *b, struct carve *c, struct article *a, struct related *related,
+		    size_t nrelated)
+{
+	b->nring = 0;
+	a->category = rd_str(b, c, ARTICLE_NAME_MAX);
+	a->type = rd_str(b, c, ARTICLE_NAME_MAX);
+	a->original_url = rd_str(b, c, ARTICLE_URL_MAX);
+	a->web_url = rd_str(b, c, ARTICLE_URL_MAX);
+	a->amp_web_url = rd_str(b, c, ARTICLE_URL_MAX);
+	a->cdn_amp_web_url = rd_str(b, c, ARTICLE_URL_MAX);
+	uint64_t date = rdv(b), quality = rdv(b), heat = rdv(b);
+	uint8_t published = rd8(b);
+	a->has = rd_has(b, ARTICLE_HAS);
+	a->date = check_date(b, date, a->has);
+	a->quality = check_i32(b, quality, a->has, HAS_QUALITY);
+	a->heat = check_i32(b, heat, a->has, HAS_HEAT);
+	a->published = check_bool(b, published, a->has, HAS_PUBLISHED);
+	rd_provider(b, c, &a->provider, false);
+	a->images = rd_images(b, c, &a->nimages);
+	if (nrelated) {
+		a->related = related;
+		a->nrelated = nrelated;
+		for (size_t i = 0; i < nrelated; i++)
+			rd_related(b, c, &a->related[i]);
+	}
+}
+
 /* The article of head h and body b, named path; NULL if they are
  * inconsistent or hold a value the parser never gives (their checksums
  * passed, so only a writer bug or a forgery could do that). */
@@ -763,54 +828,8 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 		.s = (char *)(mem + rel_size + img_size + top_size),
 		.send = (char *)(mem + rel_size + img_size + top_size) + strbytes,
 	};
-	a->title = rd_lit_copy(h, &c, text_max(0));
-	a->excerpt = rd_lit_copy(h, &c, text_max(1));
-	a->provider.name = rd_lit_copy(h, &c, text_max(2));
-	rd_count(h); /* ntopics, read above */
-	if (ntopics) {
-		a->topics = (void *)(mem + rel_size + img_size);
-		a->ntopics = ntopics;
-		for (size_t i = 0; i < ntopics; i++)
-			if (!(a->topics[i] = rd_lit_copy(h, &c, text_max(3 + i))))
-				rd_fail(h); /* the parser keeps no missing topic */
-	}
-
-	b->nring = 0;
-	a->category = rd_str(b, &c, ARTICLE_NAME_MAX);
-	a->type = rd_str(b, &c, ARTICLE_NAME_MAX);
-	a->original_url = rd_str(b, &c, ARTICLE_URL_MAX);
-	a->web_url = rd_str(b, &c, ARTICLE_URL_MAX);
-	a->amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
-	a->cdn_amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
-	uint64_t date = rdv(b), quality = rdv(b), heat = rdv(b);
-	uint8_t published = rd8(b);
-	a->has = rd_has(b, ARTICLE_HAS);
-	a->date = check_date(b, date, a->has);
-	a->quality = check_i32(b, quality, a->has, HAS_QUALITY);
-	a->heat = check_i32(b, heat, a->has, HAS_HEAT);
-	a->published = check_bool(b, published, a->has, HAS_PUBLISHED);
-	rd_provider(b, &c, &a->provider, false);
-	a->images = rd_images(b, &c, &a->nimages);
-	if (nrelated) {
-		a->related = (void *)mem;
-		a->nrelated = nrelated;
-		for (size_t i = 0; i < nrelated; i++) {
-			struct related *x = &a->related[i];
-			x->title = rd_str(b, &c, ARTICLE_TITLE_MAX);
-			x->excerpt = rd_str(b, &c, ARTICLE_EXCERPT_MAX);
-			x->type = rd_str(b, &c, ARTICLE_NAME_MAX);
-			x->web_url = rd_str(b, &c, ARTICLE_URL_MAX);
-			x->amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
-			x->cdn_amp_web_url = rd_str(b, &c, ARTICLE_URL_MAX);
-			rd_provider(b, &c, &x->provider, true);
-			uint64_t rdate = rdv(b), rquality = rdv(b);
-			x->has = rd_has(b, RELATED_HAS);
-			x->date = check_date(b, rdate, x->has);
-			x->quality = check_i32(b, rquality, x->has, HAS_QUALITY);
-			x->images = rd_images(b, &c, &x->nimages);
-			x->local = -1; /* store_link decides */
-		}
-	}
+	rd_texts(h, &c, a, mem + rel_size + img_size, ntopics);
+	rd_body(b, &c, a, (void *)mem, nrelated);
 	if (h->bad || b->bad || h->p != h->end || b->p != b->end || c.s != c.send ||
 	    c.img != c.imgend) {
 		article_free(a);
