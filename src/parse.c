@@ -735,23 +735,24 @@ static struct article *parse(const char *path, const char *data, size_t len,
 			: parse_probe(path, data, len, problems, NULL);
 }
 
-/* probe NULL: libyaml alone. */
-static struct article *parse_probe(const char *path, const char *data, size_t len,
-				   struct strlist *problems, struct fast_probe *probe)
+/* The front matter of data[0..len): from its opening fence line (after
+ * any BOM) to the start of its closing one. False, with the problem said,
+ * when there is none. */
+static bool front_matter(struct parser *p, const char *data, size_t len, const char **from,
+			 const char **to)
 {
-	struct parser p = {.path = path, .problems = problems};
 	const char *end = data + len, *s = data;
 
 	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
 		s += 3;
 	if (s == end) {
-		problem_line(&p, 1, "empty file");
-		return NULL;
+		problem_line(p, 1, "empty file");
+		return false;
 	}
 	const char *eol = memchr(s, '\n', (size_t)(end - s));
 	if (!is_fence(s, eol ? eol : end)) {
-		problem_line(&p, 1, "no front matter: the first line should be '---'");
-		return NULL;
+		problem_line(p, 1, "no front matter: the first line should be '---'");
+		return false;
 	}
 	/* Find the closing fence: a line that starts with "---" (memmem
 	 * skips the other lines faster than looking at each). */
@@ -768,56 +769,88 @@ static struct article *parse_probe(const char *path, const char *data, size_t le
 		at = l;
 	}
 	if (!close) {
-		problem_line(&p, 1, "front matter is not closed: no '---' line after line 1");
-		return NULL;
+		problem_line(p, 1, "front matter is not closed: no '---' line after line 1");
+		return false;
 	}
+	*from = s;
+	*to = close;
+	return true;
+}
 
-	struct article *a = article_new_sized(path, len);
-	p.arena = &a->arena;
+/* The article of front matter s[0..n), of a file of len bytes, by the fast
+ * path; NULL when the file is not of its shape or the walk bailed, having
+ * said nothing. */
+static struct article *parse_fast_path(struct parser *p, const char *s, size_t n, size_t len)
+{
 	struct parse_fast f = {0};
-	if (probe && parse_fast_scan(&f, s, (size_t)(close - s))) {
-		p.fast = &f;
-		if (read_fast(&p, a)) {
-			parse_fast_free(&f);
-			probe->fast = true;
-			return compact(a);
+	struct article *a = NULL;
+	if (parse_fast_scan(&f, s, n)) {
+		a = article_new_sized(p->path, len);
+		p->arena = &a->arena;
+		p->fast = &f;
+		if (!read_fast(p, a)) {
+			article_free(a);
+			a = NULL;
 		}
-		article_free(a);
-		a = article_new_sized(path, len);
-		p.arena = &a->arena;
-		p.fast = NULL;
-		p.bailed = false;
+		p->fast = NULL;
+		p->bailed = false;
 	}
 	parse_fast_free(&f);
-	yaml_parser_initialize(&p.y);
-	yaml_parser_set_input_string(&p.y, (const unsigned char *)s, (size_t)(close - s));
-	p.input = s;
-	bool good = next(&p) && p.ev.type == YAML_STREAM_START_EVENT && next(&p);
-	if (good && p.ev.type == YAML_STREAM_END_EVENT) {
-		problem_line(&p, 1, "front matter is empty");
+	return a;
+}
+
+/* The article of front matter s[0..n), of a file of len bytes, read by
+ * libyaml; NULL, with the problems said, if the file is skipped. */
+static struct article *parse_slow_path(struct parser *p, const char *s, size_t n, size_t len)
+{
+	struct article *a = article_new_sized(p->path, len);
+	p->arena = &a->arena;
+	yaml_parser_initialize(&p->y);
+	yaml_parser_set_input_string(&p->y, (const unsigned char *)s, n);
+	p->input = s;
+	bool good = next(p) && p->ev.type == YAML_STREAM_START_EVENT && next(p);
+	if (good && p->ev.type == YAML_STREAM_END_EVENT) {
+		problem_line(p, 1, "front matter is empty");
 		good = false;
-	} else if (good && p.ev.type == YAML_DOCUMENT_START_EVENT && next(&p)) {
-		if (p.ev.type == YAML_MAPPING_START_EVENT) {
-			good = read_mapping(&p, "front matter", article_fields, a, &a->has);
-		} else if (is_null(&p.ev)) {
-			problem_line(&p, 1, "front matter is empty");
+	} else if (good && p->ev.type == YAML_DOCUMENT_START_EVENT && next(p)) {
+		if (p->ev.type == YAML_MAPPING_START_EVENT) {
+			good = read_mapping(p, "front matter", article_fields, a, &a->has);
+		} else if (is_null(&p->ev)) {
+			problem_line(p, 1, "front matter is empty");
 			good = false;
 		} else {
-			problem_at(&p, p.ev.start_mark, "front matter should be a mapping, not %s",
-				   node_kind(&p.ev));
+			problem_at(p, p->ev.start_mark, "front matter should be a mapping, not %s",
+				   node_kind(&p->ev));
 			good = false;
 		}
 	} else {
 		good = false;
 	}
-	if (p.have_ev)
-		yaml_event_delete(&p.ev);
-	yaml_parser_delete(&p.y);
+	if (p->have_ev)
+		yaml_event_delete(&p->ev);
+	yaml_parser_delete(&p->y);
 	if (!good) {
 		article_free(a);
 		return NULL;
 	}
 	return compact(a);
+}
+
+/* probe NULL: libyaml alone. */
+static struct article *parse_probe(const char *path, const char *data, size_t len,
+				   struct strlist *problems, struct fast_probe *probe)
+{
+	struct parser p = {.path = path, .problems = problems};
+	const char *s, *close;
+	if (!front_matter(&p, data, len, &s, &close))
+		return NULL;
+	size_t n = (size_t)(close - s);
+	struct article *a = probe ? parse_fast_path(&p, s, n, len) : NULL;
+	if (a) {
+		probe->fast = true;
+		return compact(a);
+	}
+	return parse_slow_path(&p, s, n, len);
 }
 
 struct article *parse_article(const char *path, const char *data, size_t len,
