@@ -868,7 +868,7 @@ static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 	return !r->bad;
 }
 
-/* ---- the entry points ---- */
+/* ---- the decoder, as cache.c calls it ---- */
 
 bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *path)
 {
