@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "lede/atomic.h"
-#include "cache_format.h"
+#include "lede/cache_format.h"
 
 #ifndef LEDE_VERSION
 #define LEDE_VERSION "unknown"

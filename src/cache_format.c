@@ -39,7 +39,7 @@
  * often webUrl, ampWebUrl is webUrl and "/amp/", cdnAmpWebUrl ends with
  * ampWebUrl, images share a host. A string equal to an earlier one (p its
  * whole length, n 0) is shared, not copied, when decoded. */
-#include "cache_format.h"
+#include "lede/cache_format.h"
 
 #include <stdalign.h>
 #include <stdint.h>

@@ -18,7 +18,7 @@
 #include <yaml.h>
 
 #include "lede/date.h"
-#include "parse_fast.h"
+#include "lede/parse_fast.h"
 
 enum kind { K_STR, K_INT, K_BOOL, K_DATE, K_PROVIDER, K_TOPICS, K_IMAGES, K_RELATED, K_IGNORE };
 

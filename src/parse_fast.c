@@ -1,7 +1,7 @@
 /* parse_fast: the scanner behind parse.c's fast path (see parse_fast.h for
  * the shape it takes). It recurses once per level of nesting and gives up
  * past MAX_DEPTH. */
-#include "parse_fast.h"
+#include "lede/parse_fast.h"
 
 #include <stdlib.h>
 #include <string.h>

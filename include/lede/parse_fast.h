@@ -1,4 +1,4 @@
-/* parse_fast: the fast path of parse.c, private to it.
+/* parse_fast: the fast path of parse.c, used by it alone.
  *
  * Nearly every article file is written by a program, in the same plain
  * shape: block mappings and sequences, keys as plain words, values plain

@@ -1,4 +1,4 @@
-/* cache_format: the bytes of one cache entry, private to cache.c. An
+/* cache_format: the bytes of one cache entry, used by cache.c alone. An
  * entry's head holds the path it was stored for, its problem messages and
  * an article's searchable texts; its body the rest of the article. The
  * encoder writes them from what parse gives; the decoder reads them back
