@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "lede/browser.h"
+#include "lede/ui/pane.h"
 #include "lede/ui/text.h"
 
 static volatile sig_atomic_t got_stop;
@@ -222,86 +223,6 @@ static void history_step(struct app *a, bool forward)
 		push(&a->fwd, &a->nfwd, &a->capfwd, here(a));
 	show_story(a, s);
 	a->focus = 1; /* as a jump does: the list must not take the story back */
-}
-
-/* Panes -------------------------------------------------------------------- */
-
-static struct pane *focused(struct app *a)
-{
-	if (a->overlay_open)
-		return &a->overlay;
-	return a->focus && a->story_open ? &a->story : &a->list;
-}
-
-static int page_lines(const struct pane *p)
-{
-	int h = p->r.h - 1;
-	return h > 1 ? h : 1;
-}
-
-static bool selectable(struct app *a, struct pane *p, size_t line)
-{
-	return !p->ops->selectable || p->ops->selectable(a, p, line);
-}
-
-/* Move the cursor (or scroll) by delta lines, landing on a selectable one. */
-static void pane_move(struct app *a, struct pane *p, long delta)
-{
-	size_t n = p->ops->count(a, p);
-	if (p->ops->scroll) {
-		long max = (long)n - page_lines(p);
-		long top = (long)p->top + delta;
-		if (top > max)
-			top = max;
-		if (top < 0)
-			top = 0;
-		p->top = (size_t)top;
-		return;
-	}
-	if (!n)
-		return;
-	long s = (long)p->sel + delta;
-	if (s < 0)
-		s = 0;
-	if (s >= (long)n)
-		s = (long)n - 1;
-	long step = delta < 0 ? -1 : 1;
-	long t = s;
-	while (t >= 0 && t < (long)n && !selectable(a, p, (size_t)t))
-		t += step;
-	if (t < 0 || t >= (long)n) /* none that way: try the other */
-		for (t = s; t >= 0 && t < (long)n && !selectable(a, p, (size_t)t); t -= step)
-			;
-	if (t >= 0 && t < (long)n)
-		p->sel = (size_t)t;
-}
-
-static void pane_keep_visible(struct app *a, struct pane *p)
-{
-	size_t h = (size_t)page_lines(p), n = p->ops->count(a, p);
-	if (p->ops->scroll) {
-		if (n <= h)
-			p->top = 0;
-		else if (p->top > n - h)
-			p->top = n - h;
-		return;
-	}
-	if (p->sel >= n)
-		p->sel = n ? n - 1 : 0;
-	if (p->sel < p->top)
-		p->top = p->sel;
-	else if (p->sel >= p->top + h)
-		p->top = p->sel - h + 1;
-	if (n > h && p->top > n - h)
-		p->top = n - h;
-	if (n <= h)
-		p->top = 0;
-}
-
-static void open_overlay(struct app *a, const struct view_ops *ops)
-{
-	a->overlay = (struct pane){.ops = ops};
-	a->overlay_open = true;
 }
 
 /* Sort and search ---------------------------------------------------------- */
@@ -735,7 +656,7 @@ static void open_url(struct app *a, const char *url)
 
 static void do_action(struct app *a, enum action act)
 {
-	struct pane *p = focused(a);
+	struct pane *p = pane_focused(a);
 	if (p->ops->action && p->ops->action(a, p, act))
 		return;
 	switch (act) {
@@ -752,10 +673,10 @@ static void do_action(struct app *a, enum action act)
 		pane_move(a, p, (long)p->ops->count(a, p) + 1);
 		break;
 	case ACT_PAGE_DOWN:
-		pane_move(a, p, page_lines(p));
+		pane_move(a, p, pane_page_lines(p));
 		break;
 	case ACT_PAGE_UP:
-		pane_move(a, p, -page_lines(p));
+		pane_move(a, p, -pane_page_lines(p));
 		break;
 	case ACT_NEXT_PANE:
 		if (a->overlay_open)
@@ -847,10 +768,10 @@ static void do_action(struct app *a, enum action act)
 		set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
 		break;
 	case ACT_PROBLEMS:
-		open_overlay(a, &view_problems_ops);
+		pane_open_overlay(a, &view_problems_ops);
 		break;
 	case ACT_HELP:
-		open_overlay(a, &view_help_ops);
+		pane_open_overlay(a, &view_help_ops);
 		break;
 	case ACT_PROMPT:
 		start_prompt(a, PROMPT_COMMAND);
@@ -883,7 +804,7 @@ static void handle_key(struct app *a, int key)
 	if (a->prompt != PROMPT_NONE) {
 		prompt_key(a, key);
 	} else {
-		struct pane *p = focused(a);
+		struct pane *p = pane_focused(a);
 		enum action act = keymap_lookup(a->keymap, p->ops->id, key);
 		if (act != ACT_NONE) {
 			free(a->message);
@@ -933,7 +854,7 @@ static void draw_status(struct app *a)
 		return;
 	}
 	struct buf b = {0};
-	struct pane *p = focused(a);
+	struct pane *p = pane_focused(a);
 	size_t n = p == &a->list ? a->nrows : p->ops->count(a, p);
 	buf_printf(&b, " [%s] ", p->ops->name);
 	if (p == &a->list)
@@ -1065,23 +986,12 @@ static void mouse(struct app *a, enum mouse_event ev, int x, int y)
 	free(a->message);
 	a->message = NULL;
 	if (ev == MOUSE_WHEEL_UP || ev == MOUSE_WHEEL_DOWN) {
-		long d = ev == MOUSE_WHEEL_UP ? -3 : 3;
-		if (p->ops->scroll) {
-			pane_move(a, p, d);
-		} else {
-			long top = (long)p->top + d, n = (long)p->ops->count(a, p);
-			long max = n - page_lines(p) > 0 ? n - page_lines(p) : 0;
-			p->top = (size_t)(top < 0 ? 0 : top > max ? max : top);
-			if (p->sel < p->top)
-				pane_move(a, p, (long)(p->top - p->sel));
-			else if (p->sel >= p->top + (size_t)page_lines(p))
-				pane_move(a, p, (long)(p->top + (size_t)page_lines(p)) - 1 - (long)p->sel);
-		}
+		pane_wheel(a, p, ev == MOUSE_WHEEL_UP ? -3 : 3);
 		return;
 	}
 	a->focus = focus;
 	size_t line = p->top + (size_t)(y - p->r.y - 1);
-	if (y == p->r.y || p->ops->scroll || line >= p->ops->count(a, p) || !selectable(a, p, line))
+	if (y == p->r.y || p->ops->scroll || line >= p->ops->count(a, p) || !pane_selectable(a, p, line))
 		return;
 	p->sel = line;
 	if (p == &a->list)
