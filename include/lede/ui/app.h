@@ -134,8 +134,6 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
  * false, with a message, when the story has no webUrl to keep them by. */
 bool app_mark(struct app *a, long idx, unsigned bits, bool on);
 
-/* Make s the current story, pushing the old one on the history. */
-void app_jump(struct app *a, struct story s);
 /* Select article idx in the list if it is there. */
 bool app_select_article(struct app *a, long idx);
 /* Local time "2021-03-04 08:00" (16 bytes + NUL) in buf. */
