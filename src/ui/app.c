@@ -18,7 +18,7 @@
 #include "lede/ui/draw.h"
 #include "lede/ui/history.h"
 #include "lede/ui/pane.h"
-#include "lede/ui/text.h"
+#include "lede/ui/script.h"
 
 static volatile sig_atomic_t got_stop;
 
@@ -27,6 +27,11 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	got_stop = 1;
+}
+
+bool app_stopping(void)
+{
+	return got_stop;
 }
 
 const struct article *app_article(const struct app *a, long idx)
@@ -747,7 +752,7 @@ static void do_action(struct app *a, enum action act)
 	}
 }
 
-static void handle_key(struct app *a, int key)
+void app_handle_key(struct app *a, int key)
 {
 	if (a->prompt != PROMPT_NONE) {
 		prompt_key(a, key);
@@ -771,16 +776,12 @@ static void handle_key(struct app *a, int key)
 
 /* The mouse ---------------------------------------------------------------- */
 
-enum mouse_event { MOUSE_CLICK, MOUSE_DOUBLE, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
-
 static bool in_rect(struct rect r, int x, int y)
 {
 	return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
 }
 
-/* The wheel scrolls the pane under the pointer, a click selects there, a
- * double click opens. */
-static void mouse(struct app *a, enum mouse_event ev, int x, int y)
+void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 {
 	struct pane *p = NULL;
 	int focus = a->focus;
@@ -807,143 +808,6 @@ static void mouse(struct app *a, enum mouse_event ev, int x, int y)
 		follow_list(a);
 	if (ev == MOUSE_DOUBLE)
 		do_action(a, ACT_OPEN);
-}
-
-/* Timings of the headless mode, for the benchmark ----------------------- */
-
-static double now_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-struct timings {
-	double first_draw_us; /* from the start of the process */
-	double *key_us;       /* each key: handling it and drawing the result */
-	size_t n, cap;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void timings_print(struct timings *t)
-{
-	double *v = xmalloc((t->n ? t->n : 1) * sizeof *v);
-	memcpy(v, t->key_us, t->n * sizeof *v);
-	qsort(v, t->n, sizeof *v, cmp_double);
-	double p50 = t->n ? v[t->n / 2] : 0, p95 = t->n ? v[(t->n * 95) / 100 < t->n ? (t->n * 95) / 100 : t->n - 1] : 0;
-	double max = t->n ? v[t->n - 1] : 0;
-	printf("--- stats\nfirst-draw-ms %.1f\nkeys %zu\nkey-p50-ms %.3f\nkey-p95-ms %.3f\nkey-max-ms %.3f\n",
-	       t->first_draw_us / 1e3, t->n, p50 / 1e3, p95 / 1e3, max / 1e3);
-	free(v);
-}
-
-static void timed_key(struct app *a, struct timings *t, int key)
-{
-	query_settle(a->query); /* pending work first, as tig's test mode does */
-	double t0 = now_us();
-	handle_key(a, key);
-	draw_screen(a);
-	t->key_us = xgrow(t->key_us, &t->cap, t->n + 1, sizeof *t->key_us);
-	t->key_us[t->n++] = now_us() - t0;
-}
-
-/* The script player -------------------------------------------------------- */
-
-static int play_script(struct app *a, const char *path, double started_us)
-{
-	struct timings tm = {0};
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "lede: %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	int status = 0;
-	draw_screen(a);
-	tm.first_draw_us = now_us() - started_us;
-	while (!a->quit && !got_stop && (len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		char *cmd = line + strspn(line, " \t");
-		if (!*cmd || *cmd == '#')
-			continue;
-		char *arg = cmd + strcspn(cmd, " \t");
-		if (*arg)
-			*arg++ = '\0';
-		if (!strcmp(cmd, "key")) {
-			for (char *save, *k = strtok_r(arg, " \t", &save); k && !a->quit;
-			     k = strtok_r(NULL, " \t", &save)) {
-				int key = keymap_key_parse(k);
-				if (key < 0) {
-					fprintf(stderr, "%s:%zu: bad key name '%s'\n", path, lineno, k);
-					status = 2;
-					break;
-				}
-				timed_key(a, &tm, key);
-			}
-		} else if (!strcmp(cmd, "type")) {
-			for (size_t i = 0; arg[i] && !a->quit;) {
-				unsigned cp;
-				int l = utf8_decode(arg + i, strlen(arg + i), &cp);
-				if (l <= 0)
-					break;
-				timed_key(a, &tm, (int)cp);
-				i += (size_t)l;
-			}
-		} else if (!strcmp(cmd, "mouse")) {
-			static const char *const names[] = {"click", "double", "wheel-up", "wheel-down"};
-			char what[16];
-			int x, y, ev = -1;
-			if (sscanf(arg, "%15s %d %d", what, &x, &y) == 3)
-				for (int i = 0; i < 4; i++)
-					if (!strcmp(what, names[i]))
-						ev = i;
-			if (ev < 0) {
-				fprintf(stderr, "%s:%zu: mouse wants click|double|wheel-up|wheel-down X Y\n",
-					path, lineno);
-				status = 2;
-				break;
-			}
-			if (a->cfg->mouse)
-				mouse(a, (enum mouse_event)ev, x, y);
-			draw_screen(a);
-		} else if (!strcmp(cmd, "stats")) {
-			timings_print(&tm);
-		} else if (!strcmp(cmd, "dump")) {
-			int cols, rows;
-			screen_size(&cols, &rows);
-			printf("--- %s (%dx%d)\n", arg, cols, rows);
-			draw_screen(a);
-			screen_dump(stdout);
-			fflush(stdout); /* a script fed through a pipe sees each screen */
-		} else if (!strcmp(cmd, "resize")) {
-			int cols, rows;
-			if (sscanf(arg, "%dx%d", &cols, &rows) != 2 || cols < 0 || rows < 0) {
-				fprintf(stderr, "%s:%zu: resize wants COLSxROWS\n", path, lineno);
-				status = 2;
-				break;
-			}
-			screen_resize(cols, rows);
-			draw_screen(a);
-		} else {
-			fprintf(stderr, "%s:%zu: unknown script command '%s'\n", path, lineno, cmd);
-			status = 2;
-			break;
-		}
-	}
-	free(line);
-	free(tm.key_us);
-	fclose(f);
-	fflush(stdout);
-	return status;
 }
 
 /* The loop ----------------------------------------------------------------- */
@@ -979,13 +843,13 @@ static void interactive(struct app *a)
 			MEVENT me;
 			if (getmouse(&me) == OK) {
 				if (me.bstate & BUTTON1_DOUBLE_CLICKED)
-					mouse(a, MOUSE_DOUBLE, me.x, me.y);
+					app_mouse(a, MOUSE_DOUBLE, me.x, me.y);
 				else if (me.bstate & BUTTON1_CLICKED)
-					mouse(a, MOUSE_CLICK, me.x, me.y);
+					app_mouse(a, MOUSE_CLICK, me.x, me.y);
 				else if (me.bstate & BUTTON4_PRESSED)
-					mouse(a, MOUSE_WHEEL_UP, me.x, me.y);
+					app_mouse(a, MOUSE_WHEEL_UP, me.x, me.y);
 				else if (me.bstate & BUTTON5_PRESSED)
-					mouse(a, MOUSE_WHEEL_DOWN, me.x, me.y);
+					app_mouse(a, MOUSE_WHEEL_DOWN, me.x, me.y);
 			}
 			continue;
 		}
@@ -998,7 +862,7 @@ static void interactive(struct app *a)
 			if (c2 != ERR)
 				key = KEYMAP_META | keymap_from_curses(c2, (unsigned)ch);
 		}
-		handle_key(a, key);
+		app_handle_key(a, key);
 	}
 }
 
@@ -1044,7 +908,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	draw_screen(&a);
 	int status = 0;
 	if (script)
-		status = play_script(&a, script, started_us);
+		status = script_play(&a, script, started_us);
 	else
 		interactive(&a);
 	screen_close();

@@ -136,6 +136,17 @@ bool app_mark(struct app *a, long idx, unsigned bits, bool on);
 
 /* Select article idx in the list if it is there. */
 bool app_select_article(struct app *a, long idx);
+/* For the UI's own modules (the script player drives the app as a
+ * terminal would). */
+enum app_mouse_event { MOUSE_CLICK, MOUSE_DOUBLE, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
+/* One key (keymap notation's int): the prompt's, or a bound action. */
+void app_handle_key(struct app *a, int key);
+/* The wheel scrolls the pane under the pointer, a click selects there, a
+ * double click opens; x and y are screen cells. */
+void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y);
+/* A stop signal (SIGTERM, SIGHUP, SIGINT) came: end as q would. */
+bool app_stopping(void);
+
 /* Local time "2021-03-04 08:00" (16 bytes + NUL) in buf. */
 void app_format_time(int64_t t, char *buf, size_t size, bool with_time);
 
