@@ -144,6 +144,14 @@ void app_handle_key(struct app *a, int key);
 /* The wheel scrolls the pane under the pointer, a click selects there, a
  * double click opens; x and y are screen cells. */
 void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y);
+/* Filter and sort the list again, keeping the selection on the same
+ * article. */
+void app_rebuild_rows(struct app *a);
+/* Run one line of the : prompt (a command, or a config line live). */
+void app_run_command(struct app *a, const char *line);
+/* Open url (NULL: say there is none) in the configured browser, if its
+ * scheme is allowed; the outcome goes to the message line. */
+void app_open_url(struct app *a, const char *url);
 /* A stop signal (SIGTERM, SIGHUP, SIGINT) came: end as q would. */
 bool app_stopping(void);
 
