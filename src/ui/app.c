@@ -298,149 +298,271 @@ void app_open_url(struct app *a, const char *url)
 
 /* Actions ------------------------------------------------------------------ */
 
+/* The actions every view shares, one function each; a view's own action
+ * hook sees the key first and may take it. */
+
+static void act_next(struct app *a, struct pane *p)
+{
+	pane_move(a, p, 1);
+}
+
+static void act_prev(struct app *a, struct pane *p)
+{
+	pane_move(a, p, -1);
+}
+
+static void act_first(struct app *a, struct pane *p)
+{
+	pane_move(a, p, -(long)p->ops->count(a, p) - 1);
+}
+
+static void act_last(struct app *a, struct pane *p)
+{
+	pane_move(a, p, (long)p->ops->count(a, p) + 1);
+}
+
+static void act_page_down(struct app *a, struct pane *p)
+{
+	pane_move(a, p, pane_page_lines(p));
+}
+
+static void act_page_up(struct app *a, struct pane *p)
+{
+	pane_move(a, p, -pane_page_lines(p));
+}
+
+static void act_next_pane(struct app *a, struct pane *p)
+{
+	(void)p;
+	if (a->overlay_open)
+		return;
+	if (!a->story_open) {
+		a->story_open = true;
+		a->story.ops = &view_story_ops;
+	}
+	a->focus = !a->focus;
+}
+
+static void act_zoom(struct app *a, struct pane *p)
+{
+	(void)p;
+	a->zoom = !a->zoom;
+}
+
+static void act_split(struct app *a, struct pane *p)
+{
+	(void)p;
+	a->vertical = !a->vertical;
+}
+
+static void toggle_mark(struct app *a, unsigned bit)
+{
+	/* the story pane's story, or the list's selection */
+	long idx = a->focus && a->story_open && a->cur.related < 0 ? a->cur.article
+								   : selected_article(a);
+	if (idx < 0)
+		return;
+	bool on = !(a->marks[idx] & bit);
+	if (!app_mark(a, idx, bit, on))
+		return; /* it said why */
+	app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
+						     : (on ? "starred" : "star taken away"));
+	if (!a->focus && a->list.sel + 1 < a->nrows)
+		a->list.sel++; /* as in mutt: on to the next */
+}
+
+static void act_toggle_read(struct app *a, struct pane *p)
+{
+	(void)p;
+	toggle_mark(a, MARK_READ);
+}
+
+static void act_toggle_star(struct app *a, struct pane *p)
+{
+	(void)p;
+	toggle_mark(a, MARK_STARRED);
+}
+
+static void act_filter_marks(struct app *a, struct pane *p)
+{
+	(void)p;
+	a->mark_filter = (enum mark_filter)((a->mark_filter + 1) % 3);
+	app_rebuild_rows(a);
+	app_message(a, false, "showing %s stories (%zu)", query_mark_filter_name(a->mark_filter),
+		    a->nrows);
+}
+
+static void act_related(struct app *a, struct pane *p)
+{
+	(void)p;
+	if (a->cur.article < 0 || a->overlay_open)
+		return;
+	if (a->cur.related >= 0) {
+		app_message(a, true, "a related summary has no related stories of its own");
+		return;
+	}
+	a->story.ops = &view_related_ops;
+	a->story.sel = a->story.top = 0;
+	a->story_open = true;
+	a->focus = 1;
+	pane_move(a, &a->story, 0);
+}
+
+static void act_back(struct app *a, struct pane *p)
+{
+	(void)p;
+	history_step(a, false);
+}
+
+static void act_forward(struct app *a, struct pane *p)
+{
+	(void)p;
+	history_step(a, true);
+}
+
+static void act_browse(struct app *a, struct pane *p)
+{
+	(void)p;
+	const struct article *ar = app_article(a, a->cur.article);
+	if (ar)
+		app_open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
+						    : ar->web_url);
+}
+
+static void act_browse_menu(struct app *a, struct pane *p)
+{
+	(void)p;
+	if (a->cur.article >= 0)
+		a->prompt = PROMPT_URL;
+}
+
+static void act_search(struct app *a, struct pane *p)
+{
+	(void)p;
+	prompt_start(a, PROMPT_SEARCH);
+}
+
+static void search_step(struct app *a, int dir)
+{
+	free(a->message);
+	a->message = NULL;
+	prompt_find_match(a, dir, false, false);
+	a->focus = 0;
+}
+
+static void act_search_next(struct app *a, struct pane *p)
+{
+	(void)p;
+	search_step(a, 1);
+}
+
+static void act_search_prev(struct app *a, struct pane *p)
+{
+	(void)p;
+	search_step(a, -1);
+}
+
+static void act_filter(struct app *a, struct pane *p)
+{
+	(void)p;
+	prompt_start(a, PROMPT_FILTER);
+}
+
+static void act_sort_next(struct app *a, struct pane *p)
+{
+	(void)p;
+	enum sort_key k = (enum sort_key)((a->order.key + 1) % SORT_NKEYS);
+	set_sort(a, (struct sort_order){k, query_sort_default_desc(k)});
+}
+
+static void act_sort_reverse(struct app *a, struct pane *p)
+{
+	(void)p;
+	set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
+}
+
+static void act_problems(struct app *a, struct pane *p)
+{
+	(void)p;
+	pane_open_overlay(a, &view_problems_ops);
+}
+
+static void act_help(struct app *a, struct pane *p)
+{
+	(void)p;
+	pane_open_overlay(a, &view_help_ops);
+}
+
+static void act_prompt(struct app *a, struct pane *p)
+{
+	(void)p;
+	prompt_start(a, PROMPT_COMMAND);
+}
+
+static void act_redraw(struct app *a, struct pane *p)
+{
+	(void)a, (void)p;
+	if (!screen_headless())
+		clearok(curscr, TRUE);
+}
+
+/* q closes the innermost thing open; from the list it quits. */
+static void act_quit(struct app *a, struct pane *p)
+{
+	(void)p;
+	if (a->overlay_open)
+		a->overlay_open = false;
+	else if (a->zoom)
+		a->zoom = false;
+	else if (a->focus && a->story_open && a->story.ops == &view_related_ops)
+		a->story.ops = &view_story_ops, a->story.top = 0;
+	else if (a->focus && a->story_open)
+		a->story_open = false, a->focus = 0;
+	else if (a->cfg->confirm_quit)
+		a->prompt = PROMPT_CONFIRM_QUIT;
+	else
+		a->quit = true;
+}
+
+/* Indexed by action; NULL: only views take it (open), or nothing does. */
+static void (*const shared_actions[ACT_COUNT])(struct app *a, struct pane *p) = {
+	[ACT_NEXT] = act_next,
+	[ACT_PREV] = act_prev,
+	[ACT_FIRST] = act_first,
+	[ACT_LAST] = act_last,
+	[ACT_PAGE_DOWN] = act_page_down,
+	[ACT_PAGE_UP] = act_page_up,
+	[ACT_NEXT_PANE] = act_next_pane,
+	[ACT_ZOOM] = act_zoom,
+	[ACT_SPLIT] = act_split,
+	[ACT_TOGGLE_READ] = act_toggle_read,
+	[ACT_TOGGLE_STAR] = act_toggle_star,
+	[ACT_FILTER_MARKS] = act_filter_marks,
+	[ACT_RELATED] = act_related,
+	[ACT_BACK] = act_back,
+	[ACT_FORWARD] = act_forward,
+	[ACT_BROWSE] = act_browse,
+	[ACT_BROWSE_MENU] = act_browse_menu,
+	[ACT_SEARCH] = act_search,
+	[ACT_SEARCH_NEXT] = act_search_next,
+	[ACT_SEARCH_PREV] = act_search_prev,
+	[ACT_FILTER] = act_filter,
+	[ACT_SORT_NEXT] = act_sort_next,
+	[ACT_SORT_REVERSE] = act_sort_reverse,
+	[ACT_PROBLEMS] = act_problems,
+	[ACT_HELP] = act_help,
+	[ACT_PROMPT] = act_prompt,
+	[ACT_REDRAW] = act_redraw,
+	[ACT_QUIT] = act_quit,
+};
+
 static void do_action(struct app *a, enum action act)
 {
 	struct pane *p = pane_focused(a);
 	if (p->ops->action && p->ops->action(a, p, act))
 		return;
-	switch (act) {
-	case ACT_NEXT:
-		pane_move(a, p, 1);
-		break;
-	case ACT_PREV:
-		pane_move(a, p, -1);
-		break;
-	case ACT_FIRST:
-		pane_move(a, p, -(long)p->ops->count(a, p) - 1);
-		break;
-	case ACT_LAST:
-		pane_move(a, p, (long)p->ops->count(a, p) + 1);
-		break;
-	case ACT_PAGE_DOWN:
-		pane_move(a, p, pane_page_lines(p));
-		break;
-	case ACT_PAGE_UP:
-		pane_move(a, p, -pane_page_lines(p));
-		break;
-	case ACT_NEXT_PANE:
-		if (a->overlay_open)
-			break;
-		if (!a->story_open) {
-			a->story_open = true;
-			a->story.ops = &view_story_ops;
-		}
-		a->focus = !a->focus;
-		break;
-	case ACT_ZOOM:
-		a->zoom = !a->zoom;
-		break;
-	case ACT_SPLIT:
-		a->vertical = !a->vertical;
-		break;
-	case ACT_TOGGLE_READ:
-	case ACT_TOGGLE_STAR: {
-		unsigned bit = act == ACT_TOGGLE_READ ? MARK_READ : MARK_STARRED;
-		/* the story pane's story, or the list's selection */
-		long idx = a->focus && a->story_open && a->cur.related < 0 ? a->cur.article
-									   : selected_article(a);
-		if (idx < 0)
-			break;
-		bool on = !(a->marks[idx] & bit);
-		if (!app_mark(a, idx, bit, on))
-			break; /* it said why */
-		app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
-							     : (on ? "starred" : "star taken away"));
-		if (!a->focus && a->list.sel + 1 < a->nrows)
-			a->list.sel++; /* as in mutt: on to the next */
-		break;
-	}
-	case ACT_FILTER_MARKS:
-		a->mark_filter = (enum mark_filter)((a->mark_filter + 1) % 3);
-		app_rebuild_rows(a);
-		app_message(a, false, "showing %s stories (%zu)", query_mark_filter_name(a->mark_filter),
-			    a->nrows);
-		break;
-	case ACT_RELATED:
-		if (a->cur.article < 0 || a->overlay_open)
-			break;
-		if (a->cur.related >= 0) {
-			app_message(a, true, "a related summary has no related stories of its own");
-			break;
-		}
-		a->story.ops = &view_related_ops;
-		a->story.sel = a->story.top = 0;
-		a->story_open = true;
-		a->focus = 1;
-		pane_move(a, &a->story, 0);
-		break;
-	case ACT_BACK:
-		history_step(a, false);
-		break;
-	case ACT_FORWARD:
-		history_step(a, true);
-		break;
-	case ACT_BROWSE: {
-		const struct article *ar = app_article(a, a->cur.article);
-		if (ar)
-			app_open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
-							: ar->web_url);
-		break;
-	}
-	case ACT_BROWSE_MENU:
-		if (a->cur.article >= 0)
-			a->prompt = PROMPT_URL;
-		break;
-	case ACT_SEARCH:
-		prompt_start(a, PROMPT_SEARCH);
-		break;
-	case ACT_SEARCH_NEXT:
-	case ACT_SEARCH_PREV:
-		free(a->message);
-		a->message = NULL;
-		prompt_find_match(a, act == ACT_SEARCH_NEXT ? 1 : -1, false, false);
-		a->focus = 0;
-		break;
-	case ACT_FILTER:
-		prompt_start(a, PROMPT_FILTER);
-		break;
-	case ACT_SORT_NEXT: {
-		enum sort_key k = (enum sort_key)((a->order.key + 1) % SORT_NKEYS);
-		set_sort(a, (struct sort_order){k, query_sort_default_desc(k)});
-		break;
-	}
-	case ACT_SORT_REVERSE:
-		set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
-		break;
-	case ACT_PROBLEMS:
-		pane_open_overlay(a, &view_problems_ops);
-		break;
-	case ACT_HELP:
-		pane_open_overlay(a, &view_help_ops);
-		break;
-	case ACT_PROMPT:
-		prompt_start(a, PROMPT_COMMAND);
-		break;
-	case ACT_REDRAW:
-		if (!screen_headless())
-			clearok(curscr, TRUE);
-		break;
-	case ACT_QUIT:
-		if (a->overlay_open)
-			a->overlay_open = false;
-		else if (a->zoom)
-			a->zoom = false;
-		else if (a->focus && a->story_open && a->story.ops == &view_related_ops)
-			a->story.ops = &view_story_ops, a->story.top = 0;
-		else if (a->focus && a->story_open)
-			a->story_open = false, a->focus = 0;
-		else if (a->cfg->confirm_quit)
-			a->prompt = PROMPT_CONFIRM_QUIT;
-		else
-			a->quit = true;
-		break;
-	default:
-		break;
-	}
+	if (act > ACT_NONE && act < ACT_COUNT && shared_actions[act])
+		shared_actions[act](a, p);
 }
 
 void app_handle_key(struct app *a, int key)
