@@ -298,42 +298,47 @@ void app_open_url(struct app *a, const char *url)
 
 /* Actions ------------------------------------------------------------------ */
 
-/* The actions every view shares, one function each; a view's own action
- * hook sees the key first and may take it. */
+/* The actions every view shares, one function each, on the focused pane;
+ * a view's own action hook sees the key first and may take it. */
 
-static void act_next(struct app *a, struct pane *p)
+static void act_next(struct app *a)
 {
+	struct pane *p = pane_focused(a);
 	pane_move(a, p, 1);
 }
 
-static void act_prev(struct app *a, struct pane *p)
+static void act_prev(struct app *a)
 {
+	struct pane *p = pane_focused(a);
 	pane_move(a, p, -1);
 }
 
-static void act_first(struct app *a, struct pane *p)
+static void act_first(struct app *a)
 {
+	struct pane *p = pane_focused(a);
 	pane_move(a, p, -(long)p->ops->count(a, p) - 1);
 }
 
-static void act_last(struct app *a, struct pane *p)
+static void act_last(struct app *a)
 {
+	struct pane *p = pane_focused(a);
 	pane_move(a, p, (long)p->ops->count(a, p) + 1);
 }
 
-static void act_page_down(struct app *a, struct pane *p)
+static void act_page_down(struct app *a)
 {
+	struct pane *p = pane_focused(a);
 	pane_move(a, p, pane_page_lines(p));
 }
 
-static void act_page_up(struct app *a, struct pane *p)
+static void act_page_up(struct app *a)
 {
+	struct pane *p = pane_focused(a);
 	pane_move(a, p, -pane_page_lines(p));
 }
 
-static void act_next_pane(struct app *a, struct pane *p)
+static void act_next_pane(struct app *a)
 {
-	(void)p;
 	if (a->overlay_open)
 		return;
 	if (!a->story_open) {
@@ -343,15 +348,13 @@ static void act_next_pane(struct app *a, struct pane *p)
 	a->focus = !a->focus;
 }
 
-static void act_zoom(struct app *a, struct pane *p)
+static void act_zoom(struct app *a)
 {
-	(void)p;
 	a->zoom = !a->zoom;
 }
 
-static void act_split(struct app *a, struct pane *p)
+static void act_split(struct app *a)
 {
-	(void)p;
 	a->vertical = !a->vertical;
 }
 
@@ -371,30 +374,26 @@ static void toggle_mark(struct app *a, unsigned bit)
 		a->list.sel++; /* as in mutt: on to the next */
 }
 
-static void act_toggle_read(struct app *a, struct pane *p)
+static void act_toggle_read(struct app *a)
 {
-	(void)p;
 	toggle_mark(a, MARK_READ);
 }
 
-static void act_toggle_star(struct app *a, struct pane *p)
+static void act_toggle_star(struct app *a)
 {
-	(void)p;
 	toggle_mark(a, MARK_STARRED);
 }
 
-static void act_filter_marks(struct app *a, struct pane *p)
+static void act_filter_marks(struct app *a)
 {
-	(void)p;
 	a->mark_filter = (enum mark_filter)((a->mark_filter + 1) % 3);
 	app_rebuild_rows(a);
 	app_message(a, false, "showing %s stories (%zu)", query_mark_filter_name(a->mark_filter),
 		    a->nrows);
 }
 
-static void act_related(struct app *a, struct pane *p)
+static void act_related(struct app *a)
 {
-	(void)p;
 	if (a->cur.article < 0 || a->overlay_open)
 		return;
 	if (a->cur.related >= 0) {
@@ -408,37 +407,32 @@ static void act_related(struct app *a, struct pane *p)
 	pane_move(a, &a->story, 0);
 }
 
-static void act_back(struct app *a, struct pane *p)
+static void act_back(struct app *a)
 {
-	(void)p;
 	history_step(a, false);
 }
 
-static void act_forward(struct app *a, struct pane *p)
+static void act_forward(struct app *a)
 {
-	(void)p;
 	history_step(a, true);
 }
 
-static void act_browse(struct app *a, struct pane *p)
+static void act_browse(struct app *a)
 {
-	(void)p;
 	const struct article *ar = app_article(a, a->cur.article);
 	if (ar)
 		app_open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
 						    : ar->web_url);
 }
 
-static void act_browse_menu(struct app *a, struct pane *p)
+static void act_browse_menu(struct app *a)
 {
-	(void)p;
 	if (a->cur.article >= 0)
 		a->prompt = PROMPT_URL;
 }
 
-static void act_search(struct app *a, struct pane *p)
+static void act_search(struct app *a)
 {
-	(void)p;
 	prompt_start(a, PROMPT_SEARCH);
 }
 
@@ -450,66 +444,57 @@ static void search_step(struct app *a, int dir)
 	a->focus = 0;
 }
 
-static void act_search_next(struct app *a, struct pane *p)
+static void act_search_next(struct app *a)
 {
-	(void)p;
 	search_step(a, 1);
 }
 
-static void act_search_prev(struct app *a, struct pane *p)
+static void act_search_prev(struct app *a)
 {
-	(void)p;
 	search_step(a, -1);
 }
 
-static void act_filter(struct app *a, struct pane *p)
+static void act_filter(struct app *a)
 {
-	(void)p;
 	prompt_start(a, PROMPT_FILTER);
 }
 
-static void act_sort_next(struct app *a, struct pane *p)
+static void act_sort_next(struct app *a)
 {
-	(void)p;
 	enum sort_key k = (enum sort_key)((a->order.key + 1) % SORT_NKEYS);
 	set_sort(a, (struct sort_order){k, query_sort_default_desc(k)});
 }
 
-static void act_sort_reverse(struct app *a, struct pane *p)
+static void act_sort_reverse(struct app *a)
 {
-	(void)p;
 	set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
 }
 
-static void act_problems(struct app *a, struct pane *p)
+static void act_problems(struct app *a)
 {
-	(void)p;
 	pane_open_overlay(a, &view_problems_ops);
 }
 
-static void act_help(struct app *a, struct pane *p)
+static void act_help(struct app *a)
 {
-	(void)p;
 	pane_open_overlay(a, &view_help_ops);
 }
 
-static void act_prompt(struct app *a, struct pane *p)
+static void act_prompt(struct app *a)
 {
-	(void)p;
 	prompt_start(a, PROMPT_COMMAND);
 }
 
-static void act_redraw(struct app *a, struct pane *p)
+static void act_redraw(struct app *a)
 {
-	(void)a, (void)p;
+	(void)a;
 	if (!screen_headless())
 		clearok(curscr, TRUE);
 }
 
 /* q closes the innermost thing open; from the list it quits. */
-static void act_quit(struct app *a, struct pane *p)
+static void act_quit(struct app *a)
 {
-	(void)p;
 	if (a->overlay_open)
 		a->overlay_open = false;
 	else if (a->zoom)
@@ -525,7 +510,7 @@ static void act_quit(struct app *a, struct pane *p)
 }
 
 /* Indexed by action; NULL: only views take it (open), or nothing does. */
-static void (*const shared_actions[ACT_COUNT])(struct app *a, struct pane *p) = {
+static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_NEXT] = act_next,
 	[ACT_PREV] = act_prev,
 	[ACT_FIRST] = act_first,
@@ -562,7 +547,7 @@ static void do_action(struct app *a, enum action act)
 	if (p->ops->action && p->ops->action(a, p, act))
 		return;
 	if (act > ACT_NONE && act < ACT_COUNT && shared_actions[act])
-		shared_actions[act](a, p);
+		shared_actions[act](a);
 }
 
 void app_handle_key(struct app *a, int key)
