@@ -1,11 +1,13 @@
-/* app: state, the loop, actions that are the same in every view, the
- * status and prompt lines, history, and the headless script player. */
+/* app: the reader's state (the list's rows, the marks, the sort), the
+ * loop, and dispatch: keys and mouse events to the prompt or to actions
+ * (a view's own first, then the table of shared ones), : commands, and
+ * opening URLs. Panes, history, the prompt line, drawing and the script
+ * player each have their own file beside this one. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE
 #include "lede/ui/app.h"
 
 #include <curses.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>

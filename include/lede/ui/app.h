@@ -1,6 +1,7 @@
 /* app: the interactive reader's state and its one loop. Views (list,
  * story, related, help, problems) are const ops tables that draw lines and
- * take the actions specific to them; everything they share lives here. */
+ * take the actions specific to them; the state they share lives here, and
+ * pane.h, history.h, prompt.h, draw.h and script.h work on it. */
 #ifndef LEDE_UI_APP_H
 #define LEDE_UI_APP_H
 
