@@ -5,6 +5,7 @@
 #include "lede/ui/script.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,94 +55,154 @@ static void timed_key(struct app *a, struct timings *t, int key)
 	t->key_us[t->n++] = now_us() - t0;
 }
 
+/* One script being played: where it is, for messages, and its status. */
+struct player {
+	struct app *a;
+	struct timings tm;
+	const char *path;
+	size_t lineno;
+	int status;
+};
+
+/* Say what is wrong with the current line; the script's status is 2. */
+__attribute__((format(printf, 2, 3))) static void bad_line(struct player *pl, const char *fmt,
+							     ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s:%zu: ", pl->path, pl->lineno);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	pl->status = 2;
+}
+
+/* Each command returns false to stop the script. */
+
+/* A bad key name is said, and the script goes on from the next line. */
+static bool cmd_key(struct player *pl, char *arg)
+{
+	for (char *save, *k = strtok_r(arg, " \t", &save); k && !pl->a->quit;
+	     k = strtok_r(NULL, " \t", &save)) {
+		int key = keymap_key_parse(k);
+		if (key < 0) {
+			bad_line(pl, "bad key name '%s'", k);
+			break;
+		}
+		timed_key(pl->a, &pl->tm, key);
+	}
+	return true;
+}
+
+static bool cmd_type(struct player *pl, char *arg)
+{
+	for (size_t i = 0; arg[i] && !pl->a->quit;) {
+		unsigned cp;
+		int l = utf8_decode(arg + i, strlen(arg + i), &cp);
+		if (l <= 0)
+			break;
+		timed_key(pl->a, &pl->tm, (int)cp);
+		i += (size_t)l;
+	}
+	return true;
+}
+
+static bool cmd_mouse(struct player *pl, char *arg)
+{
+	static const char *const names[] = {"click", "double", "wheel-up", "wheel-down"};
+	char what[16];
+	int x, y, ev = -1;
+	if (sscanf(arg, "%15s %d %d", what, &x, &y) == 3)
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(what, names[i]))
+				ev = i;
+	if (ev < 0) {
+		bad_line(pl, "mouse wants click|double|wheel-up|wheel-down X Y");
+		return false;
+	}
+	if (pl->a->cfg->mouse)
+		app_mouse(pl->a, (enum app_mouse_event)ev, x, y);
+	draw_screen(pl->a);
+	return true;
+}
+
+static bool cmd_stats(struct player *pl, char *arg)
+{
+	(void)arg;
+	timings_print(&pl->tm);
+	return true;
+}
+
+static bool cmd_dump(struct player *pl, char *arg)
+{
+	int cols, rows;
+	screen_size(&cols, &rows);
+	printf("--- %s (%dx%d)\n", arg, cols, rows);
+	draw_screen(pl->a);
+	screen_dump(stdout);
+	fflush(stdout); /* a script fed through a pipe sees each screen */
+	return true;
+}
+
+static bool cmd_resize(struct player *pl, char *arg)
+{
+	int cols, rows;
+	if (sscanf(arg, "%dx%d", &cols, &rows) != 2 || cols < 0 || rows < 0) {
+		bad_line(pl, "resize wants COLSxROWS");
+		return false;
+	}
+	screen_resize(cols, rows);
+	draw_screen(pl->a);
+	return true;
+}
+
+static const struct {
+	const char *name;
+	bool (*run)(struct player *pl, char *arg);
+} script_commands[] = {
+	{"key", cmd_key},     {"type", cmd_type}, {"mouse", cmd_mouse},
+	{"stats", cmd_stats}, {"dump", cmd_dump}, {"resize", cmd_resize},
+};
+
+/* One line of the script, its newline taken off; false to stop. */
+static bool play_line(struct player *pl, char *line)
+{
+	char *cmd = line + strspn(line, " \t");
+	if (!*cmd || *cmd == '#')
+		return true;
+	char *arg = cmd + strcspn(cmd, " \t");
+	if (*arg)
+		*arg++ = '\0';
+	for (size_t i = 0; i < sizeof script_commands / sizeof *script_commands; i++)
+		if (!strcmp(cmd, script_commands[i].name))
+			return script_commands[i].run(pl, arg);
+	bad_line(pl, "unknown script command '%s'", cmd);
+	return false;
+}
+
 int script_play(struct app *a, const char *path, double started_us)
 {
-	struct timings tm = {0};
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		fprintf(stderr, "lede: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
+	struct player pl = {.a = a, .path = path};
 	char *line = NULL;
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0;
 	ssize_t len;
-	int status = 0;
 	draw_screen(a);
-	tm.first_draw_us = now_us() - started_us;
+	pl.tm.first_draw_us = now_us() - started_us;
 	while (!a->quit && !app_stopping() && (len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
+		pl.lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
-		char *cmd = line + strspn(line, " \t");
-		if (!*cmd || *cmd == '#')
-			continue;
-		char *arg = cmd + strcspn(cmd, " \t");
-		if (*arg)
-			*arg++ = '\0';
-		if (!strcmp(cmd, "key")) {
-			for (char *save, *k = strtok_r(arg, " \t", &save); k && !a->quit;
-			     k = strtok_r(NULL, " \t", &save)) {
-				int key = keymap_key_parse(k);
-				if (key < 0) {
-					fprintf(stderr, "%s:%zu: bad key name '%s'\n", path, lineno, k);
-					status = 2;
-					break;
-				}
-				timed_key(a, &tm, key);
-			}
-		} else if (!strcmp(cmd, "type")) {
-			for (size_t i = 0; arg[i] && !a->quit;) {
-				unsigned cp;
-				int l = utf8_decode(arg + i, strlen(arg + i), &cp);
-				if (l <= 0)
-					break;
-				timed_key(a, &tm, (int)cp);
-				i += (size_t)l;
-			}
-		} else if (!strcmp(cmd, "mouse")) {
-			static const char *const names[] = {"click", "double", "wheel-up", "wheel-down"};
-			char what[16];
-			int x, y, ev = -1;
-			if (sscanf(arg, "%15s %d %d", what, &x, &y) == 3)
-				for (int i = 0; i < 4; i++)
-					if (!strcmp(what, names[i]))
-						ev = i;
-			if (ev < 0) {
-				fprintf(stderr, "%s:%zu: mouse wants click|double|wheel-up|wheel-down X Y\n",
-					path, lineno);
-				status = 2;
-				break;
-			}
-			if (a->cfg->mouse)
-				app_mouse(a, (enum app_mouse_event)ev, x, y);
-			draw_screen(a);
-		} else if (!strcmp(cmd, "stats")) {
-			timings_print(&tm);
-		} else if (!strcmp(cmd, "dump")) {
-			int cols, rows;
-			screen_size(&cols, &rows);
-			printf("--- %s (%dx%d)\n", arg, cols, rows);
-			draw_screen(a);
-			screen_dump(stdout);
-			fflush(stdout); /* a script fed through a pipe sees each screen */
-		} else if (!strcmp(cmd, "resize")) {
-			int cols, rows;
-			if (sscanf(arg, "%dx%d", &cols, &rows) != 2 || cols < 0 || rows < 0) {
-				fprintf(stderr, "%s:%zu: resize wants COLSxROWS\n", path, lineno);
-				status = 2;
-				break;
-			}
-			screen_resize(cols, rows);
-			draw_screen(a);
-		} else {
-			fprintf(stderr, "%s:%zu: unknown script command '%s'\n", path, lineno, cmd);
-			status = 2;
+		if (!play_line(&pl, line))
 			break;
-		}
 	}
 	free(line);
-	free(tm.key_us);
+	free(pl.tm.key_us);
 	fclose(f);
 	fflush(stdout);
-	return status;
+	return pl.status;
 }
