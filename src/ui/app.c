@@ -666,6 +666,41 @@ static void interactive(struct app *a)
 	}
 }
 
+/* The journal folded into the marks file, for the next start; false when
+ * changes not yet saved are lost. */
+static bool fold_marks(struct state *st)
+{
+	char *serr;
+	if (state_compact(st, &serr) == 0)
+		return true;
+	bool lost = state_dirty(st);
+	if (lost)
+		fprintf(stderr, "lede: marks not saved, the changes not yet saved are lost: %s\n", serr);
+	else /* they are safe in the journal */
+		fprintf(stderr, "lede: marks journal not folded: %s\n", serr);
+	free(serr);
+	return !lost;
+}
+
+static void app_free(struct app *a)
+{
+	free(a->marks);
+	query_free(a->query);
+	for (size_t i = 0; i < a->ndl; i++)
+		free(a->dl[i].text);
+	free(a->dl);
+	free(a->rows);
+	free(a->back);
+	free(a->fwd);
+	free(a->message);
+	buf_free(&a->input);
+	strlist_free(&a->history);
+	search_free(a->search);
+	search_free(a->filter);
+	free(a->topic);
+	free(a->provider);
+}
+
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
 	    struct sort_order order, struct search *re, const char *script, int cols, int rows,
 	    double started_us)
@@ -712,33 +747,8 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	else
 		interactive(&a);
 	screen_close();
-	/* the journal folded into the marks file, for the next start */
-	char *serr;
-	if (state_compact(st, &serr) < 0) {
-		if (state_dirty(st)) {
-			fprintf(stderr, "lede: marks not saved, the changes not yet saved are lost: %s\n",
-				serr);
-			status = 1;
-		} else { /* they are safe in the journal */
-			fprintf(stderr, "lede: marks journal not folded: %s\n", serr);
-		}
-		free(serr);
-	}
-
-	free(a.marks);
-	query_free(a.query);
-	for (size_t i = 0; i < a.ndl; i++)
-		free(a.dl[i].text);
-	free(a.dl);
-	free(a.rows);
-	free(a.back);
-	free(a.fwd);
-	free(a.message);
-	buf_free(&a.input);
-	strlist_free(&a.history);
-	search_free(a.search);
-	search_free(a.filter);
-	free(a.topic);
-	free(a.provider);
+	if (!fold_marks(st))
+		status = 1;
+	app_free(&a);
 	return status;
 }
