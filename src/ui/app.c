@@ -1,11 +1,13 @@
-/* app: state, the loop, actions that are the same in every view, the
- * status and prompt lines, history, and the headless script player. */
+/* app: the reader's state (the list's rows, the marks, the sort), the
+ * loop, and dispatch: keys and mouse events to the prompt or to actions
+ * (a view's own first, then the table of shared ones), : commands, and
+ * opening URLs. Panes, history, the prompt line, drawing and the script
+ * player each have their own file beside this one. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE
 #include "lede/ui/app.h"
 
 #include <curses.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +17,11 @@
 #include <time.h>
 
 #include "lede/browser.h"
-#include "lede/ui/text.h"
+#include "lede/ui/draw.h"
+#include "lede/ui/history.h"
+#include "lede/ui/pane.h"
+#include "lede/ui/prompt.h"
+#include "lede/ui/script.h"
 
 static volatile sig_atomic_t got_stop;
 
@@ -24,6 +30,11 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	got_stop = 1;
+}
+
+bool app_stopping(void)
+{
+	return got_stop;
 }
 
 const struct article *app_article(const struct app *a, long idx)
@@ -80,8 +91,7 @@ static bool keep_by_name(const struct app *a, const struct article *ar)
 	return false;
 }
 
-/* Filter and sort again, keeping the selection on the same article. */
-static void rebuild_rows(struct app *a)
+void app_rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
 	a->nrows = query_rows(a->query, a->order, a->filter, a->marks, a->mark_filter, a->rows);
@@ -170,453 +180,14 @@ static void report_marks_problems(struct app *a)
 		app_message(a, true, "marks: %s; marks made now stay in memory", why);
 }
 
-/* History ------------------------------------------------------------------ */
-
-static void push(struct story **v, size_t *n, size_t *cap, struct story s)
-{
-	*v = xgrow(*v, cap, *n + 1, sizeof **v);
-	(*v)[(*n)++] = s;
-}
-
-static void show_story(struct app *a, struct story s)
-{
-	a->cur = s;
-	a->story.top = 0;
-	a->story.sel = s.sel;
-	app_select_article(a, s.article);
-	a->story.ops = s.in_related ? &view_related_ops : &view_story_ops;
-	a->story_open = true;
-}
-
-/* The current story as history keeps it: with the view and cursor. */
-static struct story here(const struct app *a)
-{
-	struct story s = a->cur;
-	s.in_related = a->story_open && a->story.ops == &view_related_ops;
-	s.sel = s.in_related ? a->story.sel : 0;
-	return s;
-}
-
-void app_jump(struct app *a, struct story s)
-{
-	push(&a->back, &a->nback, &a->capback, here(a));
-	a->nfwd = 0;
-	show_story(a, s);
-	a->focus = 1;
-	if (s.related < 0)
-		app_mark(a, s.article, MARK_READ, true);
-}
-
-static void history_step(struct app *a, bool forward)
-{
-	struct story *from = forward ? a->fwd : a->back;
-	size_t *n = forward ? &a->nfwd : &a->nback;
-	if (!*n) {
-		app_message(a, false, forward ? "nothing forward in history" : "nothing back in history");
-		return;
-	}
-	struct story s = from[--*n];
-	if (forward)
-		push(&a->back, &a->nback, &a->capback, here(a));
-	else
-		push(&a->fwd, &a->nfwd, &a->capfwd, here(a));
-	show_story(a, s);
-	a->focus = 1; /* as a jump does: the list must not take the story back */
-}
-
-/* Panes -------------------------------------------------------------------- */
-
-static struct pane *focused(struct app *a)
-{
-	if (a->overlay_open)
-		return &a->overlay;
-	return a->focus && a->story_open ? &a->story : &a->list;
-}
-
-static int page_lines(const struct pane *p)
-{
-	int h = p->r.h - 1;
-	return h > 1 ? h : 1;
-}
-
-static bool selectable(struct app *a, struct pane *p, size_t line)
-{
-	return !p->ops->selectable || p->ops->selectable(a, p, line);
-}
-
-/* Move the cursor (or scroll) by delta lines, landing on a selectable one. */
-static void pane_move(struct app *a, struct pane *p, long delta)
-{
-	size_t n = p->ops->count(a, p);
-	if (p->ops->scroll) {
-		long max = (long)n - page_lines(p);
-		long top = (long)p->top + delta;
-		if (top > max)
-			top = max;
-		if (top < 0)
-			top = 0;
-		p->top = (size_t)top;
-		return;
-	}
-	if (!n)
-		return;
-	long s = (long)p->sel + delta;
-	if (s < 0)
-		s = 0;
-	if (s >= (long)n)
-		s = (long)n - 1;
-	long step = delta < 0 ? -1 : 1;
-	long t = s;
-	while (t >= 0 && t < (long)n && !selectable(a, p, (size_t)t))
-		t += step;
-	if (t < 0 || t >= (long)n) /* none that way: try the other */
-		for (t = s; t >= 0 && t < (long)n && !selectable(a, p, (size_t)t); t -= step)
-			;
-	if (t >= 0 && t < (long)n)
-		p->sel = (size_t)t;
-}
-
-static void pane_keep_visible(struct app *a, struct pane *p)
-{
-	size_t h = (size_t)page_lines(p), n = p->ops->count(a, p);
-	if (p->ops->scroll) {
-		if (n <= h)
-			p->top = 0;
-		else if (p->top > n - h)
-			p->top = n - h;
-		return;
-	}
-	if (p->sel >= n)
-		p->sel = n ? n - 1 : 0;
-	if (p->sel < p->top)
-		p->top = p->sel;
-	else if (p->sel >= p->top + h)
-		p->top = p->sel - h + 1;
-	if (n > h && p->top > n - h)
-		p->top = n - h;
-	if (n <= h)
-		p->top = 0;
-}
-
-static void open_overlay(struct app *a, const struct view_ops *ops)
-{
-	a->overlay = (struct pane){.ops = ops};
-	a->overlay_open = true;
-}
-
-/* Sort and search ---------------------------------------------------------- */
+/* Sort ------------------------------------------------------------------- */
 
 static void set_sort(struct app *a, struct sort_order o)
 {
 	a->order = o;
-	rebuild_rows(a);
+	app_rebuild_rows(a);
 	app_message(a, false, "sorted by %s, %s", query_sort_name(o.key),
 		    o.desc ? "descending" : "ascending");
-}
-
-/* Move the list to the next (dir 1) or previous (-1) match from the
- * selection; with inclusive, the selection itself counts. */
-static bool find_match(struct app *a, int dir, bool inclusive, bool quiet)
-{
-	if (!a->search) {
-		if (!quiet)
-			app_message(a, true, "no search: press / to search");
-		return false;
-	}
-	size_t n = a->nrows, sel = a->list.sel;
-	for (size_t k = inclusive ? 0 : 1; n && k <= n; k++) {
-		size_t i = dir > 0 ? (sel + k) % n : (sel + n - k % n) % n;
-		if (query_matches(a->query, a->search, a->rows[i])) {
-			bool wrapped = dir > 0 ? i < sel : i > sel;
-			a->list.sel = i;
-			if (!quiet && wrapped)
-				app_message(a, false, "search wrapped");
-			return true;
-		}
-	}
-	if (!quiet)
-		app_message(a, true, "no match for %s", search_pattern(a->search));
-	return false;
-}
-
-/* Compile pattern; an empty one clears. false with a message if invalid. */
-static bool compile(struct app *a, const char *pattern, struct search **out)
-{
-	*out = NULL;
-	if (!*pattern)
-		return true;
-	char *err;
-	if (!(*out = search_compile(pattern, &err))) {
-		app_message(a, true, "%s", err);
-		free(err);
-		return false;
-	}
-	return true;
-}
-
-/* The prompt --------------------------------------------------------------- */
-
-static void start_prompt(struct app *a, enum prompt_kind k)
-{
-	a->prompt = k;
-	a->input.len = 0;
-	buf_str(&a->input);
-	a->saved_sel = a->list.sel;
-	a->saved_search = a->search;
-	a->saved_filter = a->filter;
-	a->hist_pos = a->history.n;
-	free(a->message);
-	a->message = NULL;
-	if (k == PROMPT_FILTER && a->filter)
-		buf_puts(&a->input, search_pattern(a->filter));
-}
-
-/* As the pattern is typed, the list follows. */
-static void prompt_live(struct app *a)
-{
-	const char *text = buf_str(&a->input);
-	struct search *re;
-	free(a->message);
-	a->message = NULL;
-	if (a->prompt == PROMPT_SEARCH) {
-		if (!compile(a, text, &re))
-			return;
-		if (a->search != a->saved_search)
-			search_free(a->search);
-		a->search = re;
-		a->list.sel = a->saved_sel;
-		if (re)
-			find_match(a, 1, true, true);
-	} else if (a->prompt == PROMPT_FILTER) {
-		if (!compile(a, text, &re))
-			return;
-		if (a->filter != a->saved_filter)
-			search_free(a->filter);
-		a->filter = re;
-		rebuild_rows(a);
-	}
-}
-
-static void prompt_cancel(struct app *a)
-{
-	if (a->prompt == PROMPT_SEARCH) {
-		if (a->search != a->saved_search)
-			search_free(a->search);
-		a->search = a->saved_search;
-		a->list.sel = a->saved_sel;
-	} else if (a->prompt == PROMPT_FILTER) {
-		if (a->filter != a->saved_filter)
-			search_free(a->filter);
-		a->filter = a->saved_filter;
-		rebuild_rows(a);
-		app_select_article(a, a->cur.article);
-	}
-	a->prompt = PROMPT_NONE;
-}
-
-static void run_command(struct app *a, const char *line);
-static void do_action(struct app *a, enum action act);
-
-static void prompt_accept(struct app *a)
-{
-	enum prompt_kind k = a->prompt;
-	a->prompt = PROMPT_NONE;
-	const char *text = buf_str(&a->input);
-	if (k == PROMPT_SEARCH || k == PROMPT_FILTER) {
-		struct search **cur = k == PROMPT_SEARCH ? &a->search : &a->filter;
-		struct search *saved = k == PROMPT_SEARCH ? a->saved_search : a->saved_filter;
-		struct search *re;
-		if (!compile(a, text, &re)) { /* the message says why; keep the old */
-			if (*cur != saved)
-				search_free(*cur);
-			*cur = saved;
-			if (k == PROMPT_FILTER)
-				rebuild_rows(a);
-			return;
-		}
-		if (*cur != saved)
-			search_free(*cur);
-		search_free(saved);
-		*cur = re;
-		if (k == PROMPT_FILTER) {
-			rebuild_rows(a);
-			app_message(a, false, re ? "%zu of %zu stories match" : "filter cleared",
-				    a->nrows, a->store->n);
-		} else if (re && !find_match(a, 1, true, true)) {
-			app_message(a, true, "no match for %s", text);
-		}
-	} else if (k == PROMPT_COMMAND) {
-		if (*text)
-			strlist_push(&a->history, xstrdup(text));
-		char *line = xstrdup(text);
-		run_command(a, line);
-		free(line);
-	}
-}
-
-static void open_url(struct app *a, const char *url);
-
-static void url_choice(struct app *a, int key)
-{
-	a->prompt = PROMPT_NONE;
-	const struct article *ar = app_article(a, a->cur.article);
-	if (!ar)
-		return;
-	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
-	const char *url = NULL;
-	switch (key) {
-	case 'w':
-		url = r ? r->web_url : ar->web_url;
-		break;
-	case 'o':
-		url = r ? NULL : ar->original_url;
-		break;
-	case 'a':
-		url = r ? r->amp_web_url : ar->amp_web_url;
-		break;
-	case 'c':
-		url = r ? r->cdn_amp_web_url : ar->cdn_amp_web_url;
-		break;
-	default:
-		return;
-	}
-	if (!url)
-		app_message(a, true, "this story has no such URL");
-	else
-		open_url(a, url);
-}
-
-/* Tab at the : prompt: complete the word being typed, from the command
- * names, then the option, view, action or sort key names that fit there. */
-static const char *const app_commands[] = {"quit", "sort", "search", "filter", "topic",
-					   "provider", "open", NULL};
-
-static void complete(struct app *a)
-{
-	const char *line = buf_str(&a->input);
-	size_t len = strlen(line), start = len;
-	while (start > 0 && line[start - 1] != ' ')
-		start--;
-	/* which word is this? */
-	size_t word = 0;
-	for (size_t i = 0; i < start; i++)
-		if (line[i] == ' ' && (i == 0 || line[i - 1] != ' '))
-			word++;
-	char first[32] = "";
-	sscanf(line, "%31s", first);
-	struct strlist cands = {0};
-	const char *name;
-	if (word == 0) {
-		for (size_t i = 0; app_commands[i]; i++)
-			strlist_push(&cands, xstrdup(app_commands[i]));
-		for (size_t i = 0; (name = config_command_name(i)); i++)
-			strlist_push(&cands, xstrdup(name));
-	} else if (word == 1 && !strcmp(first, "set")) {
-		for (size_t i = 0; (name = config_option_name(i)); i++)
-			strlist_push(&cands, xstrdup(name));
-	} else if (word == 1 && (!strcmp(first, "bind") || !strcmp(first, "unbind"))) {
-		strlist_push(&cands, xstrdup("all"));
-		for (int v = 0; v < VIEW_COUNT; v++)
-			strlist_push(&cands, xstrdup(keymap_view_name(v)));
-	} else if (word == 3 && !strcmp(first, "bind")) {
-		for (int i = 1; i < ACT_COUNT; i++)
-			strlist_push(&cands, xstrdup(action_table[i].name));
-	} else if (word == 1 && !strcmp(first, "sort")) {
-		for (int k = 0; k < SORT_NKEYS; k++)
-			strlist_push(&cands, xstrdup(query_sort_name((enum sort_key)k)));
-	} else if (word == 2 && !strcmp(first, "sort")) {
-		strlist_push(&cands, xstrdup("asc"));
-		strlist_push(&cands, xstrdup("desc"));
-	}
-	const char *typed = line + start;
-	size_t tl = len - start, n = 0, common = 0;
-	const char *one = NULL;
-	struct buf shown = {0};
-	for (size_t i = 0; i < cands.n; i++) {
-		if (strncmp(cands.v[i], typed, tl))
-			continue;
-		if (!n) {
-			one = cands.v[i];
-			common = strlen(one);
-		} else {
-			size_t c = 0;
-			while (c < common && one[c] == cands.v[i][c])
-				c++;
-			common = c;
-		}
-		n++;
-		buf_printf(&shown, "%s%s", shown.len ? " " : "", cands.v[i]);
-	}
-	if (n == 0) {
-		app_message(a, true, "nothing to complete");
-	} else {
-		char *add = xstrndup(one + tl, common - tl);
-		buf_puts(&a->input, add);
-		free(add);
-		if (n == 1)
-			buf_putc(&a->input, ' ');
-		else
-			app_message(a, false, "%s", shown.data);
-	}
-	buf_free(&shown);
-	strlist_free(&cands);
-}
-
-static void prompt_key(struct app *a, int key)
-{
-	if (a->prompt == PROMPT_URL) {
-		url_choice(a, key);
-		return;
-	}
-	if (a->prompt == PROMPT_CONFIRM_QUIT) {
-		a->prompt = PROMPT_NONE;
-		a->quit = key == 'y' || key == 'Y';
-		return;
-	}
-	if (key == 27) {
-		prompt_cancel(a);
-		return;
-	}
-	if (key == 13) {
-		prompt_accept(a);
-		return;
-	}
-	bool edited = false;
-	if (key == 127) {
-		if (!a->input.len) {
-			prompt_cancel(a);
-			return;
-		}
-		size_t n = a->input.len - 1;
-		while (n > 0 && ((unsigned char)a->input.data[n] & 0xc0) == 0x80)
-			n--;
-		a->input.len = n;
-		a->input.data[n] = '\0';
-		edited = true;
-	} else if (key == ('u' & 0x1f)) {
-		a->input.len = 0;
-		buf_str(&a->input);
-		a->input.data[0] = '\0';
-		edited = true;
-	} else if (a->prompt == PROMPT_COMMAND && key == 9) {
-		free(a->message);
-		a->message = NULL;
-		complete(a);
-	} else if (a->prompt == PROMPT_COMMAND &&
-		   (key == KEYMAP_SPECIAL + KEY_UP || key == KEYMAP_SPECIAL + KEY_DOWN)) {
-		if (key == KEYMAP_SPECIAL + KEY_UP && a->hist_pos > 0)
-			a->hist_pos--;
-		else if (key == KEYMAP_SPECIAL + KEY_DOWN && a->hist_pos < a->history.n)
-			a->hist_pos++;
-		a->input.len = 0;
-		buf_puts(&a->input, a->hist_pos < a->history.n ? a->history.v[a->hist_pos] : "");
-	} else if (key >= ' ' && key < KEYMAP_SPECIAL && key != 127) {
-		char u[16];
-		buf_puts(&a->input, key == ' ' ? " " : keymap_key_name(key, u, sizeof u));
-		edited = true;
-	}
-	if (edited)
-		prompt_live(a);
 }
 
 /* Commands ----------------------------------------------------------------- */
@@ -639,7 +210,9 @@ static void apply_config(struct app *a)
 	a->dl_width = -1; /* the story pane's lines depend on date-format and wrap */
 }
 
-static void run_command(struct app *a, const char *line)
+static void do_action(struct app *a, enum action act);
+
+void app_run_command(struct app *a, const char *line)
 {
 	struct strlist w = {0};
 	char *err = NULL;
@@ -663,13 +236,7 @@ static void run_command(struct app *a, const char *line)
 			set_sort(a, o);
 		free(spec);
 	} else if ((!strcmp(cmd, "search") || !strcmp(cmd, "filter")) && w.n <= 2) {
-		bool search = cmd[0] == 's';
-		start_prompt(a, search ? PROMPT_SEARCH : PROMPT_FILTER);
-		a->input.len = 0;
-		buf_puts(&a->input, w.n == 2 ? w.v[1] : "");
-		prompt_live(a);
-		if (a->prompt != PROMPT_NONE)
-			prompt_accept(a);
+		prompt_run(a, cmd[0] == 's' ? PROMPT_SEARCH : PROMPT_FILTER, w.n == 2 ? w.v[1] : "");
 	} else if (!strcmp(cmd, "topic") || !strcmp(cmd, "provider")) {
 		char **slot = cmd[0] == 't' ? &a->topic : &a->provider;
 		free(*slot);
@@ -682,7 +249,7 @@ static void run_command(struct app *a, const char *line)
 			*slot = name.data;
 		else
 			buf_free(&name);
-		rebuild_rows(a);
+		app_rebuild_rows(a);
 		app_message(a, false, *slot ? "%zu stories with %s %s" : "%zu stories%s%s", a->nrows,
 			    *slot ? cmd : "", *slot ? *slot : "");
 	} else if (!strcmp(cmd, "open") && w.n == 1) {
@@ -704,7 +271,7 @@ static void run_command(struct app *a, const char *line)
 
 /* The browser -------------------------------------------------------------- */
 
-static void open_url(struct app *a, const char *url)
+void app_open_url(struct app *a, const char *url)
 {
 	char *msg = NULL;
 	if (!url) {
@@ -733,157 +300,264 @@ static void open_url(struct app *a, const char *url)
 
 /* Actions ------------------------------------------------------------------ */
 
-static void do_action(struct app *a, enum action act)
+/* The actions every view shares, one function each, on the focused pane;
+ * a view's own action hook sees the key first and may take it. */
+
+static void act_next(struct app *a)
 {
-	struct pane *p = focused(a);
-	if (p->ops->action && p->ops->action(a, p, act))
-		return;
-	switch (act) {
-	case ACT_NEXT:
-		pane_move(a, p, 1);
-		break;
-	case ACT_PREV:
-		pane_move(a, p, -1);
-		break;
-	case ACT_FIRST:
-		pane_move(a, p, -(long)p->ops->count(a, p) - 1);
-		break;
-	case ACT_LAST:
-		pane_move(a, p, (long)p->ops->count(a, p) + 1);
-		break;
-	case ACT_PAGE_DOWN:
-		pane_move(a, p, page_lines(p));
-		break;
-	case ACT_PAGE_UP:
-		pane_move(a, p, -page_lines(p));
-		break;
-	case ACT_NEXT_PANE:
-		if (a->overlay_open)
-			break;
-		if (!a->story_open) {
-			a->story_open = true;
-			a->story.ops = &view_story_ops;
-		}
-		a->focus = !a->focus;
-		break;
-	case ACT_ZOOM:
-		a->zoom = !a->zoom;
-		break;
-	case ACT_SPLIT:
-		a->vertical = !a->vertical;
-		break;
-	case ACT_TOGGLE_READ:
-	case ACT_TOGGLE_STAR: {
-		unsigned bit = act == ACT_TOGGLE_READ ? MARK_READ : MARK_STARRED;
-		/* the story pane's story, or the list's selection */
-		long idx = a->focus && a->story_open && a->cur.related < 0 ? a->cur.article
-									   : selected_article(a);
-		if (idx < 0)
-			break;
-		bool on = !(a->marks[idx] & bit);
-		if (!app_mark(a, idx, bit, on))
-			break; /* it said why */
-		app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
-							     : (on ? "starred" : "star taken away"));
-		if (!a->focus && a->list.sel + 1 < a->nrows)
-			a->list.sel++; /* as in mutt: on to the next */
-		break;
-	}
-	case ACT_FILTER_MARKS:
-		a->mark_filter = (enum mark_filter)((a->mark_filter + 1) % 3);
-		rebuild_rows(a);
-		app_message(a, false, "showing %s stories (%zu)", query_mark_filter_name(a->mark_filter),
-			    a->nrows);
-		break;
-	case ACT_RELATED:
-		if (a->cur.article < 0 || a->overlay_open)
-			break;
-		if (a->cur.related >= 0) {
-			app_message(a, true, "a related summary has no related stories of its own");
-			break;
-		}
-		a->story.ops = &view_related_ops;
-		a->story.sel = a->story.top = 0;
-		a->story_open = true;
-		a->focus = 1;
-		pane_move(a, &a->story, 0);
-		break;
-	case ACT_BACK:
-		history_step(a, false);
-		break;
-	case ACT_FORWARD:
-		history_step(a, true);
-		break;
-	case ACT_BROWSE: {
-		const struct article *ar = app_article(a, a->cur.article);
-		if (ar)
-			open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
-							: ar->web_url);
-		break;
-	}
-	case ACT_BROWSE_MENU:
-		if (a->cur.article >= 0)
-			a->prompt = PROMPT_URL;
-		break;
-	case ACT_SEARCH:
-		start_prompt(a, PROMPT_SEARCH);
-		break;
-	case ACT_SEARCH_NEXT:
-	case ACT_SEARCH_PREV:
-		free(a->message);
-		a->message = NULL;
-		find_match(a, act == ACT_SEARCH_NEXT ? 1 : -1, false, false);
-		a->focus = 0;
-		break;
-	case ACT_FILTER:
-		start_prompt(a, PROMPT_FILTER);
-		break;
-	case ACT_SORT_NEXT: {
-		enum sort_key k = (enum sort_key)((a->order.key + 1) % SORT_NKEYS);
-		set_sort(a, (struct sort_order){k, query_sort_default_desc(k)});
-		break;
-	}
-	case ACT_SORT_REVERSE:
-		set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
-		break;
-	case ACT_PROBLEMS:
-		open_overlay(a, &view_problems_ops);
-		break;
-	case ACT_HELP:
-		open_overlay(a, &view_help_ops);
-		break;
-	case ACT_PROMPT:
-		start_prompt(a, PROMPT_COMMAND);
-		break;
-	case ACT_REDRAW:
-		if (!screen_headless())
-			clearok(curscr, TRUE);
-		break;
-	case ACT_QUIT:
-		if (a->overlay_open)
-			a->overlay_open = false;
-		else if (a->zoom)
-			a->zoom = false;
-		else if (a->focus && a->story_open && a->story.ops == &view_related_ops)
-			a->story.ops = &view_story_ops, a->story.top = 0;
-		else if (a->focus && a->story_open)
-			a->story_open = false, a->focus = 0;
-		else if (a->cfg->confirm_quit)
-			a->prompt = PROMPT_CONFIRM_QUIT;
-		else
-			a->quit = true;
-		break;
-	default:
-		break;
-	}
+	struct pane *p = pane_focused(a);
+	pane_move(a, p, 1);
 }
 
-static void handle_key(struct app *a, int key)
+static void act_prev(struct app *a)
+{
+	struct pane *p = pane_focused(a);
+	pane_move(a, p, -1);
+}
+
+static void act_first(struct app *a)
+{
+	struct pane *p = pane_focused(a);
+	pane_move(a, p, -(long)p->ops->count(a, p) - 1);
+}
+
+static void act_last(struct app *a)
+{
+	struct pane *p = pane_focused(a);
+	pane_move(a, p, (long)p->ops->count(a, p) + 1);
+}
+
+static void act_page_down(struct app *a)
+{
+	struct pane *p = pane_focused(a);
+	pane_move(a, p, pane_page_lines(p));
+}
+
+static void act_page_up(struct app *a)
+{
+	struct pane *p = pane_focused(a);
+	pane_move(a, p, -pane_page_lines(p));
+}
+
+static void act_next_pane(struct app *a)
+{
+	if (a->overlay_open)
+		return;
+	if (!a->story_open) {
+		a->story_open = true;
+		a->story.ops = &view_story_ops;
+	}
+	a->focus = !a->focus;
+}
+
+static void act_zoom(struct app *a)
+{
+	a->zoom = !a->zoom;
+}
+
+static void act_split(struct app *a)
+{
+	a->vertical = !a->vertical;
+}
+
+static void toggle_mark(struct app *a, unsigned bit)
+{
+	/* the story pane's story, or the list's selection */
+	long idx = a->focus && a->story_open && a->cur.related < 0 ? a->cur.article
+								   : selected_article(a);
+	if (idx < 0)
+		return;
+	bool on = !(a->marks[idx] & bit);
+	if (!app_mark(a, idx, bit, on))
+		return; /* it said why */
+	app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
+						     : (on ? "starred" : "star taken away"));
+	if (!a->focus && a->list.sel + 1 < a->nrows)
+		a->list.sel++; /* as in mutt: on to the next */
+}
+
+static void act_toggle_read(struct app *a)
+{
+	toggle_mark(a, MARK_READ);
+}
+
+static void act_toggle_star(struct app *a)
+{
+	toggle_mark(a, MARK_STARRED);
+}
+
+static void act_filter_marks(struct app *a)
+{
+	a->mark_filter = (enum mark_filter)((a->mark_filter + 1) % 3);
+	app_rebuild_rows(a);
+	app_message(a, false, "showing %s stories (%zu)", query_mark_filter_name(a->mark_filter),
+		    a->nrows);
+}
+
+static void act_related(struct app *a)
+{
+	if (a->cur.article < 0 || a->overlay_open)
+		return;
+	if (a->cur.related >= 0) {
+		app_message(a, true, "a related summary has no related stories of its own");
+		return;
+	}
+	a->story.ops = &view_related_ops;
+	a->story.sel = a->story.top = 0;
+	a->story_open = true;
+	a->focus = 1;
+	pane_move(a, &a->story, 0);
+}
+
+static void act_back(struct app *a)
+{
+	history_step(a, false);
+}
+
+static void act_forward(struct app *a)
+{
+	history_step(a, true);
+}
+
+static void act_browse(struct app *a)
+{
+	const struct article *ar = app_article(a, a->cur.article);
+	if (ar)
+		app_open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
+						    : ar->web_url);
+}
+
+static void act_browse_menu(struct app *a)
+{
+	if (a->cur.article >= 0)
+		a->prompt = PROMPT_URL;
+}
+
+static void act_search(struct app *a)
+{
+	prompt_start(a, PROMPT_SEARCH);
+}
+
+static void search_step(struct app *a, int dir)
+{
+	free(a->message);
+	a->message = NULL;
+	prompt_find_match(a, dir, false, false);
+	a->focus = 0;
+}
+
+static void act_search_next(struct app *a)
+{
+	search_step(a, 1);
+}
+
+static void act_search_prev(struct app *a)
+{
+	search_step(a, -1);
+}
+
+static void act_filter(struct app *a)
+{
+	prompt_start(a, PROMPT_FILTER);
+}
+
+static void act_sort_next(struct app *a)
+{
+	enum sort_key k = (enum sort_key)((a->order.key + 1) % SORT_NKEYS);
+	set_sort(a, (struct sort_order){k, query_sort_default_desc(k)});
+}
+
+static void act_sort_reverse(struct app *a)
+{
+	set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
+}
+
+static void act_problems(struct app *a)
+{
+	pane_open_overlay(a, &view_problems_ops);
+}
+
+static void act_help(struct app *a)
+{
+	pane_open_overlay(a, &view_help_ops);
+}
+
+static void act_prompt(struct app *a)
+{
+	prompt_start(a, PROMPT_COMMAND);
+}
+
+static void act_redraw(struct app *a)
+{
+	(void)a;
+	if (!screen_headless())
+		clearok(curscr, TRUE);
+}
+
+/* q closes the innermost thing open; from the list it quits. */
+static void act_quit(struct app *a)
+{
+	if (a->overlay_open)
+		a->overlay_open = false;
+	else if (a->zoom)
+		a->zoom = false;
+	else if (a->focus && a->story_open && a->story.ops == &view_related_ops)
+		a->story.ops = &view_story_ops, a->story.top = 0;
+	else if (a->focus && a->story_open)
+		a->story_open = false, a->focus = 0;
+	else if (a->cfg->confirm_quit)
+		a->prompt = PROMPT_CONFIRM_QUIT;
+	else
+		a->quit = true;
+}
+
+/* Indexed by action; NULL: only views take it (open), or nothing does. */
+static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
+	[ACT_NEXT] = act_next,
+	[ACT_PREV] = act_prev,
+	[ACT_FIRST] = act_first,
+	[ACT_LAST] = act_last,
+	[ACT_PAGE_DOWN] = act_page_down,
+	[ACT_PAGE_UP] = act_page_up,
+	[ACT_NEXT_PANE] = act_next_pane,
+	[ACT_ZOOM] = act_zoom,
+	[ACT_SPLIT] = act_split,
+	[ACT_TOGGLE_READ] = act_toggle_read,
+	[ACT_TOGGLE_STAR] = act_toggle_star,
+	[ACT_FILTER_MARKS] = act_filter_marks,
+	[ACT_RELATED] = act_related,
+	[ACT_BACK] = act_back,
+	[ACT_FORWARD] = act_forward,
+	[ACT_BROWSE] = act_browse,
+	[ACT_BROWSE_MENU] = act_browse_menu,
+	[ACT_SEARCH] = act_search,
+	[ACT_SEARCH_NEXT] = act_search_next,
+	[ACT_SEARCH_PREV] = act_search_prev,
+	[ACT_FILTER] = act_filter,
+	[ACT_SORT_NEXT] = act_sort_next,
+	[ACT_SORT_REVERSE] = act_sort_reverse,
+	[ACT_PROBLEMS] = act_problems,
+	[ACT_HELP] = act_help,
+	[ACT_PROMPT] = act_prompt,
+	[ACT_REDRAW] = act_redraw,
+	[ACT_QUIT] = act_quit,
+};
+
+static void do_action(struct app *a, enum action act)
+{
+	struct pane *p = pane_focused(a);
+	if (p->ops->action && p->ops->action(a, p, act))
+		return;
+	if (act > ACT_NONE && act < ACT_COUNT && shared_actions[act])
+		shared_actions[act](a);
+}
+
+void app_handle_key(struct app *a, int key)
 {
 	if (a->prompt != PROMPT_NONE) {
 		prompt_key(a, key);
 	} else {
-		struct pane *p = focused(a);
+		struct pane *p = pane_focused(a);
 		enum action act = keymap_lookup(a->keymap, p->ops->id, key);
 		if (act != ACT_NONE) {
 			free(a->message);
@@ -900,157 +574,14 @@ static void handle_key(struct app *a, int key)
 	save_marks(a);
 }
 
-/* Drawing ------------------------------------------------------------------ */
-
-static void draw_pane(struct app *a, struct pane *p, bool focus)
-{
-	if (p->r.w <= 0 || p->r.h <= 0)
-		return;
-	if (p->ops->prepare)
-		p->ops->prepare(a, p, p->r.w);
-	pane_keep_visible(a, p);
-	struct buf t = {0};
-	p->ops->title(a, p, &t);
-	screen_put(p->r.y, p->r.x, p->r.w, buf_str(&t), t.len, focus ? ST_TITLE_FOCUS : ST_HEADER,
-		   NULL, 0);
-	buf_free(&t);
-	size_t n = p->ops->count(a, p);
-	for (int y = 1; y < p->r.h; y++) {
-		size_t line = p->top + (size_t)(y - 1);
-		if (line < n)
-			p->ops->draw_line(a, p, line, p->r.y + y, !p->ops->scroll && line == p->sel);
-		else
-			screen_fill(p->r.y + y, p->r.x, p->r.w, ST_NORMAL);
-	}
-}
-
-static void draw_status(struct app *a)
-{
-	if (a->prompt != PROMPT_NONE && a->message) {
-		/* the prompt line is busy: say what is wrong with the input here */
-		screen_put(a->lay.status.y, 0, a->lay.status.w, a->message, strlen(a->message),
-			   a->message_error ? ST_ERROR : ST_STATUS, NULL, 0);
-		return;
-	}
-	struct buf b = {0};
-	struct pane *p = focused(a);
-	size_t n = p == &a->list ? a->nrows : p->ops->count(a, p);
-	buf_printf(&b, " [%s] ", p->ops->name);
-	if (p == &a->list)
-		buf_printf(&b, "%zu/%zu", n ? a->list.sel + 1 : 0, n);
-	else if (p->ops->scroll)
-		buf_printf(&b, "line %zu/%zu", n ? p->top + 1 : 0, n);
-	else
-		buf_printf(&b, "%zu/%zu", n ? p->sel + 1 : 0, n);
-	if (p == &a->list && a->nrows != a->store->n)
-		buf_printf(&b, " of %zu", a->store->n);
-	buf_printf(&b, "  sort: %s %s", query_sort_name(a->order.key), a->order.desc ? "desc" : "asc");
-	if (a->search)
-		buf_printf(&b, "  search: %s", search_pattern(a->search));
-	if (a->filter)
-		buf_printf(&b, "  filter: %s", search_pattern(a->filter));
-	if (a->topic)
-		buf_printf(&b, "  topic: %s", a->topic);
-	if (a->provider)
-		buf_printf(&b, "  provider: %s", a->provider);
-	if (a->nback || a->nfwd)
-		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
-	size_t unread = 0, starred = 0;
-	for (size_t i = 0; i < a->store->n; i++) {
-		unread += !(a->marks[i] & MARK_READ);
-		starred += (a->marks[i] & MARK_STARRED) != 0;
-	}
-	buf_printf(&b, "  unread: %zu  starred: %zu", unread, starred);
-	if (a->mark_filter != MARKS_ALL)
-		buf_printf(&b, " (showing %s)", query_mark_filter_name(a->mark_filter));
-	if (a->store->problems.n)
-		buf_printf(&b, "  problems: %zu (P)", a->store->problems.n);
-	screen_put(a->lay.status.y, 0, a->lay.status.w, buf_str(&b), b.len, ST_STATUS, NULL, 0);
-	buf_free(&b);
-}
-
-static void draw_prompt(struct app *a)
-{
-	struct rect r = a->lay.prompt;
-	if (a->prompt == PROMPT_URL || a->prompt == PROMPT_CONFIRM_QUIT) {
-		const char *m = a->prompt == PROMPT_URL
-					? "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)"
-					: "quit lede? (y/n)";
-		screen_put(r.y, 0, r.w, m, strlen(m), ST_NORMAL, NULL, 0);
-		screen_cursor(0, 0, false);
-		return;
-	}
-	if (a->prompt != PROMPT_NONE) {
-		const char *lead = a->prompt == PROMPT_SEARCH ? "/" : a->prompt == PROMPT_FILTER
-										? "filter: "
-										: ":";
-		struct buf b = {0};
-		buf_puts(&b, lead);
-		buf_add(&b, a->input.data ? a->input.data : "", a->input.len);
-		int w = text_width(b.data, b.len);
-		/* keep the end of a long input in view */
-		size_t off = 0;
-		while (w >= r.w && off < b.len) {
-			unsigned cp;
-			int l = utf8_decode(b.data + off, b.len - off, &cp);
-			off += l > 0 ? (size_t)l : 1;
-			w = text_width(b.data + off, b.len - off);
-		}
-		screen_put(r.y, 0, r.w, b.data + off, b.len - off, ST_NORMAL, NULL, 0);
-		screen_cursor(r.y, w < r.w ? w : r.w - 1, true);
-		buf_free(&b);
-		return;
-	}
-	screen_cursor(0, 0, false);
-	const char *m = a->message ? a->message : "";
-	screen_put(r.y, 0, r.w, m, strlen(m), a->message_error ? ST_ERROR : ST_NORMAL, NULL, 0);
-}
-
-static void draw(struct app *a)
-{
-	int cols, rows;
-	screen_size(&cols, &rows);
-	struct layout_in in = {cols, rows, a->vertical, a->story_open && !a->overlay_open, a->zoom,
-			       a->focus};
-	layout_compute(&in, &a->lay);
-	erase();
-	if (a->lay.too_small) {
-		const char *m = "terminal too small";
-		for (int y = 0; y < rows && y < 1; y++)
-			screen_put(y, 0, cols, m, strlen(m), ST_NORMAL, NULL, 0);
-		refresh();
-		return;
-	}
-	if (a->overlay_open) {
-		a->overlay.r = (struct rect){0, 0, cols, rows - 2}; /* all but status and prompt */
-		draw_pane(a, &a->overlay, true);
-	} else {
-		a->list.r = a->lay.list;
-		a->story.r = a->lay.story;
-		draw_pane(a, &a->list, a->focus == 0 || !a->story_open);
-		if (a->story_open)
-			draw_pane(a, &a->story, a->focus == 1);
-		const char *bar = MB_CUR_MAX > 1 ? "\xe2\x94\x82" : "|";
-		for (int y = 0; y < a->lay.sep.h; y++)
-			screen_put(a->lay.sep.y + y, a->lay.sep.x, 1, bar, strlen(bar), ST_DIM, NULL, 0);
-	}
-	draw_status(a);
-	draw_prompt(a);
-	refresh();
-}
-
 /* The mouse ---------------------------------------------------------------- */
-
-enum mouse_event { MOUSE_CLICK, MOUSE_DOUBLE, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
 
 static bool in_rect(struct rect r, int x, int y)
 {
 	return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
 }
 
-/* The wheel scrolls the pane under the pointer, a click selects there, a
- * double click opens. */
-static void mouse(struct app *a, enum mouse_event ev, int x, int y)
+void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 {
 	struct pane *p = NULL;
 	int focus = a->focus;
@@ -1065,166 +596,18 @@ static void mouse(struct app *a, enum mouse_event ev, int x, int y)
 	free(a->message);
 	a->message = NULL;
 	if (ev == MOUSE_WHEEL_UP || ev == MOUSE_WHEEL_DOWN) {
-		long d = ev == MOUSE_WHEEL_UP ? -3 : 3;
-		if (p->ops->scroll) {
-			pane_move(a, p, d);
-		} else {
-			long top = (long)p->top + d, n = (long)p->ops->count(a, p);
-			long max = n - page_lines(p) > 0 ? n - page_lines(p) : 0;
-			p->top = (size_t)(top < 0 ? 0 : top > max ? max : top);
-			if (p->sel < p->top)
-				pane_move(a, p, (long)(p->top - p->sel));
-			else if (p->sel >= p->top + (size_t)page_lines(p))
-				pane_move(a, p, (long)(p->top + (size_t)page_lines(p)) - 1 - (long)p->sel);
-		}
+		pane_wheel(a, p, ev == MOUSE_WHEEL_UP ? -3 : 3);
 		return;
 	}
 	a->focus = focus;
 	size_t line = p->top + (size_t)(y - p->r.y - 1);
-	if (y == p->r.y || p->ops->scroll || line >= p->ops->count(a, p) || !selectable(a, p, line))
+	if (y == p->r.y || p->ops->scroll || line >= p->ops->count(a, p) || !pane_selectable(a, p, line))
 		return;
 	p->sel = line;
 	if (p == &a->list)
 		follow_list(a);
 	if (ev == MOUSE_DOUBLE)
 		do_action(a, ACT_OPEN);
-}
-
-/* Timings of the headless mode, for the benchmark ----------------------- */
-
-static double now_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-struct timings {
-	double first_draw_us; /* from the start of the process */
-	double *key_us;       /* each key: handling it and drawing the result */
-	size_t n, cap;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void timings_print(struct timings *t)
-{
-	double *v = xmalloc((t->n ? t->n : 1) * sizeof *v);
-	memcpy(v, t->key_us, t->n * sizeof *v);
-	qsort(v, t->n, sizeof *v, cmp_double);
-	double p50 = t->n ? v[t->n / 2] : 0, p95 = t->n ? v[(t->n * 95) / 100 < t->n ? (t->n * 95) / 100 : t->n - 1] : 0;
-	double max = t->n ? v[t->n - 1] : 0;
-	printf("--- stats\nfirst-draw-ms %.1f\nkeys %zu\nkey-p50-ms %.3f\nkey-p95-ms %.3f\nkey-max-ms %.3f\n",
-	       t->first_draw_us / 1e3, t->n, p50 / 1e3, p95 / 1e3, max / 1e3);
-	free(v);
-}
-
-static void timed_key(struct app *a, struct timings *t, int key)
-{
-	query_settle(a->query); /* pending work first, as tig's test mode does */
-	double t0 = now_us();
-	handle_key(a, key);
-	draw(a);
-	t->key_us = xgrow(t->key_us, &t->cap, t->n + 1, sizeof *t->key_us);
-	t->key_us[t->n++] = now_us() - t0;
-}
-
-/* The script player -------------------------------------------------------- */
-
-static int play_script(struct app *a, const char *path, double started_us)
-{
-	struct timings tm = {0};
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "lede: %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	int status = 0;
-	draw(a);
-	tm.first_draw_us = now_us() - started_us;
-	while (!a->quit && !got_stop && (len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		char *cmd = line + strspn(line, " \t");
-		if (!*cmd || *cmd == '#')
-			continue;
-		char *arg = cmd + strcspn(cmd, " \t");
-		if (*arg)
-			*arg++ = '\0';
-		if (!strcmp(cmd, "key")) {
-			for (char *save, *k = strtok_r(arg, " \t", &save); k && !a->quit;
-			     k = strtok_r(NULL, " \t", &save)) {
-				int key = keymap_key_parse(k);
-				if (key < 0) {
-					fprintf(stderr, "%s:%zu: bad key name '%s'\n", path, lineno, k);
-					status = 2;
-					break;
-				}
-				timed_key(a, &tm, key);
-			}
-		} else if (!strcmp(cmd, "type")) {
-			for (size_t i = 0; arg[i] && !a->quit;) {
-				unsigned cp;
-				int l = utf8_decode(arg + i, strlen(arg + i), &cp);
-				if (l <= 0)
-					break;
-				timed_key(a, &tm, (int)cp);
-				i += (size_t)l;
-			}
-		} else if (!strcmp(cmd, "mouse")) {
-			static const char *const names[] = {"click", "double", "wheel-up", "wheel-down"};
-			char what[16];
-			int x, y, ev = -1;
-			if (sscanf(arg, "%15s %d %d", what, &x, &y) == 3)
-				for (int i = 0; i < 4; i++)
-					if (!strcmp(what, names[i]))
-						ev = i;
-			if (ev < 0) {
-				fprintf(stderr, "%s:%zu: mouse wants click|double|wheel-up|wheel-down X Y\n",
-					path, lineno);
-				status = 2;
-				break;
-			}
-			if (a->cfg->mouse)
-				mouse(a, (enum mouse_event)ev, x, y);
-			draw(a);
-		} else if (!strcmp(cmd, "stats")) {
-			timings_print(&tm);
-		} else if (!strcmp(cmd, "dump")) {
-			int cols, rows;
-			screen_size(&cols, &rows);
-			printf("--- %s (%dx%d)\n", arg, cols, rows);
-			draw(a);
-			screen_dump(stdout);
-			fflush(stdout); /* a script fed through a pipe sees each screen */
-		} else if (!strcmp(cmd, "resize")) {
-			int cols, rows;
-			if (sscanf(arg, "%dx%d", &cols, &rows) != 2 || cols < 0 || rows < 0) {
-				fprintf(stderr, "%s:%zu: resize wants COLSxROWS\n", path, lineno);
-				status = 2;
-				break;
-			}
-			screen_resize(cols, rows);
-			draw(a);
-		} else {
-			fprintf(stderr, "%s:%zu: unknown script command '%s'\n", path, lineno, cmd);
-			status = 2;
-			break;
-		}
-	}
-	free(line);
-	free(tm.key_us);
-	fclose(f);
-	fflush(stdout);
-	return status;
 }
 
 /* The loop ----------------------------------------------------------------- */
@@ -1244,7 +627,7 @@ static void interactive(struct app *a)
 {
 	timeout(250); /* wake up now and then to reap browsers and see signals */
 	while (!a->quit && !got_stop) {
-		draw(a);
+		draw_screen(a);
 		wint_t ch;
 		int code = get_wch(&ch);
 		char *msg;
@@ -1260,13 +643,13 @@ static void interactive(struct app *a)
 			MEVENT me;
 			if (getmouse(&me) == OK) {
 				if (me.bstate & BUTTON1_DOUBLE_CLICKED)
-					mouse(a, MOUSE_DOUBLE, me.x, me.y);
+					app_mouse(a, MOUSE_DOUBLE, me.x, me.y);
 				else if (me.bstate & BUTTON1_CLICKED)
-					mouse(a, MOUSE_CLICK, me.x, me.y);
+					app_mouse(a, MOUSE_CLICK, me.x, me.y);
 				else if (me.bstate & BUTTON4_PRESSED)
-					mouse(a, MOUSE_WHEEL_UP, me.x, me.y);
+					app_mouse(a, MOUSE_WHEEL_UP, me.x, me.y);
 				else if (me.bstate & BUTTON5_PRESSED)
-					mouse(a, MOUSE_WHEEL_DOWN, me.x, me.y);
+					app_mouse(a, MOUSE_WHEEL_DOWN, me.x, me.y);
 			}
 			continue;
 		}
@@ -1279,8 +662,43 @@ static void interactive(struct app *a)
 			if (c2 != ERR)
 				key = KEYMAP_META | keymap_from_curses(c2, (unsigned)ch);
 		}
-		handle_key(a, key);
+		app_handle_key(a, key);
 	}
+}
+
+/* The journal folded into the marks file, for the next start; false when
+ * changes not yet saved are lost. */
+static bool fold_marks(struct state *st)
+{
+	char *serr;
+	if (state_compact(st, &serr) == 0)
+		return true;
+	bool lost = state_dirty(st);
+	if (lost)
+		fprintf(stderr, "lede: marks not saved, the changes not yet saved are lost: %s\n", serr);
+	else /* they are safe in the journal */
+		fprintf(stderr, "lede: marks journal not folded: %s\n", serr);
+	free(serr);
+	return !lost;
+}
+
+static void app_free(struct app *a)
+{
+	free(a->marks);
+	query_free(a->query);
+	for (size_t i = 0; i < a->ndl; i++)
+		free(a->dl[i].text);
+	free(a->dl);
+	free(a->rows);
+	free(a->back);
+	free(a->fwd);
+	free(a->message);
+	buf_free(&a->input);
+	strlist_free(&a->history);
+	search_free(a->search);
+	search_free(a->filter);
+	free(a->topic);
+	free(a->provider);
 }
 
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
@@ -1305,7 +723,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
 	a.marks = xcalloc(s->n ? s->n : 1, 1);
 	sync_marks(&a);
-	rebuild_rows(&a);
+	app_rebuild_rows(&a);
 	follow_list(&a);
 
 	char *err = NULL;
@@ -1322,40 +740,15 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	apply_config(&a);
 	report_marks_problems(&a);
 	catch_stop_signals();
-	draw(&a);
+	draw_screen(&a);
 	int status = 0;
 	if (script)
-		status = play_script(&a, script, started_us);
+		status = script_play(&a, script, started_us);
 	else
 		interactive(&a);
 	screen_close();
-	/* the journal folded into the marks file, for the next start */
-	char *serr;
-	if (state_compact(st, &serr) < 0) {
-		if (state_dirty(st)) {
-			fprintf(stderr, "lede: marks not saved, the changes not yet saved are lost: %s\n",
-				serr);
-			status = 1;
-		} else { /* they are safe in the journal */
-			fprintf(stderr, "lede: marks journal not folded: %s\n", serr);
-		}
-		free(serr);
-	}
-
-	free(a.marks);
-	query_free(a.query);
-	for (size_t i = 0; i < a.ndl; i++)
-		free(a.dl[i].text);
-	free(a.dl);
-	free(a.rows);
-	free(a.back);
-	free(a.fwd);
-	free(a.message);
-	buf_free(&a.input);
-	strlist_free(&a.history);
-	search_free(a.search);
-	search_free(a.filter);
-	free(a.topic);
-	free(a.provider);
+	if (!fold_marks(st))
+		status = 1;
+	app_free(&a);
 	return status;
 }

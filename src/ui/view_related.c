@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lede/ui/app.h"
+#include "lede/ui/history.h"
 
 /* Lines: a heading, the related stories, a heading, the backlinks. */
 static size_t nrelated(struct app *a)
@@ -106,12 +107,12 @@ static bool action(struct app *a, struct pane *p, enum action act)
 	if (line <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		if (r->local >= 0)
-			app_jump(a, (struct story){r->local, -1, false, 0});
+			history_jump(a, (struct story){r->local, -1, false, 0});
 		else
-			app_jump(a, (struct story){a->cur.article, (long)(line - 1), false, 0});
+			history_jump(a, (struct story){a->cur.article, (long)(line - 1), false, 0});
 	} else {
 		size_t b = a->store->backlinks[a->store->backlink_start[a->cur.article] + line - 2 - nr];
-		app_jump(a, (struct story){(long)b, -1, false, 0});
+		history_jump(a, (struct story){(long)b, -1, false, 0});
 	}
 	return true;
 }

@@ -1,6 +1,7 @@
 /* app: the interactive reader's state and its one loop. Views (list,
  * story, related, help, problems) are const ops tables that draw lines and
- * take the actions specific to them; everything they share lives here. */
+ * take the actions specific to them; the state they share lives here, and
+ * pane.h, history.h, prompt.h, draw.h and script.h work on it. */
 #ifndef LEDE_UI_APP_H
 #define LEDE_UI_APP_H
 
@@ -134,10 +135,27 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
  * false, with a message, when the story has no webUrl to keep them by. */
 bool app_mark(struct app *a, long idx, unsigned bits, bool on);
 
-/* Make s the current story, pushing the old one on the history. */
-void app_jump(struct app *a, struct story s);
 /* Select article idx in the list if it is there. */
 bool app_select_article(struct app *a, long idx);
+/* For the UI's own modules (the script player drives the app as a
+ * terminal would). */
+enum app_mouse_event { MOUSE_CLICK, MOUSE_DOUBLE, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
+/* One key (keymap notation's int): the prompt's, or a bound action. */
+void app_handle_key(struct app *a, int key);
+/* The wheel scrolls the pane under the pointer, a click selects there, a
+ * double click opens; x and y are screen cells. */
+void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y);
+/* Filter and sort the list again, keeping the selection on the same
+ * article. */
+void app_rebuild_rows(struct app *a);
+/* Run one line of the : prompt (a command, or a config line live). */
+void app_run_command(struct app *a, const char *line);
+/* Open url (NULL: say there is none) in the configured browser, if its
+ * scheme is allowed; the outcome goes to the message line. */
+void app_open_url(struct app *a, const char *url);
+/* A stop signal (SIGTERM, SIGHUP, SIGINT) came: end as q would. */
+bool app_stopping(void);
+
 /* Local time "2021-03-04 08:00" (16 bytes + NUL) in buf. */
 void app_format_time(int64_t t, char *buf, size_t size, bool with_time);
 

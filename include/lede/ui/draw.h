@@ -1,0 +1,11 @@
+/* draw: the whole screen from the app's state: the panes (each view draws
+ * its own lines), the separator, the status line and the prompt line. */
+#ifndef LEDE_UI_DRAW_H
+#define LEDE_UI_DRAW_H
+
+#include "lede/ui/app.h"
+
+/* Lay out for the current terminal size, draw everything and refresh. */
+void draw_screen(struct app *a);
+
+#endif

@@ -1,0 +1,28 @@
+/* pane: a pane's cursor and scroll position (moving by lines, pages and
+ * the wheel, keeping the cursor in view) and which pane has the focus.
+ * The panes themselves live in struct app; views say what is in them. */
+#ifndef LEDE_UI_PANE_H
+#define LEDE_UI_PANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lede/ui/app.h"
+
+/* The pane keys go to: the overlay when open, else the list or the story. */
+struct pane *pane_focused(struct app *a);
+/* Lines below the pane's title row (at least 1). */
+int pane_page_lines(const struct pane *p);
+/* Whether the cursor may rest on line (views may rule lines out). */
+bool pane_selectable(struct app *a, struct pane *p, size_t line);
+/* Move the cursor (or scroll) by delta lines, landing on a selectable one. */
+void pane_move(struct app *a, struct pane *p, long delta);
+/* Scroll by delta lines as a mouse wheel does, the cursor dragged along
+ * only as far as it must to stay in view. */
+void pane_wheel(struct app *a, struct pane *p, long delta);
+/* Clamp the cursor and scroll so the cursor is on screen. */
+void pane_keep_visible(struct app *a, struct pane *p);
+/* Show ops in the overlay pane, over the list and story. */
+void pane_open_overlay(struct app *a, const struct view_ops *ops);
+
+#endif

@@ -1,0 +1,24 @@
+/* prompt: the prompt line. Its line editor and history, Tab completion at
+ * the : prompt, the live search and filter (the list follows as a pattern
+ * is typed, Esc puts back what was there), and the one-key URL and quit
+ * confirmation prompts. */
+#ifndef LEDE_UI_PROMPT_H
+#define LEDE_UI_PROMPT_H
+
+#include <stdbool.h>
+
+#include "lede/ui/app.h"
+
+/* Open the prompt of kind k (the filter prompt starts from the filter). */
+void prompt_start(struct app *a, enum prompt_kind k);
+/* A key while a prompt is open. */
+void prompt_key(struct app *a, int key);
+/* Run a search or filter prompt as if text had been typed and Enter
+ * pressed. */
+void prompt_run(struct app *a, enum prompt_kind k, const char *text);
+/* Move the list to the next (dir 1) or previous (-1) match of the search
+ * from the selection; with inclusive, the selection itself counts. Quiet:
+ * no message for "no search", "no match" or "wrapped". */
+bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet);
+
+#endif

@@ -1,0 +1,150 @@
+/* draw: the screen from the app's state, once a loop: the layout, the
+ * panes' titles and lines (the views draw their own), the separator, the
+ * status line (position, sort, search, filter, marks, problems) and the
+ * prompt line (the input being edited, or the last message). */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "lede/ui/draw.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lede/ui/pane.h"
+#include "lede/ui/text.h"
+
+static void draw_pane(struct app *a, struct pane *p, bool focus)
+{
+	if (p->r.w <= 0 || p->r.h <= 0)
+		return;
+	if (p->ops->prepare)
+		p->ops->prepare(a, p, p->r.w);
+	pane_keep_visible(a, p);
+	struct buf t = {0};
+	p->ops->title(a, p, &t);
+	screen_put(p->r.y, p->r.x, p->r.w, buf_str(&t), t.len, focus ? ST_TITLE_FOCUS : ST_HEADER,
+		   NULL, 0);
+	buf_free(&t);
+	size_t n = p->ops->count(a, p);
+	for (int y = 1; y < p->r.h; y++) {
+		size_t line = p->top + (size_t)(y - 1);
+		if (line < n)
+			p->ops->draw_line(a, p, line, p->r.y + y, !p->ops->scroll && line == p->sel);
+		else
+			screen_fill(p->r.y + y, p->r.x, p->r.w, ST_NORMAL);
+	}
+}
+
+static void draw_status(struct app *a)
+{
+	if (a->prompt != PROMPT_NONE && a->message) {
+		/* the prompt line is busy: say what is wrong with the input here */
+		screen_put(a->lay.status.y, 0, a->lay.status.w, a->message, strlen(a->message),
+			   a->message_error ? ST_ERROR : ST_STATUS, NULL, 0);
+		return;
+	}
+	struct buf b = {0};
+	struct pane *p = pane_focused(a);
+	size_t n = p == &a->list ? a->nrows : p->ops->count(a, p);
+	buf_printf(&b, " [%s] ", p->ops->name);
+	if (p == &a->list)
+		buf_printf(&b, "%zu/%zu", n ? a->list.sel + 1 : 0, n);
+	else if (p->ops->scroll)
+		buf_printf(&b, "line %zu/%zu", n ? p->top + 1 : 0, n);
+	else
+		buf_printf(&b, "%zu/%zu", n ? p->sel + 1 : 0, n);
+	if (p == &a->list && a->nrows != a->store->n)
+		buf_printf(&b, " of %zu", a->store->n);
+	buf_printf(&b, "  sort: %s %s", query_sort_name(a->order.key), a->order.desc ? "desc" : "asc");
+	if (a->search)
+		buf_printf(&b, "  search: %s", search_pattern(a->search));
+	if (a->filter)
+		buf_printf(&b, "  filter: %s", search_pattern(a->filter));
+	if (a->topic)
+		buf_printf(&b, "  topic: %s", a->topic);
+	if (a->provider)
+		buf_printf(&b, "  provider: %s", a->provider);
+	if (a->nback || a->nfwd)
+		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
+	size_t unread = 0, starred = 0;
+	for (size_t i = 0; i < a->store->n; i++) {
+		unread += !(a->marks[i] & MARK_READ);
+		starred += (a->marks[i] & MARK_STARRED) != 0;
+	}
+	buf_printf(&b, "  unread: %zu  starred: %zu", unread, starred);
+	if (a->mark_filter != MARKS_ALL)
+		buf_printf(&b, " (showing %s)", query_mark_filter_name(a->mark_filter));
+	if (a->store->problems.n)
+		buf_printf(&b, "  problems: %zu (P)", a->store->problems.n);
+	screen_put(a->lay.status.y, 0, a->lay.status.w, buf_str(&b), b.len, ST_STATUS, NULL, 0);
+	buf_free(&b);
+}
+
+static void draw_prompt(struct app *a)
+{
+	struct rect r = a->lay.prompt;
+	if (a->prompt == PROMPT_URL || a->prompt == PROMPT_CONFIRM_QUIT) {
+		const char *m = a->prompt == PROMPT_URL
+					? "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)"
+					: "quit lede? (y/n)";
+		screen_put(r.y, 0, r.w, m, strlen(m), ST_NORMAL, NULL, 0);
+		screen_cursor(0, 0, false);
+		return;
+	}
+	if (a->prompt != PROMPT_NONE) {
+		const char *lead = a->prompt == PROMPT_SEARCH ? "/" : a->prompt == PROMPT_FILTER
+										? "filter: "
+										: ":";
+		struct buf b = {0};
+		buf_puts(&b, lead);
+		buf_add(&b, a->input.data ? a->input.data : "", a->input.len);
+		int w = text_width(b.data, b.len);
+		/* keep the end of a long input in view */
+		size_t off = 0;
+		while (w >= r.w && off < b.len) {
+			unsigned cp;
+			int l = utf8_decode(b.data + off, b.len - off, &cp);
+			off += l > 0 ? (size_t)l : 1;
+			w = text_width(b.data + off, b.len - off);
+		}
+		screen_put(r.y, 0, r.w, b.data + off, b.len - off, ST_NORMAL, NULL, 0);
+		screen_cursor(r.y, w < r.w ? w : r.w - 1, true);
+		buf_free(&b);
+		return;
+	}
+	screen_cursor(0, 0, false);
+	const char *m = a->message ? a->message : "";
+	screen_put(r.y, 0, r.w, m, strlen(m), a->message_error ? ST_ERROR : ST_NORMAL, NULL, 0);
+}
+
+void draw_screen(struct app *a)
+{
+	int cols, rows;
+	screen_size(&cols, &rows);
+	struct layout_in in = {cols, rows, a->vertical, a->story_open && !a->overlay_open, a->zoom,
+			       a->focus};
+	layout_compute(&in, &a->lay);
+	erase();
+	if (a->lay.too_small) {
+		const char *m = "terminal too small";
+		for (int y = 0; y < rows && y < 1; y++)
+			screen_put(y, 0, cols, m, strlen(m), ST_NORMAL, NULL, 0);
+		refresh();
+		return;
+	}
+	if (a->overlay_open) {
+		a->overlay.r = (struct rect){0, 0, cols, rows - 2}; /* all but status and prompt */
+		draw_pane(a, &a->overlay, true);
+	} else {
+		a->list.r = a->lay.list;
+		a->story.r = a->lay.story;
+		draw_pane(a, &a->list, a->focus == 0 || !a->story_open);
+		if (a->story_open)
+			draw_pane(a, &a->story, a->focus == 1);
+		const char *bar = MB_CUR_MAX > 1 ? "\xe2\x94\x82" : "|";
+		for (int y = 0; y < a->lay.sep.h; y++)
+			screen_put(a->lay.sep.y + y, a->lay.sep.x, 1, bar, strlen(bar), ST_DIM, NULL, 0);
+	}
+	draw_status(a);
+	draw_prompt(a);
+	refresh();
+}

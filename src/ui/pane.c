@@ -1,0 +1,96 @@
+/* pane: moving a pane's cursor and scroll position, keeping the cursor in
+ * view, and the focus. Nothing here knows which view a pane shows. */
+#include "lede/ui/pane.h"
+
+struct pane *pane_focused(struct app *a)
+{
+	if (a->overlay_open)
+		return &a->overlay;
+	return a->focus && a->story_open ? &a->story : &a->list;
+}
+
+int pane_page_lines(const struct pane *p)
+{
+	int h = p->r.h - 1;
+	return h > 1 ? h : 1;
+}
+
+bool pane_selectable(struct app *a, struct pane *p, size_t line)
+{
+	return !p->ops->selectable || p->ops->selectable(a, p, line);
+}
+
+void pane_move(struct app *a, struct pane *p, long delta)
+{
+	size_t n = p->ops->count(a, p);
+	if (p->ops->scroll) {
+		long max = (long)n - pane_page_lines(p);
+		long top = (long)p->top + delta;
+		if (top > max)
+			top = max;
+		if (top < 0)
+			top = 0;
+		p->top = (size_t)top;
+		return;
+	}
+	if (!n)
+		return;
+	long s = (long)p->sel + delta;
+	if (s < 0)
+		s = 0;
+	if (s >= (long)n)
+		s = (long)n - 1;
+	long step = delta < 0 ? -1 : 1;
+	long t = s;
+	while (t >= 0 && t < (long)n && !pane_selectable(a, p, (size_t)t))
+		t += step;
+	if (t < 0 || t >= (long)n) /* none that way: try the other */
+		for (t = s; t >= 0 && t < (long)n && !pane_selectable(a, p, (size_t)t); t -= step)
+			;
+	if (t >= 0 && t < (long)n)
+		p->sel = (size_t)t;
+}
+
+void pane_wheel(struct app *a, struct pane *p, long delta)
+{
+	if (p->ops->scroll) {
+		pane_move(a, p, delta);
+		return;
+	}
+	long h = pane_page_lines(p);
+	long top = (long)p->top + delta, n = (long)p->ops->count(a, p);
+	long max = n - h > 0 ? n - h : 0;
+	p->top = (size_t)(top < 0 ? 0 : top > max ? max : top);
+	if (p->sel < p->top)
+		pane_move(a, p, (long)(p->top - p->sel));
+	else if (p->sel >= p->top + (size_t)h)
+		pane_move(a, p, (long)(p->top + (size_t)h) - 1 - (long)p->sel);
+}
+
+void pane_keep_visible(struct app *a, struct pane *p)
+{
+	size_t h = (size_t)pane_page_lines(p), n = p->ops->count(a, p);
+	if (p->ops->scroll) {
+		if (n <= h)
+			p->top = 0;
+		else if (p->top > n - h)
+			p->top = n - h;
+		return;
+	}
+	if (p->sel >= n)
+		p->sel = n ? n - 1 : 0;
+	if (p->sel < p->top)
+		p->top = p->sel;
+	else if (p->sel >= p->top + h)
+		p->top = p->sel - h + 1;
+	if (n > h && p->top > n - h)
+		p->top = n - h;
+	if (n <= h)
+		p->top = 0;
+}
+
+void pane_open_overlay(struct app *a, const struct view_ops *ops)
+{
+	a->overlay = (struct pane){.ops = ops};
+	a->overlay_open = true;
+}

@@ -1,0 +1,323 @@
+/* prompt: the prompt line's editor (UTF-8 aware backspace, ^U, history
+ * with the arrows), Tab completion of : commands, the live search and
+ * filter, and the one-key URL and quit prompts. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "lede/ui/prompt.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
+{
+	if (!a->search) {
+		if (!quiet)
+			app_message(a, true, "no search: press / to search");
+		return false;
+	}
+	size_t n = a->nrows, sel = a->list.sel;
+	for (size_t k = inclusive ? 0 : 1; n && k <= n; k++) {
+		size_t i = dir > 0 ? (sel + k) % n : (sel + n - k % n) % n;
+		if (query_matches(a->query, a->search, a->rows[i])) {
+			bool wrapped = dir > 0 ? i < sel : i > sel;
+			a->list.sel = i;
+			if (!quiet && wrapped)
+				app_message(a, false, "search wrapped");
+			return true;
+		}
+	}
+	if (!quiet)
+		app_message(a, true, "no match for %s", search_pattern(a->search));
+	return false;
+}
+
+/* Compile pattern; an empty one clears. false with a message if invalid. */
+static bool compile(struct app *a, const char *pattern, struct search **out)
+{
+	*out = NULL;
+	if (!*pattern)
+		return true;
+	char *err;
+	if (!(*out = search_compile(pattern, &err))) {
+		app_message(a, true, "%s", err);
+		free(err);
+		return false;
+	}
+	return true;
+}
+
+void prompt_start(struct app *a, enum prompt_kind k)
+{
+	a->prompt = k;
+	a->input.len = 0;
+	buf_str(&a->input);
+	a->saved_sel = a->list.sel;
+	a->saved_search = a->search;
+	a->saved_filter = a->filter;
+	a->hist_pos = a->history.n;
+	free(a->message);
+	a->message = NULL;
+	if (k == PROMPT_FILTER && a->filter)
+		buf_puts(&a->input, search_pattern(a->filter));
+}
+
+/* As the pattern is typed, the list follows. */
+static void prompt_live(struct app *a)
+{
+	const char *text = buf_str(&a->input);
+	struct search *re;
+	free(a->message);
+	a->message = NULL;
+	if (a->prompt == PROMPT_SEARCH) {
+		if (!compile(a, text, &re))
+			return;
+		if (a->search != a->saved_search)
+			search_free(a->search);
+		a->search = re;
+		a->list.sel = a->saved_sel;
+		if (re)
+			prompt_find_match(a, 1, true, true);
+	} else if (a->prompt == PROMPT_FILTER) {
+		if (!compile(a, text, &re))
+			return;
+		if (a->filter != a->saved_filter)
+			search_free(a->filter);
+		a->filter = re;
+		app_rebuild_rows(a);
+	}
+}
+
+static void prompt_cancel(struct app *a)
+{
+	if (a->prompt == PROMPT_SEARCH) {
+		if (a->search != a->saved_search)
+			search_free(a->search);
+		a->search = a->saved_search;
+		a->list.sel = a->saved_sel;
+	} else if (a->prompt == PROMPT_FILTER) {
+		if (a->filter != a->saved_filter)
+			search_free(a->filter);
+		a->filter = a->saved_filter;
+		app_rebuild_rows(a);
+		app_select_article(a, a->cur.article);
+	}
+	a->prompt = PROMPT_NONE;
+}
+
+static void prompt_accept(struct app *a)
+{
+	enum prompt_kind k = a->prompt;
+	a->prompt = PROMPT_NONE;
+	const char *text = buf_str(&a->input);
+	if (k == PROMPT_SEARCH || k == PROMPT_FILTER) {
+		struct search **cur = k == PROMPT_SEARCH ? &a->search : &a->filter;
+		struct search *saved = k == PROMPT_SEARCH ? a->saved_search : a->saved_filter;
+		struct search *re;
+		if (!compile(a, text, &re)) { /* the message says why; keep the old */
+			if (*cur != saved)
+				search_free(*cur);
+			*cur = saved;
+			if (k == PROMPT_FILTER)
+				app_rebuild_rows(a);
+			return;
+		}
+		if (*cur != saved)
+			search_free(*cur);
+		search_free(saved);
+		*cur = re;
+		if (k == PROMPT_FILTER) {
+			app_rebuild_rows(a);
+			app_message(a, false, re ? "%zu of %zu stories match" : "filter cleared",
+				    a->nrows, a->store->n);
+		} else if (re && !prompt_find_match(a, 1, true, true)) {
+			app_message(a, true, "no match for %s", text);
+		}
+	} else if (k == PROMPT_COMMAND) {
+		if (*text)
+			strlist_push(&a->history, xstrdup(text));
+		char *line = xstrdup(text);
+		app_run_command(a, line);
+		free(line);
+	}
+}
+
+static void url_choice(struct app *a, int key)
+{
+	a->prompt = PROMPT_NONE;
+	const struct article *ar = app_article(a, a->cur.article);
+	if (!ar)
+		return;
+	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
+	const char *url = NULL;
+	switch (key) {
+	case 'w':
+		url = r ? r->web_url : ar->web_url;
+		break;
+	case 'o':
+		url = r ? NULL : ar->original_url;
+		break;
+	case 'a':
+		url = r ? r->amp_web_url : ar->amp_web_url;
+		break;
+	case 'c':
+		url = r ? r->cdn_amp_web_url : ar->cdn_amp_web_url;
+		break;
+	default:
+		return;
+	}
+	if (!url)
+		app_message(a, true, "this story has no such URL");
+	else
+		app_open_url(a, url);
+}
+
+/* Tab at the : prompt: complete the word being typed, from the command
+ * names, then the option, view, action or sort key names that fit there. */
+static const char *const app_commands[] = {"quit", "sort", "search", "filter", "topic",
+					   "provider", "open", NULL};
+
+/* The names that may stand as word number word (0: the command) of line,
+ * given the line's first word, pushed on cands. */
+static void completions(const char *line, size_t word, struct strlist *cands)
+{
+	char first[32] = "";
+	sscanf(line, "%31s", first);
+	const char *name;
+	if (word == 0) {
+		for (size_t i = 0; app_commands[i]; i++)
+			strlist_push(cands, xstrdup(app_commands[i]));
+		for (size_t i = 0; (name = config_command_name(i)); i++)
+			strlist_push(cands, xstrdup(name));
+	} else if (word == 1 && !strcmp(first, "set")) {
+		for (size_t i = 0; (name = config_option_name(i)); i++)
+			strlist_push(cands, xstrdup(name));
+	} else if (word == 1 && (!strcmp(first, "bind") || !strcmp(first, "unbind"))) {
+		strlist_push(cands, xstrdup("all"));
+		for (int v = 0; v < VIEW_COUNT; v++)
+			strlist_push(cands, xstrdup(keymap_view_name(v)));
+	} else if (word == 3 && !strcmp(first, "bind")) {
+		for (int i = 1; i < ACT_COUNT; i++)
+			strlist_push(cands, xstrdup(action_table[i].name));
+	} else if (word == 1 && !strcmp(first, "sort")) {
+		for (int k = 0; k < SORT_NKEYS; k++)
+			strlist_push(cands, xstrdup(query_sort_name((enum sort_key)k)));
+	} else if (word == 2 && !strcmp(first, "sort")) {
+		strlist_push(cands, xstrdup("asc"));
+		strlist_push(cands, xstrdup("desc"));
+	}
+}
+
+static void complete(struct app *a)
+{
+	const char *line = buf_str(&a->input);
+	size_t len = strlen(line), start = len;
+	while (start > 0 && line[start - 1] != ' ')
+		start--;
+	/* which word is this? */
+	size_t word = 0;
+	for (size_t i = 0; i < start; i++)
+		if (line[i] == ' ' && (i == 0 || line[i - 1] != ' '))
+			word++;
+	struct strlist cands = {0};
+	completions(line, word, &cands);
+	const char *typed = line + start;
+	size_t tl = len - start, n = 0, common = 0;
+	const char *one = NULL;
+	struct buf shown = {0};
+	for (size_t i = 0; i < cands.n; i++) {
+		if (strncmp(cands.v[i], typed, tl))
+			continue;
+		if (!n) {
+			one = cands.v[i];
+			common = strlen(one);
+		} else {
+			size_t c = 0;
+			while (c < common && one[c] == cands.v[i][c])
+				c++;
+			common = c;
+		}
+		n++;
+		buf_printf(&shown, "%s%s", shown.len ? " " : "", cands.v[i]);
+	}
+	if (n == 0) {
+		app_message(a, true, "nothing to complete");
+	} else {
+		char *add = xstrndup(one + tl, common - tl);
+		buf_puts(&a->input, add);
+		free(add);
+		if (n == 1)
+			buf_putc(&a->input, ' ');
+		else
+			app_message(a, false, "%s", shown.data);
+	}
+	buf_free(&shown);
+	strlist_free(&cands);
+}
+
+void prompt_key(struct app *a, int key)
+{
+	if (a->prompt == PROMPT_URL) {
+		url_choice(a, key);
+		return;
+	}
+	if (a->prompt == PROMPT_CONFIRM_QUIT) {
+		a->prompt = PROMPT_NONE;
+		a->quit = key == 'y' || key == 'Y';
+		return;
+	}
+	if (key == 27) {
+		prompt_cancel(a);
+		return;
+	}
+	if (key == 13) {
+		prompt_accept(a);
+		return;
+	}
+	bool edited = false;
+	if (key == 127) {
+		if (!a->input.len) {
+			prompt_cancel(a);
+			return;
+		}
+		size_t n = a->input.len - 1;
+		while (n > 0 && ((unsigned char)a->input.data[n] & 0xc0) == 0x80)
+			n--;
+		a->input.len = n;
+		a->input.data[n] = '\0';
+		edited = true;
+	} else if (key == ('u' & 0x1f)) {
+		a->input.len = 0;
+		buf_str(&a->input);
+		a->input.data[0] = '\0';
+		edited = true;
+	} else if (a->prompt == PROMPT_COMMAND && key == 9) {
+		free(a->message);
+		a->message = NULL;
+		complete(a);
+	} else if (a->prompt == PROMPT_COMMAND &&
+		   (key == KEYMAP_SPECIAL + KEY_UP || key == KEYMAP_SPECIAL + KEY_DOWN)) {
+		if (key == KEYMAP_SPECIAL + KEY_UP && a->hist_pos > 0)
+			a->hist_pos--;
+		else if (key == KEYMAP_SPECIAL + KEY_DOWN && a->hist_pos < a->history.n)
+			a->hist_pos++;
+		a->input.len = 0;
+		buf_puts(&a->input, a->hist_pos < a->history.n ? a->history.v[a->hist_pos] : "");
+	} else if (key >= ' ' && key < KEYMAP_SPECIAL && key != 127) {
+		char u[16];
+		buf_puts(&a->input, key == ' ' ? " " : keymap_key_name(key, u, sizeof u));
+		edited = true;
+	}
+	if (edited)
+		prompt_live(a);
+}
+
+void prompt_run(struct app *a, enum prompt_kind k, const char *text)
+{
+	prompt_start(a, k);
+	a->input.len = 0;
+	buf_puts(&a->input, text);
+	prompt_live(a);
+	if (a->prompt != PROMPT_NONE)
+		prompt_accept(a);
+}

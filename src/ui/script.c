@@ -1,0 +1,208 @@
+/* script: the headless player that the UI tests and the benchmark drive,
+ * and its timings. Not on the interactive path: app_run calls it only when
+ * a script is given. */
+#define _GNU_SOURCE
+#include "lede/ui/script.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lede/ui/draw.h"
+#include "lede/ui/text.h"
+
+static double now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+struct timings {
+	double first_draw_us; /* from the start of the process */
+	double *key_us;       /* each key: handling it and drawing the result */
+	size_t n, cap;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void timings_print(struct timings *t)
+{
+	double *v = xmalloc((t->n ? t->n : 1) * sizeof *v);
+	memcpy(v, t->key_us, t->n * sizeof *v);
+	qsort(v, t->n, sizeof *v, cmp_double);
+	double p50 = t->n ? v[t->n / 2] : 0, p95 = t->n ? v[(t->n * 95) / 100 < t->n ? (t->n * 95) / 100 : t->n - 1] : 0;
+	double max = t->n ? v[t->n - 1] : 0;
+	printf("--- stats\nfirst-draw-ms %.1f\nkeys %zu\nkey-p50-ms %.3f\nkey-p95-ms %.3f\nkey-max-ms %.3f\n",
+	       t->first_draw_us / 1e3, t->n, p50 / 1e3, p95 / 1e3, max / 1e3);
+	free(v);
+}
+
+static void timed_key(struct app *a, struct timings *t, int key)
+{
+	query_settle(a->query); /* pending work first, as tig's test mode does */
+	double t0 = now_us();
+	app_handle_key(a, key);
+	draw_screen(a);
+	t->key_us = xgrow(t->key_us, &t->cap, t->n + 1, sizeof *t->key_us);
+	t->key_us[t->n++] = now_us() - t0;
+}
+
+/* One script being played: where it is, for messages, and its status. */
+struct player {
+	struct app *a;
+	struct timings tm;
+	const char *path;
+	size_t lineno;
+	int status;
+};
+
+/* Say what is wrong with the current line; the script's status is 2. */
+__attribute__((format(printf, 2, 3))) static void bad_line(struct player *pl, const char *fmt,
+							     ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s:%zu: ", pl->path, pl->lineno);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	pl->status = 2;
+}
+
+/* Each command returns false to stop the script. */
+
+/* A bad key name is said, and the script goes on from the next line. */
+static bool cmd_key(struct player *pl, char *arg)
+{
+	for (char *save, *k = strtok_r(arg, " \t", &save); k && !pl->a->quit;
+	     k = strtok_r(NULL, " \t", &save)) {
+		int key = keymap_key_parse(k);
+		if (key < 0) {
+			bad_line(pl, "bad key name '%s'", k);
+			break;
+		}
+		timed_key(pl->a, &pl->tm, key);
+	}
+	return true;
+}
+
+static bool cmd_type(struct player *pl, char *arg)
+{
+	for (size_t i = 0; arg[i] && !pl->a->quit;) {
+		unsigned cp;
+		int l = utf8_decode(arg + i, strlen(arg + i), &cp);
+		if (l <= 0)
+			break;
+		timed_key(pl->a, &pl->tm, (int)cp);
+		i += (size_t)l;
+	}
+	return true;
+}
+
+static bool cmd_mouse(struct player *pl, char *arg)
+{
+	static const char *const names[] = {"click", "double", "wheel-up", "wheel-down"};
+	char what[16];
+	int x, y, ev = -1;
+	if (sscanf(arg, "%15s %d %d", what, &x, &y) == 3)
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(what, names[i]))
+				ev = i;
+	if (ev < 0) {
+		bad_line(pl, "mouse wants click|double|wheel-up|wheel-down X Y");
+		return false;
+	}
+	if (pl->a->cfg->mouse)
+		app_mouse(pl->a, (enum app_mouse_event)ev, x, y);
+	draw_screen(pl->a);
+	return true;
+}
+
+static bool cmd_stats(struct player *pl, char *arg)
+{
+	(void)arg;
+	timings_print(&pl->tm);
+	return true;
+}
+
+static bool cmd_dump(struct player *pl, char *arg)
+{
+	int cols, rows;
+	screen_size(&cols, &rows);
+	printf("--- %s (%dx%d)\n", arg, cols, rows);
+	draw_screen(pl->a);
+	screen_dump(stdout);
+	fflush(stdout); /* a script fed through a pipe sees each screen */
+	return true;
+}
+
+static bool cmd_resize(struct player *pl, char *arg)
+{
+	int cols, rows;
+	if (sscanf(arg, "%dx%d", &cols, &rows) != 2 || cols < 0 || rows < 0) {
+		bad_line(pl, "resize wants COLSxROWS");
+		return false;
+	}
+	screen_resize(cols, rows);
+	draw_screen(pl->a);
+	return true;
+}
+
+static const struct {
+	const char *name;
+	bool (*run)(struct player *pl, char *arg);
+} script_commands[] = {
+	{"key", cmd_key},     {"type", cmd_type}, {"mouse", cmd_mouse},
+	{"stats", cmd_stats}, {"dump", cmd_dump}, {"resize", cmd_resize},
+};
+
+/* One line of the script, its newline taken off; false to stop. */
+static bool play_line(struct player *pl, char *line)
+{
+	char *cmd = line + strspn(line, " \t");
+	if (!*cmd || *cmd == '#')
+		return true;
+	char *arg = cmd + strcspn(cmd, " \t");
+	if (*arg)
+		*arg++ = '\0';
+	for (size_t i = 0; i < sizeof script_commands / sizeof *script_commands; i++)
+		if (!strcmp(cmd, script_commands[i].name))
+			return script_commands[i].run(pl, arg);
+	bad_line(pl, "unknown script command '%s'", cmd);
+	return false;
+}
+
+int script_play(struct app *a, const char *path, double started_us)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "lede: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	struct player pl = {.a = a, .path = path};
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	draw_screen(a);
+	pl.tm.first_draw_us = now_us() - started_us;
+	while (!a->quit && !app_stopping() && (len = getline(&line, &cap, f)) >= 0) {
+		pl.lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!play_line(&pl, line))
+			break;
+	}
+	free(line);
+	free(pl.tm.key_us);
+	fclose(f);
+	fflush(stdout);
+	return pl.status;
+}
