@@ -1,6 +1,7 @@
 /* query: comparison with the tie and missing-value rules, and filtering. */
 #define _GNU_SOURCE
 #include "lede/query.h"
+#include "lede/compat.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -111,7 +112,7 @@ static int cmp_idx(const void *pa, const void *pb, void *arg)
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
 {
 	struct ctx x = {s, order};
-	qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
+	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
 
 size_t query_filter(const struct store *s, struct search *re, size_t *out)
@@ -190,7 +191,7 @@ struct query *query_new(const struct store *s)
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
 	for (size_t i = 0; i < s->n; i++)
 		idx[i] = i;
-	qsort_r(idx, s->n, sizeof *idx, cmp_tie_idx, (void *)s);
+	compat_qsort_r(idx, s->n, sizeof *idx, cmp_tie_idx, (void *)s);
 	q->tie = xmalloc((s->n ? s->n : 1) * sizeof *q->tie);
 	for (size_t i = 0; i < s->n; i++)
 		q->tie[idx[i]] = (uint32_t)i;
@@ -293,7 +294,7 @@ static void compute_key(struct query *q, enum sort_key key)
 				k[i].key = run;
 			}
 		} else {
-			qsort_r(idx, m, sizeof *idx, cmp_provider_idx, (void *)s);
+			compat_qsort_r(idx, m, sizeof *idx, cmp_provider_idx, (void *)s);
 			int64_t run = 0;
 			for (size_t i = 0; i < m; i++) {
 				if (i && strcmp(s->v[idx[i - 1]]->provider.name, s->v[idx[i]]->provider.name))
