@@ -24,10 +24,15 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
 TEST_LIBS = $(shell pkg-config --libs criterion) -lutil
 
 SANITIZE ?=
+# One build directory and binary per sanitizer set (address,undefined:
+# build/san-address-undefined, ./lede-san-address-undefined), so that
+# switching between them rebuilds nothing already built.
+comma = ,
 ifneq ($(SANITIZE),)
-BUILD = build/san
+SAN_NAME = $(subst $(comma),-,$(SANITIZE))
+BUILD = build/san-$(SAN_NAME)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LEDE = ./lede-san
+LEDE = ./lede-san-$(SAN_NAME)
 else
 BUILD = build
 SAN_FLAGS =
@@ -98,16 +103,29 @@ $(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS) $(BUILD)/flags
 run: $(LEDE) | $(SETUP)
 	$(LEDE) $(ARGS)
 
+$(BUILD)/query-threads: tests/threads/query_threads.c $(LIB_OBJS) $(BUILD)/flags
+	$(CC) $(ALL_CFLAGS) -MF $@.d -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+ifneq ($(findstring thread,$(SANITIZE)),)
+# Criterion cannot start under ThreadSanitizer (its shared arena): here the
+# threaded paths are driven by a plain program and the headless replays.
+unit: $(LEDE) $(BUILD)/query-threads
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(BUILD)/query-threads
+	sh tests/threads-ui.sh $(LEDE)
+else
 unit: $(LEDE) $(BUILD)/unit-tests
 	LEDE_BIN=$(LEDE) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		$(BUILD)/unit-tests --jobs=2
+endif
 
 # Every test, then the unit tests and headless replays again under
-# AddressSanitizer and UndefinedBehaviorSanitizer, and every headless UI
-# script under valgrind memcheck.
+# AddressSanitizer and UndefinedBehaviorSanitizer (the replays once more
+# with the threaded paths on), and every headless UI script under valgrind
+# memcheck. ThreadSanitizer is a separate run: make test SANITIZE=thread.
 test: unit
 ifeq ($(SANITIZE),)
 	$(MAKE) --no-print-directory unit SANITIZE=address,undefined
+	sh tests/threads-ui.sh ./lede-san-address-undefined
 	sh tests/valgrind-ui.sh $(LEDE)
 endif
 
@@ -148,9 +166,9 @@ uninstall:
 	-rmdir $(DESTDIR)$(PKGDATADIR) 2>/dev/null
 
 clean:
-	rm -rf build lede lede-san
+	rm -rf build lede lede-san-*
 
--include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BUILD)/query-threads.d
 
 # The benchmark (make bench) lives with its generator in tests/bench/.
 -include tests/bench/bench.mk
