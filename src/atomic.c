@@ -1,6 +1,7 @@
 /* atomic: fresh temporaries, rename, directory sync, stale sweeping. */
-#define _GNU_SOURCE /* O_DIRECTORY, O_NOFOLLOW, getrandom */
+#define _GNU_SOURCE /* O_DIRECTORY, O_NOFOLLOW */
 #include "lede/atomic.h"
+#include "lede/compat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,7 +43,7 @@ int atomic_write_fd(int fd, const void *data, size_t n)
 static uint64_t random_bits(void)
 {
 	uint64_t v;
-	if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v)
+	if (compat_random(&v, sizeof v) == 0)
 		return v;
 	static uint64_t counter;
 	struct timespec t;

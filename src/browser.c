@@ -1,6 +1,7 @@
 /* browser: URL checks, argv building, fork + execvp, reaping. */
 #define _GNU_SOURCE
 #include "lede/browser.h"
+#include "lede/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -353,7 +354,7 @@ static pid_t spawn(char **argv, bool background, int *exec_errno)
 	/* The child writes errno here if exec fails; close-on-exec makes a
 	 * successful exec read as end of file, so we know at once either way. */
 	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
+	if (compat_pipe_cloexec(fds) < 0) {
 		*exec_errno = errno;
 		return -1;
 	}

@@ -5,6 +5,7 @@
  * file's name. The layout of the file is in cache.h. */
 #define _GNU_SOURCE /* realpath; O_DIRECTORY, O_NOFOLLOW */
 #include "lede/cache.h"
+#include "lede/compat.h"
 #include "lede/hash.h"
 
 #include <errno.h>
@@ -149,8 +150,9 @@ static bool racy_time(int64_t sec, long nsec, int64_t when_sec, long when_nsec)
  * stat as it was, so the entry could never be told from a stale one. */
 static bool too_recent(const struct cache_writer *w, const struct stat *st)
 {
-	return racy_time(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec) ||
-	       racy_time(st->st_ctim.tv_sec, st->st_ctim.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec);
+	struct timespec m = COMPAT_ST_MTIM(st), c = COMPAT_ST_CTIM(st);
+	return racy_time(m.tv_sec, m.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec) ||
+	       racy_time(c.tv_sec, c.tv_nsec, w->t0.tv_sec, w->t0.tv_nsec);
 }
 
 /* The checksum of what b holds from start on (no pointer arithmetic on a
@@ -168,10 +170,10 @@ static void add_record(struct cache_writer *w, const struct stat *st, size_t hle
 	set64(r, (uint64_t)st->st_ino);
 	set64(r + 8, (uint64_t)st->st_dev);
 	set64(r + 16, (uint64_t)st->st_size);
-	set64(r + 24, (uint64_t)st->st_mtim.tv_sec);
-	set64(r + 32, (uint64_t)st->st_ctim.tv_sec);
-	set32(r + 40, (uint32_t)st->st_mtim.tv_nsec);
-	set32(r + 44, (uint32_t)st->st_ctim.tv_nsec);
+	set64(r + 24, (uint64_t)COMPAT_ST_MTIM(st).tv_sec);
+	set64(r + 32, (uint64_t)COMPAT_ST_CTIM(st).tv_sec);
+	set32(r + 40, (uint32_t)COMPAT_ST_MTIM(st).tv_nsec);
+	set32(r + 44, (uint32_t)COMPAT_ST_CTIM(st).tv_nsec);
 	set32(r + 48, (uint32_t)hlen);
 	set32(r + 52, hsum);
 	set32(r + 56, (uint32_t)blen);
@@ -403,10 +405,10 @@ struct cache_reader {
  * device tell a file put in another's place. */
 static bool same_file(const struct entry *e, const struct stat *st)
 {
-	return e->size == (int64_t)st->st_size && e->sec == (int64_t)st->st_mtim.tv_sec &&
-	       e->nsec == (uint32_t)st->st_mtim.tv_nsec &&
-	       e->csec == (int64_t)st->st_ctim.tv_sec &&
-	       e->cnsec == (uint32_t)st->st_ctim.tv_nsec && e->ino == (uint64_t)st->st_ino &&
+	return e->size == (int64_t)st->st_size && e->sec == (int64_t)COMPAT_ST_MTIM(st).tv_sec &&
+	       e->nsec == (uint32_t)COMPAT_ST_MTIM(st).tv_nsec &&
+	       e->csec == (int64_t)COMPAT_ST_CTIM(st).tv_sec &&
+	       e->cnsec == (uint32_t)COMPAT_ST_CTIM(st).tv_nsec && e->ino == (uint64_t)st->st_ino &&
 	       e->dev == (uint64_t)st->st_dev;
 }
 
@@ -817,7 +819,7 @@ struct cache *cache_open(const char *path, char **err)
 	struct cache *c = xcalloc(1, sizeof *c);
 	c->fd = fd;
 	c->path = xstrdup(path);
-	*err = verify(c, path, (uint64_t)st.st_size, &st.st_mtim);
+	*err = verify(c, path, (uint64_t)st.st_size, &COMPAT_ST_MTIM(&st));
 	if (*err) {
 		cache_close(c);
 		return NULL;

@@ -2,11 +2,11 @@
  * "SipHash: a fast short-input PRF", 2012), and the process's random key. */
 #define _GNU_SOURCE
 #include "lede/hash.h"
+#include "lede/compat.h"
 
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,7 +96,7 @@ static int urandom(unsigned char *k, size_t n)
 static void make_key(void)
 {
 	unsigned char k[16];
-	if (getrandom(k, sizeof k, GRND_NONBLOCK) != (ssize_t)sizeof k && urandom(k, sizeof k) < 0) {
+	if (compat_random(k, sizeof k) < 0 && urandom(k, sizeof k) < 0) {
 		/* No entropy source at all (a bare chroot): still a key
 		 * nobody can know in advance from the archive alone. */
 		struct timespec t;

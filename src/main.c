@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/compat.h"
 #include "lede/config.h"
 #include "lede/keymap.h"
 #include "lede/output.h"
@@ -109,24 +110,35 @@ static void option_error(int c, const char *arg, const struct option *longopts)
 	free(q);
 }
 
-/* A bundled directory: beside the executable in a source tree, else the
- * installed one. Returns NULL when only the installed one is meant and
- * local_only is set. */
+/* dir/name when it is a directory, else NULL. Caller frees. */
+static char *dir_if_present(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	struct stat st;
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* A bundled directory, found from the executable first: beside it (a
+ * source tree), then at ../share/lede beside it (an install, wherever it
+ * was moved to), else the compiled-in one. Returns NULL when only the
+ * compiled-in one is left and local_only is set. */
 static char *bundled_dir(const char *name, bool local_only)
 {
 	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			char *p = xasprintf("%s/%s", exe, name);
-			struct stat st;
-			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-				return p;
-			free(p);
+	char *slash;
+	if (compat_exe_path(exe, sizeof exe) > 0 && (slash = strrchr(exe, '/'))) {
+		*slash = '\0';
+		char *p = dir_if_present(exe, name);
+		if (!p) {
+			char *rel = xasprintf("%s/../share/lede", exe);
+			p = dir_if_present(rel, name);
+			free(rel);
 		}
+		if (p)
+			return p;
 	}
 	return local_only ? NULL : xasprintf("%s/%s", LEDE_DATADIR, name);
 }

@@ -1,7 +1,9 @@
 /* query: comparison with the tie and missing-value rules, and filtering. */
 #define _GNU_SOURCE
 #include "lede/query.h"
+#include "lede/compat.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -111,7 +113,7 @@ static int cmp_idx(const void *pa, const void *pb, void *arg)
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
 {
 	struct ctx x = {s, order};
-	qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
+	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
 
 size_t query_filter(const struct store *s, struct search *re, size_t *out)
@@ -154,6 +156,9 @@ struct query {
 	pthread_mutex_t lock[SORT_NKEYS];
 	pthread_t warm;
 	bool warming;
+	/* from this many articles on, sorts are warmed up and regex scans run
+	 * on a thread per core (QUERY_THREAD_MIN, else LEDE_THREAD_MIN) */
+	size_t thread_min;
 	/* For plain, caseless, ASCII patterns (most of what people type): every
 	 * article's searched text, ASCII lowered, in one buffer, article i at
 	 * hay[hay_at[i]]; the few articles whose text holds a character that
@@ -180,17 +185,33 @@ static int cmp_tie_idx(const void *pa, const void *pb, void *arg)
 	return c ? c : strcmp(a->path, b->path);
 }
 
+/* LEDE_THREAD_MIN, a decimal count, lets the tests reach the threaded
+ * paths with a few articles; anything else in it is ignored. */
+static size_t thread_min_default(void)
+{
+	const char *e = getenv("LEDE_THREAD_MIN");
+	if (e && *e >= '0' && *e <= '9') {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(e, &end, 10);
+		if (!*end && errno == 0 && n <= SIZE_MAX)
+			return (size_t)n;
+	}
+	return QUERY_THREAD_MIN;
+}
+
 struct query *query_new(const struct store *s)
 {
 	struct query *q = xcalloc(1, sizeof *q);
 	q->s = s;
+	q->thread_min = thread_min_default();
 	for (int k = 0; k < SORT_NKEYS; k++)
 		pthread_mutex_init(&q->lock[k], NULL);
 	pthread_mutex_init(&q->hay_lock, NULL);
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
 	for (size_t i = 0; i < s->n; i++)
 		idx[i] = i;
-	qsort_r(idx, s->n, sizeof *idx, cmp_tie_idx, (void *)s);
+	compat_qsort_r(idx, s->n, sizeof *idx, cmp_tie_idx, (void *)s);
 	q->tie = xmalloc((s->n ? s->n : 1) * sizeof *q->tie);
 	for (size_t i = 0; i < s->n; i++)
 		q->tie[idx[i]] = (uint32_t)i;
@@ -293,7 +314,7 @@ static void compute_key(struct query *q, enum sort_key key)
 				k[i].key = run;
 			}
 		} else {
-			qsort_r(idx, m, sizeof *idx, cmp_provider_idx, (void *)s);
+			compat_qsort_r(idx, m, sizeof *idx, cmp_provider_idx, (void *)s);
 			int64_t run = 0;
 			for (size_t i = 0; i < m; i++) {
 				if (i && strcmp(s->v[idx[i - 1]]->provider.name, s->v[idx[i]]->provider.name))
@@ -348,6 +369,11 @@ static void *warm_up(void *arg)
 	return NULL;
 }
 
+void query_set_thread_min(struct query *q, size_t n)
+{
+	q->thread_min = n;
+}
+
 void query_settle(struct query *q)
 {
 	if (q->warming)
@@ -355,11 +381,12 @@ void query_settle(struct query *q)
 	q->warming = false;
 }
 
-void query_warm_up(struct query *q)
+bool query_warm_up(struct query *q)
 {
-	if (q->warming || q->s->n < 4096)
-		return;
+	if (q->warming || q->s->n < q->thread_min)
+		return false;
 	q->warming = pthread_create(&q->warm, NULL, warm_up, q) == 0;
+	return q->warming;
 }
 
 struct scan_job {
@@ -496,7 +523,7 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 		goto keep;
 	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = s->n < 4096 || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
+	size_t nthreads = s->n < q->thread_min || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
 	struct scan_job jobs[8];
 	pthread_t tid[8];
 	bool started[8] = {false};

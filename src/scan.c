@@ -3,6 +3,7 @@
  * loops and paths too long to open reported. */
 #define _GNU_SOURCE
 #include "lede/scan.h"
+#include "lede/compat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -175,7 +176,7 @@ static void visit_entry(struct walk *w, char *path, const char *name)
 static void too_long(struct walk *w, const char *dir, const char *name, const char *path)
 {
 	struct stat st;
-	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int dfd = open(dir, COMPAT_O_DIRSEARCH | O_DIRECTORY | O_CLOEXEC);
 	bool known = dfd >= 0 && entry_stat(w, path, dfd, name, &st);
 	if (dfd >= 0)
 		close(dfd);
@@ -217,7 +218,7 @@ static bool read_names(struct walk *w, const char *path, struct buf *names, size
 	}
 	closedir(d);
 	if (*n)
-		qsort_r(*at, *n, sizeof **at, cmp_name, names->data);
+		compat_qsort_r(*at, *n, sizeof **at, cmp_name, names->data);
 	return true;
 }
 

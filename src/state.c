@@ -2,6 +2,7 @@
  * folded into the marks file now and then. */
 #define _GNU_SOURCE
 #include "lede/state.h"
+#include "lede/compat.h"
 #include "lede/hash.h"
 
 #include <errno.h>
@@ -241,7 +242,7 @@ static void apply_disk(struct state *st, const char *url, unsigned flags)
 
 static struct ident ident_of(const struct stat *sb)
 {
-	return (struct ident){true, sb->st_dev, sb->st_ino, sb->st_size, sb->st_mtim, sb->st_ctim};
+	return (struct ident){true, sb->st_dev, sb->st_ino, sb->st_size, COMPAT_ST_MTIM(sb), COMPAT_ST_CTIM(sb)};
 }
 
 static bool same_ident(const struct ident *a, const struct ident *b)

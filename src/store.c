@@ -24,6 +24,7 @@
 #include "lede/scan.h"
 #include "lede/search.h"
 #include "lede/store.h"
+#include "lede/compat.h"
 
 struct url_slot {
 	const char *url; /* borrowed from the article */
@@ -56,10 +57,10 @@ static void id_to_stat(const struct file_id *f, struct stat *st)
 	st->st_ino = (ino_t)f->ino;
 	st->st_size = (off_t)f->size;
 	st->st_mode = S_IFREG;
-	st->st_mtim.tv_sec = (time_t)f->sec;
-	st->st_mtim.tv_nsec = f->nsec;
-	st->st_ctim.tv_sec = (time_t)f->csec;
-	st->st_ctim.tv_nsec = f->cnsec;
+	COMPAT_ST_MTIM(st).tv_sec = (time_t)f->sec;
+	COMPAT_ST_MTIM(st).tv_nsec = f->nsec;
+	COMPAT_ST_CTIM(st).tv_sec = (time_t)f->csec;
+	COMPAT_ST_CTIM(st).tv_nsec = f->cnsec;
 }
 
 /* One file's outcome, written by whichever thread loaded it and read by the
@@ -156,7 +157,7 @@ static int stat_in_dir(struct thread_ctx *tc, const char *path, struct stat *st)
 		free(tc->dir);
 		tc->dir = xstrndup(path, dlen);
 		tc->dirlen = dlen;
-		tc->dirfd = open(tc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		tc->dirfd = open(tc->dir, COMPAT_O_DIRSEARCH | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (tc->dirfd < 0)
 		return stat(path, st);
@@ -219,10 +220,10 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 			slot->id = (struct file_id){(uint64_t)st.st_dev,
 						    (uint64_t)st.st_ino,
 						    (int64_t)st.st_size,
-						    (int64_t)st.st_mtim.tv_sec,
-						    (int64_t)st.st_ctim.tv_sec,
-						    st.st_mtim.tv_nsec,
-						    st.st_ctim.tv_nsec};
+						    (int64_t)COMPAT_ST_MTIM(&st).tv_sec,
+						    (int64_t)COMPAT_ST_CTIM(&st).tv_sec,
+						    COMPAT_ST_MTIM(&st).tv_nsec,
+						    COMPAT_ST_CTIM(&st).tv_nsec};
 			if (tc->rdr && (uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
 				return;
 		}

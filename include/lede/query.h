@@ -51,14 +51,21 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 struct query;
 struct query *query_new(const struct store *s);
 void query_free(struct query *q);
+/* Below this many articles a warm-up thread and a parallel scan cost more
+ * than they save; the environment's LEDE_THREAD_MIN, when a number,
+ * replaces it for every engine (so the tests reach the threaded paths). */
+#define QUERY_THREAD_MIN 4096
+/* The same for one engine. */
+void query_set_thread_min(struct query *q, size_t n);
 /* The rows for order, pattern re (may be NULL) and marks, into out (room
  * for s->n); returns how many. Same result as query_filter_marks followed
  * by query_sort. */
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 		  const unsigned char *marks, enum mark_filter mf, size_t *out);
 /* Compute every sort order on a thread of its own, ahead of need (for big
- * stores; the reader calls it once the first screen is up). */
-void query_warm_up(struct query *q);
+ * stores; the reader calls it once the first screen is up). True when that
+ * thread was started. */
+bool query_warm_up(struct query *q);
 /* Wait until that work is done (the headless replay waits for pending work
  * before each key, as a person's reading time would). */
 void query_settle(struct query *q);

@@ -20,7 +20,7 @@ FUZZ_SAN ?= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION is the usual name for "let a
 # fuzzer past checksums": code may test it, only this build defines it.
 FUZZ_BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Iinclude \
-	$(PKG_CFLAGS) -DLEDE_VERSION='"$(VERSION)"' -DLEDE_DATADIR='"$(DATADIR)"' -MMD -MP \
+	$(PKG_CFLAGS) -DLEDE_VERSION='"$(VERSION)"' -DLEDE_DATADIR='"$(PKGDATADIR)"' -MMD -MP \
 	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION $(FUZZ_SAN)
 FUZZ_LIB_SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
 FUZZ_LIB_OBJS = $(FUZZ_LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)

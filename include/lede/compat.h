@@ -1,0 +1,47 @@
+/* compat: the few calls lede makes that are not plain POSIX, each behind one
+ * name here, so that a port to a BSD or macOS is a matter of this header and
+ * src/compat.c. Linux (glibc or musl) is what is built and tested. */
+#ifndef LEDE_COMPAT_H
+#define LEDE_COMPAT_H
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Open flag for a directory used only as a base for *at() calls: O_PATH
+ * needs no read permission on it where the system has one. */
+#ifdef O_PATH
+#define COMPAT_O_DIRSEARCH O_PATH
+#else
+#define COMPAT_O_DIRSEARCH O_RDONLY
+#endif
+
+/* A stat's modification and status-change times as struct timespec lvalues
+ * (POSIX.1-2008 names; macOS spells them st_mtimespec, st_ctimespec). */
+#ifdef __APPLE__
+#define COMPAT_ST_MTIM(st) ((st)->st_mtimespec)
+#define COMPAT_ST_CTIM(st) ((st)->st_ctimespec)
+#else
+#define COMPAT_ST_MTIM(st) ((st)->st_mtim)
+#define COMPAT_ST_CTIM(st) ((st)->st_ctim)
+#endif
+
+/* pipe(2) with both ends close-on-exec from the start where pipe2 exists;
+ * elsewhere set just after, which only a fork in another thread could see. */
+int compat_pipe_cloexec(int fds[2]);
+
+/* qsort with a context argument, in glibc's argument order, whatever order
+ * the system's own qsort_r takes (the BSDs and macOS differ). */
+void compat_qsort_r(void *base, size_t n, size_t size,
+		    int (*cmp)(const void *, const void *, void *), void *arg);
+
+/* Fill buf with n bytes from the kernel's random source without blocking;
+ * 0, or -1 when it cannot (the caller falls back). */
+int compat_random(void *buf, size_t n);
+
+/* The running executable's path into buf (NUL-terminated); its length, or
+ * -1 when the system cannot say. */
+ssize_t compat_exe_path(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,112 @@
+/* compat: the non-POSIX calls of include/lede/compat.h, one definition each
+ * per system family. */
+#define _GNU_SOURCE /* pipe2, qsort_r, getrandom */
+#include "lede/compat.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/random.h>
+#elif defined(__APPLE__)
+#include <mach-o/dyld.h>
+#include <sys/random.h>
+#elif defined(__FreeBSD__) || defined(__DragonFly__) || defined(__NetBSD__)
+#include <sys/sysctl.h>
+#endif
+
+int compat_pipe_cloexec(int fds[2])
+{
+#if defined(__APPLE__)
+	if (pipe(fds) < 0)
+		return -1;
+	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(fds[1], F_SETFD, FD_CLOEXEC) < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		errno = e;
+		return -1;
+	}
+	return 0;
+#else
+	return pipe2(fds, O_CLOEXEC);
+#endif
+}
+
+#if defined(__GLIBC__) || defined(__linux__)
+void compat_qsort_r(void *base, size_t n, size_t size,
+		    int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	qsort_r(base, n, size, cmp, arg);
+}
+#else
+/* The BSD order: the context first, to the call and to the comparison. */
+struct qsort_thunk {
+	int (*cmp)(const void *, const void *, void *);
+	void *arg;
+};
+
+static int qsort_thunk_cmp(void *t, const void *a, const void *b)
+{
+	struct qsort_thunk *th = t;
+	return th->cmp(a, b, th->arg);
+}
+
+void compat_qsort_r(void *base, size_t n, size_t size,
+		    int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	struct qsort_thunk th = {cmp, arg};
+	qsort_r(base, n, size, &th, qsort_thunk_cmp);
+}
+#endif
+
+int compat_random(void *buf, size_t n)
+{
+#if defined(__linux__)
+	return getrandom(buf, n, GRND_NONBLOCK) == (ssize_t)n ? 0 : -1;
+#else
+	unsigned char *p = buf;
+	while (n > 0) { /* getentropy gives at most 256 bytes a call */
+		size_t k = n < 256 ? n : 256;
+		if (getentropy(p, k) < 0)
+			return -1;
+		p += k;
+		n -= k;
+	}
+	return 0;
+#endif
+}
+
+ssize_t compat_exe_path(char *buf, size_t size)
+{
+	if (size < 2)
+		return -1;
+#if defined(__linux__)
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+#elif defined(__APPLE__)
+	uint32_t len = (uint32_t)size;
+	if (_NSGetExecutablePath(buf, &len) != 0)
+		return -1;
+	return (ssize_t)strlen(buf);
+#elif defined(__FreeBSD__) || defined(__DragonFly__) || defined(__NetBSD__)
+#if defined(__NetBSD__)
+	int mib[4] = {CTL_KERN, KERN_PROC_ARGS, -1, KERN_PROC_PATHNAME};
+#else
+	int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PATHNAME, -1};
+#endif
+	size_t len = size;
+	if (sysctl(mib, 4, buf, &len, NULL, 0) < 0 || len < 2)
+		return -1;
+	buf[len - 1] = '\0';
+	return (ssize_t)(len - 1);
+#else
+	(void)buf;
+	return -1;
+#endif
+}
