@@ -204,6 +204,14 @@ void config_free(struct config *c)
 	*c = (struct config){0};
 }
 
+void config_prefer_keymap_dir(struct config *c, char *dir)
+{
+	struct strlist *l = &c->keymap_dirs;
+	strlist_push(l, dir); /* makes room; the entries then shift up by one */
+	memmove(l->v + 1, l->v, (l->n - 1) * sizeof *l->v);
+	l->v[0] = dir;
+}
+
 /* ---- words ---- */
 
 static bool is_blank(char ch)

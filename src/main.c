@@ -162,234 +162,297 @@ static void print_problems(const struct store *s)
 		fprintf(stderr, "%s\n", s->problems.v[i]);
 }
 
-int main(int argc, char **argv)
-{
-	/* the benchmark's "time to the first screen" counts from here */
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	double started_us = (double)t0.tv_sec * 1e6 + (double)t0.tv_nsec / 1e3;
-	static const struct option longopts[] = {
-		{"sort", required_argument, NULL, 's'},
-		{"search", required_argument, NULL, 'e'},
-		{"list", no_argument, NULL, 'l'},
-		{"json", no_argument, NULL, 'J'},
-		{"check", no_argument, NULL, 'C'},
-		{"follow", no_argument, NULL, 'L'},
-		{"config", required_argument, NULL, 'c'},
-		{"keymap", required_argument, NULL, 'k'},
-		{"no-cache", no_argument, NULL, 'N'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"script", required_argument, NULL, 'X'},
-		{"size", required_argument, NULL, 'Z'},
-		{NULL, 0, NULL, 0},
-	};
-	enum mode mode = MODE_UI;
-	struct sort_order order = {SORT_DATE, true};
-	const char *pattern = NULL, *config_path = NULL, *script = NULL, *keymap = NULL;
-	bool sort_given = false, no_cache = false, follow = false;
-	int c, cols = 0, rows = 0;
+/* What the command line asked for. */
+struct args {
+	enum mode mode;
+	struct sort_order order;
+	bool sort_given, no_cache, follow;
+	const char *pattern, *config_path, *script, *keymap;
+	int cols, rows; /* --size, for the headless reader; 0 when not given */
+	const char *const *paths;
+	size_t npaths;
+};
 
-	bool stdout_closed = output_stdout_guard();
-	setlocale(LC_ALL, "");
+static const struct option longopts[] = {
+	{"sort", required_argument, NULL, 's'},
+	{"search", required_argument, NULL, 'e'},
+	{"list", no_argument, NULL, 'l'},
+	{"json", no_argument, NULL, 'J'},
+	{"check", no_argument, NULL, 'C'},
+	{"follow", no_argument, NULL, 'L'},
+	{"config", required_argument, NULL, 'c'},
+	{"keymap", required_argument, NULL, 'k'},
+	{"no-cache", no_argument, NULL, 'N'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"script", required_argument, NULL, 'X'},
+	{"size", required_argument, NULL, 'Z'},
+	{NULL, 0, NULL, 0},
+};
+
+/* A bad value given to an option: what is wrong, the value escaped, the
+ * way to say it right. Returns the exit status for a usage error. */
+static int bad_value(const char *what, const char *value, const char *hint)
+{
+	char *q = quoted(value, strlen(value));
+	fprintf(stderr, "lede: bad %s %s: %s\n", what, q, hint);
+	free(q);
+	return 2;
+}
+
+/* Record the option c (with its optarg) in a. Returns -1 to go on, else
+ * the exit status; 0 means c is none of the options that take effect
+ * later. */
+static int take_option(int c, struct args *a)
+{
+	switch (c) {
+	case 's':
+		if (query_parse_sort(optarg, &a->order) < 0)
+			return bad_value("sort", optarg,
+					 "use date, quality, heat, title or provider, "
+					 "optionally with :asc or :desc");
+		a->sort_given = true;
+		return -1;
+	case 'Z':
+		if (sscanf(optarg, "%dx%d", &a->cols, &a->rows) != 2 || a->cols < 1 || a->rows < 1)
+			return bad_value("size", optarg, "use COLSxROWS");
+		return -1;
+	case 'e': a->pattern = optarg; return -1;
+	case 'l': a->mode = MODE_LIST; return -1;
+	case 'J': a->mode = MODE_JSON; return -1;
+	case 'C': a->mode = MODE_CHECK; return -1;
+	case 'L': a->follow = true; return -1;
+	case 'c': a->config_path = optarg; return -1;
+	case 'k': a->keymap = optarg; return -1;
+	case 'N': a->no_cache = true; return -1;
+	case 'X': a->script = optarg; return -1;
+	}
+	return 0;
+}
+
+/* Fill a from the command line. Returns -1 to go on, else the exit
+ * status (help and version are done here too). */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	*a = (struct args){.mode = MODE_UI, .order = {SORT_DATE, true}};
 	opterr = 0; /* its messages quote arguments raw: option_error() */
+	int c;
 	for (int at = optind; (c = getopt_long(argc, argv, ":s:e:Lc:k:hV", longopts, NULL)) != -1;
 	     at = optind) {
-		switch (c) {
-		case 's':
-			if (query_parse_sort(optarg, &order) < 0) {
-				char *q = quoted(optarg, strlen(optarg));
-				fprintf(stderr,
-					"lede: bad sort %s: use date, quality, heat, title or "
-					"provider, optionally with :asc or :desc\n",
-					q);
-				free(q);
-				return 2;
-			}
-			sort_given = true;
-			break;
-		case 'e':
-			pattern = optarg;
-			break;
-		case 'l':
-			mode = MODE_LIST;
-			break;
-		case 'L':
-			follow = true;
-			break;
-		case 'J':
-			mode = MODE_JSON;
-			break;
-		case 'C':
-			mode = MODE_CHECK;
-			break;
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'k':
-			keymap = optarg;
-			break;
-		case 'N':
-			no_cache = true;
-			break;
-		case 'X':
-			script = optarg;
-			break;
-		case 'Z':
-			if (sscanf(optarg, "%dx%d", &cols, &rows) != 2 || cols < 1 || rows < 1) {
-				char *q = quoted(optarg, strlen(optarg));
-				fprintf(stderr, "lede: bad size %s: use COLSxROWS\n", q);
-				free(q);
-				return 2;
-			}
-			break;
-		case 'h':
+		int r = take_option(c, a);
+		if (r > 0)
+			return r;
+		if (r < 0)
+			continue;
+		if (c == 'h') {
 			out_text(usage_text);
 			return finish(0);
-		case 'V':
+		}
+		if (c == 'V') {
 			out_text("lede " LEDE_VERSION "\n");
 			return finish(0);
-		default:
-			/* optind stays put inside a bundle of short options */
-			option_error(c, argv[optind > at ? optind - 1 : optind], longopts);
-			fputs(usage_text, stderr);
-			return 2;
 		}
+		/* optind stays put inside a bundle of short options */
+		option_error(c, argv[optind > at ? optind - 1 : optind], longopts);
+		fputs(usage_text, stderr);
+		return 2;
 	}
+	a->paths = (const char *const *)argv + optind;
+	a->npaths = (size_t)(argc - optind);
+	return -1;
+}
 
-	struct search *re = NULL;
-	if (pattern) {
-		char *err;
-		if (!(re = search_compile(pattern, &err))) {
-			fprintf(stderr, "lede: %s\n", err);
-			free(err);
-			return 2;
-		}
+/* The compiled --search pattern into *re (NULL when none was given).
+ * Returns -1 to go on, else the exit status. */
+static int compile_search(const char *pattern, struct search **re)
+{
+	char *err;
+	*re = NULL;
+	if (pattern && !(*re = search_compile(pattern, &err))) {
+		fprintf(stderr, "lede: %s\n", err);
+		free(err);
+		return 2;
 	}
+	return -1;
+}
 
-	struct config cfg;
-	config_init(&cfg);
-	{
-		/* a source tree's keymaps come before the installed ones */
-		char *local = bundled_dir("keymaps", true);
-		if (local) {
-			strlist_push(&cfg.keymap_dirs, NULL);
-			memmove(cfg.keymap_dirs.v + 1, cfg.keymap_dirs.v,
-				(cfg.keymap_dirs.n - 1) * sizeof *cfg.keymap_dirs.v);
-			cfg.keymap_dirs.v[0] = local;
-		}
-	}
-	if (keymap) {
+static void print_messages(struct strlist *msgs)
+{
+	for (size_t i = 0; i < msgs->n; i++)
+		fprintf(stderr, "lede: %s\n", msgs->v[i]);
+	strlist_free(msgs);
+}
+
+/* The config as the command line and the config file leave it; a keymap
+ * or config file that was named and could not be read is an error:
+ * returns -1 to go on, else the exit status (cfg is then freed). */
+static int load_config(struct args *a, struct config *cfg)
+{
+	struct strlist errors = {0};
+	config_init(cfg);
+	char *local = bundled_dir("keymaps", true);
+	if (local)
+		config_prefer_keymap_dir(cfg, local);
+	if (a->keymap) {
 		/* first, so that the config's own bind lines apply on top of it */
-		struct strlist errors = {0};
-		int r = config_load_keymap(&cfg, keymap, NULL, &errors);
-		for (size_t i = 0; i < errors.n; i++)
-			fprintf(stderr, "lede: %s\n", errors.v[i]);
-		strlist_free(&errors);
+		int r = config_load_keymap(cfg, a->keymap, NULL, &errors);
+		print_messages(&errors);
 		if (r < 0) {
-			config_free(&cfg);
-			search_free(re);
+			config_free(cfg);
 			return 2;
 		}
-		cfg.keymap_locked = true;
+		cfg->keymap_locked = true;
 	}
-	{
-		struct strlist errors = {0};
-		char *def = config_path ? NULL : config_default_path();
-		int r = config_load_file(&cfg, config_path ? config_path : def, !config_path, &errors);
-		for (size_t i = 0; i < errors.n; i++)
-			fprintf(stderr, "lede: %s\n", errors.v[i]);
-		strlist_free(&errors);
-		free(def);
-		if (r < 0 && config_path) {
-			config_free(&cfg);
-			search_free(re);
-			return 2;
-		}
+	char *def = a->config_path ? NULL : config_default_path();
+	int r = config_load_file(cfg, a->config_path ? a->config_path : def, !a->config_path,
+				 &errors);
+	print_messages(&errors);
+	free(def);
+	if (r < 0 && a->config_path) {
+		config_free(cfg);
+		return 2;
 	}
-	if (!sort_given && cfg.sort && query_parse_sort(cfg.sort, &order) < 0)
-		fprintf(stderr, "lede: config: bad sort '%s'\n", cfg.sort);
+	if (!a->sort_given && cfg->sort && query_parse_sort(cfg->sort, &a->order) < 0)
+		fprintf(stderr, "lede: config: bad sort '%s'\n", cfg->sort);
+	return -1;
+}
 
-	char *seeds = NULL;
-	const char *const *paths = (const char *const *)argv + optind;
-	size_t npaths = (size_t)(argc - optind);
-	if (npaths == 0 && cfg.path.n) {
-		paths = (const char *const *)cfg.path.v;
-		npaths = cfg.path.n;
-	} else if (npaths == 0) {
-		seeds = bundled_dir("seeds", false);
-		paths = (const char *const *)&seeds;
-		npaths = 1;
+/* With no PATH on the command line: the config's paths, else the bundled
+ * seeds (whose path is put in *seeds for the caller to free). */
+static void resolve_paths(struct args *a, const struct config *cfg, char **seeds)
+{
+	*seeds = NULL;
+	if (a->npaths)
+		return;
+	if (cfg->path.n) {
+		a->paths = (const char *const *)cfg->path.v;
+		a->npaths = cfg->path.n;
+	} else {
+		*seeds = bundled_dir("seeds", false);
+		a->paths = (const char *const *)seeds;
+		a->npaths = 1;
 	}
+}
 
-	struct store s;
-	store_init(&s);
-	struct store_opts opts = {.max_file_size = cfg.max_file_size,
-				  .follow_links = follow || cfg.follow_links};
-	char *cache_path = no_cache ? NULL : cache_path_for(paths, npaths);
+/* The articles into s, through the cache unless --no-cache, with the
+ * load's warnings said on stderr. */
+static void load_articles(struct store *s, const struct args *a, const struct config *cfg,
+			  const struct search *re)
+{
+	struct store_opts opts = {.max_file_size = cfg->max_file_size,
+				  .follow_links = a->follow || cfg->follow_links};
+	char *cache_path = a->no_cache ? NULL : cache_path_for(a->paths, a->npaths);
 	opts.cache_path = cache_path;
-	if (mode == MODE_LIST) {
+	if (a->mode == MODE_LIST) {
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = !re; /* nor anything of the articles but its columns */
 	}
 	struct output_progress progress = {.fd = STDERR_FILENO};
 	/* the reader opens its screen once the articles are in: until then the
 	 * same line tells how the load goes (never in the headless mode) */
-	if (!script && isatty(STDERR_FILENO)) {
+	if (!a->script && isatty(STDERR_FILENO)) {
 		clock_gettime(CLOCK_MONOTONIC, &progress.t0);
 		opts.progress = output_progress;
 		opts.progress_ctx = &progress;
 	}
-	store_load(&s, paths, npaths, &opts);
+	store_init(s);
+	store_load(s, a->paths, a->npaths, &opts);
 	free(cache_path);
-	for (size_t i = 0; i < s.warnings.n; i++)
-		fprintf(stderr, "lede: %s\n", s.warnings.v[i]);
-	int status = s.n ? 0 : 1;
+	for (size_t i = 0; i < s->warnings.n; i++)
+		fprintf(stderr, "lede: %s\n", s->warnings.v[i]);
+}
 
-	if (mode == MODE_CHECK) {
-		print_problems(&s);
-		char *summary = xasprintf("%zu files, %zu articles, %zu problems\n", s.nfiles, s.n,
-					  s.problems.n);
-		out_text(summary);
-		free(summary);
-		status = s.problems.n || !s.n ? 1 : 0;
-	} else if (mode == MODE_UI) {
-		struct state *st = open_marks();
-		if (!s.n) {
-			fprintf(stderr, "lede: no article could be loaded\n");
-		} else {
-			status = app_run(&s, &cfg, &cfg.keymap, st, order, re, script, cols, rows,
-					 started_us);
-			re = NULL; /* the reader owned it */
-		}
-		state_close(st);
-	} else {
-		print_problems(&s);
-		size_t *idx = xmalloc((s.n ? s.n : 1) * sizeof *idx);
-		size_t n = query_filter(&s, re, idx);
-		query_sort(&s, idx, n, order);
-		struct buf b = {0};
-		/* the marks are read, never written, here */
-		struct state *st = mode == MODE_JSON ? open_marks() : NULL;
-		for (size_t i = 0; i < n; i++) {
-			if (mode == MODE_LIST)
-				output_list_line(&b, s.v[idx[i]]);
-			else
-				output_json_line(&b, &s, s.v[idx[i]],
-						 state_get(st, s.v[idx[i]]->web_url));
-			if (b.len > 1 << 16 || i + 1 == n) {
-				if (output_stdout_write(b.data, b.len) < 0)
-					break; /* said once, by finish() */
-				b.len = 0;
-			}
-		}
-		buf_free(&b);
-		state_close(st);
-		free(idx);
-	}
-	if (!s.n && mode != MODE_CHECK && mode != MODE_UI)
+/* --check: every problem, then the counts. */
+static int run_check(const struct store *s)
+{
+	print_problems(s);
+	char *summary =
+		xasprintf("%zu files, %zu articles, %zu problems\n", s->nfiles, s->n, s->problems.n);
+	out_text(summary);
+	free(summary);
+	return s->problems.n || !s->n ? 1 : 0;
+}
+
+/* The reader, which takes *re over. */
+static int run_ui(struct store *s, struct config *cfg, const struct args *a,
+		  struct search **re, double started_us)
+{
+	int status = 1;
+	struct state *st = open_marks();
+	if (!s->n) {
 		fprintf(stderr, "lede: no article could be loaded\n");
-	if (script && stdout_closed)
+	} else {
+		status = app_run(s, cfg, &cfg->keymap, st, a->order, *re, a->script, a->cols,
+				 a->rows, started_us);
+		*re = NULL; /* the reader owned it */
+	}
+	state_close(st);
+	return status;
+}
+
+/* --list and --json: the matching articles in order on stdout. */
+static int run_print(const struct store *s, const struct args *a, struct search *re)
+{
+	print_problems(s);
+	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
+	size_t n = query_filter(s, re, idx);
+	query_sort(s, idx, n, a->order);
+	struct buf b = {0};
+	/* the marks are read, never written, here */
+	struct state *st = a->mode == MODE_JSON ? open_marks() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct article *art = s->v[idx[i]];
+		if (a->mode == MODE_LIST)
+			output_list_line(&b, art);
+		else
+			output_json_line(&b, s, art, state_get(st, art->web_url));
+		if (b.len > 1 << 16 || i + 1 == n) {
+			if (output_stdout_write(b.data, b.len) < 0)
+				break; /* said once, by finish() */
+			b.len = 0;
+		}
+	}
+	buf_free(&b);
+	state_close(st);
+	free(idx);
+	if (!s->n)
+		fprintf(stderr, "lede: no article could be loaded\n");
+	return s->n ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	/* the benchmark's "time to the first screen" counts from here */
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double started_us = (double)t0.tv_sec * 1e6 + (double)t0.tv_nsec / 1e3;
+	bool stdout_closed = output_stdout_guard();
+	setlocale(LC_ALL, "");
+
+	struct args a;
+	struct search *re;
+	struct config cfg;
+	int status = parse_args(argc, argv, &a);
+	if (status < 0)
+		status = compile_search(a.pattern, &re);
+	if (status >= 0)
+		return status;
+	if ((status = load_config(&a, &cfg)) >= 0) {
+		search_free(re);
+		return status;
+	}
+	char *seeds;
+	resolve_paths(&a, &cfg, &seeds);
+	struct store s;
+	load_articles(&s, &a, &cfg, re);
+
+	if (a.mode == MODE_CHECK)
+		status = run_check(&s);
+	else if (a.mode == MODE_UI)
+		status = run_ui(&s, &cfg, &a, &re, started_us);
+	else
+		status = run_print(&s, &a, re);
+	if (a.script && stdout_closed)
 		output_stdout_write("\n", 1); /* the dumps went nowhere: say so */
 	status = finish(status);
 	store_free(&s);

@@ -74,8 +74,9 @@ struct config {
 
 	struct keymap keymap;           /* starts as the built-in default */
 	char *keymap_name;              /* the last keymap loaded as given; NULL: built-in */
-	/* Where a keymap name is looked up (DIR/NAME); config_init puts the
-	 * installed directory here; the caller may put a source tree's first. */
+	/* Where a keymap name is looked up (DIR/NAME), in order; config_init
+	 * puts the installed directory here, config_prefer_keymap_dir one
+	 * before it. */
 	struct strlist keymap_dirs;
 	/* Set by the caller once -k has loaded a keymap: the command line wins,
 	 * so `set keymap` in a config file is then ignored (bind and unbind
@@ -91,6 +92,11 @@ struct config {
 /* Fill c with the defaults, the built-in default keymap included. */
 void config_init(struct config *c);
 void config_free(struct config *c);
+
+/* Look up keymap names in dir (owned by c from now on) before every
+ * directory already listed: a source tree's keymaps come before the
+ * installed ones. */
+void config_prefer_keymap_dir(struct config *c, char *dir);
 
 /* Split a line into words, appended to *words (owned by the list): blanks
  * (space, tab) separate words; '...' quotes literally; "..." quotes with

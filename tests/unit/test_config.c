@@ -435,6 +435,21 @@ Test(config, new_defaults)
 	config_free(&c);
 }
 
+/* A preferred keymap directory goes before those already listed, which
+ * keep their order. */
+Test(config, prefer_keymap_dir)
+{
+	struct config c;
+	config_init(&c);
+	config_prefer_keymap_dir(&c, xstrdup("/b"));
+	config_prefer_keymap_dir(&c, xstrdup("/a"));
+	cr_assert_eq(c.keymap_dirs.n, 3);
+	cr_assert_str_eq(c.keymap_dirs.v[0], "/a");
+	cr_assert_str_eq(c.keymap_dirs.v[1], "/b");
+	cr_assert_str_eq(c.keymap_dirs.v[2], LEDE_DATADIR "/keymaps");
+	config_free(&c);
+}
+
 struct line_case {
 	int num;
 	const char *line, *err;
