@@ -508,7 +508,7 @@ static int set_date_format(struct config *c, const char *value, char **hint)
 	static const char convs[] = "aAbBcCdDeFgGhHIjklmMpPrRsStTuUVwWxXyYzZ%";
 	size_t n = strlen(value);
 	if (n == 0) {
-		*hint = xstrdup("give a strftime format such as %Y-%m-%d %H:%M");
+		*hint = xstrdup("give a strftime format such as " CONFIG_DEFAULT_DATE_FORMAT);
 		return -1;
 	}
 	if (n > DATE_FORMAT_MAX) {

@@ -169,9 +169,9 @@ static bool parse_flags(const char *f, const char *end, bool journal, unsigned *
 		return false;
 	for (; f < end; f++) {
 		if (*f == 'r')
-			*flags |= STATE_READ;
+			*flags |= MARK_READ;
 		else if (*f == 's')
-			*flags |= STATE_STARRED;
+			*flags |= MARK_STARRED;
 		else
 			return false;
 	}
@@ -581,9 +581,9 @@ static void put_line(struct buf *b, unsigned flags, const char *url, bool journa
 {
 	if (!flags && journal)
 		buf_putc(b, '-');
-	if (flags & STATE_READ)
+	if (flags & MARK_READ)
 		buf_putc(b, 'r');
-	if (flags & STATE_STARRED)
+	if (flags & MARK_STARRED)
 		buf_putc(b, 's');
 	buf_putc(b, '\t');
 	for (const char *p = url; *p; p++) {

@@ -19,8 +19,8 @@
 
 enum layout { LAYOUT_HORIZONTAL, LAYOUT_VERTICAL };
 
-/* What `color` can style. The order is the UI's enum style, so a screen
- * can index one array by the other; names are config_element_name's. */
+/* What `color` can style; names are config_element_name's. The UI's enum
+ * style gives each of these a style of the same name. */
 enum config_element {
 	CONFIG_EL_NORMAL,
 	CONFIG_EL_HEADER,

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "lede/search.h"
+#include "lede/state.h"
 #include "lede/store.h"
 
 enum sort_key { SORT_DATE, SORT_QUALITY, SORT_HEAT, SORT_TITLE, SORT_PROVIDER, SORT_NKEYS };
@@ -33,8 +34,7 @@ void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order 
  * (all of them when re is NULL), in store order; returns how many. */
 size_t query_filter(const struct store *s, struct search *re, size_t *out);
 
-/* Marks, one byte per article: MARK_READ and MARK_STARRED bits. */
-enum { MARK_READ = 1, MARK_STARRED = 2 };
+/* Marks, one byte per article: state.h's MARK_READ and MARK_STARRED bits. */
 enum mark_filter { MARKS_ALL, MARKS_UNREAD, MARKS_STARRED };
 const char *query_mark_filter_name(enum mark_filter f);
 /* As query_filter, also keeping only the unread or the starred articles

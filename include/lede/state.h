@@ -35,7 +35,9 @@
 
 #include "lede/util.h"
 
-enum { STATE_READ = 1, STATE_STARRED = 2 };
+/* The marks an article can carry, as stored here and as the views and
+ * queries test them: bits of one byte. */
+enum { MARK_READ = 1, MARK_STARRED = 2 };
 
 struct state;
 

@@ -57,7 +57,7 @@ void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (!localtime_r(&tt, &tm) ||
-	    !strftime(buf, size, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm))
+	    !strftime(buf, size, with_time ? CONFIG_DEFAULT_DATE_FORMAT : "%Y-%m-%d", &tm))
 		snprintf(buf, size, "?");
 }
 
@@ -117,9 +117,6 @@ static void follow_list(struct app *a)
 }
 
 /* Marks -------------------------------------------------------------------- */
-
-_Static_assert((int)STATE_READ == (int)MARK_READ && (int)STATE_STARRED == (int)MARK_STARRED,
-	       "the state's bits are the list's marks");
 
 bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 {

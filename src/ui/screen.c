@@ -17,7 +17,6 @@ static bool headless;
 static attr_t attrs[ST_COUNT];
 static bool use_color;
 
-_Static_assert((int)CONFIG_EL_COUNT == (int)ST_COUNT, "one colour element per style");
 static struct fitted fit;
 
 static void styles(bool color)

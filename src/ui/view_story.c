@@ -94,7 +94,7 @@ static void prepare(struct app *a, struct pane *p, int width)
 		char d[256];
 		time_t t = (time_t)(r ? r->date : ar->date);
 		struct tm tm;
-		const char *fmt = a->cfg->date_format ? a->cfg->date_format : "%Y-%m-%d %H:%M";
+		const char *fmt = a->cfg->date_format ? a->cfg->date_format : CONFIG_DEFAULT_DATE_FORMAT;
 		if (!localtime_r(&t, &tm) || !strftime(d, sizeof d, fmt, &tm))
 			snprintf(d, sizeof d, "?");
 		field(a, width, "Date", d, ST_NORMAL);

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	struct state *st = state_open(path, NULL);
 	for (long i = 0; i < existing; i++) {
 		snprintf(url, sizeof url, "https://bench.example/%ld/an-article-of-the-archive", i);
-		state_set(st, url, STATE_READ);
+		state_set(st, url, MARK_READ);
 	}
 	check(state_save(st, &err), err);
 	check(state_compact(st, &err), err);
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 		snprintf(url, sizeof url, "https://bench.example/%ld/an-article-of-the-archive",
 			 i % (existing ? existing : 1));
 		double t0 = now_ms();
-		state_set(st, url, i % 2 ? STATE_READ : STATE_READ | STATE_STARRED);
+		state_set(st, url, i % 2 ? MARK_READ : MARK_READ | MARK_STARRED);
 		check(state_save(st, &err), err);
 		t[i] = now_ms() - t0;
 	}

@@ -45,19 +45,10 @@ static void drain(int fd, struct buf *b, bool *open)
  * real ~/.cache and no two tests share a cache unless they mean to. */
 static char *cache_home;
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void remove_cache_home(void)
 {
 	if (cache_home)
-		nftw(cache_home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		remove_tree(cache_home);
 	free(cache_home);
 	cache_home = NULL;
 }
@@ -152,4 +143,30 @@ void wait_until_not_racy(void)
 	struct timespec ts = {2, 100000000};
 	while (nanosleep(&ts, &ts) < 0)
 		;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void roff_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '-')
+			buf_puts(b, "\\-");
+		else if (*s == '\\')
+			buf_puts(b, "\\e");
+		else
+			buf_putc(b, *s);
+	}
 }

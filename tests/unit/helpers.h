@@ -26,5 +26,11 @@ char *slurp(const char *path, size_t *len);
  * call may then be cached by the next load. Their ctime, unlike their
  * mtime, cannot be set back. */
 void wait_until_not_racy(void);
+/* Remove dir and everything under it, not following symbolic links. */
+void remove_tree(const char *dir);
+
+struct buf;
+/* Append s as roff wants it: hyphens and backslashes escaped. */
+void roff_escape(struct buf *b, const char *s);
 
 #endif

@@ -40,7 +40,7 @@ Test(determinism, marks_file_is_sorted_by_url)
 	struct state *st = state_open(path, &msgs);
 	for (int i = 0; i < 200; i++) {
 		char *url = xasprintf("https://example.test/%03d", (i * 37) % 200);
-		state_set(st, url, i % 3 ? STATE_READ : STATE_STARRED);
+		state_set(st, url, i % 3 ? MARK_READ : MARK_STARRED);
 		free(url);
 	}
 	char *err = NULL;

@@ -14,7 +14,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +25,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "helpers.h"
 
 #define E2E_COLS 100
 #define E2E_ROWS 30
@@ -117,20 +118,6 @@ static const char *line_of(const char *screen, int n, char *buf, size_t size)
 	memcpy(buf, p, len);
 	buf[len] = '\0';
 	return buf;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void rmtree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void write_file(const char *path, const char *text)
@@ -413,7 +400,7 @@ static void start_watchdog(void)
 		if (k > 0)
 			waitpid(k, NULL, 0);
 		unlink(E.sock_path);
-		rmtree(E.dir);
+		remove_tree(E.dir);
 		_exit(0);
 	}
 	close(p[0]);
@@ -449,7 +436,7 @@ static void e2e_fini(void)
 			;
 	}
 	unlink(E.sock_path);
-	rmtree(E.dir);
+	remove_tree(E.dir);
 }
 
 TestSuite(e2e, .init = e2e_init, .fini = e2e_fini, .timeout = 30);

@@ -4,21 +4,12 @@
  * relative to itself, and an uninstall that removes only lede's files. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 Test(install, staged_tree_finds_its_data_and_uninstalls_only_its_files, .timeout = 60)
 {
@@ -43,7 +34,7 @@ Test(install, staged_tree_finds_its_data_and_uninstalls_only_its_files, .timeout
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	char *msg = slurp(err, NULL);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(dir);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "install check failed: %s", msg);
 	free(msg);
 }

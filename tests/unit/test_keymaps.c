@@ -261,28 +261,15 @@ Test(keymaps, unbind_and_clear)
 
 /* ---- lede(5) ---- */
 
-/* Text as roff wants it: hyphens and backslashes escaped. */
-static void roff(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '-')
-			buf_puts(b, "\\-");
-		else if (*s == '\\')
-			buf_puts(b, "\\e");
-		else
-			buf_putc(b, *s);
-	}
-}
-
 Test(man5, every_action_with_its_help)
 {
 	char *man = slurp("man/lede.5", NULL);
 	for (int a = 1; a < ACT_COUNT; a++) {
 		struct buf want = {0};
 		buf_puts(&want, ".TP\n\\fI");
-		roff(&want, action_table[a].name);
+		roff_escape(&want, action_table[a].name);
 		buf_puts(&want, "\\fR\n");
-		roff(&want, action_table[a].help);
+		roff_escape(&want, action_table[a].help);
 		buf_puts(&want, "\n");
 		cr_expect(strstr(man, buf_str(&want)) != NULL, "man/lede.5 lacks:\n%s", want.data);
 		buf_free(&want);

@@ -8,19 +8,6 @@
 #include "lede/action.h"
 #include "lede/util.h"
 
-/* Text as roff wants it: hyphens and backslashes escaped. */
-static void roff(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '-')
-			buf_puts(b, "\\-");
-		else if (*s == '\\')
-			buf_puts(b, "\\e");
-		else
-			buf_putc(b, *s);
-	}
-}
-
 Test(man, every_action_with_its_keys)
 {
 	char *man = slurp("man/lede.1", NULL);
@@ -31,14 +18,14 @@ Test(man, every_action_with_its_keys)
 		bool first = true;
 		for (char *save, *k = strtok_r(keys, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
 			buf_puts(&want, first ? "\\fB" : ", \\fB");
-			roff(&want, k);
+			roff_escape(&want, k);
 			buf_puts(&want, "\\fR");
 			first = false;
 		}
 		buf_puts(&want, "\n\\fI");
-		roff(&want, action_table[a].name);
+		roff_escape(&want, action_table[a].name);
 		buf_puts(&want, "\\fR: ");
-		roff(&want, action_table[a].help);
+		roff_escape(&want, action_table[a].help);
 		buf_puts(&want, "\n");
 		cr_expect(strstr(man, buf_str(&want)) != NULL, "man/lede.1 lacks:\n%s", want.data);
 		free(keys);

@@ -101,12 +101,12 @@ Test(marks, an_unreadable_file_is_never_written_over, .timeout = 30)
 			_exit(10);
 		if (!state_unreadable(st) || strcmp(state_unreadable(st), want))
 			_exit(11);
-		state_set(st, "https://new.example/1", STATE_READ);
+		state_set(st, "https://new.example/1", MARK_READ);
 		char *err = NULL;
 		if (state_save(st, &err) != -1 || !strstr(err, want) || !strstr(err, "saving resumes once it can be read"))
 			_exit(12);
 		free(err);
-		if (!state_dirty(st) || state_get(st, "https://new.example/1") != STATE_READ)
+		if (!state_dirty(st) || state_get(st, "https://new.example/1") != MARK_READ)
 			_exit(13);
 		if (state_compact(st, &err) != -1)
 			_exit(14);
@@ -117,7 +117,7 @@ Test(marks, an_unreadable_file_is_never_written_over, .timeout = 30)
 			_exit(4);
 		if (state_save(st, &err) != 0)
 			_exit(15);
-		if (state_get(st, "https://old.example/1") != STATE_READ || state_dirty(st) ||
+		if (state_get(st, "https://old.example/1") != MARK_READ || state_dirty(st) ||
 		    state_unreadable(st))
 			_exit(16);
 		if (state_compact(st, &err) != 0)
@@ -143,9 +143,9 @@ Test(marks, an_unreadable_file_is_never_written_over, .timeout = 30)
 	cr_assert_neq(WEXITSTATUS(status), 3, "could not become nobody");
 	cr_assert_eq(WEXITSTATUS(status), 0, "child check %d failed", WEXITSTATUS(status));
 	struct state *st = state_open(path, NULL);
-	cr_assert_eq(state_get(st, "https://old.example/1"), STATE_READ);
-	cr_assert_eq(state_get(st, "https://old.example/2"), STATE_STARRED);
-	cr_assert_eq(state_get(st, "https://new.example/1"), STATE_READ);
+	cr_assert_eq(state_get(st, "https://old.example/1"), MARK_READ);
+	cr_assert_eq(state_get(st, "https://old.example/2"), MARK_STARRED);
+	cr_assert_eq(state_get(st, "https://new.example/1"), MARK_READ);
 	state_close(st);
 }
 
@@ -244,13 +244,13 @@ Test(marks, a_change_appends_one_line)
 	for (int i = 0; i < 1000; i++) {
 		char url[64];
 		snprintf(url, sizeof url, "https://many.example/%d", i);
-		state_set(st, url, STATE_READ);
+		state_set(st, url, MARK_READ);
 	}
 	save_ok(st);
 	fold_ok(st);
 	struct stat before, after;
 	cr_assert_eq(stat(path, &before), 0);
-	state_set(st, "https://many.example/1", STATE_READ | STATE_STARRED);
+	state_set(st, "https://many.example/1", MARK_READ | MARK_STARRED);
 	save_ok(st);
 	state_set(st, "https://many.example/2", 0);
 	save_ok(st);
@@ -265,7 +265,7 @@ Test(marks, a_change_appends_one_line)
 	state_close(st);
 	/* the journal is part of the marks */
 	st = state_open(path, NULL);
-	cr_assert_eq(state_get(st, "https://many.example/1"), STATE_READ | STATE_STARRED);
+	cr_assert_eq(state_get(st, "https://many.example/1"), MARK_READ | MARK_STARRED);
 	cr_assert_eq(state_get(st, "https://many.example/2"), 0);
 	cr_assert_eq(state_count(st), 999);
 	/* folding it in leaves one file */
@@ -287,7 +287,7 @@ Test(marks, a_big_journal_is_folded)
 	for (int i = 0; i < 5000 && !folded; i++) {
 		char url[96];
 		snprintf(url, sizeof url, "https://fold.example/a-rather-long-path/%d", i);
-		state_set(st, url, STATE_READ);
+		state_set(st, url, MARK_READ);
 		save_ok(st);
 		folded = access(j, F_OK) != 0;
 	}
@@ -306,8 +306,8 @@ Test(marks, a_cut_journal_line_is_dropped)
 	struct strlist msgs = {0};
 	struct state *st = state_open(path, &msgs);
 	cr_assert_eq(msgs.n, 0, "%s", msgs.n ? msgs.v[0] : "");
-	cr_assert_eq(state_get(st, "https://cut.example/1"), STATE_STARRED);
-	state_set(st, "https://cut.example/2", STATE_READ);
+	cr_assert_eq(state_get(st, "https://cut.example/1"), MARK_STARRED);
+	state_set(st, "https://cut.example/2", MARK_READ);
 	save_ok(st);
 	char *text = slurp(j, NULL);
 	cr_assert_str_eq(text, "lede-marks-journal 1\ns\thttps://cut.example/1\n"
@@ -322,25 +322,25 @@ Test(marks, a_cut_journal_line_is_dropped)
 Test(marks, a_fold_by_another_process_is_seen)
 {
 	struct state *a = state_open(path, NULL), *b = state_open(path, NULL);
-	state_set(a, "https://two.example/a", STATE_READ);
+	state_set(a, "https://two.example/a", MARK_READ);
 	save_ok(a);
-	state_set(b, "https://two.example/b", STATE_STARRED);
+	state_set(b, "https://two.example/b", MARK_STARRED);
 	save_ok(b);
 	unsigned long gen = state_generation(a);
 	fold_ok(a);
-	cr_assert_eq(state_get(a, "https://two.example/b"), STATE_STARRED);
+	cr_assert_eq(state_get(a, "https://two.example/b"), MARK_STARRED);
 	cr_assert_neq(state_generation(a), gen, "a does not say b's mark came in");
 	state_set(b, "https://two.example/a", 0);
 	save_ok(b);
-	state_set(a, "https://two.example/c", STATE_READ);
+	state_set(a, "https://two.example/c", MARK_READ);
 	save_ok(a);
 	cr_assert_eq(state_get(a, "https://two.example/a"), 0);
 	state_close(a);
 	state_close(b);
 	struct state *c = state_open(path, NULL);
 	cr_assert_eq(state_get(c, "https://two.example/a"), 0);
-	cr_assert_eq(state_get(c, "https://two.example/b"), STATE_STARRED);
-	cr_assert_eq(state_get(c, "https://two.example/c"), STATE_READ);
+	cr_assert_eq(state_get(c, "https://two.example/b"), MARK_STARRED);
+	cr_assert_eq(state_get(c, "https://two.example/c"), MARK_READ);
 	state_close(c);
 }
 
@@ -353,7 +353,7 @@ Test(marks, planted_links_do_not_redirect_writes)
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	cr_assert_eq(symlink(victim, tmp), 0);
 	struct state *st = state_open(path, NULL);
-	state_set(st, "https://link.example/1", STATE_READ);
+	state_set(st, "https://link.example/1", MARK_READ);
 	save_ok(st);
 	fold_ok(st);
 	state_close(st);
@@ -367,7 +367,7 @@ Test(marks, planted_links_do_not_redirect_writes)
 	char *j = journal_path();
 	cr_assert_eq(symlink(victim, j), 0);
 	st = state_open(path, NULL);
-	state_set(st, "https://link.example/2", STATE_READ);
+	state_set(st, "https://link.example/2", MARK_READ);
 	char *err = NULL;
 	cr_assert_eq(state_save(st, &err), -1);
 	cr_assert(err && strstr(err, "journal"), "%s", err ? err : "");
@@ -395,7 +395,7 @@ Test(marks, a_stale_temporary_is_removed)
 	struct timespec ts[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
 	cr_assert_eq(utimensat(AT_FDCWD, stale, ts, 0), 0);
 	struct state *st = state_open(path, NULL);
-	state_set(st, "https://stale.example/1", STATE_READ);
+	state_set(st, "https://stale.example/1", MARK_READ);
 	save_ok(st);
 	fold_ok(st);
 	state_close(st);

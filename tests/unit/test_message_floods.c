@@ -113,7 +113,7 @@ Test(floods, a_damaged_marks_file_is_reported_in_bounds)
 		  "%s", msgs.v[100]);
 	/* the line that says what happens to the file is never dropped */
 	cr_assert(strstr(msgs.v[101], "damaged: it will be kept aside"), "%s", msgs.v[101]);
-	cr_assert_eq(state_get(st, "https://example.test/kept"), STATE_READ);
+	cr_assert_eq(state_get(st, "https://example.test/kept"), MARK_READ);
 	state_close(st);
 	strlist_free(&msgs);
 	free(p);

@@ -63,10 +63,10 @@ Test(state, round_trip_and_exact_file)
 	struct state *st = state_open(path, &msgs);
 	cr_assert_eq(msgs.n, 0);
 	cr_assert_eq(state_get(st, "https://a.example/1"), 0);
-	state_set(st, "https://a.example/1", STATE_READ);
-	state_set(st, "https://a.example/2", STATE_READ | STATE_STARRED);
-	state_set(st, "https://a.example/3", STATE_STARRED);
-	state_set(st, "https://a.example/4", STATE_READ);
+	state_set(st, "https://a.example/1", MARK_READ);
+	state_set(st, "https://a.example/2", MARK_READ | MARK_STARRED);
+	state_set(st, "https://a.example/3", MARK_STARRED);
+	state_set(st, "https://a.example/4", MARK_READ);
 	state_set(st, "https://a.example/4", 0);
 	cr_assert(state_dirty(st));
 	save_ok(st);
@@ -76,9 +76,9 @@ Test(state, round_trip_and_exact_file)
 
 	st = state_open(path, &msgs);
 	cr_assert_eq(msgs.n, 0);
-	cr_assert_eq(state_get(st, "https://a.example/1"), STATE_READ);
-	cr_assert_eq(state_get(st, "https://a.example/2"), STATE_READ | STATE_STARRED);
-	cr_assert_eq(state_get(st, "https://a.example/3"), STATE_STARRED);
+	cr_assert_eq(state_get(st, "https://a.example/1"), MARK_READ);
+	cr_assert_eq(state_get(st, "https://a.example/2"), MARK_READ | MARK_STARRED);
+	cr_assert_eq(state_get(st, "https://a.example/3"), MARK_STARRED);
 	cr_assert_eq(state_get(st, "https://a.example/4"), 0);
 	cr_assert_eq(state_count(st), 3);
 	state_close(st);
@@ -105,14 +105,14 @@ Test(state, urls_with_tabs_newlines_and_percent)
 {
 	const char *odd = "https://x.example/a\tb\nc\rd%41%";
 	struct state *st = state_open(path, NULL);
-	state_set(st, odd, STATE_STARRED);
+	state_set(st, odd, MARK_STARRED);
 	save_ok(st);
 	fold_ok(st);
 	state_close(st);
 	struct strlist msgs = {0};
 	st = state_open(path, &msgs);
 	cr_assert_eq(msgs.n, 0);
-	cr_assert_eq(state_get(st, odd), STATE_STARRED);
+	cr_assert_eq(state_get(st, odd), MARK_STARRED);
 	state_close(st);
 	char *text = slurp(path, NULL);
 	cr_assert(strstr(text, "s\thttps://x.example/a%09b%0Ac%0Dd%2541%25\n"), "%s", text);
@@ -122,22 +122,22 @@ Test(state, urls_with_tabs_newlines_and_percent)
 Test(state, two_readers_merge_not_clobber)
 {
 	struct state *a = state_open(path, NULL), *b = state_open(path, NULL);
-	state_set(a, "https://e.example/a", STATE_READ);
+	state_set(a, "https://e.example/a", MARK_READ);
 	save_ok(a);
-	state_set(b, "https://e.example/b", STATE_STARRED);
+	state_set(b, "https://e.example/b", MARK_STARRED);
 	save_ok(b); /* b never saw a's mark, yet keeps it */
-	cr_assert_eq(state_get(b, "https://e.example/a"), STATE_READ);
+	cr_assert_eq(state_get(b, "https://e.example/a"), MARK_READ);
 	/* a clears its mark; b's next save must not bring it back */
 	state_set(a, "https://e.example/a", 0);
 	save_ok(a);
-	state_set(b, "https://e.example/c", STATE_READ);
+	state_set(b, "https://e.example/c", MARK_READ);
 	save_ok(b);
 	state_close(a);
 	state_close(b);
 	struct state *c = state_open(path, NULL);
 	cr_assert_eq(state_get(c, "https://e.example/a"), 0);
-	cr_assert_eq(state_get(c, "https://e.example/b"), STATE_STARRED);
-	cr_assert_eq(state_get(c, "https://e.example/c"), STATE_READ);
+	cr_assert_eq(state_get(c, "https://e.example/b"), MARK_STARRED);
+	cr_assert_eq(state_get(c, "https://e.example/c"), MARK_READ);
 	state_close(c);
 }
 
@@ -154,7 +154,7 @@ Test(state, foreign_file_is_reported_and_kept_aside)
 	snprintf(want, sizeof want, "%s:1: not a lede marks file (no \"lede-marks 1\" header)", path);
 	cr_assert_str_eq(msgs.v[0], want);
 	cr_assert(strstr(msgs.v[1], "kept aside"));
-	state_set(st, "https://k.example/1", STATE_READ);
+	state_set(st, "https://k.example/1", MARK_READ);
 	save_ok(st);
 	fold_ok(st);
 	state_close(st);
@@ -177,7 +177,7 @@ Test(state, foreign_file_is_reported_and_kept_aside)
 	cr_assert(found, "no marks.corrupt-* backup");
 	st = state_open(path, &msgs);
 	cr_assert_eq(msgs.n, 0);
-	cr_assert_eq(state_get(st, "https://k.example/1"), STATE_READ);
+	cr_assert_eq(state_get(st, "https://k.example/1"), MARK_READ);
 	state_close(st);
 }
 
@@ -198,19 +198,19 @@ Test(state, damaged_lines_are_skipped_and_the_rest_kept)
 		snprintf(w, sizeof w, "%s%s", path, want[i]);
 		cr_assert_str_eq(msgs.v[i], w);
 	}
-	cr_assert_eq(state_get(st, "https://g.example/1"), STATE_READ);
-	cr_assert_eq(state_get(st, "https://g.example/4"), STATE_READ | STATE_STARRED);
+	cr_assert_eq(state_get(st, "https://g.example/1"), MARK_READ);
+	cr_assert_eq(state_get(st, "https://g.example/4"), MARK_READ | MARK_STARRED);
 	/* saving keeps every mark that could be read, and the damaged file aside */
-	state_set(st, "https://g.example/5", STATE_STARRED);
+	state_set(st, "https://g.example/5", MARK_STARRED);
 	save_ok(st);
 	fold_ok(st);
 	state_close(st);
 	strlist_free(&msgs);
 	st = state_open(path, &msgs);
 	cr_assert_eq(msgs.n, 0);
-	cr_assert_eq(state_get(st, "https://g.example/1"), STATE_READ);
-	cr_assert_eq(state_get(st, "https://g.example/4"), STATE_READ | STATE_STARRED);
-	cr_assert_eq(state_get(st, "https://g.example/5"), STATE_STARRED);
+	cr_assert_eq(state_get(st, "https://g.example/1"), MARK_READ);
+	cr_assert_eq(state_get(st, "https://g.example/4"), MARK_READ | MARK_STARRED);
+	cr_assert_eq(state_get(st, "https://g.example/5"), MARK_STARRED);
 	state_close(st);
 }
 
@@ -229,7 +229,7 @@ Test(state, kill_9_never_loses_the_file, .timeout = 60)
 			for (int i = 0;; i++) {
 				char url[64];
 				snprintf(url, sizeof url, "https://k9.example/%d/%d", round, i);
-				state_set(st, url, STATE_READ);
+				state_set(st, url, MARK_READ);
 				char *err;
 				if (state_save(st, &err) < 0)
 					_exit(3);
@@ -253,7 +253,7 @@ Test(state, kill_9_never_loses_the_file, .timeout = 60)
 		for (int i = 0; i <= last; i++) {
 			char url[64];
 			snprintf(url, sizeof url, "https://k9.example/%d/%d", round, i);
-			cr_assert_eq(state_get(st, url), STATE_READ, "round %d lost %d of %d", round, i,
+			cr_assert_eq(state_get(st, url), MARK_READ, "round %d lost %d of %d", round, i,
 				     last);
 		}
 		state_close(st);
@@ -272,7 +272,7 @@ Test(state, concurrent_savers, .timeout = 60)
 			for (int i = 0; i < 40; i++) {
 				char url[64];
 				snprintf(url, sizeof url, "https://c.example/%d/%d", k, i);
-				state_set(st, url, k ? STATE_STARRED : STATE_READ);
+				state_set(st, url, k ? MARK_STARRED : MARK_READ);
 				char *err;
 				if (state_save(st, &err) < 0)
 					_exit(3);
@@ -294,7 +294,7 @@ Test(state, concurrent_savers, .timeout = 60)
 Test(state, no_home_no_crash)
 {
 	struct state *st = state_open(NULL, NULL);
-	state_set(st, "https://n.example/", STATE_READ);
+	state_set(st, "https://n.example/", MARK_READ);
 	char *err = NULL;
 	cr_assert_eq(state_save(st, &err), -1);
 	cr_assert_str_eq(err, "no place for the marks: set XDG_STATE_HOME or HOME");

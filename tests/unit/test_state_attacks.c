@@ -102,7 +102,7 @@ Test(state_attacks, a_fold_at_quit_does_not_promise_a_later_save)
 	cr_assert_not_null(state_unreadable(st));
 	cr_assert(strstr(state_unreadable(st), "cannot read: not a regular file"), "%s",
 		  state_unreadable(st));
-	state_set(st, "https://example.com/1", STATE_READ);
+	state_set(st, "https://example.com/1", MARK_READ);
 	char *err = NULL;
 	cr_assert_eq(state_save(st, &err), -1);
 	cr_assert(strstr(err, "saving resumes once it can be read"), "%s", err);
@@ -157,7 +157,7 @@ Test(state_attacks, a_foreign_journal_is_kept_aside_by_a_fold)
 	cr_assert_str_eq(kept, FOREIGN);
 	free(kept);
 	st = state_open(marks, NULL);
-	cr_assert_eq(state_get(st, "https://example.com/1"), STATE_READ);
+	cr_assert_eq(state_get(st, "https://example.com/1"), MARK_READ);
 	state_close(st);
 	strlist_free(&msgs);
 	free(journal);
@@ -200,7 +200,7 @@ Test(state_attacks, a_fifo_lock_file_does_not_hang_the_start, .timeout = 20)
 	write_text(marks, "lede-marks 1\nr\thttps://example.com/1\n");
 	cr_assert_eq(mkfifo(lock, 0600), 0);
 	struct state *st = state_open(marks, NULL);
-	cr_assert_eq(state_get(st, "https://example.com/1"), STATE_READ);
+	cr_assert_eq(state_get(st, "https://example.com/1"), MARK_READ);
 	state_close(st);
 	free(lock);
 	free(marks);
@@ -222,7 +222,7 @@ Test(state_attacks, folds_and_appends_interleaved_lose_nothing, .timeout = 120)
 			for (int i = 0; i < ROUNDS; i++) {
 				char url[64];
 				snprintf(url, sizeof url, "https://f.example/%d/%d", k, i);
-				state_set(st, url, STATE_READ | (i % 2 ? STATE_STARRED : 0));
+				state_set(st, url, MARK_READ | (i % 2 ? MARK_STARRED : 0));
 				if (i % 5 == 4) { /* take back an earlier one */
 					snprintf(url, sizeof url, "https://f.example/%d/%d", k, i - 2);
 					state_set(st, url, 0);
@@ -247,7 +247,7 @@ Test(state_attacks, folds_and_appends_interleaved_lose_nothing, .timeout = 120)
 			char url[64];
 			snprintf(url, sizeof url, "https://f.example/%d/%d", k, i);
 			bool taken_back = i + 2 < ROUNDS && (i + 2) % 5 == 4;
-			unsigned want = taken_back ? 0 : STATE_READ | (i % 2 ? STATE_STARRED : 0);
+			unsigned want = taken_back ? 0 : MARK_READ | (i % 2 ? MARK_STARRED : 0);
 			cr_assert_eq(state_get(st, url), want, "%s", url);
 		}
 	state_close(st);
@@ -277,10 +277,10 @@ Test(state_attacks, zeros_after_the_journal_s_last_line_are_a_cut_append)
 	struct strlist msgs = {0};
 	struct state *st = state_open(marks, &msgs);
 	cr_assert_eq(msgs.n, 0, "%s", msgs.n ? msgs.v[0] : "");
-	cr_assert_eq(state_get(st, "https://j.example/1"), STATE_READ);
-	cr_assert_eq(state_get(st, "https://j.example/2"), STATE_STARRED);
+	cr_assert_eq(state_get(st, "https://j.example/1"), MARK_READ);
+	cr_assert_eq(state_get(st, "https://j.example/2"), MARK_STARRED);
 	/* the next change goes after the last whole line */
-	state_set(st, "https://j.example/3", STATE_READ);
+	state_set(st, "https://j.example/3", MARK_READ);
 	char *err = NULL;
 	cr_assert_eq(state_save(st, &err), 0, "%s", err ? err : "");
 	state_close(st);
@@ -306,8 +306,8 @@ Test(state_attacks, a_nul_in_a_marks_line_loses_only_that_line)
 	write_bytes(marks, TEXT, sizeof TEXT - 1);
 	struct strlist msgs = {0};
 	struct state *st = state_open(marks, &msgs);
-	cr_assert_eq(state_get(st, "https://m.example/1"), STATE_READ);
-	cr_assert_eq(state_get(st, "https://m.example/3"), STATE_STARRED);
+	cr_assert_eq(state_get(st, "https://m.example/1"), MARK_READ);
+	cr_assert_eq(state_get(st, "https://m.example/3"), MARK_STARRED);
 	cr_assert_eq(state_get(st, "https://m.exa"), 0, "a NUL cut the URL");
 	cr_assert_geq(msgs.n, 1);
 	cr_assert(strstr(msgs.v[0], ":3: malformed line"), "%s", msgs.v[0]);

@@ -10,21 +10,24 @@
 #include "lede/config.h"
 #include "lede/search.h"
 
+/* The styles the views draw with, one for each colour element the config
+ * can set: named after them, so that neither list depends on the other's
+ * order. */
 enum style {
-	ST_NORMAL,
-	ST_HEADER,   /* column names, pane titles */
-	ST_TITLE_FOCUS,
-	ST_SELECTED, /* the selected line of the focused pane */
-	ST_CURSOR,   /* the selected line of the other pane */
-	ST_STATUS,
-	ST_MATCH,    /* search matches */
-	ST_LOCAL,    /* a related story in the archive */
-	ST_DIM,
-	ST_LABEL,    /* field names in the story pane */
-	ST_STORY_TITLE,
-	ST_URL,
-	ST_ERROR,
-	ST_COUNT
+	ST_NORMAL = CONFIG_EL_NORMAL,
+	ST_HEADER = CONFIG_EL_HEADER, /* column names, pane titles */
+	ST_TITLE_FOCUS = CONFIG_EL_TITLE_FOCUS,
+	ST_SELECTED = CONFIG_EL_SELECTED, /* the selected line of the focused pane */
+	ST_CURSOR = CONFIG_EL_CURSOR, /* the selected line of the other pane */
+	ST_STATUS = CONFIG_EL_STATUS,
+	ST_MATCH = CONFIG_EL_MATCH, /* search matches */
+	ST_LOCAL = CONFIG_EL_LOCAL, /* a related story in the archive */
+	ST_DIM = CONFIG_EL_DIM,
+	ST_LABEL = CONFIG_EL_LABEL, /* field names in the story pane */
+	ST_STORY_TITLE = CONFIG_EL_STORY_TITLE,
+	ST_URL = CONFIG_EL_URL,
+	ST_ERROR = CONFIG_EL_ERROR,
+	ST_COUNT = CONFIG_EL_COUNT
 };
 
 /* Start curses on the terminal, or headless (output to /dev/null, the given
