@@ -25,7 +25,7 @@ $(BENCH_DIR)/yaml_floor: tests/bench/yaml_floor.c | deps
 		$(shell pkg-config --libs yaml-0.1)
 
 # What one mark costs with many saved: lede's own state module, timed.
-MARKS_OBJS = $(BUILD)/state.o $(BUILD)/atomic.o $(BUILD)/util.o
+MARKS_OBJS = $(BUILD)/state.o $(BUILD)/atomic.o $(BUILD)/hash.o $(BUILD)/compat.o $(BUILD)/util.o
 $(BENCH_DIR)/marks: tests/bench/marks.c $(MARKS_OBJS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(MARKS_OBJS)
