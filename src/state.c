@@ -322,30 +322,11 @@ static int read_whole(const char *path, bool nofollow, char **text, size_t *len,
 		return -1;
 	}
 	*id = ident_of(&sb);
-	size_t cap = (size_t)sb.st_size + 1, n = 0;
-	char *data = xmalloc(cap + 1);
-	for (;;) {
-		if (n == cap)
-			data = xrealloc(data, (cap *= 2) + 1);
-		ssize_t r = read(fd, data + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			free(data);
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	/* no bound but memory: every mark the user made is read */
+	e = read_fd(fd, (size_t)sb.st_size, SIZE_MAX / 4, text, len) < 0 ? errno : 0;
 	close(fd);
-	data[n] = '\0';
-	*text = data;
-	*len = n;
-	return 0;
+	errno = e;
+	return e ? -1 : 0;
 }
 
 /* Read the file and the journal whole and make them the truth for every

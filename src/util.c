@@ -153,34 +153,19 @@ void strlist_free(struct strlist *l)
 	l->n = l->cap = 0;
 }
 
-int read_file(const char *path, size_t max, char **out, size_t *len)
+int read_fd(int fd, size_t size, size_t max, char **out, size_t *len)
 {
-	/* O_NONBLOCK: a FIFO swapped in after the scan must not hang us. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		errno = EFBIG;
-		goto fail;
-	}
 	/* Room for one byte more than the file holds: the read that fills
 	 * the file's size comes back short, which for a regular file means
 	 * the end, so a file costs one read, not two and a realloc. */
-	size_t cap = (size_t)st.st_size + 2, n = 0;
+	size_t cap = size + 2, n = 0;
 	char *data = xmalloc(cap);
 	for (;;) {
 		if (n + 1 >= cap) {
 			if (cap - 1 >= max + 1) { /* grew while we read */
 				free(data);
 				errno = EFBIG;
-				goto fail;
+				return -1;
 			}
 			cap *= 2;
 			data = xrealloc(data, cap);
@@ -191,7 +176,7 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 			if (errno == EINTR)
 				continue;
 			free(data);
-			goto fail;
+			return -1;
 		}
 		if (r == 0)
 			break;
@@ -199,7 +184,6 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 		if ((size_t)r < want)
 			break;
 	}
-	close(fd);
 	if (n > max) {
 		free(data);
 		errno = EFBIG;
@@ -209,11 +193,27 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	*out = data;
 	*len = n;
 	return 0;
-fail:;
-	int e = errno;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	/* O_NONBLOCK: a FIFO swapped in after the scan must not hang us. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	int e = 0;
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL;
+	else if ((unsigned long long)st.st_size > max)
+		e = EFBIG;
+	else if (read_fd(fd, (size_t)st.st_size, max, out, len) < 0)
+		e = errno;
 	close(fd);
 	errno = e;
-	return -1;
+	return e ? -1 : 0;
 }
 
 int utf8_decode(const char *str, size_t n, unsigned *cp)

@@ -63,4 +63,9 @@ int unicode_is_invisible_format(unsigned cp);
  * on a FIFO (EINVAL for anything that is not a regular file). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* The rest of the regular file open on fd, size bytes by its fstat, read
+ * the same way into a NUL-terminated heap buffer; the caller closes fd.
+ * Returns 0, or -1 with errno set (EFBIG past max bytes). */
+int read_fd(int fd, size_t size, size_t max, char **out, size_t *len);
+
 #endif
