@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -56,12 +57,22 @@ static void remove_cache_home(void)
 static const char *test_cache_home(void)
 {
 	if (!cache_home) {
-		const char *t = getenv("TMPDIR");
-		cache_home = xasprintf("%s/lede-test-cache-XXXXXX", t && *t ? t : "/tmp");
-		cr_assert_not_null(mkdtemp(cache_home));
+		cache_home = temp_dir("test-cache");
 		atexit(remove_cache_home);
 	}
 	return cache_home;
+}
+
+void exec_lede(const char *bin, const char *const *argv)
+{
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	const char **av = calloc(n + 2, sizeof *av);
+	av[0] = bin;
+	memcpy(av + 1, argv, n * sizeof *av);
+	execv(bin, (char *const *)av);
+	_exit(127);
 }
 
 void run_lede(struct run *r, const char *const *argv, const char *const *env)
@@ -87,14 +98,7 @@ void run_lede(struct run *r, const char *const *argv, const char *const *env)
 			setenv("XDG_CACHE_HOME", cache, 1);
 		for (size_t i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
-		size_t n = 0;
-		while (argv[n])
-			n++;
-		const char **av = calloc(n + 2, sizeof *av);
-		av[0] = bin;
-		memcpy(av + 1, argv, n * sizeof *av);
-		execv(bin, (char *const *)av);
-		_exit(127);
+		exec_lede(bin, argv);
 	}
 	close(po[1]);
 	close(pe[1]);
@@ -157,6 +161,24 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 void remove_tree(const char *dir)
 {
 	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *temp_dir(const char *name)
+{
+	const char *t = getenv("TMPDIR");
+	char *dir = xasprintf("%s/lede-%s-XXXXXX", t && *t ? t : "/tmp", name);
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp %s: %s", dir, strerror(errno));
+	return dir;
+}
+
+void temp_dir_free(char *dir)
+{
+	/* rm, unlike nftw, copes with trees deeper than PATH_MAX */
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		cr_log_warn("could not remove %s", dir);
+	free(cmd);
+	free(dir);
 }
 
 void roff_escape(struct buf *b, const char *s)

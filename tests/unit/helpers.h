@@ -19,6 +19,9 @@ struct run {
 /* Run the lede binary ($LEDE_BIN, else ./lede) with argv (NULL-terminated,
  * without argv[0]); env entries ("K=V") are added to the environment. */
 void run_lede(struct run *r, const char *const *argv, const char *const *env);
+/* In a child: exec bin with argv (NULL-terminated, without argv[0]);
+ * exits 127 when it cannot. */
+void exec_lede(const char *bin, const char *const *argv) __attribute__((noreturn));
 void run_free(struct run *r);
 /* A whole file as a NUL-terminated string (aborts the test if missing). */
 char *slurp(const char *path, size_t *len);
@@ -28,6 +31,12 @@ char *slurp(const char *path, size_t *len);
 void wait_until_not_racy(void);
 /* Remove dir and everything under it, not following symbolic links. */
 void remove_tree(const char *dir);
+
+/* A fresh directory $TMPDIR/lede-NAME-XXXXXX (else under /tmp); the caller
+ * gives it to temp_dir_free, which removes the tree, however deep, and
+ * frees the name. */
+char *temp_dir(const char *name);
+void temp_dir_free(char *dir);
 
 struct buf;
 /* Append s as roff wants it: hyphens and backslashes escaped. */

@@ -245,14 +245,6 @@ Test(config, lines)
 	config_free(&c);
 }
 
-/* A fresh directory under /tmp; the caller removes it with rm_dir. */
-static char *temp_dir(void)
-{
-	char *d = xstrdup("/tmp/lede-config-test-XXXXXX");
-	cr_assert_not_null(mkdtemp(d));
-	return d;
-}
-
 static char *write_file(const char *dir, const char *name, const char *text, size_t len)
 {
 	char *path = xasprintf("%s/%s", dir, name);
@@ -265,7 +257,7 @@ static char *write_file(const char *dir, const char *name, const char *text, siz
 
 Test(config, load_file_reports_bad_lines_and_applies_the_rest)
 {
-	char *dir = temp_dir();
+	char *dir = temp_dir("config-test");
 	static const char text[] =
 		"# lede config\n"                          /* 1 */
 		"\n"                                       /* 2 */
@@ -311,7 +303,7 @@ Test(config, load_file_reports_bad_lines_and_applies_the_rest)
 
 Test(config, load_file_nul_byte)
 {
-	char *dir = temp_dir();
+	char *dir = temp_dir("config-test");
 	static const char text[] = "set layout vertical\nset sort ti\0tle\nset sort heat\n";
 	char *path = write_file(dir, "config", text, sizeof text - 1);
 	struct config c;
@@ -334,7 +326,7 @@ Test(config, load_file_nul_byte)
 
 Test(config, load_file_missing_or_unreadable)
 {
-	char *dir = temp_dir();
+	char *dir = temp_dir("config-test");
 	char *path = xasprintf("%s/none", dir);
 	struct config c;
 	config_init(&c);
@@ -738,7 +730,7 @@ static char *joined(const struct strlist *errors, const char *dir)
 
 Test(config, load_file_with_every_command)
 {
-	char *dir = temp_dir();
+	char *dir = temp_dir("config-test");
 	char *sub = xasprintf("%s/sub", dir);
 	cr_assert_eq(mkdir(sub, 0700), 0);
 	write_str(dir, "config",
@@ -795,7 +787,7 @@ Test(config, load_file_with_every_command)
 
 Test(config, source_loops_stop)
 {
-	char *dir = temp_dir();
+	char *dir = temp_dir("config-test");
 	/* a and b source each other; each line after the source still applies */
 	write_str(dir, "a.conf", "source b.conf\nbind all x quit\n");
 	write_str(dir, "b.conf", "\nsource ./a.conf\nbind all y help\n");
@@ -833,7 +825,7 @@ Test(config, source_loops_stop)
 
 Test(config, source_from_the_prompt)
 {
-	char *dir = temp_dir();
+	char *dir = temp_dir("config-test");
 	cr_assert_eq(chdir(dir), 0); /* each test runs in its own process */
 	write_str(dir, "one.conf", "bind all x quit\nbogus\n");
 	write_str(dir, "two.conf", "bogus\nbind all x quit\nset wrap maybe\nset mouse yes\n");
@@ -861,7 +853,7 @@ Test(config, source_from_the_prompt)
 
 Test(config, keymap_option_and_loader)
 {
-	char *dir = temp_dir();
+	char *dir = temp_dir("config-test");
 	char *km = xasprintf("%s/km", dir);
 	cr_assert_eq(mkdir(km, 0700), 0);
 	write_str(km, "mine", "# mine\nunbind-all\nbind all x quit\nbind all y bogus\n");

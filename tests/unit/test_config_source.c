@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "lede/config.h"
 #include "lede/util.h"
 
@@ -15,18 +16,12 @@ static char *tmp;
 
 static void setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	tmp = xasprintf("%s/lede-source-XXXXXX", t && *t ? t : "/tmp");
-	cr_assert_not_null(mkdtemp(tmp));
+	tmp = temp_dir("source");
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		cr_log_warn("could not remove %s", tmp);
-	free(cmd);
-	free(tmp);
+	temp_dir_free(tmp);
 }
 
 /* The old fan-out read 4^10 files: the watchdog ends a test that tries. */

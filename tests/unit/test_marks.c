@@ -175,14 +175,7 @@ static void run_as_nobody(struct out *o, const char *const *argv)
 		setenv("TZ", "UTC", 1);
 		setenv("LC_ALL", "C.UTF-8", 1);
 		setenv("NO_COLOR", "1", 1);
-		size_t n = 0;
-		while (argv[n])
-			n++;
-		const char **av = calloc(n + 2, sizeof *av);
-		av[0] = bin;
-		memcpy(av + 1, argv, n * sizeof *av);
-		execv(bin, (char *const *)av);
-		_exit(127);
+		exec_lede(bin, argv);
 	}
 	close(ofd);
 	close(efd);

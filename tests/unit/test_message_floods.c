@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "lede/config.h"
 #include "lede/state.h"
 #include "lede/util.h"
@@ -17,18 +18,12 @@ static char *tmp;
 
 static void setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	tmp = xasprintf("%s/lede-flood-XXXXXX", t && *t ? t : "/tmp");
-	cr_assert_not_null(mkdtemp(tmp));
+	tmp = temp_dir("flood");
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		cr_log_warn("could not remove %s", tmp);
-	free(cmd);
-	free(tmp);
+	temp_dir_free(tmp);
 }
 
 TestSuite(floods, .init = setup, .fini = teardown, .timeout = 60);

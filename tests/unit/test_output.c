@@ -46,14 +46,7 @@ static void run_into(struct run *r, enum sink sink, const char *const *argv)
 		setenv("XDG_CONFIG_HOME", home, 1);
 		setenv("XDG_CACHE_HOME", home, 1);
 		setenv("XDG_STATE_HOME", home, 1);
-		size_t n = 0;
-		while (argv[n])
-			n++;
-		const char **av = calloc(n + 2, sizeof *av);
-		av[0] = bin;
-		memcpy(av + 1, argv, n * sizeof *av);
-		execv(bin, (char *const *)av);
-		_exit(127);
+		exec_lede(bin, argv);
 	}
 	close(pe[1]);
 	struct buf err = {0};

@@ -23,19 +23,12 @@ static char *tmp;
 
 static void setup(void)
 {
-	const char *t = getenv("TMPDIR");
-	tmp = xasprintf("%s/lede-scan-XXXXXX", t && *t ? t : "/tmp");
-	cr_assert_not_null(mkdtemp(tmp));
+	tmp = temp_dir("scan");
 }
 
 static void teardown(void)
 {
-	/* rm copes with trees deeper than PATH_MAX */
-	char *cmd = xasprintf("rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		cr_log_warn("could not remove %s", tmp);
-	free(cmd);
-	free(tmp);
+	temp_dir_free(tmp);
 }
 
 TestSuite(scan, .init = setup, .fini = teardown, .timeout = 60);
