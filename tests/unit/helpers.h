@@ -32,6 +32,13 @@ void wait_until_not_racy(void);
 /* Remove dir and everything under it, not following symbolic links. */
 void remove_tree(const char *dir);
 
+/* path made to hold text (created or truncated). */
+void write_text(const char *path, const char *text);
+/* A PID that no process has: a child that has exited and been reaped. */
+long dead_pid(void);
+/* Set path's times (not following a link) to seconds ago. */
+void age_file(const char *path, long seconds);
+
 /* A fresh directory $TMPDIR/lede-NAME-XXXXXX (else under /tmp); the caller
  * gives it to temp_dir_free, which removes the tree, however deep, and
  * frees the name. */

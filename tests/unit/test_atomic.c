@@ -44,31 +44,6 @@ static char *in_dir(const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-static void write_text(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-}
-
-/* A PID that no process has: a child that has exited and been reaped. */
-static long dead_pid(void)
-{
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0)
-		_exit(0);
-	waitpid(pid, NULL, 0);
-	return (long)pid;
-}
-
-static void age(const char *p, long seconds)
-{
-	struct timespec ts[2] = {{time(NULL) - seconds, 0}, {time(NULL) - seconds, 0}};
-	cr_assert_eq(utimensat(AT_FDCWD, p, ts, AT_SYMLINK_NOFOLLOW), 0, "%s", strerror(errno));
-}
-
 static void commit_empty_cache(const char *cpath)
 {
 	struct cache_writer *w = cache_writer_new();
@@ -149,11 +124,11 @@ Test(atomic, stale_temporaries_of_dead_processes_are_removed)
 	const char *all[] = {old_style, new_style, fresh, alive, ancient, other};
 	for (size_t i = 0; i < 6; i++)
 		write_text(all[i], "half a cache");
-	age(old_style, 3600);
-	age(new_style, 3600);
-	age(alive, 3600);
-	age(other, 3 * 24 * 3600);
-	age(ancient, 3 * 24 * 3600);
+	age_file(old_style, 3600);
+	age_file(new_style, 3600);
+	age_file(alive, 3600);
+	age_file(other, 3 * 24 * 3600);
+	age_file(ancient, 3 * 24 * 3600);
 	commit_empty_cache(cpath);
 	cr_assert_neq(access(old_style, F_OK), 0, "the old-style temporary of a dead PID stays");
 	cr_assert_neq(access(new_style, F_OK), 0, "the temporary of a dead PID stays");

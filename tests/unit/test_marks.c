@@ -44,14 +44,6 @@ TestSuite(marks, .init = setup, .fini = teardown);
 static const char OLD_MARKS[] = "lede-marks 1\nr\thttps://old.example/1\ns\thttps://old.example/2\n";
 static const char VICTIM[] = "the victim's own text\n";
 
-static void write_text(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-}
-
 static void save_ok(struct state *st)
 {
 	char *err = NULL;

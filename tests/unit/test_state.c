@@ -49,14 +49,6 @@ static void fold_ok(struct state *st)
 	cr_assert_eq(state_compact(st, &err), 0, "%s", err ? err : "");
 }
 
-static void write_text(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 Test(state, round_trip_and_exact_file)
 {
 	struct strlist msgs = {0};

@@ -41,30 +41,6 @@ static char *in_dir(const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
-static void write_text(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-}
-
-static long dead_pid(void)
-{
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0)
-		_exit(0);
-	waitpid(pid, NULL, 0);
-	return (long)pid;
-}
-
-static void age(const char *p, long seconds)
-{
-	struct timespec ts[2] = {{time(NULL) - seconds, 0}, {time(NULL) - seconds, 0}};
-	cr_assert_eq(utimensat(AT_FDCWD, p, ts, AT_SYMLINK_NOFOLLOW), 0, "%s", strerror(errno));
-}
-
 /* A user's own files whose names begin like a temporary's, with a PID in
  * them, are not temporaries: only PATH.tmp.PID (as older versions named
  * them) and PATH.tmp.PID.RANDOM (16 hex digits) are swept. */
@@ -77,11 +53,11 @@ Test(state_attacks, sweep_spares_files_that_only_look_like_temporaries)
 	for (size_t i = 0; i < 6; i++) {
 		names[i] = xasprintf("%s.tmp.%ld.%s", marks, dead, tails[i]);
 		write_text(names[i], "the user's own notes\n");
-		age(names[i], 3 * 24 * 3600);
+		age_file(names[i], 3 * 24 * 3600);
 	}
 	char *ours = xasprintf("%s.tmp.%ld.0123456789abcdef", marks, dead);
 	write_text(ours, "half a marks file");
-	age(ours, 3600);
+	age_file(ours, 3600);
 	atomic_sweep(marks);
 	for (size_t i = 0; i < 6; i++) {
 		cr_expect_eq(access(names[i], F_OK), 0, "%s was removed", names[i]);
