@@ -695,7 +695,18 @@ void store_link(struct store *s)
 			s->backlinks[out++] = s->backlinks[b0 + k];
 	}
 	s->backlink_start[s->n] = out;
+	s->nlinked = s->n;
 	free(fill);
+}
+
+const size_t *store_backlinks(const struct store *s, size_t i, size_t *n)
+{
+	if (i >= s->nlinked || !s->backlink_start) {
+		*n = 0;
+		return NULL;
+	}
+	*n = s->backlink_start[i + 1] - s->backlink_start[i];
+	return s->backlinks + s->backlink_start[i];
 }
 
 void store_free(struct store *s)

@@ -71,9 +71,12 @@ struct store {
 	struct url_slot *slots;
 	size_t nslots;
 	/* Backlinks: articles whose related list names article i are
-	 * backlinks[backlink_start[i] .. backlink_start[i + 1]). */
+	 * backlinks[backlink_start[i] .. backlink_start[i + 1]), for the
+	 * first nlinked articles (those store_link saw). Read them through
+	 * store_backlinks. */
 	size_t *backlink_start;
 	size_t *backlinks;
+	size_t nlinked;
 };
 
 void store_init(struct store *s);
@@ -85,6 +88,10 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 void store_add(struct store *s, struct article *a);
 /* Build the URL index, resolve related stories, compute backlinks. */
 void store_link(struct store *s);
+/* The articles whose related stories name article i: *n indices into v,
+ * each once, in load order; the store owns the array. None (*n == 0, and
+ * NULL) for an i out of range or added since the last store_link. */
+const size_t *store_backlinks(const struct store *s, size_t i, size_t *n);
 /* The index of the article with this webUrl, originalUrl or ampWebUrl (the
  * first loaded wins), or -1. */
 long store_find_url(const struct store *s, const char *url);

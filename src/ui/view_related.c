@@ -15,11 +15,27 @@ static size_t nrelated(struct app *a)
 	return ar && a->cur.related < 0 ? ar->nrelated : 0;
 }
 
+/* The articles that name the current story; a related summary has none. */
+static const size_t *backlinks(struct app *a, size_t *n)
+{
+	*n = 0;
+	if (a->cur.article < 0 || a->cur.related >= 0)
+		return NULL;
+	return store_backlinks(a->store, (size_t)a->cur.article, n);
+}
+
 static size_t nback(struct app *a)
 {
-	if (a->cur.article < 0 || a->cur.related >= 0)
-		return 0;
-	return a->store->backlink_start[a->cur.article + 1] - a->store->backlink_start[a->cur.article];
+	size_t n;
+	backlinks(a, &n);
+	return n;
+}
+
+/* The k-th of them (k < nback). */
+static size_t backlink(struct app *a, size_t k)
+{
+	size_t n;
+	return backlinks(a, &n)[k];
 }
 
 static size_t count(struct app *a, struct pane *p)
@@ -90,8 +106,7 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		    r->has & HAS_QUALITY, r->quality, r->title);
 		return;
 	}
-	size_t b = a->store->backlinks[a->store->backlink_start[a->cur.article] + line - 2 - nr];
-	const struct article *from = a->store->v[b];
+	const struct article *from = a->store->v[backlink(a, line - 2 - nr)];
 	row(a, p, y, st, true, from->date, from->has & HAS_DATE, from->provider.name,
 	    from->has & HAS_QUALITY, from->quality, from->title);
 }
@@ -111,8 +126,7 @@ static bool action(struct app *a, struct pane *p, enum action act)
 		else
 			history_jump(a, (struct story){a->cur.article, (long)(line - 1), false, 0});
 	} else {
-		size_t b = a->store->backlinks[a->store->backlink_start[a->cur.article] + line - 2 - nr];
-		history_jump(a, (struct story){(long)b, -1, false, 0});
+		history_jump(a, (struct story){(long)backlink(a, line - 2 - nr), -1, false, 0});
 	}
 	return true;
 }

@@ -130,8 +130,8 @@ static void prepare(struct app *a, struct pane *p, int width)
 	field(a, width, "CDN AMP", r ? r->cdn_amp_web_url : ar->cdn_amp_web_url, ST_URL);
 	images(a, width, "Images", r ? r->images : ar->images, r ? r->nimages : ar->nimages);
 	if (!r) {
-		size_t nb = a->store->backlink_start[a->cur.article + 1] -
-			    a->store->backlink_start[a->cur.article];
+		size_t nb;
+		store_backlinks(a->store, (size_t)a->cur.article, &nb);
 		char *t = xasprintf("%zu related, %zu linking here (r shows them)", ar->nrelated, nb);
 		field(a, width, "Links", t, ST_NORMAL);
 		free(t);
