@@ -106,12 +106,22 @@ void app_rebuild_rows(struct app *a)
 		a->list.sel = 0;
 }
 
+void app_show_story(struct app *a, struct story s)
+{
+	a->cur = s;
+	pane_open(a, &a->story, s.view ? s.view : &view_story_ops);
+	a->story.sel = s.sel;
+	a->story_open = true;
+	a->focus = 1;
+	app_select_article(a, s.article);
+}
+
 /* The story pane follows the list's selection unless a jump took it away. */
 static void follow_list(struct app *a)
 {
 	long sel = selected_article(a);
 	if (sel >= 0 && (a->cur.article != sel || a->cur.related != -1)) {
-		a->cur = (struct story){sel, -1, false, 0};
+		a->cur = (struct story){.article = sel, .related = -1};
 		a->story.top = a->story.sel = 0;
 	}
 }
@@ -204,7 +214,11 @@ static void apply_config(struct app *a)
 	a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
 	screen_apply_colors(a->cfg->colors);
 	screen_mouse(a->cfg->mouse);
-	a->dl_width = -1; /* the story pane's lines depend on date-format and wrap */
+	/* what views built may depend on it (the story's lines on date-format
+	 * and wrap) */
+	pane_invalidate(a, &a->list);
+	pane_invalidate(a, &a->story);
+	pane_invalidate(a, &a->overlay);
 }
 
 static void do_action(struct app *a, enum action act);
@@ -340,10 +354,8 @@ static void act_next_pane(struct app *a)
 {
 	if (a->overlay_open)
 		return;
-	if (!a->story_open) {
-		a->story_open = true;
-		a->story.ops = &view_story_ops;
-	}
+	/* a hidden story pane shows the story view: q hides it only from there */
+	a->story_open = true;
 	a->focus = !a->focus;
 }
 
@@ -399,8 +411,7 @@ static void act_related(struct app *a)
 		app_message(a, true, "a related summary has no related stories of its own");
 		return;
 	}
-	a->story.ops = &view_related_ops;
-	a->story.sel = a->story.top = 0;
+	pane_open(a, &a->story, &view_related_ops);
 	a->story_open = true;
 	a->focus = 1;
 	pane_move(a, &a->story, 0);
@@ -491,15 +502,17 @@ static void act_redraw(struct app *a)
 		clearok(curscr, TRUE);
 }
 
-/* q closes the innermost thing open; from the list it quits. */
+/* q closes the innermost thing open: the overlay, the zoom, a view
+ * opened over another in the story pane (back to that one), the story
+ * pane; from the list it quits. */
 static void act_quit(struct app *a)
 {
 	if (a->overlay_open)
-		a->overlay_open = false;
+		pane_close(a, &a->overlay), a->overlay_open = false;
 	else if (a->zoom)
 		a->zoom = false;
-	else if (a->focus && a->story_open && a->story.ops == &view_related_ops)
-		a->story.ops = &view_story_ops, a->story.top = 0;
+	else if (a->focus && a->story_open && a->story.ops->parent)
+		pane_open(a, &a->story, a->story.ops->parent);
 	else if (a->focus && a->story_open)
 		a->story_open = false, a->focus = 0;
 	else if (a->cfg->confirm_quit)
@@ -683,9 +696,9 @@ static void app_free(struct app *a)
 {
 	free(a->marks);
 	query_free(a->query);
-	for (size_t i = 0; i < a->ndl; i++)
-		free(a->dl[i].text);
-	free(a->dl);
+	pane_close(a, &a->list);
+	pane_close(a, &a->story);
+	pane_close(a, &a->overlay);
 	free(a->rows);
 	free(a->back);
 	free(a->fwd);
@@ -709,12 +722,12 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		.keymap = km,
 		.order = order,
 		.filter = re,
-		.cur = {-1, -1, false, 0},
+		.cur = {.article = -1, .related = -1},
 		.story_open = true,
 		.vertical = cfg->layout == LAYOUT_VERTICAL,
 	};
-	a.list.ops = &view_list_ops;
-	a.story.ops = &view_story_ops;
+	pane_open(&a, &a.list, &view_list_ops);
+	pane_open(&a, &a.story, &view_story_ops);
 	a.query = query_new(s);
 	query_warm_up(a.query); /* the other orders and the search text, meanwhile */
 	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
@@ -728,10 +741,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	    0) {
 		fprintf(stderr, "lede: %s\n", err);
 		free(err);
-		query_free(a.query); /* joins the warm-up thread */
-		free(a.marks);
-		free(a.rows);
-		search_free(a.filter);
+		app_free(&a); /* query_free joins the warm-up thread */
 		return 1;
 	}
 	apply_config(&a);

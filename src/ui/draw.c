@@ -44,16 +44,14 @@ static void draw_status(struct app *a)
 	}
 	struct buf b = {0};
 	struct pane *p = pane_focused(a);
-	size_t n = p == &a->list ? a->nrows : p->ops->count(a, p);
+	size_t n = p->ops->count(a, p);
 	buf_printf(&b, " [%s] ", p->ops->name);
-	if (p == &a->list)
-		buf_printf(&b, "%zu/%zu", n ? a->list.sel + 1 : 0, n);
-	else if (p->ops->scroll)
+	if (p->ops->scroll)
 		buf_printf(&b, "line %zu/%zu", n ? p->top + 1 : 0, n);
 	else
 		buf_printf(&b, "%zu/%zu", n ? p->sel + 1 : 0, n);
-	if (p == &a->list && a->nrows != a->store->n)
-		buf_printf(&b, " of %zu", a->store->n);
+	if (p->ops->status)
+		p->ops->status(a, p, &b);
 	buf_printf(&b, "  sort: %s %s", query_sort_name(a->order.key), a->order.desc ? "desc" : "asc");
 	if (a->search)
 		buf_printf(&b, "  search: %s", search_pattern(a->search));

@@ -1,5 +1,5 @@
-/* history: the back and forward stacks of stories visited, and showing a
- * story taken from them in the story pane. */
+/* history: the back and forward stacks of stories visited, each with the
+ * view the story pane showed; app_show_story shows one taken from them. */
 #include "lede/ui/history.h"
 
 #include "lede/util.h"
@@ -10,22 +10,13 @@ static void push(struct story **v, size_t *n, size_t *cap, struct story s)
 	(*v)[(*n)++] = s;
 }
 
-static void show_story(struct app *a, struct story s)
-{
-	a->cur = s;
-	a->story.top = 0;
-	a->story.sel = s.sel;
-	app_select_article(a, s.article);
-	a->story.ops = s.in_related ? &view_related_ops : &view_story_ops;
-	a->story_open = true;
-}
-
-/* The current story as history keeps it: with the view and cursor. */
+/* The current story as history keeps it: with the view the story pane
+ * shows and that view's cursor (a view that scrolls has none). */
 static struct story here(const struct app *a)
 {
 	struct story s = a->cur;
-	s.in_related = a->story_open && a->story.ops == &view_related_ops;
-	s.sel = s.in_related ? a->story.sel : 0;
+	s.view = a->story.ops;
+	s.sel = a->story.ops && !a->story.ops->scroll ? a->story.sel : 0;
 	return s;
 }
 
@@ -33,8 +24,7 @@ void history_jump(struct app *a, struct story s)
 {
 	push(&a->back, &a->nback, &a->capback, here(a));
 	a->nfwd = 0;
-	show_story(a, s);
-	a->focus = 1;
+	app_show_story(a, s);
 	if (s.related < 0)
 		app_mark(a, s.article, MARK_READ, true);
 }
@@ -52,6 +42,5 @@ void history_step(struct app *a, bool forward)
 		push(&a->back, &a->nback, &a->capback, here(a));
 	else
 		push(&a->fwd, &a->nfwd, &a->capfwd, here(a));
-	show_story(a, s);
-	a->focus = 1; /* as a jump does: the list must not take the story back */
+	app_show_story(a, s); /* focused, as a jump: the list must not take the story back */
 }

@@ -1,6 +1,30 @@
-/* pane: moving a pane's cursor and scroll position, keeping the cursor in
- * view, and the focus. Nothing here knows which view a pane shows. */
+/* pane: opening and closing a pane's view, moving its cursor and scroll
+ * position, keeping the cursor in view, and the focus. Nothing here knows
+ * which view a pane shows: what differs goes through the view's hooks. */
 #include "lede/ui/pane.h"
+
+void pane_open(struct app *a, struct pane *p, const struct view_ops *ops)
+{
+	pane_close(a, p);
+	p->ops = ops;
+	p->sel = p->top = 0;
+	if (ops->open)
+		ops->open(a, p);
+}
+
+void pane_close(struct app *a, struct pane *p)
+{
+	if (p->ops && p->ops->close)
+		p->ops->close(a, p);
+	p->ops = NULL;
+	p->state = NULL; /* the close hook freed it */
+}
+
+void pane_invalidate(struct app *a, struct pane *p)
+{
+	if (p->ops && p->ops->invalidate)
+		p->ops->invalidate(a, p);
+}
 
 struct pane *pane_focused(struct app *a)
 {
@@ -91,6 +115,6 @@ void pane_keep_visible(struct app *a, struct pane *p)
 
 void pane_open_overlay(struct app *a, const struct view_ops *ops)
 {
-	a->overlay = (struct pane){.ops = ops};
+	pane_open(a, &a->overlay, ops);
 	a->overlay_open = true;
 }

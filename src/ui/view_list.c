@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "lede/ui/app.h"
+#include "lede/ui/pane.h"
 
 struct columns {
 	int date, quality, heat, provider, title;
@@ -84,7 +85,7 @@ static void put_score(int y, int *x, int width, bool has, int value, enum style 
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	const struct article *ar = a->store->v[a->rows[line]];
-	bool focus = p == &a->list && (a->focus == 0 || !a->story_open);
+	bool focus = pane_focused(a) == p;
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
 	struct columns c = columns_for(p->r.w);
 	int x = p->r.x;
@@ -120,18 +121,24 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	free(sp);
 }
 
+/* Enter opens the selected story in the story pane (the app opens it:
+ * the pane's view is not the list's to set). */
 static bool action(struct app *a, struct pane *p, enum action act)
 {
-	(void)p;
 	if (act != ACT_OPEN || !a->nrows)
 		return false;
-	a->cur = (struct story){(long)a->rows[a->list.sel], -1, false, 0};
-	app_mark(a, a->cur.article, MARK_READ, true);
-	a->story.ops = &view_story_ops;
-	a->story.top = a->story.sel = 0;
-	a->story_open = true;
-	a->focus = 1;
+	long idx = (long)a->rows[p->sel];
+	app_mark(a, idx, MARK_READ, true);
+	app_show_story(a, (struct story){.article = idx, .related = -1});
 	return true;
+}
+
+/* Out of how many, when filters hide some. */
+static void status(struct app *a, struct pane *p, struct buf *out)
+{
+	(void)p;
+	if (a->nrows != a->store->n)
+		buf_printf(out, " of %zu", a->store->n);
 }
 
 const struct view_ops view_list_ops = {
@@ -141,4 +148,5 @@ const struct view_ops view_list_ops = {
 	.title = title,
 	.draw_line = draw_line,
 	.action = action,
+	.status = status,
 };

@@ -7,6 +7,7 @@
 
 #include "lede/ui/app.h"
 #include "lede/ui/history.h"
+#include "lede/ui/pane.h"
 
 /* Lines: a heading, the related stories, a heading, the backlinks. */
 static size_t nrelated(struct app *a)
@@ -89,7 +90,7 @@ static void row(struct app *a, struct pane *p, int y, enum style st, bool local,
 
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
-	bool focus = a->focus == 1 || a->overlay_open;
+	bool focus = pane_focused(a) == p;
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
 	const struct article *ar = app_article(a, a->cur.article);
 	size_t nr = nrelated(a);
@@ -122,11 +123,13 @@ static bool action(struct app *a, struct pane *p, enum action act)
 	if (line <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		if (r->local >= 0)
-			history_jump(a, (struct story){r->local, -1, false, 0});
+			history_jump(a, (struct story){.article = r->local, .related = -1});
 		else
-			history_jump(a, (struct story){a->cur.article, (long)(line - 1), false, 0});
+			history_jump(a, (struct story){.article = a->cur.article,
+						       .related = (long)(line - 1)});
 	} else {
-		history_jump(a, (struct story){(long)backlink(a, line - 2 - nr), -1, false, 0});
+		history_jump(a, (struct story){.article = (long)backlink(a, line - 2 - nr),
+					       .related = -1});
 	}
 	return true;
 }
@@ -139,4 +142,5 @@ const struct view_ops view_related_ops = {
 	.draw_line = draw_line,
 	.selectable = selectable,
 	.action = action,
+	.parent = &view_story_ops, /* opened over the story, q goes back to it */
 };

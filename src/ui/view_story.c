@@ -1,5 +1,7 @@
 /* The story view: the current story in detail, wrapped to the pane and
- * scrolled. The lines are rebuilt when the story or the width changes. */
+ * scrolled. Its wrapped lines are its own state, made when a pane opens
+ * the view and freed when it closes it; they are rebuilt when the story,
+ * the width or the config (wrap, date-format) changes. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,44 +13,102 @@
 
 enum { LABEL_W = 11 };
 
-static void add(struct app *a, const char *text, size_t len, enum style st, int indent)
+struct detail_line {
+	char *text;
+	enum style style;
+	int indent; /* -1: a label, drawn with the line after it */
+};
+
+/* The lines of one story at one width: the view's state. */
+struct story_lines {
+	struct detail_line *v;
+	size_t n, cap;
+	int width; /* -1: stale (the config changed) */
+	long article, related; /* the story they are of */
+};
+
+static struct story_lines *lines_of(struct pane *p)
 {
-	a->dl = xgrow(a->dl, &a->capdl, a->ndl + 1, sizeof *a->dl);
-	a->dl[a->ndl++] = (struct detail_line){xstrndup(text, len), st, indent};
+	return p->state;
+}
+
+static void open_view(struct app *a, struct pane *p)
+{
+	(void)a;
+	struct story_lines *l = xcalloc(1, sizeof *l);
+	l->width = -1;
+	p->state = l;
+}
+
+static void clear(struct story_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	l->n = 0;
+}
+
+static void close_view(struct app *a, struct pane *p)
+{
+	(void)a;
+	struct story_lines *l = lines_of(p);
+	clear(l);
+	free(l->v);
+	free(l);
+}
+
+/* The date format or wrapping changed: the lines are rebuilt when next
+ * drawn. */
+static void invalidate(struct app *a, struct pane *p)
+{
+	(void)a;
+	lines_of(p)->width = -1;
+}
+
+/* Building the lines: the app for the story and config, the lines to add
+ * to. */
+struct builder {
+	struct app *a;
+	struct story_lines *l;
+};
+
+static void add(struct builder *b, const char *text, size_t len, enum style st, int indent)
+{
+	struct story_lines *l = b->l;
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = (struct detail_line){xstrndup(text, len), st, indent};
 }
 
 /* text wrapped into the pane, the first line after label. */
-static void field(struct app *a, int width, const char *label, const char *text, enum style st)
+static void field(struct builder *b, int width, const char *label, const char *text,
+		  enum style st)
 {
 	if (!text)
 		return;
 	int indent = label ? LABEL_W : 0;
 	struct span *lines;
 	/* without wrap, only hard line breaks split; the pane clips the rest */
-	int w = !a->cfg->wrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
+	int w = !b->a->cfg->wrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
 	size_t n = text_wrap(text, strlen(text), w, &lines);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = text + lines[i].start;
 		size_t len = lines[i].end - lines[i].start;
 		if (i == 0 && label) {
 			char *l = xasprintf("%-*s", LABEL_W, label);
-			add(a, l, strlen(l), ST_LABEL, 0);
+			add(b, l, strlen(l), ST_LABEL, -1); /* a label: the text joins it */
 			free(l);
-			a->dl[a->ndl - 1].indent = -1; /* a label: the text joins it */
-			add(a, s, len, st, indent);
-		} else {
-			add(a, s, len, st, indent);
 		}
+		add(b, s, len, st, indent);
 	}
 	free(lines);
 }
 
-static void blank(struct app *a)
+static void blank(struct builder *b)
 {
-	add(a, "", 0, ST_NORMAL, 0);
+	add(b, "", 0, ST_NORMAL, 0);
 }
 
-static void images(struct app *a, int width, const char *label, const struct image *im, size_t n)
+static void images(struct builder *b, int width, const char *label, const struct image *im,
+		   size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char *t;
@@ -57,107 +117,130 @@ static void images(struct app *a, int width, const char *label, const struct ima
 				      im[i].url ? im[i].url : "");
 		else
 			t = xasprintf("%s", im[i].url ? im[i].url : "");
-		field(a, width, i == 0 ? label : "", t, ST_URL);
+		field(b, width, i == 0 ? label : "", t, ST_URL);
 		free(t);
 	}
 }
 
-static void prepare(struct app *a, struct pane *p, int width)
+/* The date in the configured format, "?" when it cannot be shown. */
+static void date(struct builder *b, int width, int64_t when)
 {
-	(void)p;
-	if (a->dl_width == width && a->dl_story.article == a->cur.article &&
-	    a->dl_story.related == a->cur.related && a->ndl)
-		return;
-	for (size_t i = 0; i < a->ndl; i++)
-		free(a->dl[i].text);
-	a->ndl = 0;
-	a->dl_width = width;
-	a->dl_story = a->cur;
-	const struct article *ar = app_article(a, a->cur.article);
-	if (!ar) {
-		add(a, "No story.", 9, ST_DIM, 0);
-		return;
-	}
-	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
+	char d[256];
+	time_t t = (time_t)when;
+	struct tm tm;
+	const char *fmt = b->a->cfg->date_format ? b->a->cfg->date_format
+						 : CONFIG_DEFAULT_DATE_FORMAT;
+	if (!localtime_r(&t, &tm) || !strftime(d, sizeof d, fmt, &tm))
+		snprintf(d, sizeof d, "?");
+	field(b, width, "Date", d, ST_NORMAL);
+}
+
+/* Title, provider, date, scores and topics: of the related summary r
+ * when there is one, else of the article. */
+static void head(struct builder *b, int width, const struct article *ar,
+		 const struct related *r)
+{
 	const char *title = r ? r->title : ar->title;
 	const struct provider *pv = r ? &r->provider : &ar->provider;
-	field(a, width, NULL, title ? title : "(no title)", ST_STORY_TITLE);
-	blank(a);
+	field(b, width, NULL, title ? title : "(no title)", ST_STORY_TITLE);
+	blank(b);
 	if (pv->name || pv->domain) {
 		char *t = xasprintf("%s%s%s%s", pv->name ? pv->name : "", pv->domain ? " (" : "",
 				    pv->domain ? pv->domain : "", pv->domain ? ")" : "");
-		field(a, width, "Provider", t, ST_NORMAL);
+		field(b, width, "Provider", t, ST_NORMAL);
 		free(t);
 	}
 	unsigned has = r ? r->has : ar->has;
-	if (has & HAS_DATE) {
-		char d[256];
-		time_t t = (time_t)(r ? r->date : ar->date);
-		struct tm tm;
-		const char *fmt = a->cfg->date_format ? a->cfg->date_format : CONFIG_DEFAULT_DATE_FORMAT;
-		if (!localtime_r(&t, &tm) || !strftime(d, sizeof d, fmt, &tm))
-			snprintf(d, sizeof d, "?");
-		field(a, width, "Date", d, ST_NORMAL);
-	}
-	struct buf b = {0};
+	if (has & HAS_DATE)
+		date(b, width, r ? r->date : ar->date);
+	struct buf s = {0};
 	if (has & HAS_QUALITY)
-		buf_printf(&b, "quality %d", (int)(r ? r->quality : ar->quality));
+		buf_printf(&s, "quality %d", (int)(r ? r->quality : ar->quality));
 	if (!r && (has & HAS_HEAT))
-		buf_printf(&b, "%sheat %d", b.len ? ", " : "", (int)ar->heat);
+		buf_printf(&s, "%sheat %d", s.len ? ", " : "", (int)ar->heat);
 	if (!r && (has & HAS_PUBLISHED))
-		buf_printf(&b, "%s%s", b.len ? ", " : "", ar->published ? "published" : "not published");
-	if (b.len)
-		field(a, width, "Scores", b.data, ST_NORMAL);
-	b.len = 0;
+		buf_printf(&s, "%s%s", s.len ? ", " : "", ar->published ? "published" : "not published");
+	if (s.len)
+		field(b, width, "Scores", s.data, ST_NORMAL);
+	s.len = 0;
 	if (!r && ar->ntopics) {
 		for (size_t i = 0; i < ar->ntopics; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", ar->topics[i]);
-		field(a, width, "Topics", b.data, ST_NORMAL);
+			buf_printf(&s, "%s%s", i ? ", " : "", ar->topics[i]);
+		field(b, width, "Topics", s.data, ST_NORMAL);
 	}
-	buf_free(&b);
+	buf_free(&s);
+}
+
+/* The excerpt, the URLs, the images and, for an article, its links. */
+static void body(struct builder *b, int width, long idx, const struct article *ar,
+		 const struct related *r)
+{
 	if (r)
-		field(a, width, "Related to", ar->title ? ar->title : ar->path, ST_DIM);
+		field(b, width, "Related to", ar->title ? ar->title : ar->path, ST_DIM);
 	const char *excerpt = r ? r->excerpt : ar->excerpt;
 	if (excerpt) {
-		blank(a);
-		field(a, width, NULL, excerpt, ST_NORMAL);
+		blank(b);
+		field(b, width, NULL, excerpt, ST_NORMAL);
 	}
-	blank(a);
-	field(a, width, "Web", r ? r->web_url : ar->web_url, ST_URL);
+	blank(b);
+	field(b, width, "Web", r ? r->web_url : ar->web_url, ST_URL);
 	if (!r)
-		field(a, width, "Original", ar->original_url, ST_URL);
-	field(a, width, "AMP", r ? r->amp_web_url : ar->amp_web_url, ST_URL);
-	field(a, width, "CDN AMP", r ? r->cdn_amp_web_url : ar->cdn_amp_web_url, ST_URL);
-	images(a, width, "Images", r ? r->images : ar->images, r ? r->nimages : ar->nimages);
+		field(b, width, "Original", ar->original_url, ST_URL);
+	field(b, width, "AMP", r ? r->amp_web_url : ar->amp_web_url, ST_URL);
+	field(b, width, "CDN AMP", r ? r->cdn_amp_web_url : ar->cdn_amp_web_url, ST_URL);
+	images(b, width, "Images", r ? r->images : ar->images, r ? r->nimages : ar->nimages);
 	if (!r) {
 		size_t nb;
-		store_backlinks(a->store, (size_t)a->cur.article, &nb);
+		store_backlinks(b->a->store, (size_t)idx, &nb);
 		char *t = xasprintf("%zu related, %zu linking here (r shows them)", ar->nrelated, nb);
-		field(a, width, "Links", t, ST_NORMAL);
+		field(b, width, "Links", t, ST_NORMAL);
 		free(t);
-		field(a, width, "File", ar->path, ST_DIM);
+		field(b, width, "File", ar->path, ST_DIM);
 	}
+}
+
+/* The lines are kept while the story and the width stay the same. */
+static void prepare(struct app *a, struct pane *p, int width)
+{
+	struct story_lines *l = lines_of(p);
+	if (l->width == width && l->article == a->cur.article && l->related == a->cur.related &&
+	    l->n)
+		return;
+	clear(l);
+	l->width = width;
+	l->article = a->cur.article;
+	l->related = a->cur.related;
+	struct builder b = {a, l};
+	const struct article *ar = app_article(a, a->cur.article);
+	if (!ar) {
+		add(&b, "No story.", 9, ST_DIM, 0);
+		return;
+	}
+	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
+	head(&b, width, ar, r);
+	body(&b, width, a->cur.article, ar, r);
 }
 
 /* Label lines are drawn with the line after them: count the pairs as one. */
 static size_t count(struct app *a, struct pane *p)
 {
-	(void)p;
+	(void)a;
+	const struct story_lines *l = lines_of(p);
 	size_t n = 0;
-	for (size_t i = 0; i < a->ndl; i++)
-		n += a->dl[i].indent != -1;
+	for (size_t i = 0; i < l->n; i++)
+		n += l->v[i].indent != -1;
 	return n;
 }
 
-static size_t nth(struct app *a, size_t line)
+static size_t nth(const struct story_lines *l, size_t line)
 {
-	for (size_t i = 0; i < a->ndl; i++) {
-		if (a->dl[i].indent == -1)
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].indent == -1)
 			continue;
 		if (line-- == 0)
 			return i;
 	}
-	return a->ndl;
+	return l->n;
 }
 
 static void title(struct app *a, struct pane *p, struct buf *out)
@@ -174,28 +257,33 @@ static void title(struct app *a, struct pane *p, struct buf *out)
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	(void)selected;
-	size_t i = nth(a, line);
-	if (i >= a->ndl)
+	const struct story_lines *l = lines_of(p);
+	size_t i = nth(l, line);
+	if (i >= l->n)
 		return;
+	const struct detail_line *d = &l->v[i];
 	int x = p->r.x, w = p->r.w;
-	if (i > 0 && a->dl[i - 1].indent == -1) {
-		screen_put(y, x, LABEL_W < w ? LABEL_W : w, a->dl[i - 1].text,
-			   strlen(a->dl[i - 1].text), ST_LABEL, NULL, 0);
-	} else if (a->dl[i].indent > 0) {
-		screen_fill(y, x, a->dl[i].indent < w ? a->dl[i].indent : w, ST_NORMAL);
+	if (i > 0 && l->v[i - 1].indent == -1) {
+		screen_put(y, x, LABEL_W < w ? LABEL_W : w, l->v[i - 1].text,
+			   strlen(l->v[i - 1].text), ST_LABEL, NULL, 0);
+	} else if (d->indent > 0) {
+		screen_fill(y, x, d->indent < w ? d->indent : w, ST_NORMAL);
 	}
-	int ind = a->dl[i].indent > 0 ? a->dl[i].indent : 0;
+	int ind = d->indent > 0 ? d->indent : 0;
 	if (ind >= w)
 		return;
 	struct span *sp = NULL;
-	size_t n = a->search ? search_spans(a->search, a->dl[i].text, strlen(a->dl[i].text), &sp) : 0;
-	screen_put(y, x + ind, w - ind, a->dl[i].text, strlen(a->dl[i].text), a->dl[i].style, sp, n);
+	size_t n = a->search ? search_spans(a->search, d->text, strlen(d->text), &sp) : 0;
+	screen_put(y, x + ind, w - ind, d->text, strlen(d->text), d->style, sp, n);
 	free(sp);
 }
 
 const struct view_ops view_story_ops = {
 	.id = VIEW_DETAIL,
 	.name = "story",
+	.open = open_view,
+	.close = close_view,
+	.invalidate = invalidate,
 	.prepare = prepare,
 	.count = count,
 	.title = title,

@@ -1,7 +1,11 @@
 /* app: the interactive reader's state and its one loop. Views (list,
  * story, related, help, problems) are const ops tables that draw lines and
- * take the actions specific to them; the state they share lives here, and
- * pane.h, history.h, prompt.h, draw.h and script.h work on it. */
+ * take the actions specific to them; what only a view needs (the story
+ * view's wrapped lines) is that view's own state, made by its open hook
+ * and freed by its close hook, and no other code reads it. The state the
+ * views share (the store, the list's rows, the current story, the marks)
+ * lives here, and pane.h, history.h, prompt.h, draw.h and script.h work on
+ * it. Generic code never asks which view a pane shows: it calls hooks. */
 #ifndef LEDE_UI_APP_H
 #define LEDE_UI_APP_H
 
@@ -25,6 +29,13 @@ struct pane;
 struct view_ops {
 	int id; /* enum view_id: which bindings apply */
 	const char *name;
+	/* Make the view's own state in p->state as a pane opens it, and free
+	 * it as the pane closes it (both optional: NULL for none). */
+	void (*open)(struct app *a, struct pane *p);
+	void (*close)(struct app *a, struct pane *p);
+	/* The config changed: forget what was built from it, so that the
+	 * next draw builds it again (optional). */
+	void (*invalidate)(struct app *a, struct pane *p);
 	/* Rebuild whatever depends on the width (optional). */
 	void (*prepare)(struct app *a, struct pane *p, int width);
 	size_t (*count)(struct app *a, struct pane *p);
@@ -35,21 +46,30 @@ struct view_ops {
 	bool (*selectable)(struct app *a, struct pane *p, size_t line);
 	/* Actions of this view; true when handled. */
 	bool (*action)(struct app *a, struct pane *p, enum action act);
+	/* What the status line says after the position (optional). */
+	void (*status)(struct app *a, struct pane *p, struct buf *out);
+	/* The view q goes back to in the same pane (NULL: q closes the pane). */
+	const struct view_ops *parent;
 	bool scroll; /* no cursor: moving scrolls */
 };
 
+/* A pane shows one view at a time; pane_open and pane_close (pane.h)
+ * change it, so that the view's hooks see it opened and closed. */
 struct pane {
-	const struct view_ops *ops;
+	const struct view_ops *ops; /* NULL: none */
+	void *state;                /* the view's own, owned by the view */
 	size_t sel, top;
 	struct rect r;
 };
 
 /* A story: an article, or one related summary of an article. */
 struct story {
-	long article;    /* -1: none */
-	long related;    /* -1: the article itself */
-	bool in_related; /* history: the related view was showing */
-	size_t sel;      /* history: its cursor */
+	long article; /* -1: none */
+	long related; /* -1: the article itself */
+	/* History: the view the story pane showed (NULL: the story view) and
+	 * its cursor. */
+	const struct view_ops *view;
+	size_t sel;
 };
 
 enum prompt_kind {
@@ -59,12 +79,6 @@ enum prompt_kind {
 	PROMPT_COMMAND,
 	PROMPT_URL,
 	PROMPT_CONFIRM_QUIT
-};
-
-struct detail_line {
-	char *text;
-	enum style style;
-	int indent;
 };
 
 struct app {
@@ -93,12 +107,6 @@ struct app {
 	struct story cur;
 	struct story *back, *fwd;
 	size_t nback, capback, nfwd, capfwd;
-
-	/* The story pane's lines for the current width. */
-	struct detail_line *dl;
-	size_t ndl, capdl;
-	int dl_width;
-	struct story dl_story;
 
 	/* The prompt line. */
 	enum prompt_kind prompt;
@@ -137,6 +145,9 @@ bool app_mark(struct app *a, long idx, unsigned bits, bool on);
 
 /* Select article idx in the list if it is there. */
 bool app_select_article(struct app *a, long idx);
+/* Show s in the story pane, in the view it names, focused, and select its
+ * article in the list if it is there. */
+void app_show_story(struct app *a, struct story s);
 /* For the UI's own modules (the script player drives the app as a
  * terminal would). */
 enum app_mouse_event { MOUSE_CLICK, MOUSE_DOUBLE, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };

@@ -1,6 +1,8 @@
-/* pane: a pane's cursor and scroll position (moving by lines, pages and
- * the wheel, keeping the cursor in view) and which pane has the focus.
- * The panes themselves live in struct app; views say what is in them. */
+/* pane: which view a pane shows (opening and closing it through the
+ * view's hooks), the pane's cursor and scroll position (moving by lines,
+ * pages and the wheel, keeping the cursor in view) and which pane has the
+ * focus. The panes themselves live in struct app; views say what is in
+ * them. */
 #ifndef LEDE_UI_PANE_H
 #define LEDE_UI_PANE_H
 
@@ -9,6 +11,14 @@
 
 #include "lede/ui/app.h"
 
+/* Show ops in p: the view p showed is closed (its close hook frees its
+ * state), ops is opened (its open hook makes its own) and the cursor and
+ * scroll start at the top. */
+void pane_open(struct app *a, struct pane *p, const struct view_ops *ops);
+/* Close the view p shows, freeing its state; p then shows none. */
+void pane_close(struct app *a, struct pane *p);
+/* Tell the view in p (if any) that the config changed under it. */
+void pane_invalidate(struct app *a, struct pane *p);
 /* The pane keys go to: the overlay when open, else the list or the story. */
 struct pane *pane_focused(struct app *a);
 /* Lines below the pane's title row (at least 1). */
