@@ -112,6 +112,9 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	    from->has & HAS_QUALITY, from->quality, from->title);
 }
 
+/* Enter jumps to the story under the cursor. The jump opens the story
+ * view in this very pane, closing this one: nothing here is touched after
+ * it. */
 static bool action(struct app *a, struct pane *p, enum action act)
 {
 	if (act != ACT_OPEN)
