@@ -13,10 +13,12 @@
  *   - tab, CR, LF, U+2028 and U+2029 become a space;
  *   - other C0 controls become their Control Picture (ESC -> U+241B),
  *     DEL becomes U+2421;
- *   - C1 controls, invalid UTF-8 (one U+FFFD per bad byte), invisible
- *     formatting characters (bidi controls, zero-width characters, BOM, soft
- *     hyphen, tag characters U+E0000-U+E007F), private-use code points (fonts draw them at widths wcwidth()
- *     cannot know) and anything wcwidth() rejects become U+FFFD;
+ *   - C1 controls, invalid UTF-8 (one U+FFFD per bad byte), the characters
+ *     that draw as nothing (util's unicode_is_invisible_format(): bidi
+ *     controls, zero-width characters, BOM, soft hyphen, tag characters
+ *     U+E0000-U+E007F, Hangul fillers...), private-use code points (fonts
+ *     draw them at widths wcwidth() cannot know) and anything wcwidth()
+ *     rejects become U+FFFD;
  *   - a zero-width character (a combining mark) with nothing before it to
  *     attach to, at the start of the text or of a wrapped line, becomes
  *     U+FFFD of width 1, so it can never merge into a neighbouring cell on
