@@ -212,10 +212,10 @@ void screen_cursor(int y, int x, bool show)
 
 /* Which selection, if any, a row shows: '>' the focused pane's, '-' the
  * other pane's, ' ' none; so that dumps show where the cursor is. */
-static char row_mark(int y)
+static char row_mark_in(int y, int x0, int x1)
 {
 	attr_t mask = A_REVERSE | A_UNDERLINE | A_BOLD;
-	for (int x = 0; x < COLS; x++) {
+	for (int x = x0; x < x1; x++) {
 		cchar_t cc;
 		wchar_t wch[CCHARW_MAX + 1];
 		attr_t at;
@@ -228,6 +228,11 @@ static char row_mark(int y)
 			return '-';
 	}
 	return ' ';
+}
+
+static char row_mark(int y)
+{
+	return row_mark_in(y, 0, COLS);
 }
 
 void screen_dump(FILE *out)
@@ -291,10 +296,11 @@ void screen_text(int y, int x, int w, struct buf *out)
 	free(line);
 }
 
-int screen_selected_row(void)
+int screen_selected_row(int x, int w)
 {
+	int x1 = w < 0 || w > COLS - x ? COLS : x + w;
 	for (int y = 0; y < LINES; y++)
-		if (row_mark(y) == '>')
+		if (row_mark_in(y, x, x1) == '>')
 			return y;
 	return -1;
 }

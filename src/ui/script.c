@@ -221,8 +221,8 @@ static bool expect_text(struct player *pl, const char *what, enum area area, con
 	} else if (area == AREA_MESSAGE) {
 		ok = rows_match(re, a->lay.prompt.y, a->lay.prompt.y + 1, 0, -1, &seen);
 	} else if (area == AREA_SELECTED) {
-		int y = screen_selected_row();
 		struct rect r = pane_focused(a)->r;
+		int y = screen_selected_row(r.x, r.w);
 		if (y < 0)
 			none = "no selected line";
 		else

@@ -62,8 +62,8 @@ void screen_dump(FILE *out);
 /* Append to out, as UTF-8, the w cells of row y from column x (w < 0: to
  * the end of the row), trailing blanks trimmed. */
 void screen_text(int y, int x, int w, struct buf *out);
-/* The first row that shows the focused pane's selection (the rows
- * screen_dump marks '>'), or -1. */
-int screen_selected_row(void);
+/* The first row whose cells [x, x+w) show the focused pane's selection
+ * (what screen_dump marks '>'; w < 0: to the end of the row), or -1. */
+int screen_selected_row(int x, int w);
 
 #endif
