@@ -159,9 +159,10 @@ static bool cmd_resize(struct player *pl, char *arg)
 
 /* ---- expectations ----
  * "expect WHAT ARG" checks one thing of the screen as it is now (drawn
- * first, as dump does). A false one is said as "PATH:LINE: expect WHAT 'ARG'
- * failed: found 'TEXT'", the script goes on, and its status is 1. Text is matched as
- * / matches (a PCRE2 regex, smart case) against what the screen shows. */
+ * first, as dump does). A false one is said as "PATH:LINE: expect WHAT
+ * 'ARG' failed: found 'TEXT'", the script goes on, and its status is 1.
+ * Text is matched as / matches (a PCRE2 regex, smart case) against what
+ * the screen shows, so that a check reads the screen a person would. */
 
 /* An expectation that does not hold: say it; the status is 1 unless a bad
  * line made it 2. */
