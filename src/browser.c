@@ -47,45 +47,6 @@ static size_t scheme_len(const char *url)
 	return url[n] == ':' ? n : 0;
 }
 
-/* Code points that look like a space, or like nothing at all, in a URL:
- * every space separator (Zs), the line and paragraph separators (Zl, Zp),
- * every format character (Cf: bidi controls and isolates, zero-width
- * characters, the BOM, tag characters...) and the Hangul fillers, which are
- * letters that draw as blanks. Either can make the URL shown differ from
- * the URL opened. Sorted ranges, Unicode 15. */
-struct cp_range {
-	unsigned lo, hi;
-	bool space; /* Zs, Zl, Zp; else invisible */
-};
-
-static const struct cp_range hidden[] = {
-	{0x00a0, 0x00a0, true},   {0x00ad, 0x00ad, false},  {0x0600, 0x0605, false},
-	{0x061c, 0x061c, false},  {0x06dd, 0x06dd, false},  {0x070f, 0x070f, false},
-	{0x0890, 0x0891, false},  {0x08e2, 0x08e2, false},  {0x115f, 0x1160, false},
-	{0x1680, 0x1680, true},   {0x180e, 0x180e, false},  {0x2000, 0x200a, true},
-	{0x200b, 0x200f, false},  {0x2028, 0x2029, true},   {0x202a, 0x202e, false},
-	{0x202f, 0x202f, true},   {0x205f, 0x205f, true},   {0x2060, 0x206f, false},
-	{0x3000, 0x3000, true},   {0x3164, 0x3164, false},  {0xfeff, 0xfeff, false},
-	{0xffa0, 0xffa0, false},  {0xfff9, 0xfffb, false},  {0x110bd, 0x110bd, false},
-	{0x110cd, 0x110cd, false}, {0x13430, 0x1343f, false}, {0x1bca0, 0x1bca3, false},
-	{0x1d173, 0x1d17a, false}, {0xe0000, 0xe007f, false},
-};
-
-static const struct cp_range *hidden_range(unsigned cp)
-{
-	size_t lo = 0, hi = sizeof hidden / sizeof *hidden;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (cp < hidden[mid].lo)
-			hi = mid;
-		else if (cp > hidden[mid].hi)
-			lo = mid + 1;
-		else
-			return &hidden[mid];
-	}
-	return NULL;
-}
-
 /* What makes url unfit to leave the program, or NULL; *cp_out gets the
  * code point when it is a Unicode space or invisible character. */
 static const char *url_flaw(const char *url, unsigned *cp_out)
@@ -108,10 +69,13 @@ static const char *url_flaw(const char *url, unsigned *cp_out)
 		/* C1 controls (U+0080..U+009F) are as dangerous on a terminal as C0. */
 		if (cp < 0xa0)
 			return "it holds a control character";
-		const struct cp_range *r = hidden_range(cp);
-		if (r) {
+		/* A space or an invisible character can make the URL shown
+		 * differ from the URL opened. */
+		enum unicode_hidden kind = unicode_hidden_kind(cp);
+		if (kind != UNICODE_SHOWN) {
 			*cp_out = cp;
-			return r->space ? "it holds a space" : "it holds an invisible character";
+			return kind == UNICODE_SPACE ? "it holds a space"
+						     : "it holds an invisible character";
 		}
 		p += n;
 	}

@@ -475,6 +475,20 @@ static int set_wrap(struct config *c, const char *value, char **hint)
 	return set_bool(&c->wrap, value, hint);
 }
 
+static int set_ascii(struct config *c, const char *value, char **hint)
+{
+	bool yes;
+	if (!strcasecmp(value, "auto")) {
+		c->ascii = CONFIG_ASCII_AUTO;
+	} else if (parse_bool(value, &yes) == 0) {
+		c->ascii = yes ? CONFIG_ASCII_YES : CONFIG_ASCII_NO;
+	} else {
+		*hint = xstrdup("use auto, yes or no");
+		return -1;
+	}
+	return 0;
+}
+
 static int set_follow_links(struct config *c, const char *value, char **hint)
 {
 	return set_bool(&c->follow_links, value, hint);
@@ -570,6 +584,7 @@ static const struct option_def options[] = {
 	{"mouse", set_mouse, NULL},
 	{"confirm-quit", set_confirm_quit, NULL},
 	{"wrap", set_wrap, NULL},
+	{"ascii", set_ascii, NULL},
 };
 
 const char *config_option_name(size_t i)

@@ -249,14 +249,54 @@ int utf8_decode(const char *str, size_t n, unsigned *cp)
 	return len;
 }
 
+/* Code points that look like a space, or like nothing at all: every space
+ * separator (Zs), the line and paragraph separators (Zl, Zp), every format
+ * character (Cf: bidi controls and isolates, zero-width characters, the
+ * BOM, the soft hyphen, tag characters, which spell whole hidden ASCII
+ * strings...), U+180E (a space that draws nothing) and the Hangul fillers,
+ * letters that draw as blanks. Sorted ranges, Unicode 15; one table for the
+ * browser's URL check and for everything that escapes or replaces text. */
+static const struct {
+	unsigned lo, hi;
+	enum unicode_hidden kind;
+} hidden[] = {
+	{0x00a0, 0x00a0, UNICODE_SPACE},     {0x00ad, 0x00ad, UNICODE_INVISIBLE},
+	{0x0600, 0x0605, UNICODE_INVISIBLE}, {0x061c, 0x061c, UNICODE_INVISIBLE},
+	{0x06dd, 0x06dd, UNICODE_INVISIBLE}, {0x070f, 0x070f, UNICODE_INVISIBLE},
+	{0x0890, 0x0891, UNICODE_INVISIBLE}, {0x08e2, 0x08e2, UNICODE_INVISIBLE},
+	{0x115f, 0x1160, UNICODE_INVISIBLE}, {0x1680, 0x1680, UNICODE_SPACE},
+	{0x180e, 0x180e, UNICODE_INVISIBLE}, {0x2000, 0x200a, UNICODE_SPACE},
+	{0x200b, 0x200f, UNICODE_INVISIBLE}, {0x2028, 0x2029, UNICODE_SPACE},
+	{0x202a, 0x202e, UNICODE_INVISIBLE}, {0x202f, 0x202f, UNICODE_SPACE},
+	{0x205f, 0x205f, UNICODE_SPACE},     {0x2060, 0x206f, UNICODE_INVISIBLE},
+	{0x3000, 0x3000, UNICODE_SPACE},     {0x3164, 0x3164, UNICODE_INVISIBLE},
+	{0xfeff, 0xfeff, UNICODE_INVISIBLE}, {0xffa0, 0xffa0, UNICODE_INVISIBLE},
+	{0xfff9, 0xfffb, UNICODE_INVISIBLE}, {0x110bd, 0x110bd, UNICODE_INVISIBLE},
+	{0x110cd, 0x110cd, UNICODE_INVISIBLE}, {0x13430, 0x1343f, UNICODE_INVISIBLE},
+	{0x1bca0, 0x1bca3, UNICODE_INVISIBLE}, {0x1d173, 0x1d17a, UNICODE_INVISIBLE},
+	{0xe0000, 0xe007f, UNICODE_INVISIBLE},
+};
+
+enum unicode_hidden unicode_hidden_kind(unsigned cp)
+{
+	if (cp < 0xa0)
+		return UNICODE_SHOWN; /* the common case, and no entry is below */
+	size_t lo = 0, hi = sizeof hidden / sizeof *hidden;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < hidden[mid].lo)
+			hi = mid;
+		else if (cp > hidden[mid].hi)
+			lo = mid + 1;
+		else
+			return hidden[mid].kind;
+	}
+	return UNICODE_SHOWN;
+}
+
 int unicode_is_invisible_format(unsigned cp)
 {
-	/* Tag characters spell whole hidden ASCII strings (a text that reads
-	 * one way and says another); U+180E is a space that draws nothing. */
-	return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || cp == 0x061c ||
-	       cp == 0x00ad || (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x180e ||
-	       (cp >= 0xe0000 && cp <= 0xe007f);
+	return unicode_hidden_kind(cp) == UNICODE_INVISIBLE;
 }
 
 void buf_put_safe(struct buf *b, const char *s, size_t n)

@@ -18,6 +18,9 @@
 #include "lede/util.h"
 
 enum layout { LAYOUT_HORIZONTAL, LAYOUT_VERTICAL };
+/* The "ascii" option: the UI's own glyphs in ASCII, in Unicode where the
+ * locale draws it, or (auto) ASCII in a CJK locale only. */
+enum config_ascii { CONFIG_ASCII_AUTO, CONFIG_ASCII_YES, CONFIG_ASCII_NO };
 
 /* What `color` can style; names are config_element_name's. The UI's enum
  * style gives each of these a style of the same name. */
@@ -70,6 +73,7 @@ struct config {
 	bool mouse;                     /* default no */
 	bool confirm_quit;              /* default no */
 	bool wrap;                      /* wrap long lines in the story pane; default yes */
+	enum config_ascii ascii;        /* the UI's glyphs; default auto */
 	struct config_color colors[CONFIG_EL_COUNT];
 
 	struct keymap keymap;           /* starts as the built-in default */

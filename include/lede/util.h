@@ -52,10 +52,18 @@ void buf_put_safe(struct buf *b, const char *s, size_t n);
  * sets *cp, or returns 0 for an invalid or truncated sequence. */
 int utf8_decode(const char *s, size_t n, unsigned *cp);
 
-/* True for code points that change how text around them is shown without
- * being visible themselves: bidi controls, zero-width characters, BOM, soft
- * hyphen, interlinear annotation marks, U+180E, tag characters
- * (U+E0000-U+E007F). */
+/* What a code point looks like on screen: itself, a blank (a Unicode space
+ * or line or paragraph separator other than U+0020) or nothing at all (a
+ * format character, such as a bidi control, a zero-width character, the
+ * BOM, the soft hyphen or a tag character U+E0000-U+E007F, or a Hangul
+ * filler). One table decides, for the browser's URL check and for every
+ * place that escapes or replaces text. */
+enum unicode_hidden { UNICODE_SHOWN, UNICODE_SPACE, UNICODE_INVISIBLE };
+enum unicode_hidden unicode_hidden_kind(unsigned cp);
+
+/* True for the code points that draw as nothing at all (UNICODE_INVISIBLE
+ * above): they change how the text around them is shown without being
+ * visible themselves. */
 int unicode_is_invisible_format(unsigned cp);
 
 /* Read a whole file into a NUL-terminated heap buffer. Returns 0, or -1 with

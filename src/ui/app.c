@@ -22,6 +22,7 @@
 #include "lede/ui/pane.h"
 #include "lede/ui/prompt.h"
 #include "lede/ui/script.h"
+#include "lede/ui/text.h"
 
 static volatile sig_atomic_t got_stop;
 
@@ -208,9 +209,24 @@ static bool is_config_command(const char *cmd)
 	return false;
 }
 
+/* The config's "ascii" option as the text layer names it. */
+static enum text_ascii ascii_mode(enum config_ascii v)
+{
+	switch (v) {
+	case CONFIG_ASCII_YES:
+		return TEXT_ASCII_YES;
+	case CONFIG_ASCII_NO:
+		return TEXT_ASCII_NO;
+	case CONFIG_ASCII_AUTO:
+		break;
+	}
+	return TEXT_ASCII_AUTO;
+}
+
 /* What the config decides, taken again after it changed. */
 static void apply_config(struct app *a)
 {
+	text_glyphs_choose(ascii_mode(a->cfg->ascii));
 	a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
 	screen_apply_colors(a->cfg->colors);
 	screen_mouse(a->cfg->mouse);

@@ -138,9 +138,10 @@ void draw_screen(struct app *a)
 		draw_pane(a, &a->list, a->focus == 0 || !a->story_open);
 		if (a->story_open)
 			draw_pane(a, &a->story, a->focus == 1);
-		const char *bar = MB_CUR_MAX > 1 ? "\xe2\x94\x82" : "|";
+		const char *bar = text_glyph(TEXT_GLYPH_SEPARATOR);
+		int bw = text_glyph_width(TEXT_GLYPH_SEPARATOR);
 		for (int y = 0; y < a->lay.sep.h; y++)
-			screen_put(a->lay.sep.y + y, a->lay.sep.x, 1, bar, strlen(bar), ST_DIM, NULL, 0);
+			screen_put(a->lay.sep.y + y, a->lay.sep.x, bw, bar, strlen(bar), ST_DIM, NULL, 0);
 	}
 	draw_status(a);
 	draw_prompt(a);

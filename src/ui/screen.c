@@ -212,10 +212,10 @@ void screen_cursor(int y, int x, bool show)
 
 /* Which selection, if any, a row shows: '>' the focused pane's, '-' the
  * other pane's, ' ' none; so that dumps show where the cursor is. */
-static char row_mark(int y)
+static char row_mark_in(int y, int x0, int x1)
 {
 	attr_t mask = A_REVERSE | A_UNDERLINE | A_BOLD;
-	for (int x = 0; x < COLS; x++) {
+	for (int x = x0; x < x1; x++) {
 		cchar_t cc;
 		wchar_t wch[CCHARW_MAX + 1];
 		attr_t at;
@@ -228,6 +228,11 @@ static char row_mark(int y)
 			return '-';
 	}
 	return ' ';
+}
+
+static char row_mark(int y)
+{
+	return row_mark_in(y, 0, COLS);
 }
 
 void screen_dump(FILE *out)
@@ -244,4 +249,58 @@ void screen_dump(FILE *out)
 		fprintf(out, "%c|%ls\n", mark, line);
 	}
 	free(line);
+}
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+	char s[4];
+	size_t n;
+	if (cp < 0x80) {
+		s[0] = (char)cp, n = 1;
+	} else if (cp < 0x800) {
+		s[0] = (char)(0xc0 | cp >> 6), s[1] = (char)(0x80 | (cp & 63)), n = 2;
+	} else if (cp < 0x10000) {
+		s[0] = (char)(0xe0 | cp >> 12), s[1] = (char)(0x80 | (cp >> 6 & 63));
+		s[2] = (char)(0x80 | (cp & 63)), n = 3;
+	} else {
+		s[0] = (char)(0xf0 | cp >> 18), s[1] = (char)(0x80 | (cp >> 12 & 63));
+		s[2] = (char)(0x80 | (cp >> 6 & 63)), s[3] = (char)(0x80 | (cp & 63)), n = 4;
+	}
+	buf_add(b, s, n);
+}
+
+void screen_text(int y, int x, int w, struct buf *out)
+{
+	buf_str(out);
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return;
+	if (w < 0 || w > COLS - x)
+		w = COLS - x;
+	/* A cell holds a character and its combining marks. */
+	wchar_t *line = xmalloc(((size_t)w * CCHARW_MAX + 1) * sizeof *line);
+	int n = mvinnwstr(y, x, line, w * CCHARW_MAX);
+	if (n < 0)
+		n = 0;
+	/* inn_wstr counts characters, not cells: stop at w cells. */
+	int cells = 0, k = 0;
+	for (; k < n; k++) {
+		int cw = wcwidth(line[k]);
+		if (cw > 0 && cells + cw > w)
+			break;
+		cells += cw > 0 ? cw : 0;
+	}
+	while (k > 0 && line[k - 1] == L' ')
+		k--;
+	for (int i = 0; i < k; i++)
+		put_utf8(out, (unsigned)line[i]);
+	free(line);
+}
+
+int screen_selected_row(int x, int w)
+{
+	int x1 = w < 0 || w > COLS - x ? COLS : x + w;
+	for (int y = 0; y < LINES; y++)
+		if (row_mark_in(y, x, x1) == '>')
+			return y;
+	return -1;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "lede/ui/draw.h"
+#include "lede/ui/pane.h"
 #include "lede/ui/text.h"
 
 static double now_us(void)
@@ -156,12 +157,160 @@ static bool cmd_resize(struct player *pl, char *arg)
 	return true;
 }
 
+/* ---- expectations ----
+ * "expect WHAT ARG" checks one thing of the screen as it is now (drawn
+ * first, as dump does). A false one is said as "PATH:LINE: expect WHAT
+ * 'ARG' failed: found 'TEXT'", the script goes on, and its status is 1.
+ * Text is matched as / matches (a PCRE2 regex, smart case) against what
+ * the screen shows, so that a check reads the screen a person would. */
+
+/* An expectation that does not hold: say it; the status is 1 unless a bad
+ * line made it 2. */
+static void expectation_failed(struct player *pl, const char *what, const char *arg,
+			       const char *found)
+{
+	struct buf b = {0};
+	buf_printf(&b, "%s:%zu: expect %s '", pl->path, pl->lineno, what);
+	buf_put_safe(&b, arg, strlen(arg));
+	buf_puts(&b, "' failed: found ");
+	buf_put_safe(&b, found, strlen(found));
+	fprintf(stderr, "%s\n", buf_str(&b));
+	buf_free(&b);
+	if (pl->status == 0)
+		pl->status = 1;
+}
+
+/* Does one of rows [y0, y1) of columns [x, x+w) match re? The text looked
+ * at (the first row when none matches) goes to *seen. */
+static bool rows_match(struct search *re, int y0, int y1, int x, int w, struct buf *seen)
+{
+	bool any = false;
+	for (int y = y0; y < y1 && !any; y++) {
+		struct buf t = {0};
+		screen_text(y, x, w, &t);
+		any = search_match(re, buf_str(&t), t.len);
+		if (any || y == y0) {
+			buf_free(seen);
+			*seen = t;
+		} else {
+			buf_free(&t);
+		}
+	}
+	return any;
+}
+
+/* The pane a text expectation looks at, and which of its rows. */
+enum area { AREA_STATUS, AREA_MESSAGE, AREA_SELECTED, AREA_STORY, AREA_SCREEN };
+
+static bool expect_text(struct player *pl, const char *what, enum area area, const char *arg)
+{
+	char *err = NULL;
+	struct search *re = search_compile(arg, &err);
+	if (!re) {
+		bad_line(pl, "expect %s: %s", what, err);
+		free(err);
+		return true;
+	}
+	struct app *a = pl->a;
+	struct buf seen = {0};
+	bool ok = false;
+	int cols, rows;
+	screen_size(&cols, &rows);
+	const char *none = NULL;
+	if (area == AREA_STATUS) {
+		ok = rows_match(re, a->lay.status.y, a->lay.status.y + 1, 0, -1, &seen);
+	} else if (area == AREA_MESSAGE) {
+		ok = rows_match(re, a->lay.prompt.y, a->lay.prompt.y + 1, 0, -1, &seen);
+	} else if (area == AREA_SELECTED) {
+		struct rect r = pane_focused(a)->r;
+		int y = screen_selected_row(r.x, r.w);
+		if (y < 0)
+			none = "no selected line";
+		else
+			ok = rows_match(re, y, y + 1, r.x, r.w, &seen);
+	} else if (area == AREA_STORY) {
+		struct rect r = a->story.r;
+		if (!a->story_open || a->overlay_open || r.h <= 0)
+			none = "the story pane closed";
+		else
+			ok = rows_match(re, r.y, r.y + r.h, r.x, r.w, &seen);
+	} else {
+		ok = rows_match(re, 0, rows, 0, -1, &seen);
+	}
+	if (!ok) {
+		char *found = none ? xstrdup(none) : xasprintf("'%s'", buf_str(&seen));
+		expectation_failed(pl, what, arg, found);
+		free(found);
+	}
+	buf_free(&seen);
+	search_free(re);
+	return true;
+}
+
+static bool expect_rows(struct player *pl, const char *arg)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+	if (!*arg || *end || *arg == '-') {
+		bad_line(pl, "expect rows wants a number");
+		return true;
+	}
+	if (n != pl->a->nrows) {
+		char found[32];
+		snprintf(found, sizeof found, "'%zu'", pl->a->nrows);
+		expectation_failed(pl, "rows", arg, found);
+	}
+	return true;
+}
+
+static bool expect_view(struct player *pl, const char *arg)
+{
+	const char *name = pane_focused(pl->a)->ops->name;
+	if (strcmp(name, arg) != 0) {
+		char *found = xasprintf("'%s'", name);
+		expectation_failed(pl, "view", arg, found);
+		free(found);
+	}
+	return true;
+}
+
+static bool cmd_expect(struct player *pl, char *arg)
+{
+	static const struct {
+		const char *name;
+		enum area area;
+	} texts[] = {
+		{"status", AREA_STATUS}, {"message", AREA_MESSAGE}, {"selected", AREA_SELECTED},
+		{"story", AREA_STORY},   {"screen", AREA_SCREEN},
+	};
+	char *what = arg + strspn(arg, " \t");
+	char *rest = what + strcspn(what, " \t");
+	if (*rest)
+		*rest++ = '\0';
+	rest += strspn(rest, " \t");
+	if (!*rest) {
+		bad_line(pl, "expect wants WHAT and what to expect");
+		return false;
+	}
+	draw_screen(pl->a);
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		if (!strcmp(what, texts[i].name))
+			return expect_text(pl, texts[i].name, texts[i].area, rest);
+	if (!strcmp(what, "rows"))
+		return expect_rows(pl, rest);
+	if (!strcmp(what, "view"))
+		return expect_view(pl, rest);
+	bad_line(pl, "expect wants status, message, selected, story, screen, rows or view");
+	return false;
+}
+
 static const struct {
 	const char *name;
 	bool (*run)(struct player *pl, char *arg);
 } script_commands[] = {
 	{"key", cmd_key},     {"type", cmd_type}, {"mouse", cmd_mouse},
 	{"stats", cmd_stats}, {"dump", cmd_dump}, {"resize", cmd_resize},
+	{"expect", cmd_expect},
 };
 
 /* One line of the script, its newline taken off; false to stop. */

@@ -9,6 +9,7 @@
 #include "lede/ui/text.h"
 
 #include <limits.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,6 @@
 _Static_assert(WCHAR_MAX >= 0x10ffff, "wchar_t must hold any Unicode code point");
 
 #define REPLACEMENT 0xfffd
-#define ELLIPSIS 0x2026
 
 /* One unit of output: the wide character drawn for the bytes s[i..i+len). */
 struct glyph {
@@ -28,11 +28,79 @@ struct glyph {
 	size_t len;
 };
 
+/* The UI's glyphs: Unicode, and the ASCII that stands in for it. */
+static const struct {
+	wchar_t wc;
+	const char *utf8, *ascii;
+} glyph_table[TEXT_GLYPH_COUNT] = {
+	[TEXT_GLYPH_SEPARATOR] = {0x2502, "\xe2\x94\x82", "|"},
+	[TEXT_GLYPH_ELLIPSIS] = {0x2026, "\xe2\x80\xa6", "~"},
+	[TEXT_GLYPH_ARROW] = {0x2192, "\xe2\x86\x92", ">"},
+	[TEXT_GLYPH_SORT_DESC] = {0x25bc, "\xe2\x96\xbc", "v"},
+	[TEXT_GLYPH_SORT_ASC] = {0x25b2, "\xe2\x96\xb2", "^"},
+};
+
+/* Chosen once by text_glyphs_choose (on first use when never called). */
+static bool glyphs_chosen, ascii_only;
+static const char *chosen[TEXT_GLYPH_COUNT];
+static wchar_t chosen_wc[TEXT_GLYPH_COUNT];
+static int chosen_width[TEXT_GLYPH_COUNT];
+
+static void glyphs_ready(void)
+{
+	if (!glyphs_chosen)
+		text_glyphs_choose(TEXT_ASCII_AUTO);
+}
+
 /* The locale decides whether a character can be drawn in one cell; when it
- * cannot (a non-UTF-8 locale), ASCII is the only safe fallback. */
+ * cannot (a non-UTF-8 locale), or ASCII was chosen, ASCII is the fallback. */
 static wchar_t one_cell(wchar_t wc, wchar_t fallback)
 {
-	return wcwidth(wc) == 1 ? wc : fallback;
+	glyphs_ready();
+	return !ascii_only && wcwidth(wc) == 1 ? wc : fallback;
+}
+
+bool text_locale_is_cjk(const char *name)
+{
+	static const char *const langs[] = {"ja", "ko", "zh", "yue"};
+	if (!name)
+		return false;
+	size_t n = strcspn(name, "_.@");
+	for (size_t i = 0; i < sizeof langs / sizeof *langs; i++)
+		if (n == strlen(langs[i]) && !strncmp(name, langs[i], n))
+			return true;
+	return false;
+}
+
+void text_glyphs_choose(enum text_ascii mode)
+{
+	ascii_only = mode == TEXT_ASCII_YES ||
+		     (mode == TEXT_ASCII_AUTO && text_locale_is_cjk(setlocale(LC_CTYPE, NULL)));
+	glyphs_chosen = true;
+	for (int g = 0; g < TEXT_GLYPH_COUNT; g++) {
+		bool unicode = one_cell(glyph_table[g].wc, 0) != 0;
+		chosen[g] = unicode ? glyph_table[g].utf8 : glyph_table[g].ascii;
+		chosen_wc[g] = unicode ? glyph_table[g].wc : (wchar_t)glyph_table[g].ascii[0];
+		chosen_width[g] = text_width(chosen[g], strlen(chosen[g]));
+	}
+}
+
+bool text_glyphs_ascii(void)
+{
+	glyphs_ready();
+	return ascii_only;
+}
+
+const char *text_glyph(enum text_glyph g)
+{
+	glyphs_ready();
+	return chosen[g];
+}
+
+int text_glyph_width(enum text_glyph g)
+{
+	glyphs_ready();
+	return chosen_width[g];
 }
 
 static wchar_t replacement(int *width)
@@ -207,9 +275,11 @@ void text_fit(struct fitted *f, const char *s, size_t len, int width,
 	if (width < 1)
 		return;
 
-	/* A clipped line keeps its last cell for the ellipsis. */
+	/* A clipped line keeps its last cell for the ellipsis (one cell: the
+	 * glyph table takes no other). */
 	bool clip = !fits(s, len, width);
-	int room = clip ? width - 1 : width;
+	int ellipsis = text_glyph_width(TEXT_GLYPH_ELLIPSIS);
+	int room = clip ? width - ellipsis : width;
 	struct marks m;
 	marks_init(&m, spans, nspans);
 	for (size_t i = 0; i < len;) {
@@ -226,7 +296,7 @@ void text_fit(struct fitted *f, const char *s, size_t len, int width,
 		/* Only a wide character that did not fit can leave a gap here. */
 		while (f->cols < room)
 			push(f, ' ', 1, false);
-		push(f, one_cell(ELLIPSIS, '~'), 1, false);
+		push(f, chosen_wc[TEXT_GLYPH_ELLIPSIS], ellipsis, false);
 	}
 	while (pad && f->cols < width)
 		push(f, ' ', 1, false);

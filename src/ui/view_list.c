@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-#include <stdlib.h>
 
 #include "lede/ui/app.h"
 #include "lede/ui/pane.h"
+#include "lede/ui/text.h"
 
 struct columns {
 	int date, quality, heat, provider, title;
@@ -41,8 +41,7 @@ static void title(struct app *a, struct pane *p, struct buf *out)
 {
 	struct columns c = columns_for(p->r.w);
 	buf_puts(out, "   ");
-	bool utf8 = MB_CUR_MAX > 1;
-	const char *mark = a->order.desc ? (utf8 ? "\xe2\x96\xbc" : "v") : (utf8 ? "\xe2\x96\xb2" : "^");
+	enum text_glyph mark = a->order.desc ? TEXT_GLYPH_SORT_DESC : TEXT_GLYPH_SORT_ASC;
 	const char *names[] = {"Date", "Qual", "Heat", "Provider", "Title"};
 	const int widths[] = {c.date, c.quality, c.heat, c.provider, c.title};
 	const enum sort_key keys[] = {SORT_DATE, SORT_QUALITY, SORT_HEAT, SORT_PROVIDER, SORT_TITLE};
@@ -50,10 +49,10 @@ static void title(struct app *a, struct pane *p, struct buf *out)
 		if (!widths[i])
 			continue;
 		bool sorted = a->order.key == keys[i];
-		int len = (int)strlen(names[i]) + (sorted ? 1 : 0);
+		int len = (int)strlen(names[i]) + (sorted ? text_glyph_width(mark) : 0);
 		buf_puts(out, names[i]);
 		if (sorted)
-			buf_puts(out, mark);
+			buf_puts(out, text_glyph(mark));
 		if (i < 4)
 			for (int k = len; k < widths[i] + 1; k++)
 				buf_putc(out, ' ');

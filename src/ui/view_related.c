@@ -8,6 +8,7 @@
 #include "lede/ui/app.h"
 #include "lede/ui/history.h"
 #include "lede/ui/pane.h"
+#include "lede/ui/text.h"
 
 /* Lines: a heading, the related stories, a heading, the backlinks. */
 static size_t nrelated(struct app *a)
@@ -63,9 +64,11 @@ static void row(struct app *a, struct pane *p, int y, enum style st, bool local,
 {
 	int x = p->r.x, w = p->r.w;
 	char buf[64];
-	const char *mark = local ? (MB_CUR_MAX > 1 ? "\xe2\x86\x92 " : "> ") : "  ";
-	screen_put(y, x, 2, mark, strlen(mark), local && st == ST_NORMAL ? ST_LOCAL : st, NULL, 0);
-	x += 2, w -= 2;
+	/* The mark's column: the arrow and a space. */
+	int mw = text_glyph_width(TEXT_GLYPH_ARROW) + 1;
+	const char *mark = local ? text_glyph(TEXT_GLYPH_ARROW) : "";
+	screen_put(y, x, mw, mark, strlen(mark), local && st == ST_NORMAL ? ST_LOCAL : st, NULL, 0);
+	x += mw, w -= mw;
 	if (w >= 60) {
 		if (has_date)
 			app_format_time(date, buf, sizeof buf, false);

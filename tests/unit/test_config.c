@@ -694,7 +694,7 @@ Test(config, names)
 	static const char *const options[] = {
 		"browser", "browser-foreground", "browser-schemes", "sort", "layout",
 		"max-file-size", "path", "follow-links", "date-format", "keymap", "mouse",
-		"confirm-quit", "wrap"};
+		"confirm-quit", "wrap", "ascii"};
 	size_t n = 0;
 	while (config_option_name(n))
 		n++;

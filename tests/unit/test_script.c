@@ -1,5 +1,6 @@
-/* The headless player's own language: what a bad line says (path:line),
- * whether the script goes on after it, and the exit status. */
+/* The headless player's own language: what a bad line or a false
+ * expectation says (path:line), whether the script goes on after it, and
+ * the exit status. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdbool.h>
@@ -25,6 +26,28 @@ static struct script_case script_cases[] = {
 	{4, "resize 10\ndump one\n", "1: resize wants COLSxROWS\n", false, 2},
 	{5, "key j\n\nzap it\ndump one\n", "3: unknown script command 'zap'\n", false, 2},
 	{6, "type /x\r\nkey Escape\ndump one\n", "2: bad key name 'Escape'\n", true, 2},
+	/* expectations: true ones say nothing; a false one is said, the
+	 * script goes on, and the run fails */
+	{7, "expect rows 5\nexpect status sort: date desc\nexpect view list\nexpect selected "
+	    "VentureBeat\nexpect story ^Story:\nexpect screen Provider\ntype /seer\n"
+	    "expect message ^/seer$\ndump one\n",
+	 "", true, 0},
+	{8, "expect rows 4\ndump one\n", "1: expect rows '4' failed: found '5'\n", true, 1},
+	{9, "key Tab\nexpect view list\ndump one\n", "2: expect view 'list' failed: found 'story'\n",
+	 true, 1},
+	{10, "key s\nexpect status sort: heat\ndump one\n",
+	 "2: expect status 'sort: heat' failed: found ' [list] 1/5  sort: quality desc  unread: 5  "
+	 "starred: 0'\n",
+	 true, 1},
+	{11, "expect message .\ndump one\n", "1: expect message '.' failed: found ''\n", true, 1},
+	{12, "key Enter q\nexpect story .\ndump one\n",
+	 "2: expect story '.' failed: found the story pane closed\n", true, 1},
+	{13, "expect status (bad\ndump one\n",
+	 "1: expect status: invalid regex at offset 4: missing closing parenthesis\n", true, 2},
+	{14, "expect rows five\ndump one\n", "1: expect rows wants a number\n", true, 2},
+	{15, "expect frob x\ndump one\n",
+	 "1: expect wants status, message, selected, story, screen, rows or view\n", false, 2},
+	{16, "expect status\ndump one\n", "1: expect wants WHAT and what to expect\n", false, 2},
 };
 
 ParameterizedTestParameters(script, bad_lines)

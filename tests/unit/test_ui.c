@@ -113,6 +113,7 @@ UI_TEST(marks)
 UI_TEST(commands)
 UI_TEST(newsboat)
 UI_TEST(edge)
+UI_TEST(ascii)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -120,7 +121,7 @@ Test(ui, every_script_is_run)
 	static const char *known[] = {"list", "detail", "related", "history", "search", "filter",
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
-				      "commands", "newsboat", "edge"};
+				      "commands", "newsboat", "edge", "ascii"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

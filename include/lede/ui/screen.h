@@ -9,6 +9,7 @@
 
 #include "lede/config.h"
 #include "lede/search.h"
+#include "lede/util.h"
 
 /* The styles the views draw with, one for each colour element the config
  * can set: named after them, so that neither list depends on the other's
@@ -58,5 +59,11 @@ void screen_cursor(int y, int x, bool show);
 
 /* Write the screen as text, each row with trailing blanks trimmed. */
 void screen_dump(FILE *out);
+/* Append to out, as UTF-8, the w cells of row y from column x (w < 0: to
+ * the end of the row), trailing blanks trimmed. */
+void screen_text(int y, int x, int w, struct buf *out);
+/* The first row whose cells [x, x+w) show the focused pane's selection
+ * (what screen_dump marks '>'; w < 0: to the end of the row), or -1. */
+int screen_selected_row(int x, int w);
 
 #endif

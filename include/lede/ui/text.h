@@ -13,16 +13,25 @@
  *   - tab, CR, LF, U+2028 and U+2029 become a space;
  *   - other C0 controls become their Control Picture (ESC -> U+241B),
  *     DEL becomes U+2421;
- *   - C1 controls, invalid UTF-8 (one U+FFFD per bad byte), invisible
- *     formatting characters (bidi controls, zero-width characters, BOM, soft
- *     hyphen, tag characters U+E0000-U+E007F), private-use code points (fonts draw them at widths wcwidth()
- *     cannot know) and anything wcwidth() rejects become U+FFFD;
+ *   - C1 controls, invalid UTF-8 (one U+FFFD per bad byte), the characters
+ *     that draw as nothing (util's unicode_is_invisible_format(): bidi
+ *     controls, zero-width characters, BOM, soft hyphen, tag characters
+ *     U+E0000-U+E007F, Hangul fillers...), private-use code points (fonts
+ *     draw them at widths wcwidth() cannot know) and anything wcwidth()
+ *     rejects become U+FFFD;
  *   - a zero-width character (a combining mark) with nothing before it to
  *     attach to, at the start of the text or of a wrapped line, becomes
  *     U+FFFD of width 1, so it can never merge into a neighbouring cell on
  *     screen;
  *   - if the locale cannot show a Control Picture or U+FFFD in one cell,
- *     '?' is used instead. */
+ *     or the UI's glyphs are ASCII (below), '?' is used instead.
+ *
+ * The UI's own glyphs (the pane separator, the ellipsis, the sort and
+ * related-story marks) are chosen here too, once, from the locale and the
+ * "ascii" option: Unicode when the locale draws them in one cell, ASCII
+ * otherwise. Each of them is East Asian "ambiguous" width: terminals in a
+ * Chinese, Japanese or Korean locale draw them two cells wide where
+ * wcwidth() says one, so those locales get ASCII too. */
 #ifndef LEDE_UI_TEXT_H
 #define LEDE_UI_TEXT_H
 
@@ -31,6 +40,34 @@
 #include <wchar.h>
 
 #include "lede/search.h"
+
+/* The glyphs the UI draws of its own, each one cell wide. */
+enum text_glyph {
+	TEXT_GLYPH_SEPARATOR, /* between panes side by side: U+2502, else '|' */
+	TEXT_GLYPH_ELLIPSIS,  /* the last cell of clipped text: U+2026, else '~' */
+	TEXT_GLYPH_ARROW,     /* a related story in the archive: U+2192, else '>' */
+	TEXT_GLYPH_SORT_DESC, /* beside the sorted column: U+25BC, else 'v' */
+	TEXT_GLYPH_SORT_ASC,  /* U+25B2, else '^' */
+	TEXT_GLYPH_COUNT
+};
+
+/* Which glyphs to draw: ASCII only, Unicode wherever the locale draws it in
+ * one cell, or (auto) Unicode unless the locale is a CJK one. */
+enum text_ascii { TEXT_ASCII_AUTO, TEXT_ASCII_YES, TEXT_ASCII_NO };
+
+/* Choose the glyphs for the current locale (after setlocale) and mode;
+ * until this is called they are chosen as by TEXT_ASCII_AUTO. */
+void text_glyphs_choose(enum text_ascii mode);
+/* Whether the glyphs chosen are ASCII. */
+bool text_glyphs_ascii(void);
+/* Glyph g as UTF-8 (a static string), and its width in cells as this layer
+ * measures it: lay out by the width, never by assuming one. */
+const char *text_glyph(enum text_glyph g);
+int text_glyph_width(enum text_glyph g);
+/* Is the locale named (as setlocale(LC_CTYPE, NULL) names it, "ja_JP.UTF-8")
+ * a Chinese, Japanese or Korean one, whose terminals draw ambiguous-width
+ * characters two cells wide? */
+bool text_locale_is_cjk(const char *name);
 
 /* Text fitted into terminal cells: wc[0..n) wide characters, with wc[n] == 0
  * kept for convenience; hl[i] nonzero when wc[i] comes from bytes inside one
@@ -58,8 +95,8 @@ wchar_t text_safe_char(unsigned cp, int *width);
 int text_width(const char *s, size_t len);
 
 /* Fit s[0..len) into at most width cells, replacing f's previous content.
- * When the text is wider it is clipped and the ellipsis U+2026 takes the last
- * cell, so a clipped result always uses exactly width cells; a wide character
+ * When the text is wider it is clipped and the ellipsis (TEXT_GLYPH_ELLIPSIS)
+ * takes the last cell, so a clipped result always uses exactly width cells; a wide character
  * that does not fit before the ellipsis is never split but leaves a space.
  * Combining marks stay with their base. When pad is true, spaces fill up to
  * exactly width cells. width < 1 gives an empty result.
