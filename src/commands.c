@@ -582,7 +582,23 @@ int commands_load_file(struct config *c, const char *path, bool missing_ok,
 
 /* ---- keymaps ---- */
 
-static int load_keymap(struct commands_run *x, const char *name, const char *const *dirs, char **err)
+/* "keymap 'NAME' not found (looked in: DIR, DIR)"; the caller frees. */
+static char *not_found(const char *name, const char *const *dirs)
+{
+	struct buf b = {0};
+	buf_puts(&b, "keymap '");
+	config_put_quoted(&b, name);
+	buf_puts(&b, "' not found (looked in: ");
+	for (size_t i = 0; dirs && dirs[i]; i++) {
+		buf_puts(&b, i ? ", " : "");
+		safe_put(&b, dirs[i]);
+	}
+	buf_puts(&b, dirs && dirs[0] ? ")" : "no keymap directory)");
+	return b.data;
+}
+
+static int load_keymap(struct commands_run *x, const char *name, const char *const *dirs,
+		       char **err)
 {
 	if (!*name) {
 		*err = xstrdup("give a keymap name or file");
@@ -628,16 +644,7 @@ static int load_keymap(struct commands_run *x, const char *name, const char *con
 				x->c->keymap_name = xstrdup(name);
 				return 0;
 			}
-			struct buf b = {0};
-			buf_puts(&b, "keymap '");
-			config_put_quoted(&b, name);
-			buf_puts(&b, "' not found (looked in: ");
-			for (size_t i = 0; dirs && dirs[i]; i++) {
-				buf_puts(&b, i ? ", " : "");
-				safe_put(&b, dirs[i]);
-			}
-			buf_puts(&b, dirs && dirs[0] ? ")" : "no keymap directory)");
-			*err = b.data;
+			*err = not_found(name, dirs);
 			return -1;
 		}
 	}

@@ -1,4 +1,5 @@
-/* The config module: word splitting, options, commands, files. */
+/* The config module and the config-file side of the command table: word
+ * splitting, options, config lines, files. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
