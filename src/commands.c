@@ -373,8 +373,8 @@ static const struct command commands[] = {
 	{"help", NULL, "help", "this help", COMMANDS_PROMPT, 0, 0,
 	 {ARG_NONE}, false, cmd_help},
 	{"quit", "q", "quit", "quit", COMMANDS_PROMPT, 0, SIZE_MAX, {ARG_NONE}, false, cmd_quit},
-	{"set", NULL, "set NAME VALUE", "set an option (lede(5) lists them)", ANYWHERE, 2, 2, {ARG_OPTION, ARG_NONE},
-	 false, cmd_set},
+	{"set", NULL, "set NAME VALUE", "set an option (lede(5) lists them)", ANYWHERE, 2, 2,
+	 {ARG_OPTION, ARG_VALUE}, false, cmd_set},
 	{"bind", NULL, "bind VIEW KEY ACTION", "bind a key to an action in a view, or all",
 	 ANYWHERE, 3, 3, {ARG_VIEW, ARG_NONE, ARG_ACTION}, false, cmd_bind},
 	{"unbind", NULL, "unbind VIEW KEY", "unbind a key in a view, or all", ANYWHERE, 2,
@@ -742,6 +742,33 @@ static void push_kind(enum commands_arg kind, const struct commands_ui *ui,
 	}
 }
 
+/* Word n (0: the first) of line, words split at spaces; NULL past the
+ * last. The caller frees. */
+static char *nth_word(const char *line, size_t n)
+{
+	const char *p = line;
+	for (;;) {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, " ");
+		if (!len)
+			return NULL;
+		if (n-- == 0)
+			return xstrndup(p, len);
+		p += len;
+	}
+}
+
+/* The values option name takes, from config's table. */
+static void push_values(const char *name, struct strlist *out)
+{
+	const char *v = name ? config_option_values(name) : NULL;
+	while (v && *v) {
+		size_t len = strcspn(v, " ");
+		strlist_push(out, xstrndup(v, len));
+		v += len + strspn(v + len, " ");
+	}
+}
+
 size_t commands_complete(const char *line, const struct commands_ui *ui, struct strlist *cands)
 {
 	size_t len = strlen(line), start = len;
@@ -755,25 +782,29 @@ size_t commands_complete(const char *line, const struct commands_ui *ui, struct 
 		push_all(cands, command_spelling);
 		return start;
 	}
-	size_t at = 0;
-	while (line[at] == ' ')
-		at++;
-	size_t n = strcspn(line + at, " ");
-	char *first = xstrndup(line + at, n);
-	const struct command *cmd = commands_find(first);
+	char *first = nth_word(line, 0);
+	const struct command *cmd = first ? commands_find(first) : NULL;
 	free(first);
 	if (!cmd)
 		return start;
 	if (cmd->rest) {
 		/* the whole rest is one name: complete from its first word */
-		at += n;
-		while (line[at] == ' ')
-			at++;
+		size_t at = strspn(line, " ");
+		at += strcspn(line + at, " ");
+		at += strspn(line + at, " ");
 		push_kind(cmd->args[0], ui, cands);
 		return at;
 	}
 	size_t i = word - 1;
-	if (i < cmd->max_args)
-		push_kind(cmd->args[i < COMMANDS_MAX_ARGS ? i : COMMANDS_MAX_ARGS - 1], ui, cands);
+	if (i >= cmd->max_args)
+		return start;
+	enum commands_arg kind = cmd->args[i < COMMANDS_MAX_ARGS ? i : COMMANDS_MAX_ARGS - 1];
+	if (kind == ARG_VALUE) {
+		char *before = nth_word(line, word - 1);
+		push_values(before, cands);
+		free(before);
+	} else {
+		push_kind(kind, ui, cands);
+	}
 	return start;
 }

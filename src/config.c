@@ -189,6 +189,7 @@ fail:
 struct option_def {
 	const char *name;
 	int (*set)(struct config *c, const char *value, char **hint);
+	const char *values; /* what Tab offers, space-separated; NULL: free text */
 };
 
 static int set_browser(struct config *c, const char *value, char **hint)
@@ -431,25 +432,35 @@ static int set_date_format(struct config *c, const char *value, char **hint)
 	return 0;
 }
 
+#define YES_NO "yes no"
+
 static const struct option_def options[] = {
-	{"browser", set_browser},
-	{"browser-foreground", set_browser_foreground},
-	{"browser-schemes", set_browser_schemes},
-	{"sort", set_sort},
-	{"layout", set_layout},
-	{"max-file-size", set_max_file_size},
-	{"path", set_path},
-	{"follow-links", set_follow_links},
-	{"date-format", set_date_format},
-	{"keymap", NULL},
-	{"mouse", set_mouse},
-	{"confirm-quit", set_confirm_quit},
-	{"wrap", set_wrap},
+	{"browser", set_browser, NULL},
+	{"browser-foreground", set_browser_foreground, YES_NO},
+	{"browser-schemes", set_browser_schemes, NULL},
+	{"sort", set_sort, "date quality heat title provider"},
+	{"layout", set_layout, "horizontal vertical"},
+	{"max-file-size", set_max_file_size, NULL},
+	{"path", set_path, NULL},
+	{"follow-links", set_follow_links, YES_NO},
+	{"date-format", set_date_format, NULL},
+	{"keymap", NULL, NULL},
+	{"mouse", set_mouse, YES_NO},
+	{"confirm-quit", set_confirm_quit, YES_NO},
+	{"wrap", set_wrap, YES_NO},
 };
 
 const char *config_option_name(size_t i)
 {
 	return i < COUNT(options) ? options[i].name : NULL;
+}
+
+const char *config_option_values(const char *name)
+{
+	for (size_t i = 0; i < COUNT(options); i++)
+		if (!strcmp(name, options[i].name))
+			return options[i].values;
+	return NULL;
 }
 
 int config_set(struct config *c, const char *name, const char *value, char **err)

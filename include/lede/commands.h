@@ -36,6 +36,7 @@ enum commands_where {
 enum commands_arg {
 	ARG_NONE,     /* free text, a key name, a file */
 	ARG_OPTION,   /* config_option_name */
+	ARG_VALUE,    /* config_option_values of the word before */
 	ARG_VIEW,     /* all, then keymap_view_name */
 	ARG_ACTION,   /* action_table's names */
 	ARG_ELEMENT,  /* config_element_name */

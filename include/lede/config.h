@@ -139,6 +139,9 @@ char *config_default_path(void);
  * colour element, colour ("default" first) and attribute; NULL past the
  * end. */
 const char *config_option_name(size_t i);
+/* The values Tab offers for option name, space-separated ("yes no"); NULL
+ * for free text or an unknown name. */
+const char *config_option_values(const char *name);
 const char *config_element_name(size_t i);
 const char *config_color_name(size_t i);
 const char *config_attr_name(size_t i);

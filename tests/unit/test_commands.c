@@ -333,6 +333,12 @@ Test(commands, completion_of_arguments)
 		{"set m", "browser browser-foreground browser-schemes sort layout max-file-size "
 			  "path follow-links date-format keymap mouse confirm-quit wrap",
 		 4},
+		{"set mouse ", "yes no", 10},
+		{"set  layout v", "horizontal vertical", 12},
+		{"set sort ", "date quality heat title provider", 9},
+		{"set path ", "", 9},
+		{"set nosuch ", "", 11},
+		{"set mouse yes ", "", 14},
 		{"bind ", "all list detail related help problems", 5},
 		{"bind list j ", NULL, 12},
 		{"unbind  li", "all list detail related help problems", 8},
