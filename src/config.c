@@ -1,21 +1,19 @@
-/* config: settings, the word splitter, and the option and command tables
- * that config files, keymap files and the `:` prompt all go through. */
+/* config: the settings and their names: struct config, the option table
+ * and its setters, colour names, and the word splitter. The language that
+ * config files, keymap files and the `:` prompt speak is the commands
+ * module's, which calls these. */
 #define _GNU_SOURCE
 #include "lede/config.h"
 
-#include <errno.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lede/query.h"
 
-/* Config files are a few lines; a big one is a mistake, not a config. */
-#define CONFIG_FILE_MAX ((size_t)1 << 20)
 /* Text quoted back in a message is cut here: a message is one status line,
  * not a copy of a megabyte-long mistake. */
 #define QUOTE_MAX 100
@@ -25,66 +23,7 @@
 
 #define COUNT(a) (sizeof (a) / sizeof *(a))
 
-/* Files one load reads in all (the first included), and their bytes: a
- * bound on the whole work, since a file that sources another twice, ten
- * deep, would otherwise read a thousand files without any loop. */
-#define CONFIG_MAX_FILES 256
-#define CONFIG_TOTAL_MAX ((size_t)16 << 20)
-/* Messages one load gives: the bounds above still let 16 MiB of bad lines
- * through, which would be eight million messages, most of a minute of
- * scrolling and hundreds of MB held; the first ones say what is wrong. */
-#define CONFIG_MAX_ERRORS 100
-
-struct file_id {
-	dev_t dev;
-	ino_t ino;
-};
-
-/* What one load shares across the files it reads: those being read (a
- * file met again among them is a loop), the loops already reported (each
- * once, not once a line that repeats it), and the totals read. */
-struct load {
-	struct file_id *open;
-	size_t nopen, capopen;
-	struct file_id *looped;
-	size_t nlooped, caplooped;
-	size_t files, bytes;
-	bool over; /* a total was reached, and said */
-	size_t reported; /* messages given, up to CONFIG_MAX_ERRORS + 1 */
-};
-
-/* One run of the config language: where relative paths start and how deep
- * `source` has gone. Lines of nested files report straight into errors,
- * already as "FILE:LINE: message". */
-struct ctx {
-	struct config *c;
-	const char *dir; /* directory of the file being read; NULL: the current one */
-	int depth;
-	struct strlist *errors;
-	struct load *load;
-};
-
-static void load_free(struct load *l)
-{
-	free(l->open);
-	free(l->looped);
-}
-
-static bool id_in(const struct file_id *v, size_t n, const struct file_id *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i].dev == id->dev && v[i].ino == id->ino)
-			return true;
-	return false;
-}
-
-static void safe_put(struct buf *b, const char *s)
-{
-	buf_put_safe(b, s, strlen(s));
-}
-
-/* Like safe_put, but at most QUOTE_MAX bytes, cut on a UTF-8 boundary. */
-static void put_quoted(struct buf *b, const char *s)
+void config_put_quoted(struct buf *b, const char *s)
 {
 	size_t n = strlen(s);
 	if (n <= QUOTE_MAX) {
@@ -98,13 +37,12 @@ static void put_quoted(struct buf *b, const char *s)
 	buf_puts(b, "...");
 }
 
-/* "PREFIX'TEXT'SUFFIX" with TEXT made terminal-safe; the caller frees. */
-static char *quoted_msg(const char *prefix, const char *text, const char *suffix)
+char *config_quote(const char *prefix, const char *text, const char *suffix)
 {
 	struct buf b = {0};
 	buf_puts(&b, prefix);
 	buf_putc(&b, '\'');
-	put_quoted(&b, text);
+	config_put_quoted(&b, text);
 	buf_putc(&b, '\'');
 	buf_puts(&b, suffix);
 	return b.data;
@@ -120,59 +58,12 @@ static const char *home_dir(void)
 	return home;
 }
 
-/* p with a leading "~" or "~/" made the home directory; the caller frees.
- * "~user" is left alone: it is rare in a config and needs a lookup that can
- * hang on a network directory. */
-static char *expand_home(const char *p)
+char *config_expand_home(const char *p)
 {
 	const char *home;
 	if (p[0] == '~' && (p[1] == '\0' || p[1] == '/') && (home = home_dir()))
 		return xasprintf("%s%s", home, p + 1);
 	return xstrdup(p);
-}
-
-/* DIR/P; the caller frees. */
-static char *join_path(const char *dir, const char *p)
-{
-	/* "./x" is x: messages then name each file one way however it was reached. */
-	while (p[0] == '.' && p[1] == '/')
-		for (p += 2; *p == '/'; p++)
-			;
-	size_t n = strlen(dir);
-	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", p);
-}
-
-/* p as seen from dir (NULL: the current directory); the caller frees. */
-static char *resolve_path(const char *dir, const char *p)
-{
-	if (p[0] == '/' || p[0] == '~' || !dir)
-		return expand_home(p);
-	return join_path(dir, p);
-}
-
-/* The directory part of path: "a/b" gives "a", "b" gives ".", "/b" gives "/". */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
-static const char *read_error(int e)
-{
-	return e == EINVAL ? "not a regular file" : e == EFBIG ? "file too large" : strerror(e);
-}
-
-/* Messages collected from nested files become one: the first, and how many
- * more, for a caller that can show a single line. Frees nothing. */
-static char *summarize(const struct strlist *errors)
-{
-	if (errors->n == 1)
-		return xstrdup(errors->v[0]);
-	return xasprintf("%s (and %zu more)", errors->v[0], errors->n - 1);
 }
 
 void config_init(struct config *c)
@@ -291,16 +182,14 @@ fail:
 
 /* ---- options ---- */
 
-static int load_keymap(struct ctx *x, const char *name, const char *const *dirs, char **err);
-
 /* A setter checks value and applies it, or returns -1 with *hint (caller
- * frees): what to write instead, for "bad value 'V' for NAME: HINT". A
- * loader is for an option that reads files: it gets the run it is part of
- * and leaves a whole message in *err. */
+ * frees): what to write instead, for "bad value 'V' for NAME: HINT". An
+ * option without one reads files of commands (keymap), which the commands
+ * module does. */
 struct option_def {
 	const char *name;
 	int (*set)(struct config *c, const char *value, char **hint);
-	int (*load)(struct ctx *x, const char *value, char **err);
+	const char *values; /* what Tab offers, space-separated; NULL: free text */
 };
 
 static int set_browser(struct config *c, const char *value, char **hint)
@@ -370,7 +259,7 @@ static int set_browser_schemes(struct config *c, const char *value, char **hint)
 			break;
 		if (!is_scheme(p, n)) {
 			char *name = xstrndup(p, n);
-			*hint = quoted_msg("", name, " is not a URL scheme");
+			*hint = config_quote("", name, " is not a URL scheme");
 			free(name);
 			strlist_free(&schemes);
 			return -1;
@@ -506,7 +395,7 @@ static int set_path(struct config *c, const char *value, char **hint)
 			*hint = xstrdup("an empty path");
 			return -1;
 		}
-		char *p = expand_home(words.v[i]);
+		char *p = config_expand_home(words.v[i]);
 		free(words.v[i]);
 		words.v[i] = p;
 	}
@@ -547,7 +436,7 @@ static int set_date_format(struct config *c, const char *value, char **hint)
 		}
 		if (!strchr(convs, *p) || (unsigned char)*p < ' ') {
 			char *bad = xstrndup(spec, (size_t)(p - spec) + 1);
-			*hint = quoted_msg("", bad, " is not a strftime conversion");
+			*hint = config_quote("", bad, " is not a strftime conversion");
 			free(bad);
 			return -1;
 		}
@@ -557,34 +446,23 @@ static int set_date_format(struct config *c, const char *value, char **hint)
 	return 0;
 }
 
-static int load_keymap_option(struct ctx *x, const char *value, char **err)
-{
-	/* -k on the command line has already chosen. */
-	if (x->c->keymap_locked)
-		return 0;
-	const char **dirs = xcalloc(x->c->keymap_dirs.n + 1, sizeof *dirs);
-	for (size_t i = 0; i < x->c->keymap_dirs.n; i++)
-		dirs[i] = x->c->keymap_dirs.v[i];
-	int rc = load_keymap(x, value, dirs, err);
-	free(dirs);
-	return rc;
-}
+#define YES_NO "yes no"
 
 static const struct option_def options[] = {
 	{"browser", set_browser, NULL},
-	{"browser-foreground", set_browser_foreground, NULL},
+	{"browser-foreground", set_browser_foreground, YES_NO},
 	{"browser-schemes", set_browser_schemes, NULL},
-	{"sort", set_sort, NULL},
-	{"layout", set_layout, NULL},
+	{"sort", set_sort, "date quality heat title provider"},
+	{"layout", set_layout, "horizontal vertical"},
 	{"max-file-size", set_max_file_size, NULL},
 	{"path", set_path, NULL},
-	{"follow-links", set_follow_links, NULL},
+	{"follow-links", set_follow_links, YES_NO},
 	{"date-format", set_date_format, NULL},
-	{"keymap", NULL, load_keymap_option},
-	{"mouse", set_mouse, NULL},
-	{"confirm-quit", set_confirm_quit, NULL},
-	{"wrap", set_wrap, NULL},
-	{"ascii", set_ascii, NULL},
+	{"keymap", NULL, NULL},
+	{"mouse", set_mouse, YES_NO},
+	{"confirm-quit", set_confirm_quit, YES_NO},
+	{"wrap", set_wrap, YES_NO},
+	{"ascii", set_ascii, "auto yes no"},
 };
 
 const char *config_option_name(size_t i)
@@ -592,44 +470,36 @@ const char *config_option_name(size_t i)
 	return i < COUNT(options) ? options[i].name : NULL;
 }
 
-static int set_option(struct ctx *x, const char *name, const char *value, char **err)
+const char *config_option_values(const char *name)
+{
+	for (size_t i = 0; i < COUNT(options); i++)
+		if (!strcmp(name, options[i].name))
+			return options[i].values;
+	return NULL;
+}
+
+int config_set(struct config *c, const char *name, const char *value, char **err)
 {
 	for (size_t i = 0; i < COUNT(options); i++) {
 		if (strcmp(name, options[i].name) != 0)
 			continue;
-		if (options[i].load)
-			return options[i].load(x, value, err);
+		if (!options[i].set) {
+			*err = config_quote("option ", name, " reads files: set it with a command");
+			return -1;
+		}
 		char *hint = NULL;
-		if (options[i].set(x->c, value, &hint) == 0)
+		if (options[i].set(c, value, &hint) == 0)
 			return 0;
 		struct buf b = {0};
 		buf_puts(&b, "bad value '");
-		put_quoted(&b, value);
+		config_put_quoted(&b, value);
 		buf_printf(&b, "' for %s: %s", options[i].name, hint);
 		free(hint);
 		*err = b.data;
 		return -1;
 	}
-	*err = quoted_msg("unknown option ", name, "");
+	*err = config_quote("unknown option ", name, "");
 	return -1;
-}
-
-int config_set(struct config *c, const char *name, const char *value, char **err)
-{
-	struct strlist errors = {0};
-	struct load load = {0};
-	struct ctx x = {c, NULL, 0, &errors, &load};
-	char *own = NULL;
-	int rc = set_option(&x, name, value, &own);
-	load_free(&load);
-	if (!own && errors.n)
-		own = summarize(&errors);
-	strlist_free(&errors);
-	if (own) {
-		*err = own;
-		return -1;
-	}
-	return rc;
 }
 
 /* ---- colours ---- */
@@ -656,17 +526,16 @@ const char *config_element_name(size_t i)
 }
 
 /* A colour name, colorN or N (0-255), or "default" (-1). */
+/* "default", then the eight colours numbered 0-7. */
+static const char *const color_names[] = {"default", "black",   "red",  "green", "yellow",
+					  "blue",    "magenta", "cyan", "white"};
+
 static int parse_color(const char *s, int *out)
 {
-	static const char *const names[] = {"black", "red",     "green", "yellow",
-					    "blue",  "magenta", "cyan",  "white"};
-	if (!strcasecmp(s, "default")) {
-		*out = CONFIG_COLOR_DEFAULT;
-		return 0;
-	}
-	for (size_t i = 0; i < COUNT(names); i++) {
-		if (!strcasecmp(s, names[i])) {
-			*out = (int)i;
+	/* color_names[0] is "default", the terminal's own: -1 */
+	for (size_t i = 0; i < COUNT(color_names); i++) {
+		if (!strcasecmp(s, color_names[i])) {
+			*out = (int)i - 1;
 			return 0;
 		}
 	}
@@ -696,79 +565,19 @@ static const struct {
 	{"standout", CONFIG_ATTR_STANDOUT}, {"normal", 0},
 };
 
-/* ---- commands ---- */
-
-/* args excludes the command name; the table checks the count first. */
-struct command_def {
-	const char *name, *usage;
-	size_t min_args, max_args;
-	int (*run)(struct ctx *x, char **args, size_t nargs, char **err);
-};
-
-static int cmd_set(struct ctx *x, char **args, size_t nargs, char **err)
-{
-	(void)nargs;
-	return set_option(x, args[0], args[1], err);
-}
-
-static int parse_view_key(char **args, int *view, int *key, char **err)
-{
-	if ((*view = keymap_view_parse(args[0])) == -2) {
-		*err = quoted_msg("unknown view ", args[0], "");
-		return -1;
-	}
-	if ((*key = keymap_key_parse(args[1])) < 0) {
-		*err = quoted_msg("bad key name ", args[1], "");
-		return -1;
-	}
-	return 0;
-}
-
-static int cmd_bind(struct ctx *x, char **args, size_t nargs, char **err)
-{
-	(void)nargs;
-	int view, key;
-	if (parse_view_key(args, &view, &key, err) < 0)
-		return -1;
-	enum action act = action_by_name(args[2]);
-	if (act == ACT_NONE) {
-		*err = quoted_msg("unknown action ", args[2], "");
-		return -1;
-	}
-	keymap_bind(&x->c->keymap, view, key, act);
-	return 0;
-}
-
-static int cmd_unbind(struct ctx *x, char **args, size_t nargs, char **err)
-{
-	(void)nargs;
-	int view, key;
-	if (parse_view_key(args, &view, &key, err) < 0)
-		return -1;
-	keymap_unbind(&x->c->keymap, view, key);
-	return 0;
-}
-
-static int cmd_unbind_all(struct ctx *x, char **args, size_t nargs, char **err)
-{
-	(void)args, (void)nargs, (void)err;
-	keymap_clear(&x->c->keymap);
-	return 0;
-}
-
-static int cmd_color(struct ctx *x, char **args, size_t nargs, char **err)
+int config_set_color(struct config *c, char **args, size_t nargs, char **err)
 {
 	size_t el = 0;
 	while (el < CONFIG_EL_COUNT && strcmp(args[0], element_names[el]) != 0)
 		el++;
 	if (el == CONFIG_EL_COUNT) {
-		*err = quoted_msg("unknown colour element ", args[0], "");
+		*err = config_quote("unknown colour element ", args[0], "");
 		return -1;
 	}
 	struct config_color col = {.set = true};
 	for (int i = 1; i <= 2; i++) {
 		if (parse_color(args[i], i == 1 ? &col.fg : &col.bg) < 0) {
-			*err = quoted_msg("unknown colour ", args[i], "");
+			*err = config_quote("unknown colour ", args[i], "");
 			return -1;
 		}
 	}
@@ -777,325 +586,23 @@ static int cmd_color(struct ctx *x, char **args, size_t nargs, char **err)
 		while (a < COUNT(attr_names) && strcasecmp(args[i], attr_names[a].name) != 0)
 			a++;
 		if (a == COUNT(attr_names)) {
-			*err = quoted_msg("unknown attribute ", args[i], "");
+			*err = config_quote("unknown attribute ", args[i], "");
 			return -1;
 		}
 		col.attrs = attr_names[a].bits ? col.attrs | attr_names[a].bits : 0;
 	}
-	x->c->colors[el] = col;
+	c->colors[el] = col;
 	return 0;
 }
 
-static int run_file(struct config *c, const char *path, int depth, struct load *load,
-		    struct strlist *errors);
-
-/* Before a file is read from a line: false, with *err or quietly, when it
- * must not be. what names the command in a message ("source", "keymap"). A
- * loop is said once for each file it comes back to; the totals once for
- * the load. */
-static bool may_read(struct ctx *x, const char *path, const char *what, char **err)
+const char *config_color_name(size_t i)
 {
-	struct load *l = x->load;
-	if (l->over)
-		return false;
-	if (l->files >= CONFIG_MAX_FILES || l->bytes >= CONFIG_TOTAL_MAX) {
-		l->over = true;
-		*err = xasprintf("%s: more than %d files or %zu MiB read in all, the rest skipped",
-				 what, CONFIG_MAX_FILES, CONFIG_TOTAL_MAX >> 20);
-		return false;
-	}
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return true; /* read_file says why */
-	struct file_id id = {st.st_dev, st.st_ino};
-	if (!id_in(l->open, l->nopen, &id))
-		return true;
-	if (!id_in(l->looped, l->nlooped, &id)) {
-		l->looped = xgrow(l->looped, &l->caplooped, l->nlooped + 1, sizeof *l->looped);
-		l->looped[l->nlooped++] = id;
-		struct buf b = {0};
-		buf_printf(&b, "%s loop: '", what);
-		safe_put(&b, path);
-		buf_puts(&b, "' is already being read, not read again");
-		*err = b.data;
-	}
-	return false;
+	return i < COUNT(color_names) ? color_names[i] : NULL;
 }
 
-static int cmd_source(struct ctx *x, char **args, size_t nargs, char **err)
+const char *config_attr_name(size_t i)
 {
-	(void)nargs;
-	if (x->depth >= CONFIG_MAX_DEPTH) {
-		*err = xstrdup("source nesting too deep");
-		return -1;
-	}
-	char *path = resolve_path(x->dir, args[0]);
-	if (!may_read(x, path, "source", err)) {
-		free(path);
-		return *err ? -1 : 0;
-	}
-	int rc = run_file(x->c, path, x->depth + 1, x->load, x->errors);
-	if (rc < 0) {
-		int e = errno;
-		struct buf b = {0};
-		buf_puts(&b, "cannot read '");
-		safe_put(&b, path);
-		buf_printf(&b, "': %s", read_error(e));
-		*err = b.data;
-	}
-	free(path);
-	return rc;
-}
-
-static const struct command_def commands[] = {
-	{"set", "set NAME VALUE", 2, 2, cmd_set},
-	{"bind", "bind VIEW KEY ACTION", 3, 3, cmd_bind},
-	{"unbind", "unbind VIEW KEY", 2, 2, cmd_unbind},
-	{"unbind-all", "unbind-all", 0, 0, cmd_unbind_all},
-	{"color", "color ELEMENT FG BG [ATTRIBUTE...]", 3, SIZE_MAX, cmd_color},
-	{"colour", "colour ELEMENT FG BG [ATTRIBUTE...]", 3, SIZE_MAX, cmd_color},
-	{"source", "source FILE", 1, 1, cmd_source},
-};
-
-const char *config_command_name(size_t i)
-{
-	return i < COUNT(commands) ? commands[i].name : NULL;
-}
-
-static int run_line(struct ctx *x, const char *line, char **err)
-{
-	struct strlist words = {0};
-	if (config_split_words(line, &words, err) < 0)
-		return -1;
-	int rc = 0;
-	if (words.n == 0)
-		goto out;
-	const struct command_def *cmd = NULL;
-	for (size_t i = 0; i < COUNT(commands); i++)
-		if (!strcmp(words.v[0], commands[i].name))
-			cmd = &commands[i];
-	rc = -1;
-	if (!cmd) {
-		*err = quoted_msg("unknown command ", words.v[0], "");
-		goto out;
-	}
-	size_t nargs = words.n - 1;
-	if (nargs < cmd->min_args) {
-		*err = xasprintf("usage: %s", cmd->usage);
-		goto out;
-	}
-	if (nargs > cmd->max_args) {
-		/* Only set takes free text, where the usual mistake is a missing quote. */
-		*err = xasprintf("usage: %s%s", cmd->usage,
-				 cmd->run == cmd_set ? " (too many words: quote a value that has spaces)"
-						     : "");
-		goto out;
-	}
-	rc = cmd->run(x, words.v + 1, nargs, err);
-out:
-	strlist_free(&words);
-	return rc;
-}
-
-int config_line(struct config *c, const char *line, char **err)
-{
-	struct strlist errors = {0};
-	struct load load = {0};
-	struct ctx x = {c, NULL, 0, &errors, &load};
-	char *own = NULL;
-	int rc = run_line(&x, line, &own);
-	load_free(&load);
-	if (!own && errors.n)
-		own = summarize(&errors);
-	strlist_free(&errors);
-	if (own) {
-		*err = own;
-		return -1;
-	}
-	return rc;
-}
-
-/* ---- files ---- */
-
-/* Read path and apply its lines at depth, counted in load and marked as
- * being read while they run. Returns 0, or -1 with errno set when the file
- * cannot be read. */
-/* A message for line lineno of the file where, unless the load has given
- * its share: then one more line says so, and the rest are dropped. */
-static void report(struct load *load, struct strlist *errors, const char *where, size_t lineno,
-		   const char *err)
-{
-	if (load->reported < CONFIG_MAX_ERRORS)
-		strlist_pushf(errors, "%s:%zu: %s", where, lineno, err);
-	else if (load->reported == CONFIG_MAX_ERRORS)
-		strlist_pushf(errors, "%s:%zu: more than %d errors in all, the rest not reported",
-			      where, lineno, CONFIG_MAX_ERRORS);
-	else
-		return;
-	load->reported++;
-}
-
-static int run_file(struct config *c, const char *path, int depth, struct load *load,
-		    struct strlist *errors)
-{
-	char *data;
-	size_t len;
-	struct stat st; /* its identity, for the loop check */
-	if (stat(path, &st) < 0 || read_file(path, CONFIG_FILE_MAX, &data, &len) < 0)
-		return -1;
-	load->files++;
-	load->bytes += len;
-	load->open = xgrow(load->open, &load->capopen, load->nopen + 1, sizeof *load->open);
-	load->open[load->nopen++] = (struct file_id){st.st_dev, st.st_ino};
-	struct buf where = {0};
-	safe_put(&where, path);
-	buf_str(&where);
-	char *dir = dir_of(path);
-	struct ctx x = {c, dir, depth, errors, load};
-	size_t lineno = 0;
-	for (char *p = data; p < data + len;) {
-		char *nl = memchr(p, '\n', (size_t)(data + len - p));
-		char *end = nl ? nl : data + len;
-		lineno++;
-		/* A NUL would silently cut the line short; say so instead. */
-		bool has_nul = memchr(p, '\0', (size_t)(end - p)) != NULL;
-		*end = '\0';
-		if (end > p && end[-1] == '\r') /* written on Windows */
-			end[-1] = '\0';
-		char *err = NULL;
-		if (has_nul)
-			err = xstrdup("NUL byte in line");
-		else
-			run_line(&x, p, &err);
-		if (err) {
-			report(load, errors, where.data, lineno, err);
-			free(err);
-		}
-		p = end + 1;
-	}
-	load->nopen--;
-	free(dir);
-	free(data);
-	buf_free(&where);
-	return 0;
-}
-
-int config_load_file(struct config *c, const char *path, bool missing_ok,
-		     struct strlist *errors)
-{
-	struct load load = {0};
-	int rc = run_file(c, path, 0, &load, errors);
-	int e = errno;
-	load_free(&load);
-	if (rc == 0)
-		return 0;
-	if (e == ENOENT && missing_ok)
-		return 0;
-	struct buf where = {0};
-	safe_put(&where, path);
-	strlist_pushf(errors, "%s: cannot read: %s", buf_str(&where), read_error(e));
-	buf_free(&where);
-	return -1;
-}
-
-/* ---- keymaps ---- */
-
-static int load_keymap(struct ctx *x, const char *name, const char *const *dirs, char **err)
-{
-	if (!*name) {
-		*err = xstrdup("give a keymap name or file");
-		return -1;
-	}
-	/* A keymap file may load another; the same bound as source stops a loop. */
-	if (x->depth >= CONFIG_MAX_DEPTH) {
-		*err = xstrdup("source nesting too deep");
-		return -1;
-	}
-	char *path = NULL;
-	int rc = -1;
-	if (strchr(name, '/')) {
-		path = resolve_path(x->dir, name);
-		if (!may_read(x, path, "keymap", err)) {
-			free(path);
-			return *err ? -1 : 0;
-		}
-		rc = run_file(x->c, path, x->depth + 1, x->load, x->errors);
-	} else {
-		for (size_t i = 0; dirs && dirs[i]; i++) {
-			if (!*dirs[i]) /* "" is no directory, and "/" + name would be the root's */
-				continue;
-			free(path);
-			char *dir = expand_home(dirs[i]);
-			path = join_path(dir, name);
-			free(dir);
-			if (!may_read(x, path, "keymap", err)) {
-				free(path);
-				return *err ? -1 : 0;
-			}
-			if ((rc = run_file(x->c, path, x->depth + 1, x->load, x->errors)) == 0 ||
-			    errno != ENOENT)
-				break;
-		}
-		if (rc < 0 && (!path || errno == ENOENT)) {
-			free(path);
-			if (!strcmp(name, "default")) {
-				/* Always there, even when no directory holds keymaps. */
-				keymap_free(&x->c->keymap);
-				keymap_init_default(&x->c->keymap);
-				free(x->c->keymap_name);
-				x->c->keymap_name = xstrdup(name);
-				return 0;
-			}
-			struct buf b = {0};
-			buf_puts(&b, "keymap '");
-			put_quoted(&b, name);
-			buf_puts(&b, "' not found (looked in: ");
-			for (size_t i = 0; dirs && dirs[i]; i++) {
-				buf_puts(&b, i ? ", " : "");
-				safe_put(&b, dirs[i]);
-			}
-			buf_puts(&b, dirs && dirs[0] ? ")" : "no keymap directory)");
-			*err = b.data;
-			return -1;
-		}
-	}
-	if (rc < 0) {
-		int e = errno;
-		struct buf b = {0};
-		buf_puts(&b, "cannot read '");
-		safe_put(&b, path);
-		buf_printf(&b, "': %s", read_error(e));
-		*err = b.data;
-	} else {
-		free(x->c->keymap_name);
-		x->c->keymap_name = xstrdup(name);
-	}
-	free(path);
-	return rc;
-}
-
-int config_load_keymap(struct config *c, const char *name_or_file,
-		       const char *const *search_dirs, struct strlist *errors)
-{
-	struct load load = {0};
-	struct ctx x = {c, NULL, 0, errors, &load};
-	char *err = NULL;
-	int rc;
-	if (search_dirs) {
-		rc = load_keymap(&x, name_or_file, search_dirs, &err);
-	} else {
-		const char **dirs = xcalloc(c->keymap_dirs.n + 1, sizeof *dirs);
-		for (size_t i = 0; i < c->keymap_dirs.n; i++)
-			dirs[i] = c->keymap_dirs.v[i];
-		rc = load_keymap(&x, name_or_file, dirs, &err);
-		free(dirs);
-	}
-	load_free(&load);
-	if (err) {
-		strlist_push(errors, err);
-		rc = -1;
-	}
-	return rc;
+	return i < COUNT(attr_names) ? attr_names[i].name : NULL;
 }
 
 char *config_default_path(void)

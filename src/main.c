@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/commands.h"
 #include "lede/compat.h"
 #include "lede/config.h"
 #include "lede/keymap.h"
@@ -295,7 +296,7 @@ static int load_config(struct args *a, struct config *cfg)
 		config_prefer_keymap_dir(cfg, local);
 	if (a->keymap) {
 		/* first, so that the config's own bind lines apply on top of it */
-		int r = config_load_keymap(cfg, a->keymap, NULL, &errors);
+		int r = commands_load_keymap(cfg, a->keymap, NULL, &errors);
 		print_messages(&errors);
 		if (r < 0) {
 			config_free(cfg);
@@ -304,7 +305,7 @@ static int load_config(struct args *a, struct config *cfg)
 		cfg->keymap_locked = true;
 	}
 	char *def = a->config_path ? NULL : config_default_path();
-	int r = config_load_file(cfg, a->config_path ? a->config_path : def, !a->config_path,
+	int r = commands_load_file(cfg, a->config_path ? a->config_path : def, !a->config_path,
 				 &errors);
 	print_messages(&errors);
 	free(def);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "lede/util.h"
@@ -174,6 +175,8 @@ struct query {
 		char *pattern;
 		bool literal;
 	} sets[2];
+	/* query_set_topic and query_set_provider: NULL keeps all */
+	char *topic, *provider;
 };
 
 static int cmp_tie_idx(const void *pa, const void *pb, void *arg)
@@ -239,6 +242,8 @@ void query_free(struct query *q)
 		free(q->sets[i].match);
 		free(q->sets[i].pattern);
 	}
+	free(q->topic);
+	free(q->provider);
 	free(q);
 }
 
@@ -553,6 +558,73 @@ bool query_matches(struct query *q, struct search *re, size_t i)
 	return i < q->s->n && match_set(q, re)[i];
 }
 
+/* Topic and provider ------------------------------------------------------ */
+
+static bool keep_by_name(const struct query *q, const struct article *ar)
+{
+	if (q->provider && (!ar->provider.name || strcasecmp(ar->provider.name, q->provider)))
+		return false;
+	if (!q->topic)
+		return true;
+	for (size_t t = 0; t < ar->ntopics; t++)
+		if (!strcasecmp(ar->topics[t], q->topic))
+			return true;
+	return false;
+}
+
+static void set_name(char **slot, const char *name)
+{
+	free(*slot);
+	*slot = name && *name ? xstrdup(name) : NULL;
+}
+
+void query_set_topic(struct query *q, const char *name)
+{
+	set_name(&q->topic, name);
+}
+
+void query_set_provider(struct query *q, const char *name)
+{
+	set_name(&q->provider, name);
+}
+
+const char *query_topic(const struct query *q)
+{
+	return q->topic;
+}
+
+const char *query_provider(const struct query *q)
+{
+	return q->provider;
+}
+
+static int cmp_name(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int c = strcasecmp(a, b);
+	return c ? c : strcmp(a, b);
+}
+
+void query_names(const struct query *q, enum query_names kind, struct strlist *out)
+{
+	const struct store *s = q->s;
+	const char **v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct article *ar = s->v[i];
+		size_t k = kind == QUERY_TOPICS ? ar->ntopics : ar->provider.name != NULL;
+		v = xgrow(v, &cap, n + k, sizeof *v);
+		for (size_t t = 0; t < k; t++)
+			v[n++] = kind == QUERY_TOPICS ? ar->topics[t] : ar->provider.name;
+	}
+	if (n)
+		qsort(v, n, sizeof *v, cmp_name);
+	for (size_t i = 0; i < n; i++)
+		if (*v[i] && (i == 0 || strcasecmp(v[i], v[i - 1])))
+			strlist_push(out, xstrdup(v[i]));
+	free(v);
+}
+
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 		  const unsigned char *marks, enum mark_filter mf, size_t *out)
 {
@@ -567,6 +639,8 @@ size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
 			continue;
 		if (match && !match[i])
+			continue;
+		if ((q->topic || q->provider) && !keep_by_name(q, q->s->v[i]))
 			continue;
 		out[n++] = i;
 	}

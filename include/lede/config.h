@@ -1,13 +1,9 @@
-/* config: the settings a person chooses and the config-file language that
- * sets them. Owns struct config (its strings, lists, colours and keymap),
- * the word splitter that the config file, the `:` prompt and the browser
- * command share, the table of options and the one table of commands: `set`,
- * `bind`, `unbind`, `unbind-all`, `color` and `source`. A keymap file is a
- * file of this same language, so shipped keymaps, a user's config and the
- * prompt all go through one parser.
- *
- * Errors never stop a file: each bad line leaves one "FILE:LINE: message"
- * and the lines after it still apply. Every message is terminal-safe. */
+/* config: the settings a person chooses. Owns struct config (its strings,
+ * lists, colours and keymap), the table of options and their setters, the
+ * colour names, and the word splitter that config lines, the `:` prompt and
+ * the browser command share. The language that sets these (`set`, `bind`,
+ * `color`, `source`, ... in config files, keymap files and at the prompt)
+ * is the commands module's, one level up. Every message is terminal-safe. */
 #ifndef LEDE_CONFIG_H
 #define LEDE_CONFIG_H
 
@@ -90,8 +86,6 @@ struct config {
 
 #define CONFIG_DEFAULT_MAX_FILE_SIZE ((size_t)4 << 20)
 #define CONFIG_DEFAULT_DATE_FORMAT "%Y-%m-%d %H:%M"
-/* How deep `source` (and keymap files that load keymaps) may nest. */
-#define CONFIG_MAX_DEPTH 10
 
 /* Fill c with the defaults, the built-in default keymap included. */
 void config_init(struct config *c);
@@ -125,49 +119,19 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *                       directories walked (-L)
  *   date-format         a strftime format (no %n or %t: they are control
  *                       characters on the screen)
- *   keymap              a keymap name or file, loaded on top of the keymap
- *                       as config_load_keymap does (names looked up in
- *                       c->keymap_dirs); bad lines of that file make one
- *                       message here
+ *   keymap              a keymap name or file: listed here, but loaded by
+ *                       the commands module (commands_load_keymap), since
+ *                       a keymap is a file of commands; refused here
  *   mouse, confirm-quit, wrap   yes/no
  * Returns 0, or -1 with *err set (caller frees), e.g. "unknown option 'x'",
  * "bad value 'x' for browser-foreground: use yes or no"; c is unchanged on
- * error (but for the lines a keymap file did apply). */
+ * error. */
 int config_set(struct config *c, const char *name, const char *value, char **err);
 
-/* Apply one line of the config language; blank lines and comments are fine.
- * Commands:
- *   set NAME VALUE
- *   bind VIEW KEY ACTION      VIEW: all, list, detail, related, help, problems
- *   unbind VIEW KEY
- *   unbind-all                no key does anything until bound again
- *   color ELEMENT FG BG [ATTRIBUTE...]   (also spelled colour)
- *   source FILE               relative to the current directory here
- * Returns 0, or -1 with *err (caller frees), e.g. "unknown command 'x'". When
- * a sourced file has bad lines, *err is the first "FILE:LINE: message", with
- * " (and N more)" when there are more. */
-int config_line(struct config *c, const char *line, char **err);
-
-/* Read the file at path and apply each line. Each bad line adds
- * "FILE:LINE: message" to *errors and the rest still applies; a `source`
- * line reads its file relative to this file's directory, nesting at most
- * CONFIG_MAX_DEPTH deep. Returns 0 if the file was read (even with bad
- * lines), -1 if it could not be (*errors gets "FILE: cannot read: reason").
- * A missing file is no error when missing_ok. */
-int config_load_file(struct config *c, const char *path, bool missing_ok,
-		     struct strlist *errors);
-
-/* Apply a keymap on top of c->keymap. A name without '/' is read from
- * DIR/NAME for the first DIR of search_dirs (NULL-terminated; NULL means
- * c->keymap_dirs) that has it; anything else is a file path (~/ is the home
- * directory). The name "default" always works: when no directory has it,
- * the built-in default keymap is put back. Bad lines add "FILE:LINE:
- * message" to *errors. Returns 0 if the keymap was read (even with bad
- * lines), or -1 with one message in *errors, e.g. "keymap 'x' not found
- * (looked in: ./keymaps, /usr/share/lede/keymaps)". On success
- * c->keymap_name becomes name_or_file. */
-int config_load_keymap(struct config *c, const char *name_or_file,
-		       const char *const *search_dirs, struct strlist *errors);
+/* Apply `color ELEMENT FG BG [ATTRIBUTE...]`: args[0..nargs) are the words
+ * after the command (nargs >= 3). Returns 0, or -1 with *err (caller frees),
+ * e.g. "unknown colour element 'x'"; c is unchanged on error. */
+int config_set_color(struct config *c, char **args, size_t nargs, char **err);
 
 /* The default config path: $XDG_CONFIG_HOME/lede/config when that is an
  * absolute path, else $HOME/.config/lede/config (the password entry's home
@@ -176,9 +140,23 @@ int config_load_keymap(struct config *c, const char *name_or_file,
 char *config_default_path(void);
 
 /* Names, for the help, the man page test and completion: the i-th option,
- * command, colour element; NULL past the end. */
+ * colour element, colour ("default" first) and attribute; NULL past the
+ * end. */
 const char *config_option_name(size_t i);
-const char *config_command_name(size_t i);
+/* The values Tab offers for option name, space-separated ("yes no"); NULL
+ * for free text or an unknown name. */
+const char *config_option_values(const char *name);
 const char *config_element_name(size_t i);
+const char *config_color_name(size_t i);
+const char *config_attr_name(size_t i);
+
+/* For messages of the config language: "PREFIX'TEXT'SUFFIX" with TEXT
+ * made terminal-safe and cut after 100 bytes (caller frees); the same
+ * quoting appended to b; p with a leading "~" or "~/" made the home
+ * directory ("~user" is left alone: it needs a lookup that can hang on a
+ * network directory; caller frees). */
+char *config_quote(const char *prefix, const char *text, const char *suffix);
+void config_put_quoted(struct buf *b, const char *s);
+char *config_expand_home(const char *p);
 
 #endif

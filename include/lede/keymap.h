@@ -3,7 +3,7 @@
  * control code), or KEY_SPECIAL plus a curses key code, or KEY_META plus a
  * key. Bindings for one view win over bindings for all views; a binding to
  * ACT_NONE in one view is how that view unbinds a key that all views have.
- * The text form of a keymap (bind/unbind lines) is the config module's. */
+ * The text form of a keymap (bind/unbind lines) is the commands module's. */
 #ifndef LEDE_KEYMAP_H
 #define LEDE_KEYMAP_H
 

@@ -72,4 +72,18 @@ void query_settle(struct query *q);
 /* Does article i match re? (From the engine's set for re.) */
 bool query_matches(struct query *q, struct search *re, size_t i);
 
+/* Keep only the articles with this topic, or from the provider of this
+ * name (exact, any case), in every query_rows from now on; NULL or ""
+ * keeps all. The engine keeps a copy. */
+void query_set_topic(struct query *q, const char *name);
+void query_set_provider(struct query *q, const char *name);
+/* The name set, or NULL. */
+const char *query_topic(const struct query *q);
+const char *query_provider(const struct query *q);
+/* Push on out every topic, or every provider name, of the store, sorted
+ * without regard to case, each once (of names equal in any case, the one
+ * that sorts first by bytes). */
+enum query_names { QUERY_TOPICS, QUERY_PROVIDERS };
+void query_names(const struct query *q, enum query_names kind, struct strlist *out);
+
 #endif

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "lede/browser.h"
+#include "lede/commands.h"
 #include "lede/ui/draw.h"
 #include "lede/ui/history.h"
 #include "lede/ui/pane.h"
@@ -80,29 +80,10 @@ bool app_select_article(struct app *a, long idx)
 	return false;
 }
 
-static bool keep_by_name(const struct app *a, const struct article *ar)
-{
-	if (a->provider && (!ar->provider.name || strcasecmp(ar->provider.name, a->provider)))
-		return false;
-	if (!a->topic)
-		return true;
-	for (size_t t = 0; t < ar->ntopics; t++)
-		if (!strcasecmp(ar->topics[t], a->topic))
-			return true;
-	return false;
-}
-
 void app_rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
 	a->nrows = query_rows(a->query, a->order, a->filter, a->marks, a->mark_filter, a->rows);
-	if (a->topic || a->provider) {
-		size_t n = 0;
-		for (size_t i = 0; i < a->nrows; i++)
-			if (keep_by_name(a, a->store->v[a->rows[i]]))
-				a->rows[n++] = a->rows[i];
-		a->nrows = n;
-	}
 	if (!app_select_article(a, keep))
 		a->list.sel = 0;
 }
@@ -200,15 +181,6 @@ static void set_sort(struct app *a, struct sort_order o)
 
 /* Commands ----------------------------------------------------------------- */
 
-static bool is_config_command(const char *cmd)
-{
-	const char *name;
-	for (size_t i = 0; (name = config_command_name(i)); i++)
-		if (!strcmp(name, cmd))
-			return true;
-	return false;
-}
-
 /* The config's "ascii" option as the text layer names it. */
 static enum text_ascii ascii_mode(enum config_ascii v)
 {
@@ -239,61 +211,99 @@ static void apply_config(struct app *a)
 
 static void do_action(struct app *a, enum action act);
 
+/* The reader's side of the command table: hooks on the app. */
+
+static void cmd_quit(void *app)
+{
+	((struct app *)app)->quit = true;
+}
+
+static void cmd_sort(void *app, struct sort_order o)
+{
+	set_sort(app, o);
+}
+
+static void cmd_search(void *app, const char *pattern)
+{
+	prompt_run(app, PROMPT_SEARCH, pattern);
+}
+
+static void cmd_filter(void *app, const char *pattern)
+{
+	prompt_run(app, PROMPT_FILTER, pattern);
+}
+
+static void cmd_by_name(struct app *a, const char *what, const char *name)
+{
+	if (what[0] == 't')
+		query_set_topic(a->query, name);
+	else
+		query_set_provider(a->query, name);
+	app_rebuild_rows(a);
+	if (name)
+		app_message(a, false, "%zu stories with %s %s", a->nrows, what, name);
+	else
+		app_message(a, false, "%zu stories", a->nrows);
+}
+
+static void cmd_topic(void *app, const char *name)
+{
+	cmd_by_name(app, "topic", name);
+}
+
+static void cmd_provider(void *app, const char *name)
+{
+	cmd_by_name(app, "provider", name);
+}
+
+static void cmd_open(void *app)
+{
+	do_action(app, ACT_BROWSE);
+}
+
+static void cmd_help(void *app)
+{
+	do_action(app, ACT_HELP);
+}
+
+static void cmd_config_changed(void *app, const char *line)
+{
+	apply_config(app);
+	app_message(app, false, "%s", line);
+}
+
+static void cmd_names(void *app, enum commands_arg kind, struct strlist *out)
+{
+	struct app *a = app;
+	query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
+}
+
+void app_commands_ui(struct app *a, struct commands_ui *ui)
+{
+	*ui = (struct commands_ui){
+		.app = a,
+		.quit = cmd_quit,
+		.sort = cmd_sort,
+		.search = cmd_search,
+		.filter = cmd_filter,
+		.topic = cmd_topic,
+		.provider = cmd_provider,
+		.open = cmd_open,
+		.help = cmd_help,
+		.config_changed = cmd_config_changed,
+		.names = cmd_names,
+	};
+}
+
 void app_run_command(struct app *a, const char *line)
 {
-	struct strlist w = {0};
+	struct commands_ui ui;
+	app_commands_ui(a, &ui);
 	char *err = NULL;
-	if (config_split_words(line, &w, &err) < 0) {
+	if (commands_prompt(a->cfg, &ui, line, &err) < 0) {
 		app_message(a, true, "%s", err);
 		free(err);
-		return;
 	}
-	const char *cmd = w.n ? w.v[0] : "";
-	if (!w.n) {
-		/* nothing */
-	} else if (!strcmp(cmd, "q") || !strcmp(cmd, "quit")) {
-		a->quit = true;
-	} else if (!strcmp(cmd, "sort") && (w.n == 2 || w.n == 3)) {
-		struct sort_order o;
-		char *spec = w.n == 3 ? xasprintf("%s:%s", w.v[1], w.v[2]) : xstrdup(w.v[1]);
-		if (query_parse_sort(spec, &o) < 0)
-			app_message(a, true, "bad sort '%s': use date, quality, heat, title or "
-					     "provider, then asc or desc", spec);
-		else
-			set_sort(a, o);
-		free(spec);
-	} else if ((!strcmp(cmd, "search") || !strcmp(cmd, "filter")) && w.n <= 2) {
-		prompt_run(a, cmd[0] == 's' ? PROMPT_SEARCH : PROMPT_FILTER, w.n == 2 ? w.v[1] : "");
-	} else if (!strcmp(cmd, "topic") || !strcmp(cmd, "provider")) {
-		char **slot = cmd[0] == 't' ? &a->topic : &a->provider;
-		free(*slot);
-		*slot = NULL;
-		/* the words after the command, so that names with spaces need no quotes */
-		struct buf name = {0};
-		for (size_t i = 1; i < w.n; i++)
-			buf_printf(&name, "%s%s", i > 1 ? " " : "", w.v[i]);
-		if (name.len)
-			*slot = name.data;
-		else
-			buf_free(&name);
-		app_rebuild_rows(a);
-		app_message(a, false, *slot ? "%zu stories with %s %s" : "%zu stories%s%s", a->nrows,
-			    *slot ? cmd : "", *slot ? *slot : "");
-	} else if (!strcmp(cmd, "open") && w.n == 1) {
-		do_action(a, ACT_BROWSE);
-	} else if (is_config_command(cmd)) {
-		/* the config file's language, live */
-		if (config_line(a->cfg, line, &err) < 0) {
-			app_message(a, true, "%s", err);
-			free(err);
-		} else {
-			apply_config(a);
-			app_message(a, false, "%s", line);
-		}
-	} else {
-		app_message(a, true, "unknown command: %s", line);
-	}
-	strlist_free(&w);
 }
 
 /* The browser -------------------------------------------------------------- */
@@ -723,8 +733,6 @@ static void app_free(struct app *a)
 	strlist_free(&a->history);
 	search_free(a->search);
 	search_free(a->filter);
-	free(a->topic);
-	free(a->provider);
 }
 
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,

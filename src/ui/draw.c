@@ -57,10 +57,10 @@ static void draw_status(struct app *a)
 		buf_printf(&b, "  search: %s", search_pattern(a->search));
 	if (a->filter)
 		buf_printf(&b, "  filter: %s", search_pattern(a->filter));
-	if (a->topic)
-		buf_printf(&b, "  topic: %s", a->topic);
-	if (a->provider)
-		buf_printf(&b, "  provider: %s", a->provider);
+	if (query_topic(a->query))
+		buf_printf(&b, "  topic: %s", query_topic(a->query));
+	if (query_provider(a->query))
+		buf_printf(&b, "  provider: %s", query_provider(a->query));
 	if (a->nback || a->nfwd)
 		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
 	size_t unread = 0, starred = 0;

@@ -172,55 +172,15 @@ static void url_choice(struct app *a, int key)
 		app_open_url(a, url);
 }
 
-/* Tab at the : prompt: complete the word being typed, from the command
- * names, then the option, view, action or sort key names that fit there. */
-static const char *const app_commands[] = {"quit", "sort", "search", "filter", "topic",
-					   "provider", "open", NULL};
-
-/* The names that may stand as word number word (0: the command) of line,
- * given the line's first word, pushed on cands. */
-static void completions(const char *line, size_t word, struct strlist *cands)
-{
-	char first[32] = "";
-	sscanf(line, "%31s", first);
-	const char *name;
-	if (word == 0) {
-		for (size_t i = 0; app_commands[i]; i++)
-			strlist_push(cands, xstrdup(app_commands[i]));
-		for (size_t i = 0; (name = config_command_name(i)); i++)
-			strlist_push(cands, xstrdup(name));
-	} else if (word == 1 && !strcmp(first, "set")) {
-		for (size_t i = 0; (name = config_option_name(i)); i++)
-			strlist_push(cands, xstrdup(name));
-	} else if (word == 1 && (!strcmp(first, "bind") || !strcmp(first, "unbind"))) {
-		strlist_push(cands, xstrdup("all"));
-		for (int v = 0; v < VIEW_COUNT; v++)
-			strlist_push(cands, xstrdup(keymap_view_name(v)));
-	} else if (word == 3 && !strcmp(first, "bind")) {
-		for (int i = 1; i < ACT_COUNT; i++)
-			strlist_push(cands, xstrdup(action_table[i].name));
-	} else if (word == 1 && !strcmp(first, "sort")) {
-		for (int k = 0; k < SORT_NKEYS; k++)
-			strlist_push(cands, xstrdup(query_sort_name((enum sort_key)k)));
-	} else if (word == 2 && !strcmp(first, "sort")) {
-		strlist_push(cands, xstrdup("asc"));
-		strlist_push(cands, xstrdup("desc"));
-	}
-}
-
+/* Tab at the : prompt: complete the word being typed from what the command
+ * table says may stand there. */
 static void complete(struct app *a)
 {
 	const char *line = buf_str(&a->input);
-	size_t len = strlen(line), start = len;
-	while (start > 0 && line[start - 1] != ' ')
-		start--;
-	/* which word is this? */
-	size_t word = 0;
-	for (size_t i = 0; i < start; i++)
-		if (line[i] == ' ' && (i == 0 || line[i - 1] != ' '))
-			word++;
+	struct commands_ui ui;
+	app_commands_ui(a, &ui);
 	struct strlist cands = {0};
-	completions(line, word, &cands);
+	size_t len = strlen(line), start = commands_complete(line, &ui, &cands);
 	const char *typed = line + start;
 	size_t tl = len - start, n = 0, common = 0;
 	const char *one = NULL;

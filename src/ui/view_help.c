@@ -1,26 +1,83 @@
-/* The help view (every action with the keys the live keymap gives it) and
- * the problems view (what loading met). Both are made fresh when drawn. */
+/* The help view (every action with the keys the live keymap gives it,
+ * then every command of the command table) and the problems view (what
+ * loading met). Both are made fresh when drawn. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lede/commands.h"
 #include "lede/ui/app.h"
+
+/* The commands section: a group for each place commands may run, each a
+ * blank line, a heading and its commands in the table's order. */
+static const struct {
+	unsigned where;
+	const char *heading;
+} groups[] = {
+	{COMMANDS_PROMPT, "Commands at the : prompt"},
+	{COMMANDS_PROMPT | COMMANDS_CONFIG, "Commands at the : prompt and in config files"},
+	{COMMANDS_CONFIG, "Commands in config files"},
+};
+
+/* Line k of the commands section into out (with its style); false past
+ * its end. Counting and drawing both walk this, so they cannot disagree. */
+static bool command_line(size_t k, struct buf *out, enum style *style)
+{
+	for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+		size_t n = 0;
+		const struct command *cmd;
+		for (size_t i = 0; (cmd = commands_get(i)); i++)
+			n += cmd->where == groups[g].where;
+		if (!n)
+			continue;
+		if (k < 2) {
+			buf_puts(out, k ? groups[g].heading : "");
+			*style = ST_LABEL;
+			return true;
+		}
+		k -= 2;
+		for (size_t i = 0; (cmd = commands_get(i)); i++) {
+			if (cmd->where != groups[g].where || k--)
+				continue;
+			buf_printf(out, "%-34s %s", cmd->synopsis, cmd->help);
+			if (cmd->alias)
+				buf_printf(out, " (also %s)", cmd->alias);
+			*style = ST_NORMAL;
+			return true;
+		}
+	}
+	return false;
+}
 
 static size_t help_count(struct app *a, struct pane *p)
 {
 	(void)a, (void)p;
-	return ACT_COUNT - 1;
+	size_t n = 0;
+	struct buf b = {0};
+	enum style st;
+	while (command_line(n, &b, &st))
+		n++;
+	buf_free(&b);
+	return ACT_COUNT - 1 + n;
 }
 
 static void help_title(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)a, (void)p;
-	buf_puts(out, "Help: keys and actions (q closes)");
+	buf_puts(out, "Help: keys, actions and commands (q closes)");
 }
 
 static void help_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	(void)selected;
+	if (line >= ACT_COUNT - 1) {
+		struct buf b = {0};
+		enum style st = ST_NORMAL;
+		command_line(line - (ACT_COUNT - 1), &b, &st);
+		screen_put(y, p->r.x, p->r.w, buf_str(&b), b.len, st, NULL, 0);
+		buf_free(&b);
+		return;
+	}
 	enum action act = (enum action)(line + 1);
 	struct buf keys = {0};
 	for (size_t i = 0; i < a->keymap->n; i++) {

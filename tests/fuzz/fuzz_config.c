@@ -1,5 +1,5 @@
-/* libFuzzer harness: config_line on the input as one line and line by line,
- * and config_load_file on it.
+/* libFuzzer harness: commands_line on the input as one line and line by line,
+ * and commands_load_file on it.
  * The body is fuzz_config_one in targets.h, which make test also replays. */
 #include <stddef.h>
 #include <stdint.h>

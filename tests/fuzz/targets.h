@@ -31,6 +31,7 @@
 
 #include "lede/article.h"
 #include "lede/cache.h"
+#include "lede/commands.h"
 #include "lede/config.h"
 #include "lede/date.h"
 #include "lede/keymap.h"
@@ -383,8 +384,8 @@ static inline int fuzz_keys_one(const uint8_t *d, size_t n)
 	return key >= 0;
 }
 
-/* ---- config: config_line on the text as one line and line by line, and
- * config_load_file on the bytes ---- */
+/* ---- config: commands_line on the text as one line and line by line, and
+ * commands_load_file on the bytes ---- */
 
 static char *fuzz_keymap_dir; /* the tree's keymaps/, absolute; or NULL */
 static char *fuzz_config_file;
@@ -406,7 +407,7 @@ static inline void fuzz_config_setup(void)
 	}
 	unsetenv("XDG_CONFIG_HOME");
 	/* A name no input can guess: a config that sources itself twice a
-	 * line would fan out CONFIG_MAX_DEPTH levels deep and only be slow. */
+	 * line would fan out COMMANDS_MAX_DEPTH levels deep and only be slow. */
 	fuzz_config_file = xasprintf("%s/input-%ld.conf", dir, (long)getpid());
 }
 
@@ -418,19 +419,19 @@ static inline void fuzz_config_init(struct config *c)
 		strlist_push(&c->keymap_dirs, xstrdup(fuzz_keymap_dir));
 }
 
-/* config_line's contract: 0, or -1 with one terminal-safe message. */
+/* commands_line's contract: 0, or -1 with one terminal-safe message. */
 static inline int fuzz_config_line(struct config *c, const char *line)
 {
 	char *err = NULL;
-	int rc = config_line(c, line, &err);
+	int rc = commands_line(c, line, &err);
 	if (rc == 0 && err)
 		fuzz_fail("config: success with a message");
 	if (rc < 0 && !err)
 		fuzz_fail("config: failure without a message");
 	if (rc != 0 && rc != -1)
-		fuzz_fail("config: config_line returned %d", rc);
+		fuzz_fail("config: commands_line returned %d", rc);
 	if (err)
-		fuzz_check_message("config_line", err);
+		fuzz_check_message("commands_line", err);
 	free(err);
 	return rc == 0;
 }
@@ -459,10 +460,10 @@ static inline int fuzz_config_one(const uint8_t *d, size_t n)
 	 * over config.c's size limit is refused, with a message like any. */
 	fuzz_write_file(fuzz_config_file, d, n);
 	struct strlist errors = {0};
-	if (config_load_file(&c, fuzz_config_file, false, &errors) < 0 && errors.n == 0)
+	if (commands_load_file(&c, fuzz_config_file, false, &errors) < 0 && errors.n == 0)
 		fuzz_fail("config: a file refused without a message");
 	for (size_t i = 0; i < errors.n; i++)
-		fuzz_check_message("config_load_file", errors.v[i]);
+		fuzz_check_message("commands_load_file", errors.v[i]);
 	strlist_free(&errors);
 	config_free(&c);
 	return good;

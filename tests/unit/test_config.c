@@ -1,4 +1,5 @@
-/* The config module: word splitting, options, commands, files. */
+/* The config module and the config-file side of the command table: word
+ * splitting, options, config lines, files. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "lede/commands.h"
 #include "lede/config.h"
 #include "lede/util.h"
 
@@ -215,11 +217,11 @@ Test(config, lines)
 	struct config c;
 	config_init(&c);
 	char *err = NULL;
-	cr_assert_eq(config_line(&c, "", &err), 0);
-	cr_assert_eq(config_line(&c, "   # just a comment", &err), 0);
-	cr_assert_eq(config_line(&c, "set layout vertical # why not", &err), 0);
+	cr_assert_eq(commands_line(&c, "", &err), 0);
+	cr_assert_eq(commands_line(&c, "   # just a comment", &err), 0);
+	cr_assert_eq(commands_line(&c, "set layout vertical # why not", &err), 0);
 	cr_assert_eq(c.layout, LAYOUT_VERTICAL);
-	cr_assert_eq(config_line(&c, "set browser 'firefox --new-window %u'", &err), 0);
+	cr_assert_eq(commands_line(&c, "set browser 'firefox --new-window %u'", &err), 0);
 	cr_assert_str_eq(c.browser, "firefox --new-window %u");
 
 	static const struct {
@@ -237,7 +239,7 @@ Test(config, lines)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		err = NULL;
-		cr_assert_eq(config_line(&c, bad[i].line, &err), -1, "%s", bad[i].line);
+		cr_assert_eq(commands_line(&c, bad[i].line, &err), -1, "%s", bad[i].line);
 		cr_assert_str_eq(err, bad[i].err, "%s", bad[i].line);
 		free(err);
 	}
@@ -274,7 +276,7 @@ Test(config, load_file_reports_bad_lines_and_applies_the_rest)
 	struct config c;
 	config_init(&c);
 	struct strlist errors = {0};
-	cr_assert_eq(config_load_file(&c, path, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, path, false, &errors), 0);
 
 	char *want[] = {
 		xasprintf("%s:4: bad value 'diagonal' for layout: use horizontal or vertical", path),
@@ -309,7 +311,7 @@ Test(config, load_file_nul_byte)
 	struct config c;
 	config_init(&c);
 	struct strlist errors = {0};
-	cr_assert_eq(config_load_file(&c, path, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, path, false, &errors), 0);
 	cr_assert_eq(errors.n, 1);
 	char *want = xasprintf("%s:2: NUL byte in line", path);
 	cr_assert_str_eq(errors.v[0], want);
@@ -332,17 +334,17 @@ Test(config, load_file_missing_or_unreadable)
 	config_init(&c);
 	struct strlist errors = {0};
 
-	cr_assert_eq(config_load_file(&c, path, true, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, path, true, &errors), 0);
 	cr_assert_eq(errors.n, 0);
 
-	cr_assert_eq(config_load_file(&c, path, false, &errors), -1);
+	cr_assert_eq(commands_load_file(&c, path, false, &errors), -1);
 	cr_assert_eq(errors.n, 1);
 	char *want = xasprintf("%s: cannot read: No such file or directory", path);
 	cr_assert_str_eq(errors.v[0], want);
 	free(want);
 
 	/* A directory is there, so missing_ok does not excuse it. */
-	cr_assert_eq(config_load_file(&c, dir, true, &errors), -1);
+	cr_assert_eq(commands_load_file(&c, dir, true, &errors), -1);
 	cr_assert_eq(errors.n, 2);
 	want = xasprintf("%s: cannot read: not a regular file", dir);
 	cr_assert_str_eq(errors.v[1], want);
@@ -522,7 +524,7 @@ ParameterizedTest(struct line_case *lc, config, bad_lines)
 	config_init(&c);
 	size_t n = c.keymap.n;
 	char *err = NULL;
-	cr_assert_eq(config_line(&c, lc->line, &err), -1, "case %d", lc->num);
+	cr_assert_eq(commands_line(&c, lc->line, &err), -1, "case %d", lc->num);
 	cr_assert_str_eq(err, lc->err, "case %d", lc->num);
 	free(err);
 	/* A bad line changes nothing. */
@@ -539,7 +541,7 @@ ParameterizedTest(struct line_case *lc, config, bad_lines)
 static void must(struct config *c, const char *line)
 {
 	char *err = NULL;
-	int rc = config_line(c, line, &err);
+	int rc = commands_line(c, line, &err);
 	cr_assert_eq(rc, 0, "%s: %s", line, err ? err : "");
 }
 
@@ -701,11 +703,6 @@ Test(config, names)
 	cr_assert_eq(n, sizeof options / sizeof *options);
 	for (size_t i = 0; i < n; i++)
 		cr_assert_str_eq(config_option_name(i), options[i]);
-	static const char *const commands[] = {"set", "bind", "unbind", "unbind-all", "color",
-					       "colour", "source"};
-	for (n = 0; config_command_name(n); n++)
-		cr_assert_str_eq(config_command_name(n), commands[n]);
-	cr_assert_eq(n, sizeof commands / sizeof *commands);
 }
 
 /* The errors as one string, a line each, with dir replaced by "D". */
@@ -755,7 +752,7 @@ Test(config, load_file_with_every_command)
 	config_init(&c);
 	struct strlist errors = {0};
 	char *path = xasprintf("%s/config", dir);
-	cr_assert_eq(config_load_file(&c, path, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, path, false, &errors), 0);
 	char *got = joined(&errors, dir);
 	cr_assert_str_eq(got,
 			 "D/config:2: unknown action 'nosuch'\n"
@@ -797,7 +794,7 @@ Test(config, source_loops_stop)
 	config_init(&c);
 	struct strlist errors = {0};
 	char *a = xasprintf("%s/a.conf", dir);
-	cr_assert_eq(config_load_file(&c, a, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, a, false, &errors), 0);
 	/* b comes back to a, which is being read: a loop, said once */
 	char *got = joined(&errors, dir);
 	cr_assert_str_eq(got, "D/b.conf:2: source loop: 'D/a.conf' is already being read, "
@@ -808,7 +805,7 @@ Test(config, source_loops_stop)
 	strlist_free(&errors);
 
 	char *self = xasprintf("%s/self.conf", dir);
-	cr_assert_eq(config_load_file(&c, self, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, self, false, &errors), 0);
 	got = joined(&errors, dir);
 	cr_assert_str_eq(got, "D/self.conf:2: source loop: 'D/self.conf' is already being read, "
 			      "not read again\n");
@@ -833,17 +830,17 @@ Test(config, source_from_the_prompt)
 	struct config c;
 	config_init(&c);
 	char *err = NULL;
-	cr_assert_eq(config_line(&c, "source one.conf", &err), -1);
+	cr_assert_eq(commands_line(&c, "source one.conf", &err), -1);
 	cr_assert_str_eq(err, "one.conf:2: unknown command 'bogus'");
 	free(err);
 	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
-	cr_assert_eq(config_line(&c, "source two.conf", &err), -1);
+	cr_assert_eq(commands_line(&c, "source two.conf", &err), -1);
 	cr_assert_str_eq(err, "two.conf:1: unknown command 'bogus' (and 1 more)");
 	free(err);
 	cr_assert(c.mouse);
-	cr_assert_eq(config_line(&c, "source fine.conf", &err), 0);
+	cr_assert_eq(commands_line(&c, "source fine.conf", &err), 0);
 	cr_assert(c.confirm_quit);
-	cr_assert_eq(config_line(&c, "source nope.conf", &err), -1);
+	cr_assert_eq(commands_line(&c, "source nope.conf", &err), -1);
 	cr_assert_str_eq(err, "cannot read 'nope.conf': No such file or directory");
 	free(err);
 	config_free(&c);
@@ -866,7 +863,7 @@ Test(config, keymap_option_and_loader)
 	strlist_push(&c.keymap_dirs, xstrdup(km));
 	struct strlist errors = {0};
 	char *path = xasprintf("%s/config", dir);
-	cr_assert_eq(config_load_file(&c, path, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, path, false, &errors), 0);
 	char *got = joined(&errors, dir);
 	cr_assert_str_eq(got,
 			 "D/km/mine:4: unknown action 'bogus'\n"
@@ -880,7 +877,7 @@ Test(config, keymap_option_and_loader)
 	strlist_free(&errors);
 
 	/* "default" needs no file */
-	cr_assert_eq(config_load_keymap(&c, "default", NULL, &errors), 0);
+	cr_assert_eq(commands_load_keymap(&c, "default", NULL, &errors), 0);
 	cr_assert_eq(errors.n, 0);
 	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NEXT);
 	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_NONE);
@@ -888,37 +885,37 @@ Test(config, keymap_option_and_loader)
 
 	/* explicit search directories, in order, and the message when missing */
 	const char *const dirs[] = {"/nonexistent/a", km, NULL};
-	cr_assert_eq(config_load_keymap(&c, "mine", dirs, &errors), 0);
+	cr_assert_eq(commands_load_keymap(&c, "mine", dirs, &errors), 0);
 	cr_assert_eq(errors.n, 1);
 	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'x'), ACT_QUIT);
 	strlist_free(&errors);
 	const char *const two[] = {"/nonexistent/a", "/nonexistent/b", NULL};
-	cr_assert_eq(config_load_keymap(&c, "emacs", two, &errors), -1);
+	cr_assert_eq(commands_load_keymap(&c, "emacs", two, &errors), -1);
 	cr_assert_str_eq(errors.v[0], "keymap 'emacs' not found "
 				      "(looked in: /nonexistent/a, /nonexistent/b)");
 	strlist_free(&errors);
 	const char *const none[] = {NULL};
-	cr_assert_eq(config_load_keymap(&c, "emacs", none, &errors), -1);
+	cr_assert_eq(commands_load_keymap(&c, "emacs", none, &errors), -1);
 	cr_assert_str_eq(errors.v[0], "keymap 'emacs' not found (looked in: no keymap directory)");
 	strlist_free(&errors);
-	cr_assert_eq(config_load_keymap(&c, "/nonexistent/file", NULL, &errors), -1);
+	cr_assert_eq(commands_load_keymap(&c, "/nonexistent/file", NULL, &errors), -1);
 	cr_assert_str_eq(errors.v[0], "cannot read '/nonexistent/file': No such file or directory");
 	strlist_free(&errors);
-	cr_assert_eq(config_load_keymap(&c, "", NULL, &errors), -1);
+	cr_assert_eq(commands_load_keymap(&c, "", NULL, &errors), -1);
 	cr_assert_str_eq(errors.v[0], "give a keymap name or file");
 	strlist_free(&errors);
 	/* a directory where a keymap should be */
 	char *adir = xasprintf("%s/adir", km);
 	cr_assert_eq(mkdir(adir, 0700), 0);
 	free(adir);
-	cr_assert_eq(config_load_keymap(&c, "adir", NULL, &errors), -1);
+	cr_assert_eq(commands_load_keymap(&c, "adir", NULL, &errors), -1);
 	got = joined(&errors, dir);
 	cr_assert_str_eq(got, "cannot read 'D/km/adir': not a regular file\n");
 	free(got);
 	strlist_free(&errors);
 
 	/* a keymap that loads itself stops like a source loop */
-	cr_assert_eq(config_load_keymap(&c, "loop", NULL, &errors), 0);
+	cr_assert_eq(commands_load_keymap(&c, "loop", NULL, &errors), 0);
 	got = joined(&errors, dir);
 	cr_assert_str_eq(got, "D/km/loop:1: keymap loop: 'D/km/loop' is already being read, "
 			      "not read again\n");
@@ -926,16 +923,16 @@ Test(config, keymap_option_and_loader)
 	strlist_free(&errors);
 
 	/* after -k, the config's keymap line is ignored */
-	cr_assert_eq(config_load_keymap(&c, "default", NULL, &errors), 0);
+	cr_assert_eq(commands_load_keymap(&c, "default", NULL, &errors), 0);
 	c.keymap_locked = true;
 	char *err = NULL;
-	cr_assert_eq(config_line(&c, "set keymap mine", &err), 0);
+	cr_assert_eq(commands_line(&c, "set keymap mine", &err), 0);
 	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NEXT);
 	cr_assert_str_eq(c.keymap_name, "default");
 
-	/* config_set gives one message for a keymap file's bad lines */
+	/* set keymap gives one message for a keymap file's bad lines */
 	c.keymap_locked = false;
-	cr_assert_eq(config_set(&c, "keymap", "mine", &err), -1);
+	cr_assert_eq(commands_line(&c, "set keymap mine", &err), -1);
 	got = xasprintf("%s/mine:4: unknown action 'bogus'", km);
 	cr_assert_str_eq(err, got);
 	free(got);
@@ -980,7 +977,7 @@ Test(config, random_lines_never_crash)
 				buf_putc(&line, ' ');
 		}
 		char *err = NULL;
-		config_line(&c, buf_str(&line), &err);
+		commands_line(&c, buf_str(&line), &err);
 		free(err);
 	}
 	/* a huge line, too */
@@ -989,18 +986,33 @@ Test(config, random_lines_never_crash)
 	for (int i = 0; i < 200000; i++)
 		buf_putc(&line, "ab'\\#"[i % 5]);
 	char *err = NULL;
-	config_line(&c, buf_str(&line), &err);
+	commands_line(&c, buf_str(&line), &err);
 	cr_assert_lt(strlen(err ? err : ""), 400);
 	free(err);
 	buf_free(&line);
 	config_free(&c);
 }
 
-/* lede(5) names every option, command and colour element. */
+/* The i-th spelling of a command a config file may use; NULL past the end. */
+static const char *config_command_spelling(size_t i)
+{
+	const struct command *cmd;
+	for (size_t c = 0; (cmd = commands_get(c)); c++) {
+		if (!(cmd->where & COMMANDS_CONFIG))
+			continue;
+		if (i-- == 0)
+			return cmd->name;
+		if (cmd->alias && i-- == 0)
+			return cmd->alias;
+	}
+	return NULL;
+}
+
+/* lede(5) names every option, config command and colour element. */
 Test(config, man_page_has_every_name)
 {
 	char *man = slurp("man/lede.5", NULL);
-	const char *(*lists[])(size_t) = {config_option_name, config_command_name,
+	const char *(*lists[])(size_t) = {config_option_name, config_command_spelling,
 					  config_element_name};
 	for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
 		for (size_t i = 0; lists[l](i); i++) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "lede/commands.h"
 #include "lede/config.h"
 #include "lede/util.h"
 
@@ -42,7 +43,7 @@ static void load(const char *path, struct config *c, struct strlist *msgs)
 {
 	config_init(c);
 	struct strlist errors = {0};
-	cr_assert_eq(config_load_file(c, path, false, &errors), 0);
+	cr_assert_eq(commands_load_file(c, path, false, &errors), 0);
 	size_t tl = strlen(tmp);
 	for (size_t i = 0; i < errors.n; i++) {
 		const char *m = errors.v[i];

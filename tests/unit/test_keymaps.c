@@ -12,6 +12,7 @@
 
 #include "helpers.h"
 #include "lede/action.h"
+#include "lede/commands.h"
 #include "lede/config.h"
 #include "lede/keymap.h"
 #include "lede/util.h"
@@ -75,9 +76,9 @@ Test(keymaps, every_file_loads_cleanly_and_binds_every_action)
 		config_init(&c);
 		/* on top of something else, to show it is complete on its own */
 		char *err = NULL;
-		cr_assert_eq(config_line(&c, "bind all x quit", &err), 0);
+		cr_assert_eq(commands_line(&c, "bind all x quit", &err), 0);
 		struct strlist errors = {0};
-		cr_assert_eq(config_load_keymap(&c, path, NULL, &errors), 0, "%s", path);
+		cr_assert_eq(commands_load_keymap(&c, path, NULL, &errors), 0, "%s", path);
 		for (size_t e = 0; e < errors.n; e++)
 			cr_expect_fail("%s", errors.v[e]);
 		cr_expect_eq(errors.n, 0, "%s", path);
@@ -154,11 +155,11 @@ Test(keymaps, default_file_is_the_built_in_default)
 	struct config c;
 	config_init(&c);
 	char *err = NULL;
-	cr_assert_eq(config_line(&c, "bind all x quit", &err), 0);
-	cr_assert_eq(config_line(&c, "unbind all j", &err), 0);
-	cr_assert_eq(config_line(&c, "unbind detail k", &err), 0);
+	cr_assert_eq(commands_line(&c, "bind all x quit", &err), 0);
+	cr_assert_eq(commands_line(&c, "unbind all j", &err), 0);
+	cr_assert_eq(commands_line(&c, "unbind detail k", &err), 0);
 	struct strlist errors = {0};
-	cr_assert_eq(config_load_keymap(&c, KEYMAP_DIR "/default", NULL, &errors), 0);
+	cr_assert_eq(commands_load_keymap(&c, KEYMAP_DIR "/default", NULL, &errors), 0);
 	cr_assert_eq(errors.n, 0);
 
 	struct keymap def;
@@ -190,7 +191,7 @@ static void expect_keys(const char *name, const struct key_want *want, size_t n)
 	strlist_free(&c.keymap_dirs);
 	strlist_push(&c.keymap_dirs, xstrdup(KEYMAP_DIR));
 	struct strlist errors = {0};
-	cr_assert_eq(config_load_keymap(&c, name, NULL, &errors), 0, "%s", name);
+	cr_assert_eq(commands_load_keymap(&c, name, NULL, &errors), 0, "%s", name);
 	cr_assert_eq(errors.n, 0, "%s: %s", name, errors.n ? errors.v[0] : "");
 	for (size_t i = 0; i < n; i++) {
 		int key = keymap_key_parse(want[i].key);
@@ -366,7 +367,7 @@ Test(man5, examples_load_without_errors)
 	struct strlist errors = {0};
 	char *def = config_default_path();
 	cr_assert_str_eq(def, cfg);
-	cr_assert_eq(config_load_file(&c, def, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, def, false, &errors), 0);
 	cr_assert_eq(errors.n, 0, "%s", errors.n ? errors.v[0] : "");
 	cr_assert_eq(c.layout, LAYOUT_VERTICAL);
 	cr_assert_str_eq(c.keymap_name, "emacs");
@@ -382,7 +383,7 @@ Test(man5, examples_load_without_errors)
 	cr_assert_eq(c.colors[CONFIG_EL_SELECTED].bg, 214);
 
 	/* the keymap of one's own, by the name the page gives it */
-	cr_assert_eq(config_load_keymap(&c, "~/.config/lede/keys", NULL, &errors), 0);
+	cr_assert_eq(commands_load_keymap(&c, "~/.config/lede/keys", NULL, &errors), 0);
 	cr_assert_eq(errors.n, 0, "%s", errors.n ? errors.v[0] : "");
 	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, 'j'), ACT_NEXT);
 	cr_assert_eq(keymap_lookup(&c.keymap, VIEW_LIST, keymap_key_parse("Left")), ACT_BACK);
@@ -392,7 +393,7 @@ Test(man5, examples_load_without_errors)
 	     line = strtok_r(NULL, "\n", &save)) {
 		cr_assert_eq(line[0], ':');
 		char *err = NULL;
-		cr_expect_eq(config_line(&c, line + 1, &err), 0, "%s: %s", line, err);
+		cr_expect_eq(commands_line(&c, line + 1, &err), 0, "%s: %s", line, err);
 		free(err);
 	}
 	cr_assert_not(c.wrap);

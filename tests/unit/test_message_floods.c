@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "lede/commands.h"
 #include "lede/config.h"
 #include "lede/state.h"
 #include "lede/util.h"
@@ -57,7 +58,7 @@ Test(floods, errors_of_one_load_are_bounded)
 	struct config c;
 	config_init(&c);
 	struct strlist errors = {0};
-	cr_assert_eq(config_load_file(&c, p, false, &errors), 0);
+	cr_assert_eq(commands_load_file(&c, p, false, &errors), 0);
 	/* 300,000 before: a long wait on a terminal and hundreds of MB */
 	cr_assert_leq(errors.n, 101, "%zu messages", errors.n);
 	cr_assert_geq(errors.n, 100, "%zu messages", errors.n);
@@ -81,7 +82,7 @@ Test(floods, errors_of_a_prompt_source_are_bounded)
 	struct config c;
 	config_init(&c);
 	char *line = xasprintf("source %s", p), *err = NULL;
-	config_line(&c, line, &err);
+	commands_line(&c, line, &err);
 	cr_assert_not_null(err);
 	cr_assert(strstr(err, "(and 100 more)"), "%s", err);
 	free(err);

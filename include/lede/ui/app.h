@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "lede/action.h"
+#include "lede/commands.h"
 #include "lede/config.h"
 #include "lede/keymap.h"
 #include "lede/query.h"
@@ -98,7 +99,6 @@ struct app {
 	size_t *rows, nrows;
 	struct sort_order order;
 	struct search *search, *filter;
-	char *topic, *provider; /* :topic and :provider: exact, caseless; NULL: all */
 
 	struct pane list, story, overlay;
 	bool story_open, overlay_open, zoom, vertical;
@@ -159,8 +159,11 @@ void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y);
 /* Filter and sort the list again, keeping the selection on the same
  * article. */
 void app_rebuild_rows(struct app *a);
-/* Run one line of the : prompt (a command, or a config line live). */
+/* Run one line of the : prompt (any command of the table, config lines
+ * live); the outcome goes to the message line. */
 void app_run_command(struct app *a, const char *line);
+/* The app's hooks for the command table's reader commands. */
+void app_commands_ui(struct app *a, struct commands_ui *ui);
 /* Open url (NULL: say there is none) in the configured browser, if its
  * scheme is allowed; the outcome goes to the message line. */
 void app_open_url(struct app *a, const char *url);
