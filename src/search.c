@@ -7,6 +7,7 @@
 #include <string.h>
 #include <wctype.h>
 
+#include "lede/fields.h"
 #include "lede/util.h"
 
 /* memcheck cannot follow JIT-compiled code (it reads past string ends with
@@ -160,12 +161,15 @@ bool search_article(struct search *s, const struct article *a)
 bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a)
 {
 	pcre2_match_data *md = (pcre2_match_data *)sp;
-	if (match_in(s, md, a->title) || match_in(s, md, a->excerpt) ||
-	    match_in(s, md, a->provider.name))
-		return true;
-	for (size_t i = 0; i < a->ntopics; i++)
-		if (match_in(s, md, a->topics[i]))
-			return true;
+	for (size_t k = 0; k < FIELD_N; k++) {
+		const struct field *f = &fields_table[k];
+		if (!(f->flags & FIELD_SEARCHED))
+			continue;
+		size_t n = fields_ntexts(f, a);
+		for (size_t i = 0; i < n; i++)
+			if (match_in(s, md, fields_text(f, a, i)))
+				return true;
+	}
 	return false;
 }
 
