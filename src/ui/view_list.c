@@ -4,6 +4,7 @@
 #include <wchar.h>
 #include <stdlib.h>
 
+#include "lede/fields.h"
 #include "lede/ui/app.h"
 
 struct columns {
@@ -42,15 +43,17 @@ static void title(struct app *a, struct pane *p, struct buf *out)
 	buf_puts(out, "   ");
 	bool utf8 = MB_CUR_MAX > 1;
 	const char *mark = a->order.desc ? (utf8 ? "\xe2\x96\xbc" : "v") : (utf8 ? "\xe2\x96\xb2" : "^");
-	const char *names[] = {"Date", "Qual", "Heat", "Provider", "Title"};
+	/* the shown fields (fields.h), in this view's order */
+	const enum field_id cols[] = {FIELD_DATE, FIELD_QUALITY, FIELD_HEAT, FIELD_PROVIDER,
+				      FIELD_TITLE};
 	const int widths[] = {c.date, c.quality, c.heat, c.provider, c.title};
-	const enum sort_key keys[] = {SORT_DATE, SORT_QUALITY, SORT_HEAT, SORT_PROVIDER, SORT_TITLE};
 	for (int i = 0; i < 5; i++) {
 		if (!widths[i])
 			continue;
-		bool sorted = a->order.key == keys[i];
-		int len = (int)strlen(names[i]) + (sorted ? 1 : 0);
-		buf_puts(out, names[i]);
+		const struct field *f = &fields_table[cols[i]];
+		bool sorted = query_sort_field(a->order.key) == f;
+		int len = (int)strlen(f->label) + (sorted ? 1 : 0);
+		buf_puts(out, f->label);
 		if (sorted)
 			buf_puts(out, mark);
 		if (i < 4)
