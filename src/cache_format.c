@@ -227,10 +227,9 @@ static void put_texts(struct enc *w, const struct article *a)
 	/* first the fields into a scratch buffer, to put their size ahead */
 	struct buf *head = w->out, tmp = {0};
 	w->out = &tmp;
-	for (size_t k = 0; k < FIELD_N; k++) {
-		const struct field *f = &fields_table[k];
-		if (!(f->flags & FIELD_SEARCHED))
-			continue;
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n; k++) {
+		const struct field *f = fs->v[k];
 		if (f->kind != FIELD_IS_LIST) {
 			put_lit(w, fields_str(f, a), &bytes);
 			continue;
@@ -731,17 +730,24 @@ static bool body_sizes_possible(uint64_t rem, uint64_t sb, size_t nimages, size_
 
 /* How many items the head's lists hold together (the topics), read
  * ahead on a copy of the reader, so that their arrays are carved with the
- * rest; the texts are checked when they are read for good. */
+ * rest; the texts are checked when they are read for good. The walk ends
+ * at the last list's count. */
 static size_t count_list_items(struct rd peek)
 {
-	size_t items = 0, len;
+	size_t items = 0, len, lists = 0;
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n; k++)
+		lists += fs->v[k]->kind == FIELD_IS_LIST;
 	peek.checked = true;
-	for (size_t k = 0; k < FIELD_N && !peek.bad; k++) {
-		const struct field *f = &fields_table[k];
-		if (!(f->flags & FIELD_SEARCHED))
-			continue;
-		size_t n = f->kind == FIELD_IS_LIST ? rd_list(&peek, f->max_items) : 1;
-		items += f->kind == FIELD_IS_LIST ? n : 0;
+	for (size_t k = 0; k < fs->n && lists && !peek.bad; k++) {
+		const struct field *f = fs->v[k];
+		size_t n = 1;
+		if (f->kind == FIELD_IS_LIST) {
+			n = rd_list(&peek, f->max_items);
+			items += n;
+			if (!--lists)
+				break;
+		}
 		for (size_t i = 0; i < n; i++)
 			rd_lit(&peek, &len, f->max);
 	}
@@ -753,10 +759,9 @@ static size_t count_list_items(struct rd peek)
  * count_list_items sized. */
 static void rd_texts(struct rd *h, struct carve *c, struct article *a, const char **items)
 {
-	for (size_t k = 0; k < FIELD_N && !h->bad; k++) {
-		const struct field *f = &fields_table[k];
-		if (!(f->flags & FIELD_SEARCHED))
-			continue;
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n && !h->bad; k++) {
+		const struct field *f = fs->v[k];
 		if (f->kind != FIELD_IS_LIST) {
 			fields_set_str(f, a, rd_lit_copy(h, c, f->max));
 			continue;
@@ -900,10 +905,9 @@ bool cache_format_head_is_for(const unsigned char *head, size_t len, const char 
 static bool decode_texts(struct rd *h, struct cache_texts *texts)
 {
 	size_t want = rd_count(h), bytes = 0; /* the bytes they take decoded */
-	for (size_t k = 0; k < FIELD_N && !h->bad; k++) {
-		const struct field *f = &fields_table[k];
-		if (!(f->flags & FIELD_SEARCHED))
-			continue;
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n && !h->bad; k++) {
+		const struct field *f = fs->v[k];
 		bool list = f->kind == FIELD_IS_LIST;
 		size_t n = list ? rd_list(h, f->max_items) : 1;
 		for (size_t i = 0; i < n && !h->bad; i++) {

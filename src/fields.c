@@ -1,6 +1,7 @@
 /* fields: the table of an article's fields (see fields.h). */
 #include "lede/fields.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Where a field is read, and what the parser keeps of it (article.h). */
@@ -43,6 +44,22 @@ const struct field fields_table[FIELD_N] = {
 	[FIELD_PATH] = {.name = "path", STRING(path, 0)},
 };
 
+static struct field_set searched;
+static pthread_once_t searched_once = PTHREAD_ONCE_INIT;
+
+static void find_searched(void)
+{
+	for (size_t i = 0; i < FIELD_N; i++)
+		if (fields_table[i].flags & FIELD_SEARCHED)
+			searched.v[searched.n++] = &fields_table[i];
+}
+
+const struct field_set *fields_searched(void)
+{
+	pthread_once(&searched_once, find_searched);
+	return &searched;
+}
+
 const struct field *fields_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < FIELD_N; i++) {
@@ -51,20 +68,4 @@ const struct field *fields_find(const char *name, size_t len)
 			return f;
 	}
 	return NULL;
-}
-
-static void *field_at(struct article *a, size_t off)
-{
-	return (char *)a + off;
-}
-
-void fields_set_str(const struct field *f, struct article *a, const char *s)
-{
-	*(const char **)field_at(a, f->off) = s;
-}
-
-void fields_set_list(const struct field *f, struct article *a, const char **items, size_t n)
-{
-	*(const char ***)field_at(a, f->off) = items;
-	*(size_t *)field_at(a, f->count_off) = n;
 }

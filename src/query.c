@@ -443,15 +443,14 @@ static void build_hay_locked(struct query *q)
 {
 	const struct store *s = q->s;
 	struct buf b = {0};
+	const struct field_set *fs = fields_searched();
 	q->hay_at = xmalloc((s->n + 1) * sizeof *q->hay_at);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct article *a = s->v[i];
 		q->hay_at[i] = b.len;
 		bool odd = false;
-		for (size_t k = 0; k < FIELD_N; k++) {
-			const struct field *f = &fields_table[k];
-			if (!(f->flags & FIELD_SEARCHED))
-				continue;
+		for (size_t k = 0; k < fs->n; k++) {
+			const struct field *f = fs->v[k];
 			size_t nt = fields_ntexts(f, a);
 			for (size_t t = 0; t < nt; t++)
 				hay_add(&b, fields_text(f, a, t), &odd);

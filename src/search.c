@@ -27,6 +27,7 @@ struct search {
 	pcre2_match_data *md;
 	char *pattern;
 	bool caseless, literal;
+	const struct field_set *fields; /* what is searched */
 };
 
 /* Smart case: an upper-case letter that the pattern itself spells makes the
@@ -92,6 +93,7 @@ struct search *search_compile(const char *pattern, char **err)
 		abort();
 	s->pattern = xstrdup(pattern);
 	s->caseless = caseless;
+	s->fields = fields_searched();
 	s->literal = !pattern[strcspn(pattern, "\\^$.|?*+()[]{}")];
 	return s;
 }
@@ -161,10 +163,8 @@ bool search_article(struct search *s, const struct article *a)
 bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a)
 {
 	pcre2_match_data *md = (pcre2_match_data *)sp;
-	for (size_t k = 0; k < FIELD_N; k++) {
-		const struct field *f = &fields_table[k];
-		if (!(f->flags & FIELD_SEARCHED))
-			continue;
+	for (size_t k = 0; k < s->fields->n; k++) {
+		const struct field *f = s->fields->v[k];
 		size_t n = fields_ntexts(f, a);
 		for (size_t i = 0; i < n; i++)
 			if (match_in(s, md, fields_text(f, a, i)))

@@ -76,6 +76,15 @@ struct field {
  * changes the cache format, see cache.h. */
 extern const struct field fields_table[FIELD_N];
 
+/* A set of fields, in the table's order. */
+struct field_set {
+	const struct field *v[FIELD_N];
+	size_t n;
+};
+/* The FIELD_SEARCHED fields, made once: the loops over every article walk
+ * this rather than the whole table. */
+const struct field_set *fields_searched(void);
+
 /* The field named name[0..len), or NULL. */
 const struct field *fields_find(const char *name, size_t len);
 
@@ -123,7 +132,16 @@ static inline int64_t fields_int(const struct field *f, const struct article *a)
 
 /* For the cache's decoder, which fills an article from the table: set a
  * STRING field, or a LIST field's items (kept, not copied) and count. */
-void fields_set_str(const struct field *f, struct article *a, const char *s);
-void fields_set_list(const struct field *f, struct article *a, const char **items, size_t n);
+static inline void fields_set_str(const struct field *f, struct article *a, const char *s)
+{
+	*(const char **)(void *)((char *)a + f->off) = s;
+}
+
+static inline void fields_set_list(const struct field *f, struct article *a, const char **items,
+				   size_t n)
+{
+	*(const char ***)(void *)((char *)a + f->off) = items;
+	*(size_t *)(void *)((char *)a + f->count_off) = n;
+}
 
 #endif
