@@ -92,17 +92,23 @@ static int cmp_key(const struct article *a, const struct article *b, const struc
 	return desc ? -c : c;
 }
 
+/* Ties are broken by this field ascending, then by path, whatever the
+ * order: the order of this field is the tie order itself. */
+static const struct field *const tie_field = &fields_table[FIELD_TITLE];
+
+static int cmp_tie(const struct article *a, const struct article *b)
+{
+	bool decided;
+	int c = cmp_str_missing_last(fields_str(tie_field, a), fields_str(tie_field, b), &decided);
+	return c ? c : strcmp(a->path, b->path);
+}
+
 static int cmp_idx(const void *pa, const void *pb, void *arg)
 {
 	const struct ctx *x = arg;
 	const struct article *a = x->s->v[*(const size_t *)pa], *b = x->s->v[*(const size_t *)pb];
 	int c = cmp_key(a, b, x->f, x->desc);
-	if (c)
-		return c;
-	bool decided;
-	if ((c = cmp_str_missing_last(a->title, b->title, &decided)))
-		return c;
-	return strcmp(a->path, b->path);
+	return c ? c : cmp_tie(a, b);
 }
 
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
@@ -174,10 +180,7 @@ struct query {
 static int cmp_tie_idx(const void *pa, const void *pb, void *arg)
 {
 	const struct store *s = arg;
-	const struct article *a = s->v[*(const size_t *)pa], *b = s->v[*(const size_t *)pb];
-	bool decided;
-	int c = cmp_str_missing_last(a->title, b->title, &decided);
-	return c ? c : strcmp(a->path, b->path);
+	return cmp_tie(s->v[*(const size_t *)pa], s->v[*(const size_t *)pb]);
 }
 
 /* LEDE_THREAD_MIN, a decimal count, lets the tests reach the threaded
@@ -271,9 +274,8 @@ static void keys_of_numbers(const struct store *s, const struct field *f, struct
 			k[i].key = fields_int(f, s->v[i]);
 }
 
-/* The title: the tie order is the title order, so the tie rank sorts them;
- * then equal titles are given the key of the first of them. Leaves k
- * sorted. */
+/* The tie field (the title): the tie rank sorts it already; then equal
+ * titles are given the key of the first of them. Leaves k sorted. */
 static void keys_of_tie_field(const struct store *s, const struct field *f, struct keyed *k)
 {
 	size_t n = s->n;
@@ -343,7 +345,7 @@ static void compute_key(struct query *q, enum sort_key key)
 		k[i] = (struct keyed){INT64_MAX, q->tie[i], (uint32_t)i};
 	if (f->kind != FIELD_IS_STRING)
 		keys_of_numbers(s, f, k);
-	else if (f == &fields_table[FIELD_TITLE])
+	else if (f == tie_field)
 		keys_of_tie_field(s, f, k);
 	else
 		keys_of_strings(s, f, k);
