@@ -17,7 +17,8 @@
 #include "lede/search.h"
 #include "lede/store.h"
 
-/* What a search looks at, in the order a cache entry's head holds it. */
+/* What a search looks at, in the order a cache entry's head holds it: a
+ * change here is a change of the cache's format (CACHE_FORMAT_VERSION). */
 static const char *const searched[] = {"title", "excerpt", "provider", "topics"};
 enum { NSEARCHED = sizeof searched / sizeof *searched };
 
