@@ -92,14 +92,15 @@ static int cmp_key(const struct article *a, const struct article *b, const struc
 	return desc ? -c : c;
 }
 
-/* Ties are broken by this field ascending, then by path, whatever the
- * order: the order of this field is the tie order itself. */
+/* Ties are broken by the title ascending, then by the path, whatever the
+ * order (query.h): the title's own order is the tie order. The members are
+ * named here, not read through the table, as every sort compares ties. */
 static const struct field *const tie_field = &fields_table[FIELD_TITLE];
 
 static int cmp_tie(const struct article *a, const struct article *b)
 {
 	bool decided;
-	int c = cmp_str_missing_last(fields_str(tie_field, a), fields_str(tie_field, b), &decided);
+	int c = cmp_str_missing_last(a->title, b->title, &decided);
 	return c ? c : strcmp(a->path, b->path);
 }
 
@@ -451,8 +452,12 @@ static void build_hay_locked(struct query *q)
 		const struct article *a = s->v[i];
 		q->hay_at[i] = b.len;
 		bool odd = false;
-		for (size_t k = 0; k < fs->n; k++) {
+		for (size_t k = 0, nf = fs->n; k < nf; k++) {
 			const struct field *f = fs->v[k];
+			if (f->kind != FIELD_IS_LIST) { /* hay_add skips a missing string */
+				hay_add(&b, fields_str(f, a), &odd);
+				continue;
+			}
 			size_t nt = fields_ntexts(f, a);
 			for (size_t t = 0; t < nt; t++)
 				hay_add(&b, fields_text(f, a, t), &odd);

@@ -163,8 +163,14 @@ bool search_article(struct search *s, const struct article *a)
 bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a)
 {
 	pcre2_match_data *md = (pcre2_match_data *)sp;
-	for (size_t k = 0; k < s->fields->n; k++) {
-		const struct field *f = s->fields->v[k];
+	const struct field_set *fs = s->fields;
+	for (size_t k = 0, nf = fs->n; k < nf; k++) {
+		const struct field *f = fs->v[k];
+		if (f->kind != FIELD_IS_LIST) { /* a string: match_in takes a missing one */
+			if (match_in(s, md, fields_str(f, a)))
+				return true;
+			continue;
+		}
 		size_t n = fields_ntexts(f, a);
 		for (size_t i = 0; i < n; i++)
 			if (match_in(s, md, fields_text(f, a, i)))
