@@ -9,8 +9,8 @@
  *
  * The table is data, not code: a field is an offset into struct article
  * (and a count's offset for a list), which the accessors below read inline,
- * so that the loops over every article cost what they did when they named
- * the members. */
+ * so that the loops over every article cost about what they did when they
+ * named the members. */
 #ifndef LEDE_FIELDS_H
 #define LEDE_FIELDS_H
 
@@ -36,7 +36,8 @@ enum {
 	FIELD_SORTED = 1u << 1,
 	/* Sorted descending when no direction is given. */
 	FIELD_DESC = 1u << 2,
-	/* A column of the list view, headed by its label. */
+	/* A column of the list view, headed by its label (the view orders
+	 * its columns itself). */
 	FIELD_SHOWN = 1u << 3,
 };
 
