@@ -9,6 +9,8 @@
  *     put back on lookup) else 0, v length, the bytes
  *   for an article, its searchable text:
  *     v text bytes (what the texts take decoded, NULs included)
+ *     the searched fields of fields.h, in its order: a string as a lit,
+ *     a list as v items and a lit each; that is today
  *     lit title  lit excerpt  lit provider name  v topics  lit each topic
  * An article's body:
  *   v string bytes (what its strs take decoded)  v images (at every level)
@@ -47,6 +49,7 @@
 #include <string.h>
 
 #include "lede/date.h"
+#include "lede/fields.h"
 
 enum {
 	/* How far back a string may refer (see the top of this file). */
@@ -217,19 +220,25 @@ static void put_provider(struct enc *w, const struct provider *p, bool name,
 	put_images(w, p->images, p->nimages, t);
 }
 
-/* The searchable text, into the head. */
+/* The searchable text, into the head: the searched fields. */
 static void put_texts(struct enc *w, const struct article *a)
 {
 	size_t bytes = 0;
 	/* first the fields into a scratch buffer, to put their size ahead */
 	struct buf *head = w->out, tmp = {0};
 	w->out = &tmp;
-	put_lit(w, a->title, &bytes);
-	put_lit(w, a->excerpt, &bytes);
-	put_lit(w, a->provider.name, &bytes);
-	putv(w, a->ntopics);
-	for (size_t i = 0; i < a->ntopics; i++)
-		put_lit(w, a->topics[i], &bytes);
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n; k++) {
+		const struct field *f = fs->v[k];
+		if (f->kind != FIELD_IS_LIST) {
+			put_lit(w, fields_str(f, a), &bytes);
+			continue;
+		}
+		size_t n = fields_ntexts(f, a);
+		putv(w, n);
+		for (size_t i = 0; i < n; i++)
+			put_lit(w, fields_text(f, a, i), &bytes);
+	}
 	w->out = head;
 	putv(w, bytes);
 	buf_add(head, tmp.data, tmp.len);
@@ -535,14 +544,6 @@ static const char *rd_lit(struct rd *r, size_t *len, size_t max)
 	return (const char *)q;
 }
 
-/* The head's texts in order: title, excerpt, provider name, then the
- * topics; the most bytes the parser keeps of the i-th. */
-static size_t text_max(size_t i)
-{
-	static const size_t max[] = {ARTICLE_TITLE_MAX, ARTICLE_EXCERPT_MAX, ARTICLE_NAME_MAX};
-	return i < 3 ? max[i] : ARTICLE_TOPIC_MAX;
-}
-
 /* A list's count, at most max items. */
 static size_t rd_list(struct rd *r, size_t max)
 {
@@ -727,22 +728,51 @@ static bool body_sizes_possible(uint64_t rem, uint64_t sb, size_t nimages, size_
 	       nimages <= ARTICLE_IMAGES_MAX * (2 + 2 * (uint64_t)nrelated);
 }
 
-/* The head's texts, after its problems and their size, copied into a:
- * the title, excerpt and provider name, then ntopics topics into the
- * array topics. */
-static void rd_texts(struct rd *h, struct carve *c, struct article *a, void *topics,
-		     size_t ntopics)
+/* How many items the head's lists hold together (the topics), read
+ * ahead on a copy of the reader, so that their arrays are carved with the
+ * rest; the texts are checked when they are read for good. The walk ends
+ * at the last list's count. */
+static size_t count_list_items(struct rd peek)
 {
-	a->title = rd_lit_copy(h, c, text_max(0));
-	a->excerpt = rd_lit_copy(h, c, text_max(1));
-	a->provider.name = rd_lit_copy(h, c, text_max(2));
-	rd_count(h); /* ntopics, read by the caller */
-	if (ntopics) {
-		a->topics = topics;
-		a->ntopics = ntopics;
-		for (size_t i = 0; i < ntopics; i++)
-			if (!(a->topics[i] = rd_lit_copy(h, c, text_max(3 + i))))
-				rd_fail(h); /* the parser keeps no missing topic */
+	size_t items = 0, len, lists = 0;
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n; k++)
+		lists += fs->v[k]->kind == FIELD_IS_LIST;
+	peek.checked = true;
+	for (size_t k = 0; k < fs->n && lists && !peek.bad; k++) {
+		const struct field *f = fs->v[k];
+		size_t n = 1;
+		if (f->kind == FIELD_IS_LIST) {
+			n = rd_list(&peek, f->max_items);
+			items += n;
+			if (!--lists)
+				break;
+		}
+		for (size_t i = 0; i < n; i++)
+			rd_lit(&peek, &len, f->max);
+	}
+	return peek.bad ? SIZE_MAX : items;
+}
+
+/* The head's texts, after its problems and their size, copied into a's
+ * searched fields; the lists' items into the array items, which
+ * count_list_items sized. */
+static void rd_texts(struct rd *h, struct carve *c, struct article *a, const char **items)
+{
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n && !h->bad; k++) {
+		const struct field *f = fs->v[k];
+		if (f->kind != FIELD_IS_LIST) {
+			fields_set_str(f, a, rd_lit_copy(h, c, f->max));
+			continue;
+		}
+		size_t n = rd_count(h); /* within the limit, as counted ahead */
+		if (!n)
+			continue;
+		fields_set_list(f, a, items, n);
+		for (size_t i = 0; i < n; i++)
+			if (!(*items++ = rd_lit_copy(h, c, f->max)))
+				rd_fail(h); /* the parser keeps no missing item */
 	}
 }
 
@@ -804,18 +834,13 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 	size_t nimages = rd_count(b), nrelated = rd_list(b, ARTICLE_RELATED_MAX);
 	if (h->bad || b->bad || !body_sizes_possible(rem, sb, nimages, nrelated))
 		return NULL;
-	/* the topics' count comes after three texts: find it first */
-	struct rd peek = *h;
-	size_t len;
-	for (size_t i = 0; i < 3; i++)
-		rd_lit(&peek, &len, text_max(i));
-	size_t ntopics = rd_list(&peek, ARTICLE_TOPICS_MAX);
-	if (peek.bad)
+	size_t nitems = count_list_items(*h);
+	if (nitems == SIZE_MAX)
 		return NULL;
 
 	size_t rel_size = align_up(nrelated * sizeof(struct related));
 	size_t img_size = align_up(nimages * sizeof(struct image));
-	size_t top_size = align_up(ntopics * sizeof(const char *));
+	size_t top_size = align_up(nitems * sizeof(const char *));
 	size_t strbytes = textbytes + (size_t)sb;
 	size_t total = rel_size + img_size + top_size + strbytes;
 
@@ -828,7 +853,7 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 		.s = (char *)(mem + rel_size + img_size + top_size),
 		.send = (char *)(mem + rel_size + img_size + top_size) + strbytes,
 	};
-	rd_texts(h, &c, a, mem + rel_size + img_size, ntopics);
+	rd_texts(h, &c, a, (void *)(mem + rel_size + img_size));
 	rd_body(b, &c, a, (void *)mem, nrelated);
 	if (h->bad || b->bad || h->p != h->end || b->p != b->end || c.s != c.send ||
 	    c.img != c.imgend) {
@@ -880,20 +905,23 @@ bool cache_format_head_is_for(const unsigned char *head, size_t len, const char 
 static bool decode_texts(struct rd *h, struct cache_texts *texts)
 {
 	size_t want = rd_count(h), bytes = 0; /* the bytes they take decoded */
-	size_t ntopics = 0;
-	for (size_t i = 0; !h->bad && i < 3 + ntopics; i++) {
-		struct cache_text t;
-		t.s = rd_lit(h, &t.len, text_max(i));
-		if (i == 2)
-			ntopics = rd_list(h, ARTICLE_TOPICS_MAX);
-		if (!t.s) {
-			if (i >= 3)
-				rd_fail(h); /* the parser keeps no missing topic */
-			continue;
+	const struct field_set *fs = fields_searched();
+	for (size_t k = 0; k < fs->n && !h->bad; k++) {
+		const struct field *f = fs->v[k];
+		bool list = f->kind == FIELD_IS_LIST;
+		size_t n = list ? rd_list(h, f->max_items) : 1;
+		for (size_t i = 0; i < n && !h->bad; i++) {
+			struct cache_text t;
+			t.s = rd_lit(h, &t.len, f->max);
+			if (!t.s) {
+				if (list)
+					rd_fail(h); /* the parser keeps no missing item */
+				continue;
+			}
+			bytes += t.len + 1;
+			texts->v = xgrow(texts->v, &texts->cap, texts->n + 1, sizeof *texts->v);
+			texts->v[texts->n++] = t;
 		}
-		bytes += t.len + 1;
-		texts->v = xgrow(texts->v, &texts->cap, texts->n + 1, sizeof *texts->v);
-		texts->v[texts->n++] = t;
 	}
 	return !h->bad && h->p == h->end && bytes == want;
 }

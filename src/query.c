@@ -11,27 +11,37 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lede/fields.h"
 #include "lede/util.h"
 
-static const char *const sort_names[SORT_NKEYS] = {"date", "quality", "heat", "title",
-						   "provider"};
+/* What each sort key reads: the one place a key is tied to a field. Names,
+ * default directions and missing values come from the field table. */
+static const enum field_id sort_field[SORT_NKEYS] = {
+	[SORT_DATE] = FIELD_DATE,   [SORT_QUALITY] = FIELD_QUALITY, [SORT_HEAT] = FIELD_HEAT,
+	[SORT_TITLE] = FIELD_TITLE, [SORT_PROVIDER] = FIELD_PROVIDER,
+};
+
+const struct field *query_sort_field(enum sort_key key)
+{
+	return key < SORT_NKEYS ? &fields_table[sort_field[key]] : NULL;
+}
 
 const char *query_sort_name(enum sort_key key)
 {
-	return key < SORT_NKEYS ? sort_names[key] : "?";
+	return key < SORT_NKEYS ? fields_table[sort_field[key]].name : "?";
 }
 
 bool query_sort_default_desc(enum sort_key key)
 {
-	return key == SORT_DATE || key == SORT_QUALITY || key == SORT_HEAT;
+	return key < SORT_NKEYS && (fields_table[sort_field[key]].flags & FIELD_DESC);
 }
 
 int query_parse_sort(const char *s, struct sort_order *out)
 {
 	const char *colon = strchr(s, ':');
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-	for (int k = 0; k < SORT_NKEYS; k++) {
-		if (strlen(sort_names[k]) != n || strncmp(s, sort_names[k], n))
+	const struct field *f = fields_find(s, colon ? (size_t)(colon - s) : strlen(s));
+	for (int k = 0; f && k < SORT_NKEYS; k++) {
+		if (&fields_table[sort_field[k]] != f)
 			continue;
 		out->key = (enum sort_key)k;
 		if (!colon)
@@ -49,16 +59,9 @@ int query_parse_sort(const char *s, struct sort_order *out)
 
 struct ctx {
 	const struct store *s;
-	struct sort_order order;
+	const struct field *f; /* the order's field */
+	bool desc;
 };
-
-/* Missing last; otherwise a > b is 1. */
-#define CMP_PRESENT(ha, hb, a, b)                                                          \
-	do {                                                                               \
-		if (!(ha) || !(hb))                                                        \
-			return (ha) ? -1 : (hb) ? 1 : 0;                                   \
-		c = (a) < (b) ? -1 : (a) > (b);                                            \
-	} while (0)
 
 static int cmp_str_missing_last(const char *a, const char *b, bool *decided)
 {
@@ -70,50 +73,49 @@ static int cmp_str_missing_last(const char *a, const char *b, bool *decided)
 
 /* The key comparison alone: <0, 0, >0 in the requested direction, with a
  * missing value after any present one. */
-static int cmp_key(const struct article *a, const struct article *b, struct sort_order o)
+static int cmp_key(const struct article *a, const struct article *b, const struct field *f,
+		   bool desc)
 {
-	int c = 0;
-	bool decided = false;
-	switch (o.key) {
-	case SORT_DATE:
-		CMP_PRESENT(a->has & HAS_DATE, b->has & HAS_DATE, a->date, b->date);
-		break;
-	case SORT_QUALITY:
-		CMP_PRESENT(a->has & HAS_QUALITY, b->has & HAS_QUALITY, a->quality, b->quality);
-		break;
-	case SORT_HEAT:
-		CMP_PRESENT(a->has & HAS_HEAT, b->has & HAS_HEAT, a->heat, b->heat);
-		break;
-	case SORT_TITLE:
-		c = cmp_str_missing_last(a->title, b->title, &decided);
-		break;
-	case SORT_PROVIDER:
-		c = cmp_str_missing_last(a->provider.name, b->provider.name, &decided);
-		break;
-	default:
-		break;
+	int c;
+	bool decided;
+	if (f->kind == FIELD_IS_STRING) {
+		c = cmp_str_missing_last(fields_str(f, a), fields_str(f, b), &decided);
+	} else {
+		bool ha = fields_has(f, a), hb = fields_has(f, b);
+		decided = !ha || !hb;
+		if (decided)
+			return ha ? -1 : hb ? 1 : 0;
+		int64_t va = fields_int(f, a), vb = fields_int(f, b);
+		c = va < vb ? -1 : va > vb;
 	}
 	if (decided)
 		return c;
-	return o.desc ? -c : c;
+	return desc ? -c : c;
+}
+
+/* Ties are broken by the title ascending, then by the path, whatever the
+ * order (query.h): the title's own order is the tie order. The members are
+ * named here, not read through the table, as every sort compares ties. */
+static const struct field *const tie_field = &fields_table[FIELD_TITLE];
+
+static int cmp_tie(const struct article *a, const struct article *b)
+{
+	bool decided;
+	int c = cmp_str_missing_last(a->title, b->title, &decided);
+	return c ? c : strcmp(a->path, b->path);
 }
 
 static int cmp_idx(const void *pa, const void *pb, void *arg)
 {
 	const struct ctx *x = arg;
 	const struct article *a = x->s->v[*(const size_t *)pa], *b = x->s->v[*(const size_t *)pb];
-	int c = cmp_key(a, b, x->order);
-	if (c)
-		return c;
-	bool decided;
-	if ((c = cmp_str_missing_last(a->title, b->title, &decided)))
-		return c;
-	return strcmp(a->path, b->path);
+	int c = cmp_key(a, b, x->f, x->desc);
+	return c ? c : cmp_tie(a, b);
 }
 
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
 {
-	struct ctx x = {s, order};
+	struct ctx x = {s, query_sort_field(order.key), order.desc};
 	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
 
@@ -182,10 +184,7 @@ struct query {
 static int cmp_tie_idx(const void *pa, const void *pb, void *arg)
 {
 	const struct store *s = arg;
-	const struct article *a = s->v[*(const size_t *)pa], *b = s->v[*(const size_t *)pb];
-	bool decided;
-	int c = cmp_str_missing_last(a->title, b->title, &decided);
-	return c ? c : strcmp(a->path, b->path);
+	return cmp_tie(s->v[*(const size_t *)pa], s->v[*(const size_t *)pb]);
 }
 
 /* LEDE_THREAD_MIN, a decimal count, lets the tests reach the threaded
@@ -261,82 +260,72 @@ static int cmp_keyed(const void *pa, const void *pb)
 	return a->tie < b->tie ? -1 : a->tie > b->tie;
 }
 
-static int cmp_provider_idx(const void *pa, const void *pb, void *arg)
+struct str_ctx {
+	const struct store *s;
+	const struct field *f;
+};
+
+static int cmp_str_idx(const void *pa, const void *pb, void *arg)
 {
-	const struct store *s = arg;
-	return strcmp(s->v[*(const size_t *)pa]->provider.name, s->v[*(const size_t *)pb]->provider.name);
+	const struct str_ctx *x = arg;
+	return strcmp(fields_str(x->f, x->s->v[*(const size_t *)pa]),
+		      fields_str(x->f, x->s->v[*(const size_t *)pb]));
 }
 
-/* Both orders of one key: ascending by (key, tie); descending reverses the
- * runs of equal keys but keeps each run's tie order, and missing stays last. */
-static void compute_key(struct query *q, enum sort_key key)
+/* A number or a date: its value is the key. */
+static void keys_of_numbers(const struct store *s, const struct field *f, struct keyed *k)
 {
-	const struct store *s = q->s;
+	for (size_t i = 0; i < s->n; i++)
+		if (fields_has(f, s->v[i]))
+			k[i].key = fields_int(f, s->v[i]);
+}
+
+/* The tie field (the title): the tie rank sorts it already; then equal
+ * titles are given the key of the first of them. Leaves k sorted. */
+static void keys_of_tie_field(const struct store *s, const struct field *f, struct keyed *k)
+{
 	size_t n = s->n;
-	struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
-	for (size_t i = 0; i < n; i++) {
-		const struct article *a = s->v[i];
-		int64_t v = INT64_MAX;
-		switch (key) {
-		case SORT_DATE:
-			if (a->has & HAS_DATE)
-				v = a->date;
-			break;
-		case SORT_QUALITY:
-			if (a->has & HAS_QUALITY)
-				v = a->quality;
-			break;
-		case SORT_HEAT:
-			if (a->has & HAS_HEAT)
-				v = a->heat;
-			break;
-		case SORT_TITLE:
-			/* the tie order is the title order; equal titles share a key below */
-			if (a->title)
-				v = q->tie[i];
-			break;
-		default:
-			break;
-		}
-		k[i] = (struct keyed){v, q->tie[i], (uint32_t)i};
-	}
-	if (key == SORT_TITLE || key == SORT_PROVIDER) {
-		/* equal strings must share one key value: rank them */
-		size_t *idx = xmalloc((n ? n : 1) * sizeof *idx), m = 0;
-		for (size_t i = 0; i < n; i++)
-			if (key == SORT_TITLE ? s->v[i]->title != NULL : s->v[i]->provider.name != NULL)
-				idx[m++] = i;
-		if (key == SORT_TITLE) {
-			/* already in title order by tie: sort the few by it */
-			for (size_t i = 0; i < m; i++)
-				k[idx[i]].key = q->tie[idx[i]];
-			qsort(k, n, sizeof *k, cmp_keyed);
-			/* now give equal titles the key of the first of them */
-			int64_t run = 0;
-			for (size_t i = 0; i < n && k[i].key != INT64_MAX; i++) {
-				if (i == 0 || strcmp(s->v[k[i - 1].idx]->title, s->v[k[i].idx]->title))
-					run = (int64_t)i;
-				k[i].key = run;
-			}
-		} else {
-			compat_qsort_r(idx, m, sizeof *idx, cmp_provider_idx, (void *)s);
-			int64_t run = 0;
-			for (size_t i = 0; i < m; i++) {
-				if (i && strcmp(s->v[idx[i - 1]]->provider.name, s->v[idx[i]]->provider.name))
-					run = (int64_t)i;
-				k[idx[i]].key = run;
-			}
-		}
-		free(idx);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (fields_str(f, s->v[i]))
+			k[i].key = k[i].tie;
 	qsort(k, n, sizeof *k, cmp_keyed);
-	size_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
+	int64_t run = 0;
+	for (size_t i = 0; i < n && k[i].key != INT64_MAX; i++) {
+		if (i == 0 || strcmp(fields_str(f, s->v[k[i - 1].idx]), fields_str(f, s->v[k[i].idx])))
+			run = (int64_t)i;
+		k[i].key = run;
+	}
+}
+
+/* Any other string: sorted, and equal strings given one key, their rank. */
+static void keys_of_strings(const struct store *s, const struct field *f, struct keyed *k)
+{
+	size_t n = s->n, m = 0;
+	size_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
+	for (size_t i = 0; i < n; i++)
+		if (fields_str(f, s->v[i]))
+			idx[m++] = i;
+	struct str_ctx x = {s, f};
+	compat_qsort_r(idx, m, sizeof *idx, cmp_str_idx, &x);
+	int64_t run = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (i && strcmp(fields_str(f, s->v[idx[i - 1]]), fields_str(f, s->v[idx[i]])))
+			run = (int64_t)i;
+		k[idx[i]].key = run;
+	}
+	free(idx);
+}
+
+/* From keys sorted by (key, tie), the ascending order and the descending
+ * one: the runs of equal present keys, last run first, each run in its
+ * tie order, and the missing ones last. */
+static void orders_of_keys(const struct keyed *k, size_t n, size_t *asc, size_t *desc)
+{
 	size_t present = 0;
 	for (size_t i = 0; i < n; i++) {
 		asc[i] = k[i].idx;
 		present += k[i].key != INT64_MAX;
 	}
-	/* descending: the runs of the present part, last run first */
 	size_t out = 0, end = present;
 	while (end > 0) {
 		size_t start = end - 1;
@@ -348,6 +337,27 @@ static void compute_key(struct query *q, enum sort_key key)
 	}
 	for (size_t i = present; i < n; i++)
 		desc[out++] = k[i].idx;
+}
+
+/* Both orders of one key: ascending by (key, tie); descending reverses the
+ * runs of equal keys but keeps each run's tie order, and missing stays last. */
+static void compute_key(struct query *q, enum sort_key key)
+{
+	const struct store *s = q->s;
+	const struct field *f = query_sort_field(key);
+	size_t n = s->n;
+	struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct keyed){INT64_MAX, q->tie[i], (uint32_t)i};
+	if (f->kind != FIELD_IS_STRING)
+		keys_of_numbers(s, f, k);
+	else if (f == tie_field)
+		keys_of_tie_field(s, f, k);
+	else
+		keys_of_strings(s, f, k);
+	qsort(k, n, sizeof *k, cmp_keyed);
+	size_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
+	orders_of_keys(k, n, asc, desc);
 	free(k);
 	q->perm[key][0] = asc;
 	q->perm[key][1] = desc;
@@ -441,16 +451,22 @@ static void build_hay_locked(struct query *q)
 {
 	const struct store *s = q->s;
 	struct buf b = {0};
+	const struct field_set *fs = fields_searched();
 	q->hay_at = xmalloc((s->n + 1) * sizeof *q->hay_at);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct article *a = s->v[i];
 		q->hay_at[i] = b.len;
 		bool odd = false;
-		hay_add(&b, a->title, &odd);
-		hay_add(&b, a->excerpt, &odd);
-		hay_add(&b, a->provider.name, &odd);
-		for (size_t t = 0; t < a->ntopics; t++)
-			hay_add(&b, a->topics[t], &odd);
+		for (size_t k = 0, nf = fs->n; k < nf; k++) {
+			const struct field *f = fs->v[k];
+			if (f->kind != FIELD_IS_LIST) { /* hay_add skips a missing string */
+				hay_add(&b, fields_str(f, a), &odd);
+				continue;
+			}
+			size_t nt = fields_ntexts(f, a);
+			for (size_t t = 0; t < nt; t++)
+				hay_add(&b, fields_text(f, a, t), &odd);
+		}
 		if (odd) {
 			q->odd = xrealloc(q->odd, (q->nodd + 1) * sizeof *q->odd);
 			q->odd[q->nodd++] = i;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <wctype.h>
 
+#include "lede/fields.h"
 #include "lede/util.h"
 
 /* memcheck cannot follow JIT-compiled code (it reads past string ends with
@@ -26,6 +27,7 @@ struct search {
 	pcre2_match_data *md;
 	char *pattern;
 	bool caseless, literal;
+	const struct field_set *fields; /* what is searched */
 };
 
 /* Smart case: an upper-case letter that the pattern itself spells makes the
@@ -91,6 +93,7 @@ struct search *search_compile(const char *pattern, char **err)
 		abort();
 	s->pattern = xstrdup(pattern);
 	s->caseless = caseless;
+	s->fields = fields_searched();
 	s->literal = !pattern[strcspn(pattern, "\\^$.|?*+()[]{}")];
 	return s;
 }
@@ -160,12 +163,19 @@ bool search_article(struct search *s, const struct article *a)
 bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a)
 {
 	pcre2_match_data *md = (pcre2_match_data *)sp;
-	if (match_in(s, md, a->title) || match_in(s, md, a->excerpt) ||
-	    match_in(s, md, a->provider.name))
-		return true;
-	for (size_t i = 0; i < a->ntopics; i++)
-		if (match_in(s, md, a->topics[i]))
-			return true;
+	const struct field_set *fs = s->fields;
+	for (size_t k = 0, nf = fs->n; k < nf; k++) {
+		const struct field *f = fs->v[k];
+		if (f->kind != FIELD_IS_LIST) { /* a string: match_in takes a missing one */
+			if (match_in(s, md, fields_str(f, a)))
+				return true;
+			continue;
+		}
+		size_t n = fields_ntexts(f, a);
+		for (size_t i = 0; i < n; i++)
+			if (match_in(s, md, fields_text(f, a, i)))
+				return true;
+	}
 	return false;
 }
 

@@ -22,6 +22,10 @@ struct sort_order {
 	bool desc;
 };
 
+/* The field a key sorts by (fields.h), which gives its name, its default
+ * direction and what counts as missing; NULL for no key. */
+struct field;
+const struct field *query_sort_field(enum sort_key key);
 const char *query_sort_name(enum sort_key key);
 bool query_sort_default_desc(enum sort_key key);
 /* Parse "KEY" or "KEY:asc" / "KEY:desc". Returns 0, or -1 if not valid. */

@@ -23,7 +23,8 @@ const char *search_pattern(const struct search *s);
 bool search_caseless(const struct search *s);
 
 bool search_match(struct search *s, const char *text, size_t len);
-/* Does the article's title, excerpt, provider name or a topic match? */
+/* Does a text of one of the article's searched fields (fields.h: title,
+ * excerpt, provider name, topics) match? */
 bool search_article(struct search *s, const struct article *a);
 /* Matching from several threads at once: each thread brings its own match
  * space (search_space_new; free with search_space_free) and calls

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "lede/fields.h"
 #include "lede/ui/app.h"
 #include "lede/ui/pane.h"
 #include "lede/ui/text.h"
@@ -42,15 +43,17 @@ static void title(struct app *a, struct pane *p, struct buf *out)
 	struct columns c = columns_for(p->r.w);
 	buf_puts(out, "   ");
 	enum text_glyph mark = a->order.desc ? TEXT_GLYPH_SORT_DESC : TEXT_GLYPH_SORT_ASC;
-	const char *names[] = {"Date", "Qual", "Heat", "Provider", "Title"};
+	/* the shown fields (fields.h), in this view's order */
+	const enum field_id cols[] = {FIELD_DATE, FIELD_QUALITY, FIELD_HEAT, FIELD_PROVIDER,
+				      FIELD_TITLE};
 	const int widths[] = {c.date, c.quality, c.heat, c.provider, c.title};
-	const enum sort_key keys[] = {SORT_DATE, SORT_QUALITY, SORT_HEAT, SORT_PROVIDER, SORT_TITLE};
 	for (int i = 0; i < 5; i++) {
 		if (!widths[i])
 			continue;
-		bool sorted = a->order.key == keys[i];
-		int len = (int)strlen(names[i]) + (sorted ? text_glyph_width(mark) : 0);
-		buf_puts(out, names[i]);
+		const struct field *f = &fields_table[cols[i]];
+		bool sorted = query_sort_field(a->order.key) == f;
+		int len = (int)strlen(f->label) + (sorted ? text_glyph_width(mark) : 0);
+		buf_puts(out, f->label);
 		if (sorted)
 			buf_puts(out, text_glyph(mark));
 		if (i < 4)
