@@ -4,9 +4,10 @@
 # - a second identical make rebuilds nothing;
 # - a change of CFLAGS, CPPFLAGS or PREFIX (a compiled-in setting) rebuilds
 #   every object and relinks ./lede, which then holds the new setting;
-#   a change of LDFLAGS relinks it;
-# - plain make runs no package manager, even where the tests' dependencies
-#   are missing, and writes nothing outside the tree.
+#   a change of LDFLAGS relinks it; make install with a new PREFIX installs
+#   a binary rebuilt for it;
+# - plain make and make install run no package manager, even where the
+#   tests' dependencies are missing, and write nothing in HOME.
 # Every build's timestamps are set back an hour before the next make, so
 # "rebuilt" means newer than a mark between the two: no sleeping.
 # Prints what failed and exits 1; prints one line and exits 0 when all holds.
@@ -88,6 +89,21 @@ grep -q /usr/local/share/lede lede && fail "./lede still holds /usr/local/share/
 age; build CFLAGS="$cflags" CPPFLAGS=-DLEDE_STAMP_CPP=1 PREFIX=/opt/stamp LDFLAGS=-Wl,-O1
 [ lede -nt "$tmp/mark" ] || fail "a change of LDFLAGS did not relink ./lede"
 
+# A packager's make install with another PREFIX than the make before it:
+# the binary is rebuilt for it, and all it writes is under DESTDIR.
+stage=$tmp/stage
+age; build CFLAGS="$cflags" CPPFLAGS=-DLEDE_STAMP_CPP=1 PREFIX=/usr LDFLAGS=-Wl,-O1 \
+	DESTDIR="$stage" install
+rebuilt_all "make install with a new PREFIX"
+grep -q /usr/share/lede "$stage/usr/bin/lede" ||
+	fail "the installed lede does not hold /usr/share/lede"
+grep -q /opt/stamp "$stage/usr/bin/lede" && fail "the installed lede holds the old PREFIX"
+[ -f "$stage/usr/share/man/man1/lede.1" ] || fail "make install wrote no $stage/usr/share/man/man1/lede.1"
+[ -z "$(ls -A "$tmp/home")" ] || fail "make install wrote in HOME: $(ls -A "$tmp/home")"
+build PREFIX=/usr DESTDIR="$stage" uninstall
+left=$(find "$stage" ! -type d)
+[ -z "$left" ] || fail "make uninstall left: $left"
+
 [ -e "$tmp/pm.log" ] && fail "a make ran a package manager: $(cat "$tmp/pm.log")"
-echo "stamp: a repeated make rebuilds nothing; CFLAGS, CPPFLAGS, PREFIX and LDFLAGS rebuild"
+echo "stamp: a repeated make rebuilds nothing; CFLAGS, CPPFLAGS, PREFIX and LDFLAGS rebuild; make install PREFIX=/usr installs a binary built for it"
 exit 0
