@@ -40,7 +40,7 @@ LEDE = ./lede
 endif
 
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iinclude \
-	$(PKG_CFLAGS) -DLEDE_VERSION='"$(VERSION)"' -DLEDE_DATADIR='"$(PKGDATADIR)"' \
+	$(PKG_CFLAGS) $(CPPFLAGS) -DLEDE_VERSION='"$(VERSION)"' -DLEDE_DATADIR='"$(PKGDATADIR)"' \
 	-MMD -MP $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -50,13 +50,13 @@ LIB_OBJS = $(filter-out $(BUILD)/main.o,$(OBJS))
 TEST_SRCS = $(wildcard tests/unit/*.c)
 TEST_OBJS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all deps run test unit clean install install-files uninstall FORCE
+.PHONY: all deps run test unit check-build clean install install-files uninstall FORCE
 
 all: $(LEDE)
 
 # The goals that set a machine up: they (and only they) run `deps` first,
 # which installs what is missing as root, or prints the command to run.
-SETUP_GOALS = run test unit bench fuzz fuzz-build
+SETUP_GOALS = run test unit check-build bench fuzz fuzz-build
 ifneq ($(filter $(SETUP_GOALS),$(MAKECMDGOALS)),)
 SETUP = deps
 else
@@ -66,7 +66,7 @@ endif
 deps:
 	@if command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) criterion \
 	    && command -v tmux >/dev/null && command -v mandoc >/dev/null \
-	    && command -v valgrind >/dev/null; then :; \
+	    && command -v valgrind >/dev/null && command -v clang >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "lede: installing build dependencies with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
@@ -121,13 +121,25 @@ endif
 # Every test, then the unit tests and headless replays again under
 # AddressSanitizer and UndefinedBehaviorSanitizer (the replays once more
 # with the threaded paths on), and every headless UI script under valgrind
-# memcheck. ThreadSanitizer is a separate run: make test SANITIZE=thread.
+# memcheck; then the build's own checks. ThreadSanitizer is a separate run:
+# make test SANITIZE=thread.
 test: unit
 ifeq ($(SANITIZE),)
 	$(MAKE) --no-print-directory unit SANITIZE=address,undefined
 	sh tests/threads-ui.sh ./lede-san-address-undefined
 	sh tests/valgrind-ui.sh $(LEDE)
+	$(MAKE) --no-print-directory check-build
 endif
+
+# The build's own promises (tests/build/): the tree laid out as README.md's
+# "The code" says; in a private copy of the tree, a repeated make rebuilds
+# nothing and a changed CFLAGS, CPPFLAGS, PREFIX or LDFLAGS rebuilds what it
+# must, and plain make runs no package manager; lede and the unit tests
+# built warning-free by clang into build/clang.
+check-build:
+	sh tests/build/arch.sh
+	sh tests/build/stamp.sh
+	sh tests/build/clang.sh
 
 # Copies the binary, the seeds, the keymaps and the manual pages, whose
 # paths are rewritten to this install's; nothing is built or fetched here
