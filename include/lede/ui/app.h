@@ -21,6 +21,7 @@
 #include "lede/state.h"
 #include "lede/store.h"
 #include "lede/ui/layout.h"
+#include "lede/ui/marksync.h"
 #include "lede/ui/screen.h"
 #include "lede/util.h"
 
@@ -90,7 +91,7 @@ struct app {
 	/* Read and starred marks: the saved state, and a byte per article. */
 	struct state *state;
 	unsigned char *marks;
-	unsigned long marks_generation; /* of the state when marks[] was filled */
+	struct marksync marks_sync;     /* marks[] against the state */
 	bool marks_failing;             /* the last save failed */
 	enum mark_filter mark_filter;
 
