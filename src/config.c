@@ -309,6 +309,7 @@ static int set_layout(struct config *c, const char *value, char **hint)
 		*hint = xstrdup("use horizontal or vertical");
 		return -1;
 	}
+	c->layout_sets++;
 	return 0;
 }
 

@@ -62,6 +62,10 @@ struct config {
 	struct strlist browser_schemes; /* lower case; default: http, https, ftp */
 	char *sort;                     /* e.g. "date" or "heat:asc"; NULL = default */
 	enum layout layout;
+	/* Counts every `set layout`, even to the value it had: the reader
+	 * takes the layout again only then, so that another option set live
+	 * keeps the split the user toggled. */
+	unsigned long layout_sets;
 	size_t max_file_size;           /* bytes, default 4 MiB; option "max-file-size" */
 	struct strlist path;            /* archive paths used when none is given; ~ expanded */
 	bool follow_links;              /* follow links inside the walk; default no */

@@ -196,7 +196,11 @@ static enum text_ascii ascii_mode(enum config_ascii v)
 static void apply_config(struct app *a)
 {
 	text_glyphs_choose(ascii_mode(a->cfg->ascii));
-	a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
+	/* the split as v left it, unless the layout itself was set */
+	if (a->layout_sets != a->cfg->layout_sets) {
+		a->layout_sets = a->cfg->layout_sets;
+		a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
+	}
 	screen_apply_colors(a->cfg->colors);
 	screen_mouse(a->cfg->mouse);
 	/* what views built may depend on it (the story's lines on date-format
@@ -746,6 +750,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		.cur = {.article = -1, .related = -1},
 		.story_open = true,
 		.vertical = cfg->layout == LAYOUT_VERTICAL,
+		.layout_sets = cfg->layout_sets,
 	};
 	pane_open(&a, &a.list, &view_list_ops);
 	pane_open(&a, &a.story, &view_story_ops);

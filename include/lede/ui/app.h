@@ -103,6 +103,7 @@ struct app {
 
 	struct pane list, story, overlay;
 	bool story_open, overlay_open, zoom, vertical;
+	unsigned long layout_sets; /* the config's, when vertical last followed it */
 	int focus; /* 0: list, 1: story pane */
 
 	struct story cur;
