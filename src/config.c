@@ -524,11 +524,14 @@ void config_keymap_names(const struct config *c, struct strlist *out)
 		if (*c->keymap_dirs.v[i]) /* "" is no directory */
 			push_keymap_files(c->keymap_dirs.v[i], &all);
 	qsort(all.v, all.n, sizeof *all.v, cmp_str);
+	const char *last = NULL;
 	for (size_t i = 0; i < all.n; i++) {
-		if (i && !strcmp(all.v[i], all.v[i - 1]))
+		if (last && !strcmp(all.v[i], last)) {
 			free(all.v[i]);
-		else
+		} else {
+			last = all.v[i];
 			strlist_push(out, all.v[i]);
+		}
 	}
 	free(all.v);
 }
