@@ -758,9 +758,14 @@ static char *nth_word(const char *line, size_t n)
 	}
 }
 
-/* The values option name takes, from config's table. */
-static void push_values(const char *name, struct strlist *out)
+/* The values option name takes, from config's table; a keymap's names
+ * from the files in c's keymap directories. */
+static void push_values(const char *name, const struct config *c, struct strlist *out)
 {
+	if (name && c && !strcmp(name, "keymap")) {
+		config_keymap_names(c, out);
+		return;
+	}
 	const char *v = name ? config_option_values(name) : NULL;
 	while (v && *v) {
 		size_t len = strcspn(v, " ");
@@ -769,7 +774,8 @@ static void push_values(const char *name, struct strlist *out)
 	}
 }
 
-size_t commands_complete(const char *line, const struct commands_ui *ui, struct strlist *cands)
+size_t commands_complete(const char *line, const struct config *c, const struct commands_ui *ui,
+			 struct strlist *cands)
 {
 	size_t len = strlen(line), start = len;
 	while (start > 0 && line[start - 1] != ' ')
@@ -801,7 +807,7 @@ size_t commands_complete(const char *line, const struct commands_ui *ui, struct 
 	enum commands_arg kind = cmd->args[i < COMMANDS_MAX_ARGS ? i : COMMANDS_MAX_ARGS - 1];
 	if (kind == ARG_VALUE) {
 		char *before = nth_word(line, word - 1);
-		push_values(before, cands);
+		push_values(before, c, cands);
 		free(before);
 	} else {
 		push_kind(kind, ui, cands);

@@ -5,11 +5,14 @@
 #define _GNU_SOURCE
 #include "lede/config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lede/query.h"
@@ -309,6 +312,7 @@ static int set_layout(struct config *c, const char *value, char **hint)
 		*hint = xstrdup("use horizontal or vertical");
 		return -1;
 	}
+	c->layout_sets++;
 	return 0;
 }
 
@@ -476,6 +480,60 @@ const char *config_option_values(const char *name)
 		if (!strcmp(name, options[i].name))
 			return options[i].values;
 	return NULL;
+}
+
+/* A file name Tab may offer as a keymap name. */
+static bool keymap_name_ok(const char *n)
+{
+	if (n[0] == '.' || !n[0])
+		return false;
+	for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == '\\' || *p == '\'' || *p == '"' ||
+		    *p == '#')
+			return false;
+	return true;
+}
+
+/* The regular files of dir (symbolic links followed) that pass as names. */
+static void push_keymap_files(const char *dir, struct strlist *out)
+{
+	char *path = config_expand_home(dir);
+	DIR *d = opendir(path);
+	free(path);
+	if (!d)
+		return;
+	struct dirent *e;
+	struct stat sb;
+	while ((e = readdir(d)))
+		if (keymap_name_ok(e->d_name) && fstatat(dirfd(d), e->d_name, &sb, 0) == 0 &&
+		    S_ISREG(sb.st_mode))
+			strlist_push(out, xstrdup(e->d_name));
+	closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void config_keymap_names(const struct config *c, struct strlist *out)
+{
+	struct strlist all = {0};
+	strlist_push(&all, xstrdup("default"));
+	for (size_t i = 0; i < c->keymap_dirs.n; i++)
+		if (*c->keymap_dirs.v[i]) /* "" is no directory */
+			push_keymap_files(c->keymap_dirs.v[i], &all);
+	qsort(all.v, all.n, sizeof *all.v, cmp_str);
+	const char *last = NULL;
+	for (size_t i = 0; i < all.n; i++) {
+		if (last && !strcmp(all.v[i], last)) {
+			free(all.v[i]);
+		} else {
+			last = all.v[i];
+			strlist_push(out, all.v[i]);
+		}
+	}
+	free(all.v);
 }
 
 int config_set(struct config *c, const char *name, const char *value, char **err)

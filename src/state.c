@@ -26,6 +26,10 @@
  * the journal ever does. */
 enum { FOLD_MIN_BYTES = 64 * 1024 };
 #define MAX_BAD_LINES 100 /* reported one by one, of one file */
+/* Changes from other processes told one by one (state_changes_since); more
+ * than this between two reads and the oldest are forgotten, the reader
+ * reading everything again, which then costs no more than the changes. */
+enum { CHANGE_LOG_MAX = 1 << 16 };
 
 struct slot {
 	char *url; /* owned; NULL: empty */
@@ -58,7 +62,13 @@ struct state {
 	bool main_damaged, journal_damaged; /* keep them aside before a fold */
 	bool journal_foreign; /* not a journal at all: aside before an append */
 	off_t fold_retry_at;  /* after a failed fold, the journal size to try again at */
-	unsigned long generation;
+	/* Every change taken in from disk adds one to the generation and,
+	 * unless the whole set was being read, one entry to the log: the
+	 * entries are the generations (log_base, generation]. */
+	unsigned long generation, log_base;
+	struct state_change *log;
+	size_t nlog, caplog;
+	bool replacing; /* reading the set whole: log_base follows */
 	struct strlist problems;
 };
 
@@ -230,14 +240,36 @@ static bool parse_lines(struct state *st, const char *path, char *text, size_t l
 	return good;
 }
 
+/* One change from disk, in the log unless the set is read whole. */
+static void changed(struct state *st, struct slot *s, unsigned flags)
+{
+	s->flags = (unsigned char)flags;
+	st->generation++;
+	if (st->replacing) {
+		st->log_base = st->generation;
+		st->nlog = 0;
+		return;
+	}
+	if (st->nlog == CHANGE_LOG_MAX) {
+		/* forget the older half: a reader that far behind reads
+		 * everything again */
+		size_t half = CHANGE_LOG_MAX / 2;
+		memmove(st->log, st->log + half, (st->nlog - half) * sizeof *st->log);
+		st->nlog -= half;
+		st->log_base += half;
+	}
+	st->log = xgrow(st->log, &st->caplog, st->nlog + 1, sizeof *st->log);
+	/* the slot's URL stays where it is until state_close */
+	st->log[st->nlog++] = (struct state_change){s->url, flags};
+}
+
 /* Marks from disk, taken in unless this process changed that URL itself. */
 static void apply_disk(struct state *st, const char *url, unsigned flags)
 {
 	struct slot *s = slot_for(st, url);
 	if (s->pending || s->flags == flags)
 		return;
-	s->flags = (unsigned char)flags;
-	st->generation++;
+	changed(st, s, flags);
 }
 
 static struct ident ident_of(const struct stat *sb)
@@ -349,7 +381,7 @@ static int load_disk(struct state *st, struct strlist *msgs)
 	}
 	/* the file into a table of its own first: only a clean file may
 	 * clear what this process holds */
-	struct state disk = {0};
+	struct state disk = {.replacing = true};
 	bool clean = true;
 	size_t hlen = sizeof HEADER - 1, lineno = 1, used;
 	if (len && (len < hlen || memcmp(text, HEADER, hlen))) {
@@ -359,13 +391,14 @@ static int load_disk(struct state *st, struct strlist *msgs)
 		clean = parse_lines(&disk, st->path, text + hlen, len - hlen, &lineno, false, msgs,
 				    apply_disk, &used);
 	}
+	/* A URL the clean file no longer has lost its marks; the others
+	 * change only where they differ, so that the log holds what another
+	 * process changed, not the whole set read again. */
 	if (clean)
 		for (size_t i = 0; i < st->nslots; i++) {
 			struct slot *s = &st->slots[i];
-			if (s->url && !s->pending && s->flags) {
-				s->flags = 0;
-				st->generation++;
-			}
+			if (s->url && !s->pending && s->flags && !state_get(&disk, s->url))
+				changed(st, s, 0);
 		}
 	for (size_t i = 0; i < disk.nslots; i++) {
 		if (disk.slots[i].url)
@@ -384,7 +417,6 @@ static int load_disk(struct state *st, struct strlist *msgs)
 	st->loaded = true;
 	free(st->unreadable);
 	st->unreadable = NULL;
-	st->generation++;
 	free(text);
 	free(jtext);
 	return 0;
@@ -478,7 +510,11 @@ struct state *state_open(const char *path, struct strlist *msgs)
 	/* no lock file: no lede has written here, or cannot; read anyway */
 	int lock = atomic_lock(st->lock, LOCK_SH);
 	struct strlist mine = {0};
-	if (load_disk(st, &mine) < 0)
+	/* whoever reads the marks reads them whole first: no log of them */
+	st->replacing = true;
+	int r = load_disk(st, &mine);
+	st->replacing = false;
+	if (r < 0)
 		strlist_push(&mine, xstrdup(st->unreadable));
 	if (lock >= 0)
 		close(lock);
@@ -499,6 +535,7 @@ void state_close(struct state *st)
 		free(st->slots[i].url);
 	free(st->slots);
 	free(st->pending);
+	free(st->log);
 	free(st->path);
 	free(st->journal);
 	free(st->lock);
@@ -556,6 +593,18 @@ const struct strlist *state_problems(const struct state *st)
 unsigned long state_generation(const struct state *st)
 {
 	return st->generation;
+}
+
+bool state_changes_since(const struct state *st, unsigned long since,
+			 const struct state_change **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	if (since > st->generation || since < st->log_base)
+		return false;
+	*n = (size_t)(st->generation - since);
+	*v = st->log + (st->nlog - *n);
+	return true;
 }
 
 static void put_line(struct buf *b, unsigned flags, const char *url, bool journal)

@@ -32,6 +32,12 @@ struct url_slot {
 	uint32_t idx;
 };
 
+/* An article whose webUrl the URL index gives to an earlier one (holder):
+ * a duplicate, or a URL the holder has as its originalUrl or ampWebUrl. */
+struct web_alias {
+	uint32_t holder, idx;
+};
+
 void store_init(struct store *s)
 {
 	memset(s, 0, sizeof *s);
@@ -591,21 +597,66 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	store_link(s);
 }
 
-static void index_url(struct store *s, const char *url, size_t idx)
+/* Index url as article idx's; returns the article that holds it, idx or
+ * an earlier one (-1 for no URL). */
+static long index_url(struct store *s, const char *url, size_t idx)
 {
 	if (!url || !*url)
-		return;
+		return -1;
 	uint64_t h = hash_str(url);
 	size_t mask = s->nslots - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct url_slot *sl = &s->slots[i];
 		if (!sl->url) {
 			*sl = (struct url_slot){url, (uint32_t)h, (uint32_t)idx};
-			return;
+			return (long)idx;
 		}
 		if (sl->hash == (uint32_t)h && !strcmp(sl->url, url))
-			return; /* the first article keeps the URL */
+			return (long)sl->idx; /* the first article keeps the URL */
 	}
+}
+
+static int cmp_web_alias(const void *a, const void *b)
+{
+	const struct web_alias *x = a, *y = b;
+	if (x->holder != y->holder)
+		return x->holder < y->holder ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The first alias of holder, by binary search (nweb_aliases if none). */
+static size_t first_alias(const struct store *s, uint32_t holder)
+{
+	size_t lo = 0, hi = s->nweb_aliases;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->web_aliases[mid].holder < holder)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool has_web_url(const struct store *s, size_t i, const char *url)
+{
+	return s->v[i]->web_url && !strcmp(s->v[i]->web_url, url);
+}
+
+long store_next_web_url(const struct store *s, const char *url, long after)
+{
+	long j = store_find_url(s, url);
+	if (j < 0 || (size_t)j >= s->nlinked)
+		return -1;
+	if (j > after && has_web_url(s, (size_t)j, url))
+		return j;
+	for (size_t k = first_alias(s, (uint32_t)j);
+	     k < s->nweb_aliases && s->web_aliases[k].holder == (uint32_t)j; k++) {
+		size_t i = s->web_aliases[k].idx;
+		if ((long)i > after && has_web_url(s, i, url))
+			return (long)i;
+	}
+	return -1;
 }
 
 long store_find_url(const struct store *s, const char *url)
@@ -647,11 +698,24 @@ void store_link(struct store *s)
 		want *= 2;
 	s->nslots = want;
 	s->slots = xcalloc(want, sizeof *s->slots);
+	free(s->web_aliases);
+	s->web_aliases = NULL;
+	s->nweb_aliases = 0;
+	size_t capaliases = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		index_url(s, s->v[i]->web_url, i);
+		long holder = index_url(s, s->v[i]->web_url, i);
+		if (holder >= 0 && (size_t)holder != i) {
+			/* rare: a webUrl an earlier article holds */
+			s->web_aliases = xgrow(s->web_aliases, &capaliases, s->nweb_aliases + 1,
+					       sizeof *s->web_aliases);
+			s->web_aliases[s->nweb_aliases++] =
+				(struct web_alias){(uint32_t)holder, (uint32_t)i};
+		}
 		index_url(s, s->v[i]->original_url, i);
 		index_url(s, s->v[i]->amp_web_url, i);
 	}
+	if (s->nweb_aliases)
+		qsort(s->web_aliases, s->nweb_aliases, sizeof *s->web_aliases, cmp_web_alias);
 
 	/* Resolve related stories, counting backlinks per target. */
 	free(s->backlink_start);
@@ -717,6 +781,7 @@ void store_free(struct store *s)
 	strlist_free(&s->problems);
 	strlist_free(&s->warnings);
 	free(s->slots);
+	free(s->web_aliases);
 	free(s->backlink_start);
 	free(s->backlinks);
 	memset(s, 0, sizeof *s);

@@ -36,7 +36,8 @@ enum commands_where {
 enum commands_arg {
 	ARG_NONE,     /* free text, a key name, a file */
 	ARG_OPTION,   /* config_option_name */
-	ARG_VALUE,    /* config_option_values of the word before */
+	ARG_VALUE,    /* config_option_values of the word before; for keymap,
+		       * config_keymap_names */
 	ARG_VIEW,     /* all, then keymap_view_name */
 	ARG_ACTION,   /* action_table's names */
 	ARG_ELEMENT,  /* config_element_name */
@@ -131,8 +132,10 @@ int commands_load_keymap(struct config *c, const char *name_or_file,
 
 /* Tab at the prompt: push on cands the words that may stand where line
  * ends (a command name, then what the command's word there completes
- * from; ui may be NULL). Returns the offset in line where the text they
- * would replace starts. */
-size_t commands_complete(const char *line, const struct commands_ui *ui, struct strlist *cands);
+ * from; `set keymap ` the names in c's keymap directories; c and ui may be
+ * NULL). Returns the offset in line where the text they would replace
+ * starts. */
+size_t commands_complete(const char *line, const struct config *c, const struct commands_ui *ui,
+			 struct strlist *cands);
 
 #endif

@@ -62,6 +62,10 @@ struct config {
 	struct strlist browser_schemes; /* lower case; default: http, https, ftp */
 	char *sort;                     /* e.g. "date" or "heat:asc"; NULL = default */
 	enum layout layout;
+	/* Counts every `set layout`, even to the value it had: the reader
+	 * takes the layout again only then, so that another option set live
+	 * keeps the split the user toggled. */
+	unsigned long layout_sets;
 	size_t max_file_size;           /* bytes, default 4 MiB; option "max-file-size" */
 	struct strlist path;            /* archive paths used when none is given; ~ expanded */
 	bool follow_links;              /* follow links inside the walk; default no */
@@ -146,6 +150,11 @@ const char *config_option_name(size_t i);
 /* The values Tab offers for option name, space-separated ("yes no"); NULL
  * for free text or an unknown name. */
 const char *config_option_values(const char *name);
+/* The keymap names c's keymap directories hold (their regular files, by
+ * name), with the built-in "default", sorted, each once, pushed on out.
+ * A name a command could not take as one word, or that would show as
+ * something else (a space, a control byte, a leading dot), is left out. */
+void config_keymap_names(const struct config *c, struct strlist *out);
 const char *config_element_name(size_t i);
 const char *config_color_name(size_t i);
 const char *config_attr_name(size_t i);

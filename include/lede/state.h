@@ -69,8 +69,24 @@ size_t state_count(const struct state *st);
 const char *state_unreadable(const struct state *st);
 /* The problems state_open met (as it put them in its msgs). */
 const struct strlist *state_problems(const struct state *st);
-/* A number that changes whenever marks saved by another process came in,
- * so a view knows to ask state_get again. */
+/* A number that grows by one for every change of marks saved by another
+ * process taken in (never for state_set), so a view knows to ask again. */
 unsigned long state_generation(const struct state *st);
+
+/* One change taken in from disk: url (owned by the state, valid until
+ * state_close) now has these flags. */
+struct state_change {
+	const char *url;
+	unsigned flags;
+};
+/* The changes taken in since generation `since`, oldest first (*n of them
+ * in *v, owned by the state, valid until it next reads the disk): a later
+ * one of the same URL wins. False when the state cannot tell them (since
+ * is older than what it kept, at least the last 32,768, or than the
+ * first read of the marks): the caller reads every mark again. A reread
+ * of the whole set (another process folded the journal) is told as the
+ * URLs whose marks differ, so it is incremental too. */
+bool state_changes_since(const struct state *st, unsigned long since,
+			 const struct state_change **v, size_t *n);
 
 #endif

@@ -57,6 +57,7 @@ struct store_opts {
 };
 
 struct url_slot;
+struct web_alias;
 
 struct store {
 	struct article **v; /* owned */
@@ -70,6 +71,10 @@ struct store {
 	/* URL index: webUrl, originalUrl and ampWebUrl of every article. */
 	struct url_slot *slots;
 	size_t nslots;
+	/* Articles whose webUrl the index gives to an earlier article, for
+	 * store_next_web_url: few, sorted by that earlier article. */
+	struct web_alias *web_aliases;
+	size_t nweb_aliases;
 	/* Backlinks: articles whose related list names article i are
 	 * backlinks[backlink_start[i] .. backlink_start[i + 1]), for the
 	 * first nlinked articles (those store_link saw). Read them through
@@ -95,6 +100,11 @@ const size_t *store_backlinks(const struct store *s, size_t i, size_t *n);
 /* The index of the article with this webUrl, originalUrl or ampWebUrl (the
  * first loaded wins), or -1. */
 long store_find_url(const struct store *s, const char *url);
+/* The first article after `after` (-1: from the start), in load order,
+ * whose webUrl is url, or -1: the articles the marks kept by url belong
+ * to, found through the URL index, O(1) but for duplicated webUrls. Only
+ * articles store_link saw. */
+long store_next_web_url(const struct store *s, const char *url, long after);
 /* The most slots a lookup in the URL index visits: a few with any
  * archive, since the index hashes with a key of this process (hash.h). */
 size_t store_url_max_probe(const struct store *s);

@@ -19,6 +19,7 @@
 #include "lede/commands.h"
 #include "lede/ui/draw.h"
 #include "lede/ui/history.h"
+#include "lede/ui/marksync.h"
 #include "lede/ui/pane.h"
 #include "lede/ui/prompt.h"
 #include "lede/ui/script.h"
@@ -122,16 +123,12 @@ bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 		app_message(a, true, "this story has no webUrl to keep its marks by");
 		return false;
 	}
-	a->marks[idx] = (unsigned char)m;
 	state_set(a->state, ar->web_url, m);
+	/* every article with this webUrl shares its marks, as the next
+	 * start would show them */
+	marksync_set_url(&a->marks_sync, a->marks, a->store, ar->web_url, m);
+	a->marks[idx] = (unsigned char)m;
 	return true;
-}
-
-static void sync_marks(struct app *a)
-{
-	a->marks_generation = state_generation(a->state);
-	for (size_t i = 0; i < a->store->n; i++)
-		a->marks[i] = (unsigned char)state_get(a->state, a->store->v[i]->web_url);
 }
 
 /* Save the marks when they changed: one line appended to the journal, so
@@ -152,8 +149,8 @@ static void save_marks(struct app *a)
 	if (a->marks_failing)
 		app_message(a, false, "marks saved again");
 	a->marks_failing = false;
-	if (state_generation(a->state) != a->marks_generation)
-		sync_marks(a);
+	/* only what other processes changed is looked up */
+	marksync_update(&a->marks_sync, a->marks, a->store, a->state);
 }
 
 /* Marks that cannot be read are said in the reader itself, not only on
@@ -199,7 +196,11 @@ static enum text_ascii ascii_mode(enum config_ascii v)
 static void apply_config(struct app *a)
 {
 	text_glyphs_choose(ascii_mode(a->cfg->ascii));
-	a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
+	/* the split as v left it, unless the layout itself was set */
+	if (a->layout_sets != a->cfg->layout_sets) {
+		a->layout_sets = a->cfg->layout_sets;
+		a->vertical = a->cfg->layout == LAYOUT_VERTICAL;
+	}
 	screen_apply_colors(a->cfg->colors);
 	screen_mouse(a->cfg->mouse);
 	/* what views built may depend on it (the story's lines on date-format
@@ -749,6 +750,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		.cur = {.article = -1, .related = -1},
 		.story_open = true,
 		.vertical = cfg->layout == LAYOUT_VERTICAL,
+		.layout_sets = cfg->layout_sets,
 	};
 	pane_open(&a, &a.list, &view_list_ops);
 	pane_open(&a, &a.story, &view_story_ops);
@@ -756,7 +758,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	query_warm_up(a.query); /* the other orders and the search text, meanwhile */
 	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
 	a.marks = xcalloc(s->n ? s->n : 1, 1);
-	sync_marks(&a);
+	marksync_fill(&a.marks_sync, a.marks, s, st);
 	app_rebuild_rows(&a);
 	follow_list(&a);
 

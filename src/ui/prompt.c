@@ -180,7 +180,7 @@ static void complete(struct app *a)
 	struct commands_ui ui;
 	app_commands_ui(a, &ui);
 	struct strlist cands = {0};
-	size_t len = strlen(line), start = commands_complete(line, &ui, &cands);
+	size_t len = strlen(line), start = commands_complete(line, a->cfg, &ui, &cands);
 	const char *typed = line + start;
 	size_t tl = len - start, n = 0, common = 0;
 	const char *one = NULL;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "lede/commands.h"
@@ -289,7 +291,7 @@ static char *completed(const char *line, size_t *start)
 	struct calls calls = {0};
 	struct commands_ui ui = stub_ui(&calls);
 	struct strlist cands = {0};
-	*start = commands_complete(line, &ui, &cands);
+	*start = commands_complete(line, NULL, &ui, &cands);
 	struct buf b = {0};
 	buf_str(&b);
 	for (size_t i = 0; i < cands.n; i++)
@@ -419,4 +421,70 @@ Test(commands, man_page_has_every_command)
 		buf_free(&alias);
 	}
 	free(man);
+}
+
+/* `set keymap ` offers the keymap names of the config's directories: their
+ * regular files (links to one too), the built-in default, sorted, each
+ * once; hidden files, directories and names no command could take as one
+ * word are left out. */
+Test(commands, completion_of_keymap_names)
+{
+	char *one = xasprintf("%s/one", tmp), *two = xasprintf("%s/two", tmp);
+	cr_assert_eq(mkdir(one, 0700), 0);
+	cr_assert_eq(mkdir(two, 0700), 0);
+	static const char *const in_one[] = {"zeta", "vi", ".hidden", "two words", "esc\033[2J"};
+	for (size_t i = 0; i < sizeof in_one / sizeof *in_one; i++) {
+		char *p = xasprintf("%s/%s", one, in_one[i]);
+		write_text(p, "bind list j next\n");
+		free(p);
+	}
+	char *sub = xasprintf("%s/sub", one), *link = xasprintf("%s/link", one),
+	     *target = xasprintf("%s/zeta", one);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	cr_assert_eq(symlink(target, link), 0);
+	char *p = xasprintf("%s/vi", two), *q = xasprintf("%s/alpha", two);
+	write_text(p, "\n");
+	write_text(q, "\n");
+
+	struct config c;
+	config_init(&c);
+	strlist_free(&c.keymap_dirs);
+	c.keymap_dirs = (struct strlist){0};
+	strlist_push(&c.keymap_dirs, xstrdup(one));
+	strlist_push(&c.keymap_dirs, xasprintf("%s/missing", tmp));
+	strlist_push(&c.keymap_dirs, xstrdup(""));
+	strlist_push(&c.keymap_dirs, xstrdup(two));
+	struct calls calls = {0};
+	struct commands_ui ui = stub_ui(&calls);
+	static const struct {
+		const char *line;
+		size_t start;
+	} cases[] = {{"set keymap ", 11}, {"set keymap v", 11}, {"set  keymap  ", 13}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct strlist cands = {0};
+		size_t start = commands_complete(cases[i].line, &c, &ui, &cands);
+		struct buf b = {0};
+		for (size_t k = 0; k < cands.n; k++)
+			buf_printf(&b, "%s%s", k ? " " : "", cands.v[k]);
+		cr_assert_eq(start, cases[i].start, "%s: start %zu", cases[i].line, start);
+		cr_assert_str_eq(buf_str(&b), "alpha default link vi zeta", "%s", cases[i].line);
+		buf_free(&b);
+		strlist_free(&cands);
+	}
+	/* no directory at all: the built-in one still */
+	strlist_free(&c.keymap_dirs);
+	c.keymap_dirs = (struct strlist){0};
+	struct strlist cands = {0};
+	commands_complete("set keymap ", &c, &ui, &cands);
+	cr_assert_eq(cands.n, 1);
+	cr_assert_str_eq(cands.v[0], "default");
+	strlist_free(&cands);
+	config_free(&c);
+	free(one);
+	free(two);
+	free(sub);
+	free(link);
+	free(target);
+	free(p);
+	free(q);
 }

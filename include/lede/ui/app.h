@@ -21,6 +21,7 @@
 #include "lede/state.h"
 #include "lede/store.h"
 #include "lede/ui/layout.h"
+#include "lede/ui/marksync.h"
 #include "lede/ui/screen.h"
 #include "lede/util.h"
 
@@ -90,7 +91,7 @@ struct app {
 	/* Read and starred marks: the saved state, and a byte per article. */
 	struct state *state;
 	unsigned char *marks;
-	unsigned long marks_generation; /* of the state when marks[] was filled */
+	struct marksync marks_sync;     /* marks[] against the state */
 	bool marks_failing;             /* the last save failed */
 	enum mark_filter mark_filter;
 
@@ -102,6 +103,7 @@ struct app {
 
 	struct pane list, story, overlay;
 	bool story_open, overlay_open, zoom, vertical;
+	unsigned long layout_sets; /* the config's, when vertical last followed it */
 	int focus; /* 0: list, 1: story pane */
 
 	struct story cur;

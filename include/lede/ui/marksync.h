@@ -1,0 +1,35 @@
+/* marksync: the reader's byte of marks per article (enum MARK_*, one byte
+ * for each of the store's articles) kept in step with the saved marks
+ * (state.h). Filled whole once; after that only the URLs whose marks
+ * another process changed are looked up, through the store's URL index,
+ * so taking in a mark costs the same with a million articles as with a
+ * thousand. A whole fill again only when the state cannot tell what
+ * changed. */
+#ifndef LEDE_UI_MARKSYNC_H
+#define LEDE_UI_MARKSYNC_H
+
+#include <stddef.h>
+
+#include "lede/state.h"
+#include "lede/store.h"
+
+struct marksync {
+	unsigned long generation; /* of the state when the bytes last matched it */
+	/* URLs hashed or looked up so far, and whole fills: for tests, which
+	 * check that a change costs O(1) lookups, not O(articles). */
+	size_t lookups, fills;
+};
+
+/* Fill marks[0 .. s->n) from the state, every article's webUrl looked up. */
+void marksync_fill(struct marksync *m, unsigned char *marks, const struct store *s,
+		   const struct state *st);
+/* Take in what changed in the state since the last fill or update: the
+ * changed URLs alone when the state can tell them, else a whole fill. */
+void marksync_update(struct marksync *m, unsigned char *marks, const struct store *s,
+		     const struct state *st);
+/* Give every article whose webUrl is url these flags (marks kept by URL
+ * belong to each article that has it). */
+void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
+		      const char *url, unsigned flags);
+
+#endif

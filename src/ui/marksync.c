@@ -1,0 +1,42 @@
+/* marksync: the reader's marks bytes from the state, whole or by the
+ * changes the state logged. */
+#include "lede/ui/marksync.h"
+
+void marksync_fill(struct marksync *m, unsigned char *marks, const struct store *s,
+		   const struct state *st)
+{
+	m->generation = state_generation(st);
+	m->fills++;
+	m->lookups += s->n;
+	for (size_t i = 0; i < s->n; i++)
+		marks[i] = (unsigned char)state_get(st, s->v[i]->web_url);
+}
+
+void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
+		      const char *url, unsigned flags)
+{
+	long i = -1;
+	do {
+		m->lookups++;
+		i = store_next_web_url(s, url, i);
+		if (i >= 0)
+			marks[i] = (unsigned char)flags;
+	} while (i >= 0);
+}
+
+void marksync_update(struct marksync *m, unsigned char *marks, const struct store *s,
+		     const struct state *st)
+{
+	if (m->generation == state_generation(st))
+		return;
+	const struct state_change *v;
+	size_t n;
+	/* past half the articles, reading them all is the cheaper way */
+	if (!state_changes_since(st, m->generation, &v, &n) || n > s->n / 2) {
+		marksync_fill(m, marks, s, st);
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		marksync_set_url(m, marks, s, v[k].url, v[k].flags);
+	m->generation = state_generation(st);
+}
