@@ -70,8 +70,8 @@ size_t query_rows(struct query *q, struct sort_order order, struct search *re,
  * stores; the reader calls it once the first screen is up). True when that
  * thread was started. */
 bool query_warm_up(struct query *q);
-/* Wait until that work is done (the headless replay waits for pending work
- * before each key, as a person's reading time would). */
+/* Wait until that work is done (the headless replay does before each screen
+ * it dumps, never before a key it times). */
 void query_settle(struct query *q);
 /* Does article i match re? (From the engine's set for re.) */
 bool query_matches(struct query *q, struct search *re, size_t i);

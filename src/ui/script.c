@@ -46,9 +46,13 @@ static void timings_print(struct timings *t)
 	free(v);
 }
 
+/* A key is timed as a person feels it: the next one comes at once, never
+ * after waiting for the background work (the warm-up of the sort orders and
+ * the search text) that a person's reading time might have let finish. That
+ * work changes no screen, only how soon it comes; dump waits for it, so that
+ * each compared screen is taken with nothing pending. */
 static void timed_key(struct app *a, struct timings *t, int key)
 {
-	query_settle(a->query); /* pending work first, as tig's test mode does */
 	double t0 = now_us();
 	app_handle_key(a, key);
 	draw_screen(a);
@@ -139,6 +143,7 @@ static bool cmd_dump(struct player *pl, char *arg)
 	int cols, rows;
 	screen_size(&cols, &rows);
 	printf("--- %s (%dx%d)\n", arg, cols, rows);
+	query_settle(pl->a->query);
 	draw_screen(pl->a);
 	screen_dump(stdout);
 	fflush(stdout); /* a script fed through a pipe sees each screen */
@@ -292,6 +297,7 @@ static bool cmd_expect(struct player *pl, char *arg)
 		bad_line(pl, "expect wants WHAT and what to expect");
 		return false;
 	}
+	query_settle(pl->a->query); /* as a dump does: the screen the work gives */
 	draw_screen(pl->a);
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
 		if (!strcmp(what, texts[i].name))

@@ -4,7 +4,8 @@
 
 BENCH_DIR = build/bench
 BENCH_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror
-BENCH_TOOLS = $(BENCH_DIR)/gen $(BENCH_DIR)/yaml_floor $(BENCH_DIR)/maxrss $(BENCH_DIR)/marks
+BENCH_TOOLS = $(BENCH_DIR)/gen $(BENCH_DIR)/yaml_floor $(BENCH_DIR)/maxrss $(BENCH_DIR)/marks \
+	$(BENCH_DIR)/statwalk
 
 .PHONY: bench
 
@@ -18,6 +19,10 @@ $(BENCH_DIR)/gen: tests/bench/gen.c | deps
 $(BENCH_DIR)/maxrss: tests/bench/maxrss.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_DIR)/statwalk: tests/bench/statwalk.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -pthread -o $@ $<
 
 $(BENCH_DIR)/yaml_floor: tests/bench/yaml_floor.c | deps
 	@mkdir -p $(@D)

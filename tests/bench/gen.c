@@ -14,7 +14,13 @@
  * Everything comes from a seeded splitmix64, never rand(): the same N and
  * SEED give the same bytes on every machine. A file's head (title, date,
  * provider, webUrl) depends only on SEED and its number, so another file's
- * related story can name it without keeping the archive in memory. */
+ * related story can name it without keeping the archive in memory.
+ *
+ * One file in twenty is written in a shape lede's fast path does not take,
+ * so that the benchmark measures the fallback to libyaml too: the excerpt
+ * as a folded block scalar, the provider as a flow mapping, or anchors (no
+ * aliases: lede refuses those); and one in fifty has comments, which the
+ * fast path takes. Each is still an article with no problem. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
@@ -425,17 +431,39 @@ static void related(struct rng *r, struct buf *b, uint64_t seed, size_t i, size_
 	free(own_url.p);
 }
 
+/* The shapes of YAML the fast path leaves to libyaml, one a file at most. */
+enum slow { PLAIN, FOLDED, FLOW, ANCHORS, NSLOW };
+
+/* From a stream of its own: the other files stay as they were. */
+static enum slow slow_shape(uint64_t seed, size_t i, bool *comments)
+{
+	struct rng r = stream(seed, i, 5);
+	enum slow shape = chance(&r, 5) ? (enum slow)(1 + next(&r) % (NSLOW - 1)) : PLAIN;
+	*comments = chance(&r, 2);
+	return shape;
+}
+
 static void article(uint64_t seed, size_t i, size_t n, struct buf *b, struct head *h,
 		    struct head *other)
 {
 	struct rng r = stream(seed, i, 2);
+	bool comments;
+	enum slow shape = slow_shape(seed, i, &comments);
 	b->n = 0;
-	puts_(b, "---\ncategory: news\ntitle: ");
+	puts_(b, "---\n");
+	if (comments)
+		puts_(b, "# exported from the newsroom's feed; edit with care\n");
+	puts_(b, shape == ANCHORS ? "category: &category news\ntitle: " : "category: news\ntitle: ");
 	quoted(b, h->title.p);
 	puts_(b, "\nexcerpt: ");
 	struct buf ex = {0};
 	text(&r, &ex, chance(&r, 20) ? 4 : 20, 60, true);
-	quoted(b, ex.p);
+	if (shape == FOLDED) {
+		puts_(b, ">-\n  ");
+		puts_(b, ex.p);
+	} else {
+		quoted(b, ex.p);
+	}
 	free(ex.p);
 	puts_(b, "\n");
 	if (!chance(&r, 3))
@@ -454,7 +482,7 @@ static void article(uint64_t seed, size_t i, size_t n, struct buf *b, struct hea
 		url_field(&r, b, "", "cdnAmpWebUrl", amp.p);
 		free(amp.p);
 	}
-	puts_(b, "type: article\n");
+	puts_(b, comments ? "type: article # or video, podcast\n" : "type: article\n");
 	if (!chance(&r, 25))
 		printf_(b, "quality: %ld\n", range(&r, 0, 100));
 	if (!chance(&r, 25))
@@ -462,13 +490,20 @@ static void article(uint64_t seed, size_t i, size_t n, struct buf *b, struct hea
 	if (!chance(&r, 25))
 		puts_(b, "published: true\n");
 
-	printf_(b, "\nprovider:\n  name: %s\n  domain: %s\n", h->prov->name, h->prov->domain);
-	if (chance(&r, 60)) {
+	bool provider_images = chance(&r, 60);
+	if (shape == FLOW) {
+		puts_(b, "\nprovider: {name: ");
+		quoted(b, h->prov->name);
+		printf_(b, ", domain: %s}\n", h->prov->domain);
+	} else {
+		printf_(b, "\nprovider:\n  name: %s\n  domain: %s\n", h->prov->name, h->prov->domain);
+	}
+	if (provider_images && shape != FLOW) {
 		puts_(b, "  images:\n");
 		image(&r, b, "    ", h->prov->domain, NULL);
 	}
 
-	puts_(b, "\ntopics:\n");
+	puts_(b, shape == ANCHORS ? "\ntopics: &topics\n" : "\ntopics:\n");
 	int nt = (int)range(&r, 1, 4);
 	for (int t = 0; t < nt; t++)
 		printf_(b, "  - %s\n",
