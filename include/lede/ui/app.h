@@ -90,14 +90,19 @@ struct app {
 	/* Read and starred marks: the saved state, and a byte per article. */
 	struct state *state;
 	unsigned char *marks;
+	/* unread and starred among marks[]: every write to marks[] keeps them */
+	struct query_counts counts;
 	unsigned long marks_generation; /* of the state when marks[] was filled */
 	bool marks_failing;             /* the last save failed */
 	enum mark_filter mark_filter;
 
-	/* The list: store indices, filtered and sorted by the query engine. */
+	/* The list: store indices, filtered and sorted by the query engine;
+	 * rows is the engine's kept order itself when nothing filters, else
+	 * rows_buf (owned). */
 	struct query *query;
-	size_t *rows, nrows;
-	struct sort_order order;
+	const size_t *rows;
+	size_t nrows, *rows_buf;
+	struct sort_order order; /* the order rows are in */
 	struct search *search, *filter;
 
 	struct pane list, story, overlay;
