@@ -195,6 +195,7 @@ struct query {
 		unsigned char *match;
 		char *pattern;
 		bool literal;
+		size_t count; /* of articles matched */
 	} sets[2];
 	/* query_set_topic and query_set_provider: NULL keeps all; and their
 	 * ids among the interned names */
@@ -594,11 +595,11 @@ static void match_plain(struct query *q, struct search *re, const unsigned char 
 	}
 }
 
-/* The matches of a kept pattern that re's can only be part of, or NULL:
- * both plain text, re's starting with the kept one's. Any case or none:
- * a case-sensitive match of the longer one (smart case, an upper-case
- * letter typed) is a match of the shorter in any case as well. */
-static const unsigned char *superset(const struct query *q, const struct search *re)
+/* The kept pattern whose matches re's can only be part of, or NULL: both
+ * plain text, re's starting with the kept one's. Any case or none: a
+ * case-sensitive match of the longer one (smart case, an upper-case letter
+ * typed) is a match of the shorter in any case as well. */
+static const struct match_set *superset(const struct query *q, const struct search *re)
 {
 	const char *pat = search_pattern(re);
 	if (!search_is_literal(re))
@@ -606,7 +607,7 @@ static const unsigned char *superset(const struct query *q, const struct search 
 	for (int i = 0; i < 2; i++) {
 		const struct match_set *m = &q->sets[i];
 		if (m->match && m->literal && !strncmp(pat, m->pattern, strlen(m->pattern)))
-			return m->match;
+			return m;
 	}
 	return NULL;
 }
@@ -626,10 +627,14 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 	}
 	const struct store *s = q->s;
 	/* a plain pattern that extends a plain one: only that one's matches */
-	const unsigned char *only = superset(q, re);
+	const struct match_set *last = superset(q, re);
+	const unsigned char *only = last ? last->match : NULL;
 	unsigned char *match = xmalloc(s->n ? s->n : 1);
 	if (plain_ascii(re)) {
-		match_plain(q, re, only, match);
+		/* one memmem a run of them: measured, that gains while they are
+		 * few (at a million articles, 21 ms instead of 75 with 3% left)
+		 * and loses a little past a third, where one pass does better */
+		match_plain(q, re, last && last->count <= s->n / 4 ? only : NULL, match);
 		goto keep;
 	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -654,7 +659,10 @@ keep:
 	free(q->sets[1].match);
 	free(q->sets[1].pattern);
 	q->sets[1] = q->sets[0];
-	q->sets[0] = (struct match_set){match, xstrdup(pat), search_is_literal(re)};
+	size_t count = 0;
+	for (size_t i = 0; i < s->n; i++)
+		count += match[i];
+	q->sets[0] = (struct match_set){match, xstrdup(pat), search_is_literal(re), count};
 	return match;
 }
 
