@@ -41,6 +41,14 @@ size_t query_filter(const struct store *s, struct search *re, size_t *out);
 /* Marks, one byte per article: state.h's MARK_READ and MARK_STARRED bits. */
 enum mark_filter { MARKS_ALL, MARKS_UNREAD, MARKS_STARRED };
 const char *query_mark_filter_name(enum mark_filter f);
+/* How many articles are unread and how many starred: counted once, then
+ * kept as marks change, so that no frame counts them again. */
+struct query_counts {
+	size_t unread, starred;
+};
+void query_counts_fill(struct query_counts *c, const unsigned char *marks, size_t n);
+/* One article's marks went from was to now. */
+void query_counts_change(struct query_counts *c, unsigned was, unsigned now);
 /* As query_filter, also keeping only the unread or the starred articles
  * (marks may be NULL: nothing is read or starred). */
 size_t query_filter_marks(const struct store *s, struct search *re, const unsigned char *marks,
@@ -66,6 +74,18 @@ void query_set_thread_min(struct query *q, size_t n);
  * by query_sort. */
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 		  const unsigned char *marks, enum mark_filter mf, size_t *out);
+/* The same rows without a copy when nothing filters them: *rows is then
+ * the engine's kept order itself (valid while the engine lives; never
+ * write to it), else out, filled as query_rows fills it. */
+size_t query_rows_view(struct query *q, struct sort_order order, struct search *re,
+		       const unsigned char *marks, enum mark_filter mf, size_t *out,
+		       const size_t **rows);
+/* Where article i stands in rows[0..n), rows as query_rows gave them for
+ * order (any part of that order, in it), or -1 when it is not there: from
+ * the inverse kept with each order, at once for the whole order and by a
+ * binary search for a filtered part. */
+long query_row_of(struct query *q, struct sort_order order, const size_t *rows, size_t n,
+		  size_t i);
 /* Compute every sort order on a thread of its own, ahead of need (for big
  * stores; the reader calls it once the first screen is up). True when that
  * thread was started. */
@@ -77,8 +97,10 @@ void query_settle(struct query *q);
 bool query_matches(struct query *q, struct search *re, size_t i);
 
 /* Keep only the articles with this topic, or from the provider of this
- * name (exact, any case), in every query_rows from now on; NULL or ""
- * keeps all. The engine keeps a copy. */
+ * name (exact, in any case of its ASCII letters, whatever the locale), in
+ * every query_rows from now on; NULL or "" keeps all. The engine keeps a
+ * copy. Names are interned once per engine (on the warm-up thread, or at
+ * the first call), so a filter compares ids, not strings. */
 void query_set_topic(struct query *q, const char *name);
 void query_set_provider(struct query *q, const char *name);
 /* The name set, or NULL. */
@@ -88,6 +110,6 @@ const char *query_provider(const struct query *q);
  * without regard to case, each once (of names equal in any case, the one
  * that sorts first by bytes). */
 enum query_names { QUERY_TOPICS, QUERY_PROVIDERS };
-void query_names(const struct query *q, enum query_names kind, struct strlist *out);
+void query_names(struct query *q, enum query_names kind, struct strlist *out);
 
 #endif

@@ -72,19 +72,19 @@ static long selected_article(const struct app *a)
 
 bool app_select_article(struct app *a, long idx)
 {
-	for (size_t i = 0; i < a->nrows; i++) {
-		if ((long)a->rows[i] == idx) {
-			a->list.sel = i;
-			return true;
-		}
-	}
-	return false;
+	/* through the order's inverse: no walk over the rows */
+	long row = idx < 0 ? -1 : query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)idx);
+	if (row < 0)
+		return false;
+	a->list.sel = (size_t)row;
+	return true;
 }
 
 void app_rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
-	a->nrows = query_rows(a->query, a->order, a->filter, a->marks, a->mark_filter, a->rows);
+	a->nrows = query_rows_view(a->query, a->order, a->filter, a->marks, a->mark_filter,
+				   a->rows_buf, &a->rows);
 	if (!app_select_article(a, keep))
 		a->list.sel = 0;
 }
@@ -127,6 +127,7 @@ bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 	/* every article with this webUrl shares its marks, as the next
 	 * start would show them */
 	marksync_set_url(&a->marks_sync, a->marks, a->store, ar->web_url, m);
+	query_counts_change(&a->marks_sync.counts, a->marks[idx], m);
 	a->marks[idx] = (unsigned char)m;
 	return true;
 }
@@ -726,7 +727,7 @@ static void app_free(struct app *a)
 	pane_close(a, &a->list);
 	pane_close(a, &a->story);
 	pane_close(a, &a->overlay);
-	free(a->rows);
+	free(a->rows_buf);
 	free(a->back);
 	free(a->fwd);
 	free(a->message);
@@ -756,7 +757,8 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	pane_open(&a, &a.story, &view_story_ops);
 	a.query = query_new(s);
 	query_warm_up(a.query); /* the other orders and the search text, meanwhile */
-	a.rows = xmalloc((s->n ? s->n : 1) * sizeof *a.rows);
+	a.rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a.rows_buf);
+	a.rows = a.rows_buf;
 	a.marks = xcalloc(s->n ? s->n : 1, 1);
 	marksync_fill(&a.marks_sync, a.marks, s, st);
 	app_rebuild_rows(&a);

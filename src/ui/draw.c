@@ -63,12 +63,9 @@ static void draw_status(struct app *a)
 		buf_printf(&b, "  provider: %s", query_provider(a->query));
 	if (a->nback || a->nfwd)
 		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
-	size_t unread = 0, starred = 0;
-	for (size_t i = 0; i < a->store->n; i++) {
-		unread += !(a->marks[i] & MARK_READ);
-		starred += (a->marks[i] & MARK_STARRED) != 0;
-	}
-	buf_printf(&b, "  unread: %zu  starred: %zu", unread, starred);
+	/* kept as marks change (marksync.h), never counted here */
+	buf_printf(&b, "  unread: %zu  starred: %zu", a->marks_sync.counts.unread,
+		   a->marks_sync.counts.starred);
 	if (a->mark_filter != MARKS_ALL)
 		buf_printf(&b, " (showing %s)", query_mark_filter_name(a->mark_filter));
 	if (a->store->problems.n)

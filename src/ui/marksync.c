@@ -10,6 +10,7 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
 	m->lookups += s->n;
 	for (size_t i = 0; i < s->n; i++)
 		marks[i] = (unsigned char)state_get(st, s->v[i]->web_url);
+	query_counts_fill(&m->counts, marks, s->n);
 }
 
 void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
@@ -19,8 +20,10 @@ void marksync_set_url(struct marksync *m, unsigned char *marks, const struct sto
 	do {
 		m->lookups++;
 		i = store_next_web_url(s, url, i);
-		if (i >= 0)
+		if (i >= 0) {
+			query_counts_change(&m->counts, marks[i], flags);
 			marks[i] = (unsigned char)flags;
+		}
 	} while (i >= 0);
 }
 

@@ -80,9 +80,10 @@ static void mark(struct state *st, int i, unsigned flags)
 	state_set(st, u, flags);
 }
 
-/* The bytes equal a whole fill from the state. */
-static void assert_as_filled(const unsigned char *marks, const struct store *s,
-			     const struct state *st)
+/* The bytes equal a whole fill from the state, and the counts kept with
+ * them (unread, starred) those of the fill. */
+static void assert_as_filled(const unsigned char *marks, const struct marksync *kept,
+			     const struct store *s, const struct state *st)
 {
 	unsigned char *want = xcalloc(s->n, 1);
 	struct marksync m = {0};
@@ -90,7 +91,18 @@ static void assert_as_filled(const unsigned char *marks, const struct store *s,
 	for (size_t i = 0; i < s->n; i++)
 		cr_assert_eq(marks[i], want[i], "article %zu: %u, a whole fill says %u", i,
 			     marks[i], want[i]);
+	cr_assert_eq(kept->counts.unread, m.counts.unread, "unread kept %zu, counted %zu",
+		     kept->counts.unread, m.counts.unread);
+	cr_assert_eq(kept->counts.starred, m.counts.starred, "starred kept %zu, counted %zu",
+		     kept->counts.starred, m.counts.starred);
 	free(want);
+}
+
+/* The reader's own mark of article i, as app_mark sets its byte. */
+static void reader_byte(struct marksync *m, unsigned char *marks, size_t i, unsigned flags)
+{
+	query_counts_change(&m->counts, marks[i], flags);
+	marks[i] = (unsigned char)flags;
 }
 
 /* The reader (st) saves one change of its own, taking in the others'. */
@@ -126,8 +138,8 @@ Test(marksync, one_mark_from_another_process_costs_o1_lookups)
 	cr_assert_leq(m.lookups - before, 4, "one change from another process took %zu lookups",
 		      m.lookups - before);
 	cr_assert_eq(m.fills, 1, "a whole fill again for one change");
-	marks[2000] = MARK_READ; /* the reader's own, as app_mark sets it */
-	assert_as_filled(marks, &s, st);
+	reader_byte(&m, marks, 2000, MARK_READ); /* the reader's own, as app_mark sets it */
+	assert_as_filled(marks, &m, &s, st);
 
 	/* nothing new: nothing looked up */
 	before = m.lookups;
@@ -166,7 +178,7 @@ Test(marksync, merged_marks_equal_a_whole_fill)
 	save_ok(other);
 
 	reader_saves(st, 3000);
-	marks[3000] = MARK_READ;
+	reader_byte(&m, marks, 3000, MARK_READ);
 	size_t before = m.lookups;
 	marksync_update(&m, marks, &s, st);
 	cr_assert_eq(m.fills, 1);
@@ -176,7 +188,7 @@ Test(marksync, merged_marks_equal_a_whole_fill)
 	cr_assert_eq(marks[ARTICLES - 1], MARK_READ);
 	cr_assert_eq(marks[9], MARK_READ | MARK_STARRED, "its own webUrl's, not its originalUrl's");
 	cr_assert_eq(marks[101], 0);
-	assert_as_filled(marks, &s, st);
+	assert_as_filled(marks, &m, &s, st);
 
 	/* the other folds the journal: the set is read again, and still
 	 * only the URLs whose marks differ are looked up */
@@ -184,14 +196,14 @@ Test(marksync, merged_marks_equal_a_whole_fill)
 	mark(other, 0, MARK_READ);
 	fold_ok(other);
 	reader_saves(st, 3001);
-	marks[3001] = MARK_READ;
+	reader_byte(&m, marks, 3001, MARK_READ);
 	before = m.lookups;
 	marksync_update(&m, marks, &s, st);
 	cr_assert_eq(m.fills, 1, "a fold by another process read as a whole fill");
 	cr_assert_leq(m.lookups - before, 8, "%zu lookups", m.lookups - before);
 	cr_assert_eq(marks[200], MARK_READ);
 	cr_assert_eq(marks[0], MARK_READ);
-	assert_as_filled(marks, &s, st);
+	assert_as_filled(marks, &m, &s, st);
 	state_close(other);
 	state_close(st);
 	free(marks);
@@ -250,7 +262,7 @@ Test(marksync, a_flood_of_changes_is_a_whole_fill)
 	reader_saves(st, 0);
 	marksync_update(&m, marks, &s, st);
 	cr_assert_eq(m.fills, 2);
-	assert_as_filled(marks, &s, st);
+	assert_as_filled(marks, &m, &s, st);
 	state_close(other);
 	state_close(st);
 	free(marks);

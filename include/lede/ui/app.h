@@ -95,10 +95,13 @@ struct app {
 	bool marks_failing;             /* the last save failed */
 	enum mark_filter mark_filter;
 
-	/* The list: store indices, filtered and sorted by the query engine. */
+	/* The list: store indices, filtered and sorted by the query engine;
+	 * rows is the engine's kept order itself when nothing filters, else
+	 * rows_buf (owned). */
 	struct query *query;
-	size_t *rows, nrows;
-	struct sort_order order;
+	const size_t *rows;
+	size_t nrows, *rows_buf;
+	struct sort_order order; /* the order rows are in */
 	struct search *search, *filter;
 
 	struct pane list, story, overlay;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "lede/query.h"
 #include "lede/state.h"
 #include "lede/store.h"
 
@@ -18,6 +19,8 @@ struct marksync {
 	/* URLs hashed or looked up so far, and whole fills: for tests, which
 	 * check that a change costs O(1) lookups, not O(articles). */
 	size_t lookups, fills;
+	/* unread and starred among the bytes, kept by every write to them */
+	struct query_counts counts;
 };
 
 /* Fill marks[0 .. s->n) from the state, every article's webUrl looked up. */
