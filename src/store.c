@@ -198,7 +198,8 @@ static uint32_t root_of(struct loader *L, const char *path)
 			return (uint32_t)r;
 		}
 	}
-	return (uint32_t)L->cur_root; /* cannot happen: keyed by the last root */
+	/* cannot happen: the walk spells every file from its root */
+	return (uint32_t)L->cur_root;
 }
 
 /* The key the cache knows slot's file by, into b: its root made absolute
@@ -208,7 +209,7 @@ static const char *cache_key(const struct loader *L, const struct load_slot *slo
 {
 	const char *root = L->roots[slot->root], *key = L->root_keys[slot->root], *rest;
 	if (!under_root(slot->path, root, &rest))
-		rest = slot->path; /* cannot happen: a key no other spelling has */
+		rest = slot->path; /* cannot happen; it would only miss */
 	while (*rest == '/')
 		rest++;
 	b->len = 0;
