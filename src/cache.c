@@ -183,13 +183,14 @@ static void add_record(struct cache_writer *w, const struct stat *st, size_t hle
 	w->n++;
 }
 
-void cache_writer_add(struct cache_writer *w, const char *path, const struct stat *st,
-		      const struct article *a, const char *const *problems, size_t nproblems)
+void cache_writer_add_as(struct cache_writer *w, const char *key, const char *path,
+			 const struct stat *st, const struct article *a,
+			 const char *const *problems, size_t nproblems)
 {
 	if (too_recent(w, st))
 		return;
 	size_t hstart = w->head.len, bstart = w->body.len;
-	cache_format_encode(&w->head, &w->body, path, a, problems, nproblems);
+	cache_format_encode(&w->head, &w->body, key, path, a, problems, nproblems);
 
 	size_t hlen = w->head.len - hstart, blen = w->body.len - bstart;
 	if (hlen >= MAX_BODY || blen >= MAX_BODY) {
@@ -199,6 +200,12 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 	}
 	add_record(w, st, hlen, part_checksum(&w->head, hstart), blen, part_checksum(&w->body, bstart),
 		   a != NULL);
+}
+
+void cache_writer_add(struct cache_writer *w, const char *path, const struct stat *st,
+		      const struct article *a, const char *const *problems, size_t nproblems)
+{
+	cache_writer_add_as(w, path, path, st, a, problems, nproblems);
 }
 
 void cache_writer_free(struct cache_writer *w)
@@ -301,7 +308,7 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 
 /* ---- the cache file's name ---- */
 
-static char *absolute(const char *p)
+char *cache_root_key(const char *p)
 {
 	char *r = realpath(p, NULL);
 	if (r)
@@ -348,7 +355,7 @@ char *cache_path_for(const char *const *roots, size_t n)
 		return NULL;
 	uint64_t h = FNV_OFFSET;
 	for (size_t i = 0; i < n; i++) {
-		char *abs = absolute(roots[i]);
+		char *abs = cache_root_key(roots[i]);
 		if (i)
 			h = fnv1a(h, "", 1);
 		h = fnv1a(h, abs, strlen(abs));
@@ -469,19 +476,19 @@ static const unsigned char *open_part(struct cache_reader *r, size_t id, bool bo
 	return p;
 }
 
-/* Was entry id stored for exactly path? A damaged head says yes, so that
+/* Was entry id stored under exactly key? A damaged head says yes, so that
  * reading it says it is damaged. */
-static bool stored_for(struct cache_reader *r, size_t id, const char *path)
+static bool stored_for(struct cache_reader *r, size_t id, const char *key)
 {
 	const struct entry *e = &r->c->e[id];
 	const unsigned char *p = fetch(r, &r->head, e->hoff, e->hlen);
 	if (!p || body_checksum(p, e->hlen) != e->hsum)
 		return true;
 	r->head_sum_ok = id + 1;
-	return cache_format_head_is_for(p, e->hlen, path);
+	return cache_format_head_is_for(p, e->hlen, key);
 }
 
-long cache_find(struct cache_reader *r, const char *path, const struct stat *st)
+long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 {
 	const struct cache *c = r->c;
 	if (!c->n)
@@ -492,7 +499,7 @@ long cache_find(struct cache_reader *r, const char *path, const struct stat *st)
 		if (!k)
 			return -1;
 		/* Hard links share the identity: go on past the others. */
-		if (same_file(&c->e[k - 1], st) && stored_for(r, k - 1, path))
+		if (same_file(&c->e[k - 1], st) && stored_for(r, k - 1, key))
 			return (long)(k - 1);
 	}
 }
@@ -515,17 +522,24 @@ void cache_reader_free(struct cache_reader *r)
 	free(r);
 }
 
-int cache_read_head(struct cache_reader *r, size_t id, const char *path,
-		    struct strlist *problems, const struct cache_text **texts, size_t *ntexts)
+int cache_read_head_as(struct cache_reader *r, size_t id, const char *key, const char *path,
+		       struct strlist *problems, const struct cache_text **texts, size_t *ntexts)
 {
 	bool article = r->c->e[id].kind == 1;
 	const unsigned char *h = open_part(r, id, false);
-	if (!h || !cache_format_decode_head(h, r->c->e[id].hlen, path, article, problems, &r->texts))
+	if (!h || !cache_format_decode_head(h, r->c->e[id].hlen, key, path, article, problems,
+					    &r->texts))
 		return -1;
 	r->head_ok = id + 1;
 	*texts = r->texts.v;
 	*ntexts = r->texts.n;
 	return article;
+}
+
+int cache_read_head(struct cache_reader *r, size_t id, const char *path,
+		    struct strlist *problems, const struct cache_text **texts, size_t *ntexts)
+{
+	return cache_read_head_as(r, id, path, path, problems, texts, ntexts);
 }
 
 struct article *cache_read_article(struct cache_reader *r, size_t id, const char *path)

@@ -4,9 +4,11 @@
  * entries -- header, index, checksums, lookups, commit -- is cache.c's.
  *
  * An entry's head (see cache.h):
- *   v path length, the path's bytes: the path the entry was stored for
- *   v problems, each: u8 1 if it began with the escaped path (left out,
- *     put back on lookup) else 0, v length, the bytes
+ *   v key length, the key's bytes: the name the entry was stored under
+ *     (the path made absolute from its root resolved, see cache.h)
+ *   v problems, each: u8 1 if it began with the escaped path as the file
+ *     was named when parsed (left out, put back as it is named on
+ *     lookup) else 0, v length, the bytes
  *   for an article, its searchable text:
  *     v text bytes (what the texts take decoded, NULs included)
  *     the searched fields of fields.h, in its order: a string as a lit,
@@ -291,14 +293,15 @@ static void put_body(struct enc *w, const struct article *a)
 	memcpy(d + head, tmp, counts);
 }
 
-void cache_format_encode(struct buf *head, struct buf *body, const char *path,
+void cache_format_encode(struct buf *head, struct buf *body, const char *key, const char *path,
 			 const struct article *a, const char *const *problems, size_t nproblems)
 {
 	struct enc e = {.out = head};
 	struct enc *w = &e;
-	/* Problems begin with the path as parse and store escape it: the
-	 * path is stored once, first, and left out of each of them. */
-	put_bytes(w, path, strlen(path));
+	/* Problems begin with the path as parse and store escape it: it is
+	 * left out of each of them, to be put back as the file is named when
+	 * it is looked up (another spelling of the same archive). */
+	put_bytes(w, key, strlen(key));
 	struct buf esc = {0};
 	if (nproblems)
 		buf_put_safe(&esc, path, strlen(path));
@@ -691,18 +694,18 @@ static size_t align_up(size_t n)
 	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
 }
 
-/* Does the head begin with exactly path? Moves past it. */
-static bool rd_path_is(struct rd *r, const char *path)
+/* Does the head begin with exactly key? Moves past it. */
+static bool rd_key_is(struct rd *r, const char *key)
 {
 	size_t n = rd_count(r);
 	const unsigned char *q = take(r, n);
-	return q && !r->bad && n == strlen(path) && !memcmp(q, path, n);
+	return q && !r->bad && n == strlen(key) && !memcmp(q, key, n);
 }
 
 /* Step over a head's path and problems; false if damaged. */
 static bool skip_problems(struct rd *r)
 {
-	take(r, rd_count(r)); /* the path */
+	take(r, rd_count(r)); /* the key */
 	size_t n = rd_count(r);
 	for (size_t i = 0; i < n && !r->bad; i++) {
 		rd8(r);
@@ -895,10 +898,10 @@ static bool decode_problems(struct rd *r, const char *path, struct strlist *out)
 
 /* ---- the decoder, as cache.c calls it ---- */
 
-bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *path)
+bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *key)
 {
 	struct rd h = {.p = head, .end = head + len};
-	return rd_path_is(&h, path);
+	return rd_key_is(&h, key);
 }
 
 /* An article's texts, after the head's problems; false if damaged. */
@@ -926,11 +929,12 @@ static bool decode_texts(struct rd *h, struct cache_texts *texts)
 	return !h->bad && h->p == h->end && bytes == want;
 }
 
-bool cache_format_decode_head(const unsigned char *head, size_t len, const char *path,
-			      bool article, struct strlist *problems, struct cache_texts *texts)
+bool cache_format_decode_head(const unsigned char *head, size_t len, const char *key,
+			      const char *path, bool article, struct strlist *problems,
+			      struct cache_texts *texts)
 {
 	struct rd h = {.p = head, .end = head + len};
-	if (!rd_path_is(&h, path))
+	if (!rd_key_is(&h, key))
 		return false;
 	size_t n0 = problems->n;
 	bool ok = decode_problems(&h, path, problems);

@@ -81,6 +81,7 @@ struct load_slot {
 	struct strlist problems; /* from the parser or the cache */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
 	bool have_id;            /* id is valid: the file was stat-ed first */
+	uint32_t root;           /* the path given that it was found under */
 	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
 	struct file_id id;       /* taken before the file was read */
@@ -102,6 +103,7 @@ struct thread_ctx {
 	struct loader *L;
 	struct cache_reader *rdr; /* NULL without a cache */
 	struct search *re;        /* this thread's copy of only, or NULL */
+	struct buf key; /* the cache key of the file being loaded */
 	/* The directory of the last file stat-ed, open: files come a
 	 * directory at a time, and a stat relative to it skips walking the
 	 * whole path again, a good part of a warm start. */
@@ -123,6 +125,13 @@ struct loader {
 	const struct cache *cache; /* NULL: nothing to look up */
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
+	/* The paths given, and each made absolute and resolved (only with a
+	 * cache): a file's cache key is its root's, then the rest of its
+	 * path, so that every spelling of one archive keys it alike. */
+	const char *const *roots;
+	char **root_keys;
+	size_t nroots;
+	size_t cur_root; /* the root the scan is in (the scanning thread's) */
 	size_t max;
 	struct reporter *rep;
 	/* Written by the scanning thread alone: blocks[] and found; blocks[]
@@ -170,6 +179,55 @@ static int stat_in_dir(struct thread_ctx *tc, const char *path, struct stat *st)
 	return fstatat(tc->dirfd, slash + 1, st, 0);
 }
 
+/* Does path lie under root, as the walk spells it: root itself, or root
+ * then a slash (or root ending in one) and more? Its rest into *rest. */
+static bool under_root(const char *path, const char *root, const char **rest)
+{
+	size_t n = strlen(root);
+	if (strncmp(path, root, n))
+		return false;
+	if (path[n] && path[n] != '/' && !(n && root[n - 1] == '/'))
+		return false;
+	*rest = path + n;
+	return true;
+}
+
+/* The root the scanning thread found path under. The walk gives each root's
+ * files in turn, each beginning with the root as given, so the search only
+ * moves forward. */
+static uint32_t root_of(struct loader *L, const char *path)
+{
+	const char *rest;
+	for (size_t r = L->cur_root; r < L->nroots; r++) {
+		if (under_root(path, L->roots[r], &rest)) {
+			L->cur_root = r;
+			return (uint32_t)r;
+		}
+	}
+	/* cannot happen: the walk spells every file from its root */
+	return (uint32_t)L->cur_root;
+}
+
+/* The key the cache knows slot's file by, into b: its root made absolute
+ * and resolved, then the rest of the path as the walk spelled it (any
+ * slashes between them made one). */
+static const char *cache_key(const struct loader *L, const struct load_slot *slot, struct buf *b)
+{
+	const char *root = L->roots[slot->root], *key = L->root_keys[slot->root], *rest;
+	if (!under_root(slot->path, root, &rest))
+		rest = slot->path; /* cannot happen; it would only miss */
+	while (*rest == '/')
+		rest++;
+	b->len = 0;
+	buf_puts(b, key);
+	if (*rest) {
+		if (!b->len || b->data[b->len - 1] != '/')
+			buf_putc(b, '/');
+		buf_puts(b, rest);
+	}
+	return buf_str(b);
+}
+
 /* Does the searchable text of a cached article match? */
 static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
 {
@@ -183,13 +241,14 @@ static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
  * it. */
 static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const struct stat *st)
 {
-	long id = cache_find(tc->rdr, slot->path, st);
+	const char *key = cache_key(tc->L, slot, &tc->key);
+	long id = cache_find(tc->rdr, key, st);
 	if (id < 0)
 		return false;
 	const struct cache_text *texts;
 	size_t ntexts;
-	int kind = cache_read_head(tc->rdr, (size_t)id, slot->path, &slot->problems, &texts,
-				   &ntexts);
+	int kind = cache_read_head_as(tc->rdr, (size_t)id, key, slot->path, &slot->problems,
+				      &texts, &ntexts);
 	if (kind == 1) {
 		if (tc->re && !texts_match(tc->re, texts, ntexts)) {
 			/* Never shown: its path stands for it, and matches
@@ -420,6 +479,8 @@ static void found(void *arg, char *path)
 	}
 	slot_at(L, i)->path = path;
 	slot_at(L, i)->own_path = true;
+	if (L->root_keys)
+		slot_at(L, i)->root = root_of(L, path);
 	L->found = i + 1;
 	if (L->found == START_AT)
 		start_workers(L);
@@ -522,6 +583,7 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 	if (c && !parsed && hits == cache_count(c))
 		return;
 	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
+	struct buf key = {0};
 	for (size_t i = 0; i < L->found; i++) {
 		const struct load_slot *sl = slot_at(L, i);
 		struct stat st;
@@ -529,9 +591,10 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 		if (sl->entry && rdr)
 			cache_writer_copy(w, rdr, sl->entry - 1, &st);
 		else if (sl->have_id && !sl->read_errno)
-			cache_writer_add(w, sl->path, &st, sl->a, (const char *const *)sl->problems.v,
-					 sl->problems.n);
+			cache_writer_add_as(w, cache_key(L, sl, &key), sl->path, &st, sl->a,
+					    (const char *const *)sl->problems.v, sl->problems.n);
 	}
+	buf_free(&key);
 	char *err = NULL;
 	if (cache_writer_commit(w, path, &err) < 0)
 		strlist_push(&s->warnings, err);
@@ -558,7 +621,14 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		.only = cache && opts ? opts->match_only : NULL,
 		.max = opts && opts->max_file_size ? opts->max_file_size : STORE_DEFAULT_MAX_FILE,
 		.rep = &rep,
+		.roots = paths,
+		.nroots = n,
 	};
+	if (cache_path) {
+		L.root_keys = xcalloc(n ? n : 1, sizeof *L.root_keys);
+		for (size_t i = 0; i < n; i++)
+			L.root_keys[i] = cache_root_key(paths[i]);
+	}
 	scan_and_load(&L, paths, n, &s->problems);
 	s->nfiles += L.found;
 
@@ -572,8 +642,12 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		if (tc->dirfd >= 0)
 			close(tc->dirfd);
 		free(tc->dir);
+		buf_free(&tc->key);
 	}
 	free(L.ctx);
+	for (size_t i = 0; L.root_keys && i < n; i++)
+		free(L.root_keys[i]);
+	free(L.root_keys);
 	s->v = xgrow(s->v, &s->cap, s->n + L.found, sizeof *s->v);
 	for (size_t i = 0; i < L.found; i++) {
 		struct load_slot *slot = slot_at(&L, i);

@@ -1,14 +1,20 @@
 /* cache: the parsed article cache on disk, one file per set of archive
- * roots. It keeps, for every file loaded, the path it was loaded under,
+ * roots. It keeps, for every file loaded, the key it was loaded under,
  * the file's identity and version as git's index keeps them (device,
  * inode, size, mtime and ctime to the nanosecond) and the outcome of
  * parsing it: the article, or the mark that it was skipped, plus its
  * problem messages. A warm start decodes articles from it instead of
- * reading and parsing YAML. An entry is used only for the very path it
- * was stored for, with every one of those stat fields the same, and only
- * when neither time is within two seconds of the cache file's own write
- * time (a "racy" entry: a later write in the same timestamp tick would
- * look unchanged); such files are never written into it either.
+ * reading and parsing YAML. An entry is keyed by the file's path from its
+ * root made absolute and resolved, as the cache file is named (see
+ * cache_root_key): the archive typed another way (relative or absolute,
+ * from another directory, through a link to it) finds the same entries,
+ * and problems are put back with the path as typed now. An entry is used
+ * only for the very key it was stored under, with every one of those stat
+ * fields the same (taken through the path as typed, links followed, so a
+ * file replaced behind a link is another file), and only when neither
+ * time is within two seconds of the cache file's own write time (a "racy"
+ * entry: a later write in the same timestamp tick would look unchanged);
+ * such files are never written into it either.
  *
  * The file is versioned and checksummed and is only ever replaced whole
  * (written beside it, then renamed over it), so a reader sees either the
@@ -31,7 +37,7 @@
  *     u32 mtime ns  u32 ctime ns
  *     u32 head bytes  u32 head checksum  u32 body bytes  u32 body checksum
  *     u8 kind (0 skipped, 1 article)  7 bytes 0
- *   heads, one an entry, in the index's order: its path, its problems,
+ *   heads, one an entry, in the index's order: its key, its problems,
  *     then an article's searchable text (see cache_format.c)
  *   bodies, likewise: the rest of an article (none for a skipped file)
  * Heads and bodies are apart so that a search reads the heads alone, and
@@ -50,7 +56,7 @@
 
 /* Bump when the encoding changes or when parse_article would give a
  * different result for the same file: old caches are then rebuilt. */
-enum { CACHE_FORMAT_VERSION = 4 };
+enum { CACHE_FORMAT_VERSION = 5 };
 
 /* The cache file for these archive roots (as given on the command line):
  * $XDG_CACHE_HOME/lede/<hash>.cache, else $HOME/.cache/lede/<hash>.cache,
@@ -60,6 +66,13 @@ enum { CACHE_FORMAT_VERSION = 4 };
  * gives an absolute directory that exists (XDG_CACHE_HOME, when set to an
  * absolute path, is the only candidate, as the spec has it). */
 char *cache_path_for(const char *const *roots, size_t n);
+
+/* root made absolute and resolved (realpath), as cache_path_for hashes it;
+ * only made absolute when it does not exist. A file found under root,
+ * root's spelling followed by a rest, is keyed in the cache by this and
+ * that rest (see store.c), so that every spelling of one archive keys it
+ * alike. Returns a new string. */
+char *cache_root_key(const char *root);
 
 /* An opened cache: its header and index read and verified, its file kept
  * open for the bodies. Read-only once open, so any number of threads may
@@ -89,11 +102,11 @@ struct cache_reader;
 struct cache_reader *cache_reader_new(const struct cache *c);
 void cache_reader_free(struct cache_reader *r);
 
-/* The entry stored for exactly path (byte for byte: the archive named
- * another way is another path) with exactly st's device, inode, size,
- * mtime and ctime (s and ns), and not racy (see above); or -1. Reads
- * through r. */
-long cache_find(struct cache_reader *r, const char *path, const struct stat *st);
+/* The entry stored under exactly key (byte for byte: the caller makes
+ * every spelling of a file one key, see cache_root_key) with exactly st's
+ * device, inode, size, mtime and ctime (s and ns), and not racy (see
+ * above); or -1. Reads through r. */
+long cache_find(struct cache_reader *r, const char *key, const struct stat *st);
 
 /* A piece of an entry's searchable text, in the reader's window: not
  * NUL-terminated, valid until the reader's next call. */
@@ -102,11 +115,15 @@ struct cache_text {
 	size_t len;
 };
 
-/* Read entry id's head, found for path, and check it: append its problems to
- * *problems; set *texts (owned by the reader) to the title, excerpt,
- * provider name and topics of its article, those present, and *ntexts to
- * their count (0 for a skipped file); return 1 for an article, 0 for a
- * skipped file. -1: the head is damaged (nothing touched). */
+/* Read entry id's head, found for key, and check it: append its problems,
+ * written with path (the file as it is named now), to *problems; set
+ * *texts (owned by the reader) to the title, excerpt, provider name and
+ * topics of its article, those present, and *ntexts to their count (0 for
+ * a skipped file); return 1 for an article, 0 for a skipped file. -1: the
+ * head is damaged (nothing touched). */
+int cache_read_head_as(struct cache_reader *r, size_t id, const char *key, const char *path,
+		       struct strlist *problems, const struct cache_text **texts, size_t *ntexts);
+/* cache_read_head_as with path as its key too. */
 int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 		    struct strlist *problems, const struct cache_text **texts, size_t *ntexts);
 /* Decode entry id's article, named path (the caller frees it with
@@ -155,6 +172,11 @@ struct cache_writer *cache_writer_new(void);
  * string of 4 GB) is silently left out and simply misses next time. */
 void cache_writer_add(struct cache_writer *w, const char *path, const struct stat *st,
 		      const struct article *a, const char *const *problems, size_t nproblems);
+/* cache_writer_add of the file named path, stored under key (see
+ * cache_find). */
+void cache_writer_add_as(struct cache_writer *w, const char *key, const char *path,
+			 const struct stat *st, const struct article *a,
+			 const char *const *problems, size_t nproblems);
 /* Add entry id of an open cache as it is, for the file st (the one that
  * found it): no decoding, no encoding. Returns 0, or -1 if the entry turns
  * out to be damaged (then nothing is added). */

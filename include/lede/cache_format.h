@@ -1,5 +1,5 @@
 /* cache_format: the bytes of one cache entry, used by cache.c alone. An
- * entry's head holds the path it was stored for, its problem messages and
+ * entry's head holds the key it was stored under, its problem messages and
  * an article's searchable texts; its body the rest of the article. The
  * encoder writes them from what parse gives; the decoder reads them back
  * and refuses any value parse could not have given, since a cache whose
@@ -14,14 +14,15 @@
 #include "lede/cache.h"
 #include "lede/util.h"
 
-/* Append the head of path's entry to head (the path, its problems, and
+/* Append the head of the entry of the file named path, stored under key,
+ * to head (the key, its problems less path where they begin with it, and
  * a's texts), and a's body to body; a NULL a is a skipped file, with no
  * body. */
-void cache_format_encode(struct buf *head, struct buf *body, const char *path,
+void cache_format_encode(struct buf *head, struct buf *body, const char *key, const char *path,
 			 const struct article *a, const char *const *problems, size_t nproblems);
 
-/* Does head[0..len) begin with exactly path? */
-bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *path);
+/* Does head[0..len) begin with exactly key? */
+bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *key);
 
 /* A reader's texts; v is owned by whoever holds the list. */
 struct cache_texts {
@@ -29,12 +30,13 @@ struct cache_texts {
 	size_t n, cap;
 };
 
-/* Decode head[0..len), stored for path: append its problems (written
- * with path) to *problems and, for an article, set *texts to its texts,
- * which point into head. False when it is damaged or not path's: then
- * *problems is as it was. */
-bool cache_format_decode_head(const unsigned char *head, size_t len, const char *path,
-			      bool article, struct strlist *problems, struct cache_texts *texts);
+/* Decode head[0..len), stored under key for the file now named path:
+ * append its problems (written with path) to *problems and, for an
+ * article, set *texts to its texts, which point into head. False when it
+ * is damaged or not key's: then *problems is as it was. */
+bool cache_format_decode_head(const unsigned char *head, size_t len, const char *key,
+			      const char *path, bool article, struct strlist *problems,
+			      struct cache_texts *texts);
 
 /* The article of head[0..hlen) and body[0..blen), named path (the caller
  * frees it with article_free); NULL if they are inconsistent or hold a
