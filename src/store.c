@@ -32,6 +32,9 @@ struct url_slot {
 	uint32_t idx;
 };
 
+static void link_related(struct store *s);
+static void link_backlinks(struct store *s);
+
 void store_init(struct store *s)
 {
 	memset(s, 0, sizeof *s);
@@ -77,6 +80,7 @@ struct load_slot {
 	bool have_id;            /* id is valid: the file was stat-ed first */
 	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
+	bool matched;            /* the article matches the loader's only */
 	struct file_id id;       /* taken before the file was read */
 };
 
@@ -185,7 +189,8 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 	int kind = cache_read_head(tc->rdr, (size_t)id, slot->path, &slot->problems, &texts,
 				   &ntexts);
 	if (kind == 1) {
-		if (tc->re && !texts_match(tc->re, texts, ntexts)) {
+		slot->matched = tc->re && texts_match(tc->re, texts, ntexts);
+		if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
 			slot->a = article_new(slot->path);
@@ -240,6 +245,9 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	}
 	slot->a = parse_article(path, data, len, &slot->problems);
 	free(data);
+	/* whole, as the cache is written from it: matched here all the same */
+	if (slot->a && tc->re)
+		slot->matched = search_article(tc->re, slot->a);
 }
 
 /* Load a slot, then trade its path for its article's copy. */
@@ -568,6 +576,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		free(tc->dir);
 	}
 	free(L.ctx);
+	free(s->matched);
+	s->matched = L.only && !s->n ? xcalloc(L.found ? L.found : 1, 1) : NULL;
 	s->v = xgrow(s->v, &s->cap, s->n + L.found, sizeof *s->v);
 	for (size_t i = 0; i < L.found; i++) {
 		struct load_slot *slot = slot_at(&L, i);
@@ -578,6 +588,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		free(slot->problems.v);
 		if (slot->own_path)
 			free((char *)slot->path);
+		if (slot->a && s->matched)
+			s->matched[s->n] = slot->matched;
 		if (slot->a)
 			store_add(s, slot->a);
 	}
@@ -588,7 +600,20 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		rep.fn(rep.ctx, L.found, L.found);
 	cache_writer_free(writer);
 	cache_close(cache);
-	store_link(s);
+	enum store_linking how = opts ? opts->linking : STORE_LINK_ALL;
+	if (how != STORE_LINK_NONE)
+		link_related(s);
+	if (how == STORE_LINK_ALL)
+		link_backlinks(s);
+}
+
+size_t store_matches(const struct store *s, size_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; s->matched && i < s->n; i++)
+		if (s->matched[i])
+			out[n++] = i;
+	return n;
 }
 
 static void index_url(struct store *s, const char *url, size_t idx)
@@ -638,7 +663,8 @@ size_t store_url_max_probe(const struct store *s)
 	return most;
 }
 
-void store_link(struct store *s)
+/* The URL index, and every related story's local article. */
+static void link_related(struct store *s)
 {
 	free(s->slots);
 	/* room for three URLs an article at a load of at most two thirds */
@@ -652,17 +678,28 @@ void store_link(struct store *s)
 		index_url(s, s->v[i]->original_url, i);
 		index_url(s, s->v[i]->amp_web_url, i);
 	}
-
-	/* Resolve related stories, counting backlinks per target. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct article *a = s->v[i];
+		for (size_t r = 0; r < a->nrelated; r++)
+			a->related[r].local = store_find_url(s, a->related[r].web_url);
+	}
+	/* what backlinks there were are for the articles of before */
 	free(s->backlink_start);
 	free(s->backlinks);
+	s->backlink_start = s->backlinks = NULL;
+	s->nlinked = 0;
+}
+
+/* Every article's backlinks, from the related stories' local articles. */
+static void link_backlinks(struct store *s)
+{
+	/* Count backlinks per target. */
 	s->backlink_start = xcalloc(s->n + 1, sizeof *s->backlink_start);
 	size_t total = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct article *a = s->v[i];
 		for (size_t r = 0; r < a->nrelated; r++) {
-			long t = store_find_url(s, a->related[r].web_url);
-			a->related[r].local = t;
+			long t = a->related[r].local;
 			if (t >= 0 && (size_t)t != i) {
 				s->backlink_start[t + 1]++;
 				total++;
@@ -699,6 +736,12 @@ void store_link(struct store *s)
 	free(fill);
 }
 
+void store_link(struct store *s)
+{
+	link_related(s);
+	link_backlinks(s);
+}
+
 const size_t *store_backlinks(const struct store *s, size_t i, size_t *n)
 {
 	if (i >= s->nlinked || !s->backlink_start) {
@@ -719,5 +762,6 @@ void store_free(struct store *s)
 	free(s->slots);
 	free(s->backlink_start);
 	free(s->backlinks);
+	free(s->matched);
 	memset(s, 0, sizeof *s);
 }
