@@ -186,6 +186,7 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		return false;
 	const struct cache_text *texts;
 	size_t ntexts;
+	bool list_only = tc->L->opts && tc->L->opts->list_only;
 	int kind = cache_read_head(tc->rdr, (size_t)id, slot->path, &slot->problems, &texts,
 				   &ntexts);
 	if (kind == 1) {
@@ -194,12 +195,11 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
 			slot->a = article_new(slot->path);
-		} else if (!(slot->a = cache_read_article(tc->rdr, (size_t)id, slot->path))) {
+		} else if (!(slot->a = list_only ? cache_read_listed(tc->rdr, (size_t)id, slot->path)
+						 : cache_read_article(tc->rdr, (size_t)id, slot->path))) {
 			while (slot->problems.n)
 				free(slot->problems.v[--slot->problems.n]);
 			kind = -1;
-		} else if (tc->L->opts && tc->L->opts->list_only) {
-			slot->a = article_trim(slot->a);
 		}
 	}
 	if (kind < 0) {
