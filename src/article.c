@@ -105,7 +105,7 @@ static const char *keep(struct arena *ar, const char *s)
 	return s ? arena_strndup(ar, s, strlen(s)) : NULL;
 }
 
-struct article *article_trim(struct article *a)
+struct article *article_copy_listed(const struct article *a)
 {
 	size_t need = (a->title ? strlen(a->title) + 1 : 0) +
 		      (a->web_url ? strlen(a->web_url) + 1 : 0) +
@@ -118,6 +118,12 @@ struct article *article_trim(struct article *a)
 	t->quality = a->quality;
 	t->heat = a->heat;
 	t->has = a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+	return t;
+}
+
+struct article *article_trim(struct article *a)
+{
+	struct article *t = article_copy_listed(a);
 	article_free(a);
 	return t;
 }

@@ -405,6 +405,7 @@ struct cache_reader {
 	 * file never changes under its descriptor (it is only ever replaced),
 	 * so the bytes read again are the same. */
 	size_t head_sum_ok, head_ok;
+	struct buf scratch; /* for cache_read_listed */
 };
 
 /* Everything of the stat that the cache trusts, as git's index does: a
@@ -519,6 +520,7 @@ void cache_reader_free(struct cache_reader *r)
 	free(r->head.buf);
 	free(r->body.buf);
 	free(r->texts.v);
+	buf_free(&r->scratch);
 	free(r);
 }
 
@@ -549,6 +551,16 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)))
 		return NULL;
 	return cache_format_decode_article(h, e->hlen, r->head_ok == id + 1, b, e->blen, path);
+}
+
+struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path)
+{
+	const struct entry *e = &r->c->e[id];
+	const unsigned char *h, *b;
+	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)))
+		return NULL;
+	return cache_format_decode_listed(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
+					  &r->scratch);
 }
 
 int cache_lookup(const struct cache *c, const char *path, const struct stat *st,

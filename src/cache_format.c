@@ -825,45 +825,82 @@ static void rd_body(struct rd *b, struct carve *c, struct article *a, struct rel
 	}
 }
 
-/* The article of head h and body b, named path; NULL if they are
- * inconsistent or hold a value the parser never gives (their checksums
- * passed, so only a writer bug or a forgery could do that). */
-static struct article *decode_article(struct rd *h, struct rd *b, const char *path)
+/* What an entry's article takes, from the counts ahead of its fields. */
+struct sizes {
+	size_t rel, img, top, strbytes, total;
+	size_t nimages, nrelated, nitems; /* nitems: the head's lists' items */
+};
+
+/* Read the counts of head h and body b; false if they are inconsistent. */
+static bool entry_sizes(struct rd *h, struct rd *b, struct sizes *z)
 {
 	if (!skip_problems(h))
-		return NULL;
+		return false;
 	size_t textbytes = rd_count(h);
 	uint64_t rem = (uint64_t)(b->end - b->p), sb = rdv(b);
-	size_t nimages = rd_count(b), nrelated = rd_list(b, ARTICLE_RELATED_MAX);
-	if (h->bad || b->bad || !body_sizes_possible(rem, sb, nimages, nrelated))
-		return NULL;
-	size_t nitems = count_list_items(*h);
-	if (nitems == SIZE_MAX)
-		return NULL;
+	z->nimages = rd_count(b);
+	z->nrelated = rd_list(b, ARTICLE_RELATED_MAX);
+	if (h->bad || b->bad || !body_sizes_possible(rem, sb, z->nimages, z->nrelated))
+		return false;
+	z->nitems = count_list_items(*h);
+	if (z->nitems == SIZE_MAX)
+		return false;
+	z->rel = align_up(z->nrelated * sizeof(struct related));
+	z->img = align_up(z->nimages * sizeof(struct image));
+	z->top = align_up(z->nitems * sizeof(const char *));
+	z->strbytes = textbytes + (size_t)sb;
+	z->total = z->rel + z->img + z->top + z->strbytes;
+	return true;
+}
 
-	size_t rel_size = align_up(nrelated * sizeof(struct related));
-	size_t img_size = align_up(nimages * sizeof(struct image));
-	size_t top_size = align_up(nitems * sizeof(const char *));
-	size_t strbytes = textbytes + (size_t)sb;
-	size_t total = rel_size + img_size + top_size + strbytes;
-
-	/* One arena block for the path and the rest. */
-	struct article *a = article_new_sized(path, total + 2 * alignof(max_align_t));
-	unsigned char *mem = arena_alloc(&a->arena, total); /* never NULL */
+/* Decode the fields of h and b into a, carving mem (z->total bytes);
+ * false if they hold a value the parser never gives or do not add up
+ * (their checksums passed, so only a writer bug or a forgery could do
+ * that). */
+static bool decode_into(struct rd *h, struct rd *b, const struct sizes *z, struct article *a,
+			unsigned char *mem)
+{
 	struct carve c = {
-		.img = (void *)(mem + rel_size),
-		.imgend = (struct image *)(void *)(mem + rel_size) + nimages,
-		.s = (char *)(mem + rel_size + img_size + top_size),
-		.send = (char *)(mem + rel_size + img_size + top_size) + strbytes,
+		.img = (void *)(mem + z->rel),
+		.imgend = (struct image *)(void *)(mem + z->rel) + z->nimages,
+		.s = (char *)(mem + z->rel + z->img + z->top),
+		.send = (char *)(mem + z->rel + z->img + z->top) + z->strbytes,
 	};
-	rd_texts(h, &c, a, (void *)(mem + rel_size + img_size));
-	rd_body(b, &c, a, (void *)mem, nrelated);
-	if (h->bad || b->bad || h->p != h->end || b->p != b->end || c.s != c.send ||
-	    c.img != c.imgend) {
+	rd_texts(h, &c, a, (void *)(mem + z->rel + z->img));
+	rd_body(b, &c, a, (void *)mem, z->nrelated);
+	return !h->bad && !b->bad && h->p == h->end && b->p == b->end && c.s == c.send &&
+	       c.img == c.imgend;
+}
+
+/* The article of head h and body b, named path; NULL if damaged. */
+static struct article *decode_article(struct rd *h, struct rd *b, const char *path)
+{
+	struct sizes z;
+	if (!entry_sizes(h, b, &z))
+		return NULL;
+	/* One arena block for the path and the rest. */
+	struct article *a = article_new_sized(path, z.total + 2 * alignof(max_align_t));
+	unsigned char *mem = arena_alloc(&a->arena, z.total); /* never NULL */
+	if (!decode_into(h, b, &z, a, mem)) {
 		article_free(a);
 		return NULL;
 	}
 	return a;
+}
+
+/* The same, decoded and checked whole in scratch, which the next entry
+ * reuses; what is returned keeps only the list's fields. */
+static struct article *decode_listed(struct rd *h, struct rd *b, const char *path,
+				     struct buf *scratch)
+{
+	struct sizes z;
+	if (!entry_sizes(h, b, &z))
+		return NULL;
+	scratch->data = xgrow(scratch->data, &scratch->cap, z.total ? z.total : 1, 1);
+	struct article whole = {.path = path};
+	if (!decode_into(h, b, &z, &whole, (unsigned char *)scratch->data))
+		return NULL;
+	return article_copy_listed(&whole);
 }
 
 /* Append the head's problems, written with path; false if damaged. */
@@ -957,4 +994,13 @@ struct article *cache_format_decode_article(const unsigned char *head, size_t hl
 	struct rd h = {.p = head, .end = head + hlen, .checked = head_checked};
 	struct rd b = {.p = body, .end = body + blen};
 	return decode_article(&h, &b, path);
+}
+
+struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
+					   bool head_checked, const unsigned char *body,
+					   size_t blen, const char *path, struct buf *scratch)
+{
+	struct rd h = {.p = head, .end = head + hlen, .checked = head_checked};
+	struct rd b = {.p = body, .end = body + blen};
+	return decode_listed(&h, &b, path, scratch);
 }

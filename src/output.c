@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,50 +19,112 @@
  * screen; invisible format characters hide or reorder what a person reads. */
 static bool list_escapes_char(unsigned cp)
 {
-	return cp == 0x2028 || cp == 0x2029 || unicode_is_invisible_format(cp);
+	return cp == 0x2028 || cp == 0x2029 || unicode_hidden_kind(cp) == UNICODE_INVISIBLE;
+}
+
+/* Eight bytes at a time: does the word hold a byte below n (n <= 0x80),
+ * or a byte equal to c? Either may say yes for a word that holds none
+ * (the caller then looks byte by byte), never no for one that does. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static inline uint64_t word_has_less(uint64_t w, unsigned n)
+{
+	return (w - ONES * n) & ~w & HIGHS;
+}
+
+static inline uint64_t word_has(uint64_t w, unsigned char c)
+{
+	return word_has_less(w ^ (ONES * c), 1);
+}
+
+/* How many bytes from s on are printable ASCII other than the backslash
+ * and `also` (0: none): the bytes both formats copy as they are. Words
+ * first, each taken whole when none of its bytes can be special. */
+static size_t plain_ascii_run(const char *s, size_t n, unsigned char also)
+{
+	size_t i = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if ((w & HIGHS) | word_has_less(w, 0x20) | word_has(w, 0x7f) | word_has(w, '\\') |
+		    (also ? word_has(w, also) : 0))
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '\\' || (also && c == also))
+			break;
+	}
+	return i;
+}
+
+static const char hex_digits[] = "0123456789abcdef";
+
+/* \x followed by the byte in two hex digits. */
+static void put_hex_byte(struct buf *b, unsigned char x)
+{
+	char e[4] = {'\\', 'x', hex_digits[x >> 4], hex_digits[x & 15]};
+	buf_add(b, e, 4);
+}
+
+/* \u and four hex digits, or \U and eight above U+FFFF. */
+static void put_list_code_point(struct buf *b, unsigned cp)
+{
+	char e[10];
+	int digits = cp > 0xffff ? 8 : 4;
+	e[0] = '\\';
+	e[1] = cp > 0xffff ? 'U' : 'u';
+	for (int k = 0; k < digits; k++)
+		e[2 + k] = hex_digits[cp >> (4 * (digits - 1 - k)) & 15];
+	buf_add(b, e, (size_t)(2 + digits));
+}
+
+/* Escape what starts s[0..n) (a byte that --list does not copy as it is):
+ * returns how many bytes of s that took. */
+static size_t list_escape_one(struct buf *b, const char *s, size_t n, unsigned cp, int len)
+{
+	unsigned char c = (unsigned char)s[0];
+	if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+		char e[2] = {'\\', c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\'};
+		buf_add(b, e, 2);
+		return 1;
+	}
+	if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+		/* a control character, or a byte that is not UTF-8: its bytes,
+		 * each as \xHH (a C1 control is two of them) */
+		size_t k = len ? (size_t)len : 1;
+		for (size_t m = 0; m < k && m < n; m++)
+			put_hex_byte(b, (unsigned char)s[m]);
+		return k;
+	}
+	put_list_code_point(b, cp);
+	return (size_t)len;
 }
 
 void output_list_escape(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0;
+	/* s[start..i) is copied as it is, in one piece, once something that
+	 * needs an escape (or the end) is met: most fields are one run. */
+	size_t start = 0, i = 0;
 	while (i < n) {
-		/* the common case, copied in runs */
-		size_t j = i;
-		while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f &&
-		       s[j] != '\\')
-			j++;
-		buf_add(b, s + i, j - i);
-		if ((i = j) >= n)
+		i += plain_ascii_run(s + i, n - i, 0);
+		if (i >= n)
 			break;
 		unsigned char c = (unsigned char)s[i];
 		unsigned cp = c;
-		int len = c >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 1;
-		if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-			char e[2] = {'\\', c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\'};
-			buf_add(b, e, 2);
-			i++;
-		} else if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-			/* a control character, or a byte that is not UTF-8: its
-			 * bytes, each as \xHH (a C1 control is two of them) */
-			size_t k = len ? (size_t)len : 1;
-			for (size_t m = 0; m < k; m++) {
-				unsigned char x = (unsigned char)s[i + m];
-				char e[4] = {'\\', 'x', hex[x >> 4], hex[x & 15]};
-				buf_add(b, e, 4);
+		int len = 1;
+		if (c >= 0x80) {
+			len = utf8_decode(s + i, n - i, &cp);
+			if (len && cp > 0x9f && !list_escapes_char(cp)) {
+				i += (size_t)len; /* shown as it is: the run goes on */
+				continue;
 			}
-			i += k;
-		} else if (list_escapes_char(cp)) {
-			if (cp > 0xffff)
-				buf_printf(b, "\\U%08x", cp);
-			else
-				buf_printf(b, "\\u%04x", cp);
-			i += (size_t)len;
-		} else {
-			buf_add(b, s + i, (size_t)len);
-			i += (size_t)len;
 		}
+		buf_add(b, s + start, i - start);
+		i += list_escape_one(b, s + i, n - i, cp, len);
+		start = i;
 	}
+	buf_add(b, s + start, n - start);
 }
 
 static void list_field(struct buf *b, const char *s)
@@ -70,19 +133,32 @@ static void list_field(struct buf *b, const char *s)
 		output_list_escape(b, s, strlen(s));
 }
 
+/* v in decimal, as printf's %lld writes it. */
+static void put_int(struct buf *b, long long v)
+{
+	char d[24], *e = d + sizeof d, *p = e;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(e - p));
+}
+
 void output_list_line(struct buf *b, const struct article *a)
 {
 	if (a->has & HAS_DATE) {
 		char d[DATE_ISO_LEN + 1];
 		date_format_iso(a->date, d);
-		buf_puts(b, d);
+		buf_add(b, d, DATE_ISO_LEN);
 	}
 	buf_putc(b, '\t');
 	if (a->has & HAS_QUALITY)
-		buf_printf(b, "%d", (int)a->quality);
+		put_int(b, a->quality);
 	buf_putc(b, '\t');
 	if (a->has & HAS_HEAT)
-		buf_printf(b, "%d", (int)a->heat);
+		put_int(b, a->heat);
 	buf_putc(b, '\t');
 	list_field(b, a->provider.name);
 	buf_putc(b, '\t');
@@ -92,51 +168,56 @@ void output_list_line(struct buf *b, const struct article *a)
 	buf_putc(b, '\n');
 }
 
+/* \u and the four hex digits of a UTF-16 code unit. */
+static void put_json_unit(struct buf *b, unsigned u)
+{
+	char e[6] = {'\\', 'u', hex_digits[u >> 12 & 15], hex_digits[u >> 8 & 15],
+		     hex_digits[u >> 4 & 15], hex_digits[u & 15]};
+	buf_add(b, e, 6);
+}
+
+/* Escape the character at s[0..n) (not plain ASCII): returns how many
+ * bytes of s it took. */
+static size_t json_escape_one(struct buf *b, const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+	unsigned cp = c;
+	int len = 1;
+	if (c >= 0x80 && !(len = utf8_decode(s, n, &cp))) {
+		cp = 0xfffd; /* not UTF-8: the replacement character */
+		len = 1;
+	}
+	const char *short_form = NULL;
+	switch (cp) {
+	case '"': short_form = "\\\""; break;
+	case '\\': short_form = "\\\\"; break;
+	case '\n': short_form = "\\n"; break;
+	case '\r': short_form = "\\r"; break;
+	case '\t': short_form = "\\t"; break;
+	case '\b': short_form = "\\b"; break;
+	case '\f': short_form = "\\f"; break;
+	default: break;
+	}
+	if (short_form) {
+		buf_add(b, short_form, 2);
+	} else if (cp >= 0x10000) {
+		put_json_unit(b, 0xd800 + ((cp - 0x10000) >> 10));
+		put_json_unit(b, 0xdc00 + ((cp - 0x10000) & 0x3ff));
+	} else {
+		put_json_unit(b, cp);
+	}
+	return (size_t)len;
+}
+
 void output_json_string(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	buf_putc(b, '"');
 	size_t i = 0;
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			size_t j = i + 1;
-			while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f &&
-			       s[j] != '"' && s[j] != '\\')
-				j++;
-			buf_add(b, s + i, j - i);
-			i = j;
-			continue;
-		}
-		unsigned cp = c;
-		int len = 1;
-		if (c >= 0x80 && !(len = utf8_decode(s + i, n - i, &cp))) {
-			cp = 0xfffd; /* not UTF-8: the replacement character */
-			len = 1;
-		}
-		i += (size_t)len;
-		switch (cp) {
-		case '"': buf_puts(b, "\\\""); continue;
-		case '\\': buf_puts(b, "\\\\"); continue;
-		case '\n': buf_puts(b, "\\n"); continue;
-		case '\r': buf_puts(b, "\\r"); continue;
-		case '\t': buf_puts(b, "\\t"); continue;
-		case '\b': buf_puts(b, "\\b"); continue;
-		case '\f': buf_puts(b, "\\f"); continue;
-		default: break;
-		}
-		unsigned units[2] = {cp, 0};
-		int nu = 1;
-		if (cp >= 0x10000) {
-			units[0] = 0xd800 + ((cp - 0x10000) >> 10);
-			units[1] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
-			nu = 2;
-		}
-		for (int u = 0; u < nu; u++) {
-			char e[6] = {'\\', 'u', hex[units[u] >> 12 & 15], hex[units[u] >> 8 & 15],
-				     hex[units[u] >> 4 & 15], hex[units[u] & 15]};
-			buf_add(b, e, 6);
-		}
+		size_t run = plain_ascii_run(s + i, n - i, '"');
+		buf_add(b, s + i, run);
+		if ((i += run) < n)
+			i += json_escape_one(b, s + i, n - i);
 	}
 	buf_putc(b, '"');
 }
@@ -146,7 +227,9 @@ static void key(struct buf *b, bool *first, const char *k)
 	if (!*first)
 		buf_putc(b, ',');
 	*first = false;
-	buf_printf(b, "\"%s\":", k);
+	buf_putc(b, '"');
+	buf_puts(b, k);
+	buf_add(b, "\":", 2);
 }
 
 static void jstr(struct buf *b, bool *first, const char *k, const char *v)
@@ -207,7 +290,7 @@ static void jint(struct buf *b, bool *first, const char *k, bool has, long long 
 {
 	key(b, first, k);
 	if (has)
-		buf_printf(b, "%lld", v);
+		put_int(b, v);
 	else
 		buf_puts(b, "null");
 }
@@ -227,7 +310,9 @@ static void jdate(struct buf *b, bool *first, const char *k, bool has, int64_t t
 	}
 	char d[DATE_ISO_LEN + 1];
 	date_format_iso(t, d);
-	buf_printf(b, "\"%s\"", d);
+	buf_putc(b, '"');
+	buf_add(b, d, DATE_ISO_LEN);
+	buf_putc(b, '"');
 }
 
 static void jimages(struct buf *b, bool *first, const struct image *im, size_t n)

@@ -38,6 +38,9 @@ struct web_alias {
 	uint32_t holder, idx;
 };
 
+static void link_related(struct store *s);
+static void link_backlinks(struct store *s);
+
 void store_init(struct store *s)
 {
 	memset(s, 0, sizeof *s);
@@ -84,6 +87,7 @@ struct load_slot {
 	uint32_t root;           /* the path given that it was found under */
 	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
+	bool matched;            /* the article matches the loader's only */
 	struct file_id id;       /* taken before the file was read */
 };
 
@@ -247,19 +251,20 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		return false;
 	const struct cache_text *texts;
 	size_t ntexts;
+	bool list_only = tc->L->opts && tc->L->opts->list_only;
 	int kind = cache_read_head_as(tc->rdr, (size_t)id, key, slot->path, &slot->problems,
 				      &texts, &ntexts);
 	if (kind == 1) {
-		if (tc->re && !texts_match(tc->re, texts, ntexts)) {
+		slot->matched = tc->re && texts_match(tc->re, texts, ntexts);
+		if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
 			slot->a = article_new(slot->path);
-		} else if (!(slot->a = cache_read_article(tc->rdr, (size_t)id, slot->path))) {
+		} else if (!(slot->a = list_only ? cache_read_listed(tc->rdr, (size_t)id, slot->path)
+						 : cache_read_article(tc->rdr, (size_t)id, slot->path))) {
 			while (slot->problems.n)
 				free(slot->problems.v[--slot->problems.n]);
 			kind = -1;
-		} else if (tc->L->opts && tc->L->opts->list_only) {
-			slot->a = article_trim(slot->a);
 		}
 	}
 	if (kind < 0) {
@@ -305,6 +310,9 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	}
 	slot->a = parse_article(path, data, len, &slot->problems);
 	free(data);
+	/* whole, as the cache is written from it: matched here all the same */
+	if (slot->a && tc->re)
+		slot->matched = search_article(tc->re, slot->a);
 }
 
 /* Load a slot, then trade its path for its article's copy. */
@@ -648,6 +656,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	for (size_t i = 0; L.root_keys && i < n; i++)
 		free(L.root_keys[i]);
 	free(L.root_keys);
+	free(s->matched);
+	s->matched = L.only && !s->n ? xcalloc(L.found ? L.found : 1, 1) : NULL;
 	s->v = xgrow(s->v, &s->cap, s->n + L.found, sizeof *s->v);
 	for (size_t i = 0; i < L.found; i++) {
 		struct load_slot *slot = slot_at(&L, i);
@@ -658,6 +668,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		free(slot->problems.v);
 		if (slot->own_path)
 			free((char *)slot->path);
+		if (slot->a && s->matched)
+			s->matched[s->n] = slot->matched;
 		if (slot->a)
 			store_add(s, slot->a);
 	}
@@ -668,7 +680,20 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		rep.fn(rep.ctx, L.found, L.found);
 	cache_writer_free(writer);
 	cache_close(cache);
-	store_link(s);
+	enum store_linking how = opts ? opts->linking : STORE_LINK_ALL;
+	if (how != STORE_LINK_NONE)
+		link_related(s);
+	if (how == STORE_LINK_ALL)
+		link_backlinks(s);
+}
+
+size_t store_matches(const struct store *s, size_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; s->matched && i < s->n; i++)
+		if (s->matched[i])
+			out[n++] = i;
+	return n;
 }
 
 /* Index url as article idx's; returns the article that holds it, idx or
@@ -763,7 +788,8 @@ size_t store_url_max_probe(const struct store *s)
 	return most;
 }
 
-void store_link(struct store *s)
+/* The URL index, and every related story's local article. */
+static void link_related(struct store *s)
 {
 	free(s->slots);
 	/* room for three URLs an article at a load of at most two thirds */
@@ -791,16 +817,29 @@ void store_link(struct store *s)
 	if (s->nweb_aliases)
 		qsort(s->web_aliases, s->nweb_aliases, sizeof *s->web_aliases, cmp_web_alias);
 
-	/* Resolve related stories, counting backlinks per target. */
+	/* Resolve related stories. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct article *a = s->v[i];
+		for (size_t r = 0; r < a->nrelated; r++)
+			a->related[r].local = store_find_url(s, a->related[r].web_url);
+	}
+	/* what backlinks there were are for the articles of before */
 	free(s->backlink_start);
 	free(s->backlinks);
+	s->backlink_start = s->backlinks = NULL;
+	s->nlinked = 0;
+}
+
+/* Every article's backlinks, from the related stories' local articles. */
+static void link_backlinks(struct store *s)
+{
+	/* Count backlinks per target. */
 	s->backlink_start = xcalloc(s->n + 1, sizeof *s->backlink_start);
 	size_t total = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct article *a = s->v[i];
 		for (size_t r = 0; r < a->nrelated; r++) {
-			long t = store_find_url(s, a->related[r].web_url);
-			a->related[r].local = t;
+			long t = a->related[r].local;
 			if (t >= 0 && (size_t)t != i) {
 				s->backlink_start[t + 1]++;
 				total++;
@@ -837,6 +876,12 @@ void store_link(struct store *s)
 	free(fill);
 }
 
+void store_link(struct store *s)
+{
+	link_related(s);
+	link_backlinks(s);
+}
+
 const size_t *store_backlinks(const struct store *s, size_t i, size_t *n)
 {
 	if (i >= s->nlinked || !s->backlink_start) {
@@ -858,5 +903,6 @@ void store_free(struct store *s)
 	free(s->web_aliases);
 	free(s->backlink_start);
 	free(s->backlinks);
+	free(s->matched);
 	memset(s, 0, sizeof *s);
 }

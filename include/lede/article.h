@@ -104,5 +104,7 @@ size_t article_bytes(const struct article *a);
 /* A copy of a that keeps only what lede --list prints and sorts by (path,
  * title, provider name, webUrl, date, quality, heat); a is freed. */
 struct article *article_trim(struct article *a);
+/* The same copy, a left as it is (it may live outside any arena). */
+struct article *article_copy_listed(const struct article *a);
 
 #endif

@@ -129,6 +129,9 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 /* Decode entry id's article, named path (the caller frees it with
  * article_free; related[].local are -1). NULL: damaged, or a skipped file. */
 struct article *cache_read_article(struct cache_reader *r, size_t id, const char *path);
+/* The same, checked as whole, but keeping only what lede --list prints
+ * (article_trim's fields), without the whole article's allocation. */
+struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path);
 
 /* cache_find, cache_read_head and cache_read_article in one, through a
  * reader of its own: returns 1 and sets *article (NULL for a skipped file)

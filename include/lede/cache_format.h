@@ -46,4 +46,11 @@ struct article *cache_format_decode_article(const unsigned char *head, size_t hl
 					    bool head_checked, const unsigned char *body,
 					    size_t blen, const char *path);
 
+/* The same decoding and the same checks, the whole entry in scratch
+ * (grown as needed; the caller reuses it and frees it with buf_free), but
+ * what is returned keeps only what lede --list prints (article_trim). */
+struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
+					   bool head_checked, const unsigned char *body,
+					   size_t blen, const char *path, struct buf *scratch);
+
 #endif

@@ -16,6 +16,16 @@ enum { STORE_DEFAULT_MAX_FILE = 4 << 20 };
  * the same as a serial load: articles and problems in scan order. */
 enum { STORE_MAX_AUTO_THREADS = 16, STORE_MAX_THREADS = 256 };
 
+/* What store_load links once every file is in (see store_link). */
+enum store_linking {
+	STORE_LINK_ALL,     /* the URL index, related[].local and backlinks */
+	STORE_LINK_RELATED, /* the URL index and related[].local: --json */
+	/* Nothing: related[].local stay -1, store_find_url finds nothing and
+	 * no article has backlinks. For what prints no link (--list,
+	 * --check): the index costs a tenth of a warm --list. */
+	STORE_LINK_NONE,
+};
+
 struct store_opts {
 	size_t max_file_size; /* bigger files are skipped with a problem */
 	/* Threads for reading and parsing: 0 picks the online CPUs (at most
@@ -44,13 +54,17 @@ struct store_opts {
 	 * (lede --list -e): an article the cache holds that does not match is
 	 * loaded as a stub, its path alone (so it matches nothing), without
 	 * being decoded. Its problems load all the same; links (related[].
-	 * local, backlinks) know only the articles loaded whole. NULL:
-	 * everything. */
+	 * local, backlinks) know only the articles loaded whole. Every
+	 * article is matched while loading, on the loading threads, and the
+	 * verdicts kept (store.matched), so that the caller need not run
+	 * the search again. NULL: everything. */
 	const struct search *match_only;
-	/* For lede --list without a search: an article taken from the cache
-	 * keeps only what the list prints (article_trim). Links and --json
-	 * need the whole article: they never set this. */
+	/* For lede --list: an article taken from the cache keeps only what
+	 * the list prints (article_trim), after match_only has matched it.
+	 * Links, --json and a search run after the load need the whole
+	 * article: they never set this. */
 	bool list_only;
+	enum store_linking linking; /* 0: STORE_LINK_ALL */
 	/* Follow symbolic links met inside the walk (scan.h); the paths given
 	 * are followed either way. */
 	bool follow_links;
@@ -82,15 +96,22 @@ struct store {
 	size_t *backlink_start;
 	size_t *backlinks;
 	size_t nlinked;
+	/* After a store_load with match_only (and a cache to take it from)
+	 * into an empty store: matched[i] is 1 when article i matches the
+	 * search, else 0. NULL otherwise. Owned. */
+	unsigned char *matched;
 };
 
 void store_init(struct store *s);
-/* Scan paths and load every candidate; then link (store_link). opts may be
- * NULL for the defaults. */
+/* Scan paths and load every candidate; then link (store_link, or less:
+ * opts->linking). opts may be NULL for the defaults. */
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts);
 /* Add one parsed article (the store takes it). */
 void store_add(struct store *s, struct article *a);
+/* The indices of the articles that s->matched marks, in load order,
+ * into out (room for s->n); returns their count. */
+size_t store_matches(const struct store *s, size_t *out);
 /* Build the URL index, resolve related stories, compute backlinks. */
 void store_link(struct store *s);
 /* The articles whose related stories name article i: *n indices into v,
