@@ -1,4 +1,5 @@
-/* cache: the cache file around the entries that cache_format.c encodes:
+/* cache: the cache file around the entries that cache_encode.c writes
+ * and cache_format.c decodes:
  * the header and the index of records by file identity, the checks that
  * decide whether a file is trusted, the readers that fetch heads and
  * bodies through a window, the writer and its atomic commit, and the
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "lede/atomic.h"
+#include "lede/cache_encode.h"
 #include "lede/cache_format.h"
 
 #ifndef LEDE_VERSION
@@ -190,7 +192,7 @@ void cache_writer_add_as(struct cache_writer *w, const char *key, const char *pa
 	if (too_recent(w, st))
 		return;
 	size_t hstart = w->head.len, bstart = w->body.len;
-	cache_format_encode(&w->head, &w->body, key, path, a, problems, nproblems);
+	cache_encode(&w->head, &w->body, key, path, a, problems, nproblems);
 
 	size_t hlen = w->head.len - hstart, blen = w->body.len - bstart;
 	if (hlen >= MAX_BODY || blen >= MAX_BODY) {

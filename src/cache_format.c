@@ -1,7 +1,8 @@
 /* cache_format: the bytes of one cache entry, written from an article and
  * read back into one. Decoding checks every value against what the parser
  * can give (see "what the parser produces" below). The file around the
- * entries -- header, index, checksums, lookups, commit -- is cache.c's.
+ * entries -- header, index, checksums, lookups, commit -- is cache.c's;
+ * writing an entry, cache_encode.c's.
  *
  * An entry's head (see cache.h):
  *   v key length, the key's bytes: the name the entry was stored under
@@ -38,7 +39,7 @@
  *     string before this one (1 the last), then the n bytes;
  *   v = n << 2 | 3: u8 k, v t, n bytes: the n bytes, then the last t bytes
  *     of the k-th string before this one.
- * "Before" counts the present strs of the body, at most RING back. URLs
+ * "Before" counts the present strs of the body, at most CACHE_FORMAT_RING back. URLs
  * are most of an article, and most of them repeat another: originalUrl is
  * often webUrl, ampWebUrl is webUrl and "/amp/", cdnAmpWebUrl ends with
  * ampWebUrl, images share a host. A string equal to an earlier one (p its
@@ -53,14 +54,6 @@
 #include "lede/date.h"
 #include "lede/fields.h"
 
-enum {
-	/* How far back a string may refer (see the top of this file). */
-	RING = 16,
-	/* The shortest shared prefix or suffix worth a reference: below it,
-	 * the reference's own bytes eat the saving. */
-	MIN_SHARED = 8,
-};
-
 #define MAX2(a, b) ((a) > (b) ? (a) : (b))
 /* The longest string the parser keeps in any field (article.h). */
 enum {
@@ -68,258 +61,9 @@ enum {
 			   MAX2(ARTICLE_NAME_MAX, ARTICLE_TOPIC_MAX)),
 };
 
-static inline uint64_t zigzag(int64_t v)
-{
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
 static inline int64_t unzigzag(uint64_t v)
 {
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-}
-
-/* ---- writing ---- */
-
-/* Where the encoder writes (the head or the body), and the strings of the
- * body being written, for references. */
-struct enc {
-	struct buf *out;
-	const char *ring[RING];
-	size_t ring_len[RING];
-	unsigned nring;
-};
-
-/* Counts that lead an article's record. */
-struct tally {
-	size_t strbytes, images;
-};
-
-static void put8(struct enc *w, unsigned v)
-{
-	char c = (char)v;
-	buf_add(w->out, &c, 1);
-}
-
-static void putv(struct enc *w, uint64_t v)
-{
-	char b[10];
-	size_t n = 0;
-	while (v >= 0x80) {
-		b[n++] = (char)(v | 0x80);
-		v >>= 7;
-	}
-	b[n++] = (char)v;
-	buf_add(w->out, b, n);
-}
-
-static void put_bytes(struct enc *w, const char *s, size_t n)
-{
-	putv(w, n);
-	buf_add(w->out, s, n);
-}
-
-/* A lit (see the top of this file). */
-static void put_lit(struct enc *w, const char *s, size_t *bytes)
-{
-	if (!s) {
-		putv(w, 0);
-		return;
-	}
-	size_t n = strlen(s);
-	putv(w, (uint64_t)n + 1);
-	buf_add(w->out, s, n);
-	*bytes += n + 1;
-}
-
-static size_t common_prefix(const char *a, size_t na, const char *b, size_t nb)
-{
-	size_t n = na < nb ? na : nb, i = 0;
-	while (i < n && a[i] == b[i])
-		i++;
-	return i;
-}
-
-static size_t common_suffix(const char *a, size_t na, const char *b, size_t nb)
-{
-	size_t n = na < nb ? na : nb, i = 0;
-	while (i < n && a[na - 1 - i] == b[nb - 1 - i])
-		i++;
-	return i;
-}
-
-/* A string, as a reference to an earlier one of the record when that
- * saves enough (see the top of this file). */
-static void put_str(struct enc *w, const char *s, struct tally *t)
-{
-	if (!s) {
-		putv(w, 0);
-		return;
-	}
-	size_t len = strlen(s), best = 0, back = 0;
-	bool suffix = false;
-	unsigned have = w->nring < RING ? w->nring : RING;
-	for (unsigned k = 1; k <= have && len >= MIN_SHARED; k++) {
-		unsigned slot = (w->nring - k) % RING;
-		const char *e = w->ring[slot];
-		size_t elen = w->ring_len[slot];
-		size_t p = common_prefix(s, len, e, elen);
-		if (p > best || (p == len && p == elen)) {
-			best = p, back = k, suffix = false;
-			if (p == len && p == elen)
-				break; /* the same string: shared */
-		}
-		size_t q = common_suffix(s, len, e, elen);
-		if (q > best)
-			best = q, back = k, suffix = true;
-	}
-	if (best < MIN_SHARED) {
-		putv(w, (uint64_t)len << 2 | 1);
-		buf_add(w->out, s, len);
-		t->strbytes += len + 1;
-	} else if (!suffix) {
-		size_t rest = len - best;
-		bool shared = rest == 0 && w->ring_len[(w->nring - back) % RING] == len;
-		putv(w, (uint64_t)rest << 2 | 2);
-		put8(w, (unsigned)back);
-		putv(w, best);
-		buf_add(w->out, s + best, rest);
-		if (!shared)
-			t->strbytes += len + 1;
-	} else {
-		size_t head = len - best;
-		putv(w, (uint64_t)head << 2 | 3);
-		put8(w, (unsigned)back);
-		putv(w, best);
-		buf_add(w->out, s, head);
-		t->strbytes += len + 1;
-	}
-	unsigned slot = w->nring % RING;
-	w->ring[slot] = s;
-	w->ring_len[slot] = len;
-	w->nring++;
-}
-
-static void put_images(struct enc *w, const struct image *v, size_t n, struct tally *t)
-{
-	putv(w, n);
-	for (size_t i = 0; i < n; i++) {
-		put_str(w, v[i].url, t);
-		put_str(w, v[i].title, t);
-		putv(w, zigzag(v[i].width));
-		putv(w, zigzag(v[i].height));
-		put8(w, v[i].is_cached);
-		putv(w, v[i].has);
-	}
-	t->images += n;
-}
-
-static void put_provider(struct enc *w, const struct provider *p, bool name,
-			 struct tally *t)
-{
-	if (name)
-		put_str(w, p->name, t);
-	put_str(w, p->domain, t);
-	put_images(w, p->images, p->nimages, t);
-}
-
-/* The searchable text, into the head: the searched fields. */
-static void put_texts(struct enc *w, const struct article *a)
-{
-	size_t bytes = 0;
-	/* first the fields into a scratch buffer, to put their size ahead */
-	struct buf *head = w->out, tmp = {0};
-	w->out = &tmp;
-	const struct field_set *fs = fields_searched();
-	for (size_t k = 0; k < fs->n; k++) {
-		const struct field *f = fs->v[k];
-		if (f->kind != FIELD_IS_LIST) {
-			put_lit(w, fields_str(f, a), &bytes);
-			continue;
-		}
-		size_t n = fields_ntexts(f, a);
-		putv(w, n);
-		for (size_t i = 0; i < n; i++)
-			put_lit(w, fields_text(f, a, i), &bytes);
-	}
-	w->out = head;
-	putv(w, bytes);
-	buf_add(head, tmp.data, tmp.len);
-	buf_free(&tmp);
-}
-
-/* The rest, into the body: the fields after a placeholder for the counts,
- * which are known only at the end, then moved up behind them. */
-static void put_body(struct enc *w, const struct article *a)
-{
-	struct tally t = {0, 0};
-	size_t head = w->out->len;
-	w->nring = 0;
-	put_str(w, a->category, &t);
-	put_str(w, a->type, &t);
-	put_str(w, a->original_url, &t);
-	put_str(w, a->web_url, &t);
-	put_str(w, a->amp_web_url, &t);
-	put_str(w, a->cdn_amp_web_url, &t);
-	putv(w, zigzag(a->date));
-	putv(w, zigzag(a->quality));
-	putv(w, zigzag(a->heat));
-	put8(w, a->published);
-	putv(w, a->has);
-	put_provider(w, &a->provider, false, &t);
-	put_images(w, a->images, a->nimages, &t);
-	for (size_t i = 0; i < a->nrelated; i++) {
-		const struct related *r = &a->related[i];
-		put_str(w, r->title, &t);
-		put_str(w, r->excerpt, &t);
-		put_str(w, r->type, &t);
-		put_str(w, r->web_url, &t);
-		put_str(w, r->amp_web_url, &t);
-		put_str(w, r->cdn_amp_web_url, &t);
-		put_provider(w, &r->provider, true, &t);
-		putv(w, zigzag(r->date));
-		putv(w, zigzag(r->quality));
-		putv(w, r->has);
-		put_images(w, r->images, r->nimages, &t);
-	}
-	size_t fields = w->out->len - head;
-	putv(w, t.strbytes);
-	putv(w, t.images);
-	putv(w, a->nrelated);
-	size_t counts = w->out->len - head - fields;
-	char tmp[30];
-	char *d = w->out->data;
-	memcpy(tmp, d + head + fields, counts);
-	memmove(d + head + counts, d + head, fields);
-	memcpy(d + head, tmp, counts);
-}
-
-void cache_format_encode(struct buf *head, struct buf *body, const char *key, const char *path,
-			 const struct article *a, const char *const *problems, size_t nproblems)
-{
-	struct enc e = {.out = head};
-	struct enc *w = &e;
-	/* Problems begin with the path as parse and store escape it: it is
-	 * left out of each of them, to be put back as the file is named when
-	 * it is looked up (another spelling of the same archive). */
-	put_bytes(w, key, strlen(key));
-	struct buf esc = {0};
-	if (nproblems)
-		buf_put_safe(&esc, path, strlen(path));
-	putv(w, nproblems);
-	for (size_t i = 0; i < nproblems; i++) {
-		const char *m = problems[i];
-		bool ours = esc.len && !strncmp(m, esc.data, esc.len) && m[esc.len] == ':';
-		put8(w, ours);
-		if (ours)
-			m += esc.len;
-		put_bytes(w, m, strlen(m));
-	}
-	buf_free(&esc);
-	if (a) {
-		put_texts(w, a);
-		w->out = body;
-		put_body(w, a);
-	}
 }
 
 /* ---- reading ---- */
@@ -331,8 +75,8 @@ struct rd {
 	bool bad;
 	bool checked; /* its lits were found good already */
 	/* The strings decoded so far, for references. */
-	const char *ring[RING];
-	size_t ring_len[RING];
+	const char *ring[CACHE_FORMAT_RING];
+	size_t ring_len[CACHE_FORMAT_RING];
 	unsigned nring;
 };
 
@@ -599,12 +343,12 @@ static const char *rd_str(struct rd *r, struct carve *c, size_t max)
 	if (tag == 2 || tag == 3) {
 		unsigned k = rd8(r);
 		uint64_t sh = rdv(r);
-		unsigned have = r->nring < RING ? r->nring : RING;
+		unsigned have = r->nring < CACHE_FORMAT_RING ? r->nring : CACHE_FORMAT_RING;
 		if (r->bad || k < 1 || k > have) {
 			r->bad = true;
 			return NULL;
 		}
-		unsigned slot = (r->nring - k) % RING;
+		unsigned slot = (r->nring - k) % CACHE_FORMAT_RING;
 		e = r->ring[slot];
 		elen = r->ring_len[slot];
 		if (sh > elen) {
@@ -647,7 +391,7 @@ static const char *rd_str(struct rd *r, struct carve *c, size_t max)
 		}
 		d = o;
 	}
-	unsigned slot = r->nring % RING;
+	unsigned slot = r->nring % CACHE_FORMAT_RING;
 	r->ring[slot] = d;
 	r->ring_len[slot] = len;
 	r->nring++;

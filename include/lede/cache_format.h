@@ -1,9 +1,10 @@
 /* cache_format: the bytes of one cache entry, used by cache.c alone. An
  * entry's head holds the key it was stored under, its problem messages and
  * an article's searchable texts; its body the rest of the article. The
- * encoder writes them from what parse gives; the decoder reads them back
- * and refuses any value parse could not have given, since a cache whose
- * checksums are right may still hold anything. */
+ * encoder (cache_encode.h) writes them from what parse gives; this
+ * decoder reads them back and refuses any value parse could not have
+ * given, since a cache whose checksums are right may still hold
+ * anything. */
 #ifndef LEDE_CACHE_FORMAT_H
 #define LEDE_CACHE_FORMAT_H
 
@@ -14,12 +15,9 @@
 #include "lede/cache.h"
 #include "lede/util.h"
 
-/* Append the head of the entry of the file named path, stored under key,
- * to head (the key, its problems less path where they begin with it, and
- * a's texts), and a's body to body; a NULL a is a skipped file, with no
- * body. */
-void cache_format_encode(struct buf *head, struct buf *body, const char *key, const char *path,
-			 const struct article *a, const char *const *problems, size_t nproblems);
+/* How far back in an entry's body a string may refer to an earlier one:
+ * the encoder (cache_encode.c) and the decoder must agree. */
+enum { CACHE_FORMAT_RING = 16 };
 
 /* Does head[0..len) begin with exactly key? */
 bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *key);

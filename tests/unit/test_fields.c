@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "helpers.h"
+#include "lede/cache_encode.h"
 #include "lede/cache_format.h"
 #include "lede/fields.h"
 #include "lede/query.h"
@@ -192,7 +193,7 @@ static void assert_found_only(const struct store *s, const char *pat, size_t wan
 	for (size_t i = 0; i < s->n; i++) {
 		struct buf head = {0}, body = {0};
 		const char *path = s->v[i]->path;
-		cache_format_encode(&head, &body, path, path, s->v[i], NULL, 0);
+		cache_encode(&head, &body, path, path, s->v[i], NULL, 0);
 		struct strlist problems = {0};
 		struct cache_texts texts = {0};
 		cr_assert(cache_format_decode_head((const unsigned char *)head.data, head.len, path,
