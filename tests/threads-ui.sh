@@ -16,7 +16,7 @@ for script in tests/ui/*.script; do
 	rm -rf "$tmp/state" && mkdir "$tmp/state"
 	# shellcheck disable=SC2086 # args are words from our own script header
 	env TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=/nonexistent \
-		XDG_CONFIG_HOME=/nonexistent XDG_CACHE_HOME=/nonexistent \
+		XDG_CONFIG_HOME=/nonexistent XDG_CACHE_HOME=/dev/null/no-cache \
 		XDG_STATE_HOME="$tmp/state" NO_COLOR=1 LEDE_THREAD_MIN=1 \
 		TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}" \
 		"$lede" --script "$script" $args >"$tmp/out" 2>"$tmp/err"

@@ -275,7 +275,7 @@ Test(commands, reader_command_in_a_config_file_cli)
 	write_text(path, "set mouse yes\nsort heat\n");
 	struct run r;
 	run_lede(&r, (const char *[]){"-c", path, "--list", "tests/corpus", NULL},
-		 (const char *[]){"HOME=/nonexistent", "XDG_CACHE_HOME=/nonexistent", NULL});
+		 (const char *[]){"HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache", NULL});
 	char *want = xasprintf("lede: %s:2: 'sort' is a command of the : prompt, not of a "
 			       "config file\n",
 			       path);

@@ -18,7 +18,7 @@ static void play(const char *name, const char *script)
 	write_text(path, script);
 	char *state = xasprintf("XDG_STATE_HOME=%s", dir);
 	const char *env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
-			     "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/nonexistent",
+			     "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache",
 			     "NO_COLOR=1", state, NULL};
 	const char *argv[] = {"--script", path, "seeds", NULL};
 	struct run r;

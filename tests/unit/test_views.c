@@ -57,7 +57,7 @@ ParameterizedTest(struct view_case *c, views, story_lines_follow_config, .timeou
 	write_text(path, script);
 	const char *argv[] = {"--script", path, "--size", "80x24", "seeds", NULL};
 	const char *env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
-			     "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/nonexistent",
+			     "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache",
 			     "NO_COLOR=1", state, NULL};
 	struct run r;
 	run_lede(&r, argv, env);
