@@ -31,10 +31,7 @@ TestSuite(source, .init = setup, .fini = teardown, .timeout = 30);
 static char *write_file(const char *name, const char *text)
 {
 	char *p = xasprintf("%s/%s", tmp, name);
-	FILE *f = fopen(p, "w");
-	cr_assert_not_null(f, "%s", p);
-	fputs(text, f);
-	fclose(f);
+	write_text(p, text);
 	return p;
 }
 
