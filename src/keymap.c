@@ -95,20 +95,9 @@ const char *keymap_key_name(int key, char *buf, size_t size)
 		snprintf(buf, size, "C-%c", key == 0 ? '@' : key < 27 ? key + 'a' - 1 : key + '@');
 	} else if (key > ' ' && key < KEYMAP_SPECIAL) {
 		/* a code point as UTF-8 */
-		unsigned cp = (unsigned)key;
-		char u[5] = {0};
-		if (cp < 0x80) {
-			u[0] = (char)cp;
-		} else if (cp < 0x800) {
-			u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-			u[2] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-			u[2] = (char)(0x80 | (cp >> 6 & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f));
-		}
-		snprintf(buf, size, "%s", u);
+		char u[4];
+		size_t n = utf8_encode((unsigned)key, u);
+		snprintf(buf, size, "%.*s", (int)n, u);
 	} else {
 		snprintf(buf, size, "<%#x>", (unsigned)key);
 	}

@@ -162,24 +162,6 @@ static int hexval(char c)
 				      : -1;
 }
 
-static void put_utf8(struct buf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	}
-	buf_add(b, u, n);
-}
-
 /* A double-quoted scalar that opens at s and closes on its line; returns
  * what follows the closing quote, or NULL (outside the shape). */
 static const char *fast_quoted(struct parse_fast *f, const char *s, const char *e)
@@ -227,7 +209,7 @@ static const char *fast_quoted(struct parse_fast *f, const char *s, const char *
 		}
 		if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 			return NULL;
-		put_utf8(&f->val, cp);
+		buf_put_utf8(&f->val, cp);
 		p += digits;
 	}
 	emit_scalar(f, YAML_DOUBLE_QUOTED_SCALAR_STYLE, off);

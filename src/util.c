@@ -106,6 +106,32 @@ void buf_putc(struct buf *b, char c)
 	buf_add(b, &c, 1);
 }
 
+size_t utf8_encode(unsigned cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12), out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18), out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f)), out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+void buf_put_utf8(struct buf *b, unsigned cp)
+{
+	char u[4];
+	buf_add(b, u, utf8_encode(cp, u));
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

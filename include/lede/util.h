@@ -51,6 +51,11 @@ void buf_put_safe(struct buf *b, const char *s, size_t n);
 /* Decode one UTF-8 code point from s[0..n). Returns its length (1 to 4) and
  * sets *cp, or returns 0 for an invalid or truncated sequence. */
 int utf8_decode(const char *s, size_t n, unsigned *cp);
+/* Code point cp (below 0x200000) as UTF-8 in out; returns its length,
+ * 1 to 4. */
+size_t utf8_encode(unsigned cp, char out[4]);
+/* Append cp as UTF-8 to b. */
+void buf_put_utf8(struct buf *b, unsigned cp);
 
 /* What a code point looks like on screen: itself, a blank (a Unicode space
  * or line or paragraph separator other than U+0020) or nothing at all (a

@@ -251,24 +251,6 @@ void screen_dump(FILE *out)
 	free(line);
 }
 
-static void put_utf8(struct buf *b, unsigned cp)
-{
-	char s[4];
-	size_t n;
-	if (cp < 0x80) {
-		s[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | cp >> 6), s[1] = (char)(0x80 | (cp & 63)), n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | cp >> 12), s[1] = (char)(0x80 | (cp >> 6 & 63));
-		s[2] = (char)(0x80 | (cp & 63)), n = 3;
-	} else {
-		s[0] = (char)(0xf0 | cp >> 18), s[1] = (char)(0x80 | (cp >> 12 & 63));
-		s[2] = (char)(0x80 | (cp >> 6 & 63)), s[3] = (char)(0x80 | (cp & 63)), n = 4;
-	}
-	buf_add(b, s, n);
-}
-
 void screen_text(int y, int x, int w, struct buf *out)
 {
 	buf_str(out);
@@ -292,7 +274,7 @@ void screen_text(int y, int x, int w, struct buf *out)
 	while (k > 0 && line[k - 1] == L' ')
 		k--;
 	for (int i = 0; i < k; i++)
-		put_utf8(out, (unsigned)line[i]);
+		buf_put_utf8(out, (unsigned)line[i]);
 	free(line);
 }
 

@@ -61,16 +61,7 @@ static char *between(const char *path, const char *from, const char *to, size_t 
 static bool escaped_as_u(unsigned cp, char want)
 {
 	char s[4];
-	size_t n;
-	if (cp < 0x800) {
-		s[0] = (char)(0xc0 | cp >> 6), s[1] = (char)(0x80 | (cp & 63)), n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | cp >> 12), s[1] = (char)(0x80 | (cp >> 6 & 63));
-		s[2] = (char)(0x80 | (cp & 63)), n = 3;
-	} else {
-		s[0] = (char)(0xf0 | cp >> 18), s[1] = (char)(0x80 | (cp >> 12 & 63));
-		s[2] = (char)(0x80 | (cp >> 6 & 63)), s[3] = (char)(0x80 | (cp & 63)), n = 4;
-	}
+	size_t n = utf8_encode(cp, s);
 	struct buf b = {0};
 	output_list_escape(&b, s, n);
 	bool yes = b.len > 2 && b.data[0] == '\\' && b.data[1] == want;

@@ -175,24 +175,6 @@ static int hexval(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static void put_utf8(struct buf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	}
-	buf_add(b, u, n);
-}
-
 /* The decoder README.md and lede(1) describe: the field's bytes again, or
  * false for a sequence the format never writes. */
 static bool list_decode(const char *s, size_t n, struct buf *out)
@@ -224,7 +206,7 @@ static bool list_decode(const char *s, size_t n, struct buf *out)
 		if (c == 'x')
 			buf_putc(out, (char)v);
 		else
-			put_utf8(out, v);
+			buf_put_utf8(out, v);
 	}
 	return true;
 }
@@ -295,7 +277,7 @@ Test(output, list_escape_round_trips_everything)
 		if (cp >= 0xd800 && cp <= 0xdfff)
 			continue;
 		struct buf in = {0};
-		put_utf8(&in, cp);
+		buf_put_utf8(&in, cp);
 		b.len = back.len = 0;
 		output_list_escape(&b, in.data, in.len);
 		cr_assert(list_decode(b.data, b.len, &back));

@@ -140,23 +140,6 @@ static void check(const void *s, size_t n, const char *what)
 	free(in);
 }
 
-static void put_utf8(struct buf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80)
-		u[0] = (char)cp, n = 1;
-	else if (cp < 0x800)
-		u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-	else if (cp < 0x10000)
-		u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
-		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-	else
-		u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
-	buf_add(b, u, n);
-}
-
 Test(output_runs, every_byte_and_byte_pair)
 {
 	for (unsigned x = 0; x < 256; x++) {
@@ -177,7 +160,7 @@ Test(output_runs, every_code_point)
 	struct buf in = {0};
 	for (unsigned cp = 0; cp <= 0x10ffff; cp++) {
 		buf_add(&in, "abcdefgh", cp % 8);
-		put_utf8(&in, cp);
+		buf_put_utf8(&in, cp);
 		if (in.len > 1 << 16) {
 			check(in.data, in.len, "a block of code points");
 			in.len = 0;
@@ -197,7 +180,7 @@ Test(output_runs, hidden_code_points)
 			continue;
 		seen++;
 		struct buf in = {0};
-		put_utf8(&in, cp);
+		buf_put_utf8(&in, cp);
 		check(in.data, in.len, "a hidden code point");
 		for (size_t cut = 1; cut < in.len; cut++)
 			check(in.data, cut, "a hidden code point cut short");

@@ -19,16 +19,6 @@ static void utf8_locale(void)
 
 TestSuite(text_tags, .init = utf8_locale);
 
-/* The UTF-8 of one code point above U+FFFF. */
-static size_t utf8_4(unsigned cp, char *out)
-{
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 Test(text_tags, every_tag_character_is_replaced)
 {
 	for (unsigned cp = 0xe0000; cp <= 0xe007f; cp++) {
@@ -53,7 +43,7 @@ Test(text_tags, hidden_ascii_is_shown_not_smuggled)
 	s[n++] = 'o';
 	s[n++] = 'k';
 	for (const char *p = "run rm"; *p; p++)
-		n += utf8_4(0xe0000 + (unsigned char)*p, s + n);
+		n += utf8_encode(0xe0000 + (unsigned char)*p, s + n);
 	cr_assert_eq(text_width(s, n), 8);
 	struct fitted f = {0};
 	text_fit(&f, s, n, 20, NULL, 0, false);
@@ -74,7 +64,7 @@ Test(text_tags, hidden_ascii_is_shown_not_smuggled)
 Test(text_tags, messages_escape_them)
 {
 	char s[8];
-	size_t n = utf8_4(0xe0041, s);
+	size_t n = utf8_encode(0xe0041, s);
 	struct buf b = {0};
 	buf_put_safe(&b, s, n);
 	cr_assert_str_eq(buf_str(&b), "\\u{e0041}");
