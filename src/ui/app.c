@@ -127,8 +127,7 @@ bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 	/* every article with this webUrl shares its marks, as the next
 	 * start would show them */
 	marksync_set_url(&a->marks_sync, a->marks, a->store, ar->web_url, m);
-	query_counts_change(&a->marks_sync.counts, a->marks[idx], m);
-	a->marks[idx] = (unsigned char)m;
+	marksync_set(&a->marks_sync, a->marks, (size_t)idx, m);
 	return true;
 }
 

@@ -13,6 +13,12 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
 	query_counts_fill(&m->counts, marks, s->n);
 }
 
+void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned flags)
+{
+	query_counts_change(&m->counts, marks[i], flags);
+	marks[i] = (unsigned char)flags;
+}
+
 void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
 		      const char *url, unsigned flags)
 {
@@ -20,10 +26,8 @@ void marksync_set_url(struct marksync *m, unsigned char *marks, const struct sto
 	do {
 		m->lookups++;
 		i = store_next_web_url(s, url, i);
-		if (i >= 0) {
-			query_counts_change(&m->counts, marks[i], flags);
-			marks[i] = (unsigned char)flags;
-		}
+		if (i >= 0)
+			marksync_set(m, marks, (size_t)i, flags);
 	} while (i >= 0);
 }
 

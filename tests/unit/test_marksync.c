@@ -98,12 +98,6 @@ static void assert_as_filled(const unsigned char *marks, const struct marksync *
 	free(want);
 }
 
-/* The reader's own mark of article i, as app_mark sets its byte. */
-static void reader_byte(struct marksync *m, unsigned char *marks, size_t i, unsigned flags)
-{
-	query_counts_change(&m->counts, marks[i], flags);
-	marks[i] = (unsigned char)flags;
-}
 
 /* The reader (st) saves one change of its own, taking in the others'. */
 static void reader_saves(struct state *st, int i)
@@ -138,7 +132,7 @@ Test(marksync, one_mark_from_another_process_costs_o1_lookups)
 	cr_assert_leq(m.lookups - before, 4, "one change from another process took %zu lookups",
 		      m.lookups - before);
 	cr_assert_eq(m.fills, 1, "a whole fill again for one change");
-	reader_byte(&m, marks, 2000, MARK_READ); /* the reader's own, as app_mark sets it */
+	marksync_set(&m, marks, 2000, MARK_READ); /* the reader's own, as app_mark sets it */
 	assert_as_filled(marks, &m, &s, st);
 
 	/* nothing new: nothing looked up */
@@ -178,7 +172,7 @@ Test(marksync, merged_marks_equal_a_whole_fill)
 	save_ok(other);
 
 	reader_saves(st, 3000);
-	reader_byte(&m, marks, 3000, MARK_READ);
+	marksync_set(&m, marks, 3000, MARK_READ);
 	size_t before = m.lookups;
 	marksync_update(&m, marks, &s, st);
 	cr_assert_eq(m.fills, 1);
@@ -196,7 +190,7 @@ Test(marksync, merged_marks_equal_a_whole_fill)
 	mark(other, 0, MARK_READ);
 	fold_ok(other);
 	reader_saves(st, 3001);
-	reader_byte(&m, marks, 3001, MARK_READ);
+	marksync_set(&m, marks, 3001, MARK_READ);
 	before = m.lookups;
 	marksync_update(&m, marks, &s, st);
 	cr_assert_eq(m.fills, 1, "a fold by another process read as a whole fill");

@@ -30,6 +30,8 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
  * changed URLs alone when the state can tell them, else a whole fill. */
 void marksync_update(struct marksync *m, unsigned char *marks, const struct store *s,
 		     const struct state *st);
+/* Give article i these flags, its counts kept. */
+void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned flags);
 /* Give every article whose webUrl is url these flags (marks kept by URL
  * belong to each article that has it). */
 void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
