@@ -121,6 +121,47 @@ struct article *article_copy_listed(const struct article *a)
 	return t;
 }
 
+/* A string of a's that may repeat one kept already (originalUrl is often
+ * the webUrl): shared, not copied again. */
+static const char *keep_shared(struct arena *ar, const char *s, const char *const *kept,
+			       const char *const *orig, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (orig[i] && !strcmp(s, orig[i]))
+			return kept[i];
+	return keep(ar, s);
+}
+
+struct article *article_copy_lazy(const struct article *a)
+{
+	const char *strs[] = {a->title, a->web_url, a->original_url, a->amp_web_url,
+			      a->provider.name};
+	size_t need = a->ntopics * sizeof *a->topics + 64;
+	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+		need += strs[i] ? strlen(strs[i]) + 1 : 0;
+	for (size_t t = 0; t < a->ntopics; t++)
+		need += strlen(a->topics[t]) + 1;
+	struct article *t = article_new_sized(a->path, need);
+	t->title = keep(&t->arena, a->title);
+	t->web_url = keep(&t->arena, a->web_url);
+	const char *kept[] = {t->web_url}, *orig[] = {a->web_url};
+	t->original_url = keep_shared(&t->arena, a->original_url, kept, orig, 1);
+	t->amp_web_url = keep_shared(&t->arena, a->amp_web_url, kept, orig, 1);
+	t->provider.name = keep(&t->arena, a->provider.name);
+	if (a->ntopics) {
+		const char **v = arena_alloc(&t->arena, a->ntopics * sizeof *v);
+		for (size_t i = 0; i < a->ntopics; i++)
+			v[i] = keep(&t->arena, a->topics[i]);
+		t->topics = v;
+		t->ntopics = a->ntopics;
+	}
+	t->date = a->date;
+	t->quality = a->quality;
+	t->heat = a->heat;
+	t->has = a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+	return t;
+}
+
 struct article *article_trim(struct article *a)
 {
 	struct article *t = article_copy_listed(a);

@@ -565,6 +565,49 @@ struct article *cache_read_listed(struct cache_reader *r, size_t id, const char 
 					  &r->scratch);
 }
 
+/* Every related story's webUrl, hashed (hash.h), into *related: what
+ * linking needs of an article the reader has not decoded. A missing or
+ * empty webUrl is in no index, so it is left out. */
+static void related_hashes(const struct article *a, uint64_t **related, size_t *n)
+{
+	*related = NULL;
+	*n = 0;
+	for (size_t i = 0; i < a->nrelated; i++) {
+		const char *u = a->related[i].web_url;
+		if (!u || !*u)
+			continue;
+		if (!*related)
+			*related = xmalloc(a->nrelated * sizeof **related);
+		(*related)[(*n)++] = hash_str(u);
+	}
+}
+
+struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *path,
+				uint64_t **related, size_t *nrelated)
+{
+	const struct entry *e = &r->c->e[id];
+	const unsigned char *h, *b;
+	struct article whole;
+	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)) ||
+	    !cache_format_decode_scratch(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
+					 &r->scratch, &whole))
+		return NULL;
+	related_hashes(&whole, related, nrelated);
+	return article_copy_lazy(&whole);
+}
+
+int cache_read_texts(struct cache_reader *r, size_t id, const struct cache_text **texts,
+		     size_t *ntexts)
+{
+	const unsigned char *h;
+	if (id >= r->c->n || r->c->e[id].kind != 1 || !(h = open_part(r, id, false)) ||
+	    !cache_format_head_texts(h, r->c->e[id].hlen, &r->texts))
+		return -1;
+	*texts = r->texts.v;
+	*ntexts = r->texts.n;
+	return 0;
+}
+
 int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 		 struct article **article, struct strlist *problems)
 {

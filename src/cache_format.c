@@ -633,18 +633,16 @@ static struct article *decode_article(struct rd *h, struct rd *b, const char *pa
 }
 
 /* The same, decoded and checked whole in scratch, which the next entry
- * reuses; what is returned keeps only the list's fields. */
-static struct article *decode_listed(struct rd *h, struct rd *b, const char *path,
-				     struct buf *scratch)
+ * reuses, into *whole; false if damaged. */
+static bool decode_in_scratch(struct rd *h, struct rd *b, const char *path, struct buf *scratch,
+			      struct article *whole)
 {
 	struct sizes z;
 	if (!entry_sizes(h, b, &z))
-		return NULL;
+		return false;
 	scratch->data = xgrow(scratch->data, &scratch->cap, z.total ? z.total : 1, 1);
-	struct article whole = {.path = path};
-	if (!decode_into(h, b, &z, &whole, (unsigned char *)scratch->data))
-		return NULL;
-	return article_copy_listed(&whole);
+	*whole = (struct article){.path = path};
+	return decode_into(h, b, &z, whole, (unsigned char *)scratch->data);
 }
 
 /* Append the head's problems, written with path; false if damaged. */
@@ -731,6 +729,13 @@ bool cache_format_decode_head(const unsigned char *head, size_t len, const char 
 	return ok;
 }
 
+bool cache_format_head_texts(const unsigned char *head, size_t len, struct cache_texts *texts)
+{
+	struct rd h = {.p = head, .end = head + len};
+	texts->n = 0;
+	return skip_problems(&h) && decode_texts(&h, texts);
+}
+
 struct article *cache_format_decode_article(const unsigned char *head, size_t hlen,
 					    bool head_checked, const unsigned char *body,
 					    size_t blen, const char *path)
@@ -740,11 +745,22 @@ struct article *cache_format_decode_article(const unsigned char *head, size_t hl
 	return decode_article(&h, &b, path);
 }
 
+bool cache_format_decode_scratch(const unsigned char *head, size_t hlen, bool head_checked,
+				 const unsigned char *body, size_t blen, const char *path,
+				 struct buf *scratch, struct article *whole)
+{
+	struct rd h = {.p = head, .end = head + hlen, .checked = head_checked};
+	struct rd b = {.p = body, .end = body + blen};
+	return decode_in_scratch(&h, &b, path, scratch, whole);
+}
+
 struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
 					   bool head_checked, const unsigned char *body,
 					   size_t blen, const char *path, struct buf *scratch)
 {
-	struct rd h = {.p = head, .end = head + hlen, .checked = head_checked};
-	struct rd b = {.p = body, .end = body + blen};
-	return decode_listed(&h, &b, path, scratch);
+	struct article whole;
+	if (!cache_format_decode_scratch(head, hlen, head_checked, body, blen, path, scratch,
+					 &whole))
+		return NULL;
+	return article_copy_listed(&whole);
 }

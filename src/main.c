@@ -362,6 +362,8 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	}
 	if (a->mode == MODE_CHECK)
 		opts.list_only = true; /* it counts articles, and shows none */
+	/* the reader decodes an article whole when a view shows it */
+	opts.lazy = a->mode == MODE_UI;
 	/* --json prints related stories' local paths, never backlinks; --list
 	 * and --check print no link at all */
 	if (a->mode != MODE_UI)

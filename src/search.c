@@ -155,6 +155,12 @@ static bool match_in(const struct search *s, pcre2_match_data *md, const char *t
 				   md, NULL) >= 0;
 }
 
+bool search_text_in(const struct search *s, struct search_space *sp, const char *text, size_t len)
+{
+	return text && pcre2_match(s->code, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK,
+				   (pcre2_match_data *)sp, NULL) >= 0;
+}
+
 bool search_article(struct search *s, const struct article *a)
 {
 	return search_article_in(s, (struct search_space *)s->md, a);

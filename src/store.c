@@ -19,12 +19,43 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/fields.h"
 #include "lede/hash.h"
 #include "lede/parse.h"
 #include "lede/scan.h"
 #include "lede/search.h"
 #include "lede/store.h"
 #include "lede/compat.h"
+
+/* What a lazy load keeps (store_opts.lazy): the cache its articles came
+ * from, open (it is only ever replaced whole, by rename, so the entries
+ * stay readable through its descriptor whatever is written after), and
+ * per article what it takes to decode it whole or to link it.
+ *
+ * Linking needs every article's related stories' webUrls. They are hashed
+ * on the loading threads, from the article decoded there anyway, and kept
+ * as 8 bytes a story (the URLs themselves would be a tenth of what the
+ * whole articles took); a hash is looked up in the URL index as a string
+ * would be, an entry matching when the hash of its URL is the same 64
+ * bits. Two URLs with one hash under this process's random key (hash.h)
+ * is a chance of 2^-64 a pair, and nobody who writes an archive can aim
+ * at it. An article decoded later has its related[].local set from its
+ * strings, as a whole load sets them. */
+struct store_lazy {
+	struct cache *cache;
+	struct cache_reader *rdr; /* the calling thread's, for store_article */
+	size_t n;                 /* articles [0, n) were loaded by it */
+	uint32_t *entry;          /* article i's cache entry + 1; 0: v[i] is whole */
+	struct article **full;    /* decoded on demand (store_article), or NULL */
+	/* Article i's related stories' webUrls, hashed: rel[rel_at[i] ..
+	 * rel_at[i + 1]); and their local articles after store_link, in
+	 * local[] likewise (-1: none). */
+	uint64_t *rel;
+	int32_t *local;
+	size_t *rel_at;
+	size_t nrel, caprel;
+	size_t max_file; /* for reading a damaged entry's file again */
+};
 
 struct url_slot {
 	const char *url; /* borrowed from the article */
@@ -40,6 +71,7 @@ struct web_alias {
 
 static void link_related(struct store *s);
 static void link_backlinks(struct store *s);
+static void link_lazy(struct store *s);
 
 void store_init(struct store *s)
 {
@@ -87,6 +119,10 @@ struct load_slot {
 	uint32_t root;           /* the path given that it was found under */
 	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
+	/* A lazy article's related stories' webUrls, hashed (cache_read_lazy):
+	 * owned until the merge. */
+	uint64_t *rel;
+	size_t nrel;
 	bool matched;            /* the article matches the loader's only */
 	struct file_id id;       /* taken before the file was read */
 };
@@ -129,6 +165,7 @@ struct loader {
 	const struct cache *cache; /* NULL: nothing to look up */
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
+	bool lazy;                 /* see store_opts.lazy: cached articles load lazy */
 	/* The paths given, and each made absolute and resolved (only with a
 	 * cache): a file's cache key is its root's, then the rest of its
 	 * path, so that every spelling of one archive keys it alike. */
@@ -241,6 +278,16 @@ static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
 	return false;
 }
 
+/* Decode entry id, as much of it as the loader keeps. */
+static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
+{
+	if (tc->L->opts && tc->L->opts->list_only)
+		return cache_read_listed(tc->rdr, id, slot->path);
+	if (tc->L->lazy)
+		return cache_read_lazy(tc->rdr, id, slot->path, &slot->rel, &slot->nrel);
+	return cache_read_article(tc->rdr, id, slot->path);
+}
+
 /* Take the slot's file from the cache; false when the cache cannot give
  * it. */
 static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const struct stat *st)
@@ -251,7 +298,6 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		return false;
 	const struct cache_text *texts;
 	size_t ntexts;
-	bool list_only = tc->L->opts && tc->L->opts->list_only;
 	int kind = cache_read_head_as(tc->rdr, (size_t)id, key, slot->path, &slot->problems,
 				      &texts, &ntexts);
 	if (kind == 1) {
@@ -260,8 +306,7 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
 			slot->a = article_new(slot->path);
-		} else if (!(slot->a = list_only ? cache_read_listed(tc->rdr, (size_t)id, slot->path)
-						 : cache_read_article(tc->rdr, (size_t)id, slot->path))) {
+		} else if (!(slot->a = read_cached(tc, slot, (size_t)id))) {
 			while (slot->problems.n)
 				free(slot->problems.v[--slot->problems.n]);
 			kind = -1;
@@ -546,6 +591,32 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	pthread_mutex_destroy(&L->mu);
 }
 
+/* A lazy load's article idx, the slot's: what store_article needs to
+ * decode it, and what linking needs of it. */
+static void lazy_add(struct store_lazy *lz, size_t idx, struct load_slot *slot)
+{
+	lz->entry[idx] = slot->entry;
+	lz->rel_at[idx] = lz->nrel;
+	if (slot->nrel) {
+		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + slot->nrel, sizeof *lz->rel);
+		memcpy(lz->rel + lz->nrel, slot->rel, slot->nrel * sizeof *lz->rel);
+		lz->nrel += slot->nrel;
+	}
+	lz->rel_at[idx + 1] = lz->nrel;
+	free(slot->rel);
+}
+
+static struct store_lazy *lazy_new(size_t n, size_t max_file)
+{
+	struct store_lazy *lz = xcalloc(1, sizeof *lz);
+	lz->n = n;
+	lz->max_file = max_file;
+	lz->entry = xcalloc(n ? n : 1, sizeof *lz->entry);
+	lz->full = xcalloc(n ? n : 1, sizeof *lz->full);
+	lz->rel_at = xcalloc(n + 1, sizeof *lz->rel_at);
+	return lz;
+}
+
 static void read_problem(struct store *s, const char *path, int err, size_t max)
 {
 	struct buf b = {0};
@@ -557,6 +628,37 @@ static void read_problem(struct store *s, const char *path, int err, size_t max)
 	else
 		buf_printf(&b, ": cannot read: %s", strerror(err));
 	strlist_push(&s->problems, b.data);
+}
+
+/* The slots' articles and problems into s, in scan order; the slots freed. */
+static void merge_slots(struct store *s, struct loader *L)
+{
+	free(s->matched);
+	s->matched = L->only && !s->n ? xcalloc(L->found ? L->found : 1, 1) : NULL;
+	s->v = xgrow(s->v, &s->cap, s->n + L->found, sizeof *s->v);
+	if (L->lazy)
+		s->lazy = lazy_new(L->found, L->max); /* s->n is 0: see the loader's lazy */
+	for (size_t i = 0; i < L->found; i++) {
+		struct load_slot *slot = slot_at(L, i);
+		if (slot->read_errno)
+			read_problem(s, slot->path, slot->read_errno, L->max);
+		for (size_t k = 0; k < slot->problems.n; k++)
+			strlist_push(&s->problems, slot->problems.v[k]);
+		free(slot->problems.v);
+		if (slot->own_path)
+			free((char *)slot->path);
+		if (slot->a && s->matched)
+			s->matched[s->n] = slot->matched;
+		if (slot->a && s->lazy)
+			lazy_add(s->lazy, s->n, slot);
+		if (slot->a)
+			store_add(s, slot->a);
+	}
+	if (s->lazy)
+		s->lazy->n = s->n;
+	for (size_t b = 0; b < L->nblocks; b++)
+		free(L->blocks[b]);
+	free(L->blocks);
 }
 
 /* Open the cache; a damaged one is a warning and counts as none. */
@@ -627,6 +729,9 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		.cache = cache,
 		.want_stat = cache_path != NULL,
 		.only = cache && opts ? opts->match_only : NULL,
+		/* one cache a store: only a first load is lazy */
+		.lazy = cache && opts && opts->lazy && !opts->list_only && !opts->match_only &&
+			!s->n && !s->lazy,
 		.max = opts && opts->max_file_size ? opts->max_file_size : STORE_DEFAULT_MAX_FILE,
 		.rep = &rep,
 		.roots = paths,
@@ -656,30 +761,14 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	for (size_t i = 0; L.root_keys && i < n; i++)
 		free(L.root_keys[i]);
 	free(L.root_keys);
-	free(s->matched);
-	s->matched = L.only && !s->n ? xcalloc(L.found ? L.found : 1, 1) : NULL;
-	s->v = xgrow(s->v, &s->cap, s->n + L.found, sizeof *s->v);
-	for (size_t i = 0; i < L.found; i++) {
-		struct load_slot *slot = slot_at(&L, i);
-		if (slot->read_errno)
-			read_problem(s, slot->path, slot->read_errno, L.max);
-		for (size_t k = 0; k < slot->problems.n; k++)
-			strlist_push(&s->problems, slot->problems.v[k]);
-		free(slot->problems.v);
-		if (slot->own_path)
-			free((char *)slot->path);
-		if (slot->a && s->matched)
-			s->matched[s->n] = slot->matched;
-		if (slot->a)
-			store_add(s, slot->a);
-	}
-	for (size_t b = 0; b < L.nblocks; b++)
-		free(L.blocks[b]);
-	free(L.blocks);
+	merge_slots(s, &L);
 	if (rep.called)
 		rep.fn(rep.ctx, L.found, L.found);
 	cache_writer_free(writer);
-	cache_close(cache);
+	if (s->lazy)
+		s->lazy->cache = cache; /* kept: the articles are decoded from it */
+	else
+		cache_close(cache);
 	enum store_linking how = opts ? opts->linking : STORE_LINK_ALL;
 	if (how != STORE_LINK_NONE)
 		link_related(s);
@@ -788,6 +877,60 @@ size_t store_url_max_probe(const struct store *s)
 	return most;
 }
 
+/* The article holding the URL whose hash_str is h, as store_find_url
+ * finds it by the URL itself (see struct store_lazy), or -1. */
+static long find_hash(const struct store *s, uint64_t h)
+{
+	if (!s->nslots)
+		return -1;
+	size_t mask = s->nslots - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		const struct url_slot *sl = &s->slots[i];
+		if (!sl->url)
+			return -1;
+		if (sl->hash == (uint32_t)h && hash_str(sl->url) == h)
+			return (long)sl->idx;
+	}
+}
+
+static void set_locals(const struct store *s, struct article *a)
+{
+	for (size_t r = 0; r < a->nrelated; r++)
+		a->related[r].local = store_find_url(s, a->related[r].web_url);
+}
+
+/* The related stories' local articles of the lazy articles, from their
+ * hashes, and of those decoded whole since, from their URLs. */
+static void link_lazy(struct store *s)
+{
+	struct store_lazy *lz = s->lazy;
+	free(lz->local);
+	lz->local = xmalloc((lz->nrel ? lz->nrel : 1) * sizeof *lz->local);
+	for (size_t k = 0; k < lz->nrel; k++)
+		lz->local[k] = (int32_t)find_hash(s, lz->rel[k]);
+	for (size_t i = 0; i < lz->n; i++)
+		if (lz->full[i])
+			set_locals(s, lz->full[i]);
+}
+
+/* How many related stories article i has for linking, and the local
+ * article of the r-th (-1: none): a lazy article's from its hashes. */
+static size_t nlinks(const struct store *s, size_t i)
+{
+	const struct store_lazy *lz = s->lazy;
+	if (lz && i < lz->n && lz->entry[i])
+		return lz->rel_at[i + 1] - lz->rel_at[i];
+	return s->v[i]->nrelated;
+}
+
+static long link_target(const struct store *s, size_t i, size_t r)
+{
+	const struct store_lazy *lz = s->lazy;
+	if (lz && i < lz->n && lz->entry[i])
+		return lz->local[lz->rel_at[i] + r];
+	return s->v[i]->related[r].local;
+}
+
 /* The URL index, and every related story's local article. */
 static void link_related(struct store *s)
 {
@@ -823,6 +966,8 @@ static void link_related(struct store *s)
 		for (size_t r = 0; r < a->nrelated; r++)
 			a->related[r].local = store_find_url(s, a->related[r].web_url);
 	}
+	if (s->lazy)
+		link_lazy(s);
 	/* what backlinks there were are for the articles of before */
 	free(s->backlink_start);
 	free(s->backlinks);
@@ -837,9 +982,8 @@ static void link_backlinks(struct store *s)
 	s->backlink_start = xcalloc(s->n + 1, sizeof *s->backlink_start);
 	size_t total = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		struct article *a = s->v[i];
-		for (size_t r = 0; r < a->nrelated; r++) {
-			long t = a->related[r].local;
+		for (size_t r = 0, nr = nlinks(s, i); r < nr; r++) {
+			long t = link_target(s, i, r);
 			if (t >= 0 && (size_t)t != i) {
 				s->backlink_start[t + 1]++;
 				total++;
@@ -851,9 +995,8 @@ static void link_backlinks(struct store *s)
 	s->backlinks = xmalloc((total ? total : 1) * sizeof *s->backlinks);
 	size_t *fill = xcalloc(s->n + 1, sizeof *fill);
 	for (size_t i = 0; i < s->n; i++) {
-		struct article *a = s->v[i];
-		for (size_t r = 0; r < a->nrelated; r++) {
-			long t = a->related[r].local;
+		for (size_t r = 0, nr = nlinks(s, i); r < nr; r++) {
+			long t = link_target(s, i, r);
 			if (t < 0 || (size_t)t == i)
 				continue;
 			/* one backlink per article, even if it names the target twice */
@@ -892,8 +1035,25 @@ const size_t *store_backlinks(const struct store *s, size_t i, size_t *n)
 	return s->backlinks + s->backlink_start[i];
 }
 
+static void lazy_free(struct store_lazy *lz)
+{
+	if (!lz)
+		return;
+	for (size_t i = 0; i < lz->n; i++)
+		article_free(lz->full[i]);
+	free(lz->full);
+	free(lz->entry);
+	free(lz->rel);
+	free(lz->local);
+	free(lz->rel_at);
+	cache_reader_free(lz->rdr);
+	cache_close(lz->cache);
+	free(lz);
+}
+
 void store_free(struct store *s)
 {
+	lazy_free(s->lazy);
 	for (size_t i = 0; i < s->n; i++)
 		article_free(s->v[i]);
 	free(s->v);
@@ -905,4 +1065,117 @@ void store_free(struct store *s)
 	free(s->backlinks);
 	free(s->matched);
 	memset(s, 0, sizeof *s);
+}
+
+/* ---- lazy articles ---- */
+
+bool store_is_lazy(const struct store *s, size_t i)
+{
+	return s->lazy && i < s->lazy->n && s->lazy->entry[i];
+}
+
+/* Article i's file read and parsed again, its entry found damaged; NULL
+ * when it cannot be. The problems of the file were met at the load: only
+ * the damage is one more. */
+static struct article *reread(struct store *s, size_t i)
+{
+	const char *path = s->v[i]->path;
+	char *data;
+	size_t len;
+	struct article *a = NULL;
+	struct strlist ignored = {0};
+	if (read_file(path, s->lazy->max_file, &data, &len) == 0) {
+		a = parse_article(path, data, len, &ignored);
+		free(data);
+	}
+	strlist_free(&ignored);
+	struct buf b = {0};
+	buf_put_safe(&b, path, strlen(path));
+	buf_puts(&b, a ? ": its cache entry was damaged since loading; read from the file again"
+		       : ": its cache entry was damaged since loading and the file cannot be "
+			 "read: only its list fields are shown");
+	strlist_push(&s->problems, b.data);
+	return a;
+}
+
+const struct article *store_article(struct store *s, size_t i)
+{
+	if (i >= s->n)
+		return NULL;
+	struct store_lazy *lz = s->lazy;
+	if (!store_is_lazy(s, i))
+		return s->v[i];
+	if (lz->full[i])
+		return lz->full[i];
+	if (!lz->rdr)
+		lz->rdr = cache_reader_new(lz->cache);
+	struct article *a = cache_read_article(lz->rdr, lz->entry[i] - 1, s->v[i]->path);
+	if (!a && !(a = reread(s, i)))
+		return s->v[i];
+	set_locals(s, a);
+	lz->full[i] = a;
+	return a;
+}
+
+struct store_texts {
+	const struct store *s;
+	struct cache_reader *rdr; /* NULL without a lazy article */
+	struct cache_text *v;     /* an article's, from its fields */
+	size_t cap;
+};
+
+struct store_texts *store_texts_new(const struct store *s)
+{
+	struct store_texts *t = xcalloc(1, sizeof *t);
+	t->s = s;
+	if (s->lazy)
+		t->rdr = cache_reader_new(s->lazy->cache);
+	return t;
+}
+
+void store_texts_free(struct store_texts *t)
+{
+	if (!t)
+		return;
+	cache_reader_free(t->rdr);
+	free(t->v);
+	free(t);
+}
+
+/* The texts of article a's searched fields, as a cache head holds them. */
+static size_t texts_of_fields(struct store_texts *t, const struct article *a)
+{
+	const struct field_set *fs = fields_searched();
+	size_t n = 0;
+	for (size_t k = 0; k < fs->n; k++) {
+		const struct field *f = fs->v[k];
+		for (size_t j = 0, nt = fields_ntexts(f, a); j < nt; j++) {
+			const char *x = fields_text(f, a, j);
+			t->v = xgrow(t->v, &t->cap, n + 1, sizeof *t->v);
+			t->v[n++] = (struct cache_text){x, strlen(x)};
+		}
+	}
+	return n;
+}
+
+size_t store_texts_of(struct store_texts *t, size_t i, const struct cache_text **out)
+{
+	const struct store *s = t->s;
+	size_t n;
+	if (store_is_lazy(s, i) && cache_read_texts(t->rdr, s->lazy->entry[i] - 1, out, &n) == 0)
+		return n;
+	n = texts_of_fields(t, s->v[i]);
+	*out = t->v;
+	return n;
+}
+
+bool store_texts_match(struct store_texts *t, size_t i, const struct search *re,
+		       struct search_space *sp)
+{
+	const struct cache_text *v;
+	size_t n = store_texts_of(t, i, &v);
+	for (size_t k = 0; k < n; k++)
+		if (search_text_in(re, sp, v[k].s, v[k].len))
+			return true;
+	return false;
 }

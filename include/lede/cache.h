@@ -49,6 +49,7 @@
 #define LEDE_CACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "lede/article.h"
@@ -132,6 +133,18 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 /* The same, checked as whole, but keeping only what lede --list prints
  * (article_trim's fields), without the whole article's allocation. */
 struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path);
+
+/* The same, checked as whole, keeping what the reader needs of an article
+ * it does not show (article_copy_lazy), and, into *related (NULL when
+ * none; the caller frees it), the hash_str of each related story's webUrl
+ * (those present and not empty), *nrelated of them: what linking needs. */
+struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *path,
+				uint64_t **related, size_t *nrelated);
+/* The searchable texts of entry id's article, as cache_read_head gives
+ * them (owned by the reader, valid until its next call), its head checked
+ * again: 0, or -1 when it is damaged, out of range or a skipped file. */
+int cache_read_texts(struct cache_reader *r, size_t id, const struct cache_text **texts,
+		     size_t *ntexts);
 
 /* cache_find, cache_read_head and cache_read_article in one, through a
  * reader of its own: returns 1 and sets *article (NULL for a skipped file)

@@ -36,6 +36,11 @@ bool cache_format_decode_head(const unsigned char *head, size_t len, const char 
 			      const char *path, bool article, struct strlist *problems,
 			      struct cache_texts *texts);
 
+/* The texts of head[0..len), checked, as cache_format_decode_head sets
+ * them, without its key or its problems (only stepped over): for a
+ * search over entries found already. False when damaged. */
+bool cache_format_head_texts(const unsigned char *head, size_t len, struct cache_texts *texts);
+
 /* The article of head[0..hlen) and body[0..blen), named path (the caller
  * frees it with article_free); NULL if they are inconsistent or hold a
  * value the parser never gives. head_checked: cache_format_decode_head
@@ -47,6 +52,14 @@ struct article *cache_format_decode_article(const unsigned char *head, size_t hl
 /* The same decoding and the same checks, the whole entry in scratch
  * (grown as needed; the caller reuses it and frees it with buf_free), but
  * what is returned keeps only what lede --list prints (article_trim). */
+/* The same decoding and checks into *whole, whose arrays and strings are
+ * carved from scratch (grown as needed): valid until
+ * scratch is reused or freed, and never to be freed with article_free.
+ * False if damaged. */
+bool cache_format_decode_scratch(const unsigned char *head, size_t hlen, bool head_checked,
+				 const unsigned char *body, size_t blen, const char *path,
+				 struct buf *scratch, struct article *whole);
+
 struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
 					   bool head_checked, const unsigned char *body,
 					   size_t blen, const char *path, struct buf *scratch);

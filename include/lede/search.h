@@ -33,6 +33,8 @@ struct search_space;
 struct search_space *search_space_new(const struct search *s);
 void search_space_free(struct search_space *sp);
 bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a);
+/* Does text[0..len) match, through the calling thread's space? */
+bool search_text_in(const struct search *s, struct search_space *sp, const char *text, size_t len);
 /* Is the pattern plain text (no regex syntax at all)? Then a longer plain
  * pattern with it as a prefix can only match fewer articles. */
 bool search_is_literal(const struct search *s);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "lede/article.h"
+#include "lede/cache.h"
 #include "lede/search.h"
 #include "lede/util.h"
 
@@ -64,6 +65,15 @@ struct store_opts {
 	 * Links, --json and a search run after the load need the whole
 	 * article: they never set this. */
 	bool list_only;
+	/* For the reader: an article taken from the cache is loaded lazy,
+	 * keeping only what the list, the sort keys, the filters, the marks
+	 * and the URL index read (article_copy_lazy); the store keeps the
+	 * cache open and decodes the rest when store_article asks for it.
+	 * Searches read a lazy article's searchable text from the cache
+	 * (store_texts_of). Only a load into an empty store is lazy, and never
+	 * with list_only or match_only. --list, --json and --check never set
+	 * it. */
+	bool lazy;
 	enum store_linking linking; /* 0: STORE_LINK_ALL */
 	/* Follow symbolic links met inside the walk (scan.h); the paths given
 	 * are followed either way. */
@@ -72,6 +82,7 @@ struct store_opts {
 
 struct url_slot;
 struct web_alias;
+struct store_lazy;
 
 struct store {
 	struct article **v; /* owned */
@@ -100,6 +111,9 @@ struct store {
 	 * into an empty store: matched[i] is 1 when article i matches the
 	 * search, else 0. NULL otherwise. Owned. */
 	unsigned char *matched;
+	/* After a lazy load (store_opts.lazy): the cache kept open, and what
+	 * decodes an article whole. NULL otherwise. Owned. */
+	struct store_lazy *lazy;
 };
 
 void store_init(struct store *s);
@@ -130,5 +144,35 @@ long store_next_web_url(const struct store *s, const char *url, long after);
  * archive, since the index hashes with a key of this process (hash.h). */
 size_t store_url_max_probe(const struct store *s);
 void store_free(struct store *s);
+
+/* Article i whole, for what shows or uses more than the list's fields
+ * (the story and related views, opening a URL): v[i] itself, unless v[i]
+ * was loaded lazy; then the whole article, decoded from the kept cache at
+ * the first call and kept until store_free (v[i] is never changed, so a
+ * thread that reads v[] may go on). Related stories' local articles are
+ * set as store_link sets them. When the entry turns out damaged (the cache
+ * file written over since), the file is read and parsed again; when that
+ * fails too, v[i] is returned; either way a problem says so. From the
+ * thread that loaded the store only. NULL for an i out of range. */
+const struct article *store_article(struct store *s, size_t i);
+/* Was article i loaded lazy (v[i] holds only the list's fields)? */
+bool store_is_lazy(const struct store *s, size_t i);
+
+/* A reader of articles' searchable text (fields.h's FIELD_SEARCHED
+ * fields, in order), one per thread: a lazy article's comes from its
+ * cache entry's head, so no search misses its excerpt. Any number of
+ * readers may run at once, beside store_article, while the store does
+ * not change. */
+struct store_texts;
+struct store_texts *store_texts_new(const struct store *s);
+void store_texts_free(struct store_texts *t);
+/* Article i's texts into *out (owned by t, valid until its next call);
+ * returns their count. A lazy article whose entry turns out damaged gives
+ * the texts its list fields hold. */
+size_t store_texts_of(struct store_texts *t, size_t i, const struct cache_text **out);
+/* Does one of article i's texts match re (sp: the calling thread's match
+ * space, see search.h)? */
+bool store_texts_match(struct store_texts *t, size_t i, const struct search *re,
+		       struct search_space *sp);
 
 #endif

@@ -41,7 +41,7 @@ bool app_stopping(void)
 
 const struct article *app_article(const struct app *a, long idx)
 {
-	return idx >= 0 && (size_t)idx < a->store->n ? a->store->v[idx] : NULL;
+	return idx >= 0 ? store_article(a->store, (size_t)idx) : NULL;
 }
 
 void app_message(struct app *a, bool error, const char *fmt, ...)
@@ -113,7 +113,8 @@ static void follow_list(struct app *a)
 
 bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 {
-	const struct article *ar = app_article(a, idx);
+	/* the list's fields hold the webUrl: nothing to decode */
+	const struct article *ar = idx >= 0 && (size_t)idx < a->store->n ? a->store->v[idx] : NULL;
 	if (!ar)
 		return false;
 	unsigned m = on ? a->marks[idx] | bits : a->marks[idx] & ~bits;

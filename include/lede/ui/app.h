@@ -140,7 +140,9 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	    struct sort_order order, struct search *re, const char *script, int cols, int rows,
 	    double started_us);
 
-/* For views. */
+/* For views: article idx whole (store_article: decoded on first need when
+ * the store loaded it lazy), or NULL. The list's own fields are in
+ * store->v[idx] already. */
 const struct article *app_article(const struct app *a, long idx);
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
