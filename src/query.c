@@ -149,6 +149,8 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 			  enum mark_filter mf, size_t *out)
 {
 	size_t n = 0;
+	struct store_texts *t = re ? store_texts_new(s) : NULL;
+	struct search_space *sp = re ? search_space_new(re) : NULL;
 	for (size_t i = 0; i < s->n; i++) {
 		unsigned m = marks ? marks[i] : 0;
 		if (mf == MARKS_UNREAD && (m & MARK_READ))
@@ -156,9 +158,12 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
 			continue;
 		/* the cheap test first: the regex only for what is left */
-		if (!re || search_article(re, s->v[i]))
+		if (!re || store_texts_match(t, i, re, sp))
 			out[n++] = i;
 	}
+	store_texts_free(t);
+	if (sp)
+		search_space_free(sp);
 	return n;
 }
 
@@ -466,22 +471,22 @@ static void *scan_part(void *arg)
 {
 	struct scan_job *j = arg;
 	struct search_space *sp = search_space_new(j->re);
+	struct store_texts *t = store_texts_new(j->s);
 	for (size_t i = j->from; i < j->to; i++)
-		j->match[i] = (!j->only || j->only[i]) && search_article_in(j->re, sp, j->s->v[i]);
+		j->match[i] = (!j->only || j->only[i]) && store_texts_match(t, i, j->re, sp);
+	store_texts_free(t);
 	search_space_free(sp);
 	return NULL;
 }
 
-static void hay_add(struct buf *b, const char *s, bool *odd)
+static void hay_add(struct buf *b, const char *s, size_t len, bool *odd)
 {
-	if (!s)
-		return;
 	/* U+212A KELVIN SIGN and U+017F LONG S match k and s caselessly */
-	if (strstr(s, "\xe2\x84\xaa") || strstr(s, "\xc5\xbf"))
+	if (memmem(s, len, "\xe2\x84\xaa", 3) || memmem(s, len, "\xc5\xbf", 2))
 		*odd = true;
 	size_t from = b->len;
-	buf_add(b, s, strlen(s));
-	for (char *p = b->data + from; *p; p++)
+	buf_add(b, s, len);
+	for (char *p = b->data + from, *end = p + len; p < end; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p + 32);
 	buf_putc(b, '\n');
@@ -501,27 +506,22 @@ static void build_hay_locked(struct query *q)
 {
 	const struct store *s = q->s;
 	struct buf b = {0};
-	const struct field_set *fs = fields_searched();
+	/* the texts from the store: a lazy article's excerpt is only in its
+	 * cache entry's head, which this copies from straight */
+	struct store_texts *t = store_texts_new(s);
 	q->hay_at = xmalloc((s->n + 1) * sizeof *q->hay_at);
 	for (size_t i = 0; i < s->n; i++) {
-		const struct article *a = s->v[i];
 		q->hay_at[i] = b.len;
 		bool odd = false;
-		for (size_t k = 0, nf = fs->n; k < nf; k++) {
-			const struct field *f = fs->v[k];
-			if (f->kind != FIELD_IS_LIST) { /* hay_add skips a missing string */
-				hay_add(&b, fields_str(f, a), &odd);
-				continue;
-			}
-			size_t nt = fields_ntexts(f, a);
-			for (size_t t = 0; t < nt; t++)
-				hay_add(&b, fields_text(f, a, t), &odd);
-		}
+		const struct cache_text *v;
+		for (size_t k = 0, nt = store_texts_of(t, i, &v); k < nt; k++)
+			hay_add(&b, v[k].s, v[k].len, &odd);
 		if (odd) {
 			q->odd = xrealloc(q->odd, (q->nodd + 1) * sizeof *q->odd);
 			q->odd[q->nodd++] = i;
 		}
 	}
+	store_texts_free(t);
 	q->hay_at[s->n] = b.len;
 	q->hay = b.data ? b.data : xstrdup("");
 }
@@ -587,10 +587,12 @@ static void match_plain(struct query *q, struct search *re, const unsigned char 
 	}
 	if (q->nodd) {
 		struct search_space *sp = search_space_new(re);
+		struct store_texts *t = store_texts_new(q->s);
 		for (size_t i = 0; i < q->nodd; i++) {
 			size_t k = q->odd[i];
-			match[k] = (!only || only[k]) && search_article_in(re, sp, q->s->v[k]);
+			match[k] = (!only || only[k]) && store_texts_match(t, k, re, sp);
 		}
+		store_texts_free(t);
 		search_space_free(sp);
 	}
 }
