@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -20,10 +21,12 @@ enum { NFIXED = sizeof ui_env_fixed / sizeof *ui_env_fixed };
  * (XDG_STATE_HOME), so every replay starts with nothing read. */
 struct ui_env {
 	const char *v[NFIXED + 2];
-	char state[64], dir[48];
+	char state[64], dir[48], cache[80];
 };
 
-static void ui_env_open(struct ui_env *e)
+/* cached: a cache directory of its own (in the marks' one) in place of the
+ * one that cannot be made, so that a second run loads lazy from it. */
+static void ui_env_open(struct ui_env *e, bool cached)
 {
 	strcpy(e->dir, "/tmp/lede-ui-XXXXXX");
 	cr_assert_not_null(mkdtemp(e->dir));
@@ -31,6 +34,13 @@ static void ui_env_open(struct ui_env *e)
 	memcpy(e->v, ui_env_fixed, sizeof ui_env_fixed);
 	e->v[NFIXED] = e->state;
 	e->v[NFIXED + 1] = NULL;
+	if (!cached)
+		return;
+	snprintf(e->cache, sizeof e->cache, "XDG_CACHE_HOME=%s/cache", e->dir);
+	cr_assert_eq(mkdir(e->cache + strlen("XDG_CACHE_HOME="), 0700), 0);
+	for (size_t i = 0; i < NFIXED; i++)
+		if (!strncmp(e->v[i], "XDG_CACHE_HOME=", 15))
+			e->v[i] = e->cache;
 }
 
 static void ui_env_close(struct ui_env *e)
@@ -41,7 +51,10 @@ static void ui_env_close(struct ui_env *e)
 		cr_log_warn("could not remove %s", e->dir);
 }
 
-static void replay(const char *name)
+/* cached: played twice with a cache, the first run writing it and the
+ * second loading every article lazy from it; the second's screens are
+ * checked (the first's are the plain replay's). */
+static void replay(const char *name, bool cached)
 {
 	char script[256], expected[256];
 	snprintf(script, sizeof script, "tests/ui/%s.script", name);
@@ -63,7 +76,16 @@ static void replay(const char *name)
 	args.n--;
 	struct run r;
 	struct ui_env env;
-	ui_env_open(&env);
+	ui_env_open(&env, cached);
+	if (cached) {
+		run_lede(&r, (const char *const *)args.v, env.v);
+		cr_assert_eq(r.status, 0, "%s: exit %d: %s", name, r.status, r.err);
+		run_free(&r);
+		/* the marks the first run left would change the second's screens */
+		char marks[96];
+		snprintf(marks, sizeof marks, "%s/lede", env.dir);
+		remove_tree(marks);
+	}
 	run_lede(&r, (const char *const *)args.v, env.v);
 	ui_env_close(&env);
 	char *want = slurp(expected, NULL);
@@ -91,8 +113,9 @@ static void replay(const char *name)
 	strlist_free(&args);
 }
 
-#define UI_TEST(name) \
-	Test(ui, name, .timeout = 30) { replay(#name); }
+#define UI_TEST(name)                                                   \
+	Test(ui, name, .timeout = 30) { replay(#name, false); }          \
+	Test(ui_lazy, name, .timeout = 60) { replay(#name, true); }
 
 UI_TEST(list)
 UI_TEST(detail)
@@ -172,7 +195,7 @@ Test(ui, monkey, .timeout = 120)
 	fclose(f);
 	struct run r;
 	struct ui_env env;
-	ui_env_open(&env);
+	ui_env_open(&env, false);
 	run_lede(&r, (const char *[]){"--script", path, "tests/corpus", "seeds", NULL}, env.v);
 	ui_env_close(&env);
 	unlink(path);

@@ -1,0 +1,356 @@
+/* The reader's lazy store: articles taken from the cache keep only the
+ * list's fields, and store_article decodes the rest on demand. Held
+ * against a whole load of the same files: the same articles, every field,
+ * the same links and backlinks, the same search results; far less memory;
+ * and an entry damaged after the load is said, never trusted. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "lede/query.h"
+#include "lede/search.h"
+#include "lede/store.h"
+#include "lede/util.h"
+
+static const char *const archive[] = {"tests/corpus", "seeds", "tests/data/bad"};
+enum { NARCHIVE = sizeof archive / sizeof *archive };
+
+static void load(struct store *s, const char *const *paths, size_t n, const char *cache,
+		 bool lazy, int threads)
+{
+	struct store_opts opts = {.cache_path = cache, .lazy = lazy, .threads = threads};
+	store_init(s);
+	store_load(s, paths, n, &opts);
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+#define SAME_STR(x, y, what) cr_assert(str_same(x, y), "%s: %s differs", path, what)
+#define SAME_NUM(x, y, what) cr_assert((x) == (y), "%s: %s differs", path, what)
+
+static void assert_same_images(const struct image *x, size_t nx, const struct image *y,
+			       size_t ny, const char *path)
+{
+	SAME_NUM(nx, ny, "image count");
+	for (size_t i = 0; i < nx; i++) {
+		SAME_STR(x[i].url, y[i].url, "image url");
+		SAME_STR(x[i].title, y[i].title, "image title");
+		SAME_NUM(x[i].width, y[i].width, "image width");
+		SAME_NUM(x[i].height, y[i].height, "image height");
+		SAME_NUM(x[i].is_cached, y[i].is_cached, "image isCached");
+		SAME_NUM(x[i].has, y[i].has, "image has");
+	}
+}
+
+static void assert_same_provider(const struct provider *x, const struct provider *y,
+				 const char *path)
+{
+	SAME_STR(x->name, y->name, "provider name");
+	SAME_STR(x->domain, y->domain, "provider domain");
+	assert_same_images(x->images, x->nimages, y->images, y->nimages, path);
+}
+
+static void assert_same_related(const struct related *x, const struct related *y,
+				const char *path)
+{
+	SAME_STR(x->title, y->title, "related title");
+	SAME_STR(x->excerpt, y->excerpt, "related excerpt");
+	SAME_STR(x->type, y->type, "related type");
+	SAME_STR(x->web_url, y->web_url, "related webUrl");
+	SAME_STR(x->amp_web_url, y->amp_web_url, "related ampWebUrl");
+	SAME_STR(x->cdn_amp_web_url, y->cdn_amp_web_url, "related cdnAmpWebUrl");
+	assert_same_provider(&x->provider, &y->provider, path);
+	SAME_NUM(x->date, y->date, "related date");
+	SAME_NUM(x->quality, y->quality, "related quality");
+	SAME_NUM(x->has, y->has, "related has");
+	assert_same_images(x->images, x->nimages, y->images, y->nimages, path);
+	SAME_NUM(x->local, y->local, "related local");
+}
+
+/* Every field of struct article. */
+static void assert_same_article(const struct article *x, const struct article *y)
+{
+	const char *path = x->path;
+	cr_assert_str_eq(x->path, y->path);
+	SAME_STR(x->category, y->category, "category");
+	SAME_STR(x->type, y->type, "type");
+	SAME_STR(x->title, y->title, "title");
+	SAME_STR(x->excerpt, y->excerpt, "excerpt");
+	SAME_STR(x->original_url, y->original_url, "originalUrl");
+	SAME_STR(x->web_url, y->web_url, "webUrl");
+	SAME_STR(x->amp_web_url, y->amp_web_url, "ampWebUrl");
+	SAME_STR(x->cdn_amp_web_url, y->cdn_amp_web_url, "cdnAmpWebUrl");
+	SAME_NUM(x->date, y->date, "date");
+	SAME_NUM(x->quality, y->quality, "quality");
+	SAME_NUM(x->heat, y->heat, "heat");
+	SAME_NUM(x->published, y->published, "published");
+	SAME_NUM(x->has, y->has, "has");
+	assert_same_provider(&x->provider, &y->provider, path);
+	SAME_NUM(x->ntopics, y->ntopics, "topic count");
+	for (size_t t = 0; t < x->ntopics; t++)
+		SAME_STR(x->topics[t], y->topics[t], "topic");
+	assert_same_images(x->images, x->nimages, y->images, y->nimages, path);
+	SAME_NUM(x->nrelated, y->nrelated, "related count");
+	for (size_t r = 0; r < x->nrelated; r++)
+		assert_same_related(&x->related[r], &y->related[r], path);
+}
+
+/* What the list, the sorts, the filters, the marks and the URL index
+ * read: a lazy article has all of it. */
+static void assert_same_listed(const struct article *x, const struct article *y)
+{
+	const char *path = x->path;
+	cr_assert_str_eq(x->path, y->path);
+	SAME_STR(x->title, y->title, "title");
+	SAME_STR(x->provider.name, y->provider.name, "provider name");
+	SAME_STR(x->web_url, y->web_url, "webUrl");
+	SAME_STR(x->original_url, y->original_url, "originalUrl");
+	SAME_STR(x->amp_web_url, y->amp_web_url, "ampWebUrl");
+	SAME_NUM(x->date, y->date, "date");
+	SAME_NUM(x->quality, y->quality, "quality");
+	SAME_NUM(x->heat, y->heat, "heat");
+	SAME_NUM(x->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT),
+		 y->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT), "has");
+	SAME_NUM(x->ntopics, y->ntopics, "topic count");
+	for (size_t t = 0; t < x->ntopics; t++)
+		SAME_STR(x->topics[t], y->topics[t], "topic");
+}
+
+static void assert_same_links(const struct store *x, const struct store *y)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		size_t nx, ny;
+		const size_t *bx = store_backlinks(x, i, &nx), *by = store_backlinks(y, i, &ny);
+		cr_assert_eq(nx, ny, "%s: backlinks", x->v[i]->path);
+		for (size_t k = 0; k < nx; k++)
+			cr_assert_eq(bx[k], by[k], "%s: backlink %zu", x->v[i]->path, k);
+	}
+	const char *urls[] = {"https://nowhere.invalid/"};
+	for (size_t i = 0; i < x->n; i++) {
+		const char *u = x->v[i]->web_url ? x->v[i]->web_url : urls[0];
+		cr_assert_eq(store_find_url(x, u), store_find_url(y, u), "%s", u);
+	}
+}
+
+/* A warm cache of paths at a path of its own (the caller frees both). */
+static char *warm_cache(const char *const *paths, size_t n, char **dir)
+{
+	*dir = temp_dir("lazy");
+	char *cache = xasprintf("%s/x.cache", *dir);
+	struct store s;
+	load(&s, paths, n, cache, false, 0);
+	store_free(&s);
+	return cache;
+}
+
+Test(lazy, same_articles_links_and_problems_as_a_whole_load)
+{
+	char *dir, *cache = warm_cache(archive, NARCHIVE, &dir);
+	struct store plain;
+	load(&plain, archive, NARCHIVE, NULL, false, 0);
+	cr_assert_gt(plain.n, 50);
+	for (int threads = 1; threads <= 2; threads++) {
+		struct store s;
+		load(&s, archive, NARCHIVE, cache, true, threads);
+		cr_assert_eq(s.n, plain.n);
+		cr_assert_eq(s.cache_hits, s.nfiles - 0, "every file from the cache");
+		cr_assert_eq(s.problems.n, plain.problems.n);
+		for (size_t i = 0; i < s.problems.n; i++)
+			cr_assert_str_eq(s.problems.v[i], plain.problems.v[i]);
+		assert_same_links(&s, &plain);
+		for (size_t i = 0; i < s.n; i++) {
+			cr_assert(store_is_lazy(&s, i), "%s: not lazy", s.v[i]->path);
+			cr_assert_null(s.v[i]->excerpt);
+			cr_assert_eq(s.v[i]->nrelated, 0);
+			assert_same_listed(s.v[i], plain.v[i]);
+		}
+		/* from the end, so that no decode depends on the one before */
+		for (size_t i = s.n; i-- > 0;) {
+			const struct article *a = store_article(&s, i);
+			assert_same_article(a, plain.v[i]);
+			cr_assert_eq(store_article(&s, i), a, "decoded once, then kept");
+		}
+		assert_same_links(&s, &plain);
+		cr_assert_eq(s.problems.n, plain.problems.n, "no problem added");
+		store_free(&s);
+	}
+	store_free(&plain);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* Linking again (store_link, after store_add) keeps the lazy articles'
+ * links and sets those of the articles decoded since. */
+Test(lazy, linking_again)
+{
+	char *dir, *cache = warm_cache(archive, 1, &dir);
+	struct store s, plain;
+	load(&s, archive, 1, cache, true, 1);
+	load(&plain, archive, 1, NULL, false, 1);
+	for (size_t i = 0; i < s.n; i += 2)
+		store_article(&s, i);
+	store_add(&s, article_new("extra"));
+	store_add(&plain, article_new("extra"));
+	store_link(&s);
+	store_link(&plain);
+	assert_same_links(&s, &plain);
+	for (size_t i = 0; i < plain.n; i++)
+		assert_same_article(store_article(&s, i), plain.v[i]);
+	store_free(&s);
+	store_free(&plain);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* Stores that are not lazy give their articles as they are: a load
+ * without the option, or without a cache. */
+Test(lazy, whole_stores_give_v_itself)
+{
+	char *dir, *cache = warm_cache(archive, 1, &dir);
+	struct store s;
+	load(&s, archive, 1, cache, false, 0);
+	cr_assert_gt(s.cache_hits, 0);
+	for (size_t i = 0; i < s.n; i++)
+		cr_assert(store_article(&s, i) == s.v[i] && !store_is_lazy(&s, i));
+	cr_assert_null(store_article(&s, s.n));
+	store_free(&s);
+	load(&s, archive, 1, NULL, true, 0);
+	for (size_t i = 0; i < s.n; i++)
+		cr_assert(store_article(&s, i) == s.v[i] && !store_is_lazy(&s, i));
+	store_free(&s);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* An article not yet shown costs a fraction of a whole one. */
+Test(lazy, lazy_articles_are_small)
+{
+	char *dir, *cache = warm_cache(archive, NARCHIVE, &dir);
+	struct store s, plain;
+	load(&s, archive, NARCHIVE, cache, true, 0);
+	load(&plain, archive, NARCHIVE, NULL, false, 0);
+	size_t lazy = 0, whole = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		lazy += article_bytes(s.v[i]);
+		whole += article_bytes(plain.v[i]);
+		if (plain.v[i]->nrelated > 2)
+			cr_assert_lt(article_bytes(s.v[i]) * 2, article_bytes(plain.v[i]), "%s",
+				     s.v[i]->path);
+	}
+	cr_log_info("lazy %zu bytes, whole %zu bytes", lazy, whole);
+	cr_assert_lt(lazy * 2, whole, "lazy %zu bytes, whole %zu", lazy, whole);
+	store_free(&s);
+	store_free(&plain);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* Searches see a lazy article's excerpt (only in its cache entry), by the
+ * plain filter, the engine's regex scan and its plain-text path alike. */
+Test(lazy, searches_read_the_whole_text)
+{
+	static const char *const patterns[] = {"the", "robot", "(?i)vision|sensor", "AI",
+					       "zzz-nothing", "^[A-Z]", "\\p{Lu}{3}", "k"};
+	char *dir, *cache = warm_cache(archive, NARCHIVE, &dir);
+	struct store s, plain;
+	load(&s, archive, NARCHIVE, cache, true, 0);
+	load(&plain, archive, NARCHIVE, NULL, false, 0);
+	size_t *want = xmalloc(s.n * sizeof *want), *got = xmalloc(s.n * sizeof *got);
+	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
+		char *err = NULL;
+		struct search *re = search_compile(patterns[p], &err);
+		cr_assert_not_null(re, "%s", err);
+		size_t nwant = query_filter(&plain, re, want);
+		cr_assert_eq(query_filter(&s, re, got), nwant, "'%s'", patterns[p]);
+		cr_assert_arr_eq(got, want, nwant * sizeof *got, "'%s'", patterns[p]);
+		for (size_t min = 1; min <= QUERY_THREAD_MIN; min += QUERY_THREAD_MIN - 1) {
+			struct query *q = query_new(&s);
+			query_set_thread_min(q, min);
+			for (size_t i = 0; i < s.n; i++)
+				cr_assert_eq(query_matches(q, re, i), search_article(re, plain.v[i]),
+					     "'%s' in %s", patterns[p], s.v[i]->path);
+			query_free(q);
+		}
+		search_free(re);
+	}
+	free(want);
+	free(got);
+	store_free(&s);
+	store_free(&plain);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* Overwrite every body of the cache file in place: what a disk error or
+ * another program could do after the load. */
+static void damage_bodies(const char *cache)
+{
+	int fd = open(cache, O_RDWR);
+	cr_assert_geq(fd, 0);
+	unsigned char h[56];
+	cr_assert_eq(pread(fd, h, sizeof h, 0), (ssize_t)sizeof h);
+	uint64_t count = 0, heads = 0;
+	for (int k = 7; k >= 0; k--) {
+		count = count << 8 | h[16 + k];
+		heads = heads << 8 | h[24 + k];
+	}
+	off_t at = (off_t)(56 + 72 * count + heads), end = lseek(fd, 0, SEEK_END);
+	cr_assert_lt(at, end);
+	for (; at < end; at++)
+		cr_assert_eq(pwrite(fd, "\xa5", 1, at), 1);
+	close(fd);
+}
+
+static bool has_problem(const struct store *s, const char *path, const char *text)
+{
+	for (size_t i = 0; i < s->problems.n; i++)
+		if (strstr(s->problems.v[i], path) && strstr(s->problems.v[i], text))
+			return true;
+	return false;
+}
+
+/* A damaged entry is read from its file again, or, when the file is gone
+ * too, shown as the list holds it; a problem says which. */
+Test(lazy, entry_damaged_after_the_load)
+{
+	char *dir = temp_dir("lazy-damage");
+	char *cmd = xasprintf("cp -R tests/corpus/. '%s'/", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	wait_until_not_racy();
+	const char *paths[] = {dir};
+	char *cache = xasprintf("%s.cache", dir);
+	struct store s, plain;
+	load(&plain, paths, 1, cache, false, 0);
+	load(&s, paths, 1, cache, true, 0);
+	cr_assert(store_is_lazy(&s, 0) && store_is_lazy(&s, 1));
+	damage_bodies(cache);
+	size_t n0 = s.problems.n;
+	assert_same_article(store_article(&s, 0), plain.v[0]);
+	cr_assert_eq(s.problems.n, n0 + 1);
+	cr_assert(has_problem(&s, s.v[0]->path, "damaged since loading; read from the file"));
+	cr_assert_eq(unlink(s.v[1]->path), 0);
+	cr_assert_eq(store_article(&s, 1), s.v[1], "the list's article");
+	cr_assert(has_problem(&s, s.v[1]->path, "file cannot be read"));
+	/* a search still sees what the heads hold */
+	char *err = NULL;
+	struct search *re = search_compile("the", &err);
+	size_t *got = xmalloc(s.n * sizeof *got), *want = xmalloc(s.n * sizeof *want);
+	cr_assert_eq(query_filter(&s, re, got), query_filter(&plain, re, want));
+	search_free(re);
+	free(got);
+	free(want);
+	store_free(&s);
+	store_free(&plain);
+	unlink(cache);
+	free(cache);
+	temp_dir_free(dir);
+}
