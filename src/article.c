@@ -74,7 +74,8 @@ struct article *article_new_sized(const char *path, size_t hint)
 {
 	struct article *a = xcalloc(1, sizeof *a);
 	size_t plen = strlen(path);
-	a->arena.next = hint + plen + 1;
+	/* the path as arena_alloc rounds it */
+	a->arena.next = hint + ((plen + 1 + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1));
 	a->path = arena_strndup(&a->arena, path, plen);
 	return a;
 }
@@ -132,15 +133,30 @@ static const char *keep_shared(struct arena *ar, const char *s, const char *cons
 	return keep(ar, s);
 }
 
+/* What arena_alloc takes for n bytes. */
+static size_t aligned(size_t n)
+{
+	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+}
+
+static size_t aligned_str(const char *s)
+{
+	return s ? aligned(strlen(s) + 1) : 0;
+}
+
 struct article *article_copy_lazy(const struct article *a)
 {
-	const char *strs[] = {a->title, a->web_url, a->original_url, a->amp_web_url,
-			      a->provider.name};
-	size_t need = a->ntopics * sizeof *a->topics + 64;
-	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
-		need += strs[i] ? strlen(strs[i]) + 1 : 0;
+	/* exactly what it takes, as one block: a hundred thousand of these
+	 * stay for the whole run, and a block too small by a byte would add
+	 * one twice its size */
+	size_t need = aligned_str(a->title) + aligned_str(a->web_url) +
+		      aligned_str(a->provider.name) + aligned(a->ntopics * sizeof *a->topics);
+	if (!a->web_url || !a->original_url || strcmp(a->original_url, a->web_url))
+		need += aligned_str(a->original_url);
+	if (!a->web_url || !a->amp_web_url || strcmp(a->amp_web_url, a->web_url))
+		need += aligned_str(a->amp_web_url);
 	for (size_t t = 0; t < a->ntopics; t++)
-		need += strlen(a->topics[t]) + 1;
+		need += aligned_str(a->topics[t]);
 	struct article *t = article_new_sized(a->path, need);
 	t->title = keep(&t->arena, a->title);
 	t->web_url = keep(&t->arena, a->web_url);

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #if defined(__linux__)
 #include <sys/random.h>
 #elif defined(__APPLE__)
@@ -108,5 +111,12 @@ ssize_t compat_exe_path(char *buf, size_t size)
 #else
 	(void)buf;
 	return -1;
+#endif
+}
+
+void compat_release_free_memory(void)
+{
+#if defined(__GLIBC__)
+	malloc_trim(0);
 #endif
 }

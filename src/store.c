@@ -765,10 +765,15 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	if (rep.called)
 		rep.fn(rep.ctx, L.found, L.found);
 	cache_writer_free(writer);
-	if (s->lazy)
+	if (s->lazy) {
 		s->lazy->cache = cache; /* kept: the articles are decoded from it */
-	else
+		/* what the load freed (its slots, the scan's paths, the
+		 * articles decoded whole to be trimmed) is a sixth of what
+		 * stays: back to the system rather than resident for the run */
+		compat_release_free_memory();
+	} else {
 		cache_close(cache);
+	}
 	enum store_linking how = opts ? opts->linking : STORE_LINK_ALL;
 	if (how != STORE_LINK_NONE)
 		link_related(s);

@@ -44,4 +44,9 @@ int compat_random(void *buf, size_t n);
  * -1 when the system cannot say. */
 ssize_t compat_exe_path(char *buf, size_t size);
 
+/* Give the system back the free pages inside the heap (glibc keeps what a
+ * load freed in the middle of it, resident); nothing where malloc does
+ * not say how. */
+void compat_release_free_memory(void);
+
 #endif
