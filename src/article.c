@@ -122,17 +122,6 @@ struct article *article_copy_listed(const struct article *a)
 	return t;
 }
 
-/* A string of a's that may repeat one kept already (originalUrl is often
- * the webUrl): shared, not copied again. */
-static const char *keep_shared(struct arena *ar, const char *s, const char *const *kept,
-			       const char *const *orig, size_t n)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (orig[i] && !strcmp(s, orig[i]))
-			return kept[i];
-	return keep(ar, s);
-}
-
 /* What arena_alloc takes for n bytes. */
 static size_t aligned(size_t n)
 {
@@ -151,18 +140,11 @@ struct article *article_copy_lazy(const struct article *a)
 	 * one twice its size */
 	size_t need = aligned_str(a->title) + aligned_str(a->web_url) +
 		      aligned_str(a->provider.name) + aligned(a->ntopics * sizeof *a->topics);
-	if (!a->web_url || !a->original_url || strcmp(a->original_url, a->web_url))
-		need += aligned_str(a->original_url);
-	if (!a->web_url || !a->amp_web_url || strcmp(a->amp_web_url, a->web_url))
-		need += aligned_str(a->amp_web_url);
 	for (size_t t = 0; t < a->ntopics; t++)
 		need += aligned_str(a->topics[t]);
 	struct article *t = article_new_sized(a->path, need);
 	t->title = keep(&t->arena, a->title);
 	t->web_url = keep(&t->arena, a->web_url);
-	const char *kept[] = {t->web_url}, *orig[] = {a->web_url};
-	t->original_url = keep_shared(&t->arena, a->original_url, kept, orig, 1);
-	t->amp_web_url = keep_shared(&t->arena, a->amp_web_url, kept, orig, 1);
 	t->provider.name = keep(&t->arena, a->provider.name);
 	if (a->ntopics) {
 		const char **v = arena_alloc(&t->arena, a->ntopics * sizeof *v);

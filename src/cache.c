@@ -565,25 +565,26 @@ struct article *cache_read_listed(struct cache_reader *r, size_t id, const char 
 					  &r->scratch);
 }
 
-/* Every related story's webUrl, hashed (hash.h), into *related: what
- * linking needs of an article the reader has not decoded. A missing or
- * empty webUrl is in no index, so it is left out. */
-static void related_hashes(const struct article *a, uint64_t **related, size_t *n)
+/* The URLs that linking reads of a, hashed (hash.h). */
+static void links_of(const struct article *a, struct cache_links *l)
 {
-	*related = NULL;
-	*n = 0;
+	*l = (struct cache_links){0};
+	if ((l->has_original = a->original_url && *a->original_url))
+		l->original = hash_str(a->original_url);
+	if ((l->has_amp = a->amp_web_url && *a->amp_web_url))
+		l->amp = hash_str(a->amp_web_url);
 	for (size_t i = 0; i < a->nrelated; i++) {
 		const char *u = a->related[i].web_url;
 		if (!u || !*u)
 			continue;
-		if (!*related)
-			*related = xmalloc(a->nrelated * sizeof **related);
-		(*related)[(*n)++] = hash_str(u);
+		if (!l->related)
+			l->related = xmalloc(a->nrelated * sizeof *l->related);
+		l->related[l->nrelated++] = hash_str(u);
 	}
 }
 
 struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *path,
-				uint64_t **related, size_t *nrelated)
+				struct cache_links *links)
 {
 	const struct entry *e = &r->c->e[id];
 	const unsigned char *h, *b;
@@ -592,7 +593,7 @@ struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *p
 	    !cache_format_decode_scratch(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
 					 &r->scratch, &whole))
 		return NULL;
-	related_hashes(&whole, related, nrelated);
+	links_of(&whole, links);
 	return article_copy_lazy(&whole);
 }
 

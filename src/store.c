@@ -32,15 +32,12 @@
  * stay readable through its descriptor whatever is written after), and
  * per article what it takes to decode it whole or to link it.
  *
- * Linking needs every article's related stories' webUrls. They are hashed
- * on the loading threads, from the article decoded there anyway, and kept
- * as 8 bytes a story (the URLs themselves would be a tenth of what the
- * whole articles took); a hash is looked up in the URL index as a string
- * would be, an entry matching when the hash of its URL is the same 64
- * bits. Two URLs with one hash under this process's random key (hash.h)
- * is a chance of 2^-64 a pair, and nobody who writes an archive can aim
- * at it. An article decoded later has its related[].local set from its
- * strings, as a whole load sets them. */
+ * Linking needs every article's URLs and its related stories' webUrls.
+ * The URL index keys by hash (see struct url_slot), so they are hashed on
+ * the loading threads, from the article decoded there anyway, and kept as
+ * 8 bytes a URL (the related stories' URLs alone would be a tenth of what
+ * the whole articles took); linking then reads no body. An article
+ * decoded later has its related[].local set as a whole load sets them. */
 struct store_lazy {
 	struct cache *cache;
 	struct cache_reader *rdr; /* the calling thread's, for store_article */
@@ -54,13 +51,25 @@ struct store_lazy {
 	int32_t *local;
 	size_t *rel_at;
 	size_t nrel, caprel;
+	/* Article i's originalUrl and ampWebUrl, hashed, for the URL index:
+	 * urls[2 * i] and urls[2 * i + 1], each there when has_urls[i] has
+	 * its bit (1, 2). */
+	uint64_t *urls;
+	unsigned char *has_urls;
 	size_t max_file; /* for reading a damaged entry's file again */
 };
 
+/* A URL of the index, by its hash alone: the URL index compares the 64
+ * bits of SipHash under this process's random key (hash.h), never the
+ * strings, so that it needs no article's URLs in memory (a lazy article
+ * keeps only its webUrl, for the marks) and a lookup reads no string but
+ * the one looked up. Two URLs of one archive with one hash is a chance of
+ * 2^-64 a pair (a few in a billion runs at a million articles), and
+ * nobody who writes an archive can aim at it without the key. */
 struct url_slot {
-	const char *url; /* borrowed from the article */
-	uint32_t hash;   /* its low bits: most mismatches end here */
+	uint64_t hash;
 	uint32_t idx;
+	uint32_t used; /* 0: an empty slot */
 };
 
 /* An article whose webUrl the URL index gives to an earlier one (holder):
@@ -119,10 +128,9 @@ struct load_slot {
 	uint32_t root;           /* the path given that it was found under */
 	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
-	/* A lazy article's related stories' webUrls, hashed (cache_read_lazy):
-	 * owned until the merge. */
-	uint64_t *rel;
-	size_t nrel;
+	/* A lazy article's URLs for linking (cache_read_lazy): owned until
+	 * the merge. */
+	struct cache_links links;
 	bool matched;            /* the article matches the loader's only */
 	struct file_id id;       /* taken before the file was read */
 };
@@ -284,7 +292,7 @@ static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot
 	if (tc->L->opts && tc->L->opts->list_only)
 		return cache_read_listed(tc->rdr, id, slot->path);
 	if (tc->L->lazy)
-		return cache_read_lazy(tc->rdr, id, slot->path, &slot->rel, &slot->nrel);
+		return cache_read_lazy(tc->rdr, id, slot->path, &slot->links);
 	return cache_read_article(tc->rdr, id, slot->path);
 }
 
@@ -595,15 +603,19 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
  * decode it, and what linking needs of it. */
 static void lazy_add(struct store_lazy *lz, size_t idx, struct load_slot *slot)
 {
+	const struct cache_links *l = &slot->links;
 	lz->entry[idx] = slot->entry;
+	lz->urls[2 * idx] = l->original;
+	lz->urls[2 * idx + 1] = l->amp;
+	lz->has_urls[idx] = (unsigned char)(l->has_original | l->has_amp << 1);
 	lz->rel_at[idx] = lz->nrel;
-	if (slot->nrel) {
-		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + slot->nrel, sizeof *lz->rel);
-		memcpy(lz->rel + lz->nrel, slot->rel, slot->nrel * sizeof *lz->rel);
-		lz->nrel += slot->nrel;
+	if (l->nrelated) {
+		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + l->nrelated, sizeof *lz->rel);
+		memcpy(lz->rel + lz->nrel, l->related, l->nrelated * sizeof *lz->rel);
+		lz->nrel += l->nrelated;
 	}
 	lz->rel_at[idx + 1] = lz->nrel;
-	free(slot->rel);
+	free(l->related);
 }
 
 static struct store_lazy *lazy_new(size_t n, size_t max_file)
@@ -614,6 +626,8 @@ static struct store_lazy *lazy_new(size_t n, size_t max_file)
 	lz->entry = xcalloc(n ? n : 1, sizeof *lz->entry);
 	lz->full = xcalloc(n ? n : 1, sizeof *lz->full);
 	lz->rel_at = xcalloc(n + 1, sizeof *lz->rel_at);
+	lz->urls = xcalloc(2 * (n ? n : 1), sizeof *lz->urls);
+	lz->has_urls = xcalloc(n ? n : 1, 1);
 	return lz;
 }
 
@@ -790,23 +804,27 @@ size_t store_matches(const struct store *s, size_t *out)
 	return n;
 }
 
-/* Index url as article idx's; returns the article that holds it, idx or
- * an earlier one (-1 for no URL). */
-static long index_url(struct store *s, const char *url, size_t idx)
+/* Index the URL whose hash_str is h as article idx's; returns the
+ * article that holds it, idx or an earlier one. */
+static long index_hash(struct store *s, uint64_t h, size_t idx)
 {
-	if (!url || !*url)
-		return -1;
-	uint64_t h = hash_str(url);
 	size_t mask = s->nslots - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct url_slot *sl = &s->slots[i];
-		if (!sl->url) {
-			*sl = (struct url_slot){url, (uint32_t)h, (uint32_t)idx};
+		if (!sl->used) {
+			*sl = (struct url_slot){h, (uint32_t)idx, 1};
 			return (long)idx;
 		}
-		if (sl->hash == (uint32_t)h && !strcmp(sl->url, url))
+		if (sl->hash == h)
 			return (long)sl->idx; /* the first article keeps the URL */
 	}
+}
+
+/* Index url as article idx's; the article that holds it, or -1 for no
+ * URL. */
+static long index_url(struct store *s, const char *url, size_t idx)
+{
+	return url && *url ? index_hash(s, hash_str(url), idx) : -1;
 }
 
 static int cmp_web_alias(const void *a, const void *b)
@@ -852,26 +870,19 @@ long store_next_web_url(const struct store *s, const char *url, long after)
 	return -1;
 }
 
+static long find_hash(const struct store *s, uint64_t h);
+
 long store_find_url(const struct store *s, const char *url)
 {
-	if (!url || !s->nslots)
-		return -1;
-	uint64_t h = hash_str(url);
-	size_t mask = s->nslots - 1;
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		const struct url_slot *sl = &s->slots[i];
-		if (!sl->url)
-			return -1;
-		if (sl->hash == (uint32_t)h && !strcmp(sl->url, url))
-			return (long)sl->idx;
-	}
+	/* an empty URL is never indexed */
+	return url && *url ? find_hash(s, hash_str(url)) : -1;
 }
 
 size_t store_url_max_probe(const struct store *s)
 {
 	size_t mask = s->nslots - 1, most = 0;
 	for (size_t i = 0; i < s->nslots; i++) {
-		if (!s->slots[i].url)
+		if (!s->slots[i].used)
 			continue;
 		/* the slot's distance from where its hash puts it, plus one */
 		size_t home = s->slots[i].hash & mask;
@@ -882,8 +893,7 @@ size_t store_url_max_probe(const struct store *s)
 	return most;
 }
 
-/* The article holding the URL whose hash_str is h, as store_find_url
- * finds it by the URL itself (see struct store_lazy), or -1. */
+/* The article holding the URL whose hash_str is h, or -1. */
 static long find_hash(const struct store *s, uint64_t h)
 {
 	if (!s->nslots)
@@ -891,9 +901,9 @@ static long find_hash(const struct store *s, uint64_t h)
 	size_t mask = s->nslots - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		const struct url_slot *sl = &s->slots[i];
-		if (!sl->url)
+		if (!sl->used)
 			return -1;
-		if (sl->hash == (uint32_t)h && hash_str(sl->url) == h)
+		if (sl->hash == h)
 			return (long)sl->idx;
 	}
 }
@@ -936,6 +946,22 @@ static long link_target(const struct store *s, size_t i, size_t r)
 	return s->v[i]->related[r].local;
 }
 
+/* Article i's originalUrl and ampWebUrl into the index: a lazy article's
+ * from their hashes. */
+static void index_other_urls(struct store *s, size_t i)
+{
+	const struct store_lazy *lz = s->lazy;
+	if (!store_is_lazy(s, i)) {
+		index_url(s, s->v[i]->original_url, i);
+		index_url(s, s->v[i]->amp_web_url, i);
+		return;
+	}
+	if (lz->has_urls[i] & 1)
+		index_hash(s, lz->urls[2 * i], i);
+	if (lz->has_urls[i] & 2)
+		index_hash(s, lz->urls[2 * i + 1], i);
+}
+
 /* The URL index, and every related story's local article. */
 static void link_related(struct store *s)
 {
@@ -959,8 +985,7 @@ static void link_related(struct store *s)
 			s->web_aliases[s->nweb_aliases++] =
 				(struct web_alias){(uint32_t)holder, (uint32_t)i};
 		}
-		index_url(s, s->v[i]->original_url, i);
-		index_url(s, s->v[i]->amp_web_url, i);
+		index_other_urls(s, i);
 	}
 	if (s->nweb_aliases)
 		qsort(s->web_aliases, s->nweb_aliases, sizeof *s->web_aliases, cmp_web_alias);
@@ -1051,6 +1076,8 @@ static void lazy_free(struct store_lazy *lz)
 	free(lz->rel);
 	free(lz->local);
 	free(lz->rel_at);
+	free(lz->urls);
+	free(lz->has_urls);
 	cache_reader_free(lz->rdr);
 	cache_close(lz->cache);
 	free(lz);

@@ -48,6 +48,7 @@
 #ifndef LEDE_CACHE_H
 #define LEDE_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -134,12 +135,20 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
  * (article_trim's fields), without the whole article's allocation. */
 struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path);
 
+/* What linking needs of an article kept lazy (see store.c): the hash_str
+ * of its URLs that the lazy article leaves out, and of its related
+ * stories' webUrls; a URL missing or empty is in no index, so it is left
+ * out. */
+struct cache_links {
+	uint64_t original, amp; /* originalUrl, ampWebUrl */
+	bool has_original, has_amp;
+	uint64_t *related; /* owned by the caller; NULL when none */
+	size_t nrelated;
+};
 /* The same, checked as whole, keeping what the reader needs of an article
- * it does not show (article_copy_lazy), and, into *related (NULL when
- * none; the caller frees it), the hash_str of each related story's webUrl
- * (those present and not empty), *nrelated of them: what linking needs. */
+ * it does not show (article_copy_lazy), and *links. */
 struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *path,
-				uint64_t **related, size_t *nrelated);
+				struct cache_links *links);
 /* The searchable texts of entry id's article, as cache_read_head gives
  * them (owned by the reader, valid until its next call), its head checked
  * again: 0, or -1 when it is damaged, out of range or a skipped file. */
