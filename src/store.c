@@ -1127,6 +1127,8 @@ static struct article *reread(struct store *s, size_t i)
 		       : ": its cache entry was damaged since loading and the file cannot be "
 			 "read: only its list fields are shown");
 	strlist_push(&s->problems, b.data);
+	s->late_problems++;
+	s->last_late_problem = b.data;
 	return a;
 }
 

@@ -114,6 +114,11 @@ struct store {
 	/* After a lazy load (store_opts.lazy): the cache kept open, and what
 	 * decodes an article whole. NULL otherwise. Owned. */
 	struct store_lazy *lazy;
+	/* Problems store_article met after the load (a damaged entry): how
+	 * many, and the last (one of problems' strings), for the reader to
+	 * say on its prompt line. */
+	size_t late_problems;
+	const char *last_late_problem;
 };
 
 void store_init(struct store *s);

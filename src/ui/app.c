@@ -54,6 +54,14 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 	va_end(ap);
 }
 
+void app_say_late_problems(struct app *a)
+{
+	if (a->store->late_problems == a->late_problems_said)
+		return;
+	a->late_problems_said = a->store->late_problems;
+	app_message(a, true, "%s", a->store->last_late_problem);
+}
+
 void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
 {
 	time_t tt = (time_t)t;

@@ -140,6 +140,7 @@ void draw_screen(struct app *a)
 		for (int y = 0; y < a->lay.sep.h; y++)
 			screen_put(a->lay.sep.y + y, a->lay.sep.x, bw, bar, strlen(bar), ST_DIM, NULL, 0);
 	}
+	app_say_late_problems(a); /* the panes drew the articles they show */
 	draw_status(a);
 	draw_prompt(a);
 	refresh();

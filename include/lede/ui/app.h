@@ -123,6 +123,7 @@ struct app {
 
 	char *message;
 	bool message_error;
+	size_t late_problems_said; /* the store's late_problems, said on the prompt line */
 	bool quit;
 	struct layout_out lay;
 };
@@ -146,6 +147,10 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 const struct article *app_article(const struct app *a, long idx);
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A problem store_article met since the last call (an article whose cache
+ * entry was damaged after the load) into the message: the frame that shows
+ * the article says so. */
+void app_say_late_problems(struct app *a);
 /* Set or clear mark bits of article idx (remembered for the next save).
  * false, with a message, when the story has no webUrl to keep them by. */
 bool app_mark(struct app *a, long idx, unsigned bits, bool on);
