@@ -782,8 +782,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	if (s->lazy) {
 		s->lazy->cache = cache; /* kept: the articles are decoded from it */
 		/* what the load freed (its slots, the scan's paths, the
-		 * articles decoded whole to be trimmed) is a sixth of what
-		 * stays: back to the system rather than resident for the run */
+		 * decoders' scratch) is a sixth of what stays: back to the
+		 * system rather than resident for the whole run */
 		compat_release_free_memory();
 	} else {
 		cache_close(cache);

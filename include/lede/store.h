@@ -66,9 +66,10 @@ struct store_opts {
 	 * article: they never set this. */
 	bool list_only;
 	/* For the reader: an article taken from the cache is loaded lazy,
-	 * keeping only what the list, the sort keys, the filters, the marks
-	 * and the URL index read (article_copy_lazy); the store keeps the
-	 * cache open and decodes the rest when store_article asks for it.
+	 * keeping only what the list, the sort keys, the filters and the
+	 * marks read (article_copy_lazy) and, hashed, the URLs the URL index
+	 * and the backlinks need; the store keeps the cache open and decodes
+	 * the rest when store_article asks for it.
 	 * Searches read a lazy article's searchable text from the cache
 	 * (store_texts_of). Only a load into an empty store is lazy, and never
 	 * with list_only or match_only. --list, --json and --check never set
