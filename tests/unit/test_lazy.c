@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -354,5 +355,72 @@ Test(lazy, entry_damaged_after_the_load)
 	store_free(&plain);
 	unlink(cache);
 	free(cache);
+	temp_dir_free(dir);
+}
+
+/* The reader, its script fed through a pipe: the cache is damaged between
+ * its first screen and the next story it shows, and the prompt line says
+ * so. */
+Test(lazy, reader_says_a_damaged_entry, .timeout = 60)
+{
+	char *dir = temp_dir("lazy-reader");
+	char *home = xasprintf("XDG_CACHE_HOME=%s", dir), *state = xasprintf("XDG_STATE_HOME=%s", dir);
+	const char *env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
+			     "XDG_CONFIG_HOME=/nonexistent", "NO_COLOR=1", home, state, NULL};
+	struct run r;
+	const char *check[] = {"--check", "tests/corpus", NULL};
+	run_lede(&r, check, env); /* writes the cache */
+	run_free(&r);
+	char *cache_dir = xasprintf("%s/lede", dir);
+	char *cmd = xasprintf("ls '%s'/*.cache", cache_dir);
+	FILE *ls = popen(cmd, "r");
+	char cache[512] = "";
+	cr_assert(ls && fgets(cache, sizeof cache, ls), "no cache written");
+	pclose(ls);
+	cache[strcspn(cache, "\n")] = '\0';
+
+	int in[2], out[2];
+	cr_assert(pipe(in) == 0 && pipe(out) == 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2); /* what an expect says */
+		close(in[1]);
+		close(out[0]);
+		for (size_t i = 0; env[i]; i++)
+			putenv((char *)env[i]);
+		const char *bin = getenv("LEDE_BIN") ? getenv("LEDE_BIN") : "./lede";
+		const char *argv[] = {"--script", "/dev/stdin", "--size", "250x30", "tests/corpus",
+				      NULL};
+		exec_lede(bin, argv);
+	}
+	close(in[0]);
+	close(out[1]);
+	const char *first = "dump first\n";
+	cr_assert_eq(write(in[1], first, strlen(first)), (ssize_t)strlen(first));
+	char buf[4096];
+	cr_assert_gt(read(out[0], buf, sizeof buf), 0, "no first screen");
+	damage_bodies(cache);
+	/* the story pane follows the list: the second story is decoded now */
+	const char *next = "key j\nexpect message damaged since loading; read from the file\n"
+			   "expect story .\n";
+	cr_assert_eq(write(in[1], next, strlen(next)), (ssize_t)strlen(next));
+	close(in[1]);
+	struct buf rest = {0};
+	ssize_t n;
+	while ((n = read(out[0], buf, sizeof buf)) > 0)
+		buf_add(&rest, buf, (size_t)n);
+	close(out[0]);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the reader failed: %s",
+		  rest.data ? rest.data : "");
+	buf_free(&rest);
+	free(cmd);
+	free(cache_dir);
+	free(home);
+	free(state);
 	temp_dir_free(dir);
 }
