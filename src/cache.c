@@ -569,6 +569,8 @@ struct article *cache_read_listed(struct cache_reader *r, size_t id, const char 
 static void links_of(const struct article *a, struct cache_links *l)
 {
 	*l = (struct cache_links){0};
+	if ((l->has_web = a->web_url && *a->web_url))
+		l->web = hash_str(a->web_url);
 	if ((l->has_original = a->original_url && *a->original_url))
 		l->original = hash_str(a->original_url);
 	if ((l->has_amp = a->amp_web_url && *a->amp_web_url))

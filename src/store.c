@@ -51,9 +51,9 @@ struct store_lazy {
 	int32_t *local;
 	size_t *rel_at;
 	size_t nrel, caprel;
-	/* Article i's originalUrl and ampWebUrl, hashed, for the URL index:
-	 * urls[2 * i] and urls[2 * i + 1], each there when has_urls[i] has
-	 * its bit (1, 2). */
+	/* Article i's webUrl, originalUrl and ampWebUrl, hashed on the
+	 * loading threads, for the URL index: urls[3 * i + k] for k = 0, 1, 2,
+	 * each there when has_urls[i] has its bit (1 << k). */
 	uint64_t *urls;
 	unsigned char *has_urls;
 	size_t max_file; /* for reading a damaged entry's file again */
@@ -605,9 +605,10 @@ static void lazy_add(struct store_lazy *lz, size_t idx, struct load_slot *slot)
 {
 	const struct cache_links *l = &slot->links;
 	lz->entry[idx] = slot->entry;
-	lz->urls[2 * idx] = l->original;
-	lz->urls[2 * idx + 1] = l->amp;
-	lz->has_urls[idx] = (unsigned char)(l->has_original | l->has_amp << 1);
+	lz->urls[3 * idx] = l->web;
+	lz->urls[3 * idx + 1] = l->original;
+	lz->urls[3 * idx + 2] = l->amp;
+	lz->has_urls[idx] = (unsigned char)(l->has_web | l->has_original << 1 | l->has_amp << 2);
 	lz->rel_at[idx] = lz->nrel;
 	if (l->nrelated) {
 		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + l->nrelated, sizeof *lz->rel);
@@ -626,7 +627,7 @@ static struct store_lazy *lazy_new(size_t n, size_t max_file)
 	lz->entry = xcalloc(n ? n : 1, sizeof *lz->entry);
 	lz->full = xcalloc(n ? n : 1, sizeof *lz->full);
 	lz->rel_at = xcalloc(n + 1, sizeof *lz->rel_at);
-	lz->urls = xcalloc(2 * (n ? n : 1), sizeof *lz->urls);
+	lz->urls = xcalloc(3 * (n ? n : 1), sizeof *lz->urls);
 	lz->has_urls = xcalloc(n ? n : 1, 1);
 	return lz;
 }
@@ -921,8 +922,11 @@ static void link_lazy(struct store *s)
 	struct store_lazy *lz = s->lazy;
 	free(lz->local);
 	lz->local = xmalloc((lz->nrel ? lz->nrel : 1) * sizeof *lz->local);
-	for (size_t k = 0; k < lz->nrel; k++)
+	for (size_t k = 0; k < lz->nrel; k++) {
+		if (k + 8 < lz->nrel) /* as prefetch_slot, eight lookups ahead */
+			__builtin_prefetch(&s->slots[lz->rel[k + 8] & (s->nslots - 1)]);
 		lz->local[k] = (int32_t)find_hash(s, lz->rel[k]);
+	}
 	for (size_t i = 0; i < lz->n; i++)
 		if (lz->full[i])
 			set_locals(s, lz->full[i]);
@@ -946,20 +950,35 @@ static long link_target(const struct store *s, size_t i, size_t r)
 	return s->v[i]->related[r].local;
 }
 
-/* Article i's originalUrl and ampWebUrl into the index: a lazy article's
- * from their hashes. */
-static void index_other_urls(struct store *s, size_t i)
+/* Article i's webUrl, originalUrl and ampWebUrl into the index, in that
+ * order (a lazy article's from the hashes its loading thread took);
+ * returns the article holding its webUrl, or -1 for none. */
+static long index_urls(struct store *s, size_t i)
 {
 	const struct store_lazy *lz = s->lazy;
 	if (!store_is_lazy(s, i)) {
+		long holder = index_url(s, s->v[i]->web_url, i);
 		index_url(s, s->v[i]->original_url, i);
 		index_url(s, s->v[i]->amp_web_url, i);
-		return;
+		return holder;
 	}
-	if (lz->has_urls[i] & 1)
-		index_hash(s, lz->urls[2 * i], i);
-	if (lz->has_urls[i] & 2)
-		index_hash(s, lz->urls[2 * i + 1], i);
+	long holder = -1;
+	for (unsigned k = 0; k < 3; k++) {
+		if (!(lz->has_urls[i] >> k & 1))
+			continue;
+		long at = index_hash(s, lz->urls[3 * i + k], i);
+		if (k == 0)
+			holder = at;
+	}
+	return holder;
+}
+
+/* Fetch ahead the slot where article i's webUrl goes: the inserts are
+ * random reads of a table of megabytes, each else a wait for memory. */
+static void prefetch_slot(const struct store *s, size_t i)
+{
+	if (i < s->n && store_is_lazy(s, i))
+		__builtin_prefetch(&s->slots[s->lazy->urls[3 * i] & (s->nslots - 1)]);
 }
 
 /* The URL index, and every related story's local article. */
@@ -977,7 +996,8 @@ static void link_related(struct store *s)
 	s->nweb_aliases = 0;
 	size_t capaliases = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		long holder = index_url(s, s->v[i]->web_url, i);
+		prefetch_slot(s, i + 8);
+		long holder = index_urls(s, i);
 		if (holder >= 0 && (size_t)holder != i) {
 			/* rare: a webUrl an earlier article holds */
 			s->web_aliases = xgrow(s->web_aliases, &capaliases, s->nweb_aliases + 1,
@@ -985,7 +1005,6 @@ static void link_related(struct store *s)
 			s->web_aliases[s->nweb_aliases++] =
 				(struct web_alias){(uint32_t)holder, (uint32_t)i};
 		}
-		index_other_urls(s, i);
 	}
 	if (s->nweb_aliases)
 		qsort(s->web_aliases, s->nweb_aliases, sizeof *s->web_aliases, cmp_web_alias);

@@ -136,12 +136,11 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path);
 
 /* What linking needs of an article kept lazy (see store.c): the hash_str
- * of its URLs that the lazy article leaves out, and of its related
- * stories' webUrls; a URL missing or empty is in no index, so it is left
- * out. */
+ * of its URLs, taken on the loading thread, and of its related stories'
+ * webUrls; a URL missing or empty is in no index, so it is left out. */
 struct cache_links {
-	uint64_t original, amp; /* originalUrl, ampWebUrl */
-	bool has_original, has_amp;
+	uint64_t web, original, amp; /* webUrl, originalUrl, ampWebUrl */
+	bool has_web, has_original, has_amp;
 	uint64_t *related; /* owned by the caller; NULL when none */
 	size_t nrelated;
 };
