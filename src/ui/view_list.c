@@ -38,6 +38,20 @@ static size_t count(struct app *a, struct pane *p)
 	return a->nrows;
 }
 
+/* While a filter's matches are being found, the rows are the first of
+ * them: a move finds those it reaches. */
+static void need(struct app *a, struct pane *p, size_t line)
+{
+	(void)p;
+	app_rows_need(a, line);
+}
+
+static bool counting(struct app *a, struct pane *p)
+{
+	(void)p;
+	return !a->walk.complete;
+}
+
 static void title(struct app *a, struct pane *p, struct buf *out)
 {
 	struct columns c = columns_for(p->r.w);
@@ -147,6 +161,8 @@ const struct view_ops view_list_ops = {
 	.id = VIEW_LIST,
 	.name = "list",
 	.count = count,
+	.need = need,
+	.counting = counting,
 	.title = title,
 	.draw_line = draw_line,
 	.action = action,
