@@ -440,25 +440,77 @@ static const char *field_of(const void *ctx, uint32_t i)
 	return fields_str(x->f, x->s->v[i]);
 }
 
+/* The first 16 bytes of s as two big-endian keys, zeros past its end: the
+ * string itself when it is no longer. */
+static void key16(const char *s, uint64_t k[2])
+{
+	k[0] = k[1] = 0;
+	int i = 0;
+	for (; i < 16 && s[i]; i++)
+		k[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (7 - i % 8));
+}
+
+/* The distinct strings of a sort key (providers' names: few), in a table
+ * by their first 16 bytes, which are cheap to read and to compare; only a
+ * longer string is compared further. */
+struct distinct {
+	uint32_t *slot; /* a distinct one's number + 1, 0: empty */
+	size_t mask, n;
+	uint64_t (*key)[2]; /* by number */
+	uint32_t *first;    /* by number: an article that has it */
+};
+
+static uint32_t distinct_number(struct distinct *d, const struct store *s, const struct field *f,
+				size_t i, const char *str)
+{
+	uint64_t k[2];
+	key16(str, k);
+	uint64_t h = (k[0] * 0x9e3779b97f4a7c15u) ^ (k[1] + (k[1] >> 29)) * 0xbf58476d1ce4e5b9u;
+	size_t at = (size_t)(h >> 20) & d->mask;
+	for (; d->slot[at]; at = (at + 1) & d->mask) {
+		uint32_t x = d->slot[at] - 1;
+		if (d->key[x][0] == k[0] && d->key[x][1] == k[1] &&
+		    (!(k[1] & 0xff) || !strcmp(fields_str(f, s->v[d->first[x]]) + 16, str + 16)))
+			return x;
+	}
+	d->key[d->n][0] = k[0];
+	d->key[d->n][1] = k[1];
+	d->first[d->n] = (uint32_t)i;
+	d->slot[at] = (uint32_t)++d->n;
+	return (uint32_t)(d->n - 1);
+}
+
 static uint32_t *string_ranks(const struct store *s, const struct field *f)
 {
-	size_t n = s->n, m = 0;
-	uint32_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
+	size_t n = s->n;
+	struct distinct d = {0};
+	for (d.mask = 63; d.mask < 2 * n; d.mask = d.mask * 2 + 1)
+		;
+	d.slot = xcalloc(d.mask + 1, sizeof *d.slot);
+	d.key = xmalloc((n ? n : 1) * sizeof *d.key);
+	d.first = xmalloc((n ? n : 1) * sizeof *d.first);
 	uint32_t *rank = xcalloc(n ? n : 1, sizeof *rank);
-	unsigned char *same = xmalloc(n ? n : 1);
-	for (size_t i = 0; i < n; i++)
-		if (fields_str(f, s->v[i]))
-			idx[m++] = (uint32_t)i;
-	struct field_ctx x = {s, f};
-	rank_sort_strings(idx, m, field_of, &x, same);
-	uint32_t r = 0;
-	for (size_t k = 0; k < m; k++) {
-		if (k && !same[k])
-			r = (uint32_t)k;
-		rank[idx[k]] = r;
+	for (size_t i = 0; i < n; i++) {
+		const char *str = fields_str(f, s->v[i]);
+		if (str) /* for now, its distinct string's number */
+			rank[i] = distinct_number(&d, s, f, i, str);
 	}
-	free(same);
-	free(idx);
+	/* the distinct strings sorted: a number's rank is its place */
+	uint32_t *order = xmalloc((d.n ? d.n : 1) * sizeof *order);
+	uint32_t *place = xmalloc((d.n ? d.n : 1) * sizeof *place);
+	struct field_ctx fx = {s, f};
+	for (size_t x = 0; x < d.n; x++)
+		order[x] = d.first[x];
+	rank_sort_strings(order, d.n, field_of, &fx, NULL);
+	for (size_t r = 0; r < d.n; r++)
+		place[rank[order[r]]] = (uint32_t)r;
+	for (size_t i = 0; i < n; i++)
+		rank[i] = place[rank[i]];
+	free(place);
+	free(order);
+	free(d.first);
+	free(d.key);
+	free(d.slot);
 	return rank;
 }
 
@@ -1359,6 +1411,16 @@ static size_t walk_on(struct query *q, const struct query_spec *w, size_t *out, 
 	return n;
 }
 
+/* Have re's matches and the names found on threads, unless known. */
+static void rows_work_start(struct query *q, const struct query_spec *w)
+{
+	if (w->re && !known_set(q, w->re))
+		task_start(q, w->re);
+	if (!names_settled(q) && !q->names_worker.running &&
+	    !worker_start(&q->names_worker, names_run, q))
+		name_ids(q); /* no thread to be had: here */
+}
+
 size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, size_t *out,
 			const size_t **rows, struct query_walk *walk)
 {
@@ -1367,16 +1429,18 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
 		*walk = (struct query_walk){q->s->n, true};
 		return n;
 	}
-	/* what the rows need is found on threads; meanwhile, the first rows */
-	if (w->re && !known_set(q, w->re))
-		task_start(q, w->re);
-	if (!names_settled(q) && !q->names_worker.running &&
-	    !worker_start(&q->names_worker, names_run, q))
-		name_ids(q); /* no thread to be had: here */
-	*walk = (struct query_walk){0, false};
+	/* the first rows by a walk; what all of them need is found on
+	 * threads meanwhile, unless the walk can cover the whole store */
 	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
+	budget = budget ? budget : 1;
+	if (q->s->n > budget)
+		rows_work_start(q, w);
+	*walk = (struct query_walk){0, false};
 	*rows = out;
-	return walk_on(q, w, out, 0, want ? want - 1 : 0, -1, budget ? budget : 1, walk);
+	size_t n = walk_on(q, w, out, 0, want ? want - 1 : 0, -1, budget, walk);
+	if (!walk->complete)
+		rows_work_start(q, w);
+	return n;
 }
 
 /* Help the thread finding re's matches, wait for it, and take them in. */
