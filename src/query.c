@@ -606,14 +606,17 @@ static void build_hay(struct query *q);
 static void *warm_up(void *arg)
 {
 	struct query *q = arg;
-	/* the provider's first: it reads every article's name, where the
-	 * others read numbers (a few ms, which a key can bear) or have theirs
-	 * already (the title's is the tie order) */
+	/* the provider's order first: it reads every article's name, where
+	 * the others read numbers kept from the start (a few ms, which a key
+	 * can bear) or have theirs already (the title's is the tie order);
+	 * then the search text, which makes a filter's full scan a pass of
+	 * memmem; the names, which a topic filter finds on a thread of its
+	 * own if it comes first; the rest */
 	permutation(q, (struct sort_order){SORT_PROVIDER, false});
+	build_hay(q);
+	name_ids(q);
 	for (int k = 0; k < SORT_NKEYS; k++)
 		permutation(q, (struct sort_order){(enum sort_key)k, false});
-	name_ids(q);
-	build_hay(q);
 	return NULL;
 }
 
@@ -1469,6 +1472,26 @@ size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *ou
 	    !strcmp(q->task->pattern, search_pattern(w->re)))
 		task_help(q);
 	return walk_on(q, w, out, n, upto, rank, SIZE_MAX, walk);
+}
+
+bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i)
+{
+	struct keeper k;
+	keeper_init(&k, q, w);
+	return i < q->s->n && keeper_keep(&k, i);
+}
+
+bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
+		      size_t through, struct query_walk *walk)
+{
+	if (walk->complete || through >= q->s->n)
+		return true;
+	size_t rank = inverse(q, w->order)[through];
+	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
+	if (rank >= walk->pos && rank - walk->pos > budget && !query_rows_ready(q, w))
+		return false;
+	*n = walk_on(q, w, out, *n, 0, (long)rank, SIZE_MAX, walk);
+	return true;
 }
 
 long query_find(struct query *q, struct search *re, const size_t *rows, size_t from,

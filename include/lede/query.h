@@ -112,6 +112,14 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
  * count. The walk tests articles itself: it costs what it walks. */
 size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *out, size_t n,
 			 size_t upto, long through, struct query_walk *walk);
+/* Does article i belong in the rows for w? Tested alone. */
+bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i);
+/* As query_rows_extend to pass article through, if the walk there is
+ * short (4 times the thread minimum at most) or what the rows need is
+ * known: true then, *n updated. false, with nothing done, when it would
+ * have to walk far while a thread works on it. */
+bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
+		      size_t through, struct query_walk *walk);
 /* Is everything the rows for w need known now (after query_poll)? Then
  * query_rows_begin and query_rows_extend to the end cost a walk. */
 bool query_rows_ready(struct query *q, const struct query_spec *w);

@@ -68,11 +68,14 @@ void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
 
 static long selected_article(const struct app *a)
 {
+	if (a->keep_pending >= 0)
+		return a->keep_pending;
 	return a->nrows && a->list.sel < a->nrows ? (long)a->rows[a->list.sel] : -1;
 }
 
 bool app_select_article(struct app *a, long idx)
 {
+	a->keep_pending = -1; /* a selection made: nothing kept to place */
 	/* through the order's inverse: no walk over the rows */
 	long row = idx < 0 ? -1 : query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)idx);
 	if (row < 0 && idx >= 0 && !a->walk.complete) {
@@ -106,15 +109,47 @@ void app_rows_need(struct app *a, size_t line)
 	a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows, upto, -1, &a->walk);
 }
 
+/* Keep article keep selected in new rows: at once when its row is found
+ * by a short walk (or it is not in them: then the first row); else it
+ * stays to be placed, and meanwhile the list shows its first rows with no
+ * row selected. */
+static void keep_selected(struct app *a, long keep, size_t top)
+{
+	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	a->keep_pending = -1;
+	a->list.sel = 0;
+	if (keep < 0 || !query_rows_keeps(a->query, &w, (size_t)keep))
+		return;
+	if (!query_rows_reach(a->query, &w, a->rows_buf, &a->nrows, (size_t)keep, &a->walk)) {
+		a->keep_pending = keep;
+		a->keep_top = top;
+		a->list.top = 0;
+		return;
+	}
+	app_select_article(a, keep);
+}
+
+void app_rows_place(struct app *a)
+{
+	long keep = a->keep_pending;
+	if (keep < 0)
+		return;
+	size_t top = a->keep_top;
+	app_select_article(a, keep); /* walks as far as it must */
+	a->list.top = top;          /* then scrolled as the list was */
+}
+
+static void follow_list(struct app *a);
+
 void app_rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
+	size_t top = a->keep_pending >= 0 ? a->keep_top : a->list.top;
 	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
 	a->rows_gen++;
 	a->nrows = query_rows_begin(a->query, &w, 2 * rows_margin(a), a->rows_buf, &a->rows,
 				    &a->walk);
-	if (!app_select_article(a, keep))
-		a->list.sel = 0;
+	keep_selected(a, keep, top);
 }
 
 /* The count a message holds, or an ellipsis while it is being found. */
@@ -162,9 +197,14 @@ void app_tick(struct app *a)
 {
 	query_poll(a->query);
 	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
-	if (a->walk.complete || !query_rows_ready(a->query, &w))
-		return;
-	app_rows_need(a, SIZE_MAX); /* a walk over known sets now */
+	if (!a->walk.complete) {
+		if (!query_rows_ready(a->query, &w))
+			return;
+		app_rows_need(a, SIZE_MAX); /* a walk over known sets now */
+	}
+	app_rows_place(a);
+	if (a->follow_pending)
+		follow_list(a);
 	if (a->count_message && a->count_message == a->message)
 		say_count(a, a->count_say);
 }
@@ -185,10 +225,13 @@ void app_show_story(struct app *a, struct story s)
 	app_select_article(a, s.article);
 }
 
-/* The story pane follows the list's selection unless a jump took it away. */
+/* The story pane follows the list's selection unless a jump took it away.
+ * No row found yet while the rows are being found: it follows the first
+ * once there is one (follow_settle, app_tick). */
 static void follow_list(struct app *a)
 {
 	long sel = selected_article(a);
+	a->follow_pending = sel < 0 && !a->walk.complete;
 	if (sel >= 0 && (a->cur.article != sel || a->cur.related != -1)) {
 		a->cur = (struct story){.article = sel, .related = -1};
 		a->story.top = a->story.sel = 0;
@@ -493,6 +536,7 @@ static void toggle_mark(struct app *a, unsigned bit)
 		return; /* it said why */
 	app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
 						     : (on ? "starred" : "star taken away"));
+	app_rows_place(a);
 	app_rows_need(a, a->list.sel + 1);
 	if (!a->focus && a->list.sel + 1 < a->nrows)
 		a->list.sel++; /* as in mutt: on to the next */
@@ -674,8 +718,23 @@ static void do_action(struct app *a, enum action act)
 		shared_actions[act](a);
 }
 
+/* Before a key that may read the story pane's story: the first row, found
+ * however far it is, if the story is to follow it. */
+static void follow_settle(struct app *a)
+{
+	if (!a->follow_pending)
+		return;
+	app_rows_need(a, 0);
+	follow_list(a);
+}
+
 void app_handle_key(struct app *a, int key)
 {
+	/* typing a filter or a command reads no story */
+	bool typing = a->prompt == PROMPT_FILTER ||
+		      (a->prompt == PROMPT_COMMAND && key != 13);
+	if (!typing)
+		follow_settle(a);
 	if (a->prompt != PROMPT_NONE) {
 		prompt_key(a, key);
 	} else {
@@ -722,6 +781,8 @@ void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 		return;
 	}
 	a->focus = focus;
+	if (p == &a->list)
+		app_rows_place(a);
 	size_t line = p->top + (size_t)(y - p->r.y - 1);
 	if (y > p->r.y && p->ops->need)
 		p->ops->need(a, p, line);
@@ -838,6 +899,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		.order = order,
 		.filter = re,
 		.cur = {.article = -1, .related = -1},
+		.keep_pending = -1,
 		.story_open = true,
 		.vertical = cfg->layout == LAYOUT_VERTICAL,
 		.layout_sets = cfg->layout_sets,

@@ -53,6 +53,7 @@ static void need(struct app *a, struct pane *p, size_t line)
 
 void pane_move(struct app *a, struct pane *p, long delta)
 {
+	need(a, p, 0); /* the view may place its selection first: a move starts there */
 	if (delta > 0)
 		need(a, p, (p->ops->scroll ? p->top : p->sel) + (size_t)delta);
 	size_t n = p->ops->count(a, p);
@@ -91,8 +92,7 @@ void pane_wheel(struct app *a, struct pane *p, long delta)
 		return;
 	}
 	long h = pane_page_lines(p);
-	if (delta > 0)
-		need(a, p, p->top + (size_t)delta + (size_t)h);
+	need(a, p, delta > 0 ? p->top + (size_t)delta + (size_t)h : 0);
 	long top = (long)p->top + delta, n = (long)p->ops->count(a, p);
 	long max = n - h > 0 ? n - h : 0;
 	p->top = (size_t)(top < 0 ? 0 : top > max ? max : top);

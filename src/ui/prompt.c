@@ -85,6 +85,7 @@ bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 			app_message(a, true, "no search: press / to search");
 		return false;
 	}
+	app_rows_place(a);
 	size_t sel = a->list.sel;
 	long f = -1;
 	if (a->nrows || !a->walk.complete) {
@@ -127,6 +128,8 @@ static bool compile(struct app *a, const char *pattern, struct search **out)
 
 void prompt_start(struct app *a, enum prompt_kind k)
 {
+	if (k == PROMPT_SEARCH)
+		app_rows_place(a); /* the search starts from it */
 	a->prompt = k;
 	a->input.len = 0;
 	buf_str(&a->input);

@@ -46,6 +46,8 @@ struct view_ops {
 	void (*need)(struct app *a, struct pane *p, size_t line);
 	/* Are more lines than count() still being found (optional)? */
 	bool (*counting)(struct app *a, struct pane *p);
+	/* Is the selected line's place not known yet (optional)? */
+	bool (*placing)(struct app *a, struct pane *p);
 	/* The pane's first row. */
 	void (*title)(struct app *a, struct pane *p, struct buf *out);
 	void (*draw_line)(struct app *a, struct pane *p, size_t line, int y, bool selected);
@@ -111,6 +113,15 @@ struct app {
 	size_t nrows, *rows_buf;
 	struct query_walk walk;
 	unsigned long rows_gen;  /* changes whenever rows are made again */
+	/* The article the list keeps selected across a new sort or filter,
+	 * when its row is not known yet (it lies far in the order and the
+	 * matches are still being found): -1 when none. It is placed (the
+	 * list scrolled from keep_top) when the work is done, or first thing
+	 * when a key needs the selection's row (app_rows_place). */
+	long keep_pending;
+	size_t keep_top;
+	/* The story pane is to follow the list's first row, not found yet. */
+	bool follow_pending;
 	struct sort_order order; /* the order rows are in */
 	struct search *search, *filter;
 	/* A message that holds the rows' count: said again with the count
@@ -188,6 +199,9 @@ void app_rebuild_rows(struct app *a);
 /* Make rows up to line exist if there are that many (SIZE_MAX: all of
  * them), and a page more, finding them now. */
 void app_rows_need(struct app *a, size_t line);
+/* Place the article kept selected whose row was not known yet (waiting
+ * for the rows it needs): before anything that reads the selection's row. */
+void app_rows_place(struct app *a);
 /* Take in what the engine's threads finished (never waiting): the rows
  * completed, a count said. Between keys and before each draw. */
 void app_tick(struct app *a);
