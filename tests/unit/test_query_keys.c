@@ -275,6 +275,26 @@ Test(keys_rows, first_rows_then_all_of_them, .timeout = 120)
 			size_t n = query_rows_begin(q, &w, 3, out, &rows, &walk);
 			cr_assert(walk.complete || walk.pos <= 4, "case %zu: the walk tested %zu", c,
 				  walk.pos);
+			/* each article alone: in the rows or not, as the full rows have it */
+			unsigned char *in = calloc(s.n, 1);
+			for (size_t i = 0; i < nw; i++)
+				in[want[i]] = 1;
+			for (size_t i = 0; i < s.n; i++)
+				cr_assert_eq(query_rows_keeps(q, &w, i), in[i], "case %zu, %s", c,
+					     s.v[i]->path);
+			free(in);
+			/* reaching the last row's article: refused while it is far and
+			 * the threads work, never wrong */
+			if (!walk.complete && nw) {
+				size_t m = n;
+				struct query_walk w2 = walk;
+				if (query_rows_reach(q, &w, out, &m, want[nw - 1], &w2))
+					cr_assert(m >= nw && out[nw - 1] == want[nw - 1], "case %zu", c);
+				else
+					cr_assert(m == n && w2.pos == walk.pos, "case %zu", c);
+				n = m;
+				walk = w2;
+			}
 			cr_assert(walk.complete || rows == out);
 			cr_assert_leq(n, nw, "case %zu", c);
 			for (size_t i = 0; i < n; i++)
