@@ -922,9 +922,13 @@ static void task_work(struct scan_task *t)
 		if (plain) {
 			match_plain(q, t->re, sp, only, t->match, from, to);
 		} else {
-			for (size_t i = from; i < to; i++)
+			for (size_t i = from; i < to; i++) {
+				if (!(i & 255) &&
+				    atomic_load_explicit(&t->cancel, memory_order_relaxed))
+					break;
 				t->match[i] = (!only || only[i]) &&
 					      search_article_in(t->re, sp, q->s->v[i]);
+			}
 		}
 	}
 	search_space_free(sp);

@@ -93,7 +93,7 @@ static uint64_t prefix_key(const char *s)
 	int i = 0;
 	for (; i < 8 && s[i]; i++)
 		k = k << 8 | (unsigned char)s[i];
-	return k << (8 * (8 - i));
+	return i ? k << (8 * (8 - i)) : 0;
 }
 
 /* v[0..n), equal in their first depth bytes and each at least that long:
