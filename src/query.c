@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "lede/fields.h"
 #include "lede/hash.h"
+#include "lede/rank.h"
 #include "lede/util.h"
 
 /* What each sort key reads: the one place a key is tied to a field. Names,
@@ -169,11 +171,74 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 
 /* The engine ---------------------------------------------------------------- */
 
+/* A thread of the engine's: started, not yet joined, and whether it is
+ * done (set by the thread as its last act, so that joining it then waits
+ * for nothing). */
+struct worker {
+	pthread_t tid;
+	bool running;
+	atomic_bool done;
+};
+
+static bool worker_start(struct worker *w, void *(*fn)(void *), void *arg)
+{
+	atomic_store(&w->done, false);
+	w->running = pthread_create(&w->tid, NULL, fn, arg) == 0;
+	return w->running;
+}
+
+static bool worker_done(struct worker *w)
+{
+	return !w->running || atomic_load_explicit(&w->done, memory_order_acquire);
+}
+
+static void worker_join(struct worker *w)
+{
+	if (w->running)
+		pthread_join(w->tid, NULL);
+	w->running = false;
+}
+
+/* The last two patterns' matches (a search and a filter may both be on):
+ * one byte per article. */
+struct match_set {
+	unsigned char *match;
+	char *pattern;
+	bool literal;
+	size_t count; /* of articles matched */
+};
+
+/* One pattern's matches over the whole store, found on a thread while the
+ * reader shows the first rows (query_rows_begin); the main thread takes
+ * them in (query_poll), so that only it ever changes the kept sets. */
+struct scan_task {
+	struct query *q;
+	struct worker w;
+	struct search *re; /* compiled again: the reader may free its own meanwhile */
+	char *pattern;
+	unsigned char *only; /* a copy of a kept set re's is part of, or NULL */
+	size_t only_count;
+	unsigned char *match;
+	atomic_size_t next; /* the next stretch of articles to test */
+	atomic_bool cancel;
+};
+
 struct query {
+	/* The main thread's reader of the articles' texts (tester_match). */
+	struct store_texts *texts;
 	const struct store *s;
-	/* every article's place in the order (title, then path): the tie-break
-	 * of every sort, computed once */
-	uint32_t *tie;
+	/* every article's place in the tie order (title ascending, a missing
+	 * one last, then path): the tie-break of every sort, computed once;
+	 * the articles in that order; and whether each there has the same
+	 * title as the one before it */
+	uint32_t *tie, *tie_order;
+	unsigned char *same_title;
+	size_t ntitled; /* the tie order's articles with a title come first */
+	/* the numbers each numeric key sorts by, read with the titles in one
+	 * pass over the articles, so that a first sort by them (the s key
+	 * right after the start) reads compact arrays; freed once used */
+	uint64_t *num[SORT_NKEYS];
+	unsigned char *has_num[SORT_NKEYS];
 	/* per key, the ascending order and, in the same walk, the descending
 	 * one; a lock each, as the warm-up thread fills them too */
 	size_t *perm[SORT_NKEYS][2];
@@ -189,35 +254,28 @@ struct query {
 	/* For plain, caseless, ASCII patterns (most of what people type): every
 	 * article's searched text, ASCII lowered, in one buffer, article i at
 	 * hay[hay_at[i]]; the few articles whose text holds a character that
-	 * folds to ASCII (KELVIN SIGN, LONG S) are left to PCRE2. */
+	 * folds to ASCII (KELVIN SIGN, LONG S) are left to PCRE2. Built on the
+	 * warm-up thread or for a full scan; hay_ready says when others may
+	 * read it without the lock. */
 	char *hay;
 	size_t *hay_at;
 	size_t *odd, nodd;
 	pthread_mutex_t hay_lock;
-	/* the last two patterns' matches (a search and a filter may both be
-	 * on): one byte per article; [0] is the most recent */
-	struct match_set {
-		unsigned char *match;
-		char *pattern;
-		bool literal;
-		size_t count; /* of articles matched */
-	} sets[2];
+	atomic_bool hay_ready;
+	struct match_set sets[2]; /* [0] is the most recent */
+	struct scan_task *task;   /* the pattern being scanned for, or NULL */
 	/* query_set_topic and query_set_provider: NULL keeps all; and their
-	 * ids among the interned names */
+	 * ids among the interned names, once the names are in (ids_set) */
 	char *topic, *provider;
 	uint32_t topic_id, provider_id;
-	struct name_ids *names; /* built once, on first need */
+	bool ids_set;
+	_Atomic(struct name_ids *) names; /* built once, on first need */
 	pthread_mutex_t names_lock;
+	struct worker names_worker;
 };
 
 static struct name_ids *name_ids(struct query *q);
 static void name_ids_free(struct name_ids *ni);
-
-static int cmp_tie_idx(const void *pa, const void *pb, void *arg)
-{
-	const struct store *s = arg;
-	return cmp_tie(s->v[*(const size_t *)pa], s->v[*(const size_t *)pb]);
-}
 
 /* LEDE_THREAD_MIN, a decimal count, lets the tests reach the threaded
  * paths with a few articles; anything else in it is ignored. */
@@ -234,6 +292,65 @@ static size_t thread_min_default(void)
 	return QUERY_THREAD_MIN;
 }
 
+static const char *title_of(const void *ctx, uint32_t i)
+{
+	return ((const struct store *)ctx)->v[i]->title;
+}
+
+static const char *path_of(const void *ctx, uint32_t i)
+{
+	return ((const struct store *)ctx)->v[i]->path;
+}
+
+/* The tie order: the titled articles sorted by title, each run of one
+ * title by path; then the untitled ones by path. */
+static void compute_tie(struct query *q)
+{
+	const struct store *s = q->s;
+	size_t n = s->n, nt = 0, nu = 0;
+	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		if (s->v[i]->title)
+			order[nt++] = (uint32_t)i;
+		else
+			order[n - ++nu] = (uint32_t)i;
+	}
+	/* the untitled ones were put from the end backwards: store order again */
+	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
+		uint32_t t = order[a];
+		order[a] = order[b - 1];
+		order[b - 1] = t;
+	}
+	for (int k = 0; k < SORT_NKEYS; k++) {
+		const struct field *f = query_sort_field((enum sort_key)k);
+		if (f->kind == FIELD_IS_STRING)
+			continue;
+		q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
+		q->has_num[k] = xmalloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++) {
+			q->has_num[k][i] = fields_has(f, s->v[i]);
+			q->num[k][i] = rank_key_of_int(fields_int(f, s->v[i]));
+		}
+	}
+	unsigned char *same = xcalloc(n ? n : 1, 1);
+	rank_sort_strings(order, nt, title_of, s, same);
+	for (size_t a = 0; a < nt;) {
+		size_t b = a + 1;
+		while (b < nt && same[b])
+			b++;
+		if (b - a > 1)
+			rank_sort_strings(order + a, b - a, path_of, s, NULL);
+		a = b;
+	}
+	rank_sort_strings(order + nt, nu, path_of, s, NULL);
+	q->tie = xmalloc((n ? n : 1) * sizeof *q->tie);
+	for (size_t r = 0; r < n; r++)
+		q->tie[order[r]] = (uint32_t)r;
+	q->tie_order = order;
+	q->same_title = same;
+	q->ntitled = nt;
+}
+
 struct query *query_new(const struct store *s)
 {
 	struct query *q = xcalloc(1, sizeof *q);
@@ -243,24 +360,35 @@ struct query *query_new(const struct store *s)
 		pthread_mutex_init(&q->lock[k], NULL);
 	pthread_mutex_init(&q->hay_lock, NULL);
 	pthread_mutex_init(&q->names_lock, NULL);
-	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
-	for (size_t i = 0; i < s->n; i++)
-		idx[i] = i;
-	compat_qsort_r(idx, s->n, sizeof *idx, cmp_tie_idx, (void *)s);
-	q->tie = xmalloc((s->n ? s->n : 1) * sizeof *q->tie);
-	for (size_t i = 0; i < s->n; i++)
-		q->tie[idx[i]] = (uint32_t)i;
-	free(idx);
+	atomic_init(&q->hay_ready, false);
+	atomic_init(&q->names, NULL);
+	atomic_init(&q->names_worker.done, false);
+	compute_tie(q);
 	return q;
 }
+
+static void task_free(struct scan_task *t);
 
 void query_free(struct query *q)
 {
 	if (!q)
 		return;
+	if (q->task) {
+		atomic_store(&q->task->cancel, true);
+		worker_join(&q->task->w);
+		task_free(q->task);
+	}
+	worker_join(&q->names_worker);
 	if (q->warming)
 		pthread_join(q->warm, NULL);
+	for (int k = 0; k < SORT_NKEYS; k++) {
+		free(q->num[k]);
+		free(q->has_num[k]);
+	}
 	free(q->tie);
+	free(q->tie_order);
+	free(q->same_title);
+	store_texts_free(q->texts);
 	free(q->hay);
 	free(q->hay_at);
 	free(q->odd);
@@ -278,124 +406,179 @@ void query_free(struct query *q)
 	}
 	free(q->topic);
 	free(q->provider);
-	name_ids_free(q->names);
+	name_ids_free(atomic_load(&q->names));
 	pthread_mutex_destroy(&q->names_lock);
 	free(q);
 }
 
-struct keyed {
-	int64_t key; /* INT64_MAX: missing, last in both directions */
-	uint32_t tie;
-	uint32_t idx;
-};
+/* Sort orders ------------------------------------------------------------- */
 
-static int cmp_keyed(const void *pa, const void *pb)
+/* From the present articles sorted (sorted[0..np), same[k] when the k-th
+ * has the same key as the one before) and the missing ones (in tie order):
+ * the ascending order, and the descending one, which reverses the runs of
+ * equal keys but keeps each run in its tie order; missing stays last. */
+static void orders_of(const uint32_t *sorted, const unsigned char *same, size_t np,
+		      const uint32_t *missing, size_t nm, size_t *asc, size_t *desc)
 {
-	const struct keyed *a = pa, *b = pb;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->tie < b->tie ? -1 : a->tie > b->tie;
+	for (size_t i = 0; i < np; i++)
+		asc[i] = sorted[i];
+	size_t out = 0;
+	for (size_t end = np; end > 0;) {
+		size_t start = end - 1;
+		while (start > 0 && same[start])
+			start--;
+		for (size_t i = start; i < end; i++)
+			desc[out++] = sorted[i];
+		end = start;
+	}
+	for (size_t i = 0; i < nm; i++)
+		asc[np + i] = desc[np + i] = missing[i];
 }
 
-struct str_ctx {
+/* Any string but the title: each article's rank among the distinct
+ * strings (equal strings one rank), by the string sort. */
+struct field_ctx {
 	const struct store *s;
 	const struct field *f;
 };
 
-static int cmp_str_idx(const void *pa, const void *pb, void *arg)
+static const char *field_of(const void *ctx, uint32_t i)
 {
-	const struct str_ctx *x = arg;
-	return strcmp(fields_str(x->f, x->s->v[*(const size_t *)pa]),
-		      fields_str(x->f, x->s->v[*(const size_t *)pb]));
+	const struct field_ctx *x = ctx;
+	return fields_str(x->f, x->s->v[i]);
 }
 
-/* A number or a date: its value is the key. */
-static void keys_of_numbers(const struct store *s, const struct field *f, struct keyed *k)
+/* The first 16 bytes of s as two big-endian keys, zeros past its end: the
+ * string itself when it is no longer. */
+static void key16(const char *s, uint64_t k[2])
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (fields_has(f, s->v[i]))
-			k[i].key = fields_int(f, s->v[i]);
+	k[0] = k[1] = 0;
+	int i = 0;
+	for (; i < 16 && s[i]; i++)
+		k[i / 8] |= (uint64_t)(unsigned char)s[i] << (8 * (7 - i % 8));
 }
 
-/* The tie field (the title): the tie rank sorts it already; then equal
- * titles are given the key of the first of them. Leaves k sorted. */
-static void keys_of_tie_field(const struct store *s, const struct field *f, struct keyed *k)
+/* The distinct strings of a sort key (providers' names: few), in a table
+ * by their first 16 bytes, which are cheap to read and to compare; only a
+ * longer string is compared further. */
+struct distinct {
+	uint32_t *slot; /* a distinct one's number + 1, 0: empty */
+	size_t mask, n;
+	uint64_t (*key)[2]; /* by number */
+	uint32_t *first;    /* by number: an article that has it */
+};
+
+static uint32_t distinct_number(struct distinct *d, const struct store *s, const struct field *f,
+				size_t i, const char *str)
+{
+	uint64_t k[2];
+	key16(str, k);
+	uint64_t h = (k[0] * 0x9e3779b97f4a7c15u) ^ (k[1] + (k[1] >> 29)) * 0xbf58476d1ce4e5b9u;
+	size_t at = (size_t)(h >> 20) & d->mask;
+	for (; d->slot[at]; at = (at + 1) & d->mask) {
+		uint32_t x = d->slot[at] - 1;
+		if (d->key[x][0] == k[0] && d->key[x][1] == k[1] &&
+		    (!(k[1] & 0xff) || !strcmp(fields_str(f, s->v[d->first[x]]) + 16, str + 16)))
+			return x;
+	}
+	d->key[d->n][0] = k[0];
+	d->key[d->n][1] = k[1];
+	d->first[d->n] = (uint32_t)i;
+	d->slot[at] = (uint32_t)++d->n;
+	return (uint32_t)(d->n - 1);
+}
+
+static uint32_t *string_ranks(const struct store *s, const struct field *f)
 {
 	size_t n = s->n;
-	for (size_t i = 0; i < n; i++)
-		if (fields_str(f, s->v[i]))
-			k[i].key = k[i].tie;
-	qsort(k, n, sizeof *k, cmp_keyed);
-	int64_t run = 0;
-	for (size_t i = 0; i < n && k[i].key != INT64_MAX; i++) {
-		if (i == 0 || strcmp(fields_str(f, s->v[k[i - 1].idx]), fields_str(f, s->v[k[i].idx])))
-			run = (int64_t)i;
-		k[i].key = run;
-	}
-}
-
-/* Any other string: sorted, and equal strings given one key, their rank. */
-static void keys_of_strings(const struct store *s, const struct field *f, struct keyed *k)
-{
-	size_t n = s->n, m = 0;
-	size_t *idx = xmalloc((n ? n : 1) * sizeof *idx);
-	for (size_t i = 0; i < n; i++)
-		if (fields_str(f, s->v[i]))
-			idx[m++] = i;
-	struct str_ctx x = {s, f};
-	compat_qsort_r(idx, m, sizeof *idx, cmp_str_idx, &x);
-	int64_t run = 0;
-	for (size_t i = 0; i < m; i++) {
-		if (i && strcmp(fields_str(f, s->v[idx[i - 1]]), fields_str(f, s->v[idx[i]])))
-			run = (int64_t)i;
-		k[idx[i]].key = run;
-	}
-	free(idx);
-}
-
-/* From keys sorted by (key, tie), the ascending order and the descending
- * one: the runs of equal present keys, last run first, each run in its
- * tie order, and the missing ones last. */
-static void orders_of_keys(const struct keyed *k, size_t n, size_t *asc, size_t *desc)
-{
-	size_t present = 0;
+	struct distinct d = {0};
+	for (d.mask = 63; d.mask < 2 * n; d.mask = d.mask * 2 + 1)
+		;
+	d.slot = xcalloc(d.mask + 1, sizeof *d.slot);
+	d.key = xmalloc((n ? n : 1) * sizeof *d.key);
+	d.first = xmalloc((n ? n : 1) * sizeof *d.first);
+	uint32_t *rank = xcalloc(n ? n : 1, sizeof *rank);
 	for (size_t i = 0; i < n; i++) {
-		asc[i] = k[i].idx;
-		present += k[i].key != INT64_MAX;
+		const char *str = fields_str(f, s->v[i]);
+		if (str) /* for now, its distinct string's number */
+			rank[i] = distinct_number(&d, s, f, i, str);
 	}
-	size_t out = 0, end = present;
-	while (end > 0) {
-		size_t start = end - 1;
-		while (start > 0 && k[start - 1].key == k[end - 1].key)
-			start--;
-		for (size_t i = start; i < end; i++)
-			desc[out++] = k[i].idx;
-		end = start;
-	}
-	for (size_t i = present; i < n; i++)
-		desc[out++] = k[i].idx;
+	/* the distinct strings sorted: a number's rank is its place */
+	uint32_t *order = xmalloc((d.n ? d.n : 1) * sizeof *order);
+	uint32_t *place = xmalloc((d.n ? d.n : 1) * sizeof *place);
+	struct field_ctx fx = {s, f};
+	for (size_t x = 0; x < d.n; x++)
+		order[x] = d.first[x];
+	rank_sort_strings(order, d.n, field_of, &fx, NULL);
+	for (size_t r = 0; r < d.n; r++)
+		place[rank[order[r]]] = (uint32_t)r;
+	for (size_t i = 0; i < n; i++)
+		rank[i] = place[rank[i]];
+	free(place);
+	free(order);
+	free(d.first);
+	free(d.key);
+	free(d.slot);
+	return rank;
 }
 
-/* Both orders of one key: ascending by (key, tie); descending reverses the
- * runs of equal keys but keeps each run's tie order, and missing stays last. */
-static void compute_key(struct query *q, enum sort_key key)
+/* Both orders of one key. The title's is the tie order itself; any other
+ * key's is a stable radix sort of the articles taken in the tie order, by
+ * the value, or by the string's rank. */
+static void compute_key(struct query *q, enum sort_key key_id)
 {
+	enum sort_key key = key_id;
 	const struct store *s = q->s;
 	const struct field *f = query_sort_field(key);
-	size_t n = s->n;
-	struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
-	for (size_t i = 0; i < n; i++)
-		k[i] = (struct keyed){INT64_MAX, q->tie[i], (uint32_t)i};
-	if (f->kind != FIELD_IS_STRING)
-		keys_of_numbers(s, f, k);
-	else if (f == tie_field)
-		keys_of_tie_field(s, f, k);
-	else
-		keys_of_strings(s, f, k);
-	qsort(k, n, sizeof *k, cmp_keyed);
+	size_t n = s->n, np = 0, nm = 0;
 	size_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
-	orders_of_keys(k, n, asc, desc);
-	free(k);
+	if (f == tie_field) {
+		orders_of(q->tie_order, q->same_title, q->ntitled, q->tie_order + q->ntitled,
+			  n - q->ntitled, asc, desc);
+	} else {
+		/* the keys read in store order, then taken in the tie order from
+		 * one compact array, not from each article out of order */
+		uint64_t *key = xmalloc((n ? n : 1) * sizeof *key);
+		unsigned char *has = xmalloc(n ? n : 1);
+		if (f->kind == FIELD_IS_STRING) {
+			uint32_t *rank = string_ranks(s, f);
+			for (size_t i = 0; i < n; i++) {
+				has[i] = fields_str(f, s->v[i]) != NULL;
+				key[i] = rank[i];
+			}
+			free(rank);
+		} else { /* read at the start */
+			free(key);
+			free(has);
+			key = q->num[key_id];
+			has = q->has_num[key_id];
+			q->num[key_id] = NULL;
+			q->has_num[key_id] = NULL;
+		}
+		struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
+		uint32_t *missing = xmalloc((n ? n : 1) * sizeof *missing);
+		for (size_t r = 0; r < n; r++) {
+			uint32_t i = q->tie_order[r];
+			if (has[i])
+				kv[np++] = (struct rank_kv){key[i], i};
+			else
+				missing[nm++] = i;
+		}
+		free(key);
+		free(has);
+		rank_sort_kv(kv, np);
+		uint32_t *sorted = xmalloc((np ? np : 1) * sizeof *sorted);
+		unsigned char *same = xmalloc(np ? np : 1);
+		for (size_t k = 0; k < np; k++) {
+			sorted[k] = kv[k].idx;
+			same[k] = k && kv[k].key == kv[k - 1].key;
+		}
+		orders_of(sorted, same, np, missing, nm, asc, desc);
+		free(same);
+		free(sorted);
+		free(missing);
+		free(kv);
+	}
 	q->perm[key][0] = asc;
 	q->perm[key][1] = desc;
 	for (int d = 0; d < 2; d++) {
@@ -431,24 +614,23 @@ static void build_hay(struct query *q);
 static void *warm_up(void *arg)
 {
 	struct query *q = arg;
-	/* in the order the s key visits them; the date comes first on its own */
-	for (int k = 1; k <= SORT_NKEYS; k++)
-		permutation(q, (struct sort_order){(enum sort_key)(k % SORT_NKEYS), false});
+	/* the provider's order first: it reads every article's name, where
+	 * the others read numbers kept from the start (a few ms, which a key
+	 * can bear) or have theirs already (the title's is the tie order);
+	 * then the search text, which makes a filter's full scan a pass of
+	 * memmem; the names, which a topic filter finds on a thread of its
+	 * own if it comes first; the rest */
+	permutation(q, (struct sort_order){SORT_PROVIDER, false});
 	build_hay(q);
 	name_ids(q);
+	for (int k = 0; k < SORT_NKEYS; k++)
+		permutation(q, (struct sort_order){(enum sort_key)k, false});
 	return NULL;
 }
 
 void query_set_thread_min(struct query *q, size_t n)
 {
 	q->thread_min = n;
-}
-
-void query_settle(struct query *q)
-{
-	if (q->warming)
-		pthread_join(q->warm, NULL);
-	q->warming = false;
 }
 
 bool query_warm_up(struct query *q)
@@ -459,12 +641,15 @@ bool query_warm_up(struct query *q)
 	return q->warming;
 }
 
+/* Matching ---------------------------------------------------------------- */
+
 struct scan_job {
 	const struct store *s;
 	struct search *re;
 	unsigned char *match;
 	const unsigned char *only; /* test only these (NULL: all) */
 	size_t from, to;
+	atomic_bool *cancel; /* NULL: never */
 };
 
 static void *scan_part(void *arg)
@@ -472,8 +657,11 @@ static void *scan_part(void *arg)
 	struct scan_job *j = arg;
 	struct search_space *sp = search_space_new(j->re);
 	struct store_texts *t = store_texts_new(j->s);
-	for (size_t i = j->from; i < j->to; i++)
+	for (size_t i = j->from; i < j->to; i++) {
+		if (j->cancel && !(i & 255) && atomic_load_explicit(j->cancel, memory_order_relaxed))
+			break;
 		j->match[i] = (!j->only || j->only[i]) && store_texts_match(t, i, j->re, sp);
+	}
 	store_texts_free(t);
 	search_space_free(sp);
 	return NULL;
@@ -500,6 +688,13 @@ static void build_hay(struct query *q)
 	if (!q->hay)
 		build_hay_locked(q);
 	pthread_mutex_unlock(&q->hay_lock);
+	atomic_store_explicit(&q->hay_ready, true, memory_order_release);
+}
+
+/* The hay when it is built, without waiting for it; else false. */
+static bool hay_ready(const struct query *q)
+{
+	return atomic_load_explicit(&q->hay_ready, memory_order_acquire);
 }
 
 static void build_hay_locked(struct query *q)
@@ -558,42 +753,53 @@ static void match_plain_run(const struct query *q, const char *pat, size_t plen,
 	}
 }
 
-/* The plain path over every article, or only over those only marks (a
- * match set: bytes 0 or 1), each run of them one memmem. */
-static void match_plain(struct query *q, struct search *re, const unsigned char *only,
-			unsigned char *match)
+/* Is article i one of the few the hay leaves to PCRE2? */
+static bool hay_odd(const struct query *q, size_t i)
 {
-	build_hay(q);
-	size_t n = q->s->n;
-	memset(match, 0, n ? n : 1);
+	size_t lo = 0, hi = q->nodd;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (q->odd[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < q->nodd && q->odd[lo] == i;
+}
+
+/* The plain path over articles [from, to) (match zeroed there), or only
+ * over those only marks (a match set: bytes 0 or 1), each run of them one
+ * memmem; the hay is built. */
+static void match_plain(struct query *q, struct search *re, struct search_space *sp,
+			const unsigned char *only, unsigned char *match, size_t from, size_t to)
+{
 	const char *pat = search_pattern(re);
 	size_t plen = strlen(pat);
 	if (!plen) { /* the empty pattern: every article with any text field */
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = from; i < to; i++)
 			match[i] = (!only || only[i]) && q->hay_at[i + 1] > q->hay_at[i];
 	} else if (!only) {
-		match_plain_run(q, pat, plen, 0, n, match);
+		match_plain_run(q, pat, plen, from, to, match);
 	} else {
-		for (size_t i = 0; i < n;) {
-			const unsigned char *p = memchr(only + i, 1, n - i);
+		for (size_t i = from; i < to;) {
+			const unsigned char *p = memchr(only + i, 1, to - i);
 			if (!p)
 				break;
-			size_t from = (size_t)(p - only), to = from + 1;
-			while (to < n && only[to])
-				to++;
-			match_plain_run(q, pat, plen, from, to, match);
-			i = to;
+			size_t a = (size_t)(p - only), b = a + 1;
+			while (b < to && only[b])
+				b++;
+			match_plain_run(q, pat, plen, a, b, match);
+			i = b;
 		}
 	}
 	if (q->nodd) {
-		struct search_space *sp = search_space_new(re);
 		struct store_texts *t = store_texts_new(q->s);
 		for (size_t i = 0; i < q->nodd; i++) {
 			size_t k = q->odd[i];
-			match[k] = (!only || only[k]) && store_texts_match(t, k, re, sp);
+			if (k >= from && k < to)
+				match[k] = (!only || only[k]) && store_texts_match(t, k, re, sp);
 		}
 		store_texts_free(t);
-		search_space_free(sp);
 	}
 }
 
@@ -614,7 +820,22 @@ static const struct match_set *superset(const struct query *q, const struct sear
 	return NULL;
 }
 
-static const unsigned char *match_set(struct query *q, struct search *re)
+/* Take in a pattern's matches as the most recent set; the oldest goes. */
+static const unsigned char *keep_set(struct query *q, const char *pat, bool literal,
+				     unsigned char *match)
+{
+	free(q->sets[1].match);
+	free(q->sets[1].pattern);
+	q->sets[1] = q->sets[0];
+	size_t count = 0;
+	for (size_t i = 0; i < q->s->n; i++)
+		count += match[i];
+	q->sets[0] = (struct match_set){match, xstrdup(pat), literal, count};
+	return match;
+}
+
+/* re's kept matches, or NULL when they are not known yet. */
+static const unsigned char *known_set(struct query *q, const struct search *re)
 {
 	const char *pat = search_pattern(re);
 	for (int i = 0; i < 2; i++) {
@@ -627,17 +848,35 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 			return q->sets[0].match;
 		}
 	}
+	return NULL;
+}
+
+static void task_help(struct query *q);
+
+/* re's matches, found now if need be (on every core for a regex). */
+static const unsigned char *match_set(struct query *q, struct search *re)
+{
+	const char *pat = search_pattern(re);
+	if (q->task && !strcmp(q->task->pattern, pat)) /* being found: help, then take it */
+		task_help(q);
+	const unsigned char *known = known_set(q, re);
+	if (known)
+		return known;
 	const struct store *s = q->s;
 	/* a plain pattern that extends a plain one: only that one's matches */
 	const struct match_set *last = superset(q, re);
 	const unsigned char *only = last ? last->match : NULL;
 	unsigned char *match = xmalloc(s->n ? s->n : 1);
 	if (plain_ascii(re)) {
+		build_hay(q);
 		/* one memmem a run of them: measured, that gains while they are
 		 * few (at a million articles, 21 ms instead of 75 with 3% left)
 		 * and loses a little past a third, where one pass does better */
-		match_plain(q, re, last && last->count <= s->n / 4 ? only : NULL, match);
-		goto keep;
+		struct search_space *sp = search_space_new(re);
+		memset(match, 0, s->n ? s->n : 1);
+		match_plain(q, re, sp, last && last->count <= s->n / 4 ? only : NULL, match, 0, s->n);
+		search_space_free(sp);
+		return keep_set(q, pat, search_is_literal(re), match);
 	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = s->n < q->thread_min || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
@@ -645,8 +884,8 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 	pthread_t tid[8];
 	bool started[8] = {false};
 	for (size_t t = 0; t < nthreads; t++) {
-		jobs[t] = (struct scan_job){s, re, match, only, s->n * t / nthreads,
-					    s->n * (t + 1) / nthreads};
+		jobs[t] = (struct scan_job){s,    re, match, only, s->n * t / nthreads,
+					    s->n * (t + 1) / nthreads, NULL};
 		if (t)
 			started[t] = pthread_create(&tid[t], NULL, scan_part, &jobs[t]) == 0;
 	}
@@ -657,20 +896,168 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 		else
 			scan_part(&jobs[t]); /* no thread to be had: do it here */
 	}
-keep:
-	free(q->sets[1].match);
-	free(q->sets[1].pattern);
-	q->sets[1] = q->sets[0];
-	size_t count = 0;
-	for (size_t i = 0; i < s->n; i++)
-		count += match[i];
-	q->sets[0] = (struct match_set){match, xstrdup(pat), search_is_literal(re), count};
-	return match;
+	return keep_set(q, pat, search_is_literal(re), match);
 }
 
 bool query_matches(struct query *q, struct search *re, size_t i)
 {
 	return i < q->s->n && match_set(q, re)[i];
+}
+
+/* A scan on a thread --------------------------------------------------------
+ * One at a time: a new pattern cancels the scan for the last (the reader
+ * typed on). It uses the hay when that is built, else PCRE2 article by
+ * article: building the hay would cost more than the scan. */
+
+/* Take the next stretch of articles and test them, until none is left or
+ * the task is cancelled: the task's thread does, and the reader's thread
+ * too when it must wait for the result (two cores, half the wait). */
+static void task_work(struct scan_task *t)
+{
+	enum { STRETCH = 4096 };
+	struct query *q = t->q;
+	size_t n = q->s->n;
+	/* the hay if it is built by now, else PCRE2: building it would cost more */
+	bool plain = hay_ready(q) && plain_ascii(t->re);
+	const unsigned char *only = t->only && (!plain || t->only_count <= n / 4) ? t->only : NULL;
+	struct search_space *sp = search_space_new(t->re);
+	struct store_texts *texts = plain ? NULL : store_texts_new(q->s);
+	for (;;) {
+		size_t from = atomic_fetch_add(&t->next, 1) * (size_t)STRETCH;
+		if (from >= n || atomic_load_explicit(&t->cancel, memory_order_relaxed))
+			break;
+		size_t to = from + STRETCH < n ? from + STRETCH : n;
+		if (plain) {
+			match_plain(q, t->re, sp, only, t->match, from, to);
+		} else {
+			for (size_t i = from; i < to; i++) {
+				if (!(i & 255) &&
+				    atomic_load_explicit(&t->cancel, memory_order_relaxed))
+					break;
+				t->match[i] = (!only || only[i]) &&
+					      store_texts_match(texts, i, t->re, sp);
+			}
+		}
+	}
+	store_texts_free(texts);
+	search_space_free(sp);
+}
+
+static void *task_run(void *arg)
+{
+	struct scan_task *t = arg;
+	task_work(t);
+	atomic_store_explicit(&t->w.done, true, memory_order_release);
+	return NULL;
+}
+
+static void task_free(struct scan_task *t)
+{
+	search_free(t->re);
+	free(t->pattern);
+	free(t->only);
+	free(t->match);
+	free(t);
+}
+
+/* The finished task's matches into the kept sets (unless it was cancelled). */
+static void task_take_in(struct query *q)
+{
+	struct scan_task *t = q->task;
+	worker_join(&t->w);
+	if (!atomic_load(&t->cancel)) {
+		keep_set(q, t->pattern, search_is_literal(t->re), t->match);
+		t->match = NULL;
+	}
+	task_free(t);
+	q->task = NULL;
+}
+
+/* Find re's matches on a thread, unless that is under way already. */
+static void task_start(struct query *q, struct search *re)
+{
+	const char *pat = search_pattern(re);
+	if (q->task) {
+		if (!strcmp(q->task->pattern, pat))
+			return;
+		if (!worker_done(&q->task->w))
+			atomic_store(&q->task->cancel, true);
+		task_take_in(q);
+	}
+	char *err = NULL;
+	struct search *copy = search_compile(pat, &err);
+	if (!copy) { /* cannot be: re was compiled from it */
+		free(err);
+		return;
+	}
+	size_t n = q->s->n;
+	struct scan_task *t = xcalloc(1, sizeof *t);
+	t->q = q;
+	t->re = copy;
+	t->pattern = xstrdup(pat);
+	t->match = xcalloc(n ? n : 1, 1);
+	atomic_init(&t->cancel, false);
+	atomic_init(&t->next, 0);
+	const struct match_set *last = superset(q, re);
+	if (last) { /* a copy: the kept sets may change meanwhile */
+		t->only = xmalloc(n ? n : 1);
+		memcpy(t->only, last->match, n);
+		t->only_count = last->count;
+	}
+	q->task = t;
+	if (!worker_start(&t->w, task_run, t))
+		task_run(t); /* no thread to be had: here */
+}
+
+/* One article, alone ------------------------------------------------------ */
+
+/* What testing one article against re needs, found once per walk. */
+struct tester {
+	struct query *q;
+	struct search *re;
+	const unsigned char *known; /* re's matches, or NULL */
+	const unsigned char *super; /* a kept set re's matches are part of, or NULL */
+	const char *pat;            /* for the hay, or NULL */
+	size_t plen;
+};
+
+static void tester_init(struct tester *t, struct query *q, struct search *re)
+{
+	*t = (struct tester){q, re, NULL, NULL, NULL, 0};
+	if (!re)
+		return;
+	t->known = known_set(q, re);
+	const struct match_set *last = t->known ? NULL : superset(q, re);
+	t->super = last ? last->match : NULL;
+	if (!t->known && hay_ready(q) && plain_ascii(re)) {
+		t->pat = search_pattern(re);
+		t->plen = strlen(t->pat);
+	}
+}
+
+static bool tester_match(const struct tester *t, size_t i)
+{
+	if (!t->re || t->known)
+		return !t->re || t->known[i];
+	if (t->super && !t->super[i])
+		return false;
+	struct query *q = t->q;
+	if (t->pat && !hay_odd(q, i)) {
+		size_t len = q->hay_at[i + 1] - q->hay_at[i];
+		if (!t->plen)
+			return len > 0;
+		return memmem(q->hay + q->hay_at[i], len, t->pat, t->plen) != NULL;
+	}
+	if (!q->texts) /* the store's texts, a lazy article's from its cache entry */
+		q->texts = store_texts_new(q->s);
+	return store_texts_match(q->texts, i, t->re, search_own_space(t->re));
+}
+
+bool query_test(struct query *q, struct search *re, size_t i)
+{
+	struct tester t;
+	tester_init(&t, q, re);
+	return i < q->s->n && tester_match(&t, i);
 }
 
 /* Topic and provider ------------------------------------------------------ */
@@ -799,16 +1186,22 @@ static void build_names_locked(struct query *q)
 	}
 	ni->topic_at[s->n] = at;
 	buf_free(&scratch);
-	q->names = ni;
+	atomic_store_explicit(&q->names, ni, memory_order_release);
 }
 
 static struct name_ids *name_ids(struct query *q)
 {
 	pthread_mutex_lock(&q->names_lock);
-	if (!q->names)
+	if (!atomic_load(&q->names))
 		build_names_locked(q);
 	pthread_mutex_unlock(&q->names_lock);
-	return q->names;
+	return atomic_load(&q->names);
+}
+
+/* The names when they are interned, without waiting for it; else NULL. */
+static struct name_ids *names_ready(struct query *q)
+{
+	return atomic_load_explicit(&q->names, memory_order_acquire);
 }
 
 static void name_ids_free(struct name_ids *ni)
@@ -823,9 +1216,65 @@ static void name_ids_free(struct name_ids *ni)
 	free(ni);
 }
 
+static void *names_run(void *arg)
+{
+	struct query *q = arg;
+	name_ids(q);
+	atomic_store_explicit(&q->names_worker.done, true, memory_order_release);
+	return NULL;
+}
+
+/* The topic's and provider's ids, once the names are in; true then. */
+static bool names_settled(struct query *q)
+{
+	if (!q->topic && !q->provider)
+		return true;
+	if (q->ids_set)
+		return true;
+	struct name_ids *ni = names_ready(q);
+	if (!ni)
+		return false;
+	if (q->topic)
+		q->topic_id = names_find(&ni->topics, q->topic);
+	if (q->provider)
+		q->provider_id = names_find(&ni->providers, q->provider);
+	q->ids_set = true;
+	return true;
+}
+
+/* Equal in any case of their ASCII letters: what interning compares. */
+static bool ascii_case_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y + 32);
+		if (x != y)
+			return false;
+		if (!x)
+			return true;
+	}
+}
+
+/* Before the names are in, the topic and provider are compared as
+ * strings: the same answer, at a cost per article the first rows can bear
+ * while the names are interned on a thread. */
 static bool keep_by_name(const struct query *q, size_t i)
 {
-	const struct name_ids *ni = q->names;
+	if (!q->ids_set) {
+		const struct article *ar = q->s->v[i];
+		if (q->provider && (!ar->provider.name || !ascii_case_eq(ar->provider.name, q->provider)))
+			return false;
+		if (!q->topic)
+			return true;
+		for (size_t t = 0; t < ar->ntopics; t++)
+			if (ascii_case_eq(ar->topics[t], q->topic))
+				return true;
+		return false;
+	}
+	const struct name_ids *ni = atomic_load_explicit(&q->names, memory_order_relaxed);
 	if (q->provider && ni->provider_of[i] != q->provider_id)
 		return false;
 	if (!q->topic)
@@ -836,24 +1285,21 @@ static bool keep_by_name(const struct query *q, size_t i)
 	return false;
 }
 
-static void set_name(char **slot, const char *name)
+static void set_name(struct query *q, char **slot, const char *name)
 {
 	free(*slot);
 	*slot = name && *name ? xstrdup(name) : NULL;
+	q->ids_set = false;
 }
 
 void query_set_topic(struct query *q, const char *name)
 {
-	set_name(&q->topic, name);
-	if (q->topic)
-		q->topic_id = names_find(&name_ids(q)->topics, q->topic);
+	set_name(q, &q->topic, name);
 }
 
 void query_set_provider(struct query *q, const char *name)
 {
-	set_name(&q->provider, name);
-	if (q->provider)
-		q->provider_id = names_find(&name_ids(q)->providers, q->provider);
+	set_name(q, &q->provider, name);
 }
 
 const char *query_topic(const struct query *q)
@@ -892,6 +1338,34 @@ void query_names(struct query *q, enum query_names kind, struct strlist *out)
 
 /* Rows ------------------------------------------------------------------- */
 
+/* What keeps an article in the rows, found once per walk. */
+struct keeper {
+	struct tester t;
+	const unsigned char *marks;
+	enum mark_filter mf;
+	bool by_name;
+};
+
+static void keeper_init(struct keeper *k, struct query *q, const struct query_spec *w)
+{
+	tester_init(&k->t, q, w->re);
+	k->marks = w->marks;
+	k->mf = w->mf;
+	k->by_name = q->topic || q->provider;
+}
+
+static bool keeper_keep(const struct keeper *k, size_t i)
+{
+	unsigned m = k->marks ? k->marks[i] : 0;
+	if (k->mf == MARKS_UNREAD && (m & MARK_READ))
+		return false;
+	if (k->mf == MARKS_STARRED && !(m & MARK_STARRED))
+		return false;
+	if (k->by_name && !keep_by_name(k->t.q, i))
+		return false;
+	return tester_match(&k->t, i);
+}
+
 size_t query_rows_view(struct query *q, struct sort_order order, struct search *re,
 		       const unsigned char *marks, enum mark_filter mf, size_t *out,
 		       const size_t **rows)
@@ -902,21 +1376,19 @@ size_t query_rows_view(struct query *q, struct sort_order order, struct search *
 		*rows = perm; /* nothing filters: the order is the list */
 		return q->s->n;
 	}
-	const unsigned char *match = re ? match_set(q, re) : NULL;
-	size_t n = 0;
-	for (size_t k = 0; k < q->s->n; k++) {
-		size_t i = perm[k];
-		unsigned m = marks ? marks[i] : 0;
-		if (mf == MARKS_UNREAD && (m & MARK_READ))
-			continue;
-		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
-			continue;
-		if (match && !match[i])
-			continue;
-		if ((q->topic || q->provider) && !keep_by_name(q, i))
-			continue;
-		out[n++] = i;
+	if (re)
+		match_set(q, re);
+	if (!names_settled(q)) {
+		name_ids(q);
+		names_settled(q);
 	}
+	struct query_spec w = {order, re, marks, mf};
+	struct keeper k;
+	keeper_init(&k, q, &w);
+	size_t n = 0;
+	for (size_t r = 0; r < q->s->n; r++)
+		if (keeper_keep(&k, perm[r]))
+			out[n++] = perm[r];
 	*rows = out;
 	return n;
 }
@@ -929,6 +1401,154 @@ size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 	if (rows != out)
 		memcpy(out, rows, n * sizeof *out);
 	return n;
+}
+
+bool query_rows_ready(struct query *q, const struct query_spec *w)
+{
+	return (!w->re || known_set(q, w->re)) && names_settled(q);
+}
+
+/* Rows from the walk's place on, until there are more than upto and the
+ * walk has passed the place through (a rank in the order; -1: none), or
+ * it has tested budget articles, or it is at the end. */
+static size_t walk_on(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+		      size_t upto, long through, size_t budget, struct query_walk *walk)
+{
+	const size_t *perm = permutation(q, w->order);
+	struct keeper k;
+	keeper_init(&k, q, w);
+	size_t pos = walk->pos, end = q->s->n;
+	for (size_t tested = 0; pos < end && tested < budget; pos++, tested++) {
+		if (n > upto && (through < 0 || pos > (size_t)through))
+			break;
+		if (keeper_keep(&k, perm[pos]))
+			out[n++] = perm[pos];
+	}
+	walk->pos = pos;
+	walk->complete = pos == end;
+	return n;
+}
+
+/* Have re's matches and the names found on threads, unless known. */
+static void rows_work_start(struct query *q, const struct query_spec *w)
+{
+	if (w->re && !known_set(q, w->re))
+		task_start(q, w->re);
+	if (!names_settled(q) && !q->names_worker.running &&
+	    !worker_start(&q->names_worker, names_run, q))
+		name_ids(q); /* no thread to be had: here */
+}
+
+size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, size_t *out,
+			const size_t **rows, struct query_walk *walk)
+{
+	if (query_rows_ready(q, w)) {
+		size_t n = query_rows_view(q, w->order, w->re, w->marks, w->mf, out, rows);
+		*walk = (struct query_walk){q->s->n, true};
+		return n;
+	}
+	/* the first rows by a walk; what all of them need is found on
+	 * threads meanwhile, unless the walk can cover the whole store */
+	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
+	budget = budget ? budget : 1;
+	if (q->s->n > budget)
+		rows_work_start(q, w);
+	*walk = (struct query_walk){0, false};
+	*rows = out;
+	size_t n = walk_on(q, w, out, 0, want ? want - 1 : 0, -1, budget, walk);
+	if (!walk->complete)
+		rows_work_start(q, w);
+	return n;
+}
+
+/* Help the thread finding re's matches, wait for it, and take them in. */
+static void task_help(struct query *q)
+{
+	task_work(q->task);
+	worker_join(&q->task->w);
+	task_take_in(q);
+}
+
+size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+			 size_t upto, long through, struct query_walk *walk)
+{
+	if (walk->complete)
+		return n;
+	long rank = through >= 0 && (size_t)through < q->s->n
+			    ? (long)inverse(q, w->order)[through]
+			    : -1;
+	/* far to go (to an article deep in the order, or to the end): the
+	 * pattern's thread has gone that way already; help it rather than
+	 * walk there beside it (the names, by contrast, are cheap to compare
+	 * one by one) */
+	size_t to = upto == SIZE_MAX ? q->s->n : rank >= 0 ? (size_t)rank : 0;
+	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
+	if (to > walk->pos && to - walk->pos > budget && w->re && q->task &&
+	    !strcmp(q->task->pattern, search_pattern(w->re)))
+		task_help(q);
+	return walk_on(q, w, out, n, upto, rank, SIZE_MAX, walk);
+}
+
+bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i)
+{
+	struct keeper k;
+	keeper_init(&k, q, w);
+	return i < q->s->n && keeper_keep(&k, i);
+}
+
+bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
+		      size_t through, struct query_walk *walk)
+{
+	if (walk->complete || through >= q->s->n)
+		return true;
+	size_t rank = inverse(q, w->order)[through];
+	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
+	if (rank >= walk->pos && rank - walk->pos > budget && !query_rows_ready(q, w))
+		return false;
+	*n = walk_on(q, w, out, *n, 0, (long)rank, SIZE_MAX, walk);
+	return true;
+}
+
+long query_find(struct query *q, struct search *re, const size_t *rows, size_t from,
+		size_t count, int dir)
+{
+	struct tester t;
+	tester_init(&t, q, re);
+	for (size_t k = 0; k < count; k++) {
+		size_t i = dir > 0 ? from + k : from - k;
+		if (tester_match(&t, rows[i]))
+			return (long)i;
+	}
+	return -1;
+}
+
+bool query_poll(struct query *q)
+{
+	bool took = false;
+	if (q->task && worker_done(&q->task->w)) {
+		task_take_in(q);
+		took = true;
+	}
+	if (q->names_worker.running && worker_done(&q->names_worker)) {
+		worker_join(&q->names_worker);
+		took = true;
+	}
+	return took;
+}
+
+bool query_busy(const struct query *q)
+{
+	return q->task || q->names_worker.running;
+}
+
+void query_settle(struct query *q)
+{
+	if (q->warming)
+		pthread_join(q->warm, NULL);
+	q->warming = false;
+	if (q->task)
+		worker_join(&q->task->w);
+	worker_join(&q->names_worker);
 }
 
 long query_row_of(struct query *q, struct sort_order order, const size_t *rows, size_t n,

@@ -161,6 +161,11 @@ bool search_text_in(const struct search *s, struct search_space *sp, const char 
 				   (pcre2_match_data *)sp, NULL) >= 0;
 }
 
+struct search_space *search_own_space(struct search *s)
+{
+	return (struct search_space *)s->md;
+}
+
 bool search_article(struct search *s, const struct article *a)
 {
 	return search_article_in(s, (struct search_space *)s->md, a);

@@ -55,23 +55,28 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 			  enum mark_filter mf, size_t *out);
 
 /* An engine for the reader, where every keystroke counts: it keeps, per
- * store, the full order of every sort key and direction once computed (from
- * integer keys and precomputed title and path ranks, so that re-sorting is a
- * walk), and the set of articles the last pattern matched (computed on all
- * cores; a plain pattern that extends the last one only tests the last
- * one's matches). The store must not change while the engine lives. */
+ * store, the full order of every sort key and direction once computed (a
+ * radix sort of integer keys: values, or ranks of strings sorted by their
+ * first 8 bytes and then only where those are equal), and the sets of
+ * articles the last two patterns matched (a plain pattern that extends one
+ * of them only tests its matches). The reader never waits for work over
+ * the whole store: query_rows_begin gives the first rows at once and has
+ * the rest found on another thread. The store must not change while the
+ * engine lives. */
 struct query;
 struct query *query_new(const struct store *s);
 void query_free(struct query *q);
 /* Below this many articles a warm-up thread and a parallel scan cost more
- * than they save; the environment's LEDE_THREAD_MIN, when a number,
- * replaces it for every engine (so the tests reach the threaded paths). */
+ * than they save, and query_rows_begin tests up to 4 times as many
+ * articles itself before it leaves the rest to a thread; the environment's
+ * LEDE_THREAD_MIN, when a number, replaces it for every engine (so the
+ * tests reach the threaded paths). */
 #define QUERY_THREAD_MIN 4096
 /* The same for one engine. */
 void query_set_thread_min(struct query *q, size_t n);
 /* The rows for order, pattern re (may be NULL) and marks, into out (room
  * for s->n); returns how many. Same result as query_filter_marks followed
- * by query_sort. */
+ * by query_sort. Waits for whatever they need. */
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 		  const unsigned char *marks, enum mark_filter mf, size_t *out);
 /* The same rows without a copy when nothing filters them: *rows is then
@@ -80,27 +85,80 @@ size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 size_t query_rows_view(struct query *q, struct sort_order order, struct search *re,
 		       const unsigned char *marks, enum mark_filter mf, size_t *out,
 		       const size_t **rows);
+
+/* The reader's rows, found as far as they are needed. */
+struct query_spec {
+	struct sort_order order;
+	struct search *re;          /* may be NULL */
+	const unsigned char *marks; /* may be NULL */
+	enum mark_filter mf;
+};
+/* How far the walk over the order has gone. */
+struct query_walk {
+	size_t pos;    /* the order's articles before pos have been tested */
+	bool complete; /* the rows are all of them */
+};
+/* As query_rows_view when everything the rows need is known (the order,
+ * re's matches, the topic's and provider's ids); else the articles are
+ * tested in order, one by one, until want rows are found (or 4 times the
+ * thread minimum were tested, or none is left), and re's matches and the
+ * names are found on other threads meanwhile. The rows given are always
+ * the first of the full rows; walk says where the walk stopped. */
+size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, size_t *out,
+			const size_t **rows, struct query_walk *walk);
+/* rows out[0..n), as query_rows_begin (and this) left them for the same
+ * spec: go on with the walk until there are more than upto rows and the
+ * article through (-1: none) is passed, or none is left. Returns the new
+ * count. The walk tests articles itself: it costs what it walks. */
+size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+			 size_t upto, long through, struct query_walk *walk);
+/* Does article i belong in the rows for w? Tested alone. */
+bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i);
+/* As query_rows_extend to pass article through, if the walk there is
+ * short (4 times the thread minimum at most) or what the rows need is
+ * known: true then, *n updated. false, with nothing done, when it would
+ * have to walk far while a thread works on it. */
+bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
+		      size_t through, struct query_walk *walk);
+/* Is everything the rows for w need known now (after query_poll)? Then
+ * query_rows_begin and query_rows_extend to the end cost a walk. */
+bool query_rows_ready(struct query *q, const struct query_spec *w);
+/* Take in what the threads found (on the reader's thread, never
+ * waiting); true when something was, and the rows may then be completed. */
+bool query_poll(struct query *q);
+/* Is a thread still finding something the rows wait for? */
+bool query_busy(const struct query *q);
+/* Does article i match re? Tested alone (from the kept sets when they
+ * know, else on the article's own text): what / needs, row by row. */
+bool query_test(struct query *q, struct search *re, size_t i);
+/* The first of rows[from], rows[from + dir], ... (count of them, dir 1 or
+ * -1) whose article matches re, as query_test tells; -1 when none. */
+long query_find(struct query *q, struct search *re, const size_t *rows, size_t from,
+		size_t count, int dir);
 /* Where article i stands in rows[0..n), rows as query_rows gave them for
  * order (any part of that order, in it), or -1 when it is not there: from
  * the inverse kept with each order, at once for the whole order and by a
  * binary search for a filtered part. */
 long query_row_of(struct query *q, struct sort_order order, const size_t *rows, size_t n,
 		  size_t i);
-/* Compute every sort order on a thread of its own, ahead of need (for big
- * stores; the reader calls it once the first screen is up). True when that
- * thread was started. */
+/* Compute every sort order, the interned names and the search text on a
+ * thread of their own, ahead of need (for big stores; the reader calls it
+ * once the first screen is up). True when that thread was started. */
 bool query_warm_up(struct query *q);
-/* Wait until that work is done (the headless replay does before each screen
- * it dumps, never before a key it times). */
+/* Wait until every thread's work is done (the headless replay does before
+ * each screen it dumps, never before a key it times); query_poll then
+ * takes it in. */
 void query_settle(struct query *q);
-/* Does article i match re? (From the engine's set for re.) */
+/* Does article i match re? (From the engine's full set for re, found now
+ * if need be.) */
 bool query_matches(struct query *q, struct search *re, size_t i);
 
 /* Keep only the articles with this topic, or from the provider of this
  * name (exact, in any case of its ASCII letters, whatever the locale), in
  * every query_rows from now on; NULL or "" keeps all. The engine keeps a
- * copy. Names are interned once per engine (on the warm-up thread, or at
- * the first call), so a filter compares ids, not strings. */
+ * copy. Names are interned once per engine (on the warm-up thread, or on
+ * one of their own at the first filter), so that a filter compares ids;
+ * until then the first rows compare the strings. */
 void query_set_topic(struct query *q, const char *name);
 void query_set_provider(struct query *q, const char *name);
 /* The name set, or NULL. */

@@ -33,6 +33,9 @@ struct search_space;
 struct search_space *search_space_new(const struct search *s);
 void search_space_free(struct search_space *sp);
 bool search_article_in(const struct search *s, struct search_space *sp, const struct article *a);
+/* The search's own space, for the one thread that owns s (the one that
+ * calls search_match and search_article). */
+struct search_space *search_own_space(struct search *s);
 /* Does text[0..len) match, through the calling thread's space? */
 bool search_text_in(const struct search *s, struct search_space *sp, const char *text, size_t len);
 /* Is the pattern plain text (no regex syntax at all)? Then a longer plain

@@ -51,6 +51,7 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 	free(a->message);
 	a->message = xvasprintf(fmt, ap);
 	a->message_error = error;
+	a->count_message = NULL; /* another message: no count to say again */
 	va_end(ap);
 }
 
@@ -75,26 +76,151 @@ void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
 
 static long selected_article(const struct app *a)
 {
+	if (a->keep_pending >= 0)
+		return a->keep_pending;
 	return a->nrows && a->list.sel < a->nrows ? (long)a->rows[a->list.sel] : -1;
 }
 
 bool app_select_article(struct app *a, long idx)
 {
+	a->keep_pending = -1; /* a selection made: nothing kept to place */
 	/* through the order's inverse: no walk over the rows */
 	long row = idx < 0 ? -1 : query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)idx);
+	if (row < 0 && idx >= 0 && !a->walk.complete) {
+		/* perhaps among the rows not found yet: walk on past its place */
+		struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+		a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows, 0, idx, &a->walk);
+		row = query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)idx);
+	}
 	if (row < 0)
 		return false;
 	a->list.sel = (size_t)row;
+	app_rows_need(a, a->list.sel);
 	return true;
 }
+
+/* How many rows past the one a move reaches are found with it: a page and
+ * more, so that the list's scroll position is the one the full rows give. */
+static size_t rows_margin(const struct app *a)
+{
+	return (size_t)(a->list.r.h > 0 ? a->list.r.h : 0) + 64;
+}
+
+void app_rows_need(struct app *a, size_t line)
+{
+	if (a->walk.complete)
+		return;
+	size_t m = rows_margin(a), upto = line > SIZE_MAX - m ? SIZE_MAX : line + m;
+	if (upto < a->nrows)
+		return;
+	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows, upto, -1, &a->walk);
+}
+
+/* Keep article keep selected in new rows: at once when its row is found
+ * by a short walk (or it is not in them: then the first row); else it
+ * stays to be placed, and meanwhile the list shows its first rows with no
+ * row selected. */
+static void keep_selected(struct app *a, long keep, size_t top)
+{
+	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	a->keep_pending = -1;
+	a->list.sel = 0;
+	if (keep < 0 || !query_rows_keeps(a->query, &w, (size_t)keep))
+		return;
+	if (!query_rows_reach(a->query, &w, a->rows_buf, &a->nrows, (size_t)keep, &a->walk)) {
+		a->keep_pending = keep;
+		a->keep_top = top;
+		a->list.top = 0;
+		return;
+	}
+	app_select_article(a, keep);
+}
+
+void app_rows_place(struct app *a)
+{
+	long keep = a->keep_pending;
+	if (keep < 0)
+		return;
+	size_t top = a->keep_top;
+	app_select_article(a, keep); /* walks as far as it must */
+	a->list.top = top;          /* then scrolled as the list was */
+}
+
+static void follow_list(struct app *a);
 
 void app_rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
-	a->nrows = query_rows_view(a->query, a->order, a->filter, a->marks, a->mark_filter,
-				   a->rows_buf, &a->rows);
-	if (!app_select_article(a, keep))
-		a->list.sel = 0;
+	size_t top = a->keep_pending >= 0 ? a->keep_top : a->list.top;
+	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	a->rows_gen++;
+	a->nrows = query_rows_begin(a->query, &w, 2 * rows_margin(a), a->rows_buf, &a->rows,
+				    &a->walk);
+	keep_selected(a, keep, top);
+}
+
+/* The count a message holds, or an ellipsis while it is being found. */
+static void say_count(struct app *a, enum app_count_say what)
+{
+	char n[32];
+	if (a->walk.complete)
+		snprintf(n, sizeof n, "%zu", a->nrows);
+	else
+		snprintf(n, sizeof n, "%s", text_glyph(TEXT_GLYPH_ELLIPSIS));
+	switch (what) {
+	case SAY_FILTER:
+		app_message(a, false, "%s of %zu stories match", n, a->store->n);
+		break;
+	case SAY_TOPIC:
+	case SAY_PROVIDER: {
+		const char *name = what == SAY_TOPIC ? query_topic(a->query) : query_provider(a->query);
+		if (name)
+			app_message(a, false, "%s stories with %s %s", n,
+				    what == SAY_TOPIC ? "topic" : "provider", name);
+		else
+			app_message(a, false, "%s stories", n);
+		break;
+	}
+	case SAY_MARKS:
+		app_message(a, false, "showing %s stories (%s)",
+			    query_mark_filter_name(a->mark_filter), n);
+		break;
+	case SAY_NONE:
+		return;
+	}
+	/* said again with the number once it is known, if still shown */
+	if (!a->walk.complete) {
+		a->count_message = a->message;
+		a->count_say = what;
+	}
+}
+
+void app_say_count(struct app *a, enum app_count_say what)
+{
+	say_count(a, what);
+}
+
+void app_tick(struct app *a)
+{
+	query_poll(a->query);
+	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	if (!a->walk.complete) {
+		if (!query_rows_ready(a->query, &w))
+			return;
+		app_rows_need(a, SIZE_MAX); /* a walk over known sets now */
+	}
+	app_rows_place(a);
+	if (a->follow_pending)
+		follow_list(a);
+	if (a->count_message && a->count_message == a->message)
+		say_count(a, a->count_say);
+}
+
+void app_settle(struct app *a)
+{
+	query_settle(a->query);
+	app_tick(a);
 }
 
 void app_show_story(struct app *a, struct story s)
@@ -107,10 +233,13 @@ void app_show_story(struct app *a, struct story s)
 	app_select_article(a, s.article);
 }
 
-/* The story pane follows the list's selection unless a jump took it away. */
+/* The story pane follows the list's selection unless a jump took it away.
+ * No row found yet while the rows are being found: it follows the first
+ * once there is one (follow_settle, app_tick). */
 static void follow_list(struct app *a)
 {
 	long sel = selected_article(a);
+	a->follow_pending = sel < 0 && !a->walk.complete;
 	if (sel >= 0 && (a->cur.article != sel || a->cur.related != -1)) {
 		a->cur = (struct story){.article = sel, .related = -1};
 		a->story.top = a->story.sel = 0;
@@ -250,10 +379,7 @@ static void cmd_by_name(struct app *a, const char *what, const char *name)
 	else
 		query_set_provider(a->query, name);
 	app_rebuild_rows(a);
-	if (name)
-		app_message(a, false, "%zu stories with %s %s", a->nrows, what, name);
-	else
-		app_message(a, false, "%zu stories", a->nrows);
+	say_count(a, what[0] == 't' ? SAY_TOPIC : SAY_PROVIDER);
 }
 
 static void cmd_topic(void *app, const char *name)
@@ -371,6 +497,8 @@ static void act_first(struct app *a)
 static void act_last(struct app *a)
 {
 	struct pane *p = pane_focused(a);
+	if (p->ops->need)
+		p->ops->need(a, p, SIZE_MAX); /* the last row is known when all are */
 	pane_move(a, p, (long)p->ops->count(a, p) + 1);
 }
 
@@ -417,6 +545,8 @@ static void toggle_mark(struct app *a, unsigned bit)
 		return; /* it said why */
 	app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
 						     : (on ? "starred" : "star taken away"));
+	app_rows_place(a);
+	app_rows_need(a, a->list.sel + 1);
 	if (!a->focus && a->list.sel + 1 < a->nrows)
 		a->list.sel++; /* as in mutt: on to the next */
 }
@@ -435,8 +565,7 @@ static void act_filter_marks(struct app *a)
 {
 	a->mark_filter = (enum mark_filter)((a->mark_filter + 1) % 3);
 	app_rebuild_rows(a);
-	app_message(a, false, "showing %s stories (%zu)", query_mark_filter_name(a->mark_filter),
-		    a->nrows);
+	say_count(a, SAY_MARKS);
 }
 
 static void act_related(struct app *a)
@@ -598,8 +727,23 @@ static void do_action(struct app *a, enum action act)
 		shared_actions[act](a);
 }
 
+/* Before a key that may read the story pane's story: the first row, found
+ * however far it is, if the story is to follow it. */
+static void follow_settle(struct app *a)
+{
+	if (!a->follow_pending)
+		return;
+	app_rows_need(a, 0);
+	follow_list(a);
+}
+
 void app_handle_key(struct app *a, int key)
 {
+	/* typing a filter or a command reads no story */
+	bool typing = a->prompt == PROMPT_FILTER ||
+		      (a->prompt == PROMPT_COMMAND && key != 13);
+	if (!typing)
+		follow_settle(a);
 	if (a->prompt != PROMPT_NONE) {
 		prompt_key(a, key);
 	} else {
@@ -646,7 +790,11 @@ void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 		return;
 	}
 	a->focus = focus;
+	if (p == &a->list)
+		app_rows_place(a);
 	size_t line = p->top + (size_t)(y - p->r.y - 1);
+	if (y > p->r.y && p->ops->need)
+		p->ops->need(a, p, line);
 	if (y == p->r.y || p->ops->scroll || line >= p->ops->count(a, p) || !pane_selectable(a, p, line))
 		return;
 	p->sel = line;
@@ -671,8 +819,11 @@ static void catch_stop_signals(void)
 
 static void interactive(struct app *a)
 {
-	timeout(250); /* wake up now and then to reap browsers and see signals */
 	while (!a->quit && !got_stop) {
+		app_tick(a);
+		/* wake up now and then to reap browsers and see signals, and
+		 * soon while the engine's threads work for the rows */
+		timeout(query_busy(a->query) ? 20 : 250);
 		draw_screen(a);
 		wint_t ch;
 		int code = get_wch(&ch);
@@ -704,7 +855,6 @@ static void interactive(struct app *a)
 			/* Alt-x arrives as Esc then x */
 			nodelay(stdscr, TRUE);
 			int c2 = get_wch(&ch);
-			timeout(250);
 			if (c2 != ERR)
 				key = KEYMAP_META | keymap_from_curses(c2, (unsigned)ch);
 		}
@@ -743,6 +893,7 @@ static void app_free(struct app *a)
 	strlist_free(&a->history);
 	search_free(a->search);
 	search_free(a->filter);
+	free(a->search_pattern);
 }
 
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
@@ -757,6 +908,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		.order = order,
 		.filter = re,
 		.cur = {.article = -1, .related = -1},
+		.keep_pending = -1,
 		.story_open = true,
 		.vertical = cfg->layout == LAYOUT_VERTICAL,
 		.layout_sets = cfg->layout_sets,

@@ -48,6 +48,10 @@ static void draw_status(struct app *a)
 	buf_printf(&b, " [%s] ", p->ops->name);
 	if (p->ops->scroll)
 		buf_printf(&b, "line %zu/%zu", n ? p->top + 1 : 0, n);
+	else if (p->ops->placing && p->ops->placing(a, p))
+		buf_printf(&b, "%s/%s", text_glyph(TEXT_GLYPH_ELLIPSIS), text_glyph(TEXT_GLYPH_ELLIPSIS));
+	else if (p->ops->counting && p->ops->counting(a, p))
+		buf_printf(&b, "%zu/%s", n ? p->sel + 1 : 0, text_glyph(TEXT_GLYPH_ELLIPSIS));
 	else
 		buf_printf(&b, "%zu/%zu", n ? p->sel + 1 : 0, n);
 	if (p->ops->status)

@@ -44,8 +44,18 @@ bool pane_selectable(struct app *a, struct pane *p, size_t line)
 	return !p->ops->selectable || p->ops->selectable(a, p, line);
 }
 
+/* Lines up to line wanted: the view finds them if it finds lines lazily. */
+static void need(struct app *a, struct pane *p, size_t line)
+{
+	if (p->ops->need)
+		p->ops->need(a, p, line);
+}
+
 void pane_move(struct app *a, struct pane *p, long delta)
 {
+	need(a, p, 0); /* the view may place its selection first: a move starts there */
+	if (delta > 0)
+		need(a, p, (p->ops->scroll ? p->top : p->sel) + (size_t)delta);
 	size_t n = p->ops->count(a, p);
 	if (p->ops->scroll) {
 		long max = (long)n - pane_page_lines(p);
@@ -82,6 +92,7 @@ void pane_wheel(struct app *a, struct pane *p, long delta)
 		return;
 	}
 	long h = pane_page_lines(p);
+	need(a, p, delta > 0 ? p->top + (size_t)delta + (size_t)h : 0);
 	long top = (long)p->top + delta, n = (long)p->ops->count(a, p);
 	long max = n - h > 0 ? n - h : 0;
 	p->top = (size_t)(top < 0 ? 0 : top > max ? max : top);

@@ -9,6 +9,75 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The first match in rows from..the end, the rows not found yet found as
+ * the walk goes: each row tested once, the cost the distance to the match. */
+static long find_forward(struct app *a, size_t from)
+{
+	for (;;) {
+		if (from < a->nrows) {
+			long f = query_find(a->query, a->search, a->rows, from, a->nrows - from, 1);
+			if (f >= 0)
+				return f;
+			from = a->nrows;
+		}
+		if (a->walk.complete)
+			return -1;
+		app_rows_need(a, from);
+	}
+}
+
+/* What / typed on knows: the rows it found clean from the same place. A
+ * plain pattern that extends the last one cannot match where it did not. */
+static size_t known_clean(const struct app *a, size_t start)
+{
+	const char *pat = search_pattern(a->search), *last = a->search_pattern;
+	if (!last || a->search_gen != a->rows_gen || a->search_from != start ||
+	    !search_is_literal(a->search) || strncmp(pat, last, strlen(last)))
+		return 0;
+	return a->search_clean;
+}
+
+static void remember_clean(struct app *a, size_t start, size_t clean)
+{
+	free(a->search_pattern);
+	a->search_pattern = search_is_literal(a->search) ? xstrdup(search_pattern(a->search)) : NULL;
+	a->search_from = start;
+	a->search_clean = clean;
+	a->search_gen = a->rows_gen;
+}
+
+/* Forward from start round to it: the row found, or -1. */
+static long find_round_forward(struct app *a, size_t start)
+{
+	size_t skip = known_clean(a, start);
+	long f = find_forward(a, start + skip);
+	size_t n = a->nrows; /* all of them when nothing was found on the way */
+	if (f >= 0) {
+		remember_clean(a, start, (size_t)f - start);
+		return f;
+	}
+	size_t tail = n > start ? n - start : 0, from = skip > tail ? skip - tail : 0;
+	if (from < start && from < n)
+		f = query_find(a->query, a->search, a->rows, from, (start < n ? start : n) - from, 1);
+	remember_clean(a, start, f >= 0 ? tail + (size_t)f : n);
+	return f;
+}
+
+/* Backward from start down to 0, then from the end down to stop. */
+static long find_round_backward(struct app *a, long start, size_t stop)
+{
+	long f = start >= 0 ? query_find(a->query, a->search, a->rows, (size_t)start,
+					 (size_t)start + 1, -1)
+			    : -1;
+	if (f >= 0)
+		return f;
+	app_rows_need(a, SIZE_MAX); /* round past the end: all of them */
+	size_t n = a->nrows;
+	if (n && stop < n)
+		f = query_find(a->query, a->search, a->rows, n - 1, n - stop, -1);
+	return f;
+}
+
 bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 {
 	if (!a->search) {
@@ -16,16 +85,26 @@ bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 			app_message(a, true, "no search: press / to search");
 		return false;
 	}
-	size_t n = a->nrows, sel = a->list.sel;
-	for (size_t k = inclusive ? 0 : 1; n && k <= n; k++) {
-		size_t i = dir > 0 ? (sel + k) % n : (sel + n - k % n) % n;
-		if (query_matches(a->query, a->search, a->rows[i])) {
-			bool wrapped = dir > 0 ? i < sel : i > sel;
-			a->list.sel = i;
-			if (!quiet && wrapped)
-				app_message(a, false, "search wrapped");
-			return true;
-		}
+	app_rows_place(a);
+	size_t sel = a->list.sel;
+	long f = -1;
+	if (a->nrows || !a->walk.complete) {
+		if (dir > 0)
+			f = find_round_forward(a, inclusive ? sel : sel + 1);
+		else /* down to 0, then from the end down to sel (exclusive when inclusive) */
+			f = find_round_backward(a, inclusive ? (long)sel : (long)sel - 1,
+						inclusive ? sel + 1 : sel);
+		if (f >= 0 && (size_t)f >= a->nrows)
+			f = -1;
+	}
+	if (f >= 0) {
+		size_t i = (size_t)f;
+		bool wrapped = dir > 0 ? i < sel : i > sel;
+		a->list.sel = i;
+		app_rows_need(a, i);
+		if (!quiet && wrapped)
+			app_message(a, false, "search wrapped");
+		return true;
 	}
 	if (!quiet)
 		app_message(a, true, "no match for %s", search_pattern(a->search));
@@ -49,6 +128,8 @@ static bool compile(struct app *a, const char *pattern, struct search **out)
 
 void prompt_start(struct app *a, enum prompt_kind k)
 {
+	if (k == PROMPT_SEARCH)
+		app_rows_place(a); /* the search starts from it */
 	a->prompt = k;
 	a->input.len = 0;
 	buf_str(&a->input);
@@ -128,8 +209,10 @@ static void prompt_accept(struct app *a)
 		*cur = re;
 		if (k == PROMPT_FILTER) {
 			app_rebuild_rows(a);
-			app_message(a, false, re ? "%zu of %zu stories match" : "filter cleared",
-				    a->nrows, a->store->n);
+			if (re)
+				app_say_count(a, SAY_FILTER);
+			else
+				app_message(a, false, "filter cleared");
 		} else if (re && !prompt_find_match(a, 1, true, true)) {
 			app_message(a, true, "no match for %s", text);
 		}

@@ -24,40 +24,59 @@ static double now_us(void)
 
 struct timings {
 	double first_draw_us; /* from the start of the process */
-	double *key_us;       /* each key: handling it and drawing the result */
+	struct timed {
+		double us;     /* handling the key and drawing the result */
+		size_t lineno; /* of the script */
+		size_t nth;    /* the script's nth key, from 1 */
+		int key;
+	} *keys;
 	size_t n, cap;
 };
 
-static int cmp_double(const void *a, const void *b)
+static int cmp_timed(const void *a, const void *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	const struct timed *x = a, *y = b;
+	return x->us < y->us ? -1 : x->us > y->us;
 }
 
+/* The figures, then the slowest keys, each with its script line, so that
+ * a slow key can be told from the others. */
 static void timings_print(struct timings *t)
 {
-	double *v = xmalloc((t->n ? t->n : 1) * sizeof *v);
-	memcpy(v, t->key_us, t->n * sizeof *v);
-	qsort(v, t->n, sizeof *v, cmp_double);
-	double p50 = t->n ? v[t->n / 2] : 0, p95 = t->n ? v[(t->n * 95) / 100 < t->n ? (t->n * 95) / 100 : t->n - 1] : 0;
-	double max = t->n ? v[t->n - 1] : 0;
+	struct timed *v = xmalloc((t->n ? t->n : 1) * sizeof *v);
+	memcpy(v, t->keys, t->n * sizeof *v);
+	qsort(v, t->n, sizeof *v, cmp_timed);
+	size_t at95 = (t->n * 95) / 100 < t->n ? (t->n * 95) / 100 : t->n - 1;
+	double p50 = t->n ? v[t->n / 2].us : 0, p95 = t->n ? v[at95].us : 0;
+	double max = t->n ? v[t->n - 1].us : 0;
 	printf("--- stats\nfirst-draw-ms %.1f\nkeys %zu\nkey-p50-ms %.3f\nkey-p95-ms %.3f\nkey-max-ms %.3f\n",
 	       t->first_draw_us / 1e3, t->n, p50 / 1e3, p95 / 1e3, max / 1e3);
+	for (size_t i = 0; i < 5 && i < t->n; i++) {
+		const struct timed *k = &v[t->n - 1 - i];
+		char name[32];
+		printf("key-slow-ms %.3f line %zu key %zu %s\n", k->us / 1e3, k->lineno, k->nth,
+		       keymap_key_name(k->key, name, sizeof name));
+	}
 	free(v);
 }
 
 /* A key is timed as a person feels it: the next one comes at once, never
  * after waiting for the background work (the warm-up of the sort orders and
- * the search text) that a person's reading time might have let finish. That
- * work changes no screen, only how soon it comes; dump waits for it, so that
+ * the search text, a filter's full matches) that a person's reading time
+ * might have let finish; what is finished already is taken in, as the
+ * reader's loop does between keys. That work changes no screen but the
+ * counts and the rows past those found first; dump waits for it, so that
  * each compared screen is taken with nothing pending. */
-static void timed_key(struct app *a, struct timings *t, int key)
+static void timed_key(struct app *a, struct timings *t, size_t lineno, int key)
 {
 	double t0 = now_us();
+	app_tick(a);
 	app_handle_key(a, key);
 	draw_screen(a);
-	t->key_us = xgrow(t->key_us, &t->cap, t->n + 1, sizeof *t->key_us);
-	t->key_us[t->n++] = now_us() - t0;
+	double us = now_us() - t0;
+	t->keys = xgrow(t->keys, &t->cap, t->n + 1, sizeof *t->keys);
+	t->keys[t->n] = (struct timed){us, lineno, t->n + 1, key};
+	t->n++;
 }
 
 /* One script being played: where it is, for messages, and its status. */
@@ -94,7 +113,7 @@ static bool cmd_key(struct player *pl, char *arg)
 			bad_line(pl, "bad key name '%s'", k);
 			break;
 		}
-		timed_key(pl->a, &pl->tm, key);
+		timed_key(pl->a, &pl->tm, pl->lineno, key);
 	}
 	return true;
 }
@@ -106,7 +125,7 @@ static bool cmd_type(struct player *pl, char *arg)
 		int l = utf8_decode(arg + i, strlen(arg + i), &cp);
 		if (l <= 0)
 			break;
-		timed_key(pl->a, &pl->tm, (int)cp);
+		timed_key(pl->a, &pl->tm, pl->lineno, (int)cp);
 		i += (size_t)l;
 	}
 	return true;
@@ -143,7 +162,7 @@ static bool cmd_dump(struct player *pl, char *arg)
 	int cols, rows;
 	screen_size(&cols, &rows);
 	printf("--- %s (%dx%d)\n", arg, cols, rows);
-	query_settle(pl->a->query);
+	app_settle(pl->a);
 	draw_screen(pl->a);
 	screen_dump(stdout);
 	fflush(stdout); /* a script fed through a pipe sees each screen */
@@ -297,7 +316,7 @@ static bool cmd_expect(struct player *pl, char *arg)
 		bad_line(pl, "expect wants WHAT and what to expect");
 		return false;
 	}
-	query_settle(pl->a->query); /* as a dump does: the screen the work gives */
+	app_settle(pl->a); /* as a dump does: the screen the work gives */
 	draw_screen(pl->a);
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
 		if (!strcmp(what, texts[i].name))
@@ -356,7 +375,7 @@ int script_play(struct app *a, const char *path, double started_us)
 			break;
 	}
 	free(line);
-	free(pl.tm.key_us);
+	free(pl.tm.keys);
 	fclose(f);
 	fflush(stdout);
 	return pl.status;

@@ -38,6 +38,27 @@ static size_t count(struct app *a, struct pane *p)
 	return a->nrows;
 }
 
+/* While a filter's matches are being found, the rows are the first of
+ * them: a move finds those it reaches. */
+static void need(struct app *a, struct pane *p, size_t line)
+{
+	(void)p;
+	app_rows_place(a);
+	app_rows_need(a, line);
+}
+
+static bool counting(struct app *a, struct pane *p)
+{
+	(void)p;
+	return !a->walk.complete;
+}
+
+static bool placing(struct app *a, struct pane *p)
+{
+	(void)p;
+	return a->keep_pending >= 0;
+}
+
 static void title(struct app *a, struct pane *p, struct buf *out)
 {
 	struct columns c = columns_for(p->r.w);
@@ -86,6 +107,7 @@ static void put_score(int y, int *x, int width, bool has, int value, enum style 
 
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
+	selected = selected && a->keep_pending < 0; /* its row is not known yet */
 	const struct article *ar = a->store->v[a->rows[line]];
 	bool focus = pane_focused(a) == p;
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
@@ -127,7 +149,10 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
  * the pane's view is not the list's to set). */
 static bool action(struct app *a, struct pane *p, enum action act)
 {
-	if (act != ACT_OPEN || !a->nrows)
+	if (act != ACT_OPEN)
+		return false;
+	app_rows_place(a);
+	if (!a->nrows)
 		return false;
 	long idx = (long)a->rows[p->sel];
 	app_mark(a, idx, MARK_READ, true);
@@ -147,6 +172,9 @@ const struct view_ops view_list_ops = {
 	.id = VIEW_LIST,
 	.name = "list",
 	.count = count,
+	.need = need,
+	.counting = counting,
+	.placing = placing,
 	.title = title,
 	.draw_line = draw_line,
 	.action = action,

@@ -281,6 +281,14 @@ Test(lazy, searches_read_the_whole_text)
 				cr_assert_eq(query_matches(q, re, i), search_article(re, plain.v[i]),
 					     "'%s' in %s", patterns[p], s.v[i]->path);
 			query_free(q);
+			/* one article alone, as / and n test them from the
+			 * cursor, before any set or search text is built */
+			q = query_new(&s);
+			query_set_thread_min(q, min);
+			for (size_t i = 0; i < s.n; i++)
+				cr_assert_eq(query_test(q, re, i), search_article(re, plain.v[i]),
+					     "'%s' tested alone in %s", patterns[p], s.v[i]->path);
+			query_free(q);
 		}
 		search_free(re);
 	}

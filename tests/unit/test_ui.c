@@ -138,6 +138,7 @@ UI_TEST(newsboat)
 UI_TEST(edge)
 UI_TEST(ascii)
 UI_TEST(split)
+UI_TEST(keys)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -145,7 +146,7 @@ Test(ui, every_script_is_run)
 	static const char *known[] = {"list", "detail", "related", "history", "search", "filter",
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
-				      "commands", "newsboat", "edge", "ascii", "split"};
+				      "commands", "newsboat", "edge", "ascii", "split", "keys"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

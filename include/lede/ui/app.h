@@ -41,6 +41,13 @@ struct view_ops {
 	/* Rebuild whatever depends on the width (optional). */
 	void (*prepare)(struct app *a, struct pane *p, int width);
 	size_t (*count)(struct app *a, struct pane *p);
+	/* Lines up to line are wanted (a move or the wheel goes there): a
+	 * view whose lines are still being found finds those now (optional). */
+	void (*need)(struct app *a, struct pane *p, size_t line);
+	/* Are more lines than count() still being found (optional)? */
+	bool (*counting)(struct app *a, struct pane *p);
+	/* Is the selected line's place not known yet (optional)? */
+	bool (*placing)(struct app *a, struct pane *p);
 	/* The pane's first row. */
 	void (*title)(struct app *a, struct pane *p, struct buf *out);
 	void (*draw_line)(struct app *a, struct pane *p, size_t line, int y, bool selected);
@@ -97,12 +104,36 @@ struct app {
 
 	/* The list: store indices, filtered and sorted by the query engine;
 	 * rows is the engine's kept order itself when nothing filters, else
-	 * rows_buf (owned). */
+	 * rows_buf (owned). While a filter's matches are still being found on
+	 * another thread, rows are the first of them (walk.complete false):
+	 * moves find more as they need them (app_rows_need), and app_tick
+	 * completes them when the thread is done. */
 	struct query *query;
 	const size_t *rows;
 	size_t nrows, *rows_buf;
+	struct query_walk walk;
+	unsigned long rows_gen;  /* changes whenever rows are made again */
+	/* The article the list keeps selected across a new sort or filter,
+	 * when its row is not known yet (it lies far in the order and the
+	 * matches are still being found): -1 when none. It is placed (the
+	 * list scrolled from keep_top) when the work is done, or first thing
+	 * when a key needs the selection's row (app_rows_place). */
+	long keep_pending;
+	size_t keep_top;
+	/* The story pane is to follow the list's first row, not found yet. */
+	bool follow_pending;
 	struct sort_order order; /* the order rows are in */
 	struct search *search, *filter;
+	/* A message that holds the rows' count: said again with the count
+	 * once it is known, if it is still the one shown (count_message). */
+	const char *count_message;
+	enum app_count_say { SAY_NONE, SAY_FILTER, SAY_TOPIC, SAY_PROVIDER, SAY_MARKS } count_say;
+	/* What the last / typed on found: rows [search_from, search_from +
+	 * search_clean) (forward, wrapping) hold no match of search_pattern,
+	 * nor so of any plain pattern that extends it; valid for rows_gen. */
+	char *search_pattern;
+	size_t search_from, search_clean;
+	unsigned long search_gen;
 
 	struct pane list, story, overlay;
 	bool story_open, overlay_open, zoom, vertical;
@@ -169,8 +200,24 @@ void app_handle_key(struct app *a, int key);
  * double click opens; x and y are screen cells. */
 void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y);
 /* Filter and sort the list again, keeping the selection on the same
- * article. */
+ * article: the first rows at once, the rest when the engine's threads are
+ * done. */
 void app_rebuild_rows(struct app *a);
+/* Make rows up to line exist if there are that many (SIZE_MAX: all of
+ * them), and a page more, finding them now. */
+void app_rows_need(struct app *a, size_t line);
+/* Place the article kept selected whose row was not known yet (waiting
+ * for the rows it needs): before anything that reads the selection's row. */
+void app_rows_place(struct app *a);
+/* Take in what the engine's threads finished (never waiting): the rows
+ * completed, a count said. Between keys and before each draw. */
+void app_tick(struct app *a);
+/* Say how many rows there are (what: which message); while they are being
+ * counted, an ellipsis, and the number once app_tick knows it. */
+void app_say_count(struct app *a, enum app_count_say what);
+/* Wait for the engine's threads and take in their work: what the headless
+ * replay does before it compares a screen. */
+void app_settle(struct app *a);
 /* Run one line of the : prompt (any command of the table, config lines
  * live); the outcome goes to the message line. */
 void app_run_command(struct app *a, const char *line);

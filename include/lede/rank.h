@@ -1,0 +1,36 @@
+/* rank: sorting by integers and by strings without comparing every pair:
+ * a stable radix sort of 64-bit keys, and strings sorted by their bytes as
+ * 8-byte big-endian keys radix-sorted, only the runs of equal keys going on
+ * to their next 8 bytes. What the query engine builds its sort orders from
+ * (query.h), so that an order is a few passes over the articles, not a
+ * comparison sort that reads every title log n times. */
+#ifndef LEDE_RANK_H
+#define LEDE_RANK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rank_kv {
+	uint64_t key;
+	uint32_t idx;
+};
+
+/* Sort v[0..n) by key, ascending; stable (equal keys keep their order). */
+void rank_sort_kv(struct rank_kv *v, size_t n);
+
+/* A signed value as a key that sorts as the value does. */
+static inline uint64_t rank_key_of_int(int64_t v)
+{
+	return (uint64_t)v ^ (UINT64_C(1) << 63);
+}
+
+/* The string of item i (never NULL), for rank_sort_strings. */
+typedef const char *(*rank_string_fn)(const void *ctx, uint32_t i);
+
+/* Sort idx[0..n) by the strings get gives for them, byte by byte as
+ * strcmp orders them; stable. same (room for n, may be NULL) is set to
+ * whether each sorted string equals the one before it (same[0] is 0). */
+void rank_sort_strings(uint32_t *idx, size_t n, rank_string_fn get, const void *ctx,
+		       unsigned char *same);
+
+#endif

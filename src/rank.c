@@ -1,0 +1,157 @@
+/* rank: a stable LSD radix sort of 64-bit keys, and an MSD string sort on
+ * top of it (rank.h). */
+#include "lede/rank.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lede/util.h"
+
+/* Below this many items, an insertion sort costs less than clearing the
+ * radix counters. */
+enum { SMALL = 32 };
+
+static void insertion_sort_kv(struct rank_kv *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct rank_kv x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1].key > x.key; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* One byte a pass, low byte first; a pass where every key has the same
+ * byte moves nothing and is skipped (dates share their high bytes, scores
+ * use one). */
+static void radix_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
+{
+	size_t count[8][256];
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			count[b][(v[i].key >> (8 * b)) & 0xff]++;
+	struct rank_kv *from = v, *to = tmp;
+	for (int b = 0; b < 8; b++) {
+		size_t *c = count[b];
+		if (c[(v[0].key >> (8 * b)) & 0xff] == n)
+			continue;
+		size_t at = 0;
+		for (int d = 0; d < 256; d++) {
+			size_t k = c[d];
+			c[d] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[c[(from[i].key >> (8 * b)) & 0xff]++] = from[i];
+		struct rank_kv *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
+}
+
+static void sort_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
+{
+	if (n <= SMALL)
+		insertion_sort_kv(v, n);
+	else
+		radix_kv(v, tmp, n);
+}
+
+void rank_sort_kv(struct rank_kv *v, size_t n)
+{
+	if (n <= SMALL) {
+		insertion_sort_kv(v, n);
+		return;
+	}
+	struct rank_kv *tmp = xmalloc(n * sizeof *tmp);
+	radix_kv(v, tmp, n);
+	free(tmp);
+}
+
+/* Strings ------------------------------------------------------------------ */
+
+struct strings {
+	rank_string_fn get;
+	const void *ctx;
+	const uint32_t *ids; /* the items; a kv's idx is a place in ids */
+	struct rank_kv *tmp;
+	/* each item's bytes 8 to 16 as a key, read in the first pass, which
+	 * goes through the items in their given order: a second level then
+	 * reads an array, not each string again out of order */
+	uint64_t *second;
+};
+
+/* The 8 bytes from s on, big-endian, zeros past the end: keys that sort as
+ * the strings' bytes do, since no byte of a string is 0. */
+static uint64_t prefix_key(const char *s)
+{
+	uint64_t k = 0;
+	int i = 0;
+	for (; i < 8 && s[i]; i++)
+		k = k << 8 | (unsigned char)s[i];
+	return i ? k << (8 * (8 - i)) : 0;
+}
+
+/* v[0..n), equal in their first depth bytes and each at least that long:
+ * sorted by their next 8 bytes, then each run of equal ones by the 8 after,
+ * unless they ended within these (a key with a 0 byte): then they are the
+ * same string. same[0] is the caller's to set. */
+static void sort_strings_at(const struct strings *x, struct rank_kv *v, size_t n, size_t depth,
+			    unsigned char *same)
+{
+	if (n < 2)
+		return;
+	if (depth == 8)
+		for (size_t i = 0; i < n; i++)
+			v[i].key = x->second[v[i].idx];
+	else if (depth)
+		for (size_t i = 0; i < n; i++)
+			v[i].key = prefix_key(x->get(x->ctx, x->ids[v[i].idx]) + depth);
+	sort_kv(v, x->tmp, n);
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		while (b < n && v[b].key == v[a].key)
+			b++;
+		if (same && a)
+			same[a] = 0;
+		if (b - a > 1) {
+			if (v[a].key & 0xff) { /* all 8 bytes are text: on to the next 8 */
+				sort_strings_at(x, v + a, b - a, depth + 8, same ? same + a : NULL);
+			} else {
+				for (size_t k = a + 1; same && k < b; k++)
+					same[k] = 1;
+			}
+		}
+		a = b;
+	}
+}
+
+void rank_sort_strings(uint32_t *idx, size_t n, rank_string_fn get, const void *ctx,
+		       unsigned char *same)
+{
+	if (same && n)
+		same[0] = 0;
+	if (n < 2)
+		return;
+	struct rank_kv *v = xmalloc(n * sizeof *v);
+	uint32_t *ids = xmalloc(n * sizeof *ids);
+	memcpy(ids, idx, n * sizeof *ids);
+	struct strings x = {get, ctx, ids, xmalloc(n * sizeof *x.tmp),
+			    xmalloc(n * sizeof *x.second)};
+	for (size_t i = 0; i < n; i++) {
+		const char *s = get(ctx, ids[i]);
+		v[i] = (struct rank_kv){prefix_key(s), (uint32_t)i};
+		x.second[i] = v[i].key & 0xff ? prefix_key(s + 8) : 0;
+	}
+	sort_strings_at(&x, v, n, 0, same);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = ids[v[i].idx];
+	free(ids);
+	free(x.second);
+	free(x.tmp);
+	free(v);
+}
