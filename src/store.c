@@ -89,6 +89,9 @@ struct load_slot {
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
 	bool matched;            /* the article matches the loader's only */
 	struct file_id id;       /* taken before the file was read */
+	/* Its entry in the new cache, encoded by the thread that parsed it:
+	 * placed in scan order when the cache is rewritten. */
+	struct cache_ticket ticket;
 };
 
 /* The scan and the loading overlap: the calling thread walks the
@@ -105,6 +108,7 @@ enum {
 
 struct thread_ctx {
 	struct loader *L;
+	size_t lane;              /* its lane of the writer: its index */
 	struct cache_reader *rdr; /* NULL without a cache */
 	struct search *re;        /* this thread's copy of only, or NULL */
 	struct buf key; /* the cache key of the file being loaded */
@@ -127,6 +131,8 @@ struct reporter {
 struct loader {
 	const struct store_opts *opts;
 	const struct cache *cache; /* NULL: nothing to look up */
+	/* The new cache, written to as files are parsed; NULL: none. */
+	struct cache_writer *writer;
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
 	/* The paths given, and each made absolute and resolved (only with a
@@ -275,6 +281,37 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 	return true;
 }
 
+/* Encode a file just parsed into the new cache, on the thread that parsed
+ * it, while its article is whole and in the processor's cache: the
+ * writer then never needs the article again. */
+static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot)
+{
+	const struct loader *L = tc->L;
+	if (!L->writer || !slot->have_id)
+		return;
+	struct stat st;
+	id_to_stat(&slot->id, &st);
+	cache_writer_encode(L->writer, tc->lane, cache_key(L, slot, &tc->key), slot->path, &st,
+			    slot->a, (const char *const *)slot->problems.v, slot->problems.n,
+			    &slot->ticket);
+}
+
+/* What the caller keeps of an article just parsed (and cached): for a list
+ * (list_only), what it prints, or only the path when the search the list
+ * shows does not match (the verdict is kept); otherwise all of it. */
+static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
+{
+	const struct store_opts *o = tc->L->opts;
+	if (!slot->a || !o || !o->list_only || (o->match_only && !tc->re))
+		return;
+	if (tc->re && !slot->matched) {
+		article_free(slot->a);
+		slot->a = article_new(slot->path);
+	} else {
+		slot->a = article_trim(slot->a);
+	}
+}
+
 static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 {
 	const struct loader *L = tc->L;
@@ -310,9 +347,10 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	}
 	slot->a = parse_article(path, data, len, &slot->problems);
 	free(data);
-	/* whole, as the cache is written from it: matched here all the same */
 	if (slot->a && tc->re)
 		slot->matched = search_article(tc->re, slot->a);
+	encode_parsed(tc, slot);
+	keep_parsed(tc, slot);
 }
 
 /* Load a slot, then trade its path for its article's copy. */
@@ -429,14 +467,16 @@ static void start_workers(struct loader *L)
 {
 	size_t nthreads = pick_threads(L->opts, L->scanned ? L->found : START_AT);
 	L->nthreads = nthreads;
+	if (L->writer)
+		cache_writer_stream(L->writer, L->opts->cache_path, nthreads);
 	L->ctx = xcalloc(nthreads, sizeof *L->ctx);
 	for (size_t t = 0; t < nthreads; t++) {
 		struct thread_ctx *tc = &L->ctx[t];
 		tc->L = L;
+		tc->lane = t;
 		tc->dirfd = -1;
-		if (!L->cache)
-			continue;
-		tc->rdr = cache_reader_new(L->cache);
+		if (L->cache)
+			tc->rdr = cache_reader_new(L->cache);
 		char *err = NULL;
 		/* a copy each: matching writes to the search's state */
 		if (L->only && !(tc->re = search_compile(search_pattern(L->only), &err)))
@@ -573,7 +613,8 @@ static struct cache *open_cache(struct store *s, const char *path)
  * was parsed, or some cached file was not met again (gone, or renamed to
  * the name of another). Read failures are never cached: they are cheap to
  * meet again, and the size limit that causes some may change. Entries that
- * hit are copied as they are. */
+ * hit are copied as they are; the files parsed were encoded as they were
+ * parsed, and are only placed here, in scan order. */
 static void update_cache(struct store *s, struct cache_writer *w, const struct loader *L,
 			 const char *path)
 {
@@ -591,18 +632,15 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 	if (c && !parsed && hits == cache_count(c))
 		return;
 	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
-	struct buf key = {0};
 	for (size_t i = 0; i < L->found; i++) {
 		const struct load_slot *sl = slot_at(L, i);
 		struct stat st;
 		id_to_stat(&sl->id, &st);
 		if (sl->entry && rdr)
 			cache_writer_copy(w, rdr, sl->entry - 1, &st);
-		else if (sl->have_id && !sl->read_errno)
-			cache_writer_add_as(w, cache_key(L, sl, &key), sl->path, &st, sl->a,
-					    (const char *const *)sl->problems.v, sl->problems.n);
+		else
+			cache_writer_place(w, &sl->ticket, &st);
 	}
-	buf_free(&key);
 	char *err = NULL;
 	if (cache_writer_commit(w, path, &err) < 0)
 		strlist_push(&s->warnings, err);
@@ -625,8 +663,10 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	struct loader L = {
 		.opts = opts,
 		.cache = cache,
+		.writer = writer,
 		.want_stat = cache_path != NULL,
-		.only = cache && opts ? opts->match_only : NULL,
+		/* verdicts where articles are not kept whole to match later */
+		.only = opts && (cache_path || opts->list_only) ? opts->match_only : NULL,
 		.max = opts && opts->max_file_size ? opts->max_file_size : STORE_DEFAULT_MAX_FILE,
 		.rep = &rep,
 		.roots = paths,
