@@ -169,12 +169,16 @@ static struct load_slot *slot_at(const struct loader *L, size_t i)
 	return &L->blocks[i / BLOCK][i % BLOCK];
 }
 
-/* stat path, through the thread's open directory when it is path's. */
-static int stat_in_dir(struct thread_ctx *tc, const char *path, struct stat *st)
+/* The thread's open directory for path, with path's name in it into
+ * *name: files come a directory at a time, and a call relative to it
+ * skips walking the whole path again. AT_FDCWD and path itself when there
+ * is none. */
+static int dir_for(struct thread_ctx *tc, const char *path, const char **name)
 {
 	const char *slash = strrchr(path, '/');
+	*name = path;
 	if (!slash || slash == path)
-		return stat(path, st);
+		return AT_FDCWD;
 	size_t dlen = (size_t)(slash - path);
 	if (!tc->dir || tc->dirlen != dlen || memcmp(tc->dir, path, dlen)) {
 		if (tc->dirfd >= 0)
@@ -185,8 +189,9 @@ static int stat_in_dir(struct thread_ctx *tc, const char *path, struct stat *st)
 		tc->dirfd = open(tc->dir, COMPAT_O_DIRSEARCH | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (tc->dirfd < 0)
-		return stat(path, st);
-	return fstatat(tc->dirfd, slash + 1, st, 0);
+		return AT_FDCWD;
+	*name = slash + 1;
+	return tc->dirfd;
 }
 
 /* Does path lie under root, as the walk spells it: root itself, or root
@@ -312,39 +317,50 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 	}
 }
 
+/* The file's identity and version, for the cache. */
+static void take_id(struct load_slot *slot, const struct stat *st)
+{
+	slot->have_id = true;
+	slot->id = (struct file_id){(uint64_t)st->st_dev,
+				    (uint64_t)st->st_ino,
+				    (int64_t)st->st_size,
+				    (int64_t)COMPAT_ST_MTIM(st).tv_sec,
+				    (int64_t)COMPAT_ST_CTIM(st).tv_sec,
+				    COMPAT_ST_MTIM(st).tv_nsec,
+				    COMPAT_ST_CTIM(st).tv_nsec};
+}
+
 static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 {
 	const struct loader *L = tc->L;
-	const char *path = slot->path;
-	if (L->want_stat) {
-		/* A file that vanished or changed kind is left to read_file,
-		 * which says what is wrong with it. A file over the size limit
-		 * is never taken from the cache: the limit may have shrunk
-		 * since it was cached. */
-		struct stat st;
-		slot->have_id = stat_in_dir(tc, path, &st) == 0 && S_ISREG(st.st_mode);
-		if (slot->have_id) {
-			slot->id = (struct file_id){(uint64_t)st.st_dev,
-						    (uint64_t)st.st_ino,
-						    (int64_t)st.st_size,
-						    (int64_t)COMPAT_ST_MTIM(&st).tv_sec,
-						    (int64_t)COMPAT_ST_CTIM(&st).tv_sec,
-						    COMPAT_ST_MTIM(&st).tv_nsec,
-						    COMPAT_ST_CTIM(&st).tv_nsec};
-			if (tc->rdr && (uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
-				return;
-		}
+	const char *path = slot->path, *name;
+	int dirfd = dir_for(tc, path, &name);
+	struct stat st;
+	/* With a cache to look in, a stat first: a hit reads nothing. A
+	 * file that vanished or changed kind is left to the read, which
+	 * says what is wrong with it. A file over the size limit is never
+	 * taken from the cache: the limit may have shrunk since it was
+	 * cached. */
+	if (tc->rdr && fstatat(dirfd, name, &st, 0) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		take_id(slot, &st);
+		if ((uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
+			return;
 	}
 	char *data;
 	size_t len;
 	if (L->opts && L->opts->before_read)
 		L->opts->before_read(L->opts->before_read_ctx, path);
-	if (read_file(path, L->max, &data, &len) < 0) {
+	/* Without one (a first run), the stat of the file opened serves: one
+	 * lookup of the path, not two. */
+	if (read_file_at(dirfd, name, L->max, &data, &len, &st) < 0) {
 		/* The message is written when merging: strerror() belongs to
 		 * one thread. */
 		slot->read_errno = errno ? errno : EIO;
 		return;
 	}
+	if (L->want_stat && !slot->have_id)
+		take_id(slot, &st);
 	slot->a = parse_article(path, data, len, &slot->problems);
 	free(data);
 	if (slot->a && tc->re)
