@@ -327,6 +327,8 @@ static void write_many(const char *stream_path, const char *serial_path, size_t 
 	*peak = cache_writer_peak(w);
 	cr_assert_gt(cache_writer_peak(serial), 8 * (size_t)SPILL_BOUND,
 		     "too few entries to tell a bound");
+	cr_log_info("writer: %zu bytes held streaming, %zu in memory", *peak,
+		    cache_writer_peak(serial));
 	cache_writer_free(w);
 	cache_writer_free(serial);
 	free(t);
