@@ -303,13 +303,14 @@ static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot)
 
 /* What the caller keeps of an article just parsed (and cached): for a list
  * (list_only), what it prints, or only the path when the search the list
- * shows does not match (the verdict is kept); otherwise all of it. */
+ * shows does not match (the verdict is kept) or when it only counts;
+ * otherwise all of it. */
 static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 {
 	const struct store_opts *o = tc->L->opts;
 	if (!slot->a || !o || !o->list_only || (o->match_only && !tc->re))
 		return;
-	if (tc->re && !slot->matched) {
+	if ((tc->re && !slot->matched) || o->count_only) {
 		article_free(slot->a);
 		slot->a = article_new(slot->path);
 	} else {

@@ -64,6 +64,10 @@ struct store_opts {
 	 * Links, --json and a search run after the load need the whole
 	 * article: they never set this. */
 	bool list_only;
+	/* For lede --check, which counts the articles and prints the
+	 * problems: with list_only, an article parsed keeps only its path
+	 * (one taken from the cache is kept as list_only says). */
+	bool count_only;
 	enum store_linking linking; /* 0: STORE_LINK_ALL */
 	/* Follow symbolic links met inside the walk (scan.h); the paths given
 	 * are followed either way. */

@@ -294,6 +294,43 @@ Test(cache_stream, first_run_for_a_list_keeps_no_article_whole)
 	search_free(re);
 }
 
+/* A first run for --check keeps only each article's path, and --check says
+ * the same on a first run, a warm one and without the cache. */
+Test(cache_stream, first_run_for_a_check_keeps_only_paths)
+{
+	const char *paths[] = {"tests/corpus"};
+	char *dir = temp_dir("stream-check");
+	char *cache_path = xasprintf("%s/x.cache", dir);
+	struct store s;
+	store_init(&s);
+	struct store_opts opts = {
+		.cache_path = cache_path, .threads = 2, .list_only = true, .count_only = true};
+	store_load(&s, paths, 1, &opts);
+	cr_assert_gt(s.n, 20);
+	for (size_t i = 0; i < s.n; i++)
+		cr_assert(!s.v[i]->title && !s.v[i]->web_url && !kept_whole(s.v[i]),
+			  "%s kept more than its path", s.v[i]->path);
+	store_free(&s);
+	free(cache_path);
+
+	struct run plain, first, warm;
+	char *env = xasprintf("XDG_CACHE_HOME=%s", dir);
+	const char *const envv[] = {env, NULL};
+	const char *const no_cache[] = {"--check", "--no-cache", "tests/corpus", NULL};
+	const char *const cached[] = {"--check", "tests/corpus", NULL};
+	run_lede(&plain, no_cache, envv);
+	run_lede(&first, cached, envv);
+	run_lede(&warm, cached, envv);
+	cr_assert_neq(strstr(plain.out, " articles, "), NULL, "%s", plain.out);
+	assert_same_run(&plain, &first, "--check, first run");
+	assert_same_run(&plain, &warm, "--check, warm");
+	run_free(&plain);
+	run_free(&first);
+	run_free(&warm);
+	free(env);
+	temp_dir_free(dir);
+}
+
 enum { MANY = 12000, RUN = 32 };
 
 /* A writer given many entries on two lanes, taken as the loader takes
