@@ -6,6 +6,7 @@
  * writer's memory that does not grow with the number of entries. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "lede/atomic.h"
 #include "lede/cache.h"
 #include "lede/cache_encode.h"
 #include "lede/parse.h"
@@ -398,5 +400,29 @@ Test(cache_stream, the_writer_holds_a_bounded_amount)
 	free(y);
 	free(a);
 	free(b);
+	temp_dir_free(dir);
+}
+
+/* The spills' files: unnamed, in the cache's directory, read back as
+ * written, and nothing left there once closed (nor while open). */
+Test(cache_stream, scratch_files_leave_nothing)
+{
+	char *dir = temp_dir("stream-scratch");
+	char *path = xasprintf("%s/x.cache", dir);
+	int fd = atomic_scratch(path);
+	cr_assert_geq(fd, 0, "atomic_scratch: %s", strerror(errno));
+	cr_assert_eq(write(fd, "spilled", 7), 7);
+	char back[8] = {0};
+	cr_assert_eq(pread(fd, back, 7, 0), 7);
+	cr_assert_str_eq(back, "spilled");
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	size_t names = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		names += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	cr_assert_eq(names, 0, "a scratch file has a name");
+	close(fd);
+	free(path);
 	temp_dir_free(dir);
 }
