@@ -133,30 +133,61 @@ void atomic_sweep(const char *path)
 	free(dir);
 }
 
-int atomic_begin(struct atomic_file *af, const char *path)
+/* A fresh temporary beside path, "PATH.tmp.PID.RANDOM", opened with
+ * flags: its descriptor and *tmp, or -1 with errno. EEXIST means
+ * something, perhaps planted, holds the name: draw again. */
+static int create_temp(const char *path, int flags, char **tmp)
 {
-	af->fd = -1;
-	af->tmp = af->path = NULL;
-	atomic_sweep(path);
-	/* EEXIST means something, perhaps planted, holds the name: draw again. */
 	for (int tries = 0; tries < 16; tries++) {
-		char *tmp = xasprintf("%s.tmp.%ld.%016llx", path, (long)getpid(),
-				      (unsigned long long)random_bits());
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-			      0600);
+		char *t = xasprintf("%s.tmp.%ld.%016llx", path, (long)getpid(),
+				    (unsigned long long)random_bits());
+		int fd = open(t, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 		if (fd >= 0) {
-			af->fd = fd;
-			af->tmp = tmp;
-			af->path = xstrdup(path);
-			return 0;
+			*tmp = t;
+			return fd;
 		}
 		int e = errno;
-		free(tmp);
+		free(t);
 		errno = e;
 		if (e != EEXIST)
 			return -1;
 	}
 	return -1;
+}
+
+int atomic_begin(struct atomic_file *af, const char *path)
+{
+	af->fd = -1;
+	af->tmp = af->path = NULL;
+	atomic_sweep(path);
+	char *tmp;
+	int fd = create_temp(path, O_WRONLY, &tmp);
+	if (fd < 0)
+		return -1;
+	af->fd = fd;
+	af->tmp = tmp;
+	af->path = xstrdup(path);
+	return 0;
+}
+
+int atomic_scratch(const char *path)
+{
+#ifdef O_TMPFILE
+	char *dir = dir_of(path);
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	free(dir);
+	if (fd >= 0)
+		return fd;
+#endif
+	/* No O_TMPFILE here, or not on this file system: a temporary that
+	 * atomic_sweep would take for a dead process's, unlinked at once. */
+	char *tmp;
+	int t = create_temp(path, O_RDWR, &tmp);
+	if (t >= 0) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return t;
 }
 
 int atomic_write(struct atomic_file *af, const void *data, size_t n)

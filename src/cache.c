@@ -18,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lede/atomic.h"
 #include "lede/cache_encode.h"
 #include "lede/cache_format.h"
+#include "lede/spill.h"
 
 #ifndef LEDE_VERSION
 #define LEDE_VERSION "unknown"
@@ -92,21 +94,47 @@ static inline uint64_t rotl64(uint64_t x, int r)
 /* Byte-at-a-time FNV-1a would cost more than the decoding it guards; four
  * independent lanes of whole words keep the multiplier busy. Each step is
  * a bijection of the lane, so any one changed word changes the result; the
- * rotate feeds high bits back down so differences keep spreading. */
-static uint64_t checksum(uint64_t seed, const unsigned char *p, size_t n)
+ * rotate feeds high bits back down so differences keep spreading. Taken in
+ * pieces of whole 32-byte blocks, then the tail, so that a stream can be
+ * summed as it is read. */
+struct sum {
+	uint64_t lane[4];
+};
+
+static void sum_init(struct sum *s, uint64_t seed)
 {
-	uint64_t lane[4] = {FNV_OFFSET ^ seed, (FNV_OFFSET ^ 1) + seed, FNV_OFFSET ^ 2 ^ seed,
-			    (FNV_OFFSET ^ 3) - seed};
+	*s = (struct sum){{FNV_OFFSET ^ seed, (FNV_OFFSET ^ 1) + seed, FNV_OFFSET ^ 2 ^ seed,
+			   (FNV_OFFSET ^ 3) - seed}};
+}
+
+/* The whole blocks of p[0..n): n rounded down to 32. */
+static size_t sum_blocks(struct sum *s, const unsigned char *p, size_t n)
+{
 	size_t i = 0;
 	for (; n - i >= 32; i += 32)
 		for (int k = 0; k < 4; k++)
-			lane[k] = rotl64((lane[k] ^ get64(p + i + 8 * (size_t)k)) * FNV_PRIME, 29);
-	uint64_t h = n > i ? fnv1a(FNV_OFFSET, p + i, n - i) : FNV_OFFSET;
+			s->lane[k] = rotl64((s->lane[k] ^ get64(p + i + 8 * (size_t)k)) * FNV_PRIME, 29);
+	return i;
+}
+
+/* The sum of total bytes, the last ntail (< 32) of them in tail. */
+static uint64_t sum_end(const struct sum *s, const unsigned char *tail, size_t ntail,
+			uint64_t total)
+{
+	uint64_t h = ntail ? fnv1a(FNV_OFFSET, tail, ntail) : FNV_OFFSET;
 	for (int k = 0; k < 4; k++)
-		h = rotl64((h ^ lane[k]) * FNV_PRIME, 29);
-	h = (h ^ (uint64_t)n) * FNV_PRIME;
+		h = rotl64((h ^ s->lane[k]) * FNV_PRIME, 29);
+	h = (h ^ total) * FNV_PRIME;
 	h ^= h >> 32;
 	return h;
+}
+
+static uint64_t checksum(uint64_t seed, const unsigned char *p, size_t n)
+{
+	struct sum s;
+	sum_init(&s, seed);
+	size_t i = sum_blocks(&s, p, n);
+	return sum_end(&s, p + i, n - i, n);
 }
 
 static uint32_t body_checksum(const unsigned char *p, size_t n)
@@ -126,17 +154,107 @@ static uint64_t lede_version_hash(void)
 
 /* ---- writing ---- */
 
-struct cache_writer {
-	struct buf index, head, body; /* the index records; the heads; the bodies */
-	uint64_t n;                   /* entries */
-	struct timespec t0;           /* when the writer was made */
+/* One thread's entries, in the order it encoded them: their heads and their
+ * bodies, each a stream that goes to a file of its own beyond a bound. */
+struct lane {
+	struct spill head, body;
 };
+
+/* Entries placed one after the other that lie one after the other in one
+ * lane: copied out at once. */
+struct run {
+	size_t lane;
+	uint64_t hoff, hlen, boff, blen;
+};
+
+struct cache_writer {
+	struct timespec t0; /* when the writer was made */
+	char *near;         /* the cache file its spills are made beside; NULL: none */
+	/* nlanes + 1: the last is the writer's own, for add and copy */
+	struct lane *lanes;
+	size_t nlanes;
+	struct spill index; /* the records, in the order placed */
+	struct run *runs;
+	size_t nruns, capruns;
+	uint64_t n; /* entries placed */
+	uint64_t heads, bodies; /* their bytes */
+};
+
+/* mkdir -p with mode 0700, as the XDG spec asks of the cache directory.
+ * Only the last component's failure matters: a parent that "cannot be
+ * made" usually exists already. */
+static int make_dirs(const char *dir)
+{
+	char *p = xstrdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0700);
+		*s = '/';
+	}
+	int r = mkdir(p, 0700) == 0 || errno == EEXIST ? 0 : -1;
+	int e = errno;
+	free(p);
+	errno = e;
+	return r;
+}
+
+/* The directory of path, as commit makes it. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+}
+
+/* A spill's file: unnamed, beside the cache file, on its file system, so
+ * that the commit copies it in the kernel. */
+static int make_spill(void *ctx)
+{
+	const struct cache_writer *w = ctx;
+	char *dir = dir_of(w->near);
+	int r = make_dirs(dir);
+	free(dir);
+	return r < 0 ? -1 : atomic_scratch(w->near);
+}
+
+static void lanes_init(struct cache_writer *w, size_t nlanes)
+{
+	int (*make)(void *) = w->near ? make_spill : NULL;
+	w->nlanes = nlanes;
+	w->lanes = xcalloc(nlanes + 1, sizeof *w->lanes);
+	for (size_t i = 0; i <= nlanes; i++) {
+		spill_init(&w->lanes[i].head, make, w);
+		spill_init(&w->lanes[i].body, make, w);
+	}
+	spill_init(&w->index, make, w);
+}
+
+static void lanes_free(struct cache_writer *w)
+{
+	for (size_t i = 0; w->lanes && i <= w->nlanes; i++) {
+		spill_free(&w->lanes[i].head);
+		spill_free(&w->lanes[i].body);
+	}
+	free(w->lanes);
+	w->lanes = NULL;
+	spill_free(&w->index);
+}
 
 struct cache_writer *cache_writer_new(void)
 {
 	struct cache_writer *w = xcalloc(1, sizeof *w);
 	clock_gettime(CLOCK_REALTIME, &w->t0);
+	lanes_init(w, 0);
 	return w;
+}
+
+void cache_writer_stream(struct cache_writer *w, const char *path, size_t nlanes)
+{
+	lanes_free(w);
+	free(w->near);
+	w->near = xstrdup(path);
+	lanes_init(w, nlanes);
 }
 
 /* Is t within RACY_SECONDS before `when`, or later? */
@@ -165,8 +283,7 @@ static uint32_t part_checksum(const struct buf *b, size_t start)
 			      : body_checksum((const unsigned char *)"", 0);
 }
 
-static void add_record(struct cache_writer *w, const struct stat *st, size_t hlen, uint32_t hsum,
-		       size_t blen, uint32_t bsum, bool article)
+static void add_record(struct cache_writer *w, const struct stat *st, const struct cache_ticket *t)
 {
 	unsigned char r[RECORD_SIZE] = {0};
 	set64(r, (uint64_t)st->st_ino);
@@ -176,32 +293,71 @@ static void add_record(struct cache_writer *w, const struct stat *st, size_t hle
 	set64(r + 32, (uint64_t)COMPAT_ST_CTIM(st).tv_sec);
 	set32(r + 40, (uint32_t)COMPAT_ST_MTIM(st).tv_nsec);
 	set32(r + 44, (uint32_t)COMPAT_ST_CTIM(st).tv_nsec);
-	set32(r + 48, (uint32_t)hlen);
-	set32(r + 52, hsum);
-	set32(r + 56, (uint32_t)blen);
-	set32(r + 60, bsum);
-	r[64] = article;
-	buf_add(&w->index, r, sizeof r);
+	set32(r + 48, t->hlen);
+	set32(r + 52, t->hsum);
+	set32(r + 56, t->blen);
+	set32(r + 60, t->bsum);
+	r[64] = t->kind;
+	buf_add(&w->index.mem, r, sizeof r);
+	spill_settle(&w->index);
+}
+
+void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, const char *path,
+			 const struct stat *st, const struct article *a,
+			 const char *const *problems, size_t nproblems, struct cache_ticket *t)
+{
+	t->made = false;
+	if (too_recent(w, st))
+		return;
+	struct lane *l = &w->lanes[lane];
+	struct buf *head = &l->head.mem, *body = &l->body.mem;
+	size_t hstart = head->len, bstart = body->len;
+	cache_encode(head, body, key, path, a, problems, nproblems);
+
+	size_t hlen = head->len - hstart, blen = body->len - bstart;
+	if (hlen >= MAX_BODY || blen >= MAX_BODY) {
+		head->len = hstart;
+		body->len = bstart;
+		return;
+	}
+	*t = (struct cache_ticket){.hoff = l->head.in_file + hstart,
+				   .boff = l->body.in_file + bstart,
+				   .hlen = (uint32_t)hlen,
+				   .hsum = part_checksum(head, hstart),
+				   .blen = (uint32_t)blen,
+				   .bsum = part_checksum(body, bstart),
+				   .lane = (uint16_t)lane,
+				   .kind = a != NULL,
+				   .made = true};
+	spill_settle(&l->head);
+	spill_settle(&l->body);
+}
+
+void cache_writer_place(struct cache_writer *w, const struct cache_ticket *t, const struct stat *st)
+{
+	if (!t->made)
+		return;
+	add_record(w, st, t);
+	struct run *r = w->nruns ? &w->runs[w->nruns - 1] : NULL;
+	if (r && r->lane == t->lane && r->hoff + r->hlen == t->hoff && r->boff + r->blen == t->boff) {
+		r->hlen += t->hlen;
+		r->blen += t->blen;
+	} else {
+		w->runs = xgrow(w->runs, &w->capruns, w->nruns + 1, sizeof *w->runs);
+		w->runs[w->nruns++] = (struct run){t->lane, t->hoff, t->hlen, t->boff, t->blen};
+	}
 	w->n++;
+	w->heads += t->hlen;
+	w->bodies += t->blen;
 }
 
 void cache_writer_add_as(struct cache_writer *w, const char *key, const char *path,
 			 const struct stat *st, const struct article *a,
 			 const char *const *problems, size_t nproblems)
 {
-	if (too_recent(w, st))
-		return;
-	size_t hstart = w->head.len, bstart = w->body.len;
-	cache_encode(&w->head, &w->body, key, path, a, problems, nproblems);
-
-	size_t hlen = w->head.len - hstart, blen = w->body.len - bstart;
-	if (hlen >= MAX_BODY || blen >= MAX_BODY) {
-		w->head.len = hstart;
-		w->body.len = bstart;
-		return;
-	}
-	add_record(w, st, hlen, part_checksum(&w->head, hstart), blen, part_checksum(&w->body, bstart),
-		   a != NULL);
+	struct cache_ticket t;
+	cache_writer_encode(w, w->nlanes, key, path, st, a, problems, nproblems, &t);
+	cache_writer_place(w, &t, st);
 }
 
 void cache_writer_add(struct cache_writer *w, const char *path, const struct stat *st,
@@ -210,13 +366,21 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 	cache_writer_add_as(w, path, path, st, a, problems, nproblems);
 }
 
+size_t cache_writer_peak(const struct cache_writer *w)
+{
+	size_t peak = w->index.peak;
+	for (size_t i = 0; i <= w->nlanes; i++)
+		peak += w->lanes[i].head.peak + w->lanes[i].body.peak;
+	return peak;
+}
+
 void cache_writer_free(struct cache_writer *w)
 {
 	if (!w)
 		return;
-	buf_free(&w->index);
-	buf_free(&w->head);
-	buf_free(&w->body);
+	lanes_free(w);
+	free(w->runs);
+	free(w->near);
 	free(w);
 }
 
@@ -244,31 +408,47 @@ static char *write_error(const char *path, const char *fmt, ...)
 	return s;
 }
 
-/* mkdir -p with mode 0700, as the XDG spec asks of the cache directory.
- * Only the last component's failure matters: a parent that "cannot be
- * made" usually exists already. */
-static int make_dirs(const char *dir)
+/* The index's checksum, seeded with the header's first 48 bytes: the index
+ * read back from its spill a piece at a time. 0, or -1 with errno. */
+static int index_sum(const struct cache_writer *w, const unsigned char *h, uint64_t *out)
 {
-	char *p = xstrdup(dir);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		mkdir(p, 0700);
-		*s = '/';
+	enum { PIECE = 64 * 1024 }; /* whole blocks of the sum */
+	struct sum s;
+	sum_init(&s, fnv1a(FNV_OFFSET, h, 48));
+	uint64_t total = spill_size(&w->index), off = 0;
+	unsigned char *b = xmalloc(PIECE);
+	int rc = 0;
+	while (rc == 0 && total - off >= 32) {
+		size_t k = total - off > PIECE ? PIECE : (size_t)(total - off) / 32 * 32;
+		rc = spill_read(&w->index, off, b, k);
+		sum_blocks(&s, b, k);
+		off += k;
 	}
-	int r = mkdir(p, 0700) == 0 || errno == EEXIST ? 0 : -1;
-	int e = errno;
-	free(p);
-	errno = e;
-	return r;
+	size_t tail = (size_t)(total - off);
+	if (rc == 0 && tail)
+		rc = spill_read(&w->index, off, b, tail);
+	*out = sum_end(&s, b, tail, total);
+	free(b);
+	return rc;
+}
+
+/* Every run's heads (or bodies), in order, to fd. */
+static int copy_runs(struct cache_writer *w, bool bodies, int fd)
+{
+	for (size_t i = 0; i < w->nruns; i++) {
+		const struct run *r = &w->runs[i];
+		struct lane *l = &w->lanes[r->lane];
+		if (bodies ? spill_copy(&l->body, r->boff, r->blen, fd) < 0
+			   : spill_copy(&l->head, r->hoff, r->hlen, fd) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 {
 	*err = NULL;
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	char *dir = dir_of(path);
 	if (make_dirs(dir) < 0) {
 		*err = write_error(path, "cannot create the directory: %s", strerror(errno));
 		free(dir);
@@ -281,10 +461,15 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	set32(h + 8, CACHE_FORMAT_VERSION);
 	set32(h + 12, 0);
 	set64(h + 16, w->n);
-	set64(h + 24, w->head.len);
-	set64(h + 32, w->body.len);
+	set64(h + 24, w->heads);
+	set64(h + 32, w->bodies);
 	set64(h + 40, lede_version_hash());
-	set64(h + 48, index_checksum(h, (const unsigned char *)w->index.data, w->index.len));
+	uint64_t sum;
+	if (index_sum(w, h, &sum) < 0) {
+		*err = write_error(path, "cannot write: %s", strerror(errno));
+		return -1;
+	}
+	set64(h + 48, sum);
 
 	/* Two lede processes write two temporaries; the last rename wins, and
 	 * either cache is whole. */
@@ -293,9 +478,9 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 		*err = write_error(path, "cannot write: %s", strerror(errno));
 		return -1;
 	}
-	if (atomic_write(&af, h, sizeof h) < 0 || atomic_write(&af, w->index.data, w->index.len) < 0 ||
-	    atomic_write(&af, w->head.data, w->head.len) < 0 ||
-	    atomic_write(&af, w->body.data, w->body.len) < 0) {
+	if (atomic_write(&af, h, sizeof h) < 0 ||
+	    spill_copy(&w->index, 0, spill_size(&w->index), af.fd) < 0 ||
+	    copy_runs(w, false, af.fd) < 0 || copy_runs(w, true, af.fd) < 0) {
 		int e = errno;
 		atomic_abort(&af);
 		*err = write_error(path, "cannot write: %s", strerror(e));
@@ -383,6 +568,7 @@ struct cache {
 	char *path; /* for messages */
 	struct entry *e;
 	size_t n;
+	size_t e_mapped; /* bytes of e when it is a mapping (see table_alloc), else 0 */
 	/* Open addressing by (device, inode); a slot holds an entry's index
 	 * + 1, 0 is empty. */
 	uint32_t *by_id;
@@ -409,6 +595,37 @@ struct cache_reader {
 	size_t head_sum_ok, head_ok;
 	struct buf scratch; /* for cache_read_listed */
 };
+
+/* Pages of a mapping filled when it is made, in one call, rather than by a
+ * fault each as they are first touched: a hundred thousand entries are
+ * thousands of pages, and a fault costs dearly on a virtual machine. */
+#ifdef MAP_POPULATE
+#define PREFAULT MAP_POPULATE
+#else
+#define PREFAULT 0
+#endif
+
+/* Room for a table of n bytes filled at once (the entries), its pages
+ * prefaulted; *mapped is its length when it is a mapping, else 0 (then
+ * it is the heap's). */
+static void *table_alloc(size_t n, size_t *mapped)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | PREFAULT, -1, 0);
+	if (p != MAP_FAILED) {
+		*mapped = n;
+		return p;
+	}
+	*mapped = 0;
+	return xmalloc(n);
+}
+
+static void table_free(void *p, size_t mapped)
+{
+	if (mapped)
+		munmap(p, mapped);
+	else
+		free(p);
+}
 
 /* Everything of the stat that the cache trusts, as git's index does: a
  * rewrite changes the ctime, which no one can set back; the inode and the
@@ -647,10 +864,22 @@ int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 		return -1;
 	if (too_recent(w, st))
 		return 0;
-	buf_add(&w->head, h, e->hlen);
+	struct lane *l = &w->lanes[w->nlanes];
+	struct cache_ticket t = {.hoff = spill_size(&l->head),
+				 .boff = spill_size(&l->body),
+				 .hlen = e->hlen,
+				 .hsum = e->hsum,
+				 .blen = e->blen,
+				 .bsum = e->bsum,
+				 .lane = (uint16_t)w->nlanes,
+				 .kind = e->kind == 1,
+				 .made = true};
+	buf_add(&l->head.mem, h, e->hlen);
 	if (e->blen)
-		buf_add(&w->body, b, e->blen);
-	add_record(w, st, e->hlen, e->hsum, e->blen, e->bsum, e->kind == 1);
+		buf_add(&l->body.mem, b, e->blen);
+	spill_settle(&l->head);
+	spill_settle(&l->body);
+	cache_writer_place(w, &t, st);
 	return 0;
 }
 
@@ -680,7 +909,7 @@ void cache_close(struct cache *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->path);
-	free(c->e);
+	table_free(c->e, c->e_mapped);
 	free(c->by_id);
 	free(c);
 }
@@ -764,7 +993,7 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 			  const struct layout *l, uint64_t size)
 {
 	c->n = (size_t)l->count;
-	c->e = xmalloc((c->n ? c->n : 1) * sizeof *c->e);
+	c->e = table_alloc((c->n ? c->n : 1) * sizeof *c->e, &c->e_mapped);
 	uint64_t hoff = HEADER_SIZE + l->index_len, hend = hoff + l->heads, boff = hend, bend = size;
 	for (size_t i = 0; i < c->n; i++) {
 		const unsigned char *q = index + i * RECORD_SIZE;
@@ -833,14 +1062,26 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 	char *err = check_header(c, path, size, h, &l);
 	if (err)
 		return err;
-	unsigned char *index = xmalloc(l.index_len ? l.index_len : 1);
-	if (read_at(c->fd, index, l.index_len, HEADER_SIZE) < 0)
-		err = open_error(path, "cannot read: %s", strerror(errno));
-	else if (index_checksum(h, index, l.index_len) != get64(h + 48))
+	/* The index mapped: its pages are the page cache's own, none copied.
+	 * The file is only ever replaced, never cut short in place, and its
+	 * size was checked against the header's counts. Read when it cannot
+	 * be mapped. */
+	size_t maplen = HEADER_SIZE + (size_t)l.index_len;
+	void *map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | PREFAULT, c->fd, 0);
+	unsigned char *copy = NULL;
+	const unsigned char *index = (const unsigned char *)map + HEADER_SIZE;
+	if (map == MAP_FAILED) {
+		index = copy = xmalloc(l.index_len ? l.index_len : 1);
+		if (read_at(c->fd, copy, l.index_len, HEADER_SIZE) < 0)
+			err = open_error(path, "cannot read: %s", strerror(errno));
+	}
+	if (!err && index_checksum(h, index, l.index_len) != get64(h + 48))
 		err = open_error(path, "checksum mismatch (the file is damaged)");
-	else
+	if (!err)
 		err = read_entries(c, path, index, &l, size);
-	free(index);
+	if (map != MAP_FAILED)
+		munmap(map, maplen);
+	free(copy);
 	if (!err)
 		index_by_id(c, written);
 	return err;

@@ -34,10 +34,23 @@ struct tally {
 	size_t strbytes, images;
 };
 
+/* buf_add, without the call while there is room: an entry is written a
+ * byte or a few at a time, on the loading threads. */
+static inline void out_add(struct buf *b, const void *s, size_t n)
+{
+	if (b->cap - b->len <= n) {
+		buf_add(b, s, n);
+		return;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 static void put8(struct enc *w, unsigned v)
 {
 	char c = (char)v;
-	buf_add(w->out, &c, 1);
+	out_add(w->out, &c, 1);
 }
 
 static void putv(struct enc *w, uint64_t v)
@@ -49,13 +62,13 @@ static void putv(struct enc *w, uint64_t v)
 		v >>= 7;
 	}
 	b[n++] = (char)v;
-	buf_add(w->out, b, n);
+	out_add(w->out, b, n);
 }
 
 static void put_bytes(struct enc *w, const char *s, size_t n)
 {
 	putv(w, n);
-	buf_add(w->out, s, n);
+	out_add(w->out, s, n);
 }
 
 /* A lit (see the top of this file). */
@@ -67,7 +80,7 @@ static void put_lit(struct enc *w, const char *s, size_t *bytes)
 	}
 	size_t n = strlen(s);
 	putv(w, (uint64_t)n + 1);
-	buf_add(w->out, s, n);
+	out_add(w->out, s, n);
 	*bytes += n + 1;
 }
 
@@ -114,7 +127,7 @@ static void put_str(struct enc *w, const char *s, struct tally *t)
 	}
 	if (best < MIN_SHARED) {
 		putv(w, (uint64_t)len << 2 | 1);
-		buf_add(w->out, s, len);
+		out_add(w->out, s, len);
 		t->strbytes += len + 1;
 	} else if (!suffix) {
 		size_t rest = len - best;
@@ -122,7 +135,7 @@ static void put_str(struct enc *w, const char *s, struct tally *t)
 		putv(w, (uint64_t)rest << 2 | 2);
 		put8(w, (unsigned)back);
 		putv(w, best);
-		buf_add(w->out, s + best, rest);
+		out_add(w->out, s + best, rest);
 		if (!shared)
 			t->strbytes += len + 1;
 	} else {
@@ -130,7 +143,7 @@ static void put_str(struct enc *w, const char *s, struct tally *t)
 		putv(w, (uint64_t)head << 2 | 3);
 		put8(w, (unsigned)back);
 		putv(w, best);
-		buf_add(w->out, s, head);
+		out_add(w->out, s, head);
 		t->strbytes += len + 1;
 	}
 	unsigned slot = w->nring % CACHE_FORMAT_RING;

@@ -360,8 +360,8 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = true; /* nor anything of the articles but its columns */
 	}
-	if (a->mode == MODE_CHECK)
-		opts.list_only = true; /* it counts articles, and shows none */
+	if (a->mode == MODE_CHECK) /* it counts articles, and shows none */
+		opts.list_only = opts.count_only = true;
 	/* the reader decodes an article whole when a view shows it */
 	opts.lazy = a->mode == MODE_UI;
 	/* --json prints related stories' local paths, never backlinks; --list

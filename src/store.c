@@ -133,6 +133,9 @@ struct load_slot {
 	struct cache_links links;
 	bool matched;            /* the article matches the loader's only */
 	struct file_id id;       /* taken before the file was read */
+	/* Its entry in the new cache, encoded by the thread that parsed it:
+	 * placed in scan order when the cache is rewritten. */
+	struct cache_ticket ticket;
 };
 
 /* The scan and the loading overlap: the calling thread walks the
@@ -149,6 +152,7 @@ enum {
 
 struct thread_ctx {
 	struct loader *L;
+	size_t lane;              /* its lane of the writer: its index */
 	struct cache_reader *rdr; /* NULL without a cache */
 	struct search *re;        /* this thread's copy of only, or NULL */
 	struct buf key; /* the cache key of the file being loaded */
@@ -171,6 +175,8 @@ struct reporter {
 struct loader {
 	const struct store_opts *opts;
 	const struct cache *cache; /* NULL: nothing to look up */
+	/* The new cache, written to as files are parsed; NULL: none. */
+	struct cache_writer *writer;
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
 	bool lazy;                 /* see store_opts.lazy: cached articles load lazy */
@@ -208,12 +214,16 @@ static struct load_slot *slot_at(const struct loader *L, size_t i)
 	return &L->blocks[i / BLOCK][i % BLOCK];
 }
 
-/* stat path, through the thread's open directory when it is path's. */
-static int stat_in_dir(struct thread_ctx *tc, const char *path, struct stat *st)
+/* The thread's open directory for path, with path's name in it into
+ * *name: files come a directory at a time, and a call relative to it
+ * skips walking the whole path again. AT_FDCWD and path itself when there
+ * is none. */
+static int dir_for(struct thread_ctx *tc, const char *path, const char **name)
 {
 	const char *slash = strrchr(path, '/');
+	*name = path;
 	if (!slash || slash == path)
-		return stat(path, st);
+		return AT_FDCWD;
 	size_t dlen = (size_t)(slash - path);
 	if (!tc->dir || tc->dirlen != dlen || memcmp(tc->dir, path, dlen)) {
 		if (tc->dirfd >= 0)
@@ -224,8 +234,9 @@ static int stat_in_dir(struct thread_ctx *tc, const char *path, struct stat *st)
 		tc->dirfd = open(tc->dir, COMPAT_O_DIRSEARCH | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (tc->dirfd < 0)
-		return stat(path, st);
-	return fstatat(tc->dirfd, slash + 1, st, 0);
+		return AT_FDCWD;
+	*name = slash + 1;
+	return tc->dirfd;
 }
 
 /* Does path lie under root, as the walk spells it: root itself, or root
@@ -328,44 +339,88 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 	return true;
 }
 
+/* Encode a file just parsed into the new cache, on the thread that parsed
+ * it, while its article is whole and in the processor's cache: the
+ * writer then never needs the article again. */
+static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot)
+{
+	const struct loader *L = tc->L;
+	if (!L->writer || !slot->have_id)
+		return;
+	struct stat st;
+	id_to_stat(&slot->id, &st);
+	cache_writer_encode(L->writer, tc->lane, cache_key(L, slot, &tc->key), slot->path, &st,
+			    slot->a, (const char *const *)slot->problems.v, slot->problems.n,
+			    &slot->ticket);
+}
+
+/* What the caller keeps of an article just parsed (and cached): for a list
+ * (list_only), what it prints, or only the path when the search the list
+ * shows does not match (the verdict is kept) or when it only counts;
+ * otherwise all of it. */
+static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
+{
+	const struct store_opts *o = tc->L->opts;
+	if (!slot->a || !o || !o->list_only || (o->match_only && !tc->re))
+		return;
+	if ((tc->re && !slot->matched) || o->count_only) {
+		article_free(slot->a);
+		slot->a = article_new(slot->path);
+	} else {
+		slot->a = article_trim(slot->a);
+	}
+}
+
+/* The file's identity and version, for the cache. */
+static void take_id(struct load_slot *slot, const struct stat *st)
+{
+	slot->have_id = true;
+	slot->id = (struct file_id){(uint64_t)st->st_dev,
+				    (uint64_t)st->st_ino,
+				    (int64_t)st->st_size,
+				    (int64_t)COMPAT_ST_MTIM(st).tv_sec,
+				    (int64_t)COMPAT_ST_CTIM(st).tv_sec,
+				    COMPAT_ST_MTIM(st).tv_nsec,
+				    COMPAT_ST_CTIM(st).tv_nsec};
+}
+
 static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 {
 	const struct loader *L = tc->L;
-	const char *path = slot->path;
-	if (L->want_stat) {
-		/* A file that vanished or changed kind is left to read_file,
-		 * which says what is wrong with it. A file over the size limit
-		 * is never taken from the cache: the limit may have shrunk
-		 * since it was cached. */
-		struct stat st;
-		slot->have_id = stat_in_dir(tc, path, &st) == 0 && S_ISREG(st.st_mode);
-		if (slot->have_id) {
-			slot->id = (struct file_id){(uint64_t)st.st_dev,
-						    (uint64_t)st.st_ino,
-						    (int64_t)st.st_size,
-						    (int64_t)COMPAT_ST_MTIM(&st).tv_sec,
-						    (int64_t)COMPAT_ST_CTIM(&st).tv_sec,
-						    COMPAT_ST_MTIM(&st).tv_nsec,
-						    COMPAT_ST_CTIM(&st).tv_nsec};
-			if (tc->rdr && (uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
-				return;
-		}
+	const char *path = slot->path, *name;
+	int dirfd = dir_for(tc, path, &name);
+	struct stat st;
+	/* With a cache to look in, a stat first: a hit reads nothing. A
+	 * file that vanished or changed kind is left to the read, which
+	 * says what is wrong with it. A file over the size limit is never
+	 * taken from the cache: the limit may have shrunk since it was
+	 * cached. */
+	if (tc->rdr && fstatat(dirfd, name, &st, 0) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		take_id(slot, &st);
+		if ((uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
+			return;
 	}
 	char *data;
 	size_t len;
 	if (L->opts && L->opts->before_read)
 		L->opts->before_read(L->opts->before_read_ctx, path);
-	if (read_file(path, L->max, &data, &len) < 0) {
+	/* Without one (a first run), the stat of the file opened serves: one
+	 * lookup of the path, not two. */
+	if (read_file_at(dirfd, name, L->max, &data, &len, &st) < 0) {
 		/* The message is written when merging: strerror() belongs to
 		 * one thread. */
 		slot->read_errno = errno ? errno : EIO;
 		return;
 	}
+	if (L->want_stat && !slot->have_id)
+		take_id(slot, &st);
 	slot->a = parse_article(path, data, len, &slot->problems);
 	free(data);
-	/* whole, as the cache is written from it: matched here all the same */
 	if (slot->a && tc->re)
 		slot->matched = search_article(tc->re, slot->a);
+	encode_parsed(tc, slot);
+	keep_parsed(tc, slot);
 }
 
 /* Load a slot, then trade its path for its article's copy. */
@@ -482,14 +537,16 @@ static void start_workers(struct loader *L)
 {
 	size_t nthreads = pick_threads(L->opts, L->scanned ? L->found : START_AT);
 	L->nthreads = nthreads;
+	if (L->writer)
+		cache_writer_stream(L->writer, L->opts->cache_path, nthreads);
 	L->ctx = xcalloc(nthreads, sizeof *L->ctx);
 	for (size_t t = 0; t < nthreads; t++) {
 		struct thread_ctx *tc = &L->ctx[t];
 		tc->L = L;
+		tc->lane = t;
 		tc->dirfd = -1;
-		if (!L->cache)
-			continue;
-		tc->rdr = cache_reader_new(L->cache);
+		if (L->cache)
+			tc->rdr = cache_reader_new(L->cache);
 		char *err = NULL;
 		/* a copy each: matching writes to the search's state */
 		if (L->only && !(tc->re = search_compile(search_pattern(L->only), &err)))
@@ -690,7 +747,8 @@ static struct cache *open_cache(struct store *s, const char *path)
  * was parsed, or some cached file was not met again (gone, or renamed to
  * the name of another). Read failures are never cached: they are cheap to
  * meet again, and the size limit that causes some may change. Entries that
- * hit are copied as they are. */
+ * hit are copied as they are; the files parsed were encoded as they were
+ * parsed, and are only placed here, in scan order. */
 static void update_cache(struct store *s, struct cache_writer *w, const struct loader *L,
 			 const char *path)
 {
@@ -708,18 +766,15 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 	if (c && !parsed && hits == cache_count(c))
 		return;
 	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
-	struct buf key = {0};
 	for (size_t i = 0; i < L->found; i++) {
 		const struct load_slot *sl = slot_at(L, i);
 		struct stat st;
 		id_to_stat(&sl->id, &st);
 		if (sl->entry && rdr)
 			cache_writer_copy(w, rdr, sl->entry - 1, &st);
-		else if (sl->have_id && !sl->read_errno)
-			cache_writer_add_as(w, cache_key(L, sl, &key), sl->path, &st, sl->a,
-					    (const char *const *)sl->problems.v, sl->problems.n);
+		else
+			cache_writer_place(w, &sl->ticket, &st);
 	}
-	buf_free(&key);
 	char *err = NULL;
 	if (cache_writer_commit(w, path, &err) < 0)
 		strlist_push(&s->warnings, err);
@@ -742,8 +797,10 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	struct loader L = {
 		.opts = opts,
 		.cache = cache,
+		.writer = writer,
 		.want_stat = cache_path != NULL,
-		.only = cache && opts ? opts->match_only : NULL,
+		/* verdicts where articles are not kept whole to match later */
+		.only = opts && (cache_path || opts->list_only) ? opts->match_only : NULL,
 		/* one cache a store: only a first load is lazy */
 		.lazy = cache && opts && opts->lazy && !opts->list_only && !opts->match_only &&
 			!s->n && !s->lazy,

@@ -223,8 +223,14 @@ int read_fd(int fd, size_t size, size_t max, char **out, size_t *len)
 
 int read_file(const char *path, size_t max, char **out, size_t *len)
 {
+	return read_file_at(AT_FDCWD, path, max, out, len, NULL);
+}
+
+int read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
+		 struct stat *stp)
+{
 	/* O_NONBLOCK: a FIFO swapped in after the scan must not hang us. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -1;
 	struct stat st;
@@ -238,6 +244,8 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	else if (read_fd(fd, (size_t)st.st_size, max, out, len) < 0)
 		e = errno;
 	close(fd);
+	if (!e && stp)
+		*stp = st;
 	errno = e;
 	return e ? -1 : 0;
 }

@@ -34,6 +34,14 @@ int atomic_commit(struct atomic_file *af);
 /* Give up: remove the temporary, release af. */
 void atomic_abort(struct atomic_file *af);
 
+/* An unnamed file in path's directory (which must exist), open for
+ * reading and writing, for data on its way to path: it is gone once
+ * closed, whatever becomes of the process (it has a name, one of
+ * atomic_begin's temporaries', only for the instant between its creation
+ * and its unlinking, where O_TMPFILE is missing). Returns the descriptor,
+ * or -1 with errno. */
+int atomic_scratch(const char *path);
+
 /* Remove "PATH.tmp.PID" and "PATH.tmp.PID.RANDOM" (16 hex digits) files,
  * and no other, whose process is gone (and has been for a minute: a process
  * of another PID namespace may still be writing), or that nobody has

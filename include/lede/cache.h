@@ -180,15 +180,48 @@ void cache_close(struct cache *c);
  * parser never produces. For tests and the fuzzer. */
 void cache_reseal(unsigned char *d, size_t n);
 
-/* Writing: collect the entries, then commit. Not thread-safe; feed it from
- * one thread. */
+/* Writing: entries are encoded, then placed in the order the index will
+ * have, then committed. Entries go into lanes, one a thread: a file parsed
+ * on a loading thread is encoded there and then, into that thread's lane,
+ * and its article need not be kept. Beyond a bound (spill.h), what a lane
+ * holds goes to an unnamed file beside the cache, so that writing a cache
+ * never holds its whole image in memory; the commit copies the pieces out
+ * in order. Apart from encoding into distinct lanes, not thread-safe. */
 struct cache_writer;
 
 /* Create the writer before stat-ing the files it will be given: a file
  * changed or modified (ctime or mtime) less than two seconds before that
  * moment, or later, is left out of the cache, since a rewrite within the
- * filesystem's timestamp granularity would otherwise look unchanged. */
+ * filesystem's timestamp granularity would otherwise look unchanged. It
+ * has no lane but its own (for add and copy) and keeps everything in
+ * memory until cache_writer_stream. */
 struct cache_writer *cache_writer_new(void);
+
+/* Give w lanes 0 .. nlanes - 1, and spill what it holds beyond the bound
+ * into unnamed files in path's directory (made, as by commit, when first
+ * needed): path is the cache file it will be committed to. Before anything
+ * is added. */
+void cache_writer_stream(struct cache_writer *w, const char *path, size_t nlanes);
+
+/* One entry encoded, not yet placed. */
+struct cache_ticket {
+	uint64_t hoff, boff; /* in the lane's streams */
+	uint32_t hlen, hsum, blen, bsum;
+	uint16_t lane;
+	uint8_t kind; /* 0 skipped, 1 article */
+	bool made;    /* false: left out (see cache_writer_add), nothing to place */
+};
+
+/* Encode the entry of the file named path, stored under key, into lane
+ * (from one thread at a time: the lane's), as cache_writer_add_as would;
+ * what to place it by into *t. */
+void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, const char *path,
+			 const struct stat *st, const struct article *a,
+			 const char *const *problems, size_t nproblems, struct cache_ticket *t);
+/* Put the entry t stands for next in the index, for the file st (the one
+ * it was encoded for). Each ticket once; one that was not made is
+ * nothing. */
+void cache_writer_place(struct cache_writer *w, const struct cache_ticket *t, const struct stat *st);
 
 /* Add one file: st is the stat taken before it was read, a its article or
  * NULL if it was skipped, problems its problem messages. Copies what it
@@ -197,7 +230,7 @@ struct cache_writer *cache_writer_new(void);
 void cache_writer_add(struct cache_writer *w, const char *path, const struct stat *st,
 		      const struct article *a, const char *const *problems, size_t nproblems);
 /* cache_writer_add of the file named path, stored under key (see
- * cache_find). */
+ * cache_find): encoded into the writer's own lane and placed. */
 void cache_writer_add_as(struct cache_writer *w, const char *key, const char *path,
 			 const struct stat *st, const struct article *a,
 			 const char *const *problems, size_t nproblems);
@@ -206,6 +239,11 @@ void cache_writer_add_as(struct cache_writer *w, const char *key, const char *pa
  * out to be damaged (then nothing is added). */
 int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 		      const struct stat *st);
+
+/* The most bytes of entries and index the writer's buffers have had
+ * allocated, summed over them: bounded when it streams, whatever the
+ * number of entries. For tests. */
+size_t cache_writer_peak(const struct cache_writer *w);
 
 /* Write the cache to path atomically: into path.tmp.<pid> in the same
  * directory (created, with its missing parents, mode 0700), fsync, rename

@@ -54,16 +54,19 @@ struct store_opts {
 	/* For a caller that will show only the articles this search matches
 	 * (lede --list -e): an article the cache holds that does not match is
 	 * loaded as a stub, its path alone (so it matches nothing), without
-	 * being decoded. Its problems load all the same; links (related[].
-	 * local, backlinks) know only the articles loaded whole. Every
-	 * article is matched while loading, on the loading threads, and the
-	 * verdicts kept (store.matched), so that the caller need not run
-	 * the search again. NULL: everything. */
+	 * being decoded; with list_only, so is one parsed that does not
+	 * match. Its problems load all the same; links (related[].local,
+	 * backlinks) know only the articles loaded whole. With a cache to
+	 * read or write, or list_only, every article is matched while
+	 * loading, on the loading threads, and the verdicts kept
+	 * (store.matched), so that the caller need not run the search again
+	 * (nor keep articles whole to run it). NULL: everything. */
 	const struct search *match_only;
-	/* For lede --list: an article taken from the cache keeps only what
-	 * the list prints (article_trim), after match_only has matched it.
-	 * Links, --json and a search run after the load need the whole
-	 * article: they never set this. */
+	/* For lede --list: an article keeps only what the list prints
+	 * (article_trim), after match_only has matched it (and, when parsed,
+	 * after it was written into the new cache). Links, --json and a
+	 * search run after the load need the whole article: they never set
+	 * this. */
 	bool list_only;
 	/* For the reader: an article taken from the cache is loaded lazy,
 	 * keeping only what the list, the sort keys, the filters and the
@@ -75,6 +78,10 @@ struct store_opts {
 	 * with list_only or match_only. --list, --json and --check never set
 	 * it. */
 	bool lazy;
+	/* For lede --check, which counts the articles and prints the
+	 * problems: with list_only, an article parsed keeps only its path
+	 * (one taken from the cache is kept as list_only says). */
+	bool count_only;
 	enum store_linking linking; /* 0: STORE_LINK_ALL */
 	/* Follow symbolic links met inside the walk (scan.h); the paths given
 	 * are followed either way. */
@@ -108,9 +115,9 @@ struct store {
 	size_t *backlink_start;
 	size_t *backlinks;
 	size_t nlinked;
-	/* After a store_load with match_only (and a cache to take it from)
-	 * into an empty store: matched[i] is 1 when article i matches the
-	 * search, else 0. NULL otherwise. Owned. */
+	/* After a store_load with match_only (and a cache path or
+	 * list_only, see there) into an empty store: matched[i] is 1 when
+	 * article i matches the search, else 0. NULL otherwise. Owned. */
 	unsigned char *matched;
 	/* After a lazy load (store_opts.lazy): the cache kept open, and what
 	 * decodes an article whole. NULL otherwise. Owned. */

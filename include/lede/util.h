@@ -75,6 +75,12 @@ int unicode_is_invisible_format(unsigned cp);
  * errno set. Refuses (errno EFBIG) files larger than max bytes. Never blocks
  * on a FIFO (EINVAL for anything that is not a regular file). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+/* read_file of name in the directory open on dirfd (AT_FDCWD: as
+ * read_file), and, when it succeeds, the fstat of what was read, taken
+ * before reading it, into *st (NULL: not wanted). */
+struct stat;
+int read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *len,
+		 struct stat *st);
 
 /* The rest of the regular file open on fd, size bytes by its fstat, read
  * the same way into a NUL-terminated heap buffer; the caller closes fd.
