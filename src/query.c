@@ -157,6 +157,8 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 			continue;
 		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
 			continue;
+		if (store_is_hidden(s, i))
+			continue;
 		/* the cheap test first: the regex only for what is left */
 		if (!re || store_texts_match(t, i, re, sp))
 			out[n++] = i;
@@ -898,7 +900,7 @@ size_t query_rows_view(struct query *q, struct sort_order order, struct search *
 {
 	const size_t *perm = permutation(q, order);
 	bool by_marks = mf == MARKS_STARRED || (mf == MARKS_UNREAD && marks);
-	if (!re && !by_marks && !q->topic && !q->provider) {
+	if (!re && !by_marks && !q->topic && !q->provider && !q->s->nhidden) {
 		*rows = perm; /* nothing filters: the order is the list */
 		return q->s->n;
 	}
@@ -914,6 +916,8 @@ size_t query_rows_view(struct query *q, struct sort_order order, struct search *
 		if (match && !match[i])
 			continue;
 		if ((q->topic || q->provider) && !keep_by_name(q, i))
+			continue;
+		if (store_is_hidden(q->s, i))
 			continue;
 		out[n++] = i;
 	}

@@ -129,7 +129,7 @@ static void prompt_accept(struct app *a)
 		if (k == PROMPT_FILTER) {
 			app_rebuild_rows(a);
 			app_message(a, false, re ? "%zu of %zu stories match" : "filter cleared",
-				    a->nrows, a->store->n);
+				    a->nrows, store_listed(a->store));
 		} else if (re && !prompt_find_match(a, 1, true, true)) {
 			app_message(a, true, "no match for %s", text);
 		}
