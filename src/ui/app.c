@@ -168,6 +168,8 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
 	pane_invalidate(a, &a->overlay);
+	if (!a->focus || !a->story_open)
+		follow_list(a); /* a story gone gives way to the new selection's */
 }
 
 void app_take_check(struct app *a, bool wait)

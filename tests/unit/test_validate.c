@@ -412,6 +412,36 @@ Test(validate, reader_says_what_changed_and_keeps_the_selection, .timeout = 60)
 	temp_dir_free(home);
 }
 
+/* The selected story is gone: the row where it stood, and its story. */
+Test(validate, reader_selects_the_nearest_row_when_the_story_is_gone, .timeout = 60)
+{
+	char *home = temp_dir("validate-gone");
+	char *dir = corpus_copy("validate-gone-archive");
+	char *ce, *se;
+	const char *env[10];
+	reader_env(home, &ce, &se, env);
+	struct run r;
+	const char *check[] = {"--check", dir, NULL};
+	run_lede(&r, check, env);
+	run_free(&r);
+	char *p = in_dir(dir, gone_name);
+	cr_assert_eq(unlink(p), 0);
+	free(p);
+	run_script("key j\n"
+		   "expect message ^1 gone\n"
+		   "expect selected Artificial intelligence reveals\n"
+		   "expect story Artificial intelligence reveals\n"
+		   "expect status \\] 2/\n",
+		   dir, env, &r);
+	cr_assert_eq(r.status, 0, "the reader failed: %s%s", r.out, r.err);
+	cr_assert_null(strstr(r.err, "expected"), "%s", r.err);
+	run_free(&r);
+	free(ce);
+	free(se);
+	temp_dir_free(dir);
+	temp_dir_free(home);
+}
+
 Test(validate, reader_says_nothing_when_nothing_changed, .timeout = 60)
 {
 	char *home = temp_dir("validate-quiet");
