@@ -170,6 +170,9 @@ struct thread_ctx {
 	struct cache_reader *rdr; /* NULL without a cache */
 	struct search *re;        /* this thread's copy of only, or NULL */
 	struct buf key; /* the cache key of the file being loaded */
+	/* A load from the entries alone: the path of the entry being
+	 * loaded, which the article then copies (no allocation of its own) */
+	struct buf path;
 	/* The directory of the last file stat-ed, open: files come a
 	 * directory at a time, and a stat relative to it skips walking the
 	 * whole path again, a good part of a warm start. */
@@ -375,18 +378,17 @@ static bool root_of_key(const struct loader *L, const char *key, uint32_t *root,
 	return false;
 }
 
-/* The path the walk would give the file under root with this rest: the
- * root as typed, a slash unless it ends in one, the rest. */
-static char *path_under(const char *root, const char *rest)
+/* The path the walk would give the file under root with this rest, into
+ * b: the root as typed, a slash unless it ends in one, the rest. */
+static const char *path_under(struct buf *b, const char *root, const char *rest)
 {
-	size_t rl = strlen(root), nl = strlen(rest);
-	bool slash = rl && root[rl - 1] == '/';
-	char *p = xmalloc(rl + !slash + nl + 1);
-	memcpy(p, root, rl);
-	if (!slash)
-		p[rl++] = '/';
-	memcpy(p + rl, rest, nl + 1);
-	return p;
+	size_t rl = strlen(root);
+	b->len = 0;
+	buf_add(b, root, rl);
+	if (!rl || root[rl - 1] != '/')
+		buf_putc(b, '/');
+	buf_puts(b, rest);
+	return buf_str(b);
 }
 
 /* A load from the entries alone: the slot's entry, if its key lies under
@@ -406,9 +408,7 @@ static void load_entry(struct thread_ctx *tc, struct load_slot *slot)
 	if (!root_of_key(L, tc->key.data, &root, &rest) ||
 	    cache_entry_size(L->cache, id) > (int64_t)L->max)
 		return;
-	char *path = path_under(L->roots[root], rest);
-	slot->path = path;
-	slot->own_path = true;
+	const char *path = path_under(&tc->path, L->roots[root], rest);
 	slot->root = root;
 	const struct cache_text *texts;
 	size_t ntexts;
@@ -419,6 +419,9 @@ static void load_entry(struct thread_ctx *tc, struct load_slot *slot)
 			free(slot->problems.v[--slot->problems.n]);
 		kind = -1;
 	}
+	/* an article's own copy of its path stands for it */
+	slot->path = slot->a ? slot->a->path : xstrdup(path);
+	slot->own_path = !slot->a;
 	if (kind < 0) {
 		slot->damaged = true;
 		return;
@@ -881,6 +884,7 @@ static void loader_free(struct loader *L)
 			close(tc->dirfd);
 		free(tc->dir);
 		buf_free(&tc->key);
+		buf_free(&tc->path);
 	}
 	free(L->ctx);
 	L->ctx = NULL;
