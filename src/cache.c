@@ -724,6 +724,25 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 	}
 }
 
+int cache_entry_key(struct cache_reader *r, size_t id, struct buf *key)
+{
+	const char *k;
+	size_t n;
+	const unsigned char *h;
+	if (id >= r->c->n || !(h = open_part(r, id, false)) ||
+	    !cache_format_head_key(h, r->c->e[id].hlen, &k, &n))
+		return -1;
+	key->len = 0;
+	buf_add(key, k, n);
+	buf_str(key);
+	return r->c->e[id].kind == 1;
+}
+
+int64_t cache_entry_size(const struct cache *c, size_t id)
+{
+	return id < c->n ? c->e[id].size : -1;
+}
+
 struct cache_reader *cache_reader_new(const struct cache *c)
 {
 	struct cache_reader *r = xcalloc(1, sizeof *r);

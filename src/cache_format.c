@@ -683,6 +683,19 @@ bool cache_format_head_is_for(const unsigned char *head, size_t len, const char 
 	return rd_key_is(&h, key);
 }
 
+bool cache_format_head_key(const unsigned char *head, size_t len, const char **key,
+			   size_t *klen)
+{
+	struct rd h = {.p = head, .end = head + len};
+	size_t n = rd_count(&h);
+	const unsigned char *q = take(&h, n);
+	if (!q || h.bad || memchr(q, '\0', n))
+		return false;
+	*key = (const char *)q;
+	*klen = n;
+	return true;
+}
+
 /* An article's texts, after the head's problems; false if damaged. */
 static bool decode_texts(struct rd *h, struct cache_texts *texts)
 {

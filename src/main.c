@@ -364,6 +364,9 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 		opts.list_only = opts.count_only = true;
 	/* the reader decodes an article whole when a view shows it */
 	opts.lazy = a->mode == MODE_UI;
+	/* its first screen from the cache alone, every file checked after it;
+	 * the modes that print check every file before they print */
+	opts.from_cache = a->mode == MODE_UI;
 	/* --json prints related stories' local paths, never backlinks; --list
 	 * and --check print no link at all */
 	if (a->mode != MODE_UI)

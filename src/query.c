@@ -159,6 +159,8 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 			continue;
 		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
 			continue;
+		if (store_is_hidden(s, i))
+			continue;
 		/* the cheap test first: the regex only for what is left */
 		if (!re || store_texts_match(t, i, re, sp))
 			out[n++] = i;
@@ -1363,6 +1365,8 @@ static bool keeper_keep(const struct keeper *k, size_t i)
 		return false;
 	if (k->by_name && !keep_by_name(k->t.q, i))
 		return false;
+	if (store_is_hidden(k->t.q->s, i))
+		return false;
 	return tester_match(&k->t, i);
 }
 
@@ -1372,7 +1376,7 @@ size_t query_rows_view(struct query *q, struct sort_order order, struct search *
 {
 	const size_t *perm = permutation(q, order);
 	bool by_marks = mf == MARKS_STARRED || (mf == MARKS_UNREAD && marks);
-	if (!re && !by_marks && !q->topic && !q->provider) {
+	if (!re && !by_marks && !q->topic && !q->provider && !q->s->nhidden) {
 		*rows = perm; /* nothing filters: the order is the list */
 		return q->s->n;
 	}

@@ -57,6 +57,16 @@ struct store_lazy {
 	uint64_t *urls;
 	unsigned char *has_urls;
 	size_t max_file; /* for reading a damaged entry's file again */
+	/* After a load from the entries alone, what its check needs: the
+	 * paths and options of the load, and the skipped files it took (their
+	 * problems alone), by entry + 1 and path. */
+	char **roots;
+	size_t nroots;
+	struct store_opts opts;
+	char *cache_path;
+	uint32_t *skipped_entry;
+	char **skipped_path;
+	size_t nskipped, capskipped, capskippedp;
 };
 
 /* A URL of the index, by its hash alone: the URL index compares the 64
@@ -132,6 +142,9 @@ struct load_slot {
 	 * the merge. */
 	struct cache_links links;
 	bool matched;            /* the article matches the loader's only */
+	/* A load from the cache's entries alone: the entry + 1 to load (its
+	 * key gives the path); 0 in a load that walks. */
+	uint32_t want_entry;
 	struct file_id id;       /* taken before the file was read */
 	/* Its entry in the new cache, encoded by the thread that parsed it:
 	 * placed in scan order when the cache is rewritten. */
@@ -146,6 +159,11 @@ struct load_slot {
 enum {
 	BLOCK = 1024,   /* slots a block */
 	CHUNK = 32,     /* files a thread claims at once */
+	/* entries a thread claims at once in a load from the entries alone:
+	 * each reads its runs of the cache file ahead, and runs that
+	 * alternate between threads every few entries would read most
+	 * bytes twice */
+	ENTRY_CHUNK = 512,
 	START_AT = 64,  /* files found before workers are worth starting */
 	REPORT_EVERY = 256,
 };
@@ -156,6 +174,9 @@ struct thread_ctx {
 	struct cache_reader *rdr; /* NULL without a cache */
 	struct search *re;        /* this thread's copy of only, or NULL */
 	struct buf key; /* the cache key of the file being loaded */
+	/* A load from the entries alone: the path of the entry being
+	 * loaded, which the article then copies (no allocation of its own) */
+	struct buf path;
 	/* The directory of the last file stat-ed, open: files come a
 	 * directory at a time, and a stat relative to it skips walking the
 	 * whole path again, a good part of a warm start. */
@@ -180,6 +201,12 @@ struct loader {
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
 	bool lazy;                 /* see store_opts.lazy: cached articles load lazy */
+	bool from_entries;         /* store_opts.from_cache: no walk, no stat */
+	/* The check after such a load (store_check_start): an entry the
+	 * loaded store holds is only looked up, never decoded; known[id] is
+	 * its article + 1, KNOWN_SKIPPED, or 0 when the load did not take it. */
+	bool validate;
+	const uint32_t *known;
 	/* The paths given, and each made absolute and resolved (only with a
 	 * cache): a file's cache key is its root's, then the rest of its
 	 * path, so that every spelling of one archive keys it alike. */
@@ -297,9 +324,13 @@ static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
 	return false;
 }
 
+enum { KNOWN_SKIPPED = UINT32_MAX };
+
 /* Decode entry id, as much of it as the loader keeps. */
 static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
 {
+	if (tc->L->validate && tc->L->known[id])
+		return NULL; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
 		return cache_read_listed(tc->rdr, id, slot->path);
 	if (tc->L->lazy)
@@ -325,7 +356,8 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
 			slot->a = article_new(slot->path);
-		} else if (!(slot->a = read_cached(tc, slot, (size_t)id))) {
+		} else if (!(slot->a = read_cached(tc, slot, (size_t)id)) &&
+			   !(tc->L->validate && tc->L->known[id])) {
 			while (slot->problems.n)
 				free(slot->problems.v[--slot->problems.n]);
 			kind = -1;
@@ -384,9 +416,82 @@ static void take_id(struct load_slot *slot, const struct stat *st)
 				    COMPAT_ST_CTIM(st).tv_nsec};
 }
 
+/* The root whose key the entry's key lies under, and the rest of the key
+ * after it (no leading slash); false when it lies under none. */
+static bool root_of_key(const struct loader *L, const char *key, uint32_t *root,
+			const char **rest)
+{
+	for (size_t r = 0; r < L->nroots; r++) {
+		if (!under_root(key, L->root_keys[r], rest))
+			continue;
+		while (**rest == '/')
+			++*rest;
+		if (**rest) {
+			*root = (uint32_t)r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The path the walk would give the file under root with this rest, into
+ * b: the root as typed, a slash unless it ends in one, the rest. */
+static const char *path_under(struct buf *b, const char *root, const char *rest)
+{
+	size_t rl = strlen(root);
+	b->len = 0;
+	buf_add(b, root, rl);
+	if (!rl || root[rl - 1] != '/')
+		buf_putc(b, '/');
+	buf_puts(b, rest);
+	return buf_str(b);
+}
+
+/* A load from the entries alone: the slot's entry, if its key lies under
+ * one of the roots and its file was not over the size limit then; else
+ * the slot stays empty (the check after the load finds what it missed). */
+static void load_entry(struct thread_ctx *tc, struct load_slot *slot)
+{
+	const struct loader *L = tc->L;
+	size_t id = slot->want_entry - 1;
+	int kind = cache_entry_key(tc->rdr, id, &tc->key);
+	uint32_t root;
+	const char *rest;
+	if (kind < 0) {
+		slot->damaged = true;
+		return;
+	}
+	if (!root_of_key(L, tc->key.data, &root, &rest) ||
+	    cache_entry_size(L->cache, id) > (int64_t)L->max)
+		return;
+	const char *path = path_under(&tc->path, L->roots[root], rest);
+	slot->root = root;
+	const struct cache_text *texts;
+	size_t ntexts;
+	kind = cache_read_head_as(tc->rdr, id, tc->key.data, path, &slot->problems, &texts,
+				  &ntexts);
+	if (kind == 1 && !(slot->a = cache_read_lazy(tc->rdr, id, path, &slot->links))) {
+		while (slot->problems.n)
+			free(slot->problems.v[--slot->problems.n]);
+		kind = -1;
+	}
+	/* an article's own copy of its path stands for it */
+	slot->path = slot->a ? slot->a->path : xstrdup(path);
+	slot->own_path = !slot->a;
+	if (kind < 0) {
+		slot->damaged = true;
+		return;
+	}
+	slot->entry = (uint32_t)id + 1;
+}
+
 static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 {
 	const struct loader *L = tc->L;
+	if (slot->want_entry) {
+		load_entry(tc, slot);
+		return;
+	}
 	const char *path = slot->path, *name;
 	int dirfd = dir_for(tc, path, &name);
 	struct stat st;
@@ -443,7 +548,8 @@ static size_t claim(struct loader *L, struct load_slot **run)
 		pthread_cond_wait(&L->more, &L->mu);
 	size_t i = L->next, n = 0;
 	if (i < L->published) {
-		size_t end = L->published - i > CHUNK ? i + CHUNK : L->published;
+		size_t chunk = L->from_entries ? ENTRY_CHUNK : CHUNK;
+		size_t end = L->published - i > chunk ? i + chunk : L->published;
 		size_t block_end = (i / BLOCK + 1) * BLOCK;
 		if (end > block_end)
 			end = block_end;
@@ -583,22 +689,23 @@ static void publish(struct loader *L, bool last)
 	pthread_mutex_unlock(&L->mu);
 }
 
-/* The scan's callback, on the calling thread. */
-static void found(void *arg, char *path)
+/* A new slot, its index into *i. */
+static struct load_slot *new_slot(struct loader *L, size_t *i)
 {
-	struct loader *L = arg;
-	size_t i = L->found;
-	if (i % BLOCK == 0) {
+	*i = L->found;
+	if (*i % BLOCK == 0) {
 		struct load_slot *b = xcalloc(BLOCK, sizeof *b);
 		pthread_mutex_lock(&L->mu);
 		L->blocks = xgrow(L->blocks, &L->capblocks, L->nblocks + 1, sizeof *L->blocks);
 		L->blocks[L->nblocks++] = b;
 		pthread_mutex_unlock(&L->mu);
 	}
-	slot_at(L, i)->path = path;
-	slot_at(L, i)->own_path = true;
-	if (L->root_keys)
-		slot_at(L, i)->root = root_of(L, path);
+	return slot_at(L, *i);
+}
+
+/* The slot made: workers started and slots published as the walk goes. */
+static void slot_made(struct loader *L, size_t i)
+{
 	L->found = i + 1;
 	if (L->found == START_AT)
 		start_workers(L);
@@ -606,6 +713,29 @@ static void found(void *arg, char *path)
 		publish(L, false);
 	if (L->found % REPORT_EVERY == 0)
 		report_if_due(L->rep, L);
+}
+
+/* Every entry of the cache, in its order, as a walk would give files. */
+static void feed_entries(struct loader *L)
+{
+	for (size_t id = 0, n = cache_count(L->cache); id < n; id++) {
+		size_t i;
+		new_slot(L, &i)->want_entry = (uint32_t)id + 1;
+		slot_made(L, i);
+	}
+}
+
+/* The scan's callback, on the calling thread. */
+static void found(void *arg, char *path)
+{
+	struct loader *L = arg;
+	size_t i;
+	struct load_slot *slot = new_slot(L, &i);
+	slot->path = path;
+	slot->own_path = true;
+	if (L->root_keys)
+		slot->root = root_of(L, path);
+	slot_made(L, i);
 }
 
 /* Scan, and load what the scan finds: the calling thread scans while the
@@ -624,7 +754,10 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	atomic_init(&L->done, 0);
 
 	unsigned flags = L->opts && L->opts->follow_links ? SCAN_FOLLOW_LINKS : 0;
-	scan_paths_each(paths, n, flags, found, L, problems);
+	if (L->from_entries)
+		feed_entries(L);
+	else
+		scan_paths_each(paths, n, flags, found, L, problems);
 	publish(L, true);
 	if (!L->ctx)
 		start_workers(L);
@@ -689,6 +822,19 @@ static struct store_lazy *lazy_new(size_t n, size_t max_file)
 	return lz;
 }
 
+/* A skipped file a load from the entries took: its check needs to know
+ * it. The slot's path is taken over. */
+static void lazy_skipped(struct store_lazy *lz, struct load_slot *slot)
+{
+	lz->skipped_entry = xgrow(lz->skipped_entry, &lz->capskipped, lz->nskipped + 1,
+				  sizeof *lz->skipped_entry);
+	lz->skipped_path = xgrow(lz->skipped_path, &lz->capskippedp, lz->nskipped + 1,
+				 sizeof *lz->skipped_path);
+	lz->skipped_entry[lz->nskipped] = slot->entry;
+	lz->skipped_path[lz->nskipped++] = (char *)slot->path;
+	slot->own_path = false;
+}
+
 static void read_problem(struct store *s, const char *path, int err, size_t max)
 {
 	struct buf b = {0};
@@ -723,6 +869,8 @@ static void merge_slots(struct store *s, struct loader *L)
 			s->matched[s->n] = slot->matched;
 		if (slot->a && s->lazy)
 			lazy_add(s->lazy, s->n, slot);
+		if (!slot->a && slot->entry && L->from_entries)
+			lazy_skipped(s->lazy, slot);
 		if (slot->a)
 			store_add(s, slot->a);
 	}
@@ -780,6 +928,93 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 		strlist_push(&s->warnings, err);
 }
 
+/* The threads' contexts and the root keys, once the load is done. */
+static void loader_free(struct loader *L)
+{
+	for (size_t t = 0; t < L->nthreads; t++) {
+		struct thread_ctx *tc = &L->ctx[t];
+		cache_reader_free(tc->rdr);
+		search_free(tc->re);
+		if (tc->dirfd >= 0)
+			close(tc->dirfd);
+		free(tc->dir);
+		buf_free(&tc->key);
+		buf_free(&tc->path);
+	}
+	free(L->ctx);
+	L->ctx = NULL;
+	L->nthreads = 0;
+	for (size_t i = 0; L->root_keys && i < L->nroots; i++)
+		free(L->root_keys[i]);
+	free(L->root_keys);
+	L->root_keys = NULL;
+}
+
+/* A load's slots thrown away, nothing of them kept. */
+static void discard_slots(struct loader *L)
+{
+	for (size_t i = 0; i < L->found; i++) {
+		struct load_slot *sl = slot_at(L, i);
+		strlist_free(&sl->problems);
+		free(sl->links.related);
+		article_free(sl->a);
+		if (sl->own_path)
+			free((char *)sl->path);
+	}
+	for (size_t b = 0; b < L->nblocks; b++)
+		free(L->blocks[b]);
+	free(L->blocks);
+}
+
+static bool all_dirs(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) < 0 || !S_ISDIR(st.st_mode))
+			return false;
+	}
+	return n > 0;
+}
+
+/* Load from the cache's entries alone (store_opts.from_cache); false,
+ * with nothing kept, when that gives no article: then the usual load. */
+static bool load_from_entries(struct store *s, const struct loader *base)
+{
+	struct loader L = *base;
+	L.from_entries = true;
+	L.root_keys = xcalloc(L.nroots ? L.nroots : 1, sizeof *L.root_keys);
+	for (size_t i = 0; i < L.nroots; i++)
+		L.root_keys[i] = cache_root_key(L.roots[i]);
+	struct strlist none = {0};
+	scan_and_load(&L, L.roots, L.nroots, &none);
+	size_t files = 0, articles = 0, damaged = 0;
+	for (size_t i = 0; i < L.found; i++) {
+		const struct load_slot *sl = slot_at(&L, i);
+		files += sl->path != NULL;
+		articles += sl->a != NULL;
+		damaged += sl->damaged;
+	}
+	loader_free(&L);
+	if (!articles) {
+		discard_slots(&L);
+		return false;
+	}
+	s->nfiles += files;
+	if (damaged)
+		strlist_push(&s->warnings, cache_damage_message(L.cache, damaged));
+	merge_slots(s, &L);
+	struct store_lazy *lz = s->lazy;
+	lz->nroots = L.nroots;
+	lz->roots = xcalloc(L.nroots, sizeof *lz->roots);
+	for (size_t i = 0; i < L.nroots; i++)
+		lz->roots[i] = xstrdup(L.roots[i]);
+	lz->opts = *L.opts;
+	lz->cache_path = xstrdup(L.opts->cache_path);
+	s->load_problems = s->problems.n;
+	s->check_due = true;
+	return true;
+}
+
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts)
 {
@@ -809,33 +1044,25 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		.roots = paths,
 		.nroots = n,
 	};
-	if (cache_path) {
-		L.root_keys = xcalloc(n ? n : 1, sizeof *L.root_keys);
-		for (size_t i = 0; i < n; i++)
-			L.root_keys[i] = cache_root_key(paths[i]);
-	}
-	scan_and_load(&L, paths, n, &s->problems);
-	s->nfiles += L.found;
+	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
+		      load_from_entries(s, &L);
+	if (!loaded) {
+		if (cache_path) {
+			L.root_keys = xcalloc(n ? n : 1, sizeof *L.root_keys);
+			for (size_t i = 0; i < n; i++)
+				L.root_keys[i] = cache_root_key(paths[i]);
+		}
+		scan_and_load(&L, paths, n, &s->problems);
+		s->nfiles += L.found;
 
-	/* An archive that is gone: an empty cache says so. */
-	if (writer && (L.found || (cache && cache_count(cache))))
-		update_cache(s, writer, &L, cache_path);
-	for (size_t t = 0; t < L.nthreads; t++) {
-		struct thread_ctx *tc = &L.ctx[t];
-		cache_reader_free(tc->rdr);
-		search_free(tc->re);
-		if (tc->dirfd >= 0)
-			close(tc->dirfd);
-		free(tc->dir);
-		buf_free(&tc->key);
+		/* An archive that is gone: an empty cache says so. */
+		if (writer && (L.found || (cache && cache_count(cache))))
+			update_cache(s, writer, &L, cache_path);
+		loader_free(&L);
+		merge_slots(s, &L);
 	}
-	free(L.ctx);
-	for (size_t i = 0; L.root_keys && i < n; i++)
-		free(L.root_keys[i]);
-	free(L.root_keys);
-	merge_slots(s, &L);
 	if (rep.called)
-		rep.fn(rep.ctx, L.found, L.found);
+		rep.fn(rep.ctx, s->nfiles, s->nfiles);
 	cache_writer_free(writer);
 	if (s->lazy) {
 		s->lazy->cache = cache; /* kept: the articles are decoded from it */
@@ -994,6 +1221,8 @@ static void link_lazy(struct store *s)
 static size_t nlinks(const struct store *s, size_t i)
 {
 	const struct store_lazy *lz = s->lazy;
+	if (store_is_hidden(s, i))
+		return 0;
 	if (lz && i < lz->n && lz->entry[i])
 		return lz->rel_at[i + 1] - lz->rel_at[i];
 	return s->v[i]->nrelated;
@@ -1013,6 +1242,8 @@ static long link_target(const struct store *s, size_t i, size_t r)
 static long index_urls(struct store *s, size_t i)
 {
 	const struct store_lazy *lz = s->lazy;
+	if (store_is_hidden(s, i))
+		return -1; /* no longer listed: no link leads to it */
 	if (!store_is_lazy(s, i)) {
 		long holder = index_url(s, s->v[i]->web_url, i);
 		index_url(s, s->v[i]->original_url, i);
@@ -1154,13 +1385,25 @@ static void lazy_free(struct store_lazy *lz)
 	free(lz->rel_at);
 	free(lz->urls);
 	free(lz->has_urls);
+	for (size_t i = 0; i < lz->nroots; i++)
+		free(lz->roots[i]);
+	free(lz->roots);
+	free(lz->cache_path);
+	for (size_t i = 0; i < lz->nskipped; i++)
+		free(lz->skipped_path[i]);
+	free(lz->skipped_path);
+	free(lz->skipped_entry);
 	cache_reader_free(lz->rdr);
 	cache_close(lz->cache);
 	free(lz);
 }
 
+static void check_free(struct store_check *c);
+
 void store_free(struct store *s)
 {
+	check_free(s->check); /* before the cache it reads goes */
+	free(s->hidden);
 	lazy_free(s->lazy);
 	for (size_t i = 0; i < s->n; i++)
 		article_free(s->v[i]);
@@ -1288,4 +1531,325 @@ bool store_texts_match(struct store_texts *t, size_t i, const struct search *re,
 		if (search_text_in(re, sp, v[k].s, v[k].len))
 			return true;
 	return false;
+}
+
+/* ---- the check after a load from the entries alone ---- */
+
+size_t store_listed(const struct store *s)
+{
+	return s->n - s->nhidden;
+}
+
+bool store_is_hidden(const struct store *s, size_t i)
+{
+	return s->hidden && i < s->n && s->hidden[i];
+}
+
+/* What the check does to a loaded article. */
+enum { KEEP, REPLACE, HIDE };
+
+struct store_check {
+	pthread_t tid;
+	bool started;
+	atomic_bool done;
+	/* Given by the main thread at the start, and not touched by it
+	 * until the join: */
+	const struct store_lazy *lz;
+	const struct cache *cache;
+	size_t n;            /* articles loaded */
+	const char **paths;  /* article i's path: v[i]->path, and v[] stays */
+	char **was;          /* the problems the load gave, copies */
+	size_t nwas;
+	uint32_t *known;     /* by entry: article + 1, n + 1 + skipped, or 0 */
+	/* The result, the thread's until done: */
+	unsigned char *what;    /* KEEP, REPLACE or HIDE for article i */
+	struct article **repl;  /* for REPLACE */
+	struct article **added; /* in scan order */
+	size_t nadded, capadded;
+	struct strlist problems; /* as a load now would give them */
+	struct store_changes counts;
+};
+
+/* Paths of the loaded articles and skipped files, by hash: index i < n
+ * for article i, n + k for skipped file k. */
+struct path_map {
+	uint32_t *slot; /* index + 1; 0 empty */
+	size_t mask;
+};
+
+static const char *known_path(const struct store_check *c, size_t i)
+{
+	return i < c->n ? c->paths[i] : c->lz->skipped_path[i - c->n];
+}
+
+static void path_map_build(struct path_map *m, const struct store_check *c)
+{
+	size_t total = c->n + c->lz->nskipped, want = 16;
+	while (want < total * 2)
+		want *= 2;
+	m->slot = xcalloc(want, sizeof *m->slot);
+	m->mask = want - 1;
+	for (size_t i = 0; i < total; i++) {
+		size_t at = hash_str(known_path(c, i)) & m->mask;
+		while (m->slot[at])
+			at = (at + 1) & m->mask;
+		m->slot[at] = (uint32_t)i + 1;
+	}
+}
+
+static long path_map_find(const struct path_map *m, const struct store_check *c,
+			  const char *path)
+{
+	for (size_t at = hash_str(path) & m->mask; m->slot[at]; at = (at + 1) & m->mask)
+		if (!strcmp(known_path(c, m->slot[at] - 1), path))
+			return (long)m->slot[at] - 1;
+	return -1;
+}
+
+/* A file the check read and parsed (slot): whose it was, and what it is
+ * now. */
+static void check_parsed(struct store_check *c, const struct path_map *m, struct load_slot *sl,
+			 unsigned char *seen)
+{
+	long k = path_map_find(m, c, sl->path);
+	if (k >= 0)
+		seen[k] = 1;
+	if (k >= 0 && (size_t)k < c->n) {
+		c->counts.changed++;
+		c->what[k] = sl->a ? REPLACE : HIDE;
+		c->repl[k] = sl->a;
+		sl->a = NULL;
+		return;
+	}
+	if (k >= 0)
+		c->counts.changed++; /* a skipped file, changed */
+	else if (sl->a || !sl->read_errno)
+		c->counts.added++; /* (one that cannot be read is never cached) */
+	if (sl->a) {
+		c->added = xgrow(c->added, &c->capadded, c->nadded + 1, sizeof *c->added);
+		c->added[c->nadded++] = sl->a;
+		sl->a = NULL;
+	}
+}
+
+/* The loader's slots against what was loaded; the problems in order. */
+static void check_compare(struct store_check *c, struct loader *L, struct store *tmp)
+{
+	struct path_map m;
+	path_map_build(&m, c);
+	size_t total = c->n + c->lz->nskipped;
+	unsigned char *seen = xcalloc(total ? total : 1, 1);
+	for (size_t i = 0; i < L->found; i++) {
+		struct load_slot *sl = slot_at(L, i);
+		if (sl->read_errno)
+			read_problem(tmp, sl->path, sl->read_errno, L->max);
+		for (size_t k = 0; k < sl->problems.n; k++)
+			strlist_push(&tmp->problems, sl->problems.v[k]);
+		free(sl->problems.v);
+		sl->problems = (struct strlist){0};
+		uint32_t known = sl->entry ? c->known[sl->entry - 1] : 0;
+		if (known)
+			seen[known - 1] = 1; /* the very file that was loaded */
+		else
+			check_parsed(c, &m, sl, seen);
+	}
+	for (size_t i = 0; i < total; i++) {
+		if (seen[i])
+			continue;
+		c->counts.gone++;
+		if (i < c->n)
+			c->what[i] = HIDE;
+	}
+	c->counts.problems = tmp->problems.n != c->nwas;
+	for (size_t i = 0; !c->counts.problems && i < c->nwas; i++)
+		c->counts.problems = strcmp(tmp->problems.v[i], c->was[i]) != 0;
+	c->problems = tmp->problems;
+	tmp->problems = (struct strlist){0};
+	free(seen);
+	free(m.slot);
+}
+
+/* The check's thread: a load as the usual one, on this thread alone,
+ * that only looks up the files the store holds, and reads and parses the
+ * others; then the cache rewritten if anything changed, and the result. */
+static void *check_main(void *arg)
+{
+	struct store_check *c = arg;
+	const struct store_lazy *lz = c->lz;
+	struct store_opts opts = lz->opts;
+	opts.threads = 1; /* the other core: the main thread draws */
+	opts.progress = NULL;
+	opts.lazy = opts.from_cache = opts.list_only = false;
+	opts.match_only = NULL;
+	opts.cache_path = lz->cache_path;
+	struct cache_writer *writer = cache_writer_new(); /* before any stat */
+	struct reporter rep = {0};
+	struct store tmp;
+	store_init(&tmp);
+	struct loader L = {
+		.opts = &opts,
+		.cache = c->cache,
+		.want_stat = true,
+		.validate = true,
+		.known = c->known,
+		.max = lz->max_file,
+		.rep = &rep,
+		.roots = (const char *const *)lz->roots,
+		.nroots = lz->nroots,
+	};
+	L.root_keys = xcalloc(L.nroots ? L.nroots : 1, sizeof *L.root_keys);
+	for (size_t i = 0; i < L.nroots; i++)
+		L.root_keys[i] = cache_root_key(L.roots[i]);
+	scan_and_load(&L, L.roots, L.nroots, &tmp.problems);
+	update_cache(&tmp, writer, &L, lz->cache_path);
+	cache_writer_free(writer);
+	check_compare(c, &L, &tmp);
+	loader_free(&L);
+	discard_slots(&L);
+	store_free(&tmp);
+	atomic_store(&c->done, true);
+	return NULL;
+}
+
+bool store_check_start(struct store *s)
+{
+	if (!s->check_due || s->check || !s->lazy)
+		return false;
+	s->check_due = false;
+	const struct store_lazy *lz = s->lazy;
+	struct store_check *c = xcalloc(1, sizeof *c);
+	atomic_init(&c->done, false);
+	c->lz = lz;
+	c->cache = lz->cache;
+	c->n = s->n;
+	c->paths = xmalloc((s->n ? s->n : 1) * sizeof *c->paths);
+	for (size_t i = 0; i < s->n; i++)
+		c->paths[i] = s->v[i]->path;
+	c->nwas = s->load_problems;
+	c->was = xmalloc((c->nwas ? c->nwas : 1) * sizeof *c->was);
+	for (size_t i = 0; i < c->nwas; i++)
+		c->was[i] = xstrdup(s->problems.v[i]);
+	size_t nentries = cache_count(lz->cache);
+	c->known = xcalloc(nentries ? nentries : 1, sizeof *c->known);
+	for (size_t i = 0; i < lz->n; i++)
+		if (lz->entry[i])
+			c->known[lz->entry[i] - 1] = (uint32_t)i + 1;
+	for (size_t k = 0; k < lz->nskipped; k++)
+		c->known[lz->skipped_entry[k] - 1] = (uint32_t)(s->n + 1 + k);
+	c->what = xcalloc(s->n ? s->n : 1, 1);
+	c->repl = xcalloc(s->n ? s->n : 1, sizeof *c->repl);
+	s->check = c;
+	/* Signals stay with the main thread, where the handlers expect them. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	c->started = pthread_create(&c->tid, NULL, check_main, c) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!c->started)
+		check_main(c); /* no thread: slower, the same result */
+	return true;
+}
+
+static void check_free(struct store_check *c)
+{
+	if (!c)
+		return;
+	if (c->started)
+		pthread_join(c->tid, NULL);
+	for (size_t i = 0; i < c->n; i++)
+		article_free(c->repl[i]);
+	for (size_t i = 0; i < c->nadded; i++)
+		article_free(c->added[i]);
+	for (size_t i = 0; i < c->nwas; i++)
+		free(c->was[i]);
+	free(c->was);
+	free(c->repl);
+	free(c->added);
+	free(c->what);
+	free(c->paths);
+	free(c->known);
+	strlist_free(&c->problems);
+	free(c);
+}
+
+static void hide(struct store *s, size_t i)
+{
+	if (!s->hidden[i])
+		s->nhidden++;
+	s->hidden[i] = 1;
+}
+
+/* Article i's file changed: a its article now, whole. */
+static void replace(struct store *s, size_t i, struct article *a)
+{
+	struct store_lazy *lz = s->lazy;
+	article_free(s->v[i]);
+	s->v[i] = a;
+	if (lz && i < lz->n) {
+		lz->entry[i] = 0; /* whole from now on */
+		article_free(lz->full[i]);
+		lz->full[i] = NULL;
+	}
+}
+
+/* The problems the load gave replaced by the check's, those met since
+ * (after them) kept. */
+static void replace_problems(struct store *s, struct strlist *fresh)
+{
+	for (size_t i = 0; i < s->load_problems; i++)
+		free(s->problems.v[i]);
+	for (size_t i = s->load_problems; i < s->problems.n; i++)
+		strlist_push(fresh, s->problems.v[i]);
+	free(s->problems.v);
+	s->problems = *fresh;
+	*fresh = (struct strlist){0};
+}
+
+const struct store_changes *store_check_result(struct store *s, bool wait)
+{
+	struct store_check *c = s->check;
+	if (!c || (!wait && !atomic_load(&c->done)))
+		return NULL;
+	if (c->started)
+		pthread_join(c->tid, NULL);
+	c->started = false;
+	return &c->counts;
+}
+
+bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
+{
+	if (!store_check_result(s, wait))
+		return false;
+	struct store_check *c = s->check;
+	*out = c->counts;
+	bool any = c->counts.added || c->counts.changed || c->counts.gone;
+	if (any) {
+		/* sized to the articles, as store_is_hidden reads it */
+		unsigned char *h = xcalloc(s->n + c->nadded + 1, 1);
+		if (s->hidden)
+			memcpy(h, s->hidden, s->n);
+		free(s->hidden);
+		s->hidden = h;
+		for (size_t i = 0; i < c->n; i++) {
+			if (c->what[i] == REPLACE) {
+				replace(s, i, c->repl[i]);
+				c->repl[i] = NULL;
+			} else if (c->what[i] == HIDE) {
+				hide(s, i);
+			}
+		}
+		for (size_t i = 0; i < c->nadded; i++)
+			store_add(s, c->added[i]);
+		c->nadded = 0;
+	}
+	if (c->counts.problems) {
+		size_t fresh = c->problems.n;
+		replace_problems(s, &c->problems);
+		s->load_problems = fresh;
+	}
+	if (any)
+		store_link(s);
+	s->check = NULL;
+	check_free(c);
+	return true;
 }

@@ -110,6 +110,14 @@ void cache_reader_free(struct cache_reader *r);
  * above); or -1. Reads through r. */
 long cache_find(struct cache_reader *r, const char *key, const struct stat *st);
 
+/* Entry id's key into *key (NUL-terminated), its head checked: 1 for an
+ * article, 0 for a skipped file, -1 when the head is damaged or id out
+ * of range. For a load from the entries alone (see store.c), which then
+ * reads the head with cache_read_head_as as a lookup would. */
+int cache_entry_key(struct cache_reader *r, size_t id, struct buf *key);
+/* The size entry id's file had when it was stored (-1: out of range). */
+int64_t cache_entry_size(const struct cache *c, size_t id);
+
 /* A piece of an entry's searchable text, in the reader's window: not
  * NUL-terminated, valid until the reader's next call. */
 struct cache_text {

@@ -22,6 +22,11 @@ enum { CACHE_FORMAT_RING = 16 };
 /* Does head[0..len) begin with exactly key? */
 bool cache_format_head_is_for(const unsigned char *head, size_t len, const char *key);
 
+/* The key head[0..len) was stored under, in head (not NUL-terminated):
+ * false when it is damaged. */
+bool cache_format_head_key(const unsigned char *head, size_t len, const char **key,
+			   size_t *klen);
+
 /* A reader's texts; v is owned by whoever holds the list. */
 struct cache_texts {
 	struct cache_text *v;

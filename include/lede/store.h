@@ -82,6 +82,15 @@ struct store_opts {
 	 * problems: with list_only, an article parsed keeps only its path
 	 * (one taken from the cache is kept as list_only says). */
 	bool count_only;
+	/* For the reader, with lazy: when the cache is valid and every path
+	 * given is a directory, the articles are loaded from the cache's
+	 * entries alone, those whose key lies under one of the paths, in the
+	 * cache's order (the scan's that wrote it), with no walk and no
+	 * stat: the first screen comes from the cache, and store_check_start
+	 * then checks every file against it on a thread of its own. Without
+	 * such a cache, or when it holds no article under the paths, the
+	 * load is the usual one. */
+	bool from_cache;
 	enum store_linking linking; /* 0: STORE_LINK_ALL */
 	/* Follow symbolic links met inside the walk (scan.h); the paths given
 	 * are followed either way. */
@@ -91,6 +100,7 @@ struct store_opts {
 struct url_slot;
 struct web_alias;
 struct store_lazy;
+struct store_check;
 
 struct store {
 	struct article **v; /* owned */
@@ -127,6 +137,20 @@ struct store {
 	 * say on its prompt line. */
 	size_t late_problems;
 	const char *last_late_problem;
+	/* Articles no longer listed (their file gone, or now unreadable or
+	 * broken, found by store_check_apply): hidden[i] is 1, nhidden of
+	 * them; NULL when none. They keep their index, so that everything
+	 * that holds one stays valid; the query layer leaves them out, and
+	 * the URL index and backlinks know them no more. Owned. */
+	unsigned char *hidden;
+	size_t nhidden;
+	/* After a load from the cache alone (store_opts.from_cache): the
+	 * problems the load gave, at the front of problems, which the check
+	 * replaces with what the files say; and the check itself, once
+	 * started. */
+	size_t load_problems;
+	struct store_check *check;
+	bool check_due; /* loaded from the cache alone, not yet checked */
 };
 
 void store_init(struct store *s);
@@ -157,6 +181,37 @@ long store_next_web_url(const struct store *s, const char *url, long after);
  * archive, since the index hashes with a key of this process (hash.h). */
 size_t store_url_max_probe(const struct store *s);
 void store_free(struct store *s);
+
+/* The check of every file after a load from the cache alone: a thread of
+ * its own walks the paths and stats every file as a usual load does, and
+ * compares with what was loaded (key, device, inode, size, mtime, ctime;
+ * an entry within two seconds of the cache's write counts as changed, as
+ * cache.h has it): files changed and new are read and parsed on that
+ * thread, and the cache is rewritten there when anything changed. True
+ * when it was started (only once, and only after such a load). */
+bool store_check_start(struct store *s);
+/* What the check found, as store_check_apply applied it. */
+struct store_changes {
+	size_t added;   /* new files (articles appended, or only problems) */
+	size_t changed; /* files changed (articles replaced in place or hidden) */
+	size_t gone;    /* files gone (their articles hidden) */
+	bool problems;  /* the list of problems changed */
+};
+/* What the check found, once it is done (wait: wait for it), before it
+ * is applied; NULL while it runs, or when there is none. */
+const struct store_changes *store_check_result(struct store *s, bool wait);
+/* Apply the check's result, if it is done (wait: wait for it): articles
+ * of changed files replaced in place (same index), new ones appended,
+ * those gone hidden; the problems the load gave replaced by those of the
+ * files; the URL index and backlinks built again. No query engine, no
+ * store_texts and no thread reading v[] may live across it. True when a
+ * result was applied (*out set, all zero when nothing changed); false
+ * when there is none (not started, not done, or applied already). */
+bool store_check_apply(struct store *s, bool wait, struct store_changes *out);
+/* How many articles are listed: all but the hidden. */
+size_t store_listed(const struct store *s);
+/* Is article i hidden (see hidden)? */
+bool store_is_hidden(const struct store *s, size_t i);
 
 /* Article i whole, for what shows or uses more than the list's fields
  * (the story and related views, opening a URL): v[i] itself, unless v[i]

@@ -170,7 +170,7 @@ static void say_count(struct app *a, enum app_count_say what)
 		snprintf(n, sizeof n, "%s", text_glyph(TEXT_GLYPH_ELLIPSIS));
 	switch (what) {
 	case SAY_FILTER:
-		app_message(a, false, "%s of %zu stories match", n, a->store->n);
+		app_message(a, false, "%s of %zu stories match", n, store_listed(a->store));
 		break;
 	case SAY_TOPIC:
 	case SAY_PROVIDER: {
@@ -244,6 +244,82 @@ static void follow_list(struct app *a)
 		a->cur = (struct story){.article = sel, .related = -1};
 		a->story.top = a->story.sel = 0;
 	}
+}
+
+/* The check of every file -------------------------------------------------- */
+
+/* "+3 new, 1 changed, 2 gone", the counts that are not 0. */
+static void say_changes(struct app *a, const struct store_changes *ch)
+{
+	struct buf b = {0};
+	if (ch->added)
+		buf_printf(&b, "+%zu new", ch->added);
+	if (ch->changed)
+		buf_printf(&b, "%s%zu changed", b.len ? ", " : "", ch->changed);
+	if (ch->gone)
+		buf_printf(&b, "%s%zu gone", b.len ? ", " : "", ch->gone);
+	app_message(a, false, "%s", buf_str(&b));
+	buf_free(&b);
+}
+
+/* The engine, the marks and the rows again for a store that changed, the
+ * same article selected (or, gone, the row where it stood). */
+static void take_changes(struct app *a, struct store_changes *ch)
+{
+	long keep = selected_article(a);
+	size_t keep_row = a->list.sel;
+	char *topic = query_topic(a->query) ? xstrdup(query_topic(a->query)) : NULL;
+	char *provider = query_provider(a->query) ? xstrdup(query_provider(a->query)) : NULL;
+	query_free(a->query); /* joins its warm-up, which reads the store */
+	store_check_apply(a->store, true, ch);
+	struct store *s = a->store;
+	a->query = query_new(s);
+	query_set_topic(a->query, topic);
+	query_set_provider(a->query, provider);
+	free(topic);
+	free(provider);
+	query_warm_up(a->query);
+	free(a->rows_buf);
+	a->rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a->rows_buf);
+	a->rows = a->rows_buf;
+	a->nrows = 0;
+	free(a->marks);
+	a->marks = xcalloc(s->n ? s->n : 1, 1);
+	marksync_fill(&a->marks_sync, a->marks, s, a->state);
+	/* what is no longer listed is counted neither unread nor starred */
+	for (size_t i = 0; i < s->n; i++)
+		if (store_is_hidden(s, i))
+			query_counts_change(&a->marks_sync.counts, a->marks[i], MARK_READ);
+	/* all the rows at once: this happens once, between keys */
+	a->rows_gen++;
+	a->keep_pending = -1;
+	a->count_message = NULL;
+	a->nrows = query_rows_view(a->query, a->order, a->filter, a->marks, a->mark_filter,
+				   a->rows_buf, &a->rows);
+	a->walk = (struct query_walk){s->n, true};
+	if (!app_select_article(a, keep < 0 || store_is_hidden(s, (size_t)keep) ? -1 : keep))
+		a->list.sel = keep_row < a->nrows ? keep_row : a->nrows ? a->nrows - 1 : 0;
+	pane_invalidate(a, &a->list);
+	pane_invalidate(a, &a->story);
+	pane_invalidate(a, &a->overlay);
+	if (!a->focus || !a->story_open)
+		follow_list(a); /* a story gone gives way to the new selection's */
+}
+
+void app_take_check(struct app *a, bool wait)
+{
+	const struct store_changes *r = store_check_result(a->store, wait);
+	if (!r)
+		return;
+	struct store_changes ch;
+	if (!r->added && !r->changed && !r->gone) {
+		/* nothing to show: only the problems, if a file that cannot be
+		 * read (never cached) says so again */
+		store_check_apply(a->store, true, &ch);
+		return;
+	}
+	take_changes(a, &ch);
+	say_changes(a, &ch);
 }
 
 /* Marks -------------------------------------------------------------------- */
@@ -820,6 +896,7 @@ static void catch_stop_signals(void)
 static void interactive(struct app *a)
 {
 	while (!a->quit && !got_stop) {
+		app_take_check(a, false);
 		app_tick(a);
 		/* wake up now and then to reap browsers and see signals, and
 		 * soon while the engine's threads work for the rows */
@@ -936,6 +1013,9 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	report_marks_problems(&a);
 	catch_stop_signals();
 	draw_screen(&a);
+	/* the first screen came from the cache alone: every file is checked
+	 * now, on the other core */
+	store_check_start(s);
 	int status = 0;
 	if (script)
 		status = script_play(&a, script, started_us);

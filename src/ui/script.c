@@ -162,6 +162,7 @@ static bool cmd_dump(struct player *pl, char *arg)
 	int cols, rows;
 	screen_size(&cols, &rows);
 	printf("--- %s (%dx%d)\n", arg, cols, rows);
+	app_take_check(pl->a, true); /* the check of every file, as settled */
 	app_settle(pl->a);
 	draw_screen(pl->a);
 	screen_dump(stdout);
@@ -316,7 +317,8 @@ static bool cmd_expect(struct player *pl, char *arg)
 		bad_line(pl, "expect wants WHAT and what to expect");
 		return false;
 	}
-	app_settle(pl->a); /* as a dump does: the screen the work gives */
+	app_take_check(pl->a, true); /* as a dump does: the screen the work gives */
+	app_settle(pl->a);
 	draw_screen(pl->a);
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
 		if (!strcmp(what, texts[i].name))

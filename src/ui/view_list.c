@@ -164,8 +164,9 @@ static bool action(struct app *a, struct pane *p, enum action act)
 static void status(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)p;
-	if (a->nrows != a->store->n)
-		buf_printf(out, " of %zu", a->store->n);
+	size_t listed = store_listed(a->store);
+	if (a->nrows != listed)
+		buf_printf(out, " of %zu", listed);
 }
 
 const struct view_ops view_list_ops = {

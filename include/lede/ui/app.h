@@ -186,6 +186,11 @@ void app_say_late_problems(struct app *a);
  * false, with a message, when the story has no webUrl to keep them by. */
 bool app_mark(struct app *a, long idx, unsigned bits, bool on);
 
+/* Take in what the check of every file found (store_check_start), if it
+ * is done (wait: wait for it): the engine, marks and rows built again,
+ * the same article kept selected, and the message line says what changed;
+ * nothing happens and nothing is said when nothing did. Between keys. */
+void app_take_check(struct app *a, bool wait);
 /* Select article idx in the list if it is there. */
 bool app_select_article(struct app *a, long idx);
 /* Show s in the story pane, in the view it names, focused, and select its
