@@ -13,6 +13,8 @@
 #endif
 #if defined(__linux__)
 #include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #elif defined(__APPLE__)
 #include <mach-o/dyld.h>
 #include <sys/random.h>
@@ -118,5 +120,13 @@ void compat_release_free_memory(void)
 {
 #if defined(__GLIBC__)
 	malloc_trim(0);
+#endif
+}
+
+void compat_lower_thread_priority(void)
+{
+#if defined(__linux__)
+	/* Linux gives each thread its own nice value, set through its id */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 #endif
 }

@@ -195,6 +195,10 @@ struct reporter {
 
 struct loader {
 	const struct store_opts *opts;
+	/* Set from another thread: the rest of the walk finds nothing and
+	 * nothing more is loaded (the check of a reader that quits). NULL:
+	 * never. */
+	const atomic_bool *cancel;
 	const struct cache *cache; /* NULL: nothing to look up */
 	/* The new cache, written to as files are parsed; NULL: none. */
 	struct cache_writer *writer;
@@ -529,8 +533,15 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 }
 
 /* Load a slot, then trade its path for its article's copy. */
+static bool cancelled(const struct loader *L)
+{
+	return L->cancel && atomic_load_explicit(L->cancel, memory_order_relaxed);
+}
+
 static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
 {
+	if (cancelled(tc->L))
+		return; /* its result would be thrown away */
 	load_one(tc, slot);
 	if (slot->a && slot->own_path) {
 		free((char *)slot->path);
@@ -729,6 +740,10 @@ static void feed_entries(struct loader *L)
 static void found(void *arg, char *path)
 {
 	struct loader *L = arg;
+	if (cancelled(L)) {
+		free(path);
+		return;
+	}
 	size_t i;
 	struct load_slot *slot = new_slot(L, &i);
 	slot->path = path;
@@ -1552,6 +1567,9 @@ struct store_check {
 	pthread_t tid;
 	bool started;
 	atomic_bool done;
+	/* Set by check_free: the store is going, and the check's result
+	 * with it: it stops, and writes no cache. */
+	atomic_bool cancel;
 	/* Given by the main thread at the start, and not touched by it
 	 * until the join: */
 	const struct store_lazy *lz;
@@ -1691,6 +1709,7 @@ static void *check_main(void *arg)
 		.cache = c->cache,
 		.want_stat = true,
 		.validate = true,
+		.cancel = &c->cancel,
 		.known = c->known,
 		.max = lz->max_file,
 		.rep = &rep,
@@ -1701,14 +1720,24 @@ static void *check_main(void *arg)
 	for (size_t i = 0; i < L.nroots; i++)
 		L.root_keys[i] = cache_root_key(L.roots[i]);
 	scan_and_load(&L, L.roots, L.nroots, &tmp.problems);
-	update_cache(&tmp, writer, &L, lz->cache_path);
+	/* a check cut short knows too little to write a cache or to count */
+	if (!atomic_load(&c->cancel)) {
+		update_cache(&tmp, writer, &L, lz->cache_path);
+		check_compare(c, &L, &tmp);
+	}
 	cache_writer_free(writer);
-	check_compare(c, &L, &tmp);
 	loader_free(&L);
 	discard_slots(&L);
 	store_free(&tmp);
 	atomic_store(&c->done, true);
 	return NULL;
+}
+
+/* The check on a thread of its own: behind the keys' work. */
+static void *check_thread(void *arg)
+{
+	compat_lower_thread_priority();
+	return check_main(arg);
 }
 
 bool store_check_start(struct store *s)
@@ -1719,6 +1748,7 @@ bool store_check_start(struct store *s)
 	const struct store_lazy *lz = s->lazy;
 	struct store_check *c = xcalloc(1, sizeof *c);
 	atomic_init(&c->done, false);
+	atomic_init(&c->cancel, false);
 	c->lz = lz;
 	c->cache = lz->cache;
 	c->n = s->n;
@@ -1743,17 +1773,24 @@ bool store_check_start(struct store *s)
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	c->started = pthread_create(&c->tid, NULL, check_main, c) == 0;
+	c->started = pthread_create(&c->tid, NULL, check_thread, c) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!c->started)
 		check_main(c); /* no thread: slower, the same result */
 	return true;
 }
 
+void store_check_cancel(struct store *s)
+{
+	if (s->check)
+		atomic_store(&s->check->cancel, true);
+}
+
 static void check_free(struct store_check *c)
 {
 	if (!c)
 		return;
+	atomic_store(&c->cancel, true);
 	if (c->started)
 		pthread_join(c->tid, NULL);
 	for (size_t i = 0; i < c->n; i++)

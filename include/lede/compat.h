@@ -49,4 +49,10 @@ ssize_t compat_exe_path(char *buf, size_t size);
  * not say how. */
 void compat_release_free_memory(void);
 
+/* Let the calling thread yield the processor to the others of the
+ * process: for work in the background that a key must never wait behind
+ * (the check of every file after the reader's first screen). Nothing
+ * where a thread has no priority of its own. */
+void compat_lower_thread_priority(void);
+
 #endif

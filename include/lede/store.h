@@ -190,6 +190,10 @@ void store_free(struct store *s);
  * thread, and the cache is rewritten there when anything changed. True
  * when it was started (only once, and only after such a load). */
 bool store_check_start(struct store *s);
+/* Stop the check: the rest of its walk finds nothing, nothing more is
+ * read, no cache is written, and it has no result. store_free does it
+ * first, so that a reader that quits never waits for a whole walk. */
+void store_check_cancel(struct store *s);
 /* What the check found, as store_check_apply applied it. */
 struct store_changes {
 	size_t added;   /* new files (articles appended, or only problems) */

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,58 @@ Test(validate, a_file_changed_during_the_check_is_never_kept_stale, .timeout = 6
 	cr_assert_str_eq(s.v[c]->title, "The third version");
 	store_free(&s);
 	free(changed);
+	unlink(cache);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* The check holds on the first file it reads until the test lets it go. */
+static atomic_bool let_go;
+static void hold_the_check(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+	while (!atomic_load(&let_go))
+		usleep(1000);
+}
+
+/* A reader that quits while its check runs: the check stops where it is
+ * and writes no cache, though it met a new file that a whole check would
+ * have cached. */
+Test(validate, a_check_cancelled_stops_and_writes_nothing, .timeout = 60)
+{
+	char *dir = corpus_copy("validate-cancel");
+	char *cache = xasprintf("%s.cache", dir);
+	struct store warm;
+	load_full(&warm, dir, cache);
+	store_free(&warm);
+	char *added = in_dir(dir, "a-new-one.md");
+	write_text(added, new_article);
+	struct stat before, after;
+	cr_assert_eq(stat(cache, &before), 0);
+
+	atomic_store(&let_go, false);
+	struct store s;
+	load_reader(&s, dir, cache, hold_the_check, NULL);
+	cr_assert(store_check_start(&s));
+	store_check_cancel(&s);
+	atomic_store(&let_go, true);
+	store_free(&s); /* joins the check */
+	cr_assert_eq(stat(cache, &after), 0);
+	cr_assert(before.st_ino == after.st_ino && before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+		  before.st_mtim.tv_nsec == after.st_mtim.tv_nsec,
+		  "a cancelled check rewrote the cache");
+
+	/* not cancelled, the same check finds the file and caches it */
+	load_reader(&s, dir, cache, NULL, NULL);
+	cr_assert(store_check_start(&s));
+	struct store_changes ch;
+	cr_assert(store_check_apply(&s, true, &ch));
+	cr_assert_eq(ch.added, 1);
+	store_free(&s);
+	cr_assert_eq(stat(cache, &after), 0);
+	cr_assert(before.st_ino != after.st_ino, "the whole check did not rewrite the cache");
+	free(added);
 	unlink(cache);
 	free(cache);
 	temp_dir_free(dir);
