@@ -1570,6 +1570,7 @@ struct store_check {
 	/* Set by check_free: the store is going, and the check's result
 	 * with it: it stops, and writes no cache. */
 	atomic_bool cancel;
+	struct strlist warnings; /* the cache's, as a load's (store.warnings) */
 	/* Given by the main thread at the start, and not touched by it
 	 * until the join: */
 	const struct store_lazy *lz;
@@ -1724,6 +1725,8 @@ static void *check_main(void *arg)
 	if (!atomic_load(&c->cancel)) {
 		update_cache(&tmp, writer, &L, lz->cache_path);
 		check_compare(c, &L, &tmp);
+		c->warnings = tmp.warnings;
+		tmp.warnings = (struct strlist){0};
 	}
 	cache_writer_free(writer);
 	loader_free(&L);
@@ -1797,6 +1800,7 @@ static void check_free(struct store_check *c)
 		article_free(c->repl[i]);
 	for (size_t i = 0; i < c->nadded; i++)
 		article_free(c->added[i]);
+	strlist_free(&c->warnings);
 	for (size_t i = 0; i < c->nwas; i++)
 		free(c->was[i]);
 	free(c->was);
@@ -1859,6 +1863,11 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 		return false;
 	struct store_check *c = s->check;
 	*out = c->counts;
+	out->warnings = c->warnings.n;
+	for (size_t i = 0; i < c->warnings.n; i++)
+		strlist_push(&s->warnings, c->warnings.v[i]);
+	free(c->warnings.v);
+	c->warnings = (struct strlist){0};
 	bool any = c->counts.added || c->counts.changed || c->counts.gone;
 	if (any) {
 		/* sized to the articles, as store_is_hidden reads it */

@@ -200,6 +200,9 @@ struct store_changes {
 	size_t changed; /* files changed (articles replaced in place or hidden) */
 	size_t gone;    /* files gone (their articles hidden) */
 	bool problems;  /* the list of problems changed */
+	/* What went wrong with the cache the check wrote, appended to the
+	 * store's warnings (the last of them is the newest): how many. */
+	size_t warnings;
 };
 /* What the check found, once it is done (wait: wait for it), before it
  * is applied; NULL while it runs, or when there is none. */

@@ -316,10 +316,13 @@ void app_take_check(struct app *a, bool wait)
 		/* nothing to show: only the problems, if a file that cannot be
 		 * read (never cached) says so again */
 		store_check_apply(a->store, true, &ch);
-		return;
+	} else {
+		take_changes(a, &ch);
+		say_changes(a, &ch);
 	}
-	take_changes(a, &ch);
-	say_changes(a, &ch);
+	/* a cache that could not be written is said, after what changed */
+	if (ch.warnings)
+		app_message(a, true, "%s", a->store->warnings.v[a->store->warnings.n - 1]);
 }
 
 /* Marks -------------------------------------------------------------------- */

@@ -392,6 +392,38 @@ Test(validate, a_check_cancelled_stops_and_writes_nothing, .timeout = 60)
 	temp_dir_free(dir);
 }
 
+/* A cache the check cannot write is said, as a load says it, not lost. */
+Test(validate, a_cache_the_check_cannot_write_is_said, .timeout = 60)
+{
+	char *dir = corpus_copy("validate-unwritable");
+	char *cache = xasprintf("%s.cache", dir);
+	struct store warm;
+	load_full(&warm, dir, cache);
+	store_free(&warm);
+	char *added = in_dir(dir, "a-new-one.md");
+	write_text(added, new_article);
+
+	struct store s;
+	load_reader(&s, dir, cache, NULL, NULL);
+	/* the file it opened stays readable; its name now holds a directory,
+	 * which no cache can be renamed over */
+	cr_assert_eq(unlink(cache), 0);
+	cr_assert_eq(mkdir(cache, 0700), 0);
+	size_t before = s.warnings.n;
+	cr_assert(store_check_start(&s));
+	struct store_changes ch;
+	cr_assert(store_check_apply(&s, true, &ch));
+	cr_assert_eq(ch.added, 1);
+	cr_assert_eq(ch.warnings, 1);
+	cr_assert_eq(s.warnings.n, before + 1);
+	cr_assert(strstr(s.warnings.v[before], "cannot write"), "%s", s.warnings.v[before]);
+	store_free(&s);
+	rmdir(cache);
+	free(added);
+	free(cache);
+	temp_dir_free(dir);
+}
+
 /* The environment of the reader's runs: its cache and marks in dir. */
 static void reader_env(const char *dir, char **cache_env, char **state_env, const char **env)
 {
