@@ -264,6 +264,9 @@ struct query {
 	size_t *odd, nodd;
 	pthread_mutex_t hay_lock;
 	atomic_bool hay_ready;
+	/* Set by query_free: the warm-up leaves what it has not done (a
+	 * reader that quits never waits for a million articles' orders). */
+	atomic_bool stopping;
 	struct match_set sets[2]; /* [0] is the most recent */
 	struct scan_task *task;   /* the pattern being scanned for, or NULL */
 	/* query_set_topic and query_set_provider: NULL keeps all; and their
@@ -363,6 +366,7 @@ struct query *query_new(const struct store *s)
 	pthread_mutex_init(&q->hay_lock, NULL);
 	pthread_mutex_init(&q->names_lock, NULL);
 	atomic_init(&q->hay_ready, false);
+	atomic_init(&q->stopping, false);
 	atomic_init(&q->names, NULL);
 	atomic_init(&q->names_worker.done, false);
 	compute_tie(q);
@@ -375,6 +379,7 @@ void query_free(struct query *q)
 {
 	if (!q)
 		return;
+	atomic_store(&q->stopping, true);
 	if (q->task) {
 		atomic_store(&q->task->cancel, true);
 		worker_join(&q->task->w);
@@ -613,6 +618,11 @@ static const uint32_t *inverse(struct query *q, struct sort_order o)
 
 static void build_hay(struct query *q);
 
+static bool stopping(const struct query *q)
+{
+	return atomic_load_explicit(&q->stopping, memory_order_relaxed);
+}
+
 static void *warm_up(void *arg)
 {
 	struct query *q = arg;
@@ -623,9 +633,11 @@ static void *warm_up(void *arg)
 	 * memmem; the names, which a topic filter finds on a thread of its
 	 * own if it comes first; the rest */
 	permutation(q, (struct sort_order){SORT_PROVIDER, false});
-	build_hay(q);
-	name_ids(q);
-	for (int k = 0; k < SORT_NKEYS; k++)
+	if (!stopping(q))
+		build_hay(q);
+	if (!stopping(q))
+		name_ids(q);
+	for (int k = 0; k < SORT_NKEYS && !stopping(q); k++)
 		permutation(q, (struct sort_order){(enum sort_key)k, false});
 	return NULL;
 }
@@ -689,8 +701,10 @@ static void build_hay(struct query *q)
 	pthread_mutex_lock(&q->hay_lock);
 	if (!q->hay)
 		build_hay_locked(q);
+	bool built = q->hay != NULL; /* not when the engine is going */
 	pthread_mutex_unlock(&q->hay_lock);
-	atomic_store_explicit(&q->hay_ready, true, memory_order_release);
+	if (built)
+		atomic_store_explicit(&q->hay_ready, true, memory_order_release);
 }
 
 /* The hay when it is built, without waiting for it; else false. */
@@ -708,6 +722,16 @@ static void build_hay_locked(struct query *q)
 	struct store_texts *t = store_texts_new(s);
 	q->hay_at = xmalloc((s->n + 1) * sizeof *q->hay_at);
 	for (size_t i = 0; i < s->n; i++) {
+		if (!(i & 4095) && stopping(q)) { /* left unbuilt */
+			store_texts_free(t);
+			buf_free(&b);
+			free(q->hay_at);
+			free(q->odd);
+			q->hay_at = NULL;
+			q->odd = NULL;
+			q->nodd = 0;
+			return;
+		}
 		q->hay_at[i] = b.len;
 		bool odd = false;
 		const struct cache_text *v;
