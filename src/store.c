@@ -944,6 +944,15 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 }
 
 /* The threads' contexts and the root keys, once the load is done. */
+/* Each root made absolute and resolved (cache_root_key), for the cache
+ * keys of the files found under it; loader_free frees them. */
+static void loader_key_roots(struct loader *L)
+{
+	L->root_keys = xcalloc(L->nroots ? L->nroots : 1, sizeof *L->root_keys);
+	for (size_t i = 0; i < L->nroots; i++)
+		L->root_keys[i] = cache_root_key(L->roots[i]);
+}
+
 static void loader_free(struct loader *L)
 {
 	for (size_t t = 0; t < L->nthreads; t++) {
@@ -997,9 +1006,7 @@ static bool load_from_entries(struct store *s, const struct loader *base)
 {
 	struct loader L = *base;
 	L.from_entries = true;
-	L.root_keys = xcalloc(L.nroots ? L.nroots : 1, sizeof *L.root_keys);
-	for (size_t i = 0; i < L.nroots; i++)
-		L.root_keys[i] = cache_root_key(L.roots[i]);
+	loader_key_roots(&L);
 	struct strlist none = {0};
 	scan_and_load(&L, L.roots, L.nroots, &none);
 	size_t files = 0, articles = 0, damaged = 0;
@@ -1062,11 +1069,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
 		      load_from_entries(s, &L);
 	if (!loaded) {
-		if (cache_path) {
-			L.root_keys = xcalloc(n ? n : 1, sizeof *L.root_keys);
-			for (size_t i = 0; i < n; i++)
-				L.root_keys[i] = cache_root_key(paths[i]);
-		}
+		if (cache_path)
+			loader_key_roots(&L);
 		scan_and_load(&L, paths, n, &s->problems);
 		s->nfiles += L.found;
 
@@ -1717,9 +1721,7 @@ static void *check_main(void *arg)
 		.roots = (const char *const *)lz->roots,
 		.nroots = lz->nroots,
 	};
-	L.root_keys = xcalloc(L.nroots ? L.nroots : 1, sizeof *L.root_keys);
-	for (size_t i = 0; i < L.nroots; i++)
-		L.root_keys[i] = cache_root_key(L.roots[i]);
+	loader_key_roots(&L);
 	scan_and_load(&L, L.roots, L.nroots, &tmp.problems);
 	/* a check cut short knows too little to write a cache or to count */
 	if (!atomic_load(&c->cancel)) {
