@@ -246,6 +246,19 @@ static void follow_list(struct app *a)
 	}
 }
 
+/* The engine, the rows' room and the marks for the store as it is now:
+ * at the start, and again once the check of every file changed it. */
+static void take_store(struct app *a)
+{
+	const struct store *s = a->store;
+	a->query = query_new(s);
+	query_warm_up(a->query); /* the other orders and the search text, meanwhile */
+	a->rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a->rows_buf);
+	a->rows = a->rows_buf;
+	a->marks = xcalloc(s->n ? s->n : 1, 1);
+	marksync_fill(&a->marks_sync, a->marks, s, a->state);
+}
+
 /* The check of every file -------------------------------------------------- */
 
 /* "+3 new, 1 changed, 2 gone", the counts that are not 0. */
@@ -273,19 +286,14 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	query_free(a->query); /* joins its warm-up, which reads the store */
 	store_check_apply(a->store, true, ch);
 	struct store *s = a->store;
-	a->query = query_new(s);
+	free(a->rows_buf);
+	free(a->marks);
+	take_store(a);
 	query_set_topic(a->query, topic);
 	query_set_provider(a->query, provider);
 	free(topic);
 	free(provider);
-	query_warm_up(a->query);
-	free(a->rows_buf);
-	a->rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a->rows_buf);
-	a->rows = a->rows_buf;
 	a->nrows = 0;
-	free(a->marks);
-	a->marks = xcalloc(s->n ? s->n : 1, 1);
-	marksync_fill(&a->marks_sync, a->marks, s, a->state);
 	/* what is no longer listed is counted neither unread nor starred */
 	for (size_t i = 0; i < s->n; i++)
 		if (store_is_hidden(s, i))
@@ -995,12 +1003,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	};
 	pane_open(&a, &a.list, &view_list_ops);
 	pane_open(&a, &a.story, &view_story_ops);
-	a.query = query_new(s);
-	query_warm_up(a.query); /* the other orders and the search text, meanwhile */
-	a.rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a.rows_buf);
-	a.rows = a.rows_buf;
-	a.marks = xcalloc(s->n ? s->n : 1, 1);
-	marksync_fill(&a.marks_sync, a.marks, s, st);
+	take_store(&a);
 	app_rebuild_rows(&a);
 	follow_list(&a);
 
