@@ -440,28 +440,60 @@ static void reader_env(const char *dir, char **cache_env, char **state_env, cons
 	env[n] = NULL;
 }
 
-static void run_script(const char *script_text, const char *archive, const char *const *env,
-		       struct run *r)
+/* A copy of the corpus for the reader, and its own cache and marks. */
+struct reader_case {
+	char *home, *dir, *cache_env, *state_env;
+	const char *env[10];
+};
+
+static void case_open(struct reader_case *c, const char *name)
 {
-	char *script = xasprintf("%s.script", archive);
+	char *home = xasprintf("%s-home", name);
+	c->home = temp_dir(home);
+	free(home);
+	c->dir = corpus_copy(name);
+	reader_env(c->home, &c->cache_env, &c->state_env, c->env);
+}
+
+/* Its cache written, as a first lede --check writes it. */
+static void case_warm(struct reader_case *c)
+{
+	struct run r;
+	const char *check[] = {"--check", c->dir, NULL};
+	run_lede(&r, check, c->env);
+	run_free(&r);
+}
+
+static void case_close(struct reader_case *c)
+{
+	free(c->cache_env);
+	free(c->state_env);
+	temp_dir_free(c->dir);
+	temp_dir_free(c->home);
+}
+
+/* The reader over the case's archive, headless, playing script_text:
+ * every expectation met. */
+static void play(const struct reader_case *c, const char *script_text)
+{
+	char *script = xasprintf("%s.script", c->dir);
 	write_text(script, script_text);
-	const char *argv[] = {"--script", script, "--size", "200x30", archive, NULL};
-	run_lede(r, argv, env);
+	const char *argv[] = {"--script", script, "--size", "200x30", c->dir, NULL};
+	struct run r;
+	run_lede(&r, argv, c->env);
 	unlink(script);
 	free(script);
+	cr_assert_eq(r.status, 0, "the reader failed: %s%s", r.out, r.err);
+	cr_assert_null(strstr(r.err, "expected"), "%s", r.err);
+	run_free(&r);
 }
 
 Test(validate, reader_says_what_changed_and_keeps_the_selection, .timeout = 60)
 {
-	char *home = temp_dir("validate-reader");
-	char *dir = corpus_copy("validate-reader-archive");
-	char *ce, *se;
-	const char *env[10];
-	reader_env(home, &ce, &se, env);
-	struct run r;
-	const char *check[] = {"--check", dir, NULL};
-	run_lede(&r, check, env); /* writes the cache */
-	run_free(&r);
+	struct reader_case c;
+	case_open(&c, "validate-reader");
+	case_warm(&c);
+	const char *dir = c.dir;
 
 	char *p = in_dir(dir, changed_name);
 	change_same_size(p);
@@ -480,99 +512,60 @@ Test(validate, reader_says_what_changed_and_keeps_the_selection, .timeout = 60)
 	}
 	/* the fourth row before the check, which puts two rows above it and
 	 * takes one away */
-	run_script("key j j j\n"
-		   "expect message ^\\+2 new, 1 changed, 1 gone\n"
-		   "expect selected Study warns deepfakes\n"
-		   "expect status \\] 5/\n"
-		   "expect screen REVEALS\n"
-		   "key j\n"
-		   "expect message ^ *$\n",
-		   dir, env, &r);
-	cr_assert_eq(r.status, 0, "the reader failed: %s%s", r.out, r.err);
-	cr_assert_null(strstr(r.err, "expected"), "%s", r.err);
-	run_free(&r);
-	free(ce);
-	free(se);
-	temp_dir_free(dir);
-	temp_dir_free(home);
+	play(&c, "key j j j\n"
+	     "expect message ^\\+2 new, 1 changed, 1 gone\n"
+	     "expect selected Study warns deepfakes\n"
+	     "expect status \\] 5/\n"
+	     "expect screen REVEALS\n"
+	     "key j\n"
+	     "expect message ^ *$\n");
+	case_close(&c);
 }
 
 /* The selected story is gone: the row where it stood, and its story. */
 Test(validate, reader_selects_the_nearest_row_when_the_story_is_gone, .timeout = 60)
 {
-	char *home = temp_dir("validate-gone");
-	char *dir = corpus_copy("validate-gone-archive");
-	char *ce, *se;
-	const char *env[10];
-	reader_env(home, &ce, &se, env);
-	struct run r;
-	const char *check[] = {"--check", dir, NULL};
-	run_lede(&r, check, env);
-	run_free(&r);
-	char *p = in_dir(dir, gone_name);
+	struct reader_case c;
+	case_open(&c, "validate-gone");
+	case_warm(&c);
+	char *p = in_dir(c.dir, gone_name);
 	cr_assert_eq(unlink(p), 0);
 	free(p);
-	run_script("key j\n"
-		   "expect message ^1 gone\n"
-		   "expect selected Artificial intelligence reveals\n"
-		   "expect story Artificial intelligence reveals\n"
-		   "expect status \\] 2/\n",
-		   dir, env, &r);
-	cr_assert_eq(r.status, 0, "the reader failed: %s%s", r.out, r.err);
-	cr_assert_null(strstr(r.err, "expected"), "%s", r.err);
-	run_free(&r);
-	free(ce);
-	free(se);
-	temp_dir_free(dir);
-	temp_dir_free(home);
+	play(&c, "key j\n"
+	     "expect message ^1 gone\n"
+	     "expect selected Artificial intelligence reveals\n"
+	     "expect story Artificial intelligence reveals\n"
+	     "expect status \\] 2/\n");
+	case_close(&c);
 }
 
 Test(validate, reader_says_nothing_when_nothing_changed, .timeout = 60)
 {
-	char *home = temp_dir("validate-quiet");
-	char *dir = corpus_copy("validate-quiet-archive");
-	char *ce, *se;
-	const char *env[10];
-	reader_env(home, &ce, &se, env);
-	struct run r;
-	const char *check[] = {"--check", dir, NULL};
-	run_lede(&r, check, env);
-	run_free(&r);
-	run_script("key j j j\n"
-		   "expect message ^ *$\n"
-		   "expect selected Study warns deepfakes\n",
-		   dir, env, &r);
-	cr_assert_eq(r.status, 0, "the reader failed: %s%s", r.out, r.err);
-	cr_assert_null(strstr(r.err, "expected"), "%s", r.err);
-	run_free(&r);
-	free(ce);
-	free(se);
-	temp_dir_free(dir);
-	temp_dir_free(home);
+	struct reader_case c;
+	case_open(&c, "validate-quiet");
+	case_warm(&c);
+	play(&c, "key j j j\n"
+	     "expect message ^ *$\n"
+	     "expect selected Study warns deepfakes\n");
+	case_close(&c);
 }
 
 /* --list checks every file before it prints: a change made after the
  * cache was written is in its very first output. */
 Test(validate, list_sees_a_change_at_once, .timeout = 60)
 {
-	char *home = temp_dir("validate-list");
-	char *dir = corpus_copy("validate-list-archive");
-	char *ce, *se;
-	const char *env[10];
-	reader_env(home, &ce, &se, env);
+	struct reader_case c;
+	case_open(&c, "validate-list");
 	struct run r;
-	const char *list[] = {"--list", dir, NULL};
-	run_lede(&r, list, env);
+	const char *list[] = {"--list", c.dir, NULL};
+	run_lede(&r, list, c.env);
 	cr_assert_null(strstr(r.out, "REVEALS"));
 	run_free(&r);
-	char *p = in_dir(dir, changed_name);
+	char *p = in_dir(c.dir, changed_name);
 	change_same_size(p);
 	free(p);
-	run_lede(&r, list, env);
+	run_lede(&r, list, c.env);
 	cr_assert_not_null(strstr(r.out, "REVEALS"), "--list printed the cached title");
 	run_free(&r);
-	free(ce);
-	free(se);
-	temp_dir_free(dir);
-	temp_dir_free(home);
+	case_close(&c);
 }
