@@ -79,6 +79,8 @@ void config_init(struct config *c)
 	strlist_push(&c->browser_schemes, xstrdup("ftp"));
 	c->date_format = xstrdup(CONFIG_DEFAULT_DATE_FORMAT);
 	c->wrap = true;
+	c->mark_read_on = CONFIG_MARK_READ_VIEW;
+	c->mark_read_delay_ms = CONFIG_DEFAULT_MARK_READ_DELAY_MS;
 	keymap_init_default(&c->keymap);
 #ifdef LEDE_DATADIR
 	strlist_push(&c->keymap_dirs, xstrdup(LEDE_DATADIR "/keymaps"));
@@ -92,6 +94,7 @@ void config_free(struct config *c)
 	strlist_free(&c->browser_schemes);
 	strlist_free(&c->path);
 	free(c->date_format);
+	free(c->copy_command);
 	keymap_free(&c->keymap);
 	free(c->keymap_name);
 	strlist_free(&c->keymap_dirs);
@@ -450,6 +453,58 @@ static int set_date_format(struct config *c, const char *value, char **hint)
 	return 0;
 }
 
+static int set_mark_read_on(struct config *c, const char *value, char **hint)
+{
+	if (!strcasecmp(value, "open")) {
+		c->mark_read_on = CONFIG_MARK_READ_OPEN;
+	} else if (!strcasecmp(value, "view")) {
+		c->mark_read_on = CONFIG_MARK_READ_VIEW;
+	} else {
+		*hint = xstrdup("use open or view");
+		return -1;
+	}
+	return 0;
+}
+
+/* Seconds with at most three decimals ("1", "0.5", "2.25"), kept in
+ * milliseconds; by hand, so that neither the locale's decimal point nor
+ * strtod's hex and infinities apply. */
+static int set_mark_read_delay(struct config *c, const char *value, char **hint)
+{
+	unsigned long ms = 0;
+	const char *p = value;
+	for (; *p >= '0' && *p <= '9' && ms <= CONFIG_MARK_READ_DELAY_MAX; p++)
+		ms = ms * 10 + (unsigned long)(*p - '0');
+	bool digits = p > value;
+	ms *= 1000;
+	if (*p == '.') {
+		unsigned long unit = 100;
+		for (p++; *p >= '0' && *p <= '9'; p++, unit /= 10)
+			ms += unit * (unsigned long)(*p - '0');
+		digits = digits || p[-1] != '.';
+	}
+	if (!digits || *p || ms > CONFIG_MARK_READ_DELAY_MAX * 1000) {
+		*hint = xstrdup("use a number of seconds, such as 1 or 0.5 (at most 3600)");
+		return -1;
+	}
+	c->mark_read_delay_ms = ms;
+	return 0;
+}
+
+/* "osc52", or a command split like a config line (checked now, so that a
+ * broken one is reported at its line, not at the first copy). */
+static int set_copy_command(struct config *c, const char *value, char **hint)
+{
+	struct strlist words = {0};
+	if (config_split_words(value, &words, hint) < 0)
+		return -1;
+	bool empty = words.n == 0;
+	strlist_free(&words);
+	free(c->copy_command);
+	c->copy_command = empty ? NULL : xstrdup(value);
+	return 0;
+}
+
 #define YES_NO "yes no"
 
 static const struct option_def options[] = {
@@ -467,6 +522,9 @@ static const struct option_def options[] = {
 	{"confirm-quit", set_confirm_quit, YES_NO},
 	{"wrap", set_wrap, YES_NO},
 	{"ascii", set_ascii, "auto yes no"},
+	{"mark-read-on", set_mark_read_on, "view open"},
+	{"mark-read-delay", set_mark_read_delay, NULL},
+	{"copy-command", set_copy_command, "osc52"},
 };
 
 const char *config_option_name(size_t i)

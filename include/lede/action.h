@@ -29,12 +29,22 @@
 	X(TOGGLE_READ, "toggle-read", "m", "mark the story read, or unread again")            \
 	X(TOGGLE_STAR, "toggle-star", "*", "star the story, or take its star away")          \
 	X(FILTER_MARKS, "filter-marks", "u", "show every story, only unread, or only starred") \
+	X(NEXT_STORY, "next-story", "J", "the next story of the list, opened")              \
+	X(PREV_STORY, "prev-story", "K", "the previous story of the list, opened")          \
+	X(NEXT_UNREAD, "next-unread", "]", "the next unread story, opened (wraps)")          \
+	X(PREV_UNREAD, "prev-unread", "[", "the previous unread story, opened (wraps)")      \
+	X(MARK_ALL_READ, "mark-all-read", "A", "mark every story the list shows read")      \
+	X(OPEN_FILE, "open-file", "e", "the story's file in $PAGER (else less)")            \
+	X(EDIT_FILE, "edit-file", "E", "the story's file in $VISUAL (else $EDITOR, else vi)") \
+	X(COPY_URL, "copy-url", "y", "copy the story's webUrl (set copy-command)")        \
 	X(SPLIT, "toggle-split", "v", "split the panes side by side, or one above the other") \
 	X(PROBLEMS, "problems", "P", "the problems met while loading")                     \
 	X(HELP, "help", "?", "this help")                                                  \
 	X(PROMPT, "prompt", ":", "command prompt")                                         \
 	X(REDRAW, "redraw", "C-l", "redraw the screen")                                    \
-	X(QUIT, "quit", "q", "close the current view; quit from the list")
+	X(QUIT, "quit", "q", "close the current view; quit from the list")                 \
+	X(QUIT_ALL, "quit-all", "Q", "quit from anywhere (confirm-quit asks first)")       \
+	X(SUSPEND, "suspend", "C-z", "suspend lede (fg brings it back)")
 
 enum action {
 	ACT_NONE,

@@ -17,6 +17,9 @@ enum layout { LAYOUT_HORIZONTAL, LAYOUT_VERTICAL };
 /* The "ascii" option: the UI's own glyphs in ASCII, in Unicode where the
  * locale draws it, or (auto) ASCII in a CJK locale only. */
 enum config_ascii { CONFIG_ASCII_AUTO, CONFIG_ASCII_YES, CONFIG_ASCII_NO };
+/* When a story becomes read: when opened (Enter, next-story...), or also
+ * once it has been shown in the story pane for mark_read_delay_ms. */
+enum config_mark_read { CONFIG_MARK_READ_VIEW, CONFIG_MARK_READ_OPEN };
 
 /* What `color` can style; names are config_element_name's. The UI's enum
  * style gives each of these a style of the same name. */
@@ -74,6 +77,11 @@ struct config {
 	bool confirm_quit;              /* default no */
 	bool wrap;                      /* wrap long lines in the story pane; default yes */
 	enum config_ascii ascii;        /* the UI's glyphs; default auto */
+	enum config_mark_read mark_read_on; /* default view */
+	unsigned long mark_read_delay_ms;   /* default 1000 */
+	/* copy-url's command, split like a config line, the URL on its
+	 * stdin; "osc52": the terminal's clipboard sequence; NULL: none set */
+	char *copy_command;
 	struct config_color colors[CONFIG_EL_COUNT];
 
 	struct keymap keymap;           /* starts as the built-in default */
@@ -90,6 +98,8 @@ struct config {
 
 #define CONFIG_DEFAULT_MAX_FILE_SIZE ((size_t)4 << 20)
 #define CONFIG_DEFAULT_DATE_FORMAT "%Y-%m-%d %H:%M"
+#define CONFIG_DEFAULT_MARK_READ_DELAY_MS 1000UL
+#define CONFIG_MARK_READ_DELAY_MAX 3600UL /* seconds */
 
 /* Fill c with the defaults, the built-in default keymap included. */
 void config_init(struct config *c);
@@ -127,6 +137,10 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *                       the commands module (commands_load_keymap), since
  *                       a keymap is a file of commands; refused here
  *   mouse, confirm-quit, wrap   yes/no
+ *   mark-read-on        open or view
+ *   mark-read-delay     seconds, up to three decimals ("0.5"), at most 3600
+ *   copy-command        osc52, or a command split like a config line that
+ *                       gets the URL on its stdin; "" sets none
  * Returns 0, or -1 with *err set (caller frees), e.g. "unknown option 'x'",
  * "bad value 'x' for browser-foreground: use yes or no"; c is unchanged on
  * error. */

@@ -24,6 +24,7 @@
 #include "lede/ui/prompt.h"
 #include "lede/ui/script.h"
 #include "lede/ui/text.h"
+#include "lede/ui/triage.h"
 
 static volatile sig_atomic_t got_stop;
 
@@ -520,6 +521,8 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 
 void app_run_command(struct app *a, const char *line)
 {
+	if (triage_goto_row(a, line))
+		return;
 	struct commands_ui ui;
 	app_commands_ui(a, &ui);
 	char *err = NULL;
@@ -591,6 +594,8 @@ static void act_last(struct app *a)
 
 static void act_page_down(struct app *a)
 {
+	if (triage_page_down_at_end(a))
+		return;
 	struct pane *p = pane_focused(a);
 	pane_move(a, p, pane_page_lines(p));
 }
@@ -630,6 +635,8 @@ static void toggle_mark(struct app *a, unsigned bit)
 	bool on = !(a->marks[idx] & bit);
 	if (!app_mark(a, idx, bit, on))
 		return; /* it said why */
+	if (bit == MARK_READ && idx == a->triage.viewed)
+		a->triage.viewed_done = true; /* m said so: being shown does not undo it */
 	app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
 						     : (on ? "starred" : "star taken away"));
 	app_rows_place(a);
@@ -682,9 +689,15 @@ static void act_forward(struct app *a)
 static void act_browse(struct app *a)
 {
 	const struct article *ar = app_article(a, a->cur.article);
-	if (ar)
-		app_open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
-						    : ar->web_url);
+	if (!ar)
+		return;
+	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
+	app_open_url(a, r ? r->web_url : ar->web_url);
+	/* opened in the browser is read, for the article or the local one a
+	 * related summary stands for */
+	long idx = r ? r->local : a->cur.article;
+	if (!a->message_error && idx >= 0)
+		app_mark(a, idx, MARK_READ, true);
 }
 
 static void act_browse_menu(struct app *a)
@@ -805,13 +818,36 @@ static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_QUIT] = act_quit,
 };
 
-static void do_action(struct app *a, enum action act)
+/* A count before G or g goes to that line, as in vi. */
+static void goto_line(struct app *a, unsigned long line)
+{
+	struct pane *p = pane_focused(a);
+	long to = (long)line - 1;
+	pane_move(a, p, to - (long)(p->ops->scroll ? p->top : p->sel));
+}
+
+/* act, count times when it is a motion (count 0: none given); a view's own
+ * action hook sees it first, then the triage actions, then the table. */
+static void do_counted(struct app *a, enum action act, unsigned long count)
 {
 	struct pane *p = pane_focused(a);
 	if (p->ops->action && p->ops->action(a, p, act))
 		return;
+	if (triage_action(a, act, count))
+		return;
+	if (count && (act == ACT_FIRST || act == ACT_LAST)) {
+		goto_line(a, count);
+		return;
+	}
+	unsigned long n = count && triage_counted(act) ? count : 1;
 	if (act > ACT_NONE && act < ACT_COUNT && shared_actions[act])
-		shared_actions[act](a);
+		for (unsigned long i = 0; i < n && !a->quit; i++)
+			shared_actions[act](a);
+}
+
+static void do_action(struct app *a, enum action act)
+{
+	do_counted(a, act, 0);
 }
 
 /* Before a key that may read the story pane's story: the first row, found
@@ -836,10 +872,15 @@ void app_handle_key(struct app *a, int key)
 	} else {
 		struct pane *p = pane_focused(a);
 		enum action act = keymap_lookup(a->keymap, p->ops->id, key);
-		if (act != ACT_NONE) {
+		unsigned long count = a->triage.count;
+		a->triage.count = 0;
+		if (act == ACT_NONE && triage_count_feed(&count, key)) {
+			a->triage.count = count; /* the motion to come repeats */
+			app_message(a, false, "%lu", count);
+		} else if (act != ACT_NONE) {
 			free(a->message);
 			a->message = NULL;
-			do_action(a, act);
+			do_counted(a, act, count);
 		} else {
 			char name[32];
 			app_message(a, true, "%s is not bound here: press ? for help",
@@ -848,7 +889,16 @@ void app_handle_key(struct app *a, int key)
 	}
 	if (!a->focus || !a->story_open)
 		follow_list(a);
+	triage_tick(a);
 	save_marks(a);
+}
+
+bool app_tick_marks(struct app *a)
+{
+	if (!triage_tick(a))
+		return false;
+	save_marks(a);
+	return true;
 }
 
 /* The mouse ---------------------------------------------------------------- */
@@ -911,7 +961,9 @@ static void interactive(struct app *a)
 		app_tick(a);
 		/* wake up now and then to reap browsers and see signals, and
 		 * soon while the engine's threads work for the rows */
-		timeout(query_busy(a->query) ? 20 : 250);
+		app_tick_marks(a);
+		long wait = query_busy(a->query) ? 20 : 250, left = triage_wait_ms(a);
+		timeout((int)(left >= 0 && left < wait ? left : wait));
 		draw_screen(a);
 		wint_t ch;
 		int code = get_wch(&ch);
@@ -982,6 +1034,7 @@ static void app_free(struct app *a)
 	search_free(a->search);
 	search_free(a->filter);
 	free(a->search_pattern);
+	free(a->triage.confirm_text);
 }
 
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
@@ -1000,6 +1053,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		.story_open = true,
 		.vertical = cfg->layout == LAYOUT_VERTICAL,
 		.layout_sets = cfg->layout_sets,
+		.triage = {.viewed = -1},
 	};
 	pane_open(&a, &a.list, &view_list_ops);
 	pane_open(&a, &a.story, &view_story_ops);
@@ -1019,6 +1073,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	report_marks_problems(&a);
 	catch_stop_signals();
 	draw_screen(&a);
+	triage_tick(&a); /* the first story shown is being looked at from now */
 	/* the first screen came from the cache alone: every file is checked
 	 * now, on the other core */
 	store_check_start(s);

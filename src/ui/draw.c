@@ -11,6 +11,7 @@
 
 #include "lede/ui/pane.h"
 #include "lede/ui/text.h"
+#include "lede/ui/triage.h"
 
 static void draw_pane(struct app *a, struct pane *p, bool focus)
 {
@@ -81,6 +82,12 @@ static void draw_status(struct app *a)
 static void draw_prompt(struct app *a)
 {
 	struct rect r = a->lay.prompt;
+	if (a->prompt == PROMPT_CONFIRM_MARK_ALL) {
+		const char *m = triage_confirm_text(a);
+		screen_put(r.y, 0, r.w, m, strlen(m), ST_NORMAL, NULL, 0);
+		screen_cursor(0, 0, false);
+		return;
+	}
 	if (a->prompt == PROMPT_URL || a->prompt == PROMPT_CONFIRM_QUIT) {
 		const char *m = a->prompt == PROMPT_URL
 					? "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)"

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lede/ui/triage.h"
+
 /* The first match in rows from..the end, the rows not found yet found as
  * the walk goes: each row tested once, the cost the distance to the match. */
 static long find_forward(struct app *a, size_t from)
@@ -302,6 +304,10 @@ void prompt_key(struct app *a, int key)
 {
 	if (a->prompt == PROMPT_URL) {
 		url_choice(a, key);
+		return;
+	}
+	if (a->prompt == PROMPT_CONFIRM_MARK_ALL) {
+		triage_confirm_key(a, key);
 		return;
 	}
 	if (a->prompt == PROMPT_CONFIRM_QUIT) {

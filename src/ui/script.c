@@ -14,6 +14,7 @@
 #include "lede/ui/draw.h"
 #include "lede/ui/pane.h"
 #include "lede/ui/text.h"
+#include "lede/ui/triage.h"
 
 static double now_us(void)
 {
@@ -146,6 +147,24 @@ static bool cmd_mouse(struct player *pl, char *arg)
 	}
 	if (pl->a->cfg->mouse)
 		app_mouse(pl->a, (enum app_mouse_event)ev, x, y);
+	draw_screen(pl->a);
+	return true;
+}
+
+/* "sleep SECONDS": the reader's clock moves on (no real waiting), so that
+ * what happens a moment after a key (a shown story becoming read) is
+ * replayed the same on any machine. */
+static bool cmd_sleep(struct player *pl, char *arg)
+{
+	char *end;
+	double s = strtod(arg, &end);
+	if (end == arg || *end || !(s >= 0 && s <= 86400)) {
+		bad_line(pl, "sleep wants a number of seconds");
+		return false;
+	}
+	app_tick_marks(pl->a); /* what the screen shows now is what was looked at */
+	triage_clock_advance(pl->a, (unsigned long)(s * 1000 + 0.5));
+	app_tick_marks(pl->a);
 	draw_screen(pl->a);
 	return true;
 }
@@ -337,7 +356,7 @@ static const struct {
 } script_commands[] = {
 	{"key", cmd_key},     {"type", cmd_type}, {"mouse", cmd_mouse},
 	{"stats", cmd_stats}, {"dump", cmd_dump}, {"resize", cmd_resize},
-	{"expect", cmd_expect},
+	{"expect", cmd_expect}, {"sleep", cmd_sleep},
 };
 
 /* One line of the script, its newline taken off; false to stop. */

@@ -9,6 +9,7 @@
 #include "lede/ui/history.h"
 #include "lede/ui/pane.h"
 #include "lede/ui/text.h"
+#include "lede/ui/triage.h"
 
 /* Lines: a heading, the related stories, a heading, the backlinks. */
 static size_t nrelated(struct app *a)
@@ -115,11 +116,52 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	    from->has & HAS_QUALITY, from->quality, from->title);
 }
 
+/* The selected line's web URL and the article it is in the archive (-1:
+ * none), for o and copy-url; false when the line is no story. */
+static bool selected_url(struct app *a, struct pane *p, const char **url, long *local)
+{
+	size_t nr = nrelated(a), line = p->sel;
+	const struct article *ar = app_article(a, a->cur.article);
+	if (!ar || !selectable(a, p, line) || line >= count(a, p))
+		return false;
+	if (line <= nr) {
+		const struct related *r = &ar->related[line - 1];
+		*url = r->web_url;
+		*local = r->local;
+	} else {
+		*local = (long)backlink(a, line - 2 - nr);
+		*url = a->store->v[*local]->web_url;
+	}
+	return true;
+}
+
+/* o opens the selected story's URL (read once opened, when it is in the
+ * archive); copy-url copies it. */
+static bool url_action(struct app *a, struct pane *p, enum action act)
+{
+	const char *url = NULL;
+	long local = -1;
+	if (!selected_url(a, p, &url, &local)) {
+		app_message(a, true, "no story selected");
+		return true;
+	}
+	if (act == ACT_COPY_URL) {
+		triage_copy_url(a, url);
+		return true;
+	}
+	app_open_url(a, url);
+	if (!a->message_error && local >= 0)
+		app_mark(a, local, MARK_READ, true);
+	return true;
+}
+
 /* Enter jumps to the story under the cursor. The jump opens the story
  * view in this very pane, closing this one: nothing here is touched after
  * it. */
 static bool action(struct app *a, struct pane *p, enum action act)
 {
+	if (act == ACT_BROWSE || act == ACT_COPY_URL)
+		return url_action(a, p, act);
 	if (act != ACT_OPEN)
 		return false;
 	size_t nr = nrelated(a), line = p->sel;

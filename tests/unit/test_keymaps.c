@@ -214,6 +214,8 @@ Test(keymaps, emacs)
 		{"C-s", "search"},    {"C-r", "search-prev"}, {"C-g", "quit"},     {"q", "quit"},
 		{"Enter", "open"},    {"M-x", "prompt"},     {"C-l", "redraw"},    {"b", "browse"},
 		{"l", "back"},        {"r", "forward"},      {"?", "help"},
+		{"N", "next-story"},  {"P", "prev-story"},   {"c", "mark-all-read"},
+		{"v", "open-file"},   {"e", "edit-file"},    {"w", "copy-url"},    {"C-z", "suspend"},
 		/* the vi keys are gone */
 		{"j", NULL},          {"k", NULL},           {"G", NULL},          {"C-d", NULL},
 	};
@@ -225,7 +227,9 @@ Test(keymaps, newsboat)
 	static const struct key_want want[] = {
 		{"j", "next"},       {"k", "prev"},           {"Down", "next"},    {"Up", "prev"},
 		{"Enter", "open"},   {"o", "browse"},         {"u", "browse-menu"}, {"q", "quit"},
-		{"/", "search"},     {"n", "search-next"},    {"p", "search-prev"}, {"g", "sort-next"},
+		{"/", "search"},     {"]", "search-next"},    {"[", "search-prev"}, {"g", "sort-next"},
+		{"n", "next-unread"}, {"p", "prev-unread"},   {"J", "next-story"}, {"K", "prev-story"},
+		{"A", "mark-all-read"}, {"C", "mark-all-read"}, {"Q", "quit-all"}, {"C-z", "suspend"},
 		{"G", "sort-reverse"}, {"?", "help"},         {":", "prompt"},     {"Space", "page-down"},
 		{"F", "filter"},     {"C-l", "redraw"},
 		/* newsboat reloads with these; lede has nothing to reload */

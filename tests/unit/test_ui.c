@@ -139,6 +139,8 @@ UI_TEST(edge)
 UI_TEST(ascii)
 UI_TEST(split)
 UI_TEST(keys)
+UI_TEST(triage)
+UI_TEST(readview)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -146,7 +148,8 @@ Test(ui, every_script_is_run)
 	static const char *known[] = {"list", "detail", "related", "history", "search", "filter",
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
-				      "commands", "newsboat", "edge", "ascii", "split", "keys"};
+				      "commands", "newsboat", "edge", "ascii", "split", "keys",
+				      "triage", "readview"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

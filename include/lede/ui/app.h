@@ -87,7 +87,21 @@ enum prompt_kind {
 	PROMPT_FILTER,
 	PROMPT_COMMAND,
 	PROMPT_URL,
-	PROMPT_CONFIRM_QUIT
+	PROMPT_CONFIRM_QUIT,
+	PROMPT_CONFIRM_MARK_ALL
+};
+
+/* What the triage actions keep between keys (triage.h). */
+struct app_triage {
+	unsigned long count;  /* digits typed before a motion; 0: none */
+	size_t confirm_rows;  /* the rows mark-all-read asks about */
+	char *confirm_text;   /* its question */
+	/* The story the story pane shows, since when, and whether it was
+	 * marked read by being shown (once a showing: m can undo it). */
+	long viewed;
+	double viewed_since_ms;
+	bool viewed_done;
+	double clock_ms; /* the headless player's clock */
 };
 
 struct app {
@@ -157,6 +171,7 @@ struct app {
 	size_t late_problems_said; /* the store's late_problems, said on the prompt line */
 	bool quit;
 	struct layout_out lay;
+	struct app_triage triage;
 };
 
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
@@ -220,6 +235,10 @@ void app_tick(struct app *a);
 /* Say how many rows there are (what: which message); while they are being
  * counted, an ellipsis, and the number once app_tick knows it. */
 void app_say_count(struct app *a, enum app_count_say what);
+/* Mark read what the story pane has shown long enough (set mark-read-on
+ * view), and save the marks if it did: between keys, and when the headless
+ * player's clock moves. True when it marked one. */
+bool app_tick_marks(struct app *a);
 /* Wait for the engine's threads and take in their work: what the headless
  * replay does before it compares a screen. */
 void app_settle(struct app *a);

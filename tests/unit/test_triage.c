@@ -1,0 +1,310 @@
+/* The triage loop's pure parts (counts, the argv of a pager or editor,
+ * base64 and the OSC 52 sequence, the copy command fed on stdin) and the
+ * reader driving them headless: open-file and edit-file run $PAGER and
+ * $VISUAL with the story's file, copy-url feeds copy-command, o in the
+ * related view opens the selected related story, and an opened URL marks
+ * its story read. The programs are tests/fake-browser, which logs its
+ * argv, and tee, which keeps its stdin. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "lede/clip.h"
+#include "lede/config.h"
+#include "lede/keymap.h"
+#include "lede/spawn.h"
+#include "lede/ui/triage.h"
+#include "lede/util.h"
+
+/* ---- counts ---- */
+
+Test(triage, count_digits)
+{
+	static const struct {
+		const char *keys;
+		unsigned long want;
+		const char *taken; /* which keys were a count: 1 or 0 each */
+	} cases[] = {
+		/* 0 */ {"5", 5, "1"},
+		/* 1 */ {"42", 42, "11"},
+		/* 2 */ {"0", 0, "0"}, /* a 0 starts no count (vi's 0 is a motion) */
+		/* 3 */ {"10", 10, "11"},
+		/* 4 */ {"007", 7, "001"},
+		/* 5 */ {"3j", 3, "10"},
+		/* 6 */ {"99999999", TRIAGE_COUNT_MAX, "11111111"}, /* saturates, no wrap */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		unsigned long n = 0;
+		for (size_t k = 0; cases[i].keys[k]; k++) {
+			bool took = triage_count_feed(&n, cases[i].keys[k]);
+			cr_expect_eq(took, cases[i].taken[k] == '1', "case %zu key %zu", i, k);
+		}
+		cr_expect_eq(n, cases[i].want, "case %zu: %lu", i, n);
+	}
+	/* Alt and a digit, as Emacs counts */
+	unsigned long n = 0;
+	cr_assert(triage_count_feed(&n, KEYMAP_META | '4'));
+	cr_assert(triage_count_feed(&n, KEYMAP_META | '2'));
+	cr_assert_eq(n, 42);
+	cr_assert_not(triage_count_feed(&n, KEYMAP_SPECIAL + 2));
+}
+
+Test(triage, counted_actions)
+{
+	cr_assert(triage_counted(ACT_NEXT));
+	cr_assert(triage_counted(ACT_SEARCH_NEXT));
+	cr_assert(triage_counted(ACT_NEXT_UNREAD));
+	cr_assert_not(triage_counted(ACT_TOGGLE_READ));
+	cr_assert_not(triage_counted(ACT_MARK_ALL_READ));
+	cr_assert_not(triage_counted(ACT_QUIT));
+}
+
+/* ---- base64 and OSC 52 ---- */
+
+Test(triage, base64_rfc4648_vectors)
+{
+	static const char *const v[][2] = {
+		{"", ""},          {"f", "Zg=="},         {"fo", "Zm8="},
+		{"foo", "Zm9v"},   {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+		{"foobar", "Zm9vYmFy"},
+	};
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+		char *got = clip_base64(v[i][0], strlen(v[i][0]));
+		cr_expect_str_eq(got, v[i][1], "%zu", i);
+		free(got);
+	}
+	unsigned char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	char *got = clip_base64(all, sizeof all);
+	cr_assert_eq(strlen(got), 344);
+	cr_assert_eq(strncmp(got, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g", 44), 0);
+	cr_assert_str_eq(got + 340, "/w==");
+	free(got);
+}
+
+/* A URL holding escape sequences reaches the terminal only as base64: the
+ * sequence's own ESC and BEL are its only control bytes. */
+Test(triage, osc52_carries_nothing_raw)
+{
+	const char *url = "https://x.test/\033]52;c;ZXZpbA==\a\033[2J\x9b" "31m";
+	char *seq = clip_osc52(url);
+	cr_assert_eq(strncmp(seq, "\033]52;c;", 7), 0);
+	size_t n = strlen(seq);
+	cr_assert_eq(seq[n - 1], '\a');
+	for (size_t i = 7; i < n - 1; i++)
+		cr_assert(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
+				 seq[i]),
+			  "byte %zu is 0x%02x", i, (unsigned char)seq[i]);
+	char *b64 = clip_base64(url, strlen(url));
+	cr_assert_eq(strncmp(seq + 7, b64, strlen(b64)), 0);
+	free(b64);
+	free(seq);
+	cr_assert(clip_is_osc52("osc52"));
+	cr_assert(clip_is_osc52("OSC52"));
+	cr_assert_not(clip_is_osc52("wl-copy"));
+	cr_assert_not(clip_is_osc52(NULL));
+}
+
+/* ---- argv of a pager or an editor ---- */
+
+static char *bracketed(const struct strlist *w)
+{
+	struct buf b = {0};
+	buf_str(&b);
+	for (size_t i = 0; i < w->n; i++)
+		buf_printf(&b, "[%s]", w->v[i]);
+	return b.data;
+}
+
+static char *file_argv(const char *file, long line)
+{
+	static const char *const vars[] = {"VISUAL", "EDITOR", NULL};
+	struct strlist w = {0};
+	char *err = NULL;
+	int r = spawn_file_argv(vars, "vi", file, line, &w, &err);
+	char *got = r < 0 ? xasprintf("error: %s", err) : bracketed(&w);
+	free(err);
+	strlist_free(&w);
+	return got;
+}
+
+Test(triage, file_argv_from_the_environment)
+{
+	static const struct {
+		const char *visual, *editor, *file;
+		long line;
+		const char *want;
+	} cases[] = {
+		/* 0 */ {NULL, NULL, "a.md", 0, "[vi][a.md]"},
+		/* 1 */ {NULL, "nano -w", "a.md", 12, "[nano][-w][+12][a.md]"},
+		/* 2 */ {"", "ed", "a.md", 0, "[ed][a.md]"}, /* empty VISUAL: the next */
+		/* 3 */ {"emacs -nw", "ed", "a.md", 0, "[emacs][-nw][a.md]"},
+		/* 4: no shell: ; $() and quotes are words, not syntax */
+		/* 4 */ {"vim ';rm -rf x' $(id)", NULL, "a.md", 0, "[vim][;rm -rf x][$(id)][a.md]"},
+		/* 5: a file that would read as an option */
+		/* 5 */ {"less", NULL, "-rf.md", 0, "[less][./-rf.md]"},
+		/* 6 */ {"less", NULL, "dir/it's $x.md", 0, "[less][dir/it's $x.md]"},
+		/* 7 */ {"'unterminated", NULL, "a.md", 0, "error: $VISUAL: unterminated quote"},
+		/* 8 */ {"   ", "ed", "a.md", 0, "error: $VISUAL: no command"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		if (cases[i].visual)
+			setenv("VISUAL", cases[i].visual, 1);
+		else
+			unsetenv("VISUAL");
+		if (cases[i].editor)
+			setenv("EDITOR", cases[i].editor, 1);
+		else
+			unsetenv("EDITOR");
+		char *got = file_argv(cases[i].file, cases[i].line);
+		cr_expect_str_eq(got, cases[i].want, "case %zu", i);
+		free(got);
+	}
+}
+
+/* ---- running them ---- */
+
+Test(triage, copy_command_gets_the_url_on_stdin)
+{
+	char *dir = temp_dir("copy");
+	char *out = xasprintf("%s/clip", dir);
+	char *cmd = xasprintf("tee '%s'", out);
+	const char *url = "https://x.test/a?b=c&d=$(id);e";
+	char *msg = NULL;
+	cr_assert_eq(clip_run(cmd, url, &msg), 0, "%s", msg ? msg : "");
+	char *got = slurp(out, NULL);
+	cr_assert_str_eq(got, url);
+	free(got);
+	free(msg);
+	msg = NULL;
+	cr_assert_eq(clip_run("lede-no-such-copier-xyz", url, &msg), -1);
+	cr_assert(strstr(msg, "cannot run 'lede-no-such-copier-xyz'"), "%s", msg);
+	free(msg);
+	msg = NULL;
+	cr_assert_eq(clip_run("false", url, &msg), -1);
+	cr_assert_str_eq(msg, "'false' exited with status 1");
+	free(msg);
+	msg = NULL;
+	cr_assert_eq(clip_run(NULL, url, &msg), -1);
+	cr_assert(strstr(msg, "set copy-command"), "%s", msg);
+	free(msg);
+	free(cmd);
+	free(out);
+	temp_dir_free(dir);
+}
+
+Test(triage, foreground_program_status)
+{
+	char *msg = NULL;
+	cr_assert_eq(spawn_foreground((char *[]){"true", NULL}, &msg), 0);
+	cr_assert_eq(spawn_foreground((char *[]){"false", NULL}, &msg), -1);
+	cr_assert_str_eq(msg, "'false' exited with status 1");
+	free(msg);
+	cr_assert_eq(spawn_foreground((char *[]){"lede-no-such-pager-xyz", NULL}, &msg), -1);
+	cr_assert(strstr(msg, "No such file"), "%s", msg);
+	free(msg);
+}
+
+/* ---- through the reader ---- */
+
+struct reader_run {
+	char *dir, *log, *script;
+	struct run r;
+};
+
+/* Play script_text over seeds, with $PAGER and $VISUAL the fake browser
+ * logging into dir/log; returns what the log holds. */
+static char *play(struct reader_run *rr, const char *script_text)
+{
+	rr->dir = temp_dir("triage");
+	rr->log = xasprintf("%s/log", rr->dir);
+	rr->script = xasprintf("%s/script", rr->dir);
+	char cwd[PATH_MAX];
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	char *text = xasprintf(script_text, rr->log, rr->log, cwd);
+	write_text(rr->script, text);
+	free(text);
+	char *pager = xasprintf("PAGER=%s/tests/fake-browser", cwd);
+	char *visual = xasprintf("VISUAL=%s/tests/fake-browser --edit", cwd);
+	char *logenv = xasprintf("LEDE_FAKE_BROWSER_LOG=%s", rr->log);
+	char *state = xasprintf("XDG_STATE_HOME=%s", rr->dir);
+	const char *env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
+			     "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/none",
+			     "NO_COLOR=1", pager, visual, logenv, state, NULL};
+	run_lede(&rr->r, (const char *[]){"--script", rr->script, "seeds", NULL}, env);
+	free(pager);
+	free(visual);
+	free(logenv);
+	free(state);
+	cr_assert_eq(rr->r.status, 0, "exit %d: %s", rr->r.status, rr->r.err);
+	return access(rr->log, F_OK) == 0 ? slurp(rr->log, NULL) : xstrdup("");
+}
+
+static void played_free(struct reader_run *rr)
+{
+	run_free(&rr->r);
+	temp_dir_free(rr->dir);
+	free(rr->log);
+	free(rr->script);
+}
+
+Test(triage, open_file_and_edit_file_run_pager_and_visual)
+{
+	struct reader_run rr;
+	char *log = play(&rr, "# %s %s %s\n"
+			      "key j e\n"
+			      "expect message ^$\n"
+			      "key j Enter E\n");
+	cr_assert_str_eq(log, "seeds/002_20383254385bc3bd.txt\n--end--\n"
+			      "--edit\nseeds/001_f1014d9369e0f1d9.txt\n--end--\n",
+			 "%s", log);
+	cr_assert_str_eq(rr.r.err, "");
+	free(log);
+	played_free(&rr);
+}
+
+Test(triage, copy_url_feeds_copy_command)
+{
+	struct reader_run rr;
+	char *log = play(&rr, "type :set copy-command \"tee '%s'\"\n"
+			      "key Enter\n"
+			      "key j y\n"
+			      "expect message ^copied https://www\\.analyticsinsight\\.net/\n"
+			      "# %s %s\n");
+	cr_assert_str_eq(log,
+			 "https://www.analyticsinsight.net/"
+			 "facebooks-computer-vision-system-supervises-its-own-learning-process/",
+			 "%s", log);
+	cr_assert_str_eq(rr.r.err, "");
+	free(log);
+	played_free(&rr);
+}
+
+/* o in the related view opens the selected related story, not the story
+ * the view is of; opening a story's URL marks it read. */
+Test(triage, browse_from_related_view_and_marks_read)
+{
+	struct reader_run rr;
+	char *log = play(&rr, "# %s %s\n"
+			      "type :set browser \"%s/tests/fake-browser\"\n"
+			      "key Enter\n"
+			      "type :set browser-foreground yes\n"
+			      "key Enter\n"
+			      "key o\n"
+			      "expect status unread: 4\n"
+			      "key r j o\n"
+			      "expect view related\n");
+	cr_assert(strstr(log, "--end--\n"), "%s", log);
+	/* two URLs opened: the first story's, then its second related story's */
+	char *second = strstr(log, "--end--\n") + 8;
+	cr_assert_str_neq(second, "", "%s", log);
+	cr_assert(strncmp(log, second, strlen(second)) != 0, "the same URL twice: %s", log);
+	free(log);
+	played_free(&rr);
+}
