@@ -923,7 +923,12 @@ void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 	free(a->message);
 	a->message = NULL;
 	if (ev == MOUSE_WHEEL_UP || ev == MOUSE_WHEEL_DOWN) {
+		size_t sel = a->list.sel;
 		pane_wheel(a, p, ev == MOUSE_WHEEL_UP ? -3 : 3);
+		/* the wheel took the list's cursor along: the story pane shows
+		 * the story it now selects, as a key's move would */
+		if (p == &a->list && a->list.sel != sel)
+			follow_list(a);
 		return;
 	}
 	a->focus = focus;

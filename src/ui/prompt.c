@@ -217,6 +217,8 @@ static void prompt_accept(struct app *a)
 				app_message(a, false, "filter cleared");
 		} else if (re && !prompt_find_match(a, 1, true, true)) {
 			app_message(a, true, "no match for %s", text);
+		} else if (re && !a->overlay_open) {
+			a->focus = 0; /* as n does: the story pane shows the match */
 		}
 	} else if (k == PROMPT_COMMAND) {
 		if (*text)

@@ -141,6 +141,7 @@ UI_TEST(split)
 UI_TEST(keys)
 UI_TEST(triage)
 UI_TEST(readview)
+UI_TEST(follow)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -149,7 +150,7 @@ Test(ui, every_script_is_run)
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
-				      "triage", "readview"};
+				      "triage", "readview", "follow"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
