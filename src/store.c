@@ -878,14 +878,14 @@ static void merge_slots(struct store *s, struct loader *L)
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
-		if (slot->own_path)
-			free((char *)slot->path);
 		if (slot->a && s->matched)
 			s->matched[s->n] = slot->matched;
 		if (slot->a && s->lazy)
 			lazy_add(s->lazy, s->n, slot);
 		if (!slot->a && slot->entry && L->from_entries)
-			lazy_skipped(s->lazy, slot);
+			lazy_skipped(s->lazy, slot); /* takes the path over */
+		if (slot->own_path)
+			free((char *)slot->path);
 		if (slot->a)
 			store_add(s, slot->a);
 	}
