@@ -453,6 +453,8 @@ static int run_alone(struct config *c, const struct commands_ui *ui, const char 
 	char *own = NULL;
 	int rc = run_line(&x, line, &own);
 	load_free(&load);
+	if (ui && ui->problems && errors.n)
+		ui->problems(ui->app, &errors); /* each, before they become one */
 	if (!own && errors.n)
 		own = summarize(&errors);
 	strlist_free(&errors);

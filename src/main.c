@@ -289,11 +289,18 @@ static int compile_search(const char *pattern, struct search **re)
 	return -1;
 }
 
+/* The config's messages, said on stderr and kept (moved to kept) for the
+ * reader's problems view, where they stay once the screen has taken over. */
+static struct strlist config_problems;
+
 static void print_messages(struct strlist *msgs)
 {
-	for (size_t i = 0; i < msgs->n; i++)
+	for (size_t i = 0; i < msgs->n; i++) {
 		fprintf(stderr, "lede: %s\n", msgs->v[i]);
-	strlist_free(msgs);
+		strlist_push(&config_problems, msgs->v[i]);
+	}
+	free(msgs->v);
+	*msgs = (struct strlist){0};
 }
 
 /* The config as the command line and the config file leave it; a keymap
@@ -403,6 +410,8 @@ static int run_ui(struct store *s, struct config *cfg, const struct args *a,
 {
 	int status = 1;
 	struct state *st = open_marks();
+	for (size_t i = 0; i < config_problems.n; i++)
+		strlist_pushf(&s->problems, "config: %s", config_problems.v[i]);
 	if (!s->n) {
 		fprintf(stderr, "lede: no article could be loaded\n");
 	} else {
@@ -488,6 +497,7 @@ int main(int argc, char **argv)
 		store_free(&s);
 	search_free(re);
 	config_free(&cfg);
+	strlist_free(&config_problems);
 	free(seeds);
 	return status;
 }

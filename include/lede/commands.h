@@ -66,6 +66,10 @@ struct commands_ui {
 	/* A config command ran at the prompt: take the config again. */
 	void (*config_changed)(void *app, const char *line);
 	void (*names)(void *app, enum commands_arg kind, struct strlist *out);
+	/* The "FILE:LINE: message"s of the files a line read (source, a
+	 * keymap), each, before the one message that sums them up (may be
+	 * NULL). */
+	void (*problems)(void *app, const struct strlist *errors);
 };
 
 struct commands_run;

@@ -502,6 +502,15 @@ static void cmd_names(void *app, enum commands_arg kind, struct strlist *out)
 	query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
 }
 
+/* What :source (or a keymap) found wrong is kept with the other problems,
+ * where P lists it whole and Enter opens the file at its line. */
+static void cmd_problems(void *app, const struct strlist *errors)
+{
+	struct app *a = app;
+	for (size_t i = 0; i < errors->n; i++)
+		strlist_push(&a->store->problems, xstrdup(errors->v[i]));
+}
+
 void app_commands_ui(struct app *a, struct commands_ui *ui)
 {
 	*ui = (struct commands_ui){
@@ -516,6 +525,7 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 		.help = cmd_help,
 		.config_changed = cmd_config_changed,
 		.names = cmd_names,
+		.problems = cmd_problems,
 	};
 }
 

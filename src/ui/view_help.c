@@ -1,6 +1,5 @@
-/* The help view (every action with the keys the live keymap gives it,
- * then every command of the command table) and the problems view (what
- * loading met). Both are made fresh when drawn. */
+/* The help view: every action with the keys the live keymap gives it,
+ * then every command of the command table, made fresh when drawn. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,34 +104,5 @@ const struct view_ops view_help_ops = {
 	.count = help_count,
 	.title = help_title,
 	.draw_line = help_line,
-	.scroll = true,
-};
-
-static size_t problems_count(struct app *a, struct pane *p)
-{
-	(void)p;
-	return a->store->problems.n ? a->store->problems.n : 1;
-}
-
-static void problems_title(struct app *a, struct pane *p, struct buf *out)
-{
-	(void)p;
-	buf_printf(out, "Problems (%zu) met while loading %zu files (q closes)", a->store->problems.n,
-		   a->store->nfiles);
-}
-
-static void problems_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
-{
-	(void)selected;
-	const char *t = a->store->problems.n ? a->store->problems.v[line] : "No problems.";
-	screen_put(y, p->r.x, p->r.w, t, strlen(t), ST_NORMAL, NULL, 0);
-}
-
-const struct view_ops view_problems_ops = {
-	.id = VIEW_PROBLEMS,
-	.name = "problems",
-	.count = problems_count,
-	.title = problems_title,
-	.draw_line = problems_line,
 	.scroll = true,
 };

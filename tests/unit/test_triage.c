@@ -218,9 +218,17 @@ struct reader_run {
 	struct run r;
 };
 
+static char *play_args(struct reader_run *rr, const char *script_text, const char *const *args);
+
 /* Play script_text over seeds, with $PAGER and $VISUAL the fake browser
  * logging into dir/log; returns what the log holds. */
 static char *play(struct reader_run *rr, const char *script_text)
+{
+	return play_args(rr, script_text, (const char *[]){"seeds", NULL});
+}
+
+/* The same over the arguments args (NULL-terminated). */
+static char *play_args(struct reader_run *rr, const char *script_text, const char *const *args)
 {
 	rr->dir = temp_dir("triage");
 	rr->log = xasprintf("%s/log", rr->dir);
@@ -237,7 +245,10 @@ static char *play(struct reader_run *rr, const char *script_text)
 	const char *env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
 			     "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/none",
 			     "NO_COLOR=1", pager, visual, logenv, state, NULL};
-	run_lede(&rr->r, (const char *[]){"--script", rr->script, "seeds", NULL}, env);
+	const char *argv[16] = {"--script", rr->script};
+	for (size_t i = 0; args[i] && i < 13; i++)
+		argv[2 + i] = args[i];
+	run_lede(&rr->r, argv, env);
 	free(pager);
 	free(visual);
 	free(logenv);
@@ -305,6 +316,27 @@ Test(triage, browse_from_related_view_and_marks_read)
 	char *second = strstr(log, "--end--\n") + 8;
 	cr_assert_str_neq(second, "", "%s", log);
 	cr_assert(strncmp(log, second, strlen(second)) != 0, "the same URL twice: %s", log);
+	free(log);
+	played_free(&rr);
+}
+
+/* Enter in the problems view: the file the problem names, in $PAGER at
+ * its line, a config file's too. */
+Test(triage, problem_opens_in_pager_at_its_line)
+{
+	struct reader_run rr;
+	char *log = play_args(&rr,
+			      "# %s %s %s\n"
+			      "key P Enter j j Enter\n"
+			      "expect view problems\n",
+			      (const char *[]){"-c", "tests/data/config/problems.conf",
+					       "tests/data/problems", "seeds", NULL});
+	cr_assert_str_eq(log,
+			 "+4\ntests/data/problems/"
+			 "a-directory-with-a-rather-long-name-to-wrap-at-80-columns/broken-article.md\n"
+			 "--end--\n"
+			 "+3\ntests/data/config/problems.conf\n--end--\n",
+			 "%s", log);
 	free(log);
 	played_free(&rr);
 }

@@ -142,6 +142,7 @@ UI_TEST(keys)
 UI_TEST(triage)
 UI_TEST(readview)
 UI_TEST(follow)
+UI_TEST(problems)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -150,7 +151,7 @@ Test(ui, every_script_is_run)
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
-				      "triage", "readview", "follow"};
+				      "triage", "readview", "follow", "problems"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
