@@ -175,6 +175,43 @@ static void print_problems(const struct store *s)
 		fprintf(stderr, "%s\n", s->problems.v[i]);
 }
 
+/* Does a problem already say what is wrong with path ("PATH: ...")? */
+static bool problem_names(const struct store *s, const char *path)
+{
+	size_t n = strlen(path);
+	for (size_t i = 0; i < s->problems.n; i++)
+		if (!strncmp(s->problems.v[i], path, n) && s->problems.v[i][n] == ':')
+			return true;
+	return false;
+}
+
+/* Nothing could be loaded: why, path by path, then the verdict; the
+ * problems first where the mode has not printed them (with_problems). */
+static void explain_nothing_loaded(const struct store *s, const char *const *paths, size_t n,
+				   bool with_problems)
+{
+	if (with_problems)
+		print_problems(s);
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		char *q = quoted(paths[i], strlen(paths[i]));
+		if (stat(paths[i], &sb) < 0) {
+			if (!problem_names(s, paths[i]))
+				fprintf(stderr, "lede: %s: %s\n", q, strerror(errno));
+		} else if (S_ISDIR(sb.st_mode) && !s->nfiles) {
+			fprintf(stderr,
+				"lede: no article files (*.md, *.markdown, *.txt, *.yml, *.yaml) under %s\n",
+				q);
+		}
+		free(q);
+	}
+	if (s->nfiles)
+		fprintf(stderr, "lede: no article could be loaded: none of the %zu %s read is one\n",
+			s->nfiles, s->nfiles == 1 ? "file" : "files");
+	else
+		fprintf(stderr, "lede: no article could be loaded\n");
+}
+
 /* What the command line asked for. */
 struct args {
 	enum mode mode;
@@ -394,9 +431,11 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 }
 
 /* --check: every problem, then the counts. */
-static int run_check(const struct store *s)
+static int run_check(const struct store *s, const struct args *a)
 {
 	print_problems(s);
+	if (!s->n)
+		explain_nothing_loaded(s, a->paths, a->npaths, false);
 	char *summary =
 		xasprintf("%zu files, %zu articles, %zu problems\n", s->nfiles, s->n, s->problems.n);
 	out_text(summary);
@@ -413,7 +452,7 @@ static int run_ui(struct store *s, struct config *cfg, const struct args *a,
 	for (size_t i = 0; i < config_problems.n; i++)
 		strlist_pushf(&s->problems, "config: %s", config_problems.v[i]);
 	if (!s->n) {
-		fprintf(stderr, "lede: no article could be loaded\n");
+		explain_nothing_loaded(s, a->paths, a->npaths, true);
 	} else {
 		status = app_run(s, cfg, &cfg->keymap, st, a->order, *re, a->script, a->cols,
 				 a->rows, started_us);
@@ -450,7 +489,7 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 	state_close(st);
 	free(idx);
 	if (!s->n)
-		fprintf(stderr, "lede: no article could be loaded\n");
+		explain_nothing_loaded(s, a->paths, a->npaths, false);
 	return s->n ? 0 : 1;
 }
 
@@ -481,7 +520,7 @@ int main(int argc, char **argv)
 	load_articles(&s, &a, &cfg, re);
 
 	if (a.mode == MODE_CHECK)
-		status = run_check(&s);
+		status = run_check(&s, &a);
 	else if (a.mode == MODE_UI)
 		status = run_ui(&s, &cfg, &a, &re, started_us);
 	else

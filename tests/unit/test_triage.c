@@ -340,3 +340,41 @@ Test(triage, problem_opens_in_pager_at_its_line)
 	free(log);
 	played_free(&rr);
 }
+
+/* Nothing loaded: every mode says why on stderr, and exits 1. */
+Test(triage, nothing_loaded_says_why_in_every_mode)
+{
+	char *dir = temp_dir("empty");
+	char *missing = xasprintf("%s/no-such-dir", dir);
+	static const char *const modes[] = {NULL, "--list", "--json", "--check"};
+	for (size_t m = 0; m < sizeof modes / sizeof *modes; m++) {
+		const char *argv[4] = {"--no-cache"};
+		size_t k = 1;
+		if (modes[m])
+			argv[k++] = modes[m];
+		argv[k] = dir;
+		struct run r;
+		run_lede(&r, argv, (const char *[]){"XDG_STATE_HOME=/nonexistent/x", NULL});
+		cr_expect_eq(r.status, 1, "%s", modes[m] ? modes[m] : "reader");
+		char *want = xasprintf("lede: no article files (*.md, *.markdown, *.txt, *.yml, "
+				       "*.yaml) under '%s'\n",
+				       dir);
+		cr_expect(strstr(r.err, want), "%s: %s", modes[m] ? modes[m] : "reader", r.err);
+		free(want);
+		run_free(&r);
+		argv[k] = missing;
+		run_lede(&r, argv, (const char *[]){"XDG_STATE_HOME=/nonexistent/x", NULL});
+		cr_expect_eq(r.status, 1);
+		cr_expect(strstr(r.err, "no-such-dir: cannot read: No such file or directory\n"),
+			  "%s: %s", modes[m] ? modes[m] : "reader", r.err);
+		cr_expect(strstr(r.err, "lede: no article could be loaded\n"), "%s", r.err);
+		run_free(&r);
+		argv[k] = "tests/data/bad/empty.md";
+		run_lede(&r, argv, (const char *[]){"XDG_STATE_HOME=/nonexistent/x", NULL});
+		cr_expect(strstr(r.err, "tests/data/bad/empty.md:1:1: empty file\n"), "%s", r.err);
+		cr_expect(strstr(r.err, "none of the 1 file read is one\n"), "%s", r.err);
+		run_free(&r);
+	}
+	free(missing);
+	temp_dir_free(dir);
+}
