@@ -143,6 +143,7 @@ UI_TEST(triage)
 UI_TEST(readview)
 UI_TEST(follow)
 UI_TEST(problems)
+UI_TEST(quitall)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -151,7 +152,7 @@ Test(ui, every_script_is_run)
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
-				      "triage", "readview", "follow", "problems"};
+				      "triage", "readview", "follow", "problems", "quitall"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
