@@ -35,6 +35,63 @@ static void draw_pane(struct app *a, struct pane *p, bool focus)
 	}
 }
 
+/* The status line's items, each one of its strings; the first and the
+ * problems are never dropped. */
+enum status_item {
+	SI_POS, SI_SORT, SI_SEARCH, SI_FILTER, SI_TOPIC, SI_PROVIDER, SI_HISTORY, SI_UNREAD,
+	SI_STARRED, SI_SHOWING, SI_PROBLEMS, SI_COUNT
+};
+
+/* What goes first when the line is too narrow: the least telling first. */
+static const enum status_item drop_order[] = {SI_HISTORY, SI_SORT,     SI_STARRED,
+					      SI_PROVIDER, SI_TOPIC,   SI_SHOWING,
+					      SI_FILTER,  SI_UNREAD,   SI_SEARCH};
+
+static void status_items(struct app *a, struct buf *it)
+{
+	struct pane *p = pane_focused(a);
+	size_t n = p->ops->count(a, p);
+	buf_printf(&it[SI_POS], " [%s] ", p->ops->name);
+	if (p->ops->scroll)
+		buf_printf(&it[SI_POS], "line %zu/%zu", n ? p->top + 1 : 0, n);
+	else if (p->ops->placing && p->ops->placing(a, p))
+		buf_printf(&it[SI_POS], "%s/%s", text_glyph(TEXT_GLYPH_ELLIPSIS),
+			   text_glyph(TEXT_GLYPH_ELLIPSIS));
+	else if (p->ops->counting && p->ops->counting(a, p))
+		buf_printf(&it[SI_POS], "%zu/%s", n ? p->sel + 1 : 0, text_glyph(TEXT_GLYPH_ELLIPSIS));
+	else
+		buf_printf(&it[SI_POS], "%zu/%zu", n ? p->sel + 1 : 0, n);
+	if (p->ops->status)
+		p->ops->status(a, p, &it[SI_POS]);
+	buf_printf(&it[SI_SORT], "  sort: %s %s", query_sort_name(a->order.key),
+		   a->order.desc ? "desc" : "asc");
+	if (a->search)
+		buf_printf(&it[SI_SEARCH], "  search: %s", search_pattern(a->search));
+	if (a->filter)
+		buf_printf(&it[SI_FILTER], "  filter: %s", search_pattern(a->filter));
+	if (query_topic(a->query))
+		buf_printf(&it[SI_TOPIC], "  topic: %s", query_topic(a->query));
+	if (query_provider(a->query))
+		buf_printf(&it[SI_PROVIDER], "  provider: %s", query_provider(a->query));
+	if (a->nback || a->nfwd)
+		buf_printf(&it[SI_HISTORY], "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
+	/* kept as marks change (marksync.h), never counted here */
+	buf_printf(&it[SI_UNREAD], "  unread: %zu", a->marks_sync.counts.unread);
+	buf_printf(&it[SI_STARRED], "  starred: %zu", a->marks_sync.counts.starred);
+	if (a->mark_filter != MARKS_ALL)
+		buf_printf(&it[SI_SHOWING], " (showing %s)", query_mark_filter_name(a->mark_filter));
+	if (a->store->problems.n)
+		buf_printf(&it[SI_PROBLEMS], "  problems: %zu (P)", a->store->problems.n);
+}
+
+static int items_width(struct buf *it)
+{
+	int w = 0;
+	for (int i = 0; i < SI_COUNT; i++)
+		w += text_width(buf_str(&it[i]), it[i].len);
+	return w;
+}
+
 static void draw_status(struct app *a)
 {
 	if (a->prompt != PROMPT_NONE && a->message) {
@@ -43,40 +100,21 @@ static void draw_status(struct app *a)
 			   a->message_error ? ST_ERROR : ST_STATUS, NULL, 0);
 		return;
 	}
+	struct buf it[SI_COUNT] = {{0}};
+	status_items(a, it);
+	/* one line, whatever the width: the least telling items go first, so
+	 * that the position and the problems' count always show */
+	for (size_t d = 0; d < sizeof drop_order / sizeof *drop_order &&
+			   items_width(it) > a->lay.status.w;
+	     d++)
+		it[drop_order[d]].len = 0;
 	struct buf b = {0};
-	struct pane *p = pane_focused(a);
-	size_t n = p->ops->count(a, p);
-	buf_printf(&b, " [%s] ", p->ops->name);
-	if (p->ops->scroll)
-		buf_printf(&b, "line %zu/%zu", n ? p->top + 1 : 0, n);
-	else if (p->ops->placing && p->ops->placing(a, p))
-		buf_printf(&b, "%s/%s", text_glyph(TEXT_GLYPH_ELLIPSIS), text_glyph(TEXT_GLYPH_ELLIPSIS));
-	else if (p->ops->counting && p->ops->counting(a, p))
-		buf_printf(&b, "%zu/%s", n ? p->sel + 1 : 0, text_glyph(TEXT_GLYPH_ELLIPSIS));
-	else
-		buf_printf(&b, "%zu/%zu", n ? p->sel + 1 : 0, n);
-	if (p->ops->status)
-		p->ops->status(a, p, &b);
-	buf_printf(&b, "  sort: %s %s", query_sort_name(a->order.key), a->order.desc ? "desc" : "asc");
-	if (a->search)
-		buf_printf(&b, "  search: %s", search_pattern(a->search));
-	if (a->filter)
-		buf_printf(&b, "  filter: %s", search_pattern(a->filter));
-	if (query_topic(a->query))
-		buf_printf(&b, "  topic: %s", query_topic(a->query));
-	if (query_provider(a->query))
-		buf_printf(&b, "  provider: %s", query_provider(a->query));
-	if (a->nback || a->nfwd)
-		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
-	/* kept as marks change (marksync.h), never counted here */
-	buf_printf(&b, "  unread: %zu  starred: %zu", a->marks_sync.counts.unread,
-		   a->marks_sync.counts.starred);
-	if (a->mark_filter != MARKS_ALL)
-		buf_printf(&b, " (showing %s)", query_mark_filter_name(a->mark_filter));
-	if (a->store->problems.n)
-		buf_printf(&b, "  problems: %zu (P)", a->store->problems.n);
+	for (int i = 0; i < SI_COUNT; i++)
+		buf_add(&b, buf_str(&it[i]), it[i].len);
 	screen_put(a->lay.status.y, 0, a->lay.status.w, buf_str(&b), b.len, ST_STATUS, NULL, 0);
 	buf_free(&b);
+	for (int i = 0; i < SI_COUNT; i++)
+		buf_free(&it[i]);
 }
 
 static void draw_prompt(struct app *a)
