@@ -1082,7 +1082,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		fprintf(stderr, "lede: %s\n", err);
 		free(err);
 		app_free(&a); /* query_free joins the warm-up thread */
-		return 1;
+		return 2; /* no terminal the reader can use: a usage error */
 	}
 	apply_config(&a);
 	report_marks_problems(&a);

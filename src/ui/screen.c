@@ -52,6 +52,13 @@ static void styles(bool color)
 	}
 }
 
+/* Can curses place the cursor and clear the screen here? */
+static bool can_drive(void)
+{
+	char *cup = tigetstr("cup"), *clear = tigetstr("clear");
+	return cup && cup != (char *)-1 && clear && clear != (char *)-1;
+}
+
 int screen_open(int cols, int rows, char **err)
 {
 	headless = cols > 0 && rows > 0;
@@ -71,10 +78,25 @@ int screen_open(int cols, int rows, char **err)
 		scr = newterm(NULL, stdout, stdin);
 	}
 	if (!scr) {
-		*err = xstrdup("cannot start curses on this terminal (is TERM right?)");
+		*err = xstrdup("cannot start curses on this terminal (is TERM right?); "
+			       "--list or --json print the stories without one");
 		return -1;
 	}
 	set_term(scr);
+	if (!headless && !can_drive()) {
+		/* a terminal that cannot move its cursor (TERM=dumb) would get
+		 * the screen as a stream of garbage */
+		const char *term = getenv("TERM");
+		struct buf b = {0};
+		buf_puts(&b, "the terminal '");
+		buf_put_safe(&b, term ? term : "", term ? strlen(term) : 0);
+		buf_puts(&b, "' cannot be driven (no cursor addressing): use --list or --json");
+		*err = b.data;
+		endwin();
+		delscreen(scr);
+		scr = NULL;
+		return -1;
+	}
 	if (headless)
 		resizeterm(rows, cols);
 	raw();
