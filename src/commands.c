@@ -433,12 +433,43 @@ static int run_words(struct commands_run *x, const struct strlist *words, char *
 	return cmd->run(x, words->v + 1, nargs, err);
 }
 
+/* At the prompt, search and filter take the rest of the line as it is: a
+ * regex keeps its backslashes and spaces, and needs no quotes (one quoted
+ * word is still taken unquoted). True when line was one of them. */
+static bool run_pattern_line(struct commands_run *x, const char *line, int *rc, char **err)
+{
+	const char *p = line + strspn(line, " \t");
+	size_t n = strcspn(p, " \t");
+	bool search = n == 6 && !strncmp(p, "search", 6);
+	if (!x->ui || !(search || (n == 6 && !strncmp(p, "filter", 6))))
+		return false;
+	const char *rest = p + n + strspn(p + n, " \t");
+	char *pat = xstrdup(rest);
+	struct strlist words = {0};
+	char *werr = NULL;
+	if ((*rest == '"' || *rest == '\'') && config_split_words(rest, &words, &werr) == 0 &&
+	    words.n == 1 && rest[strlen(rest) - 1] == *rest) {
+		free(pat);
+		pat = xstrdup(words.v[0]);
+	}
+	free(werr);
+	strlist_free(&words);
+	(search ? x->ui->search : x->ui->filter)(x->ui->app, pat);
+	free(pat);
+	*rc = 0;
+	(void)err;
+	return true;
+}
+
 static int run_line(struct commands_run *x, const char *line, char **err)
 {
+	int rc;
+	if (run_pattern_line(x, line, &rc, err))
+		return rc;
 	struct strlist words = {0};
 	if (config_split_words(line, &words, err) < 0)
 		return -1;
-	int rc = words.n ? run_words(x, &words, err) : 0;
+	rc = words.n ? run_words(x, &words, err) : 0;
 	strlist_free(&words);
 	return rc;
 }

@@ -211,7 +211,7 @@ Test(commands, prompt_errors)
 				    "then asc or desc"},
 		{4, "sort", "usage: sort KEY [asc|desc]"},
 		{5, "open now", "usage: open"},
-		{6, "search a b", "usage: search [REGEX]"},
+		{6, "help me", "usage: help"},
 		{7, "set mouse", "usage: set NAME VALUE"},
 		{8, "set 'mouse", "unterminated quote"},
 		{9, "bind lsit j next", "unknown view 'lsit'"},
@@ -488,4 +488,32 @@ Test(commands, completion_of_keymap_names)
 	free(target);
 	free(p);
 	free(q);
+}
+
+/* search and filter take the rest of the line as it is: spaces and
+ * backslashes kept, no quotes needed; one quoted word is taken unquoted. */
+Test(commands, search_and_filter_take_the_rest_of_the_line)
+{
+	static const struct {
+		const char *line, *call;
+	} cases[] = {
+		{"search self supervised", "search self supervised"},
+		{"search  \\d+  x", "search \\d+  x"},
+		{"filter a|b c", "filter a|b c"},
+		{"search \"two words\"", "search two words"},
+		{"filter 'it''s'", "filter its"}, /* adjacent quoted parts join */
+		{"search", "search "},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct calls calls = {0};
+		struct commands_ui ui = stub_ui(&calls);
+		struct config c;
+		config_init(&c);
+		char *err = NULL;
+		cr_assert_eq(commands_prompt(&c, &ui, cases[i].line, &err), 0, "%s", cases[i].line);
+		cr_assert_eq(calls.log.n, 1, "%s", cases[i].line);
+		cr_assert_str_eq(calls.log.v[0], cases[i].call, "%s", cases[i].line);
+		strlist_free(&calls.log);
+		config_free(&c);
+	}
 }
