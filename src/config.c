@@ -634,6 +634,7 @@ static const char *const element_names[CONFIG_EL_COUNT] = {
 	[CONFIG_EL_STORY_TITLE] = "story-title",
 	[CONFIG_EL_URL] = "url",
 	[CONFIG_EL_ERROR] = "error",
+	[CONFIG_EL_UNREAD] = "unread",
 };
 
 const char *config_element_name(size_t i)

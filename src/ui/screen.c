@@ -29,6 +29,7 @@ static void styles(bool color)
 		[ST_LOCAL] = A_BOLD,       [ST_DIM] = A_DIM,
 		[ST_LABEL] = A_BOLD,       [ST_STORY_TITLE] = A_BOLD,
 		[ST_URL] = A_NORMAL,    [ST_ERROR] = A_BOLD,
+		[ST_UNREAD] = A_BOLD,
 	};
 	memcpy(attrs, plain, sizeof attrs);
 	if (!color)

@@ -110,7 +110,9 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	selected = selected && a->keep_pending < 0; /* its row is not known yet */
 	const struct article *ar = a->store->v[a->rows[line]];
 	bool focus = pane_focused(a) == p;
-	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
+	/* unread rows bold as well as marked N, as mutt and newsboat draw them */
+	bool unread = !(a->marks[a->rows[line]] & MARK_READ);
+	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : unread ? ST_UNREAD : ST_NORMAL;
 	struct columns c = columns_for(p->r.w);
 	int x = p->r.x;
 	char buf[64];

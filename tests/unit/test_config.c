@@ -647,7 +647,7 @@ Test(config, element_names_follow_the_enum)
 {
 	static const char *const want[] = {"normal", "header", "title-focus", "selected",
 					   "cursor", "status", "match", "local", "dim",
-					   "label", "story-title", "url", "error"};
+					   "label", "story-title", "url", "error", "unread"};
 	cr_assert_eq(sizeof want / sizeof *want, CONFIG_EL_COUNT);
 	for (size_t i = 0; i < CONFIG_EL_COUNT; i++)
 		cr_assert_str_eq(config_element_name(i), want[i]);

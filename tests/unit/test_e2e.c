@@ -1091,3 +1091,38 @@ Test(e2e, dumb_terminal, .timeout = 30)
 	assert_screen_lacks(s, "Date");
 	free(s);
 }
+
+/* Line row of the screen with its attributes (capture-pane -e). */
+static char *capture_line_e(int row, char *buf, size_t size)
+{
+	char *out;
+	TMUX(&out, "capture-pane", "-p", "-e", "-t", SESSION);
+	line_of(out, row, buf, size);
+	free(out);
+	return buf;
+}
+
+/* Does a captured line turn bold on (SGR 1, alone or after others)? */
+static bool sgr_bold(const char *line)
+{
+	return contains(line, "\033[1m") || contains(line, ";1m") || contains(line, "\033[1;");
+}
+
+/* An unread story's row is bold as well as marked N; once read it is not. */
+Test(e2e, unread_rows_bold, .timeout = 30)
+{
+	char *conf = fmt("%s/lede.conf", E.dir);
+	write_file(conf, "set mark-read-on open\n");
+	start((const char *const[]){"-c", conf, "seeds", NULL}, NULL);
+	free(wait_for(" [list] 1/5"));
+	char row[2048];
+	capture_line_e(2, row, sizeof row);
+	cr_assert(sgr_bold(row) && contains(row, "Analytics Insight"),
+		  "row 2 is not bold: %s", row);
+	KEYS("j", "m");
+	free(wait_for("marked read"));
+	capture_line_e(2, row, sizeof row);
+	cr_assert(!sgr_bold(row), "row 2 is still bold once read: %s", row);
+	cr_assert(contains(row, "Analytics Insight"), "%s", row);
+	free(conf);
+}
