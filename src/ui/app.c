@@ -1046,6 +1046,8 @@ static void app_free(struct app *a)
 	free(a->message);
 	buf_free(&a->input);
 	strlist_free(&a->history);
+	strlist_free(&a->history_search);
+	strlist_free(&a->history_filter);
 	search_free(a->search);
 	search_free(a->filter);
 	free(a->search_pattern);

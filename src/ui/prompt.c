@@ -113,6 +113,21 @@ bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 	return false;
 }
 
+/* The history of the prompt of kind k: :, / and f each their own. */
+static struct strlist *prompt_history(struct app *a, enum prompt_kind k)
+{
+	return k == PROMPT_SEARCH ? &a->history_search
+	       : k == PROMPT_FILTER ? &a->history_filter
+				    : &a->history;
+}
+
+/* text on the history h, unless it is the last one already. */
+static void remember(struct strlist *h, const char *text)
+{
+	if (*text && (!h->n || strcmp(h->v[h->n - 1], text)))
+		strlist_push(h, xstrdup(text));
+}
+
 /* Compile pattern; an empty one clears. false with a message if invalid. */
 static bool compile(struct app *a, const char *pattern, struct search **out)
 {
@@ -138,7 +153,7 @@ void prompt_start(struct app *a, enum prompt_kind k)
 	a->saved_sel = a->list.sel;
 	a->saved_search = a->search;
 	a->saved_filter = a->filter;
-	a->hist_pos = a->history.n;
+	a->hist_pos = prompt_history(a, k)->n;
 	free(a->message);
 	a->message = NULL;
 	if (k == PROMPT_FILTER && a->filter)
@@ -193,6 +208,8 @@ static void prompt_accept(struct app *a)
 	enum prompt_kind k = a->prompt;
 	a->prompt = PROMPT_NONE;
 	const char *text = buf_str(&a->input);
+	if (k == PROMPT_SEARCH || k == PROMPT_FILTER)
+		remember(prompt_history(a, k), text);
 	if (k == PROMPT_SEARCH || k == PROMPT_FILTER) {
 		struct search **cur = k == PROMPT_SEARCH ? &a->search : &a->filter;
 		struct search *saved = k == PROMPT_SEARCH ? a->saved_search : a->saved_filter;
@@ -346,14 +363,16 @@ void prompt_key(struct app *a, int key)
 		free(a->message);
 		a->message = NULL;
 		complete(a);
-	} else if (a->prompt == PROMPT_COMMAND &&
-		   (key == KEYMAP_SPECIAL + KEY_UP || key == KEYMAP_SPECIAL + KEY_DOWN)) {
+	} else if (key == KEYMAP_SPECIAL + KEY_UP || key == KEYMAP_SPECIAL + KEY_DOWN) {
+		/* each prompt its own history; a recalled pattern is live too */
+		struct strlist *h = prompt_history(a, a->prompt);
 		if (key == KEYMAP_SPECIAL + KEY_UP && a->hist_pos > 0)
 			a->hist_pos--;
-		else if (key == KEYMAP_SPECIAL + KEY_DOWN && a->hist_pos < a->history.n)
+		else if (key == KEYMAP_SPECIAL + KEY_DOWN && a->hist_pos < h->n)
 			a->hist_pos++;
 		a->input.len = 0;
-		buf_puts(&a->input, a->hist_pos < a->history.n ? a->history.v[a->hist_pos] : "");
+		buf_puts(&a->input, a->hist_pos < h->n ? h->v[a->hist_pos] : "");
+		edited = a->prompt != PROMPT_COMMAND;
 	} else if (key >= ' ' && key < KEYMAP_SPECIAL && key != 127) {
 		char u[16];
 		buf_puts(&a->input, key == ' ' ? " " : keymap_key_name(key, u, sizeof u));

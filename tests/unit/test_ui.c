@@ -144,6 +144,7 @@ UI_TEST(readview)
 UI_TEST(follow)
 UI_TEST(problems)
 UI_TEST(quitall)
+UI_TEST(patterns)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -152,7 +153,7 @@ Test(ui, every_script_is_run)
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
-				      "triage", "readview", "follow", "problems", "quitall"};
+				      "triage", "readview", "follow", "problems", "quitall", "patterns"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

@@ -163,7 +163,8 @@ struct app {
 	struct buf input;
 	size_t saved_sel;
 	struct search *saved_search, *saved_filter;
-	struct strlist history;
+	struct strlist history;             /* of the : prompt */
+	struct strlist history_search, history_filter; /* of / and f */
 	size_t hist_pos;
 
 	char *message;
