@@ -116,6 +116,29 @@ static bool is_private_use(unsigned cp)
 	return (cp >= 0xe000 && cp <= 0xf8ff) || cp >= 0xf0000;
 }
 
+/* The ASCII look-alike of a typographic character, for a locale that
+ * cannot draw it (not UTF-8): news text is full of curly quotes and dashes,
+ * and "it?s" reads worse than "it's". 0 when there is none. */
+static wchar_t look_alike(unsigned cp)
+{
+	switch (cp) {
+	case 0x2018: case 0x2019: case 0x201a: case 0x201b: case 0x2032: case 0x02bc:
+		return '\'';
+	case 0x201c: case 0x201d: case 0x201e: case 0x201f: case 0x2033: case 0x00ab:
+	case 0x00bb:
+		return '"';
+	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
+	case 0x2212:
+		return '-';
+	case 0x00a0: case 0x2002: case 0x2003: case 0x2009: case 0x202f:
+		return ' ';
+	case 0x2022: case 0x00b7:
+		return '*';
+	default:
+		return 0;
+	}
+}
+
 wchar_t text_safe_char(unsigned cp, int *width)
 {
 	if (cp == '\t' || cp == '\r' || cp == '\n' || cp == 0x2028 || cp == 0x2029) {
@@ -136,6 +159,11 @@ wchar_t text_safe_char(unsigned cp, int *width)
 	    unicode_is_invisible_format(cp) || is_private_use(cp))
 		return replacement(width);
 	int w = wcwidth((wchar_t)cp);
+	wchar_t like = w < 0 ? look_alike(cp) : 0;
+	if (like) {
+		*width = 1;
+		return like;
+	}
 	if (w < 0 || w > 2)
 		return replacement(width);
 	*width = w;

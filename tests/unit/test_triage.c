@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <locale.h>
+#include <wchar.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "lede/config.h"
 #include "lede/keymap.h"
 #include "lede/spawn.h"
+#include "lede/ui/text.h"
 #include "lede/ui/triage.h"
 #include "lede/util.h"
 
@@ -386,4 +389,24 @@ Test(triage, nothing_loaded_says_why_in_every_mode)
 	}
 	free(missing);
 	temp_dir_free(dir);
+}
+
+/* In a locale that cannot draw them, curly quotes and dashes become their
+ * ASCII look-alikes, not '?'; what has none stays a replacement. */
+Test(triage, ascii_look_alikes_in_a_non_utf8_locale)
+{
+	cr_assert_not_null(setlocale(LC_CTYPE, "C"));
+	static const struct {
+		unsigned cp;
+		wchar_t want;
+	} cases[] = {
+		{0x2019, L'\''}, {0x2018, L'\''}, {0x201c, L'"'}, {0x201d, L'"'},
+		{0x2013, L'-'},  {0x2014, L'-'},  {0x00a0, L' '}, {0x4e2d, L'?'},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		int w = 0;
+		wchar_t got = text_safe_char(cases[i].cp, &w);
+		cr_expect_eq(got, cases[i].want, "U+%04X: %lc", cases[i].cp, (wint_t)got);
+		cr_expect_eq(w, 1, "U+%04X", cases[i].cp);
+	}
 }
