@@ -250,6 +250,20 @@ static int bad_value(const char *what, const char *value, const char *hint)
 	return 2;
 }
 
+/* The modes that print: two of them is a mistake, not "the last wins". */
+static int set_mode(struct args *a, enum mode m)
+{
+	static const char *const names[] = {[MODE_LIST] = "--list", [MODE_JSON] = "--json",
+					    [MODE_CHECK] = "--check"};
+	if (a->mode != MODE_UI && a->mode != m) {
+		fprintf(stderr, "lede: %s and %s cannot be used together\n", names[a->mode],
+			names[m]);
+		return 2;
+	}
+	a->mode = m;
+	return -1;
+}
+
 /* Record the option c (with its optarg) in a. Returns -1 to go on, else
  * the exit status; 0 means c is none of the options that take effect
  * later. */
@@ -268,9 +282,9 @@ static int take_option(int c, struct args *a)
 			return bad_value("size", optarg, "use COLSxROWS");
 		return -1;
 	case 'e': a->pattern = optarg; return -1;
-	case 'l': a->mode = MODE_LIST; return -1;
-	case 'J': a->mode = MODE_JSON; return -1;
-	case 'C': a->mode = MODE_CHECK; return -1;
+	case 'l': return set_mode(a, MODE_LIST);
+	case 'J': return set_mode(a, MODE_JSON);
+	case 'C': return set_mode(a, MODE_CHECK);
 	case 'L': a->follow = true; return -1;
 	case 'c': a->config_path = optarg; return -1;
 	case 'k': a->keymap = optarg; return -1;
@@ -436,8 +450,9 @@ static int run_check(const struct store *s, const struct args *a)
 	print_problems(s);
 	if (!s->n)
 		explain_nothing_loaded(s, a->paths, a->npaths, false);
-	char *summary =
-		xasprintf("%zu files, %zu articles, %zu problems\n", s->nfiles, s->n, s->problems.n);
+	char *summary = xasprintf("%zu file%s, %zu article%s, %zu problem%s\n", s->nfiles,
+				  s->nfiles == 1 ? "" : "s", s->n, s->n == 1 ? "" : "s",
+				  s->problems.n, s->problems.n == 1 ? "" : "s");
 	out_text(summary);
 	free(summary);
 	return s->problems.n || !s->n ? 1 : 0;

@@ -410,3 +410,34 @@ Test(triage, ascii_look_alikes_in_a_non_utf8_locale)
 		cr_expect_eq(w, 1, "U+%04X", cases[i].cp);
 	}
 }
+
+/* Two modes that print are an error, not "the last one wins"; --check's
+ * summary is grammatical. */
+Test(triage, conflicting_modes_and_check_summary)
+{
+	static const char *const pairs[][3] = {
+		{"--list", "--json", "lede: --list and --json cannot be used together\n"},
+		{"--json", "--check", "lede: --json and --check cannot be used together\n"},
+		{"--check", "--list", "lede: --check and --list cannot be used together\n"},
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+		struct run r;
+		run_lede(&r, (const char *[]){pairs[i][0], pairs[i][1], "seeds", NULL}, NULL);
+		cr_expect_eq(r.status, 2, "%s %s", pairs[i][0], pairs[i][1]);
+		cr_expect_str_eq(r.err, pairs[i][2]);
+		cr_expect_str_eq(r.out, "");
+		run_free(&r);
+	}
+	struct run r;
+	run_lede(&r, (const char *[]){"--list", "--list", "--no-cache", "seeds", NULL}, NULL);
+	cr_expect_eq(r.status, 0, "the same mode twice is fine");
+	run_free(&r);
+	run_lede(&r, (const char *[]){"--check", "--no-cache", "tests/data/bad/empty.md", NULL},
+		 NULL);
+	cr_expect_str_eq(r.out, "1 file, 0 articles, 1 problem\n");
+	run_free(&r);
+	run_lede(&r, (const char *[]){"--check", "--no-cache", "seeds/000_05f876dcdba3f9f7.txt", NULL},
+		 NULL);
+	cr_expect_str_eq(r.out, "1 file, 1 article, 0 problems\n");
+	run_free(&r);
+}
