@@ -6,6 +6,7 @@
 
 #include "lede/commands.h"
 #include "lede/ui/app.h"
+#include "lede/ui/text.h"
 
 /* The commands section: a group for each place commands may run, each a
  * blank line, a heading and its commands in the table's order. */
@@ -48,16 +49,43 @@ static bool command_line(size_t k, struct buf *out, enum style *style)
 	return false;
 }
 
-static size_t help_count(struct app *a, struct pane *p)
+/* The legend after the commands: what the marks in the panes mean. */
+enum { LEGEND_LINES = 6 };
+
+static void legend_line(size_t k, struct buf *out, enum style *style)
 {
-	(void)a, (void)p;
+	*style = k < 2 ? ST_LABEL : ST_NORMAL;
+	switch (k) {
+	case 1: buf_puts(out, "Legend"); break;
+	case 2: buf_puts(out, "N                  an unread story (drawn bold)"); break;
+	case 3: buf_puts(out, "*                  a starred story"); break;
+	case 4:
+		/* padded by its cells, not its bytes */
+		buf_puts(out, text_glyph(TEXT_GLYPH_ARROW));
+		for (int w = text_glyph_width(TEXT_GLYPH_ARROW); w < 19; w++)
+			buf_putc(out, ' ');
+		buf_puts(out, "a related story in the archive: Enter opens it");
+		break;
+	case 5: buf_puts(out, "-                  a value the story does not give"); break;
+	default: break;
+	}
+}
+
+static size_t command_lines(void)
+{
 	size_t n = 0;
 	struct buf b = {0};
 	enum style st;
 	while (command_line(n, &b, &st))
 		n++;
 	buf_free(&b);
-	return ACT_COUNT - 1 + n;
+	return n;
+}
+
+static size_t help_count(struct app *a, struct pane *p)
+{
+	(void)a, (void)p;
+	return ACT_COUNT - 1 + command_lines() + LEGEND_LINES;
 }
 
 static void help_title(struct app *a, struct pane *p, struct buf *out)
@@ -72,7 +100,11 @@ static void help_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	if (line >= ACT_COUNT - 1) {
 		struct buf b = {0};
 		enum style st = ST_NORMAL;
-		command_line(line - (ACT_COUNT - 1), &b, &st);
+		size_t k = line - (ACT_COUNT - 1), nc = command_lines();
+		if (k < nc)
+			command_line(k, &b, &st);
+		else
+			legend_line(k - nc, &b, &st);
 		screen_put(y, p->r.x, p->r.w, buf_str(&b), b.len, st, NULL, 0);
 		buf_free(&b);
 		return;
