@@ -19,7 +19,7 @@ play() {
 	# shellcheck disable=SC2086 # args are words from our own script header
 	env TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=/nonexistent \
 		XDG_CONFIG_HOME=/nonexistent XDG_CACHE_HOME="$tmp/cache" \
-		XDG_STATE_HOME="$tmp/state" NO_COLOR=1 LEDE_THREAD_MIN=1 \
+		XDG_STATE_HOME="$tmp/state" NO_COLOR=1 LEDE_THREAD_MIN=1 PAGER=true VISUAL=true EDITOR=true \
 		TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}" \
 		"$lede" --script "$1" $3 >"$tmp/out" 2>"$tmp/err"
 	rc=$?

@@ -15,7 +15,7 @@ for script in tests/ui/*.script; do
 	# shellcheck disable=SC2086 # args are words from our own script header
 	if ! env TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME=/nonexistent \
 		XDG_CONFIG_HOME=/nonexistent XDG_CACHE_HOME=/dev/null/no-cache \
-		XDG_STATE_HOME="$tmp/state" NO_COLOR=1 \
+		XDG_STATE_HOME="$tmp/state" NO_COLOR=1 PAGER=true VISUAL=true EDITOR=true \
 		valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite \
 		"$lede" --script "$script" $args >/dev/null; then

@@ -14,7 +14,10 @@
 
 static const char *const ui_env_fixed[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
 					   "HOME=/nonexistent", "XDG_CONFIG_HOME=/nonexistent",
-					   "XDG_CACHE_HOME=/dev/null/no-cache", "NO_COLOR=1"};
+					   "XDG_CACHE_HOME=/dev/null/no-cache", "NO_COLOR=1",
+					   /* e and E (the monkey presses e) never start a
+					    * person's own pager or editor */
+					   "PAGER=true", "VISUAL=true", "EDITOR=true"};
 enum { NFIXED = sizeof ui_env_fixed / sizeof *ui_env_fixed };
 
 /* The pinned environment, with the marks in a fresh directory of their own
