@@ -53,7 +53,9 @@ int clip_run(const char *command, const char *text, char **msg)
 	struct strlist argv = {0};
 	char *err = NULL;
 	if (config_split_words(command, &argv, &err) < 0 || !argv.n) {
-		*msg = config_quote("bad copy-command ", command, err ? "" : ": no words");
+		char *why = xasprintf(": %s", err ? err : "no words");
+		*msg = config_quote("bad copy-command ", command, why);
+		free(why);
 		free(err);
 		strlist_free(&argv);
 		return -1;
