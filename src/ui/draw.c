@@ -57,7 +57,11 @@ static void status_items(struct app *a, struct buf *it)
 	else if (p->ops->placing && p->ops->placing(a, p))
 		buf_printf(&it[SI_POS], "%s/%s", text_glyph(TEXT_GLYPH_ELLIPSIS),
 			   text_glyph(TEXT_GLYPH_ELLIPSIS));
-	else if (p->ops->counting && p->ops->counting(a, p))
+	else if (p->ops->position) {
+		size_t at, of;
+		p->ops->position(a, p, &at, &of);
+		buf_printf(&it[SI_POS], "%zu/%zu", at, of);
+	} else if (p->ops->counting && p->ops->counting(a, p))
 		buf_printf(&it[SI_POS], "%zu/%s", n ? p->sel + 1 : 0, text_glyph(TEXT_GLYPH_ELLIPSIS));
 	else
 		buf_printf(&it[SI_POS], "%zu/%zu", n ? p->sel + 1 : 0, n);

@@ -87,6 +87,14 @@ static bool selectable(struct app *a, struct pane *p, size_t line)
 	return line < l->n && (line == 0 || l->v[line - 1].problem != l->v[line].problem);
 }
 
+/* The position among the problems, not their wrapped lines. */
+static void position(struct app *a, struct pane *p, size_t *at, size_t *of)
+{
+	const struct problem_lines *l = lines_of(p);
+	*of = a->store->problems.n;
+	*at = l->n && p->sel < l->n ? l->v[p->sel].problem + 1 : 0;
+}
+
 static void title(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)p;
@@ -169,5 +177,6 @@ const struct view_ops view_problems_ops = {
 	.title = title,
 	.draw_line = draw_line,
 	.selectable = selectable,
+	.position = position,
 	.action = action,
 };

@@ -182,6 +182,15 @@ static bool action(struct app *a, struct pane *p, enum action act)
 	return true;
 }
 
+/* The position among the stories, not the lines: the headings are not
+ * counted. */
+static void position(struct app *a, struct pane *p, size_t *at, size_t *of)
+{
+	size_t nr = nrelated(a);
+	*of = nr + nback(a);
+	*at = !*of ? 0 : p->sel <= nr ? p->sel : p->sel - 1;
+}
+
 const struct view_ops view_related_ops = {
 	.id = VIEW_RELATED,
 	.name = "related",
@@ -189,6 +198,7 @@ const struct view_ops view_related_ops = {
 	.title = title,
 	.draw_line = draw_line,
 	.selectable = selectable,
+	.position = position,
 	.action = action,
 	.parent = &view_story_ops, /* opened over the story, q goes back to it */
 };

@@ -55,6 +55,10 @@ struct view_ops {
 	bool (*selectable)(struct app *a, struct pane *p, size_t line);
 	/* Actions of this view; true when handled. */
 	bool (*action)(struct app *a, struct pane *p, enum action act);
+	/* The position the status line gives, "at/of" from 1 (optional: the
+	 * cursor's line of count()), for a view whose lines are not all
+	 * items (headings). */
+	void (*position)(struct app *a, struct pane *p, size_t *at, size_t *of);
 	/* What the status line says after the position (optional). */
 	void (*status)(struct app *a, struct pane *p, struct buf *out);
 	/* The view q goes back to in the same pane (NULL: q closes the pane). */
