@@ -11,6 +11,9 @@
 #include "lede/ui/text.h"
 #include "lede/util.h"
 
+/* last: its macros (lines, columns...) would rename words of the headers above */
+#include <term.h>
+
 static SCREEN *scr;
 static FILE *null_out, *null_in;
 static bool headless;
@@ -53,11 +56,19 @@ static void styles(bool color)
 	}
 }
 
-/* Can curses place the cursor and clear the screen here? */
+/* Can curses place the cursor and clear the screen on $TERM? Read from
+ * the terminfo entry alone, writing nothing to the terminal; an unknown
+ * TERM is left to newterm to say. */
 static bool can_drive(void)
 {
+	int e;
+	if (setupterm(NULL, STDOUT_FILENO, &e) != OK)
+		return true;
 	char *cup = tigetstr("cup"), *clear = tigetstr("clear");
-	return cup && cup != (char *)-1 && clear && clear != (char *)-1;
+	bool ok = cup && cup != (char *)-1 && clear && clear != (char *)-1;
+	del_curterm(cur_term);
+	cur_term = NULL;
+	return ok;
 }
 
 int screen_open(int cols, int rows, char **err)
@@ -76,6 +87,18 @@ int screen_open(int cols, int rows, char **err)
 			*err = xstrdup("the reader needs a terminal (use --list or --json in a pipe)");
 			return -1;
 		}
+		if (!can_drive()) {
+			/* a terminal that cannot move its cursor (TERM=dumb) would
+			 * get the screen as a stream of garbage; asked before curses
+			 * starts, which would write to it (newlines, on such a one) */
+			const char *term = getenv("TERM");
+			struct buf b = {0};
+			buf_puts(&b, "the terminal '");
+			buf_put_safe(&b, term ? term : "", term ? strlen(term) : 0);
+			buf_puts(&b, "' cannot be driven (no cursor addressing): use --list or --json");
+			*err = b.data;
+			return -1;
+		}
 		scr = newterm(NULL, stdout, stdin);
 	}
 	if (!scr) {
@@ -84,20 +107,6 @@ int screen_open(int cols, int rows, char **err)
 		return -1;
 	}
 	set_term(scr);
-	if (!headless && !can_drive()) {
-		/* a terminal that cannot move its cursor (TERM=dumb) would get
-		 * the screen as a stream of garbage */
-		const char *term = getenv("TERM");
-		struct buf b = {0};
-		buf_puts(&b, "the terminal '");
-		buf_put_safe(&b, term ? term : "", term ? strlen(term) : 0);
-		buf_puts(&b, "' cannot be driven (no cursor addressing): use --list or --json");
-		*err = b.data;
-		endwin();
-		delscreen(scr);
-		scr = NULL;
-		return -1;
-	}
 	if (headless)
 		resizeterm(rows, cols);
 	raw();

@@ -1078,20 +1078,6 @@ Test(e2e, triage_loop, .timeout = 30)
 	free(clip);
 }
 
-/* A terminal curses cannot drive (TERM=dumb): one line that says so and
- * points at --list, exit 2, and no screen drawn. */
-Test(e2e, dumb_terminal, .timeout = 30)
-{
-	start(SEEDS, (const char *const[]){"TERM=dumb", NULL});
-	int status = wait_exit();
-	char *s = capture();
-	cr_assert_eq(status, 2, "exit %d; the screen:\n%s", status, s);
-	assert_screen_has(s, "lede: the terminal 'dumb' cannot be driven (no cursor addressing): "
-			     "use --list or --json");
-	assert_screen_lacks(s, "Date");
-	free(s);
-}
-
 /* Line row of the screen with its attributes (capture-pane -e). */
 static char *capture_line_e(int row, char *buf, size_t size)
 {

@@ -7,7 +7,10 @@
  * argv, and tee, which keeps its stdin. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <limits.h>
+#include <pty.h>
+#include <sys/wait.h>
 #include <locale.h>
 #include <wchar.h>
 #include <stdio.h>
@@ -440,4 +443,38 @@ Test(triage, conflicting_modes_and_check_summary)
 		 NULL);
 	cr_expect_str_eq(r.out, "1 file, 1 article, 0 problems\n");
 	run_free(&r);
+}
+
+/* A terminal curses cannot drive (TERM=dumb): one line that says so and
+ * points at --list, exit 2, and nothing else written to it (no screen, no
+ * newlines scrolling the line away). In a pty of its own, read to the end. */
+Test(triage, dumb_terminal, .timeout = 30)
+{
+	const char *bin = getenv("LEDE_BIN") ? getenv("LEDE_BIN") : "./lede";
+	struct winsize ws = {.ws_row = 24, .ws_col = 100};
+	int master;
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		const char *env[] = {"TERM=dumb", "LANG=C.UTF-8", "HOME=/nonexistent",
+				     "XDG_STATE_HOME=/nonexistent/x", "XDG_CACHE_HOME=/dev/null/x",
+				     NULL};
+		execve(bin, (char *const *)(const char *[]){bin, "seeds", NULL},
+		       (char *const *)env);
+		_exit(127);
+	}
+	struct buf out = {0};
+	char tmp[4096];
+	ssize_t n;
+	/* EIO once the child is gone and its side closed: everything is read */
+	while ((n = read(master, tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			buf_add(&out, tmp, (size_t)n);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	close(master);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d", status);
+	cr_assert_str_eq(buf_str(&out), "lede: the terminal 'dumb' cannot be driven (no cursor "
+					"addressing): use --list or --json\r\n");
+	buf_free(&out);
 }
