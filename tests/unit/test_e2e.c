@@ -1112,3 +1112,32 @@ Test(e2e, unread_rows_bold, .timeout = 30)
 	cr_assert(contains(row, "Analytics Insight"), "%s", row);
 	free(conf);
 }
+
+/* copy-url with copy-command osc52: the URL reaches tmux's clipboard
+ * through the terminal's sequence (base64 in it, nothing raw). */
+Test(e2e, copy_url_osc52, .timeout = 30)
+{
+	char *conf = fmt("%s/lede.conf", E.dir);
+	write_file(conf, "set copy-command osc52\nset mark-read-on open\n");
+	start((const char *const[]){"-c", conf, "seeds", NULL}, NULL);
+	char *out;
+	cr_assert_eq(TMUX(&out, "set-option", "-g", "set-clipboard", "on"), 0, "%s", out);
+	free(out);
+	free(wait_for(" [list] 1/5"));
+	KEYS("j", "y");
+	free(wait_for("copied https://www.analyticsinsight.net/"));
+	long deadline = now_ms() + WAIT_MS;
+	for (;;) {
+		int st = TMUX(&out, "show-buffer");
+		if (st == 0 && contains(out, "analyticsinsight"))
+			break;
+		cr_assert_lt(now_ms(), deadline, "no tmux buffer from OSC 52: %s", out);
+		free(out);
+		nap_ms(POLL_MS);
+	}
+	cr_assert_str_eq(out, "https://www.analyticsinsight.net/"
+			      "facebooks-computer-vision-system-supervises-its-own-learning-process/");
+	free(out);
+	assert_running();
+	free(conf);
+}
