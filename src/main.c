@@ -185,6 +185,15 @@ static bool problem_names(const struct store *s, const char *path)
 	return false;
 }
 
+/* Could one of the paths given not be read at all? */
+static bool any_unreadable(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (access(paths[i], R_OK) < 0)
+			return true;
+	return false;
+}
+
 /* Nothing could be loaded: why, path by path, then the verdict; the
  * problems first where the mode has not printed them (with_problems). */
 static void explain_nothing_loaded(const struct store *s, const char *const *paths, size_t n,
@@ -505,7 +514,9 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 	free(idx);
 	if (!s->n)
 		explain_nothing_loaded(s, a->paths, a->npaths, false);
-	return s->n ? 0 : 1;
+	/* what loaded is printed; a path given that could not be read (said
+	 * above) still makes the run a failure, for a script to notice */
+	return s->n && !any_unreadable(a->paths, a->npaths) ? 0 : 1;
 }
 
 int main(int argc, char **argv)

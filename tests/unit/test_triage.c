@@ -478,3 +478,19 @@ Test(triage, dumb_terminal, .timeout = 30)
 					"addressing): use --list or --json\r\n");
 	buf_free(&out);
 }
+
+/* A path that cannot be read beside one that loads: the articles are
+ * printed, the problem said, and the exit status is 1. */
+Test(triage, unreadable_path_beside_a_loaded_one)
+{
+	static const char *const modes[] = {"--list", "--json"};
+	for (size_t m = 0; m < 2; m++) {
+		struct run r;
+		run_lede(&r, (const char *[]){modes[m], "--no-cache", "seeds", "tests/no-such-dir", NULL},
+			 (const char *[]){"XDG_STATE_HOME=/nonexistent/x", NULL});
+		cr_expect_eq(r.status, 1, "%s", modes[m]);
+		cr_expect(strstr(r.out, "analyticsinsight"), "%s: the articles are printed", modes[m]);
+		cr_expect_str_eq(r.err, "tests/no-such-dir: cannot read: No such file or directory\n");
+		run_free(&r);
+	}
+}
