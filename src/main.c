@@ -390,8 +390,8 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 static int run_check(const struct store *s)
 {
 	print_problems(s);
-	char *summary =
-		xasprintf("%zu files, %zu articles, %zu problems\n", s->nfiles, s->n, s->problems.n);
+	char *summary = xasprintf("%zu files, %zu articles, %zu not articles, %zu problems\n",
+				  s->nfiles, s->n, s->not_articles, s->problems.n);
 	out_text(summary);
 	free(summary);
 	return s->problems.n || !s->n ? 1 : 0;

@@ -29,26 +29,33 @@ struct field {
 	size_t off_n; /* the array's count */
 	unsigned bit; /* HAS_* set when present */
 	size_t max;   /* a string's bytes, or a list's items (article.h) */
+	unsigned mark; /* MARK_*: what the key, at the top, says of the file */
 };
 
-#define STR(k, T, m, max) {k, K_STR, offsetof(T, m), 0, 0, max}
-#define NUM(k, T, m, b) {k, K_INT, offsetof(T, m), 0, b, 0}
-#define ARR(k, K, T, m, n, max) {k, K, offsetof(T, m), offsetof(T, n), 0, max}
+/* Keys whose presence at the top of the front matter decides whether the
+ * file is an article at all (parse.h): a key a story has, or the mark of
+ * a data record. */
+enum { MARK_STORY = 1, MARK_RECORD = 2 };
+
+#define STR(k, T, m, max) {k, K_STR, offsetof(T, m), 0, 0, max, 0}
+#define NUM(k, T, m, b) {k, K_INT, offsetof(T, m), 0, b, 0, 0}
+#define ARR(k, K, T, m, n, max) {k, K, offsetof(T, m), offsetof(T, n), 0, max, 0}
+#define STORY_STR(k, m, max) {k, K_STR, offsetof(struct article, m), 0, 0, max, MARK_STORY}
 
 static const struct field image_fields[] = {
 	STR("url", struct image, url, ARTICLE_URL_MAX),
 	STR("title", struct image, title, ARTICLE_TITLE_MAX),
 	NUM("width", struct image, width, HAS_WIDTH),
 	NUM("height", struct image, height, HAS_HEIGHT),
-	{"isCached", K_BOOL, offsetof(struct image, is_cached), 0, HAS_CACHED, 0},
-	{NULL, 0, 0, 0, 0, 0},
+	{"isCached", K_BOOL, offsetof(struct image, is_cached), 0, HAS_CACHED, 0, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 static const struct field provider_fields[] = {
 	STR("name", struct provider, name, ARTICLE_NAME_MAX),
 	STR("domain", struct provider, domain, ARTICLE_NAME_MAX),
 	ARR("images", K_IMAGES, struct provider, images, nimages, ARTICLE_IMAGES_MAX),
-	{NULL, 0, 0, 0, 0, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 static const struct field related_fields[] = {
@@ -58,32 +65,34 @@ static const struct field related_fields[] = {
 	STR("webUrl", struct related, web_url, ARTICLE_URL_MAX),
 	STR("ampWebUrl", struct related, amp_web_url, ARTICLE_URL_MAX),
 	STR("cdnAmpWebUrl", struct related, cdn_amp_web_url, ARTICLE_URL_MAX),
-	{"publishedDateTime", K_DATE, offsetof(struct related, date), 0, HAS_DATE, 0},
+	{"publishedDateTime", K_DATE, offsetof(struct related, date), 0, HAS_DATE, 0, 0},
 	NUM("quality", struct related, quality, HAS_QUALITY),
-	{"provider", K_PROVIDER, offsetof(struct related, provider), 0, 0, 0},
+	{"provider", K_PROVIDER, offsetof(struct related, provider), 0, 0, 0, 0},
 	ARR("images", K_IMAGES, struct related, images, nimages, ARTICLE_IMAGES_MAX),
-	{NULL, 0, 0, 0, 0, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 static const struct field article_fields[] = {
 	STR("category", struct article, category, ARTICLE_NAME_MAX),
 	STR("type", struct article, type, ARTICLE_NAME_MAX),
-	STR("title", struct article, title, ARTICLE_TITLE_MAX),
-	STR("excerpt", struct article, excerpt, ARTICLE_EXCERPT_MAX),
-	{"publishedDateTime", K_DATE, offsetof(struct article, date), 0, HAS_DATE, 0},
-	STR("originalUrl", struct article, original_url, ARTICLE_URL_MAX),
-	STR("webUrl", struct article, web_url, ARTICLE_URL_MAX),
-	STR("ampWebUrl", struct article, amp_web_url, ARTICLE_URL_MAX),
-	STR("cdnAmpWebUrl", struct article, cdn_amp_web_url, ARTICLE_URL_MAX),
+	STORY_STR("title", title, ARTICLE_TITLE_MAX),
+	STORY_STR("excerpt", excerpt, ARTICLE_EXCERPT_MAX),
+	{"publishedDateTime", K_DATE, offsetof(struct article, date), 0, HAS_DATE, 0, MARK_STORY},
+	STORY_STR("originalUrl", original_url, ARTICLE_URL_MAX),
+	STORY_STR("webUrl", web_url, ARTICLE_URL_MAX),
+	STORY_STR("ampWebUrl", amp_web_url, ARTICLE_URL_MAX),
+	STORY_STR("cdnAmpWebUrl", cdn_amp_web_url, ARTICLE_URL_MAX),
 	NUM("quality", struct article, quality, HAS_QUALITY),
 	NUM("heat", struct article, heat, HAS_HEAT),
-	{"published", K_BOOL, offsetof(struct article, published), 0, HAS_PUBLISHED, 0},
-	{"provider", K_PROVIDER, offsetof(struct article, provider), 0, 0, 0},
+	{"published", K_BOOL, offsetof(struct article, published), 0, HAS_PUBLISHED, 0, 0},
+	{"provider", K_PROVIDER, offsetof(struct article, provider), 0, 0, 0, 0},
 	ARR("topics", K_TOPICS, struct article, topics, ntopics, ARTICLE_TOPICS_MAX),
 	ARR("images", K_IMAGES, struct article, images, nimages, ARTICLE_IMAGES_MAX),
 	ARR("related", K_RELATED, struct article, related, nrelated, ARTICLE_RELATED_MAX),
-	{"secured", K_IGNORE, 0, 0, 0, 0},
-	{NULL, 0, 0, 0, 0, 0},
+	{"secured", K_IGNORE, 0, 0, 0, 0, 0},
+	{"name", K_IGNORE, 0, 0, 0, 0, MARK_STORY},
+	{"taxonomy", K_IGNORE, 0, 0, 0, 0, MARK_RECORD},
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 struct parser {
@@ -99,6 +108,8 @@ struct parser {
 	const struct parse_fast *fast;
 	size_t fi; /* the next of them */
 	bool bailed;
+	unsigned marks; /* MARK_* of the keys met at the top */
+	bool empty;     /* the front matter holds nothing */
 };
 
 static void vproblem(struct parser *p, size_t line, size_t col, const char *fmt, va_list ap)
@@ -547,6 +558,8 @@ static bool read_mapping(struct parser *p, const char *key, const struct field *
 			continue;
 		}
 		seen |= 1u << (f - fields);
+		if (fields == article_fields)
+			p->marks |= f->mark;
 		if (!read_value(p, f, obj, has))
 			return false;
 	}
@@ -725,14 +738,23 @@ struct fast_probe {
 	bool fast;
 };
 
+/* How a file is read: named on the command line or met by a walk, and
+ * what it turned out to be. */
+struct verdict {
+	bool named;       /* a file that is not an article is a problem */
+	bool not_article; /* out: it was met by a walk and is not one */
+};
+
 static struct article *parse_probe(const char *path, const char *data, size_t len,
-				   struct strlist *problems, struct fast_probe *probe);
+				   struct strlist *problems, struct fast_probe *probe,
+				   struct verdict *v);
 
 static struct article *parse(const char *path, const char *data, size_t len,
 			     struct strlist *problems, bool try_fast)
 {
-	return try_fast ? parse_probe(path, data, len, problems, &(struct fast_probe){0})
-			: parse_probe(path, data, len, problems, NULL);
+	struct verdict v = {.named = true};
+	return try_fast ? parse_probe(path, data, len, problems, &(struct fast_probe){0}, &v)
+			: parse_probe(path, data, len, problems, NULL, &v);
 }
 
 /* The front matter of data[0..len): from its opening fence line (after
@@ -747,11 +769,13 @@ static bool front_matter(struct parser *p, const char *data, size_t len, const c
 		s += 3;
 	if (s == end) {
 		problem_line(p, 1, "empty file");
+		p->empty = true;
 		return false;
 	}
 	const char *eol = memchr(s, '\n', (size_t)(end - s));
 	if (!is_fence(s, eol ? eol : end)) {
 		problem_line(p, 1, "no front matter: the first line should be '---'");
+		p->empty = true;
 		return false;
 	}
 	/* Find the closing fence: a line that starts with "---" (memmem
@@ -794,6 +818,8 @@ static struct article *parse_fast_path(struct parser *p, const char *s, size_t n
 		}
 		p->fast = NULL;
 		p->bailed = false;
+		if (!a)
+			p->marks = 0; /* libyaml reads it all again */
 	}
 	parse_fast_free(&f);
 	return a;
@@ -811,12 +837,14 @@ static struct article *parse_slow_path(struct parser *p, const char *s, size_t n
 	bool good = next(p) && p->ev.type == YAML_STREAM_START_EVENT && next(p);
 	if (good && p->ev.type == YAML_STREAM_END_EVENT) {
 		problem_line(p, 1, "front matter is empty");
+		p->empty = true;
 		good = false;
 	} else if (good && p->ev.type == YAML_DOCUMENT_START_EVENT && next(p)) {
 		if (p->ev.type == YAML_MAPPING_START_EVENT) {
 			good = read_mapping(p, "front matter", article_fields, a, &a->has);
 		} else if (is_null(&p->ev)) {
 			problem_line(p, 1, "front matter is empty");
+			p->empty = true;
 			good = false;
 		} else {
 			problem_at(p, p->ev.start_mark, "front matter should be a mapping, not %s",
@@ -836,21 +864,69 @@ static struct article *parse_slow_path(struct parser *p, const char *s, size_t n
 	return compact(a);
 }
 
+/* Is the article just read from p's front matter an article at all, by
+ * the keys at its top (parse.h)? When not, why, for a file named. */
+static const char *not_article_why(const struct parser *p)
+{
+	if (p->marks & MARK_RECORD)
+		return "not an article: it says 'taxonomy:', a data record";
+	if (!(p->marks & MARK_STORY))
+		return "not an article: the front matter has none of title, name, excerpt, "
+		       "a URL or publishedDateTime";
+	return NULL;
+}
+
+/* The file read is not an article: a file met by a walk is only counted
+ * (its problems, if any, taken back); one named says why, after what else
+ * was wrong with it. */
+static struct article *not_article(struct parser *p, size_t n0, struct verdict *v,
+				   const char *why)
+{
+	if (v->named) {
+		if (why)
+			problem_line(p, 1, "%s", why);
+		return NULL; /* without why: said already, as it always was */
+	}
+	while (p->problems->n > n0)
+		free(p->problems->v[--p->problems->n]);
+	v->not_article = true;
+	return NULL;
+}
+
 /* probe NULL: libyaml alone. */
 static struct article *parse_probe(const char *path, const char *data, size_t len,
-				   struct strlist *problems, struct fast_probe *probe)
+				   struct strlist *problems, struct fast_probe *probe,
+				   struct verdict *v)
 {
 	struct parser p = {.path = path, .problems = problems};
+	size_t n0 = problems->n;
 	const char *s, *close;
 	if (!front_matter(&p, data, len, &s, &close))
-		return NULL;
+		return p.empty ? not_article(&p, n0, v, NULL) : NULL;
 	size_t n = (size_t)(close - s);
 	struct article *a = probe ? parse_fast_path(&p, s, n, len) : NULL;
-	if (a) {
+	if (a)
 		probe->fast = true;
-		return compact(a);
+	else
+		a = parse_slow_path(&p, s, n, len);
+	if (!a)
+		return p.empty ? not_article(&p, n0, v, NULL) : NULL;
+	const char *why = not_article_why(&p);
+	if (why) {
+		article_free(a);
+		return not_article(&p, n0, v, why);
 	}
-	return parse_slow_path(&p, s, n, len);
+	return probe && probe->fast ? compact(a) : a;
+}
+
+struct article *parse_candidate(const char *path, const char *data, size_t len, bool named,
+				struct strlist *problems, bool *not_article)
+{
+	struct verdict v = {.named = named};
+	struct article *a =
+		parse_probe(path, data, len, problems, &(struct fast_probe){0}, &v);
+	*not_article = v.not_article;
+	return a;
 }
 
 struct article *parse_article(const char *path, const char *data, size_t len,
@@ -869,7 +945,8 @@ bool parse_is_fast(const char *path, const char *data, size_t len)
 {
 	struct strlist problems = {0};
 	struct fast_probe probe = {0};
-	struct article *a = parse_probe(path, data, len, &problems, &probe);
+	struct verdict v = {.named = true};
+	struct article *a = parse_probe(path, data, len, &problems, &probe, &v);
 	article_free(a);
 	strlist_free(&problems);
 	return probe.fast;

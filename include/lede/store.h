@@ -106,6 +106,9 @@ struct store {
 	struct article **v; /* owned */
 	size_t n, cap;
 	size_t nfiles;          /* candidate files seen */
+	/* Of them, met by a walk and not articles (parse.h): never listed,
+	 * never a problem. */
+	size_t not_articles;
 	struct strlist problems; /* in scan order */
 	/* What went wrong with the cache ("cache PATH: reason, rebuilding"):
 	 * never a problem of the archive, so kept apart from problems. */

@@ -1,0 +1,138 @@
+/* A site checkout as it is (tests/corpus-site, vendored from a public
+ * archive's site, see its README.md): its stories, of every type, load and
+ * nothing else does; its README and data files are not articles. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "lede/parse.h"
+#include "lede/store.h"
+#include "lede/util.h"
+
+#define SITE "tests/corpus-site"
+#define ROOT SITE "/SmartableAI__microsoft-power-apps"
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* --check on the checkout's root, with a cache of its own written then
+ * read: no problem, every story, the rest counted. */
+Test(site, check_of_the_root_reports_no_problem)
+{
+	char *cache = temp_dir("site-cache");
+	char *env = xasprintf("XDG_CACHE_HOME=%s", cache);
+	const char *const envs[] = {env, NULL};
+	const char *const argv[] = {"--check", SITE, NULL};
+	for (int run = 0; run < 3; run++) {
+		struct run r;
+		run_lede(&r, argv, run ? envs : NULL);
+		cr_assert_eq(r.status, 0, "run %d: %s", run, r.err);
+		cr_assert_str_eq(r.err, "", "run %d", run);
+		cr_assert_str_eq(r.out, "26 files, 21 articles, 5 not articles, 0 problems\n",
+				 "run %d", run);
+		run_free(&r);
+		if (run == 1)
+			wait_until_not_racy(); /* the third run reads the cache */
+	}
+	free(env);
+	temp_dir_free(cache);
+}
+
+Test(site, every_story_is_listed_and_nothing_else)
+{
+	struct run r;
+	run_lede(&r, (const char *[]){"--list", "--no-cache", SITE, NULL}, NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(count_lines(r.out), 21, "%s", r.out);
+	/* an organisation record (a name and a domain) is not a story */
+	cr_assert_null(strstr(r.out, "CNN"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "BBC"), "%s", r.out);
+	run_free(&r);
+}
+
+/* Named on the command line, a file that is not an article is still an
+ * error, said with its path. */
+Test(site, a_file_named_that_is_not_an_article_is_an_error)
+{
+	struct run r;
+	const char *org = ROOT "/_data/organizations/cnn.com.md";
+	const char *topic = ROOT "/_data/topics/04-ai-builder.yaml";
+	run_lede(&r, (const char *[]){"--check", "--no-cache", org, topic, NULL}, NULL);
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.out, "2 files, 0 articles, 0 not articles, 2 problems\n");
+	char *want = xasprintf("%s:1:1: not an article: it says 'taxonomy:', a data record\n"
+			       "%s:1:1: no front matter: the first line should be '---'\n",
+			       org, topic);
+	cr_assert_str_eq(r.err, want);
+	free(want);
+	run_free(&r);
+}
+
+struct verdict_case {
+	const char *text;
+	bool article, not_article; /* met by a walk */
+	size_t problems;
+};
+
+/* The rule, file by file, met by a walk; the fast path and libyaml read
+ * the same keys. */
+Test(site, the_rule_file_by_file)
+{
+	static const struct verdict_case cases[] = {
+		{"", false, true, 0},
+		{"# A README\n", false, true, 0},
+		{"title: no fence\n", false, true, 0},
+		{"---\n---\n", false, true, 0},
+		{"---\ntaxonomy: organization\nname: CNN\ndomain: cnn.com\n---\n", false, true, 0},
+		{"---\ntaxonomy: topic\ntitle: T\n---\n", false, true, 0},
+		{"---\n_id: x\nkeywords:\n  - a\n---\n", false, true, 0},
+		/* a field of the wrong type, but no story key: not one */
+		{"---\nquality: high\n---\n", false, true, 0},
+		{"---\nname: \"April\"\ntype: \"profile\"\n---\n", true, false, 0},
+		{"---\noriginalUrl: https://example.com/v\n---\n", true, false, 0},
+		{"---\npublishedDateTime: 2020-01-01T00:00:00Z\n---\n", true, false, 0},
+		/* tries to be an article and fails: a problem */
+		{"---\ntitle: never closed\n", false, false, 1},
+		{"---\ntitle: \"open\n---\n", false, false, 1},
+		{"---\n- a list\n---\n", false, false, 1},
+		{"---\ntitle: T\nquality: high\n---\n", true, false, 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const struct verdict_case *c = &cases[i];
+		struct strlist pr = {0};
+		bool no = true;
+		struct article *a =
+			parse_candidate("w.md", c->text, strlen(c->text), false, &pr, &no);
+		cr_assert_eq(a != NULL, c->article, "case %zu", i);
+		cr_assert_eq(no, c->not_article, "case %zu", i);
+		cr_assert_eq(pr.n, c->problems, "case %zu: %s", i, pr.n ? pr.v[0] : "");
+		article_free(a);
+		strlist_free(&pr);
+		/* named, whatever is not an article is a problem */
+		a = parse_candidate("n.md", c->text, strlen(c->text), true, &pr, &no);
+		cr_assert_eq(a != NULL, c->article, "case %zu named", i);
+		cr_assert_not(no, "case %zu named", i);
+		cr_assert_eq(pr.n > 0, c->problems > 0 || !c->article, "case %zu named", i);
+		article_free(a);
+		strlist_free(&pr);
+	}
+}
+
+/* A store of the root: the counts as --check gives them. */
+Test(site, store_counts)
+{
+	struct store s;
+	load_path(&s, SITE);
+	cr_assert_eq(s.nfiles, 26);
+	cr_assert_eq(s.n, 21);
+	cr_assert_eq(s.not_articles, 5);
+	cr_assert_eq(s.problems.n, 0, "%s", s.problems.n ? s.problems.v[0] : "");
+	store_free(&s);
+}
