@@ -430,7 +430,7 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 		if (a->mode == MODE_LIST)
 			output_list_line(&b, art);
 		else
-			output_json_line(&b, s, art, state_get(st, art->web_url));
+			output_json_line(&b, s, art, state_get(st, article_identity(art)));
 		if (b.len > 1 << 16 || i + 1 == n) {
 			if (output_stdout_write(b.data, b.len) < 0)
 				break; /* said once, by finish() */

@@ -20,7 +20,22 @@
 #include "lede/date.h"
 #include "lede/parse_fast.h"
 
-enum kind { K_STR, K_INT, K_BOOL, K_DATE, K_PROVIDER, K_TOPICS, K_IMAGES, K_RELATED, K_IGNORE };
+enum kind {
+	K_STR,
+	K_INT,
+	K_BOOL,
+	K_DATE,
+	K_PROVIDER,      /* a related story's */
+	K_PROVIDER_TOP,  /* an article's: with its authors */
+	K_TOPICS,
+	K_ITEMS,         /* a collection's items: strings */
+	K_IMAGES,
+	K_RELATED,
+	K_ACTIONS,
+	K_AUTHORS,       /* mappings, of which the name is kept */
+	K_PLAYER,        /* an HTML player, of which the src is kept */
+	K_IGNORE,
+};
 
 struct field {
 	const char *key;
@@ -58,6 +73,27 @@ static const struct field provider_fields[] = {
 	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
+static const struct field top_provider_fields[] = {
+	STR("name", struct provider, name, ARTICLE_NAME_MAX),
+	STR("domain", struct provider, domain, ARTICLE_NAME_MAX),
+	ARR("images", K_IMAGES, struct provider, images, nimages, ARTICLE_IMAGES_MAX),
+	ARR("authors", K_AUTHORS, struct provider, authors, nauthors, ARTICLE_AUTHORS_MAX),
+	{NULL, 0, 0, 0, 0, 0, 0},
+};
+
+/* An author: only the name is kept, so an author is that pointer. */
+static const struct field author_fields[] = {
+	{"name", K_STR, 0, 0, 0, ARTICLE_NAME_MAX, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
+};
+
+static const struct field action_fields[] = {
+	STR("title", struct article_action, title, ARTICLE_TITLE_MAX),
+	STR("url", struct article_action, url, ARTICLE_URL_MAX),
+	STR("type", struct article_action, type, ARTICLE_NAME_MAX),
+	{NULL, 0, 0, 0, 0, 0, 0},
+};
+
 static const struct field related_fields[] = {
 	STR("title", struct related, title, ARTICLE_TITLE_MAX),
 	STR("excerpt", struct related, excerpt, ARTICLE_EXCERPT_MAX),
@@ -85,12 +121,15 @@ static const struct field article_fields[] = {
 	NUM("quality", struct article, quality, HAS_QUALITY),
 	NUM("heat", struct article, heat, HAS_HEAT),
 	{"published", K_BOOL, offsetof(struct article, published), 0, HAS_PUBLISHED, 0, 0},
-	{"provider", K_PROVIDER, offsetof(struct article, provider), 0, 0, 0, 0},
+	{"provider", K_PROVIDER_TOP, offsetof(struct article, provider), 0, 0, 0, 0},
 	ARR("topics", K_TOPICS, struct article, topics, ntopics, ARTICLE_TOPICS_MAX),
+	ARR("items", K_ITEMS, struct article, items, nitems, ARTICLE_ITEMS_MAX),
+	ARR("actions", K_ACTIONS, struct article, actions, nactions, ARTICLE_ACTIONS_MAX),
+	{"featuredContent", K_PLAYER, offsetof(struct article, player), 0, 0, ARTICLE_URL_MAX, 0},
 	ARR("images", K_IMAGES, struct article, images, nimages, ARTICLE_IMAGES_MAX),
 	ARR("related", K_RELATED, struct article, related, nrelated, ARTICLE_RELATED_MAX),
 	{"secured", K_IGNORE, 0, 0, 0, 0, 0},
-	{"name", K_IGNORE, 0, 0, 0, 0, MARK_STORY},
+	STORY_STR("name", name, ARTICLE_TITLE_MAX),
 	{"taxonomy", K_IGNORE, 0, 0, 0, 0, MARK_RECORD},
 	{NULL, 0, 0, 0, 0, 0, 0},
 };
@@ -402,9 +441,11 @@ static bool read_mapping(struct parser *p, const char *key, const struct field *
 static bool read_list(struct parser *p, const char *key, enum kind kind, size_t max, void **arr,
 		      size_t *count)
 {
-	size_t elem = kind == K_TOPICS ? sizeof(char *)
-		      : kind == K_IMAGES ? sizeof(struct image)
-					 : sizeof(struct related);
+	bool strings = kind == K_TOPICS || kind == K_ITEMS;
+	size_t elem = strings || kind == K_AUTHORS ? sizeof(char *)
+		      : kind == K_IMAGES	   ? sizeof(struct image)
+		      : kind == K_ACTIONS	   ? sizeof(struct article_action)
+						   : sizeof(struct related);
 	if (p->ev.type != YAML_SEQUENCE_START_EVENT) {
 		if (is_null(&p->ev))
 			return true;
@@ -436,9 +477,10 @@ static bool read_list(struct parser *p, const char *key, enum kind kind, size_t 
 		void *it = items + n * elem;
 		memset(it, 0, elem);
 		bool keep = true;
-		if (kind == K_TOPICS) {
+		if (strings) {
 			const char *s = NULL;
-			good = read_str(p, key, &s, ARTICLE_TOPIC_MAX);
+			good = read_str(p, key, &s,
+					kind == K_TOPICS ? ARTICLE_TOPIC_MAX : ARTICLE_TITLE_MAX);
 			*(const char **)it = s;
 			keep = s != NULL;
 		} else if (p->ev.type != YAML_MAPPING_START_EVENT) {
@@ -452,6 +494,11 @@ static bool read_list(struct parser *p, const char *key, enum kind kind, size_t 
 		} else if (kind == K_IMAGES) {
 			struct image *im = it;
 			good = read_mapping(p, key, image_fields, im, &im->has);
+		} else if (kind == K_AUTHORS) {
+			good = read_mapping(p, key, author_fields, it, NULL);
+			keep = *(const char **)it != NULL;
+		} else if (kind == K_ACTIONS) {
+			good = read_mapping(p, key, action_fields, it, NULL);
 		} else {
 			struct related *r = it;
 			r->local = -1;
@@ -466,6 +513,37 @@ static bool read_list(struct parser *p, const char *key, enum kind kind, size_t 
 	*count = n;
 	free(items);
 	return good;
+}
+
+/* The src of the player an HTML snippet embeds (src="..." or '...'), kept
+ * when it is short enough; NULL when there is none. Derived, so never a
+ * problem. */
+static const char *player_src(struct arena *ar, const char *v, size_t n, size_t max)
+{
+	for (const char *e = v + n, *q = v; (q = memmem(q, (size_t)(e - q), "src=", 4)); q += 4) {
+		if (q > v && q[-1] != ' ' && q[-1] != '\t' && q[-1] != '\n')
+			continue;
+		const char *u = q + 4;
+		if (u >= e || (*u != '"' && *u != '\''))
+			continue;
+		const char *end = memchr(u + 1, *u, (size_t)(e - u - 1));
+		size_t len = end ? (size_t)(end - u - 1) : 0;
+		if (!len || len > max || memchr(u + 1, '\0', len))
+			return NULL;
+		return arena_strndup(ar, u + 1, len);
+	}
+	return NULL;
+}
+
+static bool read_player(struct parser *p, const char *key, const char **dst, size_t max)
+{
+	bool ok;
+	if (!want_scalar(p, key, "a string", &ok))
+		return false;
+	if (ok)
+		*dst = player_src(p->arena, (const char *)p->ev.data.scalar.value,
+				  p->ev.data.scalar.length, max);
+	return true;
 }
 
 static bool read_value(struct parser *p, const struct field *f, void *obj, unsigned *has)
@@ -497,12 +575,20 @@ static bool read_value(struct parser *p, const struct field *f, void *obj, unsig
 		break;
 	}
 	case K_PROVIDER:
+	case K_PROVIDER_TOP:
 		if (is_null(&p->ev))
 			return true;
-		return read_mapping(p, f->key, provider_fields, at, NULL);
+		return read_mapping(p, f->key,
+				    f->kind == K_PROVIDER ? provider_fields : top_provider_fields,
+				    at, NULL);
+	case K_PLAYER:
+		return read_player(p, f->key, (const char **)at, f->max);
 	case K_TOPICS:
+	case K_ITEMS:
 	case K_IMAGES:
 	case K_RELATED:
+	case K_ACTIONS:
+	case K_AUTHORS:
 		return read_list(p, f->key, f->kind, f->max, (void **)at,
 				 (size_t *)((char *)obj + f->off_n));
 	case K_IGNORE:
@@ -594,7 +680,7 @@ static bool is_fence(const char *s, const char *e)
  * equal to the webUrl, as most are, is shared rather than copied. */
 
 struct sizes {
-	size_t str, img, top, rel;
+	size_t str, img, top, rel, act; /* top: string pointers (topics, items, authors) */
 };
 
 static void size_str(struct sizes *z, const char *s)
@@ -622,6 +708,7 @@ static void size_provider(struct sizes *z, const struct provider *p)
 struct mover {
 	char *s;
 	struct image *img;
+	const char **ptr; /* the string pointers' arrays */
 };
 
 static const char *move_str(struct mover *m, const char *s)
@@ -648,12 +735,62 @@ static struct image *move_images(struct mover *m, const struct image *v, size_t 
 	return d;
 }
 
+static void size_strs(struct sizes *z, const char *const *v, size_t n)
+{
+	z->top += n;
+	for (size_t i = 0; i < n; i++)
+		size_str(z, v[i]);
+}
+
+static const char **move_strs(struct mover *m, const char *const *v, size_t n)
+{
+	if (!n)
+		return NULL;
+	const char **d = m->ptr;
+	m->ptr += n;
+	for (size_t i = 0; i < n; i++)
+		d[i] = move_str(m, v[i]);
+	return d;
+}
+
 static void move_provider(struct mover *m, struct provider *d, const struct provider *p)
 {
 	d->name = move_str(m, p->name);
 	d->domain = move_str(m, p->domain);
 	d->images = move_images(m, p->images, p->nimages);
 	d->nimages = p->nimages;
+	d->authors = move_strs(m, p->authors, p->nauthors);
+	d->nauthors = p->nauthors;
+}
+
+/* A site's fields of a (name, player, items, actions, the provider's
+ * authors): sized, then moved. */
+static void size_site(struct sizes *z, const struct article *a)
+{
+	size_str(z, a->name);
+	size_str(z, a->player);
+	size_strs(z, a->items, a->nitems);
+	size_strs(z, a->provider.authors, a->provider.nauthors);
+	z->act += a->nactions;
+	for (size_t i = 0; i < a->nactions; i++) {
+		size_str(z, a->actions[i].title);
+		size_str(z, a->actions[i].url);
+		size_str(z, a->actions[i].type);
+	}
+}
+
+static void move_site(struct mover *m, struct article *c, const struct article *a,
+		      struct article_action *act)
+{
+	c->name = move_str(m, a->name);
+	c->player = move_str(m, a->player);
+	c->items = move_strs(m, a->items, a->nitems);
+	c->actions = a->nactions ? act : NULL;
+	for (size_t i = 0; i < a->nactions; i++) {
+		act[i].title = move_str(m, a->actions[i].title);
+		act[i].url = move_str(m, a->actions[i].url);
+		act[i].type = move_str(m, a->actions[i].type);
+	}
 }
 
 static size_t align_max(size_t n)
@@ -664,7 +801,8 @@ static size_t align_max(size_t n)
 static struct article *compact(struct article *a)
 {
 	bool same_url = a->original_url && a->web_url && !strcmp(a->original_url, a->web_url);
-	struct sizes z = {0, 0, a->ntopics, a->nrelated};
+	struct sizes z = {0, 0, a->ntopics, a->nrelated, 0};
+	size_site(&z, a);
 	size_str(&z, a->category);
 	size_str(&z, a->type);
 	size_str(&z, a->title);
@@ -692,7 +830,8 @@ static struct article *compact(struct article *a)
 	size_t rel = align_max(z.rel * sizeof(struct related));
 	size_t img = align_max(z.img * sizeof(struct image));
 	size_t top = align_max(z.top * sizeof(const char *));
-	size_t total = rel + img + top + z.str;
+	size_t act = align_max(z.act * sizeof(struct article_action));
+	size_t total = rel + img + top + act + z.str;
 
 	struct article *c = article_new_sized(a->path, total + 2 * alignof(max_align_t));
 	unsigned char *mem = arena_alloc(&c->arena, total);
@@ -701,7 +840,8 @@ static struct article *compact(struct article *a)
 	*c = *a;
 	c->arena = arena;
 	c->path = path;
-	struct mover m = {(char *)mem + rel + img + top, (struct image *)(void *)(mem + rel)};
+	struct mover m = {(char *)mem + rel + img + top + act, (struct image *)(void *)(mem + rel),
+			  (const char **)(void *)(mem + rel + img)};
 	c->category = move_str(&m, a->category);
 	c->type = move_str(&m, a->type);
 	c->title = move_str(&m, a->title);
@@ -711,9 +851,8 @@ static struct article *compact(struct article *a)
 	c->amp_web_url = move_str(&m, a->amp_web_url);
 	c->cdn_amp_web_url = move_str(&m, a->cdn_amp_web_url);
 	move_provider(&m, &c->provider, &a->provider);
-	c->topics = a->ntopics ? (void *)(mem + rel + img) : NULL;
-	for (size_t i = 0; i < a->ntopics; i++)
-		c->topics[i] = move_str(&m, a->topics[i]);
+	c->topics = move_strs(&m, a->topics, a->ntopics);
+	move_site(&m, c, a, (struct article_action *)(void *)(mem + rel + img + top));
 	c->images = move_images(&m, a->images, a->nimages);
 	c->related = a->nrelated ? (void *)mem : NULL;
 	for (size_t i = 0; i < a->nrelated; i++) {

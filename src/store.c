@@ -1322,6 +1322,30 @@ static void prefetch_slot(const struct store *s, size_t i)
 		__builtin_prefetch(&s->slots[s->lazy->urls[3 * i] & (s->nslots - 1)]);
 }
 
+/* ---- identity ----
+ *
+ * A story's identity is its webUrl, else its originalUrl, else its path
+ * (article_identity). Most archives give every story a webUrl, and the URL
+ * index finds the articles of one; a site's videos and samples have only
+ * an originalUrl, and its profiles no URL at all: with any such article
+ * listed, a lookup compares the identities. */
+static void count_without_web(struct store *s)
+{
+	s->nwithout_web = 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->nwithout_web += !store_is_hidden(s, i) && !(s->v[i]->web_url && *s->v[i]->web_url);
+}
+
+long store_next_identity(const struct store *s, const char *id, long after)
+{
+	if (!s->nwithout_web)
+		return store_next_web_url(s, id, after);
+	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < s->nlinked; i++)
+		if (!store_is_hidden(s, i) && !strcmp(article_identity(s->v[i]), id))
+			return (long)i;
+	return -1;
+}
+
 /* The URL index, and every related story's local article. */
 static void link_related(struct store *s)
 {
@@ -1358,6 +1382,7 @@ static void link_related(struct store *s)
 	}
 	if (s->lazy)
 		link_lazy(s);
+	count_without_web(s);
 	/* what backlinks there were are for the articles of before */
 	free(s->backlink_start);
 	free(s->backlinks);

@@ -337,21 +337,18 @@ void app_take_check(struct app *a, bool wait)
 
 bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 {
-	/* the list's fields hold the webUrl: nothing to decode */
+	/* the list's fields hold the identity: nothing to decode */
 	const struct article *ar = idx >= 0 && (size_t)idx < a->store->n ? a->store->v[idx] : NULL;
 	if (!ar)
 		return false;
 	unsigned m = on ? a->marks[idx] | bits : a->marks[idx] & ~bits;
 	if (m == a->marks[idx])
 		return true;
-	if (!ar->web_url || !*ar->web_url) {
-		app_message(a, true, "this story has no webUrl to keep its marks by");
-		return false;
-	}
-	state_set(a->state, ar->web_url, m);
-	/* every article with this webUrl shares its marks, as the next
+	const char *id = article_identity(ar);
+	state_set(a->state, id, m);
+	/* every article of this identity shares its marks, as the next
 	 * start would show them */
-	marksync_set_url(&a->marks_sync, a->marks, a->store, ar->web_url, m);
+	marksync_set_url(&a->marks_sync, a->marks, a->store, id, m);
 	marksync_set(&a->marks_sync, a->marks, (size_t)idx, m);
 	return true;
 }
@@ -535,7 +532,7 @@ void app_open_url(struct app *a, const char *url)
 {
 	char *msg = NULL;
 	if (!url) {
-		app_message(a, true, "this story has no web URL");
+		app_message(a, true, "this story has no URL");
 		return;
 	}
 	if (!browser_url_ok(url, &a->cfg->browser_schemes, &msg)) {
@@ -681,16 +678,18 @@ static void act_forward(struct app *a)
 
 static void act_browse(struct app *a)
 {
-	const struct article *ar = app_article(a, a->cur.article);
-	if (ar)
-		app_open_url(a, a->cur.related >= 0 ? ar->related[a->cur.related].web_url
-						    : ar->web_url);
+	if (a->cur.article >= 0)
+		app_open_url(a, prompt_default_url(a));
 }
 
 static void act_browse_menu(struct app *a)
 {
-	if (a->cur.article >= 0)
+	if (a->cur.article < 0)
+		return;
+	if (prompt_has_urls(a))
 		a->prompt = PROMPT_URL;
+	else
+		app_message(a, true, "this story has no URL");
 }
 
 static void act_search(struct app *a)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lede/ui/pane.h"
+#include "lede/ui/prompt.h"
 #include "lede/ui/text.h"
 
 static void draw_pane(struct app *a, struct pane *p, bool focus)
@@ -82,11 +83,15 @@ static void draw_prompt(struct app *a)
 {
 	struct rect r = a->lay.prompt;
 	if (a->prompt == PROMPT_URL || a->prompt == PROMPT_CONFIRM_QUIT) {
-		const char *m = a->prompt == PROMPT_URL
-					? "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)"
-					: "quit lede? (y/n)";
-		screen_put(r.y, 0, r.w, m, strlen(m), ST_NORMAL, NULL, 0);
+		struct buf m = {0};
+		if (a->prompt == PROMPT_URL)
+			prompt_url_menu(a, &m);
+		else
+			buf_puts(&m, "quit lede? (y/n)");
+		/* action titles come from the data: put through the text layer */
+		screen_put(r.y, 0, r.w, buf_str(&m), m.len, ST_NORMAL, NULL, 0);
 		screen_cursor(0, 0, false);
+		buf_free(&m);
 		return;
 	}
 	if (a->prompt != PROMPT_NONE) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "lede/parse.h"
@@ -135,4 +136,152 @@ Test(site, store_counts)
 	cr_assert_eq(s.not_articles, 5);
 	cr_assert_eq(s.problems.n, 0, "%s", s.problems.n ? s.problems.v[0] : "");
 	store_free(&s);
+}
+
+/* A site's records' own fields, as --json gives them: the same cold, warm
+ * (decoded from the cache) and without a cache. */
+Test(site, json_has_the_records_fields_through_the_cache)
+{
+	char *cache = temp_dir("site-json");
+	char *env = xasprintf("XDG_CACHE_HOME=%s", cache);
+	const char *const envs[] = {env, NULL};
+	const char *const argv[] = {"--json", SITE, NULL};
+	struct run plain, first, cold, warm;
+	run_lede(&plain, (const char *[]){"--json", "--no-cache", SITE, NULL}, NULL);
+	run_lede(&first, argv, envs);
+	run_free(&first);
+	wait_until_not_racy();
+	run_lede(&cold, argv, envs); /* writes every file now */
+	run_lede(&warm, argv, envs);
+	cr_assert_eq(plain.status, 0, "%s", plain.err);
+	cr_assert_str_eq(cold.out, plain.out);
+	cr_assert_str_eq(warm.out, plain.out);
+	static const char *const want[] = {
+		"\"name\":\"April Dunnam\"",
+		"\"player\":\"https://www.youtube.com/embed/",
+		"\"items\":[\"videos/dhruvin-shah-get-started-with-custom-entity-extraction",
+		"\"actions\":[{\"title\":\"Download Source Code\",\"url\":\"https://",
+		"\"authors\":[\"audrieg\"]",
+		"\"type\":\"collection\"",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		cr_assert_not_null(strstr(warm.out, want[i]), "%s", want[i]);
+	run_free(&plain);
+	run_free(&cold);
+	run_free(&warm);
+	free(env);
+	temp_dir_free(cache);
+}
+
+/* featuredContent is HTML: only its player's src is kept, whichever
+ * quotes it has; no src, or an attribute that only ends in src, gives
+ * none, and never a problem. */
+Test(site, the_player_is_the_src_of_featured_content)
+{
+	static const struct {
+		const char *value, *want;
+	} cases[] = {
+		{"\"<iframe width=\\\"800\\\" src=\\\"https://www.youtube.com/embed/x\\\" "
+		 "allow=\\\"autoplay\\\"></iframe>\"",
+		 "https://www.youtube.com/embed/x"},
+		{"\"<iframe src='https://player.example/v?a=1&b=2'></iframe>\"",
+		 "https://player.example/v?a=1&b=2"},
+		{"\"<iframe data-src=\\\"https://no.example/\\\"></iframe>\"", NULL},
+		{"\"<p>no player</p>\"", NULL},
+		{"\"<iframe src=\\\"https://never.closed\"", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *text = xasprintf("---\ntitle: t\nfeaturedContent: %s\n---\n", cases[i].value);
+		struct strlist pr = {0};
+		struct article *a = parse_article("p.md", text, strlen(text), &pr);
+		cr_assert_not_null(a, "case %zu", i);
+		cr_assert_eq(pr.n, 0, "case %zu: %s", i, pr.n ? pr.v[0] : "");
+		if (cases[i].want)
+			cr_assert_str_eq(a->player ? a->player : "(none)", cases[i].want, "case %zu", i);
+		else
+			cr_assert_null(a->player, "case %zu: %s", i, a->player);
+		article_free(a);
+		strlist_free(&pr);
+		free(text);
+	}
+}
+
+/* The fast path takes a site's records as it takes the news. */
+Test(site, the_fast_path_takes_the_records)
+{
+	static const char *const files[] = {
+		ROOT "/_learning/collections/"
+		     "dhruvin-shah-ai-builder-with-entity-extraction-model-step-by-step-series.md",
+		ROOT "/_samples/power-apps-community-25-days-of-flows-the-app-behind-the-series.md",
+		ROOT "/_people/april-dunnam.md",
+		ROOT "/_learning/videos/"
+		     "dhruvin-shah-create-train-and-publish-an-entity-extraction-custom-ai-model.md",
+	};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		size_t len;
+		char *data = slurp(files[i], &len);
+		cr_assert(parse_is_fast("x.md", data, len), "%s", files[i]);
+		free(data);
+	}
+}
+
+/* ---- the reader on the site ---- */
+
+/* A replay of tests/site/NAME.script over the site, headless, with the
+ * fake browser (tests/fake-browser) logging to log and the marks in
+ * state; it must run clean. */
+static void play(const char *name, const char *state, const char *log, const char *conf)
+{
+	char *script = xasprintf("tests/site/%s.script", name);
+	char *st = xasprintf("XDG_STATE_HOME=%s", state);
+	char *lg = xasprintf("LEDE_FAKE_BROWSER_LOG=%s", log);
+	const char *const env[] = {"TZ=UTC",	  "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
+				   "HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache",
+				   "NO_COLOR=1", st, lg, NULL};
+	struct run r;
+	run_lede(&r, (const char *[]){"--script", script, "-c", conf, SITE, NULL}, env);
+	cr_assert_eq(r.status, 0, "%s: exit %d: %s", name, r.status, r.err);
+	cr_assert_str_eq(r.err, "", "%s", name);
+	run_free(&r);
+	free(script);
+	free(st);
+	free(lg);
+}
+
+/* A config that opens URLs with the fake browser, waiting for it. */
+static char *browser_conf(const char *dir)
+{
+	char cwd[4096];
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	char *conf = xasprintf("%s/config", dir);
+	char *text = xasprintf("set browser \"%s/tests/fake-browser %%u\"\n"
+			       "set browser-foreground yes\n",
+			       cwd);
+	write_text(conf, text);
+	free(text);
+	return conf;
+}
+
+/* A video without a webUrl opens its originalUrl, its star is kept by it
+ * across a restart; the URL menu lists exactly what a record has. */
+Test(site, a_video_opens_its_original_url_and_keeps_its_marks, .timeout = 60)
+{
+	char *dir = temp_dir("site-reader");
+	char *state = xasprintf("%s/state", dir), *log = xasprintf("%s/browser.log", dir);
+	char *conf = browser_conf(dir);
+	play("video-open", state, log, conf);
+	char *got = slurp(log, NULL);
+	cr_assert_str_eq(got,
+			 "https://youtube.com/watch?v=PFEA4nkRyDs\n--end--\n"
+			 "https://www.youtube.com/embed/PFEA4nkRyDs\n--end--\n"
+			 "https://powerusers.microsoft.com/jgvjg48436/attachments/jgvjg48436/"
+			 "AppFeedbackGallery/372/1/"
+			 "25%20Days%20of%20flows%20the%20Power%20Automate%20Advent%20Calendar.msapp\n"
+			 "--end--\n");
+	free(got);
+	play("video-marks", state, log, conf);
+	free(conf);
+	free(state);
+	free(log);
+	temp_dir_free(dir);
 }
