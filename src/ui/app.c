@@ -173,11 +173,17 @@ static void say_count(struct app *a, enum app_count_say what)
 		app_message(a, false, "%s of %zu stories match", n, store_listed(a->store));
 		break;
 	case SAY_TOPIC:
-	case SAY_PROVIDER: {
-		const char *name = what == SAY_TOPIC ? query_topic(a->query) : query_provider(a->query);
+	case SAY_PROVIDER:
+	case SAY_TYPE: {
+		const char *name = what == SAY_TOPIC	  ? query_topic(a->query)
+				   : what == SAY_PROVIDER ? query_provider(a->query)
+							  : query_type(a->query);
 		if (name)
 			app_message(a, false, "%s stories with %s %s", n,
-				    what == SAY_TOPIC ? "topic" : "provider", name);
+				    what == SAY_TOPIC	   ? "topic"
+				    : what == SAY_PROVIDER ? "provider"
+							   : "type",
+				    name);
 		else
 			app_message(a, false, "%s stories", n);
 		break;
@@ -283,6 +289,7 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	size_t keep_row = a->list.sel;
 	char *topic = query_topic(a->query) ? xstrdup(query_topic(a->query)) : NULL;
 	char *provider = query_provider(a->query) ? xstrdup(query_provider(a->query)) : NULL;
+	char *type = query_type(a->query) ? xstrdup(query_type(a->query)) : NULL;
 	query_free(a->query); /* joins its warm-up, which reads the store */
 	store_check_apply(a->store, true, ch);
 	struct store *s = a->store;
@@ -291,8 +298,10 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	take_store(a);
 	query_set_topic(a->query, topic);
 	query_set_provider(a->query, provider);
+	query_set_type(a->query, type);
 	free(topic);
 	free(provider);
+	free(type);
 	a->nrows = 0;
 	/* what is no longer listed is counted neither unread nor starred */
 	for (size_t i = 0; i < s->n; i++)
@@ -476,6 +485,14 @@ static void cmd_provider(void *app, const char *name)
 	cmd_by_name(app, "provider", name);
 }
 
+static void cmd_type(void *app, const char *name)
+{
+	struct app *a = app;
+	query_set_type(a->query, name);
+	app_rebuild_rows(a);
+	say_count(a, SAY_TYPE);
+}
+
 static void cmd_open(void *app)
 {
 	do_action(app, ACT_BROWSE);
@@ -495,7 +512,10 @@ static void cmd_config_changed(void *app, const char *line)
 static void cmd_names(void *app, enum commands_arg kind, struct strlist *out)
 {
 	struct app *a = app;
-	query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
+	if (kind == ARG_TYPE)
+		query_types(a->store, out);
+	else
+		query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
 }
 
 void app_commands_ui(struct app *a, struct commands_ui *ui)
@@ -508,6 +528,7 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 		.filter = cmd_filter,
 		.topic = cmd_topic,
 		.provider = cmd_provider,
+		.type = cmd_type,
 		.open = cmd_open,
 		.help = cmd_help,
 		.config_changed = cmd_config_changed,

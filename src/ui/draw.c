@@ -66,6 +66,8 @@ static void draw_status(struct app *a)
 		buf_printf(&b, "  topic: %s", query_topic(a->query));
 	if (query_provider(a->query))
 		buf_printf(&b, "  provider: %s", query_provider(a->query));
+	if (query_type(a->query))
+		buf_printf(&b, "  type: %s", query_type(a->query));
 	if (a->nback || a->nfwd)
 		buf_printf(&b, "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
 	/* kept as marks change (marksync.h), never counted here */

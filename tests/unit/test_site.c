@@ -285,3 +285,31 @@ Test(site, a_video_opens_its_original_url_and_keeps_its_marks, .timeout = 60)
 	free(log);
 	temp_dir_free(dir);
 }
+
+/* A collection's items open from its related view and back, those not
+ * found listed dimmed; a profile shows its name; a sample its actions and
+ * its provider's authors. */
+Test(site, a_collection_s_items_open_from_its_related_view, .timeout = 60)
+{
+	char *dir = temp_dir("site-collection");
+	char *state = xasprintf("%s/state", dir), *log = xasprintf("%s/browser.log", dir);
+	char *conf = browser_conf(dir);
+	play("collection", state, log, conf);
+	free(conf);
+	free(state);
+	free(log);
+	temp_dir_free(dir);
+}
+
+/* :type NAME keeps one type of record, with completion. */
+Test(site, type_filters_the_list, .timeout = 60)
+{
+	char *dir = temp_dir("site-type");
+	char *state = xasprintf("%s/state", dir), *log = xasprintf("%s/browser.log", dir);
+	char *conf = browser_conf(dir);
+	play("type", state, log, conf);
+	free(conf);
+	free(state);
+	free(log);
+	temp_dir_free(dir);
+}
