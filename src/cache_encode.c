@@ -34,6 +34,7 @@ struct tally {
 	size_t strbytes, images;
 };
 
+
 /* buf_add, without the call while there is room: an entry is written a
  * byte or a few at a time, on the loading threads. */
 static inline void out_add(struct buf *b, const void *s, size_t n)
@@ -152,6 +153,14 @@ static void put_str(struct enc *w, const char *s, struct tally *t)
 	w->nring++;
 }
 
+/* A list of strings: its count, then each. */
+static void put_strs(struct enc *w, const char *const *v, size_t n, struct tally *t)
+{
+	putv(w, n);
+	for (size_t i = 0; i < n; i++)
+		put_str(w, v[i], t);
+}
+
 static void put_images(struct enc *w, const struct image *v, size_t n, struct tally *t)
 {
 	putv(w, n);
@@ -213,6 +222,8 @@ static void put_body(struct enc *w, const struct article *a)
 	put_str(w, a->web_url, &t);
 	put_str(w, a->amp_web_url, &t);
 	put_str(w, a->cdn_amp_web_url, &t);
+	put_str(w, a->name, &t);
+	put_str(w, a->player, &t);
 	putv(w, zigzag(a->date));
 	putv(w, zigzag(a->quality));
 	putv(w, zigzag(a->heat));
@@ -220,6 +231,14 @@ static void put_body(struct enc *w, const struct article *a)
 	putv(w, a->has);
 	put_provider(w, &a->provider, false, &t);
 	put_images(w, a->images, a->nimages, &t);
+	put_strs(w, a->provider.authors, a->provider.nauthors, &t);
+	put_strs(w, a->items, a->nitems, &t);
+	putv(w, a->nactions);
+	for (size_t i = 0; i < a->nactions; i++) {
+		put_str(w, a->actions[i].title, &t);
+		put_str(w, a->actions[i].url, &t);
+		put_str(w, a->actions[i].type, &t);
+	}
 	for (size_t i = 0; i < a->nrelated; i++) {
 		const struct related *r = &a->related[i];
 		put_str(w, r->title, &t);
@@ -238,8 +257,10 @@ static void put_body(struct enc *w, const struct article *a)
 	putv(w, t.strbytes);
 	putv(w, t.images);
 	putv(w, a->nrelated);
+	putv(w, a->provider.nauthors + a->nitems);
+	putv(w, a->nactions);
 	size_t counts = w->out->len - head - fields;
-	char tmp[30];
+	char tmp[50];
 	char *d = w->out->data;
 	memcpy(tmp, d + head + fields, counts);
 	memmove(d + head + counts, d + head, fields);

@@ -18,10 +18,14 @@
  * An article's body:
  *   v string bytes (what its strs take decoded)  v images (at every level)
  *   v related
- *   str category type originalUrl webUrl ampWebUrl cdnAmpWebUrl
+ *   v strings of the lists of strings (authors and items)  v actions
+ *   str category type originalUrl webUrl ampWebUrl cdnAmpWebUrl name player
  *   zz date  zz quality  zz heat  u8 published  v has
  *   provider: str domain  v n  n images
  *   v n  n images
+ *   v n  n str: the provider's authors
+ *   v n  n str: the items
+ *   v n  n actions, each: str title url type
  *   related (as many as counted above), each:
  *     str title excerpt type webUrl ampWebUrl cdnAmpWebUrl
  *     provider: str name  str domain  v n  n images
@@ -304,6 +308,8 @@ static size_t rd_list(struct rd *r, size_t max)
 struct carve {
 	char *s, *send;
 	struct image *img, *imgend;
+	const char **ptr, **ptrend; /* the lists of strings of the body */
+	struct article_action *act, *actend;
 };
 
 static char *carve_str(struct rd *r, struct carve *c, size_t len)
@@ -425,12 +431,55 @@ static struct image *rd_images(struct rd *r, struct carve *c, size_t *count)
 	return v;
 }
 
+/* A list of at most max strings of at most len bytes each, carved. */
+static const char **rd_strs(struct rd *r, struct carve *c, size_t max, size_t len, size_t *count)
+{
+	size_t n = rd_list(r, max);
+	*count = 0;
+	if (n == 0 || r->bad)
+		return NULL;
+	if ((size_t)(c->ptrend - c->ptr) < n) {
+		r->bad = true;
+		return NULL;
+	}
+	const char **v = c->ptr;
+	c->ptr += n;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = rd_str(r, c, len)))
+			rd_fail(r); /* the parser keeps no missing item */
+	*count = n;
+	return v;
+}
+
+static struct article_action *rd_actions(struct rd *r, struct carve *c, size_t *count)
+{
+	size_t n = rd_list(r, ARTICLE_ACTIONS_MAX);
+	*count = 0;
+	if (n == 0 || r->bad)
+		return NULL;
+	if ((size_t)(c->actend - c->act) < n) {
+		r->bad = true;
+		return NULL;
+	}
+	struct article_action *v = c->act;
+	c->act += n;
+	for (size_t i = 0; i < n; i++) {
+		v[i].title = rd_str(r, c, ARTICLE_TITLE_MAX);
+		v[i].url = rd_str(r, c, ARTICLE_URL_MAX);
+		v[i].type = rd_str(r, c, ARTICLE_NAME_MAX);
+	}
+	*count = n;
+	return v;
+}
+
 static void rd_provider(struct rd *r, struct carve *c, struct provider *p, bool name)
 {
 	if (name)
 		p->name = rd_str(r, c, ARTICLE_NAME_MAX);
 	p->domain = rd_str(r, c, ARTICLE_NAME_MAX);
 	p->images = rd_images(r, c, &p->nimages);
+	p->authors = NULL; /* an article's, read after: see rd_body */
+	p->nauthors = 0;
 }
 
 static size_t align_up(size_t n)
@@ -465,11 +514,13 @@ static bool skip_problems(struct rd *r)
  * at least; nor are there more strings than the fields, nor more images
  * than the lists hold. The one allocation sized from these counts then
  * stays near what a parsed article could take. */
-static bool body_sizes_possible(uint64_t rem, uint64_t sb, size_t nimages, size_t nrelated)
+static bool body_sizes_possible(uint64_t rem, uint64_t sb, size_t nimages, size_t nrelated,
+				size_t nlisted)
 {
-	/* the body's strs: six of the article and its provider's domain; two
-	 * an image; six a related story and its provider's name and domain */
-	uint64_t nstrs = 7 + 2 * (uint64_t)nimages + 8 * (uint64_t)nrelated;
+	/* the body's strs: eight of the article and its provider's domain; two
+	 * an image; six a related story and its provider's name and domain;
+	 * and those of its lists (authors, items, three an action) */
+	uint64_t nstrs = 9 + 2 * (uint64_t)nimages + 8 * (uint64_t)nrelated + nlisted;
 	return sb <= rem * (rem + 1) && sb <= rem * (LONGEST_STR + 1) &&
 	       sb <= nstrs * (LONGEST_STR + 1) &&
 	       nimages <= ARTICLE_IMAGES_MAX * (2 + 2 * (uint64_t)nrelated);
@@ -552,6 +603,8 @@ static void rd_body(struct rd *b, struct carve *c, struct article *a, struct rel
 	a->web_url = rd_str(b, c, ARTICLE_URL_MAX);
 	a->amp_web_url = rd_str(b, c, ARTICLE_URL_MAX);
 	a->cdn_amp_web_url = rd_str(b, c, ARTICLE_URL_MAX);
+	a->name = rd_str(b, c, ARTICLE_TITLE_MAX);
+	a->player = rd_str(b, c, ARTICLE_URL_MAX);
 	uint64_t date = rdv(b), quality = rdv(b), heat = rdv(b);
 	uint8_t published = rd8(b);
 	a->has = rd_has(b, ARTICLE_HAS);
@@ -561,6 +614,10 @@ static void rd_body(struct rd *b, struct carve *c, struct article *a, struct rel
 	a->published = check_bool(b, published, a->has, HAS_PUBLISHED);
 	rd_provider(b, c, &a->provider, false);
 	a->images = rd_images(b, c, &a->nimages);
+	a->provider.authors =
+		rd_strs(b, c, ARTICLE_AUTHORS_MAX, ARTICLE_NAME_MAX, &a->provider.nauthors);
+	a->items = rd_strs(b, c, ARTICLE_ITEMS_MAX, ARTICLE_TITLE_MAX, &a->nitems);
+	a->actions = rd_actions(b, c, &a->nactions);
 	if (nrelated) {
 		a->related = related;
 		a->nrelated = nrelated;
@@ -571,8 +628,9 @@ static void rd_body(struct rd *b, struct carve *c, struct article *a, struct rel
 
 /* What an entry's article takes, from the counts ahead of its fields. */
 struct sizes {
-	size_t rel, img, top, strbytes, total;
+	size_t rel, img, top, ptr, act, strbytes, total;
 	size_t nimages, nrelated, nitems; /* nitems: the head's lists' items */
+	size_t nptrs, nactions;           /* the body's strings of lists, its actions */
 };
 
 /* Read the counts of head h and body b; false if they are inconsistent. */
@@ -584,7 +642,10 @@ static bool entry_sizes(struct rd *h, struct rd *b, struct sizes *z)
 	uint64_t rem = (uint64_t)(b->end - b->p), sb = rdv(b);
 	z->nimages = rd_count(b);
 	z->nrelated = rd_list(b, ARTICLE_RELATED_MAX);
-	if (h->bad || b->bad || !body_sizes_possible(rem, sb, z->nimages, z->nrelated))
+	z->nptrs = rd_list(b, ARTICLE_AUTHORS_MAX + ARTICLE_ITEMS_MAX);
+	z->nactions = rd_list(b, ARTICLE_ACTIONS_MAX);
+	if (h->bad || b->bad ||
+	    !body_sizes_possible(rem, sb, z->nimages, z->nrelated, z->nptrs + 3 * z->nactions))
 		return false;
 	z->nitems = count_list_items(*h);
 	if (z->nitems == SIZE_MAX)
@@ -592,8 +653,10 @@ static bool entry_sizes(struct rd *h, struct rd *b, struct sizes *z)
 	z->rel = align_up(z->nrelated * sizeof(struct related));
 	z->img = align_up(z->nimages * sizeof(struct image));
 	z->top = align_up(z->nitems * sizeof(const char *));
+	z->ptr = align_up(z->nptrs * sizeof(const char *));
+	z->act = align_up(z->nactions * sizeof(struct article_action));
 	z->strbytes = textbytes + (size_t)sb;
-	z->total = z->rel + z->img + z->top + z->strbytes;
+	z->total = z->rel + z->img + z->top + z->ptr + z->act + z->strbytes;
 	return true;
 }
 
@@ -604,16 +667,22 @@ static bool entry_sizes(struct rd *h, struct rd *b, struct sizes *z)
 static bool decode_into(struct rd *h, struct rd *b, const struct sizes *z, struct article *a,
 			unsigned char *mem)
 {
+	unsigned char *ptr = mem + z->rel + z->img + z->top, *act = ptr + z->ptr;
+	unsigned char *str = act + z->act;
 	struct carve c = {
 		.img = (void *)(mem + z->rel),
 		.imgend = (struct image *)(void *)(mem + z->rel) + z->nimages,
-		.s = (char *)(mem + z->rel + z->img + z->top),
-		.send = (char *)(mem + z->rel + z->img + z->top) + z->strbytes,
+		.s = (char *)str,
+		.send = (char *)str + z->strbytes,
+		.ptr = (const char **)(void *)ptr,
+		.ptrend = (const char **)(void *)ptr + z->nptrs,
+		.act = (struct article_action *)(void *)act,
+		.actend = (struct article_action *)(void *)act + z->nactions,
 	};
 	rd_texts(h, &c, a, (void *)(mem + z->rel + z->img));
 	rd_body(b, &c, a, (void *)mem, z->nrelated);
 	return !h->bad && !b->bad && h->p == h->end && b->p == b->end && c.s == c.send &&
-	       c.img == c.imgend;
+	       c.img == c.imgend && c.ptr == c.ptrend && c.act == c.actend;
 }
 
 /* The article of head h and body b, named path; NULL if damaged. */

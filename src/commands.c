@@ -337,6 +337,15 @@ static int cmd_provider(struct commands_run *x, char **args, size_t nargs, char 
 	return 0;
 }
 
+static int cmd_type(struct commands_run *x, char **args, size_t nargs, char **err)
+{
+	(void)err;
+	char *name = joined_name(args, nargs);
+	x->ui->type(x->ui->app, name);
+	free(name);
+	return 0;
+}
+
 static int cmd_open(struct commands_run *x, char **args, size_t nargs, char **err)
 {
 	(void)args, (void)nargs, (void)err;
@@ -368,7 +377,9 @@ static const struct command commands[] = {
 	{"provider", NULL, "provider [NAME]",
 	 "only this provider's stories (none: all)", COMMANDS_PROMPT, 0, SIZE_MAX,
 	 {ARG_PROVIDER}, true, cmd_provider},
-	{"open", NULL, "open", "open the current story's webUrl", COMMANDS_PROMPT, 0, 0, {ARG_NONE},
+	{"type", NULL, "type [NAME]", "only the stories of this type (none: all)",
+	 COMMANDS_PROMPT, 0, SIZE_MAX, {ARG_TYPE}, true, cmd_type},
+	{"open", NULL, "open", "open the current story's URL", COMMANDS_PROMPT, 0, 0, {ARG_NONE},
 	 false, cmd_open},
 	{"help", NULL, "help", "this help", COMMANDS_PROMPT, 0, 0,
 	 {ARG_NONE}, false, cmd_help},
@@ -767,7 +778,7 @@ static void push_kind(enum commands_arg kind, const struct commands_ui *ui,
 		[ARG_COLOR] = config_color_name,   [ARG_ATTR] = config_attr_name,
 		[ARG_SORT_KEY] = sort_key_name,    [ARG_SORT_DIR] = sort_dir_name,
 	};
-	if (kind == ARG_TOPIC || kind == ARG_PROVIDER) {
+	if (kind == ARG_TOPIC || kind == ARG_PROVIDER || kind == ARG_TYPE) {
 		if (ui && ui->names)
 			ui->names(ui->app, kind, out);
 	} else if ((size_t)kind < COUNT(lists) && lists[kind]) {

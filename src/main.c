@@ -459,9 +459,8 @@ static int run_check(const struct store *s, const struct args *a)
 	print_problems(s);
 	if (!s->n)
 		explain_nothing_loaded(s, a->paths, a->npaths, false);
-	char *summary = xasprintf("%zu file%s, %zu article%s, %zu problem%s\n", s->nfiles,
-				  s->nfiles == 1 ? "" : "s", s->n, s->n == 1 ? "" : "s",
-				  s->problems.n, s->problems.n == 1 ? "" : "s");
+	char *summary = xasprintf("%zu files, %zu articles, %zu not articles, %zu problems\n",
+				  s->nfiles, s->n, s->not_articles, s->problems.n);
 	out_text(summary);
 	free(summary);
 	return s->problems.n || !s->n ? 1 : 0;
@@ -502,7 +501,7 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 		if (a->mode == MODE_LIST)
 			output_list_line(&b, art);
 		else
-			output_json_line(&b, s, art, state_get(st, art->web_url));
+			output_json_line(&b, s, art, state_get(st, article_identity(art)));
 		if (b.len > 1 << 16 || i + 1 == n) {
 			if (output_stdout_write(b.data, b.len) < 0)
 				break; /* said once, by finish() */

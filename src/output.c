@@ -332,6 +332,22 @@ static void jimages(struct buf *b, bool *first, const struct image *im, size_t n
 	buf_putc(b, ']');
 }
 
+/* A list of strings under k, only when it has any: the keys of a site's
+ * records are left out of the news stories that have none of them. */
+static void jstrs(struct buf *b, bool *first, const char *k, const char *const *v, size_t n)
+{
+	if (!n)
+		return;
+	key(b, first, k);
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		output_json_string(b, v[i], strlen(v[i]));
+	}
+	buf_putc(b, ']');
+}
+
 static void jprovider(struct buf *b, bool *first, const struct provider *p)
 {
 	bool f = true;
@@ -340,7 +356,32 @@ static void jprovider(struct buf *b, bool *first, const struct provider *p)
 	jstr(b, &f, "name", p->name);
 	jstr(b, &f, "domain", p->domain);
 	jimages(b, &f, p->images, p->nimages);
+	jstrs(b, &f, "authors", p->authors, p->nauthors);
 	buf_putc(b, '}');
+}
+
+/* A site's record's own fields, each only when present: its name, the
+ * src of its player, its items and its actions. */
+static void jsite(struct buf *b, bool *first, const struct article *a)
+{
+	if (a->name)
+		jstr(b, first, "name", a->name);
+	if (a->player)
+		jstr(b, first, "player", a->player);
+	jstrs(b, first, "items", a->items, a->nitems);
+	if (!a->nactions)
+		return;
+	key(b, first, "actions");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < a->nactions; i++) {
+		bool g = true;
+		buf_puts(b, i ? ",{" : "{");
+		jstr(b, &g, "title", a->actions[i].title);
+		jstr(b, &g, "url", a->actions[i].url);
+		jstr(b, &g, "type", a->actions[i].type);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
 }
 
 void output_json_line(struct buf *b, const struct store *s, const struct article *a,
@@ -353,6 +394,7 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 	jstr(b, &f, "type", a->type);
 	jstr(b, &f, "title", a->title);
 	jstr(b, &f, "excerpt", a->excerpt);
+	jsite(b, &f, a);
 	jdate(b, &f, "publishedDateTime", a->has & HAS_DATE, a->date);
 	jstr(b, &f, "originalUrl", a->original_url);
 	jstr(b, &f, "webUrl", a->web_url);

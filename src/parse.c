@@ -20,7 +20,22 @@
 #include "lede/date.h"
 #include "lede/parse_fast.h"
 
-enum kind { K_STR, K_INT, K_BOOL, K_DATE, K_PROVIDER, K_TOPICS, K_IMAGES, K_RELATED, K_IGNORE };
+enum kind {
+	K_STR,
+	K_INT,
+	K_BOOL,
+	K_DATE,
+	K_PROVIDER,      /* a related story's */
+	K_PROVIDER_TOP,  /* an article's: with its authors */
+	K_TOPICS,
+	K_ITEMS,         /* a collection's items: strings */
+	K_IMAGES,
+	K_RELATED,
+	K_ACTIONS,
+	K_AUTHORS,       /* mappings, of which the name is kept */
+	K_PLAYER,        /* an HTML player, of which the src is kept */
+	K_IGNORE,
+};
 
 struct field {
 	const char *key;
@@ -29,26 +44,54 @@ struct field {
 	size_t off_n; /* the array's count */
 	unsigned bit; /* HAS_* set when present */
 	size_t max;   /* a string's bytes, or a list's items (article.h) */
+	unsigned mark; /* MARK_*: what the key, at the top, says of the file */
 };
 
-#define STR(k, T, m, max) {k, K_STR, offsetof(T, m), 0, 0, max}
-#define NUM(k, T, m, b) {k, K_INT, offsetof(T, m), 0, b, 0}
-#define ARR(k, K, T, m, n, max) {k, K, offsetof(T, m), offsetof(T, n), 0, max}
+/* Keys whose presence at the top of the front matter decides whether the
+ * file is an article at all (parse.h): a key a story has, or the mark of
+ * a data record. */
+enum { MARK_STORY = 1, MARK_RECORD = 2 };
+
+#define STR(k, T, m, max) {k, K_STR, offsetof(T, m), 0, 0, max, 0}
+#define NUM(k, T, m, b) {k, K_INT, offsetof(T, m), 0, b, 0, 0}
+#define ARR(k, K, T, m, n, max) {k, K, offsetof(T, m), offsetof(T, n), 0, max, 0}
+#define STORY_STR(k, m, max) {k, K_STR, offsetof(struct article, m), 0, 0, max, MARK_STORY}
 
 static const struct field image_fields[] = {
 	STR("url", struct image, url, ARTICLE_URL_MAX),
 	STR("title", struct image, title, ARTICLE_TITLE_MAX),
 	NUM("width", struct image, width, HAS_WIDTH),
 	NUM("height", struct image, height, HAS_HEIGHT),
-	{"isCached", K_BOOL, offsetof(struct image, is_cached), 0, HAS_CACHED, 0},
-	{NULL, 0, 0, 0, 0, 0},
+	{"isCached", K_BOOL, offsetof(struct image, is_cached), 0, HAS_CACHED, 0, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 static const struct field provider_fields[] = {
 	STR("name", struct provider, name, ARTICLE_NAME_MAX),
 	STR("domain", struct provider, domain, ARTICLE_NAME_MAX),
 	ARR("images", K_IMAGES, struct provider, images, nimages, ARTICLE_IMAGES_MAX),
-	{NULL, 0, 0, 0, 0, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
+};
+
+static const struct field top_provider_fields[] = {
+	STR("name", struct provider, name, ARTICLE_NAME_MAX),
+	STR("domain", struct provider, domain, ARTICLE_NAME_MAX),
+	ARR("images", K_IMAGES, struct provider, images, nimages, ARTICLE_IMAGES_MAX),
+	ARR("authors", K_AUTHORS, struct provider, authors, nauthors, ARTICLE_AUTHORS_MAX),
+	{NULL, 0, 0, 0, 0, 0, 0},
+};
+
+/* An author: only the name is kept, so an author is that pointer. */
+static const struct field author_fields[] = {
+	{"name", K_STR, 0, 0, 0, ARTICLE_NAME_MAX, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
+};
+
+static const struct field action_fields[] = {
+	STR("title", struct article_action, title, ARTICLE_TITLE_MAX),
+	STR("url", struct article_action, url, ARTICLE_URL_MAX),
+	STR("type", struct article_action, type, ARTICLE_NAME_MAX),
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 static const struct field related_fields[] = {
@@ -58,32 +101,37 @@ static const struct field related_fields[] = {
 	STR("webUrl", struct related, web_url, ARTICLE_URL_MAX),
 	STR("ampWebUrl", struct related, amp_web_url, ARTICLE_URL_MAX),
 	STR("cdnAmpWebUrl", struct related, cdn_amp_web_url, ARTICLE_URL_MAX),
-	{"publishedDateTime", K_DATE, offsetof(struct related, date), 0, HAS_DATE, 0},
+	{"publishedDateTime", K_DATE, offsetof(struct related, date), 0, HAS_DATE, 0, 0},
 	NUM("quality", struct related, quality, HAS_QUALITY),
-	{"provider", K_PROVIDER, offsetof(struct related, provider), 0, 0, 0},
+	{"provider", K_PROVIDER, offsetof(struct related, provider), 0, 0, 0, 0},
 	ARR("images", K_IMAGES, struct related, images, nimages, ARTICLE_IMAGES_MAX),
-	{NULL, 0, 0, 0, 0, 0},
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 static const struct field article_fields[] = {
 	STR("category", struct article, category, ARTICLE_NAME_MAX),
 	STR("type", struct article, type, ARTICLE_NAME_MAX),
-	STR("title", struct article, title, ARTICLE_TITLE_MAX),
-	STR("excerpt", struct article, excerpt, ARTICLE_EXCERPT_MAX),
-	{"publishedDateTime", K_DATE, offsetof(struct article, date), 0, HAS_DATE, 0},
-	STR("originalUrl", struct article, original_url, ARTICLE_URL_MAX),
-	STR("webUrl", struct article, web_url, ARTICLE_URL_MAX),
-	STR("ampWebUrl", struct article, amp_web_url, ARTICLE_URL_MAX),
-	STR("cdnAmpWebUrl", struct article, cdn_amp_web_url, ARTICLE_URL_MAX),
+	STORY_STR("title", title, ARTICLE_TITLE_MAX),
+	STORY_STR("excerpt", excerpt, ARTICLE_EXCERPT_MAX),
+	{"publishedDateTime", K_DATE, offsetof(struct article, date), 0, HAS_DATE, 0, MARK_STORY},
+	STORY_STR("originalUrl", original_url, ARTICLE_URL_MAX),
+	STORY_STR("webUrl", web_url, ARTICLE_URL_MAX),
+	STORY_STR("ampWebUrl", amp_web_url, ARTICLE_URL_MAX),
+	STORY_STR("cdnAmpWebUrl", cdn_amp_web_url, ARTICLE_URL_MAX),
 	NUM("quality", struct article, quality, HAS_QUALITY),
 	NUM("heat", struct article, heat, HAS_HEAT),
-	{"published", K_BOOL, offsetof(struct article, published), 0, HAS_PUBLISHED, 0},
-	{"provider", K_PROVIDER, offsetof(struct article, provider), 0, 0, 0},
+	{"published", K_BOOL, offsetof(struct article, published), 0, HAS_PUBLISHED, 0, 0},
+	{"provider", K_PROVIDER_TOP, offsetof(struct article, provider), 0, 0, 0, 0},
 	ARR("topics", K_TOPICS, struct article, topics, ntopics, ARTICLE_TOPICS_MAX),
+	ARR("items", K_ITEMS, struct article, items, nitems, ARTICLE_ITEMS_MAX),
+	ARR("actions", K_ACTIONS, struct article, actions, nactions, ARTICLE_ACTIONS_MAX),
+	{"featuredContent", K_PLAYER, offsetof(struct article, player), 0, 0, ARTICLE_URL_MAX, 0},
 	ARR("images", K_IMAGES, struct article, images, nimages, ARTICLE_IMAGES_MAX),
 	ARR("related", K_RELATED, struct article, related, nrelated, ARTICLE_RELATED_MAX),
-	{"secured", K_IGNORE, 0, 0, 0, 0},
-	{NULL, 0, 0, 0, 0, 0},
+	{"secured", K_IGNORE, 0, 0, 0, 0, 0},
+	STORY_STR("name", name, ARTICLE_TITLE_MAX),
+	{"taxonomy", K_IGNORE, 0, 0, 0, 0, MARK_RECORD},
+	{NULL, 0, 0, 0, 0, 0, 0},
 };
 
 struct parser {
@@ -99,6 +147,8 @@ struct parser {
 	const struct parse_fast *fast;
 	size_t fi; /* the next of them */
 	bool bailed;
+	unsigned marks; /* MARK_* of the keys met at the top */
+	bool empty;     /* the front matter holds nothing */
 };
 
 static void vproblem(struct parser *p, size_t line, size_t col, const char *fmt, va_list ap)
@@ -391,9 +441,11 @@ static bool read_mapping(struct parser *p, const char *key, const struct field *
 static bool read_list(struct parser *p, const char *key, enum kind kind, size_t max, void **arr,
 		      size_t *count)
 {
-	size_t elem = kind == K_TOPICS ? sizeof(char *)
-		      : kind == K_IMAGES ? sizeof(struct image)
-					 : sizeof(struct related);
+	bool strings = kind == K_TOPICS || kind == K_ITEMS;
+	size_t elem = strings || kind == K_AUTHORS ? sizeof(char *)
+		      : kind == K_IMAGES	   ? sizeof(struct image)
+		      : kind == K_ACTIONS	   ? sizeof(struct article_action)
+						   : sizeof(struct related);
 	if (p->ev.type != YAML_SEQUENCE_START_EVENT) {
 		if (is_null(&p->ev))
 			return true;
@@ -425,9 +477,10 @@ static bool read_list(struct parser *p, const char *key, enum kind kind, size_t 
 		void *it = items + n * elem;
 		memset(it, 0, elem);
 		bool keep = true;
-		if (kind == K_TOPICS) {
+		if (strings) {
 			const char *s = NULL;
-			good = read_str(p, key, &s, ARTICLE_TOPIC_MAX);
+			good = read_str(p, key, &s,
+					kind == K_TOPICS ? ARTICLE_TOPIC_MAX : ARTICLE_TITLE_MAX);
 			*(const char **)it = s;
 			keep = s != NULL;
 		} else if (p->ev.type != YAML_MAPPING_START_EVENT) {
@@ -441,6 +494,11 @@ static bool read_list(struct parser *p, const char *key, enum kind kind, size_t 
 		} else if (kind == K_IMAGES) {
 			struct image *im = it;
 			good = read_mapping(p, key, image_fields, im, &im->has);
+		} else if (kind == K_AUTHORS) {
+			good = read_mapping(p, key, author_fields, it, NULL);
+			keep = *(const char **)it != NULL;
+		} else if (kind == K_ACTIONS) {
+			good = read_mapping(p, key, action_fields, it, NULL);
 		} else {
 			struct related *r = it;
 			r->local = -1;
@@ -455,6 +513,37 @@ static bool read_list(struct parser *p, const char *key, enum kind kind, size_t 
 	*count = n;
 	free(items);
 	return good;
+}
+
+/* The src of the player an HTML snippet embeds (src="..." or '...'), kept
+ * when it is short enough; NULL when there is none. Derived, so never a
+ * problem. */
+static const char *player_src(struct arena *ar, const char *v, size_t n, size_t max)
+{
+	for (const char *e = v + n, *q = v; (q = memmem(q, (size_t)(e - q), "src=", 4)); q += 4) {
+		if (q > v && q[-1] != ' ' && q[-1] != '\t' && q[-1] != '\n')
+			continue;
+		const char *u = q + 4;
+		if (u >= e || (*u != '"' && *u != '\''))
+			continue;
+		const char *end = memchr(u + 1, *u, (size_t)(e - u - 1));
+		size_t len = end ? (size_t)(end - u - 1) : 0;
+		if (!len || len > max || memchr(u + 1, '\0', len))
+			return NULL;
+		return arena_strndup(ar, u + 1, len);
+	}
+	return NULL;
+}
+
+static bool read_player(struct parser *p, const char *key, const char **dst, size_t max)
+{
+	bool ok;
+	if (!want_scalar(p, key, "a string", &ok))
+		return false;
+	if (ok)
+		*dst = player_src(p->arena, (const char *)p->ev.data.scalar.value,
+				  p->ev.data.scalar.length, max);
+	return true;
 }
 
 static bool read_value(struct parser *p, const struct field *f, void *obj, unsigned *has)
@@ -486,12 +575,20 @@ static bool read_value(struct parser *p, const struct field *f, void *obj, unsig
 		break;
 	}
 	case K_PROVIDER:
+	case K_PROVIDER_TOP:
 		if (is_null(&p->ev))
 			return true;
-		return read_mapping(p, f->key, provider_fields, at, NULL);
+		return read_mapping(p, f->key,
+				    f->kind == K_PROVIDER ? provider_fields : top_provider_fields,
+				    at, NULL);
+	case K_PLAYER:
+		return read_player(p, f->key, (const char **)at, f->max);
 	case K_TOPICS:
+	case K_ITEMS:
 	case K_IMAGES:
 	case K_RELATED:
+	case K_ACTIONS:
+	case K_AUTHORS:
 		return read_list(p, f->key, f->kind, f->max, (void **)at,
 				 (size_t *)((char *)obj + f->off_n));
 	case K_IGNORE:
@@ -547,6 +644,8 @@ static bool read_mapping(struct parser *p, const char *key, const struct field *
 			continue;
 		}
 		seen |= 1u << (f - fields);
+		if (fields == article_fields)
+			p->marks |= f->mark;
 		if (!read_value(p, f, obj, has))
 			return false;
 	}
@@ -581,7 +680,7 @@ static bool is_fence(const char *s, const char *e)
  * equal to the webUrl, as most are, is shared rather than copied. */
 
 struct sizes {
-	size_t str, img, top, rel;
+	size_t str, img, top, rel, act; /* top: string pointers (topics, items, authors) */
 };
 
 static void size_str(struct sizes *z, const char *s)
@@ -609,6 +708,7 @@ static void size_provider(struct sizes *z, const struct provider *p)
 struct mover {
 	char *s;
 	struct image *img;
+	const char **ptr; /* the string pointers' arrays */
 };
 
 static const char *move_str(struct mover *m, const char *s)
@@ -635,12 +735,62 @@ static struct image *move_images(struct mover *m, const struct image *v, size_t 
 	return d;
 }
 
+static void size_strs(struct sizes *z, const char *const *v, size_t n)
+{
+	z->top += n;
+	for (size_t i = 0; i < n; i++)
+		size_str(z, v[i]);
+}
+
+static const char **move_strs(struct mover *m, const char *const *v, size_t n)
+{
+	if (!n)
+		return NULL;
+	const char **d = m->ptr;
+	m->ptr += n;
+	for (size_t i = 0; i < n; i++)
+		d[i] = move_str(m, v[i]);
+	return d;
+}
+
 static void move_provider(struct mover *m, struct provider *d, const struct provider *p)
 {
 	d->name = move_str(m, p->name);
 	d->domain = move_str(m, p->domain);
 	d->images = move_images(m, p->images, p->nimages);
 	d->nimages = p->nimages;
+	d->authors = move_strs(m, p->authors, p->nauthors);
+	d->nauthors = p->nauthors;
+}
+
+/* A site's fields of a (name, player, items, actions, the provider's
+ * authors): sized, then moved. */
+static void size_site(struct sizes *z, const struct article *a)
+{
+	size_str(z, a->name);
+	size_str(z, a->player);
+	size_strs(z, a->items, a->nitems);
+	size_strs(z, a->provider.authors, a->provider.nauthors);
+	z->act += a->nactions;
+	for (size_t i = 0; i < a->nactions; i++) {
+		size_str(z, a->actions[i].title);
+		size_str(z, a->actions[i].url);
+		size_str(z, a->actions[i].type);
+	}
+}
+
+static void move_site(struct mover *m, struct article *c, const struct article *a,
+		      struct article_action *act)
+{
+	c->name = move_str(m, a->name);
+	c->player = move_str(m, a->player);
+	c->items = move_strs(m, a->items, a->nitems);
+	c->actions = a->nactions ? act : NULL;
+	for (size_t i = 0; i < a->nactions; i++) {
+		act[i].title = move_str(m, a->actions[i].title);
+		act[i].url = move_str(m, a->actions[i].url);
+		act[i].type = move_str(m, a->actions[i].type);
+	}
 }
 
 static size_t align_max(size_t n)
@@ -651,7 +801,8 @@ static size_t align_max(size_t n)
 static struct article *compact(struct article *a)
 {
 	bool same_url = a->original_url && a->web_url && !strcmp(a->original_url, a->web_url);
-	struct sizes z = {0, 0, a->ntopics, a->nrelated};
+	struct sizes z = {0, 0, a->ntopics, a->nrelated, 0};
+	size_site(&z, a);
 	size_str(&z, a->category);
 	size_str(&z, a->type);
 	size_str(&z, a->title);
@@ -679,7 +830,8 @@ static struct article *compact(struct article *a)
 	size_t rel = align_max(z.rel * sizeof(struct related));
 	size_t img = align_max(z.img * sizeof(struct image));
 	size_t top = align_max(z.top * sizeof(const char *));
-	size_t total = rel + img + top + z.str;
+	size_t act = align_max(z.act * sizeof(struct article_action));
+	size_t total = rel + img + top + act + z.str;
 
 	struct article *c = article_new_sized(a->path, total + 2 * alignof(max_align_t));
 	unsigned char *mem = arena_alloc(&c->arena, total);
@@ -688,7 +840,8 @@ static struct article *compact(struct article *a)
 	*c = *a;
 	c->arena = arena;
 	c->path = path;
-	struct mover m = {(char *)mem + rel + img + top, (struct image *)(void *)(mem + rel)};
+	struct mover m = {(char *)mem + rel + img + top + act, (struct image *)(void *)(mem + rel),
+			  (const char **)(void *)(mem + rel + img)};
 	c->category = move_str(&m, a->category);
 	c->type = move_str(&m, a->type);
 	c->title = move_str(&m, a->title);
@@ -698,9 +851,8 @@ static struct article *compact(struct article *a)
 	c->amp_web_url = move_str(&m, a->amp_web_url);
 	c->cdn_amp_web_url = move_str(&m, a->cdn_amp_web_url);
 	move_provider(&m, &c->provider, &a->provider);
-	c->topics = a->ntopics ? (void *)(mem + rel + img) : NULL;
-	for (size_t i = 0; i < a->ntopics; i++)
-		c->topics[i] = move_str(&m, a->topics[i]);
+	c->topics = move_strs(&m, a->topics, a->ntopics);
+	move_site(&m, c, a, (struct article_action *)(void *)(mem + rel + img + top));
 	c->images = move_images(&m, a->images, a->nimages);
 	c->related = a->nrelated ? (void *)mem : NULL;
 	for (size_t i = 0; i < a->nrelated; i++) {
@@ -725,14 +877,23 @@ struct fast_probe {
 	bool fast;
 };
 
+/* How a file is read: named on the command line or met by a walk, and
+ * what it turned out to be. */
+struct verdict {
+	bool named;       /* a file that is not an article is a problem */
+	bool not_article; /* out: it was met by a walk and is not one */
+};
+
 static struct article *parse_probe(const char *path, const char *data, size_t len,
-				   struct strlist *problems, struct fast_probe *probe);
+				   struct strlist *problems, struct fast_probe *probe,
+				   struct verdict *v);
 
 static struct article *parse(const char *path, const char *data, size_t len,
 			     struct strlist *problems, bool try_fast)
 {
-	return try_fast ? parse_probe(path, data, len, problems, &(struct fast_probe){0})
-			: parse_probe(path, data, len, problems, NULL);
+	struct verdict v = {.named = true};
+	return try_fast ? parse_probe(path, data, len, problems, &(struct fast_probe){0}, &v)
+			: parse_probe(path, data, len, problems, NULL, &v);
 }
 
 /* The front matter of data[0..len): from its opening fence line (after
@@ -747,11 +908,13 @@ static bool front_matter(struct parser *p, const char *data, size_t len, const c
 		s += 3;
 	if (s == end) {
 		problem_line(p, 1, "empty file");
+		p->empty = true;
 		return false;
 	}
 	const char *eol = memchr(s, '\n', (size_t)(end - s));
 	if (!is_fence(s, eol ? eol : end)) {
 		problem_line(p, 1, "no front matter: the first line should be '---'");
+		p->empty = true;
 		return false;
 	}
 	/* Find the closing fence: a line that starts with "---" (memmem
@@ -794,6 +957,8 @@ static struct article *parse_fast_path(struct parser *p, const char *s, size_t n
 		}
 		p->fast = NULL;
 		p->bailed = false;
+		if (!a)
+			p->marks = 0; /* libyaml reads it all again */
 	}
 	parse_fast_free(&f);
 	return a;
@@ -811,12 +976,14 @@ static struct article *parse_slow_path(struct parser *p, const char *s, size_t n
 	bool good = next(p) && p->ev.type == YAML_STREAM_START_EVENT && next(p);
 	if (good && p->ev.type == YAML_STREAM_END_EVENT) {
 		problem_line(p, 1, "front matter is empty");
+		p->empty = true;
 		good = false;
 	} else if (good && p->ev.type == YAML_DOCUMENT_START_EVENT && next(p)) {
 		if (p->ev.type == YAML_MAPPING_START_EVENT) {
 			good = read_mapping(p, "front matter", article_fields, a, &a->has);
 		} else if (is_null(&p->ev)) {
 			problem_line(p, 1, "front matter is empty");
+			p->empty = true;
 			good = false;
 		} else {
 			problem_at(p, p->ev.start_mark, "front matter should be a mapping, not %s",
@@ -836,21 +1003,69 @@ static struct article *parse_slow_path(struct parser *p, const char *s, size_t n
 	return compact(a);
 }
 
+/* Is the article just read from p's front matter an article at all, by
+ * the keys at its top (parse.h)? When not, why, for a file named. */
+static const char *not_article_why(const struct parser *p)
+{
+	if (p->marks & MARK_RECORD)
+		return "not an article: it says 'taxonomy:', a data record";
+	if (!(p->marks & MARK_STORY))
+		return "not an article: the front matter has none of title, name, excerpt, "
+		       "a URL or publishedDateTime";
+	return NULL;
+}
+
+/* The file read is not an article: a file met by a walk is only counted
+ * (its problems, if any, taken back); one named says why, after what else
+ * was wrong with it. */
+static struct article *not_article(struct parser *p, size_t n0, struct verdict *v,
+				   const char *why)
+{
+	if (v->named) {
+		if (why)
+			problem_line(p, 1, "%s", why);
+		return NULL; /* without why: said already, as it always was */
+	}
+	while (p->problems->n > n0)
+		free(p->problems->v[--p->problems->n]);
+	v->not_article = true;
+	return NULL;
+}
+
 /* probe NULL: libyaml alone. */
 static struct article *parse_probe(const char *path, const char *data, size_t len,
-				   struct strlist *problems, struct fast_probe *probe)
+				   struct strlist *problems, struct fast_probe *probe,
+				   struct verdict *v)
 {
 	struct parser p = {.path = path, .problems = problems};
+	size_t n0 = problems->n;
 	const char *s, *close;
 	if (!front_matter(&p, data, len, &s, &close))
-		return NULL;
+		return p.empty ? not_article(&p, n0, v, NULL) : NULL;
 	size_t n = (size_t)(close - s);
 	struct article *a = probe ? parse_fast_path(&p, s, n, len) : NULL;
-	if (a) {
+	if (a)
 		probe->fast = true;
-		return compact(a);
+	else
+		a = parse_slow_path(&p, s, n, len);
+	if (!a)
+		return p.empty ? not_article(&p, n0, v, NULL) : NULL;
+	const char *why = not_article_why(&p);
+	if (why) {
+		article_free(a);
+		return not_article(&p, n0, v, why);
 	}
-	return parse_slow_path(&p, s, n, len);
+	return probe && probe->fast ? compact(a) : a;
+}
+
+struct article *parse_candidate(const char *path, const char *data, size_t len, bool named,
+				struct strlist *problems, bool *not_article)
+{
+	struct verdict v = {.named = named};
+	struct article *a =
+		parse_probe(path, data, len, problems, &(struct fast_probe){0}, &v);
+	*not_article = v.not_article;
+	return a;
 }
 
 struct article *parse_article(const char *path, const char *data, size_t len,
@@ -869,7 +1084,8 @@ bool parse_is_fast(const char *path, const char *data, size_t len)
 {
 	struct strlist problems = {0};
 	struct fast_probe probe = {0};
-	struct article *a = parse_probe(path, data, len, &problems, &probe);
+	struct verdict v = {.named = true};
+	struct article *a = parse_probe(path, data, len, &problems, &probe, &v);
 	article_free(a);
 	strlist_free(&problems);
 	return probe.fast;

@@ -274,6 +274,7 @@ struct query {
 	char *topic, *provider;
 	uint32_t topic_id, provider_id;
 	bool ids_set;
+	char *type; /* query_set_type: NULL keeps all */
 	_Atomic(struct name_ids *) names; /* built once, on first need */
 	pthread_mutex_t names_lock;
 	struct worker names_worker;
@@ -413,6 +414,7 @@ void query_free(struct query *q)
 	}
 	free(q->topic);
 	free(q->provider);
+	free(q->type);
 	name_ids_free(atomic_load(&q->names));
 	pthread_mutex_destroy(&q->names_lock);
 	free(q);
@@ -1311,6 +1313,49 @@ static bool keep_by_name(const struct query *q, size_t i)
 	return false;
 }
 
+/* ---- the type filter ---- */
+
+/* What a record is: its type, "article" when it has none. */
+static const char *type_of(const struct article *ar)
+{
+	return ar->type && *ar->type ? ar->type : "article";
+}
+
+static bool keep_by_type(const struct query *q, size_t i)
+{
+	return ascii_case_eq(type_of(q->s->v[i]), q->type);
+}
+
+void query_set_type(struct query *q, const char *name)
+{
+	free(q->type);
+	q->type = name && *name ? xstrdup(name) : NULL;
+}
+
+const char *query_type(const struct query *q)
+{
+	return q->type;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+void query_types(const struct store *s, struct strlist *out)
+{
+	const char **v = xmalloc((s->n ? s->n : 1) * sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (!store_is_hidden(s, i))
+			v[n++] = type_of(s->v[i]);
+	qsort(v, n, sizeof *v, cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (!i || strcmp(v[i], v[i - 1]))
+			strlist_push(out, xstrdup(v[i]));
+	free(v);
+}
+
 static void set_name(struct query *q, char **slot, const char *name)
 {
 	free(*slot);
@@ -1370,6 +1415,7 @@ struct keeper {
 	const unsigned char *marks;
 	enum mark_filter mf;
 	bool by_name;
+	bool by_type;
 };
 
 static void keeper_init(struct keeper *k, struct query *q, const struct query_spec *w)
@@ -1378,6 +1424,7 @@ static void keeper_init(struct keeper *k, struct query *q, const struct query_sp
 	k->marks = w->marks;
 	k->mf = w->mf;
 	k->by_name = q->topic || q->provider;
+	k->by_type = q->type != NULL;
 }
 
 static bool keeper_keep(const struct keeper *k, size_t i)
@@ -1388,6 +1435,8 @@ static bool keeper_keep(const struct keeper *k, size_t i)
 	if (k->mf == MARKS_STARRED && !(m & MARK_STARRED))
 		return false;
 	if (k->by_name && !keep_by_name(k->t.q, i))
+		return false;
+	if (k->by_type && !keep_by_type(k->t.q, i))
 		return false;
 	if (store_is_hidden(k->t.q->s, i))
 		return false;
@@ -1400,7 +1449,7 @@ size_t query_rows_view(struct query *q, struct sort_order order, struct search *
 {
 	const size_t *perm = permutation(q, order);
 	bool by_marks = mf == MARKS_STARRED || (mf == MARKS_UNREAD && marks);
-	if (!re && !by_marks && !q->topic && !q->provider && !q->s->nhidden) {
+	if (!re && !by_marks && !q->topic && !q->provider && !q->type && !q->s->nhidden) {
 		*rows = perm; /* nothing filters: the order is the list */
 		return q->s->n;
 	}

@@ -142,6 +142,8 @@ struct load_slot {
 	 * the merge. */
 	struct cache_links links;
 	bool matched;            /* the article matches the loader's only */
+	bool named;              /* named on the command line, not met by a walk */
+	bool not_article;        /* met by a walk, and not an article (parse.h) */
 	/* A load from the cache's entries alone: the entry + 1 to load (its
 	 * key gives the path); 0 in a load that walks. */
 	uint32_t want_entry;
@@ -299,6 +301,29 @@ static uint32_t root_of(struct loader *L, const char *path)
 	return (uint32_t)L->cur_root;
 }
 
+/* Was slot's file named on the command line: the walk gives such a file
+ * as its root itself. */
+static bool is_named(const struct loader *L, const struct load_slot *slot)
+{
+	return slot->root < L->nroots && !strcmp(slot->path, L->roots[slot->root]);
+}
+
+/* A skipped file's entry without a problem is a file that is not an
+ * article (parse.h): the encoder writes it so, since every file skipped
+ * for a fault has one. One named, which must say it is not, is read
+ * again. */
+static bool cached_not_article(struct load_slot *slot, size_t nproblems, bool *miss)
+{
+	*miss = false;
+	if (slot->problems.n != nproblems)
+		return false;
+	if (slot->named)
+		*miss = true;
+	else
+		slot->not_article = true;
+	return !*miss;
+}
+
 /* The key the cache knows slot's file by, into b: its root made absolute
  * and resolved, then the rest of the path as the walk spelled it (any
  * slashes between them made one). */
@@ -351,9 +376,12 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 	if (id < 0)
 		return false;
 	const struct cache_text *texts;
-	size_t ntexts;
+	size_t ntexts, n0 = slot->problems.n;
+	bool miss;
 	int kind = cache_read_head_as(tc->rdr, (size_t)id, key, slot->path, &slot->problems,
 				      &texts, &ntexts);
+	if (kind == 0 && !cached_not_article(slot, n0, &miss) && miss)
+		return false;
 	if (kind == 1) {
 		slot->matched = tc->re && texts_match(tc->re, texts, ntexts);
 		if (tc->re && !slot->matched) {
@@ -472,8 +500,12 @@ static void load_entry(struct thread_ctx *tc, struct load_slot *slot)
 	slot->root = root;
 	const struct cache_text *texts;
 	size_t ntexts;
+	size_t n0 = slot->problems.n;
+	bool miss;
 	kind = cache_read_head_as(tc->rdr, id, tc->key.data, path, &slot->problems, &texts,
 				  &ntexts);
+	if (kind == 0)
+		cached_not_article(slot, n0, &miss); /* no file is named here */
 	if (kind == 1 && !(slot->a = cache_read_lazy(tc->rdr, id, path, &slot->links))) {
 		while (slot->problems.n)
 			free(slot->problems.v[--slot->problems.n]);
@@ -524,7 +556,8 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	}
 	if (L->want_stat && !slot->have_id)
 		take_id(slot, &st);
-	slot->a = parse_article(path, data, len, &slot->problems);
+	slot->a = parse_candidate(path, data, len, slot->named, &slot->problems,
+				  &slot->not_article);
 	free(data);
 	if (slot->a && tc->re)
 		slot->matched = search_article(tc->re, slot->a);
@@ -748,8 +781,8 @@ static void found(void *arg, char *path)
 	struct load_slot *slot = new_slot(L, &i);
 	slot->path = path;
 	slot->own_path = true;
-	if (L->root_keys)
-		slot->root = root_of(L, path);
+	slot->root = root_of(L, path);
+	slot->named = is_named(L, slot);
 	slot_made(L, i);
 }
 
@@ -878,6 +911,7 @@ static void merge_slots(struct store *s, struct loader *L)
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
+		s->not_articles += slot->not_article;
 		if (slot->a && s->matched)
 			s->matched[s->n] = slot->matched;
 		if (slot->a && s->lazy)
@@ -1288,6 +1322,30 @@ static void prefetch_slot(const struct store *s, size_t i)
 		__builtin_prefetch(&s->slots[s->lazy->urls[3 * i] & (s->nslots - 1)]);
 }
 
+/* ---- identity ----
+ *
+ * A story's identity is its webUrl, else its originalUrl, else its path
+ * (article_identity). Most archives give every story a webUrl, and the URL
+ * index finds the articles of one; a site's videos and samples have only
+ * an originalUrl, and its profiles no URL at all: with any such article
+ * listed, a lookup compares the identities. */
+static void count_without_web(struct store *s)
+{
+	s->nwithout_web = 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->nwithout_web += !store_is_hidden(s, i) && !(s->v[i]->web_url && *s->v[i]->web_url);
+}
+
+long store_next_identity(const struct store *s, const char *id, long after)
+{
+	if (!s->nwithout_web)
+		return store_next_web_url(s, id, after);
+	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < s->nlinked; i++)
+		if (!store_is_hidden(s, i) && !strcmp(article_identity(s->v[i]), id))
+			return (long)i;
+	return -1;
+}
+
 /* The URL index, and every related story's local article. */
 static void link_related(struct store *s)
 {
@@ -1324,6 +1382,7 @@ static void link_related(struct store *s)
 	}
 	if (s->lazy)
 		link_lazy(s);
+	count_without_web(s);
 	/* what backlinks there were are for the articles of before */
 	free(s->backlink_start);
 	free(s->backlinks);

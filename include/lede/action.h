@@ -18,7 +18,7 @@
 	X(RELATED, "related", "r", "the related stories of the current story")             \
 	X(BACK, "back", "Backspace h", "back in history")                                  \
 	X(FORWARD, "forward", "l", "forward in history")                                   \
-	X(BROWSE, "browse", "o", "open the story's webUrl in the browser")                 \
+	X(BROWSE, "browse", "o", "open the story's URL in the browser")                  \
 	X(BROWSE_MENU, "browse-menu", "O", "choose which of the story's URLs to open")     \
 	X(SEARCH, "search", "/", "search (incremental; Enter keeps, Esc restores)")        \
 	X(SEARCH_NEXT, "search-next", "n", "next match")                                   \

@@ -36,6 +36,9 @@ enum {
 	ARTICLE_TOPICS_MAX = 64,    /* topics of an article */
 	ARTICLE_IMAGES_MAX = 64,    /* images of an article, provider or related story */
 	ARTICLE_RELATED_MAX = 256,  /* related stories of an article */
+	ARTICLE_ITEMS_MAX = 256,    /* a collection's items */
+	ARTICLE_ACTIONS_MAX = 64,   /* a sample's actions */
+	ARTICLE_AUTHORS_MAX = 64,   /* the authors of an article's provider */
 };
 
 enum {
@@ -59,6 +62,16 @@ struct provider {
 	const char *name, *domain;
 	struct image *images;
 	size_t nimages;
+	/* The authors' names (authors[].name): an article's provider only;
+	 * a related story's has none. */
+	const char **authors;
+	size_t nauthors;
+};
+
+/* A link a record offers besides its URLs (a sample's "Download Source
+ * Code"): shown and chosen by its title. */
+struct article_action {
+	const char *title, *url, *type;
 };
 
 struct related {
@@ -76,7 +89,11 @@ struct related {
 struct article {
 	const char *path;
 	const char *category, *type, *title, *excerpt;
+	const char *name; /* a profile's or forum's, which may have no title */
 	const char *original_url, *web_url, *amp_web_url, *cdn_amp_web_url;
+	/* The src of the player featuredContent embeds (an iframe's), the
+	 * only part of that HTML kept. */
+	const char *player;
 	int64_t date;
 	int32_t quality, heat;
 	bool published;
@@ -88,8 +105,23 @@ struct article {
 	size_t nimages;
 	struct related *related;
 	size_t nrelated;
+	/* A collection's items: paths of other records, without their
+	 * extension, relative to the folder of the collection's kind (the
+	 * parent of its own folder), e.g. "videos/some-name". */
+	const char **items;
+	size_t nitems;
+	struct article_action *actions;
+	size_t nactions;
 	struct arena arena;
 };
+
+/* The story's identity, which its marks are kept by and which tells the
+ * same story in two files: its webUrl, else its originalUrl, else its
+ * path. Never NULL. */
+const char *article_identity(const struct article *a);
+/* What stands for its title on screen: the title, else the name, else
+ * NULL (the caller shows the file's name, dimmed). */
+const char *article_title(const struct article *a);
 
 /* A new, empty article for path (copied). With a size hint (the bytes its
  * text will roughly need, e.g. the file's length), its arena starts with
@@ -107,8 +139,9 @@ struct article *article_trim(struct article *a);
 /* The same copy, a left as it is (it may live outside any arena). */
 struct article *article_copy_listed(const struct article *a);
 /* A copy of a that keeps what the reader needs of an article it does not
- * show: what article_copy_listed keeps (the webUrl is the marks' key) and
- * the topics, which a filter reads. The URL index takes its other URLs
+ * show: what article_copy_listed keeps, the originalUrl (with the webUrl,
+ * the identity the marks are kept by), the name and the type (the list
+ * shows them) and the topics, which a filter reads. The URL index takes its other URLs
  * hashed (cache_read_lazy); the reader decodes the rest when a view shows
  * it (see store_article). a is left as it is. */
 struct article *article_copy_lazy(const struct article *a);

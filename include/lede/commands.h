@@ -47,12 +47,13 @@ enum commands_arg {
 	ARG_SORT_DIR, /* asc, desc */
 	ARG_TOPIC,    /* the topics of the loaded stories (commands_ui.names) */
 	ARG_PROVIDER, /* their providers' names (commands_ui.names) */
+	ARG_TYPE,     /* their types (commands_ui.names) */
 };
 
 /* The reader's side of its commands, handed in by the UI; app is passed
  * back to each hook. A hook says the outcome on the reader's message line
  * itself. names (may be NULL) pushes the candidates of kind (ARG_TOPIC,
- * ARG_PROVIDER) on out, each once. */
+ * ARG_PROVIDER, ARG_TYPE) on out, each once. */
 struct commands_ui {
 	void *app;
 	void (*quit)(void *app);
@@ -70,6 +71,7 @@ struct commands_ui {
 	 * keymap), each, before the one message that sums them up (may be
 	 * NULL). */
 	void (*problems)(void *app, const struct strlist *errors);
+	void (*type)(void *app, const char *name); /* NULL: all */
 };
 
 struct commands_run;

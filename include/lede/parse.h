@@ -13,7 +13,17 @@
  *    U+FFFD, since a C string would end there. The rest of the article
  *    loads.
  * Every problem is one line "path:line:col: message" (1-based), with any
- * text from the file made terminal-safe. */
+ * text from the file made terminal-safe.
+ *
+ * Not every file is an article: one that does not start with '---'
+ * (an empty one too), whose front matter is empty or has, at its top,
+ * none of the keys a story has (title, name, excerpt, originalUrl,
+ * webUrl, ampWebUrl, cdnAmpWebUrl, publishedDateTime), or that says
+ * 'taxonomy:' (a site's data record: an organisation, a topic) is not
+ * one. Met by walking a directory, such a file is counted, never a
+ * problem: a site checkout's README and data files. Named on the command
+ * line, it is a problem. A file that tries to be an article and fails (a
+ * '---' never closed, a YAML error) is a problem either way. */
 #ifndef LEDE_PARSE_H
 #define LEDE_PARSE_H
 
@@ -23,10 +33,18 @@
 #include "lede/article.h"
 #include "lede/util.h"
 
-/* Parse data[0..len) read from path. Appends problems to *problems. Returns
- * the article (caller frees with article_free), or NULL if skipped. */
+/* Parse data[0..len) read from path, a file named on the command line.
+ * Appends problems to *problems. Returns the article (caller frees with
+ * article_free), or NULL if skipped. */
 struct article *parse_article(const char *path, const char *data, size_t len,
 			      struct strlist *problems);
+
+/* parse_article of a candidate file: named, it was named on the command
+ * line (parse_article's way); otherwise met by a walk, and then a file
+ * that is not an article (see above) gives NULL, no problem and
+ * *not_article true. *not_article is false otherwise. */
+struct article *parse_candidate(const char *path, const char *data, size_t len, bool named,
+				struct strlist *problems, bool *not_article);
 
 /* parse_article with libyaml reading every file: most files take a faster
  * path of the parser's own, which must give exactly the same; the tests

@@ -170,4 +170,14 @@ const char *query_provider(const struct query *q);
 enum query_names { QUERY_TOPICS, QUERY_PROVIDERS };
 void query_names(struct query *q, enum query_names kind, struct strlist *out);
 
+/* Keep only the records of this type (exact, in any case of its ASCII
+ * letters: "video", "course"; "article" takes the records that have no
+ * type too), likewise; NULL or "" keeps all. Types are few and short, and
+ * compared as strings. */
+void query_set_type(struct query *q, const char *name);
+const char *query_type(const struct query *q);
+/* Push on out every type of the store, sorted, each once ("article" for
+ * the records without one). */
+void query_types(const struct store *s, struct strlist *out);
+
 #endif

@@ -106,6 +106,9 @@ struct store {
 	struct article **v; /* owned */
 	size_t n, cap;
 	size_t nfiles;          /* candidate files seen */
+	/* Of them, met by a walk and not articles (parse.h): never listed,
+	 * never a problem. */
+	size_t not_articles;
 	struct strlist problems; /* in scan order */
 	/* What went wrong with the cache ("cache PATH: reason, rebuilding"):
 	 * never a problem of the archive, so kept apart from problems. */
@@ -118,6 +121,9 @@ struct store {
 	 * store_next_web_url: few, sorted by that earlier article. */
 	struct web_alias *web_aliases;
 	size_t nweb_aliases;
+	/* Listed articles with no webUrl, whose identity the URL index does
+	 * not give (see store_next_identity). */
+	size_t nwithout_web;
 	/* Backlinks: articles whose related list names article i are
 	 * backlinks[backlink_start[i] .. backlink_start[i + 1]), for the
 	 * first nlinked articles (those store_link saw). Read them through
@@ -177,6 +183,12 @@ long store_find_url(const struct store *s, const char *url);
  * to, found through the URL index, O(1) but for duplicated webUrls. Only
  * articles store_link saw. */
 long store_next_web_url(const struct store *s, const char *url, long after);
+/* The first article after `after` (-1: from the start), in load order,
+ * whose identity (article_identity: webUrl, else originalUrl, else path)
+ * is id, or -1: the articles that share the marks kept by id. Through the
+ * URL index when every article has a webUrl; otherwise a pass over the
+ * articles. Only articles store_link saw. */
+long store_next_identity(const struct store *s, const char *id, long after);
 /* The most slots a lookup in the URL index visits: a few with any
  * archive, since the index hashes with a key of this process (hash.h). */
 size_t store_url_max_probe(const struct store *s);

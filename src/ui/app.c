@@ -174,11 +174,17 @@ static void say_count(struct app *a, enum app_count_say what)
 		app_message(a, false, "%s of %zu stories match", n, store_listed(a->store));
 		break;
 	case SAY_TOPIC:
-	case SAY_PROVIDER: {
-		const char *name = what == SAY_TOPIC ? query_topic(a->query) : query_provider(a->query);
+	case SAY_PROVIDER:
+	case SAY_TYPE: {
+		const char *name = what == SAY_TOPIC	  ? query_topic(a->query)
+				   : what == SAY_PROVIDER ? query_provider(a->query)
+							  : query_type(a->query);
 		if (name)
 			app_message(a, false, "%s stories with %s %s", n,
-				    what == SAY_TOPIC ? "topic" : "provider", name);
+				    what == SAY_TOPIC	   ? "topic"
+				    : what == SAY_PROVIDER ? "provider"
+							   : "type",
+				    name);
 		else
 			app_message(a, false, "%s stories", n);
 		break;
@@ -284,6 +290,7 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	size_t keep_row = a->list.sel;
 	char *topic = query_topic(a->query) ? xstrdup(query_topic(a->query)) : NULL;
 	char *provider = query_provider(a->query) ? xstrdup(query_provider(a->query)) : NULL;
+	char *type = query_type(a->query) ? xstrdup(query_type(a->query)) : NULL;
 	query_free(a->query); /* joins its warm-up, which reads the store */
 	store_check_apply(a->store, true, ch);
 	struct store *s = a->store;
@@ -292,8 +299,10 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	take_store(a);
 	query_set_topic(a->query, topic);
 	query_set_provider(a->query, provider);
+	query_set_type(a->query, type);
 	free(topic);
 	free(provider);
+	free(type);
 	a->nrows = 0;
 	/* what is no longer listed is counted neither unread nor starred */
 	for (size_t i = 0; i < s->n; i++)
@@ -338,21 +347,18 @@ void app_take_check(struct app *a, bool wait)
 
 bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 {
-	/* the list's fields hold the webUrl: nothing to decode */
+	/* the list's fields hold the identity: nothing to decode */
 	const struct article *ar = idx >= 0 && (size_t)idx < a->store->n ? a->store->v[idx] : NULL;
 	if (!ar)
 		return false;
 	unsigned m = on ? a->marks[idx] | bits : a->marks[idx] & ~bits;
 	if (m == a->marks[idx])
 		return true;
-	if (!ar->web_url || !*ar->web_url) {
-		app_message(a, true, "this story has no webUrl to keep its marks by");
-		return false;
-	}
-	state_set(a->state, ar->web_url, m);
-	/* every article with this webUrl shares its marks, as the next
+	const char *id = article_identity(ar);
+	state_set(a->state, id, m);
+	/* every article of this identity shares its marks, as the next
 	 * start would show them */
-	marksync_set_url(&a->marks_sync, a->marks, a->store, ar->web_url, m);
+	marksync_set_url(&a->marks_sync, a->marks, a->store, id, m);
 	marksync_set(&a->marks_sync, a->marks, (size_t)idx, m);
 	return true;
 }
@@ -480,6 +486,14 @@ static void cmd_provider(void *app, const char *name)
 	cmd_by_name(app, "provider", name);
 }
 
+static void cmd_type(void *app, const char *name)
+{
+	struct app *a = app;
+	query_set_type(a->query, name);
+	app_rebuild_rows(a);
+	say_count(a, SAY_TYPE);
+}
+
 static void cmd_open(void *app)
 {
 	do_action(app, ACT_BROWSE);
@@ -499,7 +513,10 @@ static void cmd_config_changed(void *app, const char *line)
 static void cmd_names(void *app, enum commands_arg kind, struct strlist *out)
 {
 	struct app *a = app;
-	query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
+	if (kind == ARG_TYPE)
+		query_types(a->store, out);
+	else
+		query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
 }
 
 /* What :source (or a keymap) found wrong is kept with the other problems,
@@ -521,6 +538,7 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 		.filter = cmd_filter,
 		.topic = cmd_topic,
 		.provider = cmd_provider,
+		.type = cmd_type,
 		.open = cmd_open,
 		.help = cmd_help,
 		.config_changed = cmd_config_changed,
@@ -548,7 +566,7 @@ void app_open_url(struct app *a, const char *url)
 {
 	char *msg = NULL;
 	if (!url) {
-		app_message(a, true, "this story has no web URL");
+		app_message(a, true, "this story has no URL");
 		return;
 	}
 	if (!browser_url_ok(url, &a->cfg->browser_schemes, &msg)) {
@@ -702,7 +720,7 @@ static void act_browse(struct app *a)
 	if (!ar)
 		return;
 	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
-	app_open_url(a, r ? r->web_url : ar->web_url);
+	app_open_url(a, prompt_default_url(a));
 	/* opened in the browser is read, for the article or the local one a
 	 * related summary stands for */
 	long idx = r ? r->local : a->cur.article;
@@ -712,8 +730,12 @@ static void act_browse(struct app *a)
 
 static void act_browse_menu(struct app *a)
 {
-	if (a->cur.article >= 0)
+	if (a->cur.article < 0)
+		return;
+	if (prompt_has_urls(a))
 		a->prompt = PROMPT_URL;
+	else
+		app_message(a, true, "this story has no URL");
 }
 
 static void act_search(struct app *a)

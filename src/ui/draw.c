@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lede/ui/pane.h"
+#include "lede/ui/prompt.h"
 #include "lede/ui/text.h"
 #include "lede/ui/triage.h"
 
@@ -38,13 +39,14 @@ static void draw_pane(struct app *a, struct pane *p, bool focus)
 /* The status line's items, each one of its strings; the first and the
  * problems are never dropped. */
 enum status_item {
-	SI_POS, SI_SORT, SI_SEARCH, SI_FILTER, SI_TOPIC, SI_PROVIDER, SI_HISTORY, SI_UNREAD,
+	SI_POS, SI_SORT, SI_SEARCH, SI_FILTER, SI_TOPIC, SI_PROVIDER, SI_TYPE, SI_HISTORY, SI_UNREAD,
 	SI_STARRED, SI_SHOWING, SI_PROBLEMS, SI_COUNT
 };
 
 /* What goes first when the line is too narrow: the least telling first. */
 static const enum status_item drop_order[] = {SI_HISTORY, SI_SORT,     SI_STARRED,
-					      SI_PROVIDER, SI_TOPIC,   SI_SHOWING,
+					      SI_PROVIDER, SI_TYPE,    SI_TOPIC,
+					      SI_SHOWING,
 					      SI_FILTER,  SI_UNREAD,   SI_SEARCH};
 
 static void status_items(struct app *a, struct buf *it)
@@ -77,6 +79,8 @@ static void status_items(struct app *a, struct buf *it)
 		buf_printf(&it[SI_TOPIC], "  topic: %s", query_topic(a->query));
 	if (query_provider(a->query))
 		buf_printf(&it[SI_PROVIDER], "  provider: %s", query_provider(a->query));
+	if (query_type(a->query))
+		buf_printf(&it[SI_TYPE], "  type: %s", query_type(a->query));
 	if (a->nback || a->nfwd)
 		buf_printf(&it[SI_HISTORY], "  history: %zu/%zu", a->nback, a->nback + a->nfwd);
 	/* kept as marks change (marksync.h), never counted here */
@@ -131,11 +135,15 @@ static void draw_prompt(struct app *a)
 		return;
 	}
 	if (a->prompt == PROMPT_URL || a->prompt == PROMPT_CONFIRM_QUIT) {
-		const char *m = a->prompt == PROMPT_URL
-					? "open which URL? [w]eb [o]riginal [a]mp [c]dn amp (Esc cancels)"
-					: "quit lede? (y/n)";
-		screen_put(r.y, 0, r.w, m, strlen(m), ST_NORMAL, NULL, 0);
+		struct buf m = {0};
+		if (a->prompt == PROMPT_URL)
+			prompt_url_menu(a, &m);
+		else
+			buf_puts(&m, "quit lede? (y/n)");
+		/* action titles come from the data: put through the text layer */
+		screen_put(r.y, 0, r.w, buf_str(&m), m.len, ST_NORMAL, NULL, 0);
 		screen_cursor(0, 0, false);
+		buf_free(&m);
 		return;
 	}
 	if (a->prompt != PROMPT_NONE) {

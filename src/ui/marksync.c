@@ -9,7 +9,7 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
 	m->fills++;
 	m->lookups += s->n;
 	for (size_t i = 0; i < s->n; i++)
-		marks[i] = (unsigned char)state_get(st, s->v[i]->web_url);
+		marks[i] = (unsigned char)state_get(st, article_identity(s->v[i]));
 	query_counts_fill(&m->counts, marks, s->n);
 }
 
@@ -20,12 +20,12 @@ void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned f
 }
 
 void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
-		      const char *url, unsigned flags)
+		      const char *id, unsigned flags)
 {
 	long i = -1;
 	do {
 		m->lookups++;
-		i = store_next_web_url(s, url, i);
+		i = store_next_identity(s, id, i);
 		if (i >= 0)
 			marksync_set(m, marks, (size_t)i, flags);
 	} while (i >= 0);

@@ -246,34 +246,91 @@ static void prompt_accept(struct app *a)
 	}
 }
 
+/* One URL of the URL prompt: its key, what it is, the URL. */
+struct url_entry {
+	char key;
+	const char *label, *url;
+};
+
+enum { URL_ENTRIES_MAX = 5 + 9 }; /* web, original, AMP, CDN AMP, player; 9 actions */
+
+static void url_add(struct url_entry *v, size_t *n, char key, const char *label, const char *url)
+{
+	if (url && *url && *n < URL_ENTRIES_MAX)
+		v[(*n)++] = (struct url_entry){key, label, url};
+}
+
+/* The URLs the current story has, in the menu's order: exactly those it
+ * has, then its actions (by their titles, keys 1 to 9) and its player.
+ * A related summary has only its own three. */
+static size_t story_urls(struct app *a, struct url_entry *v)
+{
+	const struct article *ar = app_article(a, a->cur.article);
+	size_t n = 0;
+	if (!ar)
+		return 0;
+	if (a->cur.related >= 0) {
+		const struct related *r = &ar->related[a->cur.related];
+		url_add(v, &n, 'w', "web", r->web_url);
+		url_add(v, &n, 'a', "amp", r->amp_web_url);
+		url_add(v, &n, 'c', "cdn amp", r->cdn_amp_web_url);
+		return n;
+	}
+	url_add(v, &n, 'w', "web", ar->web_url);
+	url_add(v, &n, 'o', "original", ar->original_url);
+	url_add(v, &n, 'a', "amp", ar->amp_web_url);
+	url_add(v, &n, 'c', "cdn amp", ar->cdn_amp_web_url);
+	for (size_t i = 0, k = 0; i < ar->nactions && k < 9; i++) {
+		const struct article_action *x = &ar->actions[i];
+		if (x->url && *x->url)
+			url_add(v, &n, (char)('1' + k++), x->title ? x->title : "action", x->url);
+	}
+	url_add(v, &n, 'p', "player", ar->player);
+	return n;
+}
+
+bool prompt_has_urls(struct app *a)
+{
+	struct url_entry v[URL_ENTRIES_MAX];
+	return story_urls(a, v) > 0;
+}
+
+const char *prompt_default_url(struct app *a)
+{
+	struct url_entry v[URL_ENTRIES_MAX];
+	size_t n = story_urls(a, v);
+	/* the web, original and AMP URLs come first, in that order */
+	return n && strchr("woac", v[0].key) ? v[0].url : NULL;
+}
+
+void prompt_url_menu(struct app *a, struct buf *out)
+{
+	struct url_entry v[URL_ENTRIES_MAX];
+	size_t n = story_urls(a, v);
+	buf_puts(out, "open which URL?");
+	for (size_t i = 0; i < n; i++) {
+		/* a letter that begins its label stands in it: [w]eb */
+		if (v[i].key == v[i].label[0])
+			buf_printf(out, " [%c]%s", v[i].key, v[i].label + 1);
+		else
+			buf_printf(out, " [%c] %s", v[i].key, v[i].label);
+	}
+	buf_puts(out, " (Esc cancels)");
+}
+
 static void url_choice(struct app *a, int key)
 {
 	a->prompt = PROMPT_NONE;
-	const struct article *ar = app_article(a, a->cur.article);
-	if (!ar)
-		return;
-	const struct related *r = a->cur.related >= 0 ? &ar->related[a->cur.related] : NULL;
-	const char *url = NULL;
-	switch (key) {
-	case 'w':
-		url = r ? r->web_url : ar->web_url;
-		break;
-	case 'o':
-		url = r ? NULL : ar->original_url;
-		break;
-	case 'a':
-		url = r ? r->amp_web_url : ar->amp_web_url;
-		break;
-	case 'c':
-		url = r ? r->cdn_amp_web_url : ar->cdn_amp_web_url;
-		break;
-	default:
-		return;
+	struct url_entry v[URL_ENTRIES_MAX];
+	size_t n = story_urls(a, v);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].key == key) {
+			app_open_url(a, v[i].url);
+			return;
+		}
 	}
-	if (!url)
+	if (key > 0 && key < 128 && strchr("woacp123456789", key))
 		app_message(a, true, "this story has no such URL");
-	else
-		app_open_url(a, url);
 }
 
 /* Tab at the : prompt: complete the word being typed from what the command

@@ -105,6 +105,37 @@ static void put_score(int y, int *x, int width, bool has, int value, enum style 
 	*x += width + 1;
 }
 
+/* What a record is, when it is not a news story: "video ", "course ",
+ * before its title (none for an article, which most are); the columns it
+ * took. */
+static int put_type(int y, int x, int w, const char *type, enum style st)
+{
+	if (!type || !*type || !strcmp(type, "article") || w < 20)
+		return 0;
+	struct buf b = {0};
+	buf_printf(&b, "%s ", type);
+	int used = screen_put(y, x, w / 3, b.data, b.len, st, NULL, 0);
+	buf_free(&b);
+	return used;
+}
+
+/* The title, else the name, else the file's name, dimmed: every record
+ * has something to be known by. */
+static void put_title(struct app *a, const struct article *ar, int y, int x, int w, enum style st)
+{
+	const char *t = article_title(ar);
+	if (!t) {
+		const char *slash = strrchr(ar->path, '/');
+		t = slash && slash[1] ? slash + 1 : ar->path;
+		screen_put(y, x, w, t, strlen(t), st == ST_NORMAL ? ST_DIM : st, NULL, 0);
+		return;
+	}
+	struct span *sp;
+	int n = put_spans(a, t, &sp);
+	screen_put(y, x, w, t, strlen(t), st, sp, (size_t)n);
+	free(sp);
+}
+
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	selected = selected && a->keep_pending < 0; /* its row is not known yet */
@@ -125,7 +156,7 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		if (ar->has & HAS_DATE)
 			app_format_time(ar->date, buf, sizeof buf, c.with_time);
 		else
-			snprintf(buf, sizeof buf, "-");
+			snprintf(buf, sizeof buf, "\u2013"); /* an en dash: undated */
 		screen_put(y, x, c.date + 1, buf, strlen(buf), st, NULL, 0);
 		x += c.date + 1;
 	}
@@ -141,10 +172,8 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		free(sp);
 		x += c.provider + 1;
 	}
-	const char *t = ar->title ? ar->title : "(no title)";
-	n = put_spans(a, ar->title, &sp);
-	screen_put(y, x, p->r.x + p->r.w - x, t, strlen(t), st, sp, (size_t)n);
-	free(sp);
+	x += put_type(y, x, p->r.x + p->r.w - x, ar->type, selected ? st : ST_DIM);
+	put_title(a, ar, y, x, p->r.x + p->r.w - x, st);
 }
 
 /* Enter opens the selected story in the story pane (the app opens it:

@@ -1,15 +1,147 @@
-/* The related view: the current story's related stories, then the local
- * articles that name it (its backlinks). Enter jumps, and history keeps
- * the way back. */
+/* The related view: a collection's items, the current story's related
+ * stories, then the local articles that name it (its backlinks). Enter
+ * jumps, and history keeps the way back. Its state is where the items
+ * were found. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lede/compat.h"
 #include "lede/ui/app.h"
 #include "lede/ui/history.h"
 #include "lede/ui/pane.h"
 #include "lede/ui/text.h"
 #include "lede/ui/triage.h"
+
+/* ---- a collection's items ----
+ *
+ * An item names another record by its path without the extension,
+ * relative to the folder of the collection's kind (the parent of the
+ * collection's own folder: "videos/x" of _learning/collections/c.md is
+ * _learning/videos/x.md), else to a folder above it, up to the archive's
+ * root. They are found among the articles loaded, by path. */
+struct items_state {
+	long article;     /* whose items were found; -1: none yet */
+	size_t store_n;   /* the store's size then */
+	size_t *by_path;  /* the articles' indices sorted by path */
+	size_t npaths;
+	long *found;      /* item k's article, or -1 */
+	size_t nitems;
+};
+
+static void open_view(struct app *a, struct pane *p)
+{
+	(void)a;
+	struct items_state *st = xcalloc(1, sizeof *st);
+	st->article = -1;
+	p->state = st;
+}
+
+static void close_view(struct app *a, struct pane *p)
+{
+	(void)a;
+	struct items_state *st = p->state;
+	free(st->by_path);
+	free(st->found);
+	free(st);
+}
+
+static int cmp_path(const void *x, const void *y, void *ctx)
+{
+	const struct store *s = ctx;
+	return strcmp(s->v[*(const size_t *)x]->path, s->v[*(const size_t *)y]->path);
+}
+
+/* The listed article whose path is path, or -1. */
+static long find_path(const struct store *s, const struct items_state *st, const char *path)
+{
+	size_t lo = 0, hi = st->npaths;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->v[st->by_path[mid]]->path, path);
+		if (!c)
+			return store_is_hidden(s, st->by_path[mid]) ? -1 : (long)st->by_path[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The record item names, from the folder dir[0..dlen) or one above it. */
+static long find_item(const struct store *s, const struct items_state *st, const char *dir,
+		      size_t dlen, const char *item)
+{
+	static const char *const ext[] = {".md", ".markdown", ".txt", ".yml", ".yaml"};
+	struct buf b = {0};
+	long found = -1;
+	for (;;) {
+		for (size_t e = 0; e < sizeof ext / sizeof *ext && found < 0; e++) {
+			b.len = 0;
+			if (dlen)
+				buf_printf(&b, "%.*s/", (int)dlen, dir);
+			buf_printf(&b, "%s%s", item, ext[e]);
+			found = find_path(s, st, buf_str(&b));
+		}
+		if (found >= 0 || !dlen)
+			break;
+		while (dlen && dir[dlen - 1] != '/')
+			dlen--; /* the folder above */
+		while (dlen && dir[dlen - 1] == '/')
+			dlen--;
+	}
+	buf_free(&b);
+	return found;
+}
+
+/* Find the current story's items, once for it (and again when the store
+ * grew). */
+static struct items_state *items(struct app *a, struct pane *p)
+{
+	struct items_state *st = p->state;
+	const struct article *ar = a->cur.related < 0 ? app_article(a, a->cur.article) : NULL;
+	if (!ar || !ar->nitems) {
+		st->nitems = 0;
+		return st;
+	}
+	if (st->article == a->cur.article && st->store_n == a->store->n)
+		return st;
+	const struct store *s = a->store;
+	if (st->store_n != s->n || !st->by_path) {
+		free(st->by_path);
+		st->by_path = xmalloc((s->n ? s->n : 1) * sizeof *st->by_path);
+		for (size_t i = 0; i < s->n; i++)
+			st->by_path[i] = i;
+		compat_qsort_r(st->by_path, s->n, sizeof *st->by_path, cmp_path, (void *)s);
+		st->npaths = s->n;
+	}
+	st->article = a->cur.article;
+	st->store_n = s->n;
+	/* the kind's folder: two levels above the collection's file */
+	const char *path = ar->path;
+	size_t dlen = strlen(path);
+	for (int up = 0; up < 2; up++) {
+		while (dlen && path[dlen - 1] != '/')
+			dlen--;
+		while (dlen && path[dlen - 1] == '/')
+			dlen--;
+	}
+	free(st->found);
+	st->found = xmalloc(ar->nitems * sizeof *st->found);
+	st->nitems = ar->nitems;
+	for (size_t k = 0; k < ar->nitems; k++)
+		st->found[k] = find_item(s, st, path, dlen, ar->items[k]);
+	return st;
+}
+
+/* The lines before the related stories' heading: the items' heading and
+ * the items, when there are any. */
+static size_t nitems_lines(struct app *a, struct pane *p)
+{
+	size_t n = items(a, p)->nitems;
+	return n ? n + 1 : 0;
+}
 
 /* Lines: a heading, the related stories, a heading, the backlinks. */
 static size_t nrelated(struct app *a)
@@ -43,13 +175,15 @@ static size_t backlink(struct app *a, size_t k)
 
 static size_t count(struct app *a, struct pane *p)
 {
-	(void)p;
-	return 2 + nrelated(a) + nback(a);
+	return nitems_lines(a, p) + 2 + nrelated(a) + nback(a);
 }
 
 static bool selectable(struct app *a, struct pane *p, size_t line)
 {
-	(void)p;
+	size_t io = nitems_lines(a, p);
+	if (io && line < io)
+		return line != 0;
+	line -= io;
 	return line != 0 && line != 1 + nrelated(a);
 }
 
@@ -57,7 +191,8 @@ static void title(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)p;
 	const struct article *ar = app_article(a, a->cur.article);
-	buf_printf(out, "Related: %s", ar && ar->title ? ar->title : "");
+	const char *t = ar ? article_title(ar) : NULL;
+	buf_printf(out, "Related: %s", t ? t : "");
 }
 
 static void row(struct app *a, struct pane *p, int y, enum style st, bool local, int64_t date,
@@ -92,12 +227,47 @@ static void row(struct app *a, struct pane *p, int y, enum style st, bool local,
 	free(sp);
 }
 
+/* Item k of the collection: the record found, as a story of the archive,
+ * or the item's name dimmed. */
+static void item_row(struct app *a, struct pane *p, int y, enum style st, size_t k)
+{
+	const struct article *ar = app_article(a, a->cur.article);
+	long idx = items(a, p)->found[k];
+	if (idx < 0) {
+		const char *t = ar->items[k];
+		int mw = text_glyph_width(TEXT_GLYPH_ARROW) + 1;
+		screen_put(y, p->r.x, mw, "", 0, st, NULL, 0);
+		screen_put(y, p->r.x + mw, p->r.w - mw, t, strlen(t), st == ST_NORMAL ? ST_DIM : st,
+			   NULL, 0);
+		return;
+	}
+	const struct article *it = a->store->v[idx];
+	const char *t = article_title(it);
+	if (!t) {
+		const char *slash = strrchr(it->path, '/');
+		t = slash && slash[1] ? slash + 1 : it->path;
+	}
+	row(a, p, y, st, true, it->date, it->has & HAS_DATE, it->provider.name,
+	    it->has & HAS_QUALITY, it->quality, t);
+}
+
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	bool focus = pane_focused(a) == p;
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
 	const struct article *ar = app_article(a, a->cur.article);
-	size_t nr = nrelated(a);
+	size_t nr = nrelated(a), io = nitems_lines(a, p);
+	if (io && line < io) {
+		if (line == 0) {
+			char *h = xasprintf("Items (%zu)", io - 1);
+			screen_put(y, p->r.x, p->r.w, h, strlen(h), ST_HEADER, NULL, 0);
+			free(h);
+		} else {
+			item_row(a, p, y, st, line - 1);
+		}
+		return;
+	}
+	line -= io;
 	if (line == 0 || line == 1 + nr) {
 		char *h = line == 0 ? xasprintf("Related stories (%zu)", nr)
 				    : xasprintf("Stories that link here (%zu)", nback(a));
@@ -164,10 +334,19 @@ static bool action(struct app *a, struct pane *p, enum action act)
 		return url_action(a, p, act);
 	if (act != ACT_OPEN)
 		return false;
-	size_t nr = nrelated(a), line = p->sel;
+	size_t nr = nrelated(a), line = p->sel, io = nitems_lines(a, p);
 	const struct article *ar = app_article(a, a->cur.article);
 	if (!ar || !selectable(a, p, line) || line >= count(a, p))
 		return true;
+	if (io && line < io) {
+		long idx = items(a, p)->found[line - 1];
+		if (idx < 0)
+			app_message(a, true, "this item is not in the archive");
+		else
+			history_jump(a, (struct story){.article = idx, .related = -1});
+		return true;
+	}
+	line -= io;
 	if (line <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		if (r->local >= 0)
@@ -194,6 +373,8 @@ static void position(struct app *a, struct pane *p, size_t *at, size_t *of)
 const struct view_ops view_related_ops = {
 	.id = VIEW_RELATED,
 	.name = "related",
+	.open = open_view,
+	.close = close_view,
 	.count = count,
 	.title = title,
 	.draw_line = draw_line,

@@ -122,6 +122,29 @@ static void images(struct builder *b, int width, const char *label, const struct
 	}
 }
 
+/* A list of names on one wrapped line after label. */
+static void list(struct builder *b, int width, const char *label, const char *const *v, size_t n)
+{
+	if (!n)
+		return;
+	struct buf s = {0};
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&s, "%s%s", i ? ", " : "", v[i]);
+	field(b, width, label, s.data, ST_NORMAL);
+	buf_free(&s);
+}
+
+/* A record's actions (a sample's downloads), each by its title, its URL
+ * below it; O opens them. */
+static void actions(struct builder *b, int width, const struct article *ar)
+{
+	for (size_t i = 0; i < ar->nactions; i++) {
+		const struct article_action *x = &ar->actions[i];
+		field(b, width, i ? "" : "Actions", x->title ? x->title : "(untitled)", ST_NORMAL);
+		field(b, width, "", x->url, ST_URL);
+	}
+}
+
 /* The date in the configured format, "?" when it cannot be shown. */
 static void date(struct builder *b, int width, int64_t when)
 {
@@ -140,16 +163,29 @@ static void date(struct builder *b, int width, int64_t when)
 static void head(struct builder *b, int width, const struct article *ar,
 		 const struct related *r)
 {
-	const char *title = r ? r->title : ar->title;
+	const char *title = r ? r->title : article_title(ar);
 	const struct provider *pv = r ? &r->provider : &ar->provider;
-	field(b, width, NULL, title ? title : "(no title)", ST_STORY_TITLE);
+	if (title) {
+		field(b, width, NULL, title, ST_STORY_TITLE);
+	} else if (r) {
+		field(b, width, NULL, "(no title)", ST_STORY_TITLE);
+	} else { /* the file's name stands for it, dimmed */
+		const char *slash = strrchr(ar->path, '/');
+		field(b, width, NULL, slash && slash[1] ? slash + 1 : ar->path, ST_DIM);
+	}
 	blank(b);
+	/* what the record is, when it is not a news story (as the list) */
+	const char *type = r ? r->type : ar->type;
+	if (type && strcmp(type, "article"))
+		field(b, width, "Type", type, ST_NORMAL);
 	if (pv->name || pv->domain) {
 		char *t = xasprintf("%s%s%s%s", pv->name ? pv->name : "", pv->domain ? " (" : "",
 				    pv->domain ? pv->domain : "", pv->domain ? ")" : "");
 		field(b, width, "Provider", t, ST_NORMAL);
 		free(t);
 	}
+	if (!r)
+		list(b, width, "Authors", pv->authors, pv->nauthors);
 	unsigned has = r ? r->has : ar->has;
 	if (has & HAS_DATE)
 		date(b, width, r ? r->date : ar->date);
@@ -176,7 +212,8 @@ static void body(struct builder *b, int width, long idx, const struct article *a
 		 const struct related *r)
 {
 	if (r)
-		field(b, width, "Related to", ar->title ? ar->title : ar->path, ST_DIM);
+		field(b, width, "Related to", article_title(ar) ? article_title(ar) : ar->path,
+		      ST_DIM);
 	const char *excerpt = r ? r->excerpt : ar->excerpt;
 	if (excerpt) {
 		blank(b);
@@ -188,11 +225,19 @@ static void body(struct builder *b, int width, long idx, const struct article *a
 		field(b, width, "Original", ar->original_url, ST_URL);
 	field(b, width, "AMP", r ? r->amp_web_url : ar->amp_web_url, ST_URL);
 	field(b, width, "CDN AMP", r ? r->cdn_amp_web_url : ar->cdn_amp_web_url, ST_URL);
+	if (!r) {
+		field(b, width, "Player", ar->player, ST_URL);
+		actions(b, width, ar);
+	}
 	images(b, width, "Images", r ? r->images : ar->images, r ? r->nimages : ar->nimages);
 	if (!r) {
 		size_t nb;
 		store_backlinks(b->a->store, (size_t)idx, &nb);
-		char *t = xasprintf("%zu related, %zu linking here (r shows them)", ar->nrelated, nb);
+		char *t = ar->nitems ? xasprintf("%zu items, %zu related, %zu linking here "
+						 "(r shows them)",
+						 ar->nitems, ar->nrelated, nb)
+				     : xasprintf("%zu related, %zu linking here (r shows them)",
+						 ar->nrelated, nb);
 		field(b, width, "Links", t, ST_NORMAL);
 		free(t);
 		field(b, width, "File", ar->path, ST_DIM);

@@ -133,8 +133,12 @@ Test(cli, check_reports_and_exits_1)
 	size_t lines = 0;
 	for (char *p = r.err; *p; p++)
 		lines += *p == '\n';
-	cr_assert_eq(lines, 16);
-	cr_assert_str_eq(r.out, "11 files, 4 articles, 16 problems\n");
+	cr_assert_eq(lines, 13);
+	cr_assert_str_eq(r.out, "11 files, 4 articles, 3 not articles, 13 problems\n");
+	/* no opening '---', nothing at all, an empty front matter: met by a
+	 * walk, not articles, and no problem */
+	cr_assert_null(strstr(r.err, "no-open.md"), "%s", r.err);
+	cr_assert_null(strstr(r.err, "empty"), "%s", r.err);
 	run_free(&r);
 	run_lede(&r, (const char *[]){"--check", "seeds", NULL}, NULL);
 	cr_assert_eq(r.status, 0);
@@ -157,7 +161,7 @@ Test(cli, corpus_loads_whole)
 	run_lede(&r, (const char *[]){"--check", "tests/corpus", NULL}, NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.err, "");
-	cr_assert_str_eq(r.out, "90 files, 90 articles, 0 problems\n");
+	cr_assert_str_eq(r.out, "90 files, 90 articles, 0 not articles, 0 problems\n");
 	run_free(&r);
 	run_lede(&r, (const char *[]){"--list", "tests/corpus", NULL}, NULL);
 	size_t lines = 0;

@@ -71,6 +71,11 @@ static void h_provider(void *app, const char *n)
 	log_call(app, "provider %s", n);
 }
 
+static void h_type(void *app, const char *n)
+{
+	log_call(app, "type %s", n);
+}
+
 static void h_open(void *app)
 {
 	log_call(app, "open%s", "");
@@ -101,7 +106,7 @@ static struct commands_ui stub_ui(struct calls *c)
 {
 	return (struct commands_ui){c,        h_quit,  h_sort,    h_search, h_filter,
 				    h_topic,  h_provider, h_open, h_help,   h_changed,
-				    h_names,  NULL};
+				    h_names,  NULL,      h_type};
 }
 
 /* A line that runs each command well; a command the table gains without
@@ -121,6 +126,7 @@ static const struct {
 	{"filter", "filter", "filter "},
 	{"topic", "topic Computer  Vision", "topic Computer Vision"},
 	{"provider", "provider", "provider (null)"},
+	{"type", "type video", "type video"},
 	{"open", "open", "open"},
 	{"help", "help", "help"},
 	{"quit", "quit", "quit"},

@@ -35,11 +35,39 @@ static char *diff_images(const struct image *x, size_t nx, const struct image *y
 	return NULL;
 }
 
+static char *diff_strs(const char *what, const char *const *x, size_t nx, const char *const *y,
+		       size_t ny)
+{
+	if (nx != ny)
+		return xasprintf("%zu %s vs %zu", nx, what, ny);
+	for (size_t i = 0; i < nx; i++)
+		if (!same_str(x[i], y[i]))
+			return xasprintf("%s %zu", what, i);
+	return NULL;
+}
+
 static char *diff_provider(const struct provider *x, const struct provider *y)
 {
 	if (!same_str(x->name, y->name) || !same_str(x->domain, y->domain))
 		return xstrdup("provider");
-	return diff_images(x->images, x->nimages, y->images, y->nimages);
+	char *d = diff_strs("authors", x->authors, x->nauthors, y->authors, y->nauthors);
+	return d ? d : diff_images(x->images, x->nimages, y->images, y->nimages);
+}
+
+/* A site's record's own fields: the items and the actions. */
+static char *diff_site(const struct article *x, const struct article *y)
+{
+	char *d = diff_strs("items", x->items, x->nitems, y->items, y->nitems);
+	if (d)
+		return d;
+	if (x->nactions != y->nactions)
+		return xasprintf("%zu actions vs %zu", x->nactions, y->nactions);
+	for (size_t i = 0; i < x->nactions; i++)
+		if (!same_str(x->actions[i].title, y->actions[i].title) ||
+		    !same_str(x->actions[i].url, y->actions[i].url) ||
+		    !same_str(x->actions[i].type, y->actions[i].type))
+			return xasprintf("action %zu", i);
+	return NULL;
 }
 
 /* NULL when the same, else what differs first (the caller frees it). */
@@ -55,10 +83,10 @@ static char *diff_article(const struct article *x, const struct article *y)
 	if (x->f != y->f)                                                                   \
 		return xasprintf(#f ": %lld vs %lld", (long long)x->f, (long long)y->f);
 	S(path) S(category) S(type) S(title) S(excerpt) S(original_url) S(web_url)
-	S(amp_web_url) S(cdn_amp_web_url)
+	S(amp_web_url) S(cdn_amp_web_url) S(name) S(player)
 	N(date) N(quality) N(heat) N(published) N(has) N(ntopics) N(nrelated)
 	char *d;
-	if ((d = diff_provider(&x->provider, &y->provider)))
+	if ((d = diff_provider(&x->provider, &y->provider)) || (d = diff_site(x, y)))
 		return d;
 	for (size_t i = 0; i < x->ntopics; i++)
 		if (!same_str(x->topics[i], y->topics[i]))
@@ -139,8 +167,9 @@ static void collect(const char *dir, struct strlist *out)
 	closedir(d);
 }
 
-static const char *const roots[] = {"seeds", "tests/corpus", "tests/data", "tests/fuzz/seeds/parse",
-				    "tests/fuzz/regress/parse"};
+static const char *const roots[] = {"seeds",		       "tests/corpus",
+				    "tests/corpus-site",       "tests/data",
+				    "tests/fuzz/seeds/parse", "tests/fuzz/regress/parse"};
 
 static void files(struct strlist *out)
 {

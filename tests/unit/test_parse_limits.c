@@ -38,9 +38,11 @@ static char *joined(const struct strlist *l)
 }
 
 /* "---\n" + front + "---\n" */
+/* An article of front: a story's key (a name) after it, so that a case
+ * without one is still an article (parse.h). */
 static char *doc(const char *front)
 {
-	return xasprintf("---\n%s---\nbody\n", front);
+	return xasprintf("---\n%sname: n\n---\nbody\n", front);
 }
 
 /* s repeated to n bytes (whole copies, then a part). */

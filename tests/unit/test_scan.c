@@ -130,7 +130,8 @@ Test(scan, links_inside_are_followed_on_request)
 	store_free(&s);
 }
 
-/* "N files, M articles, P problems" of lede --check with these words. */
+/* "N files, M articles, N not articles, P problems" of lede --check with
+ * these words. */
 static void check(const char *const *args, const char *want, int status)
 {
 	const char *argv[16] = {"--check", "--no-cache"};
@@ -149,20 +150,25 @@ Test(scan, follow_from_the_command_line_and_the_config)
 {
 	archive_with_links_out();
 	char *arch = xasprintf("%s/archive", tmp);
-	check((const char *[]){arch, NULL}, "1 file, 1 article, 0 problems\n", 0);
-	check((const char *[]){"-L", arch, NULL}, "4 files, 4 articles, 0 problems\n", 0);
-	check((const char *[]){"--follow", arch, NULL}, "4 files, 4 articles, 0 problems\n", 0);
+	check((const char *[]){arch, NULL}, "1 files, 1 articles, 0 not articles, 0 problems\n",
+	      0);
+	check((const char *[]){"-L", arch, NULL},
+	      "4 files, 4 articles, 0 not articles, 0 problems\n", 0);
+	check((const char *[]){"--follow", arch, NULL},
+	      "4 files, 4 articles, 0 not articles, 0 problems\n", 0);
 
 	char *conf = xasprintf("%s/config", tmp);
 	FILE *f = fopen(conf, "w");
 	cr_assert_not_null(f);
 	fputs("set follow-links yes\n", f);
 	fclose(f);
-	check((const char *[]){"-c", conf, arch, NULL}, "4 files, 4 articles, 0 problems\n", 0);
+	check((const char *[]){"-c", conf, arch, NULL},
+	      "4 files, 4 articles, 0 not articles, 0 problems\n", 0);
 	f = fopen(conf, "w");
 	fputs("set follow-links no\n", f);
 	fclose(f);
-	check((const char *[]){"-c", conf, arch, NULL}, "1 file, 1 article, 0 problems\n", 0);
+	check((const char *[]){"-c", conf, arch, NULL},
+	      "1 files, 1 articles, 0 not articles, 0 problems\n", 0);
 	free(conf);
 	free(arch);
 }
@@ -175,7 +181,8 @@ Test(scan, a_path_given_that_is_a_link_is_followed)
 	link_to(dir, "dir-link");
 	link_to(file, "file-link.txt");
 	char *dl = xasprintf("%s/dir-link", tmp), *fl = xasprintf("%s/file-link.txt", tmp);
-	check((const char *[]){dl, fl, NULL}, "2 files, 2 articles, 0 problems\n", 0);
+	check((const char *[]){dl, fl, NULL},
+	      "2 files, 2 articles, 0 not articles, 0 problems\n", 0);
 	free(dir);
 	free(file);
 	free(dl);
@@ -267,7 +274,8 @@ Test(scan, a_path_too_long_is_a_problem)
 	const char *argv[] = {"--check", "--no-cache", deep, NULL};
 	struct run r;
 	run_lede(&r, argv, NULL);
-	cr_assert_str_eq(r.out, "1 file, 1 article, 1 problem\n", "stderr: %.300s", r.err);
+	cr_assert_str_eq(r.out,
+	      "1 files, 1 articles, 0 not articles, 1 problems\n", "stderr: %.300s", r.err);
 	cr_assert_eq(r.status, 1);
 	/* the first directory whose path is too long, named in full */
 	const char *m = strstr(r.err, ": path longer than");

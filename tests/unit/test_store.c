@@ -305,8 +305,10 @@ Test(store, many_files_across_blocks)
 			char *path = xasprintf("%s/%04d.md", sub, i);
 			FILE *f = fopen(path, "w");
 			cr_assert_not_null(f);
-			if (i % 97 == 5)
-				fprintf(f, "no front matter %d\n", i); /* a problem now and then */
+			if (i % 97 == 5) /* a problem now and then */
+				fprintf(f, "---\ntitle: \"never closed %d\n---\n", i);
+			else if (i % 89 == 7) /* and a file that is not an article */
+				fprintf(f, "no front matter %d\n", i);
 			else
 				fprintf(f, "---\ntitle: \"%d/%d\"\nwebUrl: https://x.example/%d/%d\n"
 					   "related:\n  - webUrl: https://x.example/%d/%d\n---\n",
@@ -332,7 +334,12 @@ Test(store, many_files_across_blocks)
 	store_load(&warm, &root, 1, &(struct store_opts){.threads = 4, .cache_path = cpath});
 	cr_assert_eq(serial.nfiles, 700 + 1000 + 1300);
 	cr_assert_gt(serial.problems.n, 20);
+	cr_assert_gt(serial.not_articles, 20);
 	cr_assert_gt(serial.backlink_start[serial.n], 1000);
+	/* the cache knows a file that is not an article as one */
+	cr_assert_eq(par.not_articles, serial.not_articles);
+	cr_assert_eq(cold.not_articles, serial.not_articles);
+	cr_assert_eq(warm.not_articles, serial.not_articles);
 	assert_same_store(&serial, &par);
 	assert_same_store(&serial, &cold);
 	assert_same_store(&serial, &warm);

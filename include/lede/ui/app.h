@@ -145,7 +145,7 @@ struct app {
 	/* A message that holds the rows' count: said again with the count
 	 * once it is known, if it is still the one shown (count_message). */
 	const char *count_message;
-	enum app_count_say { SAY_NONE, SAY_FILTER, SAY_TOPIC, SAY_PROVIDER, SAY_MARKS } count_say;
+	enum app_count_say { SAY_NONE, SAY_FILTER, SAY_TOPIC, SAY_PROVIDER, SAY_TYPE, SAY_MARKS } count_say;
 	/* What the last / typed on found: rows [search_from, search_from +
 	 * search_clean) (forward, wrapping) hold no match of search_pattern,
 	 * nor so of any plain pattern that extends it; valid for rows_gen. */

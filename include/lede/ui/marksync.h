@@ -32,9 +32,9 @@ void marksync_update(struct marksync *m, unsigned char *marks, const struct stor
 		     const struct state *st);
 /* Give article i these flags, its counts kept. */
 void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned flags);
-/* Give every article whose webUrl is url these flags (marks kept by URL
- * belong to each article that has it). */
+/* Give every article whose identity is id (article_identity: the marks
+ * are kept by it) these flags. */
 void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
-		      const char *url, unsigned flags);
+		      const char *id, unsigned flags);
 
 #endif

@@ -21,4 +21,13 @@ void prompt_run(struct app *a, enum prompt_kind k, const char *text);
  * no message for "no search", "no match" or "wrapped". */
 bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet);
 
+/* The URL prompt's line: the URLs the current story has, each with its
+ * key (see prompt_url_for). */
+void prompt_url_menu(struct app *a, struct buf *out);
+/* The URL `o` opens of the current story: its webUrl, else its
+ * originalUrl, else its AMP URLs; NULL when it has none. */
+const char *prompt_default_url(struct app *a);
+/* Does the current story have any URL to choose from? */
+bool prompt_has_urls(struct app *a);
+
 #endif
