@@ -791,14 +791,20 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 	return cache_format_decode_article(h, e->hlen, r->head_ok == id + 1, b, e->blen, path);
 }
 
-struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path)
+struct article *cache_read_listed_in(struct cache_reader *r, size_t id, const char *path,
+				     struct slab *slab)
 {
 	const struct entry *e = &r->c->e[id];
 	const unsigned char *h, *b;
 	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)))
 		return NULL;
 	return cache_format_decode_listed(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
-					  &r->scratch);
+					  &r->scratch, slab);
+}
+
+struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path)
+{
+	return cache_read_listed_in(r, id, path, NULL);
 }
 
 /* The URLs that linking reads of a, hashed (hash.h). */

@@ -177,6 +177,9 @@ struct thread_ctx {
 	/* A load from the entries alone: the path of the entry being
 	 * loaded, which the article then copies (no allocation of its own) */
 	struct buf path;
+	/* What a printing mode keeps of its articles (store_opts.list_only),
+	 * made here without a malloc each; the store takes it over. */
+	struct slab slab;
 	/* The directory of the last file stat-ed, open: files come a
 	 * directory at a time, and a stat relative to it skips walking the
 	 * whole path again, a good part of a warm start. */
@@ -206,6 +209,11 @@ struct loader {
 	const struct search *only; /* see store_opts.match_only */
 	bool lazy;                 /* see store_opts.lazy: cached articles load lazy */
 	bool from_entries;         /* store_opts.from_cache: no walk, no stat */
+	/* A list_only load: the walk lends its paths (SCAN_LENT_PATHS), and
+	 * each is copied into paths, which the store takes over with the
+	 * articles, which name their file by that copy. */
+	bool lent;
+	struct slab paths;
 	/* The check after such a load (store_check_start): an entry the
 	 * loaded store holds is only looked up, never decoded; known[id] is
 	 * its article + 1, KNOWN_SKIPPED, or 0 when the load did not take it. */
@@ -336,7 +344,7 @@ static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot
 	if (tc->L->validate && tc->L->known[id])
 		return NULL; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
-		return cache_read_listed(tc->rdr, id, slot->path);
+		return cache_read_listed_in(tc->rdr, id, slot->path, &tc->slab);
 	if (tc->L->lazy)
 		return cache_read_lazy(tc->rdr, id, slot->path, &slot->links);
 	return cache_read_article(tc->rdr, id, slot->path);
@@ -359,7 +367,8 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
-			slot->a = article_new(slot->path);
+			slot->a = tc->L->opts->list_only ? article_stub_in(&tc->slab, slot->path)
+							 : article_new(slot->path);
 		} else if (!(slot->a = read_cached(tc, slot, (size_t)id)) &&
 			   !(tc->L->validate && tc->L->known[id])) {
 			while (slot->problems.n)
@@ -399,12 +408,12 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 	const struct store_opts *o = tc->L->opts;
 	if (!slot->a || !o || !o->list_only || (o->match_only && !tc->re))
 		return;
-	if ((tc->re && !slot->matched) || o->count_only) {
-		article_free(slot->a);
-		slot->a = article_new(slot->path);
-	} else {
-		slot->a = article_trim(slot->a);
-	}
+	struct article *whole = slot->a;
+	if ((tc->re && !slot->matched) || o->count_only)
+		slot->a = article_stub_in(&tc->slab, slot->path);
+	else
+		slot->a = article_copy_listed_in(&tc->slab, whole, slot->path);
+	article_free(whole);
 }
 
 /* The file's identity and version, for the cache. */
@@ -705,7 +714,10 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 {
 	*i = L->found;
 	if (*i % BLOCK == 0) {
-		struct load_slot *b = xcalloc(BLOCK, sizeof *b);
+		/* its pages in place at once: a hundred thousand slots
+		 * are tens of megabytes, and a fault a page cost more than
+		 * the walk that fills them */
+		struct load_slot *b = compat_map_prefaulted(BLOCK * sizeof *b);
 		pthread_mutex_lock(&L->mu);
 		L->blocks = xgrow(L->blocks, &L->capblocks, L->nblocks + 1, sizeof *L->blocks);
 		L->blocks[L->nblocks++] = b;
@@ -746,8 +758,8 @@ static void found(void *arg, char *path)
 	}
 	size_t i;
 	struct load_slot *slot = new_slot(L, &i);
-	slot->path = path;
-	slot->own_path = true;
+	slot->path = L->lent ? slab_strdup(&L->paths, path) : path;
+	slot->own_path = !L->lent;
 	if (L->root_keys)
 		slot->root = root_of(L, path);
 	slot_made(L, i);
@@ -768,7 +780,8 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	pthread_condattr_destroy(&ca);
 	atomic_init(&L->done, 0);
 
-	unsigned flags = L->opts && L->opts->follow_links ? SCAN_FOLLOW_LINKS : 0;
+	unsigned flags = (L->opts && L->opts->follow_links ? SCAN_FOLLOW_LINKS : 0) |
+			 (L->lent ? SCAN_LENT_PATHS : 0);
 	if (L->from_entries)
 		feed_entries(L);
 	else
@@ -892,7 +905,7 @@ static void merge_slots(struct store *s, struct loader *L)
 	if (s->lazy)
 		s->lazy->n = s->n;
 	for (size_t b = 0; b < L->nblocks; b++)
-		free(L->blocks[b]);
+		compat_unmap(L->blocks[b], BLOCK * sizeof *L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -964,7 +977,9 @@ static void loader_free(struct loader *L)
 		free(tc->dir);
 		buf_free(&tc->key);
 		buf_free(&tc->path);
+		slab_free(&tc->slab); /* what a store did not take over */
 	}
+	slab_free(&L->paths);
 	free(L->ctx);
 	L->ctx = NULL;
 	L->nthreads = 0;
@@ -986,7 +1001,7 @@ static void discard_slots(struct loader *L)
 			free((char *)sl->path);
 	}
 	for (size_t b = 0; b < L->nblocks; b++)
-		free(L->blocks[b]);
+		compat_unmap(L->blocks[b], BLOCK * sizeof *L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -1065,6 +1080,7 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		.rep = &rep,
 		.roots = paths,
 		.nroots = n,
+		.lent = opts && opts->list_only,
 	};
 	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
 		      load_from_entries(s, &L);
@@ -1073,6 +1089,9 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 			loader_key_roots(&L);
 		scan_and_load(&L, paths, n, &s->problems);
 		s->nfiles += L.found;
+		for (size_t t = 0; t < L.nthreads; t++)
+			slab_move(&s->slab, &L.ctx[t].slab);
+		slab_move(&s->slab, &L.paths);
 
 		/* An archive that is gone: an empty cache says so. */
 		if (writer && (L.found || (cache && cache_count(cache))))
@@ -1426,6 +1445,7 @@ void store_free(struct store *s)
 	lazy_free(s->lazy);
 	for (size_t i = 0; i < s->n; i++)
 		article_free(s->v[i]);
+	slab_free(&s->slab); /* after the articles that live in it */
 	free(s->v);
 	strlist_free(&s->problems);
 	strlist_free(&s->warnings);

@@ -151,6 +151,9 @@ struct store {
 	size_t load_problems;
 	struct store_check *check;
 	bool check_due; /* loaded from the cache alone, not yet checked */
+	/* The articles a list_only load keeps (see article.h): freed by
+	 * store_free, after every article. */
+	struct slab slab;
 };
 
 void store_init(struct store *s);
