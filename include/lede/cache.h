@@ -58,7 +58,7 @@
 
 /* Bump when the encoding changes or when parse_article would give a
  * different result for the same file: old caches are then rebuilt. */
-enum { CACHE_FORMAT_VERSION = 5 };
+enum { CACHE_FORMAT_VERSION = 6 };
 
 /* The cache file for these archive roots (as given on the command line):
  * $XDG_CACHE_HOME/lede/<hash>.cache, else $HOME/.cache/lede/<hash>.cache,
