@@ -743,6 +743,20 @@ int64_t cache_entry_size(const struct cache *c, size_t id)
 	return id < c->n ? c->e[id].size : -1;
 }
 
+void cache_entry_stat(const struct cache *c, size_t id, struct stat *st)
+{
+	const struct entry *e = &c->e[id];
+	memset(st, 0, sizeof *st);
+	st->st_dev = (dev_t)e->dev;
+	st->st_ino = (ino_t)e->ino;
+	st->st_size = (off_t)e->size;
+	st->st_mode = S_IFREG;
+	COMPAT_ST_MTIM(st).tv_sec = (time_t)e->sec;
+	COMPAT_ST_MTIM(st).tv_nsec = (long)e->nsec;
+	COMPAT_ST_CTIM(st).tv_sec = (time_t)e->csec;
+	COMPAT_ST_CTIM(st).tv_nsec = (long)e->cnsec;
+}
+
 struct cache_reader *cache_reader_new(const struct cache *c)
 {
 	struct cache_reader *r = xcalloc(1, sizeof *r);

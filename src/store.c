@@ -168,6 +168,20 @@ enum {
 	REPORT_EVERY = 256,
 };
 
+/* A block of slots, and how many of them are loaded (by any thread): a
+ * streamed load merges it once they all are. */
+struct slot_block {
+	atomic_size_t done;
+	struct load_slot slot[BLOCK];
+};
+
+/* What a rewrite of the cache needs of a parsed file, once its slot is
+ * gone (a streamed load). */
+struct parsed_note {
+	struct cache_ticket ticket;
+	struct file_id id;
+};
+
 struct thread_ctx {
 	struct loader *L;
 	size_t lane;              /* its lane of the writer: its index */
@@ -230,7 +244,7 @@ struct loader {
 	struct reporter *rep;
 	/* Written by the scanning thread alone: blocks[] and found; blocks[]
 	 * under mu, since workers read it. */
-	struct load_slot **blocks;
+	struct slot_block **blocks;
 	size_t nblocks, capblocks, found;
 	/* Under mu. */
 	size_t published; /* slots [0, published) may be claimed */
@@ -241,6 +255,23 @@ struct loader {
 	pthread_cond_t more; /* published grew, or the scan ended */
 	pthread_cond_t cv;   /* a worker finished */
 	atomic_size_t done;  /* files finished, for progress only */
+	/* A streamed load (every load that is not lazy): each block of
+	 * slots, once all of it is loaded, is merged into stream by the
+	 * calling thread and unmapped, so that a hundred thousand slots (a
+	 * fifth of a warm --list's memory) never live at once. The slots'
+	 * problems wait in problems (the walk's come first, as in a merge
+	 * at the end), and what a rewrite of the cache needs of each file in
+	 * notes (see note_slot). NULL: the slots are merged at the end. */
+	struct store *stream;
+	bool walked; /* the walk is over: the last block is whole */
+	size_t merged; /* blocks merged */
+	size_t capmatched;
+	struct strlist problems;
+	uint32_t *notes;
+	size_t nnotes, capnotes;
+	struct parsed_note *parsed;
+	size_t nparsed, capparsed;
+	size_t hits, parsed_files, damaged;
 	/* The threads: ctx[0] is the calling thread's. */
 	struct thread_ctx *ctx;
 	size_t nthreads;
@@ -250,7 +281,7 @@ struct loader {
 
 static struct load_slot *slot_at(const struct loader *L, size_t i)
 {
-	return &L->blocks[i / BLOCK][i % BLOCK];
+	return &L->blocks[i / BLOCK]->slot[i % BLOCK];
 }
 
 /* The thread's open directory for path, with path's name in it into
@@ -561,7 +592,7 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
 
 /* Claim the next run of published slots (within one block); 0 when every
  * file is claimed. Waits while the scan may still publish more. */
-static size_t claim(struct loader *L, struct load_slot **run)
+static size_t claim(struct loader *L, struct load_slot **run, struct slot_block **block)
 {
 	pthread_mutex_lock(&L->mu);
 	while (L->next >= L->published && !L->scanned)
@@ -574,6 +605,7 @@ static size_t claim(struct loader *L, struct load_slot **run)
 		if (end > block_end)
 			end = block_end;
 		*run = slot_at(L, i);
+		*block = L->blocks[i / BLOCK];
 		n = end - i;
 		L->next = end;
 	}
@@ -585,9 +617,12 @@ static size_t claim(struct loader *L, struct load_slot **run)
 static bool load_run(struct thread_ctx *tc)
 {
 	struct load_slot *run;
-	size_t n = claim(tc->L, &run);
+	struct slot_block *block;
+	size_t n = claim(tc->L, &run, &block);
 	for (size_t k = 0; k < n; k++)
 		load_slot(tc, &run[k]);
+	if (n) /* after the slots: whoever sees the count sees them */
+		atomic_fetch_add_explicit(&block->done, n, memory_order_release);
 	atomic_fetch_add_explicit(&tc->L->done, n, memory_order_relaxed);
 	return n > 0;
 }
@@ -717,7 +752,8 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 		/* its pages in place at once: a hundred thousand slots
 		 * are tens of megabytes, and a fault a page cost more than
 		 * the walk that fills them */
-		struct load_slot *b = compat_map_prefaulted(BLOCK * sizeof *b);
+		struct slot_block *b = compat_map_prefaulted(sizeof *b);
+		atomic_init(&b->done, 0);
 		pthread_mutex_lock(&L->mu);
 		L->blocks = xgrow(L->blocks, &L->capblocks, L->nblocks + 1, sizeof *L->blocks);
 		L->blocks[L->nblocks++] = b;
@@ -726,14 +762,119 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 	return slot_at(L, *i);
 }
 
+/* ---- the streamed merge ---- */
+
+static void read_problem(struct strlist *problems, const char *path, int err, size_t max);
+
+enum { NOTE_PARSED = 1u << 31 }; /* cache ids are below 2^31 (cache.c) */
+
+/* What a rewrite of the cache needs of a slot merged: its entry (a hit:
+ * the file's stat is the entry's own, which it matched), or its ticket
+ * and stat (a file parsed and encoded); nothing for one not cached. The
+ * counts update_cache takes from the slots. */
+static void note_slot(struct loader *L, const struct load_slot *sl)
+{
+	L->hits += sl->entry != 0;
+	L->damaged += sl->damaged;
+	L->parsed_files += !sl->entry && !sl->read_errno;
+	if (!L->writer)
+		return;
+	uint32_t note;
+	if (sl->entry) {
+		note = sl->entry - 1;
+	} else if (sl->ticket.made) {
+		L->parsed = xgrow(L->parsed, &L->capparsed, L->nparsed + 1, sizeof *L->parsed);
+		L->parsed[L->nparsed] = (struct parsed_note){sl->ticket, sl->id};
+		note = NOTE_PARSED | (uint32_t)L->nparsed++;
+	} else {
+		return;
+	}
+	L->notes = xgrow(L->notes, &L->capnotes, L->nnotes + 1, sizeof *L->notes);
+	L->notes[L->nnotes++] = note;
+}
+
+/* Block b's first count slots into the store, in order, and the block
+ * unmapped. */
+static void stream_block(struct loader *L, size_t b, size_t count)
+{
+	struct store *s = L->stream;
+	struct slot_block *blk = L->blocks[b];
+	s->v = xgrow(s->v, &s->cap, s->n + count, sizeof *s->v);
+	for (size_t k = 0; k < count; k++) {
+		struct load_slot *sl = &blk->slot[k];
+		if (sl->read_errno)
+			read_problem(&L->problems, sl->path, sl->read_errno, L->max);
+		for (size_t j = 0; j < sl->problems.n; j++)
+			strlist_push(&L->problems, sl->problems.v[j]);
+		free(sl->problems.v);
+		note_slot(L, sl);
+		if (sl->own_path)
+			free((char *)sl->path);
+		if (!sl->a)
+			continue;
+		if (s->matched) {
+			s->matched = xgrow(s->matched, &L->capmatched, s->n + 1, 1);
+			s->matched[s->n] = sl->matched;
+		}
+		store_add(s, sl->a);
+	}
+	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
+	L->blocks[b] = NULL;
+	pthread_mutex_unlock(&L->mu);
+	compat_unmap(blk, sizeof *blk);
+}
+
+/* Merge the blocks whose every slot is loaded, in order. On the calling
+ * thread; nothing unless the load streams. */
+static void stream_ready(struct loader *L)
+{
+	while (L->stream && L->merged < L->nblocks) {
+		size_t b = L->merged, count = L->found - b * BLOCK;
+		if (count > BLOCK)
+			count = BLOCK;
+		if (count < BLOCK && !L->walked)
+			break; /* the walk may add to it */
+		if (atomic_load_explicit(&L->blocks[b]->done, memory_order_acquire) < count)
+			break;
+		stream_block(L, b, count);
+		L->merged++;
+	}
+}
+
+/* Stream the load into s: its verdicts, as merge_slots keeps them. */
+static void stream_start(struct loader *L, struct store *s)
+{
+	L->stream = s;
+	free(s->matched);
+	s->matched = L->only && !s->n ? xcalloc(1, 1) : NULL;
+	L->capmatched = 1;
+}
+
+/* The slots' problems after the walk's, and what is left of the blocks
+ * and notes freed. */
+static void stream_finish(struct loader *L, struct store *s)
+{
+	for (size_t i = 0; i < L->problems.n; i++)
+		strlist_push(&s->problems, L->problems.v[i]);
+	free(L->problems.v);
+	L->problems = (struct strlist){0};
+	free(L->blocks);
+	L->blocks = NULL;
+	L->nblocks = 0;
+	free(L->notes);
+	free(L->parsed);
+}
+
 /* The slot made: workers started and slots published as the walk goes. */
 static void slot_made(struct loader *L, size_t i)
 {
 	L->found = i + 1;
 	if (L->found == START_AT)
 		start_workers(L);
-	if (L->found - L->published >= CHUNK && L->ctx)
+	if (L->found - L->published >= CHUNK && L->ctx) {
 		publish(L, false);
+		stream_ready(L);
+	}
 	if (L->found % REPORT_EVERY == 0)
 		report_if_due(L->rep, L);
 }
@@ -786,12 +927,15 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 		feed_entries(L);
 	else
 		scan_paths_each(paths, n, flags, found, L, problems);
+	L->walked = true;
 	publish(L, true);
 	if (!L->ctx)
 		start_workers(L);
 	struct reporter *rep = L->rep;
-	while (load_run(&L->ctx[0]))
+	while (load_run(&L->ctx[0])) {
 		report_if_due(rep, L);
+		stream_ready(L);
+	}
 
 	pthread_mutex_lock(&L->mu);
 	while (L->running) {
@@ -811,6 +955,7 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	pthread_mutex_unlock(&L->mu);
 	for (size_t t = 0; t < L->started; t++)
 		pthread_join(L->tids[t], NULL);
+	stream_ready(L); /* the rest, every slot loaded */
 	free(L->tids);
 	pthread_cond_destroy(&L->cv);
 	pthread_cond_destroy(&L->more);
@@ -863,7 +1008,7 @@ static void lazy_skipped(struct store_lazy *lz, struct load_slot *slot)
 	slot->own_path = false;
 }
 
-static void read_problem(struct store *s, const char *path, int err, size_t max)
+static void read_problem(struct strlist *problems, const char *path, int err, size_t max)
 {
 	struct buf b = {0};
 	buf_put_safe(&b, path, strlen(path));
@@ -873,7 +1018,7 @@ static void read_problem(struct store *s, const char *path, int err, size_t max)
 		buf_puts(&b, ": not a regular file, skipped");
 	else
 		buf_printf(&b, ": cannot read: %s", strerror(err));
-	strlist_push(&s->problems, b.data);
+	strlist_push(problems, b.data);
 }
 
 /* The slots' articles and problems into s, in scan order; the slots freed. */
@@ -887,7 +1032,7 @@ static void merge_slots(struct store *s, struct loader *L)
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *slot = slot_at(L, i);
 		if (slot->read_errno)
-			read_problem(s, slot->path, slot->read_errno, L->max);
+			read_problem(&s->problems, slot->path, slot->read_errno, L->max);
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
@@ -905,7 +1050,7 @@ static void merge_slots(struct store *s, struct loader *L)
 	if (s->lazy)
 		s->lazy->n = s->n;
 	for (size_t b = 0; b < L->nblocks; b++)
-		compat_unmap(L->blocks[b], BLOCK * sizeof *L->blocks[b]);
+		compat_unmap(L->blocks[b], sizeof *L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -950,6 +1095,34 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 			cache_writer_copy(w, rdr, sl->entry - 1, &st);
 		else
 			cache_writer_place(w, &sl->ticket, &st);
+	}
+	char *err = NULL;
+	if (cache_writer_commit(w, path, &err) < 0)
+		strlist_push(&s->warnings, err);
+}
+
+/* update_cache for a streamed load, from its notes. */
+static void update_cache_noted(struct store *s, struct cache_writer *w, const struct loader *L,
+			       const char *path)
+{
+	const struct cache *c = L->cache;
+	s->cache_hits += L->hits;
+	if (L->damaged)
+		strlist_push(&s->warnings, cache_damage_message(c, L->damaged));
+	if (c && !L->parsed_files && L->hits == cache_count(c))
+		return;
+	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
+	for (size_t i = 0; i < L->nnotes; i++) {
+		uint32_t note = L->notes[i];
+		struct stat st;
+		if (note & NOTE_PARSED) {
+			const struct parsed_note *p = &L->parsed[note & ~NOTE_PARSED];
+			id_to_stat(&p->id, &st);
+			cache_writer_place(w, &p->ticket, &st);
+		} else if (rdr) {
+			cache_entry_stat(c, note, &st);
+			cache_writer_copy(w, rdr, note, &st);
+		}
 	}
 	char *err = NULL;
 	if (cache_writer_commit(w, path, &err) < 0)
@@ -1001,7 +1174,7 @@ static void discard_slots(struct loader *L)
 			free((char *)sl->path);
 	}
 	for (size_t b = 0; b < L->nblocks; b++)
-		compat_unmap(L->blocks[b], BLOCK * sizeof *L->blocks[b]);
+		compat_unmap(L->blocks[b], sizeof *L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -1087,6 +1260,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	if (!loaded) {
 		if (cache_path)
 			loader_key_roots(&L);
+		if (!L.lazy)
+			stream_start(&L, s);
 		scan_and_load(&L, paths, n, &s->problems);
 		s->nfiles += L.found;
 		for (size_t t = 0; t < L.nthreads; t++)
@@ -1094,10 +1269,17 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		slab_move(&s->slab, &L.paths);
 
 		/* An archive that is gone: an empty cache says so. */
-		if (writer && (L.found || (cache && cache_count(cache))))
-			update_cache(s, writer, &L, cache_path);
+		if (writer && (L.found || (cache && cache_count(cache)))) {
+			if (L.stream)
+				update_cache_noted(s, writer, &L, cache_path);
+			else
+				update_cache(s, writer, &L, cache_path);
+		}
 		loader_free(&L);
-		merge_slots(s, &L);
+		if (L.stream)
+			stream_finish(&L, s);
+		else
+			merge_slots(s, &L);
 	}
 	if (rep.called)
 		rep.fn(rep.ctx, s->nfiles, s->nfiles);
@@ -1685,7 +1867,7 @@ static void check_compare(struct store_check *c, struct loader *L, struct store 
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *sl = slot_at(L, i);
 		if (sl->read_errno)
-			read_problem(tmp, sl->path, sl->read_errno, L->max);
+			read_problem(&tmp->problems, sl->path, sl->read_errno, L->max);
 		for (size_t k = 0; k < sl->problems.n; k++)
 			strlist_push(&tmp->problems, sl->problems.v[k]);
 		free(sl->problems.v);

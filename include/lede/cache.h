@@ -117,6 +117,11 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st);
 int cache_entry_key(struct cache_reader *r, size_t id, struct buf *key);
 /* The size entry id's file had when it was stored (-1: out of range). */
 int64_t cache_entry_size(const struct cache *c, size_t id);
+/* The identity and version entry id was stored for (device, inode, size,
+ * mtime and ctime; a regular file), into *st: what cache_find matched a
+ * file's stat against, so that a hit can be copied into a new cache
+ * without that stat kept. id must be in range. */
+void cache_entry_stat(const struct cache *c, size_t id, struct stat *st);
 
 /* A piece of an entry's searchable text, in the reader's window: not
  * NUL-terminated, valid until the reader's next call. */
