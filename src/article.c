@@ -228,8 +228,8 @@ const char *slab_strdup(struct slab *sl, const char *s)
 
 struct article *article_stub_in(struct slab *sl, const char *path)
 {
+	/* zero already: a slab's chunks are fresh mappings, never reused */
 	struct article *t = slab_alloc(sl, sizeof *t);
-	memset(t, 0, sizeof *t);
 	t->arena.next = IN_SLAB;
 	t->path = path;
 	return t;

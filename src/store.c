@@ -272,6 +272,7 @@ struct loader {
 	struct parsed_note *parsed;
 	size_t nparsed, capparsed;
 	size_t hits, parsed_files, damaged;
+	struct slot_block *spare; /* a block merged, for the next one */
 	/* The threads: ctx[0] is the calling thread's. */
 	struct thread_ctx *ctx;
 	size_t nthreads;
@@ -749,10 +750,17 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 {
 	*i = L->found;
 	if (*i % BLOCK == 0) {
-		/* its pages in place at once: a hundred thousand slots
-		 * are tens of megabytes, and a fault a page cost more than
-		 * the walk that fills them */
-		struct slot_block *b = compat_map_prefaulted(sizeof *b);
+		/* one a streamed load merged, still in the processor's
+		 * cache; else a new one, its pages in place at once: a
+		 * hundred thousand slots are tens of megabytes, and a fault a
+		 * page cost more than the walk that fills them */
+		struct slot_block *b = L->spare;
+		if (b) {
+			L->spare = NULL;
+			memset(b, 0, sizeof *b);
+		} else {
+			b = compat_map_prefaulted(sizeof *b);
+		}
 		atomic_init(&b->done, 0);
 		pthread_mutex_lock(&L->mu);
 		L->blocks = xgrow(L->blocks, &L->capblocks, L->nblocks + 1, sizeof *L->blocks);
@@ -821,7 +829,9 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
 	L->blocks[b] = NULL;
 	pthread_mutex_unlock(&L->mu);
-	compat_unmap(blk, sizeof *blk);
+	if (L->spare)
+		compat_unmap(L->spare, sizeof *blk);
+	L->spare = blk;
 }
 
 /* Merge the blocks whose every slot is loaded, in order. On the calling
@@ -861,6 +871,8 @@ static void stream_finish(struct loader *L, struct store *s)
 	free(L->blocks);
 	L->blocks = NULL;
 	L->nblocks = 0;
+	if (L->spare)
+		compat_unmap(L->spare, sizeof *L->spare);
 	free(L->notes);
 	free(L->parsed);
 }

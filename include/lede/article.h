@@ -27,6 +27,7 @@ struct slab_chunk;
 struct slab {
 	struct slab_chunk *head;
 };
+/* n bytes, zeroed (the chunks are fresh mappings), aligned for any type. */
 void *slab_alloc(struct slab *s, size_t n);
 /* A copy of str (NULL for NULL), unaligned. */
 const char *slab_strdup(struct slab *s, const char *str);
