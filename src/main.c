@@ -359,6 +359,7 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	if (a->mode == MODE_LIST) {
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = true; /* nor anything of the articles but its columns */
+		opts.only_matches = true; /* nor the articles it does not show */
 	}
 	if (a->mode == MODE_CHECK) /* it counts articles, and shows none */
 		opts.list_only = opts.count_only = true;
@@ -440,9 +441,9 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 	buf_free(&b);
 	state_close(st);
 	free(idx);
-	if (!s->n)
+	if (!s->n && !s->unmatched)
 		fprintf(stderr, "lede: no article could be loaded\n");
-	return s->n ? 0 : 1;
+	return s->n || s->unmatched ? 0 : 1;
 }
 
 int main(int argc, char **argv)

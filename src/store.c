@@ -142,6 +142,8 @@ struct load_slot {
 	 * the merge. */
 	struct cache_links links;
 	bool matched;            /* the article matches the loader's only */
+	/* It did not, and store_opts.only_matches left it out: a is NULL. */
+	bool unmatched;
 	/* A load from the cache's entries alone: the entry + 1 to load (its
 	 * key gives the path); 0 in a load that walks. */
 	uint32_t want_entry;
@@ -431,7 +433,9 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 				      &texts, &ntexts);
 	if (kind == 1) {
 		slot->matched = tc->re && texts_match(tc->re, texts, ntexts);
-		if (tc->re && !slot->matched) {
+		if (tc->re && !slot->matched && tc->L->opts->only_matches) {
+			slot->unmatched = true; /* counted, never kept */
+		} else if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
 			slot->a = tc->L->opts->list_only ? article_stub_in(&tc->slab, slot->path)
@@ -476,7 +480,9 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 	if (!slot->a || !o || !o->list_only || (o->match_only && !tc->re))
 		return;
 	struct article *whole = slot->a;
-	if ((tc->re && !slot->matched) || o->count_only)
+	if (tc->re && !slot->matched && o->only_matches)
+		slot->a = NULL, slot->unmatched = true;
+	else if ((tc->re && !slot->matched) || o->count_only)
 		slot->a = article_stub_in(&tc->slab, slot->path);
 	else
 		slot->a = article_copy_listed_in(&tc->slab, whole, slot->path);
@@ -858,6 +864,7 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 		note_slot(L, sl);
 		if (sl->own_path)
 			free((char *)sl->path);
+		s->unmatched += sl->unmatched;
 		if (!sl->a)
 			continue;
 		if (s->matched) {

@@ -165,6 +165,53 @@ Test(list_load, listed_articles_have_no_block_of_their_own)
 	temp_dir_free(dir);
 }
 
+/* With only_matches, the list's load keeps the matches alone, in the
+ * order and with the fields of a plain load's, and counts the others;
+ * the problems are all there. */
+Test(list_load, only_matches_keeps_the_matches_alone)
+{
+	char *dir = many_files();
+	char *cpath = xasprintf("%s/a.cache", dir);
+	char *err = NULL;
+	struct search *re = search_compile("vision", &err);
+	cr_assert_not_null(re, "%s", err);
+	struct store plain;
+	load(&plain, dir, &(struct store_opts){.threads = 1});
+	size_t *want = xmalloc(plain.n * sizeof *want);
+	size_t nwant = query_filter(&plain, re, want);
+	cr_assert_gt(nwant, 100);
+	cr_assert_lt(nwant, plain.n / 2);
+	for (int run = 0; run < 2; run++) { /* parsed, then from the cache */
+		struct store s;
+		load(&s, dir,
+		     &(struct store_opts){.threads = 2,
+					  .cache_path = cpath,
+					  .match_only = re,
+					  .list_only = true,
+					  .only_matches = true});
+		cr_assert_eq(s.cache_hits, run ? s.nfiles : 0);
+		cr_assert_eq(s.n, nwant, "%zu kept, %zu match", s.n, nwant);
+		cr_assert_eq(s.n + s.unmatched, plain.n);
+		size_t *got = xmalloc((s.n ? s.n : 1) * sizeof *got);
+		cr_assert_eq(store_matches(&s, got), s.n);
+		for (size_t k = 0; k < s.n; k++) {
+			cr_assert_eq(got[k], k);
+			cr_assert_str_eq(s.v[k]->path, plain.v[want[k]]->path);
+			cr_assert_str_eq(s.v[k]->title, plain.v[want[k]]->title);
+		}
+		cr_assert_eq(s.problems.n, plain.problems.n);
+		for (size_t i = 0; i < s.problems.n; i++)
+			cr_assert_str_eq(s.problems.v[i], plain.problems.v[i]);
+		free(got);
+		store_free(&s);
+	}
+	store_free(&plain);
+	free(want);
+	search_free(re);
+	free(cpath);
+	temp_dir_free(dir);
+}
+
 static void push_copy(void *files, char *path)
 {
 	strlist_push(files, xstrdup(path));
