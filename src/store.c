@@ -1285,6 +1285,42 @@ static bool load_from_entries(struct store *s, const struct loader *base)
 	return true;
 }
 
+/* The usual load, of what the walk finds: merged into s (streamed unless
+ * it is lazy), the cache rewritten when it no longer matches. Returns the
+ * cache, which op opened when it is not NULL. */
+static struct cache *walk_and_load(struct store *s, struct loader *L, struct opener *op,
+				   const char *cache_path)
+{
+	struct cache *cache = (struct cache *)L->cache;
+	if (cache_path)
+		loader_key_roots(L);
+	if (!L->lazy)
+		stream_start(L, s);
+	scan_and_load(L, L->roots, L->nroots, &s->problems);
+	if (op) { /* opened: said first, as an open before the walk is */
+		cache = op->cache;
+		if (op->err)
+			strlist_push(&s->warnings, op->err);
+	}
+	s->nfiles += L->found;
+	for (size_t t = 0; t < L->nthreads; t++)
+		slab_move(&s->slab, &L->ctx[t].slab);
+	slab_move(&s->slab, &L->paths);
+	/* An archive that is gone: an empty cache says so. */
+	if (L->writer && (L->found || (cache && cache_count(cache)))) {
+		if (L->stream)
+			update_cache_noted(s, L->writer, L, cache_path);
+		else
+			update_cache(s, L->writer, L, cache_path);
+	}
+	loader_free(L);
+	if (L->stream)
+		stream_finish(L, s);
+	else
+		merge_slots(s, L);
+	return cache;
+}
+
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts)
 {
@@ -1322,35 +1358,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	};
 	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
 		      load_from_entries(s, &L);
-	if (!loaded) {
-		if (cache_path)
-			loader_key_roots(&L);
-		if (!L.lazy)
-			stream_start(&L, s);
-		scan_and_load(&L, paths, n, &s->problems);
-		if (async) { /* opened: said first, as an open before the walk is */
-			cache = op.cache;
-			if (op.err)
-				strlist_push(&s->warnings, op.err);
-		}
-		s->nfiles += L.found;
-		for (size_t t = 0; t < L.nthreads; t++)
-			slab_move(&s->slab, &L.ctx[t].slab);
-		slab_move(&s->slab, &L.paths);
-
-		/* An archive that is gone: an empty cache says so. */
-		if (writer && (L.found || (cache && cache_count(cache)))) {
-			if (L.stream)
-				update_cache_noted(s, writer, &L, cache_path);
-			else
-				update_cache(s, writer, &L, cache_path);
-		}
-		loader_free(&L);
-		if (L.stream)
-			stream_finish(&L, s);
-		else
-			merge_slots(s, &L);
-	}
+	if (!loaded)
+		cache = walk_and_load(s, &L, async ? &op : NULL, cache_path);
 	if (rep.called)
 		rep.fn(rep.ctx, s->nfiles, s->nfiles);
 	cache_writer_free(writer);
