@@ -294,8 +294,8 @@ struct loader {
 	atomic_size_t done;  /* files finished, for progress only */
 	/* A streamed load (every load that is not lazy): each block of
 	 * slots, once all of it is loaded, is merged into stream by the
-	 * calling thread and unmapped, so that a hundred thousand slots (a
-	 * fifth of a warm --list's memory) never live at once. The slots'
+	 * calling thread and the block reused, so that a hundred thousand
+	 * slots (a fifth of a warm --list's memory) never live at once. The slots'
 	 * problems wait in problems (the walk's come first, as in a merge
 	 * at the end), and what a rewrite of the cache needs of each file in
 	 * notes (see note_slot). NULL: the slots are merged at the end. */
@@ -433,7 +433,8 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 				      &texts, &ntexts);
 	if (kind == 1) {
 		slot->matched = tc->re && texts_match(tc->re, texts, ntexts);
-		if (tc->re && !slot->matched && tc->L->opts->only_matches) {
+		if (tc->re && !slot->matched && tc->L->opts->list_only &&
+		    tc->L->opts->only_matches) {
 			slot->unmatched = true; /* counted, never kept */
 		} else if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
@@ -847,8 +848,8 @@ static void note_slot(struct loader *L, const struct load_slot *sl)
 	L->notes[L->nnotes++] = note;
 }
 
-/* Block b's first count slots into the store, in order, and the block
- * unmapped. */
+/* Block b's first count slots into the store, in order; the block kept
+ * for the next one (spare). */
 static void stream_block(struct loader *L, size_t b, size_t count)
 {
 	struct store *s = L->stream;
@@ -954,7 +955,8 @@ static void found(void *arg, char *path)
 {
 	struct loader *L = arg;
 	if (cancelled(L)) {
-		free(path);
+		if (!L->lent)
+			free(path);
 		return;
 	}
 	size_t i;
