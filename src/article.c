@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lede/compat.h"
 #include "lede/util.h"
 
 struct arena_block {
@@ -85,9 +86,13 @@ struct article *article_new(const char *path)
 	return article_new_sized(path, 0);
 }
 
+/* arena.next of an article made in a slab: its memory is the slab's. No
+ * arena of its own ever asks for a block that big. */
+#define IN_SLAB SIZE_MAX
+
 void article_free(struct article *a)
 {
-	if (!a)
+	if (!a || a->arena.next == IN_SLAB)
 		return;
 	arena_free(&a->arena);
 	free(a);
@@ -180,6 +185,90 @@ struct article *article_copy_lazy(const struct article *a)
 		t->topics = v;
 		t->ntopics = a->ntopics;
 	}
+	t->date = a->date;
+	t->quality = a->quality;
+	t->heat = a->heat;
+	t->has = a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+	return t;
+}
+
+/* ---- slabs ---- */
+
+struct slab_chunk {
+	struct slab_chunk *next;
+	size_t used, size; /* size: of the whole mapping */
+	alignas(max_align_t) unsigned char data[];
+};
+
+/* Big enough that the chunks are few, and their mapping worth making
+ * whole at once (compat_map_prefaulted). */
+enum { SLAB_CHUNK = 1 << 20 };
+
+/* n bytes from s, at a multiple of align (a power of two) */
+static void *slab_take(struct slab *s, size_t n, size_t align)
+{
+	struct slab_chunk *c = s->head;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (!c || at > c->size - sizeof *c || c->size - sizeof *c - at < n) {
+		size_t size = n > SLAB_CHUNK - sizeof *c ? sizeof *c + n : SLAB_CHUNK;
+		c = compat_map_prefaulted(size);
+		c->size = size;
+		c->next = s->head;
+		s->head = c;
+		at = 0;
+	}
+	c->used = at + n;
+	return c->data + at;
+}
+
+void *slab_alloc(struct slab *s, size_t n)
+{
+	return slab_take(s, n, alignof(max_align_t));
+}
+
+void slab_move(struct slab *to, struct slab *from)
+{
+	while (from->head) {
+		struct slab_chunk *c = from->head;
+		from->head = c->next;
+		c->next = to->head;
+		to->head = c;
+	}
+}
+
+void slab_free(struct slab *s)
+{
+	while (s->head) {
+		struct slab_chunk *c = s->head;
+		s->head = c->next;
+		compat_unmap(c, c->size);
+	}
+}
+
+const char *slab_strdup(struct slab *sl, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	return memcpy(slab_take(sl, n, 1), s, n); /* strings packed, unaligned */
+}
+
+struct article *article_stub_in(struct slab *sl, const char *path)
+{
+	/* zero already: a slab's chunks are fresh mappings, never reused */
+	struct article *t = slab_alloc(sl, sizeof *t);
+	t->arena.next = IN_SLAB;
+	t->path = path;
+	return t;
+}
+
+struct article *article_copy_listed_in(struct slab *sl, const struct article *a,
+				       const char *path)
+{
+	struct article *t = article_stub_in(sl, path);
+	t->title = slab_strdup(sl, a->title);
+	t->web_url = slab_strdup(sl, a->web_url);
+	t->provider.name = slab_strdup(sl, a->provider.name);
 	t->date = a->date;
 	t->quality = a->quality;
 	t->heat = a->heat;

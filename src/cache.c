@@ -743,6 +743,20 @@ int64_t cache_entry_size(const struct cache *c, size_t id)
 	return id < c->n ? c->e[id].size : -1;
 }
 
+void cache_entry_stat(const struct cache *c, size_t id, struct stat *st)
+{
+	const struct entry *e = &c->e[id];
+	memset(st, 0, sizeof *st);
+	st->st_dev = (dev_t)e->dev;
+	st->st_ino = (ino_t)e->ino;
+	st->st_size = (off_t)e->size;
+	st->st_mode = S_IFREG;
+	COMPAT_ST_MTIM(st).tv_sec = (time_t)e->sec;
+	COMPAT_ST_MTIM(st).tv_nsec = (long)e->nsec;
+	COMPAT_ST_CTIM(st).tv_sec = (time_t)e->csec;
+	COMPAT_ST_CTIM(st).tv_nsec = (long)e->cnsec;
+}
+
 struct cache_reader *cache_reader_new(const struct cache *c)
 {
 	struct cache_reader *r = xcalloc(1, sizeof *r);
@@ -791,14 +805,20 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 	return cache_format_decode_article(h, e->hlen, r->head_ok == id + 1, b, e->blen, path);
 }
 
-struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path)
+struct article *cache_read_listed_in(struct cache_reader *r, size_t id, const char *path,
+				     struct slab *slab)
 {
 	const struct entry *e = &r->c->e[id];
 	const unsigned char *h, *b;
 	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)))
 		return NULL;
 	return cache_format_decode_listed(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
-					  &r->scratch);
+					  &r->scratch, slab);
+}
+
+struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path)
+{
+	return cache_read_listed_in(r, id, path, NULL);
 }
 
 /* The URLs that linking reads of a, hashed (hash.h). */

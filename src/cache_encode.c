@@ -215,7 +215,13 @@ static void put_body(struct enc *w, const struct article *a)
 {
 	struct tally t = {0, 0};
 	size_t head = w->out->len;
+	/* the title, from the head, is the first string a str may repeat */
 	w->nring = 0;
+	if (a->title) {
+		w->ring[0] = a->title;
+		w->ring_len[0] = strlen(a->title);
+		w->nring = 1;
+	}
 	put_str(w, a->category, &t);
 	put_str(w, a->type, &t);
 	put_str(w, a->original_url, &t);

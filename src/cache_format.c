@@ -43,10 +43,12 @@
  *     string before this one (1 the last), then the n bytes;
  *   v = n << 2 | 3: u8 k, v t, n bytes: the n bytes, then the last t bytes
  *     of the k-th string before this one.
- * "Before" counts the present strs of the body, at most CACHE_FORMAT_RING back. URLs
+ * "Before" counts the present strs of the body, at most CACHE_FORMAT_RING back,
+ * and ahead of them the article's title (the head's), when it has one. URLs
  * are most of an article, and most of them repeat another: originalUrl is
  * often webUrl, ampWebUrl is webUrl and "/amp/", cdnAmpWebUrl ends with
- * ampWebUrl, images share a host. A string equal to an earlier one (p its
+ * ampWebUrl, images share a host; an image's title is often the
+ * article's. A string equal to an earlier one (p its
  * whole length, n 0) is shared, not copied, when decoded. */
 #include "lede/cache_format.h"
 
@@ -596,7 +598,13 @@ static void rd_related(struct rd *b, struct carve *c, struct related *x)
 static void rd_body(struct rd *b, struct carve *c, struct article *a, struct related *related,
 		    size_t nrelated)
 {
+	/* the title, decoded from the head already, comes first */
 	b->nring = 0;
+	if (a->title) {
+		b->ring[0] = a->title;
+		b->ring_len[0] = strlen(a->title);
+		b->nring = 1;
+	}
 	a->category = rd_str(b, c, ARTICLE_NAME_MAX);
 	a->type = rd_str(b, c, ARTICLE_NAME_MAX);
 	a->original_url = rd_str(b, c, ARTICLE_URL_MAX);
@@ -838,11 +846,12 @@ bool cache_format_decode_scratch(const unsigned char *head, size_t hlen, bool he
 
 struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
 					   bool head_checked, const unsigned char *body,
-					   size_t blen, const char *path, struct buf *scratch)
+					   size_t blen, const char *path, struct buf *scratch,
+					   struct slab *slab)
 {
 	struct article whole;
 	if (!cache_format_decode_scratch(head, hlen, head_checked, body, blen, path, scratch,
 					 &whole))
 		return NULL;
-	return article_copy_listed(&whole);
+	return slab ? article_copy_listed_in(slab, &whole, path) : article_copy_listed(&whole);
 }

@@ -4,8 +4,10 @@
 #include "lede/compat.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #if defined(__GLIBC__)
@@ -121,6 +123,28 @@ void compat_release_free_memory(void)
 #if defined(__GLIBC__)
 	malloc_trim(0);
 #endif
+}
+
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0 /* the pages then come by faults, as malloc's */
+#endif
+
+void *compat_map_prefaulted(size_t n)
+{
+	void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		/* as xmalloc does: there is no way on without the memory */
+		fprintf(stderr, "lede: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return p;
+}
+
+void compat_unmap(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n ? n : 1);
 }
 
 void compat_lower_thread_priority(void)

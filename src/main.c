@@ -426,6 +426,7 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	if (a->mode == MODE_LIST) {
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = true; /* nor anything of the articles but its columns */
+		opts.only_matches = true; /* nor the articles it does not show */
 	}
 	if (a->mode == MODE_CHECK) /* it counts articles, and shows none */
 		opts.list_only = opts.count_only = true;
@@ -511,11 +512,11 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 	buf_free(&b);
 	state_close(st);
 	free(idx);
-	if (!s->n)
+	if (!s->n && !s->unmatched)
 		explain_nothing_loaded(s, a->paths, a->npaths, false);
 	/* what loaded is printed; a path given that could not be read (said
 	 * above) still makes the run a failure, for a script to notice */
-	return s->n && !any_unreadable(a->paths, a->npaths) ? 0 : 1;
+	return (s->n || s->unmatched) && !any_unreadable(a->paths, a->npaths) ? 0 : 1;
 }
 
 int main(int argc, char **argv)

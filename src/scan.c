@@ -74,8 +74,16 @@ struct walk {
 	void *ctx;
 	struct strlist *problems;
 	bool follow; /* follow links met inside the walk */
+	bool lent;   /* SCAN_LENT_PATHS */
 	struct dirset dirs;
 };
+
+/* Give found a candidate: the walk's own path when it is lent, else a
+ * copy, which found owns. */
+static void give(struct walk *w, const char *path)
+{
+	w->found(w->ctx, w->lent ? (char *)path : xstrdup(path));
+}
 
 static void problem(struct walk *w, const char *path, const char *msg)
 {
@@ -123,7 +131,7 @@ static void visit_named(struct walk *w, const char *path)
 	else if (S_ISDIR(st.st_mode))
 		walk_dir(w, path, &st);
 	else if (S_ISREG(st.st_mode))
-		w->found(w->ctx, xstrdup(path));
+		give(w, path);
 	else
 		problem(w, path, "not a regular file, skipped");
 }
@@ -165,7 +173,7 @@ static void visit_entry(struct walk *w, char *path, const char *name)
 	if (S_ISDIR(st.st_mode))
 		walk_dir(w, path, &st);
 	else if (S_ISREG(st.st_mode) && candidate_name(name))
-		w->found(w->ctx, xstrdup(path));
+		give(w, path);
 	else if (!S_ISREG(st.st_mode) && candidate_name(name))
 		problem(w, path, "not a regular file, skipped");
 }
@@ -239,8 +247,9 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 		return;
 	id->active = true; /* the set does not move until the next dirset_get */
 
-	size_t plen = strlen(path);
+	size_t plen = strlen(path), roomcap = 0;
 	bool slash = plen && path[plen - 1] == '/';
+	char *room = NULL;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char type = (unsigned char)names.data[at[i]];
 		const char *name = names.data + at[i] + 1;
@@ -254,8 +263,9 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 			continue;
 		if (type == DT_LNK && !w->follow)
 			continue;
-		size_t nlen = strlen(name);
-		char *child = xmalloc(plen + 1 + nlen + 1);
+		size_t nlen = strlen(name), need = plen + 1 + nlen + 1;
+		/* lent: one room for every entry's path, in turn */
+		char *child = w->lent ? (room = xgrow(room, &roomcap, need, 1)) : xmalloc(need);
 		memcpy(child, path, plen);
 		size_t k = plen;
 		if (!slash)
@@ -264,14 +274,17 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 		if (k + nlen >= PATH_MAX)
 			too_long(w, path, name, child);
 		else if (type == DT_REG) {
-			w->found(w->ctx, child); /* found owns it */
-			continue;
+			w->found(w->ctx, child);
+			if (!w->lent)
+				continue; /* found owns it */
 		} else if (type == DT_DIR || type == DT_LNK || type == DT_UNKNOWN)
 			visit_entry(w, child, name);
 		else if (candidate_name(name))
 			problem(w, child, "not a regular file, skipped");
-		free(child);
+		if (!w->lent)
+			free(child);
 	}
+	free(room);
 	free(at);
 	buf_free(&names);
 	dirset_find(w->dirs.v, w->dirs.cap, dev, ino, &w->dirs.probes)->active = false;
@@ -283,7 +296,8 @@ void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
 	struct walk w = {.found = found,
 			 .ctx = ctx,
 			 .problems = problems,
-			 .follow = (flags & SCAN_FOLLOW_LINKS) != 0};
+			 .follow = (flags & SCAN_FOLLOW_LINKS) != 0,
+			 .lent = (flags & SCAN_LENT_PATHS) != 0};
 	for (size_t i = 0; i < n; i++)
 		visit_named(&w, paths[i]);
 	last_probes = w.dirs.probes;

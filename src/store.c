@@ -144,6 +144,8 @@ struct load_slot {
 	bool matched;            /* the article matches the loader's only */
 	bool named;              /* named on the command line, not met by a walk */
 	bool not_article;        /* met by a walk, and not an article (parse.h) */
+	/* It did not, and store_opts.only_matches left it out: a is NULL. */
+	bool unmatched;
 	/* A load from the cache's entries alone: the entry + 1 to load (its
 	 * key gives the path); 0 in a load that walks. */
 	uint32_t want_entry;
@@ -170,6 +172,20 @@ enum {
 	REPORT_EVERY = 256,
 };
 
+/* A block of slots, and how many of them are loaded (by any thread): a
+ * streamed load merges it once they all are. */
+struct slot_block {
+	atomic_size_t done;
+	struct load_slot slot[BLOCK];
+};
+
+/* What a rewrite of the cache needs of a parsed file, once its slot is
+ * gone (a streamed load). */
+struct parsed_note {
+	struct cache_ticket ticket;
+	struct file_id id;
+};
+
 struct thread_ctx {
 	struct loader *L;
 	size_t lane;              /* its lane of the writer: its index */
@@ -179,6 +195,9 @@ struct thread_ctx {
 	/* A load from the entries alone: the path of the entry being
 	 * loaded, which the article then copies (no allocation of its own) */
 	struct buf path;
+	/* What a printing mode keeps of its articles (store_opts.list_only),
+	 * made here without a malloc each; the store takes it over. */
+	struct slab slab;
 	/* The directory of the last file stat-ed, open: files come a
 	 * directory at a time, and a stat relative to it skips walking the
 	 * whole path again, a good part of a warm start. */
@@ -195,6 +214,38 @@ struct reporter {
 	bool called;
 };
 
+/* The cache opened on a thread of its own while the walk begins: its index
+ * read and checked (tens of milliseconds at 100,000 files) on another
+ * core, not before the first file is found. */
+struct opener {
+	pthread_t tid;
+	const char *path;
+	struct cache *cache;
+	char *err;
+	atomic_bool done;
+};
+
+static void *open_main(void *arg)
+{
+	struct opener *o = arg;
+	o->cache = cache_open(o->path, &o->err);
+	atomic_store(&o->done, true);
+	return NULL;
+}
+
+/* Start opening o->path; false when no thread could be made. */
+static bool open_async(struct opener *o)
+{
+	atomic_init(&o->done, false);
+	/* signals stay with the calling thread */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bool started = pthread_create(&o->tid, NULL, open_main, o) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
+
 struct loader {
 	const struct store_opts *opts;
 	/* Set from another thread: the rest of the walk finds nothing and
@@ -202,12 +253,20 @@ struct loader {
 	 * never. */
 	const atomic_bool *cancel;
 	const struct cache *cache; /* NULL: nothing to look up */
+	/* The cache still being opened, or NULL: the workers start once it
+	 * is (start_workers waits for it), the walk goes on meanwhile. */
+	struct opener *opening;
 	/* The new cache, written to as files are parsed; NULL: none. */
 	struct cache_writer *writer;
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
 	bool lazy;                 /* see store_opts.lazy: cached articles load lazy */
 	bool from_entries;         /* store_opts.from_cache: no walk, no stat */
+	/* A list_only load: the walk lends its paths (SCAN_LENT_PATHS), and
+	 * each is copied into paths, which the store takes over with the
+	 * articles, which name their file by that copy. */
+	bool lent;
+	struct slab paths;
 	/* The check after such a load (store_check_start): an entry the
 	 * loaded store holds is only looked up, never decoded; known[id] is
 	 * its article + 1, KNOWN_SKIPPED, or 0 when the load did not take it. */
@@ -224,7 +283,7 @@ struct loader {
 	struct reporter *rep;
 	/* Written by the scanning thread alone: blocks[] and found; blocks[]
 	 * under mu, since workers read it. */
-	struct load_slot **blocks;
+	struct slot_block **blocks;
 	size_t nblocks, capblocks, found;
 	/* Under mu. */
 	size_t published; /* slots [0, published) may be claimed */
@@ -235,6 +294,24 @@ struct loader {
 	pthread_cond_t more; /* published grew, or the scan ended */
 	pthread_cond_t cv;   /* a worker finished */
 	atomic_size_t done;  /* files finished, for progress only */
+	/* A streamed load (every load that is not lazy): each block of
+	 * slots, once all of it is loaded, is merged into stream by the
+	 * calling thread and the block reused, so that a hundred thousand
+	 * slots (a fifth of a warm --list's memory) never live at once. The slots'
+	 * problems wait in problems (the walk's come first, as in a merge
+	 * at the end), and what a rewrite of the cache needs of each file in
+	 * notes (see note_slot). NULL: the slots are merged at the end. */
+	struct store *stream;
+	bool walked; /* the walk is over: the last block is whole */
+	size_t merged; /* blocks merged */
+	size_t capmatched;
+	struct strlist problems;
+	uint32_t *notes;
+	size_t nnotes, capnotes;
+	struct parsed_note *parsed;
+	size_t nparsed, capparsed;
+	size_t hits, parsed_files, damaged;
+	struct slot_block *spare; /* a block merged, for the next one */
 	/* The threads: ctx[0] is the calling thread's. */
 	struct thread_ctx *ctx;
 	size_t nthreads;
@@ -244,7 +321,7 @@ struct loader {
 
 static struct load_slot *slot_at(const struct loader *L, size_t i)
 {
-	return &L->blocks[i / BLOCK][i % BLOCK];
+	return &L->blocks[i / BLOCK]->slot[i % BLOCK];
 }
 
 /* The thread's open directory for path, with path's name in it into
@@ -361,7 +438,7 @@ static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot
 	if (tc->L->validate && tc->L->known[id])
 		return NULL; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
-		return cache_read_listed(tc->rdr, id, slot->path);
+		return cache_read_listed_in(tc->rdr, id, slot->path, &tc->slab);
 	if (tc->L->lazy)
 		return cache_read_lazy(tc->rdr, id, slot->path, &slot->links);
 	return cache_read_article(tc->rdr, id, slot->path);
@@ -384,10 +461,14 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		return false;
 	if (kind == 1) {
 		slot->matched = tc->re && texts_match(tc->re, texts, ntexts);
-		if (tc->re && !slot->matched) {
+		if (tc->re && !slot->matched && tc->L->opts->list_only &&
+		    tc->L->opts->only_matches) {
+			slot->unmatched = true; /* counted, never kept */
+		} else if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
-			slot->a = article_new(slot->path);
+			slot->a = tc->L->opts->list_only ? article_stub_in(&tc->slab, slot->path)
+							 : article_new(slot->path);
 		} else if (!(slot->a = read_cached(tc, slot, (size_t)id)) &&
 			   !(tc->L->validate && tc->L->known[id])) {
 			while (slot->problems.n)
@@ -427,12 +508,14 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 	const struct store_opts *o = tc->L->opts;
 	if (!slot->a || !o || !o->list_only || (o->match_only && !tc->re))
 		return;
-	if ((tc->re && !slot->matched) || o->count_only) {
-		article_free(slot->a);
-		slot->a = article_new(slot->path);
-	} else {
-		slot->a = article_trim(slot->a);
-	}
+	struct article *whole = slot->a;
+	if (tc->re && !slot->matched && o->only_matches)
+		slot->a = NULL, slot->unmatched = true;
+	else if ((tc->re && !slot->matched) || o->count_only)
+		slot->a = article_stub_in(&tc->slab, slot->path);
+	else
+		slot->a = article_copy_listed_in(&tc->slab, whole, slot->path);
+	article_free(whole);
 }
 
 /* The file's identity and version, for the cache. */
@@ -585,7 +668,7 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
 
 /* Claim the next run of published slots (within one block); 0 when every
  * file is claimed. Waits while the scan may still publish more. */
-static size_t claim(struct loader *L, struct load_slot **run)
+static size_t claim(struct loader *L, struct load_slot **run, struct slot_block **block)
 {
 	pthread_mutex_lock(&L->mu);
 	while (L->next >= L->published && !L->scanned)
@@ -598,6 +681,7 @@ static size_t claim(struct loader *L, struct load_slot **run)
 		if (end > block_end)
 			end = block_end;
 		*run = slot_at(L, i);
+		*block = L->blocks[i / BLOCK];
 		n = end - i;
 		L->next = end;
 	}
@@ -609,9 +693,12 @@ static size_t claim(struct loader *L, struct load_slot **run)
 static bool load_run(struct thread_ctx *tc)
 {
 	struct load_slot *run;
-	size_t n = claim(tc->L, &run);
+	struct slot_block *block;
+	size_t n = claim(tc->L, &run, &block);
 	for (size_t k = 0; k < n; k++)
 		load_slot(tc, &run[k]);
+	if (n) /* after the slots: whoever sees the count sees them */
+		atomic_fetch_add_explicit(&block->done, n, memory_order_release);
 	atomic_fetch_add_explicit(&tc->L->done, n, memory_order_relaxed);
 	return n > 0;
 }
@@ -685,6 +772,11 @@ static void report_if_due(struct reporter *r, struct loader *L)
  * enough files to be worth it, or at its end. */
 static void start_workers(struct loader *L)
 {
+	if (L->opening) {
+		pthread_join(L->opening->tid, NULL);
+		L->cache = L->opening->cache;
+		L->opening = NULL;
+	}
 	size_t nthreads = pick_threads(L->opts, L->scanned ? L->found : START_AT);
 	L->nthreads = nthreads;
 	if (L->writer)
@@ -738,7 +830,18 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 {
 	*i = L->found;
 	if (*i % BLOCK == 0) {
-		struct load_slot *b = xcalloc(BLOCK, sizeof *b);
+		/* one a streamed load merged, still in the processor's
+		 * cache; else a new one, its pages in place at once: a
+		 * hundred thousand slots are tens of megabytes, and a fault a
+		 * page cost more than the walk that fills them */
+		struct slot_block *b = L->spare;
+		if (b) {
+			L->spare = NULL;
+			memset(b, 0, sizeof *b);
+		} else {
+			b = compat_map_prefaulted(sizeof *b);
+		}
+		atomic_init(&b->done, 0);
 		pthread_mutex_lock(&L->mu);
 		L->blocks = xgrow(L->blocks, &L->capblocks, L->nblocks + 1, sizeof *L->blocks);
 		L->blocks[L->nblocks++] = b;
@@ -747,14 +850,126 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 	return slot_at(L, *i);
 }
 
+/* ---- the streamed merge ---- */
+
+static void read_problem(struct strlist *problems, const char *path, int err, size_t max);
+
+enum { NOTE_PARSED = 1u << 31 }; /* cache ids are below 2^31 (cache.c) */
+
+/* What a rewrite of the cache needs of a slot merged: its entry (a hit:
+ * the file's stat is the entry's own, which it matched), or its ticket
+ * and stat (a file parsed and encoded); nothing for one not cached. The
+ * counts update_cache takes from the slots. */
+static void note_slot(struct loader *L, const struct load_slot *sl)
+{
+	L->hits += sl->entry != 0;
+	L->damaged += sl->damaged;
+	L->parsed_files += !sl->entry && !sl->read_errno;
+	if (!L->writer)
+		return;
+	uint32_t note;
+	if (sl->entry) {
+		note = sl->entry - 1;
+	} else if (sl->ticket.made) {
+		L->parsed = xgrow(L->parsed, &L->capparsed, L->nparsed + 1, sizeof *L->parsed);
+		L->parsed[L->nparsed] = (struct parsed_note){sl->ticket, sl->id};
+		note = NOTE_PARSED | (uint32_t)L->nparsed++;
+	} else {
+		return;
+	}
+	L->notes = xgrow(L->notes, &L->capnotes, L->nnotes + 1, sizeof *L->notes);
+	L->notes[L->nnotes++] = note;
+}
+
+/* Block b's first count slots into the store, in order; the block kept
+ * for the next one (spare). */
+static void stream_block(struct loader *L, size_t b, size_t count)
+{
+	struct store *s = L->stream;
+	struct slot_block *blk = L->blocks[b];
+	s->v = xgrow(s->v, &s->cap, s->n + count, sizeof *s->v);
+	for (size_t k = 0; k < count; k++) {
+		struct load_slot *sl = &blk->slot[k];
+		if (sl->read_errno)
+			read_problem(&L->problems, sl->path, sl->read_errno, L->max);
+		for (size_t j = 0; j < sl->problems.n; j++)
+			strlist_push(&L->problems, sl->problems.v[j]);
+		free(sl->problems.v);
+		note_slot(L, sl);
+		if (sl->own_path)
+			free((char *)sl->path);
+		s->unmatched += sl->unmatched;
+		s->not_articles += sl->not_article;
+		if (!sl->a)
+			continue;
+		if (s->matched) {
+			s->matched = xgrow(s->matched, &L->capmatched, s->n + 1, 1);
+			s->matched[s->n] = sl->matched;
+		}
+		store_add(s, sl->a);
+	}
+	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
+	L->blocks[b] = NULL;
+	pthread_mutex_unlock(&L->mu);
+	if (L->spare)
+		compat_unmap(L->spare, sizeof *blk);
+	L->spare = blk;
+}
+
+/* Merge the blocks whose every slot is loaded, in order. On the calling
+ * thread; nothing unless the load streams. */
+static void stream_ready(struct loader *L)
+{
+	while (L->stream && L->merged < L->nblocks) {
+		size_t b = L->merged, count = L->found - b * BLOCK;
+		if (count > BLOCK)
+			count = BLOCK;
+		if (count < BLOCK && !L->walked)
+			break; /* the walk may add to it */
+		if (atomic_load_explicit(&L->blocks[b]->done, memory_order_acquire) < count)
+			break;
+		stream_block(L, b, count);
+		L->merged++;
+	}
+}
+
+/* Stream the load into s: its verdicts, as merge_slots keeps them. */
+static void stream_start(struct loader *L, struct store *s)
+{
+	L->stream = s;
+	free(s->matched);
+	s->matched = L->only && !s->n ? xcalloc(1, 1) : NULL;
+	L->capmatched = 1;
+}
+
+/* The slots' problems after the walk's, and what is left of the blocks
+ * and notes freed. */
+static void stream_finish(struct loader *L, struct store *s)
+{
+	for (size_t i = 0; i < L->problems.n; i++)
+		strlist_push(&s->problems, L->problems.v[i]);
+	free(L->problems.v);
+	L->problems = (struct strlist){0};
+	free(L->blocks);
+	L->blocks = NULL;
+	L->nblocks = 0;
+	if (L->spare)
+		compat_unmap(L->spare, sizeof *L->spare);
+	free(L->notes);
+	free(L->parsed);
+}
+
 /* The slot made: workers started and slots published as the walk goes. */
 static void slot_made(struct loader *L, size_t i)
 {
 	L->found = i + 1;
-	if (L->found == START_AT)
+	if (L->found >= START_AT && !L->ctx &&
+	    (!L->opening || atomic_load_explicit(&L->opening->done, memory_order_acquire)))
 		start_workers(L);
-	if (L->found - L->published >= CHUNK && L->ctx)
+	if (L->found - L->published >= CHUNK && L->ctx) {
 		publish(L, false);
+		stream_ready(L);
+	}
 	if (L->found % REPORT_EVERY == 0)
 		report_if_due(L->rep, L);
 }
@@ -774,13 +989,16 @@ static void found(void *arg, char *path)
 {
 	struct loader *L = arg;
 	if (cancelled(L)) {
-		free(path);
+		if (!L->lent)
+			free(path);
 		return;
 	}
 	size_t i;
 	struct load_slot *slot = new_slot(L, &i);
-	slot->path = path;
-	slot->own_path = true;
+	slot->path = L->lent ? slab_strdup(&L->paths, path) : path;
+	slot->own_path = !L->lent;
+	/* the root names the file's cache key, and tells a file named on
+	 * the command line from one a walk met */
 	slot->root = root_of(L, path);
 	slot->named = is_named(L, slot);
 	slot_made(L, i);
@@ -801,17 +1019,21 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	pthread_condattr_destroy(&ca);
 	atomic_init(&L->done, 0);
 
-	unsigned flags = L->opts && L->opts->follow_links ? SCAN_FOLLOW_LINKS : 0;
+	unsigned flags = (L->opts && L->opts->follow_links ? SCAN_FOLLOW_LINKS : 0) |
+			 (L->lent ? SCAN_LENT_PATHS : 0);
 	if (L->from_entries)
 		feed_entries(L);
 	else
 		scan_paths_each(paths, n, flags, found, L, problems);
+	L->walked = true;
 	publish(L, true);
 	if (!L->ctx)
 		start_workers(L);
 	struct reporter *rep = L->rep;
-	while (load_run(&L->ctx[0]))
+	while (load_run(&L->ctx[0])) {
 		report_if_due(rep, L);
+		stream_ready(L);
+	}
 
 	pthread_mutex_lock(&L->mu);
 	while (L->running) {
@@ -831,6 +1053,7 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	pthread_mutex_unlock(&L->mu);
 	for (size_t t = 0; t < L->started; t++)
 		pthread_join(L->tids[t], NULL);
+	stream_ready(L); /* the rest, every slot loaded */
 	free(L->tids);
 	pthread_cond_destroy(&L->cv);
 	pthread_cond_destroy(&L->more);
@@ -883,7 +1106,7 @@ static void lazy_skipped(struct store_lazy *lz, struct load_slot *slot)
 	slot->own_path = false;
 }
 
-static void read_problem(struct store *s, const char *path, int err, size_t max)
+static void read_problem(struct strlist *problems, const char *path, int err, size_t max)
 {
 	struct buf b = {0};
 	buf_put_safe(&b, path, strlen(path));
@@ -893,7 +1116,7 @@ static void read_problem(struct store *s, const char *path, int err, size_t max)
 		buf_puts(&b, ": not a regular file, skipped");
 	else
 		buf_printf(&b, ": cannot read: %s", strerror(err));
-	strlist_push(&s->problems, b.data);
+	strlist_push(problems, b.data);
 }
 
 /* The slots' articles and problems into s, in scan order; the slots freed. */
@@ -907,7 +1130,7 @@ static void merge_slots(struct store *s, struct loader *L)
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *slot = slot_at(L, i);
 		if (slot->read_errno)
-			read_problem(s, slot->path, slot->read_errno, L->max);
+			read_problem(&s->problems, slot->path, slot->read_errno, L->max);
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
@@ -926,7 +1149,7 @@ static void merge_slots(struct store *s, struct loader *L)
 	if (s->lazy)
 		s->lazy->n = s->n;
 	for (size_t b = 0; b < L->nblocks; b++)
-		free(L->blocks[b]);
+		compat_unmap(L->blocks[b], sizeof *L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -977,6 +1200,34 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 		strlist_push(&s->warnings, err);
 }
 
+/* update_cache for a streamed load, from its notes. */
+static void update_cache_noted(struct store *s, struct cache_writer *w, const struct loader *L,
+			       const char *path)
+{
+	const struct cache *c = L->cache;
+	s->cache_hits += L->hits;
+	if (L->damaged)
+		strlist_push(&s->warnings, cache_damage_message(c, L->damaged));
+	if (c && !L->parsed_files && L->hits == cache_count(c))
+		return;
+	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
+	for (size_t i = 0; i < L->nnotes; i++) {
+		uint32_t note = L->notes[i];
+		struct stat st;
+		if (note & NOTE_PARSED) {
+			const struct parsed_note *p = &L->parsed[note & ~NOTE_PARSED];
+			id_to_stat(&p->id, &st);
+			cache_writer_place(w, &p->ticket, &st);
+		} else if (rdr) {
+			cache_entry_stat(c, note, &st);
+			cache_writer_copy(w, rdr, note, &st);
+		}
+	}
+	char *err = NULL;
+	if (cache_writer_commit(w, path, &err) < 0)
+		strlist_push(&s->warnings, err);
+}
+
 /* The threads' contexts and the root keys, once the load is done. */
 /* Each root made absolute and resolved (cache_root_key), for the cache
  * keys of the files found under it; loader_free frees them. */
@@ -998,7 +1249,9 @@ static void loader_free(struct loader *L)
 		free(tc->dir);
 		buf_free(&tc->key);
 		buf_free(&tc->path);
+		slab_free(&tc->slab); /* what a store did not take over */
 	}
+	slab_free(&L->paths);
 	free(L->ctx);
 	L->ctx = NULL;
 	L->nthreads = 0;
@@ -1020,7 +1273,7 @@ static void discard_slots(struct loader *L)
 			free((char *)sl->path);
 	}
 	for (size_t b = 0; b < L->nblocks; b++)
-		free(L->blocks[b]);
+		compat_unmap(L->blocks[b], sizeof *L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -1071,13 +1324,53 @@ static bool load_from_entries(struct store *s, const struct loader *base)
 	return true;
 }
 
+/* The usual load, of what the walk finds: merged into s (streamed unless
+ * it is lazy), the cache rewritten when it no longer matches. Returns the
+ * cache, which op opened when it is not NULL. */
+static struct cache *walk_and_load(struct store *s, struct loader *L, struct opener *op,
+				   const char *cache_path)
+{
+	struct cache *cache = (struct cache *)L->cache;
+	if (cache_path)
+		loader_key_roots(L);
+	if (!L->lazy)
+		stream_start(L, s);
+	scan_and_load(L, L->roots, L->nroots, &s->problems);
+	if (op) { /* opened: said first, as an open before the walk is */
+		cache = op->cache;
+		if (op->err)
+			strlist_push(&s->warnings, op->err);
+	}
+	s->nfiles += L->found;
+	for (size_t t = 0; t < L->nthreads; t++)
+		slab_move(&s->slab, &L->ctx[t].slab);
+	slab_move(&s->slab, &L->paths);
+	/* An archive that is gone: an empty cache says so. */
+	if (L->writer && (L->found || (cache && cache_count(cache)))) {
+		if (L->stream)
+			update_cache_noted(s, L->writer, L, cache_path);
+		else
+			update_cache(s, L->writer, L, cache_path);
+	}
+	loader_free(L);
+	if (L->stream)
+		stream_finish(L, s);
+	else
+		merge_slots(s, L);
+	return cache;
+}
+
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts)
 {
 	const char *cache_path = opts ? opts->cache_path : NULL;
 	/* Made before the first stat: see cache_writer_new(). */
 	struct cache_writer *writer = cache_path ? cache_writer_new() : NULL;
-	struct cache *cache = cache_path ? open_cache(s, cache_path) : NULL;
+	/* A load that is not lazy needs its cache only once the workers
+	 * start; a lazy one decides how to load by it. */
+	struct opener op = {.path = cache_path};
+	bool async = cache_path && !(opts && opts->lazy) && open_async(&op);
+	struct cache *cache = cache_path && !async ? open_cache(s, cache_path) : NULL;
 	struct reporter rep = {0};
 	if (opts && opts->progress) {
 		int after = opts->progress_after_ms ? opts->progress_after_ms : PROGRESS_AFTER_MS;
@@ -1099,21 +1392,13 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		.rep = &rep,
 		.roots = paths,
 		.nroots = n,
+		.lent = opts && opts->list_only,
+		.opening = async ? &op : NULL,
 	};
 	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
 		      load_from_entries(s, &L);
-	if (!loaded) {
-		if (cache_path)
-			loader_key_roots(&L);
-		scan_and_load(&L, paths, n, &s->problems);
-		s->nfiles += L.found;
-
-		/* An archive that is gone: an empty cache says so. */
-		if (writer && (L.found || (cache && cache_count(cache))))
-			update_cache(s, writer, &L, cache_path);
-		loader_free(&L);
-		merge_slots(s, &L);
-	}
+	if (!loaded)
+		cache = walk_and_load(s, &L, async ? &op : NULL, cache_path);
 	if (rep.called)
 		rep.fn(rep.ctx, s->nfiles, s->nfiles);
 	cache_writer_free(writer);
@@ -1485,6 +1770,7 @@ void store_free(struct store *s)
 	lazy_free(s->lazy);
 	for (size_t i = 0; i < s->n; i++)
 		article_free(s->v[i]);
+	slab_free(&s->slab); /* after the articles that live in it */
 	free(s->v);
 	strlist_free(&s->problems);
 	strlist_free(&s->warnings);
@@ -1724,7 +2010,7 @@ static void check_compare(struct store_check *c, struct loader *L, struct store 
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *sl = slot_at(L, i);
 		if (sl->read_errno)
-			read_problem(tmp, sl->path, sl->read_errno, L->max);
+			read_problem(&tmp->problems, sl->path, sl->read_errno, L->max);
 		for (size_t k = 0; k < sl->problems.n; k++)
 			strlist_push(&tmp->problems, sl->problems.v[k]);
 		free(sl->problems.v);

@@ -58,7 +58,7 @@
 
 /* Bump when the encoding changes or when parse_article would give a
  * different result for the same file: old caches are then rebuilt. */
-enum { CACHE_FORMAT_VERSION = 7 };
+enum { CACHE_FORMAT_VERSION = 8 };
 
 /* The cache file for these archive roots (as given on the command line):
  * $XDG_CACHE_HOME/lede/<hash>.cache, else $HOME/.cache/lede/<hash>.cache,
@@ -117,6 +117,11 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st);
 int cache_entry_key(struct cache_reader *r, size_t id, struct buf *key);
 /* The size entry id's file had when it was stored (-1: out of range). */
 int64_t cache_entry_size(const struct cache *c, size_t id);
+/* The identity and version entry id was stored for (device, inode, size,
+ * mtime and ctime; a regular file), into *st: what cache_find matched a
+ * file's stat against, so that a hit can be copied into a new cache
+ * without that stat kept. id must be in range. */
+void cache_entry_stat(const struct cache *c, size_t id, struct stat *st);
 
 /* A piece of an entry's searchable text, in the reader's window: not
  * NUL-terminated, valid until the reader's next call. */
@@ -142,6 +147,10 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 /* The same, checked as whole, but keeping only what lede --list prints
  * (article_trim's fields), without the whole article's allocation. */
 struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path);
+/* The same, made in slab, which owns it; path is kept, not copied (see
+ * article_copy_listed_in). */
+struct article *cache_read_listed_in(struct cache_reader *r, size_t id, const char *path,
+				     struct slab *slab);
 
 /* What linking needs of an article kept lazy (see store.c): the hash_str
  * of its URLs, taken on the loading thread, and of its related stories'

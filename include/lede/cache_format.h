@@ -54,9 +54,6 @@ struct article *cache_format_decode_article(const unsigned char *head, size_t hl
 					    bool head_checked, const unsigned char *body,
 					    size_t blen, const char *path);
 
-/* The same decoding and the same checks, the whole entry in scratch
- * (grown as needed; the caller reuses it and frees it with buf_free), but
- * what is returned keeps only what lede --list prints (article_trim). */
 /* The same decoding and checks into *whole, whose arrays and strings are
  * carved from scratch (grown as needed): valid until
  * scratch is reused or freed, and never to be freed with article_free.
@@ -65,8 +62,12 @@ bool cache_format_decode_scratch(const unsigned char *head, size_t hlen, bool he
 				 const unsigned char *body, size_t blen, const char *path,
 				 struct buf *scratch, struct article *whole);
 
+/* The same decoding and checks, keeping only what lede --list prints
+ * (article_copy_listed), made in slab when it is not NULL (path then
+ * kept as it is, see article_copy_listed_in). */
 struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
 					   bool head_checked, const unsigned char *body,
-					   size_t blen, const char *path, struct buf *scratch);
+					   size_t blen, const char *path, struct buf *scratch,
+					   struct slab *slab);
 
 #endif

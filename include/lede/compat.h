@@ -49,6 +49,14 @@ ssize_t compat_exe_path(char *buf, size_t size);
  * not say how. */
 void compat_release_free_memory(void);
 
+/* n bytes of zeroed memory whose pages are all in place at once, rather
+ * than each by a fault when first touched (a fault costs dearly on a
+ * virtual machine, and tens of thousands of them were a fifth of a warm
+ * --list), where the system can. Never NULL: no memory is fatal, as in
+ * xmalloc. Free it with compat_unmap and the same n. */
+void *compat_map_prefaulted(size_t n);
+void compat_unmap(void *p, size_t n);
+
 /* Let the calling thread yield the processor to the others of the
  * process: for work in the background that a key must never wait behind
  * (the check of every file after the reader's first screen). Nothing

@@ -18,6 +18,10 @@
 
 enum scan_flags {
 	SCAN_FOLLOW_LINKS = 1 << 0, /* follow links met inside the walk */
+	/* found does not own the path: it is the walk's, valid during the
+	 * call only (a caller that keeps it copies it where it likes), so
+	 * that the walk makes no allocation a file */
+	SCAN_LENT_PATHS = 1 << 1,
 };
 
 /* Appends the candidate paths to *files and any problem ("path: message")
@@ -25,7 +29,8 @@ enum scan_flags {
 void scan_paths(const char *const *paths, size_t n, struct strlist *files,
 		struct strlist *problems);
 /* The same, with enum scan_flags, giving each candidate to found as soon
- * as it is met, in the same order (found owns the path), so that a caller
+ * as it is met, in the same order (found owns the path but with
+ * SCAN_LENT_PATHS), so that a caller
  * can start on the first files while the walk goes on. */
 void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
 		     void (*found)(void *ctx, char *path), void *ctx, struct strlist *problems);

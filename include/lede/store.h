@@ -82,6 +82,12 @@ struct store_opts {
 	 * problems: with list_only, an article parsed keeps only its path
 	 * (one taken from the cache is kept as list_only says). */
 	bool count_only;
+	/* For lede --list -e, which prints the matches alone: with
+	 * match_only and list_only, an article that does not match is not
+	 * kept at all, not even as a stub (a hundred thousand of those were
+	 * a tenth of a warm search), only counted (store.unmatched). Its
+	 * problems load all the same. */
+	bool only_matches;
 	/* For the reader, with lazy: when the cache is valid and every path
 	 * given is a directory, the articles are loaded from the cache's
 	 * entries alone, those whose key lies under one of the paths, in the
@@ -135,6 +141,8 @@ struct store {
 	 * list_only, see there) into an empty store: matched[i] is 1 when
 	 * article i matches the search, else 0. NULL otherwise. Owned. */
 	unsigned char *matched;
+	/* Articles loaded and left out by store_opts.only_matches. */
+	size_t unmatched;
 	/* After a lazy load (store_opts.lazy): the cache kept open, and what
 	 * decodes an article whole. NULL otherwise. Owned. */
 	struct store_lazy *lazy;
@@ -157,6 +165,9 @@ struct store {
 	size_t load_problems;
 	struct store_check *check;
 	bool check_due; /* loaded from the cache alone, not yet checked */
+	/* The articles a list_only load keeps (see article.h): freed by
+	 * store_free, after every article. */
+	struct slab slab;
 };
 
 void store_init(struct store *s);

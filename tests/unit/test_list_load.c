@@ -1,0 +1,278 @@
+/* The load the printing modes make: blocks of slots merged as they are
+ * loaded (a streamed load), the list's articles and the walk's paths kept
+ * in slabs, and the cache's bodies that repeat the title by reference.
+ * Each held against a plain load, or against what the old encoding
+ * took. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "lede/cache.h"
+#include "lede/query.h"
+#include "lede/scan.h"
+#include "lede/search.h"
+#include "lede/store.h"
+#include "lede/util.h"
+
+enum { NDIRS = 3, PER_DIR = 900 }; /* more than two blocks of slots (1024) */
+
+/* An archive of NDIRS * PER_DIR small files, a problem now and then,
+ * aged so that a cache may take them all. */
+static char *many_files(void)
+{
+	char *dir = temp_dir("list-load");
+	for (int d = 0; d < NDIRS; d++) {
+		char *sub = xasprintf("%s/%d", dir, d);
+		cr_assert_eq(mkdir(sub, 0700), 0);
+		for (int i = 0; i < PER_DIR; i++) {
+			char *path = xasprintf("%s/%04d.md", sub, i);
+			char *text = i % 89 == 3 ? xasprintf("no front matter %d\n", i)
+						 : xasprintf("---\ntitle: \"%s %d/%d\"\n"
+							     "webUrl: https://x.example/%d/%d\n---\n",
+							     i % 3 ? "robot" : "vision", d, i, d, i);
+			write_text(path, text);
+			age_file(path, 3600);
+			free(text);
+			free(path);
+		}
+		free(sub);
+	}
+	wait_until_not_racy(); /* their ctime, which age_file cannot set back */
+	return dir;
+}
+
+static void load(struct store *s, const char *dir, const struct store_opts *opts)
+{
+	store_init(s);
+	store_load(s, &dir, 1, opts);
+}
+
+/* The same articles (paths, in order) and the same problems, in order. */
+static void assert_same_load(const struct store *x, const struct store *y, const char *what)
+{
+	cr_assert_eq(x->n, y->n, "%s: %zu articles, not %zu", what, y->n, x->n);
+	cr_assert_eq(x->nfiles, y->nfiles, "%s", what);
+	for (size_t i = 0; i < x->n; i++)
+		cr_assert_str_eq(x->v[i]->path, y->v[i]->path, "%s: article %zu", what, i);
+	cr_assert_eq(x->problems.n, y->problems.n, "%s", what);
+	for (size_t i = 0; i < x->problems.n; i++)
+		cr_assert_str_eq(x->problems.v[i], y->problems.v[i], "%s", what);
+}
+
+static char *file_bytes(const char *path, size_t *n)
+{
+	return slurp(path, n);
+}
+
+/* A streamed load that finds files changed and gone rewrites the cache
+ * from what it noted of each file: the entries it copied and those it
+ * parsed, in scan order, so that the cache is the very one a first run
+ * over the archive as it now is writes; and its list, with a search, is
+ * the plain load's. */
+Test(list_load, streamed_rewrite_is_a_first_run)
+{
+	char *dir = many_files();
+	char *cpath = xasprintf("%s/a.cache", dir), *fresh = xasprintf("%s/b.cache", dir);
+	struct store s, plain;
+	load(&s, dir, &(struct store_opts){.threads = 2, .cache_path = cpath});
+	store_free(&s);
+	/* every seventh file changed, every eleventh gone */
+	for (int d = 0; d < NDIRS; d++) {
+		for (int i = 0; i < PER_DIR; i += 7) {
+			char *path = xasprintf("%s/%d/%04d.md", dir, d, i);
+			if (i % 11 == 0) {
+				unlink(path);
+			} else {
+				char *text = xasprintf("---\ntitle: \"changed %d/%d\"\n---\n", d, i);
+				write_text(path, text);
+				age_file(path, 3600);
+				free(text);
+			}
+			free(path);
+		}
+	}
+	wait_until_not_racy();
+	char *err = NULL;
+	struct search *re = search_compile("robot", &err);
+	cr_assert_not_null(re, "%s", err);
+	load(&plain, dir, &(struct store_opts){.threads = 1});
+	struct store_opts list = {.threads = 2,
+				  .cache_path = cpath,
+				  .list_only = true,
+				  .match_only = re,
+				  .linking = STORE_LINK_NONE};
+	load(&s, dir, &list);
+	assert_same_load(&plain, &s, "the list's load");
+	cr_assert_not_null(s.matched);
+	size_t *want = xmalloc(plain.n * sizeof *want), *got = xmalloc(s.n * sizeof *got);
+	size_t nwant = query_filter(&plain, re, want), ngot = store_matches(&s, got);
+	cr_assert_eq(ngot, nwant);
+	for (size_t k = 0; k < ngot; k++) {
+		cr_assert_eq(got[k], want[k]);
+		cr_assert_str_eq(s.v[got[k]]->title, plain.v[want[k]]->title);
+	}
+	cr_assert_gt(s.cache_hits, 0);
+	store_free(&s);
+	/* the same archive, cached from nothing */
+	load(&s, dir, &(struct store_opts){.threads = 2, .cache_path = fresh});
+	cr_assert_eq(s.cache_hits, 0);
+	store_free(&s);
+	size_t na, nb;
+	char *a = file_bytes(cpath, &na), *b = file_bytes(fresh, &nb);
+	cr_assert(na == nb && !memcmp(a, b, na), "the rewritten cache differs from a first run's");
+	free(a);
+	free(b);
+	/* and it is whole: a warm load takes every file from it */
+	load(&s, dir, &list);
+	cr_assert_eq(s.cache_hits, plain.nfiles, "%zu hits of %zu", s.cache_hits, plain.nfiles);
+	assert_same_load(&plain, &s, "warm");
+	store_free(&s);
+	store_free(&plain);
+	free(want);
+	free(got);
+	search_free(re);
+	free(cpath);
+	free(fresh);
+	temp_dir_free(dir);
+}
+
+/* The list's articles, from the cache or parsed, live in the store's
+ * slab: no arena block of their own each (a malloc and a free a file were
+ * a third of a warm --list). store_free frees them (the sanitizer run
+ * checks it frees each once). */
+Test(list_load, listed_articles_have_no_block_of_their_own)
+{
+	char *dir = many_files();
+	char *cpath = xasprintf("%s/a.cache", dir);
+	struct store_opts list = {.threads = 2, .cache_path = cpath, .list_only = true};
+	for (int run = 0; run < 2; run++) { /* parsed, then from the cache */
+		struct store s;
+		load(&s, dir, &list);
+		cr_assert_gt(s.n, PER_DIR);
+		cr_assert_eq(s.cache_hits, run ? s.nfiles : 0);
+		for (size_t i = 0; i < s.n; i++) {
+			cr_assert_not_null(s.v[i]->title, "%s", s.v[i]->path);
+			cr_assert_eq(article_bytes(s.v[i]), sizeof *s.v[i], "%s: %zu bytes",
+				     s.v[i]->path, article_bytes(s.v[i]));
+		}
+		store_free(&s);
+	}
+	free(cpath);
+	temp_dir_free(dir);
+}
+
+/* With only_matches, the list's load keeps the matches alone, in the
+ * order and with the fields of a plain load's, and counts the others;
+ * the problems are all there. */
+Test(list_load, only_matches_keeps_the_matches_alone)
+{
+	char *dir = many_files();
+	char *cpath = xasprintf("%s/a.cache", dir);
+	char *err = NULL;
+	struct search *re = search_compile("vision", &err);
+	cr_assert_not_null(re, "%s", err);
+	struct store plain;
+	load(&plain, dir, &(struct store_opts){.threads = 1});
+	size_t *want = xmalloc(plain.n * sizeof *want);
+	size_t nwant = query_filter(&plain, re, want);
+	cr_assert_gt(nwant, 100);
+	cr_assert_lt(nwant, plain.n / 2);
+	for (int run = 0; run < 2; run++) { /* parsed, then from the cache */
+		struct store s;
+		load(&s, dir,
+		     &(struct store_opts){.threads = 2,
+					  .cache_path = cpath,
+					  .match_only = re,
+					  .list_only = true,
+					  .only_matches = true});
+		cr_assert_eq(s.cache_hits, run ? s.nfiles : 0);
+		cr_assert_eq(s.n, nwant, "%zu kept, %zu match", s.n, nwant);
+		cr_assert_eq(s.n + s.unmatched, plain.n);
+		size_t *got = xmalloc((s.n ? s.n : 1) * sizeof *got);
+		cr_assert_eq(store_matches(&s, got), s.n);
+		for (size_t k = 0; k < s.n; k++) {
+			cr_assert_eq(got[k], k);
+			cr_assert_str_eq(s.v[k]->path, plain.v[want[k]]->path);
+			cr_assert_str_eq(s.v[k]->title, plain.v[want[k]]->title);
+		}
+		cr_assert_eq(s.problems.n, plain.problems.n);
+		for (size_t i = 0; i < s.problems.n; i++)
+			cr_assert_str_eq(s.problems.v[i], plain.problems.v[i]);
+		free(got);
+		store_free(&s);
+	}
+	store_free(&plain);
+	free(want);
+	search_free(re);
+	free(cpath);
+	temp_dir_free(dir);
+}
+
+static void push_copy(void *files, char *path)
+{
+	strlist_push(files, xstrdup(path));
+}
+
+/* A walk that lends its paths gives the same ones, in the same order. */
+Test(list_load, lent_paths_are_the_owned_ones)
+{
+	const char *paths[] = {"tests/corpus", "seeds", "tests/data/bad"};
+	struct strlist owned = {0}, lent = {0}, p1 = {0}, p2 = {0};
+	scan_paths(paths, 3, &owned, &p1);
+	scan_paths_each(paths, 3, SCAN_LENT_PATHS, push_copy, &lent, &p2);
+	cr_assert_gt(owned.n, 20);
+	cr_assert_eq(owned.n, lent.n);
+	for (size_t i = 0; i < owned.n; i++)
+		cr_assert_str_eq(owned.v[i], lent.v[i]);
+	cr_assert_eq(p1.n, p2.n);
+	strlist_free(&owned);
+	strlist_free(&lent);
+	strlist_free(&p1);
+	strlist_free(&p2);
+}
+
+/* The bytes of the cache of one article whose image's title is title2. */
+static size_t cache_bytes(const char *title, const char *title2)
+{
+	char *dir = temp_dir("title-ref");
+	char *path = xasprintf("%s/a.md", dir), *cpath = xasprintf("%s/c.cache", dir);
+	char *text = xasprintf("---\ntitle: \"%s\"\nwebUrl: https://x.example/a\n"
+			       "images:\n  - url: https://img.example/a.jpg\n    title: \"%s\"\n---\n",
+			       title, title2);
+	write_text(path, text);
+	wait_until_not_racy();
+	struct store s;
+	load(&s, dir, &(struct store_opts){.cache_path = cpath});
+	cr_assert_eq(s.n, 1);
+	cr_assert_str_eq(s.v[0]->images[0].title, title2);
+	store_free(&s);
+	/* read back whole from the cache, the image's title as it was */
+	load(&s, dir, &(struct store_opts){.cache_path = cpath});
+	cr_assert_eq(s.cache_hits, 1);
+	cr_assert_str_eq(s.v[0]->title, title);
+	cr_assert_str_eq(s.v[0]->images[0].title, title2);
+	store_free(&s);
+	struct stat st;
+	cr_assert_eq(stat(cpath, &st), 0);
+	free(text);
+	free(path);
+	free(cpath);
+	temp_dir_free(dir);
+	return (size_t)st.st_size;
+}
+
+/* An image's title that is the article's costs a reference in the cache,
+ * not its bytes again. */
+Test(list_load, image_title_repeats_the_title_by_reference)
+{
+	const char *title = "A title long enough that a copy of it would show in the cache";
+	const char *other = "Another title, as long, that shares nothing with the first on";
+	size_t same = cache_bytes(title, title), different = cache_bytes(title, other);
+	cr_assert_eq(strlen(title), strlen(other));
+	cr_assert_lt(same + strlen(title) - 8, different, "%zu bytes, against %zu", same,
+		     different);
+}
