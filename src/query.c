@@ -219,15 +219,12 @@ struct scan_task {
 	struct search *re; /* compiled again: the reader may free its own meanwhile */
 	char *pattern;
 	unsigned char *only; /* a copy of a kept set re's is part of, or NULL */
-	size_t only_count;
 	unsigned char *match;
 	atomic_size_t next; /* the next stretch of articles to test */
 	atomic_bool cancel;
 };
 
 struct query {
-	/* The main thread's reader of the articles' texts (tester_match). */
-	struct store_texts *texts;
 	const struct store *s;
 	/* every article's place in the tie order (title ascending, a missing
 	 * one last, then path): the tie-break of every sort, computed once;
@@ -253,17 +250,12 @@ struct query {
 	/* from this many articles on, sorts are warmed up and regex scans run
 	 * on a thread per core (QUERY_THREAD_MIN, else LEDE_THREAD_MIN) */
 	size_t thread_min;
-	/* For plain, caseless, ASCII patterns (most of what people type): every
-	 * article's searched text, ASCII lowered, in one buffer, article i at
-	 * hay[hay_at[i]]; the few articles whose text holds a character that
-	 * folds to ASCII (KELVIN SIGN, LONG S) are left to PCRE2. Built on the
-	 * warm-up thread or for a full scan; hay_ready says when others may
-	 * read it without the lock. */
-	char *hay;
-	size_t *hay_at;
-	size_t *odd, nodd;
-	pthread_mutex_t hay_lock;
-	atomic_bool hay_ready;
+	/* The main thread's folder, for one article tested alone (see
+	 * struct folder); NULL until then. */
+	struct folder *fold;
+	/* The folders' window (bytes of folded text a batch holds; 0: the
+	 * default), for the tests. */
+	size_t fold_window;
 	/* Set by query_free: the warm-up leaves what it has not done (a
 	 * reader that quits never waits for a million articles' orders). */
 	atomic_bool stopping;
@@ -280,6 +272,7 @@ struct query {
 };
 
 static struct name_ids *name_ids(struct query *q);
+static void folder_free(struct folder *f);
 static void name_ids_free(struct name_ids *ni);
 
 /* LEDE_THREAD_MIN, a decimal count, lets the tests reach the threaded
@@ -363,9 +356,7 @@ struct query *query_new(const struct store *s)
 	q->thread_min = thread_min_default();
 	for (int k = 0; k < SORT_NKEYS; k++)
 		pthread_mutex_init(&q->lock[k], NULL);
-	pthread_mutex_init(&q->hay_lock, NULL);
 	pthread_mutex_init(&q->names_lock, NULL);
-	atomic_init(&q->hay_ready, false);
 	atomic_init(&q->stopping, false);
 	atomic_init(&q->names, NULL);
 	atomic_init(&q->names_worker.done, false);
@@ -395,11 +386,7 @@ void query_free(struct query *q)
 	free(q->tie);
 	free(q->tie_order);
 	free(q->same_title);
-	store_texts_free(q->texts);
-	free(q->hay);
-	free(q->hay_at);
-	free(q->odd);
-	pthread_mutex_destroy(&q->hay_lock);
+	folder_free(q->fold);
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		for (int d = 0; d < 2; d++) {
 			free(q->perm[k][d]);
@@ -616,8 +603,6 @@ static const uint32_t *inverse(struct query *q, struct sort_order o)
 	return q->inv[o.key][o.desc];
 }
 
-static void build_hay(struct query *q);
-
 static bool stopping(const struct query *q)
 {
 	return atomic_load_explicit(&q->stopping, memory_order_relaxed);
@@ -629,12 +614,9 @@ static void *warm_up(void *arg)
 	/* the provider's order first: it reads every article's name, where
 	 * the others read numbers kept from the start (a few ms, which a key
 	 * can bear) or have theirs already (the title's is the tie order);
-	 * then the search text, which makes a filter's full scan a pass of
-	 * memmem; the names, which a topic filter finds on a thread of its
-	 * own if it comes first; the rest */
+	 * the names, which a topic filter finds on a thread of its own if it
+	 * comes first; the rest */
 	permutation(q, (struct sort_order){SORT_PROVIDER, false});
-	if (!stopping(q))
-		build_hay(q);
 	if (!stopping(q))
 		name_ids(q);
 	for (int k = 0; k < SORT_NKEYS && !stopping(q); k++)
@@ -647,6 +629,11 @@ void query_set_thread_min(struct query *q, size_t n)
 	q->thread_min = n;
 }
 
+void query_set_fold_window(struct query *q, size_t bytes)
+{
+	q->fold_window = bytes;
+}
+
 bool query_warm_up(struct query *q)
 {
 	if (q->warming || q->s->n < q->thread_min)
@@ -657,35 +644,53 @@ bool query_warm_up(struct query *q)
 
 /* Matching ---------------------------------------------------------------- */
 
-struct scan_job {
-	const struct store *s;
-	struct search *re;
-	unsigned char *match;
-	const unsigned char *only; /* test only these (NULL: all) */
-	size_t from, to;
-	atomic_bool *cancel; /* NULL: never */
+/* Plain, caseless, ASCII patterns (most of what people type) are found by
+ * memmem over the articles' searched texts, ASCII lowered: a batch of
+ * articles at a time, their texts read from the store (a lazy article's
+ * from its cache entry, through its reader's window) and folded into one
+ * reusable buffer of about a window's bytes, so that no copy of every
+ * article's text stays in memory. A batch holds whole articles, and the
+ * texts one a line, so that no match is cut by a batch's edge and none
+ * runs across two fields. An article whose text holds a character that
+ * folds to ASCII (KELVIN SIGN, LONG S) is left to PCRE2. */
+enum {
+	FOLD_WINDOW = 256 * 1024, /* bytes of folded text a batch holds, about */
+	FOLD_MOST = 4096,         /* articles a batch holds at most */
 };
 
-static void *scan_part(void *arg)
+struct folder {
+	struct store_texts *t;
+	struct buf b;
+	size_t window;
+	/* the batch: article idx[k]'s text is b.data[at[k] .. at[k + 1]) */
+	size_t nb;
+	size_t at[FOLD_MOST + 1];
+	size_t idx[FOLD_MOST];
+	unsigned char odd[FOLD_MOST];
+};
+
+static struct folder *folder_new(const struct query *q)
 {
-	struct scan_job *j = arg;
-	struct search_space *sp = search_space_new(j->re);
-	struct store_texts *t = store_texts_new(j->s);
-	for (size_t i = j->from; i < j->to; i++) {
-		if (j->cancel && !(i & 255) && atomic_load_explicit(j->cancel, memory_order_relaxed))
-			break;
-		j->match[i] = (!j->only || j->only[i]) && store_texts_match(t, i, j->re, sp);
-	}
-	store_texts_free(t);
-	search_space_free(sp);
-	return NULL;
+	struct folder *f = xcalloc(1, sizeof *f);
+	f->t = store_texts_new(q->s);
+	f->window = q->fold_window ? q->fold_window : FOLD_WINDOW;
+	return f;
 }
 
-static void hay_add(struct buf *b, const char *s, size_t len, bool *odd)
+static void folder_free(struct folder *f)
+{
+	if (!f)
+		return;
+	store_texts_free(f->t);
+	buf_free(&f->b);
+	free(f);
+}
+
+static void fold_text(struct buf *b, const char *s, size_t len, unsigned char *odd)
 {
 	/* U+212A KELVIN SIGN and U+017F LONG S match k and s caselessly */
 	if (memmem(s, len, "\xe2\x84\xaa", 3) || memmem(s, len, "\xc5\xbf", 2))
-		*odd = true;
+		*odd = 1;
 	size_t from = b->len;
 	buf_add(b, s, len);
 	for (char *p = b->data + from, *end = p + len; p < end; p++)
@@ -694,57 +699,16 @@ static void hay_add(struct buf *b, const char *s, size_t len, bool *odd)
 	buf_putc(b, '\n');
 }
 
-static void build_hay_locked(struct query *q);
-
-static void build_hay(struct query *q)
+/* Article i's texts folded onto the batch. */
+static void fold_article(struct folder *f, size_t i)
 {
-	pthread_mutex_lock(&q->hay_lock);
-	if (!q->hay)
-		build_hay_locked(q);
-	bool built = q->hay != NULL; /* not when the engine is going */
-	pthread_mutex_unlock(&q->hay_lock);
-	if (built)
-		atomic_store_explicit(&q->hay_ready, true, memory_order_release);
-}
-
-/* The hay when it is built, without waiting for it; else false. */
-static bool hay_ready(const struct query *q)
-{
-	return atomic_load_explicit(&q->hay_ready, memory_order_acquire);
-}
-
-static void build_hay_locked(struct query *q)
-{
-	const struct store *s = q->s;
-	struct buf b = {0};
-	/* the texts from the store: a lazy article's excerpt is only in its
-	 * cache entry's head, which this copies from straight */
-	struct store_texts *t = store_texts_new(s);
-	q->hay_at = xmalloc((s->n + 1) * sizeof *q->hay_at);
-	for (size_t i = 0; i < s->n; i++) {
-		if (!(i & 4095) && stopping(q)) { /* left unbuilt */
-			store_texts_free(t);
-			buf_free(&b);
-			free(q->hay_at);
-			free(q->odd);
-			q->hay_at = NULL;
-			q->odd = NULL;
-			q->nodd = 0;
-			return;
-		}
-		q->hay_at[i] = b.len;
-		bool odd = false;
-		const struct cache_text *v;
-		for (size_t k = 0, nt = store_texts_of(t, i, &v); k < nt; k++)
-			hay_add(&b, v[k].s, v[k].len, &odd);
-		if (odd) {
-			q->odd = xrealloc(q->odd, (q->nodd + 1) * sizeof *q->odd);
-			q->odd[q->nodd++] = i;
-		}
-	}
-	store_texts_free(t);
-	q->hay_at[s->n] = b.len;
-	q->hay = b.data ? b.data : xstrdup("");
+	size_t k = f->nb++;
+	f->idx[k] = i;
+	f->odd[k] = 0;
+	const struct cache_text *v;
+	for (size_t j = 0, nt = store_texts_of(f->t, i, &v); j < nt; j++)
+		fold_text(&f->b, v[j].s, v[j].len, &f->odd[k]);
+	f->at[k + 1] = f->b.len;
 }
 
 /* Can the plain-text path answer for re? Not for a pattern with a line
@@ -760,73 +724,95 @@ static bool plain_ascii(const struct search *re)
 	return true;
 }
 
-/* memmem over the text of articles [from, to), one stretch of the buffer:
- * a hit marks its article and the search goes on from the next article. */
-static void match_plain_run(const struct query *q, const char *pat, size_t plen, size_t from,
-			   size_t to, unsigned char *match)
+/* The batch's matches of re (plain: its pattern is folded already) into
+ * match[], one memmem over the batch: a hit marks its article and the
+ * search goes on from the next article. */
+static void fold_match(struct folder *f, struct search *re, struct search_space *sp,
+		       unsigned char *match)
 {
-	size_t end = q->hay_at[to], at = q->hay_at[from], art = from;
-	while (at < end) {
-		const char *hit = memmem(q->hay + at, end - at, pat, plen);
+	const char *pat = search_pattern(re), *hay = f->b.data;
+	size_t plen = strlen(pat), end = f->at[f->nb];
+	for (size_t k = 0; k < f->nb; k++)
+		match[f->idx[k]] = !plen && f->at[k + 1] > f->at[k];
+	for (size_t at = 0, k = 0; plen && at < end;) {
+		const char *hit = memmem(hay + at, end - at, pat, plen);
 		if (!hit)
 			break;
-		size_t off = (size_t)(hit - q->hay);
+		size_t off = (size_t)(hit - hay);
 		/* hits come in order: walk on to the article holding this one */
-		while (q->hay_at[art + 1] <= off)
-			art++;
-		match[art] = 1;
-		at = q->hay_at[++art];
+		while (f->at[k + 1] <= off)
+			k++;
+		match[f->idx[k]] = 1;
+		at = f->at[++k];
 	}
+	for (size_t k = 0; k < f->nb; k++)
+		if (f->odd[k])
+			match[f->idx[k]] = store_texts_match(f->t, f->idx[k], re, sp);
 }
 
-/* Is article i one of the few the hay leaves to PCRE2? */
-static bool hay_odd(const struct query *q, size_t i)
+/* The plain path over articles [from, to), or only over those only marks
+ * (a match set: bytes 0 or 1; the others get 0), a batch at a time; false
+ * when cancel was set before the end. */
+static bool match_plain(struct folder *f, struct search *re, struct search_space *sp,
+			const unsigned char *only, unsigned char *match, size_t from, size_t to,
+			const atomic_bool *cancel)
 {
-	size_t lo = 0, hi = q->nodd;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (q->odd[mid] < i)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (size_t i = from; i < to;) {
+		if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
+			return false;
+		f->b.len = 0;
+		f->nb = 0;
+		f->at[0] = 0;
+		for (; i < to && f->nb < FOLD_MOST && (!f->nb || f->b.len < f->window); i++) {
+			if (!only || only[i])
+				fold_article(f, i);
+			else
+				match[i] = 0;
+		}
+		fold_match(f, re, sp, match);
 	}
-	return lo < q->nodd && q->odd[lo] == i;
+	return true;
 }
 
-/* The plain path over articles [from, to) (match zeroed there), or only
- * over those only marks (a match set: bytes 0 or 1), each run of them one
- * memmem; the hay is built. */
-static void match_plain(struct query *q, struct search *re, struct search_space *sp,
-			const unsigned char *only, unsigned char *match, size_t from, size_t to)
+/* Does article i match re, plain? Folded alone. */
+static bool fold_one(struct folder *f, struct search *re, struct search_space *sp, size_t i)
 {
+	f->b.len = 0;
+	f->nb = 0;
+	f->at[0] = 0;
+	fold_article(f, i);
+	if (f->odd[0])
+		return store_texts_match(f->t, i, re, sp);
 	const char *pat = search_pattern(re);
 	size_t plen = strlen(pat);
-	if (!plen) { /* the empty pattern: every article with any text field */
-		for (size_t i = from; i < to; i++)
-			match[i] = (!only || only[i]) && q->hay_at[i + 1] > q->hay_at[i];
-	} else if (!only) {
-		match_plain_run(q, pat, plen, from, to, match);
+	if (!plen)
+		return f->b.len > 0;
+	return memmem(f->b.data, f->b.len, pat, plen) != NULL;
+}
+
+struct scan_job {
+	const struct query *q;
+	struct search *re;
+	unsigned char *match;
+	const unsigned char *only; /* test only these (NULL: all) */
+	size_t from, to;
+};
+
+static void *scan_part(void *arg)
+{
+	struct scan_job *j = arg;
+	struct search_space *sp = search_space_new(j->re);
+	struct folder *f = folder_new(j->q);
+	if (plain_ascii(j->re)) {
+		match_plain(f, j->re, sp, j->only, j->match, j->from, j->to, NULL);
 	} else {
-		for (size_t i = from; i < to;) {
-			const unsigned char *p = memchr(only + i, 1, to - i);
-			if (!p)
-				break;
-			size_t a = (size_t)(p - only), b = a + 1;
-			while (b < to && only[b])
-				b++;
-			match_plain_run(q, pat, plen, a, b, match);
-			i = b;
-		}
+		for (size_t i = j->from; i < j->to; i++)
+			j->match[i] = (!j->only || j->only[i]) &&
+				      store_texts_match(f->t, i, j->re, sp);
 	}
-	if (q->nodd) {
-		struct store_texts *t = store_texts_new(q->s);
-		for (size_t i = 0; i < q->nodd; i++) {
-			size_t k = q->odd[i];
-			if (k >= from && k < to)
-				match[k] = (!only || only[k]) && store_texts_match(t, k, re, sp);
-		}
-		store_texts_free(t);
-	}
+	folder_free(f);
+	search_space_free(sp);
+	return NULL;
 }
 
 /* The kept pattern whose matches re's can only be part of, or NULL: both
@@ -879,7 +865,7 @@ static const unsigned char *known_set(struct query *q, const struct search *re)
 
 static void task_help(struct query *q);
 
-/* re's matches, found now if need be (on every core for a regex). */
+/* re's matches, found now if need be, on every core. */
 static const unsigned char *match_set(struct query *q, struct search *re)
 {
 	const char *pat = search_pattern(re);
@@ -893,25 +879,14 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 	const struct match_set *last = superset(q, re);
 	const unsigned char *only = last ? last->match : NULL;
 	unsigned char *match = xmalloc(s->n ? s->n : 1);
-	if (plain_ascii(re)) {
-		build_hay(q);
-		/* one memmem a run of them: measured, that gains while they are
-		 * few (at a million articles, 21 ms instead of 75 with 3% left)
-		 * and loses a little past a third, where one pass does better */
-		struct search_space *sp = search_space_new(re);
-		memset(match, 0, s->n ? s->n : 1);
-		match_plain(q, re, sp, last && last->count <= s->n / 4 ? only : NULL, match, 0, s->n);
-		search_space_free(sp);
-		return keep_set(q, pat, search_is_literal(re), match);
-	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = s->n < q->thread_min || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
 	struct scan_job jobs[8];
 	pthread_t tid[8];
 	bool started[8] = {false};
 	for (size_t t = 0; t < nthreads; t++) {
-		jobs[t] = (struct scan_job){s,    re, match, only, s->n * t / nthreads,
-					    s->n * (t + 1) / nthreads, NULL};
+		jobs[t] = (struct scan_job){q, re, match, only, s->n * t / nthreads,
+					    s->n * (t + 1) / nthreads};
 		if (t)
 			started[t] = pthread_create(&tid[t], NULL, scan_part, &jobs[t]) == 0;
 	}
@@ -932,8 +907,7 @@ bool query_matches(struct query *q, struct search *re, size_t i)
 
 /* A scan on a thread --------------------------------------------------------
  * One at a time: a new pattern cancels the scan for the last (the reader
- * typed on). It uses the hay when that is built, else PCRE2 article by
- * article: building the hay would cost more than the scan. */
+ * typed on). */
 
 /* Take the next stretch of articles and test them, until none is left or
  * the task is cancelled: the task's thread does, and the reader's thread
@@ -943,29 +917,27 @@ static void task_work(struct scan_task *t)
 	enum { STRETCH = 4096 };
 	struct query *q = t->q;
 	size_t n = q->s->n;
-	/* the hay if it is built by now, else PCRE2: building it would cost more */
-	bool plain = hay_ready(q) && plain_ascii(t->re);
-	const unsigned char *only = t->only && (!plain || t->only_count <= n / 4) ? t->only : NULL;
+	bool plain = plain_ascii(t->re);
 	struct search_space *sp = search_space_new(t->re);
-	struct store_texts *texts = plain ? NULL : store_texts_new(q->s);
+	struct folder *f = folder_new(q);
 	for (;;) {
 		size_t from = atomic_fetch_add(&t->next, 1) * (size_t)STRETCH;
 		if (from >= n || atomic_load_explicit(&t->cancel, memory_order_relaxed))
 			break;
 		size_t to = from + STRETCH < n ? from + STRETCH : n;
 		if (plain) {
-			match_plain(q, t->re, sp, only, t->match, from, to);
+			match_plain(f, t->re, sp, t->only, t->match, from, to, &t->cancel);
 		} else {
 			for (size_t i = from; i < to; i++) {
 				if (!(i & 255) &&
 				    atomic_load_explicit(&t->cancel, memory_order_relaxed))
 					break;
-				t->match[i] = (!only || only[i]) &&
-					      store_texts_match(texts, i, t->re, sp);
+				t->match[i] = (!t->only || t->only[i]) &&
+					      store_texts_match(f->t, i, t->re, sp);
 			}
 		}
 	}
-	store_texts_free(texts);
+	folder_free(f);
 	search_space_free(sp);
 }
 
@@ -1028,7 +1000,6 @@ static void task_start(struct query *q, struct search *re)
 	if (last) { /* a copy: the kept sets may change meanwhile */
 		t->only = xmalloc(n ? n : 1);
 		memcpy(t->only, last->match, n);
-		t->only_count = last->count;
 	}
 	q->task = t;
 	if (!worker_start(&t->w, task_run, t))
@@ -1043,22 +1014,18 @@ struct tester {
 	struct search *re;
 	const unsigned char *known; /* re's matches, or NULL */
 	const unsigned char *super; /* a kept set re's matches are part of, or NULL */
-	const char *pat;            /* for the hay, or NULL */
-	size_t plen;
+	bool plain;                 /* re is for the plain path */
 };
 
 static void tester_init(struct tester *t, struct query *q, struct search *re)
 {
-	*t = (struct tester){q, re, NULL, NULL, NULL, 0};
+	*t = (struct tester){q, re, NULL, NULL, false};
 	if (!re)
 		return;
 	t->known = known_set(q, re);
 	const struct match_set *last = t->known ? NULL : superset(q, re);
 	t->super = last ? last->match : NULL;
-	if (!t->known && hay_ready(q) && plain_ascii(re)) {
-		t->pat = search_pattern(re);
-		t->plen = strlen(t->pat);
-	}
+	t->plain = !t->known && plain_ascii(re);
 }
 
 static bool tester_match(const struct tester *t, size_t i)
@@ -1068,15 +1035,11 @@ static bool tester_match(const struct tester *t, size_t i)
 	if (t->super && !t->super[i])
 		return false;
 	struct query *q = t->q;
-	if (t->pat && !hay_odd(q, i)) {
-		size_t len = q->hay_at[i + 1] - q->hay_at[i];
-		if (!t->plen)
-			return len > 0;
-		return memmem(q->hay + q->hay_at[i], len, t->pat, t->plen) != NULL;
-	}
-	if (!q->texts) /* the store's texts, a lazy article's from its cache entry */
-		q->texts = store_texts_new(q->s);
-	return store_texts_match(q->texts, i, t->re, search_own_space(t->re));
+	if (!q->fold) /* the store's texts, a lazy article's from its cache entry */
+		q->fold = folder_new(q);
+	if (t->plain)
+		return fold_one(q->fold, t->re, search_own_space(t->re), i);
+	return store_texts_match(q->fold->t, i, t->re, search_own_space(t->re));
 }
 
 bool query_test(struct query *q, struct search *re, size_t i)
