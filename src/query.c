@@ -116,8 +116,38 @@ static int cmp_idx(const void *pa, const void *pb, void *arg)
 	return c ? c : cmp_tie(a, b);
 }
 
+/* A lazy store's articles, for the plain sort: idx[k]'s row, decoded,
+ * compared through a store of its own whose v[] holds them. */
+static void sort_rows(const struct store *s, size_t *idx, size_t n, struct sort_order order)
+{
+	struct store rows = {0};
+	rows.n = n;
+	rows.v = xmalloc((n ? n : 1) * sizeof *rows.v);
+	size_t *at = xmalloc((n ? n : 1) * sizeof *at);
+	for (size_t k = 0; k < n; k++) {
+		rows.v[k] = store_is_lazy(s, idx[k]) ? store_row_copy(s, idx[k]) : s->v[idx[k]];
+		at[k] = k;
+	}
+	struct ctx x = {&rows, query_sort_field(order.key), order.desc};
+	compat_qsort_r(at, n, sizeof *at, cmp_idx, &x);
+	size_t *was = xmalloc((n ? n : 1) * sizeof *was);
+	memcpy(was, idx, n * sizeof *was);
+	for (size_t k = 0; k < n; k++) {
+		idx[k] = was[at[k]];
+		if (store_is_lazy(s, was[k]))
+			article_free(rows.v[k]);
+	}
+	free(was);
+	free(at);
+	free(rows.v);
+}
+
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
 {
+	if (s->lazy) {
+		sort_rows(s, idx, n, order);
+		return;
+	}
 	struct ctx x = {s, query_sort_field(order.key), order.desc};
 	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
@@ -302,9 +332,52 @@ static const char *path_of(const void *ctx, uint32_t i)
 
 /* The tie order: the titled articles sorted by title, each run of one
  * title by path; then the untitled ones by path. */
+/* The numbers a numeric key sorts by, each article's, from the store. */
+static void read_numbers(struct query *q)
+{
+	const struct store *s = q->s;
+	size_t n = s->n;
+	for (int k = 0; k < SORT_NKEYS; k++) {
+		unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY
+				: k == SORT_HEAT ? HAS_HEAT : 0;
+		if (!bit)
+			continue;
+		q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
+		q->has_num[k] = xmalloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++) {
+			int64_t v = k == SORT_DATE ? store_date(s, i)
+				  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
+			q->has_num[k][i] = (store_has(s, i) & bit) != 0;
+			q->num[k][i] = rank_key_of_int(v);
+		}
+	}
+}
+
+/* The tie order as the store made it while loading. */
+static bool tie_from_store(struct query *q)
+{
+	const uint32_t *order;
+	const unsigned char *same;
+	size_t n = q->s->n, nt;
+	if (!store_tie_order(q->s, &order, &same, &nt))
+		return false;
+	q->tie_order = xmalloc((n ? n : 1) * sizeof *q->tie_order);
+	q->same_title = xmalloc(n ? n : 1);
+	memcpy(q->tie_order, order, n * sizeof *order);
+	memcpy(q->same_title, same, n);
+	q->ntitled = nt;
+	q->tie = xmalloc((n ? n : 1) * sizeof *q->tie);
+	for (size_t r = 0; r < n; r++)
+		q->tie[order[r]] = (uint32_t)r;
+	return true;
+}
+
 static void compute_tie(struct query *q)
 {
 	const struct store *s = q->s;
+	read_numbers(q);
+	if (tie_from_store(q))
+		return;
 	size_t n = s->n, nt = 0, nu = 0;
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
 	for (size_t i = 0; i < n; i++) {
@@ -318,17 +391,6 @@ static void compute_tie(struct query *q)
 		uint32_t t = order[a];
 		order[a] = order[b - 1];
 		order[b - 1] = t;
-	}
-	for (int k = 0; k < SORT_NKEYS; k++) {
-		const struct field *f = query_sort_field((enum sort_key)k);
-		if (f->kind == FIELD_IS_STRING)
-			continue;
-		q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
-		q->has_num[k] = xmalloc(n ? n : 1);
-		for (size_t i = 0; i < n; i++) {
-			q->has_num[k][i] = fields_has(f, s->v[i]);
-			q->num[k][i] = rank_key_of_int(fields_int(f, s->v[i]));
-		}
 	}
 	unsigned char *same = xcalloc(n ? n : 1, 1);
 	rank_sort_strings(order, nt, title_of, s, same);
@@ -436,10 +498,19 @@ struct field_ctx {
 	const struct field *f;
 };
 
+/* A string key's value of article i: the provider's name through the
+ * store (a lazy article's from its record); another's from the article. */
+static const char *str_key(const struct store *s, const struct field *f, size_t i)
+{
+	if (f == &fields_table[FIELD_PROVIDER])
+		return store_provider_name(s, i);
+	return fields_str(f, s->v[i]);
+}
+
 static const char *field_of(const void *ctx, uint32_t i)
 {
 	const struct field_ctx *x = ctx;
-	return fields_str(x->f, x->s->v[i]);
+	return str_key(x->s, x->f, i);
 }
 
 /* The first 16 bytes of s as two big-endian keys, zeros past its end: the
@@ -472,7 +543,7 @@ static uint32_t distinct_number(struct distinct *d, const struct store *s, const
 	for (; d->slot[at]; at = (at + 1) & d->mask) {
 		uint32_t x = d->slot[at] - 1;
 		if (d->key[x][0] == k[0] && d->key[x][1] == k[1] &&
-		    (!(k[1] & 0xff) || !strcmp(fields_str(f, s->v[d->first[x]]) + 16, str + 16)))
+		    (!(k[1] & 0xff) || !strcmp(str_key(s, f, d->first[x]) + 16, str + 16)))
 			return x;
 	}
 	d->key[d->n][0] = k[0];
@@ -493,7 +564,7 @@ static uint32_t *string_ranks(const struct store *s, const struct field *f)
 	d.first = xmalloc((n ? n : 1) * sizeof *d.first);
 	uint32_t *rank = xcalloc(n ? n : 1, sizeof *rank);
 	for (size_t i = 0; i < n; i++) {
-		const char *str = fields_str(f, s->v[i]);
+		const char *str = str_key(s, f, i);
 		if (str) /* for now, its distinct string's number */
 			rank[i] = distinct_number(&d, s, f, i, str);
 	}
@@ -537,7 +608,7 @@ static void compute_key(struct query *q, enum sort_key key_id)
 		if (f->kind == FIELD_IS_STRING) {
 			uint32_t *rank = string_ranks(s, f);
 			for (size_t i = 0; i < n; i++) {
-				has[i] = fields_str(f, s->v[i]) != NULL;
+				has[i] = str_key(s, f, i) != NULL;
 				key[i] = rank[i];
 			}
 			free(rank);
@@ -1161,17 +1232,16 @@ static void build_names_locked(struct query *q)
 	ni->topic_at = xmalloc((s->n + 1) * sizeof *ni->topic_at);
 	size_t ntopics = 0;
 	for (size_t i = 0; i < s->n; i++)
-		ntopics += s->v[i]->ntopics;
+		ntopics += store_ntopics(s, i);
 	ni->topic_ids = xmalloc((ntopics ? ntopics : 1) * sizeof *ni->topic_ids);
 	size_t at = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		const struct article *ar = s->v[i];
-		ni->provider_of[i] = ar->provider.name
-					     ? names_intern(&ni->providers, &scratch, ar->provider.name)
-					     : NAME_NONE;
+		const char *pv = store_provider_name(s, i);
+		ni->provider_of[i] = pv ? names_intern(&ni->providers, &scratch, pv) : NAME_NONE;
 		ni->topic_at[i] = at;
-		for (size_t t = 0; t < ar->ntopics; t++)
-			ni->topic_ids[at++] = names_intern(&ni->topics, &scratch, ar->topics[t]);
+		for (size_t t = 0, nt = store_ntopics(s, i); t < nt; t++)
+			ni->topic_ids[at++] =
+				names_intern(&ni->topics, &scratch, store_topic(s, i, t));
 	}
 	ni->topic_at[s->n] = at;
 	buf_free(&scratch);
@@ -1253,13 +1323,14 @@ static bool ascii_case_eq(const char *a, const char *b)
 static bool keep_by_name(const struct query *q, size_t i)
 {
 	if (!q->ids_set) {
-		const struct article *ar = q->s->v[i];
-		if (q->provider && (!ar->provider.name || !ascii_case_eq(ar->provider.name, q->provider)))
+		const struct store *s = q->s;
+		const char *pv = store_provider_name(s, i);
+		if (q->provider && (!pv || !ascii_case_eq(pv, q->provider)))
 			return false;
 		if (!q->topic)
 			return true;
-		for (size_t t = 0; t < ar->ntopics; t++)
-			if (ascii_case_eq(ar->topics[t], q->topic))
+		for (size_t t = 0, nt = store_ntopics(s, i); t < nt; t++)
+			if (ascii_case_eq(store_topic(s, i, t), q->topic))
 				return true;
 		return false;
 	}

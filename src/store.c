@@ -22,10 +22,48 @@
 #include "lede/fields.h"
 #include "lede/hash.h"
 #include "lede/parse.h"
+#include "lede/rank.h"
 #include "lede/scan.h"
 #include "lede/search.h"
 #include "lede/store.h"
 #include "lede/compat.h"
+
+enum {
+	ROW_RING = 512, /* rows store_row keeps decoded */
+	NAME_NONE = UINT32_MAX,
+};
+
+/* A lazy article's record: what the sorts, the filters and the list's
+ * counts read of it, a few dozen bytes. */
+struct lazy_rec {
+	int64_t date;
+	int32_t quality, heat;
+	uint32_t provider; /* into names; NAME_NONE: no provider name */
+	uint32_t topic_at; /* its topics are topic_ids[topic_at .. + ntopics) */
+	uint16_t ntopics;
+	unsigned char has; /* HAS_DATE, HAS_QUALITY, HAS_HEAT */
+};
+
+/* The distinct provider names and topics of the lazy articles, each
+ * once, by id: a few thousand strings where the articles are a million. */
+struct lazy_names {
+	char **v;
+	size_t n, cap;
+	uint32_t *slots; /* open addressing: an id + 1, 0 for empty */
+	size_t mask;
+};
+
+/* What a loading thread keeps of a lazy article until the merge: the
+ * record's fields and its strings, in one allocation. */
+struct lazy_bits {
+	int64_t date;
+	int32_t quality, heat;
+	unsigned char has;
+	bool has_title, has_provider;
+	uint16_t ntopics;
+	char s[]; /* the path, the title, the provider name, the topics: those
+		   * present, each NUL-terminated */
+};
 
 /* What a lazy load keeps (store_opts.lazy): the cache its articles came
  * from, open (it is only ever replaced whole, by rename, so the entries
@@ -57,6 +95,27 @@ struct store_lazy {
 	uint64_t *urls;
 	unsigned char *has_urls;
 	size_t max_file; /* for reading a damaged entry's file again */
+	/* The lazy articles' compact records (v[i] is NULL for them): their
+	 * numbers, provider name and topics as ids into names, and paths,
+	 * all in one pool, path_at[i] into it. */
+	struct lazy_rec *rec;
+	struct lazy_names names;
+	uint32_t *topic_ids;
+	size_t ntopic_ids, captopic_ids;
+	char *paths;
+	size_t *path_at;
+	size_t npaths, cappaths;
+	/* The tie order of every article (store_tie_order), computed when
+	 * loading and again when a check changes the articles. */
+	uint32_t *tie_order;
+	unsigned char *same_title;
+	size_t ntitled;
+	/* The rows store_row decoded, oldest first from ring_next: article
+	 * ring_idx[k] - 1 (0: none) is ring[k]. */
+	struct cache_reader *row_rdr; /* store_row's, apart from rdr's window */
+	struct article *ring[ROW_RING];
+	uint32_t ring_idx[ROW_RING];
+	size_t ring_next;
 	/* After a load from the entries alone, what its check needs: the
 	 * paths and options of the load, and the skipped files it took (their
 	 * problems alone), by entry + 1 and path. */
@@ -89,6 +148,10 @@ struct web_alias {
 };
 
 static void link_related(struct store *s);
+static void tie_make(struct store *s, const char **titles);
+static struct article *lazy_stub(const struct store *s, size_t i);
+static void tie_again(struct store *s);
+static struct article *lazy_stub_seen(const struct store *s, size_t i);
 static void link_backlinks(struct store *s);
 static void link_lazy(struct store *s);
 
@@ -131,7 +194,8 @@ struct load_slot {
 	 * are megabytes). */
 	const char *path;
 	bool own_path;
-	struct article *a;       /* NULL when skipped */
+	struct article *a;       /* NULL when skipped or lazy */
+	struct lazy_bits *lb;    /* a lazy article's, owned until the merge */
 	struct strlist problems; /* from the parser or the cache */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
 	bool have_id;            /* id is valid: the file was stat-ed first */
@@ -330,6 +394,57 @@ static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
 
 enum { KNOWN_SKIPPED = UINT32_MAX };
 
+static size_t opt_len(const char *x)
+{
+	return x ? strlen(x) + 1 : 0;
+}
+
+static char *put_str(char *at, const char *x)
+{
+	size_t n = opt_len(x);
+	memcpy(at, x, n);
+	return at + n;
+}
+
+/* What a lazy article keeps of a, whole, until the merge. */
+static struct lazy_bits *bits_of(const struct article *a, const char *path)
+{
+	size_t need = strlen(path) + 1 + opt_len(a->title) + opt_len(a->provider.name);
+	for (size_t t = 0; t < a->ntopics; t++)
+		need += strlen(a->topics[t]) + 1;
+	struct lazy_bits *b = xmalloc(sizeof *b + need);
+	b->date = a->date;
+	b->quality = a->quality;
+	b->heat = a->heat;
+	b->has = (unsigned char)(a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT));
+	b->has_title = a->title != NULL;
+	b->has_provider = a->provider.name != NULL;
+	b->ntopics = (uint16_t)a->ntopics;
+	char *at = put_str(b->s, path);
+	at = put_str(at, a->title);
+	at = put_str(at, a->provider.name);
+	for (size_t t = 0; t < a->ntopics; t++)
+		at = put_str(at, a->topics[t]);
+	return b;
+}
+
+/* The title in b, or NULL. */
+static const char *bits_title(const struct lazy_bits *b)
+{
+	return b->has_title ? b->s + strlen(b->s) + 1 : NULL;
+}
+
+/* Entry id as a lazy article, named path: its bits and links into the
+ * slot; false when it is damaged. */
+static bool lazy_read(struct thread_ctx *tc, struct load_slot *slot, size_t id, const char *path)
+{
+	struct article whole;
+	if (!cache_read_scratch(tc->rdr, id, path, &whole, &slot->links))
+		return false;
+	slot->lb = bits_of(&whole, path);
+	return true;
+}
+
 /* Decode entry id, as much of it as the loader keeps. */
 static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
 {
@@ -337,8 +452,6 @@ static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot
 		return NULL; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
 		return cache_read_listed(tc->rdr, id, slot->path);
-	if (tc->L->lazy)
-		return cache_read_lazy(tc->rdr, id, slot->path, &slot->links);
 	return cache_read_article(tc->rdr, id, slot->path);
 }
 
@@ -360,6 +473,12 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
 			slot->a = article_new(slot->path);
+		} else if (tc->L->lazy) {
+			if (!lazy_read(tc, slot, (size_t)id, slot->path)) {
+				while (slot->problems.n)
+					free(slot->problems.v[--slot->problems.n]);
+				kind = -1;
+			}
 		} else if (!(slot->a = read_cached(tc, slot, (size_t)id)) &&
 			   !(tc->L->validate && tc->L->known[id])) {
 			while (slot->problems.n)
@@ -474,14 +593,14 @@ static void load_entry(struct thread_ctx *tc, struct load_slot *slot)
 	size_t ntexts;
 	kind = cache_read_head_as(tc->rdr, id, tc->key.data, path, &slot->problems, &texts,
 				  &ntexts);
-	if (kind == 1 && !(slot->a = cache_read_lazy(tc->rdr, id, path, &slot->links))) {
+	if (kind == 1 && !lazy_read(tc, slot, id, path)) {
 		while (slot->problems.n)
 			free(slot->problems.v[--slot->problems.n]);
 		kind = -1;
 	}
 	/* an article's own copy of its path stands for it */
-	slot->path = slot->a ? slot->a->path : xstrdup(path);
-	slot->own_path = !slot->a;
+	slot->path = slot->lb ? slot->lb->s : xstrdup(path);
+	slot->own_path = !slot->lb;
 	if (kind < 0) {
 		slot->damaged = true;
 		return;
@@ -543,9 +662,9 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
 	if (cancelled(tc->L))
 		return; /* its result would be thrown away */
 	load_one(tc, slot);
-	if (slot->a && slot->own_path) {
+	if ((slot->a || slot->lb) && slot->own_path) {
 		free((char *)slot->path);
-		slot->path = slot->a->path;
+		slot->path = slot->a ? slot->a->path : slot->lb->s;
 		slot->own_path = false;
 	}
 }
@@ -824,6 +943,72 @@ static void lazy_add(struct store_lazy *lz, size_t idx, struct load_slot *slot)
 	free(l->related);
 }
 
+/* The id of name among the distinct names, added if new. */
+static uint32_t names_intern(struct lazy_names *t, const char *name)
+{
+	if (t->n * 2 >= t->mask + 1 || !t->slots) { /* at most half full */
+		size_t nslots = t->slots ? (t->mask + 1) * 2 : 64;
+		free(t->slots);
+		t->slots = xcalloc(nslots, sizeof *t->slots);
+		t->mask = nslots - 1;
+		for (size_t id = 0; id < t->n; id++) {
+			size_t at = hash_str(t->v[id]) & t->mask;
+			while (t->slots[at])
+				at = (at + 1) & t->mask;
+			t->slots[at] = (uint32_t)id + 1;
+		}
+	}
+	size_t at = hash_str(name) & t->mask;
+	for (; t->slots[at]; at = (at + 1) & t->mask)
+		if (!strcmp(t->v[t->slots[at] - 1], name))
+			return t->slots[at] - 1;
+	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
+	t->v[t->n] = xstrdup(name);
+	t->slots[at] = (uint32_t)++t->n;
+	return (uint32_t)(t->n - 1);
+}
+
+static void names_free(struct lazy_names *t)
+{
+	for (size_t id = 0; id < t->n; id++)
+		free(t->v[id]);
+	free(t->v);
+	free(t->slots);
+}
+
+/* A lazy article idx's record from its bits: names interned, the path
+ * into the pool. */
+static void lazy_keep(struct store_lazy *lz, size_t idx, const struct lazy_bits *b)
+{
+	struct lazy_rec *r = &lz->rec[idx];
+	r->date = b->date;
+	r->quality = b->quality;
+	r->heat = b->heat;
+	r->has = b->has;
+	const char *at = b->s;
+	size_t plen = strlen(at) + 1;
+	lz->paths = xgrow(lz->paths, &lz->cappaths, lz->npaths + plen, 1);
+	memcpy(lz->paths + lz->npaths, at, plen);
+	lz->path_at[idx] = lz->npaths;
+	lz->npaths += plen;
+	at += plen;
+	if (b->has_title)
+		at += strlen(at) + 1;
+	r->provider = NAME_NONE;
+	if (b->has_provider) {
+		r->provider = names_intern(&lz->names, at);
+		at += strlen(at) + 1;
+	}
+	r->topic_at = (uint32_t)lz->ntopic_ids;
+	r->ntopics = b->ntopics;
+	lz->topic_ids = xgrow(lz->topic_ids, &lz->captopic_ids, lz->ntopic_ids + b->ntopics + 1,
+			      sizeof *lz->topic_ids);
+	for (size_t t = 0; t < b->ntopics; t++) {
+		lz->topic_ids[lz->ntopic_ids++] = names_intern(&lz->names, at);
+		at += strlen(at) + 1;
+	}
+}
+
 static struct store_lazy *lazy_new(size_t n, size_t max_file)
 {
 	struct store_lazy *lz = xcalloc(1, sizeof *lz);
@@ -834,6 +1019,8 @@ static struct store_lazy *lazy_new(size_t n, size_t max_file)
 	lz->rel_at = xcalloc(n + 1, sizeof *lz->rel_at);
 	lz->urls = xcalloc(3 * (n ? n : 1), sizeof *lz->urls);
 	lz->has_urls = xcalloc(n ? n : 1, 1);
+	lz->rec = xcalloc(n ? n : 1, sizeof *lz->rec);
+	lz->path_at = xcalloc(n ? n : 1, sizeof *lz->path_at);
 	return lz;
 }
 
@@ -871,6 +1058,8 @@ static void merge_slots(struct store *s, struct loader *L)
 	s->v = xgrow(s->v, &s->cap, s->n + L->found, sizeof *s->v);
 	if (L->lazy)
 		s->lazy = lazy_new(L->found, L->max); /* s->n is 0: see the loader's lazy */
+	/* the lazy articles' titles, for the tie order, until it is made */
+	const char **titles = s->lazy ? xmalloc((L->found ? L->found : 1) * sizeof *titles) : NULL;
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *slot = slot_at(L, i);
 		if (slot->read_errno)
@@ -878,19 +1067,29 @@ static void merge_slots(struct store *s, struct loader *L)
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
+		/* a skipped file's path is taken over, never freed here */
+		if (!slot->a && !slot->lb && slot->entry && L->from_entries)
+			lazy_skipped(s->lazy, slot);
 		if (slot->own_path)
 			free((char *)slot->path);
 		if (slot->a && s->matched)
 			s->matched[s->n] = slot->matched;
-		if (slot->a && s->lazy)
+		if ((slot->a || slot->lb) && s->lazy) {
 			lazy_add(s->lazy, s->n, slot);
-		if (!slot->a && slot->entry && L->from_entries)
-			lazy_skipped(s->lazy, slot);
-		if (slot->a)
+			titles[s->n] = slot->a ? slot->a->title : bits_title(slot->lb);
+		}
+		if (slot->lb)
+			lazy_keep(s->lazy, s->n, slot->lb);
+		if (slot->a || slot->lb)
 			store_add(s, slot->a);
 	}
-	if (s->lazy)
+	if (s->lazy) {
 		s->lazy->n = s->n;
+		tie_make(s, titles);
+		free(titles);
+	}
+	for (size_t i = 0; i < L->found; i++)
+		free(slot_at(L, i)->lb);
 	for (size_t b = 0; b < L->nblocks; b++)
 		free(L->blocks[b]);
 	free(L->blocks);
@@ -982,6 +1181,7 @@ static void discard_slots(struct loader *L)
 		strlist_free(&sl->problems);
 		free(sl->links.related);
 		article_free(sl->a);
+		free(sl->lb);
 		if (sl->own_path)
 			free((char *)sl->path);
 	}
@@ -1013,7 +1213,7 @@ static bool load_from_entries(struct store *s, const struct loader *base)
 	for (size_t i = 0; i < L.found; i++) {
 		const struct load_slot *sl = slot_at(&L, i);
 		files += sl->path != NULL;
-		articles += sl->a != NULL;
+		articles += sl->a || sl->lb;
 		damaged += sl->damaged;
 	}
 	loader_free(&L);
@@ -1155,7 +1355,7 @@ static size_t first_alias(const struct store *s, uint32_t holder)
 
 static bool has_web_url(const struct store *s, size_t i, const char *url)
 {
-	return s->v[i]->web_url && !strcmp(s->v[i]->web_url, url);
+	return store_web_url_is(s, i, url);
 }
 
 long store_next_web_url(const struct store *s, const char *url, long after)
@@ -1319,7 +1519,7 @@ static void link_related(struct store *s)
 	/* Resolve related stories. */
 	for (size_t i = 0; i < s->n; i++) {
 		struct article *a = s->v[i];
-		for (size_t r = 0; r < a->nrelated; r++)
+		for (size_t r = 0; a && r < a->nrelated; r++)
 			a->related[r].local = store_find_url(s, a->related[r].web_url);
 	}
 	if (s->lazy)
@@ -1404,6 +1604,15 @@ static void lazy_free(struct store_lazy *lz)
 	free(lz->rel_at);
 	free(lz->urls);
 	free(lz->has_urls);
+	free(lz->rec);
+	names_free(&lz->names);
+	free(lz->topic_ids);
+	free(lz->paths);
+	free(lz->path_at);
+	free(lz->tie_order);
+	free(lz->same_title);
+	for (size_t k = 0; k < ROW_RING; k++)
+		article_free(lz->ring[k]);
 	for (size_t i = 0; i < lz->nroots; i++)
 		free(lz->roots[i]);
 	free(lz->roots);
@@ -1413,6 +1622,7 @@ static void lazy_free(struct store_lazy *lz)
 	free(lz->skipped_path);
 	free(lz->skipped_entry);
 	cache_reader_free(lz->rdr);
+	cache_reader_free(lz->row_rdr);
 	cache_close(lz->cache);
 	free(lz);
 }
@@ -1449,7 +1659,7 @@ bool store_is_lazy(const struct store *s, size_t i)
  * the damage is one more. */
 static struct article *reread(struct store *s, size_t i)
 {
-	const char *path = s->v[i]->path;
+	const char *path = store_path(s, i);
 	char *data;
 	size_t len;
 	struct article *a = NULL;
@@ -1481,9 +1691,9 @@ const struct article *store_article(struct store *s, size_t i)
 		return lz->full[i];
 	if (!lz->rdr)
 		lz->rdr = cache_reader_new(lz->cache);
-	struct article *a = cache_read_article(lz->rdr, lz->entry[i] - 1, s->v[i]->path);
+	struct article *a = cache_read_article(lz->rdr, lz->entry[i] - 1, store_path(s, i));
 	if (!a && !(a = reread(s, i)))
-		return s->v[i];
+		a = lazy_stub_seen(s, i);
 	set_locals(s, a);
 	lz->full[i] = a;
 	return a;
@@ -1494,6 +1704,7 @@ struct store_texts {
 	struct cache_reader *rdr; /* NULL without a lazy article */
 	struct cache_text *v;     /* an article's, from its fields */
 	size_t cap;
+	struct article *stub;     /* a damaged lazy article's record, for v */
 };
 
 struct store_texts *store_texts_new(const struct store *s)
@@ -1510,6 +1721,7 @@ void store_texts_free(struct store_texts *t)
 	if (!t)
 		return;
 	cache_reader_free(t->rdr);
+	article_free(t->stub);
 	free(t->v);
 	free(t);
 }
@@ -1534,9 +1746,14 @@ size_t store_texts_of(struct store_texts *t, size_t i, const struct cache_text *
 {
 	const struct store *s = t->s;
 	size_t n;
-	if (store_is_lazy(s, i) && cache_read_texts(t->rdr, s->lazy->entry[i] - 1, out, &n) == 0)
-		return n;
-	n = texts_of_fields(t, s->v[i]);
+	const struct article *a = s->v[i];
+	if (store_is_lazy(s, i)) {
+		if (cache_read_texts(t->rdr, s->lazy->entry[i] - 1, out, &n) == 0)
+			return n;
+		article_free(t->stub);
+		a = t->stub = lazy_stub(s, i);
+	}
+	n = texts_of_fields(t, a);
 	*out = t->v;
 	return n;
 }
@@ -1759,7 +1976,7 @@ bool store_check_start(struct store *s)
 	c->n = s->n;
 	c->paths = xmalloc((s->n ? s->n : 1) * sizeof *c->paths);
 	for (size_t i = 0; i < s->n; i++)
-		c->paths[i] = s->v[i]->path;
+		c->paths[i] = store_path(s, i);
 	c->nwas = s->load_problems;
 	c->was = xmalloc((c->nwas ? c->nwas : 1) * sizeof *c->was);
 	for (size_t i = 0; i < c->nwas; i++)
@@ -1895,9 +2112,262 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 		replace_problems(s, &c->problems);
 		s->load_problems = fresh;
 	}
-	if (any)
+	if (any) {
 		store_link(s);
+		tie_again(s);
+	}
 	s->check = NULL;
 	check_free(c);
 	return true;
+}
+
+/* ---- what the list reads of an article, lazy or whole ---- */
+
+const char *store_path(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->paths + s->lazy->path_at[i] : s->v[i]->path;
+}
+
+const char *store_provider_name(const struct store *s, size_t i)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i]->provider.name;
+	uint32_t id = s->lazy->rec[i].provider;
+	return id == NAME_NONE ? NULL : s->lazy->names.v[id];
+}
+
+size_t store_ntopics(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].ntopics : s->v[i]->ntopics;
+}
+
+const char *store_topic(const struct store *s, size_t i, size_t k)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i]->topics[k];
+	const struct store_lazy *lz = s->lazy;
+	return lz->names.v[lz->topic_ids[lz->rec[i].topic_at + k]];
+}
+
+unsigned store_has(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].has
+				   : s->v[i]->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+}
+
+int64_t store_date(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].date : s->v[i]->date;
+}
+
+int32_t store_quality(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].quality : s->v[i]->quality;
+}
+
+int32_t store_heat(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].heat : s->v[i]->heat;
+}
+
+bool store_web_hash(const struct store *s, size_t i, uint64_t *hash)
+{
+	if (store_is_lazy(s, i)) {
+		*hash = s->lazy->urls[3 * i];
+		return s->lazy->has_urls[i] & 1;
+	}
+	const char *u = s->v[i]->web_url;
+	if (!u || !*u)
+		return false;
+	*hash = hash_str(u);
+	return true;
+}
+
+bool store_web_url_is(const struct store *s, size_t i, const char *url)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i]->web_url && !strcmp(s->v[i]->web_url, url);
+	uint64_t h;
+	return url && *url && store_web_hash(s, i, &h) && h == hash_str(url);
+}
+
+/* Article i as its record has it, when its entry cannot be read: the
+ * list's fields but the title and the webUrl. */
+static struct article *lazy_stub(const struct store *s, size_t i)
+{
+	struct article *a = article_new(store_path(s, i));
+	const char *pv = store_provider_name(s, i);
+	a->provider.name = pv ? arena_strndup(&a->arena, pv, strlen(pv)) : NULL;
+	a->date = store_date(s, i);
+	a->quality = store_quality(s, i);
+	a->heat = store_heat(s, i);
+	a->has = store_has(s, i);
+	size_t nt = store_ntopics(s, i);
+	if (nt) {
+		const char **v = arena_alloc(&a->arena, nt * sizeof *v);
+		for (size_t k = 0; k < nt; k++) {
+			const char *t = store_topic(s, i, k);
+			v[k] = arena_strndup(&a->arena, t, strlen(t));
+		}
+		a->topics = v;
+		a->ntopics = nt;
+	}
+	return a;
+}
+
+/* Lazy article i's list fields decoded (the caller frees it), or its
+ * stub when its entry cannot be read. */
+static struct article *lazy_listed(const struct store *s, size_t i)
+{
+	struct store_lazy *lz = s->lazy;
+	if (!lz->row_rdr)
+		lz->row_rdr = cache_reader_new(lz->cache);
+	struct article *a = cache_read_listed(lz->row_rdr, lz->entry[i] - 1, store_path(s, i));
+	if (!a)
+		return lazy_stub(s, i);
+	/* what the record holds, which article_copy_listed leaves out */
+	size_t nt = store_ntopics(s, i);
+	if (nt) {
+		const char **v = arena_alloc(&a->arena, nt * sizeof *v);
+		for (size_t k = 0; k < nt; k++) {
+			const char *t = store_topic(s, i, k);
+			v[k] = arena_strndup(&a->arena, t, strlen(t));
+		}
+		a->topics = v;
+		a->ntopics = nt;
+	}
+	return a;
+}
+
+/* Article i's row as store_row decoded it, if it is still in the ring. */
+static const struct article *ring_find(const struct store_lazy *lz, size_t i)
+{
+	for (size_t k = 0; k < ROW_RING; k++)
+		if (lz->ring_idx[k] == i + 1)
+			return lz->ring[k];
+	return NULL;
+}
+
+/* What its record holds, and the title and webUrl of its row when it was
+ * shown before: an article whose entry and file are both gone. */
+static struct article *lazy_stub_seen(const struct store *s, size_t i)
+{
+	struct article *a = lazy_stub(s, i);
+	const struct article *seen = ring_find(s->lazy, i);
+	if (seen && seen->title)
+		a->title = arena_strndup(&a->arena, seen->title, strlen(seen->title));
+	if (seen && seen->web_url)
+		a->web_url = arena_strndup(&a->arena, seen->web_url, strlen(seen->web_url));
+	return a;
+}
+
+const struct article *store_row(const struct store *s, size_t i)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i];
+	struct store_lazy *lz = s->lazy;
+	if (lz->full[i])
+		return lz->full[i];
+	const struct article *seen = ring_find(lz, i);
+	if (seen)
+		return seen;
+	size_t k = lz->ring_next;
+	lz->ring_next = (k + 1) % ROW_RING;
+	article_free(lz->ring[k]);
+	lz->ring[k] = lazy_listed(s, i);
+	lz->ring_idx[k] = (uint32_t)i + 1;
+	return lz->ring[k];
+}
+
+struct article *store_row_copy(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? lazy_listed(s, i) : article_copy_listed(s->v[i]);
+}
+
+bool store_tie_order(const struct store *s, const uint32_t **order, const unsigned char **same,
+		     size_t *ntitled)
+{
+	const struct store_lazy *lz = s->lazy;
+	if (!lz || !lz->tie_order)
+		return false;
+	*order = lz->tie_order;
+	*same = lz->same_title;
+	*ntitled = lz->ntitled;
+	return true;
+}
+
+struct tie_ctx {
+	const struct store *s;
+	const char **titles;
+};
+
+static const char *tie_title(const void *ctx, uint32_t i)
+{
+	return ((const struct tie_ctx *)ctx)->titles[i];
+}
+
+static const char *tie_path(const void *ctx, uint32_t i)
+{
+	return store_path(((const struct tie_ctx *)ctx)->s, i);
+}
+
+/* The tie order of every article, titles[i] article i's title (NULL:
+ * none): the titled ones sorted by title, each run of one title by path;
+ * then the untitled ones by path. */
+static void tie_make(struct store *s, const char **titles)
+{
+	struct store_lazy *lz = s->lazy;
+	size_t n = s->n, nt = 0, nu = 0;
+	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		if (titles[i])
+			order[nt++] = (uint32_t)i;
+		else
+			order[n - ++nu] = (uint32_t)i;
+	}
+	/* the untitled ones were put from the end backwards: store order again */
+	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
+		uint32_t t = order[a];
+		order[a] = order[b - 1];
+		order[b - 1] = t;
+	}
+	unsigned char *same = xcalloc(n ? n : 1, 1);
+	struct tie_ctx x = {s, titles};
+	rank_sort_strings(order, nt, tie_title, &x, same);
+	for (size_t a = 0; a < nt;) {
+		size_t b = a + 1;
+		while (b < nt && same[b])
+			b++;
+		if (b - a > 1)
+			rank_sort_strings(order + a, b - a, tie_path, &x, NULL);
+		a = b;
+	}
+	rank_sort_strings(order + nt, nu, tie_path, &x, NULL);
+	free(lz->tie_order);
+	free(lz->same_title);
+	lz->tie_order = order;
+	lz->same_title = same;
+	lz->ntitled = nt;
+}
+
+/* The tie order made again once the articles changed: the lazy ones'
+ * titles read from the cache, one at a time. */
+static void tie_again(struct store *s)
+{
+	const char **titles = xmalloc((s->n ? s->n : 1) * sizeof *titles);
+	char **own = xcalloc(s->n ? s->n : 1, sizeof *own);
+	for (size_t i = 0; i < s->n; i++) {
+		if (!store_is_lazy(s, i)) {
+			titles[i] = s->v[i]->title;
+			continue;
+		}
+		struct article *a = lazy_listed(s, i);
+		titles[i] = own[i] = a->title ? xstrdup(a->title) : NULL;
+		article_free(a);
+	}
+	tie_make(s, titles);
+	for (size_t i = 0; i < s->n; i++)
+		free(own[i]);
+	free(own);
+	free(titles);
 }

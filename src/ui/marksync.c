@@ -8,8 +8,12 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
 	m->generation = state_generation(st);
 	m->fills++;
 	m->lookups += s->n;
-	for (size_t i = 0; i < s->n; i++)
-		marks[i] = (unsigned char)state_get(st, s->v[i]->web_url);
+	/* by the webUrls' hashes, which a lazy article keeps instead of its
+	 * webUrl (the state keys its marks by the same hash) */
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t h;
+		marks[i] = store_web_hash(s, i, &h) ? (unsigned char)state_get_hash(st, h) : 0;
+	}
 	query_counts_fill(&m->counts, marks, s->n);
 }
 

@@ -108,7 +108,7 @@ static void put_score(int y, int *x, int width, bool has, int value, enum style 
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	selected = selected && a->keep_pending < 0; /* its row is not known yet */
-	const struct article *ar = a->store->v[a->rows[line]];
+	const struct article *ar = store_row(a->store, a->rows[line]);
 	bool focus = pane_focused(a) == p;
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
 	struct columns c = columns_for(p->r.w);

@@ -110,7 +110,7 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		    r->has & HAS_QUALITY, r->quality, r->title);
 		return;
 	}
-	const struct article *from = a->store->v[backlink(a, line - 2 - nr)];
+	const struct article *from = store_row(a->store, backlink(a, line - 2 - nr));
 	row(a, p, y, st, true, from->date, from->has & HAS_DATE, from->provider.name,
 	    from->has & HAS_QUALITY, from->quality, from->title);
 }
