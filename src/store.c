@@ -1058,10 +1058,19 @@ static void merge_slots(struct store *s, struct loader *L)
 	s->v = xgrow(s->v, &s->cap, s->n + L->found, sizeof *s->v);
 	if (L->lazy)
 		s->lazy = lazy_new(L->found, L->max); /* s->n is 0: see the loader's lazy */
-	/* the lazy articles' titles, for the tie order, until it is made */
+	/* the lazy articles' titles, for the tie order, until it is made, and
+	 * their bits that hold them */
 	const char **titles = s->lazy ? xmalloc((L->found ? L->found : 1) * sizeof *titles) : NULL;
+	struct lazy_bits **bits = s->lazy ? xmalloc((L->found ? L->found : 1) * sizeof *bits) : NULL;
+	size_t nbits = 0;
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *slot = slot_at(L, i);
+		/* a block merged is freed at once: its pages go back while the
+		 * records grow, rather than both being resident at the end */
+		if (i && i % BLOCK == 0) {
+			free(L->blocks[i / BLOCK - 1]);
+			L->blocks[i / BLOCK - 1] = NULL;
+		}
 		if (slot->read_errno)
 			read_problem(s, slot->path, slot->read_errno, L->max);
 		for (size_t k = 0; k < slot->problems.n; k++)
@@ -1078,8 +1087,10 @@ static void merge_slots(struct store *s, struct loader *L)
 			lazy_add(s->lazy, s->n, slot);
 			titles[s->n] = slot->a ? slot->a->title : bits_title(slot->lb);
 		}
-		if (slot->lb)
+		if (slot->lb) {
 			lazy_keep(s->lazy, s->n, slot->lb);
+			bits[nbits++] = slot->lb;
+		}
 		if (slot->a || slot->lb)
 			store_add(s, slot->a);
 	}
@@ -1087,9 +1098,10 @@ static void merge_slots(struct store *s, struct loader *L)
 		s->lazy->n = s->n;
 		tie_make(s, titles);
 		free(titles);
+		for (size_t k = 0; k < nbits; k++)
+			free(bits[k]);
+		free(bits);
 	}
-	for (size_t i = 0; i < L->found; i++)
-		free(slot_at(L, i)->lb);
 	for (size_t b = 0; b < L->nblocks; b++)
 		free(L->blocks[b]);
 	free(L->blocks);
@@ -1492,9 +1504,21 @@ static void prefetch_slot(const struct store *s, size_t i)
 static void link_related(struct store *s)
 {
 	free(s->slots);
-	/* room for three URLs an article at a load of at most two thirds */
+	/* room for the articles' URLs at a load of at most two thirds (a lazy
+	 * article's counted from its hashes) */
+	size_t urls = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (store_is_lazy(s, i)) {
+			unsigned h = s->lazy->has_urls[i];
+			urls += (h & 1) + (h >> 1 & 1) + (h >> 2 & 1);
+			continue;
+		}
+		const struct article *a = s->v[i];
+		urls += (a->web_url && *a->web_url) + (a->original_url && *a->original_url) +
+			(a->amp_web_url && *a->amp_web_url);
+	}
 	size_t want = 16;
-	while (want < s->n * 3 * 3 / 2)
+	while (want < urls * 3 / 2)
 		want *= 2;
 	s->nslots = want;
 	s->slots = xcalloc(want, sizeof *s->slots);
