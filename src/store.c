@@ -12,8 +12,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,15 +56,19 @@ struct lazy_names {
 };
 
 /* What a loading thread keeps of a lazy article until the merge: the
- * record's fields and its strings, in one allocation. */
+ * record's fields, its names interned already (the loader's table, under
+ * its lock), its path and title, in one allocation. */
 struct lazy_bits {
 	int64_t date;
+	uint64_t urls[3]; /* webUrl, originalUrl, ampWebUrl hashed (cache_links) */
 	int32_t quality, heat;
-	unsigned char has;
-	bool has_title, has_provider;
-	uint16_t ntopics;
-	char s[]; /* the path, the title, the provider name, the topics: those
-		   * present, each NUL-terminated */
+	uint32_t provider; /* NAME_NONE: none */
+	uint16_t ntopics, nrelated;
+	unsigned char has, has_urls; /* has_urls: bit k for urls[k] */
+	bool has_title;
+	/* nrelated u64 hashes of the related stories' webUrls, ntopics u32
+	 * ids, then the path and the title (if any), each NUL-terminated */
+	uint64_t s[];
 };
 
 /* What a lazy load keeps (store_opts.lazy): the cache its articles came
@@ -202,9 +208,6 @@ struct load_slot {
 	uint32_t root;           /* the path given that it was found under */
 	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
-	/* A lazy article's URLs for linking (cache_read_lazy): owned until
-	 * the merge. */
-	struct cache_links links;
 	bool matched;            /* the article matches the loader's only */
 	/* A load from the cache's entries alone: the entry + 1 to load (its
 	 * key gives the path); 0 in a load that walks. */
@@ -269,6 +272,10 @@ struct loader {
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
 	bool lazy;                 /* see store_opts.lazy: cached articles load lazy */
+	/* With lazy: the distinct names of the lazy articles, interned by the
+	 * loading threads under names_mu; the store's once merged. */
+	struct lazy_names *names;
+	pthread_mutex_t names_mu;
 	bool from_entries;         /* store_opts.from_cache: no walk, no stat */
 	/* The check after such a load (store_check_start): an entry the
 	 * loaded store holds is only looked up, never decoded; known[id] is
@@ -406,32 +413,70 @@ static char *put_str(char *at, const char *x)
 	return at + n;
 }
 
-/* What a lazy article keeps of a, whole, until the merge. */
-static struct lazy_bits *bits_of(const struct article *a, const char *path)
+static uint32_t names_intern(struct lazy_names *t, const char *name);
+static void names_free(struct lazy_names *t);
+
+/* name's id in the loader's table of names, from any loading thread. */
+static uint32_t intern_locked(struct loader *L, const char *name)
 {
-	size_t need = strlen(path) + 1 + opt_len(a->title) + opt_len(a->provider.name);
-	for (size_t t = 0; t < a->ntopics; t++)
-		need += strlen(a->topics[t]) + 1;
-	struct lazy_bits *b = xmalloc(sizeof *b + need);
+	pthread_mutex_lock(&L->names_mu);
+	uint32_t id = names_intern(L->names, name);
+	pthread_mutex_unlock(&L->names_mu);
+	return id;
+}
+
+static const uint64_t *bits_related(const struct lazy_bits *b)
+{
+	return b->s;
+}
+
+static const uint32_t *bits_topics(const struct lazy_bits *b)
+{
+	return (const uint32_t *)(const void *)(b->s + b->nrelated);
+}
+
+static const char *bits_path(const struct lazy_bits *b)
+{
+	return (const char *)(bits_topics(b) + b->ntopics);
+}
+
+/* What a lazy article keeps of a, whole, and of its links, until the
+ * merge (l's related hashes are freed). */
+static struct lazy_bits *bits_of(struct loader *L, const struct article *a, const char *path,
+				 struct cache_links *l)
+{
+	size_t rel = l->nrelated * sizeof(uint64_t), ids = a->ntopics * sizeof(uint32_t);
+	struct lazy_bits *b =
+		xmalloc(sizeof *b + rel + ids + strlen(path) + 1 + opt_len(a->title));
+	b->urls[0] = l->web;
+	b->urls[1] = l->original;
+	b->urls[2] = l->amp;
+	b->has_urls = (unsigned char)(l->has_web | l->has_original << 1 | l->has_amp << 2);
+	b->nrelated = (uint16_t)l->nrelated;
+	if (rel)
+		memcpy(b->s, l->related, rel);
+	free(l->related);
+	char *at = (char *)(b->s + b->nrelated);
 	b->date = a->date;
 	b->quality = a->quality;
 	b->heat = a->heat;
 	b->has = (unsigned char)(a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT));
 	b->has_title = a->title != NULL;
-	b->has_provider = a->provider.name != NULL;
 	b->ntopics = (uint16_t)a->ntopics;
-	char *at = put_str(b->s, path);
-	at = put_str(at, a->title);
-	at = put_str(at, a->provider.name);
-	for (size_t t = 0; t < a->ntopics; t++)
-		at = put_str(at, a->topics[t]);
+	b->provider = a->provider.name ? intern_locked(L, a->provider.name) : NAME_NONE;
+	for (size_t t = 0; t < a->ntopics; t++) {
+		uint32_t id = intern_locked(L, a->topics[t]);
+		memcpy(at + t * sizeof id, &id, sizeof id);
+	}
+	put_str(put_str(at + ids, path), a->title);
 	return b;
 }
 
 /* The title in b, or NULL. */
 static const char *bits_title(const struct lazy_bits *b)
 {
-	return b->has_title ? b->s + strlen(b->s) + 1 : NULL;
+	const char *p = bits_path(b);
+	return b->has_title ? p + strlen(p) + 1 : NULL;
 }
 
 /* Entry id as a lazy article, named path: its bits and links into the
@@ -439,9 +484,10 @@ static const char *bits_title(const struct lazy_bits *b)
 static bool lazy_read(struct thread_ctx *tc, struct load_slot *slot, size_t id, const char *path)
 {
 	struct article whole;
-	if (!cache_read_scratch(tc->rdr, id, path, &whole, &slot->links))
+	struct cache_links links;
+	if (!cache_read_scratch(tc->rdr, id, path, &whole, &links))
 		return false;
-	slot->lb = bits_of(&whole, path);
+	slot->lb = bits_of(tc->L, &whole, path, &links);
 	return true;
 }
 
@@ -599,7 +645,7 @@ static void load_entry(struct thread_ctx *tc, struct load_slot *slot)
 		kind = -1;
 	}
 	/* an article's own copy of its path stands for it */
-	slot->path = slot->lb ? slot->lb->s : xstrdup(path);
+	slot->path = slot->lb ? bits_path(slot->lb) : xstrdup(path);
 	slot->own_path = !slot->lb;
 	if (kind < 0) {
 		slot->damaged = true;
@@ -664,7 +710,7 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
 	load_one(tc, slot);
 	if ((slot->a || slot->lb) && slot->own_path) {
 		free((char *)slot->path);
-		slot->path = slot->a ? slot->a->path : slot->lb->s;
+		slot->path = slot->a ? slot->a->path : bits_path(slot->lb);
 		slot->own_path = false;
 	}
 }
@@ -819,12 +865,32 @@ static void publish(struct loader *L, bool last)
 	pthread_mutex_unlock(&L->mu);
 }
 
+/* A block of slots, zeroed: mapped, so that freeing it (block_free) gives
+ * its pages back at once, whatever the allocator's threshold for mapping
+ * has become. */
+static struct load_slot *block_new(void)
+{
+	size_t n = BLOCK * sizeof(struct load_slot);
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "lede: out of memory (%zu bytes)\n", n);
+		abort();
+	}
+	return p;
+}
+
+static void block_free(struct load_slot *b)
+{
+	if (b)
+		munmap(b, BLOCK * sizeof *b);
+}
+
 /* A new slot, its index into *i. */
 static struct load_slot *new_slot(struct loader *L, size_t *i)
 {
 	*i = L->found;
 	if (*i % BLOCK == 0) {
-		struct load_slot *b = xcalloc(BLOCK, sizeof *b);
+		struct load_slot *b = block_new();
 		pthread_mutex_lock(&L->mu);
 		L->blocks = xgrow(L->blocks, &L->capblocks, L->nblocks + 1, sizeof *L->blocks);
 		L->blocks[L->nblocks++] = b;
@@ -879,6 +945,7 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 			  struct strlist *problems)
 {
 	pthread_mutex_init(&L->mu, NULL);
+	pthread_mutex_init(&L->names_mu, NULL);
 	pthread_cond_init(&L->more, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -920,6 +987,7 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	free(L->tids);
 	pthread_cond_destroy(&L->cv);
 	pthread_cond_destroy(&L->more);
+	pthread_mutex_destroy(&L->names_mu);
 	pthread_mutex_destroy(&L->mu);
 }
 
@@ -927,20 +995,21 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
  * decode it, and what linking needs of it. */
 static void lazy_add(struct store_lazy *lz, size_t idx, struct load_slot *slot)
 {
-	const struct cache_links *l = &slot->links;
+	const struct lazy_bits *b = slot->lb; /* NULL: a whole article */
 	lz->entry[idx] = slot->entry;
-	lz->urls[3 * idx] = l->web;
-	lz->urls[3 * idx + 1] = l->original;
-	lz->urls[3 * idx + 2] = l->amp;
-	lz->has_urls[idx] = (unsigned char)(l->has_web | l->has_original << 1 | l->has_amp << 2);
 	lz->rel_at[idx] = lz->nrel;
-	if (l->nrelated) {
-		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + l->nrelated, sizeof *lz->rel);
-		memcpy(lz->rel + lz->nrel, l->related, l->nrelated * sizeof *lz->rel);
-		lz->nrel += l->nrelated;
+	lz->rel_at[idx + 1] = lz->nrel;
+	if (!b)
+		return;
+	for (int k = 0; k < 3; k++)
+		lz->urls[3 * idx + k] = b->urls[k];
+	lz->has_urls[idx] = b->has_urls;
+	if (b->nrelated) {
+		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + b->nrelated, sizeof *lz->rel);
+		memcpy(lz->rel + lz->nrel, bits_related(b), b->nrelated * sizeof *lz->rel);
+		lz->nrel += b->nrelated;
 	}
 	lz->rel_at[idx + 1] = lz->nrel;
-	free(l->related);
 }
 
 /* The id of name among the distinct names, added if new. */
@@ -985,28 +1054,19 @@ static void lazy_keep(struct store_lazy *lz, size_t idx, const struct lazy_bits 
 	r->quality = b->quality;
 	r->heat = b->heat;
 	r->has = b->has;
-	const char *at = b->s;
-	size_t plen = strlen(at) + 1;
+	const char *path = bits_path(b);
+	size_t plen = strlen(path) + 1;
 	lz->paths = xgrow(lz->paths, &lz->cappaths, lz->npaths + plen, 1);
-	memcpy(lz->paths + lz->npaths, at, plen);
+	memcpy(lz->paths + lz->npaths, path, plen);
 	lz->path_at[idx] = lz->npaths;
 	lz->npaths += plen;
-	at += plen;
-	if (b->has_title)
-		at += strlen(at) + 1;
-	r->provider = NAME_NONE;
-	if (b->has_provider) {
-		r->provider = names_intern(&lz->names, at);
-		at += strlen(at) + 1;
-	}
+	r->provider = b->provider;
 	r->topic_at = (uint32_t)lz->ntopic_ids;
 	r->ntopics = b->ntopics;
 	lz->topic_ids = xgrow(lz->topic_ids, &lz->captopic_ids, lz->ntopic_ids + b->ntopics + 1,
 			      sizeof *lz->topic_ids);
-	for (size_t t = 0; t < b->ntopics; t++) {
-		lz->topic_ids[lz->ntopic_ids++] = names_intern(&lz->names, at);
-		at += strlen(at) + 1;
-	}
+	memcpy(lz->topic_ids + lz->ntopic_ids, bits_topics(b), b->ntopics * sizeof(uint32_t));
+	lz->ntopic_ids += b->ntopics;
 }
 
 static struct store_lazy *lazy_new(size_t n, size_t max_file)
@@ -1056,20 +1116,27 @@ static void merge_slots(struct store *s, struct loader *L)
 	free(s->matched);
 	s->matched = L->only && !s->n ? xcalloc(L->found ? L->found : 1, 1) : NULL;
 	s->v = xgrow(s->v, &s->cap, s->n + L->found, sizeof *s->v);
-	if (L->lazy)
+	if (L->lazy) {
 		s->lazy = lazy_new(L->found, L->max); /* s->n is 0: see the loader's lazy */
-	/* the lazy articles' titles, for the tie order, until it is made, and
-	 * their bits that hold them */
-	const char **titles = s->lazy ? xmalloc((L->found ? L->found : 1) * sizeof *titles) : NULL;
-	struct lazy_bits **bits = s->lazy ? xmalloc((L->found ? L->found : 1) * sizeof *bits) : NULL;
-	size_t nbits = 0;
+		s->lazy->names = *L->names; /* taken over */
+		*L->names = (struct lazy_names){0};
+	}
+	/* the lazy articles' titles, for the tie order, until it is made: in
+	 * one pool, title_at[k] into it (NO_TITLE: none, WHOLE_TITLE: a whole
+	 * article's own) */
+	enum { NO_TITLE = SIZE_MAX, WHOLE_TITLE = SIZE_MAX - 1 };
+	size_t *title_at = s->lazy ? xmalloc((L->found ? L->found : 1) * sizeof *title_at) : NULL;
+	struct buf tpool = {0};
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *slot = slot_at(L, i);
-		/* a block merged is freed at once: its pages go back while the
-		 * records grow, rather than both being resident at the end */
+		/* a block merged is freed at once, and now and then what the
+		 * bits held given back: their pages go while the records grow,
+		 * rather than both being resident at the end */
 		if (i && i % BLOCK == 0) {
-			free(L->blocks[i / BLOCK - 1]);
+			block_free(L->blocks[i / BLOCK - 1]);
 			L->blocks[i / BLOCK - 1] = NULL;
+			if (s->lazy && i % (BLOCK * 32) == 0)
+				compat_release_free_memory();
 		}
 		if (slot->read_errno)
 			read_problem(s, slot->path, slot->read_errno, L->max);
@@ -1085,25 +1152,35 @@ static void merge_slots(struct store *s, struct loader *L)
 			s->matched[s->n] = slot->matched;
 		if ((slot->a || slot->lb) && s->lazy) {
 			lazy_add(s->lazy, s->n, slot);
-			titles[s->n] = slot->a ? slot->a->title : bits_title(slot->lb);
+			const char *t = slot->a ? slot->a->title : bits_title(slot->lb);
+			title_at[s->n] = slot->a ? WHOLE_TITLE : t ? tpool.len : NO_TITLE;
+			if (slot->lb && t)
+				buf_add(&tpool, t, strlen(t) + 1);
 		}
 		if (slot->lb) {
 			lazy_keep(s->lazy, s->n, slot->lb);
-			bits[nbits++] = slot->lb;
-		}
-		if (slot->a || slot->lb)
+			free(slot->lb);
+			slot->lb = NULL;
+			store_add(s, NULL);
+		} else if (slot->a) {
 			store_add(s, slot->a);
+		}
 	}
 	if (s->lazy) {
 		s->lazy->n = s->n;
+		compat_release_free_memory(); /* the bits' */
+		const char **titles = xmalloc((s->n ? s->n : 1) * sizeof *titles);
+		for (size_t i = 0; i < s->n; i++)
+			titles[i] = title_at[i] == WHOLE_TITLE ? s->v[i]->title
+				    : title_at[i] == NO_TITLE  ? NULL
+							       : tpool.data + title_at[i];
+		free(title_at);
 		tie_make(s, titles);
 		free(titles);
-		for (size_t k = 0; k < nbits; k++)
-			free(bits[k]);
-		free(bits);
+		buf_free(&tpool);
 	}
 	for (size_t b = 0; b < L->nblocks; b++)
-		free(L->blocks[b]);
+		block_free(L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -1191,14 +1268,13 @@ static void discard_slots(struct loader *L)
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *sl = slot_at(L, i);
 		strlist_free(&sl->problems);
-		free(sl->links.related);
 		article_free(sl->a);
 		free(sl->lb);
 		if (sl->own_path)
 			free((char *)sl->path);
 	}
 	for (size_t b = 0; b < L->nblocks; b++)
-		free(L->blocks[b]);
+		block_free(L->blocks[b]);
 	free(L->blocks);
 }
 
@@ -1278,6 +1354,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		.roots = paths,
 		.nroots = n,
 	};
+	struct lazy_names names = {0};
+	L.names = &names;
 	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
 		      load_from_entries(s, &L);
 	if (!loaded) {
@@ -1292,6 +1370,7 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		loader_free(&L);
 		merge_slots(s, &L);
 	}
+	names_free(&names); /* what no merge took */
 	if (rep.called)
 		rep.fn(rep.ctx, s->nfiles, s->nfiles);
 	cache_writer_free(writer);
