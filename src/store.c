@@ -537,6 +537,14 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		return false;
 	}
 	slot->entry = (uint32_t)id + 1;
+	if (tc->L->validate && tc->L->known[id] && slot->own_path) {
+		/* the very file the store holds: the check needs no more of
+		 * it than its entry, and a hundred thousand paths are
+		 * megabytes */
+		free((char *)slot->path);
+		slot->path = NULL;
+		slot->own_path = false;
+	}
 	return true;
 }
 
