@@ -378,6 +378,17 @@ static void compute_tie(struct query *q)
 	read_numbers(q);
 	if (tie_from_store(q))
 		return;
+	/* a lazy store's articles added since its tie order was made: its
+	 * lazy ones' rows decoded for the time of the sort */
+	const struct store *lazy = s->lazy ? s : NULL;
+	struct store whole = {0};
+	if (lazy) {
+		whole.n = s->n;
+		whole.v = xmalloc((s->n ? s->n : 1) * sizeof *whole.v);
+		for (size_t i = 0; i < s->n; i++)
+			whole.v[i] = store_is_lazy(s, i) ? store_row_copy(s, i) : s->v[i];
+		s = &whole;
+	}
 	size_t n = s->n, nt = 0, nu = 0;
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
 	for (size_t i = 0; i < n; i++) {
@@ -403,6 +414,10 @@ static void compute_tie(struct query *q)
 		a = b;
 	}
 	rank_sort_strings(order + nt, nu, path_of, s, NULL);
+	for (size_t i = 0; lazy && i < n; i++)
+		if (store_is_lazy(lazy, i))
+			article_free(whole.v[i]);
+	free(whole.v);
 	q->tie = xmalloc((n ? n : 1) * sizeof *q->tie);
 	for (size_t r = 0; r < n; r++)
 		q->tie[order[r]] = (uint32_t)r;
@@ -759,14 +774,19 @@ static void folder_free(struct folder *f)
 
 static void fold_text(struct buf *b, const char *s, size_t len, unsigned char *odd)
 {
-	/* U+212A KELVIN SIGN and U+017F LONG S match k and s caselessly */
-	if (memmem(s, len, "\xe2\x84\xaa", 3) || memmem(s, len, "\xc5\xbf", 2))
-		*odd = 1;
 	size_t from = b->len;
 	buf_add(b, s, len);
-	for (char *p = b->data + from, *end = p + len; p < end; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
+	/* branch-free, so that the compiler does it many bytes at a time;
+	 * and whether any byte is past ASCII, in the same pass */
+	unsigned char high = 0, *p = (unsigned char *)b->data + from;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		high |= c;
+		p[i] = (unsigned char)(c + (((unsigned char)(c - 'A') < 26) << 5));
+	}
+	/* U+212A KELVIN SIGN and U+017F LONG S match k and s caselessly */
+	if ((high & 0x80) && (memmem(s, len, "\xe2\x84\xaa", 3) || memmem(s, len, "\xc5\xbf", 2)))
+		*odd = 1;
 	buf_putc(b, '\n');
 }
 

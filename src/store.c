@@ -115,7 +115,7 @@ struct store_lazy {
 	 * loading and again when a check changes the articles. */
 	uint32_t *tie_order;
 	unsigned char *same_title;
-	size_t ntitled;
+	size_t ntitled, tie_n; /* of the first tie_n articles */
 	/* The rows store_row decoded, oldest first from ring_next: article
 	 * ring_idx[k] - 1 (0: none) is ring[k]. */
 	struct cache_reader *row_rdr; /* store_row's, apart from rdr's window */
@@ -2399,8 +2399,8 @@ bool store_tie_order(const struct store *s, const uint32_t **order, const unsign
 		     size_t *ntitled)
 {
 	const struct store_lazy *lz = s->lazy;
-	if (!lz || !lz->tie_order)
-		return false;
+	if (!lz || !lz->tie_order || lz->tie_n != s->n)
+		return false; /* articles added since */
 	*order = lz->tie_order;
 	*same = lz->same_title;
 	*ntitled = lz->ntitled;
@@ -2459,6 +2459,7 @@ static void tie_make(struct store *s, const char **titles)
 	lz->tie_order = order;
 	lz->same_title = same;
 	lz->ntitled = nt;
+	lz->tie_n = n;
 }
 
 /* The tie order made again once the articles changed: the lazy ones'

@@ -138,3 +138,29 @@ Test(store_index, orders_from_the_records, .timeout = 60)
 	free(cache);
 	temp_dir_free(dir);
 }
+
+/* An article added to a lazy store after its load (store_add, then
+ * store_link): its tie order no longer covers every article, and the
+ * engine sorts as the plain sort does all the same. */
+Test(store_index, orders_with_an_article_added)
+{
+	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
+	struct store whole, s;
+	load(&whole, dir, cache, false);
+	load(&s, dir, cache, true);
+	struct article *a = article_new("zzz/added.md"), *b = article_new("zzz/added.md");
+	a->title = b->title = "An added story";
+	store_add(&s, a);
+	store_add(&whole, b);
+	store_link(&s);
+	store_link(&whole);
+	char *want = orders_of(&whole, false), *got = orders_of(&s, true);
+	cr_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	store_free(&s);
+	store_free(&whole);
+	unlink(cache);
+	free(cache);
+	temp_dir_free(dir);
+}
