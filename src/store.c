@@ -409,7 +409,8 @@ static size_t opt_len(const char *x)
 static char *put_str(char *at, const char *x)
 {
 	size_t n = opt_len(x);
-	memcpy(at, x, n);
+	if (n)
+		memcpy(at, x, n);
 	return at + n;
 }
 
