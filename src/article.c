@@ -111,6 +111,10 @@ static const char *keep(struct arena *ar, const char *s)
 	return s ? arena_strndup(ar, s, strlen(s)) : NULL;
 }
 
+static void keep_site(struct article *t, const struct article *a);
+static const char *lazy_original(const struct article *a);
+static const char *lazy_name(const struct article *a);
+
 struct article *article_copy_listed(const struct article *a)
 {
 	size_t need = (a->title ? strlen(a->title) + 1 : 0) +
@@ -120,6 +124,7 @@ struct article *article_copy_listed(const struct article *a)
 	t->title = keep(&t->arena, a->title);
 	t->web_url = keep(&t->arena, a->web_url);
 	t->provider.name = keep(&t->arena, a->provider.name);
+	keep_site(t, a); /* the identity, the title's stand-in, the type */
 	t->date = a->date;
 	t->quality = a->quality;
 	t->heat = a->heat;
@@ -269,6 +274,9 @@ struct article *article_copy_listed_in(struct slab *sl, const struct article *a,
 	t->title = slab_strdup(sl, a->title);
 	t->web_url = slab_strdup(sl, a->web_url);
 	t->provider.name = slab_strdup(sl, a->provider.name);
+	t->original_url = slab_strdup(sl, lazy_original(a));
+	t->name = slab_strdup(sl, lazy_name(a));
+	t->type = slab_strdup(sl, a->type);
 	t->date = a->date;
 	t->quality = a->quality;
 	t->heat = a->heat;

@@ -855,6 +855,19 @@ struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *p
 	return article_copy_lazy(&whole);
 }
 
+bool cache_read_scratch(struct cache_reader *r, size_t id, const char *path,
+			struct article *whole, struct cache_links *links)
+{
+	const struct entry *e = &r->c->e[id];
+	const unsigned char *h, *b;
+	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)) ||
+	    !cache_format_decode_scratch(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
+					 &r->scratch, whole))
+		return false;
+	links_of(whole, links);
+	return true;
+}
+
 int cache_read_texts(struct cache_reader *r, size_t id, const struct cache_text **texts,
 		     size_t *ntexts)
 {

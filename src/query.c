@@ -116,8 +116,38 @@ static int cmp_idx(const void *pa, const void *pb, void *arg)
 	return c ? c : cmp_tie(a, b);
 }
 
+/* A lazy store's articles, for the plain sort: idx[k]'s row, decoded,
+ * compared through a store of its own whose v[] holds them. */
+static void sort_rows(const struct store *s, size_t *idx, size_t n, struct sort_order order)
+{
+	struct store rows = {0};
+	rows.n = n;
+	rows.v = xmalloc((n ? n : 1) * sizeof *rows.v);
+	size_t *at = xmalloc((n ? n : 1) * sizeof *at);
+	for (size_t k = 0; k < n; k++) {
+		rows.v[k] = store_is_lazy(s, idx[k]) ? store_row_copy(s, idx[k]) : s->v[idx[k]];
+		at[k] = k;
+	}
+	struct ctx x = {&rows, query_sort_field(order.key), order.desc};
+	compat_qsort_r(at, n, sizeof *at, cmp_idx, &x);
+	size_t *was = xmalloc((n ? n : 1) * sizeof *was);
+	memcpy(was, idx, n * sizeof *was);
+	for (size_t k = 0; k < n; k++) {
+		idx[k] = was[at[k]];
+		if (store_is_lazy(s, was[k]))
+			article_free(rows.v[k]);
+	}
+	free(was);
+	free(at);
+	free(rows.v);
+}
+
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
 {
+	if (s->lazy) {
+		sort_rows(s, idx, n, order);
+		return;
+	}
 	struct ctx x = {s, query_sort_field(order.key), order.desc};
 	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
@@ -219,15 +249,12 @@ struct scan_task {
 	struct search *re; /* compiled again: the reader may free its own meanwhile */
 	char *pattern;
 	unsigned char *only; /* a copy of a kept set re's is part of, or NULL */
-	size_t only_count;
 	unsigned char *match;
 	atomic_size_t next; /* the next stretch of articles to test */
 	atomic_bool cancel;
 };
 
 struct query {
-	/* The main thread's reader of the articles' texts (tester_match). */
-	struct store_texts *texts;
 	const struct store *s;
 	/* every article's place in the tie order (title ascending, a missing
 	 * one last, then path): the tie-break of every sort, computed once;
@@ -253,17 +280,12 @@ struct query {
 	/* from this many articles on, sorts are warmed up and regex scans run
 	 * on a thread per core (QUERY_THREAD_MIN, else LEDE_THREAD_MIN) */
 	size_t thread_min;
-	/* For plain, caseless, ASCII patterns (most of what people type): every
-	 * article's searched text, ASCII lowered, in one buffer, article i at
-	 * hay[hay_at[i]]; the few articles whose text holds a character that
-	 * folds to ASCII (KELVIN SIGN, LONG S) are left to PCRE2. Built on the
-	 * warm-up thread or for a full scan; hay_ready says when others may
-	 * read it without the lock. */
-	char *hay;
-	size_t *hay_at;
-	size_t *odd, nodd;
-	pthread_mutex_t hay_lock;
-	atomic_bool hay_ready;
+	/* The main thread's folder, for one article tested alone (see
+	 * struct folder); NULL until then. */
+	struct folder *fold;
+	/* The folders' window (bytes of folded text a batch holds; 0: the
+	 * default), for the tests. */
+	size_t fold_window;
 	/* Set by query_free: the warm-up leaves what it has not done (a
 	 * reader that quits never waits for a million articles' orders). */
 	atomic_bool stopping;
@@ -281,6 +303,7 @@ struct query {
 };
 
 static struct name_ids *name_ids(struct query *q);
+static void folder_free(struct folder *f);
 static void name_ids_free(struct name_ids *ni);
 
 /* LEDE_THREAD_MIN, a decimal count, lets the tests reach the threaded
@@ -310,9 +333,63 @@ static const char *path_of(const void *ctx, uint32_t i)
 
 /* The tie order: the titled articles sorted by title, each run of one
  * title by path; then the untitled ones by path. */
+/* The numbers a numeric key sorts by, each article's, from the store. */
+static void read_numbers(struct query *q)
+{
+	const struct store *s = q->s;
+	size_t n = s->n;
+	for (int k = 0; k < SORT_NKEYS; k++) {
+		unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY
+				: k == SORT_HEAT ? HAS_HEAT : 0;
+		if (!bit)
+			continue;
+		q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
+		q->has_num[k] = xmalloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++) {
+			int64_t v = k == SORT_DATE ? store_date(s, i)
+				  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
+			q->has_num[k][i] = (store_has(s, i) & bit) != 0;
+			q->num[k][i] = rank_key_of_int(v);
+		}
+	}
+}
+
+/* The tie order as the store made it while loading. */
+static bool tie_from_store(struct query *q)
+{
+	const uint32_t *order;
+	const unsigned char *same;
+	size_t n = q->s->n, nt;
+	if (!store_tie_order(q->s, &order, &same, &nt))
+		return false;
+	q->tie_order = xmalloc((n ? n : 1) * sizeof *q->tie_order);
+	q->same_title = xmalloc(n ? n : 1);
+	memcpy(q->tie_order, order, n * sizeof *order);
+	memcpy(q->same_title, same, n);
+	q->ntitled = nt;
+	q->tie = xmalloc((n ? n : 1) * sizeof *q->tie);
+	for (size_t r = 0; r < n; r++)
+		q->tie[order[r]] = (uint32_t)r;
+	return true;
+}
+
 static void compute_tie(struct query *q)
 {
 	const struct store *s = q->s;
+	read_numbers(q);
+	if (tie_from_store(q))
+		return;
+	/* a lazy store's articles added since its tie order was made: its
+	 * lazy ones' rows decoded for the time of the sort */
+	const struct store *lazy = s->lazy ? s : NULL;
+	struct store whole = {0};
+	if (lazy) {
+		whole.n = s->n;
+		whole.v = xmalloc((s->n ? s->n : 1) * sizeof *whole.v);
+		for (size_t i = 0; i < s->n; i++)
+			whole.v[i] = store_is_lazy(s, i) ? store_row_copy(s, i) : s->v[i];
+		s = &whole;
+	}
 	size_t n = s->n, nt = 0, nu = 0;
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
 	for (size_t i = 0; i < n; i++) {
@@ -327,17 +404,6 @@ static void compute_tie(struct query *q)
 		order[a] = order[b - 1];
 		order[b - 1] = t;
 	}
-	for (int k = 0; k < SORT_NKEYS; k++) {
-		const struct field *f = query_sort_field((enum sort_key)k);
-		if (f->kind == FIELD_IS_STRING)
-			continue;
-		q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
-		q->has_num[k] = xmalloc(n ? n : 1);
-		for (size_t i = 0; i < n; i++) {
-			q->has_num[k][i] = fields_has(f, s->v[i]);
-			q->num[k][i] = rank_key_of_int(fields_int(f, s->v[i]));
-		}
-	}
 	unsigned char *same = xcalloc(n ? n : 1, 1);
 	rank_sort_strings(order, nt, title_of, s, same);
 	for (size_t a = 0; a < nt;) {
@@ -349,6 +415,10 @@ static void compute_tie(struct query *q)
 		a = b;
 	}
 	rank_sort_strings(order + nt, nu, path_of, s, NULL);
+	for (size_t i = 0; lazy && i < n; i++)
+		if (store_is_lazy(lazy, i))
+			article_free(whole.v[i]);
+	free(whole.v);
 	q->tie = xmalloc((n ? n : 1) * sizeof *q->tie);
 	for (size_t r = 0; r < n; r++)
 		q->tie[order[r]] = (uint32_t)r;
@@ -364,9 +434,7 @@ struct query *query_new(const struct store *s)
 	q->thread_min = thread_min_default();
 	for (int k = 0; k < SORT_NKEYS; k++)
 		pthread_mutex_init(&q->lock[k], NULL);
-	pthread_mutex_init(&q->hay_lock, NULL);
 	pthread_mutex_init(&q->names_lock, NULL);
-	atomic_init(&q->hay_ready, false);
 	atomic_init(&q->stopping, false);
 	atomic_init(&q->names, NULL);
 	atomic_init(&q->names_worker.done, false);
@@ -396,11 +464,7 @@ void query_free(struct query *q)
 	free(q->tie);
 	free(q->tie_order);
 	free(q->same_title);
-	store_texts_free(q->texts);
-	free(q->hay);
-	free(q->hay_at);
-	free(q->odd);
-	pthread_mutex_destroy(&q->hay_lock);
+	folder_free(q->fold);
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		for (int d = 0; d < 2; d++) {
 			free(q->perm[k][d]);
@@ -451,10 +515,19 @@ struct field_ctx {
 	const struct field *f;
 };
 
+/* A string key's value of article i: the provider's name through the
+ * store (a lazy article's from its record); another's from the article. */
+static const char *str_key(const struct store *s, const struct field *f, size_t i)
+{
+	if (f == &fields_table[FIELD_PROVIDER])
+		return store_provider_name(s, i);
+	return fields_str(f, s->v[i]);
+}
+
 static const char *field_of(const void *ctx, uint32_t i)
 {
 	const struct field_ctx *x = ctx;
-	return fields_str(x->f, x->s->v[i]);
+	return str_key(x->s, x->f, i);
 }
 
 /* The first 16 bytes of s as two big-endian keys, zeros past its end: the
@@ -487,7 +560,7 @@ static uint32_t distinct_number(struct distinct *d, const struct store *s, const
 	for (; d->slot[at]; at = (at + 1) & d->mask) {
 		uint32_t x = d->slot[at] - 1;
 		if (d->key[x][0] == k[0] && d->key[x][1] == k[1] &&
-		    (!(k[1] & 0xff) || !strcmp(fields_str(f, s->v[d->first[x]]) + 16, str + 16)))
+		    (!(k[1] & 0xff) || !strcmp(str_key(s, f, d->first[x]) + 16, str + 16)))
 			return x;
 	}
 	d->key[d->n][0] = k[0];
@@ -508,7 +581,7 @@ static uint32_t *string_ranks(const struct store *s, const struct field *f)
 	d.first = xmalloc((n ? n : 1) * sizeof *d.first);
 	uint32_t *rank = xcalloc(n ? n : 1, sizeof *rank);
 	for (size_t i = 0; i < n; i++) {
-		const char *str = fields_str(f, s->v[i]);
+		const char *str = str_key(s, f, i);
 		if (str) /* for now, its distinct string's number */
 			rank[i] = distinct_number(&d, s, f, i, str);
 	}
@@ -552,7 +625,7 @@ static void compute_key(struct query *q, enum sort_key key_id)
 		if (f->kind == FIELD_IS_STRING) {
 			uint32_t *rank = string_ranks(s, f);
 			for (size_t i = 0; i < n; i++) {
-				has[i] = fields_str(f, s->v[i]) != NULL;
+				has[i] = str_key(s, f, i) != NULL;
 				key[i] = rank[i];
 			}
 			free(rank);
@@ -618,8 +691,6 @@ static const uint32_t *inverse(struct query *q, struct sort_order o)
 	return q->inv[o.key][o.desc];
 }
 
-static void build_hay(struct query *q);
-
 static bool stopping(const struct query *q)
 {
 	return atomic_load_explicit(&q->stopping, memory_order_relaxed);
@@ -631,12 +702,9 @@ static void *warm_up(void *arg)
 	/* the provider's order first: it reads every article's name, where
 	 * the others read numbers kept from the start (a few ms, which a key
 	 * can bear) or have theirs already (the title's is the tie order);
-	 * then the search text, which makes a filter's full scan a pass of
-	 * memmem; the names, which a topic filter finds on a thread of its
-	 * own if it comes first; the rest */
+	 * the names, which a topic filter finds on a thread of its own if it
+	 * comes first; the rest */
 	permutation(q, (struct sort_order){SORT_PROVIDER, false});
-	if (!stopping(q))
-		build_hay(q);
 	if (!stopping(q))
 		name_ids(q);
 	for (int k = 0; k < SORT_NKEYS && !stopping(q); k++)
@@ -649,6 +717,11 @@ void query_set_thread_min(struct query *q, size_t n)
 	q->thread_min = n;
 }
 
+void query_set_fold_window(struct query *q, size_t bytes)
+{
+	q->fold_window = bytes;
+}
+
 bool query_warm_up(struct query *q)
 {
 	if (q->warming || q->s->n < q->thread_min)
@@ -659,94 +732,76 @@ bool query_warm_up(struct query *q)
 
 /* Matching ---------------------------------------------------------------- */
 
-struct scan_job {
-	const struct store *s;
-	struct search *re;
-	unsigned char *match;
-	const unsigned char *only; /* test only these (NULL: all) */
-	size_t from, to;
-	atomic_bool *cancel; /* NULL: never */
+/* Plain, caseless, ASCII patterns (most of what people type) are found by
+ * memmem over the articles' searched texts, ASCII lowered: a batch of
+ * articles at a time, their texts read from the store (a lazy article's
+ * from its cache entry, through its reader's window) and folded into one
+ * reusable buffer of about a window's bytes, so that no copy of every
+ * article's text stays in memory. A batch holds whole articles, and the
+ * texts one a line, so that no match is cut by a batch's edge and none
+ * runs across two fields. An article whose text holds a character that
+ * folds to ASCII (KELVIN SIGN, LONG S) is left to PCRE2. */
+enum {
+	FOLD_WINDOW = 256 * 1024, /* bytes of folded text a batch holds, about */
+	FOLD_MOST = 4096,         /* articles a batch holds at most */
 };
 
-static void *scan_part(void *arg)
+struct folder {
+	struct store_texts *t;
+	struct buf b;
+	size_t window;
+	/* the batch: article idx[k]'s text is b.data[at[k] .. at[k + 1]) */
+	size_t nb;
+	size_t at[FOLD_MOST + 1];
+	size_t idx[FOLD_MOST];
+	unsigned char odd[FOLD_MOST];
+};
+
+static struct folder *folder_new(const struct query *q)
 {
-	struct scan_job *j = arg;
-	struct search_space *sp = search_space_new(j->re);
-	struct store_texts *t = store_texts_new(j->s);
-	for (size_t i = j->from; i < j->to; i++) {
-		if (j->cancel && !(i & 255) && atomic_load_explicit(j->cancel, memory_order_relaxed))
-			break;
-		j->match[i] = (!j->only || j->only[i]) && store_texts_match(t, i, j->re, sp);
-	}
-	store_texts_free(t);
-	search_space_free(sp);
-	return NULL;
+	struct folder *f = xcalloc(1, sizeof *f);
+	f->t = store_texts_new(q->s);
+	f->window = q->fold_window ? q->fold_window : FOLD_WINDOW;
+	return f;
 }
 
-static void hay_add(struct buf *b, const char *s, size_t len, bool *odd)
+static void folder_free(struct folder *f)
 {
-	/* U+212A KELVIN SIGN and U+017F LONG S match k and s caselessly */
-	if (memmem(s, len, "\xe2\x84\xaa", 3) || memmem(s, len, "\xc5\xbf", 2))
-		*odd = true;
+	if (!f)
+		return;
+	store_texts_free(f->t);
+	buf_free(&f->b);
+	free(f);
+}
+
+static void fold_text(struct buf *b, const char *s, size_t len, unsigned char *odd)
+{
 	size_t from = b->len;
 	buf_add(b, s, len);
-	for (char *p = b->data + from, *end = p + len; p < end; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
+	/* branch-free, so that the compiler does it many bytes at a time;
+	 * and whether any byte is past ASCII, in the same pass */
+	unsigned char high = 0, *p = (unsigned char *)b->data + from;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		high |= c;
+		p[i] = (unsigned char)(c + (((unsigned char)(c - 'A') < 26) << 5));
+	}
+	/* U+212A KELVIN SIGN and U+017F LONG S match k and s caselessly */
+	if ((high & 0x80) && (memmem(s, len, "\xe2\x84\xaa", 3) || memmem(s, len, "\xc5\xbf", 2)))
+		*odd = 1;
 	buf_putc(b, '\n');
 }
 
-static void build_hay_locked(struct query *q);
-
-static void build_hay(struct query *q)
+/* Article i's texts folded onto the batch. */
+static void fold_article(struct folder *f, size_t i)
 {
-	pthread_mutex_lock(&q->hay_lock);
-	if (!q->hay)
-		build_hay_locked(q);
-	bool built = q->hay != NULL; /* not when the engine is going */
-	pthread_mutex_unlock(&q->hay_lock);
-	if (built)
-		atomic_store_explicit(&q->hay_ready, true, memory_order_release);
-}
-
-/* The hay when it is built, without waiting for it; else false. */
-static bool hay_ready(const struct query *q)
-{
-	return atomic_load_explicit(&q->hay_ready, memory_order_acquire);
-}
-
-static void build_hay_locked(struct query *q)
-{
-	const struct store *s = q->s;
-	struct buf b = {0};
-	/* the texts from the store: a lazy article's excerpt is only in its
-	 * cache entry's head, which this copies from straight */
-	struct store_texts *t = store_texts_new(s);
-	q->hay_at = xmalloc((s->n + 1) * sizeof *q->hay_at);
-	for (size_t i = 0; i < s->n; i++) {
-		if (!(i & 4095) && stopping(q)) { /* left unbuilt */
-			store_texts_free(t);
-			buf_free(&b);
-			free(q->hay_at);
-			free(q->odd);
-			q->hay_at = NULL;
-			q->odd = NULL;
-			q->nodd = 0;
-			return;
-		}
-		q->hay_at[i] = b.len;
-		bool odd = false;
-		const struct cache_text *v;
-		for (size_t k = 0, nt = store_texts_of(t, i, &v); k < nt; k++)
-			hay_add(&b, v[k].s, v[k].len, &odd);
-		if (odd) {
-			q->odd = xrealloc(q->odd, (q->nodd + 1) * sizeof *q->odd);
-			q->odd[q->nodd++] = i;
-		}
-	}
-	store_texts_free(t);
-	q->hay_at[s->n] = b.len;
-	q->hay = b.data ? b.data : xstrdup("");
+	size_t k = f->nb++;
+	f->idx[k] = i;
+	f->odd[k] = 0;
+	const struct cache_text *v;
+	for (size_t j = 0, nt = store_texts_of(f->t, i, &v); j < nt; j++)
+		fold_text(&f->b, v[j].s, v[j].len, &f->odd[k]);
+	f->at[k + 1] = f->b.len;
 }
 
 /* Can the plain-text path answer for re? Not for a pattern with a line
@@ -762,73 +817,95 @@ static bool plain_ascii(const struct search *re)
 	return true;
 }
 
-/* memmem over the text of articles [from, to), one stretch of the buffer:
- * a hit marks its article and the search goes on from the next article. */
-static void match_plain_run(const struct query *q, const char *pat, size_t plen, size_t from,
-			   size_t to, unsigned char *match)
+/* The batch's matches of re (plain: its pattern is folded already) into
+ * match[], one memmem over the batch: a hit marks its article and the
+ * search goes on from the next article. */
+static void fold_match(struct folder *f, struct search *re, struct search_space *sp,
+		       unsigned char *match)
 {
-	size_t end = q->hay_at[to], at = q->hay_at[from], art = from;
-	while (at < end) {
-		const char *hit = memmem(q->hay + at, end - at, pat, plen);
+	const char *pat = search_pattern(re), *hay = f->b.data;
+	size_t plen = strlen(pat), end = f->at[f->nb];
+	for (size_t k = 0; k < f->nb; k++)
+		match[f->idx[k]] = !plen && f->at[k + 1] > f->at[k];
+	for (size_t at = 0, k = 0; plen && at < end;) {
+		const char *hit = memmem(hay + at, end - at, pat, plen);
 		if (!hit)
 			break;
-		size_t off = (size_t)(hit - q->hay);
+		size_t off = (size_t)(hit - hay);
 		/* hits come in order: walk on to the article holding this one */
-		while (q->hay_at[art + 1] <= off)
-			art++;
-		match[art] = 1;
-		at = q->hay_at[++art];
+		while (f->at[k + 1] <= off)
+			k++;
+		match[f->idx[k]] = 1;
+		at = f->at[++k];
 	}
+	for (size_t k = 0; k < f->nb; k++)
+		if (f->odd[k])
+			match[f->idx[k]] = store_texts_match(f->t, f->idx[k], re, sp);
 }
 
-/* Is article i one of the few the hay leaves to PCRE2? */
-static bool hay_odd(const struct query *q, size_t i)
+/* The plain path over articles [from, to), or only over those only marks
+ * (a match set: bytes 0 or 1; the others get 0), a batch at a time; false
+ * when cancel was set before the end. */
+static bool match_plain(struct folder *f, struct search *re, struct search_space *sp,
+			const unsigned char *only, unsigned char *match, size_t from, size_t to,
+			const atomic_bool *cancel)
 {
-	size_t lo = 0, hi = q->nodd;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (q->odd[mid] < i)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (size_t i = from; i < to;) {
+		if (cancel && atomic_load_explicit(cancel, memory_order_relaxed))
+			return false;
+		f->b.len = 0;
+		f->nb = 0;
+		f->at[0] = 0;
+		for (; i < to && f->nb < FOLD_MOST && (!f->nb || f->b.len < f->window); i++) {
+			if (!only || only[i])
+				fold_article(f, i);
+			else
+				match[i] = 0;
+		}
+		fold_match(f, re, sp, match);
 	}
-	return lo < q->nodd && q->odd[lo] == i;
+	return true;
 }
 
-/* The plain path over articles [from, to) (match zeroed there), or only
- * over those only marks (a match set: bytes 0 or 1), each run of them one
- * memmem; the hay is built. */
-static void match_plain(struct query *q, struct search *re, struct search_space *sp,
-			const unsigned char *only, unsigned char *match, size_t from, size_t to)
+/* Does article i match re, plain? Folded alone. */
+static bool fold_one(struct folder *f, struct search *re, struct search_space *sp, size_t i)
 {
+	f->b.len = 0;
+	f->nb = 0;
+	f->at[0] = 0;
+	fold_article(f, i);
+	if (f->odd[0])
+		return store_texts_match(f->t, i, re, sp);
 	const char *pat = search_pattern(re);
 	size_t plen = strlen(pat);
-	if (!plen) { /* the empty pattern: every article with any text field */
-		for (size_t i = from; i < to; i++)
-			match[i] = (!only || only[i]) && q->hay_at[i + 1] > q->hay_at[i];
-	} else if (!only) {
-		match_plain_run(q, pat, plen, from, to, match);
+	if (!plen)
+		return f->b.len > 0;
+	return memmem(f->b.data, f->b.len, pat, plen) != NULL;
+}
+
+struct scan_job {
+	const struct query *q;
+	struct search *re;
+	unsigned char *match;
+	const unsigned char *only; /* test only these (NULL: all) */
+	size_t from, to;
+};
+
+static void *scan_part(void *arg)
+{
+	struct scan_job *j = arg;
+	struct search_space *sp = search_space_new(j->re);
+	struct folder *f = folder_new(j->q);
+	if (plain_ascii(j->re)) {
+		match_plain(f, j->re, sp, j->only, j->match, j->from, j->to, NULL);
 	} else {
-		for (size_t i = from; i < to;) {
-			const unsigned char *p = memchr(only + i, 1, to - i);
-			if (!p)
-				break;
-			size_t a = (size_t)(p - only), b = a + 1;
-			while (b < to && only[b])
-				b++;
-			match_plain_run(q, pat, plen, a, b, match);
-			i = b;
-		}
+		for (size_t i = j->from; i < j->to; i++)
+			j->match[i] = (!j->only || j->only[i]) &&
+				      store_texts_match(f->t, i, j->re, sp);
 	}
-	if (q->nodd) {
-		struct store_texts *t = store_texts_new(q->s);
-		for (size_t i = 0; i < q->nodd; i++) {
-			size_t k = q->odd[i];
-			if (k >= from && k < to)
-				match[k] = (!only || only[k]) && store_texts_match(t, k, re, sp);
-		}
-		store_texts_free(t);
-	}
+	folder_free(f);
+	search_space_free(sp);
+	return NULL;
 }
 
 /* The kept pattern whose matches re's can only be part of, or NULL: both
@@ -881,7 +958,7 @@ static const unsigned char *known_set(struct query *q, const struct search *re)
 
 static void task_help(struct query *q);
 
-/* re's matches, found now if need be (on every core for a regex). */
+/* re's matches, found now if need be, on every core. */
 static const unsigned char *match_set(struct query *q, struct search *re)
 {
 	const char *pat = search_pattern(re);
@@ -895,25 +972,14 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 	const struct match_set *last = superset(q, re);
 	const unsigned char *only = last ? last->match : NULL;
 	unsigned char *match = xmalloc(s->n ? s->n : 1);
-	if (plain_ascii(re)) {
-		build_hay(q);
-		/* one memmem a run of them: measured, that gains while they are
-		 * few (at a million articles, 21 ms instead of 75 with 3% left)
-		 * and loses a little past a third, where one pass does better */
-		struct search_space *sp = search_space_new(re);
-		memset(match, 0, s->n ? s->n : 1);
-		match_plain(q, re, sp, last && last->count <= s->n / 4 ? only : NULL, match, 0, s->n);
-		search_space_free(sp);
-		return keep_set(q, pat, search_is_literal(re), match);
-	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = s->n < q->thread_min || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
 	struct scan_job jobs[8];
 	pthread_t tid[8];
 	bool started[8] = {false};
 	for (size_t t = 0; t < nthreads; t++) {
-		jobs[t] = (struct scan_job){s,    re, match, only, s->n * t / nthreads,
-					    s->n * (t + 1) / nthreads, NULL};
+		jobs[t] = (struct scan_job){q, re, match, only, s->n * t / nthreads,
+					    s->n * (t + 1) / nthreads};
 		if (t)
 			started[t] = pthread_create(&tid[t], NULL, scan_part, &jobs[t]) == 0;
 	}
@@ -934,8 +1000,7 @@ bool query_matches(struct query *q, struct search *re, size_t i)
 
 /* A scan on a thread --------------------------------------------------------
  * One at a time: a new pattern cancels the scan for the last (the reader
- * typed on). It uses the hay when that is built, else PCRE2 article by
- * article: building the hay would cost more than the scan. */
+ * typed on). */
 
 /* Take the next stretch of articles and test them, until none is left or
  * the task is cancelled: the task's thread does, and the reader's thread
@@ -945,29 +1010,27 @@ static void task_work(struct scan_task *t)
 	enum { STRETCH = 4096 };
 	struct query *q = t->q;
 	size_t n = q->s->n;
-	/* the hay if it is built by now, else PCRE2: building it would cost more */
-	bool plain = hay_ready(q) && plain_ascii(t->re);
-	const unsigned char *only = t->only && (!plain || t->only_count <= n / 4) ? t->only : NULL;
+	bool plain = plain_ascii(t->re);
 	struct search_space *sp = search_space_new(t->re);
-	struct store_texts *texts = plain ? NULL : store_texts_new(q->s);
+	struct folder *f = folder_new(q);
 	for (;;) {
 		size_t from = atomic_fetch_add(&t->next, 1) * (size_t)STRETCH;
 		if (from >= n || atomic_load_explicit(&t->cancel, memory_order_relaxed))
 			break;
 		size_t to = from + STRETCH < n ? from + STRETCH : n;
 		if (plain) {
-			match_plain(q, t->re, sp, only, t->match, from, to);
+			match_plain(f, t->re, sp, t->only, t->match, from, to, &t->cancel);
 		} else {
 			for (size_t i = from; i < to; i++) {
 				if (!(i & 255) &&
 				    atomic_load_explicit(&t->cancel, memory_order_relaxed))
 					break;
-				t->match[i] = (!only || only[i]) &&
-					      store_texts_match(texts, i, t->re, sp);
+				t->match[i] = (!t->only || t->only[i]) &&
+					      store_texts_match(f->t, i, t->re, sp);
 			}
 		}
 	}
-	store_texts_free(texts);
+	folder_free(f);
 	search_space_free(sp);
 }
 
@@ -1030,7 +1093,6 @@ static void task_start(struct query *q, struct search *re)
 	if (last) { /* a copy: the kept sets may change meanwhile */
 		t->only = xmalloc(n ? n : 1);
 		memcpy(t->only, last->match, n);
-		t->only_count = last->count;
 	}
 	q->task = t;
 	if (!worker_start(&t->w, task_run, t))
@@ -1045,22 +1107,18 @@ struct tester {
 	struct search *re;
 	const unsigned char *known; /* re's matches, or NULL */
 	const unsigned char *super; /* a kept set re's matches are part of, or NULL */
-	const char *pat;            /* for the hay, or NULL */
-	size_t plen;
+	bool plain;                 /* re is for the plain path */
 };
 
 static void tester_init(struct tester *t, struct query *q, struct search *re)
 {
-	*t = (struct tester){q, re, NULL, NULL, NULL, 0};
+	*t = (struct tester){q, re, NULL, NULL, false};
 	if (!re)
 		return;
 	t->known = known_set(q, re);
 	const struct match_set *last = t->known ? NULL : superset(q, re);
 	t->super = last ? last->match : NULL;
-	if (!t->known && hay_ready(q) && plain_ascii(re)) {
-		t->pat = search_pattern(re);
-		t->plen = strlen(t->pat);
-	}
+	t->plain = !t->known && plain_ascii(re);
 }
 
 static bool tester_match(const struct tester *t, size_t i)
@@ -1070,15 +1128,11 @@ static bool tester_match(const struct tester *t, size_t i)
 	if (t->super && !t->super[i])
 		return false;
 	struct query *q = t->q;
-	if (t->pat && !hay_odd(q, i)) {
-		size_t len = q->hay_at[i + 1] - q->hay_at[i];
-		if (!t->plen)
-			return len > 0;
-		return memmem(q->hay + q->hay_at[i], len, t->pat, t->plen) != NULL;
-	}
-	if (!q->texts) /* the store's texts, a lazy article's from its cache entry */
-		q->texts = store_texts_new(q->s);
-	return store_texts_match(q->texts, i, t->re, search_own_space(t->re));
+	if (!q->fold) /* the store's texts, a lazy article's from its cache entry */
+		q->fold = folder_new(q);
+	if (t->plain)
+		return fold_one(q->fold, t->re, search_own_space(t->re), i);
+	return store_texts_match(q->fold->t, i, t->re, search_own_space(t->re));
 }
 
 bool query_test(struct query *q, struct search *re, size_t i)
@@ -1200,17 +1254,16 @@ static void build_names_locked(struct query *q)
 	ni->topic_at = xmalloc((s->n + 1) * sizeof *ni->topic_at);
 	size_t ntopics = 0;
 	for (size_t i = 0; i < s->n; i++)
-		ntopics += s->v[i]->ntopics;
+		ntopics += store_ntopics(s, i);
 	ni->topic_ids = xmalloc((ntopics ? ntopics : 1) * sizeof *ni->topic_ids);
 	size_t at = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		const struct article *ar = s->v[i];
-		ni->provider_of[i] = ar->provider.name
-					     ? names_intern(&ni->providers, &scratch, ar->provider.name)
-					     : NAME_NONE;
+		const char *pv = store_provider_name(s, i);
+		ni->provider_of[i] = pv ? names_intern(&ni->providers, &scratch, pv) : NAME_NONE;
 		ni->topic_at[i] = at;
-		for (size_t t = 0; t < ar->ntopics; t++)
-			ni->topic_ids[at++] = names_intern(&ni->topics, &scratch, ar->topics[t]);
+		for (size_t t = 0, nt = store_ntopics(s, i); t < nt; t++)
+			ni->topic_ids[at++] =
+				names_intern(&ni->topics, &scratch, store_topic(s, i, t));
 	}
 	ni->topic_at[s->n] = at;
 	buf_free(&scratch);
@@ -1292,13 +1345,14 @@ static bool ascii_case_eq(const char *a, const char *b)
 static bool keep_by_name(const struct query *q, size_t i)
 {
 	if (!q->ids_set) {
-		const struct article *ar = q->s->v[i];
-		if (q->provider && (!ar->provider.name || !ascii_case_eq(ar->provider.name, q->provider)))
+		const struct store *s = q->s;
+		const char *pv = store_provider_name(s, i);
+		if (q->provider && (!pv || !ascii_case_eq(pv, q->provider)))
 			return false;
 		if (!q->topic)
 			return true;
-		for (size_t t = 0; t < ar->ntopics; t++)
-			if (ascii_case_eq(ar->topics[t], q->topic))
+		for (size_t t = 0, nt = store_ntopics(s, i); t < nt; t++)
+			if (ascii_case_eq(store_topic(s, i, t), q->topic))
 				return true;
 		return false;
 	}
@@ -1316,14 +1370,15 @@ static bool keep_by_name(const struct query *q, size_t i)
 /* ---- the type filter ---- */
 
 /* What a record is: its type, "article" when it has none. */
-static const char *type_of(const struct article *ar)
+static const char *type_of(const struct store *s, size_t i)
 {
-	return ar->type && *ar->type ? ar->type : "article";
+	const char *t = store_type(s, i);
+	return t && *t ? t : "article";
 }
 
 static bool keep_by_type(const struct query *q, size_t i)
 {
-	return ascii_case_eq(type_of(q->s->v[i]), q->type);
+	return ascii_case_eq(type_of(q->s, i), q->type);
 }
 
 void query_set_type(struct query *q, const char *name)
@@ -1348,7 +1403,7 @@ void query_types(const struct store *s, struct strlist *out)
 	size_t n = 0;
 	for (size_t i = 0; i < s->n; i++)
 		if (!store_is_hidden(s, i))
-			v[n++] = type_of(s->v[i]);
+			v[n++] = type_of(s, i);
 	qsort(v, n, sizeof *v, cmp_str);
 	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(v[i], v[i - 1]))

@@ -552,6 +552,17 @@ unsigned state_get(const struct state *st, const char *url)
 	return s->url ? s->flags : 0;
 }
 
+unsigned state_get_hash(const struct state *st, uint64_t hash)
+{
+	if (!st || !st->nslots)
+		return 0;
+	size_t mask = st->nslots - 1;
+	for (size_t i = hash & mask; st->slots[i].url; i = (i + 1) & mask)
+		if (st->slots[i].hash == hash)
+			return st->slots[i].flags;
+	return 0;
+}
+
 void state_set(struct state *st, const char *url, unsigned flags)
 {
 	if (!url || !*url)

@@ -12,8 +12,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +24,54 @@
 #include "lede/fields.h"
 #include "lede/hash.h"
 #include "lede/parse.h"
+#include "lede/rank.h"
 #include "lede/scan.h"
 #include "lede/search.h"
 #include "lede/store.h"
 #include "lede/compat.h"
+
+enum {
+	ROW_RING = 512, /* rows store_row keeps decoded */
+	NAME_NONE = UINT32_MAX,
+};
+
+/* A lazy article's record: what the sorts, the filters and the list's
+ * counts read of it, a few dozen bytes. */
+struct lazy_rec {
+	int64_t date;
+	int32_t quality, heat;
+	uint32_t provider; /* into names; NAME_NONE: no provider name */
+	uint32_t topic_at; /* its topics are topic_ids[topic_at .. + ntopics) */
+	uint32_t type;     /* into names; NAME_NONE: none */
+	uint16_t ntopics;
+	unsigned char has; /* HAS_DATE, HAS_QUALITY, HAS_HEAT */
+};
+
+/* The distinct provider names and topics of the lazy articles, each
+ * once, by id: a few thousand strings where the articles are a million. */
+struct lazy_names {
+	char **v;
+	size_t n, cap;
+	uint32_t *slots; /* open addressing: an id + 1, 0 for empty */
+	size_t mask;
+};
+
+/* What a loading thread keeps of a lazy article until the merge: the
+ * record's fields, its names interned already (the loader's table, under
+ * its lock), its path and title, in one allocation. */
+struct lazy_bits {
+	int64_t date;
+	uint64_t urls[3]; /* webUrl, originalUrl, ampWebUrl hashed (cache_links) */
+	int32_t quality, heat;
+	uint32_t provider; /* NAME_NONE: none */
+	uint32_t type;     /* NAME_NONE: none */
+	uint16_t ntopics, nrelated;
+	unsigned char has, has_urls; /* has_urls: bit k for urls[k] */
+	bool has_title;
+	/* nrelated u64 hashes of the related stories' webUrls, ntopics u32
+	 * ids, then the path and the title (if any), each NUL-terminated */
+	uint64_t s[];
+};
 
 /* What a lazy load keeps (store_opts.lazy): the cache its articles came
  * from, open (it is only ever replaced whole, by rename, so the entries
@@ -57,6 +103,27 @@ struct store_lazy {
 	uint64_t *urls;
 	unsigned char *has_urls;
 	size_t max_file; /* for reading a damaged entry's file again */
+	/* The lazy articles' compact records (v[i] is NULL for them): their
+	 * numbers, provider name and topics as ids into names, and paths,
+	 * all in one pool, path_at[i] into it. */
+	struct lazy_rec *rec;
+	struct lazy_names names;
+	uint32_t *topic_ids;
+	size_t ntopic_ids, captopic_ids;
+	char *paths;
+	size_t *path_at;
+	size_t npaths, cappaths;
+	/* The tie order of every article (store_tie_order), computed when
+	 * loading and again when a check changes the articles. */
+	uint32_t *tie_order;
+	unsigned char *same_title;
+	size_t ntitled, tie_n; /* of the first tie_n articles */
+	/* The rows store_row decoded, oldest first from ring_next: article
+	 * ring_idx[k] - 1 (0: none) is ring[k]. */
+	struct cache_reader *row_rdr; /* store_row's, apart from rdr's window */
+	struct article *ring[ROW_RING];
+	uint32_t ring_idx[ROW_RING];
+	size_t ring_next;
 	/* After a load from the entries alone, what its check needs: the
 	 * paths and options of the load, and the skipped files it took (their
 	 * problems alone), by entry + 1 and path. */
@@ -89,6 +156,10 @@ struct web_alias {
 };
 
 static void link_related(struct store *s);
+static void tie_make(struct store *s, const char **titles);
+static struct article *lazy_stub(const struct store *s, size_t i);
+static void tie_again(struct store *s);
+static struct article *lazy_stub_seen(const struct store *s, size_t i);
 static void link_backlinks(struct store *s);
 static void link_lazy(struct store *s);
 
@@ -131,16 +202,14 @@ struct load_slot {
 	 * are megabytes). */
 	const char *path;
 	bool own_path;
-	struct article *a;       /* NULL when skipped */
+	struct article *a;       /* NULL when skipped or lazy */
+	struct lazy_bits *lb;    /* a lazy article's, owned until the merge */
 	struct strlist problems; /* from the parser or the cache */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
 	bool have_id;            /* id is valid: the file was stat-ed first */
 	uint32_t root;           /* the path given that it was found under */
 	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
-	/* A lazy article's URLs for linking (cache_read_lazy): owned until
-	 * the merge. */
-	struct cache_links links;
 	bool matched;            /* the article matches the loader's only */
 	bool named;              /* named on the command line, not met by a walk */
 	bool not_article;        /* met by a walk, and not an article (parse.h) */
@@ -261,6 +330,10 @@ struct loader {
 	bool want_stat;            /* a cache is read or written */
 	const struct search *only; /* see store_opts.match_only */
 	bool lazy;                 /* see store_opts.lazy: cached articles load lazy */
+	/* With lazy: the distinct names of the lazy articles, interned by the
+	 * loading threads under names_mu; the store's once merged. */
+	struct lazy_names *names;
+	pthread_mutex_t names_mu;
 	bool from_entries;         /* store_opts.from_cache: no walk, no stat */
 	/* A list_only load: the walk lends its paths (SCAN_LENT_PATHS), and
 	 * each is copied into paths, which the store takes over with the
@@ -432,6 +505,98 @@ static bool texts_match(struct search *re, const struct cache_text *t, size_t n)
 
 enum { KNOWN_SKIPPED = UINT32_MAX };
 
+static size_t opt_len(const char *x)
+{
+	return x ? strlen(x) + 1 : 0;
+}
+
+static char *put_str(char *at, const char *x)
+{
+	size_t n = opt_len(x);
+	if (n)
+		memcpy(at, x, n);
+	return at + n;
+}
+
+static uint32_t names_intern(struct lazy_names *t, const char *name);
+static void names_free(struct lazy_names *t);
+
+/* name's id in the loader's table of names, from any loading thread. */
+static uint32_t intern_locked(struct loader *L, const char *name)
+{
+	pthread_mutex_lock(&L->names_mu);
+	uint32_t id = names_intern(L->names, name);
+	pthread_mutex_unlock(&L->names_mu);
+	return id;
+}
+
+static const uint64_t *bits_related(const struct lazy_bits *b)
+{
+	return b->s;
+}
+
+static const uint32_t *bits_topics(const struct lazy_bits *b)
+{
+	return (const uint32_t *)(const void *)(b->s + b->nrelated);
+}
+
+static const char *bits_path(const struct lazy_bits *b)
+{
+	return (const char *)(bits_topics(b) + b->ntopics);
+}
+
+/* What a lazy article keeps of a, whole, and of its links, until the
+ * merge (l's related hashes are freed). */
+static struct lazy_bits *bits_of(struct loader *L, const struct article *a, const char *path,
+				 struct cache_links *l)
+{
+	size_t rel = l->nrelated * sizeof(uint64_t), ids = a->ntopics * sizeof(uint32_t);
+	struct lazy_bits *b =
+		xmalloc(sizeof *b + rel + ids + strlen(path) + 1 + opt_len(a->title));
+	b->urls[0] = l->web;
+	b->urls[1] = l->original;
+	b->urls[2] = l->amp;
+	b->has_urls = (unsigned char)(l->has_web | l->has_original << 1 | l->has_amp << 2);
+	b->nrelated = (uint16_t)l->nrelated;
+	if (rel)
+		memcpy(b->s, l->related, rel);
+	free(l->related);
+	char *at = (char *)(b->s + b->nrelated);
+	b->date = a->date;
+	b->quality = a->quality;
+	b->heat = a->heat;
+	b->has = (unsigned char)(a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT));
+	b->has_title = a->title != NULL;
+	b->ntopics = (uint16_t)a->ntopics;
+	b->provider = a->provider.name ? intern_locked(L, a->provider.name) : NAME_NONE;
+	b->type = a->type ? intern_locked(L, a->type) : NAME_NONE;
+	for (size_t t = 0; t < a->ntopics; t++) {
+		uint32_t id = intern_locked(L, a->topics[t]);
+		memcpy(at + t * sizeof id, &id, sizeof id);
+	}
+	put_str(put_str(at + ids, path), a->title);
+	return b;
+}
+
+/* The title in b, or NULL. */
+static const char *bits_title(const struct lazy_bits *b)
+{
+	const char *p = bits_path(b);
+	return b->has_title ? p + strlen(p) + 1 : NULL;
+}
+
+/* Entry id as a lazy article, named path: its bits and links into the
+ * slot; false when it is damaged. */
+static bool lazy_read(struct thread_ctx *tc, struct load_slot *slot, size_t id, const char *path)
+{
+	struct article whole;
+	struct cache_links links;
+	if (!cache_read_scratch(tc->rdr, id, path, &whole, &links))
+		return false;
+	slot->lb = bits_of(tc->L, &whole, path, &links);
+	return true;
+}
+
 /* Decode entry id, as much of it as the loader keeps. */
 static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
 {
@@ -439,8 +604,6 @@ static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot
 		return NULL; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
 		return cache_read_listed_in(tc->rdr, id, slot->path, &tc->slab);
-	if (tc->L->lazy)
-		return cache_read_lazy(tc->rdr, id, slot->path, &slot->links);
 	return cache_read_article(tc->rdr, id, slot->path);
 }
 
@@ -469,6 +632,12 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 			 * nothing. */
 			slot->a = tc->L->opts->list_only ? article_stub_in(&tc->slab, slot->path)
 							 : article_new(slot->path);
+		} else if (tc->L->lazy) {
+			if (!lazy_read(tc, slot, (size_t)id, slot->path)) {
+				while (slot->problems.n)
+					free(slot->problems.v[--slot->problems.n]);
+				kind = -1;
+			}
 		} else if (!(slot->a = read_cached(tc, slot, (size_t)id)) &&
 			   !(tc->L->validate && tc->L->known[id])) {
 			while (slot->problems.n)
@@ -481,6 +650,14 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		return false;
 	}
 	slot->entry = (uint32_t)id + 1;
+	if (tc->L->validate && tc->L->known[id] && slot->own_path) {
+		/* the very file the store holds: the check needs no more of
+		 * it than its entry, and a hundred thousand paths are
+		 * megabytes */
+		free((char *)slot->path);
+		slot->path = NULL;
+		slot->own_path = false;
+	}
 	return true;
 }
 
@@ -589,14 +766,14 @@ static void load_entry(struct thread_ctx *tc, struct load_slot *slot)
 				  &ntexts);
 	if (kind == 0)
 		cached_not_article(slot, n0, &miss); /* no file is named here */
-	if (kind == 1 && !(slot->a = cache_read_lazy(tc->rdr, id, path, &slot->links))) {
+	if (kind == 1 && !lazy_read(tc, slot, id, path)) {
 		while (slot->problems.n)
 			free(slot->problems.v[--slot->problems.n]);
 		kind = -1;
 	}
 	/* an article's own copy of its path stands for it */
-	slot->path = slot->a ? slot->a->path : xstrdup(path);
-	slot->own_path = !slot->a;
+	slot->path = slot->lb ? bits_path(slot->lb) : xstrdup(path);
+	slot->own_path = !slot->lb;
 	if (kind < 0) {
 		slot->damaged = true;
 		return;
@@ -659,9 +836,9 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
 	if (cancelled(tc->L))
 		return; /* its result would be thrown away */
 	load_one(tc, slot);
-	if (slot->a && slot->own_path) {
+	if ((slot->a || slot->lb) && slot->own_path) {
 		free((char *)slot->path);
-		slot->path = slot->a->path;
+		slot->path = slot->a ? slot->a->path : bits_path(slot->lb);
 		slot->own_path = false;
 	}
 }
@@ -1011,6 +1188,7 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 			  struct strlist *problems)
 {
 	pthread_mutex_init(&L->mu, NULL);
+	pthread_mutex_init(&L->names_mu, NULL);
 	pthread_cond_init(&L->more, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -1057,6 +1235,7 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
 	free(L->tids);
 	pthread_cond_destroy(&L->cv);
 	pthread_cond_destroy(&L->more);
+	pthread_mutex_destroy(&L->names_mu);
 	pthread_mutex_destroy(&L->mu);
 }
 
@@ -1064,20 +1243,79 @@ static void scan_and_load(struct loader *L, const char *const *paths, size_t n,
  * decode it, and what linking needs of it. */
 static void lazy_add(struct store_lazy *lz, size_t idx, struct load_slot *slot)
 {
-	const struct cache_links *l = &slot->links;
+	const struct lazy_bits *b = slot->lb; /* NULL: a whole article */
 	lz->entry[idx] = slot->entry;
-	lz->urls[3 * idx] = l->web;
-	lz->urls[3 * idx + 1] = l->original;
-	lz->urls[3 * idx + 2] = l->amp;
-	lz->has_urls[idx] = (unsigned char)(l->has_web | l->has_original << 1 | l->has_amp << 2);
 	lz->rel_at[idx] = lz->nrel;
-	if (l->nrelated) {
-		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + l->nrelated, sizeof *lz->rel);
-		memcpy(lz->rel + lz->nrel, l->related, l->nrelated * sizeof *lz->rel);
-		lz->nrel += l->nrelated;
+	lz->rel_at[idx + 1] = lz->nrel;
+	if (!b)
+		return;
+	for (int k = 0; k < 3; k++)
+		lz->urls[3 * idx + k] = b->urls[k];
+	lz->has_urls[idx] = b->has_urls;
+	if (b->nrelated) {
+		lz->rel = xgrow(lz->rel, &lz->caprel, lz->nrel + b->nrelated, sizeof *lz->rel);
+		memcpy(lz->rel + lz->nrel, bits_related(b), b->nrelated * sizeof *lz->rel);
+		lz->nrel += b->nrelated;
 	}
 	lz->rel_at[idx + 1] = lz->nrel;
-	free(l->related);
+}
+
+/* The id of name among the distinct names, added if new. */
+static uint32_t names_intern(struct lazy_names *t, const char *name)
+{
+	if (t->n * 2 >= t->mask + 1 || !t->slots) { /* at most half full */
+		size_t nslots = t->slots ? (t->mask + 1) * 2 : 64;
+		free(t->slots);
+		t->slots = xcalloc(nslots, sizeof *t->slots);
+		t->mask = nslots - 1;
+		for (size_t id = 0; id < t->n; id++) {
+			size_t at = hash_str(t->v[id]) & t->mask;
+			while (t->slots[at])
+				at = (at + 1) & t->mask;
+			t->slots[at] = (uint32_t)id + 1;
+		}
+	}
+	size_t at = hash_str(name) & t->mask;
+	for (; t->slots[at]; at = (at + 1) & t->mask)
+		if (!strcmp(t->v[t->slots[at] - 1], name))
+			return t->slots[at] - 1;
+	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
+	t->v[t->n] = xstrdup(name);
+	t->slots[at] = (uint32_t)++t->n;
+	return (uint32_t)(t->n - 1);
+}
+
+static void names_free(struct lazy_names *t)
+{
+	for (size_t id = 0; id < t->n; id++)
+		free(t->v[id]);
+	free(t->v);
+	free(t->slots);
+}
+
+/* A lazy article idx's record from its bits: names interned, the path
+ * into the pool. */
+static void lazy_keep(struct store_lazy *lz, size_t idx, const struct lazy_bits *b)
+{
+	struct lazy_rec *r = &lz->rec[idx];
+	r->date = b->date;
+	r->quality = b->quality;
+	r->heat = b->heat;
+	r->has = b->has;
+	const char *path = bits_path(b);
+	size_t plen = strlen(path) + 1;
+	lz->paths = xgrow(lz->paths, &lz->cappaths, lz->npaths + plen, 1);
+	memcpy(lz->paths + lz->npaths, path, plen);
+	lz->path_at[idx] = lz->npaths;
+	lz->npaths += plen;
+	r->provider = b->provider;
+	r->type = b->type;
+	r->topic_at = (uint32_t)lz->ntopic_ids;
+	r->ntopics = b->ntopics;
+	lz->topic_ids = xgrow(lz->topic_ids, &lz->captopic_ids, lz->ntopic_ids + b->ntopics + 1,
+			      sizeof *lz->topic_ids);
+	memcpy(lz->topic_ids + lz->ntopic_ids, bits_topics(b), b->ntopics * sizeof(uint32_t));
+	lz->ntopic_ids += b->ntopics;
 }
 
 static struct store_lazy *lazy_new(size_t n, size_t max_file)
@@ -1090,6 +1328,8 @@ static struct store_lazy *lazy_new(size_t n, size_t max_file)
 	lz->rel_at = xcalloc(n + 1, sizeof *lz->rel_at);
 	lz->urls = xcalloc(3 * (n ? n : 1), sizeof *lz->urls);
 	lz->has_urls = xcalloc(n ? n : 1, 1);
+	lz->rec = xcalloc(n ? n : 1, sizeof *lz->rec);
+	lz->path_at = xcalloc(n ? n : 1, sizeof *lz->path_at);
 	return lz;
 }
 
@@ -1125,29 +1365,70 @@ static void merge_slots(struct store *s, struct loader *L)
 	free(s->matched);
 	s->matched = L->only && !s->n ? xcalloc(L->found ? L->found : 1, 1) : NULL;
 	s->v = xgrow(s->v, &s->cap, s->n + L->found, sizeof *s->v);
-	if (L->lazy)
+	if (L->lazy) {
 		s->lazy = lazy_new(L->found, L->max); /* s->n is 0: see the loader's lazy */
+		s->lazy->names = *L->names; /* taken over */
+		*L->names = (struct lazy_names){0};
+	}
+	/* the lazy articles' titles, for the tie order, until it is made: in
+	 * one pool, title_at[k] into it (NO_TITLE: none, WHOLE_TITLE: a whole
+	 * article's own) */
+	enum { NO_TITLE = SIZE_MAX, WHOLE_TITLE = SIZE_MAX - 1 };
+	size_t *title_at = s->lazy ? xmalloc((L->found ? L->found : 1) * sizeof *title_at) : NULL;
+	struct buf tpool = {0};
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *slot = slot_at(L, i);
+		/* a block merged is freed at once, and now and then what the
+		 * bits held given back: their pages go while the records grow,
+		 * rather than both being resident at the end */
+		if (i && i % BLOCK == 0) {
+			compat_unmap(L->blocks[i / BLOCK - 1], sizeof *L->blocks[0]);
+			L->blocks[i / BLOCK - 1] = NULL;
+			if (s->lazy && i % (BLOCK * 32) == 0)
+				compat_release_free_memory();
+		}
 		if (slot->read_errno)
 			read_problem(&s->problems, slot->path, slot->read_errno, L->max);
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
 		s->not_articles += slot->not_article;
-		if (slot->a && s->matched)
-			s->matched[s->n] = slot->matched;
-		if (slot->a && s->lazy)
-			lazy_add(s->lazy, s->n, slot);
-		if (!slot->a && slot->entry && L->from_entries)
-			lazy_skipped(s->lazy, slot); /* takes the path over */
+		/* a skipped file's path is taken over, never freed here */
+		if (!slot->a && !slot->lb && slot->entry && L->from_entries)
+			lazy_skipped(s->lazy, slot);
 		if (slot->own_path)
 			free((char *)slot->path);
-		if (slot->a)
+		if (slot->a && s->matched)
+			s->matched[s->n] = slot->matched;
+		if ((slot->a || slot->lb) && s->lazy) {
+			lazy_add(s->lazy, s->n, slot);
+			const char *t = slot->a ? slot->a->title : bits_title(slot->lb);
+			title_at[s->n] = slot->a ? WHOLE_TITLE : t ? tpool.len : NO_TITLE;
+			if (slot->lb && t)
+				buf_add(&tpool, t, strlen(t) + 1);
+		}
+		if (slot->lb) {
+			lazy_keep(s->lazy, s->n, slot->lb);
+			free(slot->lb);
+			slot->lb = NULL;
+			store_add(s, NULL);
+		} else if (slot->a) {
 			store_add(s, slot->a);
+		}
 	}
-	if (s->lazy)
+	if (s->lazy) {
 		s->lazy->n = s->n;
+		compat_release_free_memory(); /* the bits' */
+		const char **titles = xmalloc((s->n ? s->n : 1) * sizeof *titles);
+		for (size_t i = 0; i < s->n; i++)
+			titles[i] = title_at[i] == WHOLE_TITLE ? s->v[i]->title
+				    : title_at[i] == NO_TITLE  ? NULL
+							       : tpool.data + title_at[i];
+		free(title_at);
+		tie_make(s, titles);
+		free(titles);
+		buf_free(&tpool);
+	}
 	for (size_t b = 0; b < L->nblocks; b++)
 		compat_unmap(L->blocks[b], sizeof *L->blocks[b]);
 	free(L->blocks);
@@ -1267,8 +1548,8 @@ static void discard_slots(struct loader *L)
 	for (size_t i = 0; i < L->found; i++) {
 		struct load_slot *sl = slot_at(L, i);
 		strlist_free(&sl->problems);
-		free(sl->links.related);
 		article_free(sl->a);
+		free(sl->lb);
 		if (sl->own_path)
 			free((char *)sl->path);
 	}
@@ -1300,7 +1581,7 @@ static bool load_from_entries(struct store *s, const struct loader *base)
 	for (size_t i = 0; i < L.found; i++) {
 		const struct load_slot *sl = slot_at(&L, i);
 		files += sl->path != NULL;
-		articles += sl->a != NULL;
+		articles += sl->a || sl->lb;
 		damaged += sl->damaged;
 	}
 	loader_free(&L);
@@ -1395,10 +1676,13 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		.lent = opts && opts->list_only,
 		.opening = async ? &op : NULL,
 	};
+	struct lazy_names names = {0};
+	L.names = &names;
 	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
 		      load_from_entries(s, &L);
 	if (!loaded)
 		cache = walk_and_load(s, &L, async ? &op : NULL, cache_path);
+	names_free(&names); /* what no merge took */
 	if (rep.called)
 		rep.fn(rep.ctx, s->nfiles, s->nfiles);
 	cache_writer_free(writer);
@@ -1474,7 +1758,7 @@ static size_t first_alias(const struct store *s, uint32_t holder)
 
 static bool has_web_url(const struct store *s, size_t i, const char *url)
 {
-	return s->v[i]->web_url && !strcmp(s->v[i]->web_url, url);
+	return store_web_url_is(s, i, url);
 }
 
 long store_next_web_url(const struct store *s, const char *url, long after)
@@ -1618,7 +1902,7 @@ static void count_without_web(struct store *s)
 {
 	s->nwithout_web = 0;
 	for (size_t i = 0; i < s->n; i++)
-		s->nwithout_web += !store_is_hidden(s, i) && !(s->v[i]->web_url && *s->v[i]->web_url);
+		s->nwithout_web += !store_is_hidden(s, i) && !store_has_web_url(s, i);
 }
 
 long store_next_identity(const struct store *s, const char *id, long after)
@@ -1626,7 +1910,7 @@ long store_next_identity(const struct store *s, const char *id, long after)
 	if (!s->nwithout_web)
 		return store_next_web_url(s, id, after);
 	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < s->nlinked; i++)
-		if (!store_is_hidden(s, i) && !strcmp(article_identity(s->v[i]), id))
+		if (!store_is_hidden(s, i) && store_identity_is(s, i, id))
 			return (long)i;
 	return -1;
 }
@@ -1635,9 +1919,21 @@ long store_next_identity(const struct store *s, const char *id, long after)
 static void link_related(struct store *s)
 {
 	free(s->slots);
-	/* room for three URLs an article at a load of at most two thirds */
+	/* room for the articles' URLs at a load of at most two thirds (a lazy
+	 * article's counted from its hashes) */
+	size_t urls = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (store_is_lazy(s, i)) {
+			unsigned h = s->lazy->has_urls[i];
+			urls += (h & 1) + (h >> 1 & 1) + (h >> 2 & 1);
+			continue;
+		}
+		const struct article *a = s->v[i];
+		urls += (a->web_url && *a->web_url) + (a->original_url && *a->original_url) +
+			(a->amp_web_url && *a->amp_web_url);
+	}
 	size_t want = 16;
-	while (want < s->n * 3 * 3 / 2)
+	while (want < urls * 3 / 2)
 		want *= 2;
 	s->nslots = want;
 	s->slots = xcalloc(want, sizeof *s->slots);
@@ -1662,7 +1958,7 @@ static void link_related(struct store *s)
 	/* Resolve related stories. */
 	for (size_t i = 0; i < s->n; i++) {
 		struct article *a = s->v[i];
-		for (size_t r = 0; r < a->nrelated; r++)
+		for (size_t r = 0; a && r < a->nrelated; r++)
 			a->related[r].local = store_find_url(s, a->related[r].web_url);
 	}
 	if (s->lazy)
@@ -1748,6 +2044,15 @@ static void lazy_free(struct store_lazy *lz)
 	free(lz->rel_at);
 	free(lz->urls);
 	free(lz->has_urls);
+	free(lz->rec);
+	names_free(&lz->names);
+	free(lz->topic_ids);
+	free(lz->paths);
+	free(lz->path_at);
+	free(lz->tie_order);
+	free(lz->same_title);
+	for (size_t k = 0; k < ROW_RING; k++)
+		article_free(lz->ring[k]);
 	for (size_t i = 0; i < lz->nroots; i++)
 		free(lz->roots[i]);
 	free(lz->roots);
@@ -1757,6 +2062,7 @@ static void lazy_free(struct store_lazy *lz)
 	free(lz->skipped_path);
 	free(lz->skipped_entry);
 	cache_reader_free(lz->rdr);
+	cache_reader_free(lz->row_rdr);
 	cache_close(lz->cache);
 	free(lz);
 }
@@ -1794,7 +2100,7 @@ bool store_is_lazy(const struct store *s, size_t i)
  * the damage is one more. */
 static struct article *reread(struct store *s, size_t i)
 {
-	const char *path = s->v[i]->path;
+	const char *path = store_path(s, i);
 	char *data;
 	size_t len;
 	struct article *a = NULL;
@@ -1826,9 +2132,9 @@ const struct article *store_article(struct store *s, size_t i)
 		return lz->full[i];
 	if (!lz->rdr)
 		lz->rdr = cache_reader_new(lz->cache);
-	struct article *a = cache_read_article(lz->rdr, lz->entry[i] - 1, s->v[i]->path);
+	struct article *a = cache_read_article(lz->rdr, lz->entry[i] - 1, store_path(s, i));
 	if (!a && !(a = reread(s, i)))
-		return s->v[i];
+		a = lazy_stub_seen(s, i);
 	set_locals(s, a);
 	lz->full[i] = a;
 	return a;
@@ -1839,6 +2145,7 @@ struct store_texts {
 	struct cache_reader *rdr; /* NULL without a lazy article */
 	struct cache_text *v;     /* an article's, from its fields */
 	size_t cap;
+	struct article *stub;     /* a damaged lazy article's record, for v */
 };
 
 struct store_texts *store_texts_new(const struct store *s)
@@ -1855,6 +2162,7 @@ void store_texts_free(struct store_texts *t)
 	if (!t)
 		return;
 	cache_reader_free(t->rdr);
+	article_free(t->stub);
 	free(t->v);
 	free(t);
 }
@@ -1879,9 +2187,14 @@ size_t store_texts_of(struct store_texts *t, size_t i, const struct cache_text *
 {
 	const struct store *s = t->s;
 	size_t n;
-	if (store_is_lazy(s, i) && cache_read_texts(t->rdr, s->lazy->entry[i] - 1, out, &n) == 0)
-		return n;
-	n = texts_of_fields(t, s->v[i]);
+	const struct article *a = s->v[i];
+	if (store_is_lazy(s, i)) {
+		if (cache_read_texts(t->rdr, s->lazy->entry[i] - 1, out, &n) == 0)
+			return n;
+		article_free(t->stub);
+		a = t->stub = lazy_stub(s, i);
+	}
+	n = texts_of_fields(t, a);
 	*out = t->v;
 	return n;
 }
@@ -2104,7 +2417,7 @@ bool store_check_start(struct store *s)
 	c->n = s->n;
 	c->paths = xmalloc((s->n ? s->n : 1) * sizeof *c->paths);
 	for (size_t i = 0; i < s->n; i++)
-		c->paths[i] = s->v[i]->path;
+		c->paths[i] = store_path(s, i);
 	c->nwas = s->load_problems;
 	c->was = xmalloc((c->nwas ? c->nwas : 1) * sizeof *c->was);
 	for (size_t i = 0; i < c->nwas; i++)
@@ -2240,9 +2553,282 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 		replace_problems(s, &c->problems);
 		s->load_problems = fresh;
 	}
-	if (any)
+	if (any) {
 		store_link(s);
+		tie_again(s);
+	}
 	s->check = NULL;
 	check_free(c);
 	return true;
+}
+
+/* ---- what the list reads of an article, lazy or whole ---- */
+
+const char *store_path(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->paths + s->lazy->path_at[i] : s->v[i]->path;
+}
+
+const char *store_provider_name(const struct store *s, size_t i)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i]->provider.name;
+	uint32_t id = s->lazy->rec[i].provider;
+	return id == NAME_NONE ? NULL : s->lazy->names.v[id];
+}
+
+const char *store_type(const struct store *s, size_t i)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i]->type;
+	uint32_t id = s->lazy->rec[i].type;
+	return id == NAME_NONE ? NULL : s->lazy->names.v[id];
+}
+
+size_t store_ntopics(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].ntopics : s->v[i]->ntopics;
+}
+
+const char *store_topic(const struct store *s, size_t i, size_t k)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i]->topics[k];
+	const struct store_lazy *lz = s->lazy;
+	return lz->names.v[lz->topic_ids[lz->rec[i].topic_at + k]];
+}
+
+unsigned store_has(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].has
+				   : s->v[i]->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+}
+
+int64_t store_date(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].date : s->v[i]->date;
+}
+
+int32_t store_quality(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].quality : s->v[i]->quality;
+}
+
+int32_t store_heat(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].heat : s->v[i]->heat;
+}
+
+uint64_t store_identity_hash(const struct store *s, size_t i)
+{
+	if (!store_is_lazy(s, i))
+		return hash_str(article_identity(s->v[i]));
+	unsigned h = s->lazy->has_urls[i];
+	/* the webUrl, else the originalUrl, each hashed while loading */
+	if (h & 3)
+		return s->lazy->urls[3 * i + (h & 1 ? 0 : 1)];
+	return hash_str(store_path(s, i));
+}
+
+bool store_identity_is(const struct store *s, size_t i, const char *id)
+{
+	if (!store_is_lazy(s, i))
+		return !strcmp(article_identity(s->v[i]), id);
+	return store_identity_hash(s, i) == hash_str(id);
+}
+
+bool store_has_web_url(const struct store *s, size_t i)
+{
+	if (store_is_lazy(s, i))
+		return s->lazy->has_urls[i] & 1;
+	return s->v[i]->web_url && *s->v[i]->web_url;
+}
+
+bool store_web_url_is(const struct store *s, size_t i, const char *url)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i]->web_url && !strcmp(s->v[i]->web_url, url);
+	return url && *url && (s->lazy->has_urls[i] & 1) && s->lazy->urls[3 * i] == hash_str(url);
+}
+
+/* Article i as its record has it, when its entry cannot be read: the
+ * list's fields but the title and the webUrl. */
+static struct article *lazy_stub(const struct store *s, size_t i)
+{
+	struct article *a = article_new(store_path(s, i));
+	const char *pv = store_provider_name(s, i);
+	a->provider.name = pv ? arena_strndup(&a->arena, pv, strlen(pv)) : NULL;
+	a->date = store_date(s, i);
+	a->quality = store_quality(s, i);
+	a->heat = store_heat(s, i);
+	a->has = store_has(s, i);
+	size_t nt = store_ntopics(s, i);
+	if (nt) {
+		const char **v = arena_alloc(&a->arena, nt * sizeof *v);
+		for (size_t k = 0; k < nt; k++) {
+			const char *t = store_topic(s, i, k);
+			v[k] = arena_strndup(&a->arena, t, strlen(t));
+		}
+		a->topics = v;
+		a->ntopics = nt;
+	}
+	return a;
+}
+
+/* Lazy article i's list fields decoded (the caller frees it), or its
+ * stub when its entry cannot be read. */
+static struct article *lazy_listed(const struct store *s, size_t i)
+{
+	struct store_lazy *lz = s->lazy;
+	if (!lz->row_rdr)
+		lz->row_rdr = cache_reader_new(lz->cache);
+	struct article *a = cache_read_listed(lz->row_rdr, lz->entry[i] - 1, store_path(s, i));
+	if (!a)
+		return lazy_stub(s, i);
+	/* what the record holds, which article_copy_listed leaves out */
+	size_t nt = store_ntopics(s, i);
+	if (nt) {
+		const char **v = arena_alloc(&a->arena, nt * sizeof *v);
+		for (size_t k = 0; k < nt; k++) {
+			const char *t = store_topic(s, i, k);
+			v[k] = arena_strndup(&a->arena, t, strlen(t));
+		}
+		a->topics = v;
+		a->ntopics = nt;
+	}
+	return a;
+}
+
+/* Article i's row as store_row decoded it, if it is still in the ring. */
+static const struct article *ring_find(const struct store_lazy *lz, size_t i)
+{
+	for (size_t k = 0; k < ROW_RING; k++)
+		if (lz->ring_idx[k] == i + 1)
+			return lz->ring[k];
+	return NULL;
+}
+
+/* What its record holds, and the title and webUrl of its row when it was
+ * shown before: an article whose entry and file are both gone. */
+static struct article *lazy_stub_seen(const struct store *s, size_t i)
+{
+	struct article *a = lazy_stub(s, i);
+	const struct article *seen = ring_find(s->lazy, i);
+	if (seen && seen->title)
+		a->title = arena_strndup(&a->arena, seen->title, strlen(seen->title));
+	if (seen && seen->web_url)
+		a->web_url = arena_strndup(&a->arena, seen->web_url, strlen(seen->web_url));
+	return a;
+}
+
+const struct article *store_row(const struct store *s, size_t i)
+{
+	if (!store_is_lazy(s, i))
+		return s->v[i];
+	struct store_lazy *lz = s->lazy;
+	if (lz->full[i])
+		return lz->full[i];
+	const struct article *seen = ring_find(lz, i);
+	if (seen)
+		return seen;
+	size_t k = lz->ring_next;
+	lz->ring_next = (k + 1) % ROW_RING;
+	article_free(lz->ring[k]);
+	lz->ring[k] = lazy_listed(s, i);
+	lz->ring_idx[k] = (uint32_t)i + 1;
+	return lz->ring[k];
+}
+
+struct article *store_row_copy(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? lazy_listed(s, i) : article_copy_listed(s->v[i]);
+}
+
+bool store_tie_order(const struct store *s, const uint32_t **order, const unsigned char **same,
+		     size_t *ntitled)
+{
+	const struct store_lazy *lz = s->lazy;
+	if (!lz || !lz->tie_order || lz->tie_n != s->n)
+		return false; /* articles added since */
+	*order = lz->tie_order;
+	*same = lz->same_title;
+	*ntitled = lz->ntitled;
+	return true;
+}
+
+struct tie_ctx {
+	const struct store *s;
+	const char **titles;
+};
+
+static const char *tie_title(const void *ctx, uint32_t i)
+{
+	return ((const struct tie_ctx *)ctx)->titles[i];
+}
+
+static const char *tie_path(const void *ctx, uint32_t i)
+{
+	return store_path(((const struct tie_ctx *)ctx)->s, i);
+}
+
+/* The tie order of every article, titles[i] article i's title (NULL:
+ * none): the titled ones sorted by title, each run of one title by path;
+ * then the untitled ones by path. */
+static void tie_make(struct store *s, const char **titles)
+{
+	struct store_lazy *lz = s->lazy;
+	size_t n = s->n, nt = 0, nu = 0;
+	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		if (titles[i])
+			order[nt++] = (uint32_t)i;
+		else
+			order[n - ++nu] = (uint32_t)i;
+	}
+	/* the untitled ones were put from the end backwards: store order again */
+	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
+		uint32_t t = order[a];
+		order[a] = order[b - 1];
+		order[b - 1] = t;
+	}
+	unsigned char *same = xcalloc(n ? n : 1, 1);
+	struct tie_ctx x = {s, titles};
+	rank_sort_strings(order, nt, tie_title, &x, same);
+	for (size_t a = 0; a < nt;) {
+		size_t b = a + 1;
+		while (b < nt && same[b])
+			b++;
+		if (b - a > 1)
+			rank_sort_strings(order + a, b - a, tie_path, &x, NULL);
+		a = b;
+	}
+	rank_sort_strings(order + nt, nu, tie_path, &x, NULL);
+	free(lz->tie_order);
+	free(lz->same_title);
+	lz->tie_order = order;
+	lz->same_title = same;
+	lz->ntitled = nt;
+	lz->tie_n = n;
+}
+
+/* The tie order made again once the articles changed: the lazy ones'
+ * titles read from the cache, one at a time. */
+static void tie_again(struct store *s)
+{
+	const char **titles = xmalloc((s->n ? s->n : 1) * sizeof *titles);
+	char **own = xcalloc(s->n ? s->n : 1, sizeof *own);
+	for (size_t i = 0; i < s->n; i++) {
+		if (!store_is_lazy(s, i)) {
+			titles[i] = s->v[i]->title;
+			continue;
+		}
+		struct article *a = lazy_listed(s, i);
+		titles[i] = own[i] = a->title ? xstrdup(a->title) : NULL;
+		article_free(a);
+	}
+	tie_make(s, titles);
+	for (size_t i = 0; i < s->n; i++)
+		free(own[i]);
+	free(own);
+	free(titles);
 }

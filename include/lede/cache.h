@@ -165,6 +165,13 @@ struct cache_links {
  * it does not show (article_copy_lazy), and *links. */
 struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *path,
 				struct cache_links *links);
+/* The same checks as cache_read_lazy, the article decoded into *whole,
+ * whose strings and arrays live in the reader's scratch (valid until the
+ * reader's next call; never article_free it), and *links: for a loader
+ * that keeps only a few numbers and names of it. False: damaged, or a
+ * skipped file. */
+bool cache_read_scratch(struct cache_reader *r, size_t id, const char *path,
+			struct article *whole, struct cache_links *links);
 /* The searchable texts of entry id's article, as cache_read_head gives
  * them (owned by the reader, valid until its next call), its head checked
  * again: 0, or -1 when it is damaged, out of range or a skipped file. */

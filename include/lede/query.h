@@ -74,6 +74,11 @@ void query_free(struct query *q);
 #define QUERY_THREAD_MIN 4096
 /* The same for one engine. */
 void query_set_thread_min(struct query *q, size_t n);
+/* Plain caseless patterns are matched over the articles' texts folded a
+ * batch at a time into a buffer of about this many bytes (0: the default,
+ * a few hundred kB), never over a copy of every article's text: the tests
+ * set a small one, so that batches end everywhere. Before any search. */
+void query_set_fold_window(struct query *q, size_t bytes);
 /* The rows for order, pattern re (may be NULL) and marks, into out (room
  * for s->n); returns how many. Same result as query_filter_marks followed
  * by query_sort. Waits for whatever they need. */

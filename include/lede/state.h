@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lede/util.h"
 
@@ -50,6 +51,9 @@ struct state *state_open(const char *path, struct strlist *msgs);
 void state_close(struct state *st);
 
 unsigned state_get(const struct state *st, const char *url);
+/* The same for the URL whose hash_str (hash.h) is hash, comparing the
+ * hashes alone (two URLs of one hash: a chance of 2^-64 a pair). */
+unsigned state_get_hash(const struct state *st, uint64_t hash);
 /* Set url's flags; the change is pending until the next save. O(1). */
 void state_set(struct state *st, const char *url, unsigned flags);
 /* Changes not yet saved? */

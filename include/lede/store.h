@@ -253,8 +253,53 @@ bool store_is_hidden(const struct store *s, size_t i);
  * fails too, v[i] is returned; either way a problem says so. From the
  * thread that loaded the store only. NULL for an i out of range. */
 const struct article *store_article(struct store *s, size_t i);
-/* Was article i loaded lazy (v[i] holds only the list's fields)? */
+/* Was article i loaded lazy? Then v[i] is NULL: the store keeps of it a
+ * compact record (its numbers, its provider name and topics as ids into
+ * tables of the distinct names, its path in one pool of paths, its URLs
+ * hashed, its place in the tie order), and the accessors below read it;
+ * anything else is decoded from the cache when asked for. */
 bool store_is_lazy(const struct store *s, size_t i);
+
+/* Article i's list fields, whatever it was loaded as (i < s->n). The
+ * strings are the store's: valid until store_free, or until a
+ * store_check_apply changes article i. */
+const char *store_path(const struct store *s, size_t i);
+const char *store_provider_name(const struct store *s, size_t i); /* NULL: none */
+size_t store_ntopics(const struct store *s, size_t i);
+const char *store_topic(const struct store *s, size_t i, size_t k);
+/* HAS_DATE, HAS_QUALITY and HAS_HEAT of article i's has, and its values. */
+unsigned store_has(const struct store *s, size_t i);
+int64_t store_date(const struct store *s, size_t i);
+int32_t store_quality(const struct store *s, size_t i);
+int32_t store_heat(const struct store *s, size_t i);
+/* Is url article i's webUrl? (A lazy article's by its hash.) */
+bool store_web_url_is(const struct store *s, size_t i, const char *url);
+/* Article i with at least the list's fields (path, title, provider name,
+ * webUrl, date, quality, heat, topics): v[i] when it is whole, else
+ * decoded from the cache into a ring of a few hundred, so valid until a
+ * few hundred more calls (a screen's rows, drawn one by one). When its
+ * entry is damaged, what the record holds (no title). From the thread
+ * that loaded the store only. */
+const struct article *store_row(const struct store *s, size_t i);
+/* The same, as a copy of its own (the caller frees it with article_free). */
+struct article *store_row_copy(const struct store *s, size_t i);
+/* The tie order (query.h: title ascending, a missing one last, then
+ * path), computed while loading lazy, when the store has one: the
+ * articles in that order, whether each has the same title as the one
+ * before it, and how many have a title (they come first). False when
+ * there is none: the query engine sorts the titles itself. */
+bool store_tie_order(const struct store *s, const uint32_t **order, const unsigned char **same,
+		     size_t *ntitled);
+/* Article i's identity (article_identity: webUrl, else originalUrl, else
+ * path) hashed with hash_str (hash.h), as the marks key it; for a lazy
+ * article from the hashes its record keeps, with nothing decoded. */
+uint64_t store_identity_hash(const struct store *s, size_t i);
+/* Is id article i's identity? (A lazy article's by its hash.) */
+bool store_identity_is(const struct store *s, size_t i, const char *id);
+/* Has article i a webUrl that is not empty? */
+bool store_has_web_url(const struct store *s, size_t i);
+/* Article i's type (article, video, course, ...), or NULL. */
+const char *store_type(const struct store *s, size_t i);
 
 /* A reader of articles' searchable text (fields.h's FIELD_SEARCHED
  * fields, in order), one per thread: a lazy article's comes from its

@@ -347,8 +347,9 @@ void app_take_check(struct app *a, bool wait)
 
 bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 {
-	/* the list's fields hold the identity: nothing to decode */
-	const struct article *ar = idx >= 0 && (size_t)idx < a->store->n ? a->store->v[idx] : NULL;
+	/* the list's row holds the identity: the whole article is not needed */
+	const struct article *ar =
+		idx >= 0 && (size_t)idx < a->store->n ? store_row(a->store, (size_t)idx) : NULL;
 	if (!ar)
 		return false;
 	unsigned m = on ? a->marks[idx] | bits : a->marks[idx] & ~bits;

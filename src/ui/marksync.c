@@ -8,8 +8,10 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
 	m->generation = state_generation(st);
 	m->fills++;
 	m->lookups += s->n;
+	/* by the identities' hashes, which a lazy article keeps instead of
+	 * its URLs (the state keys its marks by the same hash) */
 	for (size_t i = 0; i < s->n; i++)
-		marks[i] = (unsigned char)state_get(st, article_identity(s->v[i]));
+		marks[i] = (unsigned char)state_get_hash(st, store_identity_hash(s, i));
 	query_counts_fill(&m->counts, marks, s->n);
 }
 

@@ -167,24 +167,17 @@ bool triage_goto_row(struct app *a, const char *line)
 
 static void mark_rows_read(struct app *a)
 {
-	size_t marked = 0, without = 0;
+	size_t marked = 0;
 	for (size_t i = 0; i < a->nrows; i++) {
 		size_t idx = a->rows[i];
-		if (a->marks[idx] & MARK_READ)
-			continue;
-		const char *url = a->store->v[idx]->web_url;
-		if (!url || !*url)
-			without++;
-		else if (app_mark(a, (long)idx, MARK_READ, true))
+		/* every story has an identity to keep its marks by */
+		if (!(a->marks[idx] & MARK_READ) && app_mark(a, (long)idx, MARK_READ, true))
 			marked++;
 	}
-	if (!marked && !without)
+	if (!marked)
 		app_message(a, false, "every listed story was read already");
-	else if (!without)
-		app_message(a, false, "marked %zu %s read", marked, marked == 1 ? "story" : "stories");
 	else
-		app_message(a, true, "marked %zu read; %zu without a webUrl to keep marks by", marked,
-			    without);
+		app_message(a, false, "marked %zu %s read", marked, marked == 1 ? "story" : "stories");
 }
 
 static void mark_all_read(struct app *a)
@@ -426,8 +419,7 @@ bool triage_tick(struct app *a)
 	    now - t->viewed_since_ms < (double)a->cfg->mark_read_delay_ms)
 		return false;
 	t->viewed_done = true;
-	const char *url = a->store->v[shown]->web_url;
-	if ((a->marks[shown] & MARK_READ) || !url || !*url)
+	if (a->marks[shown] & MARK_READ)
 		return false; /* nothing to say: the N goes */
 	return app_mark(a, shown, MARK_READ, true);
 }

@@ -139,7 +139,7 @@ static void put_title(struct app *a, const struct article *ar, int y, int x, int
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	selected = selected && a->keep_pending < 0; /* its row is not known yet */
-	const struct article *ar = a->store->v[a->rows[line]];
+	const struct article *ar = store_row(a->store, a->rows[line]);
 	bool focus = pane_focused(a) == p;
 	/* unread rows bold as well as marked N, as mutt and newsboat draw them */
 	bool unread = !(a->marks[a->rows[line]] & MARK_READ);

@@ -49,7 +49,7 @@ static void close_view(struct app *a, struct pane *p)
 static int cmp_path(const void *x, const void *y, void *ctx)
 {
 	const struct store *s = ctx;
-	return strcmp(s->v[*(const size_t *)x]->path, s->v[*(const size_t *)y]->path);
+	return strcmp(store_path(s, *(const size_t *)x), store_path(s, *(const size_t *)y));
 }
 
 /* The listed article whose path is path, or -1. */
@@ -58,7 +58,7 @@ static long find_path(const struct store *s, const struct items_state *st, const
 	size_t lo = 0, hi = st->npaths;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->v[st->by_path[mid]]->path, path);
+		int c = strcmp(store_path(s, st->by_path[mid]), path);
 		if (!c)
 			return store_is_hidden(s, st->by_path[mid]) ? -1 : (long)st->by_path[mid];
 		if (c < 0)
@@ -241,7 +241,7 @@ static void item_row(struct app *a, struct pane *p, int y, enum style st, size_t
 			   NULL, 0);
 		return;
 	}
-	const struct article *it = a->store->v[idx];
+	const struct article *it = store_row(a->store, (size_t)idx);
 	const char *t = article_title(it);
 	if (!t) {
 		const char *slash = strrchr(it->path, '/');
@@ -281,7 +281,7 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		    r->has & HAS_QUALITY, r->quality, r->title);
 		return;
 	}
-	const struct article *from = a->store->v[backlink(a, line - 2 - nr)];
+	const struct article *from = store_row(a->store, backlink(a, line - 2 - nr));
 	row(a, p, y, st, true, from->date, from->has & HAS_DATE, from->provider.name,
 	    from->has & HAS_QUALITY, from->quality, from->title);
 }
@@ -300,7 +300,7 @@ static bool selected_url(struct app *a, struct pane *p, const char **url, long *
 		*local = r->local;
 	} else {
 		*local = (long)backlink(a, line - 2 - nr);
-		*url = a->store->v[*local]->web_url;
+		*url = store_row(a->store, (size_t)*local)->web_url;
 	}
 	return true;
 }

@@ -83,7 +83,7 @@ static char *listing(const struct store *s)
 	query_sort(s, idx, n, (struct sort_order){SORT_DATE, true});
 	struct buf b = {0};
 	for (size_t i = 0; i < n; i++) {
-		const struct article *a = s->v[idx[i]];
+		const struct article *a = store_row(s, idx[i]);
 		buf_printf(&b, "%s\t%s\t%lld\n", a->path, a->title ? a->title : "",
 			   (long long)a->date);
 	}
@@ -119,7 +119,7 @@ static void assert_same_as_fresh(const struct store *s, const char *dir)
 static long find_path(const struct store *s, const char *path)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i]->path, path))
+		if (!strcmp(store_path(s, i), path))
 			return (long)i;
 	return -1;
 }
@@ -193,7 +193,7 @@ Test(validate, first_screen_from_the_cache_then_every_change_found, .timeout = 6
 	long g = find_path(&s, gone), c = find_path(&s, changed);
 	cr_assert_geq(g, 0, "the gone file's article was not loaded from the cache");
 	cr_assert_geq(c, 0);
-	cr_assert_null(strstr(s.v[c]->title, "REVEALS"));
+	cr_assert_null(strstr(store_row(&s, (size_t)c)->title, "REVEALS"));
 
 	cr_assert(store_check_start(&s));
 	struct store_changes ch;
@@ -204,7 +204,7 @@ Test(validate, first_screen_from_the_cache_then_every_change_found, .timeout = 6
 	cr_assert(ch.problems);
 	/* indices stay: the changed one in place, the gone one hidden */
 	cr_assert_eq(find_path(&s, changed), c);
-	cr_assert_not_null(strstr(s.v[c]->title, "REVEALS"));
+	cr_assert_not_null(strstr(store_row(&s, (size_t)c)->title, "REVEALS"));
 	cr_assert(store_is_hidden(&s, (size_t)g));
 	cr_assert_eq(store_find_url(&s, "https://example.com/new-since"), (long)s.n - 1);
 	assert_same_as_fresh(&s, dir);
@@ -322,7 +322,7 @@ Test(validate, a_file_changed_during_the_check_is_never_kept_stale, .timeout = 6
 	cr_assert_eq(ch.changed, 1);
 	long c = find_path(&s, changed);
 	cr_assert_geq(c, 0);
-	cr_assert_str_eq(s.v[c]->title, "The third version");
+	cr_assert_str_eq(store_row(&s, (size_t)c)->title, "The third version");
 	assert_same_as_fresh(&s, dir);
 	store_free(&s);
 	/* the cache the check wrote holds no stale version of it */
@@ -332,7 +332,7 @@ Test(validate, a_file_changed_during_the_check_is_never_kept_stale, .timeout = 6
 	assert_same_as_fresh(&s, dir);
 	c = find_path(&s, changed);
 	cr_assert(c >= 0 && !store_is_hidden(&s, (size_t)c));
-	cr_assert_str_eq(s.v[c]->title, "The third version");
+	cr_assert_str_eq(store_row(&s, (size_t)c)->title, "The third version");
 	store_free(&s);
 	free(changed);
 	unlink(cache);
