@@ -1909,8 +1909,12 @@ long store_next_identity(const struct store *s, const char *id, long after)
 {
 	if (!s->nwithout_web)
 		return store_next_web_url(s, id, after);
+	/* hashed once: a lazy article is compared by its identity's hash, a
+	 * whole one by the string when the hashes agree */
+	uint64_t h = hash_str(id);
 	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < s->nlinked; i++)
-		if (!store_is_hidden(s, i) && store_identity_is(s, i, id))
+		if (!store_is_hidden(s, i) && store_identity_hash(s, i) == h &&
+		    (store_is_lazy(s, i) || !strcmp(article_identity(s->v[i]), id)))
 			return (long)i;
 	return -1;
 }

@@ -227,6 +227,17 @@ static void row(struct app *a, struct pane *p, int y, enum style st, bool local,
 	free(sp);
 }
 
+/* What an article of the archive is known by here: its title, else its
+ * name, else its file's name. */
+static const char *shown_title(const struct article *ar)
+{
+	const char *t = article_title(ar), *slash;
+	if (t)
+		return t;
+	slash = strrchr(ar->path, '/');
+	return slash && slash[1] ? slash + 1 : ar->path;
+}
+
 /* Item k of the collection: the record found, as a story of the archive,
  * or the item's name dimmed. */
 static void item_row(struct app *a, struct pane *p, int y, enum style st, size_t k)
@@ -242,13 +253,8 @@ static void item_row(struct app *a, struct pane *p, int y, enum style st, size_t
 		return;
 	}
 	const struct article *it = store_row(a->store, (size_t)idx);
-	const char *t = article_title(it);
-	if (!t) {
-		const char *slash = strrchr(it->path, '/');
-		t = slash && slash[1] ? slash + 1 : it->path;
-	}
 	row(a, p, y, st, true, it->date, it->has & HAS_DATE, it->provider.name,
-	    it->has & HAS_QUALITY, it->quality, t);
+	    it->has & HAS_QUALITY, it->quality, shown_title(it));
 }
 
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
@@ -283,7 +289,7 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	}
 	const struct article *from = store_row(a->store, backlink(a, line - 2 - nr));
 	row(a, p, y, st, true, from->date, from->has & HAS_DATE, from->provider.name,
-	    from->has & HAS_QUALITY, from->quality, from->title);
+	    from->has & HAS_QUALITY, from->quality, shown_title(from));
 }
 
 /* The selected line's web URL and the article it is in the archive (-1:

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -231,7 +232,8 @@ Test(site, the_fast_path_takes_the_records)
 /* A replay of tests/site/NAME.script over the site, headless, with the
  * fake browser (tests/fake-browser) logging to log and the marks in
  * state; it must run clean. */
-static void play(const char *name, const char *state, const char *log, const char *conf)
+static void play_on(const char *archive, const char *name, const char *state, const char *log,
+		    const char *conf)
 {
 	char *script = xasprintf("tests/site/%s.script", name);
 	char *st = xasprintf("XDG_STATE_HOME=%s", state);
@@ -240,13 +242,18 @@ static void play(const char *name, const char *state, const char *log, const cha
 				   "HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache",
 				   "NO_COLOR=1", st, lg, NULL};
 	struct run r;
-	run_lede(&r, (const char *[]){"--script", script, "-c", conf, SITE, NULL}, env);
+	run_lede(&r, (const char *[]){"--script", script, "-c", conf, archive, NULL}, env);
 	cr_assert_eq(r.status, 0, "%s: exit %d: %s", name, r.status, r.err);
 	cr_assert_str_eq(r.err, "", "%s", name);
 	run_free(&r);
 	free(script);
 	free(st);
 	free(lg);
+}
+
+static void play(const char *name, const char *state, const char *log, const char *conf)
+{
+	play_on(SITE, name, state, log, conf);
 }
 
 /* A config that opens URLs with the fake browser, waiting for it. */
@@ -312,5 +319,43 @@ Test(site, type_filters_the_list, .timeout = 60)
 	free(conf);
 	free(state);
 	free(log);
+	temp_dir_free(dir);
+}
+
+/* An item is looked for from the collection's kind's folder, then from
+ * each folder above it up to the archive's root. */
+Test(site, items_are_found_up_to_the_root, .timeout = 60)
+{
+	char *dir = temp_dir("site-items");
+	char *arch = xasprintf("%s/archive", dir);
+	static const struct {
+		const char *path, *text;
+	} files[] = {
+		{"_learning", NULL},
+		{"_learning/collections", NULL},
+		{"_learning/videos", NULL},
+		{"_news", NULL},
+		{"_learning/collections/c.md",
+		 "---\ntitle: The collection\ntype: collection\nitems:\n  - videos/v\n"
+		 "  - _news/n\n  - missing/x\n---\n"},
+		{"_learning/videos/v.md", "---\ntitle: A video in its kind's folder\n---\n"},
+		{"_news/n.md", "---\ntitle: A story at the root\n---\n"},
+	};
+	cr_assert_eq(mkdir(arch, 0700), 0);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char *p = xasprintf("%s/%s", arch, files[i].path);
+		if (files[i].text)
+			write_text(p, files[i].text);
+		else
+			cr_assert_eq(mkdir(p, 0700), 0);
+		free(p);
+	}
+	char *state = xasprintf("%s/state", dir), *log = xasprintf("%s/browser.log", dir);
+	char *conf = browser_conf(dir);
+	play_on(arch, "items-root", state, log, conf);
+	free(conf);
+	free(state);
+	free(log);
+	free(arch);
 	temp_dir_free(dir);
 }
