@@ -106,11 +106,4 @@ size_t article_bytes(const struct article *a);
 struct article *article_trim(struct article *a);
 /* The same copy, a left as it is (it may live outside any arena). */
 struct article *article_copy_listed(const struct article *a);
-/* A copy of a that keeps what the reader needs of an article it does not
- * show: what article_copy_listed keeps (the webUrl is the marks' key) and
- * the topics, which a filter reads. The URL index takes its other URLs
- * hashed (cache_read_lazy); the reader decodes the rest when a view shows
- * it (see store_article). a is left as it is. */
-struct article *article_copy_lazy(const struct article *a);
-
 #endif
