@@ -132,18 +132,7 @@ struct article *article_copy_listed(const struct article *a)
 	return t;
 }
 
-/* What arena_alloc takes for n bytes. */
-static size_t aligned(size_t n)
-{
-	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
-}
-
-static size_t aligned_str(const char *s)
-{
-	return s ? aligned(strlen(s) + 1) : 0;
-}
-
-/* What a lazy copy keeps of a site's records (see article_copy_lazy):
+/* What a listed copy keeps of a site's records:
  * the originalUrl only where it is the identity, the name only where it
  * stands for the title. */
 static const char *lazy_original(const struct article *a)
@@ -156,11 +145,6 @@ static const char *lazy_name(const struct article *a)
 	return a->title ? NULL : a->name;
 }
 
-static size_t site_need(const struct article *a)
-{
-	return aligned_str(lazy_original(a)) + aligned_str(lazy_name(a)) + aligned_str(a->type);
-}
-
 static void keep_site(struct article *t, const struct article *a)
 {
 	t->original_url = keep(&t->arena, lazy_original(a));
@@ -168,34 +152,6 @@ static void keep_site(struct article *t, const struct article *a)
 	t->type = keep(&t->arena, a->type);
 }
 
-struct article *article_copy_lazy(const struct article *a)
-{
-	/* exactly what it takes, as one block: a hundred thousand of these
-	 * stay for the whole run, and a block too small by a byte would add
-	 * one twice its size */
-	size_t need = aligned_str(a->title) + aligned_str(a->web_url) +
-		      aligned_str(a->provider.name) + aligned(a->ntopics * sizeof *a->topics) +
-		      site_need(a);
-	for (size_t t = 0; t < a->ntopics; t++)
-		need += aligned_str(a->topics[t]);
-	struct article *t = article_new_sized(a->path, need);
-	t->title = keep(&t->arena, a->title);
-	t->web_url = keep(&t->arena, a->web_url);
-	t->provider.name = keep(&t->arena, a->provider.name);
-	keep_site(t, a);
-	if (a->ntopics) {
-		const char **v = arena_alloc(&t->arena, a->ntopics * sizeof *v);
-		for (size_t i = 0; i < a->ntopics; i++)
-			v[i] = keep(&t->arena, a->topics[i]);
-		t->topics = v;
-		t->ntopics = a->ntopics;
-	}
-	t->date = a->date;
-	t->quality = a->quality;
-	t->heat = a->heat;
-	t->has = a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
-	return t;
-}
 
 /* ---- slabs ---- */
 

@@ -841,20 +841,6 @@ static void links_of(const struct article *a, struct cache_links *l)
 	}
 }
 
-struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *path,
-				struct cache_links *links)
-{
-	const struct entry *e = &r->c->e[id];
-	const unsigned char *h, *b;
-	struct article whole;
-	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)) ||
-	    !cache_format_decode_scratch(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
-					 &r->scratch, &whole))
-		return NULL;
-	links_of(&whole, links);
-	return article_copy_lazy(&whole);
-}
-
 bool cache_read_scratch(struct cache_reader *r, size_t id, const char *path,
 			struct article *whole, struct cache_links *links)
 {

@@ -201,27 +201,29 @@ struct load_slot {
 	 * an article, the article's copy instead (a hundred thousand paths
 	 * are megabytes). */
 	const char *path;
-	bool own_path;
 	struct article *a;       /* NULL when skipped or lazy */
 	struct lazy_bits *lb;    /* a lazy article's, owned until the merge */
 	struct strlist problems; /* from the parser or the cache */
+	struct file_id id;       /* taken before the file was read */
+	/* Its entry in the new cache, encoded by the thread that parsed it:
+	 * placed in scan order when the cache is rewritten. */
+	struct cache_ticket ticket;
+	/* (the narrower fields last, together: no padding between them, a
+	 * slot a file of the walk) */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
-	bool have_id;            /* id is valid: the file was stat-ed first */
 	uint32_t root;           /* the path given that it was found under */
-	bool damaged;            /* the cache's entry for it was damaged */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
+	/* A load from the cache's entries alone: the entry + 1 to load (its
+	 * key gives the path); 0 in a load that walks. */
+	uint32_t want_entry;
+	bool own_path;
+	bool have_id;            /* id is valid: the file was stat-ed first */
+	bool damaged;            /* the cache's entry for it was damaged */
 	bool matched;            /* the article matches the loader's only */
 	bool named;              /* named on the command line, not met by a walk */
 	bool not_article;        /* met by a walk, and not an article (parse.h) */
 	/* It did not, and store_opts.only_matches left it out: a is NULL. */
 	bool unmatched;
-	/* A load from the cache's entries alone: the entry + 1 to load (its
-	 * key gives the path); 0 in a load that walks. */
-	uint32_t want_entry;
-	struct file_id id;       /* taken before the file was read */
-	/* Its entry in the new cache, encoded by the thread that parsed it:
-	 * placed in scan order when the cache is rewritten. */
-	struct cache_ticket ticket;
 };
 
 /* The scan and the loading overlap: the calling thread walks the

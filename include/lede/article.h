@@ -163,12 +163,5 @@ struct article *article_copy_listed(const struct article *a);
 struct article *article_copy_listed_in(struct slab *sl, const struct article *a,
 				       const char *path);
 struct article *article_stub_in(struct slab *sl, const char *path);
-/* A copy of a that keeps what the reader needs of an article it does not
- * show: what article_copy_listed keeps, the originalUrl (with the webUrl,
- * the identity the marks are kept by), the name and the type (the list
- * shows them) and the topics, which a filter reads. The URL index takes its other URLs
- * hashed (cache_read_lazy); the reader decodes the rest when a view shows
- * it (see store_article). a is left as it is. */
-struct article *article_copy_lazy(const struct article *a);
 
 #endif

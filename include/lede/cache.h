@@ -152,7 +152,7 @@ struct article *cache_read_listed(struct cache_reader *r, size_t id, const char 
 struct article *cache_read_listed_in(struct cache_reader *r, size_t id, const char *path,
 				     struct slab *slab);
 
-/* What linking needs of an article kept lazy (see store.c): the hash_str
+/* What linking needs of an article the store keeps lazy: the hash_str
  * of its URLs, taken on the loading thread, and of its related stories'
  * webUrls; a URL missing or empty is in no index, so it is left out. */
 struct cache_links {
@@ -161,11 +161,7 @@ struct cache_links {
 	uint64_t *related; /* owned by the caller; NULL when none */
 	size_t nrelated;
 };
-/* The same, checked as whole, keeping what the reader needs of an article
- * it does not show (article_copy_lazy), and *links. */
-struct article *cache_read_lazy(struct cache_reader *r, size_t id, const char *path,
-				struct cache_links *links);
-/* The same checks as cache_read_lazy, the article decoded into *whole,
+/* Entry id's article, checked as whole, decoded into *whole,
  * whose strings and arrays live in the reader's scratch (valid until the
  * reader's next call; never article_free it), and *links: for a loader
  * that keeps only a few numbers and names of it. False: damaged, or a

@@ -68,11 +68,11 @@ struct store_opts {
 	 * search run after the load need the whole article: they never set
 	 * this. */
 	bool list_only;
-	/* For the reader: an article taken from the cache is loaded lazy,
-	 * keeping only what the list, the sort keys, the filters and the
-	 * marks read (article_copy_lazy) and, hashed, the URLs the URL index
-	 * and the backlinks need; the store keeps the cache open and decodes
-	 * the rest when store_article asks for it.
+	/* For the reader: an article taken from the cache is loaded lazy, as
+	 * a compact record (see store_is_lazy) of what the sort keys, the
+	 * filters and the marks read and, hashed, the URLs the URL index and
+	 * the backlinks need; the store keeps the cache open and decodes a
+	 * row when store_row asks for it, the rest when store_article does.
 	 * Searches read a lazy article's searchable text from the cache
 	 * (store_texts_of). Only a load into an empty store is lazy, and never
 	 * with list_only or match_only. --list, --json and --check never set
