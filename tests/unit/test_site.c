@@ -229,18 +229,18 @@ Test(site, the_fast_path_takes_the_records)
 
 /* ---- the reader on the site ---- */
 
-/* A replay of tests/site/NAME.script over the site, headless, with the
- * fake browser (tests/fake-browser) logging to log and the marks in
- * state; it must run clean. */
-static void play_on(const char *archive, const char *name, const char *state, const char *log,
-		    const char *conf)
+/* A replay of tests/site/NAME.script over archive, headless, with the
+ * fake browser (tests/fake-browser) logging to log, the marks in state and
+ * the cache in cache (NULL: none); it must run clean. */
+static void play_in(const char *archive, const char *name, const char *state, const char *log,
+		    const char *conf, const char *cache)
 {
 	char *script = xasprintf("tests/site/%s.script", name);
 	char *st = xasprintf("XDG_STATE_HOME=%s", state);
 	char *lg = xasprintf("LEDE_FAKE_BROWSER_LOG=%s", log);
+	char *ch = xasprintf("XDG_CACHE_HOME=%s", cache ? cache : "/dev/null/no-cache");
 	const char *const env[] = {"TZ=UTC",	  "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
-				   "HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache",
-				   "NO_COLOR=1", st, lg, NULL};
+				   "HOME=/nonexistent", ch, "NO_COLOR=1", st, lg, NULL};
 	struct run r;
 	run_lede(&r, (const char *[]){"--script", script, "-c", conf, archive, NULL}, env);
 	cr_assert_eq(r.status, 0, "%s: exit %d: %s", name, r.status, r.err);
@@ -249,6 +249,13 @@ static void play_on(const char *archive, const char *name, const char *state, co
 	free(script);
 	free(st);
 	free(lg);
+	free(ch);
+}
+
+static void play_on(const char *archive, const char *name, const char *state, const char *log,
+		    const char *conf)
+{
+	play_in(archive, name, state, log, conf, NULL);
 }
 
 static void play(const char *name, const char *state, const char *log, const char *conf)
@@ -289,6 +296,32 @@ Test(site, a_video_opens_its_original_url_and_keeps_its_marks, .timeout = 60)
 	free(got);
 	play("video-marks", state, log, conf);
 	free(conf);
+	free(state);
+	free(log);
+	temp_dir_free(dir);
+}
+
+/* The same with a warm cache, so that the reader keeps the video as a
+ * record (its identity by the originalUrl's hash) and finds its star by
+ * it after a restart. */
+Test(site, a_cached_video_keeps_its_marks, .timeout = 60)
+{
+	char *dir = temp_dir("site-cached");
+	char *state = xasprintf("%s/state", dir), *log = xasprintf("%s/browser.log", dir);
+	char *cache = xasprintf("%s/cache", dir);
+	cr_assert_eq(mkdir(cache, 0700), 0);
+	char *conf = browser_conf(dir);
+	char *env_cache = xasprintf("XDG_CACHE_HOME=%s", cache);
+	const char *const env[] = {"TZ=UTC", "HOME=/nonexistent", env_cache, NULL};
+	struct run r;
+	run_lede(&r, (const char *[]){"--check", SITE, NULL}, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	run_free(&r);
+	play_in(SITE, "video-open", state, log, conf, cache);
+	play_in(SITE, "video-marks", state, log, conf, cache);
+	free(env_cache);
+	free(conf);
+	free(cache);
 	free(state);
 	free(log);
 	temp_dir_free(dir);
