@@ -296,18 +296,26 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
  * none), for o and copy-url; false when the line is no story. */
 static bool selected_url(struct app *a, struct pane *p, const char **url, long *local)
 {
-	size_t nr = nrelated(a), line = p->sel;
+	size_t nr = nrelated(a), line = p->sel, io = nitems_lines(a, p);
 	const struct article *ar = app_article(a, a->cur.article);
 	if (!ar || !selectable(a, p, line) || line >= count(a, p))
 		return false;
-	if (line <= nr) {
+	if (io && line < io) {
+		/* a collection's item: its story's URL, when it is in the archive */
+		*local = items(a, p)->found[line - 1];
+		if (*local < 0)
+			return false;
+	} else if ((line -= io) <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		*url = r->web_url;
 		*local = r->local;
+		return true;
 	} else {
 		*local = (long)backlink(a, line - 2 - nr);
-		*url = store_row(a->store, (size_t)*local)->web_url;
 	}
+	/* a story of the archive: its webUrl, else its originalUrl */
+	const struct article *row = store_row(a->store, (size_t)*local);
+	*url = row->web_url && *row->web_url ? row->web_url : row->original_url;
 	return true;
 }
 
@@ -371,9 +379,14 @@ static bool action(struct app *a, struct pane *p, enum action act)
  * counted. */
 static void position(struct app *a, struct pane *p, size_t *at, size_t *of)
 {
-	size_t nr = nrelated(a);
-	*of = nr + nback(a);
-	*at = !*of ? 0 : p->sel <= nr ? p->sel : p->sel - 1;
+	size_t nr = nrelated(a), io = nitems_lines(a, p), ni = io ? io - 1 : 0;
+	*of = ni + nr + nback(a);
+	if (!*of)
+		*at = 0;
+	else if (p->sel < io) /* an item: after the items' heading */
+		*at = p->sel;
+	else /* after the items, and the one or two headings of the rest */
+		*at = ni + (p->sel - io <= nr ? p->sel - io : p->sel - io - 1);
 }
 
 const struct view_ops view_related_ops = {
