@@ -390,31 +390,9 @@ static void compute_tie(struct query *q)
 			whole.v[i] = store_is_lazy(s, i) ? store_row_copy(s, i) : s->v[i];
 		s = &whole;
 	}
-	size_t n = s->n, nt = 0, nu = 0;
-	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
-	for (size_t i = 0; i < n; i++) {
-		if (s->v[i]->title)
-			order[nt++] = (uint32_t)i;
-		else
-			order[n - ++nu] = (uint32_t)i;
-	}
-	/* the untitled ones were put from the end backwards: store order again */
-	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
-		uint32_t t = order[a];
-		order[a] = order[b - 1];
-		order[b - 1] = t;
-	}
-	unsigned char *same = xcalloc(n ? n : 1, 1);
-	rank_sort_strings(order, nt, title_of, s, same);
-	for (size_t a = 0; a < nt;) {
-		size_t b = a + 1;
-		while (b < nt && same[b])
-			b++;
-		if (b - a > 1)
-			rank_sort_strings(order + a, b - a, path_of, s, NULL);
-		a = b;
-	}
-	rank_sort_strings(order + nt, nu, path_of, s, NULL);
+	size_t n = s->n, nt;
+	unsigned char *same;
+	uint32_t *order = rank_tie_order(n, title_of, path_of, s, &same, &nt);
 	for (size_t i = 0; lazy && i < n; i++)
 		if (store_is_lazy(lazy, i))
 			article_free(whole.v[i]);

@@ -155,3 +155,35 @@ void rank_sort_strings(uint32_t *idx, size_t n, rank_string_fn get, const void *
 	free(x.tmp);
 	free(v);
 }
+
+uint32_t *rank_tie_order(size_t n, rank_string_fn title, rank_string_fn path, const void *ctx,
+			 unsigned char **same, size_t *ntitled)
+{
+	size_t nt = 0, nu = 0;
+	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		if (title(ctx, (uint32_t)i))
+			order[nt++] = (uint32_t)i;
+		else
+			order[n - ++nu] = (uint32_t)i;
+	}
+	/* the untitled ones were put from the end backwards: item order again */
+	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
+		uint32_t t = order[a];
+		order[a] = order[b - 1];
+		order[b - 1] = t;
+	}
+	*same = xcalloc(n ? n : 1, 1);
+	rank_sort_strings(order, nt, title, ctx, *same);
+	for (size_t a = 0; a < nt;) {
+		size_t b = a + 1;
+		while (b < nt && (*same)[b])
+			b++;
+		if (b - a > 1)
+			rank_sort_strings(order + a, b - a, path, ctx, NULL);
+		a = b;
+	}
+	rank_sort_strings(order + nt, nu, path, ctx, NULL);
+	*ntitled = nt;
+	return order;
+}

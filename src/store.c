@@ -2657,6 +2657,21 @@ bool store_web_url_is(const struct store *s, size_t i, const char *url)
 	return url && *url && (s->lazy->has_urls[i] & 1) && s->lazy->urls[3 * i] == hash_str(url);
 }
 
+/* Article i's topics, as its record has them, into a (in its arena). */
+static void copy_topics(const struct store *s, size_t i, struct article *a)
+{
+	size_t nt = store_ntopics(s, i);
+	if (!nt)
+		return;
+	const char **v = arena_alloc(&a->arena, nt * sizeof *v);
+	for (size_t k = 0; k < nt; k++) {
+		const char *t = store_topic(s, i, k);
+		v[k] = arena_strndup(&a->arena, t, strlen(t));
+	}
+	a->topics = v;
+	a->ntopics = nt;
+}
+
 /* Article i as its record has it, when its entry cannot be read: the
  * list's fields but the title and the webUrl. */
 static struct article *lazy_stub(const struct store *s, size_t i)
@@ -2668,16 +2683,7 @@ static struct article *lazy_stub(const struct store *s, size_t i)
 	a->quality = store_quality(s, i);
 	a->heat = store_heat(s, i);
 	a->has = store_has(s, i);
-	size_t nt = store_ntopics(s, i);
-	if (nt) {
-		const char **v = arena_alloc(&a->arena, nt * sizeof *v);
-		for (size_t k = 0; k < nt; k++) {
-			const char *t = store_topic(s, i, k);
-			v[k] = arena_strndup(&a->arena, t, strlen(t));
-		}
-		a->topics = v;
-		a->ntopics = nt;
-	}
+	copy_topics(s, i, a);
 	return a;
 }
 
@@ -2692,16 +2698,7 @@ static struct article *lazy_listed(const struct store *s, size_t i)
 	if (!a)
 		return lazy_stub(s, i);
 	/* what the record holds, which article_copy_listed leaves out */
-	size_t nt = store_ntopics(s, i);
-	if (nt) {
-		const char **v = arena_alloc(&a->arena, nt * sizeof *v);
-		for (size_t k = 0; k < nt; k++) {
-			const char *t = store_topic(s, i, k);
-			v[k] = arena_strndup(&a->arena, t, strlen(t));
-		}
-		a->topics = v;
-		a->ntopics = nt;
-	}
+	copy_topics(s, i, a);
 	return a;
 }
 
@@ -2783,32 +2780,10 @@ static const char *tie_path(const void *ctx, uint32_t i)
 static void tie_make(struct store *s, const char **titles)
 {
 	struct store_lazy *lz = s->lazy;
-	size_t n = s->n, nt = 0, nu = 0;
-	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
-	for (size_t i = 0; i < n; i++) {
-		if (titles[i])
-			order[nt++] = (uint32_t)i;
-		else
-			order[n - ++nu] = (uint32_t)i;
-	}
-	/* the untitled ones were put from the end backwards: store order again */
-	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
-		uint32_t t = order[a];
-		order[a] = order[b - 1];
-		order[b - 1] = t;
-	}
-	unsigned char *same = xcalloc(n ? n : 1, 1);
+	size_t n = s->n, nt;
+	unsigned char *same;
 	struct tie_ctx x = {s, titles};
-	rank_sort_strings(order, nt, tie_title, &x, same);
-	for (size_t a = 0; a < nt;) {
-		size_t b = a + 1;
-		while (b < nt && same[b])
-			b++;
-		if (b - a > 1)
-			rank_sort_strings(order + a, b - a, tie_path, &x, NULL);
-		a = b;
-	}
-	rank_sort_strings(order + nt, nu, tie_path, &x, NULL);
+	uint32_t *order = rank_tie_order(n, tie_title, tie_path, &x, &same, &nt);
 	free(lz->tie_order);
 	free(lz->same_title);
 	lz->tie_order = order;

@@ -33,4 +33,12 @@ typedef const char *(*rank_string_fn)(const void *ctx, uint32_t i);
 void rank_sort_strings(uint32_t *idx, size_t n, rank_string_fn get, const void *ctx,
 		       unsigned char *same);
 
+/* The tie order of items 0..n): those whose title (title, which gives NULL
+ * for none, in that one case) is there sorted by it, each run of one title
+ * by path; then the untitled ones by path. Returns the order (the caller
+ * frees it); *same (the caller frees it) says of each titled position
+ * whether its title equals the one before, *ntitled how many have one. */
+uint32_t *rank_tie_order(size_t n, rank_string_fn title, rank_string_fn path, const void *ctx,
+			 unsigned char **same, size_t *ntitled);
+
 #endif
