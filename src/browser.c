@@ -274,19 +274,8 @@ static size_t nchildren, capchildren;
  * since the parent may have other threads. */
 static void child_setup(bool background)
 {
-	/* Ignored signals stay ignored across exec; the browser should start
-	 * with the defaults, not with our choices. */
-	static const int sigs[] = {SIGINT,  SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN,
-				   SIGTTOU, SIGCHLD, SIGHUP,  SIGTERM, SIGWINCH};
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-		sigaction(sigs[i], &dfl, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* the browser starts with the signals' defaults, not with ours */
+	compat_child_signals();
 	if (!background)
 		return;
 	/* Its own session: no controlling terminal, so it can never draw over

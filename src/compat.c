@@ -4,6 +4,7 @@
 #include "lede/compat.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,4 +154,19 @@ void compat_lower_thread_priority(void)
 	/* Linux gives each thread its own nice value, set through its id */
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 #endif
+}
+
+void compat_child_signals(void)
+{
+	static const int sigs[] = {SIGINT,  SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN,
+				   SIGTTOU, SIGCHLD, SIGHUP,  SIGTERM, SIGWINCH};
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &dfl, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -50,23 +50,6 @@ int spawn_file_argv(const char *const *vars, const char *fallback, const char *f
 	return 0;
 }
 
-/* In the child: the signals back to their defaults (ignored ones stay
- * ignored across exec), none blocked. */
-static void child_signals(void)
-{
-	static const int sigs[] = {SIGINT,  SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN,
-				   SIGTTOU, SIGCHLD, SIGHUP,  SIGTERM, SIGWINCH};
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-		sigaction(sigs[i], &dfl, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* A descriptor above 2, which the child replaces: fd itself, or a copy. */
 static int above_stdio(int fd)
 {
@@ -94,7 +77,7 @@ static pid_t start(char *const *argv, int in_fd, bool quiet, int *err)
 	int null_fd = quiet ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
 	pid_t pid = fork();
 	if (pid == 0) {
-		child_signals();
+		compat_child_signals();
 		if (in_fd >= 0)
 			dup2(in_fd, STDIN_FILENO);
 		if (null_fd >= 0) {

@@ -63,4 +63,9 @@ void compat_unmap(void *p, size_t n);
  * where a thread has no priority of its own. */
 void compat_lower_thread_priority(void);
 
+/* In a child between fork and exec (async-signal-safe calls only): the
+ * signals lede handles or ignores back to their defaults (an ignored one
+ * would stay ignored across exec), none blocked. */
+void compat_child_signals(void);
+
 #endif
