@@ -21,6 +21,7 @@
 #include "lede/search.h"
 #include "lede/state.h"
 #include "lede/store.h"
+#include "lede/timeline.h"
 #include "lede/ui/app.h"
 #include "lede/util.h"
 
@@ -43,7 +44,7 @@
 #define LEDE_FREE_AT_EXIT 0
 #endif
 
-enum mode { MODE_UI, MODE_LIST, MODE_JSON, MODE_CHECK };
+enum mode { MODE_UI, MODE_LIST, MODE_JSON, MODE_CHECK, MODE_TIMELINE };
 
 static const char usage_text[] =
 	"usage: lede [OPTION...] [PATH...]\n"
@@ -54,6 +55,7 @@ static const char usage_text[] =
 	"      --list                  print the list, tab-separated, and exit\n"
 	"      --json                  print the articles as JSON Lines and exit\n"
 	"      --check                 report every problem in the archive and exit\n"
+	"      --timeline              print how many stories a period, and exit\n"
 	"  -L, --follow                follow symbolic links inside the directories\n"
 	"  -c, --config FILE           read FILE instead of the default config\n"
 	"  -k, --keymap NAME|FILE      use a shipped keymap or a keymap file\n"
@@ -238,6 +240,7 @@ static const struct option longopts[] = {
 	{"list", no_argument, NULL, 'l'},
 	{"json", no_argument, NULL, 'J'},
 	{"check", no_argument, NULL, 'C'},
+	{"timeline", no_argument, NULL, 'T'},
 	{"follow", no_argument, NULL, 'L'},
 	{"config", required_argument, NULL, 'c'},
 	{"keymap", required_argument, NULL, 'k'},
@@ -263,7 +266,8 @@ static int bad_value(const char *what, const char *value, const char *hint)
 static int set_mode(struct args *a, enum mode m)
 {
 	static const char *const names[] = {[MODE_LIST] = "--list", [MODE_JSON] = "--json",
-					    [MODE_CHECK] = "--check"};
+					    [MODE_CHECK] = "--check",
+					    [MODE_TIMELINE] = "--timeline"};
 	if (a->mode != MODE_UI && a->mode != m) {
 		fprintf(stderr, "lede: %s and %s cannot be used together\n", names[a->mode],
 			names[m]);
@@ -294,6 +298,7 @@ static int take_option(int c, struct args *a)
 	case 'l': return set_mode(a, MODE_LIST);
 	case 'J': return set_mode(a, MODE_JSON);
 	case 'C': return set_mode(a, MODE_CHECK);
+	case 'T': return set_mode(a, MODE_TIMELINE);
 	case 'L': a->follow = true; return -1;
 	case 'c': a->config_path = optarg; return -1;
 	case 'k': a->keymap = optarg; return -1;
@@ -423,7 +428,7 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 				  .follow_links = a->follow || cfg->follow_links};
 	char *cache_path = a->no_cache ? NULL : cache_path_for(a->paths, a->npaths);
 	opts.cache_path = cache_path;
-	if (a->mode == MODE_LIST) {
+	if (a->mode == MODE_LIST || a->mode == MODE_TIMELINE) {
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = true; /* nor anything of the articles but its columns */
 		opts.only_matches = true; /* nor the articles it does not show */
@@ -486,13 +491,55 @@ static int run_ui(struct store *s, struct config *cfg, const struct args *a,
 	return status;
 }
 
+/* The articles the command line selects, into idx (s->n of them at
+ * most); returns how many. */
+static size_t selected(const struct store *s, struct search *re, size_t *idx)
+{
+	/* a search the load ran already is not run again */
+	return s->matched ? store_matches(s, idx) : query_filter(s, re, idx);
+}
+
+/* The exit status of a mode that prints, once it has: nothing loaded is
+ * explained, and a path given that could not be read (said already)
+ * still makes the run a failure, for a script to notice. */
+static int printed_status(const struct store *s, const struct args *a)
+{
+	if (!s->n && !s->unmatched)
+		explain_nothing_loaded(s, a->paths, a->npaths, false);
+	return (s->n || s->unmatched) && !any_unreadable(a->paths, a->npaths) ? 0 : 1;
+}
+
+/* --timeline: the selected stories' dates as a histogram, a period a
+ * line; the undated are not counted. */
+static int run_timeline(const struct store *s, const struct args *a, struct search *re)
+{
+	print_problems(s);
+	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
+	size_t n = selected(s, re, idx);
+	int64_t *dates = xmalloc((n ? n : 1) * sizeof *dates);
+	size_t nd = 0;
+	for (size_t i = 0; i < n; i++)
+		if (store_has(s, idx[i]) & HAS_DATE)
+			dates[nd++] = store_date(s, idx[i]);
+	struct timeline t;
+	timeline_make(&t, dates, nd);
+	struct buf b = {0};
+	timeline_histogram(&t, &b, TIMELINE_BAR_WIDTH);
+	if (b.len)
+		output_stdout_write(b.data, b.len);
+	buf_free(&b);
+	timeline_free(&t);
+	free(dates);
+	free(idx);
+	return printed_status(s, a);
+}
+
 /* --list and --json: the matching articles in order on stdout. */
 static int run_print(const struct store *s, const struct args *a, struct search *re)
 {
 	print_problems(s);
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
-	/* a search the load ran already is not run again */
-	size_t n = s->matched ? store_matches(s, idx) : query_filter(s, re, idx);
+	size_t n = selected(s, re, idx);
 	query_sort(s, idx, n, a->order);
 	struct buf b = {0};
 	/* the marks are read, never written, here */
@@ -512,11 +559,7 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 	buf_free(&b);
 	state_close(st);
 	free(idx);
-	if (!s->n && !s->unmatched)
-		explain_nothing_loaded(s, a->paths, a->npaths, false);
-	/* what loaded is printed; a path given that could not be read (said
-	 * above) still makes the run a failure, for a script to notice */
-	return (s->n || s->unmatched) && !any_unreadable(a->paths, a->npaths) ? 0 : 1;
+	return printed_status(s, a);
 }
 
 int main(int argc, char **argv)
@@ -549,6 +592,8 @@ int main(int argc, char **argv)
 		status = run_check(&s, &a);
 	else if (a.mode == MODE_UI)
 		status = run_ui(&s, &cfg, &a, &re, started_us);
+	else if (a.mode == MODE_TIMELINE)
+		status = run_timeline(&s, &a, re);
 	else
 		status = run_print(&s, &a, re);
 	if (a.script && stdout_closed)
