@@ -514,9 +514,10 @@ struct querylang *querylang_compile(const char *text, int64_t now, char **err)
 		fail(&p, p.at, "unexpected )");
 	if (p.err) {
 		/* a regex typed where a query is (no operator of a query in
-		 * it): say how to write it */
+		 * it, not begun as a quote or a /regex/): say how to write it */
 		char *rerr = NULL;
-		struct search *re = strchr(text, '~') || *text == '/' ? NULL : search_compile(text, &rerr);
+		bool query_like = strchr(text, '~') || *text == '/' || *text == '"';
+		struct search *re = query_like ? NULL : search_compile(text, &rerr);
 		if (re) {
 			*err = xasprintf("%s (for a regex, write /regex/)", p.err);
 			free(p.err);
