@@ -580,6 +580,16 @@ static bool run_view_line(struct commands_run *x, const char *line, int *rc, cha
 	return true;
 }
 
+/* Does a view line save a view (NAME and a QUERY), rather than apply one? */
+static bool saves_view(const char *line)
+{
+	const char *p = line + strspn(line, " \t");
+	p += strcspn(p, " \t");
+	p += strspn(p, " \t");
+	p += strcspn(p, " \t");
+	return query_length(p + strspn(p, " \t")) > 0;
+}
+
 static int run_line(struct commands_run *x, const char *line, char **err)
 {
 	int rc;
@@ -644,7 +654,9 @@ int commands_prompt(struct config *c, const struct commands_ui *ui, const char *
 		*err = own ? own : xasprintf("unknown command: %s", line);
 		return -1;
 	}
-	if (cmd && (cmd->where & COMMANDS_CONFIG))
+	/* a view applied, or the views listed, says so itself: the config
+	 * changed only when one is saved */
+	if (cmd && (cmd->where & COMMANDS_CONFIG) && !(cmd->run == cmd_view && !saves_view(line)))
 		ui->config_changed(ui->app, line);
 	return 0;
 }
