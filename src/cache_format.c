@@ -791,6 +791,7 @@ static bool decode_texts(struct rd *h, struct cache_texts *texts)
 				continue;
 			}
 			bytes += t.len + 1;
+			t.field = (unsigned char)(f - fields_table);
 			texts->v = xgrow(texts->v, &texts->cap, texts->n + 1, sizeof *texts->v);
 			texts->v[texts->n++] = t;
 		}

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "lede/action.h"
 #include "lede/keymap.h"
+#include "lede/querylang.h"
 
 /* Config files are a few lines; a big one is a mistake, not a config. */
 #define CONFIG_FILE_MAX ((size_t)1 << 20)
@@ -360,6 +362,94 @@ static int cmd_help(struct commands_run *x, char **args, size_t nargs, char **er
 	return 0;
 }
 
+/* How much of q is the query: up to a '#' that starts a word outside a
+ * quoted string or a /regex/ (a comment, as in any line), blanks before
+ * it left out. */
+static size_t query_length(const char *q)
+{
+	size_t i = 0, end = 0;
+	while (q[i]) {
+		if (q[i] == ' ' || q[i] == '\t') {
+			i++;
+			continue;
+		}
+		while (q[i] == '!' || q[i] == '(')
+			i++;
+		if (q[i] == '#')
+			break;
+		char close = q[i] == '"' || q[i] == '/' ? q[i] : 0;
+		if (close) {
+			for (i++; q[i] && q[i] != close; i++)
+				if (q[i] == '\\' && q[i + 1])
+					i++;
+			if (q[i])
+				i++;
+		}
+		while (q[i] && q[i] != ' ' && q[i] != '\t')
+			i++;
+		end = i;
+	}
+	return end;
+}
+
+/* view NAME QUERY saves a view (anywhere); at the prompt, view NAME
+ * applies one and view alone says which there are. name[0..nlen). */
+static int view_line(struct commands_run *x, const char *name, size_t nlen, const char *query,
+		     char **err)
+{
+	if (name[0] == '#')
+		nlen = 0; /* "view # ..." is "view" and a comment */
+	if (!nlen || !query_length(query)) {
+		if (!x->ui) {
+			*err = xstrdup("usage: view NAME QUERY");
+			return -1;
+		}
+		char *own = nlen ? xstrndup(name, nlen) : NULL;
+		int rc = 0;
+		if (own && !config_view(x->c, own)) {
+			*err = config_quote("no view ", own, ": view NAME QUERY saves one");
+			rc = -1;
+		} else {
+			x->ui->view(x->ui->app, own);
+		}
+		free(own);
+		return rc;
+	}
+	char *own = xstrndup(name, nlen), *qerr = NULL;
+	char *text = xstrndup(query, query_length(query));
+	struct querylang *q = querylang_compile(text, (int64_t)time(NULL), &qerr);
+	if (!q) {
+		struct buf b = {0};
+		buf_puts(&b, "view ");
+		safe_put(&b, own);
+		buf_puts(&b, ": ");
+		safe_put(&b, qerr);
+		*err = (char *)buf_str(&b);
+		free(qerr);
+		free(own);
+		free(text);
+		return -1;
+	}
+	querylang_free(q);
+	config_set_view(x->c, own, text);
+	free(own);
+	free(text);
+	return 0;
+}
+
+static int cmd_view(struct commands_run *x, char **args, size_t nargs, char **err)
+{
+	/* only reached for a line split into words already (run_view_line
+	 * takes the others): its words joined again */
+	struct buf q = {0};
+	for (size_t i = 1; i < nargs; i++)
+		buf_printf(&q, "%s%s", i > 1 ? " " : "", args[i]);
+	int rc = view_line(x, nargs ? args[0] : "", nargs ? strlen(args[0]) : 0, buf_str(&q),
+			   err);
+	buf_free(&q);
+	return rc;
+}
+
 /* ---- the table ---- */
 
 #define ANYWHERE (COMMANDS_CONFIG | COMMANDS_PROMPT)
@@ -370,7 +460,7 @@ static const struct command commands[] = {
 	 {ARG_SORT_KEY, ARG_SORT_DIR}, false, cmd_sort},
 	{"search", NULL, "search [REGEX]", "search, as / does (none: clear)", COMMANDS_PROMPT,
 	 0, 1, {ARG_NONE}, false, cmd_search},
-	{"filter", NULL, "filter [REGEX]", "only the stories that match (none: all)",
+	{"filter", NULL, "filter [QUERY]", "only the stories the query matches (none: all)",
 	 COMMANDS_PROMPT, 0, 1, {ARG_NONE}, false, cmd_filter},
 	{"topic", NULL, "topic [NAME]", "only the stories with this topic (none: all)",
 	 COMMANDS_PROMPT, 0, SIZE_MAX, {ARG_TOPIC}, true, cmd_topic},
@@ -396,6 +486,9 @@ static const struct command commands[] = {
 	 ANYWHERE, 3, SIZE_MAX, {ARG_ELEMENT, ARG_COLOR, ARG_COLOR, ARG_ATTR}, false, cmd_color},
 	{"source", NULL, "source FILE", "run the commands of a file", ANYWHERE, 1, 1, {ARG_NONE},
 	 false, cmd_source},
+	{"view", NULL, "view [NAME [QUERY]]",
+	 "apply a saved view; NAME QUERY saves one", ANYWHERE, 0, SIZE_MAX,
+	 {ARG_SAVED_VIEW, ARG_NONE}, false, cmd_view},
 };
 
 const struct command *commands_get(size_t i)
@@ -472,10 +565,35 @@ static bool run_pattern_line(struct commands_run *x, const char *line, int *rc, 
 	return true;
 }
 
+/* A view line takes the rest of the line after its name as it is: a
+ * query keeps its quotes and backslashes. True when line was one. */
+static bool run_view_line(struct commands_run *x, const char *line, int *rc, char **err)
+{
+	const char *p = line + strspn(line, " \t");
+	size_t n = strcspn(p, " \t");
+	if (n != 4 || strncmp(p, "view", 4))
+		return false;
+	const char *name = p + n + strspn(p + n, " \t");
+	size_t nlen = strcspn(name, " \t");
+	const char *query = name + nlen + strspn(name + nlen, " \t");
+	*rc = view_line(x, name, nlen, query, err);
+	return true;
+}
+
+/* Does a view line save a view (NAME and a QUERY), rather than apply one? */
+static bool saves_view(const char *line)
+{
+	const char *p = line + strspn(line, " \t");
+	p += strcspn(p, " \t");
+	p += strspn(p, " \t");
+	p += strcspn(p, " \t");
+	return query_length(p + strspn(p, " \t")) > 0;
+}
+
 static int run_line(struct commands_run *x, const char *line, char **err)
 {
 	int rc;
-	if (run_pattern_line(x, line, &rc, err))
+	if (run_view_line(x, line, &rc, err) || run_pattern_line(x, line, &rc, err))
 		return rc;
 	struct strlist words = {0};
 	if (config_split_words(line, &words, err) < 0)
@@ -536,7 +654,9 @@ int commands_prompt(struct config *c, const struct commands_ui *ui, const char *
 		*err = own ? own : xasprintf("unknown command: %s", line);
 		return -1;
 	}
-	if (cmd && (cmd->where & COMMANDS_CONFIG))
+	/* a view applied, or the views listed, says so itself: the config
+	 * changed only when one is saved */
+	if (cmd && (cmd->where & COMMANDS_CONFIG) && !(cmd->run == cmd_view && !saves_view(line)))
 		ui->config_changed(ui->app, line);
 	return 0;
 }
@@ -769,9 +889,14 @@ static const char *command_spelling(size_t i)
 	return NULL;
 }
 
-static void push_kind(enum commands_arg kind, const struct commands_ui *ui,
-		      struct strlist *out)
+static void push_kind(enum commands_arg kind, const struct config *c,
+		      const struct commands_ui *ui, struct strlist *out)
 {
+	if (kind == ARG_SAVED_VIEW) {
+		for (size_t i = 0; c && i < c->view_names.n; i++)
+			strlist_push(out, xstrdup(c->view_names.v[i]));
+		return;
+	}
 	static const char *(*const lists[])(size_t) = {
 		[ARG_OPTION] = config_option_name, [ARG_VIEW] = view_name,
 		[ARG_ACTION] = action_name,        [ARG_ELEMENT] = config_element_name,
@@ -842,7 +967,7 @@ size_t commands_complete(const char *line, const struct config *c, const struct 
 		size_t at = strspn(line, " ");
 		at += strcspn(line + at, " ");
 		at += strspn(line + at, " ");
-		push_kind(cmd->args[0], ui, cands);
+		push_kind(cmd->args[0], c, ui, cands);
 		return at;
 	}
 	size_t i = word - 1;
@@ -854,7 +979,7 @@ size_t commands_complete(const char *line, const struct config *c, const struct 
 		push_values(before, c, cands);
 		free(before);
 	} else {
-		push_kind(kind, ui, cands);
+		push_kind(kind, c, ui, cands);
 	}
 	return start;
 }

@@ -98,7 +98,30 @@ void config_free(struct config *c)
 	keymap_free(&c->keymap);
 	free(c->keymap_name);
 	strlist_free(&c->keymap_dirs);
+	strlist_free(&c->view_names);
+	strlist_free(&c->view_queries);
 	*c = (struct config){0};
+}
+
+void config_set_view(struct config *c, const char *name, const char *query)
+{
+	for (size_t i = 0; i < c->view_names.n; i++) {
+		if (!strcmp(c->view_names.v[i], name)) {
+			free(c->view_queries.v[i]);
+			c->view_queries.v[i] = xstrdup(query);
+			return;
+		}
+	}
+	strlist_push(&c->view_names, xstrdup(name));
+	strlist_push(&c->view_queries, xstrdup(query));
+}
+
+const char *config_view(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->view_names.n; i++)
+		if (!strcmp(c->view_names.v[i], name))
+			return c->view_queries.v[i];
+	return NULL;
 }
 
 void config_prefer_keymap_dir(struct config *c, char *dir)

@@ -18,6 +18,7 @@
 #include "lede/keymap.h"
 #include "lede/output.h"
 #include "lede/query.h"
+#include "lede/querylang.h"
 #include "lede/search.h"
 #include "lede/state.h"
 #include "lede/store.h"
@@ -52,6 +53,8 @@ static const char usage_text[] =
 	"\n"
 	"  -s, --sort KEY[:asc|:desc]  date, quality, heat, title or provider\n"
 	"  -e, --search REGEX          only articles that match (PCRE2, smart case)\n"
+	"  -q, --query QUERY           only articles the query matches (lede(1): QUERIES)\n"
+	"      --view NAME             only articles the config's saved view NAME matches\n"
 	"      --list                  print the list, tab-separated, and exit\n"
 	"      --json                  print the articles as JSON Lines and exit\n"
 	"      --check                 report every problem in the archive and exit\n"
@@ -229,6 +232,7 @@ struct args {
 	struct sort_order order;
 	bool sort_given, no_cache, follow;
 	const char *pattern, *config_path, *script, *keymap;
+	const char *query, *view; /* -q, --view */
 	int cols, rows; /* --size, for the headless reader; 0 when not given */
 	const char *const *paths;
 	size_t npaths;
@@ -237,6 +241,8 @@ struct args {
 static const struct option longopts[] = {
 	{"sort", required_argument, NULL, 's'},
 	{"search", required_argument, NULL, 'e'},
+	{"query", required_argument, NULL, 'q'},
+	{"view", required_argument, NULL, 'W'},
 	{"list", no_argument, NULL, 'l'},
 	{"json", no_argument, NULL, 'J'},
 	{"check", no_argument, NULL, 'C'},
@@ -295,6 +301,8 @@ static int take_option(int c, struct args *a)
 			return bad_value("size", optarg, "use COLSxROWS");
 		return -1;
 	case 'e': a->pattern = optarg; return -1;
+	case 'q': a->query = optarg; return -1;
+	case 'W': a->view = optarg; return -1;
 	case 'l': return set_mode(a, MODE_LIST);
 	case 'J': return set_mode(a, MODE_JSON);
 	case 'C': return set_mode(a, MODE_CHECK);
@@ -315,7 +323,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	*a = (struct args){.mode = MODE_UI, .order = {SORT_DATE, true}};
 	opterr = 0; /* its messages quote arguments raw: option_error() */
 	int c;
-	for (int at = optind; (c = getopt_long(argc, argv, ":s:e:Lc:k:hV", longopts, NULL)) != -1;
+	for (int at = optind; (c = getopt_long(argc, argv, ":s:e:q:Lc:k:hV", longopts, NULL)) != -1;
 	     at = optind) {
 		int r = take_option(c, a);
 		if (r > 0)
@@ -351,6 +359,96 @@ static int compile_search(const char *pattern, struct search **re)
 		free(err);
 		return 2;
 	}
+	return -1;
+}
+
+/* One query of the command line compiled, to check it alone (its
+ * columns its own). Returns -1 to go on, else the exit status. */
+static int check_query(const char *text, const char *what)
+{
+	char *err = NULL;
+	struct querylang *q = querylang_compile(text, (int64_t)time(NULL), &err);
+	if (!q) {
+		struct buf b = {0};
+		buf_put_safe(&b, err, strlen(err));
+		fprintf(stderr, "lede: %s%s\n", what, buf_str(&b));
+		buf_free(&b);
+		free(err);
+		return 2;
+	}
+	querylang_free(q);
+	return -1;
+}
+
+/* The query that is the search for pattern: pattern itself when it reads
+ * so as a query, else /pattern/. The caller frees. */
+static char *plain_query(const char *pattern)
+{
+	char *err = NULL;
+	struct querylang *q = querylang_compile(pattern, 0, &err);
+	struct search *plain = q ? querylang_plain(q) : NULL;
+	bool same = plain && !strcmp(search_pattern(plain), pattern);
+	querylang_free(q);
+	free(err);
+	return same ? xstrdup(pattern) : querylang_quote_regex(pattern);
+}
+
+/* "(a) (b)": both, each checked already; a blank one is left out. */
+static void and_query(struct buf *b, const char *text)
+{
+	if (!text[strspn(text, " \t\n")])
+		return;
+	buf_printf(b, "%s(%s)", b->len ? " " : "", text);
+}
+
+/* The filter the command line asks for, into *ql (NULL: none): --view's
+ * query, -q's, and, with pattern (the reader's -e), that regex, ANDed.
+ * Returns -1 to go on, else the exit status. */
+static int command_query(const struct args *a, const struct config *cfg, const char *pattern,
+			 struct querylang **ql)
+{
+	*ql = NULL;
+	const char *view = NULL;
+	if (a->view && !(view = config_view(cfg, a->view))) {
+		struct buf b = {0};
+		buf_puts(&b, "lede: unknown view '");
+		buf_put_safe(&b, a->view, strlen(a->view));
+		buf_puts(&b, "' (");
+		if (!cfg->view_names.n)
+			buf_puts(&b, "no view is saved: 'view NAME QUERY' in the config saves one");
+		for (size_t i = 0; i < cfg->view_names.n; i++) {
+			buf_puts(&b, i ? ", " : "saved views: ");
+			buf_put_safe(&b, cfg->view_names.v[i], strlen(cfg->view_names.v[i]));
+		}
+		fprintf(stderr, "%s)\n", buf_str(&b));
+		buf_free(&b);
+		return 2;
+	}
+	int r;
+	if (a->query && (r = check_query(a->query, "")) >= 0)
+		return r;
+	struct buf b = {0};
+	char *re = pattern ? plain_query(pattern) : NULL;
+	size_t parts = (re != NULL) + (view != NULL) + (a->query != NULL);
+	if (parts == 1) { /* alone: as it was written */
+		buf_puts(&b, re ? re : view ? view : a->query);
+	} else {
+		if (re)
+			and_query(&b, re);
+		if (view)
+			and_query(&b, view);
+		if (a->query)
+			and_query(&b, a->query);
+	}
+	free(re);
+	char *err = NULL;
+	if (parts && !(*ql = querylang_compile(buf_str(&b), (int64_t)time(NULL), &err))) {
+		fprintf(stderr, "lede: %s\n", err); /* cannot be: each part compiled */
+		free(err);
+		buf_free(&b);
+		return 2;
+	}
+	buf_free(&b);
 	return -1;
 }
 
@@ -422,18 +520,20 @@ static void resolve_paths(struct args *a, const struct config *cfg, char **seeds
 /* The articles into s, through the cache unless --no-cache, with the
  * load's warnings said on stderr. */
 static void load_articles(struct store *s, const struct args *a, const struct config *cfg,
-			  const struct search *re)
+			  const struct search *re, const struct querylang *ql)
 {
 	struct store_opts opts = {.max_file_size = cfg->max_file_size,
 				  .follow_links = a->follow || cfg->follow_links};
 	char *cache_path = a->no_cache ? NULL : cache_path_for(a->paths, a->npaths);
 	opts.cache_path = cache_path;
-	if (a->mode == MODE_LIST || a->mode == MODE_TIMELINE) {
+	if ((a->mode == MODE_LIST || a->mode == MODE_TIMELINE) && !ql) {
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = true; /* nor anything of the articles but its columns */
 		opts.only_matches = true; /* nor the articles it does not show */
 	}
-	if (a->mode == MODE_CHECK) /* it counts articles, and shows none */
+	/* it counts articles, and shows none (but a query, which reads
+	 * them whole, counts those it matches) */
+	if (a->mode == MODE_CHECK && !ql)
 		opts.list_only = opts.count_only = true;
 	/* the reader decodes an article whole when a view shows it */
 	opts.lazy = a->mode == MODE_UI;
@@ -444,6 +544,8 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	 * and --check print no link at all */
 	if (a->mode != MODE_UI)
 		opts.linking = a->mode == MODE_JSON ? STORE_LINK_RELATED : STORE_LINK_NONE;
+	if (ql && (querylang_needs(ql) & QUERYLANG_LINKS)) /* ~L ~B */
+		opts.linking = STORE_LINK_ALL;
 	struct output_progress progress = {.fd = STDERR_FILENO};
 	/* the reader opens its screen once the articles are in: until then the
 	 * same line tells how the load goes (never in the headless mode) */
@@ -459,22 +561,57 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 		fprintf(stderr, "lede: %s\n", s->warnings.v[i]);
 }
 
-/* --check: every problem, then the counts. */
-static int run_check(const struct store *s, const struct args *a)
+/* idx[0..n) kept where ql matches (NULL: all), the marks read for it
+ * when it asks for them; returns how many are left. */
+static size_t filter_query(const struct store *s, const struct querylang *ql, size_t *idx,
+			   size_t n)
+{
+	if (!ql)
+		return n;
+	unsigned char *marks = NULL;
+	if (querylang_needs(ql) & QUERYLANG_MARKS) {
+		struct state *st = open_marks();
+		marks = xcalloc(s->n ? s->n : 1, 1);
+		for (size_t k = 0; k < n; k++)
+			marks[idx[k]] = (unsigned char)state_get(st, article_identity(s->v[idx[k]]));
+		state_close(st);
+	}
+	struct querylang_eval *e = querylang_eval_new(ql, s);
+	querylang_eval_marks(e, marks);
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++)
+		if (querylang_match(e, idx[k]))
+			idx[m++] = idx[k];
+	querylang_eval_free(e);
+	free(marks);
+	return m;
+}
+
+/* --check: every problem, then the counts (and, with a query, how many
+ * articles it matches). */
+static int run_check(const struct store *s, const struct args *a, const struct querylang *ql)
 {
 	print_problems(s);
 	if (!s->n)
 		explain_nothing_loaded(s, a->paths, a->npaths, false);
-	char *summary = xasprintf("%zu files, %zu articles, %zu not articles, %zu problems\n",
-				  s->nfiles, s->n, s->not_articles, s->problems.n);
+	char matching[64] = "";
+	if (ql) {
+		size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
+		for (size_t i = 0; i < s->n; i++)
+			idx[i] = i;
+		snprintf(matching, sizeof matching, ", %zu matching", filter_query(s, ql, idx, s->n));
+		free(idx);
+	}
+	char *summary = xasprintf("%zu files, %zu articles, %zu not articles, %zu problems%s\n",
+				  s->nfiles, s->n, s->not_articles, s->problems.n, matching);
 	out_text(summary);
 	free(summary);
 	return s->problems.n || !s->n ? 1 : 0;
 }
 
-/* The reader, which takes *re over. */
+/* The reader, which takes *ql over. */
 static int run_ui(struct store *s, struct config *cfg, const struct args *a,
-		  struct search **re, double started_us)
+		  struct querylang **ql, double started_us)
 {
 	int status = 1;
 	struct state *st = open_marks();
@@ -483,9 +620,9 @@ static int run_ui(struct store *s, struct config *cfg, const struct args *a,
 	if (!s->n) {
 		explain_nothing_loaded(s, a->paths, a->npaths, true);
 	} else {
-		status = app_run(s, cfg, &cfg->keymap, st, a->order, *re, a->script, a->cols,
+		status = app_run(s, cfg, &cfg->keymap, st, a->order, *ql, a->script, a->cols,
 				 a->rows, started_us);
-		*re = NULL; /* the reader owned it */
+		*ql = NULL; /* the reader owned it */
 	}
 	state_close(st);
 	return status;
@@ -493,10 +630,12 @@ static int run_ui(struct store *s, struct config *cfg, const struct args *a,
 
 /* The articles the command line selects, into idx (s->n of them at
  * most); returns how many. */
-static size_t selected(const struct store *s, struct search *re, size_t *idx)
+static size_t selected(const struct store *s, struct search *re, const struct querylang *ql,
+		       size_t *idx)
 {
 	/* a search the load ran already is not run again */
-	return s->matched ? store_matches(s, idx) : query_filter(s, re, idx);
+	size_t n = s->matched ? store_matches(s, idx) : query_filter(s, re, idx);
+	return filter_query(s, ql, idx, n);
 }
 
 /* The exit status of a mode that prints, once it has: nothing loaded is
@@ -511,11 +650,12 @@ static int printed_status(const struct store *s, const struct args *a)
 
 /* --timeline: the selected stories' dates as a histogram, a period a
  * line; the undated are not counted. */
-static int run_timeline(const struct store *s, const struct args *a, struct search *re)
+static int run_timeline(const struct store *s, const struct args *a, struct search *re,
+			const struct querylang *ql)
 {
 	print_problems(s);
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
-	size_t n = selected(s, re, idx);
+	size_t n = selected(s, re, ql, idx);
 	int64_t *dates = xmalloc((n ? n : 1) * sizeof *dates);
 	size_t nd = 0;
 	for (size_t i = 0; i < n; i++)
@@ -535,11 +675,12 @@ static int run_timeline(const struct store *s, const struct args *a, struct sear
 }
 
 /* --list and --json: the matching articles in order on stdout. */
-static int run_print(const struct store *s, const struct args *a, struct search *re)
+static int run_print(const struct store *s, const struct args *a, struct search *re,
+		     const struct querylang *ql)
 {
 	print_problems(s);
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
-	size_t n = selected(s, re, idx);
+	size_t n = selected(s, re, ql, idx);
 	query_sort(s, idx, n, a->order);
 	struct buf b = {0};
 	/* the marks are read, never written, here */
@@ -573,6 +714,7 @@ int main(int argc, char **argv)
 
 	struct args a;
 	struct search *re;
+	struct querylang *ql = NULL;
 	struct config cfg;
 	int status = parse_args(argc, argv, &a);
 	if (status < 0)
@@ -583,19 +725,25 @@ int main(int argc, char **argv)
 		search_free(re);
 		return status;
 	}
+	/* the reader's filter is one query, -e's pattern in it */
+	if ((status = command_query(&a, &cfg, a.mode == MODE_UI ? a.pattern : NULL, &ql)) >= 0) {
+		search_free(re);
+		config_free(&cfg);
+		return status;
+	}
 	char *seeds;
 	resolve_paths(&a, &cfg, &seeds);
 	static struct store s; /* reachable until the exit: see below */
-	load_articles(&s, &a, &cfg, re);
+	load_articles(&s, &a, &cfg, re, ql);
 
 	if (a.mode == MODE_CHECK)
-		status = run_check(&s, &a);
+		status = run_check(&s, &a, ql);
 	else if (a.mode == MODE_UI)
-		status = run_ui(&s, &cfg, &a, &re, started_us);
+		status = run_ui(&s, &cfg, &a, &ql, started_us);
 	else if (a.mode == MODE_TIMELINE)
-		status = run_timeline(&s, &a, re);
+		status = run_timeline(&s, &a, re, ql);
 	else
-		status = run_print(&s, &a, re);
+		status = run_print(&s, &a, re, ql);
 	if (a.script && stdout_closed)
 		output_stdout_write("\n", 1); /* the dumps went nowhere: say so */
 	status = finish(status);
@@ -606,6 +754,7 @@ int main(int argc, char **argv)
 	if (a.mode == MODE_UI || LEDE_FREE_AT_EXIT)
 		store_free(&s);
 	search_free(re);
+	querylang_free(ql);
 	config_free(&cfg);
 	strlist_free(&config_problems);
 	free(seeds);

@@ -14,6 +14,7 @@
 
 #include "lede/fields.h"
 #include "lede/hash.h"
+#include "lede/querylang.h"
 #include "lede/rank.h"
 #include "lede/util.h"
 
@@ -291,6 +292,12 @@ struct query {
 	atomic_bool stopping;
 	struct match_set sets[2]; /* [0] is the most recent */
 	struct scan_task *task;   /* the pattern being scanned for, or NULL */
+	/* The last query's patterns' outcomes (querylang.h), a bit each per
+	 * article, kept by the query's text; and the query whose outcomes
+	 * are being found on a thread, or NULL. */
+	char *ql_text;
+	uint32_t *ql_bits;
+	struct ql_task *ql_task;
 	/* query_set_topic and query_set_provider: NULL keeps all; and their
 	 * ids among the interned names, once the names are in (ids_set) */
 	char *topic, *provider;
@@ -304,6 +311,7 @@ struct query {
 
 static struct name_ids *name_ids(struct query *q);
 static void folder_free(struct folder *f);
+static void ql_task_stop(struct query *q);
 static void name_ids_free(struct name_ids *ni);
 
 /* LEDE_THREAD_MIN, a decimal count, lets the tests reach the threaded
@@ -432,6 +440,9 @@ void query_free(struct query *q)
 		worker_join(&q->task->w);
 		task_free(q->task);
 	}
+	ql_task_stop(q);
+	free(q->ql_text);
+	free(q->ql_bits);
 	worker_join(&q->names_worker);
 	if (q->warming)
 		pthread_join(q->warm, NULL);
@@ -1440,6 +1451,119 @@ void query_names(struct query *q, enum query_names kind, struct strlist *out)
 	free(v);
 }
 
+/* Queries ------------------------------------------------------------------
+ * A query's patterns are its costly part: their outcomes, a bit each per
+ * article, are found on a thread (as a pattern's matches are) and kept
+ * for the query's text, one query at a time; the rest of the query is
+ * evaluated as the rows are made, so that a mark changed counts at once. */
+
+struct ql_task {
+	struct query *q;
+	struct worker w;
+	struct querylang *ql; /* compiled again: the reader may free its own meanwhile */
+	uint32_t *bits;
+	atomic_size_t next; /* the next stretch of articles */
+	atomic_bool cancel;
+};
+
+/* ql's kept outcomes, or NULL when they are not known (or it has no
+ * pattern, and needs none). */
+static const uint32_t *ql_known(const struct query *q, const struct querylang *ql)
+{
+	if (querylang_nslow(ql) && q->ql_text && !strcmp(q->ql_text, querylang_text(ql)))
+		return q->ql_bits;
+	return NULL;
+}
+
+/* Test stretches of articles until none is left or the task is cancelled:
+ * the task's thread does, and the reader's too when it must wait. */
+static void ql_task_work(struct ql_task *t)
+{
+	enum { STRETCH = 1024 };
+	size_t n = t->q->s->n;
+	struct querylang_eval *e = querylang_eval_new(t->ql, t->q->s);
+	for (;;) {
+		size_t from = atomic_fetch_add(&t->next, 1) * (size_t)STRETCH;
+		if (from >= n || atomic_load_explicit(&t->cancel, memory_order_relaxed))
+			break;
+		size_t to = from + STRETCH < n ? from + STRETCH : n;
+		for (size_t i = from; i < to; i++)
+			t->bits[i] = querylang_slow(e, i);
+	}
+	querylang_eval_free(e);
+}
+
+static void *ql_task_run(void *arg)
+{
+	struct ql_task *t = arg;
+	ql_task_work(t);
+	atomic_store_explicit(&t->w.done, true, memory_order_release);
+	return NULL;
+}
+
+static bool ql_task_done(struct query *q)
+{
+	return worker_done(&q->ql_task->w);
+}
+
+/* The finished task's outcomes kept (unless it was cancelled). */
+static void ql_task_take_in(struct query *q)
+{
+	struct ql_task *t = q->ql_task;
+	worker_join(&t->w);
+	if (!atomic_load(&t->cancel)) {
+		free(q->ql_text);
+		free(q->ql_bits);
+		q->ql_text = xstrdup(querylang_text(t->ql));
+		q->ql_bits = t->bits;
+		t->bits = NULL;
+	}
+	querylang_free(t->ql);
+	free(t->bits);
+	free(t);
+	q->ql_task = NULL;
+}
+
+static void ql_task_stop(struct query *q)
+{
+	if (!q->ql_task)
+		return;
+	atomic_store(&q->ql_task->cancel, true);
+	ql_task_take_in(q);
+}
+
+/* Find ql's outcomes on a thread, unless that is under way already. */
+static void ql_task_start(struct query *q, const struct querylang *ql)
+{
+	if (q->ql_task) {
+		if (!strcmp(querylang_text(q->ql_task->ql), querylang_text(ql)))
+			return;
+		ql_task_stop(q); /* the reader typed on */
+	}
+	size_t n = q->s->n;
+	struct ql_task *t = xcalloc(1, sizeof *t);
+	t->q = q;
+	t->ql = querylang_copy(ql);
+	t->bits = xcalloc(n ? n : 1, sizeof *t->bits);
+	atomic_init(&t->cancel, false);
+	atomic_init(&t->next, 0);
+	q->ql_task = t;
+	if (!worker_start(&t->w, ql_task_run, t))
+		ql_task_run(t); /* no thread to be had: here */
+}
+
+/* ql's outcomes, found now if need be: the task helped, then taken in. */
+static const uint32_t *ql_bits_now(struct query *q, const struct querylang *ql)
+{
+	const uint32_t *known = ql_known(q, ql);
+	if (known || !querylang_nslow(ql))
+		return known;
+	ql_task_start(q, ql);
+	ql_task_work(q->ql_task);
+	ql_task_take_in(q);
+	return ql_known(q, ql);
+}
+
 /* Rows ------------------------------------------------------------------- */
 
 /* What keeps an article in the rows, found once per walk. */
@@ -1449,7 +1573,13 @@ struct keeper {
 	enum mark_filter mf;
 	bool by_name;
 	bool by_type;
+	/* the query's evaluation, and its patterns' kept outcomes (NULL:
+	 * not known, each evaluated) */
+	struct querylang_eval *ev;
+	const uint32_t *bits;
 };
+
+static const uint32_t *ql_known(const struct query *q, const struct querylang *ql);
 
 static void keeper_init(struct keeper *k, struct query *q, const struct query_spec *w)
 {
@@ -1458,6 +1588,26 @@ static void keeper_init(struct keeper *k, struct query *q, const struct query_sp
 	k->mf = w->mf;
 	k->by_name = q->topic || q->provider;
 	k->by_type = q->type != NULL;
+	k->ev = NULL;
+	k->bits = NULL;
+	if (w->ql) {
+		k->ev = querylang_eval_new(w->ql, q->s);
+		querylang_eval_marks(k->ev, w->marks);
+		k->bits = ql_known(q, w->ql);
+	}
+}
+
+static void keeper_done(struct keeper *k)
+{
+	querylang_eval_free(k->ev);
+}
+
+/* Does article i match the query? The cheap test after the others. */
+static bool keeper_query(const struct keeper *k, size_t i)
+{
+	if (!k->ev)
+		return true;
+	return k->bits ? querylang_match_with(k->ev, i, k->bits[i]) : querylang_match(k->ev, i);
 }
 
 static bool keeper_keep(const struct keeper *k, size_t i)
@@ -1473,34 +1623,46 @@ static bool keeper_keep(const struct keeper *k, size_t i)
 		return false;
 	if (store_is_hidden(k->t.q->s, i))
 		return false;
-	return tester_match(&k->t, i);
+	return tester_match(&k->t, i) && keeper_query(k, i);
+}
+
+static const uint32_t *ql_bits_now(struct query *q, const struct querylang *ql);
+
+size_t query_rows_spec(struct query *q, const struct query_spec *w, size_t *out,
+		       const size_t **rows)
+{
+	const size_t *perm = permutation(q, w->order);
+	bool by_marks = w->mf == MARKS_STARRED || (w->mf == MARKS_UNREAD && w->marks);
+	if (!w->re && !w->ql && !by_marks && !q->topic && !q->provider && !q->type &&
+	    !q->s->nhidden) {
+		*rows = perm; /* nothing filters: the order is the list */
+		return q->s->n;
+	}
+	if (w->re)
+		match_set(q, w->re);
+	if (w->ql)
+		ql_bits_now(q, w->ql);
+	if (!names_settled(q)) {
+		name_ids(q);
+		names_settled(q);
+	}
+	struct keeper k;
+	keeper_init(&k, q, w);
+	size_t n = 0;
+	for (size_t r = 0; r < q->s->n; r++)
+		if (keeper_keep(&k, perm[r]))
+			out[n++] = perm[r];
+	keeper_done(&k);
+	*rows = out;
+	return n;
 }
 
 size_t query_rows_view(struct query *q, struct sort_order order, struct search *re,
 		       const unsigned char *marks, enum mark_filter mf, size_t *out,
 		       const size_t **rows)
 {
-	const size_t *perm = permutation(q, order);
-	bool by_marks = mf == MARKS_STARRED || (mf == MARKS_UNREAD && marks);
-	if (!re && !by_marks && !q->topic && !q->provider && !q->type && !q->s->nhidden) {
-		*rows = perm; /* nothing filters: the order is the list */
-		return q->s->n;
-	}
-	if (re)
-		match_set(q, re);
-	if (!names_settled(q)) {
-		name_ids(q);
-		names_settled(q);
-	}
-	struct query_spec w = {order, re, marks, mf};
-	struct keeper k;
-	keeper_init(&k, q, &w);
-	size_t n = 0;
-	for (size_t r = 0; r < q->s->n; r++)
-		if (keeper_keep(&k, perm[r]))
-			out[n++] = perm[r];
-	*rows = out;
-	return n;
+	struct query_spec w = {order, re, marks, mf, NULL};
+	return query_rows_spec(q, &w, out, rows);
 }
 
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
@@ -1513,9 +1675,14 @@ size_t query_rows(struct query *q, struct sort_order order, struct search *re,
 	return n;
 }
 
+static bool ql_ready(struct query *q, const struct querylang *ql)
+{
+	return !ql || !querylang_nslow(ql) || ql_known(q, ql);
+}
+
 bool query_rows_ready(struct query *q, const struct query_spec *w)
 {
-	return (!w->re || known_set(q, w->re)) && names_settled(q);
+	return (!w->re || known_set(q, w->re)) && ql_ready(q, w->ql) && names_settled(q);
 }
 
 /* Rows from the walk's place on, until there are more than upto and the
@@ -1534,16 +1701,21 @@ static size_t walk_on(struct query *q, const struct query_spec *w, size_t *out, 
 		if (keeper_keep(&k, perm[pos]))
 			out[n++] = perm[pos];
 	}
+	keeper_done(&k);
 	walk->pos = pos;
 	walk->complete = pos == end;
 	return n;
 }
 
 /* Have re's matches and the names found on threads, unless known. */
+static void ql_task_start(struct query *q, const struct querylang *ql);
+
 static void rows_work_start(struct query *q, const struct query_spec *w)
 {
 	if (w->re && !known_set(q, w->re))
 		task_start(q, w->re);
+	if (!ql_ready(q, w->ql))
+		ql_task_start(q, w->ql);
 	if (!names_settled(q) && !q->names_worker.running &&
 	    !worker_start(&q->names_worker, names_run, q))
 		name_ids(q); /* no thread to be had: here */
@@ -1553,7 +1725,7 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
 			const size_t **rows, struct query_walk *walk)
 {
 	if (query_rows_ready(q, w)) {
-		size_t n = query_rows_view(q, w->order, w->re, w->marks, w->mf, out, rows);
+		size_t n = query_rows_spec(q, w, out, rows);
 		*walk = (struct query_walk){q->s->n, true};
 		return n;
 	}
@@ -1596,6 +1768,8 @@ size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *ou
 	if (to > walk->pos && to - walk->pos > budget && w->re && q->task &&
 	    !strcmp(q->task->pattern, search_pattern(w->re)))
 		task_help(q);
+	if (to > walk->pos && to - walk->pos > budget && w->ql && !ql_ready(q, w->ql))
+		ql_bits_now(q, w->ql);
 	return walk_on(q, w, out, n, upto, rank, SIZE_MAX, walk);
 }
 
@@ -1603,7 +1777,9 @@ bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i)
 {
 	struct keeper k;
 	keeper_init(&k, q, w);
-	return i < q->s->n && keeper_keep(&k, i);
+	bool keep = i < q->s->n && keeper_keep(&k, i);
+	keeper_done(&k);
+	return keep;
 }
 
 bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
@@ -1643,12 +1819,16 @@ bool query_poll(struct query *q)
 		worker_join(&q->names_worker);
 		took = true;
 	}
+	if (q->ql_task && ql_task_done(q)) {
+		ql_task_take_in(q);
+		took = true;
+	}
 	return took;
 }
 
 bool query_busy(const struct query *q)
 {
-	return q->task || q->names_worker.running;
+	return q->task || q->names_worker.running || q->ql_task;
 }
 
 void query_settle(struct query *q)
@@ -1658,6 +1838,8 @@ void query_settle(struct query *q)
 	q->warming = false;
 	if (q->task)
 		worker_join(&q->task->w);
+	if (q->ql_task)
+		worker_join(&q->ql_task->w);
 	worker_join(&q->names_worker);
 }
 

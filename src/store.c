@@ -2152,6 +2152,7 @@ struct store_texts {
 	struct cache_text *v;     /* an article's, from its fields */
 	size_t cap;
 	struct article *stub;     /* a damaged lazy article's record, for v */
+	struct article whole;     /* store_texts_article's, in rdr's scratch */
 };
 
 struct store_texts *store_texts_new(const struct store *s)
@@ -2183,7 +2184,8 @@ static size_t texts_of_fields(struct store_texts *t, const struct article *a)
 		for (size_t j = 0, nt = fields_ntexts(f, a); j < nt; j++) {
 			const char *x = fields_text(f, a, j);
 			t->v = xgrow(t->v, &t->cap, n + 1, sizeof *t->v);
-			t->v[n++] = (struct cache_text){x, strlen(x)};
+			t->v[n++] = (struct cache_text){x, strlen(x),
+							(unsigned char)(f - fields_table)};
 		}
 	}
 	return n;
@@ -2203,6 +2205,32 @@ size_t store_texts_of(struct store_texts *t, size_t i, const struct cache_text *
 	n = texts_of_fields(t, a);
 	*out = t->v;
 	return n;
+}
+
+const struct article *store_texts_article(struct store_texts *t, size_t i)
+{
+	const struct store *s = t->s;
+	if (!store_is_lazy(s, i))
+		return s->v[i];
+	struct cache_links links = {0};
+	bool ok = cache_read_scratch(t->rdr, s->lazy->entry[i] - 1, store_path(s, i), &t->whole,
+				     &links);
+	free(links.related);
+	if (ok)
+		return &t->whole;
+	article_free(t->stub);
+	return t->stub = lazy_stub(s, i);
+}
+
+bool store_links_local(const struct store *s, size_t i)
+{
+	const struct store_lazy *lz = s->lazy;
+	if (i >= s->n || store_is_hidden(s, i) || (lz && i < lz->n && lz->entry[i] && !lz->local))
+		return false; /* not linked */
+	for (size_t r = 0, n = nlinks(s, i); r < n; r++)
+		if (link_target(s, i, r) >= 0)
+			return true;
+	return false;
 }
 
 bool store_texts_match(struct store_texts *t, size_t i, const struct search *re,

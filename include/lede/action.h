@@ -23,12 +23,13 @@
 	X(SEARCH, "search", "/", "search (incremental; Enter keeps, Esc restores)")        \
 	X(SEARCH_NEXT, "search-next", "n", "next match")                                   \
 	X(SEARCH_PREV, "search-prev", "N", "previous match")                               \
-	X(FILTER, "filter", "f", "filter the list by a regex (empty clears)")              \
+	X(FILTER, "filter", "f", "filter the list by a query (empty clears)")              \
 	X(SORT_NEXT, "sort-next", "s", "next sort key: date, quality, heat, title, provider") \
 	X(SORT_REVERSE, "sort-reverse", "S", "reverse the sort direction")                 \
 	X(TOGGLE_READ, "toggle-read", "m", "mark the story read, or unread again")            \
 	X(TOGGLE_STAR, "toggle-star", "*", "star the story, or take its star away")          \
 	X(FILTER_MARKS, "filter-marks", "u", "show every story, only unread, or only starred") \
+	X(NEXT_VIEW, "next-view", "V", "apply the next saved view (after the last: none)")  \
 	X(NEXT_STORY, "next-story", "J", "the next story of the list, opened")              \
 	X(PREV_STORY, "prev-story", "K", "the previous story of the list, opened")          \
 	X(NEXT_UNREAD, "next-unread", "]", "the next unread story, opened (wraps)")          \

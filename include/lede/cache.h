@@ -128,6 +128,7 @@ void cache_entry_stat(const struct cache *c, size_t id, struct stat *st);
 struct cache_text {
 	const char *s;
 	size_t len;
+	unsigned char field; /* the enum field_id (fields.h) it is a text of */
 };
 
 /* Read entry id's head, found for key, and check it: append its problems,

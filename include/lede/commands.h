@@ -48,6 +48,7 @@ enum commands_arg {
 	ARG_TOPIC,    /* the topics of the loaded stories (commands_ui.names) */
 	ARG_PROVIDER, /* their providers' names (commands_ui.names) */
 	ARG_TYPE,     /* their types (commands_ui.names) */
+	ARG_SAVED_VIEW, /* the config's saved views' names */
 };
 
 /* The reader's side of its commands, handed in by the UI; app is passed
@@ -72,6 +73,9 @@ struct commands_ui {
 	 * NULL). */
 	void (*problems)(void *app, const struct strlist *errors);
 	void (*type)(void *app, const char *name); /* NULL: all */
+	/* Apply the saved view name (the config has it); NULL: say which
+	 * views there are. */
+	void (*view)(void *app, const char *name);
 };
 
 struct commands_run;

@@ -95,6 +95,9 @@ struct config {
 	 * so `set keymap` in a config file is then ignored (bind and unbind
 	 * lines still apply on top). */
 	bool keymap_locked;
+	/* Saved views (`view NAME QUERY`): view_names.v[i] is the query
+	 * view_queries.v[i], in the order they were first defined. */
+	struct strlist view_names, view_queries;
 };
 
 #define CONFIG_DEFAULT_MAX_FILE_SIZE ((size_t)4 << 20)
@@ -105,6 +108,11 @@ struct config {
 /* Fill c with the defaults, the built-in default keymap included. */
 void config_init(struct config *c);
 void config_free(struct config *c);
+
+/* Define the saved view name as query (a copy), or change its query. */
+void config_set_view(struct config *c, const char *name, const char *query);
+/* The query of the saved view name, or NULL. */
+const char *config_view(const struct config *c, const char *name);
 
 /* Look up keymap names in dir (owned by c from now on) before every
  * directory already listed: a source tree's keymaps come before the

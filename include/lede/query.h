@@ -92,12 +92,23 @@ size_t query_rows_view(struct query *q, struct sort_order order, struct search *
 		       const size_t **rows);
 
 /* The reader's rows, found as far as they are needed. */
+struct querylang;
 struct query_spec {
 	struct sort_order order;
 	struct search *re;          /* may be NULL */
 	const unsigned char *marks; /* may be NULL */
 	enum mark_filter mf;
+	/* A query of the query language (querylang.h), on top of re; NULL:
+	 * none. Its patterns' outcomes are found on a thread as re's matches
+	 * are, and kept for its text; the rest of it (dates, numbers, the
+	 * marks above, links) is evaluated as the rows are made. */
+	const struct querylang *ql;
 };
+/* The rows for w at once, as query_rows_view gives them (waits for what
+ * they need). */
+size_t query_rows_spec(struct query *q, const struct query_spec *w, size_t *out,
+		       const size_t **rows);
+
 /* How far the walk over the order has gone. */
 struct query_walk {
 	size_t pos;    /* the order's articles before pos have been tested */

@@ -313,6 +313,15 @@ void store_texts_free(struct store_texts *t);
  * returns their count. A lazy article whose entry turns out damaged gives
  * the texts its list fields hold. */
 size_t store_texts_of(struct store_texts *t, size_t i, const struct cache_text **out);
+/* Article i whole, for what its texts do not hold (its URLs, its
+ * provider's domain): v[i], or a lazy article decoded from its cache
+ * entry into t (valid until t's next call; never article_free it), or
+ * what its record holds when the entry is damaged. Any thread, as the
+ * texts. */
+const struct article *store_texts_article(struct store_texts *t, size_t i);
+/* Does one of article i's related stories lead to an article of the
+ * store (store_link)? */
+bool store_links_local(const struct store *s, size_t i);
 /* Does one of article i's texts match re (sp: the calling thread's match
  * space, see search.h)? */
 bool store_texts_match(struct store_texts *t, size_t i, const struct search *re,

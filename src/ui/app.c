@@ -75,6 +75,13 @@ void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
 
 /* The list ----------------------------------------------------------------- */
 
+struct query_spec app_rows_spec(const struct app *a)
+{
+	struct search *plain = a->filter ? querylang_plain(a->filter) : NULL;
+	return (struct query_spec){a->order, plain, a->marks, a->mark_filter,
+				   plain ? NULL : a->filter};
+}
+
 static long selected_article(const struct app *a)
 {
 	if (a->keep_pending >= 0)
@@ -89,7 +96,7 @@ bool app_select_article(struct app *a, long idx)
 	long row = idx < 0 ? -1 : query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)idx);
 	if (row < 0 && idx >= 0 && !a->walk.complete) {
 		/* perhaps among the rows not found yet: walk on past its place */
-		struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+		struct query_spec w = app_rows_spec(a);
 		a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows, 0, idx, &a->walk);
 		row = query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)idx);
 	}
@@ -114,7 +121,7 @@ void app_rows_need(struct app *a, size_t line)
 	size_t m = rows_margin(a), upto = line > SIZE_MAX - m ? SIZE_MAX : line + m;
 	if (upto < a->nrows)
 		return;
-	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	struct query_spec w = app_rows_spec(a);
 	a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows, upto, -1, &a->walk);
 }
 
@@ -124,7 +131,7 @@ void app_rows_need(struct app *a, size_t line)
  * row selected. */
 static void keep_selected(struct app *a, long keep, size_t top)
 {
-	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	struct query_spec w = app_rows_spec(a);
 	a->keep_pending = -1;
 	a->list.sel = 0;
 	if (keep < 0 || !query_rows_keeps(a->query, &w, (size_t)keep))
@@ -154,7 +161,7 @@ void app_rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
 	size_t top = a->keep_pending >= 0 ? a->keep_top : a->list.top;
-	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	struct query_spec w = app_rows_spec(a);
 	a->rows_gen++;
 	a->nrows = query_rows_begin(a->query, &w, 2 * rows_margin(a), a->rows_buf, &a->rows,
 				    &a->walk);
@@ -193,6 +200,13 @@ static void say_count(struct app *a, enum app_count_say what)
 		app_message(a, false, "showing %s stories (%s)",
 			    query_mark_filter_name(a->mark_filter), n);
 		break;
+	case SAY_VIEW:
+		app_message(a, false, "view %s: %s of %zu stories match",
+			    a->view_at >= 0 && (size_t)a->view_at < a->cfg->view_names.n
+				    ? a->cfg->view_names.v[a->view_at]
+				    : "?",
+			    n, store_listed(a->store));
+		break;
 	case SAY_NONE:
 		return;
 	}
@@ -211,7 +225,7 @@ void app_say_count(struct app *a, enum app_count_say what)
 void app_tick(struct app *a)
 {
 	query_poll(a->query);
-	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
+	struct query_spec w = app_rows_spec(a);
 	if (!a->walk.complete) {
 		if (!query_rows_ready(a->query, &w))
 			return;
@@ -312,8 +326,8 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	a->rows_gen++;
 	a->keep_pending = -1;
 	a->count_message = NULL;
-	a->nrows = query_rows_view(a->query, a->order, a->filter, a->marks, a->mark_filter,
-				   a->rows_buf, &a->rows);
+	struct query_spec w = app_rows_spec(a);
+	a->nrows = query_rows_spec(a->query, &w, a->rows_buf, &a->rows);
 	a->walk = (struct query_walk){s->n, true};
 	if (!app_select_article(a, keep < 0 || store_is_hidden(s, (size_t)keep) ? -1 : keep))
 		a->list.sel = keep_row < a->nrows ? keep_row : a->nrows ? a->nrows - 1 : 0;
@@ -495,6 +509,27 @@ static void cmd_type(void *app, const char *name)
 	say_count(a, SAY_TYPE);
 }
 
+static void apply_view(struct app *a, long k);
+
+static void cmd_view(void *app, const char *name)
+{
+	struct app *a = app;
+	const struct strlist *names = &a->cfg->view_names;
+	if (!name) {
+		struct buf b = {0};
+		for (size_t i = 0; i < names->n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "views: ", names->v[i]);
+		app_message(a, !names->n, "%s",
+			    names->n ? buf_str(&b)
+				     : "no saved view: 'view NAME QUERY' in the config saves one");
+		buf_free(&b);
+		return;
+	}
+	for (size_t i = 0; i < names->n; i++)
+		if (!strcmp(names->v[i], name))
+			apply_view(a, (long)i);
+}
+
 static void cmd_open(void *app)
 {
 	do_action(app, ACT_BROWSE);
@@ -540,6 +575,7 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 		.topic = cmd_topic,
 		.provider = cmd_provider,
 		.type = cmd_type,
+		.view = cmd_view,
 		.open = cmd_open,
 		.help = cmd_help,
 		.config_changed = cmd_config_changed,
@@ -767,6 +803,42 @@ static void act_filter(struct app *a)
 	prompt_start(a, PROMPT_FILTER);
 }
 
+/* Saved views ------------------------------------------------------------- */
+
+/* Make saved view k of the config the filter (-1: none). */
+static void apply_view(struct app *a, long k)
+{
+	struct querylang *ql = NULL;
+	if (k >= 0) {
+		char *err = NULL;
+		ql = querylang_compile(a->cfg->view_queries.v[k], (int64_t)time(NULL), &err);
+		if (!ql) { /* checked when it was saved: cannot be */
+			app_message(a, true, "view %s: %s", a->cfg->view_names.v[k], err);
+			free(err);
+			return;
+		}
+	}
+	querylang_free(a->filter);
+	a->filter = ql;
+	a->view_at = k;
+	app_rebuild_rows(a);
+	if (ql)
+		say_count(a, SAY_VIEW);
+	else
+		app_message(a, false, "filter cleared");
+}
+
+static void act_next_view(struct app *a)
+{
+	size_t n = a->cfg->view_names.n;
+	if (!n) {
+		app_message(a, true, "no saved view: 'view NAME QUERY' in the config saves one");
+		return;
+	}
+	long next = a->view_at + 1;
+	apply_view(a, (size_t)next < n ? next : -1);
+}
+
 static void act_sort_next(struct app *a)
 {
 	enum sort_key k = (enum sort_key)((a->order.key + 1) % SORT_NKEYS);
@@ -833,6 +905,7 @@ static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_TOGGLE_READ] = act_toggle_read,
 	[ACT_TOGGLE_STAR] = act_toggle_star,
 	[ACT_FILTER_MARKS] = act_filter_marks,
+	[ACT_NEXT_VIEW] = act_next_view,
 	[ACT_RELATED] = act_related,
 	[ACT_BACK] = act_back,
 	[ACT_FORWARD] = act_forward,
@@ -1072,14 +1145,14 @@ static void app_free(struct app *a)
 	strlist_free(&a->history_search);
 	strlist_free(&a->history_filter);
 	search_free(a->search);
-	search_free(a->filter);
+	querylang_free(a->filter);
 	free(a->search_pattern);
 	free(a->triage.confirm_text);
 }
 
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
-	    struct sort_order order, struct search *re, const char *script, int cols, int rows,
-	    double started_us)
+	    struct sort_order order, struct querylang *filter, const char *script, int cols,
+	    int rows, double started_us)
 {
 	struct app a = {
 		.state = st,
@@ -1087,9 +1160,10 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 		.cfg = cfg,
 		.keymap = km,
 		.order = order,
-		.filter = re,
+		.filter = filter,
 		.cur = {.article = -1, .related = -1},
 		.keep_pending = -1,
+		.view_at = -1,
 		.story_open = true,
 		.vertical = cfg->layout == LAYOUT_VERTICAL,
 		.layout_sets = cfg->layout_sets,

@@ -74,7 +74,7 @@ static void status_items(struct app *a, struct buf *it)
 	if (a->search)
 		buf_printf(&it[SI_SEARCH], "  search: %s", search_pattern(a->search));
 	if (a->filter)
-		buf_printf(&it[SI_FILTER], "  filter: %s", search_pattern(a->filter));
+		buf_printf(&it[SI_FILTER], "  filter: %s", querylang_text(a->filter));
 	if (query_topic(a->query))
 		buf_printf(&it[SI_TOPIC], "  topic: %s", query_topic(a->query));
 	if (query_provider(a->query))

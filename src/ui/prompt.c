@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lede/ui/triage.h"
 
@@ -143,6 +144,21 @@ static bool compile(struct app *a, const char *pattern, struct search **out)
 	return true;
 }
 
+/* Compile a query; an empty one clears. false with a message if invalid. */
+static bool compile_query(struct app *a, const char *text, struct querylang **out)
+{
+	*out = NULL;
+	if (!*text)
+		return true;
+	char *err;
+	if (!(*out = querylang_compile(text, (int64_t)time(NULL), &err))) {
+		app_message(a, true, "%s", err);
+		free(err);
+		return false;
+	}
+	return true;
+}
+
 void prompt_start(struct app *a, enum prompt_kind k)
 {
 	if (k == PROMPT_SEARCH)
@@ -157,7 +173,7 @@ void prompt_start(struct app *a, enum prompt_kind k)
 	free(a->message);
 	a->message = NULL;
 	if (k == PROMPT_FILTER && a->filter)
-		buf_puts(&a->input, search_pattern(a->filter));
+		buf_puts(&a->input, querylang_text(a->filter));
 }
 
 /* As the pattern is typed, the list follows. */
@@ -165,6 +181,7 @@ static void prompt_live(struct app *a)
 {
 	const char *text = buf_str(&a->input);
 	struct search *re;
+	struct querylang *ql;
 	free(a->message);
 	a->message = NULL;
 	if (a->prompt == PROMPT_SEARCH) {
@@ -177,11 +194,11 @@ static void prompt_live(struct app *a)
 		if (re)
 			prompt_find_match(a, 1, true, true);
 	} else if (a->prompt == PROMPT_FILTER) {
-		if (!compile(a, text, &re))
+		if (!compile_query(a, text, &ql))
 			return;
 		if (a->filter != a->saved_filter)
-			search_free(a->filter);
-		a->filter = re;
+			querylang_free(a->filter);
+		a->filter = ql;
 		app_rebuild_rows(a);
 	}
 }
@@ -195,12 +212,36 @@ static void prompt_cancel(struct app *a)
 		a->list.sel = a->saved_sel;
 	} else if (a->prompt == PROMPT_FILTER) {
 		if (a->filter != a->saved_filter)
-			search_free(a->filter);
+			querylang_free(a->filter);
 		a->filter = a->saved_filter;
 		app_rebuild_rows(a);
 		app_select_article(a, a->cur.article);
 	}
 	a->prompt = PROMPT_NONE;
+}
+
+/* The filter typed: the list shows its rows, or the old one stays with
+ * a message that says what is wrong. */
+static void accept_filter(struct app *a, const char *text)
+{
+	struct querylang *ql;
+	if (!compile_query(a, text, &ql)) {
+		if (a->filter != a->saved_filter)
+			querylang_free(a->filter);
+		a->filter = a->saved_filter;
+		app_rebuild_rows(a);
+		return;
+	}
+	if (a->filter != a->saved_filter)
+		querylang_free(a->filter);
+	querylang_free(a->saved_filter);
+	a->filter = ql;
+	a->view_at = -1; /* a filter of its own */
+	app_rebuild_rows(a);
+	if (ql)
+		app_say_count(a, SAY_FILTER);
+	else
+		app_message(a, false, "filter cleared");
 }
 
 static void prompt_accept(struct app *a)
@@ -210,29 +251,23 @@ static void prompt_accept(struct app *a)
 	const char *text = buf_str(&a->input);
 	if (k == PROMPT_SEARCH || k == PROMPT_FILTER)
 		remember(prompt_history(a, k), text);
-	if (k == PROMPT_SEARCH || k == PROMPT_FILTER) {
-		struct search **cur = k == PROMPT_SEARCH ? &a->search : &a->filter;
-		struct search *saved = k == PROMPT_SEARCH ? a->saved_search : a->saved_filter;
+	if (k == PROMPT_FILTER) {
+		accept_filter(a, text);
+	} else if (k == PROMPT_SEARCH) {
+		struct search **cur = &a->search;
+		struct search *saved = a->saved_search;
 		struct search *re;
 		if (!compile(a, text, &re)) { /* the message says why; keep the old */
 			if (*cur != saved)
 				search_free(*cur);
 			*cur = saved;
-			if (k == PROMPT_FILTER)
-				app_rebuild_rows(a);
 			return;
 		}
 		if (*cur != saved)
 			search_free(*cur);
 		search_free(saved);
 		*cur = re;
-		if (k == PROMPT_FILTER) {
-			app_rebuild_rows(a);
-			if (re)
-				app_say_count(a, SAY_FILTER);
-			else
-				app_message(a, false, "filter cleared");
-		} else if (re && !prompt_find_match(a, 1, true, true)) {
+		if (re && !prompt_find_match(a, 1, true, true)) {
 			app_message(a, true, "no match for %s", text);
 		} else if (re && !a->overlay_open) {
 			a->focus = 0; /* as n does: the story pane shows the match */

@@ -76,6 +76,11 @@ static void h_type(void *app, const char *n)
 	log_call(app, "type %s", n);
 }
 
+static void h_view(void *app, const char *n)
+{
+	log_call(app, "view %s", n);
+}
+
 static void h_open(void *app)
 {
 	log_call(app, "open%s", "");
@@ -106,7 +111,7 @@ static struct commands_ui stub_ui(struct calls *c)
 {
 	return (struct commands_ui){c,        h_quit,  h_sort,    h_search, h_filter,
 				    h_topic,  h_provider, h_open, h_help,   h_changed,
-				    h_names,  NULL,      h_type};
+				    h_names,  NULL,      h_type,   h_view};
 }
 
 /* A line that runs each command well; a command the table gains without
@@ -131,6 +136,7 @@ static const struct {
 	{"help", "help", "help"},
 	{"quit", "quit", "quit"},
 	{"q", "q", "quit"},
+	{"view", "view week ~N ~d <7d", "changed view week ~N ~d <7d"},
 };
 
 static const char *example_line(const char *name, const char **call)

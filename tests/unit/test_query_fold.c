@@ -109,7 +109,7 @@ Test(query_fold, every_window_finds_what_the_filter_finds, .timeout = 120)
 					q = query_new(stores[st]);
 					query_set_thread_min(q, min);
 					query_set_fold_window(q, windows[w]);
-					struct query_spec spec = {o, re, NULL, MARKS_ALL};
+					struct query_spec spec = {o, re, NULL, MARKS_ALL, NULL};
 					struct query_walk walk;
 					const size_t *rows;
 					n = query_rows_begin(q, &spec, 3, got, &rows, &walk);

@@ -268,7 +268,7 @@ Test(keys_rows, first_rows_then_all_of_them, .timeout = 120)
 			query_set_thread_min(q, 1);
 			query_set_topic(q, rc->topic);
 			query_set_provider(q, rc->provider);
-			struct query_spec w = {o, re, marks, rc->mf};
+			struct query_spec w = {o, re, marks, rc->mf, NULL};
 			size_t nw = reference(&s, re, marks, rc->mf, rc->topic, rc->provider, o, want);
 			struct query_walk walk;
 			const size_t *rows;
@@ -347,7 +347,7 @@ Test(keys_rows, typed_on_with_threads, .timeout = 120)
 	for (size_t t = 0; t < sizeof typed / sizeof *typed; t++) {
 		char *err = NULL;
 		struct search *re = search_compile(typed[t], &err);
-		struct query_spec w = {o, re, NULL, MARKS_ALL};
+		struct query_spec w = {o, re, NULL, MARKS_ALL, NULL};
 		struct query_walk walk;
 		const size_t *rows;
 		size_t n = query_rows_begin(q, &w, 2, out, &rows, &walk);

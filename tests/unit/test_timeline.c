@@ -153,13 +153,13 @@ static size_t month_count(const char *list, const char *month)
 
 Test(timeline, the_command_line_counts_what_the_list_shows)
 {
-	const char *filters[] = {NULL, "coral", "carbon"};
+	const char *filters[] = {NULL, "coral", "carbon", "~t AI ~d 2021"};
 	for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
 		struct run list, tl;
 		const char *largv[] = {"--list", "--no-cache", "tests/corpus", NULL, NULL, NULL};
 		const char *targv[] = {"--timeline", "--no-cache", "tests/corpus", NULL, NULL, NULL};
-		if (filters[f]) {
-			largv[3] = targv[3] = "-e";
+		if (filters[f]) { /* a query for the last */
+			largv[3] = targv[3] = f == 3 ? "-q" : "-e";
 			largv[4] = targv[4] = filters[f];
 		}
 		run_lede(&list, largv, NULL);

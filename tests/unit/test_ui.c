@@ -148,6 +148,7 @@ UI_TEST(follow)
 UI_TEST(problems)
 UI_TEST(quitall)
 UI_TEST(patterns)
+UI_TEST(query)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -156,7 +157,8 @@ Test(ui, every_script_is_run)
 				      "sort", "resize", "wide", "help", "panes", "hostile",
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
-				      "triage", "readview", "follow", "problems", "quitall", "patterns"};
+				      "triage", "readview", "follow", "problems", "quitall", "patterns",
+				      "query"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

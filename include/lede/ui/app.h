@@ -17,6 +17,7 @@
 #include "lede/config.h"
 #include "lede/keymap.h"
 #include "lede/query.h"
+#include "lede/querylang.h"
 #include "lede/search.h"
 #include "lede/state.h"
 #include "lede/store.h"
@@ -141,11 +142,25 @@ struct app {
 	/* The story pane is to follow the list's first row, not found yet. */
 	bool follow_pending;
 	struct sort_order order; /* the order rows are in */
-	struct search *search, *filter;
+	struct search *search;
+	/* The filter: a query (querylang.h), or NULL; its text is what the
+	 * status line shows. */
+	struct querylang *filter;
 	/* A message that holds the rows' count: said again with the count
 	 * once it is known, if it is still the one shown (count_message). */
 	const char *count_message;
-	enum app_count_say { SAY_NONE, SAY_FILTER, SAY_TOPIC, SAY_PROVIDER, SAY_TYPE, SAY_MARKS } count_say;
+	enum app_count_say {
+		SAY_NONE,
+		SAY_FILTER,
+		SAY_TOPIC,
+		SAY_PROVIDER,
+		SAY_TYPE,
+		SAY_MARKS,
+		SAY_VIEW
+	} count_say;
+	/* The saved view the filter is (its index in the config's), or -1:
+	 * where next-view goes on from. */
+	long view_at;
 	/* What the last / typed on found: rows [search_from, search_from +
 	 * search_clean) (forward, wrapping) hold no match of search_pattern,
 	 * nor so of any plain pattern that extends it; valid for rows_gen. */
@@ -166,7 +181,8 @@ struct app {
 	enum prompt_kind prompt;
 	struct buf input;
 	size_t saved_sel;
-	struct search *saved_search, *saved_filter;
+	struct search *saved_search;
+	struct querylang *saved_filter;
 	struct strlist history;             /* of the : prompt */
 	struct strlist history_search, history_filter; /* of / and f */
 	size_t hist_pos;
@@ -182,15 +198,15 @@ struct app {
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
 	view_problems_ops;
 
-/* Run the reader over a loaded store; re (may be NULL) is the initial
+/* Run the reader over a loaded store; filter (may be NULL) is the initial
  * filter, and the reader owns it. With script set, keys come from that
  * file and screens are written to stdout (the headless mode); its "stats"
  * command prints the time to the first screen (from started_us, on
  * CLOCK_MONOTONIC in microseconds) and per-key latencies. Returns the exit
  * status. */
 int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state *st,
-	    struct sort_order order, struct search *re, const char *script, int cols, int rows,
-	    double started_us);
+	    struct sort_order order, struct querylang *filter, const char *script, int cols,
+	    int rows, double started_us);
 
 /* For views: article idx whole (store_article: decoded on first need when
  * the store loaded it lazy), or NULL. The list's own fields are in
@@ -224,6 +240,9 @@ void app_handle_key(struct app *a, int key);
 /* The wheel scrolls the pane under the pointer, a click selects there, a
  * double click opens; x and y are screen cells. */
 void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y);
+/* The spec of the list's rows: the order, the marks, and the filter (one
+ * pattern alone taken as the engine's plain search). */
+struct query_spec app_rows_spec(const struct app *a);
 /* Filter and sort the list again, keeping the selection on the same
  * article: the first rows at once, the rest when the engine's threads are
  * done. */
