@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/cluster.h"
 #include "lede/commands.h"
 #include "lede/compat.h"
 #include "lede/config.h"
@@ -52,6 +53,7 @@ static const char usage_text[] =
 	"  -s, --sort KEY[:asc|:desc]  date, quality, heat, title or provider\n"
 	"  -e, --search REGEX          only articles that match (PCRE2, smart case)\n"
 	"      --list                  print the list, tab-separated, and exit\n"
+	"      --group                 with --list: one line per story, its count last\n"
 	"      --json                  print the articles as JSON Lines and exit\n"
 	"      --check                 report every problem in the archive and exit\n"
 	"  -L, --follow                follow symbolic links inside the directories\n"
@@ -225,7 +227,7 @@ static void explain_nothing_loaded(const struct store *s, const char *const *pat
 struct args {
 	enum mode mode;
 	struct sort_order order;
-	bool sort_given, no_cache, follow;
+	bool sort_given, no_cache, follow, group;
 	const char *pattern, *config_path, *script, *keymap;
 	int cols, rows; /* --size, for the headless reader; 0 when not given */
 	const char *const *paths;
@@ -236,6 +238,7 @@ static const struct option longopts[] = {
 	{"sort", required_argument, NULL, 's'},
 	{"search", required_argument, NULL, 'e'},
 	{"list", no_argument, NULL, 'l'},
+	{"group", no_argument, NULL, 'G'},
 	{"json", no_argument, NULL, 'J'},
 	{"check", no_argument, NULL, 'C'},
 	{"follow", no_argument, NULL, 'L'},
@@ -295,6 +298,7 @@ static int take_option(int c, struct args *a)
 	case 'J': return set_mode(a, MODE_JSON);
 	case 'C': return set_mode(a, MODE_CHECK);
 	case 'L': a->follow = true; return -1;
+	case 'G': a->group = true; return -1;
 	case 'c': a->config_path = optarg; return -1;
 	case 'k': a->keymap = optarg; return -1;
 	case 'N': a->no_cache = true; return -1;
@@ -332,6 +336,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	a->paths = (const char *const *)argv + optind;
 	a->npaths = (size_t)(argc - optind);
+	if (a->group && a->mode != MODE_LIST) {
+		fprintf(stderr, "lede: --group works with --list only\n");
+		return 2;
+	}
 	return -1;
 }
 
@@ -423,7 +431,7 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 				  .follow_links = a->follow || cfg->follow_links};
 	char *cache_path = a->no_cache ? NULL : cache_path_for(a->paths, a->npaths);
 	opts.cache_path = cache_path;
-	if (a->mode == MODE_LIST) {
+	if (a->mode == MODE_LIST && !a->group) {
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = true; /* nor anything of the articles but its columns */
 		opts.only_matches = true; /* nor the articles it does not show */
@@ -439,6 +447,9 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	 * and --check print no link at all */
 	if (a->mode != MODE_UI)
 		opts.linking = a->mode == MODE_JSON ? STORE_LINK_RELATED : STORE_LINK_NONE;
+	/* the clusters of --list --group weigh related links and every text */
+	if (a->group)
+		opts.linking = STORE_LINK_RELATED;
 	struct output_progress progress = {.fd = STDERR_FILENO};
 	/* the reader opens its screen once the articles are in: until then the
 	 * same line tells how the load goes (never in the headless mode) */
@@ -486,14 +497,68 @@ static int run_ui(struct store *s, struct config *cfg, const struct args *a,
 	return status;
 }
 
+/* The webUrl of the lead of article i's cluster (its identity when it
+ * has none), or NULL when i is alone. */
+static const char *cluster_url(const struct store *s, size_t i)
+{
+	if (cluster_size(s, i) < 2)
+		return NULL;
+	const struct article *lead = s->v[cluster_lead(s, i)];
+	return lead->web_url && *lead->web_url ? lead->web_url : article_identity(lead);
+}
+
+/* --list --group: the rows idx[0..n) (sorted), one line per cluster, at
+ * its first row's place: the best of its rows (as a cluster's lead is
+ * chosen) with the count of its rows as a last column. */
+static void print_groups(const struct store *s, const size_t *idx, size_t n)
+{
+	uint32_t *group_of = xmalloc((s->n ? s->n : 1) * sizeof *group_of);
+	size_t *best = xmalloc((n ? n : 1) * sizeof *best);
+	size_t *count = xcalloc(n ? n : 1, sizeof *count);
+	size_t ngroups = 0;
+	for (size_t i = 0; i < s->n; i++)
+		group_of[i] = UINT32_MAX;
+	for (size_t r = 0; r < n; r++) {
+		size_t lead = cluster_lead(s, idx[r]);
+		if (group_of[lead] == UINT32_MAX) {
+			group_of[lead] = (uint32_t)ngroups;
+			best[ngroups++] = idx[r];
+		}
+		size_t g = group_of[lead];
+		if (count[g]++ && cluster_leads(s, idx[r], best[g]))
+			best[g] = idx[r];
+	}
+	struct buf b = {0};
+	for (size_t g = 0; g < ngroups; g++) {
+		output_list_line(&b, s->v[best[g]]);
+		b.len--; /* its newline, after the count */
+		buf_printf(&b, "\t%zu\n", count[g]);
+		if (b.len > 1 << 16 || g + 1 == ngroups) {
+			if (output_stdout_write(b.data, b.len) < 0)
+				break; /* said once, by finish() */
+			b.len = 0;
+		}
+	}
+	buf_free(&b);
+	free(group_of);
+	free(best);
+	free(count);
+}
+
 /* --list and --json: the matching articles in order on stdout. */
-static int run_print(const struct store *s, const struct args *a, struct search *re)
+static int run_print(struct store *s, const struct args *a, struct search *re)
 {
 	print_problems(s);
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
 	/* a search the load ran already is not run again */
 	size_t n = s->matched ? store_matches(s, idx) : query_filter(s, re, idx);
 	query_sort(s, idx, n, a->order);
+	if (a->mode == MODE_JSON || a->group)
+		cluster_publish(s, cluster_compute(s, NULL));
+	if (a->group) {
+		print_groups(s, idx, n);
+		n = 0;
+	}
 	struct buf b = {0};
 	/* the marks are read, never written, here */
 	struct state *st = a->mode == MODE_JSON ? open_marks() : NULL;
@@ -502,7 +567,8 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 		if (a->mode == MODE_LIST)
 			output_list_line(&b, art);
 		else
-			output_json_line(&b, s, art, state_get(st, article_identity(art)));
+			output_json_line_in(&b, s, art, state_get(st, article_identity(art)),
+					    cluster_url(s, idx[i]));
 		if (b.len > 1 << 16 || i + 1 == n) {
 			if (output_stdout_write(b.data, b.len) < 0)
 				break; /* said once, by finish() */

@@ -387,6 +387,12 @@ static void jsite(struct buf *b, bool *first, const struct article *a)
 void output_json_line(struct buf *b, const struct store *s, const struct article *a,
 		      unsigned marks)
 {
+	output_json_line_in(b, s, a, marks, NULL);
+}
+
+void output_json_line_in(struct buf *b, const struct store *s, const struct article *a,
+			 unsigned marks, const char *cluster)
+{
 	bool f = true;
 	buf_putc(b, '{');
 	jpath(b, &f, "path", a->path);
@@ -405,6 +411,8 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 	jbool(b, &f, "published", a->has & HAS_PUBLISHED, a->published);
 	jbool(b, &f, "read", true, marks & MARK_READ);
 	jbool(b, &f, "starred", true, marks & MARK_STARRED);
+	if (cluster) /* an article alone has no such field */
+		jstr(b, &f, "cluster", cluster);
 	jprovider(b, &f, &a->provider);
 	key(b, &f, "topics");
 	buf_putc(b, '[');
