@@ -885,3 +885,68 @@ size_t cluster_lead(const struct store *s, size_t i)
 	const struct cluster_set *c = cluster_of(s);
 	return c && i < c->n ? c->lead[i] : i;
 }
+
+/* ---- on a thread of its own ---- */
+
+struct cluster_job {
+	const struct store *s;
+	pthread_t thread;
+	volatile bool cancel;
+	bool done; /* under lock: result is set */
+	struct cluster_set *result;
+	pthread_mutex_t lock;
+};
+
+static void *job_run(void *arg)
+{
+	struct cluster_job *j = arg;
+	struct cluster_set *c = cluster_compute(j->s, &j->cancel);
+	pthread_mutex_lock(&j->lock);
+	j->result = c;
+	j->done = true;
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+struct cluster_job *cluster_job_start(const struct store *s)
+{
+	struct cluster_job *j = xcalloc(1, sizeof *j);
+	j->s = s;
+	pthread_mutex_init(&j->lock, NULL);
+	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
+		pthread_mutex_destroy(&j->lock);
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+bool cluster_job_take(struct cluster_job **jp, bool wait, struct cluster_set **out)
+{
+	struct cluster_job *j = *jp;
+	*out = NULL;
+	if (!j)
+		return false;
+	pthread_mutex_lock(&j->lock);
+	bool done = j->done;
+	pthread_mutex_unlock(&j->lock);
+	if (!done && !wait)
+		return false;
+	pthread_join(j->thread, NULL);
+	*out = j->result;
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+	*jp = NULL;
+	return true;
+}
+
+void cluster_job_cancel(struct cluster_job **jp)
+{
+	struct cluster_job *j = *jp;
+	if (!j)
+		return;
+	j->cancel = true;
+	struct cluster_set *c;
+	cluster_job_take(jp, true, &c);
+	cluster_free(c);
+}

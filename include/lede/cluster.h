@@ -77,4 +77,17 @@ size_t cluster_lead(const struct store *s, size_t i);
  * else loaded first? */
 bool cluster_leads(const struct store *s, size_t a, size_t b);
 
+/* The reader computes them on a thread of its own, after its first
+ * screen: a job, NULL when none could be started. */
+struct cluster_job;
+struct cluster_job *cluster_job_start(const struct store *s);
+/* When the job is done (wait: wait for it): true, the job freed and *jp
+ * set to NULL, the set in *out (the caller's: publish or free it; NULL if
+ * it was cancelled). false while it runs, or with no job (*jp NULL). From
+ * the thread that started it. */
+bool cluster_job_take(struct cluster_job **jp, bool wait, struct cluster_set **out);
+/* Stop the job, wait for its thread, free it and what it found; *jp set
+ * to NULL. Nothing when *jp is NULL. Before the store changes or goes. */
+void cluster_job_cancel(struct cluster_job **jp);
+
 #endif

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "lede/browser.h"
+#include "lede/cluster.h"
 #include "lede/commands.h"
 #include "lede/ui/draw.h"
 #include "lede/ui/history.h"
@@ -208,8 +209,22 @@ void app_say_count(struct app *a, enum app_count_say what)
 	say_count(a, what);
 }
 
+/* The clusters, once found, into the store: the views that show them
+ * are drawn again. */
+static void take_clusters(struct app *a, bool wait)
+{
+	struct cluster_set *c;
+	if (!cluster_job_take(&a->clusters, wait, &c) || !c)
+		return;
+	cluster_publish(a->store, c);
+	pane_invalidate(a, &a->list);
+	pane_invalidate(a, &a->story);
+	pane_invalidate(a, &a->overlay);
+}
+
 void app_tick(struct app *a)
 {
+	take_clusters(a, false);
 	query_poll(a->query);
 	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
 	if (!a->walk.complete) {
@@ -226,6 +241,7 @@ void app_tick(struct app *a)
 
 void app_settle(struct app *a)
 {
+	take_clusters(a, true);
 	query_settle(a->query);
 	app_tick(a);
 }
@@ -292,6 +308,7 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	char *provider = query_provider(a->query) ? xstrdup(query_provider(a->query)) : NULL;
 	char *type = query_type(a->query) ? xstrdup(query_type(a->query)) : NULL;
 	query_free(a->query); /* joins its warm-up, which reads the store */
+	cluster_job_cancel(&a->clusters); /* so do the clusters */
 	store_check_apply(a->store, true, ch);
 	struct store *s = a->store;
 	free(a->rows_buf);
@@ -315,6 +332,9 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	a->nrows = query_rows_view(a->query, a->order, a->filter, a->marks, a->mark_filter,
 				   a->rows_buf, &a->rows);
 	a->walk = (struct query_walk){s->n, true};
+	/* the clusters of the store as it is now (the old set's indices stay
+	 * valid meanwhile: articles keep theirs) */
+	a->clusters = cluster_job_start(s);
 	if (!app_select_article(a, keep < 0 || store_is_hidden(s, (size_t)keep) ? -1 : keep))
 		a->list.sel = keep_row < a->nrows ? keep_row : a->nrows ? a->nrows - 1 : 0;
 	pane_invalidate(a, &a->list);
@@ -1058,6 +1078,7 @@ static bool fold_marks(struct state *st)
 
 static void app_free(struct app *a)
 {
+	cluster_job_cancel(&a->clusters); /* it reads the store */
 	free(a->marks);
 	query_free(a->query);
 	pane_close(a, &a->list);
@@ -1117,6 +1138,8 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	/* the first screen came from the cache alone: every file is checked
 	 * now, on the other core */
 	store_check_start(s);
+	/* and the coverage clusters found, on a thread of their own */
+	a.clusters = cluster_job_start(s);
 	int status = 0;
 	if (script)
 		status = script_play(&a, script, started_us);
