@@ -309,6 +309,8 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	char *type = query_type(a->query) ? xstrdup(query_type(a->query)) : NULL;
 	query_free(a->query); /* joins its warm-up, which reads the store */
 	cluster_job_cancel(&a->clusters); /* so do the clusters */
+	/* and the old ones may hold articles now gone: none until the new */
+	cluster_publish(a->store, NULL);
 	store_check_apply(a->store, true, ch);
 	struct store *s = a->store;
 	free(a->rows_buf);
@@ -332,8 +334,7 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	a->nrows = query_rows_view(a->query, a->order, a->filter, a->marks, a->mark_filter,
 				   a->rows_buf, &a->rows);
 	a->walk = (struct query_walk){s->n, true};
-	/* the clusters of the store as it is now (the old set's indices stay
-	 * valid meanwhile: articles keep theirs) */
+	/* the clusters of the store as it is now */
 	a->clusters = cluster_job_start(s);
 	if (!app_select_article(a, keep < 0 || store_is_hidden(s, (size_t)keep) ? -1 : keep))
 		a->list.sel = keep_row < a->nrows ? keep_row : a->nrows ? a->nrows - 1 : 0;

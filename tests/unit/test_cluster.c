@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "lede/cluster.h"
@@ -336,4 +338,65 @@ Test(cluster_cli, group_without_list_is_a_usage_error)
 	cr_expect_str_eq(r.err, "lede: --group works with --list only\n");
 	cr_expect_str_eq(r.out, "");
 	run_free(&r);
+}
+
+/* ---- the reader ---- */
+
+/* The reader's environment: its cache and marks under home. */
+static void reader_env(const char *home, char **cache_env, char **state_env, const char **env)
+{
+	*cache_env = xasprintf("XDG_CACHE_HOME=%s/c", home);
+	cr_assert_eq(mkdir(*cache_env + strlen("XDG_CACHE_HOME="), 0700), 0);
+	*state_env = xasprintf("XDG_STATE_HOME=%s/s", home);
+	const char *fixed[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
+			       "XDG_CONFIG_HOME=/nonexistent", "NO_COLOR=1"};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+		env[n++] = fixed[i];
+	env[n++] = *cache_env;
+	env[n++] = *state_env;
+	env[n] = NULL;
+}
+
+/* The reader shows the stories of the archive as the check of every file
+ * leaves it: DINO saved again after the cache was written is found by the
+ * check, after the first screen, and then DINO's related view lists the
+ * copy as another outlet of its story. */
+Test(cluster_reader, the_stories_follow_the_check_of_every_file, .timeout = 60)
+{
+	char *home = temp_dir("cluster-reader-home"), *dir = temp_dir("cluster-reader");
+	char *cmd = xasprintf("cp seeds/* '%s'/", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	wait_until_not_racy();
+	char *cache_env, *state_env;
+	const char *env[10];
+	reader_env(home, &cache_env, &state_env, env);
+	struct run r;
+	run_lede(&r, (const char *[]){"--check", dir, NULL}, env); /* writes the cache */
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	run_free(&r);
+
+	size_t len;
+	char *text = slurp(DINO, &len);
+	char *again = xasprintf("%s/saved-again.md", dir);
+	write_text(again, text);
+	char *script = xasprintf("%s.script", dir);
+	write_text(script, "expect message ^\\+1 new\n"
+			   "key g r\n"
+			   "expect view related\n"
+			   "expect screen Same story, other outlets \\(1\\)\n"
+			   "expect screen saved-again|segment images\n");
+	run_lede(&r, (const char *[]){"--script", script, "--size", "120x30", dir, NULL}, env);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_null(strstr(r.err, "expected"), "%s", r.err);
+	run_free(&r);
+	unlink(script);
+	free(script);
+	free(again);
+	free(text);
+	free(cache_env);
+	free(state_env);
+	temp_dir_free(dir);
+	temp_dir_free(home);
 }
