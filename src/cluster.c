@@ -333,7 +333,7 @@ static int32_t quality_or_none(const struct store *s, size_t i)
 
 struct work {
 	const struct store *s;
-	const volatile bool *cancel;
+	const atomic_bool *cancel;
 	size_t n;
 	struct store_texts *texts;
 	struct words w;
@@ -352,7 +352,7 @@ struct work {
 
 static bool cancelled(const struct work *k, size_t i)
 {
-	return k->cancel && !(i & 1023) && *k->cancel;
+	return k->cancel && !(i & 1023) && atomic_load(k->cancel);
 }
 
 /* Article i's title and excerpt (the first two texts the store has of it
@@ -826,7 +826,7 @@ static void work_free(struct work *k)
  * computation at a time. */
 static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
 
-struct cluster_set *cluster_compute(const struct store *s, const volatile bool *cancel)
+struct cluster_set *cluster_compute(const struct store *s, const atomic_bool *cancel)
 {
 	struct work k = {.s = s, .cancel = cancel, .n = s->n};
 	if (k.n >= UINT32_MAX)
@@ -891,7 +891,7 @@ size_t cluster_lead(const struct store *s, size_t i)
 struct cluster_job {
 	const struct store *s;
 	pthread_t thread;
-	volatile bool cancel;
+	atomic_bool cancel;
 	bool done; /* under lock: result is set */
 	struct cluster_set *result;
 	pthread_mutex_t lock;
@@ -945,7 +945,7 @@ void cluster_job_cancel(struct cluster_job **jp)
 	struct cluster_job *j = *jp;
 	if (!j)
 		return;
-	j->cancel = true;
+	atomic_store(&j->cancel, true);
 	struct cluster_set *c;
 	cluster_job_take(jp, true, &c);
 	cluster_free(c);

@@ -21,6 +21,7 @@
 #ifndef LEDE_CLUSTER_H
 #define LEDE_CLUSTER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,7 +56,7 @@ struct cluster_set {
  * reader's, while s does not change (it reads texts with a store_texts of
  * its own). cancel, when not NULL, is polled: once it reads true the work
  * stops and NULL is returned. */
-struct cluster_set *cluster_compute(const struct store *s, const volatile bool *cancel);
+struct cluster_set *cluster_compute(const struct store *s, const atomic_bool *cancel);
 void cluster_free(struct cluster_set *c);
 
 /* Hand c to s, which owns it from then on (store_free frees it); any set

@@ -227,7 +227,7 @@ Test(cluster, no_set_means_every_article_alone)
 		cr_expect_eq(cluster_lead(&s, i), i);
 	}
 	cr_expect_eq(cluster_size(&s, s.n + 5), 1);
-	volatile bool cancel = true;
+	atomic_bool cancel = true;
 	cr_expect_null(cluster_compute(&s, &cancel));
 	store_free(&s);
 }
