@@ -19,6 +19,7 @@
 #include "lede/article.h"
 #include "lede/cache.h"
 #include "lede/cluster.h"
+#include "lede/compat.h"
 #include "lede/hash.h"
 #include "lede/store.h"
 #include "lede/util.h"
@@ -900,6 +901,8 @@ struct cluster_job {
 static void *job_run(void *arg)
 {
 	struct cluster_job *j = arg;
+	/* below the reader's thread: a key never waits behind the clusters */
+	compat_lower_thread_priority();
 	struct cluster_set *c = cluster_compute(j->s, &j->cancel);
 	pthread_mutex_lock(&j->lock);
 	j->result = c;

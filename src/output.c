@@ -411,8 +411,6 @@ void output_json_line_in(struct buf *b, const struct store *s, const struct arti
 	jbool(b, &f, "published", a->has & HAS_PUBLISHED, a->published);
 	jbool(b, &f, "read", true, marks & MARK_READ);
 	jbool(b, &f, "starred", true, marks & MARK_STARRED);
-	if (cluster) /* an article alone has no such field */
-		jstr(b, &f, "cluster", cluster);
 	jprovider(b, &f, &a->provider);
 	key(b, &f, "topics");
 	buf_putc(b, '[');
@@ -443,7 +441,10 @@ void output_json_line_in(struct buf *b, const struct store *s, const struct arti
 		     r->local >= 0 && (size_t)r->local < s->n ? s->v[r->local]->path : NULL);
 		buf_putc(b, '}');
 	}
-	buf_puts(b, "]}\n");
+	buf_putc(b, ']');
+	if (cluster) /* an article alone has no such field */
+		jstr(b, &f, "cluster", cluster);
+	buf_puts(b, "}\n");
 }
 
 /* The loading line ----------------------------------------------------------- */

@@ -36,8 +36,8 @@ void output_list_escape(struct buf *b, const char *s, size_t n);
 void output_json_line(struct buf *b, const struct store *s, const struct article *a,
 		      unsigned marks);
 /* The same with "cluster": the webUrl of the lead of the article's
- * coverage cluster (cluster.h), right after "starred"; NULL: no such
- * field (an article alone). */
+ * coverage cluster (cluster.h), the last field; NULL: no such field (an
+ * article alone). */
 void output_json_line_in(struct buf *b, const struct store *s, const struct article *a,
 			 unsigned marks, const char *cluster);
 
