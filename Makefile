@@ -20,7 +20,7 @@ DEB_PKGS = build-essential pkg-config libncurses-dev libyaml-dev libpcre2-dev \
 # Lazily expanded: pkg-config runs only in recipes, after `deps` (when the
 # goal asks for it) has made sure it can.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 TEST_LIBS = $(shell pkg-config --libs criterion) -lutil
 
 SANITIZE ?=

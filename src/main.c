@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/cluster.h"
 #include "lede/commands.h"
 #include "lede/compat.h"
 #include "lede/config.h"
@@ -56,6 +57,7 @@ static const char usage_text[] =
 	"  -q, --query QUERY           only articles the query matches (lede(1): QUERIES)\n"
 	"      --view NAME             only articles the config's saved view NAME matches\n"
 	"      --list                  print the list, tab-separated, and exit\n"
+	"      --group                 with --list: one line per story, its count last\n"
 	"      --json                  print the articles as JSON Lines and exit\n"
 	"      --check                 report every problem in the archive and exit\n"
 	"      --timeline              print how many stories a period, and exit\n"
@@ -230,7 +232,7 @@ static void explain_nothing_loaded(const struct store *s, const char *const *pat
 struct args {
 	enum mode mode;
 	struct sort_order order;
-	bool sort_given, no_cache, follow;
+	bool sort_given, no_cache, follow, group;
 	const char *pattern, *config_path, *script, *keymap;
 	const char *query, *view; /* -q, --view */
 	int cols, rows; /* --size, for the headless reader; 0 when not given */
@@ -244,6 +246,7 @@ static const struct option longopts[] = {
 	{"query", required_argument, NULL, 'q'},
 	{"view", required_argument, NULL, 'W'},
 	{"list", no_argument, NULL, 'l'},
+	{"group", no_argument, NULL, 'G'},
 	{"json", no_argument, NULL, 'J'},
 	{"check", no_argument, NULL, 'C'},
 	{"timeline", no_argument, NULL, 'T'},
@@ -308,6 +311,7 @@ static int take_option(int c, struct args *a)
 	case 'C': return set_mode(a, MODE_CHECK);
 	case 'T': return set_mode(a, MODE_TIMELINE);
 	case 'L': a->follow = true; return -1;
+	case 'G': a->group = true; return -1;
 	case 'c': a->config_path = optarg; return -1;
 	case 'k': a->keymap = optarg; return -1;
 	case 'N': a->no_cache = true; return -1;
@@ -345,6 +349,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	a->paths = (const char *const *)argv + optind;
 	a->npaths = (size_t)(argc - optind);
+	if (a->group && a->mode != MODE_LIST) {
+		fprintf(stderr, "lede: --group works with --list only\n");
+		return 2;
+	}
 	return -1;
 }
 
@@ -517,6 +525,13 @@ static void resolve_paths(struct args *a, const struct config *cfg, char **seeds
 	}
 }
 
+/* Does what the command line prints need the coverage clusters? */
+static bool needs_clusters(const struct args *a, const struct querylang *ql)
+{
+	return a->mode == MODE_JSON || a->group ||
+	       (ql && (querylang_needs(ql) & QUERYLANG_CLUSTERS));
+}
+
 /* The articles into s, through the cache unless --no-cache, with the
  * load's warnings said on stderr. */
 static void load_articles(struct store *s, const struct args *a, const struct config *cfg,
@@ -526,7 +541,7 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 				  .follow_links = a->follow || cfg->follow_links};
 	char *cache_path = a->no_cache ? NULL : cache_path_for(a->paths, a->npaths);
 	opts.cache_path = cache_path;
-	if ((a->mode == MODE_LIST || a->mode == MODE_TIMELINE) && !ql) {
+	if ((a->mode == MODE_LIST || a->mode == MODE_TIMELINE) && !ql && !a->group) {
 		opts.match_only = re; /* the list shows nothing else */
 		opts.list_only = true; /* nor anything of the articles but its columns */
 		opts.only_matches = true; /* nor the articles it does not show */
@@ -546,6 +561,9 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 		opts.linking = a->mode == MODE_JSON ? STORE_LINK_RELATED : STORE_LINK_NONE;
 	if (ql && (querylang_needs(ql) & QUERYLANG_LINKS)) /* ~L ~B */
 		opts.linking = STORE_LINK_ALL;
+	/* the clusters (--list --group, ~C) weigh related links and every text */
+	else if (a->mode != MODE_UI && needs_clusters(a, ql))
+		opts.linking = STORE_LINK_RELATED;
 	struct output_progress progress = {.fd = STDERR_FILENO};
 	/* the reader opens its screen once the articles are in: until then the
 	 * same line tells how the load goes (never in the headless mode) */
@@ -628,6 +646,54 @@ static int run_ui(struct store *s, struct config *cfg, const struct args *a,
 	return status;
 }
 
+/* The webUrl of the lead of article i's cluster (its identity when it
+ * has none), or NULL when i is alone. */
+static const char *cluster_url(const struct store *s, size_t i)
+{
+	if (cluster_size(s, i) < 2)
+		return NULL;
+	const struct article *lead = s->v[cluster_lead(s, i)];
+	return lead->web_url && *lead->web_url ? lead->web_url : article_identity(lead);
+}
+
+/* --list --group: the rows idx[0..n) (sorted), one line per cluster, at
+ * its first row's place: the best of its rows (as a cluster's lead is
+ * chosen) with the count of its rows as a last column. */
+static void print_groups(const struct store *s, const size_t *idx, size_t n)
+{
+	uint32_t *group_of = xmalloc((s->n ? s->n : 1) * sizeof *group_of);
+	size_t *best = xmalloc((n ? n : 1) * sizeof *best);
+	size_t *count = xcalloc(n ? n : 1, sizeof *count);
+	size_t ngroups = 0;
+	for (size_t i = 0; i < s->n; i++)
+		group_of[i] = UINT32_MAX;
+	for (size_t r = 0; r < n; r++) {
+		size_t lead = cluster_lead(s, idx[r]);
+		if (group_of[lead] == UINT32_MAX) {
+			group_of[lead] = (uint32_t)ngroups;
+			best[ngroups++] = idx[r];
+		}
+		size_t g = group_of[lead];
+		if (count[g]++ && cluster_leads(s, idx[r], best[g]))
+			best[g] = idx[r];
+	}
+	struct buf b = {0};
+	for (size_t g = 0; g < ngroups; g++) {
+		output_list_line(&b, s->v[best[g]]);
+		b.len--; /* its newline, after the count */
+		buf_printf(&b, "\t%zu\n", count[g]);
+		if (b.len > 1 << 16 || g + 1 == ngroups) {
+			if (output_stdout_write(b.data, b.len) < 0)
+				break; /* said once, by finish() */
+			b.len = 0;
+		}
+	}
+	buf_free(&b);
+	free(group_of);
+	free(best);
+	free(count);
+}
+
 /* The articles the command line selects, into idx (s->n of them at
  * most); returns how many. */
 static size_t selected(const struct store *s, struct search *re, const struct querylang *ql,
@@ -675,13 +741,17 @@ static int run_timeline(const struct store *s, const struct args *a, struct sear
 }
 
 /* --list and --json: the matching articles in order on stdout. */
-static int run_print(const struct store *s, const struct args *a, struct search *re,
+static int run_print(struct store *s, const struct args *a, struct search *re,
 		     const struct querylang *ql)
 {
 	print_problems(s);
 	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
 	size_t n = selected(s, re, ql, idx);
 	query_sort(s, idx, n, a->order);
+	if (a->group) {
+		print_groups(s, idx, n);
+		n = 0;
+	}
 	struct buf b = {0};
 	/* the marks are read, never written, here */
 	struct state *st = a->mode == MODE_JSON ? open_marks() : NULL;
@@ -690,7 +760,8 @@ static int run_print(const struct store *s, const struct args *a, struct search 
 		if (a->mode == MODE_LIST)
 			output_list_line(&b, art);
 		else
-			output_json_line(&b, s, art, state_get(st, article_identity(art)));
+			output_json_line_in(&b, s, art, state_get(st, article_identity(art)),
+					    cluster_url(s, idx[i]));
 		if (b.len > 1 << 16 || i + 1 == n) {
 			if (output_stdout_write(b.data, b.len) < 0)
 				break; /* said once, by finish() */
@@ -736,6 +807,9 @@ int main(int argc, char **argv)
 	static struct store s; /* reachable until the exit: see below */
 	load_articles(&s, &a, &cfg, re, ql);
 
+	/* the printing modes find them once, before anything is selected */
+	if (a.mode != MODE_UI && needs_clusters(&a, ql))
+		cluster_publish(&s, cluster_compute(&s, NULL));
 	if (a.mode == MODE_CHECK)
 		status = run_check(&s, &a, ql);
 	else if (a.mode == MODE_UI)

@@ -387,6 +387,12 @@ static void jsite(struct buf *b, bool *first, const struct article *a)
 void output_json_line(struct buf *b, const struct store *s, const struct article *a,
 		      unsigned marks)
 {
+	output_json_line_in(b, s, a, marks, NULL);
+}
+
+void output_json_line_in(struct buf *b, const struct store *s, const struct article *a,
+			 unsigned marks, const char *cluster)
+{
 	bool f = true;
 	buf_putc(b, '{');
 	jpath(b, &f, "path", a->path);
@@ -435,7 +441,10 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 		     r->local >= 0 && (size_t)r->local < s->n ? s->v[r->local]->path : NULL);
 		buf_putc(b, '}');
 	}
-	buf_puts(b, "]}\n");
+	buf_putc(b, ']');
+	if (cluster) /* an article alone has no such field */
+		jstr(b, &f, "cluster", cluster);
+	buf_puts(b, "}\n");
 }
 
 /* The loading line ----------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lede/cluster.h"
 #include "lede/date.h"
 #include "lede/fields.h"
 #include "lede/state.h"
@@ -596,7 +597,7 @@ size_t querylang_nslow(const struct querylang *q)
 
 bool querylang_clusters_available(void)
 {
-	return false;
+	return true;
 }
 
 /* ---- evaluation ---- */
@@ -718,7 +719,7 @@ static bool eval_node(struct querylang_eval *e, int k, size_t i)
 	case OP_STARRED: return (m & MARK_STARRED) != 0;
 	case OP_LOCAL: return store_links_local(s, i);
 	case OP_BACKLINKED: return store_backlinks(s, i, &nb) && nb > 0;
-	case OP_CLUSTER: return false; /* never compiled: see querylang_clusters_available */
+	case OP_CLUSTER: return cluster_size(s, i) >= 2;
 	default:
 		if (e->with_bits && n->slow >= 0)
 			return (e->bits >> n->slow) & 1;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/cluster.h"
 #include "lede/fields.h"
 #include "lede/hash.h"
 #include "lede/parse.h"
@@ -2091,6 +2092,7 @@ void store_free(struct store *s)
 	free(s->backlink_start);
 	free(s->backlinks);
 	free(s->matched);
+	cluster_free(s->clusters);
 	memset(s, 0, sizeof *s);
 }
 

@@ -35,6 +35,11 @@ void output_list_escape(struct buf *b, const char *s, size_t n);
  * MARK_STARRED of query.h) give the booleans "read" and "starred". */
 void output_json_line(struct buf *b, const struct store *s, const struct article *a,
 		      unsigned marks);
+/* The same with "cluster": the webUrl of the lead of the article's
+ * coverage cluster (cluster.h), the last field; NULL: no such field (an
+ * article alone). */
+void output_json_line_in(struct buf *b, const struct store *s, const struct article *a,
+			 unsigned marks, const char *cluster);
 
 /* A JSON string literal for s[0..n). */
 void output_json_string(struct buf *b, const char *s, size_t n);

@@ -165,6 +165,9 @@ struct store {
 	size_t load_problems;
 	struct store_check *check;
 	bool check_due; /* loaded from the cache alone, not yet checked */
+	/* The coverage clusters, once published (cluster.h: read them
+	 * through it, never here). Owned. */
+	struct cluster_set *clusters;
 	/* The articles a list_only load keeps (see article.h): freed by
 	 * store_free, after every article. */
 	struct slab slab;

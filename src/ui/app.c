@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "lede/browser.h"
+#include "lede/cluster.h"
 #include "lede/commands.h"
 #include "lede/ui/draw.h"
 #include "lede/ui/history.h"
@@ -222,8 +223,25 @@ void app_say_count(struct app *a, enum app_count_say what)
 	say_count(a, what);
 }
 
+/* The clusters, once found, into the store: the views that show them
+ * are drawn again. */
+static void take_clusters(struct app *a, bool wait)
+{
+	struct cluster_set *c;
+	if (!cluster_job_take(&a->clusters, wait, &c) || !c)
+		return;
+	cluster_publish(a->store, c);
+	/* a filter of ~C had every row alone until now */
+	if (a->filter && (querylang_needs(a->filter) & QUERYLANG_CLUSTERS))
+		app_rebuild_rows(a);
+	pane_invalidate(a, &a->list);
+	pane_invalidate(a, &a->story);
+	pane_invalidate(a, &a->overlay);
+}
+
 void app_tick(struct app *a)
 {
+	take_clusters(a, false);
 	query_poll(a->query);
 	struct query_spec w = app_rows_spec(a);
 	if (!a->walk.complete) {
@@ -240,6 +258,7 @@ void app_tick(struct app *a)
 
 void app_settle(struct app *a)
 {
+	take_clusters(a, true);
 	query_settle(a->query);
 	app_tick(a);
 }
@@ -306,6 +325,9 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	char *provider = query_provider(a->query) ? xstrdup(query_provider(a->query)) : NULL;
 	char *type = query_type(a->query) ? xstrdup(query_type(a->query)) : NULL;
 	query_free(a->query); /* joins its warm-up, which reads the store */
+	cluster_job_cancel(&a->clusters); /* so do the clusters */
+	/* and the old ones may hold articles now gone: none until the new */
+	cluster_publish(a->store, NULL);
 	store_check_apply(a->store, true, ch);
 	struct store *s = a->store;
 	free(a->rows_buf);
@@ -329,6 +351,8 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	struct query_spec w = app_rows_spec(a);
 	a->nrows = query_rows_spec(a->query, &w, a->rows_buf, &a->rows);
 	a->walk = (struct query_walk){s->n, true};
+	/* the clusters of the store as it is now */
+	a->clusters = cluster_job_start(s);
 	if (!app_select_article(a, keep < 0 || store_is_hidden(s, (size_t)keep) ? -1 : keep))
 		a->list.sel = keep_row < a->nrows ? keep_row : a->nrows ? a->nrows - 1 : 0;
 	pane_invalidate(a, &a->list);
@@ -1131,6 +1155,7 @@ static bool fold_marks(struct state *st)
 
 static void app_free(struct app *a)
 {
+	cluster_job_cancel(&a->clusters); /* it reads the store */
 	free(a->marks);
 	query_free(a->query);
 	pane_close(a, &a->list);
@@ -1191,6 +1216,8 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	/* the first screen came from the cache alone: every file is checked
 	 * now, on the other core */
 	store_check_start(s);
+	/* and the coverage clusters found, on a thread of their own */
+	a.clusters = cluster_job_start(s);
 	int status = 0;
 	if (script)
 		status = script_play(&a, script, started_us);

@@ -1,11 +1,13 @@
 /* The related view: a collection's items, the current story's related
- * stories, then the local articles that name it (its backlinks). Enter
+ * stories, the local articles that name it (its backlinks), then the
+ * other outlets of its coverage cluster (the same news event). Enter
  * jumps, and history keeps the way back. Its state is where the items
  * were found. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lede/cluster.h"
 #include "lede/compat.h"
 #include "lede/ui/app.h"
 #include "lede/ui/history.h"
@@ -143,6 +145,36 @@ static size_t nitems_lines(struct app *a, struct pane *p)
 	return n ? n + 1 : 0;
 }
 
+/* The other articles of the current story's coverage cluster (the same
+ * news event, cluster.h), each openable: how many. */
+static size_t nsame(struct app *a)
+{
+	if (a->cur.article < 0 || a->cur.related >= 0)
+		return 0;
+	return cluster_size(a->store, (size_t)a->cur.article) - 1;
+}
+
+/* The k-th of them (k < nsame), in the cluster's order: the lead, then
+ * by date. */
+static size_t same(struct app *a, size_t k)
+{
+	const struct cluster_set *c = cluster_of(a->store);
+	size_t cur = (size_t)a->cur.article, i = c->lead[cur];
+	for (;;) {
+		if (i != cur && !k--)
+			return i;
+		i = c->next[i];
+	}
+}
+
+/* Their lines, after the backlinks: a heading and them, when there are
+ * any. */
+static size_t nsame_lines(struct app *a)
+{
+	size_t n = nsame(a);
+	return n ? n + 1 : 0;
+}
+
 /* Lines: a heading, the related stories, a heading, the backlinks. */
 static size_t nrelated(struct app *a)
 {
@@ -175,15 +207,17 @@ static size_t backlink(struct app *a, size_t k)
 
 static size_t count(struct app *a, struct pane *p)
 {
-	return nitems_lines(a, p) + 2 + nrelated(a) + nback(a);
+	return nitems_lines(a, p) + nsame_lines(a) + 2 + nrelated(a) + nback(a);
 }
 
 static bool selectable(struct app *a, struct pane *p, size_t line)
 {
-	size_t io = nitems_lines(a, p);
+	size_t io = nitems_lines(a, p), rest = 2 + nrelated(a) + nback(a);
 	if (io && line < io)
 		return line != 0;
 	line -= io;
+	if (line >= rest) /* the other outlets: after their heading */
+		return line != rest;
 	return line != 0 && line != 1 + nrelated(a);
 }
 
@@ -257,23 +291,41 @@ static void item_row(struct app *a, struct pane *p, int y, enum style st, size_t
 	    it->has & HAS_QUALITY, it->quality, shown_title(it));
 }
 
+/* An article of the archive as a row: date, provider, quality, title. */
+static void story_row(struct app *a, struct pane *p, int y, enum style st, size_t idx)
+{
+	const struct article *it = store_row(a->store, idx);
+	row(a, p, y, st, true, it->date, it->has & HAS_DATE, it->provider.name,
+	    it->has & HAS_QUALITY, it->quality, shown_title(it));
+}
+
+static void heading(struct pane *p, int y, char *owned)
+{
+	screen_put(y, p->r.x, p->r.w, owned, strlen(owned), ST_HEADER, NULL, 0);
+	free(owned);
+}
+
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	bool focus = pane_focused(a) == p;
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : ST_NORMAL;
 	const struct article *ar = app_article(a, a->cur.article);
-	size_t nr = nrelated(a), io = nitems_lines(a, p);
+	size_t nr = nrelated(a), io = nitems_lines(a, p), rest = 2 + nr + nback(a);
 	if (io && line < io) {
-		if (line == 0) {
-			char *h = xasprintf("Items (%zu)", io - 1);
-			screen_put(y, p->r.x, p->r.w, h, strlen(h), ST_HEADER, NULL, 0);
-			free(h);
-		} else {
+		if (line == 0)
+			heading(p, y, xasprintf("Items (%zu)", io - 1));
+		else
 			item_row(a, p, y, st, line - 1);
-		}
 		return;
 	}
 	line -= io;
+	if (line >= rest) {
+		if (line == rest)
+			heading(p, y, xasprintf("Same story, other outlets (%zu)", nsame(a)));
+		else
+			story_row(a, p, y, st, same(a, line - rest - 1));
+		return;
+	}
 	if (line == 0 || line == 1 + nr) {
 		char *h = line == 0 ? xasprintf("Related stories (%zu)", nr)
 				    : xasprintf("Stories that link here (%zu)", nback(a));
@@ -287,16 +339,14 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		    r->has & HAS_QUALITY, r->quality, r->title);
 		return;
 	}
-	const struct article *from = store_row(a->store, backlink(a, line - 2 - nr));
-	row(a, p, y, st, true, from->date, from->has & HAS_DATE, from->provider.name,
-	    from->has & HAS_QUALITY, from->quality, shown_title(from));
+	story_row(a, p, y, st, backlink(a, line - 2 - nr));
 }
 
 /* The selected line's web URL and the article it is in the archive (-1:
  * none), for o and copy-url; false when the line is no story. */
 static bool selected_url(struct app *a, struct pane *p, const char **url, long *local)
 {
-	size_t nr = nrelated(a), line = p->sel, io = nitems_lines(a, p);
+	size_t nr = nrelated(a), line = p->sel, io = nitems_lines(a, p), rest = 2 + nr + nback(a);
 	const struct article *ar = app_article(a, a->cur.article);
 	if (!ar || !selectable(a, p, line) || line >= count(a, p))
 		return false;
@@ -305,6 +355,8 @@ static bool selected_url(struct app *a, struct pane *p, const char **url, long *
 		*local = items(a, p)->found[line - 1];
 		if (*local < 0)
 			return false;
+	} else if (line - io > rest) {
+		*local = (long)same(a, line - io - rest - 1);
 	} else if ((line -= io) <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		*url = r->web_url;
@@ -361,6 +413,11 @@ static bool action(struct app *a, struct pane *p, enum action act)
 		return true;
 	}
 	line -= io;
+	if (line > 2 + nr + nback(a)) {
+		history_jump(a, (struct story){.article = (long)same(a, line - 3 - nr - nback(a)),
+					       .related = -1});
+		return true;
+	}
 	if (line <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		if (r->local >= 0)
@@ -380,11 +437,14 @@ static bool action(struct app *a, struct pane *p, enum action act)
 static void position(struct app *a, struct pane *p, size_t *at, size_t *of)
 {
 	size_t nr = nrelated(a), io = nitems_lines(a, p), ni = io ? io - 1 : 0;
-	*of = ni + nr + nback(a);
+	size_t nb = nback(a), ns = nsame(a);
+	*of = ni + nr + nb + ns;
 	if (!*of)
 		*at = 0;
 	else if (p->sel < io) /* an item: after the items' heading */
 		*at = p->sel;
+	else if (p->sel - io > 2 + nr + nb) /* another outlet: after three headings */
+		*at = ni + p->sel - io - 2;
 	else /* after the items, and the one or two headings of the rest */
 		*at = ni + (p->sel - io <= nr ? p->sel - io : p->sel - io - 1);
 }

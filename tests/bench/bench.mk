@@ -5,7 +5,7 @@
 BENCH_DIR = build/bench
 BENCH_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror
 BENCH_TOOLS = $(BENCH_DIR)/gen $(BENCH_DIR)/yaml_floor $(BENCH_DIR)/maxrss $(BENCH_DIR)/marks \
-	$(BENCH_DIR)/statwalk
+	$(BENCH_DIR)/statwalk $(BENCH_DIR)/cluster
 
 .PHONY: bench
 
@@ -34,3 +34,8 @@ MARKS_OBJS = $(BUILD)/state.o $(BUILD)/atomic.o $(BUILD)/hash.o $(BUILD)/compat.
 $(BENCH_DIR)/marks: tests/bench/marks.c $(MARKS_OBJS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(MARKS_OBJS)
+
+# What the coverage clusters cost at load: lede's own cluster module, timed.
+$(BENCH_DIR)/cluster: tests/bench/cluster.c $(LIB_OBJS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(LIB_OBJS) $(PKG_LIBS)

@@ -324,6 +324,21 @@ row "mark p95" "$(secs "$(awk -v m="$mark_p95" 'BEGIN { print m / 1000 }')")" ""
 row "mark p50" "$(secs "$(awk -v m="$mark_p50" 'BEGIN { print m / 1000 }')")" "" "" "" "" ""
 row "fold at quit" "$(secs "$(awk -v m="$fold_ms" 'BEGIN { print m / 1000 }')")" "" "" "" "" ""
 
+# The coverage clusters at the largest size: computed once over the
+# reader's store (lazy, from the warm cache), as the reader computes them
+# on a thread of their own after its first screen: the CPU time, and what
+# the computation adds to the process's peak memory.
+if [ -x "$BENCH_DIR/cluster" ]; then
+	last=${SIZES##* }
+	XDG_CACHE_HOME=$BENCH_DIR/cache-$last "$BENCH_DIR/cluster" "$BENCH_DIR/$last" \
+		>"$TMP/cluster.out"
+	cl() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/cluster.out"; }
+	say ""
+	say "coverage clusters at $last: $(cl cluster-cpu-ms) ms CPU ($(cl cluster-ms) ms wall)," \
+		"$(cl candidates) pairs scored, $(cl clusters) stories of $(cl clustered) articles," \
+		"peak memory $(($(cl peak-kb-before) / 1024)) -> $(($(cl peak-kb-after) / 1024)) MB"
+fi
+
 results=$BENCH_DIR/results-$(date +%Y-%m-%d).txt
 cat "$OUT" >>"$results"
 echo "bench: table appended to $results" >&2

@@ -657,7 +657,8 @@ Test(e2e, related_and_jump, .timeout = 30)
 	KEYS("j", "j");
 	free(wait_for(" [list] 3/5"));
 	KEYS("r");
-	char *s = wait_for(" [related] 1/7");
+	/* the related stories, the backlinks and the story's other outlets */
+	char *s = wait_for(" [related] 1/10");
 	assert_screen_has(s, "Related: Facebook’s new AI model SEER");
 
 	/* the third related row is the local one, the VentureBeat seed */
@@ -684,7 +685,7 @@ Test(e2e, related_and_jump, .timeout = 30)
 	free(s);
 
 	KEYS("j", "j");
-	free(wait_for(" [related] 3/7"));
+	free(wait_for(" [related] 3/10"));
 	KEYS("Enter");
 	s = wait_for("history: 1/1");
 	assert_line_starts(s, STATUS_ROW, " [story]");
@@ -695,7 +696,7 @@ Test(e2e, related_and_jump, .timeout = 30)
 
 	KEYS("h");
 	s = wait_for("history: 0/1");
-	assert_line_starts(s, STATUS_ROW, " [related] 3/7");
+	assert_line_starts(s, STATUS_ROW, " [related] 3/10");
 	assert_screen_has(s, "Related: Facebook’s new AI model SEER");
 	assert_screen_has(s, "Related stories (7)");
 	free(s);

@@ -471,7 +471,6 @@ static const struct ecase errors[] = {
 	{"foo|", "query:5: expected a query after | (for a regex, write /regex/)"},
 	{"[a b]", "query:1: invalid regex at offset 2: missing terminating ] for character class "
 		  "(for a regex, write /regex/)"},
-	{"~C", "query:1: ~C: clusters are not available"},
 };
 enum { NERRORS = sizeof errors / sizeof *errors };
 
@@ -586,4 +585,51 @@ Test(querylang, many_patterns)
 	querylang_free(one);
 	querylang_free(q);
 	buf_free(&b);
+}
+
+/* ~C: the articles --json gives a "cluster" (a coverage cluster of two or
+ * more), and no other; on the seeds, the four outlets on one model. */
+static size_t lines_with(const char *out, const char *needle, size_t *total)
+{
+	size_t n = 0;
+	*total = 0;
+	for (const char *p = out; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, len);
+		n += strstr(line, needle) != NULL;
+		++*total;
+		free(line);
+		p += len + (nl != NULL);
+	}
+	return n;
+}
+
+Test(querylang, cluster_atom_is_the_stories_of_two_or_more)
+{
+	struct run all, in, out;
+	run_lede(&all, (const char *[]){"--json", "--no-cache", "tests/corpus", NULL}, NULL);
+	run_lede(&in, (const char *[]){"--json", "--no-cache", "-q", "~C", "tests/corpus", NULL},
+		 NULL);
+	run_lede(&out, (const char *[]){"--json", "--no-cache", "-q", "!~C", "tests/corpus", NULL},
+		 NULL);
+	cr_assert_eq(in.status, 0, "%s", in.err);
+	size_t nall, nin, nout;
+	size_t clustered = lines_with(all.out, "\"cluster\":", &nall);
+	cr_assert_gt(clustered, 1);
+	cr_assert_eq(lines_with(in.out, "\"cluster\":", &nin), nin);
+	cr_assert_eq(nin, clustered);
+	cr_assert_eq(lines_with(out.out, "\"cluster\":", &nout), 0);
+	cr_assert_eq(nin + nout, nall);
+	run_free(&all);
+	run_free(&in);
+	run_free(&out);
+
+	struct run seeds;
+	run_lede(&seeds, (const char *[]){"--list", "--no-cache", "-q", "~C", "seeds", NULL}, NULL);
+	size_t n, seer = lines_with(seeds.out, "Facebook", &n);
+	cr_assert_eq(n, 4, "%s", seeds.out);
+	cr_assert_eq(seer, 4);
+	cr_assert_null(strstr(seeds.out, "segment images"), "%s", seeds.out);
+	run_free(&seeds);
 }

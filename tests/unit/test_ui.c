@@ -123,6 +123,7 @@ static void replay(const char *name, bool cached)
 UI_TEST(list)
 UI_TEST(detail)
 UI_TEST(related)
+UI_TEST(outlets)
 UI_TEST(history)
 UI_TEST(search)
 UI_TEST(filter)
@@ -158,7 +159,7 @@ Test(ui, every_script_is_run)
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
-				      "query"};
+				      "query", "outlets"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

@@ -128,6 +128,9 @@ struct app {
 	 * moves find more as they need them (app_rows_need), and app_tick
 	 * completes them when the thread is done. */
 	struct query *query;
+	/* The coverage clusters being computed, after the first screen and
+	 * again after the check changed the store; NULL when none runs. */
+	struct cluster_job *clusters;
 	const size_t *rows;
 	size_t nrows, *rows_buf;
 	struct query_walk walk;

@@ -1,0 +1,94 @@
+/* cluster: coverage clusters, the articles of a store that cover the same
+ * news event. The evidence is what the archive gives: title and excerpt
+ * words weighted by how rare they are in the archive (so that one wire's
+ * templated titles, which share all their common words, stay apart),
+ * publication dates (a story breaks within days: past CLUSTER_WINDOW_DAYS
+ * two articles are never one story), related lists that point at each
+ * other, shared topics that are not on every article, and identity (the
+ * same webUrl saved twice is one story whatever it says).
+ *
+ * Nothing compares all pairs: the candidates are the articles that share
+ * one of their rarest words within the date window (an inverted index of
+ * those words, each word's articles sorted by date), the related links and
+ * the equal identities; a candidate pair whose score passes the threshold
+ * is joined (union-find), so a cluster is a connected set of such pairs.
+ * Deterministic: the same store gives the same clusters whatever the
+ * order of the work.
+ *
+ * The clusters of a store are computed once (cluster_compute, on any
+ * thread while the store does not change) and then published into the
+ * store (cluster_publish) for everyone who reads them through the store. */
+#ifndef LEDE_CLUSTER_H
+#define LEDE_CLUSTER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* Two articles further apart than this are never one story. */
+enum { CLUSTER_WINDOW_DAYS = 14 };
+
+/* The clusters of one store: every article is in exactly one, most alone.
+ * Indices are the store's. Read-only once computed. */
+struct cluster_set {
+	size_t n; /* articles it knows: the store's n when computed */
+	/* lead[i]: the lead of i's cluster (the highest quality, a missing or
+	 * -1 one lowest; then the earliest, a missing date last; then the
+	 * first loaded); i itself when i is alone. */
+	uint32_t *lead;
+	/* next[i]: the member after i in its cluster's order (the lead, then
+	 * the others by date, earliest first), the last one's next being the
+	 * lead: a ring, i itself when i is alone. */
+	uint32_t *next;
+	/* size[i]: how many articles i's cluster holds (1: alone). */
+	uint32_t *size;
+	size_t nclusters; /* clusters of two or more */
+	size_t nclustered; /* articles in them */
+	/* What the work cost, for the benchmark and the tests. */
+	size_t ncandidates; /* pairs scored */
+};
+
+/* The clusters of s (hidden articles stay alone). The caller frees them
+ * with cluster_free, unless published. On any one thread, beside the
+ * reader's, while s does not change (it reads texts with a store_texts of
+ * its own). cancel, when not NULL, is polled: once it reads true the work
+ * stops and NULL is returned. */
+struct cluster_set *cluster_compute(const struct store *s, const atomic_bool *cancel);
+void cluster_free(struct cluster_set *c);
+
+/* Hand c to s, which owns it from then on (store_free frees it); any set
+ * published before is freed, so only the thread that owns s publishes,
+ * when nothing reads the old one. Readers on other threads see either no
+ * set or the whole of c. */
+void cluster_publish(struct store *s, struct cluster_set *c);
+/* The set published into s, or NULL while there is none. */
+const struct cluster_set *cluster_of(const struct store *s);
+
+/* For the query language's ~C and the printing modes: how many articles
+ * article i's cluster holds, 1 when it is alone, when no set is published
+ * yet, or when i came after the set was computed. O(1); any thread. */
+size_t cluster_size(const struct store *s, size_t i);
+/* The lead of article i's cluster (i itself when alone, or as above). */
+size_t cluster_lead(const struct store *s, size_t i);
+/* Would article a lead a cluster before article b: a higher quality (a
+ * missing or -1 one lowest), else an earlier date (a missing one last),
+ * else loaded first? */
+bool cluster_leads(const struct store *s, size_t a, size_t b);
+
+/* The reader computes them on a thread of its own, after its first
+ * screen: a job, NULL when none could be started. */
+struct cluster_job;
+struct cluster_job *cluster_job_start(const struct store *s);
+/* When the job is done (wait: wait for it): true, the job freed and *jp
+ * set to NULL, the set in *out (the caller's: publish or free it; NULL if
+ * it was cancelled). false while it runs, or with no job (*jp NULL). From
+ * the thread that started it. */
+bool cluster_job_take(struct cluster_job **jp, bool wait, struct cluster_set **out);
+/* Stop the job, wait for its thread, free it and what it found; *jp set
+ * to NULL. Nothing when *jp is NULL. Before the store changes or goes. */
+void cluster_job_cancel(struct cluster_job **jp);
+
+#endif

@@ -1,0 +1,958 @@
+/* cluster: coverage clusters (see cluster.h for the method). The work is
+ * in passes over the store, each linear but for the sorts:
+ *   1. every article's title and excerpt cut into words, and each word's
+ *      document frequency counted (a table keyed by the word's hash);
+ *   2. every article's words again, now weighted (IDF, a title's words
+ *      more), its vector's norm, and the CLUSTER_KEEP rarest words that
+ *      another article holds kept as its vector; the CLUSTER_BLOCK rarest
+ *      of those index it (an inverted index, each word's articles by date);
+ *   3. candidate pairs: equal identities, related links, and the articles
+ *      that share an indexed word within the date window; each scored and
+ *      joined when it passes;
+ *   4. each cluster's lead and the ring of its members. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lede/article.h"
+#include "lede/cache.h"
+#include "lede/cluster.h"
+#include "lede/compat.h"
+#include "lede/fields.h"
+#include "lede/hash.h"
+#include "lede/store.h"
+#include "lede/util.h"
+
+enum {
+	CLUSTER_KEEP = 24,         /* words kept of an article for the score */
+	CLUSTER_BLOCK = 12,        /* of them, the rarest that index it */
+	CLUSTER_EXCERPT_WORDS = 80, /* an excerpt's words read, at most */
+	CLUSTER_MIN_WORD = 3,      /* shorter words say nothing of a story */
+	CLUSTER_STEM = 5,          /* a word's first bytes that stand for it */
+};
+/* A word on more than a 500th of the archive (and more than 64 articles)
+ * indexes none: its pairs would be most of the work and say little. (It
+ * still weighs in the score.) */
+static uint32_t block_max_df(size_t n)
+{
+	return n / 500 > 64 ? (uint32_t)(n / 500) : 64;
+}
+/* IDF as if the archive held this many more articles without the word:
+ * in an archive of a few files every word is on most of them, and would
+ * weigh nothing; from a few thousand on, the archive's own counts rule. */
+#define IDF_PRIOR 100
+#define TITLE_BIT 0x80000000u
+#define DAY 86400
+#define NO_DATE INT64_MIN
+
+/* The score of two articles of different outlets is the mean of the
+ * cosines of their words (title and excerpt) and of their titles' words,
+ * plus what their related links and rare topics add, less what their
+ * distance in days costs; the pair is one story when it reaches the
+ * threshold. Two articles of one outlet need a near-identity of their
+ * words instead (an outlet's second article on a story is rare; its
+ * templated series are common, and link to each other). Set on the
+ * labelled pairs of tests/data/cluster-pairs.tsv. */
+static const double threshold = 0.30, same_outlet_threshold = 0.85;
+/* A related link adds this (each direction) when the words agree at
+ * least min_cosine (a link alone also joins stories next to each
+ * other); a topic on a tenth of the archive at most adds topic_bonus (at
+ * most two count). */
+static const double link_bonus = 0.10, link_min_cosine = 0.10, topic_bonus = 0.05;
+/* Days apart that cost nothing, and what each day past them costs. */
+static const double free_days = 3, day_cost = 0.005;
+
+/* ---- words ---- */
+
+static const char *const stopwords[] = {
+	"about", "after",  "also",  "and",   "any",   "are",  "been",  "before", "being",
+	"but",   "can",    "could", "did",   "does",  "for",  "from",  "had",    "has",
+	"have",  "her",    "his",   "how",   "into",  "its",  "just",  "more",   "most",
+	"new",   "not",    "now",   "one",   "our",   "out",  "over",  "said",   "says",
+	"she",   "should", "some",  "than",  "that",  "the",  "their", "them",   "then",
+	"there", "these",  "they",  "this",  "those", "through", "today", "too", "two",
+	"under", "until",  "very",  "was",   "way",   "were", "what",  "when",   "where",
+	"which", "while",  "who",   "why",   "will",  "with", "would", "yet",    "you",
+	"your",
+};
+
+enum { NSTOP = sizeof stopwords / sizeof *stopwords };
+
+/* The stopwords' hashes, sorted (the hash is keyed per process: made at
+ * each computation, under the lock below). */
+static uint64_t stop_hash[NSTOP];
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void hash_stopwords(void)
+{
+	for (size_t i = 0; i < NSTOP; i++)
+		stop_hash[i] = hash_str(stopwords[i]);
+	qsort(stop_hash, NSTOP, sizeof *stop_hash, u64_cmp);
+}
+
+static bool is_stopword(uint64_t h)
+{
+	size_t lo = 0, hi = NSTOP;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (stop_hash[mid] == h)
+			return true;
+		if (stop_hash[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* A word of an article: its hash (keyed: the table's), a hash of its
+ * own that no process changes (FNV-1a: what orders two words equally
+ * rare, so that the clusters do not depend on the order of the load),
+ * and TITLE_BIT when in the title. */
+struct word {
+	uint64_t h, tie;
+	uint32_t title;
+};
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+	return h;
+}
+
+struct words {
+	struct word *v;
+	size_t n, cap;
+};
+
+/* Is s[i] where a word goes on? ASCII letters and digits, and any
+ * character beyond ASCII but the general punctuation (U+2000..U+206F:
+ * curly quotes, dashes, the ellipsis), which UTF-8 starts with E2 80 or
+ * E2 81. */
+static size_t word_char(const unsigned char *s, size_t i, size_t n)
+{
+	unsigned char c = s[i];
+	if (c < 0x80)
+		return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
+	if (c == 0xE2 && i + 2 < n && (s[i + 1] == 0x80 || s[i + 1] == 0x81))
+		return 0;
+	if (c >= 0xC0) { /* a whole sequence */
+		size_t k = 1;
+		while (i + k < n && (s[i + k] & 0xC0) == 0x80)
+			k++;
+		return k;
+	}
+	return 1; /* a stray continuation byte */
+}
+
+static void push_word(struct words *w, char *word, size_t n, uint32_t title)
+{
+	if (n < CLUSTER_MIN_WORD)
+		return;
+	uint64_t h = hash_bytes(word, n);
+	if (is_stopword(h))
+		return;
+	/* plurals as their singular, crudely: images, photos, reefs */
+	if (n > 4 && word[n - 1] == 's' && word[n - 2] != 's' && word[n - 2] != 'u' &&
+	    word[n - 2] != 'i')
+		n--;
+	/* a word's forms as one: its first letters (recognize, recognition;
+	 * public, publicly), a crude stem that English takes well */
+	if (n > CLUSTER_STEM)
+		n = CLUSTER_STEM;
+	h = hash_bytes(word, n);
+	w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof *w->v);
+	w->v[w->n++] = (struct word){h, fnv1a(word, n), title};
+}
+
+/* The words of s[0..len), lower-cased, at most max of them. */
+static void cut_words(struct words *w, const char *text, size_t len, uint32_t title, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	char word[64];
+	size_t n = 0, count = 0;
+	for (size_t i = 0; i <= len && count < max;) {
+		size_t k = i < len ? word_char(s, i, len) : 0;
+		if (!k) {
+			if (n) {
+				push_word(w, word, n < sizeof word ? n : sizeof word, title);
+				count++;
+			}
+			n = 0;
+			i++;
+			continue;
+		}
+		for (size_t j = 0; j < k; j++, n++)
+			if (n < sizeof word)
+				word[n] = (char)((s[i + j] >= 'A' && s[i + j] <= 'Z') ? s[i + j] | 0x20
+										: s[i + j]);
+		i += k;
+	}
+}
+
+/* An article has a hundred words or so: an insertion sort beats qsort's
+ * calls (qsort was a fifth of the work). */
+static void sort_words(struct word *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct word x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1].h > x.h; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Sort and merge equal words (a word in the title and the excerpt keeps
+ * the title's bit). */
+static void unique_words(struct words *w)
+{
+	if (!w->n)
+		return;
+	sort_words(w->v, w->n);
+	size_t o = 0;
+	for (size_t i = 1; i < w->n; i++) {
+		if (w->v[i].h == w->v[o].h)
+			w->v[o].title |= w->v[i].title;
+		else
+			w->v[++o] = w->v[i];
+	}
+	w->n = o + 1;
+}
+
+/* ---- the table of words: hash -> id, document frequency ---- */
+
+struct dict_slot {
+	uint64_t h; /* 0: empty (a hash of 0 is taken as 1) */
+	uint32_t id;
+};
+
+struct dict {
+	struct dict_slot *slots;
+	size_t mask, n;
+	uint32_t *df; /* by id */
+	uint64_t *tie; /* by id: struct word's */
+	size_t dfcap, tiecap;
+};
+
+static uint64_t nonzero(uint64_t h)
+{
+	return h ? h : 1;
+}
+
+static void dict_grow(struct dict *d)
+{
+	size_t cap = d->slots ? (d->mask + 1) * 2 : 1024;
+	struct dict_slot *v = xcalloc(cap, sizeof *v);
+	for (size_t i = 0; d->slots && i <= d->mask; i++) {
+		if (!d->slots[i].h)
+			continue;
+		size_t k = d->slots[i].h & (cap - 1);
+		while (v[k].h)
+			k = (k + 1) & (cap - 1);
+		v[k] = d->slots[i];
+	}
+	free(d->slots);
+	d->slots = v;
+	d->mask = cap - 1;
+}
+
+/* The id of word h, made when add (else -1 when unknown), with tie as
+ * its order among words equally rare. */
+static long dict_id(struct dict *d, uint64_t h, uint64_t tie, bool add)
+{
+	h = nonzero(h);
+	if (add && (!d->slots || (d->n + 1) * 2 > d->mask + 1))
+		dict_grow(d);
+	if (!d->slots)
+		return -1;
+	size_t k = h & d->mask;
+	while (d->slots[k].h && d->slots[k].h != h)
+		k = (k + 1) & d->mask;
+	if (d->slots[k].h)
+		return d->slots[k].id;
+	if (!add)
+		return -1;
+	d->df = xgrow(d->df, &d->dfcap, d->n + 1, sizeof *d->df);
+	d->df[d->n] = 0;
+	d->tie = xgrow(d->tie, &d->tiecap, d->n + 1, sizeof *d->tie);
+	d->tie[d->n] = tie;
+	d->slots[k] = (struct dict_slot){h, (uint32_t)d->n};
+	return (long)d->n++;
+}
+
+static void dict_free(struct dict *d)
+{
+	free(d->slots);
+	free(d->df);
+	free(d->tie);
+}
+
+/* ---- union-find ---- */
+
+static uint32_t uf_find(uint32_t *parent, uint32_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+/* The smaller index becomes the root: the same sets whatever the order. */
+static void uf_union(uint32_t *parent, uint32_t a, uint32_t b)
+{
+	a = uf_find(parent, a);
+	b = uf_find(parent, b);
+	if (a < b)
+		parent[b] = a;
+	else if (b < a)
+		parent[a] = b;
+}
+
+/* ---- the work ---- */
+
+static int64_t date_or_none(const struct store *s, size_t i)
+{
+	return store_has(s, i) & HAS_DATE ? store_date(s, i) : NO_DATE;
+}
+
+static int32_t quality_or_none(const struct store *s, size_t i)
+{
+	int32_t q = store_has(s, i) & HAS_QUALITY ? store_quality(s, i) : -1;
+	return q < 0 ? -1 : q;
+}
+
+
+struct work {
+	const struct store *s;
+	const atomic_bool *cancel;
+	size_t n;
+	struct store_texts *texts;
+	struct words w;
+	struct dict words, topics;
+	float *idf;       /* by word id */
+	float *norm;      /* by article: its whole vector's */
+	float *tnorm;     /* by article: its title's words' */
+	uint32_t *vstart; /* article i's kept words: vword[vstart[i] .. vstart[i + 1]) */
+	uint32_t *vword;  /* word id | TITLE_BIT, by id within an article */
+	int64_t *date;    /* NO_DATE when missing */
+	uint64_t *outlet; /* provider name's hash, 0 for none */
+	uint32_t *parent;
+	size_t nlisted;
+	size_t ncandidates;
+};
+
+static bool cancelled(const struct work *k, size_t i)
+{
+	return k->cancel && !(i & 1023) && atomic_load(k->cancel);
+}
+
+/* Article i's title and excerpt, among the texts the store searches of
+ * it, into *title and *excerpt (s NULL when missing). */
+static void title_excerpt(struct work *k, size_t i, struct cache_text *title,
+			  struct cache_text *excerpt)
+{
+	const struct cache_text *v;
+	size_t n = store_texts_of(k->texts, i, &v);
+	*title = *excerpt = (struct cache_text){.s = NULL};
+	for (size_t t = 0; t < n; t++) {
+		if (v[t].field == FIELD_TITLE && !title->s)
+			*title = v[t];
+		else if (v[t].field == FIELD_EXCERPT && !excerpt->s)
+			*excerpt = v[t];
+	}
+}
+
+/* Article i's words into k->w, sorted and each once. */
+static void article_words(struct work *k, size_t i)
+{
+	struct cache_text t, e;
+	k->w.n = 0;
+	title_excerpt(k, i, &t, &e);
+	if (t.s)
+		cut_words(&k->w, t.s, t.len, TITLE_BIT, (size_t)-1);
+	if (e.s)
+		cut_words(&k->w, e.s, e.len, 0, CLUSTER_EXCERPT_WORDS);
+	unique_words(&k->w);
+}
+
+static bool listed(const struct work *k, size_t i)
+{
+	return !store_is_hidden(k->s, i);
+}
+
+/* Pass 1: document frequencies of words and topics; dates and outlets. */
+static bool count_words(struct work *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		if (cancelled(k, i))
+			return false;
+		k->date[i] = date_or_none(k->s, i);
+		const char *p = store_provider_name(k->s, i);
+		k->outlet[i] = p && *p ? nonzero(hash_str(p)) : 0;
+		if (!listed(k, i))
+			continue;
+		k->nlisted++;
+		article_words(k, i);
+		/* the id first: making it may move df */
+		for (size_t j = 0; j < k->w.n; j++) {
+			long id = dict_id(&k->words, k->w.v[j].h, k->w.v[j].tie, true);
+			k->words.df[id]++;
+		}
+		for (size_t j = 0, nt = store_ntopics(k->s, i); j < nt; j++) {
+			long id = dict_id(&k->topics, hash_str(store_topic(k->s, i, j)), 0, true);
+			k->topics.df[id]++;
+		}
+	}
+	return true;
+}
+
+/* A word's weight in article a's vector. */
+static float weight(const struct work *k, uint32_t word)
+{
+	return k->idf[word & ~TITLE_BIT] * (word & TITLE_BIT ? 1.5f : 1.0f);
+}
+
+/* Orders of an article's words (id | TITLE_BIT): does x come before y? */
+enum word_order {
+	TITLE_THEN_RARER, /* a title's words first, then the rarer (ties by id) */
+	RARER,            /* the rarer first, wherever it is (ties by id) */
+	BY_ID,
+};
+
+static bool word_before(const struct work *k, enum word_order o, uint32_t x, uint32_t y)
+{
+	if (o == TITLE_THEN_RARER && (x & TITLE_BIT) != (y & TITLE_BIT))
+		return x & TITLE_BIT;
+	x &= ~TITLE_BIT;
+	y &= ~TITLE_BIT;
+	if (o != BY_ID && k->words.df[x] != k->words.df[y])
+		return k->words.df[x] < k->words.df[y];
+	if (o != BY_ID && k->words.tie[x] != k->words.tie[y])
+		return k->words.tie[x] < k->words.tie[y];
+	return x < y;
+}
+
+/* An insertion sort: an article has a hundred words or so. */
+static void sort_article_words(const struct work *k, enum word_order o, uint32_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && word_before(k, o, x, v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Pass 2: each article's vector: its norm over every word, and the
+ * CLUSTER_KEEP rarest of the words another article has too. */
+static bool make_vectors(struct work *k, uint32_t **block_of)
+{
+	size_t nw = k->words.n;
+	k->idf = xmalloc((nw ? nw : 1) * sizeof *k->idf);
+	for (size_t j = 0; j < nw; j++)
+		k->idf[j] = (float)log((double)(k->nlisted + IDF_PRIOR) / k->words.df[j]);
+	k->vstart = xmalloc((k->n + 1) * sizeof *k->vstart);
+	k->norm = xcalloc(k->n ? k->n : 1, sizeof *k->norm);
+	k->tnorm = xcalloc(k->n ? k->n : 1, sizeof *k->tnorm);
+	size_t cap = 0, total = 0;
+	uint32_t *kept = NULL, *cand = NULL;
+	size_t ccap = 0;
+	*block_of = xmalloc((k->n ? k->n : 1) * CLUSTER_BLOCK * sizeof **block_of);
+	for (size_t i = 0; i < k->n; i++) {
+		k->vstart[i] = (uint32_t)total;
+		for (size_t b = 0; b < CLUSTER_BLOCK; b++)
+			(*block_of)[i * CLUSTER_BLOCK + b] = UINT32_MAX;
+		if (cancelled(k, i)) {
+			free(kept);
+			free(cand);
+			k->vword = NULL;
+			return false;
+		}
+		if (!listed(k, i))
+			continue;
+		article_words(k, i);
+		double sum = 0, tsum = 0;
+		size_t nc = 0;
+		for (size_t j = 0; j < k->w.n; j++) {
+			uint32_t id = (uint32_t)dict_id(&k->words, k->w.v[j].h, 0, false);
+			uint32_t word = id | k->w.v[j].title;
+			double x = weight(k, word);
+			sum += x * x;
+			if (word & TITLE_BIT)
+				tsum += (double)k->idf[id] * k->idf[id];
+			if (k->words.df[id] >= 2) {
+				cand = xgrow(cand, &ccap, nc + 1, sizeof *cand);
+				cand[nc++] = word;
+			}
+		}
+		k->norm[i] = (float)sqrt(sum);
+		sort_article_words(k, TITLE_THEN_RARER, cand, nc);
+		if (nc > CLUSTER_KEEP)
+			nc = CLUSTER_KEEP;
+		sort_article_words(k, RARER, cand, nc);
+		for (size_t b = 0, used = 0; b < nc && used < CLUSTER_BLOCK; b++)
+			if (k->words.df[cand[b] & ~TITLE_BIT] <= block_max_df(k->nlisted))
+				(*block_of)[i * CLUSTER_BLOCK + used++] = cand[b] & ~TITLE_BIT;
+		k->tnorm[i] = (float)sqrt(tsum);
+		sort_article_words(k, BY_ID, cand, nc);
+		kept = xgrow(kept, &cap, total + nc, sizeof *kept);
+		memcpy(kept + total, cand, nc * sizeof *cand);
+		total += nc;
+	}
+	k->vstart[k->n] = (uint32_t)total;
+	k->vword = kept;
+	free(cand);
+	return true;
+}
+
+/* Does article a's related list name article b? */
+static bool links_to(const struct store *s, size_t a, size_t b)
+{
+	size_t n;
+	const size_t *from = store_backlinks(s, b, &n);
+	if (from || s->backlink_start) {
+		for (size_t j = 0; j < n; j++)
+			if (from[j] == a)
+				return true;
+		return false;
+	}
+	const struct article *x = store_is_lazy(s, a) ? NULL : s->v[a];
+	for (size_t j = 0; x && j < x->nrelated; j++)
+		if (x->related[j].local == (long)b)
+			return true;
+	return false;
+}
+
+/* The cosines of a's and b's kept words: all of them (weighted), and
+ * their titles' alone (by IDF) into *title. */
+static double cosine(const struct work *k, size_t a, size_t b, double *title)
+{
+	*title = 0;
+	if (k->norm[a] <= 0 || k->norm[b] <= 0)
+		return 0;
+	double tdot = 0;
+	const uint32_t *x = k->vword + k->vstart[a], *xe = k->vword + k->vstart[a + 1];
+	const uint32_t *y = k->vword + k->vstart[b], *ye = k->vword + k->vstart[b + 1];
+	double dot = 0;
+	while (x < xe && y < ye) {
+		uint32_t i = *x & ~TITLE_BIT, j = *y & ~TITLE_BIT;
+		if (i < j) {
+			x++;
+		} else if (j < i) {
+			y++;
+		} else {
+			dot += (double)weight(k, *x) * weight(k, *y);
+			if (*x & *y & TITLE_BIT)
+				tdot += (double)k->idf[i] * k->idf[i];
+			x++;
+			y++;
+		}
+	}
+	if (k->tnorm[a] > 0 && k->tnorm[b] > 0)
+		*title = tdot / ((double)k->tnorm[a] * k->tnorm[b]);
+	return dot / ((double)k->norm[a] * k->norm[b]);
+}
+
+/* How many topics a and b share that are on a tenth of the archive at
+ * most (at most two count). */
+static int rare_topics_shared(const struct work *k, size_t a, size_t b)
+{
+	int shared = 0;
+	size_t na = store_ntopics(k->s, a), nb = store_ntopics(k->s, b);
+	for (size_t i = 0; i < na && shared < 2; i++) {
+		const char *t = store_topic(k->s, a, i);
+		long id = dict_id((struct dict *)&k->topics, hash_str(t), 0, false);
+		if (id < 0 || k->topics.df[id] * 10 > k->nlisted)
+			continue;
+		for (size_t j = 0; j < nb; j++)
+			if (!strcmp(t, store_topic(k->s, b, j))) {
+				shared++;
+				break;
+			}
+	}
+	return shared;
+}
+
+/* Days between a and b (0 when a date is missing). */
+static double days_apart(const struct work *k, size_t a, size_t b)
+{
+	if (k->date[a] == NO_DATE || k->date[b] == NO_DATE)
+		return 0;
+	int64_t d = k->date[a] > k->date[b] ? k->date[a] - k->date[b] : k->date[b] - k->date[a];
+	return (double)d / DAY;
+}
+
+/* The score of the pair a, b: how much they say the same, as cluster.h
+ * has it; negative when they can never be one story. */
+static double pair_score(const struct work *k, size_t a, size_t b)
+{
+	double days = days_apart(k, a, b), title;
+	double words = cosine(k, a, b, &title);
+	double sc = (words + title) / 2;
+	if (words >= link_min_cosine)
+		sc += link_bonus * (links_to(k->s, a, b) + links_to(k->s, b, a));
+	sc += topic_bonus * rare_topics_shared(k, a, b);
+	if (days > free_days)
+		sc -= day_cost * (days - free_days);
+	return sc;
+}
+
+/* Score a candidate pair and join it when it passes. */
+static void candidate(struct work *k, size_t a, size_t b)
+{
+	if (a == b || uf_find(k->parent, (uint32_t)a) == uf_find(k->parent, (uint32_t)b))
+		return;
+	if (days_apart(k, a, b) > CLUSTER_WINDOW_DAYS)
+		return;
+	k->ncandidates++;
+	bool same_outlet = k->outlet[a] && k->outlet[a] == k->outlet[b];
+	/* one outlet's pair: by its words alone, which a templated series
+	 * shares most of, and which its own links and topics would tip */
+	double title;
+	double sc = same_outlet ? cosine(k, a, b, &title) : pair_score(k, a, b);
+	if (same_outlet && title < same_outlet_threshold)
+		return; /* a template's slot filled with another name */
+	if (sc >= (same_outlet ? same_outlet_threshold : threshold))
+		uf_union(k->parent, (uint32_t)a, (uint32_t)b);
+}
+
+struct ident {
+	uint64_t h;
+	uint32_t i;
+};
+
+static int ident_cmp(const void *a, const void *b)
+{
+	const struct ident *x = a, *y = b;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Articles of one identity (the same webUrl saved twice): one story. */
+static void join_duplicates(struct work *k)
+{
+	struct ident *v = xmalloc((k->n ? k->n : 1) * sizeof *v);
+	size_t m = 0;
+	for (size_t i = 0; i < k->n; i++)
+		if (listed(k, i))
+			v[m++] = (struct ident){store_identity_hash(k->s, i), (uint32_t)i};
+	qsort(v, m, sizeof *v, ident_cmp);
+	for (size_t j = 1; j < m; j++)
+		if (v[j].h == v[j - 1].h)
+			uf_union(k->parent, v[j - 1].i, v[j].i);
+	free(v);
+}
+
+/* Every related link between two listed articles is a candidate. */
+static void join_related(struct work *k)
+{
+	for (size_t j = 0; j < k->n; j++) {
+		size_t n;
+		const size_t *from = store_backlinks(k->s, j, &n);
+		for (size_t x = 0; x < n; x++)
+			if (from[x] < k->n && listed(k, from[x]) && listed(k, j))
+				candidate(k, from[x], j);
+		if (k->s->backlink_start || store_is_lazy(k->s, j) || !k->s->v[j])
+			continue;
+		const struct article *a = k->s->v[j];
+		for (size_t r = 0; r < a->nrelated; r++) {
+			long l = a->related[r].local;
+			if (l >= 0 && (size_t)l < k->n && listed(k, (size_t)l) && listed(k, j))
+				candidate(k, j, (size_t)l);
+		}
+	}
+}
+
+static const struct work *date_work; /* for the qsort below, as rank_work */
+static int by_date(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int64_t dx = date_work->date[x], dy = date_work->date[y];
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The pairs that share an indexed word within the window. */
+static bool join_similar(struct work *k, const uint32_t *block_of)
+{
+	size_t nw = k->words.n;
+	uint32_t *start = xcalloc(nw + 1, sizeof *start);
+	for (size_t i = 0; i < k->n * CLUSTER_BLOCK; i++)
+		if (block_of[i] != UINT32_MAX && k->date[i / CLUSTER_BLOCK] != NO_DATE)
+			start[block_of[i] + 1]++;
+	for (size_t j = 0; j < nw; j++)
+		start[j + 1] += start[j];
+	uint32_t *post = xmalloc((start[nw] ? start[nw] : 1) * sizeof *post);
+	uint32_t *fill = xmalloc((nw ? nw : 1) * sizeof *fill);
+	memcpy(fill, start, nw * sizeof *fill);
+	for (size_t i = 0; i < k->n * CLUSTER_BLOCK; i++)
+		if (block_of[i] != UINT32_MAX && k->date[i / CLUSTER_BLOCK] != NO_DATE)
+			post[fill[block_of[i]]++] = (uint32_t)(i / CLUSTER_BLOCK);
+	free(fill);
+	date_work = k;
+	bool done = true;
+	for (size_t j = 0; j < nw && done; j++) {
+		uint32_t *p = post + start[j];
+		size_t m = start[j + 1] - start[j];
+		if (m < 2)
+			continue;
+		qsort(p, m, sizeof *p, by_date);
+		if (cancelled(k, j)) {
+			done = false;
+			break;
+		}
+		for (size_t x = 0; x < m; x++) {
+			for (size_t y = x + 1;
+			     y < m && k->date[p[y]] - k->date[p[x]] <= (int64_t)CLUSTER_WINDOW_DAYS * DAY;
+			     y++)
+				candidate(k, p[x], p[y]);
+		}
+	}
+	free(post);
+	free(start);
+	return done;
+}
+
+bool cluster_leads(const struct store *s, size_t a, size_t b)
+{
+	int32_t qa = quality_or_none(s, a), qb = quality_or_none(s, b);
+	if (qa != qb)
+		return qa > qb;
+	int64_t da = date_or_none(s, a), db = date_or_none(s, b);
+	if (da != db) {
+		if (da == NO_DATE || db == NO_DATE)
+			return db == NO_DATE;
+		return da < db;
+	}
+	/* the path, not the index: the same lead whatever the load's order */
+	int c = strcmp(store_path(s, a), store_path(s, b));
+	return c ? c < 0 : a < b;
+}
+
+/* Members in their ring's order: by cluster, the lead first, then by
+ * date (a missing one last), then by index. */
+static const struct work *ring_work;
+static const uint32_t *ring_lead;
+static int ring_order(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	uint32_t la = ring_lead[a], lb = ring_lead[b];
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	if ((a == la) != (b == lb))
+		return a == la ? -1 : 1;
+	int64_t da = ring_work->date[a], db = ring_work->date[b];
+	if (da != db) {
+		if (da == NO_DATE || db == NO_DATE)
+			return da == NO_DATE ? 1 : -1;
+		return da < db ? -1 : 1;
+	}
+	return a < b ? -1 : a > b;
+}
+
+static struct cluster_set *make_set(struct work *k)
+{
+	size_t n = k->n;
+	struct cluster_set *c = xcalloc(1, sizeof *c);
+	c->n = n;
+	c->lead = xmalloc((n ? n : 1) * sizeof *c->lead);
+	c->next = xmalloc((n ? n : 1) * sizeof *c->next);
+	c->size = xmalloc((n ? n : 1) * sizeof *c->size);
+	/* by root first: the best member of each set, and the set's size */
+	uint32_t *best = xmalloc((n ? n : 1) * sizeof *best);
+	uint32_t *count = xcalloc(n ? n : 1, sizeof *count);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = uf_find(k->parent, (uint32_t)i);
+		if (!count[r]++ || cluster_leads(k->s, i, best[r]))
+			best[r] = (uint32_t)i;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = uf_find(k->parent, (uint32_t)i);
+		c->lead[i] = best[r];
+		c->size[i] = count[r];
+		c->next[i] = (uint32_t)i;
+		m += count[r] > 1;
+	}
+	free(best);
+	free(count);
+	/* the clustered articles, put in rings */
+	uint32_t *members = xmalloc((m ? m : 1) * sizeof *members);
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c->size[i] > 1)
+			members[m++] = (uint32_t)i;
+	c->nclustered = m;
+	ring_work = k;
+	ring_lead = c->lead;
+	qsort(members, m, sizeof *members, ring_order);
+	for (size_t j = 0; j < m; j++) {
+		bool last = j + 1 == m || c->lead[members[j + 1]] != c->lead[members[j]];
+		c->next[members[j]] = last ? c->lead[members[j]] : members[j + 1];
+		c->nclusters += last;
+	}
+	free(members);
+	c->ncandidates = k->ncandidates;
+	return c;
+}
+
+static void work_free(struct work *k)
+{
+	store_texts_free(k->texts);
+	free(k->w.v);
+	dict_free(&k->words);
+	dict_free(&k->topics);
+	free(k->idf);
+	free(k->norm);
+	free(k->tnorm);
+	free(k->vstart);
+	free(k->vword);
+	free(k->date);
+	free(k->outlet);
+	free(k->parent);
+}
+
+/* The qsort comparators above take their context from statics: one
+ * computation at a time. */
+static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
+
+struct cluster_set *cluster_compute(const struct store *s, const atomic_bool *cancel)
+{
+	struct work k = {.s = s, .cancel = cancel, .n = s->n};
+	if (k.n >= UINT32_MAX)
+		k.n = UINT32_MAX - 1; /* the rest stay alone */
+	pthread_mutex_lock(&one_at_a_time);
+	hash_stopwords();
+	k.texts = store_texts_new(s);
+	k.date = xmalloc((k.n ? k.n : 1) * sizeof *k.date);
+	k.outlet = xmalloc((k.n ? k.n : 1) * sizeof *k.outlet);
+	k.parent = xmalloc((k.n ? k.n : 1) * sizeof *k.parent);
+	for (size_t i = 0; i < k.n; i++)
+		k.parent[i] = (uint32_t)i;
+	uint32_t *block_of = NULL;
+	struct cluster_set *c = NULL;
+	if (count_words(&k) && make_vectors(&k, &block_of)) {
+		join_duplicates(&k);
+		join_related(&k);
+		if (join_similar(&k, block_of))
+			c = make_set(&k);
+	}
+	free(block_of);
+	work_free(&k);
+	pthread_mutex_unlock(&one_at_a_time);
+	return c;
+}
+
+void cluster_free(struct cluster_set *c)
+{
+	if (!c)
+		return;
+	free(c->lead);
+	free(c->next);
+	free(c->size);
+	free(c);
+}
+
+void cluster_publish(struct store *s, struct cluster_set *c)
+{
+	struct cluster_set *old = __atomic_exchange_n(&s->clusters, c, __ATOMIC_ACQ_REL);
+	cluster_free(old);
+}
+
+const struct cluster_set *cluster_of(const struct store *s)
+{
+	return __atomic_load_n(&s->clusters, __ATOMIC_ACQUIRE);
+}
+
+size_t cluster_size(const struct store *s, size_t i)
+{
+	const struct cluster_set *c = cluster_of(s);
+	return c && i < c->n ? c->size[i] : 1;
+}
+
+size_t cluster_lead(const struct store *s, size_t i)
+{
+	const struct cluster_set *c = cluster_of(s);
+	return c && i < c->n ? c->lead[i] : i;
+}
+
+/* ---- on a thread of its own ---- */
+
+struct cluster_job {
+	const struct store *s;
+	pthread_t thread;
+	atomic_bool cancel;
+	bool done; /* under lock: result is set */
+	struct cluster_set *result;
+	pthread_mutex_t lock;
+};
+
+static void *job_run(void *arg)
+{
+	struct cluster_job *j = arg;
+	/* below the reader's thread: a key never waits behind the clusters */
+	compat_lower_thread_priority();
+	struct cluster_set *c = cluster_compute(j->s, &j->cancel);
+	pthread_mutex_lock(&j->lock);
+	j->result = c;
+	j->done = true;
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+struct cluster_job *cluster_job_start(const struct store *s)
+{
+	struct cluster_job *j = xcalloc(1, sizeof *j);
+	j->s = s;
+	pthread_mutex_init(&j->lock, NULL);
+	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
+		pthread_mutex_destroy(&j->lock);
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+bool cluster_job_take(struct cluster_job **jp, bool wait, struct cluster_set **out)
+{
+	struct cluster_job *j = *jp;
+	*out = NULL;
+	if (!j)
+		return false;
+	pthread_mutex_lock(&j->lock);
+	bool done = j->done;
+	pthread_mutex_unlock(&j->lock);
+	if (!done && !wait)
+		return false;
+	pthread_join(j->thread, NULL);
+	*out = j->result;
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+	*jp = NULL;
+	return true;
+}
+
+void cluster_job_cancel(struct cluster_job **jp)
+{
+	struct cluster_job *j = *jp;
+	if (!j)
+		return;
+	atomic_store(&j->cancel, true);
+	struct cluster_set *c;
+	cluster_job_take(jp, true, &c);
+	cluster_free(c);
+}
