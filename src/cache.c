@@ -276,6 +276,7 @@ struct cache_writer {
 	 * related stories' hashes, the keys; the titles, until they are
 	 * ranked. */
 	unsigned char key[16];
+	bool have_key;
 	struct buf recs, topics, rels, keys, titles;
 	uint64_t *title_at; /* UINT64_MAX: no title */
 	size_t cap_title_at;
@@ -349,8 +350,19 @@ struct cache_writer *cache_writer_new(void)
 	struct cache_writer *w = xcalloc(1, sizeof *w);
 	clock_gettime(CLOCK_REALTIME, &w->t0);
 	lanes_init(w, 0);
-	hash_process_key(w->key);
 	return w;
+}
+
+/* The key the records' URLs are hashed under: the cache's it inherits,
+ * else this process's, taken at the first need, not when the writer is
+ * made (a reader may adopt the key of the cache it opens after that). */
+static const unsigned char *writer_key(struct cache_writer *w)
+{
+	if (!w->have_key) {
+		hash_process_key(w->key);
+		w->have_key = true;
+	}
+	return w->key;
 }
 
 
@@ -360,6 +372,7 @@ void cache_writer_stream(struct cache_writer *w, const char *path, size_t nlanes
 	free(w->near);
 	w->near = xstrdup(path);
 	lanes_init(w, nlanes);
+	writer_key(w); /* before the lanes' threads need it */
 }
 
 /* Is t within RACY_SECONDS before `when`, or later? */
@@ -561,7 +574,9 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 		return;
 	}
 	size_t roff = l->recs.len;
-	blob_of(&l->recs, w->key, key, strlen(key), a, nproblems > 0);
+	/* the key was taken before any lane's thread started (stream) */
+	blob_of(&l->recs, lane == w->nlanes ? writer_key(w) : w->key, key, strlen(key), a,
+		nproblems > 0);
 	*t = (struct cache_ticket){.hoff = l->head.in_file + hstart,
 				   .boff = l->body.in_file + bstart,
 				   .hlen = (uint32_t)hlen,
@@ -821,7 +836,7 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	unsigned char rh[RECS_HEAD];
 	uint64_t rsum, rlen = records_head(w, rh, &rsum);
 	set64(h + 48, rlen);
-	memcpy(h + 56, w->key, sizeof w->key);
+	memcpy(h + 56, writer_key(w), sizeof w->key);
 	uint64_t sum;
 	if (index_sum(w, h, &sum) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
@@ -1280,7 +1295,7 @@ static int copy_blob(struct cache_writer *w, struct cache_reader *r, size_t id,
 	if (!cache_format_head_info(h, e->hlen, e->kind == 1, &info))
 		return -1;
 	char *err;
-	if (cache_records(c, &err) >= 0 && !memcmp(c->key, w->key, sizeof w->key)) {
+	if (cache_records(c, &err) >= 0 && !memcmp(c->key, writer_key(w), sizeof w->key)) {
 		struct cache_record rec;
 		cache_record(c, id, &rec);
 		const char *const *names;
@@ -1656,6 +1671,7 @@ struct cache *cache_open(const char *path, char **err)
 void cache_writer_inherit_key(struct cache_writer *w, const struct cache *c)
 {
 	memcpy(w->key, c->key, sizeof w->key);
+	w->have_key = true;
 }
 
 /* Valid UTF-8, no control character: a name as the parser keeps it. */

@@ -165,6 +165,9 @@ struct store {
 	size_t load_problems;
 	struct store_check *check;
 	bool check_due; /* loaded from the cache alone, not yet checked */
+	/* Loaded from the cache's records section (cache.h), no entry
+	 * decoded; false for a load from the entries or a walk. */
+	bool from_records;
 	/* The articles a list_only load keeps (see article.h): freed by
 	 * store_free, after every article. */
 	struct slab slab;
