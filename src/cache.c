@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -948,6 +949,12 @@ struct cache {
 	 * + 1, 0 is empty. */
 	uint32_t *by_id;
 	size_t mask;
+	/* The table is made at the first lookup, not at the open: a warm
+	 * start from the records looks nothing up before its first screen
+	 * (its check does, on the other core). */
+	struct timespec written;
+	atomic_bool by_id_made;
+	pthread_mutex_t by_id_mu;
 	/* The records section: where it lies, its checksum, the key of its
 	 * hashes (and whether it is this process's); once cache_records has
 	 * looked, its state and its parts, mapped. */
@@ -1097,11 +1104,28 @@ static bool stored_for(struct cache_reader *r, size_t id, const char *key)
 	return cache_format_head_is_for(p, e->hlen, key);
 }
 
+static void index_by_id(struct cache *c, const struct timespec *written);
+
+/* The table by identity, made once, by whichever thread looks up first. */
+static void by_id_ensure(const struct cache *cc)
+{
+	struct cache *c = (struct cache *)cc;
+	if (atomic_load_explicit(&c->by_id_made, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&c->by_id_mu);
+	if (!atomic_load_explicit(&c->by_id_made, memory_order_relaxed)) {
+		index_by_id(c, &c->written);
+		atomic_store_explicit(&c->by_id_made, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&c->by_id_mu);
+}
+
 long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 {
 	const struct cache *c = r->c;
 	if (!c->n)
 		return -1;
+	by_id_ensure(c);
 	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
 	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
 		uint32_t k = c->by_id[i];
@@ -1395,6 +1419,7 @@ size_t cache_longest_probe(const struct cache *c)
 {
 	if (!c->n)
 		return 0;
+	by_id_ensure(c);
 	/* the longest run of full slots, wrapping, and the empty one after */
 	size_t longest = 0, run = 0;
 	for (size_t i = 0; i < 2 * (c->mask + 1); i++) {
@@ -1418,6 +1443,7 @@ void cache_close(struct cache *c)
 		munmap(c->rmap, c->rmaplen);
 	free(c->names);
 	pthread_mutex_destroy(&c->rmu);
+	pthread_mutex_destroy(&c->by_id_mu);
 	free(c);
 }
 
@@ -1595,10 +1621,11 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 		munmap(map, maplen);
 	free(copy);
 	if (!err) {
-		/* before the table by identity hashes anything: a reader that
-		 * takes this key uses the records' hashes as they are */
+		/* before anything is hashed (the table by identity, when it is
+		 * made): a reader that takes this key uses the records' hashes
+		 * as they are */
 		c->key_ours = hash_adopt_key(c->key);
-		index_by_id(c, written);
+		c->written = *written;
 	}
 	return err;
 }
@@ -1656,6 +1683,8 @@ struct cache *cache_open(const char *path, char **err)
 	}
 	struct cache *c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->rmu, NULL);
+	pthread_mutex_init(&c->by_id_mu, NULL);
+	atomic_init(&c->by_id_made, false);
 	c->fd = fd;
 	c->path = xstrdup(path);
 	*err = verify(c, path, (uint64_t)st.st_size, &COMPAT_ST_MTIM(&st));

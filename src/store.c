@@ -163,6 +163,7 @@ static struct article *lazy_stub_seen(const struct store *s, size_t i);
 static void link_backlinks(struct store *s);
 static void link_lazy(struct store *s);
 static void lazy_free(struct store_lazy *lz);
+static void links_wait(const struct store *s);
 
 void store_init(struct store *s)
 {
@@ -171,6 +172,7 @@ void store_init(struct store *s)
 
 void store_add(struct store *s, struct article *a)
 {
+	links_wait(s);
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
 	s->v[s->n++] = a;
 }
@@ -1857,6 +1859,62 @@ static struct cache *walk_and_load(struct store *s, struct loader *L, struct ope
 	return cache;
 }
 
+/* ---- linking behind the first screen ----
+ *
+ * A warm start from the records has everything the first screen shows
+ * once they are copied; the URL index and the backlinks, a few hundred
+ * milliseconds at a million articles, are made on another thread
+ * meanwhile. What they write (the index, the aliases, the backlinks, the
+ * related stories' local articles) nobody reads before links_wait: every
+ * function that reads them, or changes the articles, waits first. */
+struct store_linker {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	atomic_bool joined;
+};
+
+static void *link_main(void *arg)
+{
+	struct store *s = arg;
+	link_related(s);
+	link_backlinks(s);
+	return NULL;
+}
+
+/* Start linking s on a thread; false when none could be made. */
+static bool links_start(struct store *s)
+{
+	struct store_linker *k = xcalloc(1, sizeof *k);
+	pthread_mutex_init(&k->mu, NULL);
+	atomic_init(&k->joined, false);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
+	bool started = pthread_create(&k->tid, NULL, link_main, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
+		pthread_mutex_destroy(&k->mu);
+		free(k);
+		return false;
+	}
+	s->linker = k;
+	return true;
+}
+
+/* The links made (waiting for them if need be), from any thread. */
+static void links_wait(const struct store *s)
+{
+	struct store_linker *k = s->linker;
+	if (!k || atomic_load_explicit(&k->joined, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&k->mu);
+	if (!atomic_load_explicit(&k->joined, memory_order_relaxed)) {
+		pthread_join(k->tid, NULL);
+		atomic_store_explicit(&k->joined, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&k->mu);
+}
+
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts)
 {
@@ -1912,6 +1970,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		cache_close(cache);
 	}
 	enum store_linking how = opts ? opts->linking : STORE_LINK_ALL;
+	if (how == STORE_LINK_ALL && s->from_records && links_start(s))
+		return;
 	if (how != STORE_LINK_NONE)
 		link_related(s);
 	if (how == STORE_LINK_ALL)
@@ -1979,6 +2039,7 @@ static bool has_web_url(const struct store *s, size_t i, const char *url)
 
 long store_next_web_url(const struct store *s, const char *url, long after)
 {
+	links_wait(s);
 	long j = store_find_url(s, url);
 	if (j < 0 || (size_t)j >= s->nlinked)
 		return -1;
@@ -1997,12 +2058,14 @@ static long find_hash(const struct store *s, uint64_t h);
 
 long store_find_url(const struct store *s, const char *url)
 {
+	links_wait(s);
 	/* an empty URL is never indexed */
 	return url && *url ? find_hash(s, hash_str(url)) : -1;
 }
 
 size_t store_url_max_probe(const struct store *s)
 {
+	links_wait(s);
 	size_t mask = s->nslots - 1, most = 0;
 	for (size_t i = 0; i < s->nslots; i++) {
 		if (!s->slots[i].used)
@@ -2123,6 +2186,7 @@ static void count_without_web(struct store *s)
 
 long store_next_identity(const struct store *s, const char *id, long after)
 {
+	links_wait(s);
 	if (!s->nwithout_web)
 		return store_next_web_url(s, id, after);
 	/* hashed once: a lazy article is compared by its identity's hash, a
@@ -2237,12 +2301,14 @@ static void link_backlinks(struct store *s)
 
 void store_link(struct store *s)
 {
+	links_wait(s);
 	link_related(s);
 	link_backlinks(s);
 }
 
 const size_t *store_backlinks(const struct store *s, size_t i, size_t *n)
 {
+	links_wait(s);
 	if (i >= s->nlinked || !s->backlink_start) {
 		*n = 0;
 		return NULL;
@@ -2291,6 +2357,10 @@ static void check_free(struct store_check *c);
 
 void store_free(struct store *s)
 {
+	links_wait(s);
+	if (s->linker)
+		pthread_mutex_destroy(&s->linker->mu);
+	free(s->linker);
 	check_free(s->check); /* before the cache it reads goes */
 	free(s->hidden);
 	lazy_free(s->lazy);
@@ -2345,6 +2415,7 @@ const struct article *store_article(struct store *s, size_t i)
 {
 	if (i >= s->n)
 		return NULL;
+	links_wait(s); /* it sets the related stories' local articles */
 	struct store_lazy *lz = s->lazy;
 	if (!store_is_lazy(s, i))
 		return s->v[i];
@@ -2745,6 +2816,7 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 {
 	if (!store_check_result(s, wait))
 		return false;
+	links_wait(s); /* before the articles change under it */
 	struct store_check *c = s->check;
 	*out = c->counts;
 	out->warnings = c->warnings.n;
