@@ -1774,13 +1774,18 @@ static bool load_from_records(struct store *s, const struct loader *base)
 	R.rank = xmalloc((n ? n : 1) * sizeof *R.rank);
 	R.trank = xmalloc((n ? n : 1) * sizeof *R.trank);
 	struct cache_record r;
-	size_t ntopics = 0, nrel = 0;
+	size_t ntopics = 0, nrel = 0, paths = 0, root = strlen(L.roots[0]) + 1;
 	for (size_t id = 0; id < n; id++) {
 		cache_record(c, id, &r);
 		R.narticles += r.article;
 		ntopics += r.ntopics;
 		nrel += r.nrelated;
+		paths += r.article ? strlen(r.key) + root : 0;
 	}
+	/* the paths' pool at its size: growing it would copy it again and
+	 * again (tens of megabytes at a million articles) */
+	lz->paths = xmalloc(paths ? paths : 1);
+	lz->cappaths = paths ? paths : 1;
 	lz->topic_ids = xmalloc((ntopics ? ntopics : 1) * sizeof *lz->topic_ids);
 	lz->captopic_ids = ntopics ? ntopics : 1;
 	lz->rel = xmalloc((nrel ? nrel : 1) * sizeof *lz->rel);
