@@ -18,10 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "lede/atomic.h"
+#include "lede/date.h"
+#include "lede/rank.h"
 #include "lede/cache_encode.h"
 #include "lede/cache_format.h"
 #include "lede/spill.h"
@@ -34,8 +38,10 @@
 #define FNV_PRIME 1099511628211ull
 
 enum {
-	HEADER_SIZE = 56,
+	HEADER_SIZE = 88,
 	RECORD_SIZE = 72, /* one index record */
+	RECS_HEAD = 56,   /* the records section's own header */
+	REC_SIZE = 80,    /* one entry's record in it */
 	/* Files changed this close to the cache's write time, or later, are
 	 * not trusted (see cache.h). */
 	RACY_SECONDS = 2,
@@ -50,6 +56,10 @@ enum {
 };
 
 static const char MAGIC[] = "LEDECACH";
+static const char RECS_MAGIC[] = "LEDERECS";
+
+/* A record's flags (see cache.h). */
+enum { RF_ARTICLE = 1, RF_TITLE = 2, RF_PROBLEMS = 4, RF_PROVIDER = 8, RF_TYPE = 16 };
 
 /* Little-endian by shifts: the same bytes on any host, and compilers turn
  * these into plain loads and stores on little-endian ones. */
@@ -57,6 +67,11 @@ static inline uint32_t get32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
+}
+
+static inline uint16_t get16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
 }
 
 static inline uint64_t get64(const unsigned char *p)
@@ -70,6 +85,12 @@ static inline void set32(unsigned char *p, uint32_t v)
 	p[1] = (unsigned char)(v >> 8);
 	p[2] = (unsigned char)(v >> 16);
 	p[3] = (unsigned char)(v >> 24);
+}
+
+static inline void set16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
 }
 
 static inline void set64(unsigned char *p, uint64_t v)
@@ -142,9 +163,57 @@ static uint32_t body_checksum(const unsigned char *p, size_t n)
 	return (uint32_t)checksum(0, p, n);
 }
 
+/* Seeded with the header up to the checksum: the counts, the version and
+ * the key of the records' hashes. */
 static uint64_t index_checksum(const unsigned char *header, const unsigned char *index, size_t n)
 {
-	return checksum(fnv1a(FNV_OFFSET, header, 48), index, n);
+	return checksum(fnv1a(FNV_OFFSET, header, 72), index, n);
+}
+
+/* A sum taken over pieces of any length, as they come. */
+struct sum_stream {
+	struct sum s;
+	unsigned char carry[32];
+	size_t ncarry;
+	uint64_t total;
+};
+
+static void stream_init(struct sum_stream *st, uint64_t seed)
+{
+	sum_init(&st->s, seed);
+	st->ncarry = 0;
+	st->total = 0;
+}
+
+static void stream_add(struct sum_stream *st, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	st->total += n;
+	if (st->ncarry) {
+		size_t k = 32 - st->ncarry < n ? 32 - st->ncarry : n;
+		memcpy(st->carry + st->ncarry, p, k);
+		st->ncarry += k;
+		p += k;
+		n -= k;
+		if (st->ncarry < 32)
+			return;
+		sum_blocks(&st->s, st->carry, 32);
+		st->ncarry = 0;
+	}
+	size_t done = sum_blocks(&st->s, p, n);
+	memcpy(st->carry, p + done, n - done);
+	st->ncarry = n - done;
+}
+
+static uint64_t stream_end(const struct sum_stream *st)
+{
+	return sum_end(&st->s, st->carry, st->ncarry, st->total);
+}
+
+/* The records section's checksum. */
+static uint64_t records_checksum(const unsigned char *p, size_t n)
+{
+	return checksum(FNV_OFFSET ^ 0x5245, p, n);
 }
 
 static uint64_t lede_version_hash(void)
@@ -158,6 +227,31 @@ static uint64_t lede_version_hash(void)
  * bodies, each a stream that goes to a file of its own beyond a bound. */
 struct lane {
 	struct spill head, body;
+	/* what each entry's record takes, until it is placed (rec_blob) */
+	struct buf recs;
+};
+
+/* What the encoder keeps of an entry for its record until it is placed,
+ * followed by its related stories' webUrls hashed (u64 each, native),
+ * then NUL-terminated: its key, and those present of its title,
+ * provider name, type and topics. */
+struct rec_blob {
+	uint64_t urls[3];
+	int64_t date;
+	int32_t quality, heat;
+	uint32_t nrelated;
+	uint16_t ntopics;
+	uint8_t has, has_urls, flags;
+};
+
+/* The distinct names (provider names, types, topics) of the records, by
+ * id, in a pool. */
+struct rec_names {
+	struct buf pool;
+	uint64_t *at;
+	size_t n, cap;
+	uint32_t *slots; /* id + 1; 0 empty */
+	size_t mask;
 };
 
 /* Entries placed one after the other that lie one after the other in one
@@ -178,6 +272,16 @@ struct cache_writer {
 	size_t nruns, capruns;
 	uint64_t n; /* entries placed */
 	uint64_t heads, bodies; /* their bytes */
+	/* The records section, as the entries are placed (see cache.h): the
+	 * key their URLs are hashed under, the records, the topics' ids, the
+	 * related stories' hashes, the keys; the titles, until they are
+	 * ranked. */
+	unsigned char key[16];
+	bool have_key;
+	struct buf recs, topics, rels, keys, titles;
+	uint64_t *title_at; /* UINT64_MAX: no title */
+	size_t cap_title_at;
+	struct rec_names names;
 };
 
 /* mkdir -p with mode 0700, as the XDG spec asks of the cache directory.
@@ -235,6 +339,7 @@ static void lanes_free(struct cache_writer *w)
 	for (size_t i = 0; w->lanes && i <= w->nlanes; i++) {
 		spill_free(&w->lanes[i].head);
 		spill_free(&w->lanes[i].body);
+		buf_free(&w->lanes[i].recs);
 	}
 	free(w->lanes);
 	w->lanes = NULL;
@@ -249,12 +354,26 @@ struct cache_writer *cache_writer_new(void)
 	return w;
 }
 
+/* The key the records' URLs are hashed under: the cache's it inherits,
+ * else this process's, taken at the first need, not when the writer is
+ * made (a reader may adopt the key of the cache it opens after that). */
+static const unsigned char *writer_key(struct cache_writer *w)
+{
+	if (!w->have_key) {
+		hash_process_key(w->key);
+		w->have_key = true;
+	}
+	return w->key;
+}
+
+
 void cache_writer_stream(struct cache_writer *w, const char *path, size_t nlanes)
 {
 	lanes_free(w);
 	free(w->near);
 	w->near = xstrdup(path);
 	lanes_init(w, nlanes);
+	writer_key(w); /* before the lanes' threads need it */
 }
 
 /* Is t within RACY_SECONDS before `when`, or later? */
@@ -302,6 +421,141 @@ static void add_record(struct cache_writer *w, const struct stat *st, const stru
 	spill_settle(&w->index);
 }
 
+/* The hash of a URL under the writer's key, as the records keep them. */
+static uint64_t url_hash(const unsigned char key[16], const char *u)
+{
+	return hash_siphash24(key, u, strlen(u));
+}
+
+static void put_opt(struct buf *b, const char *x)
+{
+	if (x)
+		buf_add(b, x, strlen(x) + 1);
+}
+
+/* The blob of an entry stored under key, its article a (NULL: a skipped
+ * file), onto out; its URLs hashed under k. */
+static void blob_of(struct buf *out, const unsigned char k[16], const char *key, size_t klen,
+		    const struct article *a, bool problems)
+{
+	struct rec_blob b = {.flags = (uint8_t)((a ? RF_ARTICLE : 0) | (problems ? RF_PROBLEMS : 0))};
+	uint64_t rel[ARTICLE_RELATED_MAX];
+	if (a) {
+		const char *u[3] = {a->web_url, a->original_url, a->amp_web_url};
+		for (int i = 0; i < 3; i++) {
+			if (u[i] && *u[i]) {
+				b.urls[i] = url_hash(k, u[i]);
+				b.has_urls |= (uint8_t)(1u << i);
+			}
+		}
+		for (size_t i = 0; i < a->nrelated && b.nrelated < ARTICLE_RELATED_MAX; i++)
+			if (a->related[i].web_url && *a->related[i].web_url)
+				rel[b.nrelated++] = url_hash(k, a->related[i].web_url);
+		b.date = a->date;
+		b.quality = a->quality;
+		b.heat = a->heat;
+		b.has = (uint8_t)(a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT));
+		b.ntopics = (uint16_t)a->ntopics;
+		b.flags |= (uint8_t)((a->title ? RF_TITLE : 0) | (a->provider.name ? RF_PROVIDER : 0) |
+				     (a->type ? RF_TYPE : 0));
+	}
+	buf_add(out, &b, sizeof b);
+	if (b.nrelated)
+		buf_add(out, rel, b.nrelated * sizeof *rel);
+	buf_add(out, key, klen);
+	buf_putc(out, '\0');
+	if (!a)
+		return;
+	put_opt(out, a->title);
+	put_opt(out, a->provider.name);
+	put_opt(out, a->type);
+	for (size_t i = 0; i < a->ntopics; i++)
+		put_opt(out, a->topics[i]);
+}
+
+/* name's id among the records' names, added if new. */
+static uint32_t names_add(struct rec_names *t, const char *name)
+{
+	if (!t->slots || t->n * 2 >= t->mask + 1) {
+		size_t nslots = t->slots ? (t->mask + 1) * 2 : 256;
+		free(t->slots);
+		t->slots = xcalloc(nslots, sizeof *t->slots);
+		t->mask = nslots - 1;
+		for (size_t id = 0; id < t->n; id++) {
+			size_t at = hash_str(t->pool.data + t->at[id]) & t->mask;
+			while (t->slots[at])
+				at = (at + 1) & t->mask;
+			t->slots[at] = (uint32_t)id + 1;
+		}
+	}
+	size_t at = hash_str(name) & t->mask;
+	for (; t->slots[at]; at = (at + 1) & t->mask)
+		if (!strcmp(t->pool.data + t->at[t->slots[at] - 1], name))
+			return t->slots[at] - 1;
+	t->at = xgrow(t->at, &t->cap, t->n + 1, sizeof *t->at);
+	t->at[t->n] = t->pool.len;
+	buf_add(&t->pool, name, strlen(name) + 1);
+	t->slots[at] = (uint32_t)++t->n;
+	return (uint32_t)(t->n - 1);
+}
+
+/* The next string of a blob, moving past it. */
+static const char *blob_str(const unsigned char **p)
+{
+	const char *x = (const char *)*p;
+	*p += strlen(x) + 1;
+	return x;
+}
+
+/* The record of the entry placed next, from its blob. */
+static void put_record(struct cache_writer *w, const unsigned char *p)
+{
+	struct rec_blob b;
+	memcpy(&b, p, sizeof b);
+	p += sizeof b;
+	unsigned char r[REC_SIZE] = {0};
+	set32(r + 28, (uint32_t)(w->rels.len / 8));
+	for (uint32_t i = 0; i < b.nrelated; i++) {
+		uint64_t h;
+		memcpy(&h, p + 8 * (size_t)i, 8);
+		unsigned char q[8];
+		set64(q, h);
+		buf_add(&w->rels, q, 8);
+	}
+	p += 8 * (size_t)b.nrelated;
+	const char *key = blob_str(&p);
+	set64(r + 32, w->keys.len);
+	buf_add(&w->keys, key, strlen(key) + 1);
+	w->title_at = xgrow(w->title_at, &w->cap_title_at, w->n + 1, sizeof *w->title_at);
+	w->title_at[w->n] = UINT64_MAX;
+	if (b.flags & RF_TITLE) {
+		const char *t = blob_str(&p);
+		w->title_at[w->n] = w->titles.len;
+		buf_add(&w->titles, t, strlen(t) + 1);
+	}
+	set32(r + 16, b.flags & RF_PROVIDER ? names_add(&w->names, blob_str(&p)) : CACHE_NO_NAME);
+	set32(r + 20, b.flags & RF_TYPE ? names_add(&w->names, blob_str(&p)) : CACHE_NO_NAME);
+	set32(r + 24, (uint32_t)(w->topics.len / 4));
+	for (uint16_t i = 0; i < b.ntopics; i++) {
+		unsigned char q[4];
+		set32(q, names_add(&w->names, blob_str(&p)));
+		buf_add(&w->topics, q, 4);
+	}
+	set64(r, (uint64_t)b.date);
+	set32(r + 8, (uint32_t)b.quality);
+	set32(r + 12, (uint32_t)b.heat);
+	for (int i = 0; i < 3; i++)
+		set64(r + 40 + 8 * i, b.urls[i]);
+	set32(r + 64, CACHE_NO_RANK);
+	set32(r + 68, CACHE_NO_RANK);
+	set16(r + 72, b.ntopics);
+	set16(r + 74, (uint16_t)b.nrelated);
+	r[76] = b.has;
+	r[77] = b.flags & (RF_ARTICLE | RF_TITLE | RF_PROBLEMS);
+	r[78] = b.has_urls;
+	buf_add(&w->recs, r, sizeof r);
+}
+
 void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, const char *path,
 			 const struct stat *st, const struct article *a,
 			 const char *const *problems, size_t nproblems, struct cache_ticket *t)
@@ -320,6 +574,10 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 		body->len = bstart;
 		return;
 	}
+	size_t roff = l->recs.len;
+	/* the key was taken before any lane's thread started (stream) */
+	blob_of(&l->recs, lane == w->nlanes ? writer_key(w) : w->key, key, strlen(key), a,
+		nproblems > 0);
 	*t = (struct cache_ticket){.hoff = l->head.in_file + hstart,
 				   .boff = l->body.in_file + bstart,
 				   .hlen = (uint32_t)hlen,
@@ -328,7 +586,8 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 				   .bsum = part_checksum(body, bstart),
 				   .lane = (uint16_t)lane,
 				   .kind = a != NULL,
-				   .made = true};
+				   .made = true,
+				   .roff = roff};
 	spill_settle(&l->head);
 	spill_settle(&l->body);
 }
@@ -338,6 +597,10 @@ void cache_writer_place(struct cache_writer *w, const struct cache_ticket *t, co
 	if (!t->made)
 		return;
 	add_record(w, st, t);
+	struct lane *l = &w->lanes[t->lane];
+	put_record(w, (const unsigned char *)l->recs.data + t->roff);
+	if (t->lane == w->nlanes)
+		l->recs.len = t->roff; /* the writer's own lane places at once */
 	struct run *r = w->nruns ? &w->runs[w->nruns - 1] : NULL;
 	if (r && r->lane == t->lane && r->hoff + r->hlen == t->hoff && r->boff + r->blen == t->boff) {
 		r->hlen += t->hlen;
@@ -381,6 +644,15 @@ void cache_writer_free(struct cache_writer *w)
 	lanes_free(w);
 	free(w->runs);
 	free(w->near);
+	buf_free(&w->recs);
+	buf_free(&w->topics);
+	buf_free(&w->rels);
+	buf_free(&w->keys);
+	buf_free(&w->titles);
+	free(w->title_at);
+	buf_free(&w->names.pool);
+	free(w->names.at);
+	free(w->names.slots);
 	free(w);
 }
 
@@ -414,7 +686,7 @@ static int index_sum(const struct cache_writer *w, const unsigned char *h, uint6
 {
 	enum { PIECE = 64 * 1024 }; /* whole blocks of the sum */
 	struct sum s;
-	sum_init(&s, fnv1a(FNV_OFFSET, h, 48));
+	sum_init(&s, fnv1a(FNV_OFFSET, h, 72));
 	uint64_t total = spill_size(&w->index), off = 0;
 	unsigned char *b = xmalloc(PIECE);
 	int rc = 0;
@@ -445,6 +717,103 @@ static int copy_runs(struct cache_writer *w, bool bodies, int fd)
 	return 0;
 }
 
+struct rank_ctx {
+	const struct cache_writer *w;
+	const uint32_t *entry; /* the articles' entries */
+};
+
+static const char *rank_title(const void *ctx, uint32_t i)
+{
+	const struct rank_ctx *x = ctx;
+	uint64_t at = x->w->title_at[x->entry[i]];
+	return at == UINT64_MAX ? NULL : x->w->titles.data + at;
+}
+
+static const char *rank_key(const void *ctx, uint32_t i)
+{
+	const struct rank_ctx *x = ctx;
+	const unsigned char *r = (const unsigned char *)x->w->recs.data + x->entry[i] * (size_t)REC_SIZE;
+	return x->w->keys.data + get64(r + 32);
+}
+
+/* Every article's place in the tie order, and that of the first of its
+ * title, into its record. */
+static void rank_records(struct cache_writer *w)
+{
+	unsigned char *recs = (unsigned char *)w->recs.data;
+	uint32_t *entry = xmalloc((w->n ? w->n : 1) * sizeof *entry);
+	size_t na = 0;
+	for (size_t i = 0; i < w->n; i++)
+		if (recs[i * REC_SIZE + 77] & RF_ARTICLE)
+			entry[na++] = (uint32_t)i;
+	struct rank_ctx x = {w, entry};
+	unsigned char *same;
+	size_t ntitled;
+	uint32_t *order = rank_tie_order(na, rank_title, rank_key, &x, &same, &ntitled);
+	uint32_t first = 0;
+	for (size_t k = 0; k < na; k++) {
+		if (k >= ntitled || !same[k])
+			first = (uint32_t)k;
+		unsigned char *r = recs + entry[order[k]] * (size_t)REC_SIZE;
+		set32(r + 64, (uint32_t)k);
+		set32(r + 68, first);
+	}
+	free(order);
+	free(same);
+	free(entry);
+}
+
+/* The records section's pieces, in order, after its header. */
+static void records_pieces(const struct cache_writer *w, const void *p[5], size_t n[5])
+{
+	p[0] = w->recs.data, n[0] = w->recs.len;
+	p[1] = w->topics.data, n[1] = w->topics.len;
+	p[2] = w->rels.data, n[2] = w->rels.len;
+	p[3] = w->names.pool.data, n[3] = w->names.pool.len;
+	p[4] = w->keys.data, n[4] = w->keys.len;
+}
+
+/* The records section's header into rh; its size and checksum. */
+static uint64_t records_head(const struct cache_writer *w, unsigned char rh[RECS_HEAD],
+			     uint64_t *sum)
+{
+	memcpy(rh, RECS_MAGIC, 8);
+	set64(rh + 8, w->names.n);
+	set64(rh + 16, w->names.pool.len);
+	set64(rh + 24, w->topics.len / 4);
+	set64(rh + 32, w->rels.len / 8);
+	set64(rh + 40, w->keys.len);
+	set64(rh + 48, w->n);
+	const void *p[5];
+	size_t n[5];
+	records_pieces(w, p, n);
+	struct sum_stream st;
+	stream_init(&st, FNV_OFFSET ^ 0x5245);
+	stream_add(&st, rh, RECS_HEAD);
+	uint64_t total = RECS_HEAD;
+	for (int k = 0; k < 5; k++) {
+		if (n[k])
+			stream_add(&st, p[k], n[k]);
+		total += n[k];
+	}
+	*sum = stream_end(&st);
+	return total;
+}
+
+static int write_records(const struct cache_writer *w, const unsigned char rh[RECS_HEAD],
+			 struct atomic_file *af)
+{
+	const void *p[5];
+	size_t n[5];
+	records_pieces(w, p, n);
+	if (atomic_write(af, rh, RECS_HEAD) < 0)
+		return -1;
+	for (int k = 0; k < 5; k++)
+		if (n[k] && atomic_write(af, p[k], n[k]) < 0)
+			return -1;
+	return 0;
+}
+
 int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 {
 	*err = NULL;
@@ -464,12 +833,18 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	set64(h + 24, w->heads);
 	set64(h + 32, w->bodies);
 	set64(h + 40, lede_version_hash());
+	rank_records(w);
+	unsigned char rh[RECS_HEAD];
+	uint64_t rsum, rlen = records_head(w, rh, &rsum);
+	set64(h + 48, rlen);
+	memcpy(h + 56, writer_key(w), sizeof w->key);
 	uint64_t sum;
 	if (index_sum(w, h, &sum) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
 		return -1;
 	}
-	set64(h + 48, sum);
+	set64(h + 72, sum);
+	set64(h + 80, rsum);
 
 	/* Two lede processes write two temporaries; the last rename wins, and
 	 * either cache is whole. */
@@ -480,7 +855,8 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	}
 	if (atomic_write(&af, h, sizeof h) < 0 ||
 	    spill_copy(&w->index, 0, spill_size(&w->index), af.fd) < 0 ||
-	    copy_runs(w, false, af.fd) < 0 || copy_runs(w, true, af.fd) < 0) {
+	    copy_runs(w, false, af.fd) < 0 || copy_runs(w, true, af.fd) < 0 ||
+	    write_records(w, rh, &af) < 0) {
 		int e = errno;
 		atomic_abort(&af);
 		*err = write_error(path, "cannot write: %s", strerror(e));
@@ -573,6 +949,26 @@ struct cache {
 	 * + 1, 0 is empty. */
 	uint32_t *by_id;
 	size_t mask;
+	/* The table is made at the first lookup, not at the open: a warm
+	 * start from the records looks nothing up before its first screen
+	 * (its check does, on the other core). */
+	struct timespec written;
+	atomic_bool by_id_made;
+	pthread_mutex_t by_id_mu;
+	/* The records section: where it lies, its checksum, the key of its
+	 * hashes (and whether it is this process's); once cache_records has
+	 * looked, its state and its parts, mapped. */
+	uint64_t roff, rlen, rsum;
+	unsigned char key[16];
+	bool key_ours;
+	pthread_mutex_t rmu;
+	int rstate; /* 0: not looked at; 1 good; -1 damaged */
+	unsigned char *rmap;
+	size_t rmaplen;
+	const unsigned char *recs, *rtopics, *rrels, *rkeys;
+	uint64_t ntopics, nrels, nkeys;
+	const char **names;
+	size_t nnames;
 };
 
 /* A run of the file's bytes held in memory. */
@@ -708,11 +1104,28 @@ static bool stored_for(struct cache_reader *r, size_t id, const char *key)
 	return cache_format_head_is_for(p, e->hlen, key);
 }
 
+static void index_by_id(struct cache *c, const struct timespec *written);
+
+/* The table by identity, made once, by whichever thread looks up first. */
+static void by_id_ensure(const struct cache *cc)
+{
+	struct cache *c = (struct cache *)cc;
+	if (atomic_load_explicit(&c->by_id_made, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&c->by_id_mu);
+	if (!atomic_load_explicit(&c->by_id_made, memory_order_relaxed)) {
+		index_by_id(c, &c->written);
+		atomic_store_explicit(&c->by_id_made, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&c->by_id_mu);
+}
+
 long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 {
 	const struct cache *c = r->c;
 	if (!c->n)
 		return -1;
+	by_id_ensure(c);
 	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
 	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
 		uint32_t k = c->by_id[i];
@@ -893,6 +1306,74 @@ int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 	return 1;
 }
 
+/* The blob of entry id of the cache r reads, whose head is h, onto out:
+ * from its record when the cache has good ones hashed under w's key (0),
+ * else from its article decoded (1: h may then be stale). -1 when it is
+ * damaged. */
+static int copy_blob(struct cache_writer *w, struct cache_reader *r, size_t id,
+		     const unsigned char *h, struct buf *out)
+{
+	struct cache *c = (struct cache *)r->c;
+	const struct entry *e = &c->e[id];
+	struct cache_head_info info;
+	if (!cache_format_head_info(h, e->hlen, e->kind == 1, &info))
+		return -1;
+	char *err;
+	if (cache_records(c, &err) >= 0 && !memcmp(c->key, writer_key(w), sizeof w->key)) {
+		struct cache_record rec;
+		cache_record(c, id, &rec);
+		const char *const *names;
+		cache_names(c, &names);
+		struct rec_blob b = {.date = rec.date,
+				     .quality = rec.quality,
+				     .heat = rec.heat,
+				     .nrelated = rec.nrelated,
+				     .ntopics = (uint16_t)rec.ntopics,
+				     .has = rec.has,
+				     .has_urls = rec.has_urls,
+				     .flags = (uint8_t)((rec.article ? RF_ARTICLE : 0) |
+							(info.title ? RF_TITLE : 0) |
+							(rec.problems ? RF_PROBLEMS : 0) |
+							(rec.provider != CACHE_NO_NAME ? RF_PROVIDER : 0) |
+							(rec.type != CACHE_NO_NAME ? RF_TYPE : 0))};
+		memcpy(b.urls, rec.urls, sizeof b.urls);
+		buf_add(out, &b, sizeof b);
+		for (size_t k = 0; k < rec.nrelated; k++) {
+			uint64_t x = cache_record_related(c, rec.rel_at + k);
+			buf_add(out, &x, sizeof x);
+		}
+		buf_add(out, info.key, info.key_len);
+		buf_putc(out, '\0');
+		if (info.title) {
+			buf_add(out, info.title, info.title_len);
+			buf_putc(out, '\0');
+		}
+		if (rec.provider != CACHE_NO_NAME)
+			put_opt(out, names[rec.provider]);
+		if (rec.type != CACHE_NO_NAME)
+			put_opt(out, names[rec.type]);
+		for (size_t k = 0; k < rec.ntopics; k++)
+			put_opt(out, names[cache_record_topic(c, rec.topic_at + k)]);
+		return 0;
+	}
+	free(err); /* said by the reader that found it, if any */
+	if (e->kind != 1) {
+		blob_of(out, w->key, info.key, info.key_len, NULL, info.nproblems > 0);
+		return 0;
+	}
+	/* decoded: the reader's windows may move */
+	char *key = xstrndup(info.key, info.key_len);
+	struct article whole;
+	struct cache_links links;
+	bool ok = cache_read_scratch(r, id, key, &whole, &links);
+	if (ok) {
+		free(links.related);
+		blob_of(out, w->key, key, info.key_len, &whole, info.nproblems > 0);
+	}
+	free(key);
+	return ok ? 1 : -1;
+}
+
 int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 		      const struct stat *st)
 {
@@ -903,7 +1384,15 @@ int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 	if (too_recent(w, st))
 		return 0;
 	struct lane *l = &w->lanes[w->nlanes];
-	struct cache_ticket t = {.hoff = spill_size(&l->head),
+	size_t roff = l->recs.len;
+	int got = copy_blob(w, r, id, h, &l->recs);
+	if (got < 0 || (got == 1 && (!(h = open_part(r, id, false)) ||
+				     (e->blen && !(b = open_part(r, id, true)))))) {
+		l->recs.len = roff;
+		return -1;
+	}
+	struct cache_ticket t = {.roff = roff,
+				 .hoff = spill_size(&l->head),
 				 .boff = spill_size(&l->body),
 				 .hlen = e->hlen,
 				 .hsum = e->hsum,
@@ -930,6 +1419,7 @@ size_t cache_longest_probe(const struct cache *c)
 {
 	if (!c->n)
 		return 0;
+	by_id_ensure(c);
 	/* the longest run of full slots, wrapping, and the empty one after */
 	size_t longest = 0, run = 0;
 	for (size_t i = 0; i < 2 * (c->mask + 1); i++) {
@@ -949,6 +1439,11 @@ void cache_close(struct cache *c)
 	free(c->path);
 	table_free(c->e, c->e_mapped);
 	free(c->by_id);
+	if (c->rmap)
+		munmap(c->rmap, c->rmaplen);
+	free(c->names);
+	pthread_mutex_destroy(&c->rmu);
+	pthread_mutex_destroy(&c->by_id_mu);
 	free(c);
 }
 
@@ -1014,14 +1509,18 @@ static char *check_header(struct cache *c, const char *path, uint64_t size,
 	if (count > have / RECORD_SIZE || count >= UINT32_MAX / 2)
 		return open_error(path, "truncated or corrupt (%llu entries in %llu bytes)",
 				  (unsigned long long)count, (unsigned long long)have);
-	uint64_t index_len = count * RECORD_SIZE, rest = have - index_len;
-	if (heads > rest || bodies > rest - heads)
+	uint64_t index_len = count * RECORD_SIZE, rest = have - index_len, recs = get64(h + 48);
+	if (heads > rest || bodies > rest - heads || recs > rest - heads - bodies)
 		return open_error(path, "truncated (%llu bytes, not %llu)", (unsigned long long)size,
-				  (unsigned long long)(HEADER_SIZE + index_len + heads + bodies));
-	if (heads + bodies < rest)
+				  (unsigned long long)(HEADER_SIZE + index_len + heads + bodies + recs));
+	if (heads + bodies + recs < rest)
 		return open_error(path, "%llu bytes after the end",
-				  (unsigned long long)(rest - heads - bodies));
+				  (unsigned long long)(rest - heads - bodies - recs));
 	*l = (struct layout){count, heads, bodies, index_len};
+	c->roff = HEADER_SIZE + index_len + heads + bodies;
+	c->rlen = recs;
+	c->rsum = get64(h + 80);
+	memcpy(c->key, h + 56, sizeof c->key);
 	return NULL;
 }
 
@@ -1032,7 +1531,8 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 {
 	c->n = (size_t)l->count;
 	c->e = table_alloc((c->n ? c->n : 1) * sizeof *c->e, &c->e_mapped);
-	uint64_t hoff = HEADER_SIZE + l->index_len, hend = hoff + l->heads, boff = hend, bend = size;
+	uint64_t hoff = HEADER_SIZE + l->index_len, hend = hoff + l->heads, boff = hend,
+		 bend = size - c->rlen;
 	for (size_t i = 0; i < c->n; i++) {
 		const unsigned char *q = index + i * RECORD_SIZE;
 		struct entry *e = &c->e[i];
@@ -1113,15 +1613,20 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 		if (read_at(c->fd, copy, l.index_len, HEADER_SIZE) < 0)
 			err = open_error(path, "cannot read: %s", strerror(errno));
 	}
-	if (!err && index_checksum(h, index, l.index_len) != get64(h + 48))
+	if (!err && index_checksum(h, index, l.index_len) != get64(h + 72))
 		err = open_error(path, "checksum mismatch (the file is damaged)");
 	if (!err)
 		err = read_entries(c, path, index, &l, size);
 	if (map != MAP_FAILED)
 		munmap(map, maplen);
 	free(copy);
-	if (!err)
-		index_by_id(c, written);
+	if (!err) {
+		/* before anything is hashed (the table by identity, when it is
+		 * made): a reader that takes this key uses the records' hashes
+		 * as they are */
+		c->key_ours = hash_adopt_key(c->key);
+		c->written = *written;
+	}
 	return err;
 }
 
@@ -1146,7 +1651,14 @@ void cache_reseal(unsigned char *d, size_t n)
 		hoff = hlen <= n - hoff ? hoff + hlen : n;
 		boff += blen;
 	}
-	set64(d + 48, index_checksum(d, d + HEADER_SIZE, index_len));
+	uint64_t bodies = get64(d + 32), rlen = get64(d + 48);
+	uint64_t roff = heads <= n - (HEADER_SIZE + index_len) &&
+				bodies <= n - (HEADER_SIZE + index_len) - heads
+			? HEADER_SIZE + index_len + heads + bodies
+			: n + 1;
+	if (roff <= n && rlen <= n - roff)
+		set64(d + 80, records_checksum(d + roff, rlen));
+	set64(d + 72, index_checksum(d, d + HEADER_SIZE, index_len));
 }
 
 struct cache *cache_open(const char *path, char **err)
@@ -1170,6 +1682,9 @@ struct cache *cache_open(const char *path, char **err)
 		return NULL;
 	}
 	struct cache *c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->rmu, NULL);
+	pthread_mutex_init(&c->by_id_mu, NULL);
+	atomic_init(&c->by_id_made, false);
 	c->fd = fd;
 	c->path = xstrdup(path);
 	*err = verify(c, path, (uint64_t)st.st_size, &COMPAT_ST_MTIM(&st));
@@ -1178,4 +1693,205 @@ struct cache *cache_open(const char *path, char **err)
 		return NULL;
 	}
 	return c;
+}
+
+/* ---- the records section, read ---- */
+
+void cache_writer_inherit_key(struct cache_writer *w, const struct cache *c)
+{
+	memcpy(w->key, c->key, sizeof w->key);
+	w->have_key = true;
+}
+
+/* Valid UTF-8, no control character: a name as the parser keeps it. */
+static bool name_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		int len = utf8_decode(s + i, n - i, &cp);
+		if (!len || cp == 0)
+			return false;
+		i += (size_t)len;
+	}
+	return true;
+}
+
+/* The section's names, each NUL-terminated and text; false if not. */
+static bool records_names(struct cache *c, const unsigned char *p, uint64_t bytes)
+{
+	c->names = xmalloc((c->nnames ? c->nnames : 1) * sizeof *c->names);
+	uint64_t at = 0;
+	for (size_t i = 0; i < c->nnames; i++) {
+		const unsigned char *z = at < bytes ? memchr(p + at, '\0', (size_t)(bytes - at)) : NULL;
+		if (!z || !name_ok((const char *)p + at, (size_t)(z - (p + at))))
+			return false;
+		c->names[i] = (const char *)p + at;
+		at = (uint64_t)(z - p) + 1;
+	}
+	return at == bytes;
+}
+
+/* A date as the parser gives them (years 1 to 9999), 0 when absent. */
+static bool date_ok(int64_t v, unsigned has)
+{
+	if (!(has & HAS_DATE))
+		return v == 0;
+	return v >= date_days_from_civil(1, 1, 1) * 86400 &&
+	       v < date_days_from_civil(10000, 1, 1) * 86400;
+}
+
+/* Is record id within the section and what the parser could give? seen
+ * marks the ranks taken. */
+static bool record_ok(const struct cache *c, size_t id, unsigned char *seen, size_t narticles)
+{
+	struct cache_record r;
+	cache_record(c, id, &r);
+	const unsigned char *q = c->recs + id * (size_t)REC_SIZE;
+	unsigned has = r.has;
+	if (q[77] & ~(RF_ARTICLE | RF_TITLE | RF_PROBLEMS) || q[78] > 7 || q[79] ||
+	    r.article != (c->e[id].kind == 1) || has & ~(unsigned)(HAS_DATE | HAS_QUALITY | HAS_HEAT) ||
+	    !date_ok(r.date, has) || (!(has & HAS_QUALITY) && r.quality) ||
+	    (!(has & HAS_HEAT) && r.heat) || r.ntopics > ARTICLE_TOPICS_MAX ||
+	    r.nrelated > ARTICLE_RELATED_MAX || r.topic_at > c->ntopics ||
+	    r.ntopics > c->ntopics - r.topic_at || r.rel_at > c->nrels ||
+	    r.nrelated > c->nrels - r.rel_at)
+		return false;
+	uint64_t key_at = get64(q + 32);
+	if (key_at >= c->nkeys || (key_at && c->rkeys[key_at - 1]))
+		return false;
+	for (int k = 0; k < 3; k++)
+		if (!(r.has_urls >> k & 1) && r.urls[k])
+			return false;
+	if ((r.provider != CACHE_NO_NAME && r.provider >= c->nnames) ||
+	    (r.type != CACHE_NO_NAME && r.type >= c->nnames))
+		return false;
+	for (uint32_t k = 0; k < r.ntopics; k++)
+		if (cache_record_topic(c, r.topic_at + k) >= c->nnames)
+			return false;
+	if (!r.article)
+		return r.rank == CACHE_NO_RANK && r.title_rank == CACHE_NO_RANK && !r.has_title &&
+		       !r.ntopics && !r.nrelated && !r.has_urls && !has &&
+		       r.provider == CACHE_NO_NAME && r.type == CACHE_NO_NAME;
+	if (r.rank >= narticles || seen[r.rank] || r.title_rank > r.rank)
+		return false;
+	seen[r.rank] = 1;
+	return true;
+}
+
+/* Every record checked, and the ranks a permutation of the articles. */
+static bool records_all_ok(const struct cache *c)
+{
+	size_t narticles = 0;
+	for (size_t i = 0; i < c->n; i++)
+		narticles += c->e[i].kind == 1;
+	unsigned char *seen = xcalloc(narticles ? narticles : 1, 1);
+	bool ok = true;
+	for (size_t i = 0; ok && i < c->n; i++)
+		ok = record_ok(c, i, seen, narticles);
+	free(seen);
+	return ok;
+}
+
+/* Map the section and find its parts; false when it is damaged. */
+static bool records_map(struct cache *c)
+{
+	if (c->rlen < RECS_HEAD)
+		return false;
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t start = c->roff / (uint64_t)page * (uint64_t)page, lead = c->roff - start;
+	c->rmaplen = (size_t)(lead + c->rlen);
+	void *m = mmap(NULL, c->rmaplen, PROT_READ, MAP_PRIVATE | PREFAULT, c->fd, (off_t)start);
+	if (m == MAP_FAILED) {
+		c->rmaplen = 0;
+		return false;
+	}
+	c->rmap = m;
+	const unsigned char *p = c->rmap + lead;
+	if (records_checksum(p, (size_t)c->rlen) != c->rsum || memcmp(p, RECS_MAGIC, 8))
+		return false;
+	uint64_t nnames = get64(p + 8), names_bytes = get64(p + 16), ntopics = get64(p + 24),
+		 nrels = get64(p + 32), nkeys = get64(p + 40), n = get64(p + 48);
+	uint64_t left = c->rlen - RECS_HEAD;
+	if (n != c->n || n > left / REC_SIZE)
+		return false;
+	left -= n * REC_SIZE;
+	if (ntopics > left / 4)
+		return false;
+	left -= ntopics * 4;
+	if (nrels > left / 8)
+		return false;
+	left -= nrels * 8;
+	if (names_bytes > left || nkeys != left - names_bytes || nnames > names_bytes ||
+	    (nkeys && p[c->rlen - 1]))
+		return false;
+	c->recs = p + RECS_HEAD;
+	c->rtopics = c->recs + n * REC_SIZE;
+	c->rrels = c->rtopics + ntopics * 4;
+	c->rkeys = c->rrels + nrels * 8 + names_bytes;
+	c->ntopics = ntopics;
+	c->nrels = nrels;
+	c->nkeys = nkeys;
+	c->nnames = (size_t)nnames;
+	return records_names(c, c->rrels + nrels * 8, names_bytes) && records_all_ok(c);
+}
+
+int cache_records(struct cache *c, char **err)
+{
+	*err = NULL;
+	pthread_mutex_lock(&c->rmu);
+	if (!c->rstate) {
+		c->rstate = records_map(c) ? 1 : -1;
+		if (c->rstate < 0)
+			*err = open_error(c->path, "checksum mismatch or impossible values in its "
+						   "records (the file is damaged)");
+	}
+	int state = c->rstate;
+	pthread_mutex_unlock(&c->rmu);
+	return state < 0 ? -1 : c->key_ours ? 1 : 0;
+}
+
+bool cache_records_damaged(const struct cache *c)
+{
+	return c->rstate < 0;
+}
+
+void cache_record(const struct cache *c, size_t id, struct cache_record *r)
+{
+	const unsigned char *q = c->recs + id * (size_t)REC_SIZE;
+	r->date = (int64_t)get64(q);
+	r->quality = (int32_t)get32(q + 8);
+	r->heat = (int32_t)get32(q + 12);
+	r->provider = get32(q + 16);
+	r->type = get32(q + 20);
+	r->topic_at = get32(q + 24);
+	r->rel_at = get32(q + 28);
+	uint64_t key_at = get64(q + 32);
+	r->key = key_at < c->nkeys ? (const char *)c->rkeys + key_at : "";
+	for (int k = 0; k < 3; k++)
+		r->urls[k] = get64(q + 40 + 8 * k);
+	r->rank = get32(q + 64);
+	r->title_rank = get32(q + 68);
+	r->ntopics = get16(q + 72);
+	r->nrelated = get16(q + 74);
+	r->has = q[76];
+	r->article = q[77] & RF_ARTICLE;
+	r->has_title = q[77] & RF_TITLE;
+	r->problems = q[77] & RF_PROBLEMS;
+	r->has_urls = q[78];
+}
+
+size_t cache_names(const struct cache *c, const char *const **names)
+{
+	*names = c->names;
+	return c->nnames;
+}
+
+uint32_t cache_record_topic(const struct cache *c, size_t at)
+{
+	return get32(c->rtopics + 4 * at);
+}
+
+uint64_t cache_record_related(const struct cache *c, size_t at)
+{
+	return get64(c->rrels + 8 * at);
 }

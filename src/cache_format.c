@@ -773,6 +773,30 @@ bool cache_format_head_key(const unsigned char *head, size_t len, const char **k
 	return true;
 }
 
+bool cache_format_head_info(const unsigned char *head, size_t len, bool article,
+			    struct cache_head_info *info)
+{
+	struct rd h = {.p = head, .end = head + len, .checked = true};
+	*info = (struct cache_head_info){0};
+	size_t klen = rd_count(&h);
+	const unsigned char *k = take(&h, klen);
+	size_t n = rd_count(&h);
+	for (size_t i = 0; i < n && !h.bad; i++) {
+		rd8(&h);
+		take(&h, rd_count(&h));
+	}
+	info->nproblems = n;
+	if (article && !h.bad) {
+		rd_count(&h); /* the texts' bytes */
+		info->title = rd_lit(&h, &info->title_len, ARTICLE_TITLE_MAX);
+	}
+	if (h.bad || !k || memchr(k, '\0', klen))
+		return false;
+	info->key = (const char *)k;
+	info->key_len = klen;
+	return true;
+}
+
 /* An article's texts, after the head's problems; false if damaged. */
 static bool decode_texts(struct rd *h, struct cache_texts *texts)
 {

@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,8 +79,11 @@ uint64_t hash_siphash24(const unsigned char key[16], const void *p, size_t n)
 	return siphash(load_le64(key), load_le64(key + 8), p, n);
 }
 
+/* The key, drawn at the first hash or adopted before it (hash_adopt_key);
+ * key_ready says which, read without the lock on every hash. */
 static uint64_t key0, key1;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static atomic_bool key_ready;
+static pthread_mutex_t key_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int urandom(unsigned char *k, size_t n)
 {
@@ -90,7 +95,7 @@ static int urandom(unsigned char *k, size_t n)
 	return r == (ssize_t)n ? 0 : -1;
 }
 
-static void make_key(void)
+static void draw_key(void)
 {
 	unsigned char k[16];
 	if (compat_random(k, sizeof k) < 0 && urandom(k, sizeof k) < 0) {
@@ -109,9 +114,44 @@ static void make_key(void)
 	key1 = load_le64(k + 8);
 }
 
+/* The key, drawn now when nobody has hashed or adopted one yet. */
+static void ensure_key(void)
+{
+	if (atomic_load_explicit(&key_ready, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&key_mu);
+	if (!atomic_load_explicit(&key_ready, memory_order_relaxed)) {
+		draw_key();
+		atomic_store_explicit(&key_ready, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&key_mu);
+}
+
+bool hash_adopt_key(const unsigned char key[16])
+{
+	pthread_mutex_lock(&key_mu);
+	if (!atomic_load_explicit(&key_ready, memory_order_relaxed)) {
+		key0 = load_le64(key);
+		key1 = load_le64(key + 8);
+		atomic_store_explicit(&key_ready, true, memory_order_release);
+	}
+	bool same = key0 == load_le64(key) && key1 == load_le64(key + 8);
+	pthread_mutex_unlock(&key_mu);
+	return same;
+}
+
+void hash_process_key(unsigned char key[16])
+{
+	ensure_key();
+	for (int i = 0; i < 8; i++) {
+		key[i] = (unsigned char)(key0 >> (8 * i));
+		key[8 + i] = (unsigned char)(key1 >> (8 * i));
+	}
+}
+
 uint64_t hash_bytes(const void *p, size_t n)
 {
-	pthread_once(&key_once, make_key);
+	ensure_key();
 	return siphash(key0, key1, p, n);
 }
 

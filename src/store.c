@@ -163,6 +163,8 @@ static void tie_again(struct store *s);
 static struct article *lazy_stub_seen(const struct store *s, size_t i);
 static void link_backlinks(struct store *s);
 static void link_lazy(struct store *s);
+static void lazy_free(struct store_lazy *lz);
+static void links_wait(const struct store *s);
 
 void store_init(struct store *s)
 {
@@ -171,6 +173,7 @@ void store_init(struct store *s)
 
 void store_add(struct store *s, struct article *a)
 {
+	links_wait(s);
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
 	s->v[s->n++] = a;
 }
@@ -961,6 +964,8 @@ static void start_workers(struct loader *L)
 	L->nthreads = nthreads;
 	if (L->writer)
 		cache_writer_stream(L->writer, L->opts->cache_path, nthreads);
+	if (L->writer && L->cache) /* the records copied keep their hashes */
+		cache_writer_inherit_key(L->writer, L->cache);
 	L->ctx = xcalloc(nthreads, sizeof *L->ctx);
 	for (size_t t = 0; t < nthreads; t++) {
 		struct thread_ctx *tc = &L->ctx[t];
@@ -1467,7 +1472,7 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 	s->cache_hits += hits;
 	if (damaged)
 		strlist_push(&s->warnings, cache_damage_message(c, damaged));
-	if (c && !parsed && hits == cache_count(c))
+	if (c && !parsed && hits == cache_count(c) && !cache_records_damaged(c))
 		return;
 	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
 	for (size_t i = 0; i < L->found; i++) {
@@ -1492,7 +1497,7 @@ static void update_cache_noted(struct store *s, struct cache_writer *w, const st
 	s->cache_hits += L->hits;
 	if (L->damaged)
 		strlist_push(&s->warnings, cache_damage_message(c, L->damaged));
-	if (c && !L->parsed_files && L->hits == cache_count(c))
+	if (c && !L->parsed_files && L->hits == cache_count(c) && !cache_records_damaged(c))
 		return;
 	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
 	for (size_t i = 0; i < L->nnotes; i++) {
@@ -1608,6 +1613,222 @@ static bool load_from_entries(struct store *s, const struct loader *base)
 	return true;
 }
 
+/* ---- a load from the cache's records ----
+ *
+ * The cache's writer keeps, after the entries, the record of every entry
+ * as a lazy article's is here, its names interned, its URLs hashed and its
+ * place in the tie order (cache.h): a warm start copies them, decodes no
+ * entry (but the heads of the few files with problems, for those) and
+ * sorts no title. */
+
+/* What a load from the records builds before it is the store's. */
+struct rec_load {
+	struct cache *c;
+	struct store_lazy *lz;
+	uint32_t *rank;  /* article i's place in the cache's tie order */
+	uint32_t *trank; /* that of the first of its title; CACHE_NO_RANK: none */
+	size_t narticles; /* of the cache */
+	struct cache_reader *rdr;
+	struct buf path;
+	size_t files, damaged;
+};
+
+/* The names of the records, as the store interns them: the same ids.
+ * False when they are not distinct (the section is then not used). */
+static bool rec_names(struct rec_load *R)
+{
+	const char *const *names;
+	size_t n = cache_names(R->c, &names);
+	for (size_t i = 0; i < n; i++)
+		if (names_intern(&R->lz->names, names[i]) != i)
+			return false;
+	return true;
+}
+
+/* Entry id's article into the store as a lazy one, from its record. */
+static void rec_article(struct store *s, struct rec_load *R, size_t id,
+			const struct cache_record *r, const char *path)
+{
+	struct store_lazy *lz = R->lz;
+	size_t i = s->n;
+	store_add(s, NULL);
+	lz->entry[i] = (uint32_t)id + 1;
+	struct lazy_rec *x = &lz->rec[i];
+	*x = (struct lazy_rec){.date = r->date,
+			       .quality = r->quality,
+			       .heat = r->heat,
+			       .provider = r->provider,
+			       .type = r->type,
+			       .topic_at = (uint32_t)lz->ntopic_ids,
+			       .ntopics = (uint16_t)r->ntopics,
+			       .has = r->has};
+	for (uint32_t k = 0; k < r->ntopics; k++)
+		lz->topic_ids[lz->ntopic_ids++] = cache_record_topic(R->c, r->topic_at + k);
+	lz->rel_at[i] = lz->nrel;
+	for (uint32_t k = 0; k < r->nrelated; k++)
+		lz->rel[lz->nrel++] = cache_record_related(R->c, r->rel_at + k);
+	lz->rel_at[i + 1] = lz->nrel;
+	memcpy(lz->urls + 3 * i, r->urls, sizeof r->urls);
+	lz->has_urls[i] = r->has_urls;
+	size_t plen = strlen(path) + 1;
+	lz->paths = xgrow(lz->paths, &lz->cappaths, lz->npaths + plen, 1);
+	memcpy(lz->paths + lz->npaths, path, plen);
+	lz->path_at[i] = lz->npaths;
+	lz->npaths += plen;
+	R->rank[i] = r->rank;
+	R->trank[i] = r->has_title ? r->title_rank : CACHE_NO_RANK;
+}
+
+/* A skipped file's entry: its path kept for the check. */
+static void rec_skipped(struct rec_load *R, size_t id, const char *path)
+{
+	struct store_lazy *lz = R->lz;
+	lz->skipped_entry = xgrow(lz->skipped_entry, &lz->capskipped, lz->nskipped + 1,
+				  sizeof *lz->skipped_entry);
+	lz->skipped_path = xgrow(lz->skipped_path, &lz->capskippedp, lz->nskipped + 1,
+				 sizeof *lz->skipped_path);
+	lz->skipped_entry[lz->nskipped] = (uint32_t)id + 1;
+	lz->skipped_path[lz->nskipped++] = xstrdup(path);
+}
+
+/* Entry id, if its key lies under the root (typed root, resolved key)
+ * and its file was within the size limit when cached. */
+static void rec_entry(struct store *s, struct rec_load *R, const struct loader *L, size_t id)
+{
+	struct cache_record r;
+	cache_record(R->c, id, &r);
+	const char *rest;
+	if (!under_root(r.key, L->root_keys[0], &rest))
+		return;
+	while (*rest == '/')
+		rest++;
+	if (!*rest || cache_entry_size(R->c, id) > (int64_t)L->max)
+		return;
+	const char *path = path_under(&R->path, L->roots[0], rest);
+	R->files++;
+	size_t n0 = s->problems.n;
+	if (r.problems) {
+		/* the file's problems, as a lookup gives them */
+		const struct cache_text *texts;
+		size_t ntexts;
+		if (cache_read_head_as(R->rdr, id, r.key, path, &s->problems, &texts, &ntexts) < 0) {
+			R->damaged++;
+			return;
+		}
+	}
+	if (r.article)
+		rec_article(s, R, id, &r, path);
+	else
+		rec_skipped(R, id, path);
+	/* a skipped file without a problem is not an article (parse.h) */
+	s->not_articles += !r.article && s->problems.n == n0;
+}
+
+/* The tie order of the articles loaded, from their places in the cache's:
+ * a subset of a sorted list is sorted. */
+static void rec_tie_order(struct store *s, struct rec_load *R)
+{
+	struct store_lazy *lz = R->lz;
+	uint32_t *at = xcalloc(R->narticles ? R->narticles : 1, sizeof *at);
+	for (size_t i = 0; i < s->n; i++)
+		at[R->rank[i]] = (uint32_t)i + 1;
+	uint32_t *order = xmalloc((s->n ? s->n : 1) * sizeof *order);
+	unsigned char *same = xcalloc(s->n ? s->n : 1, 1);
+	size_t k = 0, ntitled = 0;
+	for (size_t r = 0; r < R->narticles; r++) {
+		if (!at[r])
+			continue;
+		uint32_t i = at[r] - 1;
+		order[k] = i;
+		if (R->trank[i] != CACHE_NO_RANK) {
+			ntitled++;
+			same[k] = k && R->trank[order[k - 1]] == R->trank[i];
+		}
+		k++;
+	}
+	free(at);
+	lz->tie_order = order;
+	lz->same_title = same;
+	lz->ntitled = ntitled;
+	lz->tie_n = s->n;
+}
+
+/* Load from the cache's records (store_opts.from_cache, one path given:
+ * the records rank by key, which orders as the paths only under one
+ * root); false, with nothing kept, when they cannot be used (damaged:
+ * said, then the load from the entries) or give no article. */
+static bool load_from_records(struct store *s, const struct loader *base)
+{
+	struct cache *c = (struct cache *)base->cache;
+	char *err;
+	int usable = cache_records(c, &err);
+	if (err)
+		strlist_push(&s->warnings, err);
+	if (usable != 1 || base->nroots != 1)
+		return false;
+	struct loader L = *base;
+	loader_key_roots(&L);
+	size_t n = cache_count(c);
+	struct rec_load R = {.c = c, .rdr = cache_reader_new(c)};
+	R.lz = lazy_new(n, L.max);
+	struct store_lazy *lz = R.lz;
+	R.rank = xmalloc((n ? n : 1) * sizeof *R.rank);
+	R.trank = xmalloc((n ? n : 1) * sizeof *R.trank);
+	struct cache_record r;
+	size_t ntopics = 0, nrel = 0, paths = 0, root = strlen(L.roots[0]) + 1;
+	for (size_t id = 0; id < n; id++) {
+		cache_record(c, id, &r);
+		R.narticles += r.article;
+		ntopics += r.ntopics;
+		nrel += r.nrelated;
+		paths += r.article ? strlen(r.key) + root : 0;
+	}
+	/* the paths' pool at its size: growing it would copy it again and
+	 * again (tens of megabytes at a million articles) */
+	lz->paths = xmalloc(paths ? paths : 1);
+	lz->cappaths = paths ? paths : 1;
+	lz->topic_ids = xmalloc((ntopics ? ntopics : 1) * sizeof *lz->topic_ids);
+	lz->captopic_ids = ntopics ? ntopics : 1;
+	lz->rel = xmalloc((nrel ? nrel : 1) * sizeof *lz->rel);
+	lz->caprel = nrel ? nrel : 1;
+	bool ok = rec_names(&R);
+	size_t problems0 = s->problems.n;
+	for (size_t id = 0; ok && id < n; id++)
+		rec_entry(s, &R, &L, id);
+	cache_reader_free(R.rdr);
+	buf_free(&R.path);
+	if (!ok || !s->n) {
+		while (s->problems.n > problems0)
+			free(s->problems.v[--s->problems.n]);
+		s->n = 0;
+		s->not_articles = 0;
+		lazy_free(lz);
+		free(R.rank);
+		free(R.trank);
+		loader_free(&L);
+		return false;
+	}
+	lz->n = s->n;
+	rec_tie_order(s, &R);
+	free(R.rank);
+	free(R.trank);
+	s->lazy = lz;
+	s->nfiles += R.files;
+	if (R.damaged)
+		strlist_push(&s->warnings, cache_damage_message(c, R.damaged));
+	lz->nroots = L.nroots;
+	lz->roots = xcalloc(L.nroots, sizeof *lz->roots);
+	for (size_t i = 0; i < L.nroots; i++)
+		lz->roots[i] = xstrdup(L.roots[i]);
+	lz->opts = *L.opts;
+	lz->cache_path = xstrdup(L.opts->cache_path);
+	s->load_problems = s->problems.n;
+	s->check_due = true;
+	s->from_records = true;
+	loader_free(&L);
+	return true;
+}
+
 /* The usual load, of what the walk finds: merged into s (streamed unless
  * it is lazy), the cache rewritten when it no longer matches. Returns the
  * cache, which op opened when it is not NULL. */
@@ -1642,6 +1863,62 @@ static struct cache *walk_and_load(struct store *s, struct loader *L, struct ope
 	else
 		merge_slots(s, L);
 	return cache;
+}
+
+/* ---- linking behind the first screen ----
+ *
+ * A warm start from the records has everything the first screen shows
+ * once they are copied; the URL index and the backlinks, a few hundred
+ * milliseconds at a million articles, are made on another thread
+ * meanwhile. What they write (the index, the aliases, the backlinks, the
+ * related stories' local articles) nobody reads before links_wait: every
+ * function that reads them, or changes the articles, waits first. */
+struct store_linker {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	atomic_bool joined;
+};
+
+static void *link_main(void *arg)
+{
+	struct store *s = arg;
+	link_related(s);
+	link_backlinks(s);
+	return NULL;
+}
+
+/* Start linking s on a thread; false when none could be made. */
+static bool links_start(struct store *s)
+{
+	struct store_linker *k = xcalloc(1, sizeof *k);
+	pthread_mutex_init(&k->mu, NULL);
+	atomic_init(&k->joined, false);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
+	bool started = pthread_create(&k->tid, NULL, link_main, s) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!started) {
+		pthread_mutex_destroy(&k->mu);
+		free(k);
+		return false;
+	}
+	s->linker = k;
+	return true;
+}
+
+/* The links made (waiting for them if need be), from any thread. */
+static void links_wait(const struct store *s)
+{
+	struct store_linker *k = s->linker;
+	if (!k || atomic_load_explicit(&k->joined, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&k->mu);
+	if (!atomic_load_explicit(&k->joined, memory_order_relaxed)) {
+		pthread_join(k->tid, NULL);
+		atomic_store_explicit(&k->joined, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&k->mu);
 }
 
 void store_load(struct store *s, const char *const *paths, size_t n,
@@ -1682,7 +1959,7 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	struct lazy_names names = {0};
 	L.names = &names;
 	bool loaded = L.lazy && opts->from_cache && cache_count(cache) && all_dirs(paths, n) &&
-		      load_from_entries(s, &L);
+		      (load_from_records(s, &L) || load_from_entries(s, &L));
 	if (!loaded)
 		cache = walk_and_load(s, &L, async ? &op : NULL, cache_path);
 	names_free(&names); /* what no merge took */
@@ -1699,6 +1976,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		cache_close(cache);
 	}
 	enum store_linking how = opts ? opts->linking : STORE_LINK_ALL;
+	if (how == STORE_LINK_ALL && s->from_records && links_start(s))
+		return;
 	if (how != STORE_LINK_NONE)
 		link_related(s);
 	if (how == STORE_LINK_ALL)
@@ -1766,6 +2045,7 @@ static bool has_web_url(const struct store *s, size_t i, const char *url)
 
 long store_next_web_url(const struct store *s, const char *url, long after)
 {
+	links_wait(s);
 	long j = store_find_url(s, url);
 	if (j < 0 || (size_t)j >= s->nlinked)
 		return -1;
@@ -1784,12 +2064,14 @@ static long find_hash(const struct store *s, uint64_t h);
 
 long store_find_url(const struct store *s, const char *url)
 {
+	links_wait(s);
 	/* an empty URL is never indexed */
 	return url && *url ? find_hash(s, hash_str(url)) : -1;
 }
 
 size_t store_url_max_probe(const struct store *s)
 {
+	links_wait(s);
 	size_t mask = s->nslots - 1, most = 0;
 	for (size_t i = 0; i < s->nslots; i++) {
 		if (!s->slots[i].used)
@@ -1910,6 +2192,7 @@ static void count_without_web(struct store *s)
 
 long store_next_identity(const struct store *s, const char *id, long after)
 {
+	links_wait(s);
 	if (!s->nwithout_web)
 		return store_next_web_url(s, id, after);
 	/* hashed once: a lazy article is compared by its identity's hash, a
@@ -2024,12 +2307,14 @@ static void link_backlinks(struct store *s)
 
 void store_link(struct store *s)
 {
+	links_wait(s);
 	link_related(s);
 	link_backlinks(s);
 }
 
 const size_t *store_backlinks(const struct store *s, size_t i, size_t *n)
 {
+	links_wait(s);
 	if (i >= s->nlinked || !s->backlink_start) {
 		*n = 0;
 		return NULL;
@@ -2078,6 +2363,10 @@ static void check_free(struct store_check *c);
 
 void store_free(struct store *s)
 {
+	links_wait(s);
+	if (s->linker)
+		pthread_mutex_destroy(&s->linker->mu);
+	free(s->linker);
 	check_free(s->check); /* before the cache it reads goes */
 	free(s->hidden);
 	lazy_free(s->lazy);
@@ -2133,6 +2422,7 @@ const struct article *store_article(struct store *s, size_t i)
 {
 	if (i >= s->n)
 		return NULL;
+	links_wait(s); /* it sets the related stories' local articles */
 	struct store_lazy *lz = s->lazy;
 	if (!store_is_lazy(s, i))
 		return s->v[i];
@@ -2226,6 +2516,7 @@ const struct article *store_texts_article(struct store_texts *t, size_t i)
 
 bool store_links_local(const struct store *s, size_t i)
 {
+	links_wait(s);
 	const struct store_lazy *lz = s->lazy;
 	if (i >= s->n || store_is_hidden(s, i) || (lz && i < lz->n && lz->entry[i] && !lz->local))
 		return false; /* not linked */
@@ -2400,12 +2691,16 @@ static void *check_main(void *arg)
 	opts.match_only = NULL;
 	opts.cache_path = lz->cache_path;
 	struct cache_writer *writer = cache_writer_new(); /* before any stat */
+	cache_writer_inherit_key(writer, c->cache);
 	struct reporter rep = {0};
 	struct store tmp;
 	store_init(&tmp);
 	struct loader L = {
 		.opts = &opts,
 		.cache = c->cache,
+		/* the files it parses go into the cache it writes, so that
+		 * the next start has them */
+		.writer = writer,
 		.want_stat = true,
 		.validate = true,
 		.cancel = &c->cancel,
@@ -2557,6 +2852,7 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 {
 	if (!store_check_result(s, wait))
 		return false;
+	links_wait(s); /* before the articles change under it */
 	struct store_check *c = s->check;
 	*out = c->counts;
 	out->warnings = c->warnings.n;

@@ -27,11 +27,13 @@
  * bodies it uses, once.
  *
  * Format (little-endian):
- *   header, 56 bytes:
+ *   header, 88 bytes:
  *     "LEDECACH"  u32 format version  u32 0  u64 entries
  *     u64 head bytes  u64 body bytes
  *     u64 FNV-1a 64 of the lede version that wrote it
- *     u64 checksum of the header's first 48 bytes and the index
+ *     u64 records bytes  16 bytes: the key the records' URLs are hashed under
+ *     u64 checksum of the header's first 72 bytes and the index
+ *     u64 checksum of the records
  *   index: one record of 72 bytes an entry:
  *     u64 inode  u64 device  i64 size  i64 mtime s  i64 ctime s
  *     u32 mtime ns  u32 ctime ns
@@ -40,6 +42,28 @@
  *   heads, one an entry, in the index's order: its key, its problems,
  *     then an article's searchable text (see cache_format.c)
  *   bodies, likewise: the rest of an article (none for a skipped file)
+ *   records: what the reader's store keeps of every entry, so that a warm
+ *     start fills it with no entry decoded (see cache_records):
+ *     "LEDERECS"  u64 names  u64 names' bytes  u64 topic ids
+ *     u64 related hashes  u64 keys' bytes  u64 entries
+ *     a record of 80 bytes an entry, in the index's order:
+ *       i64 date  i32 quality  i32 heat  u32 provider name  u32 type
+ *       (ids into the names, CACHE_NO_NAME for none)
+ *       u32 first topic id  u32 first related hash  u64 key's offset
+ *       u64 webUrl, originalUrl, ampWebUrl hashed
+ *       u32 rank in the tie order  u32 rank of the first of its title
+ *       (CACHE_NO_RANK for a skipped file)
+ *       u16 topics  u16 related hashes  u8 has  u8 flags  u8 URLs there
+ *       (bit k for the k-th hash)  u8 0
+ *     u32 topic ids  u64 related stories' webUrls hashed
+ *     the names, then the keys, each NUL-terminated
+ *   The URLs are hashed with SipHash under a key drawn at random by the
+ *   process that first wrote the cache, kept in the header and by every
+ *   rewrite: as unknown to an archive's author as a process's own key
+ *   (hash.h), in a directory only its user reads. The tie order is the
+ *   query engine's (rank.h): the titled entries by title, then key, then
+ *   the untitled by key. The writer computes all this from the articles it
+ *   encodes, and from the records of the entries it copies.
  * Heads and bodies are apart so that a search reads the heads alone, and
  * decodes the few articles that match.
  * The checksums are an FNV-style multiply-and-rotate hash over 64-bit
@@ -58,7 +82,7 @@
 
 /* Bump when the encoding changes or when parse_article would give a
  * different result for the same file: old caches are then rebuilt. */
-enum { CACHE_FORMAT_VERSION = 8 };
+enum { CACHE_FORMAT_VERSION = 9 };
 
 /* The cache file for these archive roots (as given on the command line):
  * $XDG_CACHE_HOME/lede/<hash>.cache, else $HOME/.cache/lede/<hash>.cache,
@@ -195,6 +219,42 @@ char *cache_damage_message(const struct cache *c, size_t n);
 
 void cache_close(struct cache *c);
 
+/* ---- the records section ---- */
+
+enum { CACHE_NO_NAME = UINT32_MAX, CACHE_NO_RANK = UINT32_MAX };
+
+/* Map and check the records section (once; later calls say the same):
+ * 1 when it is good and its URLs are hashed under this process's key
+ * (hash_adopt_key, at cache_open), so that a store may use it as it is;
+ * 0 when it is good but of another key; -1 when it is damaged (a
+ * checksum that does not match, a value out of range): then *err is the
+ * line to show ("cache PATH: ..., rebuilding"), the first time only.
+ * Call it before any thread reads the records. */
+int cache_records(struct cache *c, char **err);
+/* Was the records section found damaged (a rewrite then replaces it)? */
+bool cache_records_damaged(const struct cache *c);
+
+/* One entry's record, as the section has it (after cache_records said 1
+ * or 0). */
+struct cache_record {
+	int64_t date;
+	int32_t quality, heat;
+	uint32_t provider, type; /* ids into cache_names; CACHE_NO_NAME: none */
+	uint32_t rank, title_rank; /* tie order; CACHE_NO_RANK for a skipped file */
+	uint32_t ntopics, nrelated;
+	size_t topic_at, rel_at; /* into the section's topic ids and hashes */
+	uint64_t urls[3];        /* webUrl, originalUrl, ampWebUrl hashed */
+	const char *key;         /* NUL-terminated, in the section */
+	unsigned char has;       /* HAS_DATE, HAS_QUALITY, HAS_HEAT */
+	unsigned char has_urls;  /* bit k: urls[k] is there */
+	bool article, has_title, problems;
+};
+void cache_record(const struct cache *c, size_t id, struct cache_record *r);
+/* The distinct names the records' ids name, each NUL-terminated. */
+size_t cache_names(const struct cache *c, const char *const **names);
+uint32_t cache_record_topic(const struct cache *c, size_t at);
+uint64_t cache_record_related(const struct cache *c, size_t at);
+
 /* Recompute, in place, the checksums and the lede version stamp of the
  * cache file image d[0..n), as far as its sizes allow: a forged or mutated
  * cache then reaches the decoder, which must refuse by itself whatever the
@@ -218,6 +278,11 @@ struct cache_writer;
  * memory until cache_writer_stream. */
 struct cache_writer *cache_writer_new(void);
 
+/* Hash the URLs of the records under c's key rather than this process's:
+ * the records copied from c keep their hashes as they are. Before
+ * anything is encoded. */
+void cache_writer_inherit_key(struct cache_writer *w, const struct cache *c);
+
 /* Give w lanes 0 .. nlanes - 1, and spill what it holds beyond the bound
  * into unnamed files in path's directory (made, as by commit, when first
  * needed): path is the cache file it will be committed to. Before anything
@@ -231,6 +296,7 @@ struct cache_ticket {
 	uint16_t lane;
 	uint8_t kind; /* 0 skipped, 1 article */
 	bool made;    /* false: left out (see cache_writer_add), nothing to place */
+	uint64_t roff; /* what its record takes, in the lane (cache.c) */
 };
 
 /* Encode the entry of the file named path, stored under key, into lane

@@ -27,6 +27,17 @@ bool cache_format_head_is_for(const unsigned char *head, size_t len, const char 
 bool cache_format_head_key(const unsigned char *head, size_t len, const char **key,
 			   size_t *klen);
 
+/* What the records section (cache.c) takes of a head it copies: its key,
+ * how many problems it holds and an article's title (NULL: none), in the
+ * head, not NUL-terminated, the title's text unchecked (it only ranks).
+ * False when it does not even hold those. */
+struct cache_head_info {
+	const char *key, *title;
+	size_t key_len, title_len, nproblems;
+};
+bool cache_format_head_info(const unsigned char *head, size_t len, bool article,
+			    struct cache_head_info *info);
+
 /* A reader's texts; v is owned by whoever holds the list. */
 struct cache_texts {
 	struct cache_text *v;

@@ -6,6 +6,7 @@
 #ifndef LEDE_HASH_H
 #define LEDE_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,15 @@ uint64_t hash_siphash24(const unsigned char key[16], const void *p, size_t n);
  * else the clock and addresses: never a fixed one). Thread-safe. */
 uint64_t hash_bytes(const void *p, size_t n);
 uint64_t hash_str(const char *s);
+/* Take key as this process's key, when no hash has drawn one yet: the
+ * cache keeps the hashes of its articles' URLs under the key of the
+ * process that wrote it (cache.h), and a reader that adopts it uses them
+ * as they are. True when the process's key is key (adopted now or
+ * before); false when another was drawn first. Thread-safe. */
+bool hash_adopt_key(const unsigned char key[16]);
+/* This process's key (drawn now if need be), for a file that keeps hashes
+ * made with it. */
+void hash_process_key(unsigned char key[16]);
 /* Two numbers, e.g. a device and an inode. */
 uint64_t hash_pair(uint64_t a, uint64_t b);
 

@@ -107,6 +107,7 @@ struct url_slot;
 struct web_alias;
 struct store_lazy;
 struct store_check;
+struct store_linker;
 
 struct store {
 	struct article **v; /* owned */
@@ -168,6 +169,13 @@ struct store {
 	/* The coverage clusters, once published (cluster.h: read them
 	 * through it, never here). Owned. */
 	struct cluster_set *clusters;
+	/* Loaded from the cache's records section (cache.h), no entry
+	 * decoded; false for a load from the entries or a walk. */
+	bool from_records;
+	/* After such a load, the URL index and the backlinks are made on a
+	 * thread of their own, behind the first screen: every function here
+	 * that reads them waits for it first. NULL otherwise. Owned. */
+	struct store_linker *linker;
 	/* The articles a list_only load keeps (see article.h): freed by
 	 * store_free, after every article. */
 	struct slab slab;

@@ -28,9 +28,17 @@
 #include "lede/scan.h"
 #include "lede/util.h"
 
-enum { OLD_SEC = 1600000000, OLD_NSEC = 123456789, HEADER = 56, RECORD = 72 };
+enum { OLD_SEC = 1600000000, OLD_NSEC = 123456789, HEADER = 88, RECORD = 72 };
 
 static char *tmp; /* this test's directory */
+
+static uint64_t get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int k = 7; k >= 0; k--)
+		v = v << 8 | p[k];
+	return v;
+}
 
 static void make_tmp(void)
 {
@@ -895,7 +903,8 @@ Test(cache, flipped_body_byte_is_not_trusted)
 	char *cpath = small_cache(&data, &len);
 	struct item items[NSMALL];
 	small_items(items);
-	data[len - 10] ^= 0x10; /* in the last entry's body */
+	/* in the last entry's body, before the records */
+	data[len - (size_t)get_le64(data + 48) - 10] ^= 0x10;
 	write_bytes(cpath, data, len);
 	struct cache *c = open_ok(cpath);
 	cr_assert_eq(lookups_damaged(c, items), 1);
@@ -922,13 +931,23 @@ Test(cache, any_damaged_byte_is_refused)
 	struct item items[NSMALL];
 	small_items(items);
 	size_t bodies = HEADER + NSMALL * RECORD;
+	size_t records = len - (size_t)get_le64(data + 48);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char bit = (unsigned char)(1u << (i % 8));
 		data[i] ^= bit;
 		write_bytes(cpath, data, len);
 		char *err = NULL;
 		struct cache *c = cache_open(cpath, &err);
-		if (i < bodies) {
+		if (i >= records || (i >= 80 && i < HEADER)) {
+			/* the records section, or its checksum: the entries
+			 * are good, the records refused */
+			cr_assert_not_null(c, "byte %zu of %zu, in the records: %s", i, len, err);
+			cr_assert_eq(lookups_damaged(c, items), 0, "byte %zu", i);
+			cr_assert_eq(cache_records(c, &err), -1, "byte %zu bit %u", i,
+				     (unsigned)bit);
+			cr_assert(strstr(err, "records"), "%s", err);
+			cache_close(c);
+		} else if (i < bodies) {
 			cr_assert_null(c, "byte %zu bit %u of %zu: opened anyway", i, (unsigned)bit,
 				       len);
 			cr_assert_not_null(err);

@@ -642,7 +642,7 @@ static void forge_count(const char *cpath, bool body, int delta)
 {
 	size_t len;
 	unsigned char *d = (unsigned char *)slurp(cpath, &len);
-	enum { HEADER = 56, RECORD = 72 };
+	enum { HEADER = 88, RECORD = 72 };
 	cr_assert_eq(d[16], 1, "not one entry");
 	size_t head = HEADER + RECORD;
 	size_t path_len = d[head]; /* a short path: one byte */
@@ -796,9 +796,12 @@ Test(cache_trust, forged_boolean_is_refused)
 	write_forged(&p, NFORGERIES, cpath);
 	size_t len;
 	unsigned char *d = (unsigned char *)slurp(cpath, &len);
-	cr_assert_eq(d[len - 8], 1, "not the published byte");
-	cr_assert_eq(d[len - 7], HAS_PUBLISHED, "not the has bits");
-	d[len - 8] = 2;
+	size_t end = len; /* of the bodies: the records follow */
+	for (int k = 7; k >= 0; k--)
+		end -= (size_t)d[48 + k] << (8 * k);
+	cr_assert_eq(d[end - 8], 1, "not the published byte");
+	cr_assert_eq(d[end - 7], HAS_PUBLISHED, "not the has bits");
+	d[end - 8] = 2;
 	cache_reseal(d, len);
 	fd = open(cpath, O_WRONLY | O_TRUNC);
 	cr_assert_eq(write(fd, d, len), (ssize_t)len);

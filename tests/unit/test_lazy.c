@@ -218,6 +218,40 @@ Test(lazy, same_articles_links_and_problems_as_a_whole_load)
 	temp_dir_free(dir);
 }
 
+/* The reader's warm start (store_opts.from_cache, one path given) fills
+ * the store from the cache's records section, no entry decoded: the same
+ * records, rows, articles, links and problems as a whole load, root by
+ * root of the archive. */
+Test(lazy, same_from_the_cache_records)
+{
+	for (size_t r = 0; r < NARCHIVE; r++) {
+		char *dir, *cache = warm_cache(archive + r, 1, &dir);
+		struct store plain, s;
+		load(&plain, archive + r, 1, NULL, false, 0);
+		struct store_opts opts = {.cache_path = cache, .lazy = true, .from_cache = true};
+		store_init(&s);
+		store_load(&s, archive + r, 1, &opts);
+		cr_assert(s.from_records, "%s: not from the records", archive[r]);
+		cr_assert_eq(s.n, plain.n);
+		cr_assert_eq(s.problems.n, plain.problems.n);
+		for (size_t i = 0; i < s.problems.n; i++)
+			cr_assert_str_eq(s.problems.v[i], plain.problems.v[i]);
+		assert_same_links(&s, &plain);
+		for (size_t i = 0; i < s.n; i++) {
+			cr_assert(store_is_lazy(&s, i) && !s.v[i], "%s", store_path(&s, i));
+			assert_same_listed(store_row(&s, i), plain.v[i]);
+			assert_same_record(&s, i, plain.v[i]);
+		}
+		for (size_t i = s.n; i-- > 0;)
+			assert_same_article(store_article(&s, i), plain.v[i]);
+		assert_same_links(&s, &plain);
+		store_free(&s);
+		store_free(&plain);
+		free(cache);
+		temp_dir_free(dir);
+	}
+}
+
 /* Linking again (store_link, after store_add) keeps the lazy articles'
  * links and sets those of the articles decoded since. */
 Test(lazy, linking_again)
@@ -330,14 +364,15 @@ static void damage_bodies(const char *cache)
 {
 	int fd = open(cache, O_RDWR);
 	cr_assert_geq(fd, 0);
-	unsigned char h[56];
+	unsigned char h[88];
 	cr_assert_eq(pread(fd, h, sizeof h, 0), (ssize_t)sizeof h);
-	uint64_t count = 0, heads = 0;
+	uint64_t count = 0, heads = 0, bodies = 0;
 	for (int k = 7; k >= 0; k--) {
 		count = count << 8 | h[16 + k];
 		heads = heads << 8 | h[24 + k];
+		bodies = bodies << 8 | h[32 + k];
 	}
-	off_t at = (off_t)(56 + 72 * count + heads), end = lseek(fd, 0, SEEK_END);
+	off_t at = (off_t)(88 + 72 * count + heads), end = at + (off_t)bodies;
 	cr_assert_lt(at, end);
 	for (; at < end; at++)
 		cr_assert_eq(pwrite(fd, "\xa5", 1, at), 1);

@@ -99,6 +99,7 @@ Test(store_index, orders_from_the_records, .timeout = 60)
 	struct store whole, s;
 	load(&whole, dir, cache, false);
 	load(&s, dir, cache, true);
+	cr_assert(s.from_records, "not from the cache's records");
 	cr_assert(store_is_lazy(&s, 0));
 	char *want = orders_of(&whole, false), *got = orders_of(&s, true);
 	cr_assert_str_eq(got, want);
