@@ -194,6 +194,13 @@ static void id_to_stat(const struct file_id *f, struct stat *st)
 	COMPAT_ST_CTIM(st).tv_nsec = f->cnsec;
 }
 
+/* What a rewrite of the cache needs of a file parsed: its entry, encoded,
+ * and the stat taken before it was read. */
+struct parsed_note {
+	struct cache_ticket ticket;
+	struct file_id id;
+};
+
 /* One file's outcome, written by whichever thread loaded it and read by the
  * calling thread after the join, so that the merge can follow scan order. */
 struct load_slot {
@@ -204,12 +211,14 @@ struct load_slot {
 	struct article *a;       /* NULL when skipped or lazy */
 	struct lazy_bits *lb;    /* a lazy article's, owned until the merge */
 	struct strlist problems; /* from the parser or the cache */
-	struct file_id id;       /* taken before the file was read */
-	/* Its entry in the new cache, encoded by the thread that parsed it:
-	 * placed in scan order when the cache is rewritten. */
-	struct cache_ticket ticket;
-	/* (the narrower fields last, together: no padding between them, a
-	 * slot a file of the walk) */
+	/* A file parsed and encoded into the new cache, by the thread that
+	 * parsed it: its entry's ticket and the file's stat, to place it in
+	 * scan order when the cache is rewritten; owned. NULL for every
+	 * other file: a hit is copied by its entry, whose stat is the
+	 * file's, so that a slot (one a file of the walk, all of them held
+	 * by a load that does not stream) keeps no stat of its own. */
+	struct parsed_note *note;
+	/* (the narrower fields last, together: no padding between them) */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
 	uint32_t root;           /* the path given that it was found under */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
@@ -217,7 +226,6 @@ struct load_slot {
 	 * key gives the path); 0 in a load that walks. */
 	uint32_t want_entry;
 	bool own_path;
-	bool have_id;            /* id is valid: the file was stat-ed first */
 	bool damaged;            /* the cache's entry for it was damaged */
 	bool matched;            /* the article matches the loader's only */
 	bool named;              /* named on the command line, not met by a walk */
@@ -248,13 +256,6 @@ enum {
 struct slot_block {
 	atomic_size_t done;
 	struct load_slot slot[BLOCK];
-};
-
-/* What a rewrite of the cache needs of a parsed file, once its slot is
- * gone (a streamed load). */
-struct parsed_note {
-	struct cache_ticket ticket;
-	struct file_id id;
 };
 
 struct thread_ctx {
@@ -663,19 +664,26 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 	return true;
 }
 
+static void take_id(struct file_id *id, const struct stat *st);
+
 /* Encode a file just parsed into the new cache, on the thread that parsed
  * it, while its article is whole and in the processor's cache: the
- * writer then never needs the article again. */
-static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot)
+ * writer then never needs the article again. st: the file's stat, taken
+ * before it was read; NULL: none, nothing cached. */
+static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot, const struct stat *st)
 {
 	const struct loader *L = tc->L;
-	if (!L->writer || !slot->have_id)
+	if (!L->writer || !st)
 		return;
-	struct stat st;
-	id_to_stat(&slot->id, &st);
-	cache_writer_encode(L->writer, tc->lane, cache_key(L, slot, &tc->key), slot->path, &st,
+	struct parsed_note *note = xmalloc(sizeof *note);
+	take_id(&note->id, st);
+	cache_writer_encode(L->writer, tc->lane, cache_key(L, slot, &tc->key), slot->path, st,
 			    slot->a, (const char *const *)slot->problems.v, slot->problems.n,
-			    &slot->ticket);
+			    &note->ticket);
+	if (note->ticket.made)
+		slot->note = note;
+	else
+		free(note); /* left out of the cache: nothing to place */
 }
 
 /* What the caller keeps of an article just parsed (and cached): for a list
@@ -698,10 +706,9 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 }
 
 /* The file's identity and version, for the cache. */
-static void take_id(struct load_slot *slot, const struct stat *st)
+static void take_id(struct file_id *id, const struct stat *st)
 {
-	slot->have_id = true;
-	slot->id = (struct file_id){(uint64_t)st->st_dev,
+	*id = (struct file_id){(uint64_t)st->st_dev,
 				    (uint64_t)st->st_ino,
 				    (int64_t)st->st_size,
 				    (int64_t)COMPAT_ST_MTIM(st).tv_sec,
@@ -792,7 +799,8 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	}
 	const char *path = slot->path, *name;
 	int dirfd = dir_for(tc, path, &name);
-	struct stat st;
+	struct stat st, read_st;
+	bool stat_first = false; /* st is the file's, taken before the read */
 	/* With a cache to look in, a stat first: a hit reads nothing. A
 	 * file that vanished or changed kind is left to the read, which
 	 * says what is wrong with it. A file over the size limit is never
@@ -800,7 +808,7 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	 * cached. */
 	if (tc->rdr && fstatat(dirfd, name, &st, 0) == 0 &&
 	    S_ISREG(st.st_mode)) {
-		take_id(slot, &st);
+		stat_first = true;
 		if ((uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
 			return;
 	}
@@ -810,20 +818,18 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 		L->opts->before_read(L->opts->before_read_ctx, path);
 	/* Without one (a first run), the stat of the file opened serves: one
 	 * lookup of the path, not two. */
-	if (read_file_at(dirfd, name, L->max, &data, &len, &st) < 0) {
+	if (read_file_at(dirfd, name, L->max, &data, &len, &read_st) < 0) {
 		/* The message is written when merging: strerror() belongs to
 		 * one thread. */
 		slot->read_errno = errno ? errno : EIO;
 		return;
 	}
-	if (L->want_stat && !slot->have_id)
-		take_id(slot, &st);
 	slot->a = parse_candidate(path, data, len, slot->named, &slot->problems,
 				  &slot->not_article);
 	free(data);
 	if (slot->a && tc->re)
 		slot->matched = search_article(tc->re, slot->a);
-	encode_parsed(tc, slot);
+	encode_parsed(tc, slot, stat_first ? &st : L->want_stat ? &read_st : NULL);
 	keep_parsed(tc, slot);
 }
 
@@ -1049,9 +1055,9 @@ static void note_slot(struct loader *L, const struct load_slot *sl)
 	uint32_t note;
 	if (sl->entry) {
 		note = sl->entry - 1;
-	} else if (sl->ticket.made) {
+	} else if (sl->note) {
 		L->parsed = xgrow(L->parsed, &L->capparsed, L->nparsed + 1, sizeof *L->parsed);
-		L->parsed[L->nparsed] = (struct parsed_note){sl->ticket, sl->id};
+		L->parsed[L->nparsed] = *sl->note;
 		note = NOTE_PARSED | (uint32_t)L->nparsed++;
 	} else {
 		return;
@@ -1075,6 +1081,7 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 			strlist_push(&L->problems, sl->problems.v[j]);
 		free(sl->problems.v);
 		note_slot(L, sl);
+		free(sl->note);
 		if (sl->own_path)
 			free((char *)sl->path);
 		s->unmatched += sl->unmatched;
@@ -1138,6 +1145,17 @@ static void stream_finish(struct loader *L, struct store *s)
 	free(L->parsed);
 }
 
+/* A load on the calling thread alone (one thread asked for, or none could
+ * be started): what the walk published is loaded as the walk goes, so that
+ * the path of a file taken from the cache is let go of at once, rather than
+ * every path of the walk held until its end (a hundred thousand paths are
+ * over ten megabytes). */
+static void load_published(struct loader *L)
+{
+	while (!L->started && L->next < L->published && load_run(&L->ctx[0]))
+		;
+}
+
 /* The slot made: workers started and slots published as the walk goes. */
 static void slot_made(struct loader *L, size_t i)
 {
@@ -1147,6 +1165,7 @@ static void slot_made(struct loader *L, size_t i)
 		start_workers(L);
 	if (L->found - L->published >= CHUNK && L->ctx) {
 		publish(L, false);
+		load_published(L);
 		stream_ready(L);
 	}
 	if (L->found % REPORT_EVERY == 0)
@@ -1394,6 +1413,7 @@ static void merge_slots(struct store *s, struct loader *L)
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
+		free(slot->note); /* placed, if the cache was rewritten */
 		s->not_articles += slot->not_article;
 		/* a skipped file's path is taken over, never freed here */
 		if (!slot->a && !slot->lb && slot->entry && L->from_entries)
@@ -1472,11 +1492,14 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 	for (size_t i = 0; i < L->found; i++) {
 		const struct load_slot *sl = slot_at(L, i);
 		struct stat st;
-		id_to_stat(&sl->id, &st);
-		if (sl->entry && rdr)
+		if (sl->entry && rdr) {
+			/* a hit's stat is its entry's own, which it matched */
+			cache_entry_stat(c, sl->entry - 1, &st);
 			cache_writer_copy(w, rdr, sl->entry - 1, &st);
-		else
-			cache_writer_place(w, &sl->ticket, &st);
+		} else if (sl->note) {
+			id_to_stat(&sl->note->id, &st);
+			cache_writer_place(w, &sl->note->ticket, &st);
+		}
 	}
 	char *err = NULL;
 	if (cache_writer_commit(w, path, &err) < 0)
@@ -1552,6 +1575,7 @@ static void discard_slots(struct loader *L)
 		strlist_free(&sl->problems);
 		article_free(sl->a);
 		free(sl->lb);
+		free(sl->note);
 		if (sl->own_path)
 			free((char *)sl->path);
 	}
