@@ -270,7 +270,7 @@ struct query {
 	unsigned char *has_num[SORT_NKEYS];
 	/* per key, the ascending order and, in the same walk, the descending
 	 * one; a lock each, as the warm-up thread fills them too */
-	size_t *perm[SORT_NKEYS][2];
+	uint32_t *perm[SORT_NKEYS][2];
 	/* with each order its inverse, where article i stands in it: keeping
 	 * the selection on one article is then a lookup, not a scan */
 	uint32_t *inv[SORT_NKEYS][2];
@@ -469,7 +469,7 @@ void query_free(struct query *q)
  * the ascending order, and the descending one, which reverses the runs of
  * equal keys but keeps each run in its tie order; missing stays last. */
 static void orders_of(const uint32_t *sorted, const unsigned char *same, size_t np,
-		      const uint32_t *missing, size_t nm, size_t *asc, size_t *desc)
+		      const uint32_t *missing, size_t nm, uint32_t *asc, uint32_t *desc)
 {
 	for (size_t i = 0; i < np; i++)
 		asc[i] = sorted[i];
@@ -591,7 +591,7 @@ static void compute_key(struct query *q, enum sort_key key_id)
 	const struct store *s = q->s;
 	const struct field *f = query_sort_field(key);
 	size_t n = s->n, np = 0, nm = 0;
-	size_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
+	uint32_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
 	if (f == tie_field) {
 		orders_of(q->tie_order, q->same_title, q->ntitled, q->tie_order + q->ntitled,
 			  n - q->ntitled, asc, desc);
@@ -657,7 +657,7 @@ static void compute_once(struct query *q, enum sort_key key)
 	pthread_mutex_unlock(&q->lock[key]);
 }
 
-static const size_t *permutation(struct query *q, struct sort_order o)
+static const uint32_t *permutation(struct query *q, struct sort_order o)
 {
 	compute_once(q, o.key);
 	return q->perm[o.key][o.desc];
@@ -1477,10 +1477,10 @@ static bool keeper_keep(const struct keeper *k, size_t i)
 }
 
 size_t query_rows_view(struct query *q, struct sort_order order, struct search *re,
-		       const unsigned char *marks, enum mark_filter mf, size_t *out,
-		       const size_t **rows)
+		       const unsigned char *marks, enum mark_filter mf, uint32_t *out,
+		       const uint32_t **rows)
 {
-	const size_t *perm = permutation(q, order);
+	const uint32_t *perm = permutation(q, order);
 	bool by_marks = mf == MARKS_STARRED || (mf == MARKS_UNREAD && marks);
 	if (!re && !by_marks && !q->topic && !q->provider && !q->type && !q->s->nhidden) {
 		*rows = perm; /* nothing filters: the order is the list */
@@ -1504,9 +1504,9 @@ size_t query_rows_view(struct query *q, struct sort_order order, struct search *
 }
 
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
-		  const unsigned char *marks, enum mark_filter mf, size_t *out)
+		  const unsigned char *marks, enum mark_filter mf, uint32_t *out)
 {
-	const size_t *rows;
+	const uint32_t *rows;
 	size_t n = query_rows_view(q, order, re, marks, mf, out, &rows);
 	if (rows != out)
 		memcpy(out, rows, n * sizeof *out);
@@ -1521,10 +1521,10 @@ bool query_rows_ready(struct query *q, const struct query_spec *w)
 /* Rows from the walk's place on, until there are more than upto and the
  * walk has passed the place through (a rank in the order; -1: none), or
  * it has tested budget articles, or it is at the end. */
-static size_t walk_on(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+static size_t walk_on(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 		      size_t upto, long through, size_t budget, struct query_walk *walk)
 {
-	const size_t *perm = permutation(q, w->order);
+	const uint32_t *perm = permutation(q, w->order);
 	struct keeper k;
 	keeper_init(&k, q, w);
 	size_t pos = walk->pos, end = q->s->n;
@@ -1549,8 +1549,8 @@ static void rows_work_start(struct query *q, const struct query_spec *w)
 		name_ids(q); /* no thread to be had: here */
 }
 
-size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, size_t *out,
-			const size_t **rows, struct query_walk *walk)
+size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, uint32_t *out,
+			const uint32_t **rows, struct query_walk *walk)
 {
 	if (query_rows_ready(q, w)) {
 		size_t n = query_rows_view(q, w->order, w->re, w->marks, w->mf, out, rows);
@@ -1579,7 +1579,7 @@ static void task_help(struct query *q)
 	task_take_in(q);
 }
 
-size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 			 size_t upto, long through, struct query_walk *walk)
 {
 	if (walk->complete)
@@ -1606,7 +1606,7 @@ bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i)
 	return i < q->s->n && keeper_keep(&k, i);
 }
 
-bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
+bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out, size_t *n,
 		      size_t through, struct query_walk *walk)
 {
 	if (walk->complete || through >= q->s->n)
@@ -1619,7 +1619,7 @@ bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, 
 	return true;
 }
 
-long query_find(struct query *q, struct search *re, const size_t *rows, size_t from,
+long query_find(struct query *q, struct search *re, const uint32_t *rows, size_t from,
 		size_t count, int dir)
 {
 	struct tester t;
@@ -1661,7 +1661,7 @@ void query_settle(struct query *q)
 	worker_join(&q->names_worker);
 }
 
-long query_row_of(struct query *q, struct sort_order order, const size_t *rows, size_t n,
+long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
 		  size_t i)
 {
 	if (i >= q->s->n)

@@ -127,8 +127,9 @@ struct app {
 	 * moves find more as they need them (app_rows_need), and app_tick
 	 * completes them when the thread is done. */
 	struct query *query;
-	const size_t *rows;
-	size_t nrows, *rows_buf;
+	const uint32_t *rows;
+	size_t nrows;
+	uint32_t *rows_buf;
 	struct query_walk walk;
 	unsigned long rows_gen;  /* changes whenever rows are made again */
 	/* The article the list keeps selected across a new sort or filter,
