@@ -142,13 +142,74 @@ static void sort_rows(const struct store *s, size_t *idx, size_t n, struct sort_
 	free(rows.v);
 }
 
+/* The articles idx[] names, for rank_tie_order over idx's positions. */
+struct idx_ctx {
+	const struct store *s;
+	const size_t *idx;
+};
+
+static const char *idx_title(const void *ctx, uint32_t k)
+{
+	const struct idx_ctx *x = ctx;
+	return x->s->v[x->idx[k]]->title;
+}
+
+static const char *idx_path(const void *ctx, uint32_t k)
+{
+	const struct idx_ctx *x = ctx;
+	return x->s->v[x->idx[k]]->path;
+}
+
+/* query_sort by a number (date, quality, heat) without comparing pairs:
+ * idx[] taken in the tie order (a radix sort of the titles, then the
+ * paths), then a stable radix sort by the value, the missing ones after
+ * in the tie order. What cmp_idx orders, for what --list prints: a
+ * comparison sort there was the whole of its single-threaded tail. */
+static void sort_by_number(const struct store *s, size_t *idx, size_t n, const struct field *f,
+			   bool desc)
+{
+	struct idx_ctx x = {s, idx};
+	unsigned char *same;
+	size_t nt;
+	uint32_t *tie = rank_tie_order(n, idx_title, idx_path, &x, &same, &nt);
+	free(same);
+	struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
+	uint32_t *missing = xmalloc((n ? n : 1) * sizeof *missing);
+	size_t np = 0, nm = 0;
+	for (size_t r = 0; r < n; r++) {
+		const struct article *a = s->v[idx[tie[r]]];
+		if (!fields_has(f, a)) {
+			missing[nm++] = tie[r];
+			continue;
+		}
+		uint64_t key = rank_key_of_int(fields_int(f, a));
+		kv[np++] = (struct rank_kv){desc ? ~key : key, tie[r]};
+	}
+	free(tie);
+	rank_sort_kv(kv, np);
+	size_t *was = xmalloc((n ? n : 1) * sizeof *was);
+	memcpy(was, idx, n * sizeof *was);
+	for (size_t k = 0; k < np; k++)
+		idx[k] = was[kv[k].idx];
+	for (size_t k = 0; k < nm; k++)
+		idx[np + k] = was[missing[k]];
+	free(was);
+	free(missing);
+	free(kv);
+}
+
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
 {
 	if (s->lazy) {
 		sort_rows(s, idx, n, order);
 		return;
 	}
-	struct ctx x = {s, query_sort_field(order.key), order.desc};
+	const struct field *f = query_sort_field(order.key);
+	if (f->kind != FIELD_IS_STRING && n <= UINT32_MAX) {
+		sort_by_number(s, idx, n, f, order.desc);
+		return;
+	}
+	struct ctx x = {s, f, order.desc};
 	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
 
