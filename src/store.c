@@ -251,6 +251,9 @@ enum {
 	REPORT_EVERY = 256,
 };
 
+/* Merged blocks of a streamed load are given back this many at a time. */
+enum { GONE_BATCH = 8 };
+
 /* A block of slots, and how many of them are loaded (by any thread): a
  * streamed load merges it once they all are. */
 struct slot_block {
@@ -388,6 +391,9 @@ struct loader {
 	size_t nparsed, capparsed;
 	size_t hits, parsed_files, damaged;
 	struct slot_block *spare; /* a block merged, for the next one */
+	/* Blocks merged, to give back a few at a time (see give_back). */
+	struct slot_block *gone[GONE_BATCH];
+	size_t ngone;
 	/* The threads: ctx[0] is the calling thread's. */
 	struct thread_ctx *ctx;
 	size_t nthreads;
@@ -1066,6 +1072,32 @@ static void note_slot(struct loader *L, const struct load_slot *sl)
 	L->notes[L->nnotes++] = note;
 }
 
+static int cmp_address(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Unmap the blocks merged. Each unmap interrupts the other loading
+ * threads (a flush of their address translations, dear on a virtual
+ * machine: a hundred of them were 2% of a warm search), and blocks mapped
+ * one after another mostly lie side by side: such a run goes in one
+ * call. */
+static void give_back(struct loader *L)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (sizeof(struct slot_block) + page - 1) / page * page;
+	qsort(L->gone, L->ngone, sizeof *L->gone, cmp_address);
+	for (size_t k = 0, run; k < L->ngone; k += run) {
+		for (run = 1; k + run < L->ngone &&
+			      (char *)L->gone[k + run] == (char *)L->gone[k] + run * len;
+		     run++)
+			;
+		compat_unmap(L->gone[k], run * len);
+	}
+	L->ngone = 0;
+}
+
 /* Block b's first count slots into the store, in order; the block kept
  * for the next one (spare). */
 static void stream_block(struct loader *L, size_t b, size_t count)
@@ -1097,8 +1129,11 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
 	L->blocks[b] = NULL;
 	pthread_mutex_unlock(&L->mu);
-	if (L->spare)
-		compat_unmap(L->spare, sizeof *blk);
+	if (L->spare) {
+		L->gone[L->ngone++] = L->spare;
+		if (L->ngone == GONE_BATCH)
+			give_back(L);
+	}
 	L->spare = blk;
 }
 
@@ -1139,6 +1174,7 @@ static void stream_finish(struct loader *L, struct store *s)
 	free(L->blocks);
 	L->blocks = NULL;
 	L->nblocks = 0;
+	give_back(L);
 	if (L->spare)
 		compat_unmap(L->spare, sizeof *L->spare);
 	free(L->notes);
