@@ -143,13 +143,74 @@ static void sort_rows(const struct store *s, size_t *idx, size_t n, struct sort_
 	free(rows.v);
 }
 
+/* The articles idx[] names, for rank_tie_order over idx's positions. */
+struct idx_ctx {
+	const struct store *s;
+	const size_t *idx;
+};
+
+static const char *idx_title(const void *ctx, uint32_t k)
+{
+	const struct idx_ctx *x = ctx;
+	return x->s->v[x->idx[k]]->title;
+}
+
+static const char *idx_path(const void *ctx, uint32_t k)
+{
+	const struct idx_ctx *x = ctx;
+	return x->s->v[x->idx[k]]->path;
+}
+
+/* query_sort by a number (date, quality, heat) without comparing pairs:
+ * idx[] taken in the tie order (a radix sort of the titles, then the
+ * paths), then a stable radix sort by the value, the missing ones after
+ * in the tie order. What cmp_idx orders, for what --list prints: a
+ * comparison sort there was the whole of its single-threaded tail. */
+static void sort_by_number(const struct store *s, size_t *idx, size_t n, const struct field *f,
+			   bool desc)
+{
+	struct idx_ctx x = {s, idx};
+	unsigned char *same;
+	size_t nt;
+	uint32_t *tie = rank_tie_order(n, idx_title, idx_path, &x, &same, &nt);
+	free(same);
+	struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
+	uint32_t *missing = xmalloc((n ? n : 1) * sizeof *missing);
+	size_t np = 0, nm = 0;
+	for (size_t r = 0; r < n; r++) {
+		const struct article *a = s->v[idx[tie[r]]];
+		if (!fields_has(f, a)) {
+			missing[nm++] = tie[r];
+			continue;
+		}
+		uint64_t key = rank_key_of_int(fields_int(f, a));
+		kv[np++] = (struct rank_kv){desc ? ~key : key, tie[r]};
+	}
+	free(tie);
+	rank_sort_kv(kv, np);
+	size_t *was = xmalloc((n ? n : 1) * sizeof *was);
+	memcpy(was, idx, n * sizeof *was);
+	for (size_t k = 0; k < np; k++)
+		idx[k] = was[kv[k].idx];
+	for (size_t k = 0; k < nm; k++)
+		idx[np + k] = was[missing[k]];
+	free(was);
+	free(missing);
+	free(kv);
+}
+
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)
 {
 	if (s->lazy) {
 		sort_rows(s, idx, n, order);
 		return;
 	}
-	struct ctx x = {s, query_sort_field(order.key), order.desc};
+	const struct field *f = query_sort_field(order.key);
+	if (f->kind != FIELD_IS_STRING && n <= UINT32_MAX) {
+		sort_by_number(s, idx, n, f, order.desc);
+		return;
+	}
+	struct ctx x = {s, f, order.desc};
 	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
 
@@ -271,7 +332,7 @@ struct query {
 	unsigned char *has_num[SORT_NKEYS];
 	/* per key, the ascending order and, in the same walk, the descending
 	 * one; a lock each, as the warm-up thread fills them too */
-	size_t *perm[SORT_NKEYS][2];
+	uint32_t *perm[SORT_NKEYS][2];
 	/* with each order its inverse, where article i stands in it: keeping
 	 * the selection on one article is then a lookup, not a scan */
 	uint32_t *inv[SORT_NKEYS][2];
@@ -480,7 +541,7 @@ void query_free(struct query *q)
  * the ascending order, and the descending one, which reverses the runs of
  * equal keys but keeps each run in its tie order; missing stays last. */
 static void orders_of(const uint32_t *sorted, const unsigned char *same, size_t np,
-		      const uint32_t *missing, size_t nm, size_t *asc, size_t *desc)
+		      const uint32_t *missing, size_t nm, uint32_t *asc, uint32_t *desc)
 {
 	for (size_t i = 0; i < np; i++)
 		asc[i] = sorted[i];
@@ -602,7 +663,7 @@ static void compute_key(struct query *q, enum sort_key key_id)
 	const struct store *s = q->s;
 	const struct field *f = query_sort_field(key);
 	size_t n = s->n, np = 0, nm = 0;
-	size_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
+	uint32_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
 	if (f == tie_field) {
 		orders_of(q->tie_order, q->same_title, q->ntitled, q->tie_order + q->ntitled,
 			  n - q->ntitled, asc, desc);
@@ -668,7 +729,7 @@ static void compute_once(struct query *q, enum sort_key key)
 	pthread_mutex_unlock(&q->lock[key]);
 }
 
-static const size_t *permutation(struct query *q, struct sort_order o)
+static const uint32_t *permutation(struct query *q, struct sort_order o)
 {
 	compute_once(q, o.key);
 	return q->perm[o.key][o.desc];
@@ -1628,10 +1689,10 @@ static bool keeper_keep(const struct keeper *k, size_t i)
 
 static const uint32_t *ql_bits_now(struct query *q, const struct querylang *ql);
 
-size_t query_rows_spec(struct query *q, const struct query_spec *w, size_t *out,
-		       const size_t **rows)
+size_t query_rows_spec(struct query *q, const struct query_spec *w, uint32_t *out,
+		       const uint32_t **rows)
 {
-	const size_t *perm = permutation(q, w->order);
+	const uint32_t *perm = permutation(q, w->order);
 	bool by_marks = w->mf == MARKS_STARRED || (w->mf == MARKS_UNREAD && w->marks);
 	if (!w->re && !w->ql && !by_marks && !q->topic && !q->provider && !q->type &&
 	    !q->s->nhidden) {
@@ -1658,17 +1719,17 @@ size_t query_rows_spec(struct query *q, const struct query_spec *w, size_t *out,
 }
 
 size_t query_rows_view(struct query *q, struct sort_order order, struct search *re,
-		       const unsigned char *marks, enum mark_filter mf, size_t *out,
-		       const size_t **rows)
+		       const unsigned char *marks, enum mark_filter mf, uint32_t *out,
+		       const uint32_t **rows)
 {
 	struct query_spec w = {order, re, marks, mf, NULL};
 	return query_rows_spec(q, &w, out, rows);
 }
 
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
-		  const unsigned char *marks, enum mark_filter mf, size_t *out)
+		  const unsigned char *marks, enum mark_filter mf, uint32_t *out)
 {
-	const size_t *rows;
+	const uint32_t *rows;
 	size_t n = query_rows_view(q, order, re, marks, mf, out, &rows);
 	if (rows != out)
 		memcpy(out, rows, n * sizeof *out);
@@ -1688,10 +1749,10 @@ bool query_rows_ready(struct query *q, const struct query_spec *w)
 /* Rows from the walk's place on, until there are more than upto and the
  * walk has passed the place through (a rank in the order; -1: none), or
  * it has tested budget articles, or it is at the end. */
-static size_t walk_on(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+static size_t walk_on(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 		      size_t upto, long through, size_t budget, struct query_walk *walk)
 {
-	const size_t *perm = permutation(q, w->order);
+	const uint32_t *perm = permutation(q, w->order);
 	struct keeper k;
 	keeper_init(&k, q, w);
 	size_t pos = walk->pos, end = q->s->n;
@@ -1721,8 +1782,8 @@ static void rows_work_start(struct query *q, const struct query_spec *w)
 		name_ids(q); /* no thread to be had: here */
 }
 
-size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, size_t *out,
-			const size_t **rows, struct query_walk *walk)
+size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, uint32_t *out,
+			const uint32_t **rows, struct query_walk *walk)
 {
 	if (query_rows_ready(q, w)) {
 		size_t n = query_rows_spec(q, w, out, rows);
@@ -1751,7 +1812,7 @@ static void task_help(struct query *q)
 	task_take_in(q);
 }
 
-size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 			 size_t upto, long through, struct query_walk *walk)
 {
 	if (walk->complete)
@@ -1782,7 +1843,7 @@ bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i)
 	return keep;
 }
 
-bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
+bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out, size_t *n,
 		      size_t through, struct query_walk *walk)
 {
 	if (walk->complete || through >= q->s->n)
@@ -1795,7 +1856,7 @@ bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, 
 	return true;
 }
 
-long query_find(struct query *q, struct search *re, const size_t *rows, size_t from,
+long query_find(struct query *q, struct search *re, const uint32_t *rows, size_t from,
 		size_t count, int dir)
 {
 	struct tester t;
@@ -1843,7 +1904,7 @@ void query_settle(struct query *q)
 	worker_join(&q->names_worker);
 }
 
-long query_row_of(struct query *q, struct sort_order order, const size_t *rows, size_t n,
+long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
 		  size_t i)
 {
 	if (i >= q->s->n)

@@ -69,6 +69,20 @@ static struct dirid *dirset_get(struct dirset *set, uint64_t dev, uint64_t ino)
 	return d;
 }
 
+/* What walk_dir holds while it walks one directory: its names, their
+ * offsets, and (lent) the room its entries' paths are made in. Kept for
+ * the next directory at the same depth: freeing them at each directory's
+ * end gave the heap's top back to the system and took it again, a
+ * hundred times in an archive of a hundred directories, each time
+ * interrupting the loading threads (a flush of their address
+ * translations). */
+struct walk_level {
+	struct buf names;
+	size_t *at, capat;
+	char *room;
+	size_t roomcap;
+};
+
 struct walk {
 	void (*found)(void *ctx, char *path);
 	void *ctx;
@@ -76,7 +90,32 @@ struct walk {
 	bool follow; /* follow links met inside the walk */
 	bool lent;   /* SCAN_LENT_PATHS */
 	struct dirset dirs;
+	struct walk_level **levels; /* by depth; each stays where it is */
+	size_t nlevels, caplevels, depth;
 };
+
+/* The level for the directory being entered at w->depth. */
+static struct walk_level *level_enter(struct walk *w)
+{
+	if (w->depth == w->nlevels) {
+		w->levels = xgrow(w->levels, &w->caplevels, w->nlevels + 1, sizeof *w->levels);
+		w->levels[w->nlevels++] = xcalloc(1, sizeof **w->levels);
+	}
+	struct walk_level *lv = w->levels[w->depth];
+	lv->names.len = 0;
+	return lv;
+}
+
+static void levels_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->nlevels; i++) {
+		buf_free(&w->levels[i]->names);
+		free(w->levels[i]->at);
+		free(w->levels[i]->room);
+		free(w->levels[i]);
+	}
+	free(w->levels);
+}
 
 /* Give found a candidate: the walk's own path when it is lent, else a
  * copy, which found owns. */
@@ -201,7 +240,7 @@ static void too_long(struct walk *w, const char *dir, const char *name, const ch
  * buffer, sorted; at[] holds their offsets. False when it cannot be read
  * (a problem). */
 static bool read_names(struct walk *w, const char *path, struct buf *names, size_t **at,
-		       size_t *n)
+		       size_t *cap, size_t *n)
 {
 	DIR *d = opendir(path);
 	if (!d) {
@@ -214,12 +253,11 @@ static bool read_names(struct walk *w, const char *path, struct buf *names, size
 	 * what readdir already says is a regular file: with a hundred
 	 * thousand files, those stats and the allocations would be most of a
 	 * scan. */
-	size_t cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		*at = xgrow(*at, &cap, *n + 1, sizeof **at);
+		*at = xgrow(*at, cap, *n + 1, sizeof **at);
 		(*at)[(*n)++] = names->len;
 		buf_putc(names, (char)e->d_type);
 		buf_add(names, e->d_name, strlen(e->d_name) + 1);
@@ -241,18 +279,18 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 	}
 	if (w->dirs.n == before)
 		return; /* reached before by another way */
-	struct buf names = {0};
-	size_t *at = NULL, n = 0;
-	if (!read_names(w, path, &names, &at, &n))
+	struct walk_level *lv = level_enter(w);
+	size_t n = 0;
+	if (!read_names(w, path, &lv->names, &lv->at, &lv->capat, &n))
 		return;
 	id->active = true; /* the set does not move until the next dirset_get */
+	w->depth++;
 
-	size_t plen = strlen(path), roomcap = 0;
+	size_t plen = strlen(path);
 	bool slash = plen && path[plen - 1] == '/';
-	char *room = NULL;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char type = (unsigned char)names.data[at[i]];
-		const char *name = names.data + at[i] + 1;
+		unsigned char type = (unsigned char)lv->names.data[lv->at[i]];
+		const char *name = lv->names.data + lv->at[i] + 1;
 		/* A regular file is a candidate by its name alone. A directory
 		 * still needs its device and inode for the loop checks; links
 		 * (when followed) and file systems that do not fill d_type
@@ -265,7 +303,8 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 			continue;
 		size_t nlen = strlen(name), need = plen + 1 + nlen + 1;
 		/* lent: one room for every entry's path, in turn */
-		char *child = w->lent ? (room = xgrow(room, &roomcap, need, 1)) : xmalloc(need);
+		char *child = w->lent ? (lv->room = xgrow(lv->room, &lv->roomcap, need, 1))
+				      : xmalloc(need);
 		memcpy(child, path, plen);
 		size_t k = plen;
 		if (!slash)
@@ -284,9 +323,7 @@ static void walk_dir(struct walk *w, const char *path, const struct stat *st)
 		if (!w->lent)
 			free(child);
 	}
-	free(room);
-	free(at);
-	buf_free(&names);
+	w->depth--;
 	dirset_find(w->dirs.v, w->dirs.cap, dev, ino, &w->dirs.probes)->active = false;
 }
 
@@ -302,6 +339,7 @@ void scan_paths_each(const char *const *paths, size_t n, unsigned flags,
 		visit_named(&w, paths[i]);
 	last_probes = w.dirs.probes;
 	free(w.dirs.v);
+	levels_free(&w);
 }
 
 size_t scan_last_probes(void)

@@ -198,6 +198,13 @@ static void id_to_stat(const struct file_id *f, struct stat *st)
 	COMPAT_ST_CTIM(st).tv_nsec = f->cnsec;
 }
 
+/* What a rewrite of the cache needs of a file parsed: its entry, encoded,
+ * and the stat taken before it was read. */
+struct parsed_note {
+	struct cache_ticket ticket;
+	struct file_id id;
+};
+
 /* One file's outcome, written by whichever thread loaded it and read by the
  * calling thread after the join, so that the merge can follow scan order. */
 struct load_slot {
@@ -208,12 +215,14 @@ struct load_slot {
 	struct article *a;       /* NULL when skipped or lazy */
 	struct lazy_bits *lb;    /* a lazy article's, owned until the merge */
 	struct strlist problems; /* from the parser or the cache */
-	struct file_id id;       /* taken before the file was read */
-	/* Its entry in the new cache, encoded by the thread that parsed it:
-	 * placed in scan order when the cache is rewritten. */
-	struct cache_ticket ticket;
-	/* (the narrower fields last, together: no padding between them, a
-	 * slot a file of the walk) */
+	/* A file parsed and encoded into the new cache, by the thread that
+	 * parsed it: its entry's ticket and the file's stat, to place it in
+	 * scan order when the cache is rewritten; owned. NULL for every
+	 * other file: a hit is copied by its entry, whose stat is the
+	 * file's, so that a slot (one a file of the walk, all of them held
+	 * by a load that does not stream) keeps no stat of its own. */
+	struct parsed_note *note;
+	/* (the narrower fields last, together: no padding between them) */
 	int read_errno;          /* read_file failed with this; 0 otherwise */
 	uint32_t root;           /* the path given that it was found under */
 	uint32_t entry;          /* its cache entry + 1 when it hit, else 0 */
@@ -221,7 +230,6 @@ struct load_slot {
 	 * key gives the path); 0 in a load that walks. */
 	uint32_t want_entry;
 	bool own_path;
-	bool have_id;            /* id is valid: the file was stat-ed first */
 	bool damaged;            /* the cache's entry for it was damaged */
 	bool matched;            /* the article matches the loader's only */
 	bool named;              /* named on the command line, not met by a walk */
@@ -247,18 +255,14 @@ enum {
 	REPORT_EVERY = 256,
 };
 
+/* Merged blocks of a streamed load are given back this many at a time. */
+enum { GONE_BATCH = 8 };
+
 /* A block of slots, and how many of them are loaded (by any thread): a
  * streamed load merges it once they all are. */
 struct slot_block {
 	atomic_size_t done;
 	struct load_slot slot[BLOCK];
-};
-
-/* What a rewrite of the cache needs of a parsed file, once its slot is
- * gone (a streamed load). */
-struct parsed_note {
-	struct cache_ticket ticket;
-	struct file_id id;
 };
 
 struct thread_ctx {
@@ -391,6 +395,9 @@ struct loader {
 	size_t nparsed, capparsed;
 	size_t hits, parsed_files, damaged;
 	struct slot_block *spare; /* a block merged, for the next one */
+	/* Blocks merged, to give back a few at a time (see give_back). */
+	struct slot_block *gone[GONE_BATCH];
+	size_t ngone;
 	/* The threads: ctx[0] is the calling thread's. */
 	struct thread_ctx *ctx;
 	size_t nthreads;
@@ -667,19 +674,26 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 	return true;
 }
 
+static void take_id(struct file_id *id, const struct stat *st);
+
 /* Encode a file just parsed into the new cache, on the thread that parsed
  * it, while its article is whole and in the processor's cache: the
- * writer then never needs the article again. */
-static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot)
+ * writer then never needs the article again. st: the file's stat, taken
+ * before it was read; NULL: none, nothing cached. */
+static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot, const struct stat *st)
 {
 	const struct loader *L = tc->L;
-	if (!L->writer || !slot->have_id)
+	if (!L->writer || !st)
 		return;
-	struct stat st;
-	id_to_stat(&slot->id, &st);
-	cache_writer_encode(L->writer, tc->lane, cache_key(L, slot, &tc->key), slot->path, &st,
+	struct parsed_note *note = xmalloc(sizeof *note);
+	take_id(&note->id, st);
+	cache_writer_encode(L->writer, tc->lane, cache_key(L, slot, &tc->key), slot->path, st,
 			    slot->a, (const char *const *)slot->problems.v, slot->problems.n,
-			    &slot->ticket);
+			    &note->ticket);
+	if (note->ticket.made)
+		slot->note = note;
+	else
+		free(note); /* left out of the cache: nothing to place */
 }
 
 /* What the caller keeps of an article just parsed (and cached): for a list
@@ -702,10 +716,9 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 }
 
 /* The file's identity and version, for the cache. */
-static void take_id(struct load_slot *slot, const struct stat *st)
+static void take_id(struct file_id *id, const struct stat *st)
 {
-	slot->have_id = true;
-	slot->id = (struct file_id){(uint64_t)st->st_dev,
+	*id = (struct file_id){(uint64_t)st->st_dev,
 				    (uint64_t)st->st_ino,
 				    (int64_t)st->st_size,
 				    (int64_t)COMPAT_ST_MTIM(st).tv_sec,
@@ -796,7 +809,8 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	}
 	const char *path = slot->path, *name;
 	int dirfd = dir_for(tc, path, &name);
-	struct stat st;
+	struct stat st, read_st;
+	bool stat_first = false; /* st is the file's, taken before the read */
 	/* With a cache to look in, a stat first: a hit reads nothing. A
 	 * file that vanished or changed kind is left to the read, which
 	 * says what is wrong with it. A file over the size limit is never
@@ -804,7 +818,7 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 	 * cached. */
 	if (tc->rdr && fstatat(dirfd, name, &st, 0) == 0 &&
 	    S_ISREG(st.st_mode)) {
-		take_id(slot, &st);
+		stat_first = true;
 		if ((uintmax_t)st.st_size <= L->max && load_cached(tc, slot, &st))
 			return;
 	}
@@ -814,20 +828,18 @@ static void load_one(struct thread_ctx *tc, struct load_slot *slot)
 		L->opts->before_read(L->opts->before_read_ctx, path);
 	/* Without one (a first run), the stat of the file opened serves: one
 	 * lookup of the path, not two. */
-	if (read_file_at(dirfd, name, L->max, &data, &len, &st) < 0) {
+	if (read_file_at(dirfd, name, L->max, &data, &len, &read_st) < 0) {
 		/* The message is written when merging: strerror() belongs to
 		 * one thread. */
 		slot->read_errno = errno ? errno : EIO;
 		return;
 	}
-	if (L->want_stat && !slot->have_id)
-		take_id(slot, &st);
 	slot->a = parse_candidate(path, data, len, slot->named, &slot->problems,
 				  &slot->not_article);
 	free(data);
 	if (slot->a && tc->re)
 		slot->matched = search_article(tc->re, slot->a);
-	encode_parsed(tc, slot);
+	encode_parsed(tc, slot, stat_first ? &st : L->want_stat ? &read_st : NULL);
 	keep_parsed(tc, slot);
 }
 
@@ -1055,15 +1067,41 @@ static void note_slot(struct loader *L, const struct load_slot *sl)
 	uint32_t note;
 	if (sl->entry) {
 		note = sl->entry - 1;
-	} else if (sl->ticket.made) {
+	} else if (sl->note) {
 		L->parsed = xgrow(L->parsed, &L->capparsed, L->nparsed + 1, sizeof *L->parsed);
-		L->parsed[L->nparsed] = (struct parsed_note){sl->ticket, sl->id};
+		L->parsed[L->nparsed] = *sl->note;
 		note = NOTE_PARSED | (uint32_t)L->nparsed++;
 	} else {
 		return;
 	}
 	L->notes = xgrow(L->notes, &L->capnotes, L->nnotes + 1, sizeof *L->notes);
 	L->notes[L->nnotes++] = note;
+}
+
+static int cmp_address(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Unmap the blocks merged. Each unmap interrupts the other loading
+ * threads (a flush of their address translations, dear on a virtual
+ * machine: a hundred of them were 2% of a warm search), and blocks mapped
+ * one after another mostly lie side by side: such a run goes in one
+ * call. */
+static void give_back(struct loader *L)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (sizeof(struct slot_block) + page - 1) / page * page;
+	qsort(L->gone, L->ngone, sizeof *L->gone, cmp_address);
+	for (size_t k = 0, run; k < L->ngone; k += run) {
+		for (run = 1; k + run < L->ngone &&
+			      (char *)L->gone[k + run] == (char *)L->gone[k] + run * len;
+		     run++)
+			;
+		compat_unmap(L->gone[k], run * len);
+	}
+	L->ngone = 0;
 }
 
 /* Block b's first count slots into the store, in order; the block kept
@@ -1081,6 +1119,7 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 			strlist_push(&L->problems, sl->problems.v[j]);
 		free(sl->problems.v);
 		note_slot(L, sl);
+		free(sl->note);
 		if (sl->own_path)
 			free((char *)sl->path);
 		s->unmatched += sl->unmatched;
@@ -1096,8 +1135,11 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
 	L->blocks[b] = NULL;
 	pthread_mutex_unlock(&L->mu);
-	if (L->spare)
-		compat_unmap(L->spare, sizeof *blk);
+	if (L->spare) {
+		L->gone[L->ngone++] = L->spare;
+		if (L->ngone == GONE_BATCH)
+			give_back(L);
+	}
 	L->spare = blk;
 }
 
@@ -1138,10 +1180,22 @@ static void stream_finish(struct loader *L, struct store *s)
 	free(L->blocks);
 	L->blocks = NULL;
 	L->nblocks = 0;
+	give_back(L);
 	if (L->spare)
 		compat_unmap(L->spare, sizeof *L->spare);
 	free(L->notes);
 	free(L->parsed);
+}
+
+/* A load on the calling thread alone (one thread asked for, or none could
+ * be started): what the walk published is loaded as the walk goes, so that
+ * the path of a file taken from the cache is let go of at once, rather than
+ * every path of the walk held until its end (a hundred thousand paths are
+ * over ten megabytes). */
+static void load_published(struct loader *L)
+{
+	while (!L->started && L->next < L->published && load_run(&L->ctx[0]))
+		;
 }
 
 /* The slot made: workers started and slots published as the walk goes. */
@@ -1153,6 +1207,7 @@ static void slot_made(struct loader *L, size_t i)
 		start_workers(L);
 	if (L->found - L->published >= CHUNK && L->ctx) {
 		publish(L, false);
+		load_published(L);
 		stream_ready(L);
 	}
 	if (L->found % REPORT_EVERY == 0)
@@ -1400,6 +1455,7 @@ static void merge_slots(struct store *s, struct loader *L)
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
+		free(slot->note); /* placed, if the cache was rewritten */
 		s->not_articles += slot->not_article;
 		/* a skipped file's path is taken over, never freed here */
 		if (!slot->a && !slot->lb && slot->entry && L->from_entries)
@@ -1478,11 +1534,14 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 	for (size_t i = 0; i < L->found; i++) {
 		const struct load_slot *sl = slot_at(L, i);
 		struct stat st;
-		id_to_stat(&sl->id, &st);
-		if (sl->entry && rdr)
+		if (sl->entry && rdr) {
+			/* a hit's stat is its entry's own, which it matched */
+			cache_entry_stat(c, sl->entry - 1, &st);
 			cache_writer_copy(w, rdr, sl->entry - 1, &st);
-		else
-			cache_writer_place(w, &sl->ticket, &st);
+		} else if (sl->note) {
+			id_to_stat(&sl->note->id, &st);
+			cache_writer_place(w, &sl->note->ticket, &st);
+		}
 	}
 	char *err = NULL;
 	if (cache_writer_commit(w, path, &err) < 0)
@@ -1558,6 +1617,7 @@ static void discard_slots(struct loader *L)
 		strlist_free(&sl->problems);
 		article_free(sl->a);
 		free(sl->lb);
+		free(sl->note);
 		if (sl->own_path)
 			free((char *)sl->path);
 	}

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lede/search.h"
 #include "lede/state.h"
@@ -83,13 +84,13 @@ void query_set_fold_window(struct query *q, size_t bytes);
  * for s->n); returns how many. Same result as query_filter_marks followed
  * by query_sort. Waits for whatever they need. */
 size_t query_rows(struct query *q, struct sort_order order, struct search *re,
-		  const unsigned char *marks, enum mark_filter mf, size_t *out);
+		  const unsigned char *marks, enum mark_filter mf, uint32_t *out);
 /* The same rows without a copy when nothing filters them: *rows is then
  * the engine's kept order itself (valid while the engine lives; never
  * write to it), else out, filled as query_rows fills it. */
 size_t query_rows_view(struct query *q, struct sort_order order, struct search *re,
-		       const unsigned char *marks, enum mark_filter mf, size_t *out,
-		       const size_t **rows);
+		       const unsigned char *marks, enum mark_filter mf, uint32_t *out,
+		       const uint32_t **rows);
 
 /* The reader's rows, found as far as they are needed. */
 struct querylang;
@@ -106,8 +107,8 @@ struct query_spec {
 };
 /* The rows for w at once, as query_rows_view gives them (waits for what
  * they need). */
-size_t query_rows_spec(struct query *q, const struct query_spec *w, size_t *out,
-		       const size_t **rows);
+size_t query_rows_spec(struct query *q, const struct query_spec *w, uint32_t *out,
+		       const uint32_t **rows);
 
 /* How far the walk over the order has gone. */
 struct query_walk {
@@ -120,13 +121,13 @@ struct query_walk {
  * thread minimum were tested, or none is left), and re's matches and the
  * names are found on other threads meanwhile. The rows given are always
  * the first of the full rows; walk says where the walk stopped. */
-size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, size_t *out,
-			const size_t **rows, struct query_walk *walk);
+size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, uint32_t *out,
+			const uint32_t **rows, struct query_walk *walk);
 /* rows out[0..n), as query_rows_begin (and this) left them for the same
  * spec: go on with the walk until there are more than upto rows and the
  * article through (-1: none) is passed, or none is left. Returns the new
  * count. The walk tests articles itself: it costs what it walks. */
-size_t query_rows_extend(struct query *q, const struct query_spec *w, size_t *out, size_t n,
+size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 			 size_t upto, long through, struct query_walk *walk);
 /* Does article i belong in the rows for w? Tested alone. */
 bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i);
@@ -134,7 +135,7 @@ bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i);
  * short (4 times the thread minimum at most) or what the rows need is
  * known: true then, *n updated. false, with nothing done, when it would
  * have to walk far while a thread works on it. */
-bool query_rows_reach(struct query *q, const struct query_spec *w, size_t *out, size_t *n,
+bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out, size_t *n,
 		      size_t through, struct query_walk *walk);
 /* Is everything the rows for w need known now (after query_poll)? Then
  * query_rows_begin and query_rows_extend to the end cost a walk. */
@@ -149,13 +150,13 @@ bool query_busy(const struct query *q);
 bool query_test(struct query *q, struct search *re, size_t i);
 /* The first of rows[from], rows[from + dir], ... (count of them, dir 1 or
  * -1) whose article matches re, as query_test tells; -1 when none. */
-long query_find(struct query *q, struct search *re, const size_t *rows, size_t from,
+long query_find(struct query *q, struct search *re, const uint32_t *rows, size_t from,
 		size_t count, int dir);
 /* Where article i stands in rows[0..n), rows as query_rows gave them for
  * order (any part of that order, in it), or -1 when it is not there: from
  * the inverse kept with each order, at once for the whole order and by a
  * binary search for a filtered part. */
-long query_row_of(struct query *q, struct sort_order order, const size_t *rows, size_t n,
+long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
 		  size_t i);
 /* Compute every sort order, the interned names and the search text on a
  * thread of their own, ahead of need (for big stores; the reader calls it

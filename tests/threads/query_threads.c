@@ -16,7 +16,8 @@
 
 static int check(struct query *q, const struct store *s, struct search *re, const char *pat)
 {
-	size_t *want = malloc((s->n + 1) * sizeof *want), *got = malloc((s->n + 1) * sizeof *got);
+	size_t *want = malloc((s->n + 1) * sizeof *want);
+	uint32_t *got = malloc((s->n + 1) * sizeof *got);
 	int bad = 0;
 	for (int k = 0; k < SORT_NKEYS && !bad; k++) {
 		for (int d = 0; d < 2 && !bad; d++) {
@@ -43,7 +44,8 @@ static int check(struct query *q, const struct store *s, struct search *re, cons
 static int check_typed(struct query *q, const struct store *s, const char *topic)
 {
 	static const char *const typed[] = {"m", "ma", "mar", "market", "a|b", "s", "se", "self"};
-	size_t *want = malloc((s->n + 1) * sizeof *want), *out = malloc((s->n + 1) * sizeof *out);
+	size_t *want = malloc((s->n + 1) * sizeof *want);
+	uint32_t *out = malloc((s->n + 1) * sizeof *out);
 	int bad = 0;
 	query_set_topic(q, topic);
 	for (size_t t = 0; t < sizeof typed / sizeof *typed && !bad; t++) {
@@ -52,7 +54,7 @@ static int check_typed(struct query *q, const struct store *s, const char *topic
 		struct sort_order o = {(enum sort_key)(t % SORT_NKEYS), t % 2};
 		struct query_spec w = {o, re, NULL, MARKS_ALL};
 		struct query_walk walk;
-		const size_t *rows;
+		const uint32_t *rows;
 		size_t m = query_rows_begin(q, &w, 2, out, &rows, &walk);
 		query_poll(q);
 		if (t % 3 == 0) /* sometimes the rest now, sometimes left to the threads */

@@ -202,7 +202,8 @@ Test(engine, same_rows_as_filter_and_sort)
 	const char *patterns[] = {NULL,  "ai",      "ai m",  "ai ma", "\\bthe\\b", "Facebook",
 				  "zzz", "0 k",     "kelvin", "schol", "the sch",   "\xc3\xa9",
 				  "",    "k, wrote"};
-	size_t *want = malloc(s.n * sizeof *want), *got = malloc(s.n * sizeof *got);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *got = malloc(s.n * sizeof *got);
 	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
 		char *err;
 		struct search *re = patterns[p] ? search_compile(patterns[p], &err) : NULL;

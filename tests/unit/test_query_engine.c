@@ -72,7 +72,7 @@ static size_t reference(const struct store *s, struct search *re, const unsigned
 	return m;
 }
 
-static void same_rows(const struct store *s, const size_t *got, size_t ngot, const size_t *want,
+static void same_rows(const struct store *s, const uint32_t *got, size_t ngot, const size_t *want,
 		      size_t nwant, const char *what)
 {
 	cr_assert_eq(ngot, nwant, "%s: %zu rows, want %zu", what, ngot, nwant);
@@ -83,7 +83,7 @@ static void same_rows(const struct store *s, const size_t *got, size_t ngot, con
 
 /* Every article's row in rows by the inverse, against a walk. */
 static void rows_found_by_inverse(struct query *q, const struct store *s, struct sort_order o,
-				  const size_t *rows, size_t n, const char *what)
+				  const uint32_t *rows, size_t n, const char *what)
 {
 	long *pos = malloc(s->n * sizeof *pos);
 	for (size_t i = 0; i < s->n; i++)
@@ -111,19 +111,20 @@ Test(engine_view, unfiltered_rows_are_the_order)
 	char *dir;
 	load_all(&s, &dir);
 	struct query *q = query_new(&s);
-	size_t *want = malloc(s.n * sizeof *want), *out = malloc(s.n * sizeof *out);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *out = malloc(s.n * sizeof *out);
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		for (int d = 0; d < 2; d++) {
 			struct sort_order o = {(enum sort_key)k, d};
 			char *what = order_name(o);
-			const size_t *rows = NULL;
+			const uint32_t *rows = NULL;
 			size_t n = query_rows_view(q, o, NULL, NULL, MARKS_ALL, out, &rows);
 			cr_assert_neq(rows, out, "%s: nothing filters, yet the rows were copied", what);
 			size_t nw = reference(&s, NULL, NULL, MARKS_ALL, NULL, NULL, o, want);
 			same_rows(&s, rows, n, want, nw, what);
 			rows_found_by_inverse(q, &s, o, rows, n, what);
 			/* the same order again: the same kept array */
-			const size_t *again = NULL;
+			const uint32_t *again = NULL;
 			query_rows_view(q, o, NULL, NULL, MARKS_ALL, out, &again);
 			cr_assert_eq(again, rows, "%s", what);
 			/* and query_rows still copies it out */
@@ -155,7 +156,8 @@ Test(engine_view, inverse_after_every_sort_and_filter)
 	unsigned char *marks = calloc(s.n, 1);
 	for (size_t i = 0; i < s.n; i += 3)
 		marks[i] = (unsigned char)(i % 2 ? MARK_READ : MARK_READ | MARK_STARRED);
-	size_t *want = malloc(s.n * sizeof *want), *out = malloc(s.n * sizeof *out);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *out = malloc(s.n * sizeof *out);
 	struct {
 		const char *pattern, *topic, *provider;
 		enum mark_filter mf;
@@ -174,7 +176,7 @@ Test(engine_view, inverse_after_every_sort_and_filter)
 				filters[f].pattern ? search_compile(filters[f].pattern, &err) : NULL;
 			query_set_topic(q, filters[f].topic);
 			query_set_provider(q, filters[f].provider);
-			const size_t *rows = NULL;
+			const uint32_t *rows = NULL;
 			size_t n = query_rows_view(q, o, re, marks, filters[f].mf, out, &rows);
 			size_t nw = reference(&s, re, marks, filters[f].mf, filters[f].topic,
 					      filters[f].provider, o, want);
@@ -207,7 +209,8 @@ Test(engine_names, topic_and_provider_by_interned_id)
 	struct store s;
 	char *dir;
 	load_all(&s, &dir);
-	size_t *want = malloc(s.n * sizeof *want), *got = malloc(s.n * sizeof *got);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *got = malloc(s.n * sizeof *got);
 	size_t nn = sizeof names / sizeof *names;
 	/* every name as a topic, as a provider, and both at once */
 	for (int kind = 0; kind < 3; kind++) {
@@ -336,7 +339,8 @@ static void type_sequences(size_t thread_min)
 	load_all(&s, &dir);
 	struct query *q = query_new(&s);
 	query_set_thread_min(q, thread_min);
-	size_t *want = malloc(s.n * sizeof *want), *got = malloc(s.n * sizeof *got);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *got = malloc(s.n * sizeof *got);
 	const struct sort_order orders[] = {{SORT_DATE, true}, {SORT_TITLE, false}};
 	for (size_t t = 0; t < sizeof typed / sizeof *typed; t++) {
 		for (size_t step = 0; typed[t][step]; step++) {
@@ -388,10 +392,12 @@ Test(engine_typed, no_match_across_fields)
 	char *err = NULL;
 	struct search *re = search_compile("alpha\nbeta", &err);
 	cr_assert_not_null(re);
-	size_t *got = malloc(s.n * sizeof *got);
+	uint32_t *got = malloc(s.n * sizeof *got);
+	size_t *filtered = malloc(s.n * sizeof *filtered);
 	cr_assert_eq(query_rows(q, (struct sort_order){SORT_DATE, true}, re, NULL, MARKS_ALL, got), 0,
 		     "a title and an excerpt joined");
-	cr_assert_eq(query_filter(&s, re, got), 0);
+	cr_assert_eq(query_filter(&s, re, filtered), 0);
+	free(filtered);
 	free(got);
 	search_free(re);
 	query_free(q);
@@ -457,7 +463,8 @@ Test(engine_view, freed_while_warming_up)
 	query_set_thread_min(q, 1);
 	cr_assert(query_warm_up(q));
 	query_settle(q);
-	size_t *got = malloc(s.n * sizeof *got), *want = malloc(s.n * sizeof *want);
+	uint32_t *got = malloc(s.n * sizeof *got);
+	size_t *want = malloc(s.n * sizeof *want);
 	struct sort_order o = {SORT_DATE, true};
 	size_t n = query_rows(q, o, re, NULL, MARKS_ALL, got);
 	size_t nw = query_filter_marks(&s, re, NULL, MARKS_ALL, want);

@@ -74,7 +74,8 @@ Test(query_fold, every_window_finds_what_the_filter_finds, .timeout = 120)
 	store_free(&warm);
 	load(&lazy, arch, cache, true);
 	cr_assert(store_is_lazy(&lazy, 0));
-	size_t *want = xmalloc(NFILES * sizeof *want), *got = xmalloc(NFILES * sizeof *got);
+	size_t *want = xmalloc(NFILES * sizeof *want);
+	uint32_t *got = xmalloc(NFILES * sizeof *got);
 	const struct store *stores[] = {&plain, &lazy};
 	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
 		char *err = NULL;
@@ -103,7 +104,8 @@ Test(query_fold, every_window_finds_what_the_filter_finds, .timeout = 120)
 					cr_assert_eq(n, m, "'%s', window %zu, %s: %zu rows, want %zu",
 						     patterns[p], windows[w], st ? "lazy" : "whole", n,
 						     m);
-					cr_assert_arr_eq(got, want, n * sizeof *got);
+					for (size_t r = 0; r < n; r++)
+						cr_assert_eq(got[r], want[r], "'%s', row %zu", patterns[p], r);
 					query_free(q);
 					/* the first rows, the rest on the scan's thread */
 					q = query_new(stores[st]);
@@ -111,7 +113,7 @@ Test(query_fold, every_window_finds_what_the_filter_finds, .timeout = 120)
 					query_set_fold_window(q, windows[w]);
 					struct query_spec spec = {o, re, NULL, MARKS_ALL, NULL};
 					struct query_walk walk;
-					const size_t *rows;
+					const uint32_t *rows;
 					n = query_rows_begin(q, &spec, 3, got, &rows, &walk);
 					if (rows != got)
 						memcpy(got, rows, n * sizeof *got);
@@ -119,7 +121,8 @@ Test(query_fold, every_window_finds_what_the_filter_finds, .timeout = 120)
 					cr_assert(walk.complete);
 					cr_assert_eq(n, m, "'%s' begun, window %zu", patterns[p],
 						     windows[w]);
-					cr_assert_arr_eq(got, want, n * sizeof *got);
+					for (size_t r = 0; r < n; r++)
+						cr_assert_eq(got[r], want[r], "'%s', row %zu", patterns[p], r);
 					query_free(q);
 				}
 			}

@@ -156,7 +156,7 @@ static void synthetic_store(struct store *s, size_t n)
 static void same_as_reference(struct query *q, const struct store *s, const char *what)
 {
 	size_t *want = malloc((s->n ? s->n : 1) * sizeof *want);
-	size_t *got = malloc((s->n ? s->n : 1) * sizeof *got);
+	uint32_t *got = malloc((s->n ? s->n : 1) * sizeof *got);
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		for (int d = 0; d < 2; d++) {
 			struct sort_order o = {(enum sort_key)k, d};
@@ -257,7 +257,8 @@ Test(keys_rows, first_rows_then_all_of_them, .timeout = 120)
 	struct store s;
 	load_corpus(&s);
 	unsigned char *marks = some_marks(s.n);
-	size_t *want = malloc(s.n * sizeof *want), *out = malloc(s.n * sizeof *out);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *out = malloc(s.n * sizeof *out);
 	for (size_t c = 0; c < sizeof rows_cases / sizeof *rows_cases; c++) {
 		const struct rows_case *rc = &rows_cases[c];
 		for (int k = 0; k < SORT_NKEYS; k++) {
@@ -271,7 +272,7 @@ Test(keys_rows, first_rows_then_all_of_them, .timeout = 120)
 			struct query_spec w = {o, re, marks, rc->mf, NULL};
 			size_t nw = reference(&s, re, marks, rc->mf, rc->topic, rc->provider, o, want);
 			struct query_walk walk;
-			const size_t *rows;
+			const uint32_t *rows;
 			size_t n = query_rows_begin(q, &w, 3, out, &rows, &walk);
 			cr_assert(walk.complete || walk.pos <= 4, "case %zu: the walk tested %zu", c,
 				  walk.pos);
@@ -340,7 +341,8 @@ Test(keys_rows, typed_on_with_threads, .timeout = 120)
 					    "se", "sel", "self", "self-d", "a|b", "a|bz", "k"};
 	struct store s;
 	load_corpus(&s);
-	size_t *want = malloc(s.n * sizeof *want), *out = malloc(s.n * sizeof *out);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *out = malloc(s.n * sizeof *out);
 	struct query *q = query_new(&s);
 	query_set_thread_min(q, 1);
 	struct sort_order o = {SORT_DATE, true};
@@ -349,7 +351,7 @@ Test(keys_rows, typed_on_with_threads, .timeout = 120)
 		struct search *re = search_compile(typed[t], &err);
 		struct query_spec w = {o, re, NULL, MARKS_ALL, NULL};
 		struct query_walk walk;
-		const size_t *rows;
+		const uint32_t *rows;
 		size_t n = query_rows_begin(q, &w, 2, out, &rows, &walk);
 		size_t nw = reference(&s, re, NULL, MARKS_ALL, NULL, NULL, o, want);
 		n = query_rows_extend(q, &w, out, n, SIZE_MAX, -1, &walk);
@@ -382,9 +384,9 @@ Test(keys_find, one_article_as_search_article, .timeout = 120)
 			cr_assert(query_warm_up(q));
 			query_settle(q);
 		}
-		size_t *rows = malloc(s.n * sizeof *rows);
+		uint32_t *rows = malloc(s.n * sizeof *rows);
 		for (size_t i = 0; i < s.n; i++)
-			rows[i] = s.n - 1 - i;
+			rows[i] = (uint32_t)(s.n - 1 - i);
 		for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
 			char *err = NULL;
 			struct search *re = search_compile(patterns[p], &err);

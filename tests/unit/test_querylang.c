@@ -380,7 +380,7 @@ Test(querylang, engine_rows_follow_the_query)
 	unsigned char *marks = some_marks(lazy.n);
 	struct query *eng = query_new(&lazy);
 	query_set_thread_min(eng, 8); /* the threaded paths, with a hundred articles */
-	size_t *all = xmalloc(lazy.n * sizeof *all), *out = xmalloc(lazy.n * sizeof *out);
+	uint32_t *all = xmalloc(lazy.n * sizeof *all), *out = xmalloc(lazy.n * sizeof *out);
 	struct sort_order o = {SORT_DATE, true};
 	size_t nall = query_rows(eng, o, NULL, NULL, MARKS_ALL, all);
 	cr_assert_eq(nall, lazy.n);
@@ -388,7 +388,7 @@ Test(querylang, engine_rows_follow_the_query)
 		struct querylang *q = compile_ok(cases[c].query);
 		char *want = matches_of(q, &whole, marks);
 		struct query_spec w = {o, NULL, marks, MARKS_ALL, q};
-		const size_t *rows;
+		const uint32_t *rows;
 		struct query_walk walk;
 		size_t n = query_rows_begin(eng, &w, 5, out, &rows, &walk);
 		n = query_rows_extend(eng, &w, out, n, SIZE_MAX, -1, &walk);

@@ -42,13 +42,16 @@ static char *orders_of(const struct store *s, bool engine)
 {
 	struct buf b = {0};
 	size_t *rows = xmalloc((s->n ? s->n : 1) * sizeof *rows);
+	uint32_t *kept = xmalloc((s->n ? s->n : 1) * sizeof *kept);
 	struct query *q = engine ? query_new(s) : NULL;
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		for (int d = 0; d < 2; d++) {
 			struct sort_order o = {(enum sort_key)k, d != 0};
 			size_t n;
 			if (engine) {
-				n = query_rows(q, o, NULL, NULL, MARKS_ALL, rows);
+				n = query_rows(q, o, NULL, NULL, MARKS_ALL, kept);
+				for (size_t r = 0; r < n; r++)
+					rows[r] = kept[r];
 			} else {
 				n = query_filter(s, NULL, rows);
 				query_sort(s, rows, n, o);
@@ -59,6 +62,7 @@ static char *orders_of(const struct store *s, bool engine)
 		}
 	}
 	query_free(q);
+	free(kept);
 	free(rows);
 	return (char *)buf_str(&b);
 }

@@ -29,7 +29,8 @@ Test(threads, rows_while_warming_up_match_filter_and_sort)
 	query_set_thread_min(q, 1);
 	cr_assert(query_warm_up(q), "the warm-up thread did not start");
 	const char *patterns[] = {"\\bthe\\b", "Facebook", "a.{0,3}i", "ai", NULL};
-	size_t *want = malloc(s.n * sizeof *want), *got = malloc(s.n * sizeof *got);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *got = malloc(s.n * sizeof *got);
 	for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++) {
 		char *err = NULL;
 		struct search *re = patterns[p] ? search_compile(patterns[p], &err) : NULL;

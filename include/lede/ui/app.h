@@ -131,8 +131,9 @@ struct app {
 	/* The coverage clusters being computed, after the first screen and
 	 * again after the check changed the store; NULL when none runs. */
 	struct cluster_job *clusters;
-	const size_t *rows;
-	size_t nrows, *rows_buf;
+	const uint32_t *rows;
+	size_t nrows;
+	uint32_t *rows_buf;
 	struct query_walk walk;
 	unsigned long rows_gen;  /* changes whenever rows are made again */
 	/* The article the list keeps selected across a new sort or filter,

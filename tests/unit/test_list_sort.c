@@ -1,0 +1,78 @@
+/* The plain sort by a number (what --list prints in): checked against the
+ * sort rules themselves, pair by pair, rather than against another sort. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "lede/fields.h"
+#include "lede/query.h"
+
+/* Does a belong strictly before b by the rules of query.h: the value in
+ * the order's direction, a missing one last either way; then the title
+ * ascending, a missing one last; then the path. */
+static bool before(const struct article *a, const struct article *b, const struct field *f,
+		   bool desc)
+{
+	bool ha = fields_has(f, a), hb = fields_has(f, b);
+	if (ha != hb)
+		return ha;
+	if (ha) {
+		int64_t va = fields_int(f, a), vb = fields_int(f, b);
+		if (va != vb)
+			return desc ? va > vb : va < vb;
+	}
+	if (!a->title != !b->title)
+		return a->title != NULL;
+	int c = a->title ? strcmp(a->title, b->title) : 0;
+	if (c)
+		return c < 0;
+	return strcmp(a->path, b->path) < 0;
+}
+
+/* Every numeric order of the articles idx[0..n) names (every one, or
+ * every third): each article once, each row before the next. */
+static void check_orders(const struct store *s, size_t step)
+{
+	size_t *idx = malloc((s->n ? s->n : 1) * sizeof *idx);
+	unsigned char *seen = malloc(s->n ? s->n : 1);
+	static const enum sort_key keys[] = {SORT_DATE, SORT_QUALITY, SORT_HEAT};
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+		for (int d = 0; d < 2; d++) {
+			struct sort_order o = {keys[k], d != 0};
+			size_t n = 0;
+			for (size_t i = s->n; i-- > 0;) /* backwards: the sort must reorder */
+				if (i % step == 0)
+					idx[n++] = i;
+			query_sort(s, idx, n, o);
+			memset(seen, 0, s->n ? s->n : 1);
+			for (size_t r = 0; r < n; r++) {
+				cr_assert_lt(idx[r], s->n);
+				cr_assert_not(seen[idx[r]], "%s: article %zu twice",
+					      query_sort_name(o.key), idx[r]);
+				seen[idx[r]] = 1;
+				if (r)
+					cr_assert(before(s->v[idx[r - 1]], s->v[idx[r]],
+							 query_sort_field(o.key), o.desc),
+						  "%s %s, row %zu: %s before %s", query_sort_name(o.key),
+						  d ? "desc" : "asc", r, s->v[idx[r - 1]]->path,
+						  s->v[idx[r]]->path);
+			}
+		}
+	}
+	free(seen);
+	free(idx);
+}
+
+Test(list_sort, numeric_orders_follow_the_rules)
+{
+	static const char *const dirs[] = {"tests/corpus", "tests/corpus-site", "tests/data"};
+	for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
+		struct store s;
+		load_path(&s, dirs[d]);
+		cr_assert_gt(s.n, 10, "%s: %zu articles", dirs[d], s.n);
+		check_orders(&s, 1);
+		check_orders(&s, 3);
+		store_free(&s);
+	}
+}
