@@ -108,6 +108,14 @@ struct app_triage {
 	double clock_ms; /* the headless player's clock */
 };
 
+/* What reload and the watch keep (reload.h). */
+struct app_reload {
+	bool asked; /* a reload the user asked for runs: "no change" is said */
+	bool again; /* asked for while a check ran: one more once it is in */
+	bool again_asked; /* and by the user, not the watch */
+	struct reload_watch *watch; /* NULL: not watching */
+};
+
 struct app {
 	struct store *store;
 	struct config *cfg;
@@ -177,6 +185,7 @@ struct app {
 	bool quit;
 	struct layout_out lay;
 	struct app_triage triage;
+	struct app_reload reload;
 };
 
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
