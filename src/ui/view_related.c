@@ -254,7 +254,7 @@ static void item_row(struct app *a, struct pane *p, int y, enum style st, size_t
 	}
 	const struct article *it = store_row(a->store, (size_t)idx);
 	row(a, p, y, st, true, it->date, it->has & HAS_DATE, it->provider.name,
-	    it->has & HAS_QUALITY, it->quality, shown_title(it));
+	    article_score_known(it->has, HAS_QUALITY, it->quality), it->quality, shown_title(it));
 }
 
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
@@ -284,12 +284,13 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	if (line <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		row(a, p, y, st, r->local >= 0, r->date, r->has & HAS_DATE, r->provider.name,
-		    r->has & HAS_QUALITY, r->quality, r->title);
+		    article_score_known(r->has, HAS_QUALITY, r->quality), r->quality, r->title);
 		return;
 	}
 	const struct article *from = store_row(a->store, backlink(a, line - 2 - nr));
 	row(a, p, y, st, true, from->date, from->has & HAS_DATE, from->provider.name,
-	    from->has & HAS_QUALITY, from->quality, shown_title(from));
+	    article_score_known(from->has, HAS_QUALITY, from->quality), from->quality,
+	    shown_title(from));
 }
 
 /* The selected line's web URL and the article it is in the archive (-1:
