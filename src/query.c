@@ -1642,6 +1642,18 @@ long query_find(struct query *q, struct search *re, const size_t *rows, size_t f
 	return -1;
 }
 
+const unsigned char *query_matches_known(struct query *q, struct search *re)
+{
+	if (!re)
+		return NULL;
+	if (q->s->n < q->thread_min)
+		return match_set(q, re); /* cheaper than a thread */
+	const unsigned char *known = known_set(q, re);
+	if (!known && !q->task)
+		task_start(q, re);
+	return known;
+}
+
 bool query_poll(struct query *q)
 {
 	bool took = false;

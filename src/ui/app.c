@@ -54,6 +54,7 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 	a->message = xvasprintf(fmt, ap);
 	a->message_error = error;
 	a->count_message = NULL; /* another message: no count to say again */
+	a->match_message = NULL;
 	va_end(ap);
 }
 
@@ -212,6 +213,8 @@ void app_say_count(struct app *a, enum app_count_say what)
 void app_tick(struct app *a)
 {
 	query_poll(a->query);
+	if (a->match_message && a->match_message == a->message)
+		prompt_say_match(a, a->match_wrapped);
 	struct query_spec w = {a->order, a->filter, a->marks, a->mark_filter};
 	if (!a->walk.complete) {
 		if (!query_rows_ready(a->query, &w))

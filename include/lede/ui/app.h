@@ -153,6 +153,10 @@ struct app {
 	/* A message that holds the rows' count: said again with the count
 	 * once it is known, if it is still the one shown (count_message). */
 	const char *count_message;
+	/* A "match K of …" said before every match was known: said again with
+	 * the count once it is, if it is still the one shown. */
+	const char *match_message;
+	bool match_wrapped;
 	enum app_count_say { SAY_NONE, SAY_FILTER, SAY_TOPIC, SAY_PROVIDER, SAY_TYPE, SAY_MARKS } count_say;
 	/* What the last / typed on found: rows [search_from, search_from +
 	 * search_clean) (forward, wrapping) hold no match of search_pattern,
