@@ -79,6 +79,9 @@ void config_init(struct config *c)
 	strlist_push(&c->browser_schemes, xstrdup("ftp"));
 	c->date_format = xstrdup(CONFIG_DEFAULT_DATE_FORMAT);
 	c->wrap = true;
+#ifdef __linux__
+	c->watch = true; /* inotify */
+#endif
 	c->mark_read_on = CONFIG_MARK_READ_VIEW;
 	c->mark_read_delay_ms = CONFIG_DEFAULT_MARK_READ_DELAY_MS;
 	keymap_init_default(&c->keymap);
@@ -389,6 +392,11 @@ static int set_confirm_quit(struct config *c, const char *value, char **hint)
 	return set_bool(&c->confirm_quit, value, hint);
 }
 
+static int set_watch(struct config *c, const char *value, char **hint)
+{
+	return set_bool(&c->watch, value, hint);
+}
+
 static int set_wrap(struct config *c, const char *value, char **hint)
 {
 	return set_bool(&c->wrap, value, hint);
@@ -548,6 +556,7 @@ static const struct option_def options[] = {
 	{"mark-read-on", set_mark_read_on, "view open"},
 	{"mark-read-delay", set_mark_read_delay, NULL},
 	{"copy-command", set_copy_command, "osc52"},
+	{"watch", set_watch, YES_NO},
 };
 
 const char *config_option_name(size_t i)

@@ -154,10 +154,10 @@ void output_list_line(struct buf *b, const struct article *a)
 		buf_add(b, d, DATE_ISO_LEN);
 	}
 	buf_putc(b, '\t');
-	if (a->has & HAS_QUALITY)
+	if (article_score_known(a->has, HAS_QUALITY, a->quality))
 		put_int(b, a->quality);
 	buf_putc(b, '\t');
-	if (a->has & HAS_HEAT)
+	if (article_score_known(a->has, HAS_HEAT, a->heat))
 		put_int(b, a->heat);
 	buf_putc(b, '\t');
 	list_field(b, a->provider.name);

@@ -75,6 +75,14 @@ static int cmp_str_missing_last(const char *a, const char *b, bool *decided)
 	return strcmp(a, b);
 }
 
+/* Has a the number f sorts by? A score of -1 (article.h) is not known:
+ * sorted with the missing ones. */
+static bool key_known(const struct field *f, const struct article *a)
+{
+	return fields_has(f, a) &&
+	       (f->kind != FIELD_IS_INT || fields_int(f, a) != ARTICLE_SCORE_UNKNOWN);
+}
+
 /* The key comparison alone: <0, 0, >0 in the requested direction, with a
  * missing value after any present one. */
 static int cmp_key(const struct article *a, const struct article *b, const struct field *f,
@@ -85,7 +93,7 @@ static int cmp_key(const struct article *a, const struct article *b, const struc
 	if (f->kind == FIELD_IS_STRING) {
 		c = cmp_str_missing_last(fields_str(f, a), fields_str(f, b), &decided);
 	} else {
-		bool ha = fields_has(f, a), hb = fields_has(f, b);
+		bool ha = key_known(f, a), hb = key_known(f, b);
 		decided = !ha || !hb;
 		if (decided)
 			return ha ? -1 : hb ? 1 : 0;
@@ -179,7 +187,7 @@ static void sort_by_number(const struct store *s, size_t *idx, size_t n, const s
 	size_t np = 0, nm = 0;
 	for (size_t r = 0; r < n; r++) {
 		const struct article *a = s->v[idx[tie[r]]];
-		if (!fields_has(f, a)) {
+		if (!key_known(f, a)) {
 			missing[nm++] = tie[r];
 			continue;
 		}
@@ -417,7 +425,9 @@ static void read_numbers(struct query *q)
 		for (size_t i = 0; i < n; i++) {
 			int64_t v = k == SORT_DATE ? store_date(s, i)
 				  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
-			q->has_num[k][i] = (store_has(s, i) & bit) != 0;
+			/* a score of -1 is not known: sorted with the missing */
+			q->has_num[k][i] = k == SORT_DATE ? (store_has(s, i) & bit) != 0
+					   : article_score_known(store_has(s, i), bit, (int32_t)v);
 			q->num[k][i] = rank_key_of_int(v);
 		}
 	}
@@ -1867,6 +1877,18 @@ long query_find(struct query *q, struct search *re, const uint32_t *rows, size_t
 			return (long)i;
 	}
 	return -1;
+}
+
+const unsigned char *query_matches_known(struct query *q, struct search *re)
+{
+	if (!re)
+		return NULL;
+	if (q->s->n < q->thread_min)
+		return match_set(q, re); /* cheaper than a thread */
+	const unsigned char *known = known_set(q, re);
+	if (!known && !q->task)
+		task_start(q, re);
+	return known;
 }
 
 bool query_poll(struct query *q)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lede/cache.h"
+#include "lede/cache_encode.h"
 #include "lede/cluster.h"
 #include "lede/fields.h"
 #include "lede/hash.h"
@@ -355,6 +356,13 @@ struct loader {
 	 * its article + 1, KNOWN_SKIPPED, or 0 when the load did not take it. */
 	bool validate;
 	const uint32_t *known;
+	/* A check against a cache that describes the store as it is now
+	 * (one the check before wrote, or the load's own): every entry that
+	 * still matches its file is what the store holds, known[] unused. */
+	bool known_all;
+	/* The check whose compare takes each block of slots once it is
+	 * loaded, as a streamed load's merge does (see stream). */
+	struct store_check *check;
 	/* The paths given, and each made absolute and resolved (only with a
 	 * cache): a file's cache key is its root's, then the rest of its
 	 * path, so that every spelling of one archive keys it alike. */
@@ -610,10 +618,17 @@ static bool lazy_read(struct thread_ctx *tc, struct load_slot *slot, size_t id, 
 	return true;
 }
 
+/* Is entry id, matching its file, what the store a check compares with
+ * holds already? */
+static bool check_knows(const struct loader *L, size_t id)
+{
+	return L->validate && (L->known_all || L->known[id]);
+}
+
 /* Decode entry id, as much of it as the loader keeps. */
 static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
 {
-	if (tc->L->validate && tc->L->known[id])
+	if (check_knows(tc->L, id))
 		return NULL; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
 		return cache_read_listed_in(tc->rdr, id, slot->path, &tc->slab);
@@ -652,7 +667,7 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 				kind = -1;
 			}
 		} else if (!(slot->a = read_cached(tc, slot, (size_t)id)) &&
-			   !(tc->L->validate && tc->L->known[id])) {
+			   !check_knows(tc->L, (size_t)id)) {
 			while (slot->problems.n)
 				free(slot->problems.v[--slot->problems.n]);
 			kind = -1;
@@ -663,10 +678,10 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		return false;
 	}
 	slot->entry = (uint32_t)id + 1;
-	if (tc->L->validate && tc->L->known[id] && slot->own_path) {
+	if (check_knows(tc->L, (size_t)id) && !tc->L->known_all && slot->own_path) {
 		/* the very file the store holds: the check needs no more of
 		 * it than its entry, and a hundred thousand paths are
-		 * megabytes */
+		 * megabytes (one known by its path keeps it) */
 		free((char *)slot->path);
 		slot->path = NULL;
 		slot->own_path = false;
@@ -1104,6 +1119,23 @@ static void give_back(struct loader *L)
 	L->ngone = 0;
 }
 
+/* Block b, merged, kept for the next one (spare). */
+static void block_release(struct loader *L, size_t b)
+{
+	struct slot_block *blk = L->blocks[b];
+	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
+	L->blocks[b] = NULL;
+	pthread_mutex_unlock(&L->mu);
+	if (L->spare) {
+		L->gone[L->ngone++] = L->spare;
+		if (L->ngone == GONE_BATCH)
+			give_back(L);
+	}
+	L->spare = blk;
+}
+
+static void check_block(struct loader *L, size_t b, size_t count);
+
 /* Block b's first count slots into the store, in order; the block kept
  * for the next one (spare). */
 static void stream_block(struct loader *L, size_t b, size_t count)
@@ -1132,22 +1164,14 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 		}
 		store_add(s, sl->a);
 	}
-	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
-	L->blocks[b] = NULL;
-	pthread_mutex_unlock(&L->mu);
-	if (L->spare) {
-		L->gone[L->ngone++] = L->spare;
-		if (L->ngone == GONE_BATCH)
-			give_back(L);
-	}
-	L->spare = blk;
+	block_release(L, b);
 }
 
 /* Merge the blocks whose every slot is loaded, in order. On the calling
  * thread; nothing unless the load streams. */
 static void stream_ready(struct loader *L)
 {
-	while (L->stream && L->merged < L->nblocks) {
+	while ((L->stream || L->check) && L->merged < L->nblocks) {
 		size_t b = L->merged, count = L->found - b * BLOCK;
 		if (count > BLOCK)
 			count = BLOCK;
@@ -1155,7 +1179,10 @@ static void stream_ready(struct loader *L)
 			break; /* the walk may add to it */
 		if (atomic_load_explicit(&L->blocks[b]->done, memory_order_acquire) < count)
 			break;
-		stream_block(L, b, count);
+		if (L->check)
+			check_block(L, b, count);
+		else
+			stream_block(L, b, count);
 		L->merged++;
 	}
 }
@@ -1548,16 +1575,17 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 		strlist_push(&s->warnings, err);
 }
 
-/* update_cache for a streamed load, from its notes. */
-static void update_cache_noted(struct store *s, struct cache_writer *w, const struct loader *L,
-			       const char *path)
+/* update_cache for a streamed load, from its notes: 1 when the cache was
+ * rewritten, 0 when it needed not be, -1 when it could not be. */
+static int update_cache_noted(struct store *s, struct cache_writer *w, const struct loader *L,
+			      const char *path)
 {
 	const struct cache *c = L->cache;
 	s->cache_hits += L->hits;
 	if (L->damaged)
 		strlist_push(&s->warnings, cache_damage_message(c, L->damaged));
 	if (c && !L->parsed_files && L->hits == cache_count(c) && !cache_records_damaged(c))
-		return;
+		return 0;
 	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
 	for (size_t i = 0; i < L->nnotes; i++) {
 		uint32_t note = L->notes[i];
@@ -1572,8 +1600,11 @@ static void update_cache_noted(struct store *s, struct cache_writer *w, const st
 		}
 	}
 	char *err = NULL;
-	if (cache_writer_commit(w, path, &err) < 0)
+	if (cache_writer_commit(w, path, &err) < 0) {
 		strlist_push(&s->warnings, err);
+		return -1;
+	}
+	return 1;
 }
 
 /* The threads' contexts and the root keys, once the load is done. */
@@ -1981,6 +2012,9 @@ static void links_wait(const struct store *s)
 	pthread_mutex_unlock(&k->mu);
 }
 
+static void origin_keep(struct store *s, const char *const *paths, size_t n,
+			const struct store_opts *opts, size_t max);
+
 void store_load(struct store *s, const char *const *paths, size_t n,
 		const struct store_opts *opts)
 {
@@ -2035,6 +2069,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	} else {
 		cache_close(cache);
 	}
+	if (opts && opts->lazy && !s->origin)
+		origin_keep(s, paths, n, opts, L.max); /* the reader's: it may reload */
 	enum store_linking how = opts ? opts->linking : STORE_LINK_ALL;
 	if (how == STORE_LINK_ALL && s->from_records && links_start(s))
 		return;
@@ -2420,6 +2456,7 @@ static void lazy_free(struct store_lazy *lz)
 }
 
 static void check_free(struct store_check *c);
+static void origin_free(struct store_origin *o);
 
 void store_free(struct store *s)
 {
@@ -2428,6 +2465,7 @@ void store_free(struct store *s)
 		pthread_mutex_destroy(&s->linker->mu);
 	free(s->linker);
 	check_free(s->check); /* before the cache it reads goes */
+	origin_free(s->origin);
 	free(s->hidden);
 	lazy_free(s->lazy);
 	for (size_t i = 0; i < s->n; i++)
@@ -2612,6 +2650,48 @@ bool store_is_hidden(const struct store *s, size_t i)
 /* What the check does to a loaded article. */
 enum { KEEP, REPLACE, HIDE };
 
+/* What a check walks again, kept from the reader's load (store_opts.lazy),
+ * and what it compares the files with. */
+struct store_origin {
+	char **roots;
+	size_t nroots;
+	struct store_opts opts; /* the load's (its cache_path is cache_path) */
+	char *cache_path;       /* NULL: none */
+	size_t max;
+	/* The cache that describes the store as it is now, file by file: the
+	 * one the last check wrote (or, nothing changed since, the load's).
+	 * NULL: none; then the lazy articles' own entries, or the load's
+	 * cache while it is trusted, or nothing (every file read again). */
+	struct cache *base;
+	/* A load that was not lazy found or wrote its cache: the file is
+	 * trusted as long as it is the same one (load_cache_st) and no check
+	 * changed the store. */
+	bool load_cache_trusted;
+	struct stat load_cache_st;
+	/* The files met that give no article, only problems, for a check to
+	 * tell one changed or gone from one new. others_from_load: they are
+	 * the lazy load's skipped files, in its order (its entries map to
+	 * them). */
+	char **others;
+	size_t nothers;
+	bool others_from_load;
+	/* A whole load keeps no list of them: until a check has made one, a
+	 * file read again that gives only problems is not counted new. */
+	bool others_known;
+};
+
+/* The paths the store holds (the listed articles', then the others'), by
+ * hash: index i < n for article i, n + k for other file k. */
+struct path_map {
+	uint32_t *slot; /* index + 1; 0 empty */
+	size_t mask;
+};
+
+struct check_repl {
+	size_t idx;
+	struct article *a;
+};
+
 struct store_check {
 	pthread_t tid;
 	bool started;
@@ -2620,44 +2700,50 @@ struct store_check {
 	 * with it: it stops, and writes no cache. */
 	atomic_bool cancel;
 	struct strlist warnings; /* the cache's, as a load's (store.warnings) */
-	/* Given by the main thread at the start, and not touched by it
-	 * until the join: */
-	const struct store_lazy *lz;
-	const struct cache *cache;
-	size_t n;            /* articles loaded */
-	const char **paths;  /* article i's path: v[i]->path, and v[] stays */
-	char **was;          /* the problems the load gave, copies */
+	/* Given by the main thread at the start; it changes neither these
+	 * nor the store's articles, paths and hidden marks until the join: */
+	const struct store *s;
+	const struct store_origin *o;
+	const struct cache *cache; /* compared with; NULL: none */
+	bool open_load_cache;      /* cache is the load's, opened by the check */
+	struct cache *opened;
+	bool by_path;              /* cache describes the store (loader.known_all) */
+	size_t n;                  /* articles loaded */
+	char **was;                /* the problems the load gave, copies */
 	size_t nwas;
-	uint32_t *known;     /* by entry: article + 1, n + 1 + skipped, or 0 */
+	uint32_t *known;           /* by entry: article + 1, n + 1 + other, or 0 */
+	struct path_map map;
+	struct cache_reader *rdr;  /* on the lazy articles' cache, to compare */
 	/* The result, the thread's until done: */
-	unsigned char *what;    /* KEEP, REPLACE or HIDE for article i */
-	struct article **repl;  /* for REPLACE */
-	struct article **added; /* in scan order */
+	unsigned char *what;       /* KEEP, REPLACE or HIDE for article i */
+	unsigned char *seen;       /* by the map's index */
+	struct check_repl *repl;   /* for REPLACE */
+	size_t nrepl, caprepl;
+	struct article **added;    /* in scan order */
 	size_t nadded, capadded;
-	struct strlist problems; /* as a load now would give them */
+	char **others;             /* the files now giving only problems */
+	size_t nothers, capothers;
+	struct strlist problems;   /* as a load now would give them */
 	struct store_changes counts;
-};
-
-/* Paths of the loaded articles and skipped files, by hash: index i < n
- * for article i, n + k for skipped file k. */
-struct path_map {
-	uint32_t *slot; /* index + 1; 0 empty */
-	size_t mask;
+	int wrote;                 /* update_cache_noted's */
+	struct cache *written;     /* the cache it wrote, opened */
 };
 
 static const char *known_path(const struct store_check *c, size_t i)
 {
-	return i < c->n ? c->paths[i] : c->lz->skipped_path[i - c->n];
+	return i < c->n ? store_path(c->s, i) : c->o->others[i - c->n];
 }
 
 static void path_map_build(struct path_map *m, const struct store_check *c)
 {
-	size_t total = c->n + c->lz->nskipped, want = 16;
+	size_t total = c->n + c->o->nothers, want = 16;
 	while (want < total * 2)
 		want *= 2;
 	m->slot = xcalloc(want, sizeof *m->slot);
 	m->mask = want - 1;
 	for (size_t i = 0; i < total; i++) {
+		if (i < c->n && store_is_hidden(c->s, i))
+			continue; /* its file met again is new */
 		size_t at = hash_str(known_path(c, i)) & m->mask;
 		while (m->slot[at])
 			at = (at + 1) & m->mask;
@@ -2674,55 +2760,127 @@ static long path_map_find(const struct path_map *m, const struct store_check *c,
 	return -1;
 }
 
-/* A file the check read and parsed (slot): whose it was, and what it is
- * now. */
-static void check_parsed(struct store_check *c, const struct path_map *m, struct load_slot *sl,
-			 unsigned char *seen)
+/* Is a, parsed again from article k's file, what the store holds? A file
+ * rewritten with the same bytes, or read again because its stat was too
+ * recent to trust, changes nothing. Compared as the cache would store
+ * them. */
+static bool held_same(struct store_check *c, size_t k, const struct article *a)
 {
-	long k = path_map_find(m, c, sl->path);
+	const struct store *s = c->s;
+	struct article *decoded = NULL;
+	const struct article *held = s->v[k];
+	if (store_is_lazy(s, k)) {
+		if (!c->rdr)
+			c->rdr = cache_reader_new(s->lazy->cache);
+		held = decoded = cache_read_article(c->rdr, s->lazy->entry[k] - 1, a->path);
+	}
+	if (!held)
+		return false;
+	struct buf h[2] = {{0}}, b[2] = {{0}};
+	cache_encode(&h[0], &b[0], "", a->path, held, NULL, 0);
+	cache_encode(&h[1], &b[1], "", a->path, a, NULL, 0);
+	bool same = h[0].len == h[1].len && b[0].len == b[1].len &&
+		    !memcmp(h[0].data, h[1].data, h[0].len) &&
+		    (!b[0].len || !memcmp(b[0].data, b[1].data, b[0].len));
+	for (int i = 0; i < 2; i++) {
+		buf_free(&h[i]);
+		buf_free(&b[i]);
+	}
+	article_free(decoded);
+	return same;
+}
+
+static void other_keep(struct store_check *c, const char *path)
+{
+	c->others = xgrow(c->others, &c->capothers, c->nothers + 1, sizeof *c->others);
+	c->others[c->nothers++] = xstrdup(path);
+}
+
+/* A file the check read and parsed (slot): whose it was, and what it is
+ * now. The slot's article is taken when the store is to take it. */
+static void check_parsed(struct store_check *c, struct load_slot *sl)
+{
+	long k = path_map_find(&c->map, c, sl->path);
 	if (k >= 0)
-		seen[k] = 1;
+		c->seen[k] = 1;
 	if (k >= 0 && (size_t)k < c->n) {
+		if (sl->a && held_same(c, (size_t)k, sl->a))
+			return;
 		c->counts.changed++;
-		c->what[k] = sl->a ? REPLACE : HIDE;
-		c->repl[k] = sl->a;
+		if (!sl->a) {
+			c->what[k] = HIDE;
+			if (!sl->read_errno)
+				other_keep(c, sl->path);
+			return;
+		}
+		c->what[k] = REPLACE;
+		c->repl = xgrow(c->repl, &c->caprepl, c->nrepl + 1, sizeof *c->repl);
+		c->repl[c->nrepl++] = (struct check_repl){(size_t)k, sl->a};
 		sl->a = NULL;
 		return;
 	}
-	if (k >= 0)
-		c->counts.changed++; /* a skipped file, changed */
-	else if (sl->a || !sl->read_errno)
-		c->counts.added++; /* (one that cannot be read is never cached) */
-	if (sl->a) {
-		c->added = xgrow(c->added, &c->capadded, c->nadded + 1, sizeof *c->added);
-		c->added[c->nadded++] = sl->a;
-		sl->a = NULL;
+	if (!sl->a && sl->read_errno)
+		return; /* never cached, and said by its problem */
+	if (!sl->a) {
+		other_keep(c, sl->path);
+		c->counts.added += k < 0 && c->o->others_known;
+		return;
 	}
+	if (k >= 0)
+		c->counts.changed++; /* a file that gave only problems */
+	else
+		c->counts.added++;
+	c->added = xgrow(c->added, &c->capadded, c->nadded + 1, sizeof *c->added);
+	c->added[c->nadded++] = sl->a;
+	sl->a = NULL;
 }
 
-/* The loader's slots against what was loaded; the problems in order. */
-static void check_compare(struct store_check *c, struct loader *L, struct store *tmp)
+/* One file the check met, against what the store holds. */
+static void check_slot(struct store_check *c, const struct loader *L, struct load_slot *sl)
 {
-	struct path_map m;
-	path_map_build(&m, c);
-	size_t total = c->n + c->lz->nskipped;
-	unsigned char *seen = xcalloc(total ? total : 1, 1);
-	for (size_t i = 0; i < L->found; i++) {
-		struct load_slot *sl = slot_at(L, i);
-		if (sl->read_errno)
-			read_problem(&tmp->problems, sl->path, sl->read_errno, L->max);
-		for (size_t k = 0; k < sl->problems.n; k++)
-			strlist_push(&tmp->problems, sl->problems.v[k]);
-		free(sl->problems.v);
-		sl->problems = (struct strlist){0};
-		uint32_t known = sl->entry ? c->known[sl->entry - 1] : 0;
-		if (known)
-			seen[known - 1] = 1; /* the very file that was loaded */
-		else
-			check_parsed(c, &m, sl, seen);
+	if (sl->entry && check_knows(L, sl->entry - 1)) {
+		/* the very file the store holds */
+		long k = c->by_path ? (sl->path ? path_map_find(&c->map, c, sl->path) : -1)
+				    : (long)c->known[sl->entry - 1] - 1;
+		if (k >= 0)
+			c->seen[k] = 1;
+		if (!sl->not_article && (k >= 0 ? (size_t)k >= c->n : sl->path != NULL))
+			other_keep(c, k >= 0 ? known_path(c, (size_t)k) : sl->path);
+		return;
 	}
-	for (size_t i = 0; i < total; i++) {
-		if (seen[i])
+	if (!sl->not_article && sl->path)
+		check_parsed(c, sl);
+}
+
+/* Block b of the check's walk, once loaded: compared, its problems and
+ * its notes for the cache kept, the slots freed. */
+static void check_block(struct loader *L, size_t b, size_t count)
+{
+	struct slot_block *blk = L->blocks[b];
+	for (size_t k = 0; k < count; k++) {
+		struct load_slot *sl = &blk->slot[k];
+		if (sl->read_errno)
+			read_problem(&L->problems, sl->path, sl->read_errno, L->max);
+		for (size_t j = 0; j < sl->problems.n; j++)
+			strlist_push(&L->problems, sl->problems.v[j]);
+		free(sl->problems.v);
+		note_slot(L, sl);
+		if (!cancelled(L))
+			check_slot(L->check, L, sl);
+		article_free(sl->a);
+		free(sl->lb);
+		if (sl->own_path)
+			free((char *)sl->path);
+	}
+	block_release(L, b);
+}
+
+/* After the walk: what the store holds and the walk did not meet is gone;
+ * the problems, in order. */
+static void check_finish(struct store_check *c, struct store *tmp)
+{
+	for (size_t i = 0, total = c->n + c->o->nothers; i < total; i++) {
+		if (c->seen[i] || (i < c->n && store_is_hidden(c->s, i)))
 			continue;
 		c->counts.gone++;
 		if (i < c->n)
@@ -2733,25 +2891,53 @@ static void check_compare(struct store_check *c, struct loader *L, struct store 
 		c->counts.problems = strcmp(tmp->problems.v[i], c->was[i]) != 0;
 	c->problems = tmp->problems;
 	tmp->problems = (struct strlist){0};
-	free(seen);
-	free(m.slot);
+	c->warnings = tmp->warnings;
+	tmp->warnings = (struct strlist){0};
 }
 
-/* The check's thread: a load as the usual one, on this thread alone,
- * that only looks up the files the store holds, and reads and parses the
- * others; then the cache rewritten if anything changed, and the result. */
+/* The load's cache, if it is still the file the load found or wrote. */
+static struct cache *open_load_cache(const struct store_origin *o)
+{
+	struct stat st;
+	const struct stat *was = &o->load_cache_st;
+	if (stat(o->cache_path, &st) < 0 || st.st_dev != was->st_dev || st.st_ino != was->st_ino ||
+	    st.st_size != was->st_size ||
+	    COMPAT_ST_MTIM(&st).tv_sec != COMPAT_ST_MTIM(was).tv_sec ||
+	    COMPAT_ST_MTIM(&st).tv_nsec != COMPAT_ST_MTIM(was).tv_nsec)
+		return NULL;
+	char *err = NULL;
+	struct cache *cache = cache_open(o->cache_path, &err);
+	free(err);
+	return cache;
+}
+
+/* The check's thread: a walk as a load's, on this thread alone, streamed
+ * block by block into the compare (so that a slot a file never lives for
+ * the whole walk); the files whose cache entry matches are only looked
+ * up, the others read and parsed; then the cache rewritten if anything
+ * changed, and the result. */
 static void *check_main(void *arg)
 {
 	struct store_check *c = arg;
-	const struct store_lazy *lz = c->lz;
-	struct store_opts opts = lz->opts;
+	const struct store_origin *o = c->o;
+	struct store_opts opts = o->opts;
 	opts.threads = 1; /* the other core: the main thread draws */
 	opts.progress = NULL;
-	opts.lazy = opts.from_cache = opts.list_only = false;
+	opts.lazy = opts.from_cache = opts.list_only = opts.count_only = false;
+	opts.only_matches = false;
 	opts.match_only = NULL;
-	opts.cache_path = lz->cache_path;
-	struct cache_writer *writer = cache_writer_new(); /* before any stat */
-	cache_writer_inherit_key(writer, c->cache);
+	opts.cache_path = o->cache_path;
+	if (c->open_load_cache && (c->opened = open_load_cache(o))) {
+		c->cache = c->opened;
+		c->by_path = true;
+	}
+	path_map_build(&c->map, c);
+	c->seen = xcalloc(c->n + o->nothers + 1, 1);
+	/* before any stat */
+	struct cache_writer *writer = o->cache_path ? cache_writer_new() : NULL;
+	/* the URL hashes the store holds stay those of the cache written */
+	if (writer && c->cache)
+		cache_writer_inherit_key(writer, c->cache);
 	struct reporter rep = {0};
 	struct store tmp;
 	store_init(&tmp);
@@ -2763,25 +2949,29 @@ static void *check_main(void *arg)
 		.writer = writer,
 		.want_stat = true,
 		.validate = true,
+		.known_all = c->by_path,
+		.check = c,
 		.cancel = &c->cancel,
 		.known = c->known,
-		.max = lz->max_file,
+		.max = o->max,
 		.rep = &rep,
-		.roots = (const char *const *)lz->roots,
-		.nroots = lz->nroots,
+		.roots = (const char *const *)o->roots,
+		.nroots = o->nroots,
 	};
 	loader_key_roots(&L);
 	scan_and_load(&L, L.roots, L.nroots, &tmp.problems);
 	/* a check cut short knows too little to write a cache or to count */
-	if (!atomic_load(&c->cancel)) {
-		update_cache(&tmp, writer, &L, lz->cache_path);
-		check_compare(c, &L, &tmp);
-		c->warnings = tmp.warnings;
-		tmp.warnings = (struct strlist){0};
+	if (!atomic_load(&c->cancel) && writer) {
+		c->wrote = update_cache_noted(&tmp, writer, &L, o->cache_path);
+		char *err = NULL;
+		if (c->wrote > 0 && !(c->written = cache_open(o->cache_path, &err)))
+			free(err);
 	}
+	stream_finish(&L, &tmp);
+	if (!atomic_load(&c->cancel))
+		check_finish(c, &tmp);
 	cache_writer_free(writer);
 	loader_free(&L);
-	discard_slots(&L);
 	store_free(&tmp);
 	atomic_store(&c->done, true);
 	return NULL;
@@ -2794,34 +2984,47 @@ static void *check_thread(void *arg)
 	return check_main(arg);
 }
 
-bool store_check_start(struct store *s)
+/* What a lazy load's entries say the store holds: article + 1 by entry,
+ * and the skipped files while the others are still the load's. */
+static uint32_t *known_by_entry(const struct store *s)
 {
-	if (!s->check_due || s->check || !s->lazy)
+	const struct store_lazy *lz = s->lazy;
+	size_t nentries = cache_count(lz->cache);
+	uint32_t *known = xcalloc(nentries ? nentries : 1, sizeof *known);
+	for (size_t i = 0; i < lz->n; i++)
+		if (lz->entry[i] && !store_is_hidden(s, i))
+			known[lz->entry[i] - 1] = (uint32_t)i + 1;
+	for (size_t k = 0; s->origin->others_from_load && k < lz->nskipped; k++)
+		known[lz->skipped_entry[k] - 1] = (uint32_t)(s->n + 1 + k);
+	return known;
+}
+
+static bool check_begin(struct store *s)
+{
+	const struct store_origin *o = s->origin;
+	if (!o || s->check)
 		return false;
 	s->check_due = false;
-	const struct store_lazy *lz = s->lazy;
 	struct store_check *c = xcalloc(1, sizeof *c);
 	atomic_init(&c->done, false);
 	atomic_init(&c->cancel, false);
-	c->lz = lz;
-	c->cache = lz->cache;
+	c->s = s;
+	c->o = o;
 	c->n = s->n;
-	c->paths = xmalloc((s->n ? s->n : 1) * sizeof *c->paths);
-	for (size_t i = 0; i < s->n; i++)
-		c->paths[i] = store_path(s, i);
+	if (o->base) {
+		c->cache = o->base;
+		c->by_path = true;
+	} else if (s->lazy) {
+		c->cache = s->lazy->cache;
+		c->known = known_by_entry(s);
+	} else {
+		c->open_load_cache = o->load_cache_trusted;
+	}
 	c->nwas = s->load_problems;
 	c->was = xmalloc((c->nwas ? c->nwas : 1) * sizeof *c->was);
 	for (size_t i = 0; i < c->nwas; i++)
 		c->was[i] = xstrdup(s->problems.v[i]);
-	size_t nentries = cache_count(lz->cache);
-	c->known = xcalloc(nentries ? nentries : 1, sizeof *c->known);
-	for (size_t i = 0; i < lz->n; i++)
-		if (lz->entry[i])
-			c->known[lz->entry[i] - 1] = (uint32_t)i + 1;
-	for (size_t k = 0; k < lz->nskipped; k++)
-		c->known[lz->skipped_entry[k] - 1] = (uint32_t)(s->n + 1 + k);
 	c->what = xcalloc(s->n ? s->n : 1, 1);
-	c->repl = xcalloc(s->n ? s->n : 1, sizeof *c->repl);
 	s->check = c;
 	/* Signals stay with the main thread, where the handlers expect them. */
 	sigset_t all, old;
@@ -2832,6 +3035,27 @@ bool store_check_start(struct store *s)
 	if (!c->started)
 		check_main(c); /* no thread: slower, the same result */
 	return true;
+}
+
+bool store_check_start(struct store *s)
+{
+	return s->check_due && check_begin(s);
+}
+
+bool store_reload_start(struct store *s)
+{
+	return check_begin(s);
+}
+
+bool store_checking(const struct store *s)
+{
+	return s->check != NULL;
+}
+
+const char *const *store_reload_paths(const struct store *s, size_t *n)
+{
+	*n = s->origin ? s->origin->nroots : 0;
+	return s->origin ? (const char *const *)s->origin->roots : NULL;
 }
 
 void store_check_cancel(struct store *s)
@@ -2847,21 +3071,101 @@ static void check_free(struct store_check *c)
 	atomic_store(&c->cancel, true);
 	if (c->started)
 		pthread_join(c->tid, NULL);
-	for (size_t i = 0; i < c->n; i++)
-		article_free(c->repl[i]);
+	for (size_t i = 0; i < c->nrepl; i++)
+		article_free(c->repl[i].a);
 	for (size_t i = 0; i < c->nadded; i++)
 		article_free(c->added[i]);
+	for (size_t i = 0; i < c->nothers; i++)
+		free(c->others[i]);
 	strlist_free(&c->warnings);
 	for (size_t i = 0; i < c->nwas; i++)
 		free(c->was[i]);
 	free(c->was);
 	free(c->repl);
 	free(c->added);
+	free(c->others);
 	free(c->what);
-	free(c->paths);
+	free(c->seen);
 	free(c->known);
+	free(c->map.slot);
+	cache_reader_free(c->rdr);
+	cache_close(c->opened);
+	cache_close(c->written);
 	strlist_free(&c->problems);
 	free(c);
+}
+
+/* The reader's load kept for its checks (store_reload_start). */
+static void origin_keep(struct store *s, const char *const *paths, size_t n,
+			const struct store_opts *opts, size_t max)
+{
+	struct store_origin *o = xcalloc(1, sizeof *o);
+	o->nroots = n;
+	o->roots = xcalloc(n ? n : 1, sizeof *o->roots);
+	for (size_t i = 0; i < n; i++)
+		o->roots[i] = xstrdup(paths[i]);
+	o->opts = *opts;
+	o->opts.progress = NULL;
+	o->opts.progress_ctx = NULL;
+	o->opts.match_only = NULL;
+	o->cache_path = opts->cache_path ? xstrdup(opts->cache_path) : NULL;
+	o->opts.cache_path = NULL; /* cache_path, which stays */
+	o->max = max;
+	if (s->lazy) {
+		o->others_from_load = o->others_known = true;
+		o->nothers = s->lazy->nskipped;
+		o->others = xcalloc(o->nothers ? o->nothers : 1, sizeof *o->others);
+		for (size_t k = 0; k < o->nothers; k++)
+			o->others[k] = xstrdup(s->lazy->skipped_path[k]);
+	} else if (o->cache_path && stat(o->cache_path, &o->load_cache_st) == 0) {
+		o->load_cache_trusted = true;
+	}
+	s->origin = o;
+	s->load_problems = s->problems.n;
+}
+
+static void origin_free(struct store_origin *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nroots; i++)
+		free(o->roots[i]);
+	free(o->roots);
+	free(o->cache_path);
+	for (size_t k = 0; k < o->nothers; k++)
+		free(o->others[k]);
+	free(o->others);
+	cache_close(o->base);
+	free(o);
+}
+
+/* What the next check compares with, after this one is applied (changed:
+ * the store changed). */
+static void origin_update(struct store_origin *o, struct store_check *c, bool changed)
+{
+	if (c->wrote > 0) {
+		cache_close(o->base);
+		o->base = c->written; /* NULL if it could not be opened again */
+		c->written = NULL;
+		o->load_cache_trusted = false;
+	} else if (changed) {
+		/* no cache says what the store holds now */
+		cache_close(o->base);
+		o->base = NULL;
+		o->load_cache_trusted = false;
+	} else if (!o->base && c->opened) {
+		o->base = c->opened; /* still right: kept open */
+		c->opened = NULL;
+	}
+	for (size_t k = 0; k < o->nothers; k++)
+		free(o->others[k]);
+	free(o->others);
+	o->others = c->others;
+	o->nothers = c->nothers;
+	o->others_from_load = false;
+	o->others_known = true;
+	c->others = NULL;
+	c->nothers = 0;
 }
 
 static void hide(struct store *s, size_t i)
@@ -2928,14 +3232,13 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 			memcpy(h, s->hidden, s->n);
 		free(s->hidden);
 		s->hidden = h;
-		for (size_t i = 0; i < c->n; i++) {
-			if (c->what[i] == REPLACE) {
-				replace(s, i, c->repl[i]);
-				c->repl[i] = NULL;
-			} else if (c->what[i] == HIDE) {
-				hide(s, i);
-			}
+		for (size_t i = 0; i < c->nrepl; i++) {
+			replace(s, c->repl[i].idx, c->repl[i].a);
+			c->repl[i].a = NULL;
 		}
+		for (size_t i = 0; i < c->n; i++)
+			if (c->what[i] == HIDE)
+				hide(s, i);
 		for (size_t i = 0; i < c->nadded; i++)
 			store_add(s, c->added[i]);
 		c->nadded = 0;
@@ -2945,9 +3248,11 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 		replace_problems(s, &c->problems);
 		s->load_problems = fresh;
 	}
+	origin_update(s->origin, c, any);
 	if (any) {
 		store_link(s);
-		tie_again(s);
+		if (s->lazy)
+			tie_again(s);
 	}
 	s->check = NULL;
 	check_free(c);

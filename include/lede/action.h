@@ -39,6 +39,7 @@
 	X(EDIT_FILE, "edit-file", "E", "the story's file in $VISUAL (else $EDITOR, else vi)") \
 	X(COPY_URL, "copy-url", "y", "copy the story's webUrl (set copy-command)")        \
 	X(SPLIT, "toggle-split", "v", "split the panes side by side, or one above the other") \
+	X(RELOAD, "reload", "R", "re-scan the archive: new, changed and gone files")       \
 	X(PROBLEMS, "problems", "P", "the problems met while loading")                     \
 	X(HELP, "help", "?", "this help")                                                  \
 	X(PROMPT, "prompt", ":", "command prompt")                                         \

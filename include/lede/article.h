@@ -67,6 +67,17 @@ enum {
 	HAS_CACHED = 1u << 6,
 };
 
+/* A quality or heat of -1 is what these archives write for a score not
+ * known: the reader shows it as a missing one, the sorts put it with the
+ * missing ones, --list prints it as missing; --json keeps the file's
+ * value. */
+enum { ARTICLE_SCORE_UNKNOWN = -1 };
+/* Is the score with this bit of has (HAS_QUALITY, HAS_HEAT) known? */
+static inline bool article_score_known(unsigned has, unsigned bit, int32_t value)
+{
+	return (has & bit) && value != ARTICLE_SCORE_UNKNOWN;
+}
+
 struct image {
 	const char *url, *title;
 	int32_t width, height;

@@ -77,6 +77,9 @@ struct config {
 	bool mouse;                     /* default no */
 	bool confirm_quit;              /* default no */
 	bool wrap;                      /* wrap long lines in the story pane; default yes */
+	/* Reload by itself a moment after the archive's files change (the
+	 * reader's inotify watch); default yes on Linux, where it is. */
+	bool watch;
 	enum config_ascii ascii;        /* the UI's glyphs; default auto */
 	enum config_mark_read mark_read_on; /* default view */
 	unsigned long mark_read_delay_ms;   /* default 1000 */
@@ -145,7 +148,7 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *   keymap              a keymap name or file: listed here, but loaded by
  *                       the commands module (commands_load_keymap), since
  *                       a keymap is a file of commands; refused here
- *   mouse, confirm-quit, wrap   yes/no
+ *   mouse, confirm-quit, wrap, watch   yes/no
  *   mark-read-on        open or view
  *   mark-read-delay     seconds, up to three decimals ("0.5"), at most 3600
  *   copy-command        osc52, or a command split like a config line that

@@ -166,6 +166,12 @@ bool query_warm_up(struct query *q);
  * each screen it dumps, never before a key it times); query_poll then
  * takes it in. */
 void query_settle(struct query *q);
+/* re's matches over the whole store (a byte an article), when the engine
+ * knows them: kept, or found by a thread and taken in (query_poll). Else
+ * NULL, and, unless a thread works on another pattern, one is set to find
+ * them. Never waits, but on a store below the thread minimum, where they
+ * are found at once. */
+const unsigned char *query_matches_known(struct query *q, struct search *re);
 /* Does article i match re? (From the engine's full set for re, found now
  * if need be.) */
 bool query_matches(struct query *q, struct search *re, size_t i);

@@ -108,6 +108,7 @@ struct web_alias;
 struct store_lazy;
 struct store_check;
 struct store_linker;
+struct store_origin;
 
 struct store {
 	struct article **v; /* owned */
@@ -176,6 +177,10 @@ struct store {
 	 * thread of their own, behind the first screen: every function here
 	 * that reads them waits for it first. NULL otherwise. Owned. */
 	struct store_linker *linker;
+	/* A load with store_opts.lazy (the reader's, whatever it loaded as):
+	 * the paths and options a check walks again, and what it compares
+	 * with. NULL otherwise. Owned. */
+	struct store_origin *origin;
 	/* The articles a list_only load keeps (see article.h): freed by
 	 * store_free, after every article. */
 	struct slab slab;
@@ -224,6 +229,23 @@ void store_free(struct store *s);
  * thread, and the cache is rewritten there when anything changed. True
  * when it was started (only once, and only after such a load). */
 bool store_check_start(struct store *s);
+/* A check of every file now, as store_check_start's, for a store loaded
+ * with store_opts.lazy however it loaded (lazy or whole), any number of
+ * times: each compares with what the store holds at its start (every
+ * listed article's file and the files that gave only problems: path,
+ * device, inode, size, mtime, ctime; a file read again whose article is
+ * the same as the one held counts as unchanged), and its result, once
+ * applied, is what the next compares with. A file changed or new is read
+ * and parsed on the check's thread; a slot a file lives only while its
+ * block of the walk is compared, so the check's memory a file is a few
+ * dozen bytes. False when there is nothing to check (no such load) or a
+ * check runs already. */
+bool store_reload_start(struct store *s);
+/* Is a check running or waiting to be applied? */
+bool store_checking(const struct store *s);
+/* The paths a reload walks (as given to the load), *n of them; NULL when
+ * the store cannot reload. The store's, valid until store_free. */
+const char *const *store_reload_paths(const struct store *s, size_t *n);
 /* Stop the check: the rest of its walk finds nothing, nothing more is
  * read, no cache is written, and it has no result. store_free does it
  * first, so that a reader that quits never waits for a whole walk. */

@@ -23,6 +23,7 @@
 #include "lede/ui/marksync.h"
 #include "lede/ui/pane.h"
 #include "lede/ui/prompt.h"
+#include "lede/ui/reload.h"
 #include "lede/ui/script.h"
 #include "lede/ui/text.h"
 #include "lede/ui/triage.h"
@@ -54,6 +55,7 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 	a->message = xvasprintf(fmt, ap);
 	a->message_error = error;
 	a->count_message = NULL; /* another message: no count to say again */
+	a->match_message = NULL;
 	va_end(ap);
 }
 
@@ -243,6 +245,8 @@ void app_tick(struct app *a)
 {
 	take_clusters(a, false);
 	query_poll(a->query);
+	if (a->match_message && a->match_message == a->message)
+		prompt_say_match(a, a->match_wrapped);
 	struct query_spec w = app_rows_spec(a);
 	if (!a->walk.complete) {
 		if (!query_rows_ready(a->query, &w))
@@ -305,6 +309,8 @@ static void take_store(struct app *a)
 static void say_changes(struct app *a, const struct store_changes *ch)
 {
 	struct buf b = {0};
+	if (!ch->added && !ch->changed && !ch->gone)
+		buf_puts(&b, "no change");
 	if (ch->added)
 		buf_printf(&b, "+%zu new", ch->added);
 	if (ch->changed)
@@ -315,12 +321,26 @@ static void say_changes(struct app *a, const struct store_changes *ch)
 	buf_free(&b);
 }
 
+/* The listed article whose identity hashes to id (its file renamed, or
+ * written again under another name), or -1. */
+static long same_story(const struct store *s, uint64_t id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!store_is_hidden(s, i) && store_identity_hash(s, i) == id)
+			return (long)i;
+	return -1;
+}
+
 /* The engine, the marks and the rows again for a store that changed, the
- * same article selected (or, gone, the row where it stood). */
+ * same story selected (by its identity: the same article, or the one its
+ * file became), or, gone, the row where it stood; the list scrolled as it
+ * was. */
 static void take_changes(struct app *a, struct store_changes *ch)
 {
 	long keep = selected_article(a);
 	size_t keep_row = a->list.sel;
+	size_t keep_top = a->list.top; /* the scroll position stays */
+	uint64_t keep_id = keep >= 0 ? store_identity_hash(a->store, (size_t)keep) : 0;
 	char *topic = query_topic(a->query) ? xstrdup(query_topic(a->query)) : NULL;
 	char *provider = query_provider(a->query) ? xstrdup(query_provider(a->query)) : NULL;
 	char *type = query_type(a->query) ? xstrdup(query_type(a->query)) : NULL;
@@ -353,8 +373,11 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	a->walk = (struct query_walk){s->n, true};
 	/* the clusters of the store as it is now */
 	a->clusters = cluster_job_start(s);
-	if (!app_select_article(a, keep < 0 || store_is_hidden(s, (size_t)keep) ? -1 : keep))
+	if (keep >= 0 && store_is_hidden(s, (size_t)keep))
+		keep = same_story(s, keep_id);
+	if (!app_select_article(a, keep))
 		a->list.sel = keep_row < a->nrows ? keep_row : a->nrows ? a->nrows - 1 : 0;
+	a->list.top = keep_top; /* the pane keeps the selection in view */
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
 	pane_invalidate(a, &a->overlay);
@@ -368,14 +391,19 @@ void app_take_check(struct app *a, bool wait)
 	if (!r)
 		return;
 	struct store_changes ch;
-	if (!r->added && !r->changed && !r->gone) {
+	bool any = r->added || r->changed || r->gone;
+	if (!any) {
 		/* nothing to show: only the problems, if a file that cannot be
 		 * read (never cached) says so again */
 		store_check_apply(a->store, true, &ch);
 	} else {
 		take_changes(a, &ch);
-		say_changes(a, &ch);
 	}
+	/* the check after the first screen and the watch's say only what
+	 * changed; a reload asked for says "no change" too */
+	if (any || a->reload.asked)
+		say_changes(a, &ch);
+	reload_applied(a);
 	/* a cache that could not be written is said, after what changed */
 	if (ch.warnings)
 		app_message(a, true, "%s", a->store->warnings.v[a->store->warnings.n - 1]);
@@ -941,6 +969,7 @@ static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_FILTER] = act_filter,
 	[ACT_SORT_NEXT] = act_sort_next,
 	[ACT_SORT_REVERSE] = act_sort_reverse,
+	[ACT_RELOAD] = reload_start,
 	[ACT_PROBLEMS] = act_problems,
 	[ACT_HELP] = act_help,
 	[ACT_PROMPT] = act_prompt,
@@ -1089,19 +1118,38 @@ static void catch_stop_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/* The loop's wait for a key: short while work in the background is to be
+ * taken in, never past what is due. */
+static long loop_wait_ms(const struct app *a)
+{
+	long wait = query_busy(a->query) ? 20 : store_checking(a->store) ? 50 : 250;
+	long due[2] = {triage_wait_ms(a), reload_watch_due_ms(a)};
+	for (int i = 0; i < 2; i++)
+		if (due[i] >= 0 && due[i] < wait)
+			wait = due[i];
+	return wait;
+}
+
 static void interactive(struct app *a)
 {
+	bool keyed = false; /* a key was just read: curses may hold more */
 	while (!a->quit && !got_stop) {
-		app_take_check(a, false);
+		/* a check's result waits while a prompt is open: the rows
+		 * under a search or a command being typed stay put */
+		if (a->prompt == PROMPT_NONE)
+			app_take_check(a, false);
+		reload_watch_tick(a);
 		app_tick(a);
 		/* wake up now and then to reap browsers and see signals, and
 		 * soon while the engine's threads work for the rows */
 		app_tick_marks(a);
-		long wait = query_busy(a->query) ? 20 : 250, left = triage_wait_ms(a);
-		timeout((int)(left >= 0 && left < wait ? left : wait));
 		draw_screen(a);
+		/* the terminal and the watch waited on together */
+		reload_poll(a, keyed ? 0 : loop_wait_ms(a), false);
+		timeout(0);
 		wint_t ch;
 		int code = get_wch(&ch);
+		keyed = code != ERR;
 		char *msg;
 		if (browser_reap(&msg) > 0) {
 			app_message(a, true, "%s", msg);
@@ -1156,6 +1204,7 @@ static bool fold_marks(struct state *st)
 static void app_free(struct app *a)
 {
 	cluster_job_cancel(&a->clusters); /* it reads the store */
+	reload_watch_close(a);
 	free(a->marks);
 	query_free(a->query);
 	pane_close(a, &a->list);
@@ -1218,6 +1267,7 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
 	store_check_start(s);
 	/* and the coverage clusters found, on a thread of their own */
 	a.clusters = cluster_job_start(s);
+	reload_watch_open(&a);
 	int status = 0;
 	if (script)
 		status = script_play(&a, script, started_us);

@@ -105,13 +105,52 @@ bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 		bool wrapped = dir > 0 ? i < sel : i > sel;
 		a->list.sel = i;
 		app_rows_need(a, i);
-		if (!quiet && wrapped)
-			app_message(a, false, "search wrapped");
+		if (!quiet)
+			prompt_say_match(a, wrapped);
 		return true;
 	}
 	if (!quiet)
 		app_message(a, true, "no match for %s", search_pattern(a->search));
 	return false;
+}
+
+/* How many of rows[0..n) match, by the engine's set. */
+static size_t count_in(const unsigned char *set, const uint32_t *rows, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += set[rows[i]];
+	return k;
+}
+
+/* Rows up to this far before the selection are tested one by one for its
+ * place while the engine's set is not known: a few milliseconds. */
+enum { MATCH_PLACE_TESTED = 4096 };
+
+void prompt_say_match(struct app *a, bool wrapped)
+{
+	if (!a->search || a->list.sel >= a->nrows)
+		return;
+	const unsigned char *set = query_matches_known(a->query, a->search);
+	size_t sel = a->list.sel, place = 0;
+	bool placed = set || sel < MATCH_PLACE_TESTED;
+	if (set)
+		place = count_in(set, a->rows, sel + 1);
+	else
+		for (size_t i = 0; placed && i <= sel; i++)
+			place += query_test(a->query, a->search, a->rows[i]);
+	const char *tail = wrapped ? ", wrapped" : "";
+	if (set && a->walk.complete) {
+		app_message(a, false, "match %zu of %zu%s", place,
+			    count_in(set, a->rows, a->nrows), tail);
+		return;
+	}
+	if (placed)
+		app_message(a, false, "match %zu of \u2026%s", place, tail);
+	else
+		app_message(a, false, "match \u2026 of \u2026%s", tail);
+	a->match_message = a->message; /* said again once counted */
+	a->match_wrapped = wrapped;
 }
 
 /* The history of the prompt of kind k: :, / and f each their own. */
@@ -269,8 +308,10 @@ static void prompt_accept(struct app *a)
 		*cur = re;
 		if (re && !prompt_find_match(a, 1, true, true)) {
 			app_message(a, true, "no match for %s", text);
-		} else if (re && !a->overlay_open) {
-			a->focus = 0; /* as n does: the story pane shows the match */
+		} else if (re) {
+			prompt_say_match(a, false);
+			if (!a->overlay_open)
+				a->focus = 0; /* as n does: the story pane shows the match */
 		}
 	} else if (k == PROMPT_COMMAND) {
 		if (*text)

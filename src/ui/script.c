@@ -13,6 +13,7 @@
 
 #include "lede/ui/draw.h"
 #include "lede/ui/pane.h"
+#include "lede/ui/reload.h"
 #include "lede/ui/text.h"
 #include "lede/ui/triage.h"
 
@@ -246,14 +247,25 @@ static bool rows_match(struct search *re, int y0, int y1, int x, int w, struct b
 /* The pane a text expectation looks at, and which of its rows. */
 enum area { AREA_STATUS, AREA_MESSAGE, AREA_SELECTED, AREA_STORY, AREA_SCREEN };
 
+/* Does the expectation hold? Said when it does not, unless quiet. */
+static bool text_holds(struct player *pl, const char *what, enum area area, const char *arg,
+		       bool quiet);
+
 static bool expect_text(struct player *pl, const char *what, enum area area, const char *arg)
+{
+	text_holds(pl, what, area, arg, false);
+	return true;
+}
+
+static bool text_holds(struct player *pl, const char *what, enum area area, const char *arg,
+		       bool quiet)
 {
 	char *err = NULL;
 	struct search *re = search_compile(arg, &err);
 	if (!re) {
 		bad_line(pl, "expect %s: %s", what, err);
 		free(err);
-		return true;
+		return false;
 	}
 	struct app *a = pl->a;
 	struct buf seen = {0};
@@ -281,14 +293,14 @@ static bool expect_text(struct player *pl, const char *what, enum area area, con
 	} else {
 		ok = rows_match(re, 0, rows, 0, -1, &seen);
 	}
-	if (!ok) {
+	if (!ok && !quiet) {
 		char *found = none ? xstrdup(none) : xasprintf("'%s'", buf_str(&seen));
 		expectation_failed(pl, what, arg, found);
 		free(found);
 	}
 	buf_free(&seen);
 	search_free(re);
-	return true;
+	return ok;
 }
 
 static bool expect_rows(struct player *pl, const char *arg)
@@ -318,15 +330,48 @@ static bool expect_view(struct player *pl, const char *arg)
 	return true;
 }
 
+static const struct {
+	const char *name;
+	enum area area;
+} texts[] = {
+	{"status", AREA_STATUS}, {"message", AREA_MESSAGE}, {"selected", AREA_SELECTED},
+	{"story", AREA_STORY},   {"screen", AREA_SCREEN},
+};
+
+/* "wait WHAT ARG": what the watch sees taken in, with no key, until the
+ * text expectation holds (then the script goes on at once) or, after a
+ * generous WAIT_LIMIT_MS, fails as expect does: a test of what happens by
+ * itself, with nothing timed. */
+enum { WAIT_LIMIT_MS = 60000, WAIT_STEP_MS = 50 };
+
+static bool cmd_wait(struct player *pl, char *arg)
+{
+	char *what = arg + strspn(arg, " \t");
+	char *rest = what + strcspn(what, " \t");
+	if (*rest)
+		*rest++ = '\0';
+	rest += strspn(rest, " \t");
+	size_t i = 0;
+	while (i < sizeof texts / sizeof *texts && strcmp(what, texts[i].name))
+		i++;
+	if (!*rest || i == sizeof texts / sizeof *texts) {
+		bad_line(pl, "wait wants status, message, selected, story or screen, and a text");
+		return false;
+	}
+	for (long waited = 0;; waited += WAIT_STEP_MS) {
+		reload_poll(pl->a, WAIT_STEP_MS, true);
+		reload_watch_tick(pl->a);
+		app_take_check(pl->a, false);
+		app_tick(pl->a);
+		draw_screen(pl->a);
+		bool last = waited >= WAIT_LIMIT_MS;
+		if (text_holds(pl, texts[i].name, texts[i].area, rest, !last) || last)
+			return true;
+	}
+}
+
 static bool cmd_expect(struct player *pl, char *arg)
 {
-	static const struct {
-		const char *name;
-		enum area area;
-	} texts[] = {
-		{"status", AREA_STATUS}, {"message", AREA_MESSAGE}, {"selected", AREA_SELECTED},
-		{"story", AREA_STORY},   {"screen", AREA_SCREEN},
-	};
 	char *what = arg + strspn(arg, " \t");
 	char *rest = what + strcspn(what, " \t");
 	if (*rest)
@@ -356,7 +401,7 @@ static const struct {
 } script_commands[] = {
 	{"key", cmd_key},     {"type", cmd_type}, {"mouse", cmd_mouse},
 	{"stats", cmd_stats}, {"dump", cmd_dump}, {"resize", cmd_resize},
-	{"expect", cmd_expect}, {"sleep", cmd_sleep},
+	{"expect", cmd_expect}, {"sleep", cmd_sleep}, {"wait", cmd_wait},
 };
 
 /* One line of the script, its newline taken off; false to stop. */

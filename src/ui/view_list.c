@@ -160,8 +160,9 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		screen_put(y, x, c.date + 1, buf, strlen(buf), st, NULL, 0);
 		x += c.date + 1;
 	}
-	put_score(y, &x, c.quality, ar->has & HAS_QUALITY, ar->quality, st);
-	put_score(y, &x, c.heat, ar->has & HAS_HEAT, ar->heat, st);
+	put_score(y, &x, c.quality, article_score_known(ar->has, HAS_QUALITY, ar->quality),
+		  ar->quality, st);
+	put_score(y, &x, c.heat, article_score_known(ar->has, HAS_HEAT, ar->heat), ar->heat, st);
 	struct span *sp;
 	int n;
 	if (c.provider) {

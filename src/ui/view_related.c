@@ -288,7 +288,7 @@ static void item_row(struct app *a, struct pane *p, int y, enum style st, size_t
 	}
 	const struct article *it = store_row(a->store, (size_t)idx);
 	row(a, p, y, st, true, it->date, it->has & HAS_DATE, it->provider.name,
-	    it->has & HAS_QUALITY, it->quality, shown_title(it));
+	    article_score_known(it->has, HAS_QUALITY, it->quality), it->quality, shown_title(it));
 }
 
 /* An article of the archive as a row: date, provider, quality, title. */
@@ -296,7 +296,7 @@ static void story_row(struct app *a, struct pane *p, int y, enum style st, size_
 {
 	const struct article *it = store_row(a->store, idx);
 	row(a, p, y, st, true, it->date, it->has & HAS_DATE, it->provider.name,
-	    it->has & HAS_QUALITY, it->quality, shown_title(it));
+	    article_score_known(it->has, HAS_QUALITY, it->quality), it->quality, shown_title(it));
 }
 
 static void heading(struct pane *p, int y, char *owned)
@@ -336,7 +336,7 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	if (line <= nr) {
 		const struct related *r = &ar->related[line - 1];
 		row(a, p, y, st, r->local >= 0, r->date, r->has & HAS_DATE, r->provider.name,
-		    r->has & HAS_QUALITY, r->quality, r->title);
+		    article_score_known(r->has, HAS_QUALITY, r->quality), r->quality, r->title);
 		return;
 	}
 	story_row(a, p, y, st, backlink(a, line - 2 - nr));

@@ -190,9 +190,9 @@ static void head(struct builder *b, int width, const struct article *ar,
 	if (has & HAS_DATE)
 		date(b, width, r ? r->date : ar->date);
 	struct buf s = {0};
-	if (has & HAS_QUALITY)
+	if (article_score_known(has, HAS_QUALITY, r ? r->quality : ar->quality))
 		buf_printf(&s, "quality %d", (int)(r ? r->quality : ar->quality));
-	if (!r && (has & HAS_HEAT))
+	if (!r && article_score_known(has, HAS_HEAT, ar->heat))
 		buf_printf(&s, "%sheat %d", s.len ? ", " : "", (int)ar->heat);
 	if (!r && (has & HAS_PUBLISHED))
 		buf_printf(&s, "%s%s", s.len ? ", " : "", ar->published ? "published" : "not published");

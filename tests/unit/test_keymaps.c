@@ -216,6 +216,7 @@ Test(keymaps, emacs)
 		{"l", "back"},        {"r", "forward"},      {"?", "help"},
 		{"N", "next-story"},  {"P", "prev-story"},   {"c", "mark-all-read"},
 		{"v", "open-file"},   {"e", "edit-file"},    {"w", "copy-url"},    {"C-z", "suspend"},
+		{"g", "reload"},
 		/* the vi keys are gone */
 		{"j", NULL},          {"k", NULL},           {"G", NULL},          {"C-d", NULL},
 	};
@@ -232,8 +233,8 @@ Test(keymaps, newsboat)
 		{"A", "mark-all-read"}, {"C", "mark-all-read"}, {"Q", "quit-all"}, {"C-z", "suspend"},
 		{"G", "sort-reverse"}, {"?", "help"},         {":", "prompt"},     {"Space", "page-down"},
 		{"F", "filter"},     {"C-l", "redraw"},
-		/* newsboat reloads with these; lede has nothing to reload */
-		{"r", NULL},         {"R", NULL},
+		/* newsboat reloads its feeds with these; lede re-scans */
+		{"r", "reload"},     {"R", "reload"},
 	};
 	expect_keys("newsboat", want, sizeof want / sizeof *want);
 }

@@ -8,13 +8,20 @@
 #include "lede/fields.h"
 #include "lede/query.h"
 
+/* Has a a value for f the sort knows? A quality or heat of -1 is
+ * unknown, as a missing one. */
+static bool known(const struct field *f, const struct article *a)
+{
+	return fields_has(f, a) && (f->kind != FIELD_IS_INT || fields_int(f, a) != -1);
+}
+
 /* Does a belong strictly before b by the rules of query.h: the value in
- * the order's direction, a missing one last either way; then the title
- * ascending, a missing one last; then the path. */
+ * the order's direction, a missing or unknown one last either way; then
+ * the title ascending, a missing one last; then the path. */
 static bool before(const struct article *a, const struct article *b, const struct field *f,
 		   bool desc)
 {
-	bool ha = fields_has(f, a), hb = fields_has(f, b);
+	bool ha = known(f, a), hb = known(f, b);
 	if (ha != hb)
 		return ha;
 	if (ha) {

@@ -37,8 +37,8 @@ ParameterizedTestParameters(sort, missing_values_last)
 		{"date:asc", "Charlie,Bravo,Alpha,-"},
 		{"quality", "Charlie,-,Bravo,Alpha"},
 		{"quality:asc", "Bravo,Charlie,-,Alpha"},
-		{"heat", "Alpha,Charlie,Bravo,-"},
-		{"heat:asc", "Charlie,Alpha,Bravo,-"},
+		{"heat", "Alpha,Bravo,Charlie,-"}, /* -1: not known */
+		{"heat:asc", "Alpha,Bravo,Charlie,-"},
 		{"title", "Alpha,Bravo,Charlie,-"},
 		{"title:desc", "Charlie,Bravo,Alpha,-"},
 		{"provider", "Charlie,Bravo,Alpha,-"},

@@ -109,6 +109,14 @@ struct app_triage {
 	double clock_ms; /* the headless player's clock */
 };
 
+/* What reload and the watch keep (reload.h). */
+struct app_reload {
+	bool asked; /* a reload the user asked for runs: "no change" is said */
+	bool again; /* asked for while a check ran: one more once it is in */
+	bool again_asked; /* and by the user, not the watch */
+	struct reload_watch *watch; /* NULL: not watching */
+};
+
 struct app {
 	struct store *store;
 	struct config *cfg;
@@ -153,6 +161,10 @@ struct app {
 	/* A message that holds the rows' count: said again with the count
 	 * once it is known, if it is still the one shown (count_message). */
 	const char *count_message;
+	/* A "match K of …" said before every match was known: said again with
+	 * the count once it is, if it is still the one shown. */
+	const char *match_message;
+	bool match_wrapped;
 	enum app_count_say {
 		SAY_NONE,
 		SAY_FILTER,
@@ -197,6 +209,7 @@ struct app {
 	bool quit;
 	struct layout_out lay;
 	struct app_triage triage;
+	struct app_reload reload;
 };
 
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,

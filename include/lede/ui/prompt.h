@@ -20,6 +20,11 @@ void prompt_run(struct app *a, enum prompt_kind k, const char *text);
  * from the selection; with inclusive, the selection itself counts. Quiet:
  * no message for "no search", "no match" or "wrapped". */
 bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet);
+/* "match 3 of 46" on the message line: the selected row's place among the
+ * rows that match the search, and how many do ("match 3 of …" while the
+ * engine is still finding them: said again once it knows); wrapped adds
+ * that the search went round the end. */
+void prompt_say_match(struct app *a, bool wrapped);
 
 /* The URL prompt's line: the URLs the current story has, each with its
  * key (see prompt_url_for). */
