@@ -506,13 +506,16 @@ static bool make_vectors(struct work *k, uint32_t **block_of)
 			if (k->words.df[cand[b] & ~TITLE_BIT] <= block_max_df(k->nlisted))
 				(*block_of)[i * CLUSTER_BLOCK + used++] = cand[b] & ~TITLE_BIT;
 		k->tnorm[i] = (float)sqrt(tsum);
+		if (!nc)
+			continue; /* no word another article has: cand may be NULL */
 		sort_article_words(k, BY_ID, cand, nc);
 		kept = xgrow(kept, &cap, total + nc, sizeof *kept);
 		memcpy(kept + total, cand, nc * sizeof *cand);
 		total += nc;
 	}
 	k->vstart[k->n] = (uint32_t)total;
-	k->vword = kept;
+	/* never NULL: cosine() adds offsets to it */
+	k->vword = kept ? kept : xmalloc(sizeof *kept);
 	free(cand);
 	return true;
 }

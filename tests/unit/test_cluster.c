@@ -400,3 +400,29 @@ Test(cluster_reader, the_stories_follow_the_check_of_every_file, .timeout = 60)
 	temp_dir_free(dir);
 	temp_dir_free(home);
 }
+
+/* Articles that share no word with any other (an archive of one, or of
+ * strangers): every one alone, and nothing read past an empty list of
+ * words (the sanitizers' run of this test caught a copy from a NULL). */
+Test(cluster, articles_with_no_word_in_common_stay_alone)
+{
+	char *dir = temp_dir("cluster-strangers");
+	char *a = xasprintf("%s/a.md", dir), *b = xasprintf("%s/b.md", dir);
+	struct store s;
+	write_text(a, "---\ntitle: \"Shell test\"\npublishedDateTime: 2021-01-01T00:00:00Z\n---\n");
+	const char *paths[] = {dir};
+	load_corpus(&s, paths, 1);
+	cr_assert_eq(s.n, 1);
+	cr_expect_eq(cluster_size(&s, 0), 1);
+	store_free(&s);
+	write_text(b, "---\ntitle: \"Entirely different words\"\n---\n");
+	load_corpus(&s, paths, 1);
+	cr_assert_eq(s.n, 2);
+	cr_expect_eq(cluster_size(&s, 0), 1);
+	cr_expect_eq(cluster_size(&s, 1), 1);
+	cr_expect_eq(cluster_of(&s)->nclusters, 0);
+	store_free(&s);
+	free(a);
+	free(b);
+	temp_dir_free(dir);
+}
