@@ -113,6 +113,10 @@ struct store_lazy {
 	char *paths;
 	size_t *path_at;
 	size_t npaths, cappaths;
+	/* The bytes of paths, rel and topic_ids when each is a mapping made
+	 * at its size (compat_map_prefaulted: a load from the records, which
+	 * never grows them), 0 when it is the heap's. */
+	size_t map_paths, map_rel, map_topics;
 	/* The tie order of every article (store_tie_order), computed when
 	 * loading and again when a check changes the articles. */
 	uint32_t *tie_order;
@@ -1669,8 +1673,7 @@ static void rec_article(struct store *s, struct rec_load *R, size_t id,
 	lz->rel_at[i + 1] = lz->nrel;
 	memcpy(lz->urls + 3 * i, r->urls, sizeof r->urls);
 	lz->has_urls[i] = r->has_urls;
-	size_t plen = strlen(path) + 1;
-	lz->paths = xgrow(lz->paths, &lz->cappaths, lz->npaths + plen, 1);
+	size_t plen = strlen(path) + 1; /* within the pool, made at its size */
 	memcpy(lz->paths + lz->npaths, path, plen);
 	lz->path_at[i] = lz->npaths;
 	lz->npaths += plen;
@@ -1774,7 +1777,7 @@ static bool load_from_records(struct store *s, const struct loader *base)
 	R.rank = xmalloc((n ? n : 1) * sizeof *R.rank);
 	R.trank = xmalloc((n ? n : 1) * sizeof *R.trank);
 	struct cache_record r;
-	size_t ntopics = 0, nrel = 0, paths = 0, root = strlen(L.roots[0]) + 1;
+	size_t ntopics = 0, nrel = 0, paths = 0, root = strlen(L.roots[0]) + 2;
 	for (size_t id = 0; id < n; id++) {
 		cache_record(c, id, &r);
 		R.narticles += r.article;
@@ -1782,14 +1785,31 @@ static bool load_from_records(struct store *s, const struct loader *base)
 		nrel += r.nrelated;
 		paths += r.article ? strlen(r.key) + root : 0;
 	}
-	/* the paths' pool at its size: growing it would copy it again and
-	 * again (tens of megabytes at a million articles) */
-	lz->paths = xmalloc(paths ? paths : 1);
+	/* the paths' pool at its size (a path is at most its key and the
+	 * root as given, a slash and a NUL): growing it would copy it again
+	 * and again (tens of megabytes at a million articles) */
 	lz->cappaths = paths ? paths : 1;
-	lz->topic_ids = xmalloc((ntopics ? ntopics : 1) * sizeof *lz->topic_ids);
+	lz->map_paths = lz->cappaths;
+	lz->paths = compat_map_prefaulted(lz->map_paths);
+	/* each at its size, its pages in place at once: a fault each was
+	 * most of the copy at a million articles */
 	lz->captopic_ids = ntopics ? ntopics : 1;
-	lz->rel = xmalloc((nrel ? nrel : 1) * sizeof *lz->rel);
+	lz->map_topics = lz->captopic_ids * sizeof *lz->topic_ids;
+	lz->topic_ids = compat_map_prefaulted(lz->map_topics);
 	lz->caprel = nrel ? nrel : 1;
+	lz->map_rel = lz->caprel * sizeof *lz->rel;
+	lz->rel = compat_map_prefaulted(lz->map_rel);
+	/* the arrays the records are copied into, their pages in place
+	 * at once, likewise */
+	s->v = xgrow(s->v, &s->cap, n, sizeof *s->v);
+	compat_prefault(s->v, n * sizeof *s->v);
+	compat_prefault(lz->entry, n * sizeof *lz->entry);
+	compat_prefault(lz->rec, n * sizeof *lz->rec);
+	compat_prefault(lz->urls, 3 * n * sizeof *lz->urls);
+	compat_prefault(lz->rel_at, (n + 1) * sizeof *lz->rel_at);
+	compat_prefault(lz->path_at, n * sizeof *lz->path_at);
+	compat_prefault(R.rank, n * sizeof *R.rank);
+	compat_prefault(R.trank, n * sizeof *R.trank);
 	bool ok = rec_names(&R);
 	size_t problems0 = s->problems.n;
 	for (size_t id = 0; ok && id < n; id++)
@@ -2330,15 +2350,24 @@ static void lazy_free(struct store_lazy *lz)
 		article_free(lz->full[i]);
 	free(lz->full);
 	free(lz->entry);
-	free(lz->rel);
+	if (lz->map_rel)
+		compat_unmap(lz->rel, lz->map_rel);
+	else
+		free(lz->rel);
 	free(lz->local);
 	free(lz->rel_at);
 	free(lz->urls);
 	free(lz->has_urls);
 	free(lz->rec);
 	names_free(&lz->names);
-	free(lz->topic_ids);
-	free(lz->paths);
+	if (lz->map_topics)
+		compat_unmap(lz->topic_ids, lz->map_topics);
+	else
+		free(lz->topic_ids);
+	if (lz->map_paths)
+		compat_unmap(lz->paths, lz->map_paths);
+	else
+		free(lz->paths);
 	free(lz->path_at);
 	free(lz->tie_order);
 	free(lz->same_title);
