@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -140,6 +141,19 @@ void *compat_map_prefaulted(size_t n)
 		abort();
 	}
 	return p;
+}
+
+void compat_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a = (uintptr_t)p;
+	uintptr_t start = (a + page - 1) / page * page, end = (a + n) / page * page;
+	if (end > start)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE); /* else by faults */
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 void compat_unmap(void *p, size_t n)

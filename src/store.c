@@ -115,6 +115,10 @@ struct store_lazy {
 	char *paths;
 	size_t *path_at;
 	size_t npaths, cappaths;
+	/* The bytes of paths, rel and topic_ids when each is a mapping made
+	 * at its size (compat_map_prefaulted: a load from the records, which
+	 * never grows them), 0 when it is the heap's. */
+	size_t map_paths, map_rel, map_topics;
 	/* The tie order of every article (store_tie_order), computed when
 	 * loading and again when a check changes the articles. */
 	uint32_t *tie_order;
@@ -1719,6 +1723,7 @@ struct rec_load {
 	uint32_t *rank;  /* article i's place in the cache's tie order */
 	uint32_t *trank; /* that of the first of its title; CACHE_NO_RANK: none */
 	size_t narticles; /* of the cache */
+	size_t max;       /* the size limit of a file */
 	struct cache_reader *rdr;
 	struct buf path;
 	size_t files, damaged;
@@ -1761,8 +1766,7 @@ static void rec_article(struct store *s, struct rec_load *R, size_t id,
 	lz->rel_at[i + 1] = lz->nrel;
 	memcpy(lz->urls + 3 * i, r->urls, sizeof r->urls);
 	lz->has_urls[i] = r->has_urls;
-	size_t plen = strlen(path) + 1;
-	lz->paths = xgrow(lz->paths, &lz->cappaths, lz->npaths + plen, 1);
+	size_t plen = strlen(path) + 1; /* within the pool, made at its size */
 	memcpy(lz->paths + lz->npaths, path, plen);
 	lz->path_at[i] = lz->npaths;
 	lz->npaths += plen;
@@ -1848,6 +1852,79 @@ static void rec_tie_order(struct store *s, struct rec_load *R)
  * the records rank by key, which orders as the paths only under one
  * root); false, with nothing kept, when they cannot be used (damaged:
  * said, then the load from the entries) or give no article. */
+/* R's arrays for the n entries of the cache, each at its size, their
+ * pages in place at once: a fault each was most of the copy at a million
+ * articles. The paths' pool too (a path is at most its key and the root
+ * as given, a slash and a NUL): growing it would copy it again and again. */
+static void rec_alloc(struct store *s, struct rec_load *R, const char *root, size_t n)
+{
+	struct store_lazy *lz = R->lz = lazy_new(n, R->max);
+	R->rank = xmalloc((n ? n : 1) * sizeof *R->rank);
+	R->trank = xmalloc((n ? n : 1) * sizeof *R->trank);
+	struct cache_record r;
+	size_t ntopics = 0, nrel = 0, paths = 0, rootlen = strlen(root) + 2;
+	for (size_t id = 0; id < n; id++) {
+		cache_record(R->c, id, &r);
+		R->narticles += r.article;
+		ntopics += r.ntopics;
+		nrel += r.nrelated;
+		paths += r.article ? strlen(r.key) + rootlen : 0;
+	}
+	lz->cappaths = lz->map_paths = paths ? paths : 1;
+	lz->paths = compat_map_prefaulted(lz->map_paths);
+	lz->captopic_ids = ntopics ? ntopics : 1;
+	lz->map_topics = lz->captopic_ids * sizeof *lz->topic_ids;
+	lz->topic_ids = compat_map_prefaulted(lz->map_topics);
+	lz->caprel = nrel ? nrel : 1;
+	lz->map_rel = lz->caprel * sizeof *lz->rel;
+	lz->rel = compat_map_prefaulted(lz->map_rel);
+	s->v = xgrow(s->v, &s->cap, n, sizeof *s->v);
+	compat_prefault(s->v, n * sizeof *s->v);
+	compat_prefault(lz->entry, n * sizeof *lz->entry);
+	compat_prefault(lz->rec, n * sizeof *lz->rec);
+	compat_prefault(lz->urls, 3 * n * sizeof *lz->urls);
+	compat_prefault(lz->rel_at, (n + 1) * sizeof *lz->rel_at);
+	compat_prefault(lz->path_at, n * sizeof *lz->path_at);
+	compat_prefault(R->rank, n * sizeof *R->rank);
+	compat_prefault(R->trank, n * sizeof *R->trank);
+}
+
+/* Nothing of a load from the records kept: the problems it added since
+ * problems0 taken back. */
+static void rec_discard(struct store *s, struct rec_load *R, size_t problems0)
+{
+	while (s->problems.n > problems0)
+		free(s->problems.v[--s->problems.n]);
+	s->n = 0;
+	s->not_articles = 0;
+	lazy_free(R->lz);
+	free(R->rank);
+	free(R->trank);
+}
+
+/* The records' store made s's, with what its check needs. */
+static void rec_finish(struct store *s, struct rec_load *R, const struct loader *L)
+{
+	struct store_lazy *lz = R->lz;
+	lz->n = s->n;
+	rec_tie_order(s, R);
+	free(R->rank);
+	free(R->trank);
+	s->lazy = lz;
+	s->nfiles += R->files;
+	if (R->damaged)
+		strlist_push(&s->warnings, cache_damage_message(R->c, R->damaged));
+	lz->nroots = L->nroots;
+	lz->roots = xcalloc(L->nroots, sizeof *lz->roots);
+	for (size_t i = 0; i < L->nroots; i++)
+		lz->roots[i] = xstrdup(L->roots[i]);
+	lz->opts = *L->opts;
+	lz->cache_path = xstrdup(L->opts->cache_path);
+	s->load_problems = s->problems.n;
+	s->check_due = true;
+	s->from_records = true;
+}
+
 static bool load_from_records(struct store *s, const struct loader *base)
 {
 	struct cache *c = (struct cache *)base->cache;
@@ -1860,64 +1937,21 @@ static bool load_from_records(struct store *s, const struct loader *base)
 	struct loader L = *base;
 	loader_key_roots(&L);
 	size_t n = cache_count(c);
-	struct rec_load R = {.c = c, .rdr = cache_reader_new(c)};
-	R.lz = lazy_new(n, L.max);
-	struct store_lazy *lz = R.lz;
-	R.rank = xmalloc((n ? n : 1) * sizeof *R.rank);
-	R.trank = xmalloc((n ? n : 1) * sizeof *R.trank);
-	struct cache_record r;
-	size_t ntopics = 0, nrel = 0, paths = 0, root = strlen(L.roots[0]) + 1;
-	for (size_t id = 0; id < n; id++) {
-		cache_record(c, id, &r);
-		R.narticles += r.article;
-		ntopics += r.ntopics;
-		nrel += r.nrelated;
-		paths += r.article ? strlen(r.key) + root : 0;
-	}
-	/* the paths' pool at its size: growing it would copy it again and
-	 * again (tens of megabytes at a million articles) */
-	lz->paths = xmalloc(paths ? paths : 1);
-	lz->cappaths = paths ? paths : 1;
-	lz->topic_ids = xmalloc((ntopics ? ntopics : 1) * sizeof *lz->topic_ids);
-	lz->captopic_ids = ntopics ? ntopics : 1;
-	lz->rel = xmalloc((nrel ? nrel : 1) * sizeof *lz->rel);
-	lz->caprel = nrel ? nrel : 1;
+	struct rec_load R = {.c = c, .rdr = cache_reader_new(c), .max = L.max};
+	rec_alloc(s, &R, L.roots[0], n);
 	bool ok = rec_names(&R);
 	size_t problems0 = s->problems.n;
 	for (size_t id = 0; ok && id < n; id++)
 		rec_entry(s, &R, &L, id);
 	cache_reader_free(R.rdr);
 	buf_free(&R.path);
-	if (!ok || !s->n) {
-		while (s->problems.n > problems0)
-			free(s->problems.v[--s->problems.n]);
-		s->n = 0;
-		s->not_articles = 0;
-		lazy_free(lz);
-		free(R.rank);
-		free(R.trank);
-		loader_free(&L);
-		return false;
-	}
-	lz->n = s->n;
-	rec_tie_order(s, &R);
-	free(R.rank);
-	free(R.trank);
-	s->lazy = lz;
-	s->nfiles += R.files;
-	if (R.damaged)
-		strlist_push(&s->warnings, cache_damage_message(c, R.damaged));
-	lz->nroots = L.nroots;
-	lz->roots = xcalloc(L.nroots, sizeof *lz->roots);
-	for (size_t i = 0; i < L.nroots; i++)
-		lz->roots[i] = xstrdup(L.roots[i]);
-	lz->opts = *L.opts;
-	lz->cache_path = xstrdup(L.opts->cache_path);
-	s->load_problems = s->problems.n;
-	s->check_due = true;
-	s->from_records = true;
+	ok = ok && s->n;
+	if (ok)
+		rec_finish(s, &R, &L);
+	else
+		rec_discard(s, &R, problems0);
 	loader_free(&L);
-	return true;
+	return ok;
 }
 
 /* The usual load, of what the walk finds: merged into s (streamed unless
@@ -2427,15 +2461,24 @@ static void lazy_free(struct store_lazy *lz)
 		article_free(lz->full[i]);
 	free(lz->full);
 	free(lz->entry);
-	free(lz->rel);
+	if (lz->map_rel)
+		compat_unmap(lz->rel, lz->map_rel);
+	else
+		free(lz->rel);
 	free(lz->local);
 	free(lz->rel_at);
 	free(lz->urls);
 	free(lz->has_urls);
 	free(lz->rec);
 	names_free(&lz->names);
-	free(lz->topic_ids);
-	free(lz->paths);
+	if (lz->map_topics)
+		compat_unmap(lz->topic_ids, lz->map_topics);
+	else
+		free(lz->topic_ids);
+	if (lz->map_paths)
+		compat_unmap(lz->paths, lz->map_paths);
+	else
+		free(lz->paths);
 	free(lz->path_at);
 	free(lz->tie_order);
 	free(lz->same_title);

@@ -56,6 +56,10 @@ void compat_release_free_memory(void);
  * xmalloc. Free it with compat_unmap and the same n. */
 void *compat_map_prefaulted(size_t n);
 void compat_unmap(void *p, size_t n);
+/* Put in place at once the whole pages of the n bytes at p, where the
+ * system can (else they come by faults, as before): for a big array about
+ * to be filled. */
+void compat_prefault(void *p, size_t n);
 
 /* Let the calling thread yield the processor to the others of the
  * process: for work in the background that a key must never wait behind
