@@ -595,9 +595,18 @@ size_t querylang_nslow(const struct querylang *q)
 	return q->nslow;
 }
 
+/* ~C: the clusters are always computed (cluster.h), in the reader once
+ * its first screen is up; until they are published every article is
+ * alone. */
 bool querylang_clusters_available(void)
 {
 	return true;
+}
+
+/* Is article i in a coverage cluster of two or more? */
+static bool in_cluster(const struct store *s, size_t i)
+{
+	return cluster_size(s, i) >= 2;
 }
 
 /* ---- evaluation ---- */
@@ -719,7 +728,7 @@ static bool eval_node(struct querylang_eval *e, int k, size_t i)
 	case OP_STARRED: return (m & MARK_STARRED) != 0;
 	case OP_LOCAL: return store_links_local(s, i);
 	case OP_BACKLINKED: return store_backlinks(s, i, &nb) && nb > 0;
-	case OP_CLUSTER: return cluster_size(s, i) >= 2;
+	case OP_CLUSTER: return in_cluster(s, i);
 	default:
 		if (e->with_bits && n->slow >= 0)
 			return (e->bits >> n->slow) & 1;

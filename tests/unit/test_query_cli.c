@@ -329,3 +329,24 @@ Test(query_cli, view_at_the_prompt)
 	strlist_free(&calls.log);
 	config_free(&c);
 }
+
+/* The reader takes -q as its filter, with -e's pattern ANDed, and its
+ * status line shows the query. */
+Test(query_cli, reader_starts_with_the_query)
+{
+	char *script = xasprintf("%s/start.script", tmp);
+	write_text(script, "dump start\nexpect rows 1\n");
+	struct run r;
+	run(&r, (const char *[]){"--script", script, "--size", "100x24", "-e", "venture", "-q",
+				 "~q 80..", "seeds", NULL});
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.err, "");
+	cr_assert(strstr(r.out, "filter: (venture) (~q 80..)"), "%s", r.out);
+	cr_assert(strstr(r.out, "[list] 1/1 of 5"), "%s", r.out);
+	run_free(&r);
+	run(&r, (const char *[]){"--script", script, "--size", "100x24", "-e", "a/b|venture ~q",
+				 "seeds", NULL});
+	cr_assert(strstr(r.out, "filter: /a\\/b|venture ~q/"), "%s", r.out);
+	run_free(&r);
+	free(script);
+}
