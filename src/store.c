@@ -2908,6 +2908,8 @@ static void check_block(struct loader *L, size_t b, size_t count)
 			strlist_push(&L->problems, sl->problems.v[j]);
 		free(sl->problems.v);
 		note_slot(L, sl);
+		free(sl->note); /* copied by note_slot */
+		sl->note = NULL;
 		if (!cancelled(L))
 			check_slot(L->check, L, sl);
 		article_free(sl->a);
