@@ -21,6 +21,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lede/atomic.h"
@@ -866,6 +868,7 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 		*err = write_error(path, "cannot write: %s", strerror(errno));
 		return -1;
 	}
+	cache_prune(path, CACHE_KEEP);
 	return 0;
 }
 
@@ -927,6 +930,78 @@ char *cache_path_for(const char *const *roots, size_t n)
 	char *path = xasprintf("%s/%016llx.cache", dir, (unsigned long long)h);
 	free(dir);
 	return path;
+}
+
+/* ---- keeping a bounded number of cache files ---- */
+
+/* A name cache_path_for makes: 16 lowercase hex digits and ".cache". */
+static bool cache_name(const char *s)
+{
+	for (int i = 0; i < 16; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return strcmp(s + 16, ".cache") == 0;
+}
+
+struct used {
+	char name[24];
+	struct timespec at;
+};
+
+/* Most recently used first; by name on a tie, so that the choice does not
+ * depend on the directory's order. */
+static int by_use(const void *a, const void *b)
+{
+	const struct used *x = a, *y = b;
+	if (x->at.tv_sec != y->at.tv_sec)
+		return x->at.tv_sec > y->at.tv_sec ? -1 : 1;
+	if (x->at.tv_nsec != y->at.tv_nsec)
+		return x->at.tv_nsec > y->at.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The cache files in d other than own, with their last use. */
+static struct used *cache_files(DIR *d, const char *own, size_t *n)
+{
+	struct used *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		struct stat st;
+		if (!cache_name(e->d_name) || strcmp(e->d_name, own) == 0 ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (*n == cap)
+			v = xrealloc(v, (cap = cap ? cap * 2 : 16) * sizeof *v);
+		memcpy(v[*n].name, e->d_name, strlen(e->d_name) + 1);
+		v[*n].at = COMPAT_ST_ATIM(&st);
+		(*n)++;
+	}
+	return v;
+}
+
+void cache_prune(const char *path, size_t keep)
+{
+	char *dir = dir_of(path);
+	const char *slash = strrchr(path, '/');
+	const char *own = slash ? slash + 1 : path;
+	DIR *d = opendir(dir);
+	free(dir);
+	if (!d)
+		return;
+	size_t n;
+	struct used *v = cache_files(d, own, &n);
+	/* path itself is the first kept: it was just written or used */
+	size_t others = keep > 0 ? keep - 1 : 0;
+	if (n > others) {
+		qsort(v, n, sizeof *v, by_use);
+		for (size_t i = others; i < n; i++)
+			unlinkat(dirfd(d), v[i].name, 0);
+	}
+	free(v);
+	closedir(d);
 }
 
 /* ---- reading ---- */
@@ -1661,6 +1736,17 @@ void cache_reseal(unsigned char *d, size_t n)
 	set64(d + 72, index_checksum(d, d + HEADER_SIZE, index_len));
 }
 
+/* The cache's last use, for cache_prune: its access time set to now,
+ * explicitly, so that a noatime mount keeps it too. Not its modification
+ * time: that is the cache's write time, from which the trust of its
+ * entries is measured (racy_time) and by which a reload knows the file.
+ * A failure (a cache someone else owns) only leaves the time as it was. */
+static void mark_used(int fd)
+{
+	const struct timespec t[2] = {{.tv_nsec = UTIME_NOW}, {.tv_nsec = UTIME_OMIT}};
+	(void)futimens(fd, t);
+}
+
 struct cache *cache_open(const char *path, char **err)
 {
 	*err = NULL;
@@ -1692,6 +1778,7 @@ struct cache *cache_open(const char *path, char **err)
 		cache_close(c);
 		return NULL;
 	}
+	mark_used(fd);
 	return c;
 }
 

@@ -93,6 +93,20 @@ enum { CACHE_FORMAT_VERSION = 9 };
  * absolute path, is the only candidate, as the spec has it). */
 char *cache_path_for(const char *const *roots, size_t n);
 
+/* How many cache files the cache directory keeps: one per set of roots
+ * would pile up, so after each write the least recently used beyond
+ * these are removed (see cache_prune). */
+enum { CACHE_KEEP = 8 };
+
+/* Keep the keep most recently used cache files in path's directory --
+ * path's own always among them -- and remove the rest. "Used" is the
+ * access time, which cache_open sets (the modification time is the
+ * cache's write time and is left alone). Only names of cache_path_for's
+ * pattern (16 lowercase hex digits, ".cache") that are regular files are
+ * considered: temporaries of a write in progress and anything else in the
+ * directory are never touched. A file that cannot be removed is left. */
+void cache_prune(const char *path, size_t keep);
+
 /* root made absolute and resolved (realpath), as cache_path_for hashes it;
  * only made absolute when it does not exist. A file found under root,
  * root's spelling followed by a rest, is keyed in the cache by this and
@@ -334,7 +348,8 @@ size_t cache_writer_peak(const struct cache_writer *w);
 
 /* Write the cache to path atomically: into path.tmp.<pid> in the same
  * directory (created, with its missing parents, mode 0700), fsync, rename
- * over path. Returns 0, or -1 with *err a newly allocated line "cache PATH:
+ * over path; then the directory pruned to CACHE_KEEP files (cache_prune).
+ * Returns 0, or -1 with *err a newly allocated line "cache PATH:
  * cannot write: reason". The writer stays usable only for cache_writer_free. */
 int cache_writer_commit(struct cache_writer *w, const char *path, char **err);
 

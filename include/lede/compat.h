@@ -17,14 +17,16 @@
 #define COMPAT_O_DIRSEARCH O_RDONLY
 #endif
 
-/* A stat's modification and status-change times as struct timespec lvalues
- * (POSIX.1-2008 names; macOS spells them st_mtimespec, st_ctimespec). */
+/* A stat's modification, status-change and access times as struct timespec
+ * lvalues (POSIX.1-2008 names; macOS spells them st_mtimespec, ...). */
 #ifdef __APPLE__
 #define COMPAT_ST_MTIM(st) ((st)->st_mtimespec)
 #define COMPAT_ST_CTIM(st) ((st)->st_ctimespec)
+#define COMPAT_ST_ATIM(st) ((st)->st_atimespec)
 #else
 #define COMPAT_ST_MTIM(st) ((st)->st_mtim)
 #define COMPAT_ST_CTIM(st) ((st)->st_ctim)
+#define COMPAT_ST_ATIM(st) ((st)->st_atim)
 #endif
 
 /* pipe(2) with both ends close-on-exec from the start where pipe2 exists;
