@@ -79,6 +79,7 @@ void config_init(struct config *c)
 	strlist_push(&c->browser_schemes, xstrdup("ftp"));
 	c->date_format = xstrdup(CONFIG_DEFAULT_DATE_FORMAT);
 	c->wrap = true;
+	c->text_width = CONFIG_DEFAULT_TEXT_WIDTH;
 #ifdef __linux__
 	c->watch = true; /* inotify */
 #endif
@@ -402,6 +403,22 @@ static int set_wrap(struct config *c, const char *value, char **hint)
 	return set_bool(&c->wrap, value, hint);
 }
 
+/* A number of columns, digits only; 0 leaves the pane's width. */
+static int set_text_width(struct config *c, const char *value, char **hint)
+{
+	int n = 0;
+	const char *p = value;
+	for (; *p >= '0' && *p <= '9' && n <= CONFIG_TEXT_WIDTH_MAX; p++)
+		n = n * 10 + (*p - '0');
+	if (p == value || *p || n > CONFIG_TEXT_WIDTH_MAX) {
+		*hint = xasprintf("use a number of columns from 0 (the pane's width) to %d",
+				  CONFIG_TEXT_WIDTH_MAX);
+		return -1;
+	}
+	c->text_width = n;
+	return 0;
+}
+
 static int set_ascii(struct config *c, const char *value, char **hint)
 {
 	bool yes;
@@ -552,6 +569,7 @@ static const struct option_def options[] = {
 	{"mouse", set_mouse, YES_NO},
 	{"confirm-quit", set_confirm_quit, YES_NO},
 	{"wrap", set_wrap, YES_NO},
+	{"text-width", set_text_width, NULL},
 	{"ascii", set_ascii, "auto yes no"},
 	{"mark-read-on", set_mark_read_on, "view open"},
 	{"mark-read-delay", set_mark_read_delay, NULL},
