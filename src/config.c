@@ -79,6 +79,9 @@ void config_init(struct config *c)
 	strlist_push(&c->browser_schemes, xstrdup("ftp"));
 	c->date_format = xstrdup(CONFIG_DEFAULT_DATE_FORMAT);
 	c->wrap = true;
+	c->text_width = CONFIG_DEFAULT_TEXT_WIDTH;
+	c->list_height = 40;
+	c->list_height_percent = true;
 #ifdef __linux__
 	c->watch = true; /* inotify */
 #endif
@@ -402,6 +405,42 @@ static int set_wrap(struct config *c, const char *value, char **hint)
 	return set_bool(&c->wrap, value, hint);
 }
 
+/* A number of columns, digits only; 0 leaves the pane's width. */
+static int set_text_width(struct config *c, const char *value, char **hint)
+{
+	int n = 0;
+	const char *p = value;
+	for (; *p >= '0' && *p <= '9' && n <= CONFIG_TEXT_WIDTH_MAX; p++)
+		n = n * 10 + (*p - '0');
+	if (p == value || *p || n > CONFIG_TEXT_WIDTH_MAX) {
+		*hint = xasprintf("use a number of columns from 0 (the pane's width) to %d",
+				  CONFIG_TEXT_WIDTH_MAX);
+		return -1;
+	}
+	c->text_width = n;
+	return 0;
+}
+
+/* N rows or N%: digits, then at most a percent sign. */
+static int set_list_height(struct config *c, const char *value, char **hint)
+{
+	int n = 0;
+	const char *p = value;
+	for (; *p >= '0' && *p <= '9' && n <= CONFIG_TEXT_WIDTH_MAX; p++)
+		n = n * 10 + (*p - '0');
+	bool percent = *p == '%';
+	if (percent)
+		p++;
+	if (p == value + percent || *p || n < 1 || n > (percent ? 99 : CONFIG_TEXT_WIDTH_MAX)) {
+		*hint = xasprintf("use a number of rows (1 to %d) or a percent (1%% to 99%%)",
+				  CONFIG_TEXT_WIDTH_MAX);
+		return -1;
+	}
+	c->list_height = n;
+	c->list_height_percent = percent;
+	return 0;
+}
+
 static int set_ascii(struct config *c, const char *value, char **hint)
 {
 	bool yes;
@@ -552,6 +591,8 @@ static const struct option_def options[] = {
 	{"mouse", set_mouse, YES_NO},
 	{"confirm-quit", set_confirm_quit, YES_NO},
 	{"wrap", set_wrap, YES_NO},
+	{"text-width", set_text_width, NULL},
+	{"list-height", set_list_height, NULL},
 	{"ascii", set_ascii, "auto yes no"},
 	{"mark-read-on", set_mark_read_on, "view open"},
 	{"mark-read-delay", set_mark_read_delay, NULL},

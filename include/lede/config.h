@@ -77,6 +77,15 @@ struct config {
 	bool mouse;                     /* default no */
 	bool confirm_quit;              /* default no */
 	bool wrap;                      /* wrap long lines in the story pane; default yes */
+	/* The list's height when the panes are one above the other: rows, or
+	 * a percent of the rows above the status line when list_height_percent;
+	 * default 40%. */
+	int list_height;
+	bool list_height_percent;
+	/* The story text's widest line, so that a wide terminal keeps it
+	 * readable: text wraps at the smaller of it and the pane's width;
+	 * 0: the pane's width. Default CONFIG_DEFAULT_TEXT_WIDTH. */
+	int text_width;
 	/* Reload by itself a moment after the archive's files change (the
 	 * reader's inotify watch); default yes on Linux, where it is. */
 	bool watch;
@@ -107,6 +116,8 @@ struct config {
 #define CONFIG_DEFAULT_DATE_FORMAT "%Y-%m-%d %H:%M"
 #define CONFIG_DEFAULT_MARK_READ_DELAY_MS 1000UL
 #define CONFIG_MARK_READ_DELAY_MAX 3600UL /* seconds */
+#define CONFIG_DEFAULT_TEXT_WIDTH 100
+#define CONFIG_TEXT_WIDTH_MAX 10000 /* columns */
 
 /* Fill c with the defaults, the built-in default keymap included. */
 void config_init(struct config *c);
@@ -149,6 +160,10 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *                       the commands module (commands_load_keymap), since
  *                       a keymap is a file of commands; refused here
  *   mouse, confirm-quit, wrap, watch   yes/no
+ *   list-height         N rows or N% (1 to 99) of the screen for the list
+ *                       one above the story, N up to CONFIG_TEXT_WIDTH_MAX
+ *   text-width          columns the story text wraps at, at most (0: the
+ *                       pane's width), up to CONFIG_TEXT_WIDTH_MAX
  *   mark-read-on        open or view
  *   mark-read-delay     seconds, up to three decimals ("0.5"), at most 3600
  *   copy-command        osc52, or a command split like a config line that

@@ -176,8 +176,14 @@ void draw_screen(struct app *a)
 {
 	int cols, rows;
 	screen_size(&cols, &rows);
-	struct layout_in in = {cols, rows, a->vertical, a->story_open && !a->overlay_open, a->zoom,
-			       a->focus};
+	struct layout_in in = {.cols = cols,
+			       .rows = rows,
+			       .vertical = a->vertical,
+			       .bottom_open = a->story_open && !a->overlay_open,
+			       .zoom = a->zoom,
+			       .focus = a->focus,
+			       .list_height = a->cfg->list_height,
+			       .list_percent = a->cfg->list_height_percent};
 	layout_compute(&in, &a->lay);
 	erase();
 	if (a->lay.too_small) {

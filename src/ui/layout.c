@@ -1,7 +1,20 @@
-/* layout: the split is 40/60 one above the other, 45/55 side by side. */
+/* layout: the split is 40/60 one above the other (or the list-height
+ * asked for), 45/55 side by side. */
 #include "lede/ui/layout.h"
 
 #include <string.h>
+
+/* The list's rows one above the other in a main area of h rows: as asked,
+ * at least two, and at most all but two for the story where there are. */
+static int list_rows(const struct layout_in *in, int h)
+{
+	int lh = in->list_height <= 0 ? h * 40 / 100
+		 : in->list_percent   ? (int)((long)h * in->list_height / 100)
+				      : in->list_height;
+	if (lh > h - 2)
+		lh = h - 2;
+	return lh < 2 ? 2 : lh;
+}
 
 void layout_compute(const struct layout_in *in, struct layout_out *out)
 {
@@ -28,9 +41,7 @@ void layout_compute(const struct layout_in *in, struct layout_out *out)
 		out->sep = (struct rect){lw, 0, 1, main.h};
 		out->story = (struct rect){lw + 1, 0, main.w - lw - 1, main.h};
 	} else {
-		int lh = main.h * 40 / 100;
-		if (lh < 2)
-			lh = 2;
+		int lh = list_rows(in, main.h);
 		out->list = (struct rect){0, 0, main.w, lh};
 		out->story = (struct rect){0, lh, main.w, main.h - lh};
 	}

@@ -1,7 +1,7 @@
 /* The story view: the current story in detail, wrapped to the pane and
  * scrolled. Its wrapped lines are its own state, made when a pane opens
  * the view and freed when it closes it; they are rebuilt when the story,
- * the width or the config (wrap, date-format) changes. */
+ * the width or the config (wrap, text-width, date-format) changes. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,10 +244,19 @@ static void body(struct builder *b, int width, long idx, const struct article *a
 	}
 }
 
+/* The width the text wraps at: the pane's, narrowed to text-width so that
+ * lines on a wide terminal stay short enough to read. */
+static int wrap_width(const struct app *a, int pane_width)
+{
+	int tw = a->cfg->text_width;
+	return tw > 0 && tw < pane_width ? tw : pane_width;
+}
+
 /* The lines are kept while the story and the width stay the same. */
-static void prepare(struct app *a, struct pane *p, int width)
+static void prepare(struct app *a, struct pane *p, int pane_width)
 {
 	struct story_lines *l = lines_of(p);
+	int width = wrap_width(a, pane_width);
 	if (l->width == width && l->article == a->cur.article && l->related == a->cur.related &&
 	    l->n)
 		return;

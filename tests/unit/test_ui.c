@@ -150,6 +150,8 @@ UI_TEST(problems)
 UI_TEST(quitall)
 UI_TEST(patterns)
 UI_TEST(query)
+UI_TEST(textwidth)
+UI_TEST(listheight)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -159,7 +161,7 @@ Test(ui, every_script_is_run)
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
-				      "query", "outlets"};
+				      "query", "outlets", "textwidth", "listheight"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

@@ -1,5 +1,5 @@
 /* layout: where each pane goes. A pure function of the terminal size, the
- * split, which panes are open, the focus and the zoom; every rectangle is
+ * split, the list's height, which panes are open, the focus and the zoom; every rectangle is
  * clamped to the screen, so a tiny terminal gives empty rectangles, never
  * negative ones. */
 #ifndef LEDE_UI_LAYOUT_H
@@ -17,6 +17,11 @@ struct layout_in {
 	bool bottom_open; /* the story pane is shown */
 	bool zoom;        /* the focused pane takes the whole main area */
 	int focus;        /* 0: list, 1: story pane */
+	/* The list's height one above the other: rows, or a percent of the
+	 * main area when list_percent; 0: the default 40%. Clamped so that
+	 * each pane keeps two rows where the screen has them. */
+	int list_height;
+	bool list_percent;
 };
 
 struct layout_out {
