@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lede/query.h"
 #include "lede/util.h"
 
 void load_path(struct store *s, const char *path)
@@ -216,4 +217,79 @@ void roff_escape(struct buf *b, const char *s)
 		else
 			buf_putc(b, *s);
 	}
+}
+
+void write_bytes(const char *path, const void *d, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert(fd >= 0, "cannot write %s: %s", path, strerror(errno));
+	cr_assert_eq(write(fd, d, len), (ssize_t)len, "%s", path);
+	close(fd);
+}
+
+char *store_listing(const struct store *s)
+{
+	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
+	size_t n = query_filter_marks(s, NULL, NULL, MARKS_ALL, idx);
+	query_sort(s, idx, n, (struct sort_order){SORT_DATE, true});
+	struct buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		const struct article *a = store_row(s, idx[i]);
+		buf_printf(&b, "%s\t%s\t%lld\n", a->path, a->title ? a->title : "",
+			   (long long)a->date);
+	}
+	free(idx);
+	return (char *)buf_str(&b);
+}
+
+char *store_problems_text(const struct store *s)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < s->problems.n; i++)
+		buf_printf(&b, "%s\n", s->problems.v[i]);
+	return (char *)buf_str(&b);
+}
+
+char *store_orders(const struct store *s, bool engine)
+{
+	struct buf b = {0};
+	size_t *rows = xmalloc((s->n ? s->n : 1) * sizeof *rows);
+	uint32_t *erows = xmalloc((s->n ? s->n : 1) * sizeof *erows);
+	struct query *q = engine ? query_new(s) : NULL;
+	for (int k = 0; k < SORT_NKEYS; k++) {
+		for (int d = 0; d < 2; d++) {
+			struct sort_order o = {(enum sort_key)k, d != 0};
+			size_t n;
+			if (engine) {
+				n = query_rows(q, o, NULL, NULL, MARKS_ALL, erows);
+				for (size_t r = 0; r < n; r++)
+					rows[r] = erows[r];
+			} else {
+				n = query_filter(s, NULL, rows);
+				query_sort(s, rows, n, o);
+			}
+			buf_printf(&b, "%s:%s\n", query_sort_name(o.key), d ? "desc" : "asc");
+			for (size_t r = 0; r < n; r++)
+				buf_printf(&b, "%s\n", store_path(s, rows[r]));
+		}
+	}
+	query_free(q);
+	free(erows);
+	free(rows);
+	return (char *)buf_str(&b);
+}
+
+void reader_env(const char *home, char **cache_env, char **state_env, const char **env)
+{
+	*cache_env = xasprintf("XDG_CACHE_HOME=%s/c", home);
+	cr_assert_eq(mkdir(*cache_env + strlen("XDG_CACHE_HOME="), 0700), 0);
+	*state_env = xasprintf("XDG_STATE_HOME=%s/s", home);
+	const char *fixed[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
+			       "XDG_CONFIG_HOME=/nonexistent", "NO_COLOR=1"};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+		env[n++] = fixed[i];
+	env[n++] = *cache_env;
+	env[n++] = *state_env;
+	env[n] = NULL;
 }

@@ -2,6 +2,7 @@
 #ifndef LEDE_TEST_HELPERS_H
 #define LEDE_TEST_HELPERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lede/store.h"
@@ -44,6 +45,25 @@ void age_file(const char *path, long seconds);
  * frees the name. */
 char *temp_dir(const char *name);
 void temp_dir_free(char *dir);
+
+/* path made to hold d[0..len) exactly (created or truncated). */
+void write_bytes(const char *path, const void *d, size_t len);
+
+/* The listed articles of s in date order, newest first, a line each:
+ * path, title, date. The caller frees it. */
+char *store_listing(const struct store *s);
+/* s's problems, a line each. The caller frees it. */
+char *store_problems_text(const struct store *s);
+/* The paths of the rows in every order, one a line under a line naming
+ * the order: from the query engine (engine), else from query_filter and
+ * query_sort. The caller frees it. */
+char *store_orders(const struct store *s, bool engine);
+
+/* The environment of a reader run by a test: TZ, the locale, HOME and the
+ * config pinned, colours off, its cache in home/c (made) and its marks in
+ * home/s; env (room for 9) ends with NULL. The caller frees *cache_env
+ * and *state_env. */
+void reader_env(const char *home, char **cache_env, char **state_env, const char **env);
 
 struct buf;
 /* Append s as roff wants it: hyphens and backslashes escaped. */

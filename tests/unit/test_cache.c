@@ -59,14 +59,6 @@ TestSuite(cache, .init = make_tmp, .fini = remove_tmp);
 
 /* ---- files ---- */
 
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	cr_assert(fd >= 0, "cannot write %s: %s", path, strerror(errno));
-	cr_assert_eq(write(fd, data, n), (ssize_t)n);
-	close(fd);
-}
-
 static void set_mtime(const char *path, long sec, long nsec)
 {
 	struct timespec ts[2] = {{sec, nsec}, {sec, nsec}};

@@ -75,36 +75,6 @@ static void assert_same_article(const struct store *s, size_t i, const struct ar
 	SAME_STR(article_identity(row), article_identity(y0), "identity");
 }
 
-/* The paths of the engine's rows for every order, one a line. */
-static char *orders_of(const struct store *s, bool engine)
-{
-	struct buf b = {0};
-	size_t *rows = xmalloc((s->n ? s->n : 1) * sizeof *rows);
-	uint32_t *erows = xmalloc((s->n ? s->n : 1) * sizeof *erows);
-	struct query *q = engine ? query_new(s) : NULL;
-	for (int k = 0; k < SORT_NKEYS; k++) {
-		for (int d = 0; d < 2; d++) {
-			struct sort_order o = {(enum sort_key)k, d != 0};
-			size_t n;
-			if (engine) {
-				n = query_rows(q, o, NULL, NULL, MARKS_ALL, erows);
-				for (size_t r = 0; r < n; r++)
-					rows[r] = erows[r];
-			} else {
-				n = query_filter(s, NULL, rows);
-				query_sort(s, rows, n, o);
-			}
-			buf_printf(&b, "%s:%s\n", query_sort_name(o.key), d ? "desc" : "asc");
-			for (size_t r = 0; r < n; r++)
-				buf_printf(&b, "%s\n", store_path(s, rows[r]));
-		}
-	}
-	query_free(q);
-	free(erows);
-	free(rows);
-	return (char *)buf_str(&b);
-}
-
 /* s, the reader's, holds what plain, a whole load, holds: the articles in
  * the same order, each field the list reads, the links, the problems and
  * every order of the engine. */
@@ -132,7 +102,7 @@ static void assert_same_store(const struct store *s, const struct store *plain)
 			cr_assert_eq(store_find_url(s, u[k]), store_find_url(plain, u[k]), "%s",
 				     y->path);
 	}
-	char *want = orders_of(plain, false), *got = orders_of(s, true);
+	char *want = store_orders(plain, false), *got = store_orders(s, true);
 	cr_assert_str_eq(got, want);
 	free(got);
 	free(want);
@@ -254,11 +224,34 @@ static void damage_records(const char *path, size_t from_end)
 	unsigned char *d = (unsigned char *)slurp(path, &len);
 	cr_assert_gt(len, from_end);
 	d[len - from_end] ^= 0x20;
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, d, len), (ssize_t)len);
-	close(fd);
+	write_bytes(path, d, len);
 	free(d);
+}
+
+/* The reader's load of dir refuses the cache's records, saying warning;
+ * from_entries: it decodes the cache's entries instead, holding what
+ * plain, a whole load, holds, and the check's rewrite mends the records
+ * (else the load's own rewrite does). The caller frees plain. */
+static void assert_refused(const char *dir, const char *cache, const struct store *plain,
+			   const char *warning, bool from_entries)
+{
+	struct store s;
+	load(&s, dir, cache, true);
+	cr_assert(!s.from_records, "refused records used");
+	cr_assert(has_warning(&s, warning), "no warning: %s", warning);
+	if (from_entries) {
+		cr_assert(s.check_due, "not loaded from the cache's entries");
+		assert_same_store(&s, plain);
+		struct store_changes ch;
+		check(&s, &ch);
+		cr_assert_eq(ch.added + ch.changed + ch.gone, 0);
+	}
+	store_free(&s);
+	load(&s, dir, cache, true);
+	cr_assert(s.from_records, "not mended by the rewrite");
+	cr_assert_eq(s.warnings.n, 0);
+	assert_same_store(&s, plain);
+	store_free(&s);
 }
 
 /* A damaged records section: said, and the entries decoded instead, with
@@ -266,23 +259,10 @@ static void damage_records(const char *path, size_t from_end)
 Test(records, damaged_section_falls_back, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
-	struct store plain, s;
+	struct store plain;
 	load(&plain, dir, cache, false);
 	damage_records(cache, 3); /* in the last key */
-	load(&s, dir, cache, true);
-	cr_assert(!s.from_records, "damaged records used");
-	cr_assert(has_warning(&s, "records (the file is damaged), rebuilding"));
-	cr_assert(s.check_due, "not loaded from the cache's entries");
-	assert_same_store(&s, &plain);
-	struct store_changes ch;
-	check(&s, &ch);
-	cr_assert_eq(ch.added + ch.changed + ch.gone, 0);
-	store_free(&s);
-	load(&s, dir, cache, true);
-	cr_assert(s.from_records, "not mended by the check");
-	cr_assert_eq(s.warnings.n, 0);
-	assert_same_store(&s, &plain);
-	store_free(&s);
+	assert_refused(dir, cache, &plain, "records (the file is damaged), rebuilding", true);
 	store_free(&plain);
 	unlink(cache);
 	free(cache);
@@ -294,26 +274,17 @@ Test(records, damaged_section_falls_back, .timeout = 60)
 Test(records, old_format_rebuilt, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
-	struct store plain, s;
+	struct store plain;
 	load(&plain, dir, cache, false);
 	size_t len;
 	unsigned char *d = (unsigned char *)slurp(cache, &len);
 	d[8] = (unsigned char)(CACHE_FORMAT_VERSION - 1);
-	int fd = open(cache, O_WRONLY | O_TRUNC);
-	cr_assert_eq(write(fd, d, len), (ssize_t)len);
-	close(fd);
+	write_bytes(cache, d, len);
 	free(d);
-	load(&s, dir, cache, true);
-	cr_assert(!s.from_records);
 	char *want = xasprintf("format version %d, not %d", CACHE_FORMAT_VERSION - 1,
 			       CACHE_FORMAT_VERSION);
-	cr_assert(has_warning(&s, want), "no warning: %s", want);
+	assert_refused(dir, cache, &plain, want, false);
 	free(want);
-	store_free(&s);
-	load(&s, dir, cache, true);
-	cr_assert(s.from_records, "not rebuilt with records");
-	assert_same_store(&s, &plain);
-	store_free(&s);
 	store_free(&plain);
 	unlink(cache);
 	free(cache);
@@ -325,7 +296,7 @@ Test(records, old_format_rebuilt, .timeout = 60)
 Test(records, forged_record_refused, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
-	struct store plain, s;
+	struct store plain;
 	load(&plain, dir, cache, false);
 	size_t len;
 	unsigned char *d = (unsigned char *)slurp(cache, &len);
@@ -337,15 +308,9 @@ Test(records, forged_record_refused, .timeout = 60)
 	rec[16] = rec[17] = rec[18] = 0xfe;
 	rec[19] = 0x7f;
 	cache_reseal(d, len);
-	int fd = open(cache, O_WRONLY | O_TRUNC);
-	cr_assert_eq(write(fd, d, len), (ssize_t)len);
-	close(fd);
+	write_bytes(cache, d, len);
 	free(d);
-	load(&s, dir, cache, true);
-	cr_assert(!s.from_records, "a forged record used");
-	cr_assert(has_warning(&s, "records"));
-	assert_same_store(&s, &plain);
-	store_free(&s);
+	assert_refused(dir, cache, &plain, "records", true);
 	store_free(&plain);
 	unlink(cache);
 	free(cache);

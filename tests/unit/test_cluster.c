@@ -342,22 +342,6 @@ Test(cluster_cli, group_without_list_is_a_usage_error)
 
 /* ---- the reader ---- */
 
-/* The reader's environment: its cache and marks under home. */
-static void reader_env(const char *home, char **cache_env, char **state_env, const char **env)
-{
-	*cache_env = xasprintf("XDG_CACHE_HOME=%s/c", home);
-	cr_assert_eq(mkdir(*cache_env + strlen("XDG_CACHE_HOME="), 0700), 0);
-	*state_env = xasprintf("XDG_STATE_HOME=%s/s", home);
-	const char *fixed[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
-			       "XDG_CONFIG_HOME=/nonexistent", "NO_COLOR=1"};
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-		env[n++] = fixed[i];
-	env[n++] = *cache_env;
-	env[n++] = *state_env;
-	env[n] = NULL;
-}
-
 /* The reader shows the stories of the archive as the check of every file
  * leaves it: DINO saved again after the cache was written is found by the
  * check, after the first screen, and then DINO's related view lists the

@@ -39,37 +39,13 @@ static void load(struct store *s, const char *dir, const char *cache, bool lazy)
 	store_load(s, paths, 1, &opts);
 }
 
-/* The listed articles in date order, a line each: path, title, date. */
-static char *listing(const struct store *s)
-{
-	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
-	size_t n = query_filter_marks(s, NULL, NULL, MARKS_ALL, idx);
-	query_sort(s, idx, n, (struct sort_order){SORT_DATE, true});
-	struct buf b = {0};
-	for (size_t i = 0; i < n; i++) {
-		const struct article *a = store_row(s, idx[i]);
-		buf_printf(&b, "%s\t%s\t%lld\n", a->path, a->title ? a->title : "",
-			   (long long)a->date);
-	}
-	free(idx);
-	return (char *)buf_str(&b);
-}
-
-static char *problems_of(const struct store *s)
-{
-	struct buf b = {0};
-	for (size_t i = 0; i < s->problems.n; i++)
-		buf_printf(&b, "%s\n", s->problems.v[i]);
-	return (char *)buf_str(&b);
-}
-
 static void assert_same_as_fresh(const struct store *s, const char *dir, const char *when)
 {
 	struct store fresh;
 	load(&fresh, dir, NULL, false);
-	char *got = listing(s), *want = listing(&fresh);
+	char *got = store_listing(s), *want = store_listing(&fresh);
 	cr_assert_str_eq(got, want, "%s: the list is not a fresh load's", when);
-	char *gp = problems_of(s), *wp = problems_of(&fresh);
+	char *gp = store_problems_text(s), *wp = store_problems_text(&fresh);
 	cr_assert_str_eq(gp, wp, "%s: the problems are not a fresh load's", when);
 	cr_assert_eq(store_listed(s), fresh.n, "%s", when);
 	free(got);

@@ -230,14 +230,6 @@ Test(state_attacks, folds_and_appends_interleaved_lose_nothing, .timeout = 120)
 	free(marks);
 }
 
-static void write_bytes(const char *p, const char *data, size_t n)
-{
-	FILE *f = fopen(p, "w");
-	cr_assert_not_null(f, "%s: %s", p, strerror(errno));
-	cr_assert_eq(fwrite(data, 1, n, f), n);
-	fclose(f);
-}
-
 /* A crash in the middle of an append can leave the journal's new length
  * with zeros in it (the size reached the disk, the data did not). That is
  * an append cut short: the lines before it are marks like any others, not

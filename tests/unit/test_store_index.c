@@ -37,36 +37,6 @@ static void load(struct store *s, const char *dir, const char *cache, bool reade
 	store_load(s, paths, 1, &opts);
 }
 
-/* The paths of the engine's rows for every order, one string a row. */
-static char *orders_of(const struct store *s, bool engine)
-{
-	struct buf b = {0};
-	size_t *rows = xmalloc((s->n ? s->n : 1) * sizeof *rows);
-	uint32_t *kept = xmalloc((s->n ? s->n : 1) * sizeof *kept);
-	struct query *q = engine ? query_new(s) : NULL;
-	for (int k = 0; k < SORT_NKEYS; k++) {
-		for (int d = 0; d < 2; d++) {
-			struct sort_order o = {(enum sort_key)k, d != 0};
-			size_t n;
-			if (engine) {
-				n = query_rows(q, o, NULL, NULL, MARKS_ALL, kept);
-				for (size_t r = 0; r < n; r++)
-					rows[r] = kept[r];
-			} else {
-				n = query_filter(s, NULL, rows);
-				query_sort(s, rows, n, o);
-			}
-			buf_printf(&b, "%s:%s\n", query_sort_name(o.key), d ? "desc" : "asc");
-			for (size_t r = 0; r < n; r++)
-				buf_printf(&b, "%s\n", store_path(s, rows[r]));
-		}
-	}
-	query_free(q);
-	free(kept);
-	free(rows);
-	return (char *)buf_str(&b);
-}
-
 /* A load from the cache's entries takes the skipped files too (their
  * problems alone): the check after it knows them, and nothing is freed
  * twice. */
@@ -105,7 +75,7 @@ Test(store_index, orders_from_the_records, .timeout = 60)
 	load(&s, dir, cache, true);
 	cr_assert(s.from_records, "not from the cache's records");
 	cr_assert(store_is_lazy(&s, 0));
-	char *want = orders_of(&whole, false), *got = orders_of(&s, true);
+	char *want = store_orders(&whole, false), *got = store_orders(&s, true);
 	cr_assert_str_eq(got, want);
 	free(got);
 	free(want);
@@ -129,8 +99,8 @@ Test(store_index, orders_from_the_records, .timeout = 60)
 	cr_assert_eq(ch.changed, 1);
 	struct store fresh;
 	load(&fresh, dir, NULL, false);
-	want = orders_of(&fresh, false);
-	got = orders_of(&s, true);
+	want = store_orders(&fresh, false);
+	got = store_orders(&s, true);
 	cr_assert_str_eq(got, want);
 	free(got);
 	free(want);
@@ -159,7 +129,7 @@ Test(store_index, orders_with_an_article_added)
 	store_add(&whole, b);
 	store_link(&s);
 	store_link(&whole);
-	char *want = orders_of(&whole, false), *got = orders_of(&s, true);
+	char *want = store_orders(&whole, false), *got = store_orders(&s, true);
 	cr_assert_str_eq(got, want);
 	free(got);
 	free(want);

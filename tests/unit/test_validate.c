@@ -75,38 +75,14 @@ static void load_reader(struct store *s, const char *dir, const char *cache,
 	store_load(s, paths, 1, &opts);
 }
 
-/* The listed articles in date order, a line each: path, title, date. */
-static char *listing(const struct store *s)
-{
-	size_t *idx = xmalloc((s->n ? s->n : 1) * sizeof *idx);
-	size_t n = query_filter_marks(s, NULL, NULL, MARKS_ALL, idx);
-	query_sort(s, idx, n, (struct sort_order){SORT_DATE, true});
-	struct buf b = {0};
-	for (size_t i = 0; i < n; i++) {
-		const struct article *a = store_row(s, idx[i]);
-		buf_printf(&b, "%s\t%s\t%lld\n", a->path, a->title ? a->title : "",
-			   (long long)a->date);
-	}
-	free(idx);
-	return (char *)buf_str(&b);
-}
-
-static char *problems_of(const struct store *s)
-{
-	struct buf b = {0};
-	for (size_t i = 0; i < s->problems.n; i++)
-		buf_printf(&b, "%s\n", s->problems.v[i]);
-	return (char *)buf_str(&b);
-}
-
 /* The reader's store, its check applied, against a fresh full load. */
 static void assert_same_as_fresh(const struct store *s, const char *dir)
 {
 	struct store fresh;
 	load_full(&fresh, dir, NULL);
-	char *got = listing(s), *want = listing(&fresh);
+	char *got = store_listing(s), *want = store_listing(&fresh);
 	cr_assert_str_eq(got, want, "the list after the check is not a fresh load's");
-	char *gp = problems_of(s), *wp = problems_of(&fresh);
+	char *gp = store_problems_text(s), *wp = store_problems_text(&fresh);
 	cr_assert_str_eq(gp, wp, "the problems after the check are not a fresh load's");
 	cr_assert_eq(store_listed(s), fresh.n);
 	free(got);
@@ -237,7 +213,7 @@ Test(validate, nothing_changed_changes_nothing, .timeout = 60)
 	load_reader(&s, dir, cache, NULL, NULL);
 	cr_assert(s.check_due);
 	size_t n = s.n;
-	char *list0 = listing(&s), *prob0 = problems_of(&s);
+	char *list0 = store_listing(&s), *prob0 = store_problems_text(&s);
 	cr_assert(store_check_start(&s));
 	struct store_changes ch;
 	cr_assert(store_check_apply(&s, true, &ch));
@@ -245,7 +221,7 @@ Test(validate, nothing_changed_changes_nothing, .timeout = 60)
 		  "+%zu, %zu changed, %zu gone", ch.added, ch.changed, ch.gone);
 	cr_assert_eq(s.n, n);
 	cr_assert_eq(s.nhidden, 0);
-	char *list1 = listing(&s), *prob1 = problems_of(&s);
+	char *list1 = store_listing(&s), *prob1 = store_problems_text(&s);
 	cr_assert_str_eq(list0, list1);
 	cr_assert_str_eq(prob0, prob1);
 	assert_same_as_fresh(&s, dir);
@@ -422,22 +398,6 @@ Test(validate, a_cache_the_check_cannot_write_is_said, .timeout = 60)
 	free(added);
 	free(cache);
 	temp_dir_free(dir);
-}
-
-/* The environment of the reader's runs: its cache and marks in dir. */
-static void reader_env(const char *dir, char **cache_env, char **state_env, const char **env)
-{
-	*cache_env = xasprintf("XDG_CACHE_HOME=%s/c", dir);
-	cr_assert_eq(mkdir(*cache_env + strlen("XDG_CACHE_HOME="), 0700), 0);
-	*state_env = xasprintf("XDG_STATE_HOME=%s/s", dir);
-	const char *fixed[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
-			       "XDG_CONFIG_HOME=/nonexistent", "NO_COLOR=1"};
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-		env[n++] = fixed[i];
-	env[n++] = *cache_env;
-	env[n++] = *state_env;
-	env[n] = NULL;
 }
 
 /* A copy of the corpus for the reader, and its own cache and marks. */
