@@ -982,6 +982,19 @@ static struct used *cache_files(DIR *d, const char *own, size_t *n)
 	return v;
 }
 
+/* The files kept beside cache file name (CACHE_BESIDE, same name but
+ * for the ending) go with it. */
+static void unlink_beside(int dir, const char *name)
+{
+	char other[64];
+	size_t stem = strlen(name) - strlen(".cache");
+	if (stem + sizeof CACHE_BESIDE > sizeof other)
+		return;
+	memcpy(other, name, stem);
+	memcpy(other + stem, CACHE_BESIDE, sizeof CACHE_BESIDE);
+	unlinkat(dir, other, 0);
+}
+
 void cache_prune(const char *path, size_t keep)
 {
 	char *dir = dir_of(path);
@@ -997,8 +1010,10 @@ void cache_prune(const char *path, size_t keep)
 	size_t others = keep > 0 ? keep - 1 : 0;
 	if (n > others) {
 		qsort(v, n, sizeof *v, by_use);
-		for (size_t i = others; i < n; i++)
+		for (size_t i = others; i < n; i++) {
 			unlinkat(dirfd(d), v[i].name, 0);
+			unlink_beside(dirfd(d), v[i].name);
+		}
 	}
 	free(v);
 	closedir(d);
@@ -1034,6 +1049,7 @@ struct cache {
 	 * hashes (and whether it is this process's); once cache_records has
 	 * looked, its state and its parts, mapped. */
 	uint64_t roff, rlen, rsum;
+	uint64_t isum; /* the header's and the index's checksum */
 	unsigned char key[16];
 	bool key_ours;
 	pthread_mutex_t rmu;
@@ -1595,6 +1611,7 @@ static char *check_header(struct cache *c, const char *path, uint64_t size,
 	c->roff = HEADER_SIZE + index_len + heads + bodies;
 	c->rlen = recs;
 	c->rsum = get64(h + 80);
+	c->isum = get64(h + 72);
 	memcpy(c->key, h + 56, sizeof c->key);
 	return NULL;
 }
@@ -1981,4 +1998,23 @@ uint32_t cache_record_topic(const struct cache *c, size_t at)
 uint64_t cache_record_related(const struct cache *c, size_t at)
 {
 	return get64(c->rrels + 8 * at);
+}
+
+void cache_identity(const struct cache *c, struct cache_identity *id)
+{
+	*id = (struct cache_identity){c->isum, c->rsum};
+}
+
+bool cache_identity_at(const char *path, struct cache_identity *id)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	unsigned char h[HEADER_SIZE];
+	bool ok = read_at(fd, h, HEADER_SIZE, 0) == 0 && !memcmp(h, MAGIC, 8) &&
+		  get32(h + 8) == CACHE_FORMAT_VERSION && get64(h + 40) == lede_version_hash();
+	close(fd);
+	if (ok)
+		*id = (struct cache_identity){get64(h + 72), get64(h + 80)};
+	return ok;
 }

@@ -19,6 +19,7 @@
 #include "lede/article.h"
 #include "lede/cache.h"
 #include "lede/cluster.h"
+#include "lede/cluster_file.h"
 #include "lede/compat.h"
 #include "lede/fields.h"
 #include "lede/hash.h"
@@ -909,7 +910,12 @@ static void *job_run(void *arg)
 	struct cluster_job *j = arg;
 	/* below the reader's thread: a key never waits behind the clusters */
 	compat_lower_thread_priority();
-	struct cluster_set *c = cluster_compute(j->s, &j->cancel);
+	const struct cache *from = store_source_cache(j->s);
+	struct cache_identity id;
+	if (from)
+		cache_identity(from, &id);
+	struct cluster_set *c =
+		cluster_file_get(j->s, store_cache_path(j->s), from ? &id : NULL, &j->cancel);
 	pthread_mutex_lock(&j->lock);
 	j->result = c;
 	j->done = true;

@@ -13,6 +13,7 @@
 
 #include "lede/cache.h"
 #include "lede/cluster.h"
+#include "lede/cluster_file.h"
 #include "lede/commands.h"
 #include "lede/compat.h"
 #include "lede/config.h"
@@ -532,10 +533,29 @@ static bool needs_clusters(const struct args *a, const struct querylang *ql)
 	       (ql && (querylang_needs(ql) & QUERYLANG_CLUSTERS));
 }
 
+/* The cache a load went through, and whether every article came from it
+ * as it is (the clusters kept beside it are then the store's). */
+struct load_source {
+	char *cache_path; /* NULL: --no-cache */
+	struct cache_identity id;
+	bool whole;
+};
+
+/* Every file a hit, and the cache file the same before and after the
+ * load: the store holds that cache's articles and nothing else. */
+static bool all_from(const struct store *s, const struct cache_identity *before, bool had,
+		     const char *cache_path, struct cache_identity *after)
+{
+	return had && !s->warnings.n && s->cache_hits == s->nfiles &&
+	       cache_identity_at(cache_path, after) && after->index_sum == before->index_sum &&
+	       after->records_sum == before->records_sum;
+}
+
 /* The articles into s, through the cache unless --no-cache, with the
- * load's warnings said on stderr. */
+ * load's warnings said on stderr; what it went through into *src. */
 static void load_articles(struct store *s, const struct args *a, const struct config *cfg,
-			  const struct search *re, const struct querylang *ql)
+			  const struct search *re, const struct querylang *ql,
+			  struct load_source *src)
 {
 	struct store_opts opts = {.max_file_size = cfg->max_file_size,
 				  .follow_links = a->follow || cfg->follow_links};
@@ -572,9 +592,12 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 		opts.progress = output_progress;
 		opts.progress_ctx = &progress;
 	}
+	struct cache_identity before;
+	bool had = cache_path && cache_identity_at(cache_path, &before);
 	store_init(s);
 	store_load(s, a->paths, a->npaths, &opts);
-	free(cache_path);
+	*src = (struct load_source){.cache_path = cache_path};
+	src->whole = all_from(s, &before, had, cache_path, &src->id);
 	for (size_t i = 0; i < s->warnings.n; i++)
 		fprintf(stderr, "lede: %s\n", s->warnings.v[i]);
 }
@@ -805,11 +828,15 @@ int main(int argc, char **argv)
 	char *seeds;
 	resolve_paths(&a, &cfg, &seeds);
 	static struct store s; /* reachable until the exit: see below */
-	load_articles(&s, &a, &cfg, re, ql);
+	struct load_source src;
+	load_articles(&s, &a, &cfg, re, ql, &src);
 
-	/* the printing modes find them once, before anything is selected */
+	/* the printing modes find them once, before anything is selected:
+	 * kept beside the cache when the articles all came from it */
 	if (a.mode != MODE_UI && needs_clusters(&a, ql))
-		cluster_publish(&s, cluster_compute(&s, NULL));
+		cluster_publish(&s, cluster_file_get(&s, src.cache_path,
+						     src.whole ? &src.id : NULL, NULL));
+	free(src.cache_path);
 	if (a.mode == MODE_CHECK)
 		status = run_check(&s, &a, ql);
 	else if (a.mode == MODE_UI)

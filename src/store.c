@@ -3103,6 +3103,22 @@ const char *const *store_reload_paths(const struct store *s, size_t *n)
 	return s->origin ? (const char *const *)s->origin->roots : NULL;
 }
 
+const struct cache *store_source_cache(const struct store *s)
+{
+	const struct store_lazy *lz = s->lazy;
+	if (!lz || !lz->cache || s->nhidden || lz->n != s->n)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++)
+		if (!lz->entry[i])
+			return NULL;
+	return lz->cache;
+}
+
+const char *store_cache_path(const struct store *s)
+{
+	return s->origin ? s->origin->cache_path : NULL;
+}
+
 void store_check_cancel(struct store *s)
 {
 	if (s->check)

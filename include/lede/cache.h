@@ -106,6 +106,10 @@ enum { CACHE_KEEP = 8 };
  * considered: temporaries of a write in progress and anything else in the
  * directory are never touched. A file that cannot be removed is left. */
 void cache_prune(const char *path, size_t keep);
+/* The ending of a file kept beside a cache file, named as it is but for
+ * its ".cache" (cluster_file.h): the prune removes it with its cache. */
+#define CACHE_BESIDE ".clusters"
+
 
 /* root made absolute and resolved (realpath), as cache_path_for hashes it;
  * only made absolute when it does not exist. A file found under root,
@@ -232,6 +236,19 @@ int cache_lookup(const struct cache *c, const char *path, const struct stat *st,
 char *cache_damage_message(const struct cache *c, size_t n);
 
 void cache_close(struct cache *c);
+
+/* What tells one cache file's contents from another's: the checksums of
+ * its header and index (every entry's identity, version and checksums)
+ * and of its records. A rewrite that changes any entry changes them; a
+ * file kept beside the cache is tied to it by them. */
+struct cache_identity {
+	uint64_t index_sum, records_sum;
+};
+void cache_identity(const struct cache *c, struct cache_identity *id);
+/* The identity the cache file at path says it has, from its header alone
+ * (nothing checked but its magic and versions): false when there is no
+ * such file or it is not of this lede. */
+bool cache_identity_at(const char *path, struct cache_identity *id);
 
 /* ---- the records section ---- */
 

@@ -49,6 +49,9 @@ struct cluster_set {
 	size_t nclustered; /* articles in them */
 	/* What the work cost, for the benchmark and the tests. */
 	size_t ncandidates; /* pairs scored */
+	/* Taken as they were found from the file kept beside the cache
+	 * (cluster_file.h): nothing computed. */
+	bool stored;
 };
 
 /* The clusters of s (hidden articles stay alone). The caller frees them
@@ -78,8 +81,11 @@ size_t cluster_lead(const struct store *s, size_t i);
  * else loaded first? */
 bool cluster_leads(const struct store *s, size_t a, size_t b);
 
-/* The reader computes them on a thread of its own, after its first
- * screen: a job, NULL when none could be started. */
+/* The reader finds them on a thread of its own, after its first screen:
+ * a job, NULL when none could be started. When every article of s came
+ * from its cache as it is (store_source_cache), they are taken from the
+ * file kept beside it when it holds them, and written there once
+ * computed (cluster_file_get). */
 struct cluster_job;
 struct cluster_job *cluster_job_start(const struct store *s);
 /* When the job is done (wait: wait for it): true, the job freed and *jp

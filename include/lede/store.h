@@ -246,6 +246,14 @@ bool store_checking(const struct store *s);
 /* The paths a reload walks (as given to the load), *n of them; NULL when
  * the store cannot reload. The store's, valid until store_free. */
 const char *const *store_reload_paths(const struct store *s, size_t *n);
+/* The cache every article of s came from as it is there: after a lazy
+ * load whose articles are all lazy (none parsed, none replaced, added or
+ * hidden by a check since), the cache they are decoded from; NULL
+ * otherwise. O(n); while s does not change. */
+const struct cache *store_source_cache(const struct store *s);
+/* The cache file a lazy load was given (store_opts.cache_path), NULL when
+ * none. The store's, valid until store_free. */
+const char *store_cache_path(const struct store *s);
 /* Stop the check: the rest of its walk finds nothing, nothing more is
  * read, no cache is written, and it has no result. store_free does it
  * first, so that a reader that quits never waits for a whole walk. */
