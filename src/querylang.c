@@ -375,8 +375,6 @@ static int parse_operator(struct parser *p)
 		q->needs |= QUERYLANG_LINKS;
 		return add_node(p, (struct node){.op = c == 'L' ? OP_LOCAL : OP_BACKLINKED});
 	case 'C':
-		if (!querylang_clusters_available())
-			return fail(p, at, "~C: clusters are not available");
 		q->needs |= QUERYLANG_CLUSTERS;
 		return add_node(p, (struct node){.op = OP_CLUSTER});
 	}
@@ -595,15 +593,9 @@ size_t querylang_nslow(const struct querylang *q)
 	return q->nslow;
 }
 
-/* ~C: the clusters are always computed (cluster.h), in the reader once
- * its first screen is up; until they are published every article is
- * alone. */
-bool querylang_clusters_available(void)
-{
-	return true;
-}
-
-/* Is article i in a coverage cluster of two or more? */
+/* Is article i in a coverage cluster of two or more? The clusters are
+ * always found (cluster.h), in the reader once its first screen is up;
+ * until they are published every article is alone. */
 static bool in_cluster(const struct store *s, size_t i)
 {
 	return cluster_size(s, i) >= 2;

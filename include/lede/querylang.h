@@ -86,8 +86,4 @@ uint32_t querylang_slow(struct querylang_eval *e, size_t i);
  * querylang_slow gave them)? */
 bool querylang_match_with(struct querylang_eval *e, size_t i, uint32_t bits);
 
-/* Are coverage clusters computed, for ~C? Until they are, ~C does not
- * compile: "query:COL: ~C: clusters are not available". */
-bool querylang_clusters_available(void);
-
 #endif
