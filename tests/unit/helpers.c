@@ -293,3 +293,21 @@ void reader_env(const char *home, char **cache_env, char **state_env, const char
 	env[n++] = *state_env;
 	env[n] = NULL;
 }
+
+char *corpus_copy(const char *name)
+{
+	char *dir = temp_dir(name);
+	char *cmd = xasprintf("cp -R tests/corpus/. '%s'/", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	wait_until_not_racy();
+	return dir;
+}
+
+void load_dir(struct store *s, const char *dir, const char *cache, bool reader)
+{
+	const char *paths[] = {dir};
+	struct store_opts opts = {.cache_path = cache, .lazy = reader, .from_cache = reader};
+	store_init(s);
+	store_load(s, paths, 1, &opts);
+}

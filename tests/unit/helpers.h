@@ -46,6 +46,13 @@ void age_file(const char *path, long seconds);
 char *temp_dir(const char *name);
 void temp_dir_free(char *dir);
 
+/* A copy of tests/corpus in a fresh temp_dir(name), old enough to be
+ * cached; the caller temp_dir_frees it. */
+char *corpus_copy(const char *name);
+/* dir into a fresh store: reader, as the reader loads it (lazy, from the
+ * cache alone when it can); else whole; through cache (NULL: none). */
+void load_dir(struct store *s, const char *dir, const char *cache, bool reader);
+
 /* path made to hold d[0..len) exactly (created or truncated). */
 void write_bytes(const char *path, const void *d, size_t len);
 

@@ -34,16 +34,6 @@ static char *archive_copy(void)
 	return dir;
 }
 
-/* reader: as the reader loads (lazy, from the cache alone); else whole,
- * through the cache when there is one. */
-static void load(struct store *s, const char *dir, const char *cache, bool reader)
-{
-	const char *paths[] = {dir};
-	struct store_opts opts = {.cache_path = cache, .lazy = reader, .from_cache = reader};
-	store_init(s);
-	store_load(s, paths, 1, &opts);
-}
-
 static bool str_same(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
@@ -129,10 +119,10 @@ Test(records, warm_start_from_the_records, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store plain, s;
-	load(&plain, dir, cache, false);
+	load_dir(&plain, dir, cache, false);
 	cr_assert_gt(plain.n, 50);
 	cr_assert_gt(plain.problems.n, 0, "no file was skipped");
-	load(&s, dir, cache, true);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.from_records, "not loaded from the records");
 	cr_assert_eq(s.warnings.n, 0);
 	assert_same_store(&s, &plain);
@@ -167,9 +157,9 @@ Test(records, right_after_rewrites_that_copy_entries, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store s, fresh;
-	load(&s, dir, cache, false);
+	load_dir(&s, dir, cache, false);
 	store_free(&s);
-	load(&s, dir, cache, true);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.from_records);
 	char *added = xasprintf("%s/aaa-new.md", dir);
 	write_text(added, "---\ntitle: \"!!! first of all\"\nwebUrl: \"https://x.example/a\"\n"
@@ -189,8 +179,8 @@ Test(records, right_after_rewrites_that_copy_entries, .timeout = 60)
 	store_free(&s);
 
 	struct store plain;
-	load(&plain, dir, NULL, false);
-	load(&s, dir, cache, true);
+	load_dir(&plain, dir, NULL, false);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.from_records, "the rewritten cache has no records");
 	assert_same_store(&s, &plain);
 	store_free(&s);
@@ -200,10 +190,10 @@ Test(records, right_after_rewrites_that_copy_entries, .timeout = 60)
 	cr_assert_eq(unlink(added), 0);
 	write_text(changed, "---\ntitle: \"Changed again\"\n---\n");
 	wait_until_not_racy();
-	load(&fresh, dir, cache, false);
+	load_dir(&fresh, dir, cache, false);
 	store_free(&fresh);
-	load(&plain, dir, NULL, false);
-	load(&s, dir, cache, true);
+	load_dir(&plain, dir, NULL, false);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.from_records);
 	assert_same_store(&s, &plain);
 	store_free(&s);
@@ -236,7 +226,7 @@ static void assert_refused(const char *dir, const char *cache, const struct stor
 			   const char *warning, bool from_entries)
 {
 	struct store s;
-	load(&s, dir, cache, true);
+	load_dir(&s, dir, cache, true);
 	cr_assert(!s.from_records, "refused records used");
 	cr_assert(has_warning(&s, warning), "no warning: %s", warning);
 	if (from_entries) {
@@ -247,7 +237,7 @@ static void assert_refused(const char *dir, const char *cache, const struct stor
 		cr_assert_eq(ch.added + ch.changed + ch.gone, 0);
 	}
 	store_free(&s);
-	load(&s, dir, cache, true);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.from_records, "not mended by the rewrite");
 	cr_assert_eq(s.warnings.n, 0);
 	assert_same_store(&s, plain);
@@ -260,7 +250,7 @@ Test(records, damaged_section_falls_back, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store plain;
-	load(&plain, dir, cache, false);
+	load_dir(&plain, dir, cache, false);
 	damage_records(cache, 3); /* in the last key */
 	assert_refused(dir, cache, &plain, "records (the file is damaged), rebuilding", true);
 	store_free(&plain);
@@ -275,7 +265,7 @@ Test(records, old_format_rebuilt, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store plain;
-	load(&plain, dir, cache, false);
+	load_dir(&plain, dir, cache, false);
 	size_t len;
 	unsigned char *d = (unsigned char *)slurp(cache, &len);
 	d[8] = (unsigned char)(CACHE_FORMAT_VERSION - 1);
@@ -297,7 +287,7 @@ Test(records, forged_record_refused, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store plain;
-	load(&plain, dir, cache, false);
+	load_dir(&plain, dir, cache, false);
 	size_t len;
 	unsigned char *d = (unsigned char *)slurp(cache, &len);
 	uint64_t rlen = 0;

@@ -27,26 +27,6 @@
 
 enum { HEAD = 80 }; /* the file's header (cluster_file.h) */
 
-/* A copy of the corpus, old enough to be cached. */
-static char *corpus_copy(void)
-{
-	char *dir = temp_dir("cluster-file");
-	char *cmd = xasprintf("cp -R tests/corpus/. '%s'/", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
-	wait_until_not_racy();
-	return dir;
-}
-
-/* reader: as the reader loads (lazy, from the cache alone); else whole. */
-static void load(struct store *s, const char *dir, const char *cache, bool reader)
-{
-	const char *paths[] = {dir};
-	struct store_opts opts = {.cache_path = cache, .lazy = reader, .from_cache = reader};
-	store_init(s);
-	store_load(s, paths, 1, &opts);
-}
-
 /* What the reader's job finds for s (the caller frees it). */
 static struct cluster_set *job_clusters(const struct store *s)
 {
@@ -84,7 +64,7 @@ static long index_of(const struct store *s, const char *path)
 static void assert_as_full(const struct store *s, const struct cluster_set *c, const char *dir)
 {
 	struct store fresh;
-	load(&fresh, dir, NULL, false);
+	load_dir(&fresh, dir, NULL, false);
 	struct cluster_set *want = cluster_compute(&fresh, NULL);
 	cr_assert_eq(store_listed(s), fresh.n);
 	size_t clustered = 0;
@@ -110,7 +90,7 @@ static void assert_as_full(const struct store *s, const struct cluster_set *c, c
 static struct cluster_set *reader_start(const char *dir, const char *cache, bool stored)
 {
 	struct store s;
-	load(&s, dir, cache, true);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.from_records, "not a warm start");
 	struct cluster_set *c = job_clusters(&s);
 	cr_assert_eq(c->stored, stored, "the clusters were%s taken from the file",
@@ -134,10 +114,10 @@ static bool exists(const char *path)
  * were, nothing computed. */
 Test(cluster_file, warm_reader_takes_the_stored_clusters, .timeout = 60)
 {
-	char *dir = corpus_copy(), *cache = xasprintf("%s.cache", dir);
+	char *dir = corpus_copy("cluster-file"), *cache = xasprintf("%s.cache", dir);
 	char *file = cluster_file_path(cache);
 	struct store s;
-	load(&s, dir, cache, false); /* writes the cache */
+	load_dir(&s, dir, cache, false); /* writes the cache */
 	store_free(&s);
 	cr_assert(!exists(file), "a file for a load that parsed its articles");
 	struct cluster_set *first = reader_start(dir, cache, false);
@@ -239,10 +219,10 @@ ParameterizedTestParameters(cluster_file, spoiled_file_is_never_used)
 
 ParameterizedTest(enum spoil *how, cluster_file, spoiled_file_is_never_used, .timeout = 60)
 {
-	char *dir = corpus_copy(), *cache = xasprintf("%s.cache", dir);
+	char *dir = corpus_copy("cluster-file"), *cache = xasprintf("%s.cache", dir);
 	char *file = cluster_file_path(cache);
 	struct store s;
-	load(&s, dir, cache, false);
+	load_dir(&s, dir, cache, false);
 	store_free(&s);
 	struct cluster_set *good = reader_start(dir, cache, false);
 	spoil_file(file, *how);
@@ -284,14 +264,14 @@ static void pick_cluster(const struct store *s, const struct cluster_set *set, c
  * computed once from the rewritten cache, then taken from the file. */
 Test(cluster_file, after_changes_the_clusters_are_a_full_computation_s, .timeout = 120)
 {
-	char *dir = corpus_copy(), *cache = xasprintf("%s.cache", dir);
+	char *dir = corpus_copy("cluster-file"), *cache = xasprintf("%s.cache", dir);
 	char *file = cluster_file_path(cache);
 	struct store s;
-	load(&s, dir, cache, false);
+	load_dir(&s, dir, cache, false);
 	store_free(&s);
 	cluster_free(reader_start(dir, cache, false));
 
-	load(&s, dir, cache, true);
+	load_dir(&s, dir, cache, true);
 	struct cluster_set *c = job_clusters(&s);
 	cr_assert(c->stored);
 	char *gone, *changed, *copied;
@@ -320,7 +300,7 @@ Test(cluster_file, after_changes_the_clusters_are_a_full_computation_s, .timeout
 
 	/* the next start: from the cache the check wrote */
 	for (int stored = 0; stored < 2; stored++) {
-		load(&s, dir, cache, true);
+		load_dir(&s, dir, cache, true);
 		c = job_clusters(&s);
 		cr_assert_eq(c->stored, stored);
 		assert_as_full(&s, c, dir);
@@ -370,7 +350,7 @@ static char *lede_out(const char *const *argv, const char *const *env)
  * right, is what they print. */
 Test(cluster_file, printing_modes_take_the_stored_clusters, .timeout = 120)
 {
-	char *home = temp_dir("cluster-file-cli"), *dir = corpus_copy();
+	char *home = temp_dir("cluster-file-cli"), *dir = corpus_copy("cluster-file");
 	char *cache_env, *state_env;
 	const char *env[10];
 	reader_env(home, &cache_env, &state_env, env);

@@ -29,14 +29,6 @@ static char *archive_copy(void)
 	return dir;
 }
 
-static void load(struct store *s, const char *dir, const char *cache, bool reader)
-{
-	const char *paths[] = {dir};
-	struct store_opts opts = {.cache_path = cache, .lazy = reader, .from_cache = reader};
-	store_init(s);
-	store_load(s, paths, 1, &opts);
-}
-
 /* A load from the cache's entries takes the skipped files too (their
  * problems alone): the check after it knows them, and nothing is freed
  * twice. */
@@ -44,9 +36,9 @@ Test(store_index, skipped_files_from_the_entries)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store warm, s;
-	load(&warm, dir, cache, false);
+	load_dir(&warm, dir, cache, false);
 	cr_assert_gt(warm.problems.n, 0, "no file was skipped");
-	load(&s, dir, cache, true);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.check_due, "not loaded from the cache's entries");
 	cr_assert_eq(s.n, warm.n);
 	cr_assert_eq(s.problems.n, warm.problems.n);
@@ -71,8 +63,8 @@ Test(store_index, orders_from_the_records, .timeout = 60)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store whole, s;
-	load(&whole, dir, cache, false);
-	load(&s, dir, cache, true);
+	load_dir(&whole, dir, cache, false);
+	load_dir(&s, dir, cache, true);
 	cr_assert(s.from_records, "not from the cache's records");
 	cr_assert(store_is_lazy(&s, 0));
 	char *want = store_orders(&whole, false), *got = store_orders(&s, true);
@@ -98,7 +90,7 @@ Test(store_index, orders_from_the_records, .timeout = 60)
 	cr_assert_eq(ch.gone, 1);
 	cr_assert_eq(ch.changed, 1);
 	struct store fresh;
-	load(&fresh, dir, NULL, false);
+	load_dir(&fresh, dir, NULL, false);
 	want = store_orders(&fresh, false);
 	got = store_orders(&s, true);
 	cr_assert_str_eq(got, want);
@@ -121,8 +113,8 @@ Test(store_index, orders_with_an_article_added)
 {
 	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
 	struct store whole, s;
-	load(&whole, dir, cache, false);
-	load(&s, dir, cache, true);
+	load_dir(&whole, dir, cache, false);
+	load_dir(&s, dir, cache, true);
 	struct article *a = article_new("zzz/added.md"), *b = article_new("zzz/added.md");
 	a->title = b->title = "An added story";
 	store_add(&s, a);

@@ -35,17 +35,6 @@ static const char *const big_name =
 	"everyday-cc__ai/2022-06-11-the-google-engineer-who-thinks-the-companys-ai-has-come-to-"
 	"life.md";
 
-/* A copy of the corpus, old enough to be cached. */
-static char *corpus_copy(const char *name)
-{
-	char *dir = temp_dir(name);
-	char *cmd = xasprintf("cp -R tests/corpus/. '%s'/", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
-	wait_until_not_racy();
-	return dir;
-}
-
 static char *in_dir(const char *dir, const char *name)
 {
 	return xasprintf("%s/%s", dir, name);
