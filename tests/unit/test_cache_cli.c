@@ -103,7 +103,9 @@ static size_t cache_files(char **only)
 	if (d) {
 		struct dirent *e;
 		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
+			size_t len = strlen(e->d_name);
+			/* the coverage clusters beside it are no cache file */
+			if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 6, ".cache"))
 				continue;
 			n++;
 			if (only) {
