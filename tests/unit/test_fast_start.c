@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "lede/cache.h"
 #include "lede/rank.h"
 #include "lede/store.h"
 #include "lede/util.h"
@@ -200,4 +201,55 @@ Test(fast_start, kv32_sort_is_stable)
 				  "n %zu, place %zu: not in order or not stable", n, i);
 	}
 	free(v);
+}
+
+/* The index read in two halves names the first bad entry as a reading in
+ * order does, wherever it lies: at the start, at the end of the first
+ * half, at the start of the second, at the end. The checksums are made
+ * right again (cache_reseal): only the entry's own check can refuse it. */
+Test(fast_start, a_bad_entry_named_in_either_half, .timeout = 60)
+{
+	enum { HEADER = 88, RECORD = 72 };
+	char *dir = archive_copy(), *cache = xasprintf("%s.cache", dir);
+	struct store plain;
+	load(&plain, dir, cache, false);
+	store_free(&plain);
+	size_t len;
+	unsigned char *orig = (unsigned char *)slurp(cache, &len);
+	size_t n = 0;
+	for (int b = 7; b >= 0; b--)
+		n = n << 8 | orig[16 + b];
+	cr_assert_gt(n, 8);
+	size_t at[] = {0, n / 2 - 1, n / 2, n / 2 + 1, n - 1};
+	unsigned char *d = xmalloc(len);
+	for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+		for (int what = 0; what < 2; what++) {
+			memcpy(d, orig, len);
+			unsigned char *e = d + HEADER + at[k] * RECORD;
+			if (what)
+				e[64] = 2; /* no such kind */
+			else
+				e[70] = 1; /* the padding */
+			/* and a later one bad as well: the first is named */
+			if (at[k] + 1 < n)
+				d[HEADER + (n - 1) * RECORD + 64] = 3;
+			cache_reseal(d, len);
+			FILE *f = fopen(cache, "wb");
+			cr_assert_not_null(f);
+			cr_assert_eq(fwrite(d, 1, len, f), len);
+			fclose(f);
+			char *err = NULL;
+			struct cache *c = cache_open(cache, &err);
+			cr_assert_null(c, "entry %zu taken", at[k] + 1);
+			char *want = xasprintf("corrupt (entry %zu)", at[k] + 1);
+			cr_assert(err && strstr(err, want), "entry %zu: %s", at[k] + 1, err);
+			free(want);
+			free(err);
+		}
+	}
+	free(d);
+	free(orig);
+	unlink(cache);
+	free(cache);
+	temp_dir_free(dir);
 }
