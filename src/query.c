@@ -346,6 +346,7 @@ struct query {
 	pthread_mutex_t lock[SORT_NKEYS];
 	pthread_t warm;
 	bool warming;
+	enum sort_key first; /* the caller's first order: the warm-up's last */
 	/* from this many articles on, sorts are warmed up and regex scans run
 	 * on a thread per core (QUERY_THREAD_MIN, else LEDE_THREAD_MIN) */
 	size_t thread_min;
@@ -819,8 +820,9 @@ static void *warm_up(void *arg)
 	 * provider's last, as it reads every article's name; then the names,
 	 * which a topic filter finds on a thread of its own if it comes
 	 * first */
-	for (int k = 0; k < SORT_NKEYS && !stopping(q); k++)
-		permutation(q, (struct sort_order){(enum sort_key)k, false});
+	for (int k = 1; k <= SORT_NKEYS && !stopping(q); k++)
+		permutation(q, (struct sort_order){(enum sort_key)((q->first + k) % SORT_NKEYS),
+						   false});
 	if (!stopping(q))
 		name_ids(q);
 	return NULL;
@@ -834,6 +836,11 @@ void query_set_thread_min(struct query *q, size_t n)
 void query_set_fold_window(struct query *q, size_t bytes)
 {
 	q->fold_window = bytes;
+}
+
+void query_warm_up_after(struct query *q, enum sort_key first)
+{
+	q->first = first;
 }
 
 bool query_warm_up(struct query *q)

@@ -302,7 +302,10 @@ static void take_store(struct app *a)
 {
 	const struct store *s = a->store;
 	a->query = query_new(s);
-	query_warm_up(a->query); /* the other orders and the search text, meanwhile */
+	/* the other orders and the search text, meanwhile: the first
+	 * screen's order is made here at once */
+	query_warm_up_after(a->query, a->order.key);
+	query_warm_up(a->query);
 	a->rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a->rows_buf);
 	a->rows = a->rows_buf;
 	a->marks = xcalloc(s->n ? s->n : 1, 1);
