@@ -639,11 +639,25 @@ static uint32_t *string_ranks(const struct store *s, const struct field *f)
 	d.key = xmalloc((n ? n : 1) * sizeof *d.key);
 	d.first = xmalloc((n ? n : 1) * sizeof *d.first);
 	uint32_t *rank = xcalloc(n ? n : 1, sizeof *rank);
+	/* a lazy article's provider name is an interned id: each id's
+	 * distinct number found once, at its first article */
+	bool by_id = f == &fields_table[FIELD_PROVIDER];
+	size_t nids = by_id ? store_name_count(s) : 0;
+	uint32_t *of_id = xmalloc((nids ? nids : 1) * sizeof *of_id);
+	memset(of_id, 0xff, (nids ? nids : 1) * sizeof *of_id);
 	for (size_t i = 0; i < n; i++) {
+		uint32_t id = by_id ? store_provider_id(s, i) : (uint32_t)STORE_NO_NAME;
+		if (id < nids && of_id[id] != UINT32_MAX) {
+			rank[i] = of_id[id];
+			continue;
+		}
 		const char *str = str_key(s, f, i);
 		if (str) /* for now, its distinct string's number */
 			rank[i] = distinct_number(&d, s, f, i, str);
+		if (str && id < nids)
+			of_id[id] = rank[i];
 	}
+	free(of_id);
 	/* the distinct strings sorted: a number's rank is its place */
 	uint32_t *order = xmalloc((d.n ? d.n : 1) * sizeof *order);
 	uint32_t *place = xmalloc((d.n ? d.n : 1) * sizeof *place);

@@ -3485,6 +3485,16 @@ const char *store_path(const struct store *s, size_t i)
 	return store_is_lazy(s, i) ? s->lazy->paths + s->lazy->path_at[i] : s->v[i]->path;
 }
 
+uint32_t store_provider_id(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].provider : (uint32_t)STORE_NO_NAME;
+}
+
+size_t store_name_count(const struct store *s)
+{
+	return s->lazy ? s->lazy->names.n : 0;
+}
+
 const char *store_provider_name(const struct store *s, size_t i)
 {
 	if (!store_is_lazy(s, i))

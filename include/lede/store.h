@@ -313,7 +313,15 @@ bool store_is_lazy(const struct store *s, size_t i);
  * strings are the store's: valid until store_free, or until a
  * store_check_apply changes article i. */
 const char *store_path(const struct store *s, size_t i);
-const char *store_provider_name(const struct store *s, size_t i); /* NULL: none */
+const char *store_provider_name(const struct store *s, size_t i);
+/* Article i's provider name as an id among the store's interned names
+ * (below store_name_count), the same id for the same name: lets a sort
+ * by provider rank each distinct name once. STORE_NO_NAME when article i
+ * is not lazy (or has no provider name: then store_provider_name is
+ * NULL). */
+enum { STORE_NO_NAME = -1 };
+uint32_t store_provider_id(const struct store *s, size_t i);
+size_t store_name_count(const struct store *s); /* NULL: none */
 size_t store_ntopics(const struct store *s, size_t i);
 const char *store_topic(const struct store *s, size_t i, size_t k);
 /* HAS_DATE, HAS_QUALITY and HAS_HEAT of article i's has, and its values. */
