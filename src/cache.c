@@ -1918,18 +1918,25 @@ static bool records_names(struct cache *c, const unsigned char *p, uint64_t byte
 	return at == bytes;
 }
 
-/* A date as the parser gives them (years 1 to 9999), 0 when absent. */
-static bool date_ok(int64_t v, unsigned has)
+/* The dates the parser gives (years 1 to 9999), as seconds: found once a
+ * check of the records, not once a record (a tenth of the check at a
+ * million). */
+struct date_range {
+	int64_t lo, hi;
+};
+
+/* A date within the range, 0 when absent. */
+static bool date_ok(int64_t v, unsigned has, const struct date_range *d)
 {
 	if (!(has & HAS_DATE))
 		return v == 0;
-	return v >= date_days_from_civil(1, 1, 1) * 86400 &&
-	       v < date_days_from_civil(10000, 1, 1) * 86400;
+	return v >= d->lo && v < d->hi;
 }
 
 /* Is record id within the section and what the parser could give? seen
  * marks the ranks taken. */
-static bool record_ok(const struct cache *c, size_t id, unsigned char *seen, size_t narticles)
+static bool record_ok(const struct cache *c, size_t id, unsigned char *seen, size_t narticles,
+		      const struct date_range *dates)
 {
 	struct cache_record r;
 	cache_record(c, id, &r);
@@ -1937,7 +1944,7 @@ static bool record_ok(const struct cache *c, size_t id, unsigned char *seen, siz
 	unsigned has = r.has;
 	if (q[77] & ~(RF_ARTICLE | RF_TITLE | RF_PROBLEMS) || q[78] > 7 || q[79] ||
 	    r.article != (c->e[id].kind == 1) || has & ~(unsigned)(HAS_DATE | HAS_QUALITY | HAS_HEAT) ||
-	    !date_ok(r.date, has) || (!(has & HAS_QUALITY) && r.quality) ||
+	    !date_ok(r.date, has, dates) || (!(has & HAS_QUALITY) && r.quality) ||
 	    (!(has & HAS_HEAT) && r.heat) || r.ntopics > ARTICLE_TOPICS_MAX ||
 	    r.nrelated > ARTICLE_RELATED_MAX || r.topic_at > c->ntopics ||
 	    r.ntopics > c->ntopics - r.topic_at || r.rel_at > c->nrels ||
@@ -1972,9 +1979,11 @@ static bool records_all_ok(const struct cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		narticles += c->e[i].kind == 1;
 	unsigned char *seen = xcalloc(narticles ? narticles : 1, 1);
+	const struct date_range dates = {date_days_from_civil(1, 1, 1) * 86400,
+					 date_days_from_civil(10000, 1, 1) * 86400};
 	bool ok = true;
 	for (size_t i = 0; ok && i < c->n; i++)
-		ok = record_ok(c, i, seen, narticles);
+		ok = record_ok(c, i, seen, narticles, &dates);
 	free(seen);
 	return ok;
 }

@@ -456,17 +456,24 @@ static int dir_for(struct thread_ctx *tc, const char *path, const char **name)
 	return tc->dirfd;
 }
 
-/* Does path lie under root, as the walk spells it: root itself, or root
- * then a slash (or root ending in one) and more? Its rest into *rest. */
-static bool under_root(const char *path, const char *root, const char **rest)
+/* Does path lie under root (n bytes), as the walk spells it: root itself,
+ * or root then a slash (or root ending in one) and more? Its rest into
+ * *rest. The length given: a load from the records asks it of every entry
+ * under one root. */
+static bool under_root_n(const char *path, const char *root, size_t n, const char **rest)
 {
-	size_t n = strlen(root);
 	if (strncmp(path, root, n))
 		return false;
 	if (path[n] && path[n] != '/' && !(n && root[n - 1] == '/'))
 		return false;
 	*rest = path + n;
 	return true;
+}
+
+/* The same, root's length measured. */
+static bool under_root(const char *path, const char *root, const char **rest)
+{
+	return under_root_n(path, root, strlen(root), rest);
 }
 
 /* The root the scanning thread found path under. The walk gives each root's
@@ -1744,6 +1751,7 @@ struct rec_load {
 	unsigned char *take;
 	const char *root; /* as given */
 	size_t root_len;  /* with the slash a path adds after it */
+	size_t key_root_len; /* of the root resolved, as the keys begin */
 	size_t split;     /* the first entry of the second half */
 	struct rec_at {
 		size_t article, topic, rel, path;
@@ -1781,7 +1789,7 @@ static const char *rec_rest(const struct rec_load *R, const struct loader *L, si
 			    const struct cache_record *r)
 {
 	const char *rest;
-	if (!under_root(r->key, L->root_keys[0], &rest))
+	if (!under_root_n(r->key, L->root_keys[0], R->key_root_len, &rest))
 		return NULL;
 	while (*rest == '/')
 		rest++;
@@ -2040,6 +2048,7 @@ static bool load_from_records(struct store *s, const struct loader *base)
 	R.root_len = strlen(R.root);
 	/* a path is the root, a slash unless it ends in one, the rest */
 	R.root_len += !R.root_len || R.root[R.root_len - 1] != '/';
+	R.key_root_len = strlen(L.root_keys[0]);
 	R.lz = lazy_new(n, R.max);
 	R.take = xcalloc(n ? n : 1, 1);
 	size_t problems0 = s->problems.n;
