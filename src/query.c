@@ -333,9 +333,8 @@ struct query {
 	uint32_t *tie, *tie_order;
 	unsigned char *same_title;
 	size_t ntitled; /* the tie order's articles with a title come first */
-	/* the numbers each numeric key sorts by, read with the titles in one
-	 * pass over the articles, so that a first sort by them (the s key
-	 * right after the start) reads compact arrays; freed once used */
+	/* the numbers a numeric key sorts by, read into compact arrays when
+	 * its order is first computed (read_numbers); freed once used */
 	uint64_t *num[SORT_NKEYS];
 	unsigned char *has_num[SORT_NKEYS];
 	/* per key, the ascending order and, in the same walk, the descending
@@ -347,6 +346,7 @@ struct query {
 	pthread_mutex_t lock[SORT_NKEYS];
 	pthread_t warm;
 	bool warming;
+	enum sort_key first; /* the caller's first order: the warm-up's last */
 	/* from this many articles on, sorts are warmed up and regex scans run
 	 * on a thread per core (QUERY_THREAD_MIN, else LEDE_THREAD_MIN) */
 	size_t thread_min;
@@ -410,26 +410,26 @@ static const char *path_of(const void *ctx, uint32_t i)
 
 /* The tie order: the titled articles sorted by title, each run of one
  * title by path; then the untitled ones by path. */
-/* The numbers a numeric key sorts by, each article's, from the store. */
-static void read_numbers(struct query *q)
+/* The numbers numeric key k sorts by, each article's, from the store:
+ * read when its order is first computed, by whichever thread computes
+ * it (under its lock), so that the first screen reads one key only. */
+static void read_numbers(struct query *q, int k)
 {
 	const struct store *s = q->s;
 	size_t n = s->n;
-	for (int k = 0; k < SORT_NKEYS; k++) {
-		unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY
-				: k == SORT_HEAT ? HAS_HEAT : 0;
-		if (!bit)
-			continue;
-		q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
-		q->has_num[k] = xmalloc(n ? n : 1);
-		for (size_t i = 0; i < n; i++) {
-			int64_t v = k == SORT_DATE ? store_date(s, i)
-				  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
-			/* a score of -1 is not known: sorted with the missing */
-			q->has_num[k][i] = k == SORT_DATE ? (store_has(s, i) & bit) != 0
-					   : article_score_known(store_has(s, i), bit, (int32_t)v);
-			q->num[k][i] = rank_key_of_int(v);
-		}
+	unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY
+			: k == SORT_HEAT ? HAS_HEAT : 0;
+	if (!bit || q->num[k])
+		return;
+	q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
+	q->has_num[k] = xmalloc(n ? n : 1);
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = k == SORT_DATE ? store_date(s, i)
+			  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
+		/* a score of -1 is not known: sorted with the missing */
+		q->has_num[k][i] = k == SORT_DATE ? (store_has(s, i) & bit) != 0
+				   : article_score_known(store_has(s, i), bit, (int32_t)v);
+		q->num[k][i] = rank_key_of_int(v);
 	}
 }
 
@@ -455,7 +455,6 @@ static bool tie_from_store(struct query *q)
 static void compute_tie(struct query *q)
 {
 	const struct store *s = q->s;
-	read_numbers(q);
 	if (tie_from_store(q))
 		return;
 	/* a lazy store's articles added since its tie order was made: its
@@ -640,11 +639,25 @@ static uint32_t *string_ranks(const struct store *s, const struct field *f)
 	d.key = xmalloc((n ? n : 1) * sizeof *d.key);
 	d.first = xmalloc((n ? n : 1) * sizeof *d.first);
 	uint32_t *rank = xcalloc(n ? n : 1, sizeof *rank);
+	/* a lazy article's provider name is an interned id: each id's
+	 * distinct number found once, at its first article */
+	bool by_id = f == &fields_table[FIELD_PROVIDER];
+	size_t nids = by_id ? store_name_count(s) : 0;
+	uint32_t *of_id = xmalloc((nids ? nids : 1) * sizeof *of_id);
+	memset(of_id, 0xff, (nids ? nids : 1) * sizeof *of_id);
 	for (size_t i = 0; i < n; i++) {
+		uint32_t id = by_id ? store_provider_id(s, i) : (uint32_t)STORE_NO_NAME;
+		if (id < nids && of_id[id] != UINT32_MAX) {
+			rank[i] = of_id[id];
+			continue;
+		}
 		const char *str = str_key(s, f, i);
 		if (str) /* for now, its distinct string's number */
 			rank[i] = distinct_number(&d, s, f, i, str);
+		if (str && id < nids)
+			of_id[id] = rank[i];
 	}
+	free(of_id);
 	/* the distinct strings sorted: a number's rank is its place */
 	uint32_t *order = xmalloc((d.n ? d.n : 1) * sizeof *order);
 	uint32_t *place = xmalloc((d.n ? d.n : 1) * sizeof *place);
@@ -662,6 +675,70 @@ static uint32_t *string_ranks(const struct store *s, const struct field *f)
 	free(d.key);
 	free(d.slot);
 	return rank;
+}
+
+/* Do the present keys lie within 2^32 of the smallest (*min)? Dates a
+ * century apart and every score do. */
+static bool span_fits_32(const uint64_t *key, const unsigned char *has, size_t n, uint64_t *min)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!has[i])
+			continue;
+		lo = key[i] < lo ? key[i] : lo;
+		hi = key[i] > hi ? key[i] : hi;
+	}
+	*min = lo;
+	return lo > hi || hi - lo <= UINT32_MAX;
+}
+
+/* The articles with a key, taken in the tie order and sorted stably by
+ * it, into sorted[] (same[k]: the k-th's key equals the one before), and
+ * those without one into missing[] (*nm of them), in the tie order;
+ * returns how many have one. Keys less min, in 32 bits: half the bytes
+ * a radix pass moves, and no more than four passes. */
+static size_t sort_keys32(const struct query *q, const uint64_t *key, const unsigned char *has,
+			  uint64_t min, uint32_t *sorted, unsigned char *same, uint32_t *missing,
+			  size_t *nm)
+{
+	size_t n = q->s->n, np = 0;
+	struct rank_kv32 *kv = xmalloc((n ? n : 1) * sizeof *kv);
+	for (size_t r = 0; r < n; r++) {
+		uint32_t i = q->tie_order[r];
+		if (has[i])
+			kv[np++] = (struct rank_kv32){(uint32_t)(key[i] - min), i};
+		else
+			missing[(*nm)++] = i;
+	}
+	rank_sort_kv32(kv, np);
+	for (size_t k = 0; k < np; k++) {
+		sorted[k] = kv[k].idx;
+		same[k] = k && kv[k].key == kv[k - 1].key;
+	}
+	free(kv);
+	return np;
+}
+
+/* The same with whole 64-bit keys, for keys that lie further apart. */
+static size_t sort_keys64(const struct query *q, const uint64_t *key, const unsigned char *has,
+			  uint32_t *sorted, unsigned char *same, uint32_t *missing, size_t *nm)
+{
+	size_t n = q->s->n, np = 0;
+	struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
+	for (size_t r = 0; r < n; r++) {
+		uint32_t i = q->tie_order[r];
+		if (has[i])
+			kv[np++] = (struct rank_kv){key[i], i};
+		else
+			missing[(*nm)++] = i;
+	}
+	rank_sort_kv(kv, np);
+	for (size_t k = 0; k < np; k++) {
+		sorted[k] = kv[k].idx;
+		same[k] = k && kv[k].key == kv[k - 1].key;
+	}
+	free(kv);
+	return np;
 }
 
 /* Both orders of one key. The title's is the tie order itself; any other
@@ -689,37 +766,29 @@ static void compute_key(struct query *q, enum sort_key key_id)
 				key[i] = rank[i];
 			}
 			free(rank);
-		} else { /* read at the start */
+		} else {
 			free(key);
 			free(has);
+			read_numbers(q, key_id);
 			key = q->num[key_id];
 			has = q->has_num[key_id];
 			q->num[key_id] = NULL;
 			q->has_num[key_id] = NULL;
 		}
-		struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
 		uint32_t *missing = xmalloc((n ? n : 1) * sizeof *missing);
-		for (size_t r = 0; r < n; r++) {
-			uint32_t i = q->tie_order[r];
-			if (has[i])
-				kv[np++] = (struct rank_kv){key[i], i};
-			else
-				missing[nm++] = i;
-		}
+		uint32_t *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+		unsigned char *same = xmalloc(n ? n : 1);
+		uint64_t min;
+		if (span_fits_32(key, has, n, &min))
+			np = sort_keys32(q, key, has, min, sorted, same, missing, &nm);
+		else
+			np = sort_keys64(q, key, has, sorted, same, missing, &nm);
 		free(key);
 		free(has);
-		rank_sort_kv(kv, np);
-		uint32_t *sorted = xmalloc((np ? np : 1) * sizeof *sorted);
-		unsigned char *same = xmalloc(np ? np : 1);
-		for (size_t k = 0; k < np; k++) {
-			sorted[k] = kv[k].idx;
-			same[k] = k && kv[k].key == kv[k - 1].key;
-		}
 		orders_of(sorted, same, np, missing, nm, asc, desc);
 		free(same);
 		free(sorted);
 		free(missing);
-		free(kv);
 	}
 	q->perm[key][0] = asc;
 	q->perm[key][1] = desc;
@@ -759,16 +828,17 @@ static bool stopping(const struct query *q)
 static void *warm_up(void *arg)
 {
 	struct query *q = arg;
-	/* the provider's order first: it reads every article's name, where
-	 * the others read numbers kept from the start (a few ms, which a key
-	 * can bear) or have theirs already (the title's is the tie order);
-	 * the names, which a topic filter finds on a thread of its own if it
-	 * comes first; the rest */
-	permutation(q, (struct sort_order){SORT_PROVIDER, false});
+	/* the orders in the order the s key goes through them from the
+	 * first (the date's), so that the presses right after the start find
+	 * theirs made or being made: each a radix sort of integers, the
+	 * provider's last, as it reads every article's name; then the names,
+	 * which a topic filter finds on a thread of its own if it comes
+	 * first */
+	for (int k = 1; k <= SORT_NKEYS && !stopping(q); k++)
+		permutation(q, (struct sort_order){(enum sort_key)((q->first + k) % SORT_NKEYS),
+						   false});
 	if (!stopping(q))
 		name_ids(q);
-	for (int k = 0; k < SORT_NKEYS && !stopping(q); k++)
-		permutation(q, (struct sort_order){(enum sort_key)k, false});
 	return NULL;
 }
 
@@ -780,6 +850,11 @@ void query_set_thread_min(struct query *q, size_t n)
 void query_set_fold_window(struct query *q, size_t bytes)
 {
 	q->fold_window = bytes;
+}
+
+void query_warm_up_after(struct query *q, enum sort_key first)
+{
+	q->first = first;
 }
 
 bool query_warm_up(struct query *q)

@@ -53,6 +53,51 @@ static void radix_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
 		memcpy(v, from, n * sizeof *v);
 }
 
+static void radix_kv32(struct rank_kv32 *v, struct rank_kv32 *tmp, size_t n)
+{
+	size_t count[4][256];
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 4; b++)
+			count[b][(v[i].key >> (8 * b)) & 0xff]++;
+	struct rank_kv32 *from = v, *to = tmp;
+	for (int b = 0; b < 4; b++) {
+		size_t *c = count[b];
+		if (c[(v[0].key >> (8 * b)) & 0xff] == n)
+			continue;
+		size_t at = 0;
+		for (int d = 0; d < 256; d++) {
+			size_t k = c[d];
+			c[d] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[c[(from[i].key >> (8 * b)) & 0xff]++] = from[i];
+		struct rank_kv32 *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
+}
+
+void rank_sort_kv32(struct rank_kv32 *v, size_t n)
+{
+	if (n <= SMALL) {
+		for (size_t i = 1; i < n; i++) {
+			struct rank_kv32 x = v[i];
+			size_t j = i;
+			for (; j > 0 && v[j - 1].key > x.key; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	struct rank_kv32 *tmp = xmalloc(n * sizeof *tmp);
+	radix_kv32(v, tmp, n);
+	free(tmp);
+}
+
 static void sort_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
 {
 	if (n <= SMALL)

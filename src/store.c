@@ -92,6 +92,15 @@ struct store_lazy {
 	size_t n;                 /* articles [0, n) were loaded by it */
 	uint32_t *entry;          /* article i's cache entry + 1; 0: v[i] is whole */
 	struct article **full;    /* decoded on demand (store_article), or NULL */
+	/* Articles store_article_early decoded while the links were being
+	 * made on their thread (which reads full[]): kept here, their local
+	 * articles not set, until the links are made; then set and moved
+	 * into full[]. From the loading thread only. */
+	struct unlinked {
+		uint32_t idx;
+		struct article *a;
+	} *unlinked;
+	size_t nunlinked, capunlinked;
 	/* Article i's related stories' webUrls, hashed: rel[rel_at[i] ..
 	 * rel_at[i + 1]); and their local articles after store_link, in
 	 * local[] likewise (-1: none). */
@@ -447,17 +456,24 @@ static int dir_for(struct thread_ctx *tc, const char *path, const char **name)
 	return tc->dirfd;
 }
 
-/* Does path lie under root, as the walk spells it: root itself, or root
- * then a slash (or root ending in one) and more? Its rest into *rest. */
-static bool under_root(const char *path, const char *root, const char **rest)
+/* Does path lie under root (n bytes), as the walk spells it: root itself,
+ * or root then a slash (or root ending in one) and more? Its rest into
+ * *rest. The length given: a load from the records asks it of every entry
+ * under one root. */
+static bool under_root_n(const char *path, const char *root, size_t n, const char **rest)
 {
-	size_t n = strlen(root);
 	if (strncmp(path, root, n))
 		return false;
 	if (path[n] && path[n] != '/' && !(n && root[n - 1] == '/'))
 		return false;
 	*rest = path + n;
 	return true;
+}
+
+/* The same, root's length measured. */
+static bool under_root(const char *path, const char *root, const char **rest)
+{
+	return under_root_n(path, root, strlen(root), rest);
 }
 
 /* The root the scanning thread found path under. The walk gives each root's
@@ -1727,6 +1743,19 @@ struct rec_load {
 	struct cache_reader *rdr;
 	struct buf path;
 	size_t files, damaged;
+	/* Entry id's article is taken (take[id]), found by rec_plan, which
+	 * reads the heads of the few with problems in the entries' order;
+	 * the records of those taken are then copied on two threads, each
+	 * over half of the entries, from the counts rec_plan found where the
+	 * second half begins. */
+	unsigned char *take;
+	const char *root; /* as given */
+	size_t root_len;  /* with the slash a path adds after it */
+	size_t key_root_len; /* of the root resolved, as the keys begin */
+	size_t split;     /* the first entry of the second half */
+	struct rec_at {
+		size_t article, topic, rel, path;
+	} half, total;
 };
 
 /* The names of the records, as the store interns them: the same ids.
@@ -1741,39 +1770,6 @@ static bool rec_names(struct rec_load *R)
 	return true;
 }
 
-/* Entry id's article into the store as a lazy one, from its record. */
-static void rec_article(struct store *s, struct rec_load *R, size_t id,
-			const struct cache_record *r, const char *path)
-{
-	struct store_lazy *lz = R->lz;
-	size_t i = s->n;
-	store_add(s, NULL);
-	lz->entry[i] = (uint32_t)id + 1;
-	struct lazy_rec *x = &lz->rec[i];
-	*x = (struct lazy_rec){.date = r->date,
-			       .quality = r->quality,
-			       .heat = r->heat,
-			       .provider = r->provider,
-			       .type = r->type,
-			       .topic_at = (uint32_t)lz->ntopic_ids,
-			       .ntopics = (uint16_t)r->ntopics,
-			       .has = r->has};
-	for (uint32_t k = 0; k < r->ntopics; k++)
-		lz->topic_ids[lz->ntopic_ids++] = cache_record_topic(R->c, r->topic_at + k);
-	lz->rel_at[i] = lz->nrel;
-	for (uint32_t k = 0; k < r->nrelated; k++)
-		lz->rel[lz->nrel++] = cache_record_related(R->c, r->rel_at + k);
-	lz->rel_at[i + 1] = lz->nrel;
-	memcpy(lz->urls + 3 * i, r->urls, sizeof r->urls);
-	lz->has_urls[i] = r->has_urls;
-	size_t plen = strlen(path) + 1; /* within the pool, made at its size */
-	memcpy(lz->paths + lz->npaths, path, plen);
-	lz->path_at[i] = lz->npaths;
-	lz->npaths += plen;
-	R->rank[i] = r->rank;
-	R->trank[i] = r->has_title ? r->title_rank : CACHE_NO_RANK;
-}
-
 /* A skipped file's entry: its path kept for the check. */
 static void rec_skipped(struct rec_load *R, size_t id, const char *path)
 {
@@ -1786,37 +1782,185 @@ static void rec_skipped(struct rec_load *R, size_t id, const char *path)
 	lz->skipped_path[lz->nskipped++] = xstrdup(path);
 }
 
-/* Entry id, if its key lies under the root (typed root, resolved key)
- * and its file was within the size limit when cached. */
-static void rec_entry(struct store *s, struct rec_load *R, const struct loader *L, size_t id)
+/* The part of entry id's key under the root (typed root, resolved key),
+ * if it lies under it and its file was within the size limit when
+ * cached; else NULL. */
+static const char *rec_rest(const struct rec_load *R, const struct loader *L, size_t id,
+			    const struct cache_record *r)
 {
-	struct cache_record r;
-	cache_record(R->c, id, &r);
 	const char *rest;
-	if (!under_root(r.key, L->root_keys[0], &rest))
-		return;
+	if (!under_root_n(r->key, L->root_keys[0], R->key_root_len, &rest))
+		return NULL;
 	while (*rest == '/')
 		rest++;
 	if (!*rest || cache_entry_size(R->c, id) > (int64_t)L->max)
+		return NULL;
+	return rest;
+}
+
+/* Entry id, in the entries' order: is its article taken (its problems,
+ * if it has any, read; a skipped file kept for the check)? */
+static void rec_plan_one(struct store *s, struct rec_load *R, const struct loader *L, size_t id)
+{
+	struct cache_record r;
+	cache_record(R->c, id, &r);
+	R->narticles += r.article;
+	const char *rest = rec_rest(R, L, id, &r);
+	if (!rest)
 		return;
-	const char *path = path_under(&R->path, L->roots[0], rest);
 	R->files++;
 	size_t n0 = s->problems.n;
-	if (r.problems) {
+	if (r.problems || !r.article) {
+		const char *path = path_under(&R->path, R->root, rest);
 		/* the file's problems, as a lookup gives them */
 		const struct cache_text *texts;
 		size_t ntexts;
-		if (cache_read_head_as(R->rdr, id, r.key, path, &s->problems, &texts, &ntexts) < 0) {
+		if (r.problems &&
+		    cache_read_head_as(R->rdr, id, r.key, path, &s->problems, &texts, &ntexts) < 0) {
 			R->damaged++;
 			return;
 		}
+		if (!r.article)
+			rec_skipped(R, id, path);
 	}
-	if (r.article)
-		rec_article(s, R, id, &r, path);
-	else
-		rec_skipped(R, id, path);
 	/* a skipped file without a problem is not an article (parse.h) */
 	s->not_articles += !r.article && s->problems.n == n0;
+	if (!r.article)
+		return;
+	R->take[id] = 1;
+	R->total.article++;
+	R->total.topic += r.ntopics;
+	R->total.rel += r.nrelated;
+	R->total.path += R->root_len + strlen(rest) + 1;
+}
+
+static void rec_plan(struct store *s, struct rec_load *R, const struct loader *L, size_t n)
+{
+	R->split = n / 2;
+	for (size_t id = 0; id < n; id++) {
+		if (id == R->split)
+			R->half = R->total;
+		rec_plan_one(s, R, L, id);
+	}
+	if (R->split == n)
+		R->half = R->total;
+}
+
+/* R's arrays for what rec_plan found, each at its size, their pages in
+ * place at once: a fault each was most of the copy at a million
+ * articles. */
+static void rec_alloc(struct store *s, struct rec_load *R, size_t n)
+{
+	struct store_lazy *lz = R->lz;
+	size_t k = R->total.article;
+	lz->cappaths = lz->map_paths = R->total.path ? R->total.path : 1;
+	lz->paths = compat_map_prefaulted(lz->map_paths);
+	lz->captopic_ids = R->total.topic ? R->total.topic : 1;
+	lz->map_topics = lz->captopic_ids * sizeof *lz->topic_ids;
+	lz->topic_ids = compat_map_prefaulted(lz->map_topics);
+	lz->caprel = R->total.rel ? R->total.rel : 1;
+	lz->map_rel = lz->caprel * sizeof *lz->rel;
+	lz->rel = compat_map_prefaulted(lz->map_rel);
+	s->v = xgrow(s->v, &s->cap, n, sizeof *s->v);
+	compat_prefault(s->v, k * sizeof *s->v);
+	compat_prefault(lz->entry, k * sizeof *lz->entry);
+	compat_prefault(lz->rec, k * sizeof *lz->rec);
+	compat_prefault(lz->urls, 3 * k * sizeof *lz->urls);
+	compat_prefault(lz->rel_at, (k + 1) * sizeof *lz->rel_at);
+	compat_prefault(lz->path_at, k * sizeof *lz->path_at);
+	R->rank = xmalloc((n ? n : 1) * sizeof *R->rank);
+	R->trank = xmalloc((n ? n : 1) * sizeof *R->trank);
+	compat_prefault(R->rank, k * sizeof *R->rank);
+	compat_prefault(R->trank, k * sizeof *R->trank);
+}
+
+/* One half of the copy: the entries [lo, hi), their articles, topics,
+ * related stories and paths placed from at on. Nothing another half
+ * writes. */
+struct rec_fill {
+	struct store *s;
+	struct rec_load *R;
+	const struct loader *L;
+	size_t lo, hi;
+	struct rec_at at;
+};
+
+static void rec_article(struct rec_fill *F, size_t id)
+{
+	struct rec_load *R = F->R;
+	struct store_lazy *lz = R->lz;
+	struct cache_record r;
+	cache_record(R->c, id, &r);
+	const char *rest = rec_rest(R, F->L, id, &r);
+	size_t i = F->at.article++;
+	F->s->v[i] = NULL;
+	lz->entry[i] = (uint32_t)id + 1;
+	lz->rec[i] = (struct lazy_rec){.date = r.date,
+				       .quality = r.quality,
+				       .heat = r.heat,
+				       .provider = r.provider,
+				       .type = r.type,
+				       .topic_at = (uint32_t)F->at.topic,
+				       .ntopics = (uint16_t)r.ntopics,
+				       .has = r.has};
+	for (uint32_t k = 0; k < r.ntopics; k++)
+		lz->topic_ids[F->at.topic++] = cache_record_topic(R->c, r.topic_at + k);
+	lz->rel_at[i] = F->at.rel;
+	for (uint32_t k = 0; k < r.nrelated; k++)
+		lz->rel[F->at.rel++] = cache_record_related(R->c, r.rel_at + k);
+	memcpy(lz->urls + 3 * i, r.urls, sizeof r.urls);
+	lz->has_urls[i] = r.has_urls;
+	/* the path: the root as given, a slash, the rest of the key */
+	char *p = lz->paths + F->at.path;
+	lz->path_at[i] = F->at.path;
+	memcpy(p, R->root, R->root_len);
+	p[R->root_len - 1] = '/';
+	size_t rl = strlen(rest) + 1;
+	memcpy(p + R->root_len, rest, rl);
+	F->at.path += R->root_len + rl;
+	R->rank[i] = r.rank;
+	R->trank[i] = r.has_title ? r.title_rank : CACHE_NO_RANK;
+}
+
+static void *rec_fill_main(void *arg)
+{
+	struct rec_fill *F = arg;
+	for (size_t id = F->lo; id < F->hi; id++)
+		if (F->R->take[id])
+			rec_article(F, id);
+	return NULL;
+}
+
+/* From this many entries on, the second half is copied on a thread: a
+ * thread costs some tens of microseconds, so from very few (and the tests'
+ * small archives take the path a million articles take). */
+enum { REC_THREAD_MIN = 2 };
+
+/* The records of the articles rec_plan took copied, in two halves. */
+static void rec_copy(struct store *s, struct rec_load *R, const struct loader *L, size_t n)
+{
+	struct rec_fill first = {s, R, L, 0, R->split, {0}};
+	struct rec_fill second = {s, R, L, R->split, n, R->half};
+	pthread_t tid;
+	bool started = false;
+	if (n >= REC_THREAD_MIN) {
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
+		started = pthread_create(&tid, NULL, rec_fill_main, &second) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	rec_fill_main(&first);
+	if (started)
+		pthread_join(tid, NULL);
+	else
+		rec_fill_main(&second);
+	struct store_lazy *lz = R->lz;
+	s->n = R->total.article;
+	lz->ntopic_ids = R->total.topic;
+	lz->nrel = R->total.rel;
+	lz->rel_at[s->n] = lz->nrel;
+	lz->npaths = R->total.path;
 }
 
 /* The tie order of the articles loaded, from their places in the cache's:
@@ -1846,47 +1990,6 @@ static void rec_tie_order(struct store *s, struct rec_load *R)
 	lz->same_title = same;
 	lz->ntitled = ntitled;
 	lz->tie_n = s->n;
-}
-
-/* Load from the cache's records (store_opts.from_cache, one path given:
- * the records rank by key, which orders as the paths only under one
- * root); false, with nothing kept, when they cannot be used (damaged:
- * said, then the load from the entries) or give no article. */
-/* R's arrays for the n entries of the cache, each at its size, their
- * pages in place at once: a fault each was most of the copy at a million
- * articles. The paths' pool too (a path is at most its key and the root
- * as given, a slash and a NUL): growing it would copy it again and again. */
-static void rec_alloc(struct store *s, struct rec_load *R, const char *root, size_t n)
-{
-	struct store_lazy *lz = R->lz = lazy_new(n, R->max);
-	R->rank = xmalloc((n ? n : 1) * sizeof *R->rank);
-	R->trank = xmalloc((n ? n : 1) * sizeof *R->trank);
-	struct cache_record r;
-	size_t ntopics = 0, nrel = 0, paths = 0, rootlen = strlen(root) + 2;
-	for (size_t id = 0; id < n; id++) {
-		cache_record(R->c, id, &r);
-		R->narticles += r.article;
-		ntopics += r.ntopics;
-		nrel += r.nrelated;
-		paths += r.article ? strlen(r.key) + rootlen : 0;
-	}
-	lz->cappaths = lz->map_paths = paths ? paths : 1;
-	lz->paths = compat_map_prefaulted(lz->map_paths);
-	lz->captopic_ids = ntopics ? ntopics : 1;
-	lz->map_topics = lz->captopic_ids * sizeof *lz->topic_ids;
-	lz->topic_ids = compat_map_prefaulted(lz->map_topics);
-	lz->caprel = nrel ? nrel : 1;
-	lz->map_rel = lz->caprel * sizeof *lz->rel;
-	lz->rel = compat_map_prefaulted(lz->map_rel);
-	s->v = xgrow(s->v, &s->cap, n, sizeof *s->v);
-	compat_prefault(s->v, n * sizeof *s->v);
-	compat_prefault(lz->entry, n * sizeof *lz->entry);
-	compat_prefault(lz->rec, n * sizeof *lz->rec);
-	compat_prefault(lz->urls, 3 * n * sizeof *lz->urls);
-	compat_prefault(lz->rel_at, (n + 1) * sizeof *lz->rel_at);
-	compat_prefault(lz->path_at, n * sizeof *lz->path_at);
-	compat_prefault(R->rank, n * sizeof *R->rank);
-	compat_prefault(R->trank, n * sizeof *R->trank);
 }
 
 /* Nothing of a load from the records kept: the problems it added since
@@ -1925,6 +2028,10 @@ static void rec_finish(struct store *s, struct rec_load *R, const struct loader 
 	s->from_records = true;
 }
 
+/* Load from the cache's records (store_opts.from_cache, one path given:
+ * the records rank by key, which orders as the paths only under one
+ * root); false, with nothing kept, when they cannot be used (damaged:
+ * said, then the load from the entries) or give no article. */
 static bool load_from_records(struct store *s, const struct loader *base)
 {
 	struct cache *c = (struct cache *)base->cache;
@@ -1937,12 +2044,21 @@ static bool load_from_records(struct store *s, const struct loader *base)
 	struct loader L = *base;
 	loader_key_roots(&L);
 	size_t n = cache_count(c);
-	struct rec_load R = {.c = c, .rdr = cache_reader_new(c), .max = L.max};
-	rec_alloc(s, &R, L.roots[0], n);
-	bool ok = rec_names(&R);
+	struct rec_load R = {.c = c, .rdr = cache_reader_new(c), .max = L.max, .root = L.roots[0]};
+	R.root_len = strlen(R.root);
+	/* a path is the root, a slash unless it ends in one, the rest */
+	R.root_len += !R.root_len || R.root[R.root_len - 1] != '/';
+	R.key_root_len = strlen(L.root_keys[0]);
+	R.lz = lazy_new(n, R.max);
+	R.take = xcalloc(n ? n : 1, 1);
 	size_t problems0 = s->problems.n;
-	for (size_t id = 0; ok && id < n; id++)
-		rec_entry(s, &R, &L, id);
+	bool ok = rec_names(&R);
+	if (ok) {
+		rec_plan(s, &R, &L, n);
+		rec_alloc(s, &R, n);
+		rec_copy(s, &R, &L, n);
+	}
+	free(R.take);
 	cache_reader_free(R.rdr);
 	buf_free(&R.path);
 	ok = ok && s->n;
@@ -2002,13 +2118,20 @@ struct store_linker {
 	pthread_t tid;
 	pthread_mutex_t mu;
 	atomic_bool joined;
+	atomic_bool done; /* the thread has made them: a join waits no more */
 };
 
 static void *link_main(void *arg)
 {
 	struct store *s = arg;
+	/* behind the first screen: the keys come first */
+	compat_lower_thread_priority();
+	const struct store_opts *o = &s->lazy->opts;
+	if (o->before_link)
+		o->before_link(o->before_link_ctx);
 	link_related(s);
 	link_backlinks(s);
+	atomic_store_explicit(&s->linker->done, true, memory_order_release);
 	return NULL;
 }
 
@@ -2018,17 +2141,19 @@ static bool links_start(struct store *s)
 	struct store_linker *k = xcalloc(1, sizeof *k);
 	pthread_mutex_init(&k->mu, NULL);
 	atomic_init(&k->joined, false);
+	atomic_init(&k->done, false);
+	s->linker = k; /* before the thread, which reads it */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
 	bool started = pthread_create(&k->tid, NULL, link_main, s) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!started) {
+		s->linker = NULL;
 		pthread_mutex_destroy(&k->mu);
 		free(k);
 		return false;
 	}
-	s->linker = k;
 	return true;
 }
 
@@ -2322,13 +2447,18 @@ static void count_without_web(struct store *s)
 
 long store_next_identity(const struct store *s, const char *id, long after)
 {
-	links_wait(s);
-	if (!s->nwithout_web)
+	/* While the links are made behind the first screen, a scan of every
+	 * identity's hash (a few milliseconds at a million articles) finds
+	 * what the URL index would: a mark right after the start waits for
+	 * nothing. */
+	bool linked = store_links_ready(s);
+	if (linked && !s->nwithout_web)
 		return store_next_web_url(s, id, after);
 	/* hashed once: a lazy article is compared by its identity's hash, a
 	 * whole one by the string when the hashes agree */
 	uint64_t h = hash_str(id);
-	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < s->nlinked; i++)
+	size_t end = linked ? s->nlinked : s->n; /* the linker links them all */
+	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < end; i++)
 		if (!store_is_hidden(s, i) && store_identity_hash(s, i) == h &&
 		    (store_is_lazy(s, i) || !strcmp(article_identity(s->v[i]), id)))
 			return (long)i;
@@ -2442,6 +2572,18 @@ void store_link(struct store *s)
 	link_backlinks(s);
 }
 
+bool store_links_ready(const struct store *s)
+{
+	const struct store_linker *k = s->linker;
+	return !k || atomic_load_explicit(&k->joined, memory_order_acquire) ||
+	       atomic_load_explicit(&k->done, memory_order_acquire);
+}
+
+void store_links_settle(const struct store *s)
+{
+	links_wait(s);
+}
+
 const size_t *store_backlinks(const struct store *s, size_t i, size_t *n)
 {
 	links_wait(s);
@@ -2460,6 +2602,9 @@ static void lazy_free(struct store_lazy *lz)
 	for (size_t i = 0; i < lz->n; i++)
 		article_free(lz->full[i]);
 	free(lz->full);
+	for (size_t k = 0; k < lz->nunlinked; k++)
+		article_free(lz->unlinked[k].a);
+	free(lz->unlinked);
 	free(lz->entry);
 	if (lz->map_rel)
 		compat_unmap(lz->rel, lz->map_rel);
@@ -2559,24 +2704,60 @@ static struct article *reread(struct store *s, size_t i)
 	return a;
 }
 
-const struct article *store_article(struct store *s, size_t i)
+/* The articles decoded while the links were made, now that they are:
+ * their local articles set, and kept in full[] with the others. */
+static void unlinked_flush(struct store *s)
 {
-	if (i >= s->n)
-		return NULL;
-	links_wait(s); /* it sets the related stories' local articles */
+	struct store_lazy *lz = s->lazy;
+	for (; lz && lz->nunlinked; lz->nunlinked--) {
+		struct unlinked *u = &lz->unlinked[lz->nunlinked - 1];
+		set_locals(s, u->a);
+		lz->full[u->idx] = u->a;
+	}
+}
+
+/* Article i decoded, and kept; its local articles set if the links are
+ * made, else it waits among the unlinked until they are. */
+static const struct article *article_of(struct store *s, size_t i)
+{
 	struct store_lazy *lz = s->lazy;
 	if (!store_is_lazy(s, i))
 		return s->v[i];
+	bool linked = store_links_ready(s);
+	if (linked)
+		unlinked_flush(s);
 	if (lz->full[i])
 		return lz->full[i];
+	for (size_t k = 0; k < lz->nunlinked; k++)
+		if (lz->unlinked[k].idx == i)
+			return lz->unlinked[k].a;
 	if (!lz->rdr)
 		lz->rdr = cache_reader_new(lz->cache);
 	struct article *a = cache_read_article(lz->rdr, lz->entry[i] - 1, store_path(s, i));
 	if (!a && !(a = reread(s, i)))
 		a = lazy_stub_seen(s, i);
-	set_locals(s, a);
-	lz->full[i] = a;
+	if (linked) {
+		set_locals(s, a);
+		lz->full[i] = a;
+	} else {
+		lz->unlinked = xgrow(lz->unlinked, &lz->capunlinked, lz->nunlinked + 1,
+				     sizeof *lz->unlinked);
+		lz->unlinked[lz->nunlinked++] = (struct unlinked){(uint32_t)i, a};
+	}
 	return a;
+}
+
+const struct article *store_article(struct store *s, size_t i)
+{
+	if (i >= s->n)
+		return NULL;
+	links_wait(s); /* it sets the related stories' local articles */
+	return article_of(s, i);
+}
+
+const struct article *store_article_early(struct store *s, size_t i)
+{
+	return i < s->n ? article_of(s, i) : NULL;
 }
 
 struct store_texts {
@@ -3243,6 +3424,8 @@ static void replace(struct store *s, size_t i, struct article *a)
 	article_free(s->v[i]);
 	s->v[i] = a;
 	if (lz && i < lz->n) {
+		links_wait(s);
+		unlinked_flush(s);
 		lz->entry[i] = 0; /* whole from now on */
 		article_free(lz->full[i]);
 		lz->full[i] = NULL;
@@ -3325,6 +3508,16 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 const char *store_path(const struct store *s, size_t i)
 {
 	return store_is_lazy(s, i) ? s->lazy->paths + s->lazy->path_at[i] : s->v[i]->path;
+}
+
+uint32_t store_provider_id(const struct store *s, size_t i)
+{
+	return store_is_lazy(s, i) ? s->lazy->rec[i].provider : (uint32_t)STORE_NO_NAME;
+}
+
+size_t store_name_count(const struct store *s)
+{
+	return s->lazy ? s->lazy->names.n : 0;
 }
 
 const char *store_provider_name(const struct store *s, size_t i)

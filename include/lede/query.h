@@ -162,6 +162,10 @@ long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows
  * thread of their own, ahead of need (for big stores; the reader calls it
  * once the first screen is up). True when that thread was started. */
 bool query_warm_up(struct query *q);
+/* The order the caller computes itself at once (the reader's first
+ * screen's): the warm-up starts with the key after it, never making the
+ * caller wait for the one it needs first. SORT_DATE unless set. */
+void query_warm_up_after(struct query *q, enum sort_key first);
 /* Wait until every thread's work is done (the headless replay does before
  * each screen it dumps, never before a key it times); query_poll then
  * takes it in. */

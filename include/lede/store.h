@@ -51,6 +51,11 @@ struct store_opts {
 	 * file away here). NULL: nothing. */
 	void (*before_read)(void *ctx, const char *path);
 	void *before_read_ctx;
+	/* Called on the thread that links a warm start from the records
+	 * behind its first screen, before it links (a test holds it there, to
+	 * see the store before its links are made). NULL: nothing. */
+	void (*before_link)(void *ctx);
+	void *before_link_ctx;
 	/* For a caller that will show only the articles this search matches
 	 * (lede --list -e): an article the cache holds that does not match is
 	 * loaded as a stub, its path alone (so it matches nothing), without
@@ -202,6 +207,12 @@ void store_link(struct store *s);
  * each once, in load order; the store owns the array. None (*n == 0, and
  * NULL) for an i out of range or added since the last store_link. */
 const size_t *store_backlinks(const struct store *s, size_t i, size_t *n);
+/* Are the URL index and the backlinks made, so that reading them waits
+ * for nothing? False while a warm start makes them behind its first
+ * screen (store_backlinks would wait for them); never blocks. */
+bool store_links_ready(const struct store *s);
+/* Wait until they are made (at once when they are). */
+void store_links_settle(const struct store *s);
 /* The index of the article with this webUrl, originalUrl or ampWebUrl (the
  * first loaded wins), or -1. */
 long store_find_url(const struct store *s, const char *url);
@@ -294,6 +305,11 @@ bool store_is_hidden(const struct store *s, size_t i);
  * fails too, v[i] is returned; either way a problem says so. From the
  * thread that loaded the store only. NULL for an i out of range. */
 const struct article *store_article(struct store *s, size_t i);
+/* The same, without waiting for the links a warm start makes behind its
+ * first screen: its related stories' local articles may not be set yet
+ * (-1). For what shows no local article (the story pane): read those
+ * through store_article. */
+const struct article *store_article_early(struct store *s, size_t i);
 /* Was article i loaded lazy? Then v[i] is NULL: the store keeps of it a
  * compact record (its numbers, its provider name and topics as ids into
  * tables of the distinct names, its path in one pool of paths, its URLs
@@ -305,7 +321,15 @@ bool store_is_lazy(const struct store *s, size_t i);
  * strings are the store's: valid until store_free, or until a
  * store_check_apply changes article i. */
 const char *store_path(const struct store *s, size_t i);
-const char *store_provider_name(const struct store *s, size_t i); /* NULL: none */
+const char *store_provider_name(const struct store *s, size_t i);
+/* Article i's provider name as an id among the store's interned names
+ * (below store_name_count), the same id for the same name: lets a sort
+ * by provider rank each distinct name once. STORE_NO_NAME when article i
+ * is not lazy (or has no provider name: then store_provider_name is
+ * NULL). */
+enum { STORE_NO_NAME = -1 };
+uint32_t store_provider_id(const struct store *s, size_t i);
+size_t store_name_count(const struct store *s); /* NULL: none */
 size_t store_ntopics(const struct store *s, size_t i);
 const char *store_topic(const struct store *s, size_t i, size_t k);
 /* HAS_DATE, HAS_QUALITY and HAS_HEAT of article i's has, and its values. */

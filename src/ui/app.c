@@ -47,6 +47,11 @@ const struct article *app_article(const struct app *a, long idx)
 	return idx >= 0 ? store_article(a->store, (size_t)idx) : NULL;
 }
 
+const struct article *app_article_early(const struct app *a, long idx)
+{
+	return idx >= 0 ? store_article_early(a->store, (size_t)idx) : NULL;
+}
+
 void app_message(struct app *a, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -263,6 +268,7 @@ void app_tick(struct app *a)
 void app_settle(struct app *a)
 {
 	take_clusters(a, true);
+	store_links_settle(a->store);
 	query_settle(a->query);
 	app_tick(a);
 }
@@ -296,7 +302,10 @@ static void take_store(struct app *a)
 {
 	const struct store *s = a->store;
 	a->query = query_new(s);
-	query_warm_up(a->query); /* the other orders and the search text, meanwhile */
+	/* the other orders and the search text, meanwhile: the first
+	 * screen's order is made here at once */
+	query_warm_up_after(a->query, a->order.key);
+	query_warm_up(a->query);
 	a->rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a->rows_buf);
 	a->rows = a->rows_buf;
 	a->marks = xcalloc(s->n ? s->n : 1, 1);
@@ -1122,7 +1131,8 @@ static void catch_stop_signals(void)
  * taken in, never past what is due. */
 static long loop_wait_ms(const struct app *a)
 {
-	long wait = query_busy(a->query) ? 20 : store_checking(a->store) ? 50 : 250;
+	bool busy = query_busy(a->query) || !store_links_ready(a->store);
+	long wait = busy ? 20 : store_checking(a->store) ? 50 : 250;
 	long due[2] = {triage_wait_ms(a), reload_watch_due_ms(a)};
 	for (int i = 0; i < 2; i++)
 		if (due[i] >= 0 && due[i] < wait)

@@ -25,6 +25,10 @@ struct story_lines {
 	size_t n, cap;
 	int width; /* -1: stale (the config changed) */
 	long article, related; /* the story they are of */
+	/* Made with the backlinks known: made again once they are, so that
+	 * a first screen that did not wait for them shows them as soon as
+	 * they come. */
+	bool links_known;
 };
 
 static struct story_lines *lines_of(struct pane *p)
@@ -231,13 +235,19 @@ static void body(struct builder *b, int width, long idx, const struct article *a
 	}
 	images(b, width, "Images", r ? r->images : ar->images, r ? r->nimages : ar->nimages);
 	if (!r) {
-		size_t nb;
-		store_backlinks(b->a->store, (size_t)idx, &nb);
-		char *t = ar->nitems ? xasprintf("%zu items, %zu related, %zu linking here "
-						 "(r shows them)",
-						 ar->nitems, ar->nrelated, nb)
-				     : xasprintf("%zu related, %zu linking here (r shows them)",
-						 ar->nrelated, nb);
+		/* the backlinks are being found behind the first screen: said
+		 * so, never waited for (a second at a million articles), never
+		 * shown as none */
+		char here[48] = "? linking here, being counted";
+		if (store_links_ready(b->a->store)) {
+			size_t nb;
+			store_backlinks(b->a->store, (size_t)idx, &nb);
+			snprintf(here, sizeof here, "%zu linking here", nb);
+		}
+		char *t = ar->nitems ? xasprintf("%zu items, %zu related, %s (r shows them)",
+						 ar->nitems, ar->nrelated, here)
+				     : xasprintf("%zu related, %s (r shows them)", ar->nrelated,
+						 here);
 		field(b, width, "Links", t, ST_NORMAL);
 		free(t);
 		field(b, width, "File", ar->path, ST_DIM);
@@ -257,15 +267,17 @@ static void prepare(struct app *a, struct pane *p, int pane_width)
 {
 	struct story_lines *l = lines_of(p);
 	int width = wrap_width(a, pane_width);
+	bool links_known = store_links_ready(a->store);
 	if (l->width == width && l->article == a->cur.article && l->related == a->cur.related &&
-	    l->n)
+	    l->links_known == links_known && l->n)
 		return;
 	clear(l);
+	l->links_known = links_known;
 	l->width = width;
 	l->article = a->cur.article;
 	l->related = a->cur.related;
 	struct builder b = {a, l};
-	const struct article *ar = app_article(a, a->cur.article);
+	const struct article *ar = app_article_early(a, a->cur.article);
 	if (!ar) {
 		add(&b, "No story.", 9, ST_DIM, 0);
 		return;
@@ -300,7 +312,7 @@ static size_t nth(const struct story_lines *l, size_t line)
 static void title(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)p;
-	const struct article *ar = app_article(a, a->cur.article);
+	const struct article *ar = app_article_early(a, a->cur.article);
 	buf_puts(out, a->cur.related >= 0 ? "Related story" : "Story");
 	if (ar && a->cur.related < 0 && ar->web_url) {
 		buf_puts(out, ": ");

@@ -229,6 +229,9 @@ int app_run(struct store *s, struct config *cfg, struct keymap *km, struct state
  * the store loaded it lazy), or NULL. The list's own fields are in
  * store->v[idx] already. */
 const struct article *app_article(const struct app *a, long idx);
+/* The same for what shows no related story's local article (the story
+ * pane): it never waits for the links (store_article_early). */
+const struct article *app_article_early(const struct app *a, long idx);
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A problem store_article met since the last call (an article whose cache
