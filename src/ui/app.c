@@ -171,6 +171,11 @@ void app_rebuild_rows(struct app *a)
 	keep_selected(a, keep, top);
 }
 
+size_t app_stories(const struct app *a)
+{
+	return store_listed(a->store) - (a->dups_hidden ? store_ndups(a->store) : 0);
+}
+
 /* The count a message holds, or an ellipsis while it is being found. */
 static void say_count(struct app *a, enum app_count_say what)
 {
@@ -181,7 +186,7 @@ static void say_count(struct app *a, enum app_count_say what)
 		snprintf(n, sizeof n, "%s", text_glyph(TEXT_GLYPH_ELLIPSIS));
 	switch (what) {
 	case SAY_FILTER:
-		app_message(a, false, "%s of %zu stories match", n, store_listed(a->store));
+		app_message(a, false, "%s of %zu stories match", n, app_stories(a));
 		break;
 	case SAY_TOPIC:
 	case SAY_PROVIDER:
@@ -208,7 +213,7 @@ static void say_count(struct app *a, enum app_count_say what)
 			    a->view_at >= 0 && (size_t)a->view_at < a->cfg->view_names.n
 				    ? a->cfg->view_names.v[a->view_at]
 				    : "?",
-			    n, store_listed(a->store));
+			    n, app_stories(a));
 		break;
 	case SAY_NONE:
 		return;
@@ -241,9 +246,26 @@ static void take_clusters(struct app *a, bool wait)
 	pane_invalidate(a, &a->overlay);
 }
 
+/* The duplicates, once the links that find them are made, out of the
+ * rows: one row a story (store.h), the others its other paths. */
+static void take_dups(struct app *a, bool wait)
+{
+	if (a->dups_hidden || (!wait && !store_links_ready(a->store)))
+		return;
+	a->dups_hidden = true;
+	query_hide_dups(a->query);
+	marksync_dups_out(&a->marks_sync, a->marks, a->store);
+	if (store_ndups(a->store)) {
+		app_rebuild_rows(a);
+		pane_invalidate(a, &a->list);
+		pane_invalidate(a, &a->story);
+	}
+}
+
 void app_tick(struct app *a)
 {
 	take_clusters(a, false);
+	take_dups(a, false);
 	query_poll(a->query);
 	if (a->match_message && a->match_message == a->message)
 		prompt_say_match(a, a->match_wrapped);
@@ -263,6 +285,7 @@ void app_tick(struct app *a)
 void app_settle(struct app *a)
 {
 	take_clusters(a, true);
+	take_dups(a, true);
 	query_settle(a->query);
 	app_tick(a);
 }
@@ -296,11 +319,17 @@ static void take_store(struct app *a)
 {
 	const struct store *s = a->store;
 	a->query = query_new(s);
+	/* a store changed by a reload is linked already */
+	a->dups_hidden = store_links_ready(s);
+	if (a->dups_hidden)
+		query_hide_dups(a->query);
 	query_warm_up(a->query); /* the other orders and the search text, meanwhile */
 	a->rows_buf = xmalloc((s->n ? s->n : 1) * sizeof *a->rows_buf);
 	a->rows = a->rows_buf;
 	a->marks = xcalloc(s->n ? s->n : 1, 1);
 	marksync_fill(&a->marks_sync, a->marks, s, a->state);
+	if (a->dups_hidden)
+		marksync_dups_out(&a->marks_sync, a->marks, s);
 }
 
 /* The check of every file -------------------------------------------------- */

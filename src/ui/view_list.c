@@ -196,7 +196,7 @@ static bool action(struct app *a, struct pane *p, enum action act)
 static void status(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)p;
-	size_t listed = store_listed(a->store);
+	size_t listed = app_stories(a);
 	if (a->nrows != listed)
 		buf_printf(out, " of %zu", listed);
 }

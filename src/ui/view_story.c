@@ -207,6 +207,20 @@ static void head(struct builder *b, int width, const struct article *ar,
 	buf_free(&s);
 }
 
+/* The story's other files (store.h's duplicates, listed once), a line
+ * each below its own. */
+static void also_in(struct builder *b, int width, size_t idx)
+{
+	const struct store *s = b->a->store;
+	if (!b->a->dups_hidden) /* not known yet: the links are being made */
+		return;
+	bool first = true;
+	for (long d = store_next_dup(s, idx, -1); d >= 0; d = store_next_dup(s, idx, d)) {
+		field(b, width, first ? "Also in" : "", store_path(s, (size_t)d), ST_DIM);
+		first = false;
+	}
+}
+
 /* The excerpt, the URLs, the images and, for an article, its links. */
 static void body(struct builder *b, int width, long idx, const struct article *ar,
 		 const struct related *r)
@@ -241,6 +255,7 @@ static void body(struct builder *b, int width, long idx, const struct article *a
 		field(b, width, "Links", t, ST_NORMAL);
 		free(t);
 		field(b, width, "File", ar->path, ST_DIM);
+		also_in(b, width, (size_t)idx);
 	}
 }
 

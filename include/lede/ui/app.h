@@ -139,6 +139,9 @@ struct app {
 	/* The coverage clusters being computed, after the first screen and
 	 * again after the check changed the store; NULL when none runs. */
 	struct cluster_job *clusters;
+	/* The store's duplicates are left out of the rows: once its links
+	 * are made (behind the first screen), the rows are made again. */
+	bool dups_hidden;
 	const uint32_t *rows;
 	size_t nrows;
 	uint32_t *rows_buf;
@@ -275,6 +278,9 @@ void app_rows_place(struct app *a);
 void app_tick(struct app *a);
 /* Say how many rows there are (what: which message); while they are being
  * counted, an ellipsis, and the number once app_tick knows it. */
+/* How many stories the list holds unfiltered: the listed articles but
+ * the duplicates once they are known (store.h). */
+size_t app_stories(const struct app *a);
 void app_say_count(struct app *a, enum app_count_say what);
 /* Mark read what the story pane has shown long enough (set mark-read-on
  * view), and save the marks if it did: between keys, and when the headless
