@@ -771,6 +771,40 @@ static void act_split(struct app *a)
 	a->vertical = !a->vertical;
 }
 
+/* The list by = +1 or -1 row one above the other, as list-height in rows
+ * from now on (:set list-height shows it), from the split as asked. */
+static void resize_list(struct app *a, int by)
+{
+	struct layout_in in;
+	struct layout_out out;
+	draw_layout_in(a, &in);
+	if (in.vertical) {
+		app_message(a, true, "the split is side by side: v puts the list above the story");
+		return;
+	}
+	in.bottom_open = true;
+	in.zoom = false;
+	layout_compute(&in, &out);
+	int main_h = in.rows - 2, to = out.list.h + by;
+	if (out.too_small || to < 2 || to > main_h - 2) {
+		app_message(a, true, "the list is as %s as it gets", by > 0 ? "tall" : "short");
+		return;
+	}
+	a->cfg->list_height = to;
+	a->cfg->list_height_percent = false;
+	app_message(a, false, "list-height %d", to);
+}
+
+static void act_grow_list(struct app *a)
+{
+	resize_list(a, 1);
+}
+
+static void act_shrink_list(struct app *a)
+{
+	resize_list(a, -1);
+}
+
 static void toggle_mark(struct app *a, unsigned bit)
 {
 	/* the story pane's story, or the list's selection */
@@ -983,6 +1017,8 @@ static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_NEXT_PANE] = act_next_pane,
 	[ACT_ZOOM] = act_zoom,
 	[ACT_SPLIT] = act_split,
+	[ACT_GROW_LIST] = act_grow_list,
+	[ACT_SHRINK_LIST] = act_shrink_list,
 	[ACT_TOGGLE_READ] = act_toggle_read,
 	[ACT_TOGGLE_STAR] = act_toggle_star,
 	[ACT_FILTER_MARKS] = act_filter_marks,

@@ -153,6 +153,7 @@ UI_TEST(query)
 UI_TEST(textwidth)
 UI_TEST(listheight)
 UI_TEST(dups)
+UI_TEST(splitkeys)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -162,7 +163,7 @@ Test(ui, every_script_is_run)
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
-				      "query", "outlets", "textwidth", "listheight", "dups"};
+				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
