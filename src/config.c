@@ -100,6 +100,7 @@ void config_free(struct config *c)
 	strlist_free(&c->browser_schemes);
 	strlist_free(&c->path);
 	free(c->date_format);
+	free(c->list_date_format);
 	free(c->copy_command);
 	keymap_free(&c->keymap);
 	free(c->keymap_name);
@@ -523,6 +524,17 @@ static int set_date_format(struct config *c, const char *value, char **hint)
 	return 0;
 }
 
+static int set_list_date_format(struct config *c, const char *value, char **hint)
+{
+	/* checked as date-format is, by setting it on a copy */
+	struct config scratch = {.date_format = NULL};
+	if (set_date_format(&scratch, value, hint) < 0)
+		return -1;
+	free(c->list_date_format);
+	c->list_date_format = scratch.date_format;
+	return 0;
+}
+
 static int set_mark_read_on(struct config *c, const char *value, char **hint)
 {
 	if (!strcasecmp(value, "open")) {
@@ -587,6 +599,7 @@ static const struct option_def options[] = {
 	{"path", set_path, NULL},
 	{"follow-links", set_follow_links, YES_NO},
 	{"date-format", set_date_format, NULL},
+	{"list-date-format", set_list_date_format, NULL},
 	{"keymap", NULL, NULL},
 	{"mouse", set_mouse, YES_NO},
 	{"confirm-quit", set_confirm_quit, YES_NO},

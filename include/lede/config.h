@@ -74,6 +74,9 @@ struct config {
 	struct strlist path;            /* archive paths used when none is given; ~ expanded */
 	bool follow_links;              /* follow links inside the walk; default no */
 	char *date_format;              /* strftime format of the story pane's dates */
+	/* The list's date column's format; NULL: date-format's when it was
+	 * set, else the date (with the time on a wide list). */
+	char *list_date_format;
 	bool mouse;                     /* default no */
 	bool confirm_quit;              /* default no */
 	bool wrap;                      /* wrap long lines in the story pane; default yes */
@@ -156,6 +159,7 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *                       directories walked (-L)
  *   date-format         a strftime format (no %n or %t: they are control
  *                       characters on the screen)
+ *   list-date-format    the same, for the list's date column
  *   keymap              a keymap name or file: listed here, but loaded by
  *                       the commands module (commands_load_keymap), since
  *                       a keymap is a file of commands; refused here

@@ -76,6 +76,16 @@ void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
 		snprintf(buf, size, "?");
 }
 
+const char *app_list_date_format(const struct app *a)
+{
+	const struct config *c = a->cfg;
+	if (c->list_date_format)
+		return c->list_date_format;
+	if (c->date_format && strcmp(c->date_format, CONFIG_DEFAULT_DATE_FORMAT))
+		return c->date_format;
+	return NULL;
+}
+
 /* The list ----------------------------------------------------------------- */
 
 struct query_spec app_rows_spec(const struct app *a)

@@ -154,6 +154,7 @@ UI_TEST(textwidth)
 UI_TEST(listheight)
 UI_TEST(dups)
 UI_TEST(splitkeys)
+UI_TEST(columns)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -163,7 +164,7 @@ Test(ui, every_script_is_run)
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
-				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys"};
+				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys", "columns"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

@@ -128,6 +128,9 @@ struct app {
 	struct marksync marks_sync;     /* marks[] against the state */
 	bool marks_failing;             /* the last save failed */
 	enum mark_filter mark_filter;
+	/* The widest provider name the list has drawn (columns): its provider
+	 * column grows to it on a wide terminal, never shrinks back. */
+	int list_provider_w;
 
 	/* The list: store indices, filtered and sorted by the query engine;
 	 * rows is the engine's kept order itself when nothing filters, else
@@ -302,5 +305,8 @@ bool app_stopping(void);
 
 /* Local time "2021-03-04 08:00" (16 bytes + NUL) in buf. */
 void app_format_time(int64_t t, char *buf, size_t size, bool with_time);
+/* The format of the list's date column: list-date-format, else a
+ * date-format set, else NULL (the date, with the time when wide). */
+const char *app_list_date_format(const struct app *a);
 
 #endif
