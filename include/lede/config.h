@@ -195,6 +195,10 @@ const char *config_option_name(size_t i);
 /* The values Tab offers for option name, space-separated ("yes no"); NULL
  * for free text or an unknown name. */
 const char *config_option_values(const char *name);
+/* Option name's value in c as `set` would take it back (an unset one
+ * says what stands for it, in parentheses); the caller frees it. NULL for
+ * no such option. */
+char *config_option_value(const struct config *c, const char *name);
 /* The keymap names c's keymap directories hold (their regular files, by
  * name), with the built-in "default", sorted, each once, pushed on out.
  * A name a command could not take as one word, or that would show as

@@ -655,6 +655,23 @@ static void cmd_problems(void *app, const struct strlist *errors)
 		strlist_push(&a->store->problems, xstrdup(errors->v[i]));
 }
 
+/* set NAME alone says its value; set alone shows the help at its options. */
+static void cmd_show_options(void *app, const char *name)
+{
+	struct app *a = app;
+	if (name) {
+		char *v = config_option_value(a->cfg, name);
+		struct buf b = {0};
+		buf_put_safe(&b, v, strlen(v));
+		app_message(a, false, "%s %s", name, buf_str(&b));
+		buf_free(&b);
+		free(v);
+		return;
+	}
+	pane_open_overlay(a, &view_help_ops);
+	a->overlay.top = view_help_options_at();
+}
+
 void app_commands_ui(struct app *a, struct commands_ui *ui)
 {
 	*ui = (struct commands_ui){
@@ -672,6 +689,7 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 		.config_changed = cmd_config_changed,
 		.names = cmd_names,
 		.problems = cmd_problems,
+		.show_options = cmd_show_options,
 	};
 }
 

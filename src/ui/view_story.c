@@ -1,5 +1,5 @@
-/* The story view: the current story in detail, wrapped to the pane and
- * scrolled. Its wrapped lines are its own state, made when a pane opens
+/* The story view: the current story in detail, wrapped to the pane (a
+ * URL a line, cut at the pane's edge) and scrolled. Its wrapped lines are its own state, made when a pane opens
  * the view and freed when it closes it; they are rebuilt when the story,
  * the width or the config (wrap, text-width, date-format) changes. */
 #include <limits.h>
@@ -86,8 +86,12 @@ static void field(struct builder *b, int width, const char *label, const char *t
 		return;
 	int indent = label ? LABEL_W : 0;
 	struct span *lines;
-	/* without wrap, only hard line breaks split; the pane clips the rest */
-	int w = !b->a->cfg->wrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
+	/* without wrap, only hard line breaks split; the pane clips the rest,
+	 * an ellipsis at the cut. A URL is never wrapped: a piece on the next
+	 * line behind the indent is what a mouse copy would pick up with it
+	 * (copy-url and O give it whole). */
+	bool nowrap = !b->a->cfg->wrap || st == ST_URL;
+	int w = nowrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
 	size_t n = text_wrap(text, strlen(text), w, &lines);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = text + lines[i].start;

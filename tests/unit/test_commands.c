@@ -111,7 +111,7 @@ static struct commands_ui stub_ui(struct calls *c)
 {
 	return (struct commands_ui){c,        h_quit,  h_sort,    h_search, h_filter,
 				    h_topic,  h_provider, h_open, h_help,   h_changed,
-				    h_names,  NULL,      h_type,   h_view};
+				    h_names,  NULL,      h_type,   h_view,   NULL};
 }
 
 /* A line that runs each command well; a command the table gains without

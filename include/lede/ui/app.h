@@ -218,6 +218,8 @@ struct app {
 	struct app_reload reload;
 };
 
+/* Where the help view's options begin (the line `set` alone scrolls to). */
+size_t view_help_options_at(void);
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
 	view_problems_ops;
 
