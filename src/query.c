@@ -1528,6 +1528,44 @@ void query_names(struct query *q, enum query_names kind, struct strlist *out)
 	free(v);
 }
 
+/* A name and how many listed articles carry it, for query_names_by_count. */
+struct counted_name {
+	const char *name;
+	size_t count;
+};
+
+static int cmp_counted(const void *pa, const void *pb)
+{
+	const struct counted_name *a = pa, *b = pb;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return cmp_name(&a->name, &b->name);
+}
+
+void query_names_by_count(struct query *q, enum query_names kind, struct strlist *out)
+{
+	const struct name_ids *ni = name_ids(q);
+	const struct names *t = kind == QUERY_TOPICS ? &ni->topics : &ni->providers;
+	struct counted_name *v = xcalloc(t->n ? t->n : 1, sizeof *v);
+	for (size_t id = 0; id < t->n; id++)
+		v[id].name = t->v[id].first;
+	const struct store *s = q->s;
+	for (size_t i = 0; i < s->n; i++) {
+		if (store_is_hidden(s, i) || (q->hide_dups && store_dup_of(s, i) >= 0))
+			continue;
+		if (kind == QUERY_PROVIDERS && ni->provider_of[i] != NAME_NONE)
+			v[ni->provider_of[i]].count++;
+		for (size_t k = ni->topic_at[i]; kind == QUERY_TOPICS && k < ni->topic_at[i + 1]; k++)
+			v[ni->topic_ids[k]].count++;
+	}
+	if (t->n)
+		qsort(v, t->n, sizeof *v, cmp_counted);
+	for (size_t i = 0; i < t->n; i++)
+		if (*v[i].name && v[i].count)
+			strlist_push(out, xstrdup(v[i].name));
+	free(v);
+}
+
 /* Queries ------------------------------------------------------------------
  * A query's patterns are its costly part: their outcomes, a bit each per
  * article, are found on a thread (as a pattern's matches are) and kept

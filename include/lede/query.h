@@ -192,6 +192,9 @@ const char *query_provider(const struct query *q);
  * that sorts first by bytes). */
 enum query_names { QUERY_TOPICS, QUERY_PROVIDERS };
 void query_names(struct query *q, enum query_names kind, struct strlist *out);
+/* The same names, the most articles listed with each first (ties as
+ * above): what Tab offers after :topic and :provider. */
+void query_names_by_count(struct query *q, enum query_names kind, struct strlist *out);
 
 /* Keep only the records of this type (exact, in any case of its ASCII
  * letters: "video", "course"; "article" takes the records that have no

@@ -643,7 +643,8 @@ static void cmd_names(void *app, enum commands_arg kind, struct strlist *out)
 	if (kind == ARG_TYPE)
 		query_types(a->store, out);
 	else
-		query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
+		query_names_by_count(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS,
+				     out);
 }
 
 /* What :source (or a keymap) found wrong is kept with the other problems,
