@@ -78,9 +78,10 @@ static void add(struct builder *b, const char *text, size_t len, enum style st, 
 	l->v[l->n++] = (struct detail_line){xstrndup(text, len), st, indent};
 }
 
-/* text wrapped into the pane, the first line after label. */
-static void field(struct builder *b, int width, const char *label, const char *text,
-		  enum style st)
+/* text wrapped into the pane (unless whole: then cut at its edge), the
+ * first line after label. */
+static void field_as(struct builder *b, int width, const char *label, const char *text,
+		     enum style st, bool whole)
 {
 	if (!text)
 		return;
@@ -90,7 +91,7 @@ static void field(struct builder *b, int width, const char *label, const char *t
 	 * an ellipsis at the cut. A URL is never wrapped: a piece on the next
 	 * line behind the indent is what a mouse copy would pick up with it
 	 * (copy-url and O give it whole). */
-	bool nowrap = !b->a->cfg->wrap || st == ST_URL;
+	bool nowrap = !b->a->cfg->wrap || whole;
 	int w = nowrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
 	size_t n = text_wrap(text, strlen(text), w, &lines);
 	for (size_t i = 0; i < n; i++) {
@@ -104,6 +105,14 @@ static void field(struct builder *b, int width, const char *label, const char *t
 		add(b, s, len, st, indent);
 	}
 	free(lines);
+}
+
+/* A URL or a path is never wrapped: a piece on the next line behind the
+ * indent is what a mouse copy would pick up with it. */
+static void field(struct builder *b, int width, const char *label, const char *text,
+		  enum style st)
+{
+	field_as(b, width, label, text, st, st == ST_URL);
 }
 
 static void blank(struct builder *b)
@@ -220,7 +229,7 @@ static void also_in(struct builder *b, int width, size_t idx)
 		return;
 	bool first = true;
 	for (long d = store_next_dup(s, idx, -1); d >= 0; d = store_next_dup(s, idx, d)) {
-		field(b, width, first ? "Also in" : "", store_path(s, (size_t)d), ST_DIM);
+		field_as(b, width, first ? "Also in" : "", store_path(s, (size_t)d), ST_DIM, true);
 		first = false;
 	}
 }
@@ -258,7 +267,7 @@ static void body(struct builder *b, int width, long idx, const struct article *a
 						 ar->nrelated, nb);
 		field(b, width, "Links", t, ST_NORMAL);
 		free(t);
-		field(b, width, "File", ar->path, ST_DIM);
+		field_as(b, width, "File", ar->path, ST_DIM, true);
 		also_in(b, width, (size_t)idx);
 	}
 }
