@@ -152,7 +152,20 @@ static int set_keymap(struct commands_run *x, const char *value, char **err)
 
 static int cmd_set(struct commands_run *x, char **args, size_t nargs, char **err)
 {
-	(void)nargs;
+	if (nargs < 2) { /* at the prompt, what the options are */
+		if (!x->ui || !x->ui->show_options) {
+			*err = xstrdup("usage: set NAME VALUE");
+			return -1;
+		}
+		char *v = nargs ? config_option_value(x->c, args[0]) : NULL;
+		if (nargs && !v) {
+			*err = config_quote("unknown option ", args[0], ": set alone lists them");
+			return -1;
+		}
+		free(v);
+		x->ui->show_options(x->ui->app, nargs ? args[0] : NULL);
+		return 0;
+	}
 	/* The one option that runs a file of commands. */
 	if (!strcmp(args[0], "keymap"))
 		return set_keymap(x, args[1], err);
@@ -474,7 +487,8 @@ static const struct command commands[] = {
 	{"help", NULL, "help", "this help", COMMANDS_PROMPT, 0, 0,
 	 {ARG_NONE}, false, cmd_help},
 	{"quit", "q", "quit", "quit", COMMANDS_PROMPT, 0, SIZE_MAX, {ARG_NONE}, false, cmd_quit},
-	{"set", NULL, "set NAME VALUE", "set an option (lede(5) lists them)", ANYWHERE, 2, 2,
+	{"set", NULL, "set NAME VALUE", "set an option (set alone lists them, set NAME shows one)",
+	 ANYWHERE, 0, 2,
 	 {ARG_OPTION, ARG_VALUE}, false, cmd_set},
 	{"bind", NULL, "bind VIEW KEY ACTION", "bind a key to an action in a view, or all",
 	 ANYWHERE, 3, 3, {ARG_VIEW, ARG_NONE, ARG_ACTION}, false, cmd_bind},
@@ -590,6 +604,17 @@ static bool saves_view(const char *line)
 	return query_length(p + strspn(p, " \t")) > 0;
 }
 
+/* Does a set line set something (NAME and VALUE), rather than show? */
+static bool sets_option(const char *line)
+{
+	struct strlist words = {0};
+	char *err = NULL;
+	bool sets = config_split_words(line, &words, &err) == 0 && words.n >= 3;
+	free(err);
+	strlist_free(&words);
+	return sets;
+}
+
 static int run_line(struct commands_run *x, const char *line, char **err)
 {
 	int rc;
@@ -656,7 +681,8 @@ int commands_prompt(struct config *c, const struct commands_ui *ui, const char *
 	}
 	/* a view applied, or the views listed, says so itself: the config
 	 * changed only when one is saved */
-	if (cmd && (cmd->where & COMMANDS_CONFIG) && !(cmd->run == cmd_view && !saves_view(line)))
+	if (cmd && (cmd->where & COMMANDS_CONFIG) && !(cmd->run == cmd_view && !saves_view(line)) &&
+	    !(cmd->run == cmd_set && !sets_option(line)))
 		ui->config_changed(ui->app, line);
 	return 0;
 }

@@ -100,6 +100,7 @@ void config_free(struct config *c)
 	strlist_free(&c->browser_schemes);
 	strlist_free(&c->path);
 	free(c->date_format);
+	free(c->list_date_format);
 	free(c->copy_command);
 	keymap_free(&c->keymap);
 	free(c->keymap_name);
@@ -523,6 +524,17 @@ static int set_date_format(struct config *c, const char *value, char **hint)
 	return 0;
 }
 
+static int set_list_date_format(struct config *c, const char *value, char **hint)
+{
+	/* checked as date-format is, by setting it on a copy */
+	struct config scratch = {.date_format = NULL};
+	if (set_date_format(&scratch, value, hint) < 0)
+		return -1;
+	free(c->list_date_format);
+	c->list_date_format = scratch.date_format;
+	return 0;
+}
+
 static int set_mark_read_on(struct config *c, const char *value, char **hint)
 {
 	if (!strcasecmp(value, "open")) {
@@ -587,6 +599,7 @@ static const struct option_def options[] = {
 	{"path", set_path, NULL},
 	{"follow-links", set_follow_links, YES_NO},
 	{"date-format", set_date_format, NULL},
+	{"list-date-format", set_list_date_format, NULL},
 	{"keymap", NULL, NULL},
 	{"mouse", set_mouse, YES_NO},
 	{"confirm-quit", set_confirm_quit, YES_NO},
@@ -603,6 +616,77 @@ static const struct option_def options[] = {
 const char *config_option_name(size_t i)
 {
 	return i < COUNT(options) ? options[i].name : NULL;
+}
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/* A list of words joined by spaces, each quoted when it holds one. */
+static char *joined(const struct strlist *l)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < l->n; i++)
+		buf_printf(&b, strchr(l->v[i], ' ') ? "%s\"%s\"" : "%s%s", i ? " " : "", l->v[i]);
+	char *s = xstrdup(buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+static char *text_or(const char *s, const char *none)
+{
+	return xstrdup(s ? s : none);
+}
+
+char *config_option_value(const struct config *c, const char *name)
+{
+	if (!strcmp(name, "browser"))
+		return text_or(c->browser, "(unset: $BROWSER, else xdg-open)");
+	if (!strcmp(name, "browser-foreground"))
+		return xstrdup(yes_no(c->browser_foreground));
+	if (!strcmp(name, "browser-schemes"))
+		return joined(&c->browser_schemes);
+	if (!strcmp(name, "sort"))
+		return text_or(c->sort, "date");
+	if (!strcmp(name, "layout"))
+		return xstrdup(c->layout == LAYOUT_VERTICAL ? "vertical" : "horizontal");
+	if (!strcmp(name, "max-file-size"))
+		return c->max_file_size % (1 << 20) ? xasprintf("%zuK", c->max_file_size >> 10)
+						    : xasprintf("%zuM", c->max_file_size >> 20);
+	if (!strcmp(name, "path"))
+		return c->path.n ? joined(&c->path) : xstrdup("(unset: the bundled seeds)");
+	if (!strcmp(name, "follow-links"))
+		return xstrdup(yes_no(c->follow_links));
+	if (!strcmp(name, "date-format"))
+		return text_or(c->date_format, CONFIG_DEFAULT_DATE_FORMAT);
+	if (!strcmp(name, "list-date-format"))
+		return text_or(c->list_date_format, "(unset)");
+	if (!strcmp(name, "keymap"))
+		return text_or(c->keymap_name, "default");
+	if (!strcmp(name, "mouse"))
+		return xstrdup(yes_no(c->mouse));
+	if (!strcmp(name, "confirm-quit"))
+		return xstrdup(yes_no(c->confirm_quit));
+	if (!strcmp(name, "wrap"))
+		return xstrdup(yes_no(c->wrap));
+	if (!strcmp(name, "text-width"))
+		return xasprintf("%d", c->text_width);
+	if (!strcmp(name, "list-height"))
+		return xasprintf("%d%s", c->list_height, c->list_height_percent ? "%" : "");
+	if (!strcmp(name, "ascii"))
+		return xstrdup(c->ascii == CONFIG_ASCII_YES  ? "yes"
+			       : c->ascii == CONFIG_ASCII_NO ? "no"
+							     : "auto");
+	if (!strcmp(name, "mark-read-on"))
+		return xstrdup(c->mark_read_on == CONFIG_MARK_READ_OPEN ? "open" : "view");
+	if (!strcmp(name, "mark-read-delay"))
+		return xasprintf("%g", (double)c->mark_read_delay_ms / 1000);
+	if (!strcmp(name, "copy-command"))
+		return text_or(c->copy_command, "(unset)");
+	if (!strcmp(name, "watch"))
+		return xstrdup(yes_no(c->watch));
+	return NULL;
 }
 
 const char *config_option_values(const char *name)

@@ -628,6 +628,34 @@ static size_t filter_query(const struct store *s, const struct querylang *ql, si
 	return m;
 }
 
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* --check's notes of the duplicates (store.h), one a line on stderr:
+ * never problems, the archive may hold a mirror on purpose. How many. */
+static size_t print_dups(const struct store *s)
+{
+	size_t n = 0;
+	struct buf b = {0};
+	for (size_t i = 0; i < s->n; i++) {
+		long lead = store_dup_of(s, i);
+		if (lead < 0)
+			continue;
+		n++;
+		b.len = 0;
+		const char *p = store_path(s, i), *l = store_path(s, (size_t)lead);
+		buf_put_safe(&b, p, strlen(p));
+		buf_puts(&b, ": note: the same story (webUrl) as ");
+		buf_put_safe(&b, l, strlen(l));
+		buf_puts(&b, ", listed once\n");
+		fputs(buf_str(&b), stderr);
+	}
+	buf_free(&b);
+	return n;
+}
+
 /* --check: every problem, then the counts (and, with a query, how many
  * articles it matches). */
 static int run_check(const struct store *s, const struct args *a, const struct querylang *ql)
@@ -643,8 +671,14 @@ static int run_check(const struct store *s, const struct args *a, const struct q
 		snprintf(matching, sizeof matching, ", %zu matching", filter_query(s, ql, idx, s->n));
 		free(idx);
 	}
-	char *summary = xasprintf("%zu files, %zu articles, %zu not articles, %zu problems%s\n",
-				  s->nfiles, s->n, s->not_articles, s->problems.n, matching);
+	size_t ndups = print_dups(s);
+	char dups[64] = "";
+	if (ndups)
+		snprintf(dups, sizeof dups, ", %zu duplicate%s", ndups, ndups == 1 ? "" : "s");
+	char *summary = xasprintf("%zu file%s, %zu article%s, %zu not article%s, %zu problem%s%s%s\n",
+				  s->nfiles, plural(s->nfiles), s->n, plural(s->n), s->not_articles,
+				  plural(s->not_articles), s->problems.n, plural(s->problems.n), dups,
+				  matching);
 	out_text(summary);
 	free(summary);
 	return s->problems.n || !s->n ? 1 : 0;
@@ -677,6 +711,19 @@ static const char *cluster_url(const struct store *s, size_t i)
 		return NULL;
 	const struct article *lead = s->v[cluster_lead(s, i)];
 	return lead->web_url && *lead->web_url ? lead->web_url : article_identity(lead);
+}
+
+/* The other paths of the story article i leads (its duplicates', in
+ * load order): how many, into *v (grown as need be, *cap its room); the
+ * store's strings. */
+static size_t dup_paths(const struct store *s, size_t i, const char ***v, size_t *cap)
+{
+	size_t n = 0;
+	for (long d = store_next_dup(s, i, -1); d >= 0; d = store_next_dup(s, i, d)) {
+		*v = xgrow(*v, cap, n + 1, sizeof **v);
+		(*v)[n++] = store_path(s, (size_t)d);
+	}
+	return n;
 }
 
 /* --list --group: the rows idx[0..n) (sorted), one line per cluster, at
@@ -778,13 +825,17 @@ static int run_print(struct store *s, const struct args *a, struct search *re,
 	struct buf b = {0};
 	/* the marks are read, never written, here */
 	struct state *st = a->mode == MODE_JSON ? open_marks() : NULL;
+	const char **paths = NULL;
+	size_t cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct article *art = s->v[idx[i]];
-		if (a->mode == MODE_LIST)
+		if (a->mode == MODE_LIST) {
 			output_list_line(&b, art);
-		else
-			output_json_line_in(&b, s, art, state_get(st, article_identity(art)),
-					    cluster_url(s, idx[i]));
+		} else {
+			size_t np = dup_paths(s, idx[i], &paths, &cap);
+			struct output_json_extra x = {cluster_url(s, idx[i]), paths, np};
+			output_json_line_in(&b, s, art, state_get(st, article_identity(art)), &x);
+		}
 		if (b.len > 1 << 16 || i + 1 == n) {
 			if (output_stdout_write(b.data, b.len) < 0)
 				break; /* said once, by finish() */
@@ -792,6 +843,7 @@ static int run_print(struct store *s, const struct args *a, struct search *re,
 		}
 	}
 	buf_free(&b);
+	free(paths);
 	state_close(st);
 	free(idx);
 	return printed_status(s, a);

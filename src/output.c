@@ -390,8 +390,36 @@ void output_json_line(struct buf *b, const struct store *s, const struct article
 	output_json_line_in(b, s, a, marks, NULL);
 }
 
+/* "paths": the story's other files, and their bytes when one of them is
+ * not UTF-8. */
+static void jpaths(struct buf *b, bool *first, const char *const *paths, size_t n)
+{
+	if (!n)
+		return;
+	bool all_utf8 = true;
+	key(b, first, "paths");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		output_json_string(b, paths[i], strlen(paths[i]));
+		all_utf8 = all_utf8 && valid_utf8(paths[i], strlen(paths[i]));
+	}
+	buf_putc(b, ']');
+	if (all_utf8)
+		return;
+	key(b, first, "pathsBase64");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, i ? ",\"" : "\"");
+		base64(b, (const unsigned char *)paths[i], strlen(paths[i]));
+		buf_putc(b, '"');
+	}
+	buf_putc(b, ']');
+}
+
 void output_json_line_in(struct buf *b, const struct store *s, const struct article *a,
-			 unsigned marks, const char *cluster)
+			 unsigned marks, const struct output_json_extra *x)
 {
 	bool f = true;
 	buf_putc(b, '{');
@@ -442,8 +470,10 @@ void output_json_line_in(struct buf *b, const struct store *s, const struct arti
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
-	if (cluster) /* an article alone has no such field */
-		jstr(b, &f, "cluster", cluster);
+	if (x)
+		jpaths(b, &f, x->paths, x->npaths);
+	if (x && x->cluster) /* an article alone has no such field */
+		jstr(b, &f, "cluster", x->cluster);
 	buf_puts(b, "}\n");
 }
 

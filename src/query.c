@@ -259,7 +259,7 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 			continue;
 		if (mf == MARKS_STARRED && !(m & MARK_STARRED))
 			continue;
-		if (store_is_hidden(s, i))
+		if (store_is_hidden(s, i) || store_dup_of(s, i) >= 0)
 			continue;
 		/* the cheap test first: the regex only for what is left */
 		if (!re || store_texts_match(t, i, re, sp))
@@ -373,6 +373,7 @@ struct query {
 	uint32_t topic_id, provider_id;
 	bool ids_set;
 	char *type; /* query_set_type: NULL keeps all */
+	bool hide_dups; /* query_hide_dups */
 	_Atomic(struct name_ids *) names; /* built once, on first need */
 	pthread_mutex_t names_lock;
 	struct worker names_worker;
@@ -1522,6 +1523,11 @@ void query_set_type(struct query *q, const char *name)
 	q->type = name && *name ? xstrdup(name) : NULL;
 }
 
+void query_hide_dups(struct query *q)
+{
+	q->hide_dups = true;
+}
+
 const char *query_type(const struct query *q)
 {
 	return q->type;
@@ -1594,6 +1600,44 @@ void query_names(struct query *q, enum query_names kind, struct strlist *out)
 		qsort(v, n, sizeof *v, cmp_name);
 	for (size_t i = 0; i < n; i++)
 		strlist_push(out, xstrdup(v[i]));
+	free(v);
+}
+
+/* A name and how many listed articles carry it, for query_names_by_count. */
+struct counted_name {
+	const char *name;
+	size_t count;
+};
+
+static int cmp_counted(const void *pa, const void *pb)
+{
+	const struct counted_name *a = pa, *b = pb;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return cmp_name(&a->name, &b->name);
+}
+
+void query_names_by_count(struct query *q, enum query_names kind, struct strlist *out)
+{
+	const struct name_ids *ni = name_ids(q);
+	const struct names *t = kind == QUERY_TOPICS ? &ni->topics : &ni->providers;
+	struct counted_name *v = xcalloc(t->n ? t->n : 1, sizeof *v);
+	for (size_t id = 0; id < t->n; id++)
+		v[id].name = t->v[id].first;
+	const struct store *s = q->s;
+	for (size_t i = 0; i < s->n; i++) {
+		if (store_is_hidden(s, i) || (q->hide_dups && store_dup_of(s, i) >= 0))
+			continue;
+		if (kind == QUERY_PROVIDERS && ni->provider_of[i] != NAME_NONE)
+			v[ni->provider_of[i]].count++;
+		for (size_t k = ni->topic_at[i]; kind == QUERY_TOPICS && k < ni->topic_at[i + 1]; k++)
+			v[ni->topic_ids[k]].count++;
+	}
+	if (t->n)
+		qsort(v, t->n, sizeof *v, cmp_counted);
+	for (size_t i = 0; i < t->n; i++)
+		if (*v[i].name && v[i].count)
+			strlist_push(out, xstrdup(v[i].name));
 	free(v);
 }
 
@@ -1719,6 +1763,7 @@ struct keeper {
 	enum mark_filter mf;
 	bool by_name;
 	bool by_type;
+	bool dups; /* duplicates to leave out */
 	/* the query's evaluation, and its patterns' kept outcomes (NULL:
 	 * not known, each evaluated) */
 	struct querylang_eval *ev;
@@ -1734,6 +1779,7 @@ static void keeper_init(struct keeper *k, struct query *q, const struct query_sp
 	k->mf = w->mf;
 	k->by_name = q->topic || q->provider;
 	k->by_type = q->type != NULL;
+	k->dups = q->hide_dups && store_ndups(q->s);
 	k->ev = NULL;
 	k->bits = NULL;
 	if (w->ql) {
@@ -1769,6 +1815,8 @@ static bool keeper_keep(const struct keeper *k, size_t i)
 		return false;
 	if (store_is_hidden(k->t.q->s, i))
 		return false;
+	if (k->dups && store_dup_of(k->t.q->s, i) >= 0)
+		return false;
 	return tester_match(&k->t, i) && keeper_query(k, i);
 }
 
@@ -1780,7 +1828,7 @@ size_t query_rows_spec(struct query *q, const struct query_spec *w, uint32_t *ou
 	const uint32_t *perm = permutation(q, w->order);
 	bool by_marks = w->mf == MARKS_STARRED || (w->mf == MARKS_UNREAD && w->marks);
 	if (!w->re && !w->ql && !by_marks && !q->topic && !q->provider && !q->type &&
-	    !q->s->nhidden) {
+	    !q->s->nhidden && !(q->hide_dups && store_ndups(q->s))) {
 		*rows = perm; /* nothing filters: the order is the list */
 		return q->s->n;
 	}

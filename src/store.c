@@ -177,6 +177,8 @@ static void tie_again(struct store *s);
 static struct article *lazy_stub_seen(const struct store *s, size_t i);
 static void link_backlinks(struct store *s);
 static void link_lazy(struct store *s);
+static void dups_by_table(struct store *s);
+static void dups_from_aliases(struct store *s);
 static void lazy_free(struct store_lazy *lz);
 static void links_wait(const struct store *s);
 
@@ -743,9 +745,12 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 	struct article *whole = slot->a;
 	if (tc->re && !slot->matched && o->only_matches)
 		slot->a = NULL, slot->unmatched = true;
-	else if ((tc->re && !slot->matched) || o->count_only)
+	else if (tc->re && !slot->matched)
 		slot->a = article_stub_in(&tc->slab, slot->path);
-	else
+	else if (o->count_only) { /* and the webUrl, which tells a duplicate */
+		slot->a = article_stub_in(&tc->slab, slot->path);
+		slot->a->web_url = slab_strdup(&tc->slab, whole->web_url);
+	} else
 		slot->a = article_copy_listed_in(&tc->slab, whole, slot->path);
 	article_free(whole);
 }
@@ -2235,6 +2240,8 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 		return;
 	if (how != STORE_LINK_NONE)
 		link_related(s);
+	else
+		dups_by_table(s);
 	if (how == STORE_LINK_ALL)
 		link_backlinks(s);
 }
@@ -2243,7 +2250,7 @@ size_t store_matches(const struct store *s, size_t *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; s->matched && i < s->n; i++)
-		if (s->matched[i])
+		if (s->matched[i] && store_dup_of(s, i) < 0)
 			out[n++] = i;
 	return n;
 }
@@ -2465,6 +2472,153 @@ long store_next_identity(const struct store *s, const char *id, long after)
 	return -1;
 }
 
+/* ---- duplicates ----
+ *
+ * One story in two files (the same webUrl): the first loaded leads, the
+ * others are listed nowhere. Rare, so kept as sorted pairs. */
+
+/* Article i's webUrl hashed with hash_str, as the URL index has it (a
+ * lazy article's from its record); false for none, or i hidden. */
+static bool web_hash(const struct store *s, size_t i, uint64_t *h)
+{
+	if (store_is_hidden(s, i))
+		return false;
+	if (store_is_lazy(s, i)) {
+		*h = s->lazy->urls[3 * i];
+		return s->lazy->has_urls[i] & 1;
+	}
+	const struct article *a = s->v[i];
+	if (!a || !a->web_url || !*a->web_url)
+		return false;
+	*h = hash_str(a->web_url);
+	return true;
+}
+
+static int cmp_dup(const void *a, const void *b)
+{
+	const struct web_alias *x = a, *y = b;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	return 0;
+}
+
+/* The pairs (lead, dup) found, pairs[0..n) (taken), into the store's two
+ * orders. */
+static void dups_keep(struct store *s, struct web_alias *pairs, size_t n)
+{
+	free(s->dups_by_lead);
+	free(s->dups_by_dup);
+	s->dups_by_lead = s->dups_by_dup = NULL;
+	s->ndups = n;
+	if (!n) {
+		free(pairs);
+		return;
+	}
+	s->dups_by_dup = xmalloc(n * sizeof *pairs);
+	memcpy(s->dups_by_dup, pairs, n * sizeof *pairs);
+	qsort(s->dups_by_dup, n, sizeof *pairs, cmp_dup);
+	qsort(pairs, n, sizeof *pairs, cmp_web_alias);
+	s->dups_by_lead = pairs;
+}
+
+/* From the URL index's aliases, sorted by holder: an alias whose webUrl
+ * is its holder's is the holder's duplicate; else (the holder has that
+ * URL as its originalUrl or ampWebUrl) the first alias of the holder with
+ * that webUrl leads the others. */
+static void dups_from_aliases(struct store *s)
+{
+	struct web_alias *pairs = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t g = 0; g < s->nweb_aliases;) {
+		uint32_t holder = s->web_aliases[g].holder;
+		size_t end = g;
+		while (end < s->nweb_aliases && s->web_aliases[end].holder == holder)
+			end++;
+		uint64_t hh, h, h2;
+		bool holder_web = web_hash(s, holder, &hh);
+		for (size_t k = g; k < end; k++) {
+			uint32_t i = s->web_aliases[k].idx;
+			if (!web_hash(s, i, &h))
+				continue;
+			long lead = holder_web && hh == h ? (long)holder : -1;
+			for (size_t k2 = g; lead < 0 && k2 < k; k2++)
+				if (web_hash(s, s->web_aliases[k2].idx, &h2) && h2 == h)
+					lead = s->web_aliases[k2].idx;
+			if (lead < 0)
+				continue; /* the first with this webUrl */
+			pairs = xgrow(pairs, &cap, n + 1, sizeof *pairs);
+			pairs[n++] = (struct web_alias){(uint32_t)lead, i};
+		}
+		g = end;
+	}
+	dups_keep(s, pairs, n);
+}
+
+/* Without a URL index: a table of the webUrls alone. */
+static void dups_by_table(struct store *s)
+{
+	size_t want = 16;
+	while (want < s->n * 2)
+		want *= 2;
+	struct url_slot *t = xcalloc(want, sizeof *t);
+	struct web_alias *pairs = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t h;
+		if (!web_hash(s, i, &h))
+			continue;
+		size_t at = h & (want - 1);
+		while (t[at].used && t[at].hash != h)
+			at = (at + 1) & (want - 1);
+		if (!t[at].used) {
+			t[at] = (struct url_slot){h, (uint32_t)i, 1};
+			continue;
+		}
+		pairs = xgrow(pairs, &cap, n + 1, sizeof *pairs);
+		pairs[n++] = (struct web_alias){t[at].idx, (uint32_t)i};
+	}
+	free(t);
+	dups_keep(s, pairs, n);
+}
+
+long store_dup_of(const struct store *s, size_t i)
+{
+	links_wait(s);
+	size_t lo = 0, hi = s->ndups;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->dups_by_dup[mid].idx < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->ndups && s->dups_by_dup[lo].idx == i ? (long)s->dups_by_dup[lo].holder
+							      : -1;
+}
+
+long store_next_dup(const struct store *s, size_t lead, long after)
+{
+	links_wait(s);
+	size_t lo = 0, hi = s->ndups;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->dups_by_lead[mid].holder < lead)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->ndups && s->dups_by_lead[lo].holder == lead; lo++)
+		if ((long)s->dups_by_lead[lo].idx > after)
+			return (long)s->dups_by_lead[lo].idx;
+	return -1;
+}
+
+size_t store_ndups(const struct store *s)
+{
+	links_wait(s);
+	return s->ndups;
+}
+
 /* The URL index, and every related story's local article. */
 static void link_related(struct store *s)
 {
@@ -2504,6 +2658,7 @@ static void link_related(struct store *s)
 	}
 	if (s->nweb_aliases)
 		qsort(s->web_aliases, s->nweb_aliases, sizeof *s->web_aliases, cmp_web_alias);
+	dups_from_aliases(s);
 
 	/* Resolve related stories. */
 	for (size_t i = 0; i < s->n; i++) {
@@ -2664,6 +2819,8 @@ void store_free(struct store *s)
 	strlist_free(&s->warnings);
 	free(s->slots);
 	free(s->web_aliases);
+	free(s->dups_by_lead);
+	free(s->dups_by_dup);
 	free(s->backlink_start);
 	free(s->backlinks);
 	free(s->matched);

@@ -39,6 +39,8 @@
 	X(EDIT_FILE, "edit-file", "E", "the story's file in $VISUAL (else $EDITOR, else vi)") \
 	X(COPY_URL, "copy-url", "y", "copy the story's webUrl (set copy-command)")        \
 	X(SPLIT, "toggle-split", "v", "split the panes side by side, or one above the other") \
+	X(GROW_LIST, "grow-list", "+", "the list a row taller, the story a row shorter")     \
+	X(SHRINK_LIST, "shrink-list", "-", "the list a row shorter, the story a row taller") \
 	X(RELOAD, "reload", "R", "re-scan the archive: new, changed and gone files")       \
 	X(PROBLEMS, "problems", "P", "the problems met while loading")                     \
 	X(HELP, "help", "?", "this help")                                                  \

@@ -76,6 +76,10 @@ struct commands_ui {
 	/* Apply the saved view name (the config has it); NULL: say which
 	 * views there are. */
 	void (*view)(void *app, const char *name);
+	/* `set NAME` alone: say the option's value; `set` alone (name NULL):
+	 * show every option with its value. NULL: both are usage errors, as
+	 * in a config file. */
+	void (*show_options)(void *app, const char *name);
 };
 
 struct commands_run;

@@ -74,6 +74,9 @@ struct config {
 	struct strlist path;            /* archive paths used when none is given; ~ expanded */
 	bool follow_links;              /* follow links inside the walk; default no */
 	char *date_format;              /* strftime format of the story pane's dates */
+	/* The list's date column's format; NULL: date-format's when it was
+	 * set, else the date (with the time on a wide list). */
+	char *list_date_format;
 	bool mouse;                     /* default no */
 	bool confirm_quit;              /* default no */
 	bool wrap;                      /* wrap long lines in the story pane; default yes */
@@ -156,6 +159,7 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *                       directories walked (-L)
  *   date-format         a strftime format (no %n or %t: they are control
  *                       characters on the screen)
+ *   list-date-format    the same, for the list's date column
  *   keymap              a keymap name or file: listed here, but loaded by
  *                       the commands module (commands_load_keymap), since
  *                       a keymap is a file of commands; refused here
@@ -191,6 +195,10 @@ const char *config_option_name(size_t i);
 /* The values Tab offers for option name, space-separated ("yes no"); NULL
  * for free text or an unknown name. */
 const char *config_option_values(const char *name);
+/* Option name's value in c as `set` would take it back (an unset one
+ * says what stands for it, in parentheses); the caller frees it. NULL for
+ * no such option. */
+char *config_option_value(const struct config *c, const char *name);
 /* The keymap names c's keymap directories hold (their regular files, by
  * name), with the built-in "default", sorted, each once, pushed on out.
  * A name a command could not take as one word, or that would show as

@@ -35,11 +35,21 @@ void output_list_escape(struct buf *b, const char *s, size_t n);
  * MARK_STARRED of query.h) give the booleans "read" and "starred". */
 void output_json_line(struct buf *b, const struct store *s, const struct article *a,
 		      unsigned marks);
-/* The same with "cluster": the webUrl of the lead of the article's
- * coverage cluster (cluster.h), the last field; NULL: no such field (an
- * article alone). */
+/* What a line says beyond the article itself (NULL: nothing). */
+struct output_json_extra {
+	/* "cluster": the webUrl of the lead of the article's coverage
+	 * cluster (cluster.h), the last field; NULL: no such field (an
+	 * article alone). */
+	const char *cluster;
+	/* "paths", before "cluster": the story's other files (store.h's
+	 * duplicates), npaths of them; none: no such field. A path that is
+	 * not valid UTF-8 shows U+FFFD, and the array "pathsBase64" follows
+	 * with every path's bytes in base64. */
+	const char *const *paths;
+	size_t npaths;
+};
 void output_json_line_in(struct buf *b, const struct store *s, const struct article *a,
-			 unsigned marks, const char *cluster);
+			 unsigned marks, const struct output_json_extra *x);
 
 /* A JSON string literal for s[0..n). */
 void output_json_string(struct buf *b, const char *s, size_t n);

@@ -196,6 +196,9 @@ const char *query_provider(const struct query *q);
  * that sorts first by bytes). */
 enum query_names { QUERY_TOPICS, QUERY_PROVIDERS };
 void query_names(struct query *q, enum query_names kind, struct strlist *out);
+/* The same names, the most articles listed with each first (ties as
+ * above): what Tab offers after :topic and :provider. */
+void query_names_by_count(struct query *q, enum query_names kind, struct strlist *out);
 
 /* Keep only the records of this type (exact, in any case of its ASCII
  * letters: "video", "course"; "article" takes the records that have no
@@ -203,6 +206,11 @@ void query_names(struct query *q, enum query_names kind, struct strlist *out);
  * compared as strings. */
 void query_set_type(struct query *q, const char *name);
 const char *query_type(const struct query *q);
+/* Leave the store's duplicates (store_dup_of) out of every row from now
+ * on. The reader calls it once the store's links are made (until then
+ * the rows would wait for them); a printing mode's query_filter leaves
+ * them out always. */
+void query_hide_dups(struct query *q);
 /* Push on out every type of the store, sorted, each once ("article" for
  * the records without one). */
 void query_types(const struct store *s, struct strlist *out);

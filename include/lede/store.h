@@ -85,7 +85,8 @@ struct store_opts {
 	bool lazy;
 	/* For lede --check, which counts the articles and prints the
 	 * problems: with list_only, an article parsed keeps only its path
-	 * (one taken from the cache is kept as list_only says). */
+	 * and its webUrl, which tells a duplicate (one taken from the cache
+	 * is kept as list_only says). */
 	bool count_only;
 	/* For lede --list -e, which prints the matches alone: with
 	 * match_only and list_only, an article that does not match is not
@@ -134,6 +135,11 @@ struct store {
 	 * store_next_web_url: few, sorted by that earlier article. */
 	struct web_alias *web_aliases;
 	size_t nweb_aliases;
+	/* Duplicates (see store_dup_of): each pair (lead, dup), sorted by
+	 * lead then dup, and the same pairs sorted by dup. Read them through
+	 * store_dup_of and store_next_dup. */
+	struct web_alias *dups_by_lead, *dups_by_dup;
+	size_t ndups;
 	/* Listed articles with no webUrl, whose identity the URL index does
 	 * not give (see store_next_identity). */
 	size_t nwithout_web;
@@ -207,9 +213,10 @@ void store_link(struct store *s);
  * each once, in load order; the store owns the array. None (*n == 0, and
  * NULL) for an i out of range or added since the last store_link. */
 const size_t *store_backlinks(const struct store *s, size_t i, size_t *n);
-/* Are the URL index and the backlinks made, so that reading them waits
- * for nothing? False while a warm start makes them behind its first
- * screen (store_backlinks would wait for them); never blocks. */
+/* Are the URL index, the backlinks and the duplicates made, so that
+ * reading them waits for nothing? False while a warm start makes them
+ * behind its first screen (store_backlinks would wait for them); never
+ * blocks. */
 bool store_links_ready(const struct store *s);
 /* Wait until they are made (at once when they are). */
 void store_links_settle(const struct store *s);
@@ -227,6 +234,22 @@ long store_next_web_url(const struct store *s, const char *url, long after);
  * URL index when every article has a webUrl; otherwise a pass over the
  * articles. Only articles store_link saw. */
 long store_next_identity(const struct store *s, const char *id, long after);
+/* Duplicates: one story (the same webUrl) in two files or more, e.g. a
+ * mirror beside the archive. The first of them the load met leads (the
+ * paths in the order given, each directory's entries in name order; a
+ * file a reload adds comes after those there already); the others are
+ * its duplicates: never listed by the query layer, shown as the lead's
+ * other paths. Found with the URL index (on its thread behind the first
+ * screen: these wait for it, see store_links_ready), or, for a load that
+ * links nothing (STORE_LINK_NONE), by a table of the webUrls alone.
+ * Hidden articles are no one's duplicate nor lead. */
+/* The lead of article i when i is a duplicate, else -1. */
+long store_dup_of(const struct store *s, size_t i);
+/* The first duplicate of lead after `after` (-1: from the start), in load
+ * order, or -1. */
+long store_next_dup(const struct store *s, size_t lead, long after);
+/* How many articles are duplicates. */
+size_t store_ndups(const struct store *s);
 /* The most slots a lookup in the URL index visits: a few with any
  * archive, since the index hashes with a key of this process (hash.h). */
 size_t store_url_max_probe(const struct store *s);

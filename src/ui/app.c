@@ -81,6 +81,16 @@ void app_format_time(int64_t t, char *buf, size_t size, bool with_time)
 		snprintf(buf, size, "?");
 }
 
+const char *app_list_date_format(const struct app *a)
+{
+	const struct config *c = a->cfg;
+	if (c->list_date_format)
+		return c->list_date_format;
+	if (c->date_format && strcmp(c->date_format, CONFIG_DEFAULT_DATE_FORMAT))
+		return c->date_format;
+	return NULL;
+}
+
 /* The list ----------------------------------------------------------------- */
 
 struct query_spec app_rows_spec(const struct app *a)
@@ -176,6 +186,11 @@ void app_rebuild_rows(struct app *a)
 	keep_selected(a, keep, top);
 }
 
+size_t app_stories(const struct app *a)
+{
+	return store_listed(a->store) - (a->dups_hidden ? store_ndups(a->store) : 0);
+}
+
 /* The count a message holds, or an ellipsis while it is being found. */
 static void say_count(struct app *a, enum app_count_say what)
 {
@@ -186,7 +201,7 @@ static void say_count(struct app *a, enum app_count_say what)
 		snprintf(n, sizeof n, "%s", text_glyph(TEXT_GLYPH_ELLIPSIS));
 	switch (what) {
 	case SAY_FILTER:
-		app_message(a, false, "%s of %zu stories match", n, store_listed(a->store));
+		app_message(a, false, "%s of %zu stories match", n, app_stories(a));
 		break;
 	case SAY_TOPIC:
 	case SAY_PROVIDER:
@@ -213,7 +228,7 @@ static void say_count(struct app *a, enum app_count_say what)
 			    a->view_at >= 0 && (size_t)a->view_at < a->cfg->view_names.n
 				    ? a->cfg->view_names.v[a->view_at]
 				    : "?",
-			    n, store_listed(a->store));
+			    n, app_stories(a));
 		break;
 	case SAY_NONE:
 		return;
@@ -246,9 +261,26 @@ static void take_clusters(struct app *a, bool wait)
 	pane_invalidate(a, &a->overlay);
 }
 
+/* The duplicates, once the links that find them are made, out of the
+ * rows: one row a story (store.h), the others its other paths. */
+static void take_dups(struct app *a, bool wait)
+{
+	if (a->dups_hidden || (!wait && !store_links_ready(a->store)))
+		return;
+	a->dups_hidden = true;
+	query_hide_dups(a->query);
+	marksync_dups_out(&a->marks_sync, a->marks, a->store);
+	if (store_ndups(a->store)) {
+		app_rebuild_rows(a);
+		pane_invalidate(a, &a->list);
+		pane_invalidate(a, &a->story);
+	}
+}
+
 void app_tick(struct app *a)
 {
 	take_clusters(a, false);
+	take_dups(a, false);
 	query_poll(a->query);
 	if (a->match_message && a->match_message == a->message)
 		prompt_say_match(a, a->match_wrapped);
@@ -268,6 +300,7 @@ void app_tick(struct app *a)
 void app_settle(struct app *a)
 {
 	take_clusters(a, true);
+	take_dups(a, true);
 	store_links_settle(a->store);
 	query_settle(a->query);
 	app_tick(a);
@@ -302,6 +335,10 @@ static void take_store(struct app *a)
 {
 	const struct store *s = a->store;
 	a->query = query_new(s);
+	/* a store changed by a reload is linked already */
+	a->dups_hidden = store_links_ready(s);
+	if (a->dups_hidden)
+		query_hide_dups(a->query);
 	/* the other orders and the search text, meanwhile: the first
 	 * screen's order is made here at once */
 	query_warm_up_after(a->query, a->order.key);
@@ -310,6 +347,8 @@ static void take_store(struct app *a)
 	a->rows = a->rows_buf;
 	a->marks = xcalloc(s->n ? s->n : 1, 1);
 	marksync_fill(&a->marks_sync, a->marks, s, a->state);
+	if (a->dups_hidden)
+		marksync_dups_out(&a->marks_sync, a->marks, s);
 }
 
 /* The check of every file -------------------------------------------------- */
@@ -613,7 +652,8 @@ static void cmd_names(void *app, enum commands_arg kind, struct strlist *out)
 	if (kind == ARG_TYPE)
 		query_types(a->store, out);
 	else
-		query_names(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS, out);
+		query_names_by_count(a->query, kind == ARG_TOPIC ? QUERY_TOPICS : QUERY_PROVIDERS,
+				     out);
 }
 
 /* What :source (or a keymap) found wrong is kept with the other problems,
@@ -623,6 +663,23 @@ static void cmd_problems(void *app, const struct strlist *errors)
 	struct app *a = app;
 	for (size_t i = 0; i < errors->n; i++)
 		strlist_push(&a->store->problems, xstrdup(errors->v[i]));
+}
+
+/* set NAME alone says its value; set alone shows the help at its options. */
+static void cmd_show_options(void *app, const char *name)
+{
+	struct app *a = app;
+	if (name) {
+		char *v = config_option_value(a->cfg, name);
+		struct buf b = {0};
+		buf_put_safe(&b, v, strlen(v));
+		app_message(a, false, "%s %s", name, buf_str(&b));
+		buf_free(&b);
+		free(v);
+		return;
+	}
+	pane_open_overlay(a, &view_help_ops);
+	a->overlay.top = view_help_options_at();
 }
 
 void app_commands_ui(struct app *a, struct commands_ui *ui)
@@ -642,6 +699,7 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 		.config_changed = cmd_config_changed,
 		.names = cmd_names,
 		.problems = cmd_problems,
+		.show_options = cmd_show_options,
 	};
 }
 
@@ -749,6 +807,40 @@ static void act_zoom(struct app *a)
 static void act_split(struct app *a)
 {
 	a->vertical = !a->vertical;
+}
+
+/* The list by = +1 or -1 row one above the other, as list-height in rows
+ * from now on (:set list-height shows it), from the split as asked. */
+static void resize_list(struct app *a, int by)
+{
+	struct layout_in in;
+	struct layout_out out;
+	draw_layout_in(a, &in);
+	if (in.vertical) {
+		app_message(a, true, "the split is side by side: v puts the list above the story");
+		return;
+	}
+	in.bottom_open = true;
+	in.zoom = false;
+	layout_compute(&in, &out);
+	int main_h = in.rows - 2, to = out.list.h + by;
+	if (out.too_small || to < 2 || to > main_h - 2) {
+		app_message(a, true, "the list is as %s as it gets", by > 0 ? "tall" : "short");
+		return;
+	}
+	a->cfg->list_height = to;
+	a->cfg->list_height_percent = false;
+	app_message(a, false, "list-height %d", to);
+}
+
+static void act_grow_list(struct app *a)
+{
+	resize_list(a, 1);
+}
+
+static void act_shrink_list(struct app *a)
+{
+	resize_list(a, -1);
 }
 
 static void toggle_mark(struct app *a, unsigned bit)
@@ -963,6 +1055,8 @@ static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_NEXT_PANE] = act_next_pane,
 	[ACT_ZOOM] = act_zoom,
 	[ACT_SPLIT] = act_split,
+	[ACT_GROW_LIST] = act_grow_list,
+	[ACT_SHRINK_LIST] = act_shrink_list,
 	[ACT_TOGGLE_READ] = act_toggle_read,
 	[ACT_TOGGLE_STAR] = act_toggle_star,
 	[ACT_FILTER_MARKS] = act_filter_marks,

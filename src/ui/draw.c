@@ -172,19 +172,46 @@ static void draw_prompt(struct app *a)
 	screen_put(r.y, 0, r.w, m, strlen(m), a->message_error ? ST_ERROR : ST_NORMAL, NULL, 0);
 }
 
+void draw_layout_in(const struct app *a, struct layout_in *in)
+{
+	int cols, rows;
+	screen_size(&cols, &rows);
+	*in = (struct layout_in){.cols = cols,
+				 .rows = rows,
+				 .vertical = a->vertical,
+				 .bottom_open = a->story_open && !a->overlay_open,
+				 .zoom = a->zoom,
+				 .focus = a->focus,
+				 .list_height = a->cfg->list_height,
+				 .list_percent = a->cfg->list_height_percent};
+}
+
+/* The layout, the list given the rows a short story leaves free: the
+ * story's lines are made at its pane's width (which its height does not
+ * change) and counted. */
+static void lay_out(struct app *a)
+{
+	struct layout_in in;
+	draw_layout_in(a, &in);
+	layout_compute(&in, &a->lay);
+	struct pane *p = &a->story;
+	if (in.vertical || !in.bottom_open || in.zoom || a->lay.too_small || a->lay.story.h <= 0)
+		return;
+	if (p->ops->prepare)
+		p->ops->prepare(a, p, a->lay.story.w);
+	size_t n = p->ops->count(a, p), nl = a->list.ops->count(a, &a->list);
+	if (n + 1 >= (size_t)a->lay.story.h || nl + 1 <= (size_t)a->lay.list.h)
+		return;
+	in.story_rows = (int)n + 1; /* its title, then its lines */
+	in.list_rows = nl + 1 < (size_t)in.rows ? (int)nl + 1 : in.rows;
+	layout_compute(&in, &a->lay);
+}
+
 void draw_screen(struct app *a)
 {
 	int cols, rows;
 	screen_size(&cols, &rows);
-	struct layout_in in = {.cols = cols,
-			       .rows = rows,
-			       .vertical = a->vertical,
-			       .bottom_open = a->story_open && !a->overlay_open,
-			       .zoom = a->zoom,
-			       .focus = a->focus,
-			       .list_height = a->cfg->list_height,
-			       .list_percent = a->cfg->list_height_percent};
-	layout_compute(&in, &a->lay);
+	lay_out(a);
 	erase();
 	if (a->lay.too_small) {
 		const char *m = "terminal too small";

@@ -1,5 +1,6 @@
 /* layout: the split is 40/60 one above the other (or the list-height
- * asked for), 45/55 side by side. */
+ * asked for; the list takes the rows a short story leaves), 45/55 side by
+ * side. */
 #include "lede/ui/layout.h"
 
 #include <string.h>
@@ -42,6 +43,11 @@ void layout_compute(const struct layout_in *in, struct layout_out *out)
 		out->story = (struct rect){lw + 1, 0, main.w - lw - 1, main.h};
 	} else {
 		int lh = list_rows(in, main.h);
+		/* a short story leaves its blank rows to a list with more to show */
+		int need = in->story_rows < 2 ? 2 : in->story_rows;
+		int more = in->list_rows - lh;
+		if (in->story_rows > 0 && more > 0 && main.h - lh > need)
+			lh += main.h - lh - need < more ? main.h - lh - need : more;
 		out->list = (struct rect){0, 0, main.w, lh};
 		out->story = (struct rect){0, lh, main.w, main.h - lh};
 	}

@@ -12,12 +12,35 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
 	 * its URLs (the state keys its marks by the same hash) */
 	for (size_t i = 0; i < s->n; i++)
 		marks[i] = (unsigned char)state_get_hash(st, store_identity_hash(s, i));
+	m->store = s;
 	query_counts_fill(&m->counts, marks, s->n);
+	if (m->dups_out) {
+		m->dups_out = false;
+		marksync_dups_out(m, marks, s);
+	}
+}
+
+/* Does article i count? Not a duplicate, once those are left out. */
+static bool counted(const struct marksync *m, size_t i)
+{
+	return !m->dups_out || store_dup_of(m->store, i) < 0;
+}
+
+void marksync_dups_out(struct marksync *m, const unsigned char *marks, const struct store *s)
+{
+	if (m->dups_out)
+		return;
+	m->store = s;
+	m->dups_out = true;
+	for (size_t i = 0; store_ndups(s) && i < s->n; i++)
+		if (!counted(m, i)) /* as if read and unstarred: out of both */
+			query_counts_change(&m->counts, marks[i], MARK_READ);
 }
 
 void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned flags)
 {
-	query_counts_change(&m->counts, marks[i], flags);
+	if (counted(m, i))
+		query_counts_change(&m->counts, marks[i], flags);
 	marks[i] = (unsigned char)flags;
 }
 

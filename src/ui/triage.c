@@ -44,6 +44,8 @@ bool triage_counted(enum action act)
 	case ACT_PREV_UNREAD:
 	case ACT_FIRST:
 	case ACT_LAST:
+	case ACT_GROW_LIST:
+	case ACT_SHRINK_LIST:
 		return true;
 	default:
 		return false;

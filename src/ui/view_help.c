@@ -1,5 +1,6 @@
 /* The help view: every action with the keys the live keymap gives it,
- * then every command of the command table, made fresh when drawn. */
+ * then every command of the command table, a legend and every option with
+ * its value, made fresh when drawn. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,16 +83,46 @@ static size_t command_lines(void)
 	return n;
 }
 
+/* The options after the legend, each with its value now: a blank line,
+ * a heading, then one a line. */
+static size_t option_lines(void)
+{
+	size_t n = 0;
+	while (config_option_name(n))
+		n++;
+	return 2 + n;
+}
+
+static void option_line(const struct app *a, size_t k, struct buf *out, enum style *style)
+{
+	*style = k < 2 ? ST_LABEL : ST_NORMAL;
+	if (k == 1)
+		buf_puts(out, "Options (:set NAME VALUE changes one)");
+	if (k < 2)
+		return;
+	const char *name = config_option_name(k - 2);
+	char *v = config_option_value(a->cfg, name);
+	/* a value is the config's, which may hold anything: made safe */
+	buf_printf(out, "%-18s ", name);
+	buf_put_safe(out, v, strlen(v));
+	free(v);
+}
+
+size_t view_help_options_at(void)
+{
+	return ACT_COUNT - 1 + command_lines() + LEGEND_LINES;
+}
+
 static size_t help_count(struct app *a, struct pane *p)
 {
 	(void)a, (void)p;
-	return ACT_COUNT - 1 + command_lines() + LEGEND_LINES;
+	return view_help_options_at() + option_lines();
 }
 
 static void help_title(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)a, (void)p;
-	buf_puts(out, "Help: keys, actions and commands (q closes)");
+	buf_puts(out, "Help: keys, actions, commands and options (q closes)");
 }
 
 static void help_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
@@ -103,8 +134,10 @@ static void help_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		size_t k = line - (ACT_COUNT - 1), nc = command_lines();
 		if (k < nc)
 			command_line(k, &b, &st);
-		else
+		else if (k < nc + LEGEND_LINES)
 			legend_line(k - nc, &b, &st);
+		else
+			option_line(a, k - nc - LEGEND_LINES, &b, &st);
 		screen_put(y, p->r.x, p->r.w, buf_str(&b), b.len, st, NULL, 0);
 		buf_free(&b);
 		return;

@@ -1,6 +1,7 @@
 /* The list view: one story a line in columns that fit the width. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "lede/fields.h"
@@ -11,25 +12,80 @@
 struct columns {
 	int date, quality, heat, provider, title;
 	bool with_time;
+	const char *date_format; /* NULL: the date, with_time the time too */
 };
 
-static struct columns columns_for(int w)
+/* The columns fmt takes at most: formatted at a date of every month, the
+ * day, hour and minute of two digits and every weekday met (month and
+ * day names differ in length). Kept for the last format asked. */
+static int date_width(const char *fmt)
+{
+	static char cached[128];
+	static int width;
+	if (width && !strcmp(cached, fmt))
+		return width;
+	int most = 1;
+	for (int m = 0; m < 12; m++) {
+		struct tm tm = {.tm_year = 121, .tm_mon = m, .tm_mday = 28, .tm_hour = 23,
+				.tm_min = 59, .tm_sec = 59, .tm_wday = m % 7, .tm_yday = 300};
+		char buf[256];
+		size_t n = strftime(buf, sizeof buf, fmt, &tm);
+		int w = n ? text_width(buf, n) : 1;
+		most = w > most ? w : most;
+	}
+	snprintf(cached, sizeof cached, "%s", fmt);
+	width = most;
+	return width;
+}
+
+/* Sized to the width: on a wide list the provider column grows to the
+ * widest name drawn, the title keeping 50 columns; the date column to its
+ * format when one is set. */
+static struct columns columns_for(const struct app *a, int w)
 {
 	struct columns c = {0};
 	if (w >= 90) {
-		c = (struct columns){16, 4, 4, 18, 0, true};
+		c = (struct columns){16, 4, 4, 18, 0, true, NULL};
 	} else if (w >= 60) {
-		c = (struct columns){10, 4, 4, 14, 0, false};
+		c = (struct columns){10, 4, 4, 14, 0, false, NULL};
 	} else if (w >= 40) {
-		c = (struct columns){10, 0, 0, 10, 0, false};
+		c = (struct columns){10, 0, 0, 10, 0, false, NULL};
 	} else {
-		c = (struct columns){0, 0, 0, 0, 0, false};
+		c = (struct columns){0, 0, 0, 0, 0, false, NULL};
+	}
+	const char *fmt = app_list_date_format(a);
+	if (fmt && c.date) {
+		c.date_format = fmt;
+		c.date = date_width(fmt);
+		if (c.date > w / 3)
+			c.date = w / 3 > 1 ? w / 3 : 1;
 	}
 	int used = 3; /* the marks */
 	for (const int *p = &c.date; p <= &c.provider; p++)
 		used += *p ? *p + 1 : 0;
+	if (w >= 90 && a->list_provider_w > c.provider) {
+		int room = w - used - 50; /* what the title can spare */
+		int more = a->list_provider_w - c.provider;
+		more = more < room ? more : room > 0 ? room : 0;
+		c.provider += more;
+		used += more;
+	}
 	c.title = w - used > 0 ? w - used : 0;
 	return c;
+}
+
+/* The widest provider name of the rows the pane shows, into the app's
+ * high-water mark, before the columns are laid out for them. */
+static void measure_providers(struct app *a, struct pane *p)
+{
+	if (p->r.w < 90)
+		return;
+	for (size_t line = p->top; line < a->nrows && line < p->top + (size_t)p->r.h; line++) {
+		const char *pv = store_provider_name(a->store, a->rows[line]);
+		int w = pv ? text_width(pv, strlen(pv)) : 0;
+		if (w > a->list_provider_w)
+			a->list_provider_w = w;
+	}
 }
 
 static size_t count(struct app *a, struct pane *p)
@@ -61,7 +117,8 @@ static bool placing(struct app *a, struct pane *p)
 
 static void title(struct app *a, struct pane *p, struct buf *out)
 {
-	struct columns c = columns_for(p->r.w);
+	measure_providers(a, p);
+	struct columns c = columns_for(a, p->r.w);
 	buf_puts(out, "   ");
 	enum text_glyph mark = a->order.desc ? TEXT_GLYPH_SORT_DESC : TEXT_GLYPH_SORT_ASC;
 	/* the shown fields (fields.h), in this view's order */
@@ -81,6 +138,15 @@ static void title(struct app *a, struct pane *p, struct buf *out)
 			for (int k = len; k < widths[i] + 1; k++)
 				buf_putc(out, ' ');
 	}
+}
+
+/* t in fmt, local time; "?" when it cannot be. */
+static void format_date(int64_t t, const char *fmt, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm) || !strftime(buf, size, fmt, &tm))
+		snprintf(buf, size, "?");
 }
 
 static int put_spans(struct app *a, const char *s, struct span **sp)
@@ -144,16 +210,18 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	/* unread rows bold as well as marked N, as mutt and newsboat draw them */
 	bool unread = !(a->marks[a->rows[line]] & MARK_READ);
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : unread ? ST_UNREAD : ST_NORMAL;
-	struct columns c = columns_for(p->r.w);
+	struct columns c = columns_for(a, p->r.w);
 	int x = p->r.x;
-	char buf[64];
+	char buf[256];
 	/* N for unread, * for starred, as mutt and newsboat show them */
 	unsigned m = a->marks[a->rows[line]];
 	snprintf(buf, sizeof buf, "%c%c ", m & MARK_READ ? ' ' : 'N', m & MARK_STARRED ? '*' : ' ');
 	screen_put(y, x, 3, buf, 3, st, NULL, 0);
 	x += 3;
 	if (c.date) {
-		if (ar->has & HAS_DATE)
+		if ((ar->has & HAS_DATE) && c.date_format)
+			format_date(ar->date, c.date_format, buf, sizeof buf);
+		else if (ar->has & HAS_DATE)
 			app_format_time(ar->date, buf, sizeof buf, c.with_time);
 		else
 			snprintf(buf, sizeof buf, "\u2013"); /* an en dash: undated */
@@ -196,7 +264,7 @@ static bool action(struct app *a, struct pane *p, enum action act)
 static void status(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)p;
-	size_t listed = store_listed(a->store);
+	size_t listed = app_stories(a);
 	if (a->nrows != listed)
 		buf_printf(out, " of %zu", listed);
 }

@@ -1,5 +1,5 @@
-/* The story view: the current story in detail, wrapped to the pane and
- * scrolled. Its wrapped lines are its own state, made when a pane opens
+/* The story view: the current story in detail, wrapped to the pane (a
+ * URL a line, cut at the pane's edge) and scrolled. Its wrapped lines are its own state, made when a pane opens
  * the view and freed when it closes it; they are rebuilt when the story,
  * the width or the config (wrap, text-width, date-format) changes. */
 #include <limits.h>
@@ -82,16 +82,21 @@ static void add(struct builder *b, const char *text, size_t len, enum style st, 
 	l->v[l->n++] = (struct detail_line){xstrndup(text, len), st, indent};
 }
 
-/* text wrapped into the pane, the first line after label. */
-static void field(struct builder *b, int width, const char *label, const char *text,
-		  enum style st)
+/* text wrapped into the pane (unless whole: then cut at its edge), the
+ * first line after label. */
+static void field_as(struct builder *b, int width, const char *label, const char *text,
+		     enum style st, bool whole)
 {
 	if (!text)
 		return;
 	int indent = label ? LABEL_W : 0;
 	struct span *lines;
-	/* without wrap, only hard line breaks split; the pane clips the rest */
-	int w = !b->a->cfg->wrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
+	/* without wrap, only hard line breaks split; the pane clips the rest,
+	 * an ellipsis at the cut. A URL is never wrapped: a piece on the next
+	 * line behind the indent is what a mouse copy would pick up with it
+	 * (copy-url and O give it whole). */
+	bool nowrap = !b->a->cfg->wrap || whole;
+	int w = nowrap ? INT_MAX / 4 : width - indent > 8 ? width - indent : 8;
 	size_t n = text_wrap(text, strlen(text), w, &lines);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = text + lines[i].start;
@@ -104,6 +109,14 @@ static void field(struct builder *b, int width, const char *label, const char *t
 		add(b, s, len, st, indent);
 	}
 	free(lines);
+}
+
+/* A URL or a path is never wrapped: a piece on the next line behind the
+ * indent is what a mouse copy would pick up with it. */
+static void field(struct builder *b, int width, const char *label, const char *text,
+		  enum style st)
+{
+	field_as(b, width, label, text, st, st == ST_URL);
 }
 
 static void blank(struct builder *b)
@@ -211,6 +224,20 @@ static void head(struct builder *b, int width, const struct article *ar,
 	buf_free(&s);
 }
 
+/* The story's other files (store.h's duplicates, listed once), a line
+ * each below its own. */
+static void also_in(struct builder *b, int width, size_t idx)
+{
+	const struct store *s = b->a->store;
+	if (!b->a->dups_hidden) /* not known yet: the links are being made */
+		return;
+	bool first = true;
+	for (long d = store_next_dup(s, idx, -1); d >= 0; d = store_next_dup(s, idx, d)) {
+		field_as(b, width, first ? "Also in" : "", store_path(s, (size_t)d), ST_DIM, true);
+		first = false;
+	}
+}
+
 /* The excerpt, the URLs, the images and, for an article, its links. */
 static void body(struct builder *b, int width, long idx, const struct article *ar,
 		 const struct related *r)
@@ -250,7 +277,8 @@ static void body(struct builder *b, int width, long idx, const struct article *a
 						 here);
 		field(b, width, "Links", t, ST_NORMAL);
 		free(t);
-		field(b, width, "File", ar->path, ST_DIM);
+		field_as(b, width, "File", ar->path, ST_DIM, true);
+		also_in(b, width, (size_t)idx);
 	}
 }
 

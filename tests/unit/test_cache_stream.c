@@ -296,7 +296,8 @@ Test(cache_stream, first_run_for_a_list_keeps_no_article_whole)
 	search_free(re);
 }
 
-/* A first run for --check keeps only each article's path, and --check says
+/* A first run for --check keeps only each article's path and webUrl (which
+ * tells a duplicate), and --check says
  * the same on a first run, a warm one and without the cache. */
 Test(cache_stream, first_run_for_a_check_keeps_only_paths)
 {
@@ -310,8 +311,8 @@ Test(cache_stream, first_run_for_a_check_keeps_only_paths)
 	store_load(&s, paths, 1, &opts);
 	cr_assert_gt(s.n, 20);
 	for (size_t i = 0; i < s.n; i++)
-		cr_assert(!s.v[i]->title && !s.v[i]->web_url && !kept_whole(s.v[i]),
-			  "%s kept more than its path", s.v[i]->path);
+		cr_assert(!s.v[i]->title && !s.v[i]->provider.name && !kept_whole(s.v[i]),
+			  "%s kept more than its path and webUrl", s.v[i]->path);
 	store_free(&s);
 	free(cache_path);
 

@@ -111,7 +111,7 @@ static struct commands_ui stub_ui(struct calls *c)
 {
 	return (struct commands_ui){c,        h_quit,  h_sort,    h_search, h_filter,
 				    h_topic,  h_provider, h_open, h_help,   h_changed,
-				    h_names,  NULL,      h_type,   h_view};
+				    h_names,  NULL,      h_type,   h_view,   NULL};
 }
 
 /* A line that runs each command well; a command the table gains without
@@ -345,7 +345,7 @@ Test(commands, completion_of_arguments)
 		{"sort heat d", "asc desc", 10},
 		{"sort heat desc ", "", 15},
 		{"set m", "browser browser-foreground browser-schemes sort layout max-file-size "
-			  "path follow-links date-format keymap mouse confirm-quit wrap text-width list-height "
+			  "path follow-links date-format list-date-format keymap mouse confirm-quit wrap text-width list-height "
 			  "ascii "
 			  "mark-read-on mark-read-delay copy-command watch",
 		 4},

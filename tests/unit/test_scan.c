@@ -150,7 +150,7 @@ Test(scan, follow_from_the_command_line_and_the_config)
 {
 	archive_with_links_out();
 	char *arch = xasprintf("%s/archive", tmp);
-	check((const char *[]){arch, NULL}, "1 files, 1 articles, 0 not articles, 0 problems\n",
+	check((const char *[]){arch, NULL}, "1 file, 1 article, 0 not articles, 0 problems\n",
 	      0);
 	check((const char *[]){"-L", arch, NULL},
 	      "4 files, 4 articles, 0 not articles, 0 problems\n", 0);
@@ -168,7 +168,7 @@ Test(scan, follow_from_the_command_line_and_the_config)
 	fputs("set follow-links no\n", f);
 	fclose(f);
 	check((const char *[]){"-c", conf, arch, NULL},
-	      "1 files, 1 articles, 0 not articles, 0 problems\n", 0);
+	      "1 file, 1 article, 0 not articles, 0 problems\n", 0);
 	free(conf);
 	free(arch);
 }
@@ -275,7 +275,7 @@ Test(scan, a_path_too_long_is_a_problem)
 	struct run r;
 	run_lede(&r, argv, NULL);
 	cr_assert_str_eq(r.out,
-	      "1 files, 1 articles, 0 not articles, 1 problems\n", "stderr: %.300s", r.err);
+	      "1 file, 1 article, 0 not articles, 1 problem\n", "stderr: %.300s", r.err);
 	cr_assert_eq(r.status, 1);
 	/* the first directory whose path is too long, named in full */
 	const char *m = strstr(r.err, ": path longer than");

@@ -437,11 +437,11 @@ Test(triage, conflicting_modes_and_check_summary)
 	run_free(&r);
 	run_lede(&r, (const char *[]){"--check", "--no-cache", "tests/data/bad/empty.md", NULL},
 		 NULL);
-	cr_expect_str_eq(r.out, "1 files, 0 articles, 0 not articles, 1 problems\n");
+	cr_expect_str_eq(r.out, "1 file, 0 articles, 0 not articles, 1 problem\n");
 	run_free(&r);
 	run_lede(&r, (const char *[]){"--check", "--no-cache", "seeds/000_05f876dcdba3f9f7.txt", NULL},
 		 NULL);
-	cr_expect_str_eq(r.out, "1 files, 1 articles, 0 not articles, 0 problems\n");
+	cr_expect_str_eq(r.out, "1 file, 1 article, 0 not articles, 0 problems\n");
 	run_free(&r);
 }
 

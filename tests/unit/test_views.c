@@ -27,14 +27,14 @@ struct view_case {
 
 static struct view_case view_cases[] = {
 	/* the story as opened */
-	{1, "key Enter\n", DATE_BEFORE, "line 1/24", DATE_AFTER},
+	{1, "key Enter\n", DATE_BEFORE, "line 1/17", DATE_AFTER},
 	/* the date is made again in the new format */
-	{2, "key Enter\n" SET_DATE, DATE_AFTER, "line 1/24", DATE_BEFORE},
+	{2, "key Enter\n" SET_DATE, DATE_AFTER, "line 1/17", DATE_BEFORE},
 	/* without wrap, the excerpt is one clipped line: fewer lines */
 	{3, "key Enter\ntype :set wrap no\nkey Enter\n", "line 1/16", DATE_BEFORE, EXCERPT_END},
 	/* and wrapped again when wrap comes back */
 	{4, "key Enter\ntype :set wrap no\nkey Enter\ntype :set wrap yes\nkey Enter\n",
-	 "line 1/24", EXCERPT_END, "line 1/16"},
+	 "line 1/17", EXCERPT_END, "line 1/16"},
 	/* changed while the related view covers the story: q shows it new */
 	{5, "key Enter r\n" SET_DATE "key q\n", DATE_AFTER, "[story]", DATE_BEFORE},
 	/* changed while the story pane is hidden: Tab shows it new */

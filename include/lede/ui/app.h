@@ -128,6 +128,9 @@ struct app {
 	struct marksync marks_sync;     /* marks[] against the state */
 	bool marks_failing;             /* the last save failed */
 	enum mark_filter mark_filter;
+	/* The widest provider name the list has drawn (columns): its provider
+	 * column grows to it on a wide terminal, never shrinks back. */
+	int list_provider_w;
 
 	/* The list: store indices, filtered and sorted by the query engine;
 	 * rows is the engine's kept order itself when nothing filters, else
@@ -139,6 +142,9 @@ struct app {
 	/* The coverage clusters being computed, after the first screen and
 	 * again after the check changed the store; NULL when none runs. */
 	struct cluster_job *clusters;
+	/* The store's duplicates are left out of the rows: once its links
+	 * are made (behind the first screen), the rows are made again. */
+	bool dups_hidden;
 	const uint32_t *rows;
 	size_t nrows;
 	uint32_t *rows_buf;
@@ -212,6 +218,8 @@ struct app {
 	struct app_reload reload;
 };
 
+/* Where the help view's options begin (the line `set` alone scrolls to). */
+size_t view_help_options_at(void);
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
 	view_problems_ops;
 
@@ -278,6 +286,9 @@ void app_rows_place(struct app *a);
 void app_tick(struct app *a);
 /* Say how many rows there are (what: which message); while they are being
  * counted, an ellipsis, and the number once app_tick knows it. */
+/* How many stories the list holds unfiltered: the listed articles but
+ * the duplicates once they are known (store.h). */
+size_t app_stories(const struct app *a);
 void app_say_count(struct app *a, enum app_count_say what);
 /* Mark read what the story pane has shown long enough (set mark-read-on
  * view), and save the marks if it did: between keys, and when the headless
@@ -299,5 +310,8 @@ bool app_stopping(void);
 
 /* Local time "2021-03-04 08:00" (16 bytes + NUL) in buf. */
 void app_format_time(int64_t t, char *buf, size_t size, bool with_time);
+/* The format of the list's date column: list-date-format, else a
+ * date-format set, else NULL (the date, with the time when wide). */
+const char *app_list_date_format(const struct app *a);
 
 #endif

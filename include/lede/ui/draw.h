@@ -7,5 +7,9 @@
 
 /* Lay out for the current terminal size, draw everything and refresh. */
 void draw_screen(struct app *a);
+/* What the layout is computed from now (layout.h), but the story's rows:
+ * the split as asked. */
+struct layout_in;
+void draw_layout_in(const struct app *a, struct layout_in *in);
 
 #endif

@@ -22,6 +22,11 @@ struct layout_in {
 	 * each pane keeps two rows where the screen has them. */
 	int list_height;
 	bool list_percent;
+	/* The rows the story pane and the list need one above the other
+	 * (title and lines), when known: a story shorter than its pane gives
+	 * the rows it leaves free to a list that has more to show. 0: not
+	 * known, the split as asked. */
+	int story_rows, list_rows;
 };
 
 struct layout_out {

@@ -21,6 +21,10 @@ struct marksync {
 	size_t lookups, fills;
 	/* unread and starred among the bytes, kept by every write to them */
 	struct query_counts counts;
+	/* the store's duplicates (store.h) are counted no more: one story,
+	 * one count (set by marksync_dups_out) */
+	bool dups_out;
+	const struct store *store;
 };
 
 /* Fill marks[0 .. s->n) from the state, every article's webUrl looked up. */
@@ -30,6 +34,9 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
  * changed URLs alone when the state can tell them, else a whole fill. */
 void marksync_update(struct marksync *m, unsigned char *marks, const struct store *s,
 		     const struct state *st);
+/* From now on, the store's duplicates are left out of the counts (their
+ * lead counts for the story): once the store's links are made. */
+void marksync_dups_out(struct marksync *m, const unsigned char *marks, const struct store *s);
 /* Give article i these flags, its counts kept. */
 void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned flags);
 /* Give every article whose identity is id (article_identity: the marks
