@@ -152,6 +152,7 @@ UI_TEST(patterns)
 UI_TEST(query)
 UI_TEST(textwidth)
 UI_TEST(listheight)
+UI_TEST(grouped)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -161,7 +162,7 @@ Test(ui, every_script_is_run)
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
-				      "query", "outlets", "textwidth", "listheight"};
+				      "query", "outlets", "textwidth", "listheight", "grouped"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
