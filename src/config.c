@@ -81,6 +81,7 @@ void config_init(struct config *c)
 	c->wrap = true;
 	c->text_width = CONFIG_DEFAULT_TEXT_WIDTH;
 	c->list_height = 40;
+	c->group_clusters = true;
 	c->list_height_percent = true;
 #ifdef __linux__
 	c->watch = true; /* inotify */
@@ -349,6 +350,19 @@ static int set_layout(struct config *c, const char *value, char **hint)
 	return 0;
 }
 
+static int set_group(struct config *c, const char *value, char **hint)
+{
+	if (!strcasecmp(value, "clusters")) {
+		c->group_clusters = true;
+	} else if (!strcasecmp(value, "none")) {
+		c->group_clusters = false;
+	} else {
+		*hint = xstrdup("use clusters or none");
+		return -1;
+	}
+	return 0;
+}
+
 static int set_max_file_size(struct config *c, const char *value, char **hint)
 {
 	size_t n = 0;
@@ -606,6 +620,7 @@ static const struct option_def options[] = {
 	{"wrap", set_wrap, YES_NO},
 	{"text-width", set_text_width, NULL},
 	{"list-height", set_list_height, NULL},
+	{"group", set_group, "clusters none"},
 	{"ascii", set_ascii, "auto yes no"},
 	{"mark-read-on", set_mark_read_on, "view open"},
 	{"mark-read-delay", set_mark_read_delay, NULL},

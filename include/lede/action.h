@@ -29,6 +29,9 @@
 	X(TOGGLE_READ, "toggle-read", "m", "mark the story read, or unread again")            \
 	X(TOGGLE_STAR, "toggle-star", "*", "star the story, or take its star away")          \
 	X(FILTER_MARKS, "filter-marks", "u", "show every story, only unread, or only starred") \
+	X(TOGGLE_GROUP, "toggle-group", "T", "one line per story (coverage cluster), or per file") \
+	X(TOGGLE_CLUSTER, "toggle-cluster", "c", "expand the selected cluster's outlets, or fold them") \
+	X(TOGGLE_CLUSTERS, "toggle-clusters", "C", "expand every cluster, or fold every one") \
 	X(NEXT_VIEW, "next-view", "V", "apply the next saved view (after the last: none)")  \
 	X(NEXT_STORY, "next-story", "J", "the next story of the list, opened")              \
 	X(PREV_STORY, "prev-story", "K", "the previous story of the list, opened")          \

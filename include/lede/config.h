@@ -92,6 +92,9 @@ struct config {
 	/* Reload by itself a moment after the archive's files change (the
 	 * reader's inotify watch); default yes on Linux, where it is. */
 	bool watch;
+	/* The list shows one row per coverage cluster (cluster.h), or one per
+	 * file; default yes ("set group clusters"). */
+	bool group_clusters;
 	enum config_ascii ascii;        /* the UI's glyphs; default auto */
 	enum config_mark_read mark_read_on; /* default view */
 	unsigned long mark_read_delay_ms;   /* default 1000 */
@@ -168,6 +171,8 @@ int config_split_words(const char *line, struct strlist *words, char **err);
  *                       one above the story, N up to CONFIG_TEXT_WIDTH_MAX
  *   text-width          columns the story text wraps at, at most (0: the
  *                       pane's width), up to CONFIG_TEXT_WIDTH_MAX
+ *   group               clusters (one list row per coverage cluster) or
+ *                       none (one per file)
  *   mark-read-on        open or view
  *   mark-read-delay     seconds, up to three decimals ("0.5"), at most 3600
  *   copy-command        osc52, or a command split like a config line that

@@ -104,7 +104,120 @@ static long selected_article(const struct app *a)
 {
 	if (a->keep_pending >= 0)
 		return a->keep_pending;
-	return a->nrows && a->list.sel < a->nrows ? (long)a->rows[a->list.sel] : -1;
+	return a->nlines && a->list.sel < a->nlines ? (long)a->lines[a->list.sel] : -1;
+}
+
+static void follow_list(struct app *a);
+
+/* The lines ---------------------------------------------------------------- */
+
+/* How many rows past the one a move reaches are found with it: a page and
+ * more, so that the list's scroll position is the one the full rows give. */
+static size_t rows_margin(const struct app *a)
+{
+	return (size_t)(a->list.r.h > 0 ? a->list.r.h : 0) + 64;
+}
+
+/* An expanded cluster lists the members the rows keep. */
+static bool keeps_member(void *ctx, size_t i)
+{
+	struct app *a = ctx;
+	struct query_spec w = app_rows_spec(a);
+	return query_rows_keeps(a->query, &w, i);
+}
+
+bool app_lines_complete(const struct app *a)
+{
+	return a->walk.complete && (!a->group || group_consumed(a->group) == a->nrows);
+}
+
+/* Lines up to upto (SIZE_MAX: all), the rows found as they need, taking in
+ * at most budget rows already found. */
+static void lines_sync(struct app *a, size_t upto, size_t budget)
+{
+	if (!a->group) {
+		a->lines = a->rows;
+		a->nlines = a->nrows;
+		return;
+	}
+	for (;;) {
+		a->nlines = group_extend(a->group, a->rows, a->nrows, upto, budget, keeps_member, a);
+		a->lines = group_lines(a->group);
+		if ((upto != SIZE_MAX && a->nlines > upto) || group_consumed(a->group) < a->nrows ||
+		    a->walk.complete || budget != SIZE_MAX)
+			return;
+		/* every row found is in: find more */
+		size_t had = a->nrows, m = rows_margin(a);
+		struct query_spec w = app_rows_spec(a);
+		a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows,
+					     had > SIZE_MAX - m ? SIZE_MAX : had + m, -1, &a->walk);
+		if (a->nrows == had && !a->walk.complete)
+			return;
+	}
+}
+
+/* The rows were made again: the lines start over, a screenful made. */
+static void lines_restart(struct app *a)
+{
+	if (a->group)
+		group_reset(a->group);
+	lines_sync(a, 2 * rows_margin(a), SIZE_MAX);
+}
+
+enum group_kind app_line_kind(const struct app *a, size_t line)
+{
+	return a->group ? group_kind(a->group, line) : GROUP_ALONE;
+}
+
+bool app_line_folded(const struct app *a, size_t line)
+{
+	return line < a->nlines && app_line_kind(a, line) == GROUP_HEAD &&
+	       !group_expanded(a->group, a->lines[line]);
+}
+
+unsigned app_line_marks(const struct app *a, size_t line)
+{
+	size_t i = a->lines[line];
+	if (app_line_folded(a, line))
+		return group_marks(a->store, a->marks, i);
+	return a->marks[i];
+}
+
+size_t app_line_articles(const struct app *a, size_t line, uint32_t *out, size_t room)
+{
+	size_t i = a->lines[line];
+	if (app_line_folded(a, line))
+		return group_members(a->store, i, out, room);
+	if (room)
+		out[0] = (uint32_t)i;
+	return room ? 1 : 0;
+}
+
+bool app_line_matches(struct app *a, struct search *re, const unsigned char *set, size_t line)
+{
+	size_t i = a->lines[line];
+	if (set ? set[i] : query_test(a->query, re, i))
+		return true;
+	if (app_line_kind(a, line) != GROUP_HEAD || group_expanded(a->group, i))
+		return false;
+	const struct cluster_set *c = cluster_of(a->store);
+	for (size_t m = c->next[i]; m != i; m = c->next[m])
+		if (set ? set[m] : query_test(a->query, re, m))
+			return true;
+	return false;
+}
+
+long app_find_line(struct app *a, size_t from, size_t count, int dir)
+{
+	if (!a->group)
+		return query_find(a->query, a->search, a->lines, from, count, dir);
+	const unsigned char *set = query_matches_known(a->query, a->search);
+	for (size_t k = 0; k < count; k++) {
+		size_t l = dir > 0 ? from + k : from - k;
+		if (app_line_matches(a, a->search, set, l))
+			return (long)l;
+	}
+	return -1;
 }
 
 bool app_select_article(struct app *a, long idx)
@@ -118,29 +231,71 @@ bool app_select_article(struct app *a, long idx)
 		a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows, 0, idx, &a->walk);
 		row = query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)idx);
 	}
-	if (row < 0)
+	long line = row;
+	if (a->group && idx >= 0) {
+		/* the lines made past its row, or past its cluster's if it
+		 * leads one the rows do not hold (a member does) */
+		if (row >= 0 && group_consumed(a->group) <= (size_t)row)
+			a->nlines = group_extend(a->group, a->rows, a->nrows, SIZE_MAX,
+						 (size_t)row + 1 - group_consumed(a->group),
+						 keeps_member, a);
+		line = group_line_of(a->group, (size_t)idx);
+	}
+	lines_sync(a, 0, 0);
+	if (line < 0)
 		return false;
-	a->list.sel = (size_t)row;
+	a->list.sel = (size_t)line;
 	app_rows_need(a, a->list.sel);
 	return true;
 }
 
-/* How many rows past the one a move reaches are found with it: a page and
- * more, so that the list's scroll position is the one the full rows give. */
-static size_t rows_margin(const struct app *a)
-{
-	return (size_t)(a->list.r.h > 0 ? a->list.r.h : 0) + 64;
-}
-
 void app_rows_need(struct app *a, size_t line)
 {
-	if (a->walk.complete)
-		return;
 	size_t m = rows_margin(a), upto = line > SIZE_MAX - m ? SIZE_MAX : line + m;
-	if (upto < a->nrows)
+	if (a->group) {
+		if (upto >= a->nlines)
+			lines_sync(a, upto, SIZE_MAX);
+		return;
+	}
+	if (a->walk.complete || upto < a->nrows)
 		return;
 	struct query_spec w = app_rows_spec(a);
 	a->nrows = query_rows_extend(a->query, &w, a->rows_buf, a->nrows, upto, -1, &a->walk);
+	lines_sync(a, 0, 0);
+}
+
+/* Fold or expand, and the lines made again with the cursor on the
+ * cluster's line (its place in the rows does not change). */
+void app_toggle_cluster(struct app *a, bool all)
+{
+	if (!a->group) {
+		app_message(a, true, "the list shows files: 'set group clusters' groups them");
+		return;
+	}
+	app_rows_place(a);
+	long sel = selected_article(a);
+	bool on;
+	if (all) {
+		on = sel < 0 || !group_expanded(a->group, (size_t)sel);
+		group_set_all(a->group, on);
+	} else {
+		if (sel < 0 || cluster_size(a->store, (size_t)sel) < 2) {
+			app_message(a, true, "this story is alone: no cluster to expand");
+			return;
+		}
+		on = !group_expanded(a->group, (size_t)sel);
+		group_set_expanded(a->group, (size_t)sel, on);
+	}
+	size_t top = a->list.top;
+	long lead = sel >= 0 ? (long)cluster_lead(a->store, (size_t)sel) : -1;
+	a->rows_gen++;
+	lines_restart(a);
+	/* folded, a member's cluster keeps the cursor; expanded, its lead */
+	if (!app_select_article(a, lead))
+		a->list.sel = 0;
+	a->list.top = top;
+	app_message(a, false, "%s %s", all ? "every cluster" : "cluster",
+		    on ? "expanded" : "folded");
 }
 
 /* Keep article keep selected in new rows: at once when its row is found
@@ -173,8 +328,6 @@ void app_rows_place(struct app *a)
 	a->list.top = top;          /* then scrolled as the list was */
 }
 
-static void follow_list(struct app *a);
-
 void app_rebuild_rows(struct app *a)
 {
 	long keep = selected_article(a);
@@ -183,6 +336,7 @@ void app_rebuild_rows(struct app *a)
 	a->rows_gen++;
 	a->nrows = query_rows_begin(a->query, &w, 2 * rows_margin(a), a->rows_buf, &a->rows,
 				    &a->walk);
+	lines_restart(a);
 	keep_selected(a, keep, top);
 }
 
@@ -245,6 +399,25 @@ void app_say_count(struct app *a, enum app_count_say what)
 	say_count(a, what);
 }
 
+/* The lines folded again for clusters just published, the cursor kept on
+ * the story it was on: a member other than the lead has its cluster
+ * expanded, so that its line stays its own. */
+static void regroup(struct app *a)
+{
+	app_rows_place(a);
+	long sel = selected_article(a);
+	if (sel >= 0 && cluster_lead(a->store, (size_t)sel) != (size_t)sel)
+		group_set_expanded(a->group, (size_t)sel, true);
+	size_t top = a->list.top;
+	a->rows_gen++;
+	lines_restart(a);
+	if (!app_select_article(a, sel))
+		a->list.sel = 0;
+	a->list.top = top;
+	if (!a->focus || !a->story_open)
+		follow_list(a);
+}
+
 /* The clusters, once found, into the store: the views that show them
  * are drawn again. */
 static void take_clusters(struct app *a, bool wait)
@@ -256,6 +429,8 @@ static void take_clusters(struct app *a, bool wait)
 	/* a filter of ~C had every row alone until now */
 	if (a->filter && (querylang_needs(a->filter) & QUERYLANG_CLUSTERS))
 		app_rebuild_rows(a);
+	else if (a->group)
+		regroup(a);
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
 	pane_invalidate(a, &a->overlay);
@@ -277,6 +452,10 @@ static void take_dups(struct app *a, bool wait)
 	}
 }
 
+/* Rows folded into lines per tick once they are all found: a few
+ * milliseconds at most, so that a key never waits for a million. */
+enum { LINES_SLICE = 1 << 16 };
+
 void app_tick(struct app *a)
 {
 	take_clusters(a, false);
@@ -290,6 +469,8 @@ void app_tick(struct app *a)
 			return;
 		app_rows_need(a, SIZE_MAX); /* a walk over known sets now */
 	}
+	if (!app_lines_complete(a)) /* the rest folded, a slice a tick */
+		lines_sync(a, SIZE_MAX, LINES_SLICE);
 	app_rows_place(a);
 	if (a->follow_pending)
 		follow_list(a);
@@ -304,6 +485,7 @@ void app_settle(struct app *a)
 	store_links_settle(a->store);
 	query_settle(a->query);
 	app_tick(a);
+	lines_sync(a, SIZE_MAX, SIZE_MAX);
 }
 
 void app_show_story(struct app *a, struct story s)
@@ -322,11 +504,17 @@ void app_show_story(struct app *a, struct story s)
 static void follow_list(struct app *a)
 {
 	long sel = selected_article(a);
-	a->follow_pending = sel < 0 && !a->walk.complete;
+	a->follow_pending = sel < 0 && !app_lines_complete(a);
 	if (sel >= 0 && (a->cur.article != sel || a->cur.related != -1)) {
 		a->cur = (struct story){.article = sel, .related = -1};
 		a->story.top = a->story.sel = 0;
 	}
+	/* a folded cluster's story is its outlets; a story's, the story */
+	bool folded = sel >= 0 && a->keep_pending < 0 && app_line_folded(a, a->list.sel);
+	if (folded && a->story.ops == &view_story_ops)
+		pane_open(a, &a->story, &view_cluster_ops);
+	else if (!folded && a->story.ops == &view_cluster_ops)
+		pane_open(a, &a->story, &view_story_ops);
 }
 
 /* The engine, the rows' room and the marks for the store as it is now:
@@ -349,6 +537,11 @@ static void take_store(struct app *a)
 	marksync_fill(&a->marks_sync, a->marks, s, a->state);
 	if (a->dups_hidden)
 		marksync_dups_out(&a->marks_sync, a->marks, s);
+	/* the grouping sized for this store; expansions start folded */
+	group_free(a->group);
+	a->group = a->cfg->group_clusters ? group_new(s) : NULL;
+	a->lines = a->rows;
+	a->nlines = 0;
 }
 
 /* The check of every file -------------------------------------------------- */
@@ -419,12 +612,13 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	struct query_spec w = app_rows_spec(a);
 	a->nrows = query_rows_spec(a->query, &w, a->rows_buf, &a->rows);
 	a->walk = (struct query_walk){s->n, true};
+	lines_restart(a);
 	/* the clusters of the store as it is now */
 	a->clusters = cluster_job_start(s);
 	if (keep >= 0 && store_is_hidden(s, (size_t)keep))
 		keep = same_story(s, keep_id);
 	if (!app_select_article(a, keep))
-		a->list.sel = keep_row < a->nrows ? keep_row : a->nrows ? a->nrows - 1 : 0;
+		a->list.sel = keep_row < a->nlines ? keep_row : a->nlines ? a->nlines - 1 : 0;
 	a->list.top = keep_top; /* the pane keeps the selection in view */
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
@@ -539,7 +733,22 @@ static enum text_ascii ascii_mode(enum config_ascii v)
 	return TEXT_ASCII_AUTO;
 }
 
-/* What the config decides, taken again after it changed. */
+/* Group the list by coverage cluster, or list files, the same story kept
+ * selected (a member in a folded cluster: its cluster's line). */
+static void set_grouping(struct app *a, bool on)
+{
+	app_rows_place(a);
+	long sel = selected_article(a);
+	size_t top = a->list.top;
+	group_free(a->group);
+	a->group = on ? group_new(a->store) : NULL;
+	a->rows_gen++;
+	lines_restart(a);
+	if (!app_select_article(a, sel))
+		a->list.sel = 0;
+	a->list.top = top;
+}
+
 static void apply_config(struct app *a)
 {
 	text_glyphs_choose(ascii_mode(a->cfg->ascii));
@@ -550,6 +759,8 @@ static void apply_config(struct app *a)
 	}
 	screen_apply_colors(a->cfg->colors);
 	screen_mouse(a->cfg->mouse);
+	if (a->cfg->group_clusters != (a->group != NULL))
+		set_grouping(a, a->cfg->group_clusters);
 	/* what views built may depend on it (the story's lines on date-format
 	 * and wrap) */
 	pane_invalidate(a, &a->list);
@@ -843,6 +1054,23 @@ static void act_shrink_list(struct app *a)
 	resize_list(a, -1);
 }
 
+/* Set or clear bit on every member of the selected line's folded cluster
+ * (unread while any is: m marks them all read, or all unread again). */
+static bool mark_cluster(struct app *a, unsigned bit, bool *on)
+{
+	size_t line = a->list.sel;
+	if (a->focus || a->keep_pending >= 0 || line >= a->nlines ||
+	    app_line_kind(a, line) != GROUP_HEAD || group_expanded(a->group, a->lines[line]))
+		return false;
+	*on = !(app_line_marks(a, line) & bit);
+	uint32_t *m = xmalloc(cluster_size(a->store, a->lines[line]) * sizeof *m);
+	size_t n = app_line_articles(a, line, m, cluster_size(a->store, a->lines[line]));
+	for (size_t k = 0; k < n; k++)
+		app_mark(a, (long)m[k], bit, *on);
+	free(m);
+	return true;
+}
+
 static void toggle_mark(struct app *a, unsigned bit)
 {
 	/* the story pane's story, or the list's selection */
@@ -850,16 +1078,23 @@ static void toggle_mark(struct app *a, unsigned bit)
 								   : selected_article(a);
 	if (idx < 0)
 		return;
-	bool on = !(a->marks[idx] & bit);
-	if (!app_mark(a, idx, bit, on))
-		return; /* it said why */
-	if (bit == MARK_READ && idx == a->triage.viewed)
-		a->triage.viewed_done = true; /* m said so: being shown does not undo it */
-	app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
-						     : (on ? "starred" : "star taken away"));
+	bool on;
+	if (mark_cluster(a, bit, &on)) {
+		app_message(a, false, "cluster of %zu %s", cluster_size(a->store, (size_t)idx),
+			    bit == MARK_READ ? (on ? "marked read" : "marked unread")
+					     : (on ? "starred" : "with its stars taken away"));
+	} else {
+		on = !(a->marks[idx] & bit);
+		if (!app_mark(a, idx, bit, on))
+			return; /* it said why */
+		if (bit == MARK_READ && idx == a->triage.viewed)
+			a->triage.viewed_done = true; /* m said so: being shown does not undo it */
+		app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
+							     : (on ? "starred" : "star taken away"));
+	}
 	app_rows_place(a);
 	app_rows_need(a, a->list.sel + 1);
-	if (!a->focus && a->list.sel + 1 < a->nrows)
+	if (!a->focus && a->list.sel + 1 < a->nlines)
 		a->list.sel++; /* as in mutt: on to the next */
 }
 
@@ -871,6 +1106,24 @@ static void act_toggle_read(struct app *a)
 static void act_toggle_star(struct app *a)
 {
 	toggle_mark(a, MARK_STARRED);
+}
+
+static void act_toggle_group(struct app *a)
+{
+	a->cfg->group_clusters = !a->cfg->group_clusters;
+	set_grouping(a, a->cfg->group_clusters);
+	app_message(a, false, "%s", a->cfg->group_clusters ? "one line per story (group clusters)"
+							   : "one line per file (group none)");
+}
+
+static void act_toggle_cluster(struct app *a)
+{
+	app_toggle_cluster(a, false);
+}
+
+static void act_toggle_clusters(struct app *a)
+{
+	app_toggle_cluster(a, true);
 }
 
 static void act_filter_marks(struct app *a)
@@ -1060,6 +1313,9 @@ static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_TOGGLE_READ] = act_toggle_read,
 	[ACT_TOGGLE_STAR] = act_toggle_star,
 	[ACT_FILTER_MARKS] = act_filter_marks,
+	[ACT_TOGGLE_GROUP] = act_toggle_group,
+	[ACT_TOGGLE_CLUSTER] = act_toggle_cluster,
+	[ACT_TOGGLE_CLUSTERS] = act_toggle_clusters,
 	[ACT_NEXT_VIEW] = act_next_view,
 	[ACT_RELATED] = act_related,
 	[ACT_BACK] = act_back,
@@ -1225,7 +1481,8 @@ static void catch_stop_signals(void)
  * taken in, never past what is due. */
 static long loop_wait_ms(const struct app *a)
 {
-	bool busy = query_busy(a->query) || !store_links_ready(a->store);
+	bool busy = query_busy(a->query) || !store_links_ready(a->store) ||
+		    !app_lines_complete(a);
 	long wait = busy ? 20 : store_checking(a->store) ? 50 : 250;
 	long due[2] = {triage_wait_ms(a), reload_watch_due_ms(a)};
 	for (int i = 0; i < 2; i++)
@@ -1311,6 +1568,7 @@ static void app_free(struct app *a)
 	reload_watch_close(a);
 	free(a->marks);
 	query_free(a->query);
+	group_free(a->group);
 	pane_close(a, &a->list);
 	pane_close(a, &a->story);
 	pane_close(a, &a->overlay);

@@ -17,13 +17,13 @@
 static long find_forward(struct app *a, size_t from)
 {
 	for (;;) {
-		if (from < a->nrows) {
-			long f = query_find(a->query, a->search, a->rows, from, a->nrows - from, 1);
+		if (from < a->nlines) {
+			long f = app_find_line(a, from, a->nlines - from, 1);
 			if (f >= 0)
 				return f;
-			from = a->nrows;
+			from = a->nlines;
 		}
-		if (a->walk.complete)
+		if (app_lines_complete(a))
 			return -1;
 		app_rows_need(a, from);
 	}
@@ -54,14 +54,14 @@ static long find_round_forward(struct app *a, size_t start)
 {
 	size_t skip = known_clean(a, start);
 	long f = find_forward(a, start + skip);
-	size_t n = a->nrows; /* all of them when nothing was found on the way */
+	size_t n = a->nlines; /* all of them when nothing was found on the way */
 	if (f >= 0) {
 		remember_clean(a, start, (size_t)f - start);
 		return f;
 	}
 	size_t tail = n > start ? n - start : 0, from = skip > tail ? skip - tail : 0;
 	if (from < start && from < n)
-		f = query_find(a->query, a->search, a->rows, from, (start < n ? start : n) - from, 1);
+		f = app_find_line(a, from, (start < n ? start : n) - from, 1);
 	remember_clean(a, start, f >= 0 ? tail + (size_t)f : n);
 	return f;
 }
@@ -69,15 +69,13 @@ static long find_round_forward(struct app *a, size_t start)
 /* Backward from start down to 0, then from the end down to stop. */
 static long find_round_backward(struct app *a, long start, size_t stop)
 {
-	long f = start >= 0 ? query_find(a->query, a->search, a->rows, (size_t)start,
-					 (size_t)start + 1, -1)
-			    : -1;
+	long f = start >= 0 ? app_find_line(a, (size_t)start, (size_t)start + 1, -1) : -1;
 	if (f >= 0)
 		return f;
 	app_rows_need(a, SIZE_MAX); /* round past the end: all of them */
-	size_t n = a->nrows;
+	size_t n = a->nlines;
 	if (n && stop < n)
-		f = query_find(a->query, a->search, a->rows, n - 1, n - stop, -1);
+		f = app_find_line(a, n - 1, n - stop, -1);
 	return f;
 }
 
@@ -91,13 +89,13 @@ bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 	app_rows_place(a);
 	size_t sel = a->list.sel;
 	long f = -1;
-	if (a->nrows || !a->walk.complete) {
+	if (a->nlines || !app_lines_complete(a)) {
 		if (dir > 0)
 			f = find_round_forward(a, inclusive ? sel : sel + 1);
 		else /* down to 0, then from the end down to sel (exclusive when inclusive) */
 			f = find_round_backward(a, inclusive ? (long)sel : (long)sel - 1,
 						inclusive ? sel + 1 : sel);
-		if (f >= 0 && (size_t)f >= a->nrows)
+		if (f >= 0 && (size_t)f >= a->nlines)
 			f = -1;
 	}
 	if (f >= 0) {
@@ -114,12 +112,12 @@ bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 	return false;
 }
 
-/* How many of rows[0..n) match, by the engine's set. */
-static size_t count_in(const unsigned char *set, const uint32_t *rows, size_t n)
+/* How many of the lines [0..n) match, by the engine's set. */
+static size_t count_in(struct app *a, const unsigned char *set, size_t n)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		k += set[rows[i]];
+		k += a->group ? app_line_matches(a, a->search, set, i) : set[a->lines[i]];
 	return k;
 }
 
@@ -129,20 +127,19 @@ enum { MATCH_PLACE_TESTED = 4096 };
 
 void prompt_say_match(struct app *a, bool wrapped)
 {
-	if (!a->search || a->list.sel >= a->nrows)
+	if (!a->search || a->list.sel >= a->nlines)
 		return;
 	const unsigned char *set = query_matches_known(a->query, a->search);
 	size_t sel = a->list.sel, place = 0;
 	bool placed = set || sel < MATCH_PLACE_TESTED;
 	if (set)
-		place = count_in(set, a->rows, sel + 1);
+		place = count_in(a, set, sel + 1);
 	else
 		for (size_t i = 0; placed && i <= sel; i++)
-			place += query_test(a->query, a->search, a->rows[i]);
+			place += app_line_matches(a, a->search, NULL, i);
 	const char *tail = wrapped ? ", wrapped" : "";
-	if (set && a->walk.complete) {
-		app_message(a, false, "match %zu of %zu%s", place,
-			    count_in(set, a->rows, a->nrows), tail);
+	if (set && app_lines_complete(a)) {
+		app_message(a, false, "match %zu of %zu%s", place, count_in(a, set, a->nlines), tail);
 		return;
 	}
 	if (placed)

@@ -319,6 +319,23 @@ static bool expect_rows(struct player *pl, const char *arg)
 	return true;
 }
 
+/* The list's lines: the rows folded into clusters when grouped. */
+static bool expect_lines(struct player *pl, const char *arg)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+	if (!*arg || *end || *arg == '-') {
+		bad_line(pl, "expect lines wants a number");
+		return true;
+	}
+	if (n != pl->a->nlines) {
+		char found[32];
+		snprintf(found, sizeof found, "'%zu'", pl->a->nlines);
+		expectation_failed(pl, "lines", arg, found);
+	}
+	return true;
+}
+
 static bool expect_view(struct player *pl, const char *arg)
 {
 	const char *name = pane_focused(pl->a)->ops->name;
@@ -389,16 +406,33 @@ static bool cmd_expect(struct player *pl, char *arg)
 			return expect_text(pl, texts[i].name, texts[i].area, rest);
 	if (!strcmp(what, "rows"))
 		return expect_rows(pl, rest);
+	if (!strcmp(what, "lines"))
+		return expect_lines(pl, rest);
 	if (!strcmp(what, "view"))
 		return expect_view(pl, rest);
-	bad_line(pl, "expect wants status, message, selected, story, screen, rows or view");
+	bad_line(pl, "expect wants status, message, selected, story, screen, rows, lines or view");
 	return false;
+}
+
+/* "config LINE": a line of the config run as the : prompt runs it, before
+ * the screen it changes, with nothing said: a replay sets what its screens
+ * take for granted (set group none) without it showing in them. */
+static bool cmd_config(struct player *pl, char *arg)
+{
+	app_run_command(pl->a, arg);
+	bool error = pl->a->message_error;
+	if (error)
+		bad_line(pl, "config: %s", pl->a->message ? pl->a->message : "failed");
+	free(pl->a->message);
+	pl->a->message = NULL;
+	return !error;
 }
 
 static const struct {
 	const char *name;
 	bool (*run)(struct player *pl, char *arg);
 } script_commands[] = {
+	{"config", cmd_config},
 	{"key", cmd_key},     {"type", cmd_type}, {"mouse", cmd_mouse},
 	{"stats", cmd_stats}, {"dump", cmd_dump}, {"resize", cmd_resize},
 	{"expect", cmd_expect}, {"sleep", cmd_sleep}, {"wait", cmd_wait},

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "lede/clip.h"
+#include "lede/cluster.h"
 #include "lede/spawn.h"
 #include "lede/ui/pane.h"
 
@@ -58,7 +59,7 @@ bool triage_counted(enum action act)
 static long list_article(struct app *a)
 {
 	app_rows_place(a);
-	return a->nrows && a->list.sel < a->nrows ? (long)a->rows[a->list.sel] : -1;
+	return a->nlines && a->list.sel < a->nlines ? (long)a->lines[a->list.sel] : -1;
 }
 
 /* Is the story pane the focus (the story view or the related view)? */
@@ -74,6 +75,18 @@ static void open_article(struct app *a, long idx)
 	app_show_story(a, (struct story){.article = idx, .related = -1});
 }
 
+/* Open line as Enter does: a folded cluster's outlets, focused (its
+ * members unread, each opened from there), else its article. */
+static void open_line(struct app *a, size_t line)
+{
+	long idx = (long)a->lines[line];
+	if (app_line_folded(a, line))
+		app_show_story(a, (struct story){.article = idx, .related = -1,
+						 .view = &view_cluster_ops});
+	else
+		open_article(a, idx);
+}
+
 /* n rows on (dir 1) or back (-1): from the story pane, that story opened;
  * from the list, the cursor moves and the story pane follows. */
 static void step_story(struct app *a, int dir, unsigned long n)
@@ -86,7 +99,7 @@ static void step_story(struct app *a, int dir, unsigned long n)
 		app_rows_need(a, a->list.sel + n);
 	size_t sel = a->list.sel, to;
 	if (dir > 0)
-		to = n >= a->nrows - 1 - sel ? a->nrows - 1 : sel + n;
+		to = n >= a->nlines - 1 - sel ? a->nlines - 1 : sel + n;
 	else
 		to = n >= sel ? 0 : sel - n;
 	if (to == sel) {
@@ -95,7 +108,7 @@ static void step_story(struct app *a, int dir, unsigned long n)
 	}
 	a->list.sel = to;
 	if (in_story_pane(a))
-		open_article(a, (long)a->rows[to]);
+		open_line(a, to);
 }
 
 /* The n-th unread row from the selection on in direction dir, going round
@@ -103,12 +116,12 @@ static void step_story(struct app *a, int dir, unsigned long n)
 static long find_unread(struct app *a, int dir, unsigned long n, bool *wrapped)
 {
 	app_rows_need(a, SIZE_MAX); /* going round needs them all */
-	size_t rows = a->nrows, sel = a->list.sel;
+	size_t rows = a->nlines, sel = a->list.sel;
 	long found = -1;
 	*wrapped = false;
 	for (size_t k = 1; k < rows && n; k++) {
 		size_t r = dir > 0 ? (sel + k) % rows : (sel + rows - k) % rows;
-		if (a->marks[a->rows[r]] & MARK_READ)
+		if (app_line_marks(a, r) & MARK_READ)
 			continue;
 		if (dir > 0 ? r < sel : r > sel)
 			*wrapped = true;
@@ -128,12 +141,12 @@ static void step_unread(struct app *a, int dir, unsigned long n)
 	bool wrapped;
 	long r = find_unread(a, dir, n, &wrapped);
 	if (r < 0) {
-		bool self = !(a->marks[cur] & MARK_READ);
+		bool self = !(app_line_marks(a, a->list.sel) & MARK_READ);
 		app_message(a, false, self ? "no other unread story" : "no unread story left");
 		return;
 	}
 	a->list.sel = (size_t)r;
-	open_article(a, (long)a->rows[r]);
+	open_line(a, (size_t)r);
 	if (wrapped)
 		app_message(a, false, dir > 0 ? "wrapped to the top" : "wrapped to the bottom");
 }
@@ -167,6 +180,8 @@ bool triage_goto_row(struct app *a, const char *line)
 
 /* mark-all-read ------------------------------------------------------------- */
 
+/* Every article of the rows, and every member of the folded clusters the
+ * lines show (read, as their lines say then). */
 static void mark_rows_read(struct app *a)
 {
 	size_t marked = 0;
@@ -176,6 +191,20 @@ static void mark_rows_read(struct app *a)
 		if (!(a->marks[idx] & MARK_READ) && app_mark(a, (long)idx, MARK_READ, true))
 			marked++;
 	}
+	uint32_t *m = NULL;
+	size_t room = 0;
+	for (size_t l = 0; a->group && l < a->nlines; l++) {
+		if (!app_line_folded(a, l))
+			continue;
+		size_t need = cluster_size(a->store, a->lines[l]);
+		if (need > room)
+			m = xrealloc(m, (room = need) * sizeof *m);
+		size_t n = app_line_articles(a, l, m, room);
+		for (size_t k = 0; k < n; k++)
+			if (!(a->marks[m[k]] & MARK_READ) && app_mark(a, (long)m[k], MARK_READ, true))
+				marked++;
+	}
+	free(m);
 	if (!marked)
 		app_message(a, false, "every listed story was read already");
 	else
@@ -191,7 +220,7 @@ static void mark_all_read(struct app *a)
 		return;
 	}
 	/* more than one screenful: some of them were never on the screen */
-	if (a->nrows > (size_t)pane_page_lines(&a->list)) {
+	if (a->nlines > (size_t)pane_page_lines(&a->list)) {
 		free(a->triage.confirm_text);
 		a->triage.confirm_text = xasprintf("mark all %zu listed stories read? (y/n)", a->nrows);
 		a->triage.confirm_rows = a->nrows;

@@ -4,6 +4,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "lede/cluster.h"
 #include "lede/fields.h"
 #include "lede/ui/app.h"
 #include "lede/ui/pane.h"
@@ -91,7 +92,7 @@ static void measure_providers(struct app *a, struct pane *p)
 static size_t count(struct app *a, struct pane *p)
 {
 	(void)p;
-	return a->nrows;
+	return a->nlines;
 }
 
 /* While a filter's matches are being found, the rows are the first of
@@ -106,7 +107,7 @@ static void need(struct app *a, struct pane *p, size_t line)
 static bool counting(struct app *a, struct pane *p)
 {
 	(void)p;
-	return !a->walk.complete;
+	return !app_lines_complete(a);
 }
 
 static bool placing(struct app *a, struct pane *p)
@@ -185,6 +186,27 @@ static int put_type(int y, int x, int w, const char *type, enum style st)
 	return used;
 }
 
+/* Where the line stands in its cluster: a folded cluster's "+4" (its
+ * other outlets) after a fold mark, an expanded one's open mark, a
+ * member's indent; the columns it took. */
+static int put_tree(struct app *a, size_t line, int y, int x, int w, enum style st)
+{
+	enum group_kind k = app_line_kind(a, line);
+	if (k == GROUP_ALONE || w < 8)
+		return 0;
+	struct buf b = {0};
+	size_t i = a->lines[line];
+	if (k == GROUP_MEMBER)
+		buf_puts(&b, "  ");
+	else if (group_expanded(a->group, i))
+		buf_puts(&b, "- ");
+	else
+		buf_printf(&b, "+%zu ", cluster_size(a->store, i) - 1);
+	int used = screen_put(y, x, w / 3, b.data, b.len, st, NULL, 0);
+	buf_free(&b);
+	return used;
+}
+
 /* The title, else the name, else the file's name, dimmed: every record
  * has something to be known by. */
 static void put_title(struct app *a, const struct article *ar, int y, int x, int w, enum style st)
@@ -205,16 +227,17 @@ static void put_title(struct app *a, const struct article *ar, int y, int x, int
 static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool selected)
 {
 	selected = selected && a->keep_pending < 0; /* its row is not known yet */
-	const struct article *ar = store_row(a->store, a->rows[line]);
+	const struct article *ar = store_row(a->store, a->lines[line]);
 	bool focus = pane_focused(a) == p;
+	/* a folded cluster's marks are its members' */
+	unsigned m = app_line_marks(a, line);
 	/* unread rows bold as well as marked N, as mutt and newsboat draw them */
-	bool unread = !(a->marks[a->rows[line]] & MARK_READ);
+	bool unread = !(m & MARK_READ);
 	enum style st = selected ? (focus ? ST_SELECTED : ST_CURSOR) : unread ? ST_UNREAD : ST_NORMAL;
 	struct columns c = columns_for(a, p->r.w);
 	int x = p->r.x;
 	char buf[256];
 	/* N for unread, * for starred, as mutt and newsboat show them */
-	unsigned m = a->marks[a->rows[line]];
 	snprintf(buf, sizeof buf, "%c%c ", m & MARK_READ ? ' ' : 'N', m & MARK_STARRED ? '*' : ' ');
 	screen_put(y, x, 3, buf, 3, st, NULL, 0);
 	x += 3;
@@ -241,6 +264,7 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 		free(sp);
 		x += c.provider + 1;
 	}
+	x += put_tree(a, line, y, x, p->r.x + p->r.w - x, st);
 	x += put_type(y, x, p->r.x + p->r.w - x, ar->type, selected ? st : ST_DIM);
 	put_title(a, ar, y, x, p->r.x + p->r.w - x, st);
 }
@@ -252,21 +276,37 @@ static bool action(struct app *a, struct pane *p, enum action act)
 	if (act != ACT_OPEN)
 		return false;
 	app_rows_place(a);
-	if (!a->nrows)
+	if (!a->nlines)
 		return false;
-	long idx = (long)a->rows[p->sel];
+	long idx = (long)a->lines[p->sel];
+	if (app_line_folded(a, p->sel)) { /* a story of several: its outlets */
+		app_show_story(a, (struct story){.article = idx, .related = -1,
+						 .view = &view_cluster_ops});
+		return true;
+	}
 	app_mark(a, idx, MARK_READ, true);
 	app_show_story(a, (struct story){.article = idx, .related = -1});
 	return true;
 }
 
-/* Out of how many, when filters hide some. */
+/* Out of how many, when filters hide some; grouped, the lines are
+ * stories, and the files they hold are said beside when they differ. */
 static void status(struct app *a, struct pane *p, struct buf *out)
 {
 	(void)p;
 	size_t listed = app_stories(a);
-	if (a->nrows != listed)
+	if (a->group && (a->nlines != a->nrows || !app_lines_complete(a))) {
+		buf_puts(out, " (");
+		if (a->walk.complete)
+			buf_printf(out, "%zu", a->nrows);
+		else
+			buf_puts(out, text_glyph(TEXT_GLYPH_ELLIPSIS));
+		if (a->nrows != listed || !a->walk.complete)
+			buf_printf(out, " of %zu", listed);
+		buf_puts(out, " files)");
+	} else if (a->nrows != listed) {
 		buf_printf(out, " of %zu", listed);
+	}
 }
 
 const struct view_ops view_list_ops = {

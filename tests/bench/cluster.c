@@ -9,6 +9,8 @@
 #include "lede/cache.h"
 #include "lede/cluster.h"
 #include "lede/cluster_file.h"
+#include "lede/group.h"
+#include "lede/query.h"
 #include "lede/store.h"
 
 static double now_ms(void)
@@ -32,6 +34,40 @@ static long peak_kb(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss;
+}
+
+static bool keep_all(void *ctx, size_t i)
+{
+	(void)ctx, (void)i;
+	return true;
+}
+
+/* The reader's grouped list over the date order: a screenful of lines,
+ * one slice of the rest (what a tick folds), and all of it at once. */
+static void time_grouping(const struct store *s)
+{
+	struct query *q = query_new(s);
+	uint32_t *out = malloc((s->n ? s->n : 1) * sizeof *out);
+	const uint32_t *rows;
+	size_t n = query_rows_view(q, (struct sort_order){SORT_DATE, true}, NULL, NULL, MARKS_ALL,
+				   out, &rows);
+	struct group *g = group_new(s);
+	double t0 = cpu_ms();
+	group_extend(g, rows, n, 100, SIZE_MAX, keep_all, NULL);
+	double t1 = cpu_ms();
+	group_reset(g);
+	double t2 = cpu_ms();
+	group_extend(g, rows, n, SIZE_MAX, 1 << 16, keep_all, NULL);
+	double t3 = cpu_ms();
+	group_reset(g);
+	double t4 = cpu_ms();
+	size_t lines = group_extend(g, rows, n, SIZE_MAX, SIZE_MAX, keep_all, NULL);
+	double t5 = cpu_ms();
+	printf("group-screen-ms %.3f\ngroup-slice-ms %.3f\ngroup-all-ms %.1f\ngroup-lines %zu\n",
+	       t1 - t0, t3 - t2, t5 - t4, lines);
+	group_free(g);
+	free(out);
+	query_free(q);
 }
 
 int main(int argc, char **argv)
@@ -72,6 +108,7 @@ int main(int argc, char **argv)
 		cluster_free(kept);
 	}
 	cluster_publish(&s, c);
+	time_grouping(&s);
 	store_free(&s);
 	free(cache);
 	return 0;

@@ -284,8 +284,19 @@ void reader_env(const char *home, char **cache_env, char **state_env, const char
 	*cache_env = xasprintf("XDG_CACHE_HOME=%s/c", home);
 	cr_assert_eq(mkdir(*cache_env + strlen("XDG_CACHE_HOME="), 0700), 0);
 	*state_env = xasprintf("XDG_STATE_HOME=%s/s", home);
+	/* one line per file: these runs are about the rows the loads keep */
+	static char config_env[300];
+	snprintf(config_env, sizeof config_env, "XDG_CONFIG_HOME=%s/conf", home);
+	char *conf = xasprintf("%s/conf", home), *lede = xasprintf("%s/conf/lede", home);
+	cr_assert_eq(mkdir(conf, 0700), 0);
+	cr_assert_eq(mkdir(lede, 0700), 0);
+	char *file = xasprintf("%s/config", lede);
+	write_text(file, "set group none\n");
+	free(file);
+	free(lede);
+	free(conf);
 	const char *fixed[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
-			       "XDG_CONFIG_HOME=/nonexistent", "NO_COLOR=1"};
+			       config_env, "NO_COLOR=1"};
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		env[n++] = fixed[i];

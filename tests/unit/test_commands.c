@@ -346,7 +346,7 @@ Test(commands, completion_of_arguments)
 		{"sort heat desc ", "", 15},
 		{"set m", "browser browser-foreground browser-schemes sort layout max-file-size "
 			  "path follow-links date-format list-date-format keymap mouse confirm-quit wrap text-width list-height "
-			  "ascii "
+			  "group ascii "
 			  "mark-read-on mark-read-delay copy-command watch",
 		 4},
 		{"set mouse ", "yes no", 10},

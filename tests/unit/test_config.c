@@ -696,7 +696,7 @@ Test(config, names)
 	static const char *const options[] = {
 		"browser", "browser-foreground", "browser-schemes", "sort", "layout",
 		"max-file-size", "path", "follow-links", "date-format", "list-date-format", "keymap", "mouse",
-		"confirm-quit", "wrap", "text-width", "list-height", "ascii", "mark-read-on", "mark-read-delay", "copy-command",
+		"confirm-quit", "wrap", "text-width", "list-height", "group", "ascii", "mark-read-on", "mark-read-delay", "copy-command",
 		"watch"};
 	size_t n = 0;
 	while (config_option_name(n))

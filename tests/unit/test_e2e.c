@@ -423,6 +423,17 @@ static void e2e_init(void)
 		cr_assert_eq(mkdir(d, 0700), 0, "mkdir %s: %s", d, strerror(errno));
 		free(d);
 	}
+	/* one line per file: these runs are not about the grouped list (a
+	 * run that passes -c reads its own config instead) */
+	char *d = fmt("%s/config/lede", E.dir);
+	cr_assert_eq(mkdir(d, 0700), 0);
+	char *conf = fmt("%s/config", d);
+	FILE *f = fopen(conf, "w");
+	cr_assert_not_null(f);
+	fputs("set group none\n", f);
+	fclose(f);
+	free(conf);
+	free(d);
 	start_watchdog();
 }
 
@@ -1012,7 +1023,8 @@ Test(e2e, triage_loop, .timeout = 30)
 	char *clip = fmt("%s/clip", E.dir), *log = fmt("%s/pager.log", E.dir);
 	char *conf = fmt("%s/lede.conf", E.dir);
 	/* the watch off: here R alone reloads (the watch has its own test) */
-	char *text = fmt("set copy-command \"tee '%s'\"\nset mark-read-on open\nset watch no\n",
+	char *text = fmt("set copy-command \"tee '%s'\"\nset mark-read-on open\nset watch no\n"
+			 "set group none\n",
 			 clip);
 	write_file(conf, text);
 	char *pager = fmt("PAGER=%s/tests/fake-browser", cwd);
@@ -1122,7 +1134,7 @@ static bool sgr_bold(const char *line)
 Test(e2e, unread_rows_bold, .timeout = 30)
 {
 	char *conf = fmt("%s/lede.conf", E.dir);
-	write_file(conf, "set mark-read-on open\n");
+	write_file(conf, "set mark-read-on open\nset group none\n");
 	start((const char *const[]){"-c", conf, "seeds", NULL}, NULL);
 	free(wait_for(" [list] 1/5"));
 	char row[2048];
@@ -1142,7 +1154,7 @@ Test(e2e, unread_rows_bold, .timeout = 30)
 Test(e2e, copy_url_osc52, .timeout = 30)
 {
 	char *conf = fmt("%s/lede.conf", E.dir);
-	write_file(conf, "set copy-command osc52\nset mark-read-on open\n");
+	write_file(conf, "set copy-command osc52\nset mark-read-on open\nset group none\n");
 	start((const char *const[]){"-c", conf, "seeds", NULL}, NULL);
 	char *out;
 	cr_assert_eq(TMUX(&out, "set-option", "-g", "set-clipboard", "on"), 0, "%s", out);

@@ -15,7 +15,10 @@ static void play(const char *name, const char *script)
 {
 	char *dir = temp_dir("query-ui");
 	char *path = xasprintf("%s/%s.script", dir, name);
-	write_text(path, script);
+	/* one line per file: these tests are about rows, not the grouped list */
+	char *text = xasprintf("config set group none\n%s", script);
+	write_text(path, text);
+	free(text);
 	char *state = xasprintf("XDG_STATE_HOME=%s", dir);
 	const char *env[] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
 			     "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache",

@@ -35,8 +35,8 @@ static struct script_case script_cases[] = {
 	{8, "expect rows 4\ndump one\n", "1: expect rows '4' failed: found '5'\n", true, 1},
 	{9, "key Tab\nexpect view list\ndump one\n", "2: expect view 'list' failed: found 'story'\n",
 	 true, 1},
-	{10, "key s\nexpect status sort: heat\ndump one\n",
-	 "2: expect status 'sort: heat' failed: found ' [list] 1/5  sort: quality desc  unread: 5  "
+	{10, "config set group none\nkey s\nexpect status sort: heat\ndump one\n",
+	 "3: expect status 'sort: heat' failed: found ' [list] 1/5  sort: quality desc  unread: 5  "
 	 "starred: 0'\n",
 	 true, 1},
 	{11, "expect message .\ndump one\n", "1: expect message '.' failed: found ''\n", true, 1},
@@ -46,7 +46,7 @@ static struct script_case script_cases[] = {
 	 "1: expect status: invalid regex at offset 4: missing closing parenthesis\n", true, 2},
 	{14, "expect rows five\ndump one\n", "1: expect rows wants a number\n", true, 2},
 	{15, "expect frob x\ndump one\n",
-	 "1: expect wants status, message, selected, story, screen, rows or view\n", false, 2},
+	 "1: expect wants status, message, selected, story, screen, rows, lines or view\n", false, 2},
 	{16, "expect status\ndump one\n", "1: expect wants WHAT and what to expect\n", false, 2},
 };
 

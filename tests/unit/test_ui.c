@@ -157,6 +157,7 @@ UI_TEST(splitkeys)
 UI_TEST(columns)
 UI_TEST(urls)
 UI_TEST(options)
+UI_TEST(grouped)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -166,7 +167,8 @@ Test(ui, every_script_is_run)
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
-				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys", "columns", "urls", "options"};
+				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys", "columns", "urls", "options",
+				      "grouped"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

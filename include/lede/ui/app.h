@@ -15,6 +15,7 @@
 #include "lede/action.h"
 #include "lede/commands.h"
 #include "lede/config.h"
+#include "lede/group.h"
 #include "lede/keymap.h"
 #include "lede/query.h"
 #include "lede/querylang.h"
@@ -149,7 +150,15 @@ struct app {
 	size_t nrows;
 	uint32_t *rows_buf;
 	struct query_walk walk;
-	unsigned long rows_gen;  /* changes whenever rows are made again */
+	unsigned long rows_gen;  /* changes whenever rows (or lines) are made again */
+	/* The list's lines, what its cursor moves over (list.sel is a line):
+	 * the rows themselves (set group none: lines is rows), or the rows
+	 * folded into one line per coverage cluster (group.h), made as far
+	 * as the list needs them like the rows, and the rest a slice per
+	 * tick. group is NULL when not grouping. */
+	struct group *group;
+	const uint32_t *lines;
+	size_t nlines;
 	/* The article the list keeps selected across a new sort or filter,
 	 * when its row is not known yet (it lies far in the order and the
 	 * matches are still being found): -1 when none. It is placed (the
@@ -221,7 +230,7 @@ struct app {
 /* Where the help view's options begin (the line `set` alone scrolls to). */
 size_t view_help_options_at(void);
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
-	view_problems_ops;
+	view_problems_ops, view_cluster_ops;
 
 /* Run the reader over a loaded store; filter (may be NULL) is the initial
  * filter, and the reader owns it. With script set, keys come from that
@@ -278,6 +287,27 @@ void app_rebuild_rows(struct app *a);
 /* Make rows up to line exist if there are that many (SIZE_MAX: all of
  * them), and a page more, finding them now. */
 void app_rows_need(struct app *a, size_t line);
+/* Are all the list's lines made (the rows complete, and all folded)? */
+bool app_lines_complete(const struct app *a);
+/* The kind of the list's line (group.h's GROUP_ALONE when not grouping). */
+enum group_kind app_line_kind(const struct app *a, size_t line);
+/* The marks line shows: a folded cluster's are its members' (unread
+ * while any member is, starred while any is). */
+unsigned app_line_marks(const struct app *a, size_t line);
+/* Does line match the search re: its article, or for a folded cluster,
+ * any member? (set: the engine's set for re, when known, else NULL.) */
+bool app_line_matches(struct app *a, struct search *re, const unsigned char *set, size_t line);
+/* The first of lines[from], lines[from + dir], ... (count of them) that
+ * matches the search; -1 when none. */
+long app_find_line(struct app *a, size_t from, size_t count, int dir);
+/* The articles line stands for, into out (room for the store's n): the
+ * members of a folded cluster, else its article. */
+size_t app_line_articles(const struct app *a, size_t line, uint32_t *out, size_t room);
+/* Is line a folded cluster's (its story pane lists the outlets)? */
+bool app_line_folded(const struct app *a, size_t line);
+/* Fold or expand the cluster of the selected line (all: every cluster),
+ * the cursor kept on the cluster's line. */
+void app_toggle_cluster(struct app *a, bool all);
 /* Place the article kept selected whose row was not known yet (waiting
  * for the rows it needs): before anything that reads the selection's row. */
 void app_rows_place(struct app *a);
