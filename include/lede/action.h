@@ -30,6 +30,7 @@
 	X(TOGGLE_STAR, "toggle-star", "*", "star the story, or take its star away")          \
 	X(FILTER_MARKS, "filter-marks", "u", "show every story, only unread, or only starred") \
 	X(NEXT_VIEW, "next-view", "V", "apply the next saved view (after the last: none)")  \
+	X(FACETS, "facets", "F", "the facets pane: views, topics, providers and months")   \
 	X(NEXT_STORY, "next-story", "J", "the next story of the list, opened")              \
 	X(PREV_STORY, "prev-story", "K", "the previous story of the list, opened")          \
 	X(NEXT_UNREAD, "next-unread", "]", "the next unread story, opened (wraps)")          \

@@ -76,6 +76,7 @@ struct commands_ui {
 	/* Apply the saved view name (the config has it); NULL: say which
 	 * views there are. */
 	void (*view)(void *app, const char *name);
+	void (*facets)(void *app); /* show the facets pane, or hide it */
 };
 
 struct commands_run;

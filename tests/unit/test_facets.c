@@ -4,7 +4,7 @@
  * the structs, months from gmtime); the clause a facet adds, read back by
  * the query language, matching its name alone whatever characters the
  * name holds; adding and taking away a facet; the sparkline in block
- * elements and in ASCII; and the job. */
+ * elements and in ASCII; the job; and where the layout puts the pane. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -18,6 +18,7 @@
 #include "lede/facets.h"
 #include "lede/querylang.h"
 #include "lede/store.h"
+#include "lede/ui/layout.h"
 #include "lede/util.h"
 
 /* 2021-04-01T00:00:00Z: relative dates count back from here. */
@@ -456,4 +457,74 @@ Test(facets, sparkline_in_blocks_and_in_ascii)
 	u = spark(NULL, 0, 10, false);
 	cr_assert_str_eq(u, "");
 	free(u);
+}
+
+/* ---- the layout ---- */
+
+static bool inside(struct rect r, int cols, int rows)
+{
+	return r.w >= 0 && r.h >= 0 && r.x >= 0 && r.y >= 0 && r.x + r.w <= cols &&
+	       r.y + r.h <= rows;
+}
+
+static int area(struct rect r)
+{
+	return r.w * r.h;
+}
+
+Test(facets, layout_above_at_80x24_beside_when_wide)
+{
+	struct layout_in in = {.cols = 80, .rows = 24, .bottom_open = true, .facets_open = true};
+	struct layout_out o;
+	layout_compute(&in, &o);
+	cr_assert_eq(o.facets.y, 0);
+	cr_assert_eq(o.facets.w, 80);
+	cr_assert_eq(o.facets.h, 7);
+	cr_assert_eq(o.list.y, 7);
+	cr_assert_eq(o.list.h, 6);
+	cr_assert_eq(o.story.y, 13);
+	cr_assert_eq(o.story.h, 9);
+	in.cols = 140;
+	in.rows = 30;
+	layout_compute(&in, &o);
+	cr_assert_eq(o.facets.x, 0);
+	cr_assert_eq(o.facets.h, 28);
+	cr_assert_eq(o.facets_sep.x, o.facets.w);
+	cr_assert_eq(o.list.x, o.facets.w + 1);
+	cr_assert_eq(o.story.x, o.facets.w + 1);
+	/* focused and zoomed, the facets take the main area */
+	in.zoom = in.facets_focus = true;
+	layout_compute(&in, &o);
+	cr_assert_eq(area(o.facets), 140 * 28);
+	cr_assert_eq(area(o.list) + area(o.story), 0);
+}
+
+/* At every size, with every other setting, the panes stay on the screen,
+ * never overlap and fill the main area. */
+Test(facets, layout_fills_the_screen_at_every_size)
+{
+	static const int sizes[][2] = {{0, 0}, {1, 1}, {20, 5}, {20, 8}, {80, 24}, {99, 24},
+				       {100, 24}, {1000, 50}, {400, 8}};
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+		for (int bits = 0; bits < 32; bits++) {
+			int cols = sizes[i][0], rows = sizes[i][1];
+			struct layout_in in = {.cols = cols,
+					       .rows = rows,
+					       .vertical = bits & 1,
+					       .bottom_open = bits & 2,
+					       .zoom = bits & 4,
+					       .focus = (bits & 8) ? 1 : 0,
+					       .facets_open = true,
+					       .facets_focus = bits & 16};
+			struct layout_out o;
+			layout_compute(&in, &o);
+			struct rect all[] = {o.list, o.story, o.sep, o.facets, o.facets_sep};
+			int sum = 0;
+			for (size_t k = 0; k < 5; k++) {
+				cr_assert(inside(all[k], cols, rows), "%dx%d %d", cols, rows, bits);
+				sum += area(all[k]);
+			}
+			if (!o.too_small)
+				cr_assert_eq(sum, cols * (rows - 2), "%dx%d %d", cols, rows, bits);
+		}
 }

@@ -152,6 +152,8 @@ UI_TEST(patterns)
 UI_TEST(query)
 UI_TEST(textwidth)
 UI_TEST(listheight)
+UI_TEST(facets)
+UI_TEST(facetswide)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -161,7 +163,8 @@ Test(ui, every_script_is_run)
 				      "prompt", "emacs", "config", "marks",
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
-				      "query", "outlets", "textwidth", "listheight"};
+				      "query", "outlets", "textwidth", "listheight", "facets",
+				      "facetswide"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
@@ -189,7 +192,7 @@ Test(ui, monkey, .timeout = 120)
 		"j", "k", "g", "G", "Down", "Up", "Home", "End", "C-d", "C-u", "PgDn", "PgUp",
 		"Space", "Enter", "Tab", "z", "r", "Backspace", "h", "l", "/", "n", "N", "f", "s",
 		"S", "v", "P", "?", ":", "C-l", "Esc", "q", "a", "(", "\\", "*", "[", "O", "x",
-		"Left", "Right", "F1", "M-x", "C-u", "e", "1"};
+		"Left", "Right", "F1", "M-x", "C-u", "e", "1", "F"};
 	char path[] = "/tmp/lede-monkey-XXXXXX";
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
