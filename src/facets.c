@@ -496,8 +496,10 @@ static struct facets_result *job_work(struct facets_job *j)
 		r->nviews = j->in.nviews;
 		r->view_counts = xcalloc(r->nviews ? r->nviews : 1, sizeof *r->view_counts);
 		for (size_t k = 0; k < r->nviews; k++) {
-			r->view_counts[k] =
-				facets_count_query(j->in.views[k], j->in.s, j->in.marks, &j->cancel);
+			/* a view that does not compile now selects nothing */
+			r->view_counts[k] = j->in.views[k] ? facets_count_query(j->in.views[k], j->in.s,
+										 j->in.marks, &j->cancel)
+							   : 0;
 			if (r->view_counts[k] == SIZE_MAX) {
 				facets_result_free(r);
 				return NULL;

@@ -94,8 +94,9 @@ struct facets_job_in {
 	const struct facets_index *index;
 	uint32_t *rows; /* owned by the job from now on */
 	size_t nrows;
-	/* Saved views to count (owned by the job: querylang_copy them), or
-	 * none (NULL, 0), and the marks they read (owned; may be NULL). */
+	/* Saved views to count (owned by the job: querylang_copy them; a
+	 * NULL one counts 0), or none (NULL, 0), and the marks they read
+	 * (owned; may be NULL). */
 	struct querylang **views;
 	size_t nviews;
 	unsigned char *marks;

@@ -240,6 +240,7 @@ static void take_clusters(struct app *a, bool wait)
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
 	pane_invalidate(a, &a->overlay);
+	pane_invalidate(a, &a->facets);
 }
 
 void app_tick(struct app *a)

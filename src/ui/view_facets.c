@@ -76,8 +76,9 @@ static bool marks_moved(struct app *a, const struct facets_state *st)
 	       st->marks_gen != a->marks_sync.generation;
 }
 
-/* The saved views compiled for the job (a view that no longer compiles,
- * ~C before the clusters, counts nothing). */
+/* The saved views compiled for the job (a view that does not compile now,
+ * ~C before the clusters are found, is NULL: it counts nothing until the
+ * clusters invalidate the pane). */
 static struct querylang **compile_views(struct app *a, size_t *n)
 {
 	const struct config *c = a->cfg;
@@ -88,8 +89,6 @@ static struct querylang **compile_views(struct app *a, size_t *n)
 		char *err = NULL;
 		v[k] = querylang_compile(c->view_queries.v[k], now, &err);
 		free(err);
-		if (!v[k])
-			v[k] = querylang_compile("!//", now, &err); /* matches nothing */
 	}
 	return v;
 }
@@ -284,9 +283,14 @@ static void close_view(struct app *a, struct pane *p)
 	free(st);
 }
 
+/* The config or the clusters changed: the views are counted again (a
+ * view of ~C counts nothing before the clusters), their lines made anew. */
 static void invalidate(struct app *a, struct pane *p)
 {
-	build_lines(a, p->state); /* the views may have changed */
+	struct facets_state *st = p->state;
+	free(st->views_key);
+	st->views_key = NULL;
+	build_lines(a, st);
 }
 
 static size_t count(struct app *a, struct pane *p)
