@@ -15,8 +15,10 @@
 #include "lede/util.h"
 
 enum { NAME_NONE = UINT32_MAX };
-/* How many rows or articles between two looks at the cancel flag. */
-enum { CANCEL_EVERY = 1 << 14 };
+/* How many rows or articles between two looks at the cancel flag: few
+ * enough that a cancel (the reader's rows changed under the count) waits a
+ * millisecond or so for the thread, not a whole pass. */
+enum { CANCEL_EVERY = 1 << 10 };
 
 static bool cancelled(const atomic_bool *cancel, size_t i)
 {
@@ -186,14 +188,17 @@ static void count_topics(const struct facets_index *x, size_t i, size_t *count)
 	}
 }
 
-/* The months of the dated rows, oldest first; dates[] gets the dates. */
-static struct facet *count_months(const int64_t *dates, size_t nd, size_t *n)
+/* The months of the dated rows, oldest first; NULL when cancelled. */
+static struct facet *count_months(const int64_t *dates, size_t nd, size_t *n,
+				  const atomic_bool *cancel)
 {
 	*n = 0;
 	if (!nd)
 		return xmalloc(sizeof(struct facet));
 	int64_t lo = month_of(dates[0]), hi = lo;
 	for (size_t k = 1; k < nd; k++) {
+		if (cancelled(cancel, k))
+			return NULL;
 		int64_t m = month_of(dates[k]);
 		lo = m < lo ? m : lo;
 		hi = m > hi ? m : hi;
@@ -237,11 +242,15 @@ bool facets_count(const struct facets_index *x, const struct store *s, const uin
 		if (store_has(s, i) & HAS_DATE)
 			dates[nd++] = store_date(s, i);
 	}
+	if (ok)
+		out->months = count_months(dates, nd, &out->nmonths, cancel);
+	ok = ok && out->months;
 	if (ok) {
 		out->topics = ranked(&x->topics, topics, FACET_TOPIC, &out->ntopics);
 		out->providers = ranked(&x->providers, providers, FACET_PROVIDER, &out->nproviders);
-		out->months = count_months(dates, nd, &out->nmonths);
 		timeline_make(&out->timeline, dates, nd);
+	} else {
+		facets_counts_free(out);
 	}
 	free(topics);
 	free(providers);
@@ -554,6 +563,12 @@ bool facets_job_take(struct facets_job **jp, bool wait, struct facets_result **o
 	free(j);
 	*jp = NULL;
 	return true;
+}
+
+void facets_job_stop(struct facets_job *j)
+{
+	if (j)
+		atomic_store(&j->cancel, true);
 }
 
 void facets_job_cancel(struct facets_job **jp)

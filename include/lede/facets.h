@@ -115,6 +115,11 @@ struct facets_job *facets_job_start(struct facets_job_in *in);
  * NULL, and *out the caller's (free it with facets_result_free). false
  * while it runs, or with no job. From the thread that started it. */
 bool facets_job_take(struct facets_job **jp, bool wait, struct facets_result **out);
+/* Ask the job to stop, without waiting for it: facets_job_take finds it
+ * done soon after (with no result). For a count whose rows are gone: the
+ * thread runs below the reader's priority, and on a busy machine waiting
+ * for it to see the request could take tens of milliseconds. */
+void facets_job_stop(struct facets_job *j);
 /* Stop the job, wait for its thread and free it all; *jp NULL. Before the
  * store changes or goes. */
 void facets_job_cancel(struct facets_job **jp);

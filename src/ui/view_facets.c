@@ -26,6 +26,10 @@ struct fline {
 
 struct facets_state {
 	struct facets_job *job;
+	/* Jobs of rows gone, asked to stop and not waited for: reaped between
+	 * keys, waited for only before the store changes. */
+	struct facets_job **retired;
+	size_t nretired, capretired;
 	unsigned long job_gen;  /* the rows_gen the job counts */
 	bool job_views;         /* the job counts the views too */
 	struct facets_index *index;
@@ -150,11 +154,44 @@ static bool views_stale(struct app *a, struct facets_state *st)
 	       (a->cfg->view_names.n && !st->views_known);
 }
 
+/* Stop the job without waiting for it (its rows are gone): a key never
+ * waits for a thread of low priority to notice. */
+static void retire(struct facets_state *st)
+{
+	facets_job_stop(st->job);
+	st->retired = xgrow(st->retired, &st->capretired, st->nretired + 1, sizeof *st->retired);
+	st->retired[st->nretired++] = st->job;
+	st->job = NULL;
+	/* the views it was counting are still to count */
+	if (st->job_views)
+		st->views_known = false;
+}
+
+/* Free the retired jobs that are done (wait: all of them, waiting). */
+static void reap(struct facets_state *st, bool wait)
+{
+	size_t kept = 0;
+	for (size_t k = 0; k < st->nretired; k++) {
+		struct facets_result *r;
+		if (facets_job_take(&st->retired[k], wait, &r)) {
+			if (r && r->index && !st->index) { /* done before it saw the stop */
+				st->index = r->index;
+				r->index = NULL;
+			}
+			facets_result_free(r);
+		}
+		else
+			st->retired[kept++] = st->retired[k];
+	}
+	st->nretired = kept;
+}
+
 void facets_pane_tick(struct app *a, bool wait)
 {
 	struct facets_state *st = state_of(a);
 	if (!st)
 		return;
+	reap(st, false);
 	for (int round = 0; round < 2; round++) {
 		struct facets_result *r;
 		if (st->job && facets_job_take(&st->job, wait, &r))
@@ -162,7 +199,7 @@ void facets_pane_tick(struct app *a, bool wait)
 		bool rows = !st->res || st->counted_gen != a->rows_gen;
 		bool views = views_stale(a, st);
 		if (st->job && st->job_gen != a->rows_gen)
-			facets_job_cancel(&st->job); /* counting rows that are gone */
+			retire(st); /* counting rows that are gone */
 		/* the rows are counted once they are all found */
 		if (!st->job && (rows || views) && a->walk.complete)
 			start_job(a, st, views);
@@ -177,6 +214,7 @@ void facets_pane_stop(struct app *a)
 	if (!st)
 		return;
 	facets_job_cancel(&st->job);
+	reap(st, true);
 	/* the names and counts are of the store as it was */
 	facets_index_free(st->index);
 	st->index = NULL;
@@ -275,6 +313,8 @@ static void close_view(struct app *a, struct pane *p)
 	(void)a;
 	struct facets_state *st = p->state;
 	facets_job_cancel(&st->job);
+	reap(st, true);
+	free(st->retired);
 	facets_result_free(st->res);
 	facets_index_free(st->index);
 	free(st->views_key);
