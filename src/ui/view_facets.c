@@ -173,15 +173,17 @@ static void reap(struct facets_state *st, bool wait)
 	size_t kept = 0;
 	for (size_t k = 0; k < st->nretired; k++) {
 		struct facets_result *r;
-		if (facets_job_take(&st->retired[k], wait, &r)) {
-			if (r && r->index && !st->index) { /* done before it saw the stop */
-				st->index = r->index;
-				r->index = NULL;
-			}
-			facets_result_free(r);
-		}
-		else
+		if (!facets_job_take(&st->retired[k], wait, &r)) {
 			st->retired[kept++] = st->retired[k];
+			continue;
+		}
+		/* done before it saw the stop: an index it built is kept (no job
+		 * borrows st->index while it is NULL) */
+		if (r && r->index && !st->index) {
+			st->index = r->index;
+			r->index = NULL;
+		}
+		facets_result_free(r);
 	}
 	st->nretired = kept;
 }
