@@ -375,6 +375,17 @@ static int cmd_help(struct commands_run *x, char **args, size_t nargs, char **er
 	return 0;
 }
 
+static int cmd_facets(struct commands_run *x, char **args, size_t nargs, char **err)
+{
+	(void)args, (void)nargs;
+	if (!x->ui->facets) {
+		*err = xstrdup("facets: only in the reader");
+		return -1;
+	}
+	x->ui->facets(x->ui->app);
+	return 0;
+}
+
 /* How much of q is the query: up to a '#' that starts a word outside a
  * quoted string or a /regex/ (a comment, as in any line), blanks before
  * it left out. */
@@ -486,6 +497,8 @@ static const struct command commands[] = {
 	 false, cmd_open},
 	{"help", NULL, "help", "this help", COMMANDS_PROMPT, 0, 0,
 	 {ARG_NONE}, false, cmd_help},
+	{"facets", NULL, "facets", "show the facets pane, or hide it", COMMANDS_PROMPT, 0, 0,
+	 {ARG_NONE}, false, cmd_facets},
 	{"quit", "q", "quit", "quit", COMMANDS_PROMPT, 0, SIZE_MAX, {ARG_NONE}, false, cmd_quit},
 	{"set", NULL, "set NAME VALUE", "set an option (set alone lists them, set NAME shows one)",
 	 ANYWHERE, 0, 2,

@@ -33,7 +33,7 @@ static const struct {
 };
 
 static const char *const view_names[VIEW_COUNT] = {"list", "detail", "related", "help",
-						   "problems"};
+						   "problems", "facets"};
 
 int keymap_key_parse(const char *name)
 {

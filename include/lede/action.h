@@ -33,6 +33,7 @@
 	X(TOGGLE_CLUSTER, "toggle-cluster", "c", "expand the selected cluster's outlets, or fold them") \
 	X(TOGGLE_CLUSTERS, "toggle-clusters", "C", "expand every cluster, or fold every one") \
 	X(NEXT_VIEW, "next-view", "V", "apply the next saved view (after the last: none)")  \
+	X(FACETS, "facets", "F", "the facets pane: views, topics, providers and months")   \
 	X(NEXT_STORY, "next-story", "J", "the next story of the list, opened")              \
 	X(PREV_STORY, "prev-story", "K", "the previous story of the list, opened")          \
 	X(NEXT_UNREAD, "next-unread", "]", "the next unread story, opened (wraps)")          \

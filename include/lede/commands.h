@@ -80,6 +80,7 @@ struct commands_ui {
 	 * show every option with its value. NULL: both are usage errors, as
 	 * in a config file. */
 	void (*show_options)(void *app, const char *name);
+	void (*facets)(void *app); /* show the facets pane, or hide it */
 };
 
 struct commands_run;

@@ -14,7 +14,7 @@
 enum { KEYMAP_SPECIAL = 0x200000, KEYMAP_META = 0x400000 };
 
 enum view_id { VIEW_ALL = -1, VIEW_LIST, VIEW_DETAIL, VIEW_RELATED, VIEW_HELP, VIEW_PROBLEMS,
-	       VIEW_COUNT };
+	       VIEW_FACETS, VIEW_COUNT };
 
 struct binding {
 	int view; /* enum view_id */
@@ -34,7 +34,7 @@ const char *keymap_key_name(int key, char *buf, size_t size);
 /* A key from what curses' get_wch returned (code is KEY_CODE_YES or OK). */
 int keymap_from_curses(int code, unsigned ch);
 
-/* The view named name ("list", "detail", "related", "help", "problems",
+/* The view named name ("list", "detail", "related", "help", "problems", "facets",
  * "all"), or -2. */
 int keymap_view_parse(const char *name);
 const char *keymap_view_name(int view);

@@ -27,6 +27,7 @@
 #include "lede/ui/script.h"
 #include "lede/ui/text.h"
 #include "lede/ui/triage.h"
+#include "lede/ui/view_facets.h"
 
 static volatile sig_atomic_t got_stop;
 
@@ -434,6 +435,7 @@ static void take_clusters(struct app *a, bool wait)
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
 	pane_invalidate(a, &a->overlay);
+	pane_invalidate(a, &a->facets);
 }
 
 /* The duplicates, once the links that find them are made, out of the
@@ -461,6 +463,7 @@ void app_tick(struct app *a)
 	take_clusters(a, false);
 	take_dups(a, false);
 	query_poll(a->query);
+	facets_pane_tick(a, false);
 	if (a->match_message && a->match_message == a->message)
 		prompt_say_match(a, a->match_wrapped);
 	struct query_spec w = app_rows_spec(a);
@@ -486,6 +489,7 @@ void app_settle(struct app *a)
 	query_settle(a->query);
 	app_tick(a);
 	lines_sync(a, SIZE_MAX, SIZE_MAX);
+	facets_pane_tick(a, true); /* the counts of the rows as they are now */
 }
 
 void app_show_story(struct app *a, struct story s)
@@ -495,6 +499,7 @@ void app_show_story(struct app *a, struct story s)
 	a->story.sel = s.sel;
 	a->story_open = true;
 	a->focus = 1;
+	a->facets_focus = false;
 	app_select_article(a, s.article);
 }
 
@@ -585,6 +590,7 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	char *topic = query_topic(a->query) ? xstrdup(query_topic(a->query)) : NULL;
 	char *provider = query_provider(a->query) ? xstrdup(query_provider(a->query)) : NULL;
 	char *type = query_type(a->query) ? xstrdup(query_type(a->query)) : NULL;
+	facets_pane_stop(a); /* its counting reads the store */
 	query_free(a->query); /* joins its warm-up, which reads the store */
 	cluster_job_cancel(&a->clusters); /* so do the clusters */
 	/* and the old ones may hold articles now gone: none until the new */
@@ -623,6 +629,7 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
 	pane_invalidate(a, &a->overlay);
+	pane_invalidate(a, &a->facets);
 	if (!a->focus || !a->story_open)
 		follow_list(a); /* a story gone gives way to the new selection's */
 }
@@ -762,7 +769,8 @@ static void apply_config(struct app *a)
 	if (a->cfg->group_clusters != (a->group != NULL))
 		set_grouping(a, a->cfg->group_clusters);
 	/* what views built may depend on it (the story's lines on date-format
-	 * and wrap) */
+	 * and wrap; the facets on the saved views) */
+	pane_invalidate(a, &a->facets);
 	pane_invalidate(a, &a->list);
 	pane_invalidate(a, &a->story);
 	pane_invalidate(a, &a->overlay);
@@ -820,8 +828,6 @@ static void cmd_type(void *app, const char *name)
 	say_count(a, SAY_TYPE);
 }
 
-static void apply_view(struct app *a, long k);
-
 static void cmd_view(void *app, const char *name)
 {
 	struct app *a = app;
@@ -838,7 +844,7 @@ static void cmd_view(void *app, const char *name)
 	}
 	for (size_t i = 0; i < names->n; i++)
 		if (!strcmp(names->v[i], name))
-			apply_view(a, (long)i);
+			app_apply_view(a, (long)i);
 }
 
 static void cmd_open(void *app)
@@ -849,6 +855,11 @@ static void cmd_open(void *app)
 static void cmd_help(void *app)
 {
 	do_action(app, ACT_HELP);
+}
+
+static void cmd_facets(void *app)
+{
+	facets_pane_toggle(app);
 }
 
 static void cmd_config_changed(void *app, const char *line)
@@ -907,6 +918,7 @@ void app_commands_ui(struct app *a, struct commands_ui *ui)
 		.view = cmd_view,
 		.open = cmd_open,
 		.help = cmd_help,
+		.facets = cmd_facets,
 		.config_changed = cmd_config_changed,
 		.names = cmd_names,
 		.problems = cmd_problems,
@@ -1005,6 +1017,12 @@ static void act_next_pane(struct app *a)
 {
 	if (a->overlay_open)
 		return;
+	/* from the story pane on to the facets, when they are shown (the
+	 * facets' own Tab goes back to the list) */
+	if (a->facets_open && a->focus && a->story_open) {
+		a->facets_focus = true;
+		return;
+	}
 	/* a hidden story pane shows the story view: q hides it only from there */
 	a->story_open = true;
 	a->focus = !a->focus;
@@ -1211,8 +1229,7 @@ static void act_filter(struct app *a)
 
 /* Saved views ------------------------------------------------------------- */
 
-/* Make saved view k of the config the filter (-1: none). */
-static void apply_view(struct app *a, long k)
+void app_apply_view(struct app *a, long k)
 {
 	struct querylang *ql = NULL;
 	if (k >= 0) {
@@ -1242,7 +1259,7 @@ static void act_next_view(struct app *a)
 		return;
 	}
 	long next = a->view_at + 1;
-	apply_view(a, (size_t)next < n ? next : -1);
+	app_apply_view(a, (size_t)next < n ? next : -1);
 }
 
 static void act_sort_next(struct app *a)
@@ -1254,6 +1271,11 @@ static void act_sort_next(struct app *a)
 static void act_sort_reverse(struct app *a)
 {
 	set_sort(a, (struct sort_order){a->order.key, !a->order.desc});
+}
+
+static void act_facets(struct app *a)
+{
+	facets_pane_toggle(a);
 }
 
 static void act_problems(struct app *a)
@@ -1317,6 +1339,7 @@ static void (*const shared_actions[ACT_COUNT])(struct app *a) = {
 	[ACT_TOGGLE_CLUSTER] = act_toggle_cluster,
 	[ACT_TOGGLE_CLUSTERS] = act_toggle_clusters,
 	[ACT_NEXT_VIEW] = act_next_view,
+	[ACT_FACETS] = act_facets,
 	[ACT_RELATED] = act_related,
 	[ACT_BACK] = act_back,
 	[ACT_FORWARD] = act_forward,
@@ -1436,6 +1459,8 @@ void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 		p = &a->list, focus = 0;
 	else if (!a->overlay_open && a->story_open && in_rect(a->story.r, x, y))
 		p = &a->story, focus = 1;
+	else if (!a->overlay_open && a->facets_open && in_rect(a->facets.r, x, y))
+		p = &a->facets;
 	if (!p || a->prompt != PROMPT_NONE)
 		return;
 	free(a->message);
@@ -1450,6 +1475,7 @@ void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 		return;
 	}
 	a->focus = focus;
+	a->facets_focus = p == &a->facets;
 	if (p == &a->list)
 		app_rows_place(a);
 	size_t line = p->top + (size_t)(y - p->r.y - 1);
@@ -1572,6 +1598,7 @@ static void app_free(struct app *a)
 	pane_close(a, &a->list);
 	pane_close(a, &a->story);
 	pane_close(a, &a->overlay);
+	pane_close(a, &a->facets); /* its counting reads the store */
 	free(a->rows_buf);
 	free(a->back);
 	free(a->fwd);

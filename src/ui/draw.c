@@ -36,6 +36,14 @@ static void draw_pane(struct app *a, struct pane *p, bool focus)
 	}
 }
 
+static void draw_separator(struct rect r)
+{
+	const char *bar = text_glyph(TEXT_GLYPH_SEPARATOR);
+	int bw = text_glyph_width(TEXT_GLYPH_SEPARATOR);
+	for (int y = 0; y < r.h; y++)
+		screen_put(r.y + y, r.x, bw, bar, strlen(bar), ST_DIM, NULL, 0);
+}
+
 /* The status line's items, each one of its strings; the first and the
  * problems are never dropped. */
 enum status_item {
@@ -183,7 +191,9 @@ void draw_layout_in(const struct app *a, struct layout_in *in)
 				 .zoom = a->zoom,
 				 .focus = a->focus,
 				 .list_height = a->cfg->list_height,
-				 .list_percent = a->cfg->list_height_percent};
+				 .list_percent = a->cfg->list_height_percent,
+				 .facets_open = a->facets_open && !a->overlay_open,
+				 .facets_focus = a->facets_focus};
 }
 
 /* The layout, the list given the rows a short story leaves free: the
@@ -226,13 +236,15 @@ void draw_screen(struct app *a)
 	} else {
 		a->list.r = a->lay.list;
 		a->story.r = a->lay.story;
-		draw_pane(a, &a->list, a->focus == 0 || !a->story_open);
+		a->facets.r = a->lay.facets;
+		struct pane *focused = pane_focused(a);
+		draw_pane(a, &a->list, focused == &a->list);
 		if (a->story_open)
-			draw_pane(a, &a->story, a->focus == 1);
-		const char *bar = text_glyph(TEXT_GLYPH_SEPARATOR);
-		int bw = text_glyph_width(TEXT_GLYPH_SEPARATOR);
-		for (int y = 0; y < a->lay.sep.h; y++)
-			screen_put(a->lay.sep.y + y, a->lay.sep.x, bw, bar, strlen(bar), ST_DIM, NULL, 0);
+			draw_pane(a, &a->story, focused == &a->story);
+		if (a->facets_open)
+			draw_pane(a, &a->facets, focused == &a->facets);
+		draw_separator(a->lay.sep);
+		draw_separator(a->lay.facets_sep);
 	}
 	app_say_late_problems(a); /* the panes drew the articles they show */
 	draw_status(a);

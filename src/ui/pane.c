@@ -30,6 +30,8 @@ struct pane *pane_focused(struct app *a)
 {
 	if (a->overlay_open)
 		return &a->overlay;
+	if (a->facets_open && a->facets_focus)
+		return &a->facets;
 	return a->focus && a->story_open ? &a->story : &a->list;
 }
 

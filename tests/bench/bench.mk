@@ -5,7 +5,7 @@
 BENCH_DIR = build/bench
 BENCH_CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror
 BENCH_TOOLS = $(BENCH_DIR)/gen $(BENCH_DIR)/yaml_floor $(BENCH_DIR)/maxrss $(BENCH_DIR)/marks \
-	$(BENCH_DIR)/statwalk $(BENCH_DIR)/cluster
+	$(BENCH_DIR)/statwalk $(BENCH_DIR)/cluster $(BENCH_DIR)/facets
 
 .PHONY: bench
 
@@ -37,5 +37,10 @@ $(BENCH_DIR)/marks: tests/bench/marks.c $(MARKS_OBJS) | deps
 
 # What the coverage clusters cost at load: lede's own cluster module, timed.
 $(BENCH_DIR)/cluster: tests/bench/cluster.c $(LIB_OBJS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+# What the facets pane's counting costs: lede's own facets module, timed.
+$(BENCH_DIR)/facets: tests/bench/facets.c $(LIB_OBJS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(LIB_OBJS) $(PKG_LIBS)

@@ -344,6 +344,22 @@ if [ -x "$BENCH_DIR/cluster" ]; then
 	fi
 fi
 
+# The facets pane's counting at the largest size, on this thread as the
+# reader's counting thread does it: the index of names (once per store),
+# every article counted, a tenth of them, and two saved views.
+if [ -x "$BENCH_DIR/facets" ]; then
+	last=${SIZES##* }
+	XDG_CACHE_HOME=$BENCH_DIR/cache-$last "$BENCH_DIR/facets" "$BENCH_DIR/$last" \
+		>"$TMP/facets.out"
+	fa() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/facets.out"; }
+	say ""
+	say "facets at $last (ms CPU): index $(fa index-cpu-ms), all $(fa count-all-cpu-ms)," \
+		"a tenth $(fa count-tenth-cpu-ms); views: ~q 80.. $(fa view-numbers-cpu-ms)," \
+		"self-driv $(fa view-pattern-cpu-ms); a count restarted costs a key" \
+		"$(fa restart-key-p50-ms) ms (at most $(fa restart-key-max-ms); the old one ran on" \
+		"$(fa stopped-job-ran-max-ms) ms at most, off the key's path)"
+fi
+
 results=$BENCH_DIR/results-$(date +%Y-%m-%d).txt
 cat "$OUT" >>"$results"
 echo "bench: table appended to $results" >&2

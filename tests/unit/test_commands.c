@@ -91,6 +91,11 @@ static void h_help(void *app)
 	log_call(app, "help%s", "");
 }
 
+static void h_facets(void *app)
+{
+	log_call(app, "facets%s", "");
+}
+
 static void h_changed(void *app, const char *line)
 {
 	log_call(app, "changed %s", line);
@@ -111,7 +116,8 @@ static struct commands_ui stub_ui(struct calls *c)
 {
 	return (struct commands_ui){c,        h_quit,  h_sort,    h_search, h_filter,
 				    h_topic,  h_provider, h_open, h_help,   h_changed,
-				    h_names,  NULL,      h_type,   h_view,   NULL};
+				    h_names,  NULL,      h_type,   h_view,   NULL,
+				    h_facets};
 }
 
 /* A line that runs each command well; a command the table gains without
@@ -134,6 +140,7 @@ static const struct {
 	{"type", "type video", "type video"},
 	{"open", "open", "open"},
 	{"help", "help", "help"},
+	{"facets", "facets", "facets"},
 	{"quit", "quit", "quit"},
 	{"q", "q", "quit"},
 	{"view", "view week ~N ~d <7d", "changed view week ~N ~d <7d"},
@@ -355,9 +362,9 @@ Test(commands, completion_of_arguments)
 		{"set path ", "", 9},
 		{"set nosuch ", "", 11},
 		{"set mouse yes ", "", 14},
-		{"bind ", "all list detail related help problems", 5},
+		{"bind ", "all list detail related help problems facets", 5},
 		{"bind list j ", NULL, 12},
-		{"unbind  li", "all list detail related help problems", 8},
+		{"unbind  li", "all list detail related help problems facets", 8},
 		{"color ", NULL, 6},
 		{"colour status ", "default black red green yellow blue magenta cyan white", 14},
 		{"color status red blue bold ", "bold underline reverse dim standout normal", 27},

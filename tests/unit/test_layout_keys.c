@@ -32,7 +32,7 @@ ParameterizedTest(struct size_case *c, layout, sizes)
 		for (int open = 0; open < 2; open++) {
 			for (int zoom = 0; zoom < 2; zoom++) {
 				for (int focus = 0; focus < 2; focus++) {
-					struct layout_in in = {c->cols, c->rows, v, open, zoom, focus, 0, false, 0, 0};
+					struct layout_in in = {c->cols, c->rows, v, open, zoom, focus, 0, false, 0, 0, false, false};
 					struct layout_out o;
 					layout_compute(&in, &o);
 					cr_assert_eq(o.too_small, c->too_small, "%dx%d", c->cols, c->rows);
@@ -55,7 +55,7 @@ ParameterizedTest(struct size_case *c, layout, sizes)
 
 Test(layout, split_80x24)
 {
-	struct layout_in in = {80, 24, false, true, false, 0, 0, false, 0, 0};
+	struct layout_in in = {80, 24, false, true, false, 0, 0, false, 0, 0, false, false};
 	struct layout_out o;
 	layout_compute(&in, &o);
 	cr_assert_eq(o.list.h, 8);

@@ -158,6 +158,8 @@ UI_TEST(columns)
 UI_TEST(urls)
 UI_TEST(options)
 UI_TEST(grouped)
+UI_TEST(facets)
+UI_TEST(facetswide)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -168,7 +170,7 @@ Test(ui, every_script_is_run)
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
 				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys", "columns", "urls", "options",
-				      "grouped"};
+				      "grouped", "facets", "facetswide"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;
@@ -196,7 +198,7 @@ Test(ui, monkey, .timeout = 120)
 		"j", "k", "g", "G", "Down", "Up", "Home", "End", "C-d", "C-u", "PgDn", "PgUp",
 		"Space", "Enter", "Tab", "z", "r", "Backspace", "h", "l", "/", "n", "N", "f", "s",
 		"S", "v", "P", "?", ":", "C-l", "Esc", "q", "a", "(", "\\", "*", "[", "O", "x",
-		"Left", "Right", "F1", "M-x", "C-u", "e", "1"};
+		"Left", "Right", "F1", "M-x", "C-u", "e", "1", "F"};
 	char path[] = "/tmp/lede-monkey-XXXXXX";
 	int fd = mkstemp(path);
 	cr_assert_geq(fd, 0);

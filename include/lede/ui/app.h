@@ -201,6 +201,10 @@ struct app {
 
 	struct pane list, story, overlay;
 	bool story_open, overlay_open, zoom, vertical;
+	/* The facets pane (view_facets.h): shown, and focused (then keys go
+	 * to it, whatever focus says). */
+	struct pane facets;
+	bool facets_open, facets_focus;
 	unsigned long layout_sets; /* the config's, when vertical last followed it */
 	int focus; /* 0: list, 1: story pane */
 
@@ -231,6 +235,10 @@ struct app {
 size_t view_help_options_at(void);
 extern const struct view_ops view_list_ops, view_story_ops, view_related_ops, view_help_ops,
 	view_problems_ops, view_cluster_ops;
+
+/* Make saved view k of the config the filter (-1: none), and say how
+ * many stories it shows. */
+void app_apply_view(struct app *a, long k);
 
 /* Run the reader over a loaded store; filter (may be NULL) is the initial
  * filter, and the reader owns it. With script set, keys come from that

@@ -27,14 +27,20 @@ struct layout_in {
 	 * the rows it leaves free to a list that has more to show. 0: not
 	 * known, the split as asked. */
 	int story_rows, list_rows;
+	/* The facets pane: shown, and focused (zoom then gives it all). */
+	bool facets_open, facets_focus;
 };
 
 struct layout_out {
 	struct rect list, story, sep, status, prompt;
+	/* The facets pane, beside the panes (then facets_sep between) from
+	 * LAYOUT_FACETS_SIDE_COLS columns, above them on a narrower screen;
+	 * empty when it is not shown. */
+	struct rect facets, facets_sep;
 	bool too_small; /* nothing but a short notice can be drawn */
 };
 
-enum { LAYOUT_MIN_COLS = 20, LAYOUT_MIN_ROWS = 5 };
+enum { LAYOUT_MIN_COLS = 20, LAYOUT_MIN_ROWS = 5, LAYOUT_FACETS_SIDE_COLS = 100 };
 
 void layout_compute(const struct layout_in *in, struct layout_out *out);
 
