@@ -689,6 +689,8 @@ char *config_option_value(const struct config *c, const char *name)
 		return xasprintf("%d", c->text_width);
 	if (!strcmp(name, "list-height"))
 		return xasprintf("%d%s", c->list_height, c->list_height_percent ? "%" : "");
+	if (!strcmp(name, "group"))
+		return xstrdup(c->group_clusters ? "clusters" : "none");
 	if (!strcmp(name, "ascii"))
 		return xstrdup(c->ascii == CONFIG_ASCII_YES  ? "yes"
 			       : c->ascii == CONFIG_ASCII_NO ? "no"

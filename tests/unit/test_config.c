@@ -706,6 +706,19 @@ Test(config, names)
 		cr_assert_str_eq(config_option_name(i), options[i]);
 }
 
+/* Every option has a value to show (:set NAME, :set alone, the help). */
+Test(config, every_option_has_a_value)
+{
+	struct config c;
+	config_init(&c);
+	for (size_t i = 0; config_option_name(i); i++) {
+		char *v = config_option_value(&c, config_option_name(i));
+		cr_assert_not_null(v, "%s", config_option_name(i));
+		free(v);
+	}
+	config_free(&c);
+}
+
 /* The errors as one string, a line each, with dir replaced by "D". */
 static char *joined(const struct strlist *errors, const char *dir)
 {
