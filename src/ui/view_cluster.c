@@ -2,7 +2,7 @@
  * cluster of the list (group.h), one line per article of the cluster, the
  * lead first, then by date, earliest first: its date, provider, quality
  * and title. Enter opens one (history keeps the way back), o opens its
- * webUrl in the browser. Its state is the members, found when the story
+ * webUrl in the browser, m and * mark it. Its state is the members, found when the story
  * it shows changes. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,9 +110,22 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 /* Enter opens the outlet under the cursor in the story view (this view
  * is closed by the jump: nothing here is touched after it); o opens its
  * webUrl, read once opened; copy-url copies it. */
+/* m and * mark the outlet under the cursor, not the story the pane is of;
+ * the cursor goes on to the next, as in the list. */
+static void toggle(struct app *a, struct pane *p, long idx, unsigned bit)
+{
+	bool on = !(a->marks[idx] & bit);
+	if (!app_mark(a, idx, bit, on))
+		return; /* it said why */
+	app_message(a, false, "%s", bit == MARK_READ ? (on ? "marked read" : "marked unread")
+						     : (on ? "starred" : "star taken away"));
+	pane_move(a, p, 1);
+}
+
 static bool action(struct app *a, struct pane *p, enum action act)
 {
-	if (act != ACT_OPEN && act != ACT_BROWSE && act != ACT_COPY_URL)
+	if (act != ACT_OPEN && act != ACT_BROWSE && act != ACT_COPY_URL &&
+	    act != ACT_TOGGLE_READ && act != ACT_TOGGLE_STAR)
 		return false;
 	const struct outlets *o = outlets(a, p);
 	if (p->sel >= o->n) {
@@ -120,6 +133,10 @@ static bool action(struct app *a, struct pane *p, enum action act)
 		return true;
 	}
 	long idx = (long)o->v[p->sel];
+	if (act == ACT_TOGGLE_READ || act == ACT_TOGGLE_STAR) {
+		toggle(a, p, idx, act == ACT_TOGGLE_READ ? MARK_READ : MARK_STARRED);
+		return true;
+	}
 	if (act == ACT_OPEN) {
 		history_jump(a, (struct story){.article = idx, .related = -1});
 		return true;
