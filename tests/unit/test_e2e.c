@@ -1177,3 +1177,70 @@ Test(e2e, copy_url_osc52, .timeout = 30)
 	assert_running();
 	free(conf);
 }
+
+/* Stories, not files, as a person goes through them: the facets pane, a
+ * month added to the filter from it, the cluster expanded in place, and
+ * one of its outlets opened in the browser (the fake one, which logs). */
+Test(e2e, facets_cluster_outlet, .timeout = 30)
+{
+	remove_stale_markers();
+	char cwd[PATH_MAX];
+	cr_assert_not_null(getcwd(cwd, sizeof cwd));
+	char *conf = fmt("%s/flow.conf", E.dir), *log = fmt("%s/browser.log", E.dir);
+	char *conftext = fmt("set browser \"%s/tests/fake-browser %%u\"\n"
+			     "set browser-foreground yes\nset mark-read-on open\n",
+			     cwd);
+	write_file(conf, conftext);
+	char *logenv = fmt("LEDE_FAKE_BROWSER_LOG=%s", log);
+	start((const char *const[]){"-c", conf, "seeds", NULL}, (const char *const[]){logenv, NULL});
+
+	/* grouped by default: the four outlets on SEER are one line, +3 */
+	char *s = wait_for(" [list] 1/2 (5 files)");
+	assert_screen_has(s, "+3 Facebook’s new computer vision");
+	free(s);
+
+	KEYS("F");
+	s = wait_for(" [facets] 1/10");
+	assert_screen_has(s, "Facets of 5 stories");
+	assert_screen_has(s, "2021-03                  4");
+	free(s);
+	/* the ninth facet is the month of March 2021 */
+	KEYS("j", "j", "j", "j", "j", "j", "j", "j", "Enter");
+	s = wait_for("Facets of 4 stories"); /* counted on a thread: … until then */
+	assert_screen_has(s, "filter: ~d 2021-03");
+	assert_screen_has(s, "+ 2021-03");
+	assert_line_starts(s, MESSAGE_ROW, "4 of 5 stories match");
+	assert_screen_lacks(s, "Facebook details self-supervised");
+	free(s);
+
+	/* to the list, the cluster expanded: its lead and three outlets */
+	KEYS("Tab");
+	free(wait_for(" [list] 1/1"));
+	KEYS("c");
+	s = wait_for(" [list] 1/4");
+	assert_screen_has(s, "Digital Trends");
+	assert_screen_has(s, "SiliconANGLE");
+	assert_screen_has(s, "Analytics Ins");
+	free(s);
+	KEYS("j", "j");
+	s = wait_for(" [list] 3/4");
+	assert_screen_has(s, "Story: siliconangle.com");
+	free(s);
+	KEYS("o");
+	char *got = wait_file_holds(log, "--end--");
+	cr_assert_str_eq(got,
+			 "https://siliconangle.com/2021/03/04/"
+			 "facebooks-new-ai-model-seer-can-teach-recognize-images/\n--end--\n");
+	free(got);
+	assert_no_markers();
+	/* opening it read it: one unread story fewer */
+	s = wait_for("unread: 4");
+	assert_line_starts(s, STATUS_ROW, " [list] 3/4");
+	free(s);
+	quit_ok();
+
+	free(logenv);
+	free(conftext);
+	free(log);
+	free(conf);
+}
