@@ -19,6 +19,7 @@
 #include "lede/cluster.h"
 #include "lede/commands.h"
 #include "lede/ui/draw.h"
+#include "lede/ui/find.h"
 #include "lede/ui/history.h"
 #include "lede/ui/marksync.h"
 #include "lede/ui/pane.h"
@@ -1199,15 +1200,23 @@ static void act_browse_menu(struct app *a)
 		app_message(a, true, "this story has no URL");
 }
 
+/* From the story pane, / finds in the story's own text, as a pager's
+ * does; elsewhere (and :search anywhere) it searches the list. */
 static void act_search(struct app *a)
 {
-	prompt_start(a, PROMPT_SEARCH);
+	prompt_start(a, find_applies(a) ? PROMPT_FIND : PROMPT_SEARCH);
 }
 
+/* n and N go on with what / found in the story while the story pane has
+ * the focus; otherwise with the list's search, the story pane following. */
 static void search_step(struct app *a, int dir)
 {
 	free(a->message);
 	a->message = NULL;
+	if (find_applies(a) && find_active(a)) {
+		find_step(a, dir);
+		return;
+	}
 	prompt_find_match(a, dir, false, false);
 	a->focus = 0;
 }
@@ -1607,6 +1616,8 @@ static void app_free(struct app *a)
 	strlist_free(&a->history);
 	strlist_free(&a->history_search);
 	strlist_free(&a->history_filter);
+	strlist_free(&a->history_find);
+	find_free(a);
 	search_free(a->search);
 	querylang_free(a->filter);
 	free(a->search_pattern);

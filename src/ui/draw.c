@@ -155,9 +155,10 @@ static void draw_prompt(struct app *a)
 		return;
 	}
 	if (a->prompt != PROMPT_NONE) {
-		const char *lead = a->prompt == PROMPT_SEARCH ? "/" : a->prompt == PROMPT_FILTER
-										? "filter: "
-										: ":";
+		const char *lead = a->prompt == PROMPT_SEARCH   ? "/"
+				   : a->prompt == PROMPT_FIND   ? "find in story: "
+				   : a->prompt == PROMPT_FILTER ? "filter: "
+								: ":";
 		struct buf b = {0};
 		buf_puts(&b, lead);
 		buf_add(&b, a->input.data ? a->input.data : "", a->input.len);

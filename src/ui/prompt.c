@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lede/ui/find.h"
 #include "lede/ui/triage.h"
 
 /* The first match in rows from..the end, the rows not found yet found as
@@ -150,10 +151,12 @@ void prompt_say_match(struct app *a, bool wrapped)
 	a->match_wrapped = wrapped;
 }
 
-/* The history of the prompt of kind k: :, / and f each their own. */
+/* The history of the prompt of kind k: :, /, / in the story and f each
+ * their own. */
 static struct strlist *prompt_history(struct app *a, enum prompt_kind k)
 {
 	return k == PROMPT_SEARCH ? &a->history_search
+	       : k == PROMPT_FIND   ? &a->history_find
 	       : k == PROMPT_FILTER ? &a->history_filter
 				    : &a->history;
 }
@@ -202,6 +205,7 @@ void prompt_start(struct app *a, enum prompt_kind k)
 	a->prompt = k;
 	a->input.len = 0;
 	buf_str(&a->input);
+	a->input.data[0] = '\0'; /* Enter at once reads "", not the last prompt's text */
 	a->saved_sel = a->list.sel;
 	a->saved_search = a->search;
 	a->saved_filter = a->filter;
@@ -285,9 +289,11 @@ static void prompt_accept(struct app *a)
 	enum prompt_kind k = a->prompt;
 	a->prompt = PROMPT_NONE;
 	const char *text = buf_str(&a->input);
-	if (k == PROMPT_SEARCH || k == PROMPT_FILTER)
+	if (k == PROMPT_SEARCH || k == PROMPT_FILTER || k == PROMPT_FIND)
 		remember(prompt_history(a, k), text);
-	if (k == PROMPT_FILTER) {
+	if (k == PROMPT_FIND) {
+		find_start(a, text); /* found on Enter: an empty one cancels */
+	} else if (k == PROMPT_FILTER) {
 		accept_filter(a, text);
 	} else if (k == PROMPT_SEARCH) {
 		struct search **cur = &a->search;

@@ -310,6 +310,37 @@ void screen_text(int y, int x, int w, struct buf *out)
 	free(line);
 }
 
+void screen_match_text(int y, int x, int w, struct buf *out)
+{
+	buf_str(out);
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return;
+	int x1 = w < 0 || w > COLS - x ? COLS : x + w;
+	attr_t want = attrs[ST_MATCH] & (A_ATTRIBUTES & ~A_COLOR);
+	short want_pair = (short)PAIR_NUMBER(attrs[ST_MATCH]);
+	bool in_run = false;
+	for (int cx = x; cx < x1; cx++) {
+		cchar_t cc;
+		wchar_t wch[CCHARW_MAX + 1];
+		attr_t at;
+		short pair;
+		bool match = mvin_wch(y, cx, &cc) != ERR &&
+			     getcchar(&cc, wch, &at, &pair, NULL) != ERR &&
+			     (at & (A_ATTRIBUTES & ~A_COLOR)) == want && pair == want_pair;
+		if (match) {
+			for (int i = 0; wch[i]; i++)
+				buf_put_utf8(out, (unsigned)wch[i]);
+			if (wcwidth(wch[0]) == 2)
+				cx++; /* its right half is the same character */
+		} else if (in_run) {
+			buf_putc(out, ' ');
+		}
+		in_run = match;
+	}
+	if (in_run)
+		buf_putc(out, ' ');
+}
+
 int screen_selected_row(int x, int w)
 {
 	int x1 = w < 0 || w > COLS - x ? COLS : x + w;

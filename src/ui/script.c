@@ -226,13 +226,18 @@ static void expectation_failed(struct player *pl, const char *what, const char *
 }
 
 /* Does one of rows [y0, y1) of columns [x, x+w) match re? The text looked
- * at (the first row when none matches) goes to *seen. */
-static bool rows_match(struct search *re, int y0, int y1, int x, int w, struct buf *seen)
+ * at (the first row when none matches) goes to *seen: what the row shows,
+ * or with highlighted, only what it shows drawn as search matches. */
+static bool rows_match_in(struct search *re, int y0, int y1, int x, int w, struct buf *seen,
+			  bool highlighted)
 {
 	bool any = false;
 	for (int y = y0; y < y1 && !any; y++) {
 		struct buf t = {0};
-		screen_text(y, x, w, &t);
+		if (highlighted)
+			screen_match_text(y, x, w, &t);
+		else
+			screen_text(y, x, w, &t);
 		any = search_match(re, buf_str(&t), t.len);
 		if (any || y == y0) {
 			buf_free(seen);
@@ -244,8 +249,15 @@ static bool rows_match(struct search *re, int y0, int y1, int x, int w, struct b
 	return any;
 }
 
-/* The pane a text expectation looks at, and which of its rows. */
-enum area { AREA_STATUS, AREA_MESSAGE, AREA_SELECTED, AREA_STORY, AREA_SCREEN };
+static bool rows_match(struct search *re, int y0, int y1, int x, int w, struct buf *seen)
+{
+	return rows_match_in(re, y0, y1, x, w, seen, false);
+}
+
+/* The pane a text expectation looks at, and which of its rows; "match"
+ * looks at what the story pane draws as search matches, a row's runs of
+ * highlighted text each followed by a space ("expect match ^Tesla $"). */
+enum area { AREA_STATUS, AREA_MESSAGE, AREA_SELECTED, AREA_STORY, AREA_SCREEN, AREA_MATCH };
 
 /* Does the expectation hold? Said when it does not, unless quiet. */
 static bool text_holds(struct player *pl, const char *what, enum area area, const char *arg,
@@ -284,12 +296,12 @@ static bool text_holds(struct player *pl, const char *what, enum area area, cons
 			none = "no selected line";
 		else
 			ok = rows_match(re, y, y + 1, r.x, r.w, &seen);
-	} else if (area == AREA_STORY) {
+	} else if (area == AREA_STORY || area == AREA_MATCH) {
 		struct rect r = a->story.r;
 		if (!a->story_open || a->overlay_open || r.h <= 0)
 			none = "the story pane closed";
 		else
-			ok = rows_match(re, r.y, r.y + r.h, r.x, r.w, &seen);
+			ok = rows_match_in(re, r.y, r.y + r.h, r.x, r.w, &seen, area == AREA_MATCH);
 	} else {
 		ok = rows_match(re, 0, rows, 0, -1, &seen);
 	}
@@ -352,7 +364,7 @@ static const struct {
 	enum area area;
 } texts[] = {
 	{"status", AREA_STATUS}, {"message", AREA_MESSAGE}, {"selected", AREA_SELECTED},
-	{"story", AREA_STORY},   {"screen", AREA_SCREEN},
+	{"story", AREA_STORY},   {"screen", AREA_SCREEN}, {"match", AREA_MATCH},
 };
 
 /* "wait WHAT ARG": what the watch sees taken in, with no key, until the
@@ -372,7 +384,8 @@ static bool cmd_wait(struct player *pl, char *arg)
 	while (i < sizeof texts / sizeof *texts && strcmp(what, texts[i].name))
 		i++;
 	if (!*rest || i == sizeof texts / sizeof *texts) {
-		bad_line(pl, "wait wants status, message, selected, story or screen, and a text");
+		bad_line(pl, "wait wants status, message, selected, story, screen or match, and a "
+			     "text");
 		return false;
 	}
 	for (long waited = 0;; waited += WAIT_STEP_MS) {
@@ -410,7 +423,8 @@ static bool cmd_expect(struct player *pl, char *arg)
 		return expect_lines(pl, rest);
 	if (!strcmp(what, "view"))
 		return expect_view(pl, rest);
-	bad_line(pl, "expect wants status, message, selected, story, screen, rows, lines or view");
+	bad_line(pl, "expect wants status, message, selected, story, screen, match, rows, lines "
+		     "or view");
 	return false;
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lede/ui/app.h"
+#include "lede/ui/find.h"
 #include "lede/ui/text.h"
 
 enum { LABEL_W = 11 };
@@ -366,10 +367,19 @@ static void draw_line(struct app *a, struct pane *p, size_t line, int y, bool se
 	int ind = d->indent > 0 ? d->indent : 0;
 	if (ind >= w)
 		return;
-	struct span *sp = NULL;
-	size_t n = a->search ? search_spans(a->search, d->text, strlen(d->text), &sp) : 0;
+	struct span *sp;
+	size_t n = find_spans(a, d->text, strlen(d->text), &sp);
 	screen_put(y, x + ind, w - ind, d->text, strlen(d->text), d->style, sp, n);
 	free(sp);
+}
+
+/* What / in the story pane finds in: the text of a line, its label not. */
+static const char *line_text(struct app *a, struct pane *p, size_t line)
+{
+	(void)a;
+	const struct story_lines *l = lines_of(p);
+	size_t i = nth(l, line);
+	return i < l->n ? l->v[i].text : NULL;
 }
 
 const struct view_ops view_story_ops = {
@@ -382,5 +392,6 @@ const struct view_ops view_story_ops = {
 	.count = count,
 	.title = title,
 	.draw_line = draw_line,
+	.line_text = line_text,
 	.scroll = true,
 };

@@ -46,7 +46,7 @@ static struct script_case script_cases[] = {
 	 "1: expect status: invalid regex at offset 4: missing closing parenthesis\n", true, 2},
 	{14, "expect rows five\ndump one\n", "1: expect rows wants a number\n", true, 2},
 	{15, "expect frob x\ndump one\n",
-	 "1: expect wants status, message, selected, story, screen, rows, lines or view\n", false, 2},
+	 "1: expect wants status, message, selected, story, screen, match, rows, lines or view\n", false, 2},
 	{16, "expect status\ndump one\n", "1: expect wants WHAT and what to expect\n", false, 2},
 };
 

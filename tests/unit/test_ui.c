@@ -160,6 +160,7 @@ UI_TEST(options)
 UI_TEST(grouped)
 UI_TEST(facets)
 UI_TEST(facetswide)
+UI_TEST(storyfind)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -170,7 +171,7 @@ Test(ui, every_script_is_run)
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
 				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys", "columns", "urls", "options",
-				      "grouped", "facets", "facetswide"};
+				      "grouped", "facets", "facetswide", "storyfind"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

@@ -53,6 +53,10 @@ struct view_ops {
 	/* The pane's first row. */
 	void (*title)(struct app *a, struct pane *p, struct buf *out);
 	void (*draw_line)(struct app *a, struct pane *p, size_t line, int y, bool selected);
+	/* The text of line as / in the story pane finds it (find.h), into
+	 * the view's state until its next prepare; NULL for none. Optional:
+	 * without it, / in the story pane searches the list. */
+	const char *(*line_text)(struct app *a, struct pane *p, size_t line);
 	/* Lines a cursor may rest on (NULL: all). */
 	bool (*selectable)(struct app *a, struct pane *p, size_t line);
 	/* Actions of this view; true when handled. */
@@ -90,6 +94,7 @@ struct story {
 enum prompt_kind {
 	PROMPT_NONE,
 	PROMPT_SEARCH,
+	PROMPT_FIND, /* / in the story pane: its own text (find.h) */
 	PROMPT_FILTER,
 	PROMPT_COMMAND,
 	PROMPT_URL,
@@ -108,6 +113,16 @@ struct app_triage {
 	double viewed_since_ms;
 	bool viewed_done;
 	double clock_ms; /* the headless player's clock */
+};
+
+/* What / in the story pane is finding (find.h): the pattern, the story
+ * and view it was found in (another shown drops it), and the line it
+ * went to last. */
+struct app_find {
+	struct search *re; /* NULL: none */
+	long article, related;
+	const struct view_ops *view;
+	size_t line;
 };
 
 /* What reload and the watch keep (reload.h). */
@@ -220,6 +235,8 @@ struct app {
 	struct querylang *saved_filter;
 	struct strlist history;             /* of the : prompt */
 	struct strlist history_search, history_filter; /* of / and f */
+	struct strlist history_find; /* of / in the story pane */
+	struct app_find find;
 	size_t hist_pos;
 
 	char *message;

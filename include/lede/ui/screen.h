@@ -63,6 +63,10 @@ void screen_dump(FILE *out);
 /* Append to out, as UTF-8, the w cells of row y from column x (w < 0: to
  * the end of the row), trailing blanks trimmed. */
 void screen_text(int y, int x, int w, struct buf *out);
+/* Append to out, as UTF-8, what the w cells of row y from column x show
+ * drawn as search matches (ST_MATCH), each run of them followed by a
+ * space; so that a test can tell what is highlighted. */
+void screen_match_text(int y, int x, int w, struct buf *out);
 /* The first row whose cells [x, x+w) show the focused pane's selection
  * (what screen_dump marks '>'; w < 0: to the end of the row), or -1. */
 int screen_selected_row(int x, int w);
