@@ -382,6 +382,15 @@ static const char *line_text(struct app *a, struct pane *p, size_t line)
 	return i < l->n ? l->v[i].text : NULL;
 }
 
+/* The pattern / is finding in the story, beside the position. */
+static void status(struct app *a, struct pane *p, struct buf *out)
+{
+	(void)p;
+	struct search *re = find_active(a);
+	if (re)
+		buf_printf(out, "  find: %s", search_pattern(re));
+}
+
 const struct view_ops view_story_ops = {
 	.id = VIEW_DETAIL,
 	.name = "story",
@@ -393,5 +402,6 @@ const struct view_ops view_story_ops = {
 	.title = title,
 	.draw_line = draw_line,
 	.line_text = line_text,
+	.status = status,
 	.scroll = true,
 };
