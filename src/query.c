@@ -17,6 +17,7 @@
 #include "lede/querylang.h"
 #include "lede/rank.h"
 #include "lede/util.h"
+#include "lede/worker.h"
 
 /* What each sort key reads: the one place a key is tied to a field. Names,
  * default directions and missing values come from the field table. */
@@ -272,34 +273,6 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 }
 
 /* The engine ---------------------------------------------------------------- */
-
-/* A thread of the engine's: started, not yet joined, and whether it is
- * done (set by the thread as its last act, so that joining it then waits
- * for nothing). */
-struct worker {
-	pthread_t tid;
-	bool running;
-	atomic_bool done;
-};
-
-static bool worker_start(struct worker *w, void *(*fn)(void *), void *arg)
-{
-	atomic_store(&w->done, false);
-	w->running = pthread_create(&w->tid, NULL, fn, arg) == 0;
-	return w->running;
-}
-
-static bool worker_done(struct worker *w)
-{
-	return !w->running || atomic_load_explicit(&w->done, memory_order_acquire);
-}
-
-static void worker_join(struct worker *w)
-{
-	if (w->running)
-		pthread_join(w->tid, NULL);
-	w->running = false;
-}
 
 /* The last two patterns' matches (a search and a filter may both be on):
  * one byte per article. */
@@ -1174,7 +1147,7 @@ static void *task_run(void *arg)
 {
 	struct scan_task *t = arg;
 	task_work(t);
-	atomic_store_explicit(&t->w.done, true, memory_order_release);
+	worker_finish(&t->w);
 	return NULL;
 }
 
@@ -1437,7 +1410,7 @@ static void *names_run(void *arg)
 {
 	struct query *q = arg;
 	name_ids(q);
-	atomic_store_explicit(&q->names_worker.done, true, memory_order_release);
+	worker_finish(&q->names_worker);
 	return NULL;
 }
 
@@ -1687,7 +1660,7 @@ static void *ql_task_run(void *arg)
 {
 	struct ql_task *t = arg;
 	ql_task_work(t);
-	atomic_store_explicit(&t->w.done, true, memory_order_release);
+	worker_finish(&t->w);
 	return NULL;
 }
 
