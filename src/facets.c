@@ -9,7 +9,7 @@
 
 #include "lede/article.h"
 #include "lede/date.h"
-#include "lede/hash.h"
+#include "lede/names.h"
 #include "lede/util.h"
 #include "lede/worker.h"
 
@@ -24,69 +24,9 @@ static bool cancelled(const atomic_bool *cancel, size_t i)
 	return cancel && !(i % CANCEL_EVERY) && atomic_load_explicit(cancel, memory_order_relaxed);
 }
 
-/* ---- names, interned by their exact bytes ---- */
-
-struct names {
-	char **v; /* by id, owned */
-	uint64_t *hash;
-	size_t n, cap, hcap;
-	uint32_t *slots; /* open addressing: an id + 1, 0 for empty */
-	size_t mask;
-};
-
-static size_t names_slot(const struct names *t, const char *name, uint64_t h)
-{
-	size_t at = (size_t)h & t->mask;
-	while (t->slots[at]) {
-		uint32_t id = t->slots[at] - 1;
-		if (t->hash[id] == h && !strcmp(t->v[id], name))
-			break;
-		at = (at + 1) & t->mask;
-	}
-	return at;
-}
-
-static void names_grow(struct names *t)
-{
-	size_t nslots = t->slots ? (t->mask + 1) * 2 : 64;
-	free(t->slots);
-	t->slots = xcalloc(nslots, sizeof *t->slots);
-	t->mask = nslots - 1;
-	for (size_t id = 0; id < t->n; id++)
-		t->slots[names_slot(t, t->v[id], t->hash[id])] = (uint32_t)id + 1;
-}
-
-static uint32_t names_intern(struct names *t, const char *name)
-{
-	if (!t->slots)
-		names_grow(t);
-	uint64_t h = hash_str(name);
-	size_t at = names_slot(t, name, h);
-	if (t->slots[at])
-		return t->slots[at] - 1;
-	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
-	t->hash = xgrow(t->hash, &t->hcap, t->n + 1, sizeof *t->hash);
-	uint32_t id = (uint32_t)t->n++;
-	t->v[id] = xstrdup(name);
-	t->hash[id] = h;
-	t->slots[at] = id + 1;
-	if (t->n * 2 > t->mask + 1) /* at most half full */
-		names_grow(t);
-	return id;
-}
-
-static void names_free(struct names *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i]);
-	free(t->v);
-	free(t->hash);
-	free(t->slots);
-}
-
 struct facets_index {
 	size_t n; /* the store's articles when it was built */
-	struct names topics, providers;
+	struct names topics, providers; /* exact: by their bytes */
 	uint32_t *provider_of; /* per article; NAME_NONE: none */
 	size_t *topic_at;      /* article i's are topic_ids[topic_at[i] .. topic_at[i + 1]) */
 	uint32_t *topic_ids;
@@ -155,7 +95,7 @@ static struct facet *ranked(const struct names *t, const size_t *count, enum fac
 	size_t k = 0;
 	for (size_t id = 0; id < t->n; id++)
 		if (count[id])
-			v[k++] = (struct facet){kind, t->v[id], 0, count[id]};
+			v[k++] = (struct facet){kind, t->v[id].first, 0, count[id]};
 	qsort(v, *n, sizeof *v, cmp_facet);
 	return v;
 }
