@@ -50,20 +50,12 @@ static int cmp_kv(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static int cmp_kv32(const void *pa, const void *pb)
-{
-	const struct rank_kv32 *a = pa, *b = pb;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
 /* 0 and 1 item, the insertion sort's largest and the passes' smallest
  * (32 and 33), and larger. */
 static const size_t sizes[] = {0, 1, 2, 31, 32, 33, 34, 100, 257, 5000};
 enum { NSIZES = sizeof sizes / sizeof *sizes };
 
-ParameterizedTestParameters(rank, kv_against_a_stable_sort)
+ParameterizedTestParameters(rank, against_a_stable_sort)
 {
 	static int cases[NSIZES * NKEYS];
 	for (int i = 0; i < NSIZES * NKEYS; i++)
@@ -71,47 +63,37 @@ ParameterizedTestParameters(rank, kv_against_a_stable_sort)
 	return cr_make_param_array(int, cases, NSIZES * NKEYS);
 }
 
-ParameterizedTest(int *c, rank, kv_against_a_stable_sort)
+/* Each case's keys sorted by rank_sort_kv, and their low 32 bits (0, 1,
+ * UINT32_MAX - 1 ... among them) by rank_sort_kv32, each against qsort
+ * on the key and the place. */
+ParameterizedTest(int *c, rank, against_a_stable_sort)
 {
-	size_t n = sizes[*c % NSIZES];
+	size_t n = sizes[*c % NSIZES], room = n ? n : 1;
 	enum keys k = (enum keys)(*c / NSIZES);
-	struct rank_kv *v = xmalloc((n ? n : 1) * sizeof *v), *want = xmalloc((n ? n : 1) * sizeof *v);
+	struct rank_kv *v = xmalloc(room * sizeof *v), *want = xmalloc(room * sizeof *v);
+	struct rank_kv *want32 = xmalloc(room * sizeof *v);
+	struct rank_kv32 *v32 = xmalloc(room * sizeof *v32);
 	uint64_t seed = (uint64_t)*c + 1;
-	for (size_t i = 0; i < n; i++)
-		v[i] = want[i] = (struct rank_kv){key_of(k, next(&seed)), (uint32_t)i};
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = key_of(k, next(&seed));
+		v[i] = want[i] = (struct rank_kv){key, (uint32_t)i};
+		want32[i] = (struct rank_kv){(uint32_t)key, (uint32_t)i};
+		v32[i] = (struct rank_kv32){(uint32_t)key, (uint32_t)i};
+	}
 	qsort(want, n, sizeof *want, cmp_kv);
+	qsort(want32, n, sizeof *want32, cmp_kv);
 	rank_sort_kv(v, n);
-	for (size_t i = 0; i < n; i++)
+	rank_sort_kv32(v32, n);
+	for (size_t i = 0; i < n; i++) {
 		cr_assert(v[i].key == want[i].key && v[i].idx == want[i].idx,
-			  "case %d (%zu items, keys %d): place %zu holds %u, not %u", *c, n, k, i,
-			  v[i].idx, want[i].idx);
+			  "case %d (%zu items, keys %d): 64 bits, place %zu holds %u, not %u", *c, n,
+			  k, i, v[i].idx, want[i].idx);
+		cr_assert(v32[i].key == want32[i].key && v32[i].idx == want32[i].idx,
+			  "case %d (%zu items, keys %d): 32 bits, place %zu holds %u, not %u", *c, n,
+			  k, i, v32[i].idx, want32[i].idx);
+	}
 	free(v);
 	free(want);
-}
-
-ParameterizedTestParameters(rank, kv32_against_a_stable_sort)
-{
-	static int cases[NSIZES * NKEYS];
-	for (int i = 0; i < NSIZES * NKEYS; i++)
-		cases[i] = i;
-	return cr_make_param_array(int, cases, NSIZES * NKEYS);
-}
-
-ParameterizedTest(int *c, rank, kv32_against_a_stable_sort)
-{
-	size_t n = sizes[*c % NSIZES];
-	enum keys k = (enum keys)(*c / NSIZES);
-	struct rank_kv32 *v = xmalloc((n ? n : 1) * sizeof *v);
-	struct rank_kv32 *want = xmalloc((n ? n : 1) * sizeof *v);
-	uint64_t seed = (uint64_t)*c + 1;
-	for (size_t i = 0; i < n; i++) /* the 64-bit keys' low half: 0, 1, UINT32_MAX - 1 ... */
-		v[i] = want[i] = (struct rank_kv32){(uint32_t)key_of(k, next(&seed)), (uint32_t)i};
-	qsort(want, n, sizeof *want, cmp_kv32);
-	rank_sort_kv32(v, n);
-	for (size_t i = 0; i < n; i++)
-		cr_assert(v[i].key == want[i].key && v[i].idx == want[i].idx,
-			  "case %d (%zu items, keys %d): place %zu holds %u, not %u", *c, n, k, i,
-			  v[i].idx, want[i].idx);
-	free(v);
-	free(want);
+	free(want32);
+	free(v32);
 }
