@@ -20,11 +20,11 @@
 #include "lede/cache.h"
 #include "lede/cluster.h"
 #include "lede/cluster_file.h"
-#include "lede/compat.h"
 #include "lede/fields.h"
 #include "lede/hash.h"
 #include "lede/store.h"
 #include "lede/util.h"
+#include "lede/worker.h"
 
 enum {
 	CLUSTER_KEEP = 24,         /* words kept of an article for the score */
@@ -897,39 +897,25 @@ size_t cluster_lead(const struct store *s, size_t i)
 /* ---- on a thread of its own ---- */
 
 struct cluster_job {
+	struct worker_job job;
 	const struct store *s;
-	pthread_t thread;
-	atomic_bool cancel;
-	bool done; /* under lock: result is set */
-	struct cluster_set *result;
-	pthread_mutex_t lock;
 };
 
-static void *job_run(void *arg)
+static void *job_run(void *arg, const atomic_bool *cancel)
 {
-	struct cluster_job *j = arg;
-	/* below the reader's thread: a key never waits behind the clusters */
-	compat_lower_thread_priority();
+	const struct cluster_job *j = arg;
 	const struct cache *from = store_source_cache(j->s);
 	struct cache_identity id;
 	if (from)
 		cache_identity(from, &id);
-	struct cluster_set *c =
-		cluster_file_get(j->s, store_cache_path(j->s), from ? &id : NULL, &j->cancel);
-	pthread_mutex_lock(&j->lock);
-	j->result = c;
-	j->done = true;
-	pthread_mutex_unlock(&j->lock);
-	return NULL;
+	return cluster_file_get(j->s, store_cache_path(j->s), from ? &id : NULL, cancel);
 }
 
 struct cluster_job *cluster_job_start(const struct store *s)
 {
 	struct cluster_job *j = xcalloc(1, sizeof *j);
 	j->s = s;
-	pthread_mutex_init(&j->lock, NULL);
-	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
-		pthread_mutex_destroy(&j->lock);
+	if (!worker_job_start(&j->job, job_run, j)) {
 		free(j);
 		return NULL;
 	}
@@ -938,21 +924,14 @@ struct cluster_job *cluster_job_start(const struct store *s)
 
 bool cluster_job_take(struct cluster_job **jp, bool wait, struct cluster_set **out)
 {
-	struct cluster_job *j = *jp;
-	*out = NULL;
-	if (!j)
-		return false;
-	pthread_mutex_lock(&j->lock);
-	bool done = j->done;
-	pthread_mutex_unlock(&j->lock);
-	if (!done && !wait)
-		return false;
-	pthread_join(j->thread, NULL);
-	*out = j->result;
-	pthread_mutex_destroy(&j->lock);
-	free(j);
-	*jp = NULL;
-	return true;
+	void *c = NULL;
+	bool taken = *jp && worker_job_take(&(*jp)->job, wait, &c);
+	*out = c;
+	if (taken) {
+		free(*jp);
+		*jp = NULL;
+	}
+	return taken;
 }
 
 void cluster_job_cancel(struct cluster_job **jp)
@@ -960,7 +939,7 @@ void cluster_job_cancel(struct cluster_job **jp)
 	struct cluster_job *j = *jp;
 	if (!j)
 		return;
-	atomic_store(&j->cancel, true);
+	worker_job_stop(&j->job);
 	struct cluster_set *c;
 	cluster_job_take(jp, true, &c);
 	cluster_free(c);

@@ -334,31 +334,32 @@ static char *joined_name(char **args, size_t nargs)
 	return name.data;
 }
 
+/* The words as one name (none: NULL) handed to one of the reader's hooks. */
+static int to_hook(void (*hook)(void *app, const char *name), struct commands_run *x, char **args,
+		   size_t nargs)
+{
+	char *name = joined_name(args, nargs);
+	hook(x->ui->app, name);
+	free(name);
+	return 0;
+}
+
 static int cmd_topic(struct commands_run *x, char **args, size_t nargs, char **err)
 {
 	(void)err;
-	char *name = joined_name(args, nargs);
-	x->ui->topic(x->ui->app, name);
-	free(name);
-	return 0;
+	return to_hook(x->ui->topic, x, args, nargs);
 }
 
 static int cmd_provider(struct commands_run *x, char **args, size_t nargs, char **err)
 {
 	(void)err;
-	char *name = joined_name(args, nargs);
-	x->ui->provider(x->ui->app, name);
-	free(name);
-	return 0;
+	return to_hook(x->ui->provider, x, args, nargs);
 }
 
 static int cmd_type(struct commands_run *x, char **args, size_t nargs, char **err)
 {
 	(void)err;
-	char *name = joined_name(args, nargs);
-	x->ui->type(x->ui->app, name);
-	free(name);
-	return 0;
+	return to_hook(x->ui->type, x, args, nargs);
 }
 
 static int cmd_open(struct commands_run *x, char **args, size_t nargs, char **err)

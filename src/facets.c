@@ -3,16 +3,15 @@
  * counts on a thread of its own. */
 #include "lede/facets.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lede/article.h"
-#include "lede/compat.h"
 #include "lede/date.h"
-#include "lede/hash.h"
+#include "lede/names.h"
 #include "lede/util.h"
+#include "lede/worker.h"
 
 enum { NAME_NONE = UINT32_MAX };
 /* How many rows or articles between two looks at the cancel flag: few
@@ -25,69 +24,9 @@ static bool cancelled(const atomic_bool *cancel, size_t i)
 	return cancel && !(i % CANCEL_EVERY) && atomic_load_explicit(cancel, memory_order_relaxed);
 }
 
-/* ---- names, interned by their exact bytes ---- */
-
-struct names {
-	char **v; /* by id, owned */
-	uint64_t *hash;
-	size_t n, cap, hcap;
-	uint32_t *slots; /* open addressing: an id + 1, 0 for empty */
-	size_t mask;
-};
-
-static size_t names_slot(const struct names *t, const char *name, uint64_t h)
-{
-	size_t at = (size_t)h & t->mask;
-	while (t->slots[at]) {
-		uint32_t id = t->slots[at] - 1;
-		if (t->hash[id] == h && !strcmp(t->v[id], name))
-			break;
-		at = (at + 1) & t->mask;
-	}
-	return at;
-}
-
-static void names_grow(struct names *t)
-{
-	size_t nslots = t->slots ? (t->mask + 1) * 2 : 64;
-	free(t->slots);
-	t->slots = xcalloc(nslots, sizeof *t->slots);
-	t->mask = nslots - 1;
-	for (size_t id = 0; id < t->n; id++)
-		t->slots[names_slot(t, t->v[id], t->hash[id])] = (uint32_t)id + 1;
-}
-
-static uint32_t names_intern(struct names *t, const char *name)
-{
-	if (!t->slots)
-		names_grow(t);
-	uint64_t h = hash_str(name);
-	size_t at = names_slot(t, name, h);
-	if (t->slots[at])
-		return t->slots[at] - 1;
-	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
-	t->hash = xgrow(t->hash, &t->hcap, t->n + 1, sizeof *t->hash);
-	uint32_t id = (uint32_t)t->n++;
-	t->v[id] = xstrdup(name);
-	t->hash[id] = h;
-	t->slots[at] = id + 1;
-	if (t->n * 2 > t->mask + 1) /* at most half full */
-		names_grow(t);
-	return id;
-}
-
-static void names_free(struct names *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i]);
-	free(t->v);
-	free(t->hash);
-	free(t->slots);
-}
-
 struct facets_index {
 	size_t n; /* the store's articles when it was built */
-	struct names topics, providers;
+	struct names topics, providers; /* exact: by their bytes */
 	uint32_t *provider_of; /* per article; NAME_NONE: none */
 	size_t *topic_at;      /* article i's are topic_ids[topic_at[i] .. topic_at[i + 1]) */
 	uint32_t *topic_ids;
@@ -156,7 +95,7 @@ static struct facet *ranked(const struct names *t, const size_t *count, enum fac
 	size_t k = 0;
 	for (size_t id = 0; id < t->n; id++)
 		if (count[id])
-			v[k++] = (struct facet){kind, t->v[id], 0, count[id]};
+			v[k++] = (struct facet){kind, t->v[id].first, 0, count[id]};
 	qsort(v, *n, sizeof *v, cmp_facet);
 	return v;
 }
@@ -461,12 +400,8 @@ void facets_sparkline(const struct facets_counts *c, int width, bool ascii, stru
 /* ---- the job ---- */
 
 struct facets_job {
+	struct worker_job job;
 	struct facets_job_in in;
-	pthread_t thread;
-	atomic_bool cancel;
-	bool done; /* under lock: result is set */
-	struct facets_result *result;
-	pthread_mutex_t lock;
 };
 
 static void job_free_in(struct facets_job_in *in)
@@ -489,15 +424,16 @@ void facets_result_free(struct facets_result *r)
 }
 
 /* The work of one job; NULL when cancelled. */
-static struct facets_result *job_work(struct facets_job *j)
+static void *job_work(void *arg, const atomic_bool *cancel)
 {
+	struct facets_job *j = arg;
 	struct facets_result *r = xcalloc(1, sizeof *r);
 	const struct facets_index *x = j->in.index;
 	if (!x) {
-		r->index = facets_index_new(j->in.s, &j->cancel);
+		r->index = facets_index_new(j->in.s, cancel);
 		x = r->index;
 	}
-	if (!x || !facets_count(x, j->in.s, j->in.rows, j->in.nrows, &r->counts, &j->cancel)) {
+	if (!x || !facets_count(x, j->in.s, j->in.rows, j->in.nrows, &r->counts, cancel)) {
 		facets_result_free(r);
 		return NULL;
 	}
@@ -507,7 +443,7 @@ static struct facets_result *job_work(struct facets_job *j)
 		for (size_t k = 0; k < r->nviews; k++) {
 			/* a view that does not compile now selects nothing */
 			r->view_counts[k] = j->in.views[k] ? facets_count_query(j->in.views[k], j->in.s,
-										 j->in.marks, &j->cancel)
+										 j->in.marks, cancel)
 							   : 0;
 			if (r->view_counts[k] == SIZE_MAX) {
 				facets_result_free(r);
@@ -518,26 +454,11 @@ static struct facets_result *job_work(struct facets_job *j)
 	return r;
 }
 
-static void *job_run(void *arg)
-{
-	struct facets_job *j = arg;
-	/* below the reader's thread: a key never waits behind the counts */
-	compat_lower_thread_priority();
-	struct facets_result *r = job_work(j);
-	pthread_mutex_lock(&j->lock);
-	j->result = r;
-	j->done = true;
-	pthread_mutex_unlock(&j->lock);
-	return NULL;
-}
-
 struct facets_job *facets_job_start(struct facets_job_in *in)
 {
 	struct facets_job *j = xcalloc(1, sizeof *j);
 	j->in = *in;
-	pthread_mutex_init(&j->lock, NULL);
-	if (pthread_create(&j->thread, NULL, job_run, j) != 0) {
-		pthread_mutex_destroy(&j->lock);
+	if (!worker_job_start(&j->job, job_work, j)) {
 		job_free_in(&j->in);
 		free(j);
 		return NULL;
@@ -547,28 +468,21 @@ struct facets_job *facets_job_start(struct facets_job_in *in)
 
 bool facets_job_take(struct facets_job **jp, bool wait, struct facets_result **out)
 {
-	struct facets_job *j = *jp;
-	*out = NULL;
-	if (!j)
-		return false;
-	pthread_mutex_lock(&j->lock);
-	bool done = j->done;
-	pthread_mutex_unlock(&j->lock);
-	if (!done && !wait)
-		return false;
-	pthread_join(j->thread, NULL);
-	*out = j->result;
-	pthread_mutex_destroy(&j->lock);
-	job_free_in(&j->in);
-	free(j);
-	*jp = NULL;
-	return true;
+	void *r = NULL;
+	bool taken = *jp && worker_job_take(&(*jp)->job, wait, &r);
+	*out = r;
+	if (taken) {
+		job_free_in(&(*jp)->in);
+		free(*jp);
+		*jp = NULL;
+	}
+	return taken;
 }
 
 void facets_job_stop(struct facets_job *j)
 {
 	if (j)
-		atomic_store(&j->cancel, true);
+		worker_job_stop(&j->job);
 }
 
 void facets_job_cancel(struct facets_job **jp)
@@ -576,7 +490,7 @@ void facets_job_cancel(struct facets_job **jp)
 	struct facets_job *j = *jp;
 	if (!j)
 		return;
-	atomic_store(&j->cancel, true);
+	worker_job_stop(&j->job);
 	struct facets_result *r;
 	facets_job_take(jp, true, &r);
 	facets_result_free(r);

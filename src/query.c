@@ -14,9 +14,11 @@
 
 #include "lede/fields.h"
 #include "lede/hash.h"
+#include "lede/names.h"
 #include "lede/querylang.h"
 #include "lede/rank.h"
 #include "lede/util.h"
+#include "lede/worker.h"
 
 /* What each sort key reads: the one place a key is tied to a field. Names,
  * default directions and missing values come from the field table. */
@@ -272,34 +274,6 @@ size_t query_filter_marks(const struct store *s, struct search *re, const unsign
 }
 
 /* The engine ---------------------------------------------------------------- */
-
-/* A thread of the engine's: started, not yet joined, and whether it is
- * done (set by the thread as its last act, so that joining it then waits
- * for nothing). */
-struct worker {
-	pthread_t tid;
-	bool running;
-	atomic_bool done;
-};
-
-static bool worker_start(struct worker *w, void *(*fn)(void *), void *arg)
-{
-	atomic_store(&w->done, false);
-	w->running = pthread_create(&w->tid, NULL, fn, arg) == 0;
-	return w->running;
-}
-
-static bool worker_done(struct worker *w)
-{
-	return !w->running || atomic_load_explicit(&w->done, memory_order_acquire);
-}
-
-static void worker_join(struct worker *w)
-{
-	if (w->running)
-		pthread_join(w->tid, NULL);
-	w->running = false;
-}
 
 /* The last two patterns' matches (a search and a filter may both be on):
  * one byte per article. */
@@ -1174,7 +1148,7 @@ static void *task_run(void *arg)
 {
 	struct scan_task *t = arg;
 	task_work(t);
-	atomic_store_explicit(&t->w.done, true, memory_order_release);
+	worker_finish(&t->w);
 	return NULL;
 }
 
@@ -1285,18 +1259,7 @@ bool query_test(struct query *q, struct search *re, size_t i)
  * UTF-8 locales, without its turns in a few others), so that keeping the
  * articles with one is an id compare per article, not a caseless compare
  * of strings. */
-enum { NAME_NONE = UINT32_MAX, NAME_ABSENT = UINT32_MAX - 1 };
-
-struct names {
-	uint32_t *slots; /* open addressing: an id + 1, 0 for empty */
-	size_t mask;
-	struct name {
-		char *folded;      /* ASCII letters lowered (owned) */
-		uint64_t hash;     /* of folded */
-		const char *first; /* of its spellings the first by bytes (the article's) */
-	} *v;                      /* by id */
-	size_t n, cap;
-};
+enum { NAME_NONE = UINT32_MAX, NAME_ABSENT = NAMES_ABSENT };
 
 struct name_ids {
 	struct names topics, providers;
@@ -1305,87 +1268,11 @@ struct name_ids {
 	uint32_t *topic_ids;
 };
 
-static const char *fold_name(struct buf *b, const char *name)
-{
-	b->len = 0;
-	buf_puts(b, name);
-	for (size_t i = 0; i < b->len; i++)
-		if (b->data[i] >= 'A' && b->data[i] <= 'Z')
-			b->data[i] = (char)(b->data[i] + 32);
-	return buf_str(b);
-}
-
-/* The slot of folded (its hash h): the one holding it, or the empty one
- * where it would go. */
-static size_t names_slot(const struct names *t, const char *folded, uint64_t h)
-{
-	size_t at = (size_t)h & t->mask;
-	while (t->slots[at]) {
-		const struct name *nm = &t->v[t->slots[at] - 1];
-		if (nm->hash == h && !strcmp(nm->folded, folded))
-			break;
-		at = (at + 1) & t->mask;
-	}
-	return at;
-}
-
-static void names_grow(struct names *t)
-{
-	size_t nslots = t->slots ? (t->mask + 1) * 2 : 64;
-	free(t->slots);
-	t->slots = xcalloc(nslots, sizeof *t->slots);
-	t->mask = nslots - 1;
-	for (size_t id = 0; id < t->n; id++)
-		t->slots[names_slot(t, t->v[id].folded, t->v[id].hash)] = (uint32_t)id + 1;
-}
-
-static uint32_t names_intern(struct names *t, struct buf *scratch, const char *name)
-{
-	const char *folded = fold_name(scratch, name);
-	uint64_t h = hash_bytes(folded, scratch->len);
-	if (!t->slots)
-		names_grow(t);
-	size_t at = names_slot(t, folded, h);
-	if (t->slots[at]) {
-		struct name *nm = &t->v[t->slots[at] - 1];
-		if (strcmp(name, nm->first) < 0)
-			nm->first = name;
-		return t->slots[at] - 1;
-	}
-	t->v = xgrow(t->v, &t->cap, t->n + 1, sizeof *t->v);
-	uint32_t id = (uint32_t)t->n++;
-	t->v[id] = (struct name){xstrdup(folded), h, name};
-	t->slots[at] = id + 1;
-	if (t->n * 2 > t->mask + 1) /* at most half full */
-		names_grow(t);
-	return id;
-}
-
-/* The id of name in any case, or NAME_ABSENT when no article has it. */
-static uint32_t names_find(const struct names *t, const char *name)
-{
-	if (!t->slots)
-		return NAME_ABSENT;
-	struct buf b = {0};
-	const char *folded = fold_name(&b, name);
-	size_t at = names_slot(t, folded, hash_bytes(folded, b.len));
-	buf_free(&b);
-	return t->slots[at] ? t->slots[at] - 1 : NAME_ABSENT;
-}
-
-static void names_free(struct names *t)
-{
-	for (size_t id = 0; id < t->n; id++)
-		free(t->v[id].folded);
-	free(t->v);
-	free(t->slots);
-}
-
 static void build_names_locked(struct query *q)
 {
 	const struct store *s = q->s;
 	struct name_ids *ni = xcalloc(1, sizeof *ni);
-	struct buf scratch = {0};
+	ni->topics.fold = ni->providers.fold = true;
 	ni->provider_of = xmalloc((s->n ? s->n : 1) * sizeof *ni->provider_of);
 	ni->topic_at = xmalloc((s->n + 1) * sizeof *ni->topic_at);
 	size_t ntopics = 0;
@@ -1395,14 +1282,13 @@ static void build_names_locked(struct query *q)
 	size_t at = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const char *pv = store_provider_name(s, i);
-		ni->provider_of[i] = pv ? names_intern(&ni->providers, &scratch, pv) : NAME_NONE;
+		ni->provider_of[i] = pv ? names_intern(&ni->providers, pv) : NAME_NONE;
 		ni->topic_at[i] = at;
 		for (size_t t = 0, nt = store_ntopics(s, i); t < nt; t++)
 			ni->topic_ids[at++] =
-				names_intern(&ni->topics, &scratch, store_topic(s, i, t));
+				names_intern(&ni->topics, store_topic(s, i, t));
 	}
 	ni->topic_at[s->n] = at;
-	buf_free(&scratch);
 	atomic_store_explicit(&q->names, ni, memory_order_release);
 }
 
@@ -1437,7 +1323,7 @@ static void *names_run(void *arg)
 {
 	struct query *q = arg;
 	name_ids(q);
-	atomic_store_explicit(&q->names_worker.done, true, memory_order_release);
+	worker_finish(&q->names_worker);
 	return NULL;
 }
 
@@ -1687,7 +1573,7 @@ static void *ql_task_run(void *arg)
 {
 	struct ql_task *t = arg;
 	ql_task_work(t);
-	atomic_store_explicit(&t->w.done, true, memory_order_release);
+	worker_finish(&t->w);
 	return NULL;
 }
 

@@ -11,31 +11,42 @@
  * radix counters. */
 enum { SMALL = 32 };
 
-static void insertion_sort_kv(struct rank_kv *v, size_t n)
+/* Both key widths are sorted by the same code over items of `size` bytes
+ * whose key key() reads. Inlined into each caller, where size, the key's
+ * bytes and key() are constants: a move stays a plain copy of the struct,
+ * a key one load, as if each width had its own copy. */
+#define RANK_INLINE static inline __attribute__((always_inline))
+typedef uint64_t key_fn(const void *item);
+enum { ITEM_MAX = 16 }; /* the largest item: struct rank_kv */
+
+RANK_INLINE void insertion_sort(unsigned char *v, size_t n, size_t size, key_fn *key)
 {
+	_Alignas(16) unsigned char x[ITEM_MAX];
 	for (size_t i = 1; i < n; i++) {
-		struct rank_kv x = v[i];
+		uint64_t k = key(v + i * size);
+		memcpy(x, v + i * size, size);
 		size_t j = i;
-		for (; j > 0 && v[j - 1].key > x.key; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
+		for (; j > 0 && key(v + (j - 1) * size) > k; j--)
+			memcpy(v + j * size, v + (j - 1) * size, size);
+		memcpy(v + j * size, x, size);
 	}
 }
 
-/* One byte a pass, low byte first; a pass where every key has the same
- * byte moves nothing and is skipped (dates share their high bytes, scores
- * use one). */
-static void radix_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
+/* One byte a pass, low byte first, over keys of nbytes bytes; a pass where
+ * every key has the same byte moves nothing and is skipped (dates share
+ * their high bytes, scores use one). */
+RANK_INLINE void radix_sort(unsigned char *v, unsigned char *tmp, size_t n, size_t size,
+			    int nbytes, key_fn *key)
 {
 	size_t count[8][256];
-	memset(count, 0, sizeof count);
+	memset(count, 0, (size_t)nbytes * sizeof count[0]);
 	for (size_t i = 0; i < n; i++)
-		for (int b = 0; b < 8; b++)
-			count[b][(v[i].key >> (8 * b)) & 0xff]++;
-	struct rank_kv *from = v, *to = tmp;
-	for (int b = 0; b < 8; b++) {
+		for (int b = 0; b < nbytes; b++)
+			count[b][(key(v + i * size) >> (8 * b)) & 0xff]++;
+	unsigned char *from = v, *to = tmp;
+	for (int b = 0; b < nbytes; b++) {
 		size_t *c = count[b];
-		if (c[(v[0].key >> (8 * b)) & 0xff] == n)
+		if (c[(key(v) >> (8 * b)) & 0xff] == n)
 			continue;
 		size_t at = 0;
 		for (int d = 0; d < 256; d++) {
@@ -44,76 +55,66 @@ static void radix_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
 			at += k;
 		}
 		for (size_t i = 0; i < n; i++)
-			to[c[(from[i].key >> (8 * b)) & 0xff]++] = from[i];
-		struct rank_kv *t = from;
+			memcpy(to + c[(key(from + i * size) >> (8 * b)) & 0xff]++ * size,
+			       from + i * size, size);
+		unsigned char *t = from;
 		from = to;
 		to = t;
 	}
 	if (from != v)
-		memcpy(v, from, n * sizeof *v);
+		memcpy(v, from, n * size);
 }
 
-static void radix_kv32(struct rank_kv32 *v, struct rank_kv32 *tmp, size_t n)
+static uint64_t key_of_kv(const void *item)
 {
-	size_t count[4][256];
-	memset(count, 0, sizeof count);
-	for (size_t i = 0; i < n; i++)
-		for (int b = 0; b < 4; b++)
-			count[b][(v[i].key >> (8 * b)) & 0xff]++;
-	struct rank_kv32 *from = v, *to = tmp;
-	for (int b = 0; b < 4; b++) {
-		size_t *c = count[b];
-		if (c[(v[0].key >> (8 * b)) & 0xff] == n)
-			continue;
-		size_t at = 0;
-		for (int d = 0; d < 256; d++) {
-			size_t k = c[d];
-			c[d] = at;
-			at += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			to[c[(from[i].key >> (8 * b)) & 0xff]++] = from[i];
-		struct rank_kv32 *t = from;
-		from = to;
-		to = t;
-	}
-	if (from != v)
-		memcpy(v, from, n * sizeof *v);
+	return ((const struct rank_kv *)item)->key;
 }
 
-void rank_sort_kv32(struct rank_kv32 *v, size_t n)
+static uint64_t key_of_kv32(const void *item)
 {
-	if (n <= SMALL) {
-		for (size_t i = 1; i < n; i++) {
-			struct rank_kv32 x = v[i];
-			size_t j = i;
-			for (; j > 0 && v[j - 1].key > x.key; j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
-		return;
-	}
-	struct rank_kv32 *tmp = xmalloc(n * sizeof *tmp);
-	radix_kv32(v, tmp, n);
-	free(tmp);
+	return ((const struct rank_kv32 *)item)->key;
+}
+
+_Static_assert(sizeof(struct rank_kv) <= ITEM_MAX && sizeof(struct rank_kv32) <= ITEM_MAX,
+	       "an item fits insertion_sort's copy");
+
+/* The passes of each width in a function of its own: inlined into a
+ * caller, their 16 KiB of counters would weigh on every small sort's
+ * frame. */
+static __attribute__((noinline)) void radix_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
+{
+	radix_sort((unsigned char *)v, (unsigned char *)tmp, n, sizeof *v, 8, key_of_kv);
+}
+
+static __attribute__((noinline)) void radix_kv32(struct rank_kv32 *v, struct rank_kv32 *tmp,
+						 size_t n)
+{
+	radix_sort((unsigned char *)v, (unsigned char *)tmp, n, sizeof *v, 4, key_of_kv32);
 }
 
 static void sort_kv(struct rank_kv *v, struct rank_kv *tmp, size_t n)
 {
 	if (n <= SMALL)
-		insertion_sort_kv(v, n);
+		insertion_sort((unsigned char *)v, n, sizeof *v, key_of_kv);
 	else
 		radix_kv(v, tmp, n);
 }
 
 void rank_sort_kv(struct rank_kv *v, size_t n)
 {
+	struct rank_kv *tmp = n > SMALL ? xmalloc(n * sizeof *tmp) : NULL;
+	sort_kv(v, tmp, n);
+	free(tmp);
+}
+
+void rank_sort_kv32(struct rank_kv32 *v, size_t n)
+{
 	if (n <= SMALL) {
-		insertion_sort_kv(v, n);
+		insertion_sort((unsigned char *)v, n, sizeof *v, key_of_kv32);
 		return;
 	}
-	struct rank_kv *tmp = xmalloc(n * sizeof *tmp);
-	radix_kv(v, tmp, n);
+	struct rank_kv32 *tmp = xmalloc(n * sizeof *tmp);
+	radix_kv32(v, tmp, n);
 	free(tmp);
 }
 

@@ -29,18 +29,24 @@ $(BENCH_DIR)/yaml_floor: tests/bench/yaml_floor.c | deps
 	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags yaml-0.1) -o $@ $< \
 		$(shell pkg-config --libs yaml-0.1)
 
+# The clocks the timed programs below share, compiled into each.
+TIMING_SRC = tests/bench/timing.c
+TIMING = $(TIMING_SRC) tests/bench/timing.h
+
 # What one mark costs with many saved: lede's own state module, timed.
 MARKS_OBJS = $(BUILD)/state.o $(BUILD)/atomic.o $(BUILD)/hash.o $(BUILD)/compat.o $(BUILD)/util.o
-$(BENCH_DIR)/marks: tests/bench/marks.c $(MARKS_OBJS) | deps
+$(BENCH_DIR)/marks: tests/bench/marks.c $(TIMING) $(MARKS_OBJS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(MARKS_OBJS)
+	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(TIMING_SRC) $(MARKS_OBJS)
 
 # What the coverage clusters cost at load: lede's own cluster module, timed.
-$(BENCH_DIR)/cluster: tests/bench/cluster.c $(LIB_OBJS) | deps
+$(BENCH_DIR)/cluster: tests/bench/cluster.c $(TIMING) $(LIB_OBJS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(TIMING_SRC) $(LIB_OBJS) \
+		$(PKG_LIBS)
 
 # What the facets pane's counting costs: lede's own facets module, timed.
-$(BENCH_DIR)/facets: tests/bench/facets.c $(LIB_OBJS) | deps
+$(BENCH_DIR)/facets: tests/bench/facets.c $(TIMING) $(LIB_OBJS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+	$(CC) $(BENCH_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iinclude -o $@ $< $(TIMING_SRC) $(LIB_OBJS) \
+		$(PKG_LIBS)

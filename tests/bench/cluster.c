@@ -3,8 +3,6 @@
  * the process's peak memory before and after. Prints "key value" lines. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include "lede/cache.h"
 #include "lede/cluster.h"
@@ -12,29 +10,7 @@
 #include "lede/group.h"
 #include "lede/query.h"
 #include "lede/store.h"
-
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-/* CPU time of this thread (the computation runs on it alone), which a
- * busy machine changes less than the wall time. */
-static double cpu_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static long peak_kb(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
+#include "timing.h"
 
 static bool keep_all(void *ctx, size_t i)
 {
@@ -52,17 +28,17 @@ static void time_grouping(const struct store *s)
 	size_t n = query_rows_view(q, (struct sort_order){SORT_DATE, true}, NULL, NULL, MARKS_ALL,
 				   out, &rows);
 	struct group *g = group_new(s);
-	double t0 = cpu_ms();
+	double t0 = timing_cpu_ms();
 	group_extend(g, rows, n, 100, SIZE_MAX, keep_all, NULL);
-	double t1 = cpu_ms();
+	double t1 = timing_cpu_ms();
 	group_reset(g);
-	double t2 = cpu_ms();
+	double t2 = timing_cpu_ms();
 	group_extend(g, rows, n, SIZE_MAX, 1 << 16, keep_all, NULL);
-	double t3 = cpu_ms();
+	double t3 = timing_cpu_ms();
 	group_reset(g);
-	double t4 = cpu_ms();
+	double t4 = timing_cpu_ms();
 	size_t lines = group_extend(g, rows, n, SIZE_MAX, SIZE_MAX, keep_all, NULL);
-	double t5 = cpu_ms();
+	double t5 = timing_cpu_ms();
 	printf("group-screen-ms %.3f\ngroup-slice-ms %.3f\ngroup-all-ms %.1f\ngroup-lines %zu\n",
 	       t1 - t0, t3 - t2, t5 - t4, lines);
 	group_free(g);
@@ -81,18 +57,18 @@ int main(int argc, char **argv)
 	struct store_opts opts = {.cache_path = cache, .lazy = true, .from_cache = true};
 	struct store s;
 	store_init(&s);
-	double t0 = now_ms();
+	double t0 = timing_now_ms();
 	store_load(&s, paths, 1, &opts);
-	double t1 = now_ms();
-	long before = peak_kb();
-	double c0 = cpu_ms();
+	double t1 = timing_now_ms();
+	long before = timing_peak_kb();
+	double c0 = timing_cpu_ms();
 	struct cluster_set *c = cluster_compute(&s, NULL);
-	double t2 = now_ms(), c1 = cpu_ms();
+	double t2 = timing_now_ms(), c1 = timing_cpu_ms();
 	printf("articles %zu\nload-ms %.0f\ncluster-ms %.0f\ncluster-cpu-ms %.0f\n", s.n, t1 - t0,
 	       t2 - t1, c1 - c0);
 	printf("clusters %zu\nclustered %zu\ncandidates %zu\n", c->nclusters, c->nclustered,
 	       c->ncandidates);
-	printf("peak-kb-before %ld\npeak-kb-after %ld\nkept-bytes %zu\n", before, peak_kb(),
+	printf("peak-kb-before %ld\npeak-kb-after %ld\nkept-bytes %zu\n", before, timing_peak_kb(),
 	       c->n * 3 * sizeof(uint32_t));
 	/* kept beside the cache, then taken from there as a warm start does */
 	const struct cache *from = store_source_cache(&s);
@@ -100,11 +76,11 @@ int main(int argc, char **argv)
 		struct cache_identity id;
 		cache_identity(from, &id);
 		cluster_free(cluster_file_get(&s, cache, &id, NULL)); /* writes it */
-		double r0 = now_ms(), k0 = cpu_ms();
+		double r0 = timing_now_ms(), k0 = timing_cpu_ms();
 		struct cluster_set *kept = cluster_file_get(&s, cache, &id, NULL);
-		double r1 = now_ms(), k1 = cpu_ms();
+		double r1 = timing_now_ms(), k1 = timing_cpu_ms();
 		printf("stored-ms %.0f\nstored-cpu-ms %.0f\nstored-used %d\npeak-kb-stored %ld\n",
-		       r1 - r0, k1 - k0, kept && kept->stored, peak_kb());
+		       r1 - r0, k1 - k0, kept && kept->stored, timing_peak_kb());
 		cluster_free(kept);
 	}
 	cluster_publish(&s, c);

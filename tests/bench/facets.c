@@ -14,32 +14,13 @@
 #include "lede/querylang.h"
 #include "lede/store.h"
 #include "lede/util.h"
-
-static double cpu_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static double wall_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
+#include "timing.h"
 
 /* What the reader pays when its rows change under a count, at most: the
  * rows copied for a new job, the job started, the old one asked to stop
  * (never waited for); and, off the reader's path, how long a stopped job
  * still ran. Jobs over every article, their views one of a pattern,
  * stopped at moments 25 ms apart of their work. */
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void restarts(const struct store *s, const struct facets_index *x, double *key,
 		     double *key_p50, double *exit)
 {
@@ -47,7 +28,7 @@ static void restarts(const struct store *s, const struct facets_index *x, double
 	*key = *exit = 0;
 	struct facets_job *old = NULL;
 	for (int k = 0; k <= 20; k++) {
-		double t0 = wall_ms();
+		double t0 = timing_now_ms();
 		struct facets_job_in in = {.s = s, .index = k % 2 ? x : NULL, .nrows = s->n};
 		in.rows = xmalloc((s->n ? s->n : 1) * sizeof *in.rows);
 		for (size_t i = 0; i < s->n; i++)
@@ -57,12 +38,12 @@ static void restarts(const struct store *s, const struct facets_index *x, double
 		in.views[0] = querylang_compile("self-driv", (int64_t)time(NULL), NULL);
 		facets_job_stop(old);
 		struct facets_job *j = facets_job_start(&in);
-		double t1 = wall_ms();
+		double t1 = timing_now_ms();
 		*key = t1 - t0 > *key ? t1 - t0 : *key;
 		each[k] = t1 - t0;
 		if (old) {
 			facets_job_cancel(&old); /* waits for its thread to end */
-			double t = wall_ms() - t1;
+			double t = timing_now_ms() - t1;
 			*exit = t > *exit ? t : *exit;
 		}
 		old = j;
@@ -70,16 +51,16 @@ static void restarts(const struct store *s, const struct facets_index *x, double
 		nanosleep(&nap, NULL);
 	}
 	facets_job_cancel(&old);
-	qsort(each, 21, sizeof *each, cmp_double);
+	qsort(each, 21, sizeof *each, timing_cmp_double);
 	*key_p50 = each[10];
 }
 
 static double time_view(const struct store *s, const char *text, size_t *n)
 {
 	struct querylang *q = querylang_compile(text, (int64_t)time(NULL), NULL);
-	double c0 = cpu_ms();
+	double c0 = timing_cpu_ms();
 	*n = facets_count_query(q, s, NULL, NULL);
-	double c1 = cpu_ms();
+	double c1 = timing_cpu_ms();
 	querylang_free(q);
 	return c1 - c0;
 }
@@ -99,17 +80,17 @@ int main(int argc, char **argv)
 	uint32_t *rows = xmalloc((s.n ? s.n : 1) * sizeof *rows);
 	for (size_t i = 0; i < s.n; i++)
 		rows[i] = (uint32_t)i;
-	double c0 = cpu_ms();
+	double c0 = timing_cpu_ms();
 	struct facets_index *x = facets_index_new(&s, NULL);
-	double c1 = cpu_ms();
+	double c1 = timing_cpu_ms();
 	struct facets_counts all, tenth;
 	facets_count(x, &s, rows, s.n, &all, NULL);
-	double c2 = cpu_ms();
+	double c2 = timing_cpu_ms();
 	size_t n10 = 0;
 	for (size_t i = 0; i < s.n; i += 10)
 		rows[n10++] = (uint32_t)i;
 	facets_count(x, &s, rows, n10, &tenth, NULL);
-	double c3 = cpu_ms();
+	double c3 = timing_cpu_ms();
 	size_t nq, np;
 	double vq = time_view(&s, "~q 80..", &nq), vp = time_view(&s, "self-driv", &np);
 	printf("articles %zu\nindex-cpu-ms %.0f\ncount-all-cpu-ms %.0f\ncount-tenth-cpu-ms %.0f\n",

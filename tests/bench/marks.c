@@ -12,22 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lede/state.h"
-
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "timing.h"
 
 static void check(int r, char *err)
 {
@@ -65,16 +52,16 @@ int main(int argc, char **argv)
 	for (long i = 0; i < changes; i++) {
 		snprintf(url, sizeof url, "https://bench.example/%ld/an-article-of-the-archive",
 			 i % (existing ? existing : 1));
-		double t0 = now_ms();
+		double t0 = timing_now_ms();
 		state_set(st, url, i % 2 ? MARK_READ : MARK_READ | MARK_STARRED);
 		check(state_save(st, &err), err);
-		t[i] = now_ms() - t0;
+		t[i] = timing_now_ms() - t0;
 	}
-	double f0 = now_ms();
+	double f0 = timing_now_ms();
 	check(state_compact(st, &err), err);
-	double fold = now_ms() - f0;
+	double fold = timing_now_ms() - f0;
 	state_close(st);
-	qsort(t, (size_t)changes, sizeof *t, cmp);
+	qsort(t, (size_t)changes, sizeof *t, timing_cmp_double);
 	printf("mark-p50-ms %.3f\nmark-p95-ms %.3f\nfold-ms %.3f\n", t[changes / 2],
 	       t[(changes * 95) / 100 < changes ? (changes * 95) / 100 : changes - 1], fold);
 	free(t);

@@ -49,6 +49,26 @@ static void load_full(struct store *s, const char *dir, const char *cache)
 	store_load(s, paths, 1, &opts);
 }
 
+/* A copy of the corpus named name, with its cache beside it (*cache) as a
+ * full load writes it. */
+static char *warm_copy(const char *name, char **cache)
+{
+	char *dir = corpus_copy(name);
+	*cache = xasprintf("%s.cache", dir);
+	struct store warm;
+	load_full(&warm, dir, *cache);
+	store_free(&warm);
+	return dir;
+}
+
+/* The copy and its cache, gone. */
+static void copy_free(char *dir, char *cache)
+{
+	unlink(cache);
+	free(cache);
+	temp_dir_free(dir);
+}
+
 /* The reader's load: from the cache's entries when it can. */
 static void load_reader(struct store *s, const char *dir, const char *cache,
 			void (*hook)(void *, const char *), void *ctx)
@@ -143,11 +163,7 @@ static void change_everything(const char *dir)
 
 Test(validate, first_screen_from_the_cache_then_every_change_found, .timeout = 60)
 {
-	char *dir = corpus_copy("validate-all");
-	char *cache = xasprintf("%s.cache", dir);
-	struct store warm;
-	load_full(&warm, dir, cache);
-	store_free(&warm);
+	char *cache, *dir = warm_copy("validate-all", &cache);
 	change_everything(dir);
 
 	struct store s;
@@ -183,18 +199,12 @@ Test(validate, first_screen_from_the_cache_then_every_change_found, .timeout = 6
 	store_free(&s);
 	free(gone);
 	free(changed);
-	unlink(cache);
-	free(cache);
-	temp_dir_free(dir);
+	copy_free(dir, cache);
 }
 
 Test(validate, nothing_changed_changes_nothing, .timeout = 60)
 {
-	char *dir = corpus_copy("validate-none");
-	char *cache = xasprintf("%s.cache", dir);
-	struct store warm;
-	load_full(&warm, dir, cache);
-	store_free(&warm);
+	char *cache, *dir = warm_copy("validate-none", &cache);
 	struct stat before;
 	cr_assert_eq(stat(cache, &before), 0);
 
@@ -224,9 +234,7 @@ Test(validate, nothing_changed_changes_nothing, .timeout = 60)
 	free(prob0);
 	free(prob1);
 	store_free(&s);
-	unlink(cache);
-	free(cache);
-	temp_dir_free(dir);
+	copy_free(dir, cache);
 }
 
 /* Paths given that are files, not directories: the usual load. */
@@ -246,9 +254,7 @@ Test(validate, a_file_given_loads_as_usual, .timeout = 60)
 		store_free(&s);
 	}
 	free(file);
-	unlink(cache);
-	free(cache);
-	temp_dir_free(dir);
+	copy_free(dir, cache);
 }
 
 struct race {
@@ -269,11 +275,7 @@ static void change_under_the_check(void *ctx, const char *path)
 
 Test(validate, a_file_changed_during_the_check_is_never_kept_stale, .timeout = 60)
 {
-	char *dir = corpus_copy("validate-race");
-	char *cache = xasprintf("%s.cache", dir);
-	struct store warm;
-	load_full(&warm, dir, cache);
-	store_free(&warm);
+	char *cache, *dir = warm_copy("validate-race", &cache);
 	char *changed = in_dir(dir, changed_name);
 	change_same_size(changed);
 
@@ -300,9 +302,7 @@ Test(validate, a_file_changed_during_the_check_is_never_kept_stale, .timeout = 6
 	cr_assert_str_eq(store_row(&s, (size_t)c)->title, "The third version");
 	store_free(&s);
 	free(changed);
-	unlink(cache);
-	free(cache);
-	temp_dir_free(dir);
+	copy_free(dir, cache);
 }
 
 /* The check holds on the first file it reads until the test lets it go. */
@@ -320,11 +320,7 @@ static void hold_the_check(void *ctx, const char *path)
  * have cached. */
 Test(validate, a_check_cancelled_stops_and_writes_nothing, .timeout = 60)
 {
-	char *dir = corpus_copy("validate-cancel");
-	char *cache = xasprintf("%s.cache", dir);
-	struct store warm;
-	load_full(&warm, dir, cache);
-	store_free(&warm);
+	char *cache, *dir = warm_copy("validate-cancel", &cache);
 	char *added = in_dir(dir, "a-new-one.md");
 	write_text(added, new_article);
 	struct stat before, after;
@@ -352,19 +348,13 @@ Test(validate, a_check_cancelled_stops_and_writes_nothing, .timeout = 60)
 	cr_assert_eq(stat(cache, &after), 0);
 	cr_assert(before.st_ino != after.st_ino, "the whole check did not rewrite the cache");
 	free(added);
-	unlink(cache);
-	free(cache);
-	temp_dir_free(dir);
+	copy_free(dir, cache);
 }
 
 /* A cache the check cannot write is said, as a load says it, not lost. */
 Test(validate, a_cache_the_check_cannot_write_is_said, .timeout = 60)
 {
-	char *dir = corpus_copy("validate-unwritable");
-	char *cache = xasprintf("%s.cache", dir);
-	struct store warm;
-	load_full(&warm, dir, cache);
-	store_free(&warm);
+	char *cache, *dir = warm_copy("validate-unwritable", &cache);
 	char *added = in_dir(dir, "a-new-one.md");
 	write_text(added, new_article);
 
