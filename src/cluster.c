@@ -81,9 +81,12 @@ static const char *const stopwords[] = {
 
 enum { NSTOP = sizeof stopwords / sizeof *stopwords };
 
-/* The stopwords' hashes, sorted (the hash is keyed per process: made at
- * each computation, under the lock below). */
+/* The stopwords' bytes packed into numbers (pack_stem), sorted: a word
+ * is looked up by its own, no hash computed (made at each computation,
+ * under the lock below). None is longer than 8 bytes. */
 static uint64_t stop_hash[NSTOP];
+
+static uint64_t pack_stem(const char *s, size_t n);
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -94,12 +97,15 @@ static int u64_cmp(const void *a, const void *b)
 static void hash_stopwords(void)
 {
 	for (size_t i = 0; i < NSTOP; i++)
-		stop_hash[i] = hash_str(stopwords[i]);
+		stop_hash[i] = pack_stem(stopwords[i], strlen(stopwords[i]));
 	qsort(stop_hash, NSTOP, sizeof *stop_hash, u64_cmp);
 }
 
-static bool is_stopword(uint64_t h)
+static bool is_stopword(const char *word, size_t n)
 {
+	if (n > 8)
+		return false;
+	uint64_t h = pack_stem(word, n);
 	size_t lo = 0, hi = NSTOP;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -169,8 +175,7 @@ static void push_word(struct words *w, char *word, size_t n, uint32_t title)
 {
 	if (n < CLUSTER_MIN_WORD)
 		return;
-	uint64_t h = hash_bytes(word, n);
-	if (is_stopword(h))
+	if (is_stopword(word, n))
 		return;
 	/* plurals as their singular, crudely: images, photos, reefs */
 	if (n > 4 && word[n - 1] == 's' && word[n - 2] != 's' && word[n - 2] != 'u' &&
