@@ -123,7 +123,10 @@ void cluster_free(struct cluster_set *c);
  * articles would change its verdict (candidate or not, joined or not)
  * under the weights as they are now, and the drift moves no touched
  * pair across its threshold: for a few changed files in a large archive,
- * what a word's count moves by one cannot tell. O(n) to read every
+ * what a word's count moves by one cannot tell. An article's URLs are not
+ * in its key (a lazy article keeps them only hashed per process): a file
+ * whose webUrl alone changed keeps its story until a full computation.
+ * O(n) to read every
  * article's texts and key it, plus the touched articles' words and pairs.
  * On any one thread, like cluster_compute. */
 struct cluster_set *cluster_update(const struct store *s, const struct cluster_set *prev,
