@@ -636,8 +636,10 @@ static void update_vector(struct work *k, size_t i, uint32_t *blk)
 	size_t nc = article_vector(k, i, blk ? blk : spare);
 	if (k->vat[i] != UINT32_MAX)
 		return;
-	k->pool = xgrow(k->pool, &k->poolcap, k->npool + nc, sizeof *k->pool);
-	memcpy(k->pool + k->npool, k->cand, nc * sizeof *k->pool);
+	if (nc) {
+		k->pool = xgrow(k->pool, &k->poolcap, k->npool + nc, sizeof *k->pool);
+		memcpy(k->pool + k->npool, k->cand, nc * sizeof *k->pool);
+	}
 	k->vat[i] = (uint32_t)k->npool;
 	k->vn[i] = (uint32_t)nc;
 	k->npool += nc;
@@ -651,9 +653,10 @@ static const uint32_t *vector_of(struct work *k, size_t i, size_t *n)
 		*n = k->vstart[i + 1] - k->vstart[i];
 		return k->vword + k->vstart[i];
 	}
+	static const uint32_t none[1];
 	update_vector(k, i, NULL);
 	*n = k->vn[i];
-	return k->pool + k->vat[i];
+	return *n ? k->pool + k->vat[i] : none;
 }
 
 /* Does article a's related list name article b? */
