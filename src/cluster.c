@@ -28,7 +28,7 @@
 
 enum {
 	CLUSTER_KEEP = 24,         /* words kept of an article for the score */
-	CLUSTER_BLOCK = 12,        /* of them, the rarest that index it */
+	CLUSTER_BLOCK = CLUSTER_BLOCK_WORDS, /* of them, the rarest that index it */
 	CLUSTER_EXCERPT_WORDS = 80, /* an excerpt's words read, at most */
 	CLUSTER_MIN_WORD = 3,      /* shorter words say nothing of a story */
 	CLUSTER_STEM = 5,          /* a word's first bytes that stand for it */
@@ -81,9 +81,12 @@ static const char *const stopwords[] = {
 
 enum { NSTOP = sizeof stopwords / sizeof *stopwords };
 
-/* The stopwords' hashes, sorted (the hash is keyed per process: made at
- * each computation, under the lock below). */
+/* The stopwords' bytes packed into numbers (pack_stem), sorted: a word
+ * is looked up by its own, no hash computed (made at each computation,
+ * under the lock below). None is longer than 8 bytes. */
 static uint64_t stop_hash[NSTOP];
+
+static uint64_t pack_stem(const char *s, size_t n);
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -94,12 +97,15 @@ static int u64_cmp(const void *a, const void *b)
 static void hash_stopwords(void)
 {
 	for (size_t i = 0; i < NSTOP; i++)
-		stop_hash[i] = hash_str(stopwords[i]);
+		stop_hash[i] = pack_stem(stopwords[i], strlen(stopwords[i]));
 	qsort(stop_hash, NSTOP, sizeof *stop_hash, u64_cmp);
 }
 
-static bool is_stopword(uint64_t h)
+static bool is_stopword(const char *word, size_t n)
 {
+	if (n > 8)
+		return false;
+	uint64_t h = pack_stem(word, n);
 	size_t lo = 0, hi = NSTOP;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -113,14 +119,24 @@ static bool is_stopword(uint64_t h)
 	return false;
 }
 
-/* A word of an article: its hash (keyed: the table's), a hash of its
- * own that no process changes (FNV-1a: what orders two words equally
- * rare, so that the clusters do not depend on the order of the load),
- * and TITLE_BIT when in the title. */
+/* A word of an article: its stem's bytes packed into a number (at most
+ * CLUSTER_STEM of them, none zero: one number per stem, the same in every
+ * process, so that the file beside the cache can keep the words' counts),
+ * a hash of its own (FNV-1a: what orders two words equally rare, so that
+ * the clusters do not depend on the order of the load), and TITLE_BIT
+ * when in the title. */
 struct word {
 	uint64_t h, tie;
 	uint32_t title;
 };
+
+static uint64_t pack_stem(const char *s, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n && i < 8; i++)
+		v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return v;
+}
 
 static uint64_t fnv1a(const char *s, size_t n)
 {
@@ -159,8 +175,7 @@ static void push_word(struct words *w, char *word, size_t n, uint32_t title)
 {
 	if (n < CLUSTER_MIN_WORD)
 		return;
-	uint64_t h = hash_bytes(word, n);
-	if (is_stopword(h))
+	if (is_stopword(word, n))
 		return;
 	/* plurals as their singular, crudely: images, photos, reefs */
 	if (n > 4 && word[n - 1] == 's' && word[n - 2] != 's' && word[n - 2] != 'u' &&
@@ -170,9 +185,8 @@ static void push_word(struct words *w, char *word, size_t n, uint32_t title)
 	 * public, publicly), a crude stem that English takes well */
 	if (n > CLUSTER_STEM)
 		n = CLUSTER_STEM;
-	h = hash_bytes(word, n);
 	w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof *w->v);
-	w->v[w->n++] = (struct word){h, fnv1a(word, n), title};
+	w->v[w->n++] = (struct word){pack_stem(word, n), fnv1a(word, n), title};
 }
 
 /* The words of s[0..len), lower-cased, at most max of them. */
@@ -232,8 +246,11 @@ static void unique_words(struct words *w)
 
 /* ---- the table of words: hash -> id, document frequency ---- */
 
+/* Keyed by a number no process changes (a packed stem, a topic's
+ * FNV-1a), placed by the process's keyed hash of it: nobody who writes an
+ * archive can make its words land in one place. */
 struct dict_slot {
-	uint64_t h; /* 0: empty (a hash of 0 is taken as 1) */
+	uint64_t h; /* the key; 0: empty (a key of 0 is taken as 1) */
 	uint32_t id;
 };
 
@@ -250,6 +267,11 @@ static uint64_t nonzero(uint64_t h)
 	return h ? h : 1;
 }
 
+static uint64_t slot_of(uint64_t key)
+{
+	return hash_bytes(&key, sizeof key);
+}
+
 static void dict_grow(struct dict *d)
 {
 	size_t cap = d->slots ? (d->mask + 1) * 2 : 1024;
@@ -257,7 +279,7 @@ static void dict_grow(struct dict *d)
 	for (size_t i = 0; d->slots && i <= d->mask; i++) {
 		if (!d->slots[i].h)
 			continue;
-		size_t k = d->slots[i].h & (cap - 1);
+		size_t k = slot_of(d->slots[i].h) & (cap - 1);
 		while (v[k].h)
 			k = (k + 1) & (cap - 1);
 		v[k] = d->slots[i];
@@ -276,7 +298,7 @@ static long dict_id(struct dict *d, uint64_t h, uint64_t tie, bool add)
 		dict_grow(d);
 	if (!d->slots)
 		return -1;
-	size_t k = h & d->mask;
+	size_t k = slot_of(h) & d->mask;
 	while (d->slots[k].h && d->slots[k].h != h)
 		k = (k + 1) & d->mask;
 	if (d->slots[k].h)
@@ -289,6 +311,19 @@ static long dict_id(struct dict *d, uint64_t h, uint64_t tie, bool add)
 	d->tie[d->n] = tie;
 	d->slots[k] = (struct dict_slot){h, (uint32_t)d->n};
 	return (long)d->n++;
+}
+
+static uint64_t topic_key(const char *t)
+{
+	return fnv1a(t, strlen(t));
+}
+
+/* The key of each id, into out (room for d->n). */
+static void dict_keys(const struct dict *d, uint64_t *out)
+{
+	for (size_t i = 0; d->slots && i <= d->mask; i++)
+		if (d->slots[i].h)
+			out[d->slots[i].id] = d->slots[i].h;
 }
 
 static void dict_free(struct dict *d)
@@ -351,6 +386,16 @@ struct work {
 	uint32_t *parent;
 	size_t nlisted;
 	size_t ncandidates;
+	uint64_t *key;    /* by article: article_key */
+	/* An update's (cluster_update): only pairs with a touched article
+	 * are scored, and vectors are made when a pair first needs them:
+	 * article i's at pool[vat[i]] (vn[i] words; vat[i] UINT32_MAX: not
+	 * made yet). NULL in a full computation. */
+	const unsigned char *touched;
+	uint32_t *vat, *vn, *pool;
+	size_t npool, poolcap;
+	uint32_t *cand;
+	size_t ccap;
 };
 
 static bool cancelled(const struct work *k, size_t i)
@@ -374,12 +419,50 @@ static void title_excerpt(struct work *k, size_t i, struct cache_text *title,
 	}
 }
 
-/* Article i's words into k->w, sorted and each once. */
-static void article_words(struct work *k, size_t i)
+static uint64_t fnv_more(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3u;
+	return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+	return fnv_more(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* What tells article i as the clusters see it from any other, the same in
+ * every process: its file's name, whether it is listed, its date,
+ * quality, provider, topics, title and excerpt (t and e: NULL when it is
+ * not listed). Two starts give an article the same key when none of
+ * these changed. Needs k->date[i]. */
+static uint64_t article_key(const struct work *k, size_t i, const struct cache_text *t,
+			    const struct cache_text *e)
+{
+	const char *path = store_path(k->s, i), *slash = strrchr(path, '/');
+	uint64_t h = fnv_str(0xcbf29ce484222325u, slash ? slash + 1 : path);
+	int64_t v[2] = {k->date[i], t ? quality_or_none(k->s, i) : -2};
+	h = fnv_more(h, v, sizeof v);
+	if (!t)
+		return h;
+	h = fnv_str(h, store_provider_name(k->s, i));
+	for (size_t j = 0, nt = store_ntopics(k->s, i); j < nt; j++)
+		h = fnv_str(h, store_topic(k->s, i, j));
+	h = fnv_more(h, t->s ? t->s : "", t->s ? t->len : 0);
+	h = fnv_more(h, "\n", 1);
+	return fnv_more(h, e->s ? e->s : "", e->s ? e->len : 0);
+}
+
+/* Article i's words into k->w, sorted and each once; its key into *key
+ * when key is not NULL. */
+static void article_words(struct work *k, size_t i, uint64_t *key)
 {
 	struct cache_text t, e;
 	k->w.n = 0;
 	title_excerpt(k, i, &t, &e);
+	if (key)
+		*key = article_key(k, i, &t, &e);
 	if (t.s)
 		cut_words(&k->w, t.s, t.len, TITLE_BIT, (size_t)-1);
 	if (e.s)
@@ -401,17 +484,19 @@ static bool count_words(struct work *k)
 		k->date[i] = date_or_none(k->s, i);
 		const char *p = store_provider_name(k->s, i);
 		k->outlet[i] = p && *p ? nonzero(hash_str(p)) : 0;
-		if (!listed(k, i))
+		if (!listed(k, i)) {
+			k->key[i] = article_key(k, i, NULL, NULL);
 			continue;
+		}
 		k->nlisted++;
-		article_words(k, i);
+		article_words(k, i, &k->key[i]);
 		/* the id first: making it may move df */
 		for (size_t j = 0; j < k->w.n; j++) {
 			long id = dict_id(&k->words, k->w.v[j].h, k->w.v[j].tie, true);
 			k->words.df[id]++;
 		}
 		for (size_t j = 0, nt = store_ntopics(k->s, i); j < nt; j++) {
-			long id = dict_id(&k->topics, hash_str(store_topic(k->s, i, j)), 0, true);
+			long id = dict_id(&k->topics, topic_key(store_topic(k->s, i, j)), 0, true);
 			k->topics.df[id]++;
 		}
 	}
@@ -456,69 +541,122 @@ static void sort_article_words(const struct work *k, enum word_order o, uint32_t
 	}
 }
 
-/* Pass 2: each article's vector: its norm over every word, and the
- * CLUSTER_KEEP rarest of the words another article has too. */
-static bool make_vectors(struct work *k, uint32_t **block_of)
+static void make_idf(struct work *k)
 {
 	size_t nw = k->words.n;
+	free(k->idf);
 	k->idf = xmalloc((nw ? nw : 1) * sizeof *k->idf);
 	for (size_t j = 0; j < nw; j++)
 		k->idf[j] = (float)log((double)(k->nlisted + IDF_PRIOR) / k->words.df[j]);
+}
+
+/* Article i's vector: its norms into k->norm[i] and k->tnorm[i] (over
+ * every word), the CLUSTER_KEEP rarest of the words another article has
+ * too into k->cand, sorted by id (returns how many), and the
+ * CLUSTER_BLOCK rarest of those that index it into blk (UINT32_MAX for
+ * none). */
+static size_t article_vector(struct work *k, size_t i, uint32_t *blk)
+{
+	for (size_t b = 0; b < CLUSTER_BLOCK; b++)
+		blk[b] = UINT32_MAX;
+	if (!listed(k, i))
+		return 0;
+	article_words(k, i, NULL);
+	double sum = 0, tsum = 0;
+	size_t nc = 0;
+	for (size_t j = 0; j < k->w.n; j++) {
+		long found = dict_id(&k->words, k->w.v[j].h, 0, false);
+		if (found < 0)
+			continue; /* not counted: in an update, none is */
+		uint32_t id = (uint32_t)found;
+		uint32_t word = id | k->w.v[j].title;
+		double x = weight(k, word);
+		sum += x * x;
+		if (word & TITLE_BIT)
+			tsum += (double)k->idf[id] * k->idf[id];
+		if (k->words.df[id] >= 2) {
+			k->cand = xgrow(k->cand, &k->ccap, nc + 1, sizeof *k->cand);
+			k->cand[nc++] = word;
+		}
+	}
+	k->norm[i] = (float)sqrt(sum);
+	k->tnorm[i] = (float)sqrt(tsum);
+	uint32_t *cand = k->cand;
+	sort_article_words(k, TITLE_THEN_RARER, cand, nc);
+	if (nc > CLUSTER_KEEP)
+		nc = CLUSTER_KEEP;
+	sort_article_words(k, RARER, cand, nc);
+	for (size_t b = 0, used = 0; b < nc && used < CLUSTER_BLOCK; b++)
+		if (k->words.df[cand[b] & ~TITLE_BIT] <= block_max_df(k->nlisted))
+			blk[used++] = cand[b] & ~TITLE_BIT;
+	sort_article_words(k, BY_ID, cand, nc);
+	return nc;
+}
+
+/* Pass 2: each article's vector. */
+static bool make_vectors(struct work *k, uint32_t **block_of)
+{
+	make_idf(k);
 	k->vstart = xmalloc((k->n + 1) * sizeof *k->vstart);
 	k->norm = xcalloc(k->n ? k->n : 1, sizeof *k->norm);
 	k->tnorm = xcalloc(k->n ? k->n : 1, sizeof *k->tnorm);
 	size_t cap = 0, total = 0;
-	uint32_t *kept = NULL, *cand = NULL;
-	size_t ccap = 0;
+	uint32_t *kept = NULL;
 	*block_of = xmalloc((k->n ? k->n : 1) * CLUSTER_BLOCK * sizeof **block_of);
 	for (size_t i = 0; i < k->n; i++) {
 		k->vstart[i] = (uint32_t)total;
-		for (size_t b = 0; b < CLUSTER_BLOCK; b++)
-			(*block_of)[i * CLUSTER_BLOCK + b] = UINT32_MAX;
 		if (cancelled(k, i)) {
+			for (size_t j = i; j < k->n; j++)
+				for (size_t b = 0; b < CLUSTER_BLOCK; b++)
+					(*block_of)[j * CLUSTER_BLOCK + b] = UINT32_MAX;
 			free(kept);
-			free(cand);
 			k->vword = NULL;
 			return false;
 		}
-		if (!listed(k, i))
-			continue;
-		article_words(k, i);
-		double sum = 0, tsum = 0;
-		size_t nc = 0;
-		for (size_t j = 0; j < k->w.n; j++) {
-			uint32_t id = (uint32_t)dict_id(&k->words, k->w.v[j].h, 0, false);
-			uint32_t word = id | k->w.v[j].title;
-			double x = weight(k, word);
-			sum += x * x;
-			if (word & TITLE_BIT)
-				tsum += (double)k->idf[id] * k->idf[id];
-			if (k->words.df[id] >= 2) {
-				cand = xgrow(cand, &ccap, nc + 1, sizeof *cand);
-				cand[nc++] = word;
-			}
-		}
-		k->norm[i] = (float)sqrt(sum);
-		sort_article_words(k, TITLE_THEN_RARER, cand, nc);
-		if (nc > CLUSTER_KEEP)
-			nc = CLUSTER_KEEP;
-		sort_article_words(k, RARER, cand, nc);
-		for (size_t b = 0, used = 0; b < nc && used < CLUSTER_BLOCK; b++)
-			if (k->words.df[cand[b] & ~TITLE_BIT] <= block_max_df(k->nlisted))
-				(*block_of)[i * CLUSTER_BLOCK + used++] = cand[b] & ~TITLE_BIT;
-		k->tnorm[i] = (float)sqrt(tsum);
+		size_t nc = article_vector(k, i, *block_of + i * CLUSTER_BLOCK);
 		if (!nc)
-			continue; /* no word another article has: cand may be NULL */
-		sort_article_words(k, BY_ID, cand, nc);
+			continue; /* no word another article has */
 		kept = xgrow(kept, &cap, total + nc, sizeof *kept);
-		memcpy(kept + total, cand, nc * sizeof *cand);
+		memcpy(kept + total, k->cand, nc * sizeof *kept);
 		total += nc;
 	}
 	k->vstart[k->n] = (uint32_t)total;
-	/* never NULL: cosine() adds offsets to it */
+	/* never NULL: vector_of adds offsets to it */
 	k->vword = kept ? kept : xmalloc(sizeof *kept);
-	free(cand);
 	return true;
+}
+
+/* An update's article i: its vector made (and kept) if it is not yet, its
+ * block words into blk when blk is not NULL. */
+static void update_vector(struct work *k, size_t i, uint32_t *blk)
+{
+	uint32_t spare[CLUSTER_BLOCK];
+	if (k->vat[i] != UINT32_MAX && !blk)
+		return;
+	size_t nc = article_vector(k, i, blk ? blk : spare);
+	if (k->vat[i] != UINT32_MAX)
+		return;
+	if (nc) {
+		k->pool = xgrow(k->pool, &k->poolcap, k->npool + nc, sizeof *k->pool);
+		memcpy(k->pool + k->npool, k->cand, nc * sizeof *k->pool);
+	}
+	k->vat[i] = (uint32_t)k->npool;
+	k->vn[i] = (uint32_t)nc;
+	k->npool += nc;
+}
+
+/* Article i's kept words (n of them), made now in an update. Valid until
+ * the next update_vector. */
+static const uint32_t *vector_of(struct work *k, size_t i, size_t *n)
+{
+	if (!k->vat) {
+		*n = k->vstart[i + 1] - k->vstart[i];
+		return k->vword + k->vstart[i];
+	}
+	static const uint32_t none[1];
+	update_vector(k, i, NULL);
+	*n = k->vn[i];
+	return *n ? k->pool + k->vat[i] : none;
 }
 
 /* Does article a's related list name article b? */
@@ -541,14 +679,17 @@ static bool links_to(const struct store *s, size_t a, size_t b)
 
 /* The cosines of a's and b's kept words: all of them (weighted), and
  * their titles' alone (by IDF) into *title. */
-static double cosine(const struct work *k, size_t a, size_t b, double *title)
+static double cosine(struct work *k, size_t a, size_t b, double *title)
 {
+	size_t na, nb;
 	*title = 0;
+	vector_of(k, a, &na); /* both made first: making one may move the other */
+	vector_of(k, b, &nb);
 	if (k->norm[a] <= 0 || k->norm[b] <= 0)
 		return 0;
 	double tdot = 0;
-	const uint32_t *x = k->vword + k->vstart[a], *xe = k->vword + k->vstart[a + 1];
-	const uint32_t *y = k->vword + k->vstart[b], *ye = k->vword + k->vstart[b + 1];
+	const uint32_t *x = vector_of(k, a, &na), *xe = x + na;
+	const uint32_t *y = vector_of(k, b, &nb), *ye = y + nb;
 	double dot = 0;
 	while (x < xe && y < ye) {
 		uint32_t i = *x & ~TITLE_BIT, j = *y & ~TITLE_BIT;
@@ -577,7 +718,7 @@ static int rare_topics_shared(const struct work *k, size_t a, size_t b)
 	size_t na = store_ntopics(k->s, a), nb = store_ntopics(k->s, b);
 	for (size_t i = 0; i < na && shared < 2; i++) {
 		const char *t = store_topic(k->s, a, i);
-		long id = dict_id((struct dict *)&k->topics, hash_str(t), 0, false);
+		long id = dict_id((struct dict *)&k->topics, topic_key(t), 0, false);
 		if (id < 0 || k->topics.df[id] * 10 > k->nlisted)
 			continue;
 		for (size_t j = 0; j < nb; j++)
@@ -600,7 +741,7 @@ static double days_apart(const struct work *k, size_t a, size_t b)
 
 /* The score of the pair a, b: how much they say the same, as cluster.h
  * has it; negative when they can never be one story. */
-static double pair_score(const struct work *k, size_t a, size_t b)
+static double pair_score(struct work *k, size_t a, size_t b)
 {
 	double days = days_apart(k, a, b), title;
 	double words = cosine(k, a, b, &title);
@@ -618,6 +759,8 @@ static void candidate(struct work *k, size_t a, size_t b)
 {
 	if (a == b || uf_find(k->parent, (uint32_t)a) == uf_find(k->parent, (uint32_t)b))
 		return;
+	if (k->touched && !k->touched[a] && !k->touched[b])
+		return; /* an update keeps what the file says of it */
 	if (days_apart(k, a, b) > CLUSTER_WINDOW_DAYS)
 		return;
 	k->ncandidates++;
@@ -690,13 +833,15 @@ static int by_date(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The pairs that share an indexed word within the window. */
-static bool join_similar(struct work *k, const uint32_t *block_of)
+/* The pairs that share an indexed word within the window (of the words
+ * want marks, when not NULL). */
+static bool join_similar(struct work *k, const uint32_t *block_of, const unsigned char *want)
 {
 	size_t nw = k->words.n;
 	uint32_t *start = xcalloc(nw + 1, sizeof *start);
 	for (size_t i = 0; i < k->n * CLUSTER_BLOCK; i++)
-		if (block_of[i] != UINT32_MAX && k->date[i / CLUSTER_BLOCK] != NO_DATE)
+		if (block_of[i] != UINT32_MAX && k->date[i / CLUSTER_BLOCK] != NO_DATE &&
+		    (!want || want[block_of[i]]))
 			start[block_of[i] + 1]++;
 	for (size_t j = 0; j < nw; j++)
 		start[j + 1] += start[j];
@@ -704,7 +849,8 @@ static bool join_similar(struct work *k, const uint32_t *block_of)
 	uint32_t *fill = xmalloc((nw ? nw : 1) * sizeof *fill);
 	memcpy(fill, start, nw * sizeof *fill);
 	for (size_t i = 0; i < k->n * CLUSTER_BLOCK; i++)
-		if (block_of[i] != UINT32_MAX && k->date[i / CLUSTER_BLOCK] != NO_DATE)
+		if (block_of[i] != UINT32_MAX && k->date[i / CLUSTER_BLOCK] != NO_DATE &&
+		    (!want || want[block_of[i]]))
 			post[fill[block_of[i]]++] = (uint32_t)(i / CLUSTER_BLOCK);
 	free(fill);
 	date_work = k;
@@ -828,34 +974,300 @@ static void work_free(struct work *k)
 	free(k->date);
 	free(k->outlet);
 	free(k->parent);
+	free(k->key);
+	free(k->vat);
+	free(k->vn);
+	free(k->pool);
+	free(k->cand);
+}
+
+/* What the file beside the cache keeps for an update: the work's words
+ * and topics, its block words (block_of, taken) and its keys (taken). */
+static struct cluster_model *make_model(struct work *k, uint32_t *block_of, size_t drift)
+{
+	struct cluster_model *m = xcalloc(1, sizeof *m);
+	m->n = k->n;
+	m->key = k->key;
+	k->key = NULL;
+	m->block = block_of;
+	m->nlisted = k->nlisted;
+	m->drift = drift;
+	m->nwords = k->words.n;
+	m->word_key = xmalloc((m->nwords ? m->nwords : 1) * sizeof *m->word_key);
+	dict_keys(&k->words, m->word_key);
+	m->word_tie = xmalloc((m->nwords ? m->nwords : 1) * sizeof *m->word_tie);
+	m->word_df = xmalloc((m->nwords ? m->nwords : 1) * sizeof *m->word_df);
+	if (m->nwords) {
+		memcpy(m->word_tie, k->words.tie, m->nwords * sizeof *m->word_tie);
+		memcpy(m->word_df, k->words.df, m->nwords * sizeof *m->word_df);
+	}
+	m->ntopics = k->topics.n;
+	m->topic_key = xmalloc((m->ntopics ? m->ntopics : 1) * sizeof *m->topic_key);
+	dict_keys(&k->topics, m->topic_key);
+	m->topic_df = xmalloc((m->ntopics ? m->ntopics : 1) * sizeof *m->topic_df);
+	if (m->ntopics)
+		memcpy(m->topic_df, k->topics.df, m->ntopics * sizeof *m->topic_df);
+	return m;
+}
+
+void cluster_model_free(struct cluster_model *m)
+{
+	if (!m)
+		return;
+	free(m->key);
+	free(m->block);
+	free(m->word_key);
+	free(m->word_tie);
+	free(m->word_df);
+	free(m->topic_key);
+	free(m->topic_df);
+	free(m);
 }
 
 /* The qsort comparators above take their context from statics: one
  * computation at a time. */
 static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
 
+static void work_init(struct work *k, const struct store *s, const atomic_bool *cancel)
+{
+	*k = (struct work){.s = s, .cancel = cancel, .n = s->n};
+	if (k->n >= UINT32_MAX)
+		k->n = UINT32_MAX - 1; /* the rest stay alone */
+	size_t n = k->n ? k->n : 1;
+	k->texts = store_texts_new(s);
+	k->date = xmalloc(n * sizeof *k->date);
+	k->outlet = xmalloc(n * sizeof *k->outlet);
+	k->key = xmalloc(n * sizeof *k->key);
+	k->parent = xmalloc(n * sizeof *k->parent);
+	for (size_t i = 0; i < k->n; i++)
+		k->parent[i] = (uint32_t)i;
+}
+
 struct cluster_set *cluster_compute(const struct store *s, const atomic_bool *cancel)
 {
-	struct work k = {.s = s, .cancel = cancel, .n = s->n};
-	if (k.n >= UINT32_MAX)
-		k.n = UINT32_MAX - 1; /* the rest stay alone */
+	struct work k;
 	pthread_mutex_lock(&one_at_a_time);
 	hash_stopwords();
-	k.texts = store_texts_new(s);
-	k.date = xmalloc((k.n ? k.n : 1) * sizeof *k.date);
-	k.outlet = xmalloc((k.n ? k.n : 1) * sizeof *k.outlet);
-	k.parent = xmalloc((k.n ? k.n : 1) * sizeof *k.parent);
-	for (size_t i = 0; i < k.n; i++)
-		k.parent[i] = (uint32_t)i;
+	work_init(&k, s, cancel);
 	uint32_t *block_of = NULL;
 	struct cluster_set *c = NULL;
 	if (count_words(&k) && make_vectors(&k, &block_of)) {
 		join_duplicates(&k);
 		join_related(&k);
-		if (join_similar(&k, block_of))
+		if (join_similar(&k, block_of, NULL)) {
 			c = make_set(&k);
+			c->model = make_model(&k, block_of, 0);
+			block_of = NULL;
+		}
 	}
 	free(block_of);
+	work_free(&k);
+	pthread_mutex_unlock(&one_at_a_time);
+	return c;
+}
+
+/* ---- an update from the clusters of the archive before ---- */
+
+struct keyed {
+	uint64_t key;
+	uint32_t i;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static struct keyed *sorted_keys(const uint64_t *key, size_t n)
+{
+	struct keyed *v = xmalloc((n ? n : 1) * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct keyed){key[i], (uint32_t)i};
+	qsort(v, n, sizeof *v, keyed_cmp);
+	return v;
+}
+
+/* Each article of the store that is one of the file's, by key (equal
+ * keys paired in the order of their indices): new2old[i] (UINT32_MAX for
+ * an added or changed one) and old2new[j] (likewise for one removed or
+ * changed). Returns how many of either kind are unpaired. */
+static size_t pair_keys(const uint64_t *nkey, size_t n, const uint64_t *okey, size_t on,
+			uint32_t *new2old, uint32_t *old2new)
+{
+	struct keyed *a = sorted_keys(nkey, n), *b = sorted_keys(okey, on);
+	for (size_t i = 0; i < n; i++)
+		new2old[i] = UINT32_MAX;
+	for (size_t j = 0; j < on; j++)
+		old2new[j] = UINT32_MAX;
+	size_t x = 0, y = 0, paired = 0;
+	while (x < n && y < on) {
+		if (a[x].key < b[y].key) {
+			x++;
+		} else if (b[y].key < a[x].key) {
+			y++;
+		} else {
+			new2old[a[x].i] = b[y].i;
+			old2new[b[y].i] = a[x].i;
+			paired++;
+			x++;
+			y++;
+		}
+	}
+	free(a);
+	free(b);
+	return n - paired + on - paired;
+}
+
+/* The words and topics counted as the file kept them, each word's id
+ * its index there (what the block words name). False when a key comes
+ * twice. */
+static bool load_counts(struct work *k, const struct cluster_model *m)
+{
+	for (size_t w = 0; w < m->nwords; w++) {
+		long id = dict_id(&k->words, m->word_key[w], m->word_tie[w], true);
+		if (id != (long)w)
+			return false;
+		k->words.df[id] = m->word_df[w];
+	}
+	for (size_t t = 0; t < m->ntopics; t++) {
+		long id = dict_id(&k->topics, m->topic_key[t], 0, true);
+		if (id != (long)t)
+			return false;
+		k->topics.df[id] = m->topic_df[t];
+	}
+	k->nlisted = m->nlisted;
+	return true;
+}
+
+/* Article i, added or changed, counted in. */
+static void count_article(struct work *k, size_t i)
+{
+	k->nlisted++;
+	for (size_t j = 0; j < k->w.n; j++) {
+		long id = dict_id(&k->words, k->w.v[j].h, k->w.v[j].tie, true);
+		k->words.df[id]++;
+	}
+	for (size_t j = 0, nt = store_ntopics(k->s, i); j < nt; j++) {
+		long id = dict_id(&k->topics, topic_key(store_topic(k->s, i, j)), 0, true);
+		k->topics.df[id]++;
+	}
+}
+
+/* Pass 1 of an update: every article's date, outlet and key (its texts
+ * read, not cut into words). */
+static bool key_articles(struct work *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		if (cancelled(k, i))
+			return false;
+		k->date[i] = date_or_none(k->s, i);
+		const char *p = store_provider_name(k->s, i);
+		k->outlet[i] = p && *p ? nonzero(hash_str(p)) : 0;
+		if (!listed(k, i)) {
+			k->key[i] = article_key(k, i, NULL, NULL);
+			continue;
+		}
+		struct cache_text t, e;
+		title_excerpt(k, i, &t, &e);
+		k->key[i] = article_key(k, i, &t, &e);
+	}
+	return true;
+}
+
+static struct cluster_set *update(struct work *k, const struct cluster_set *prev,
+				  unsigned char *touched, uint32_t *new2old, uint32_t *old2new)
+{
+	const struct cluster_model *m = prev->model;
+	size_t n = k->n;
+	if (!load_counts(k, m))
+		return NULL;
+	/* the clusters that lost an article: their members are scored again */
+	unsigned char *broken = xcalloc(prev->n ? prev->n : 1, 1);
+	size_t gone = 0;
+	for (size_t j = 0; j < prev->n; j++)
+		if (old2new[j] == UINT32_MAX) {
+			broken[prev->lead[j]] = 1;
+			gone++;
+		}
+	size_t nt = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t j = new2old[i];
+		touched[i] = j == UINT32_MAX || broken[prev->lead[j]];
+		nt += touched[i];
+		if (j == UINT32_MAX && listed(k, i)) {
+			article_words(k, i, NULL);
+			count_article(k, i);
+		}
+	}
+	free(broken);
+	make_idf(k);
+	k->norm = xcalloc(n ? n : 1, sizeof *k->norm);
+	k->tnorm = xcalloc(n ? n : 1, sizeof *k->tnorm);
+	k->vat = xmalloc((n ? n : 1) * sizeof *k->vat);
+	k->vn = xcalloc(n ? n : 1, sizeof *k->vn);
+	for (size_t i = 0; i < n; i++)
+		k->vat[i] = UINT32_MAX;
+	/* the untouched keep their block words and their clusters; the
+	 * touched are cut again, with the counts as they are now */
+	uint32_t *block_of = xmalloc((n ? n : 1) * CLUSTER_BLOCK * sizeof *block_of);
+	unsigned char *want = xcalloc(k->words.n ? k->words.n : 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t *blk = block_of + i * CLUSTER_BLOCK;
+		if (touched[i]) {
+			update_vector(k, i, blk);
+			for (size_t b = 0; b < CLUSTER_BLOCK; b++)
+				if (blk[b] != UINT32_MAX)
+					want[blk[b]] = 1;
+			continue;
+		}
+		uint32_t j = new2old[i];
+		memcpy(blk, m->block + (size_t)j * CLUSTER_BLOCK, CLUSTER_BLOCK * sizeof *blk);
+		uf_union(k->parent, (uint32_t)i, old2new[prev->lead[j]]);
+	}
+	k->touched = touched;
+	join_duplicates(k);
+	join_related(k);
+	struct cluster_set *c = NULL;
+	if (join_similar(k, block_of, want)) {
+		c = make_set(k);
+		c->updated = true;
+		c->ntouched = nt;
+		c->model = make_model(k, block_of, m->drift + gone);
+		block_of = NULL;
+	}
+	free(want);
+	free(block_of);
+	return c;
+}
+
+struct cluster_set *cluster_update(const struct store *s, const struct cluster_set *prev,
+				   const atomic_bool *cancel)
+{
+	const struct cluster_model *m = prev ? prev->model : NULL;
+	if (!m || m->n != prev->n || s->n >= UINT32_MAX - 1)
+		return NULL;
+	struct work k;
+	pthread_mutex_lock(&one_at_a_time);
+	hash_stopwords();
+	work_init(&k, s, cancel);
+	struct cluster_set *c = NULL;
+	uint32_t *new2old = xmalloc((k.n ? k.n : 1) * sizeof *new2old);
+	uint32_t *old2new = xmalloc((prev->n ? prev->n : 1) * sizeof *old2new);
+	unsigned char *touched = xmalloc(k.n ? k.n : 1);
+	if (key_articles(&k)) {
+		size_t changes = pair_keys(k.key, k.n, m->key, m->n, new2old, old2new);
+		/* a large change, or counts that have drifted far: computed
+		 * whole by the caller */
+		size_t most = k.n / CLUSTER_UPDATE_MOST;
+		if (changes <= most && m->drift + changes <= most)
+			c = update(&k, prev, touched, new2old, old2new);
+	}
+	free(touched);
+	free(new2old);
+	free(old2new);
 	work_free(&k);
 	pthread_mutex_unlock(&one_at_a_time);
 	return c;
@@ -868,6 +1280,7 @@ void cluster_free(struct cluster_set *c)
 	free(c->lead);
 	free(c->next);
 	free(c->size);
+	cluster_model_free(c->model);
 	free(c);
 }
 

@@ -30,6 +30,38 @@ struct store;
 
 /* Two articles further apart than this are never one story. */
 enum { CLUSTER_WINDOW_DAYS = 14 };
+/* An update (cluster_update) is tried while the articles added, changed
+ * and removed since the clusters it starts from, and those counted stale
+ * since the last full computation, are each at most a 20th (5%) of the
+ * archive. */
+enum { CLUSTER_UPDATE_MOST = 20 };
+
+/* What a computation leaves for the next one to update from (kept in the
+ * file beside the cache, cluster_file.h), the same in every process:
+ *   - each article's key (its file's name, date, quality, provider,
+ *     topics, title and excerpt hashed): an article of the next store
+ *     with an equal key is the same article, unchanged;
+ *   - each article's block words (the rarest words that index it, as
+ *     indices of the words below; UINT32_MAX for none);
+ *   - every word (its stem packed into a number, its FNV-1a) and topic
+ *     (its FNV-1a) with its document frequency, and how many articles
+ *     were counted (nlisted);
+ *   - drift: how many articles' words the counts hold though those
+ *     articles are gone or changed (updates only add; 0 after a full
+ *     computation). */
+struct cluster_model {
+	size_t n;
+	uint64_t *key;   /* n */
+	uint32_t *block; /* n * CLUSTER_BLOCK (cluster.c's) */
+	size_t nwords, ntopics, nlisted, drift;
+	uint64_t *word_key, *word_tie; /* nwords */
+	uint32_t *word_df;             /* nwords */
+	uint64_t *topic_key;           /* ntopics */
+	uint32_t *topic_df;            /* ntopics */
+};
+/* Words of an article that index it (the model's block rows). */
+enum { CLUSTER_BLOCK_WORDS = 12 };
+void cluster_model_free(struct cluster_model *m);
 
 /* The clusters of one store: every article is in exactly one, most alone.
  * Indices are the store's. Read-only once computed. */
@@ -52,6 +84,13 @@ struct cluster_set {
 	/* Taken as they were found from the file kept beside the cache
 	 * (cluster_file.h): nothing computed. */
 	bool stored;
+	/* Updated from the clusters before (cluster_update), with ntouched
+	 * articles scored again. */
+	bool updated;
+	size_t ntouched;
+	/* What the next update starts from; NULL when not kept (taken from
+	 * a file, or dropped once written: cluster_file_get). Owned. */
+	struct cluster_model *model;
 };
 
 /* The clusters of s (hidden articles stay alone). The caller frees them
@@ -61,6 +100,37 @@ struct cluster_set {
  * stops and NULL is returned. */
 struct cluster_set *cluster_compute(const struct store *s, const atomic_bool *cancel);
 void cluster_free(struct cluster_set *c);
+
+/* The clusters of s updated from prev, the clusters of an earlier state
+ * of the same archive with its model (prev->model), or NULL when they
+ * cannot be (no model; more added, changed and removed articles than
+ * CLUSTER_UPDATE_MOST allows; cancelled): then the caller computes them.
+ *
+ * Articles are paired with prev's by key. An untouched article is one
+ * paired whose cluster in prev lost no article; the touched are the rest
+ * (added, changed, and the members of a cluster that lost one). The
+ * document frequencies are prev's plus the words of the added and changed
+ * articles (those of the removed and of changed ones' old text still
+ * count: the model's drift); each word's weight comes from them. Then:
+ *   - the untouched keep their clusters and their block words;
+ *   - every candidate pair with a touched article (a shared block word in
+ *     the window, a related link, an equal identity) is scored as
+ *     cluster_compute scores it, with the weights as they are now; each
+ *     touched article's vector and block words are made anew, an
+ *     untouched one's vector when a pair first needs it;
+ *   - pairs of two untouched articles are not scored again.
+ * So the result is cluster_compute's on s when no pair of two untouched
+ * articles would change its verdict (candidate or not, joined or not)
+ * under the weights as they are now, and the drift moves no touched
+ * pair across its threshold: for a few changed files in a large archive,
+ * what a word's count moves by one cannot tell. An article's URLs are not
+ * in its key (a lazy article keeps them only hashed per process): a file
+ * whose webUrl alone changed keeps its story until a full computation.
+ * O(n) to read every
+ * article's texts and key it, plus the touched articles' words and pairs.
+ * On any one thread, like cluster_compute. */
+struct cluster_set *cluster_update(const struct store *s, const struct cluster_set *prev,
+				   const atomic_bool *cancel);
 
 /* Hand c to s, which owns it from then on (store_free frees it); any set
  * published before is freed, so only the thread that owns s publishes,

@@ -13,14 +13,21 @@
  *   - the store: how many articles it holds and a fingerprint of them in
  *     their order (each one's date, quality, heat, provider, topic count
  *     and file name), so that its indices name the same articles.
- * A store may use it only when every one of its articles came from that
- * very cache: a reader's lazy load with no article parsed, replaced or
- * hidden since (store_source_cache), or a load through the cache that hit
- * for every file while the cache file stayed the same. A file missing,
- * stale (another cache, another store, another method or version),
- * damaged (its checksum) or impossible (a lead or a ring that does not
- * hold together) is never used: the clusters are computed, with the same
- * result, and the file written again.
+ * A store may take it as it is only when every one of its articles came
+ * from that very cache: a reader's lazy load with no article parsed,
+ * replaced or hidden since (store_source_cache), or a load through the
+ * cache that hit for every file while the cache file stayed the same.
+ *
+ * Otherwise (another cache or store: files added, changed or removed
+ * since) the file's clusters and model are what cluster_update starts
+ * from, when the change is small enough; and a store not all from the
+ * cache (a reader's check applied, a load that parsed files) writes its
+ * clusters tied to no cache (its checksums 0), for the next start to
+ * update from. A file damaged (its checksum), of another method or
+ * version, or impossible (a lead or a ring that does not hold together)
+ * is never used: the clusters are computed, with the same result, and
+ * the file written again. A model whose own checksum fails only costs
+ * the update: the clusters are computed.
  *
  * Format (little-endian):
  *   "LEDECLUS"  u32 format version (CLUSTER_FILE_VERSION)  u32 0
@@ -28,8 +35,15 @@
  *   u64 cache index checksum  u64 cache records checksum
  *   u64 articles (n)  u64 store fingerprint
  *   u64 clusters of two or more  u64 articles in them
- *   u64 checksum of the 72 bytes before it and of the arrays
- *   n u32: lead[i]   n u32: next[i]   (cluster.h's struct cluster_set) */
+ *   u64 checksum of the 72 bytes before it, the arrays and the model head
+ *   n u32: lead[i]   n u32: next[i]   (cluster.h's struct cluster_set)
+ *   the model (cluster.h's struct cluster_model), its head:
+ *     u64 1 (0: none, and nothing after the head)  u64 words  u64 topics
+ *     u64 articles counted  u64 drift  u64 checksum of the rest
+ *   n u64: key[i]   n * CLUSTER_BLOCK_WORDS u32: block words
+ *   words x (u64 packed stem, u64 FNV-1a, u32 count)
+ *   topics x (u64 FNV-1a, u32 count)
+ * A warm start reads the header, the arrays and the model head only. */
 #ifndef LEDE_CLUSTER_FILE_H
 #define LEDE_CLUSTER_FILE_H
 
@@ -43,7 +57,7 @@
 
 /* Bump when the file's layout or cluster.c's method changes: a file of
  * another version is stale. */
-enum { CLUSTER_FILE_VERSION = 1 };
+enum { CLUSTER_FILE_VERSION = 2 };
 
 struct store;
 

@@ -266,6 +266,35 @@ void app_rows_need(struct app *a, size_t line)
 	lines_sync(a, 0, 0);
 }
 
+bool app_open_search_hit(struct app *a, int dir)
+{
+	if (!a->group || !a->search || !app_line_folded(a, a->list.sel))
+		return false;
+	size_t lead = a->lines[a->list.sel];
+	const unsigned char *set = query_matches_known(a->query, a->search);
+	const struct cluster_set *c = cluster_of(a->store);
+	long pick = -1;
+	for (size_t m = c->next[lead]; m != lead; m = c->next[m]) {
+		if (!(set ? set[m] : query_test(a->query, a->search, m)) || !keeps_member(a, m))
+			continue;
+		pick = (long)m;
+		if (dir > 0)
+			break; /* forward: the first; back: the last */
+	}
+	/* a lead that matches is the hit going forward: it shows already */
+	bool lead_hit = set ? set[lead] : query_test(a->query, a->search, lead);
+	if (pick < 0 || (dir > 0 && lead_hit))
+		return false;
+	group_set_expanded(a->group, lead, true);
+	size_t top = a->list.top;
+	a->rows_gen++;
+	lines_restart(a);
+	if (!app_select_article(a, pick))
+		return false;
+	a->list.top = top;
+	return true;
+}
+
 /* Fold or expand, and the lines made again with the cursor on the
  * cluster's line (its place in the rows does not change). */
 void app_toggle_cluster(struct app *a, bool all)
@@ -1487,7 +1516,7 @@ void app_mouse(struct app *a, enum app_mouse_event ev, int x, int y)
 	a->facets_focus = p == &a->facets;
 	if (p == &a->list)
 		app_rows_place(a);
-	size_t line = p->top + (size_t)(y - p->r.y - 1);
+	size_t line = y > p->r.y ? pane_line_at(p, y - p->r.y - 1) : p->top;
 	if (y > p->r.y && p->ops->need)
 		p->ops->need(a, p, line);
 	if (y == p->r.y || p->ops->scroll || line >= p->ops->count(a, p) || !pane_selectable(a, p, line))

@@ -28,7 +28,7 @@ static void draw_pane(struct app *a, struct pane *p, bool focus)
 	buf_free(&t);
 	size_t n = p->ops->count(a, p);
 	for (int y = 1; y < p->r.h; y++) {
-		size_t line = p->top + (size_t)(y - 1);
+		size_t line = pane_line_at(p, y - 1);
 		if (line < n)
 			p->ops->draw_line(a, p, line, p->r.y + y, !p->ops->scroll && line == p->sel);
 		else

@@ -35,10 +35,24 @@ struct pane *pane_focused(struct app *a)
 	return a->focus && a->story_open ? &a->story : &a->list;
 }
 
+size_t pane_pinned(const struct pane *p)
+{
+	long rows = p->r.h - 1, pin = p->ops ? (long)p->ops->pinned : 0;
+	if (pin >= rows)
+		pin = rows > 1 ? rows - 1 : 0;
+	return (size_t)pin;
+}
+
 int pane_page_lines(const struct pane *p)
 {
-	int h = p->r.h - 1;
+	int h = p->r.h - 1 - (int)pane_pinned(p);
 	return h > 1 ? h : 1;
+}
+
+size_t pane_line_at(const struct pane *p, int row)
+{
+	size_t pin = pane_pinned(p);
+	return (size_t)row < pin ? (size_t)row : p->top + (size_t)row - pin;
 }
 
 bool pane_selectable(struct app *a, struct pane *p, size_t line)
@@ -93,11 +107,11 @@ void pane_wheel(struct app *a, struct pane *p, long delta)
 		pane_move(a, p, delta);
 		return;
 	}
-	long h = pane_page_lines(p);
+	long h = pane_page_lines(p), pin = (long)pane_pinned(p);
 	need(a, p, delta > 0 ? p->top + (size_t)delta + (size_t)h : 0);
 	long top = (long)p->top + delta, n = (long)p->ops->count(a, p);
-	long max = n - h > 0 ? n - h : 0;
-	p->top = (size_t)(top < 0 ? 0 : top > max ? max : top);
+	long max = n - h > pin ? n - h : pin;
+	p->top = (size_t)(top < pin ? pin : top > max ? max : top);
 	if (p->sel < p->top)
 		pane_move(a, p, (long)(p->top - p->sel));
 	else if (p->sel >= p->top + (size_t)h)
@@ -116,14 +130,21 @@ void pane_keep_visible(struct app *a, struct pane *p)
 	}
 	if (p->sel >= n)
 		p->sel = n ? n - 1 : 0;
-	if (p->sel < p->top)
-		p->top = p->sel;
+	/* the pinned lines show whatever the scroll: the rest scroll below */
+	size_t pin = pane_pinned(p);
+	if (p->top < pin)
+		p->top = pin;
+	if (p->sel < pin)
+		; /* on a pinned line: in view */
+	else if (p->sel < p->top)
+		/* a heading right above comes with its first line */
+		p->top = p->sel - (p->sel > pin && h > 1 && !pane_selectable(a, p, p->sel - 1));
 	else if (p->sel >= p->top + h)
 		p->top = p->sel - h + 1;
-	if (n > h && p->top > n - h)
+	if (n > pin + h && p->top > n - h)
 		p->top = n - h;
-	if (n <= h)
-		p->top = 0;
+	if (n <= pin + h)
+		p->top = pin;
 }
 
 void pane_open_overlay(struct app *a, const struct view_ops *ops)

@@ -104,8 +104,10 @@ bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 		bool wrapped = dir > 0 ? i < sel : i > sel;
 		a->list.sel = i;
 		app_rows_need(a, i);
-		if (!quiet)
+		if (!quiet) {
+			app_open_search_hit(a, dir);
 			prompt_say_match(a, wrapped);
+		}
 		return true;
 	}
 	if (!quiet)
@@ -312,6 +314,7 @@ static void prompt_accept(struct app *a)
 		if (re && !prompt_find_match(a, 1, true, true)) {
 			app_message(a, true, "no match for %s", text);
 		} else if (re) {
+			app_open_search_hit(a, 1);
 			prompt_say_match(a, false);
 			if (!a->overlay_open)
 				a->focus = 0; /* as n does: the story pane shows the match */

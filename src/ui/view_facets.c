@@ -529,6 +529,7 @@ const struct view_ops view_facets_ops = {
 	.selectable = selectable,
 	.action = action,
 	.position = position,
+	.pinned = 2, /* the sparkline and its span */
 };
 
 void facets_pane_toggle(struct app *a)

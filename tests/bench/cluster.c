@@ -3,6 +3,7 @@
  * the process's peak memory before and after. Prints "key value" lines. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lede/cache.h"
 #include "lede/cluster.h"
@@ -70,6 +71,26 @@ int main(int argc, char **argv)
 	       c->ncandidates);
 	printf("peak-kb-before %ld\npeak-kb-after %ld\nkept-bytes %zu\n", before, timing_peak_kb(),
 	       c->n * 3 * sizeof(uint32_t));
+	/* updated from it after k files changed: k articles' keys in the
+	 * model spoiled, as a changed file's would be */
+	for (size_t k = 1; k <= 100 && c->model; k *= 100) {
+		struct cluster_set prev = *c;
+		struct cluster_model m = *c->model;
+		m.key = malloc(m.n * sizeof *m.key);
+		memcpy(m.key, c->model->key, m.n * sizeof *m.key);
+		for (size_t j = 0; j < k && j < m.n; j++)
+			m.key[(j * 7919 + 13) % m.n] ^= 1;
+		prev.model = &m;
+		double u0 = timing_now_ms(), v0 = timing_cpu_ms();
+		struct cluster_set *u = cluster_update(&s, &prev, NULL);
+		double u1 = timing_now_ms(), v1 = timing_cpu_ms();
+		printf("update-%zu-ms %.0f\nupdate-%zu-cpu-ms %.0f\nupdate-%zu-touched %zu\n", k,
+		       u1 - u0, k, v1 - v0, k, u ? u->ntouched : 0);
+		cluster_free(u);
+		free(m.key);
+	}
+	cluster_model_free(c->model);
+	c->model = NULL;
 	/* kept beside the cache, then taken from there as a warm start does */
 	const struct cache *from = store_source_cache(&s);
 	if (from) {

@@ -161,6 +161,8 @@ UI_TEST(grouped)
 UI_TEST(facets)
 UI_TEST(facetswide)
 UI_TEST(storyfind)
+UI_TEST(searchfold)
+UI_TEST(facetspin)
 
 /* Every script in tests/ui has a test above: none is forgotten. */
 Test(ui, every_script_is_run)
@@ -171,7 +173,7 @@ Test(ui, every_script_is_run)
 				      "commands", "newsboat", "edge", "ascii", "split", "keys",
 				      "triage", "readview", "follow", "problems", "quitall", "patterns",
 				      "query", "outlets", "textwidth", "listheight", "dups", "splitkeys", "columns", "urls", "options",
-				      "grouped", "facets", "facetswide", "storyfind"};
+				      "grouped", "facets", "facetswide", "storyfind", "searchfold", "facetspin"};
 	DIR *d = opendir("tests/ui");
 	cr_assert_not_null(d);
 	struct dirent *e;

@@ -70,6 +70,9 @@ struct view_ops {
 	/* The view q goes back to in the same pane (NULL: q closes the pane). */
 	const struct view_ops *parent;
 	bool scroll; /* no cursor: moving scrolls */
+	/* The first lines stay at the top of the pane while the others
+	 * scroll under them (a heading that must not scroll away). */
+	unsigned pinned;
 };
 
 /* A pane shows one view at a time; pane_open and pane_close (pane.h)
@@ -330,6 +333,12 @@ long app_find_line(struct app *a, size_t from, size_t count, int dir);
 size_t app_line_articles(const struct app *a, size_t line, uint32_t *out, size_t room);
 /* Is line a folded cluster's (its story pane lists the outlets)? */
 bool app_line_folded(const struct app *a, size_t line);
+/* The search's hit at the selection is a folded cluster whose lead it
+ * does not match (going forward; going back, any member it matches):
+ * the cluster expanded and the member it matches selected, the first
+ * going forward, the last going back, as mutt opens a thread on a hit.
+ * True when it did. */
+bool app_open_search_hit(struct app *a, int dir);
 /* Fold or expand the cluster of the selected line (all: every cluster),
  * the cursor kept on the cluster's line. */
 void app_toggle_cluster(struct app *a, bool all);

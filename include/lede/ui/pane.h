@@ -21,8 +21,15 @@ void pane_close(struct app *a, struct pane *p);
 void pane_invalidate(struct app *a, struct pane *p);
 /* The pane keys go to: the overlay when open, else the list or the story. */
 struct pane *pane_focused(struct app *a);
-/* Lines below the pane's title row (at least 1). */
+/* Lines below the pane's title row that scroll (at least 1): those the
+ * view pins at the top are not among them. */
 int pane_page_lines(const struct pane *p);
+/* How many of the view's first lines are pinned below the title (its
+ * pinned, fewer in a pane too low for them and a line more). */
+size_t pane_pinned(const struct pane *p);
+/* The line shown on row (0: the first below the title): a pinned one,
+ * else one of those scrolled to from p->top. */
+size_t pane_line_at(const struct pane *p, int row);
 /* Whether the cursor may rest on line (views may rule lines out). */
 bool pane_selectable(struct app *a, struct pane *p, size_t line);
 /* Move the cursor (or scroll) by delta lines, landing on a selectable one. */

@@ -1,0 +1,401 @@
+/* Coverage clusters updated from those of the archive before a change
+ * (cluster_update): on tests/corpus and seeds/, one file changed, added
+ * or removed gives the clusters a full computation gives, with only the
+ * touched articles scored again; a removal splits the cluster it held
+ * together, a new duplicate joins its story; a change too large is left
+ * to a full computation; and the file beside the cache keeps what an
+ * update needs across starts, a reload's included. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "lede/cluster.h"
+#include "lede/cluster_file.h"
+#include "lede/store.h"
+#include "lede/util.h"
+
+#define SEER0 "seeds/000_05f876dcdba3f9f7.txt" /* VentureBeat, leads SEER */
+#define DINO "seeds/004_b985d409ac3f70d7.txt"
+
+/* A copy of tests/corpus with seeds/ in it (96 articles). */
+static char *archive(void)
+{
+	char *dir = corpus_copy("cluster-update");
+	char *cmd = xasprintf("cp -R seeds '%s'/seeds", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	wait_until_not_racy(); /* the seeds cached too */
+	return dir;
+}
+
+static char *at(const char *dir, const char *rel)
+{
+	return xasprintf("%s/%s", dir, rel);
+}
+
+static long index_of(const struct store *s, const char *path)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(store_path(s, i), path))
+			return (long)i;
+	return -1;
+}
+
+/* a and b, of one store, are the same clusters in the same order. */
+static void assert_same_set(const struct cluster_set *a, const struct cluster_set *b)
+{
+	cr_assert_eq(a->n, b->n);
+	cr_assert_eq(a->nclusters, b->nclusters);
+	cr_assert_eq(a->nclustered, b->nclustered);
+	for (size_t i = 0; i < a->n; i++)
+		cr_assert(a->lead[i] == b->lead[i] && a->next[i] == b->next[i] &&
+				  a->size[i] == b->size[i],
+			  "article %zu differs", i);
+}
+
+/* The clusters of dir before (computed), then dir changed by change, its
+ * clusters updated from them: checked equal to a full computation, and
+ * returned with the store they are of (*s). */
+static struct cluster_set *update_after(const char *dir, void (*change)(const char *dir),
+					struct store *s)
+{
+	struct store before;
+	load_dir(&before, dir, NULL, false);
+	struct cluster_set *prev = cluster_compute(&before, NULL);
+	cr_assert_not_null(prev->model);
+	store_free(&before);
+	change(dir);
+	load_dir(s, dir, NULL, false);
+	struct cluster_set *c = cluster_update(s, prev, NULL);
+	cluster_free(prev);
+	cr_assert_not_null(c, "no update for a change of a few files");
+	cr_assert(c->updated);
+	struct cluster_set *full = cluster_compute(s, NULL);
+	assert_same_set(c, full);
+	cluster_free(full);
+	return c;
+}
+
+static void put_file(const char *dir, const char *rel, const char *text)
+{
+	char *p = at(dir, rel);
+	write_text(p, text);
+	free(p);
+}
+
+static char *read_rel(const char *rel)
+{
+	size_t len;
+	return slurp(rel, &len);
+}
+
+/* ---- one file changed, added, removed ---- */
+
+static void change_seer_member(const char *dir)
+{
+	/* a SEER outlet's file rewritten as another story */
+	put_file(dir, "seeds/001_f1014d9369e0f1d9.txt",
+		 "---\ntitle: \"Local bakery wins the regional bread prize\"\n"
+		 "publishedDateTime: 2021-03-10T00:00:00Z\n---\nRye.\n");
+}
+
+static void add_unrelated(const char *dir)
+{
+	put_file(dir, "extra.md",
+		 "---\ntitle: \"Harbour seals return to the estuary after a decade\"\n"
+		 "publishedDateTime: 2021-03-05T00:00:00Z\n---\nSeals.\n");
+}
+
+static void remove_seer_lead(const char *dir)
+{
+	char *p = at(dir, SEER0);
+	cr_assert_eq(unlink(p), 0);
+	free(p);
+}
+
+/* The seeds' file names but the lead's: the SEER outlets. */
+static const char *first_seer_member(void)
+{
+	return "seeds/001_f1014d9369e0f1d9.txt";
+}
+
+Test(cluster_update, a_changed_file_gives_a_full_computation_s_clusters)
+{
+	char *dir = archive();
+	char *member = at(dir, first_seer_member());
+	cr_assert_eq(access(member, F_OK), 0, "%s: no such seed", member);
+	struct store s;
+	struct cluster_set *c = update_after(dir, change_seer_member, &s);
+	long i = index_of(&s, member);
+	cr_assert_geq(i, 0);
+	cr_expect_eq(c->size[i], 1, "the rewritten file is still with SEER");
+	cr_expect_lt(c->ntouched, s.n / 10, "%zu of %zu articles scored again", c->ntouched,
+		     s.n);
+	cluster_free(c);
+	store_free(&s);
+	free(member);
+	temp_dir_free(dir);
+}
+
+Test(cluster_update, an_added_file_gives_a_full_computation_s_clusters)
+{
+	char *dir = archive();
+	struct store s;
+	struct cluster_set *c = update_after(dir, add_unrelated, &s);
+	cr_expect_eq(c->ntouched, 1, "only the new file is touched");
+	cluster_free(c);
+	store_free(&s);
+	temp_dir_free(dir);
+}
+
+Test(cluster_update, a_removed_file_gives_a_full_computation_s_clusters)
+{
+	char *dir = archive();
+	struct store s;
+	struct cluster_set *c = update_after(dir, remove_seer_lead, &s);
+	/* the three other SEER outlets, scored again, stay one story */
+	char *m = at(dir, first_seer_member());
+	long i = index_of(&s, m);
+	cr_assert_geq(i, 0);
+	cr_expect_eq(c->size[i], 3);
+	cluster_free(c);
+	store_free(&s);
+	free(m);
+	temp_dir_free(dir);
+}
+
+/* ---- a removal that splits, a duplicate that joins ---- */
+
+/* A file with DINO's words under the webUrl of an unrelated article of
+ * the corpus: it joins DINO by its words and that article by identity,
+ * holding the two in one cluster. */
+static char *bridge_text(const char *dir, char **other)
+{
+	struct store s;
+	load_dir(&s, dir, NULL, false);
+	struct cluster_set *c = cluster_compute(&s, NULL);
+	char *dpath = at(dir, DINO);
+	long d = index_of(&s, dpath);
+	cr_assert_geq(d, 0);
+	/* an article alone, more than the window away from DINO */
+	const char *url = NULL;
+	for (size_t i = 0; i < s.n && !url; i++) {
+		const struct article *a = store_article(&s, i);
+		if (c->size[i] == 1 && a && a->web_url && *a->web_url &&
+		    !strstr(store_path(&s, i), "/seeds/")) {
+			url = a->web_url;
+			*other = xstrdup(store_path(&s, i));
+			url = xstrdup(url);
+		}
+	}
+	cr_assert_not_null(url);
+	char *text = read_rel(DINO);
+	char *w = strstr(text, "\nwebUrl: ");
+	cr_assert_not_null(w);
+	char *end = strchr(w + 1, '\n');
+	*w = '\0';
+	char *bridged = xasprintf("%s\nwebUrl: \"%s\"%s", text, url, end);
+	free(text);
+	free((char *)url);
+	free(dpath);
+	cluster_free(c);
+	store_free(&s);
+	return bridged;
+}
+
+static void remove_bridge(const char *dir)
+{
+	char *p = at(dir, "bridge.txt");
+	cr_assert_eq(unlink(p), 0);
+	free(p);
+}
+
+Test(cluster_update, removing_the_article_that_held_a_cluster_together_splits_it)
+{
+	char *dir = archive(), *other = NULL;
+	char *text = bridge_text(dir, &other);
+	put_file(dir, "bridge.txt", text);
+	free(text);
+	struct store s;
+	load_dir(&s, dir, NULL, false);
+	struct cluster_set *c = cluster_compute(&s, NULL);
+	char *dpath = at(dir, DINO);
+	long d = index_of(&s, dpath), o = index_of(&s, other);
+	cr_assert(d >= 0 && o >= 0);
+	cr_assert_eq(c->lead[d], c->lead[o], "the bridge does not join DINO and %s", other);
+	cluster_free(c);
+	store_free(&s);
+
+	c = update_after(dir, remove_bridge, &s);
+	d = index_of(&s, dpath);
+	o = index_of(&s, other);
+	cr_assert(d >= 0 && o >= 0);
+	cr_expect_neq(c->lead[d], c->lead[o], "still one cluster without its bridge");
+	cr_expect_eq(c->size[o], 1);
+	cluster_free(c);
+	store_free(&s);
+	free(dpath);
+	free(other);
+	temp_dir_free(dir);
+}
+
+static void copy_seer_lead(const char *dir)
+{
+	char *text = read_rel(SEER0);
+	put_file(dir, "saved-again.txt", text);
+	free(text);
+}
+
+Test(cluster_update, a_new_duplicate_joins_its_story)
+{
+	char *dir = archive();
+	struct store s;
+	struct cluster_set *c = update_after(dir, copy_seer_lead, &s);
+	char *copy = at(dir, "saved-again.txt"), *lead = at(dir, SEER0);
+	long i = index_of(&s, copy), l = index_of(&s, lead);
+	cr_assert(i >= 0 && l >= 0);
+	cr_expect_eq(c->lead[i], c->lead[l]);
+	cr_expect_eq(c->size[i], c->size[l], "%zu, %zu", c->size[i], c->size[l]);
+	cr_expect_geq(c->size[i], 5, "SEER's four outlets and the copy: %u", c->size[i]);
+	cluster_free(c);
+	store_free(&s);
+	free(copy);
+	free(lead);
+	temp_dir_free(dir);
+}
+
+/* ---- too large a change: none ---- */
+
+static void add_many(const char *dir)
+{
+	for (int k = 0; k < 8; k++) { /* 8 of 104: more than a 20th */
+		char name[32], *text;
+		snprintf(name, sizeof name, "many-%d.md", k);
+		text = xasprintf("---\ntitle: \"Unrelated note number %d on a quiet day\"\n"
+				 "publishedDateTime: 2021-03-1%dT00:00:00Z\n---\nNote.\n",
+				 k, k + 1);
+		put_file(dir, name, text);
+		free(text);
+	}
+}
+
+Test(cluster_update, a_change_past_a_twentieth_of_the_archive_is_computed_whole)
+{
+	char *dir = archive();
+	struct store before, s;
+	load_dir(&before, dir, NULL, false);
+	struct cluster_set *prev = cluster_compute(&before, NULL);
+	store_free(&before);
+	add_many(dir);
+	load_dir(&s, dir, NULL, false);
+	cr_expect_null(cluster_update(&s, prev, NULL));
+	/* a set with no model (taken from a file as it was) gives none */
+	struct cluster_model *m = prev->model;
+	prev->model = NULL;
+	cr_expect_null(cluster_update(&s, prev, NULL));
+	prev->model = m;
+	cluster_free(prev);
+	store_free(&s);
+	temp_dir_free(dir);
+}
+
+/* ---- through the file beside the cache ---- */
+
+/* What the reader's job finds for s (the caller frees it). */
+static struct cluster_set *job_clusters(const struct store *s)
+{
+	struct cluster_job *j = cluster_job_start(s);
+	cr_assert_not_null(j);
+	struct cluster_set *c;
+	cr_assert(cluster_job_take(&j, true, &c));
+	cr_assert_not_null(c);
+	return c;
+}
+
+/* A reader's check that finds a file added: the clusters its job finds
+ * are updated from the file kept beside the cache (tied to the cache
+ * before the change), not computed, and are a full computation's; the
+ * next starts update from the file the job wrote, then take it as is. */
+Test(cluster_update, a_reload_updates_from_the_file, .timeout = 120)
+{
+	char *dir = archive(), *cache = xasprintf("%s.cache", dir);
+	struct store s;
+	load_dir(&s, dir, cache, false); /* writes the cache */
+	store_free(&s);
+	load_dir(&s, dir, cache, true);
+	struct cluster_set *c = job_clusters(&s); /* computed, kept */
+	cr_assert(!c->updated && !c->stored);
+	cluster_free(c);
+	add_unrelated(dir);
+	wait_until_not_racy();
+	cr_assert(store_reload_start(&s));
+	struct store_changes ch;
+	cr_assert(store_check_apply(&s, true, &ch));
+	cr_assert_eq(ch.added, 1);
+	c = job_clusters(&s);
+	cr_expect(c->updated, "the clusters were computed whole");
+	cr_expect_eq(c->ntouched, 1);
+	struct cluster_set *full = cluster_compute(&s, NULL);
+	assert_same_set(c, full);
+	cluster_free(full);
+	cluster_free(c);
+	store_free(&s);
+	bool stored = false;
+	for (int start = 0; start < 3 && !stored; start++) {
+		load_dir(&s, dir, cache, true);
+		c = job_clusters(&s);
+		cr_expect(c->stored || c->updated, "start %d: computed whole", start);
+		full = cluster_compute(&s, NULL);
+		assert_same_set(c, full);
+		stored = c->stored;
+		cluster_free(full);
+		cluster_free(c);
+		store_free(&s);
+	}
+	cr_expect(stored, "never taken from the file");
+	char *file = cluster_file_path(cache);
+	unlink(file);
+	unlink(cache);
+	free(file);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* A model damaged on disk is never updated from (its own checksum): the
+ * clusters are then computed whole; the arrays before it still serve a
+ * warm start, which does not read the model. */
+Test(cluster_update, a_damaged_model_is_not_updated_from)
+{
+	char *dir = archive(), *cache = xasprintf("%s.cache", dir);
+	char *file = cluster_file_path(cache);
+	struct store s;
+	load_dir(&s, dir, NULL, false);
+	struct cluster_set *c = cluster_compute(&s, NULL);
+	struct cluster_tie tie = {{1, 2}, cluster_file_fingerprint(&s), s.n};
+	cr_assert_eq(cluster_file_write(file, &tie, c), 0);
+	struct cluster_set *prev = cluster_file_read(file, NULL);
+	cr_assert(prev && prev->model, "no model to update from");
+	cluster_free(prev);
+	size_t len;
+	unsigned char *d = (unsigned char *)slurp(file, &len);
+	d[len - 3] ^= 0x10; /* a topic's count */
+	write_bytes(file, d, len);
+	free(d);
+	prev = cluster_file_read(file, NULL);
+	cr_assert_not_null(prev, "the arrays are whole");
+	cr_expect_null(prev->model, "a damaged model was read");
+	cr_expect_null(cluster_update(&s, prev, NULL));
+	cluster_free(prev);
+	prev = cluster_file_read(file, &tie);
+	cr_expect(prev && prev->stored, "the warm start lost its clusters");
+	cluster_free(prev);
+	cluster_free(c);
+	store_free(&s);
+	unlink(file);
+	free(file);
+	free(cache);
+	temp_dir_free(dir);
+}
