@@ -153,60 +153,105 @@ static void sort_rows(const struct store *s, size_t *idx, size_t n, struct sort_
 	free(rows.v);
 }
 
-/* The articles idx[] names, for rank_tie_order over idx's positions. */
-struct idx_ctx {
+/* The tie order of a run of idx[] positions: insertion sort by the tie
+ * rules for a short run, the tie order's radix sort over the run for a
+ * long one; positions last, so that it is stable. */
+struct run_ctx {
 	const struct store *s;
 	const size_t *idx;
+	const uint32_t *pos; /* the run's positions in idx */
 };
 
-static const char *idx_title(const void *ctx, uint32_t k)
+static const char *run_title(const void *ctx, uint32_t k)
 {
-	const struct idx_ctx *x = ctx;
-	return x->s->v[x->idx[k]]->title;
+	const struct run_ctx *x = ctx;
+	return x->s->v[x->idx[x->pos[k]]]->title;
 }
 
-static const char *idx_path(const void *ctx, uint32_t k)
+static const char *run_path(const void *ctx, uint32_t k)
 {
-	const struct idx_ctx *x = ctx;
-	return x->s->v[x->idx[k]]->path;
+	const struct run_ctx *x = ctx;
+	return x->s->v[x->idx[x->pos[k]]]->path;
+}
+
+enum { SHORT_RUN = 16 };
+
+static void tie_run(const struct store *s, const size_t *idx, uint32_t *pos, size_t n)
+{
+	if (n < 2)
+		return;
+	if (n <= SHORT_RUN) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t p = pos[i];
+			const struct article *a = s->v[idx[p]];
+			size_t j = i;
+			for (; j > 0; j--) {
+				int c = cmp_tie(s->v[idx[pos[j - 1]]], a);
+				if (c < 0 || (c == 0 && pos[j - 1] < p))
+					break;
+				pos[j] = pos[j - 1];
+			}
+			pos[j] = p;
+		}
+		return;
+	}
+	struct run_ctx x = {s, idx, pos};
+	unsigned char *same;
+	size_t nt;
+	uint32_t *order = rank_tie_order(n, run_title, run_path, &x, &same, &nt);
+	free(same);
+	uint32_t *was = xmalloc(n * sizeof *was);
+	memcpy(was, pos, n * sizeof *was);
+	for (size_t k = 0; k < n; k++)
+		pos[k] = was[order[k]];
+	free(was);
+	free(order);
 }
 
 /* query_sort by a number (date, quality, heat) without comparing pairs:
- * idx[] taken in the tie order (a radix sort of the titles, then the
- * paths), then a stable radix sort by the value, the missing ones after
- * in the tie order. What cmp_idx orders, for what --list prints: a
- * comparison sort there was the whole of its single-threaded tail. */
+ * a stable radix sort of idx[] by the value, then each run of one value,
+ * and the missing ones after, in the tie order (title, then path). What
+ * cmp_idx orders, for what --list prints: a comparison sort there was
+ * the whole of its single-threaded tail, and a tie order of every
+ * article, most of whose values are their own, most of what was left. */
 static void sort_by_number(const struct store *s, size_t *idx, size_t n, const struct field *f,
 			   bool desc)
 {
-	struct idx_ctx x = {s, idx};
-	unsigned char *same;
-	size_t nt;
-	uint32_t *tie = rank_tie_order(n, idx_title, idx_path, &x, &same, &nt);
-	free(same);
 	struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
-	uint32_t *missing = xmalloc((n ? n : 1) * sizeof *missing);
+	uint32_t *pos = xmalloc((n ? n : 1) * sizeof *pos);
 	size_t np = 0, nm = 0;
-	for (size_t r = 0; r < n; r++) {
-		const struct article *a = s->v[idx[tie[r]]];
+	for (size_t k = 0; k < n; k++) {
+		const struct article *a = s->v[idx[k]];
 		if (!key_known(f, a)) {
-			missing[nm++] = tie[r];
+			pos[n - ++nm] = (uint32_t)k; /* backwards: turned below */
 			continue;
 		}
 		uint64_t key = rank_key_of_int(fields_int(f, a));
-		kv[np++] = (struct rank_kv){desc ? ~key : key, tie[r]};
+		kv[np++] = (struct rank_kv){desc ? ~key : key, (uint32_t)k};
 	}
-	free(tie);
 	rank_sort_kv(kv, np);
+	for (size_t k = 0; k < np; k++)
+		pos[k] = kv[k].idx;
+	for (size_t a = np, b = n; a + 1 < b; a++, b--) {
+		uint32_t t = pos[a];
+		pos[a] = pos[b - 1];
+		pos[b - 1] = t;
+	}
+	for (size_t a = 0; a < np;) {
+		size_t b = a + 1;
+		while (b < np && kv[b].key == kv[a].key)
+			b++;
+		tie_run(s, idx, pos + a, b - a);
+		a = b;
+	}
+	tie_run(s, idx, pos + np, nm);
+	free(kv);
 	size_t *was = xmalloc((n ? n : 1) * sizeof *was);
 	memcpy(was, idx, n * sizeof *was);
-	for (size_t k = 0; k < np; k++)
-		idx[k] = was[kv[k].idx];
-	for (size_t k = 0; k < nm; k++)
-		idx[np + k] = was[missing[k]];
+	for (size_t k = 0; k < n; k++)
+		idx[k] = was[pos[k]];
 	free(was);
-	free(missing);
-	free(kv);
+	free(pos);
 }
 
 void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order order)

@@ -274,10 +274,24 @@ enum {
 /* Merged blocks of a streamed load are given back this many at a time. */
 enum { GONE_BATCH = 8 };
 
+/* A load that recycles its blocks (loader.recycle): the walk stays at
+ * most LEAD_BLOCKS blocks ahead of the merge, and up to SPARE_BLOCKS
+ * merged blocks wait to be reused; each block's paths go in chunks of
+ * ROOM_CHUNK bytes kept with it. */
+enum { LEAD_BLOCKS = 4, SPARE_BLOCKS = LEAD_BLOCKS + 2, ROOM_CHUNK = 32 * 1024 };
+
+/* Room for the paths of a block's slots, reused with the block. */
+struct path_room {
+	struct path_room *next;
+	size_t used, cap;
+	char data[];
+};
+
 /* A block of slots, and how many of them are loaded (by any thread): a
  * streamed load merges it once they all are. */
 struct slot_block {
 	atomic_size_t done;
+	struct path_room *room; /* a recycling load's paths (owned), or NULL */
 	struct load_slot slot[BLOCK];
 };
 
@@ -417,7 +431,16 @@ struct loader {
 	struct parsed_note *parsed;
 	size_t nparsed, capparsed;
 	size_t hits, parsed_files, damaged;
-	struct slot_block *spare; /* a block merged, for the next one */
+	/* Blocks merged, for the next ones: one, or SPARE_BLOCKS when the
+	 * load recycles them. */
+	struct slot_block *spare[SPARE_BLOCKS];
+	size_t nspare;
+	/* A list_only load that streams: the walk waits for the merge (see
+	 * LEAD_BLOCKS) and a slot's path lives in its block's room, reused
+	 * with it, so that what a hundred thousand files take is never
+	 * touched fresh (on a virtual machine, the first write to a page
+	 * costs more than the bytes in it); an article kept copies its path. */
+	bool recycle;
 	/* Blocks merged, to give back a few at a time (see give_back). */
 	struct slot_block *gone[GONE_BATCH];
 	size_t ngone;
@@ -647,13 +670,20 @@ static bool check_knows(const struct loader *L, size_t id)
 	return L->validate && (L->known_all || L->known[id]);
 }
 
+/* The path an article kept of slot names its file by: the slot's own,
+ * or a copy in the thread's slab when the slot's block is reused. */
+static const char *kept_path(struct thread_ctx *tc, const struct load_slot *slot)
+{
+	return tc->L->recycle ? slab_strdup(&tc->slab, slot->path) : slot->path;
+}
+
 /* Decode entry id, as much of it as the loader keeps. */
 static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
 {
 	if (check_knows(tc->L, id))
 		return NULL; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
-		return cache_read_listed_in(tc->rdr, id, slot->path, &tc->slab);
+		return cache_read_listed_in(tc->rdr, id, kept_path(tc, slot), &tc->slab);
 	return cache_read_article(tc->rdr, id, slot->path);
 }
 
@@ -680,8 +710,9 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		} else if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
-			slot->a = tc->L->opts->list_only ? article_stub_in(&tc->slab, slot->path)
-							 : article_new(slot->path);
+			slot->a = tc->L->opts->list_only
+					  ? article_stub_in(&tc->slab, kept_path(tc, slot))
+					  : article_new(slot->path);
 		} else if (tc->L->lazy) {
 			if (!lazy_read(tc, slot, (size_t)id, slot->path)) {
 				while (slot->problems.n)
@@ -746,12 +777,12 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 	if (tc->re && !slot->matched && o->only_matches)
 		slot->a = NULL, slot->unmatched = true;
 	else if (tc->re && !slot->matched)
-		slot->a = article_stub_in(&tc->slab, slot->path);
+		slot->a = article_stub_in(&tc->slab, kept_path(tc, slot));
 	else if (o->count_only) { /* and the webUrl, which tells a duplicate */
-		slot->a = article_stub_in(&tc->slab, slot->path);
+		slot->a = article_stub_in(&tc->slab, kept_path(tc, slot));
 		slot->a->web_url = slab_strdup(&tc->slab, whole->web_url);
 	} else
-		slot->a = article_copy_listed_in(&tc->slab, whole, slot->path);
+		slot->a = article_copy_listed_in(&tc->slab, whole, kept_path(tc, slot));
 	article_free(whole);
 }
 
@@ -902,11 +933,13 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot)
 }
 
 /* Claim the next run of published slots (within one block); 0 when every
- * file is claimed. Waits while the scan may still publish more. */
-static size_t claim(struct loader *L, struct load_slot **run, struct slot_block **block)
+ * file is claimed. Waits while the scan may still publish more, unless
+ * the scanning thread itself asks (wait false). */
+static size_t claim(struct loader *L, struct load_slot **run, struct slot_block **block,
+		    bool wait)
 {
 	pthread_mutex_lock(&L->mu);
-	while (L->next >= L->published && !L->scanned)
+	while (wait && L->next >= L->published && !L->scanned)
 		pthread_cond_wait(&L->more, &L->mu);
 	size_t i = L->next, n = 0;
 	if (i < L->published) {
@@ -925,17 +958,22 @@ static size_t claim(struct loader *L, struct load_slot **run, struct slot_block 
 }
 
 /* Load a claimed run; false when there was none. */
-static bool load_run(struct thread_ctx *tc)
+static bool load_run_as(struct thread_ctx *tc, bool wait)
 {
 	struct load_slot *run;
 	struct slot_block *block;
-	size_t n = claim(tc->L, &run, &block);
+	size_t n = claim(tc->L, &run, &block, wait);
 	for (size_t k = 0; k < n; k++)
 		load_slot(tc, &run[k]);
 	if (n) /* after the slots: whoever sees the count sees them */
 		atomic_fetch_add_explicit(&block->done, n, memory_order_release);
 	atomic_fetch_add_explicit(&tc->L->done, n, memory_order_relaxed);
 	return n > 0;
+}
+
+static bool load_run(struct thread_ctx *tc)
+{
+	return load_run_as(tc, true);
 }
 
 static void *load_worker(void *arg)
@@ -1071,10 +1109,12 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 		 * cache; else a new one, its pages in place at once: a
 		 * hundred thousand slots are tens of megabytes, and a fault a
 		 * page cost more than the walk that fills them */
-		struct slot_block *b = L->spare;
+		struct slot_block *b = L->nspare ? L->spare[--L->nspare] : NULL;
 		if (b) {
-			L->spare = NULL;
+			struct path_room *room = b->room;
 			memset(b, 0, sizeof *b);
+			for (b->room = room; room; room = room->next)
+				room->used = 0;
 		} else {
 			b = compat_map_prefaulted(sizeof *b);
 		}
@@ -1144,6 +1184,33 @@ static void give_back(struct loader *L)
 	L->ngone = 0;
 }
 
+/* The rooms of block b's paths, freed. */
+static void rooms_free(struct slot_block *b)
+{
+	while (b->room) {
+		struct path_room *r = b->room;
+		b->room = r->next;
+		free(r);
+	}
+}
+
+/* A copy of path in block b's room. */
+static const char *room_strdup(struct slot_block *b, const char *path)
+{
+	size_t n = strlen(path) + 1;
+	struct path_room **at = &b->room;
+	while (*at && (*at)->cap - (*at)->used < n)
+		at = &(*at)->next;
+	if (!*at) {
+		size_t cap = n > ROOM_CHUNK ? n : ROOM_CHUNK;
+		*at = xmalloc(sizeof **at + cap);
+		**at = (struct path_room){.cap = cap};
+	}
+	char *p = (*at)->data + (*at)->used;
+	(*at)->used += n;
+	return memcpy(p, path, n);
+}
+
 /* Block b, merged, kept for the next one (spare). */
 static void block_release(struct loader *L, size_t b)
 {
@@ -1151,12 +1218,14 @@ static void block_release(struct loader *L, size_t b)
 	pthread_mutex_lock(&L->mu); /* claim reads blocks[] */
 	L->blocks[b] = NULL;
 	pthread_mutex_unlock(&L->mu);
-	if (L->spare) {
-		L->gone[L->ngone++] = L->spare;
+	if (L->nspare == (L->recycle ? SPARE_BLOCKS : 1)) {
+		struct slot_block *old = L->spare[--L->nspare];
+		rooms_free(old);
+		L->gone[L->ngone++] = old;
 		if (L->ngone == GONE_BATCH)
 			give_back(L);
 	}
-	L->spare = blk;
+	L->spare[L->nspare++] = blk;
 }
 
 static void check_block(struct loader *L, size_t b, size_t count);
@@ -1216,6 +1285,7 @@ static void stream_ready(struct loader *L)
 static void stream_start(struct loader *L, struct store *s)
 {
 	L->stream = s;
+	L->recycle = L->lent && !L->check && !L->validate;
 	free(s->matched);
 	s->matched = L->only && !s->n ? xcalloc(1, 1) : NULL;
 	L->capmatched = 1;
@@ -1233,8 +1303,11 @@ static void stream_finish(struct loader *L, struct store *s)
 	L->blocks = NULL;
 	L->nblocks = 0;
 	give_back(L);
-	if (L->spare)
-		compat_unmap(L->spare, sizeof *L->spare);
+	while (L->nspare) {
+		struct slot_block *b = L->spare[--L->nspare];
+		rooms_free(b);
+		compat_unmap(b, sizeof *b);
+	}
 	free(L->notes);
 	free(L->parsed);
 }
@@ -1261,6 +1334,12 @@ static void slot_made(struct loader *L, size_t i)
 		publish(L, false);
 		load_published(L);
 		stream_ready(L);
+		/* too far ahead of the merge: load what is published, and
+		 * merge, until the merge catches up or nothing is left to
+		 * claim (a block a worker is still loading) */
+		while (L->recycle && L->nblocks - L->merged > LEAD_BLOCKS &&
+		       load_run_as(&L->ctx[0], false))
+			stream_ready(L);
 	}
 	if (L->found % REPORT_EVERY == 0)
 		report_if_due(L->rep, L);
@@ -1287,7 +1366,9 @@ static void found(void *arg, char *path)
 	}
 	size_t i;
 	struct load_slot *slot = new_slot(L, &i);
-	slot->path = L->lent ? slab_strdup(&L->paths, path) : path;
+	slot->path = L->recycle ? room_strdup(L->blocks[i / BLOCK], path)
+		     : L->lent	  ? slab_strdup(&L->paths, path)
+				  : path;
 	slot->own_path = !L->lent;
 	/* the root names the file's cache key, and tells a file named on
 	 * the command line from one a walk met */
@@ -1677,8 +1758,10 @@ static void discard_slots(struct loader *L)
 		if (sl->own_path)
 			free((char *)sl->path);
 	}
-	for (size_t b = 0; b < L->nblocks; b++)
+	for (size_t b = 0; b < L->nblocks; b++) {
+		rooms_free(L->blocks[b]);
 		compat_unmap(L->blocks[b], sizeof *L->blocks[b]);
+	}
 	free(L->blocks);
 }
 
