@@ -2079,6 +2079,14 @@ bool cache_records_damaged(const struct cache *c)
 	return c->rstate < 0;
 }
 
+void cache_records_release(struct cache *c)
+{
+	pthread_mutex_lock(&c->rmu);
+	if (c->rmap)
+		compat_map_release(c->rmap, c->rmaplen);
+	pthread_mutex_unlock(&c->rmu);
+}
+
 void cache_record(const struct cache *c, size_t id, struct cache_record *r)
 {
 	const unsigned char *q = c->recs + id * (size_t)REC_SIZE;
