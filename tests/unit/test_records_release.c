@@ -4,6 +4,7 @@
  * a record later still reads the file's bytes. */
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,31 @@ static char *archive_copy(void)
 	return dir;
 }
 
-/* The kB of this process's memory that are mappings of the file at path
- * (its resident pages, as /proc/self/smaps counts them); -1 when it
- * cannot tell. */
+/* Where the records section of the cache at path begins, by its header
+ * (88 bytes: the entries' count at 16, the heads' and bodies' bytes at 24
+ * and 32; an index record of 72 bytes an entry), rounded down to a page:
+ * where a mapping of the section begins in the file. */
+static unsigned long long records_page(const char *path)
+{
+	size_t len;
+	unsigned char *d = (unsigned char *)slurp(path, &len);
+	cr_assert_geq(len, 88);
+	uint64_t v[3];
+	memcpy(v, d + 16, sizeof v); /* little-endian, as the machines tested */
+	free(d);
+	unsigned long long off = 88 + v[0] * 72 + v[1] + v[2];
+	unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE);
+	cr_assert_gt(off, page, "a cache too small to tell its records' pages");
+	return off / page * page;
+}
+
+/* The kB of this process's memory that are mappings of the records
+ * section of the cache at path (their resident pages, as /proc/self/smaps
+ * counts them; the index, mapped at the file's start, is read in place
+ * and not counted); -1 when it cannot tell. */
 static long resident_kb_of(const char *path)
 {
+	unsigned long long from = records_page(path);
 	char real[PATH_MAX];
 	if (!realpath(path, real))
 		return -1;
@@ -50,8 +71,10 @@ static long resident_kb_of(const char *path)
 		}
 		/* a mapping's first line: "start-end perms offset dev inode path" */
 		char *dash = strchr(line, '-'), *slash = strchr(line, '/');
+		unsigned long long off;
 		if (dash && dash < strchr(line, ' ') && line[0] != ' ')
-			in = slash && !strcmp(slash, real);
+			in = slash && !strcmp(slash, real) &&
+			     sscanf(line, "%*s %*s %llx", &off) == 1 && off >= from;
 	}
 	fclose(f);
 	return kb;
