@@ -1071,6 +1071,8 @@ void cache_prune(const char *path, size_t keep)
 
 /* ---- reading ---- */
 
+/* One entry of the index, decoded from its record where it lies (see
+ * entry_at): the index is used in place, not copied into a table. */
 struct entry {
 	uint64_t ino, dev;
 	int64_t size, sec, csec;
@@ -1079,12 +1081,25 @@ struct entry {
 	uint8_t kind; /* 0 skipped, 1 article */
 };
 
+/* Where the heads and bodies of every ENTRY_STRIDE-th entry begin, kept
+ * from the check of the index: an entry's own are found from the one
+ * before it by adding at most ENTRY_STRIDE - 1 lengths, so that the
+ * entries need no table of their own (88 bytes an entry, most of opening
+ * a cache of a million) and 16 bytes a stride do. */
+enum { ENTRY_STRIDE = 16 };
+
 struct cache {
 	int fd;
 	char *path; /* for messages */
-	struct entry *e;
+	/* The index, RECORD_SIZE bytes an entry, checked whole by the open
+	 * and read in place: mapped (imap, imaplen), else read into icopy. */
+	const unsigned char *index;
+	void *imap;
+	size_t imaplen;
+	unsigned char *icopy;
+	uint64_t *stride_at; /* the head's and the body's offset of entry k * ENTRY_STRIDE */
+	uint64_t hend, bend; /* where the heads and the bodies end */
 	size_t n;
-	size_t e_mapped; /* bytes of e when it is a mapping (see table_alloc), else 0 */
 	/* Open addressing by (device, inode); a slot holds an entry's index
 	 * + 1, 0 is empty. */
 	uint32_t *by_id;
@@ -1142,26 +1157,45 @@ struct cache_reader {
 #define PREFAULT 0
 #endif
 
-/* Room for a table of n bytes filled at once (the entries), its pages
- * prefaulted; *mapped is its length when it is a mapping, else 0 (then
- * it is the heap's). */
-static void *table_alloc(size_t n, size_t *mapped)
+/* Entry id's identity, version, lengths, checksums and kind, as its
+ * record has them (checked by the open); not its offsets. */
+static void entry_at(const struct cache *c, size_t id, struct entry *e)
 {
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | PREFAULT, -1, 0);
-	if (p != MAP_FAILED) {
-		*mapped = n;
-		return p;
-	}
-	*mapped = 0;
-	return xmalloc(n);
+	const unsigned char *q = c->index + id * RECORD_SIZE;
+	e->ino = get64(q);
+	e->dev = get64(q + 8);
+	e->size = (int64_t)get64(q + 16);
+	e->sec = (int64_t)get64(q + 24);
+	e->csec = (int64_t)get64(q + 32);
+	e->nsec = get32(q + 40);
+	e->cnsec = get32(q + 44);
+	e->hlen = get32(q + 48);
+	e->hsum = get32(q + 52);
+	e->blen = get32(q + 56);
+	e->bsum = get32(q + 60);
+	e->kind = q[64];
+	e->hoff = e->boff = 0;
 }
 
-static void table_free(void *p, size_t mapped)
+static uint8_t entry_kind(const struct cache *c, size_t id)
 {
-	if (mapped)
-		munmap(p, mapped);
-	else
-		free(p);
+	return c->index[id * RECORD_SIZE + 64];
+}
+
+/* entry_at, and where its head and body lie: from its stride's start,
+ * the lengths of the entries before it in the stride added. */
+static void entry_placed(const struct cache *c, size_t id, struct entry *e)
+{
+	entry_at(c, id, e);
+	size_t k = id / ENTRY_STRIDE;
+	uint64_t hoff = c->stride_at[2 * k], boff = c->stride_at[2 * k + 1];
+	for (size_t i = k * ENTRY_STRIDE; i < id; i++) {
+		const unsigned char *q = c->index + i * RECORD_SIZE;
+		hoff += get32(q + 48);
+		boff += get32(q + 56);
+	}
+	e->hoff = hoff;
+	e->boff = boff;
 }
 
 /* Everything of the stat that the cache trusts, as git's index does: a
@@ -1218,9 +1252,14 @@ static const unsigned char *fetch(const struct cache_reader *r, struct window *w
 /* Entry id's head (or body), checked; NULL if damaged. */
 static const unsigned char *open_part(struct cache_reader *r, size_t id, bool body)
 {
-	const struct entry *e = &r->c->e[id];
-	uint64_t off = body ? e->boff : e->hoff;
+	struct entry e_, *e = &e_;
+	entry_placed(r->c, id, e);
+	uint64_t off = body ? e->boff : e->hoff, end = body ? r->c->bend : r->c->hend;
 	uint32_t len = body ? e->blen : e->hlen, sum = body ? e->bsum : e->hsum;
+	/* as the open checked them, unless the file was written in place
+	 * since (lede never does): then damaged, never a read elsewhere */
+	if (off > end || len > end - off)
+		return NULL;
 	const unsigned char *p = fetch(r, body ? &r->body : &r->head, off, len);
 	if (!p)
 		return NULL;
@@ -1237,8 +1276,11 @@ static const unsigned char *open_part(struct cache_reader *r, size_t id, bool bo
  * reading it says it is damaged. */
 static bool stored_for(struct cache_reader *r, size_t id, const char *key)
 {
-	const struct entry *e = &r->c->e[id];
-	const unsigned char *p = fetch(r, &r->head, e->hoff, e->hlen);
+	struct entry e_, *e = &e_;
+	entry_placed(r->c, id, e);
+	const unsigned char *p = e->hoff <= r->c->hend && e->hlen <= r->c->hend - e->hoff
+					 ? fetch(r, &r->head, e->hoff, e->hlen)
+					 : NULL;
 	if (!p || body_checksum(p, e->hlen) != e->hsum)
 		return true;
 	r->head_sum_ok = id + 1;
@@ -1273,7 +1315,9 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 		if (!k)
 			return -1;
 		/* Hard links share the identity: go on past the others. */
-		if (same_file(&c->e[k - 1], st) && stored_for(r, k - 1, key))
+		struct entry e;
+		entry_at(c, k - 1, &e);
+		if (same_file(&e, st) && stored_for(r, k - 1, key))
 			return (long)(k - 1);
 	}
 }
@@ -1283,23 +1327,27 @@ int cache_entry_key(struct cache_reader *r, size_t id, struct buf *key)
 	const char *k;
 	size_t n;
 	const unsigned char *h;
-	if (id >= r->c->n || !(h = open_part(r, id, false)) ||
-	    !cache_format_head_key(h, r->c->e[id].hlen, &k, &n))
+	struct entry e;
+	if (id >= r->c->n || !(h = open_part(r, id, false)))
+		return -1;
+	entry_at(r->c, id, &e);
+	if (!cache_format_head_key(h, e.hlen, &k, &n))
 		return -1;
 	key->len = 0;
 	buf_add(key, k, n);
 	buf_str(key);
-	return r->c->e[id].kind == 1;
+	return e.kind == 1;
 }
 
 int64_t cache_entry_size(const struct cache *c, size_t id)
 {
-	return id < c->n ? c->e[id].size : -1;
+	return id < c->n ? (int64_t)get64(c->index + id * RECORD_SIZE + 16) : -1;
 }
 
 void cache_entry_stat(const struct cache *c, size_t id, struct stat *st)
 {
-	const struct entry *e = &c->e[id];
+	struct entry e_, *e = &e_;
+	entry_at(c, id, e);
 	memset(st, 0, sizeof *st);
 	st->st_dev = (dev_t)e->dev;
 	st->st_ino = (ino_t)e->ino;
@@ -1333,10 +1381,11 @@ void cache_reader_free(struct cache_reader *r)
 int cache_read_head_as(struct cache_reader *r, size_t id, const char *key, const char *path,
 		       struct strlist *problems, const struct cache_text **texts, size_t *ntexts)
 {
-	bool article = r->c->e[id].kind == 1;
+	struct entry e;
+	entry_at(r->c, id, &e);
+	bool article = e.kind == 1;
 	const unsigned char *h = open_part(r, id, false);
-	if (!h || !cache_format_decode_head(h, r->c->e[id].hlen, key, path, article, problems,
-					    &r->texts))
+	if (!h || !cache_format_decode_head(h, e.hlen, key, path, article, problems, &r->texts))
 		return -1;
 	r->head_ok = id + 1;
 	*texts = r->texts.v;
@@ -1352,7 +1401,8 @@ int cache_read_head(struct cache_reader *r, size_t id, const char *path,
 
 struct article *cache_read_article(struct cache_reader *r, size_t id, const char *path)
 {
-	const struct entry *e = &r->c->e[id];
+	struct entry e_, *e = &e_;
+	entry_at(r->c, id, e);
 	const unsigned char *h, *b;
 	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)))
 		return NULL;
@@ -1362,7 +1412,8 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 struct article *cache_read_listed_in(struct cache_reader *r, size_t id, const char *path,
 				     struct slab *slab)
 {
-	const struct entry *e = &r->c->e[id];
+	struct entry e_, *e = &e_;
+	entry_at(r->c, id, e);
 	const unsigned char *h, *b;
 	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)))
 		return NULL;
@@ -1398,7 +1449,8 @@ static void links_of(const struct article *a, struct cache_links *l)
 bool cache_read_scratch(struct cache_reader *r, size_t id, const char *path,
 			struct article *whole, struct cache_links *links)
 {
-	const struct entry *e = &r->c->e[id];
+	struct entry e_, *e = &e_;
+	entry_at(r->c, id, e);
 	const unsigned char *h, *b;
 	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)) ||
 	    !cache_format_decode_scratch(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
@@ -1412,8 +1464,9 @@ int cache_read_texts(struct cache_reader *r, size_t id, const struct cache_text 
 		     size_t *ntexts)
 {
 	const unsigned char *h;
-	if (id >= r->c->n || r->c->e[id].kind != 1 || !(h = open_part(r, id, false)) ||
-	    !cache_format_head_texts(h, r->c->e[id].hlen, &r->texts))
+	if (id >= r->c->n || entry_kind(r->c, id) != 1 || !(h = open_part(r, id, false)) ||
+	    !cache_format_head_texts(h, (size_t)get32(r->c->index + id * RECORD_SIZE + 48),
+				     &r->texts))
 		return -1;
 	*texts = r->texts.v;
 	*ntexts = r->texts.n;
@@ -1455,7 +1508,8 @@ static int copy_blob(struct cache_writer *w, struct cache_reader *r, size_t id,
 		     const unsigned char *h, struct buf *out)
 {
 	struct cache *c = (struct cache *)r->c;
-	const struct entry *e = &c->e[id];
+	struct entry e_, *e = &e_;
+	entry_at(c, id, e);
 	struct cache_head_info info;
 	if (!cache_format_head_info(h, e->hlen, e->kind == 1, &info))
 		return -1;
@@ -1518,7 +1572,8 @@ static int copy_blob(struct cache_writer *w, struct cache_reader *r, size_t id,
 int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 		      const struct stat *st)
 {
-	const struct entry *e = &r->c->e[id];
+	struct entry e_, *e = &e_;
+	entry_at(r->c, id, e);
 	const unsigned char *h, *b = NULL;
 	if (!(h = open_part(r, id, false)) || (e->blen && !(b = open_part(r, id, true))))
 		return -1;
@@ -1578,7 +1633,10 @@ void cache_close(struct cache *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->path);
-	table_free(c->e, c->e_mapped);
+	if (c->imap)
+		munmap(c->imap, c->imaplen);
+	free(c->icopy);
+	free(c->stride_at);
 	free(c->by_id);
 	if (c->rmap)
 		munmap(c->rmap, c->rmaplen);
@@ -1684,30 +1742,22 @@ static void *entries_part(void *arg)
 	uint64_t hoff = P->hoff, boff = P->boff, hend = P->hend, bend = P->bend;
 	for (size_t i = P->lo; i < P->hi; i++) {
 		const unsigned char *q = P->index + i * RECORD_SIZE;
-		struct entry *e = &P->c->e[i];
-		e->ino = get64(q);
-		e->dev = get64(q + 8);
-		e->size = (int64_t)get64(q + 16);
-		e->sec = (int64_t)get64(q + 24);
-		e->csec = (int64_t)get64(q + 32);
-		e->nsec = get32(q + 40);
-		e->cnsec = get32(q + 44);
-		e->hlen = get32(q + 48);
-		e->hsum = get32(q + 52);
-		e->blen = get32(q + 56);
-		e->bsum = get32(q + 60);
-		e->kind = q[64];
-		e->hoff = hoff;
-		e->boff = boff;
+		if (i % ENTRY_STRIDE == 0) {
+			P->c->stride_at[2 * (i / ENTRY_STRIDE)] = hoff;
+			P->c->stride_at[2 * (i / ENTRY_STRIDE) + 1] = boff;
+		}
+		uint32_t hlen = get32(q + 48), blen = get32(q + 56), nsec = get32(q + 40),
+			 cnsec = get32(q + 44);
+		uint8_t kind = q[64];
 		bool pad = q[65] || q[66] || q[67] || q[68] || q[69] || q[70] || q[71];
-		if (e->kind > 1 || pad || hoff > hend || e->hlen > hend - hoff || boff > bend ||
-		    e->blen > bend - boff || (e->kind == 0) != (e->blen == 0) ||
-		    e->nsec > 999999999 || e->cnsec > 999999999) {
+		if (kind > 1 || pad || hoff > hend || hlen > hend - hoff || boff > bend ||
+		    blen > bend - boff || (kind == 0) != (blen == 0) || nsec > 999999999 ||
+		    cnsec > 999999999) {
 			P->bad = i + 1;
 			break;
 		}
-		hoff += e->hlen;
-		boff += e->blen;
+		hoff += hlen;
+		boff += blen;
 	}
 	P->hoff = hoff;
 	P->boff = boff;
@@ -1718,9 +1768,11 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 			  const struct layout *l, uint64_t size)
 {
 	c->n = (size_t)l->count;
-	c->e = table_alloc((c->n ? c->n : 1) * sizeof *c->e, &c->e_mapped);
+	c->stride_at = xmalloc((c->n / ENTRY_STRIDE + 1) * 2 * sizeof *c->stride_at);
 	uint64_t hoff = HEADER_SIZE + l->index_len, hend = hoff + l->heads, boff = hend,
 		 bend = size - c->rlen;
+	c->hend = hend;
+	c->bend = bend;
 	struct entries_part first = {c, index, 0, c->n / 2, hoff, boff, hend, bend, 0};
 	struct entries_part second = {c, index, c->n / 2, c->n, hoff, boff, hend, bend, 0};
 	for (size_t i = first.lo; i < first.hi; i++) {
@@ -1758,7 +1810,8 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 	c->mask = slots - 1;
 	c->by_id = xcalloc(slots, sizeof *c->by_id);
 	for (size_t i = 0; i < c->n; i++) {
-		const struct entry *e = &c->e[i];
+		struct entry e_, *e = &e_;
+		entry_at(c, i, e);
 		if (racy_time(e->sec, e->nsec, written->tv_sec, written->tv_nsec) ||
 		    racy_time(e->csec, e->cnsec, written->tv_sec, written->tv_nsec))
 			continue;
@@ -1768,8 +1821,8 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 		 * them all (and a forged cache of one inode quadratic). */
 		size_t k = id_hash(e->dev, e->ino) & c->mask, same = 0;
 		for (; c->by_id[k] && same < MAX_LINKS; k = (k + 1) & c->mask) {
-			const struct entry *o = &c->e[c->by_id[k] - 1];
-			same += o->dev == e->dev && o->ino == e->ino;
+			const unsigned char *o = c->index + (size_t)(c->by_id[k] - 1) * RECORD_SIZE;
+			same += get64(o + 8) == e->dev && get64(o) == e->ino;
 		}
 		if (same < MAX_LINKS)
 			c->by_id[k] = (uint32_t)i + 1;
@@ -1785,10 +1838,11 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 	char *err = check_header(c, path, size, h, &l);
 	if (err)
 		return err;
-	/* The index mapped: its pages are the page cache's own, none copied.
-	 * The file is only ever replaced, never cut short in place, and its
-	 * size was checked against the header's counts. Read when it cannot
-	 * be mapped. */
+	/* The index mapped: its pages are the page cache's own, none copied,
+	 * and it is read in place for as long as the cache is open. The
+	 * file is only ever replaced, never cut short or written in place,
+	 * and its size was checked against the header's counts. Read when it
+	 * cannot be mapped. */
 	size_t maplen = HEADER_SIZE + (size_t)l.index_len;
 	void *map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | PREFAULT, c->fd, 0);
 	unsigned char *copy = NULL;
@@ -1809,9 +1863,12 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 			err = open_error(path, "checksum mismatch (the file is damaged)");
 		}
 	}
-	if (map != MAP_FAILED)
-		munmap(map, maplen);
-	free(copy);
+	if (map != MAP_FAILED) {
+		c->imap = map;
+		c->imaplen = maplen;
+	}
+	c->icopy = copy;
+	c->index = index;
 	if (!err) {
 		/* before anything is hashed (the table by identity, when it is
 		 * made): a reader that takes this key uses the records' hashes
@@ -1960,7 +2017,7 @@ static bool record_ok(const struct cache *c, size_t id, unsigned char *seen, siz
 	const unsigned char *q = c->recs + id * (size_t)REC_SIZE;
 	unsigned has = r.has;
 	if (q[77] & ~(RF_ARTICLE | RF_TITLE | RF_PROBLEMS) || q[78] > 7 || q[79] ||
-	    r.article != (c->e[id].kind == 1) || has & ~(unsigned)(HAS_DATE | HAS_QUALITY | HAS_HEAT) ||
+	    r.article != (entry_kind(c, id) == 1) || has & ~(unsigned)(HAS_DATE | HAS_QUALITY | HAS_HEAT) ||
 	    !date_ok(r.date, has, dates) || (!(has & HAS_QUALITY) && r.quality) ||
 	    (!(has & HAS_HEAT) && r.heat) || r.ntopics > ARTICLE_TOPICS_MAX ||
 	    r.nrelated > ARTICLE_RELATED_MAX || r.topic_at > c->ntopics ||
@@ -1994,7 +2051,7 @@ static bool records_all_ok(const struct cache *c)
 {
 	size_t narticles = 0;
 	for (size_t i = 0; i < c->n; i++)
-		narticles += c->e[i].kind == 1;
+		narticles += entry_kind(c, i) == 1;
 	unsigned char *seen = xcalloc(narticles ? narticles : 1, 1);
 	const struct date_range dates = {date_days_from_civil(1, 1, 1) * 86400,
 					 date_days_from_civil(10000, 1, 1) * 86400};
@@ -2077,6 +2134,14 @@ int cache_records(struct cache *c, char **err)
 bool cache_records_damaged(const struct cache *c)
 {
 	return c->rstate < 0;
+}
+
+void cache_records_release(struct cache *c)
+{
+	pthread_mutex_lock(&c->rmu);
+	if (c->rmap)
+		compat_map_release(c->rmap, c->rmaplen);
+	pthread_mutex_unlock(&c->rmu);
 }
 
 void cache_record(const struct cache *c, size_t id, struct cache_record *r)

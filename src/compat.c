@@ -156,6 +156,19 @@ void compat_prefault(void *p, size_t n)
 #endif
 }
 
+void compat_map_release(void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_DONTNEED)
+	/* Linux drops the pages and refills them from the file on the next
+	 * touch; other systems' MADV_DONTNEED may keep them, so nothing there */
+	if (p && n)
+		(void)madvise(p, n, MADV_DONTNEED);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 void compat_unmap(void *p, size_t n)
 {
 	if (p)

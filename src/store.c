@@ -2149,6 +2149,7 @@ static bool load_from_records(struct store *s, const struct loader *base)
 	free(R.take);
 	cache_reader_free(R.rdr);
 	buf_free(&R.path);
+	cache_records_release(c); /* copied: the file keeps them */
 	ok = ok && s->n;
 	if (ok)
 		rec_finish(s, &R, &L);

@@ -264,6 +264,12 @@ enum { CACHE_NO_NAME = UINT32_MAX, CACHE_NO_RANK = UINT32_MAX };
 int cache_records(struct cache *c, char **err);
 /* Was the records section found damaged (a rewrite then replaces it)? */
 bool cache_records_damaged(const struct cache *c);
+/* The records section's pages let go of once a load has copied what it
+ * keeps (compat_map_release): a fifth of the reader's memory at its peak,
+ * read again from the file, as it stands, by whatever reads a record
+ * later (a rewrite copying them). The file is only ever replaced, never
+ * written in place, so those are the bytes checked. */
+void cache_records_release(struct cache *c);
 
 /* One entry's record, as the section has it (after cache_records said 1
  * or 0). */

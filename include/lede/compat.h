@@ -62,6 +62,11 @@ void compat_unmap(void *p, size_t n);
  * system can (else they come by faults, as before): for a big array about
  * to be filled. */
 void compat_prefault(void *p, size_t n);
+/* Let go of the resident pages of the n bytes at p, a read-only mapping of
+ * a file never written through it: they stop counting as the process's
+ * memory and come back from the file (the page cache's copy, a minor
+ * fault) when next touched. Nothing where the system cannot say so. */
+void compat_map_release(void *p, size_t n);
 
 /* Let the calling thread yield the processor to the others of the
  * process: for work in the background that a key must never wait behind
