@@ -115,12 +115,15 @@ struct query_walk {
 	size_t pos;    /* the order's articles before pos have been tested */
 	bool complete; /* the rows are all of them */
 };
-/* As query_rows_view when everything the rows need is known (the order,
- * re's matches, the topic's and provider's ids); else the articles are
+/* As query_rows_view when nothing filters the rows (they are the order
+ * itself), or the store is small and everything the rows need is known
+ * (re's matches, the topic's and provider's ids); else the articles are
  * tested in order, one by one, until want rows are found (or 4 times the
- * thread minimum were tested, or none is left), and re's matches and the
- * names are found on other threads meanwhile. The rows given are always
- * the first of the full rows; walk says where the walk stopped. */
+ * thread minimum were tested, or none is left), and, unless known, re's
+ * matches and the names are found on other threads meanwhile. The rows
+ * given are always the first of the full rows; walk says where the walk
+ * stopped. No call walks the whole of a big store: the reader completes
+ * the rows a slice at a time (query_rows_step) between keys. */
 size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, uint32_t *out,
 			const uint32_t **rows, struct query_walk *walk);
 /* rows out[0..n), as query_rows_begin (and this) left them for the same
@@ -129,6 +132,10 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
  * count. The walk tests articles itself: it costs what it walks. */
 size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 			 size_t upto, long through, struct query_walk *walk);
+/* As query_rows_extend to the end, but testing at most budget articles
+ * (at least one): a slice of the walk, which costs what it tests. */
+size_t query_rows_step(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
+		       size_t budget, struct query_walk *walk);
 /* Does article i belong in the rows for w? Tested alone. */
 bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i);
 /* As query_rows_extend to pass article through, if the walk there is
