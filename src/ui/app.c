@@ -158,12 +158,17 @@ static void lines_sync(struct app *a, size_t upto, size_t budget)
 	}
 }
 
-/* The rows were made again: the lines start over, a screenful made. */
+/* The rows were made again: the lines start over, a screenful made; while
+ * a thread finds what the rows need, of the rows found only (walking on
+ * would test each article's text, as long as a rare pattern takes: the
+ * ticks fill the screen once the thread is done). */
 static void lines_restart(struct app *a)
 {
 	if (a->group)
 		group_reset(a->group);
-	lines_sync(a, 2 * rows_margin(a), SIZE_MAX);
+	struct query_spec w = app_rows_spec(a);
+	bool ready = a->walk.complete || query_rows_ready(a->query, &w);
+	lines_sync(a, 2 * rows_margin(a), ready ? SIZE_MAX : a->nrows);
 }
 
 enum group_kind app_line_kind(const struct app *a, size_t line)
