@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lede/fields.h"
@@ -352,16 +353,17 @@ struct query {
 	uint32_t *tie, *tie_order;
 	unsigned char *same_title;
 	size_t ntitled; /* the tie order's articles with a title come first */
-	/* the numbers a numeric key sorts by, read into compact arrays when
-	 * its order is first computed (read_numbers); freed once used */
-	uint64_t *num[SORT_NKEYS];
-	unsigned char *has_num[SORT_NKEYS];
 	/* per key, the ascending order and, in the same walk, the descending
-	 * one; a lock each, as the warm-up thread fills them too */
+	 * one, with each its inverse, where article i stands in it (keeping
+	 * the selection on one article is then a lookup, not a scan); a lock
+	 * each, as the warm-up thread fills them too, and ready[k] once they
+	 * are in (read without the lock). A thread that needs an order the
+	 * other is computing waits for it: computing it a second time beside
+	 * it was measured slower on two cores (a million articles' orders
+	 * cost more in page faults than in sorting). */
 	uint32_t *perm[SORT_NKEYS][2];
-	/* with each order its inverse, where article i stands in it: keeping
-	 * the selection on one article is then a lookup, not a scan */
 	uint32_t *inv[SORT_NKEYS][2];
+	atomic_bool ready[SORT_NKEYS];
 	pthread_mutex_t lock[SORT_NKEYS];
 	pthread_t warm;
 	bool warming;
@@ -428,28 +430,22 @@ static const char *path_of(const void *ctx, uint32_t i)
 	return ((const struct store *)ctx)->v[i]->path;
 }
 
-/* The tie order: the titled articles sorted by title, each run of one
- * title by path; then the untitled ones by path. */
-/* The numbers numeric key k sorts by, each article's, from the store:
- * read when its order is first computed, by whichever thread computes
- * it (under its lock), so that the first screen reads one key only. */
-static void read_numbers(struct query *q, int k)
+/* The numbers numeric key k sorts by, each article's, from the store,
+ * into key[] and has[] (room for every article): read when its order is
+ * computed, by whichever thread computes it, so that the first screen
+ * reads one key only. */
+static void read_numbers(const struct query *q, int k, uint64_t *key, unsigned char *has)
 {
 	const struct store *s = q->s;
 	size_t n = s->n;
-	unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY
-			: k == SORT_HEAT ? HAS_HEAT : 0;
-	if (!bit || q->num[k])
-		return;
-	q->num[k] = xmalloc((n ? n : 1) * sizeof *q->num[k]);
-	q->has_num[k] = xmalloc(n ? n : 1);
+	unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY : HAS_HEAT;
 	for (size_t i = 0; i < n; i++) {
 		int64_t v = k == SORT_DATE ? store_date(s, i)
 			  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
 		/* a score of -1 is not known: sorted with the missing */
-		q->has_num[k][i] = k == SORT_DATE ? (store_has(s, i) & bit) != 0
-				   : article_score_known(store_has(s, i), bit, (int32_t)v);
-		q->num[k][i] = rank_key_of_int(v);
+		has[i] = k == SORT_DATE ? (store_has(s, i) & bit) != 0
+			 : article_score_known(store_has(s, i), bit, (int32_t)v);
+		key[i] = rank_key_of_int(v);
 	}
 }
 
@@ -508,8 +504,10 @@ struct query *query_new(const struct store *s)
 	struct query *q = xcalloc(1, sizeof *q);
 	q->s = s;
 	q->thread_min = thread_min_default();
-	for (int k = 0; k < SORT_NKEYS; k++)
+	for (int k = 0; k < SORT_NKEYS; k++) {
 		pthread_mutex_init(&q->lock[k], NULL);
+		atomic_init(&q->ready[k], false);
+	}
 	pthread_mutex_init(&q->names_lock, NULL);
 	atomic_init(&q->stopping, false);
 	atomic_init(&q->names, NULL);
@@ -536,10 +534,6 @@ void query_free(struct query *q)
 	worker_join(&q->names_worker);
 	if (q->warming)
 		pthread_join(q->warm, NULL);
-	for (int k = 0; k < SORT_NKEYS; k++) {
-		free(q->num[k]);
-		free(q->has_num[k]);
-	}
 	free(q->tie);
 	free(q->tie_order);
 	free(q->same_title);
@@ -697,6 +691,16 @@ static uint32_t *string_ranks(const struct store *s, const struct field *f)
 	return rank;
 }
 
+/* Room for n items of size bytes, its pages put in place at once: an
+ * order's arrays at a million articles are tens of megabytes, which a page
+ * fault each 4 kB made cost more than the sort on a virtual machine. */
+static void *filled_array(size_t n, size_t size)
+{
+	void *p = xmalloc((n ? n : 1) * size);
+	compat_prefault(p, (n ? n : 1) * size);
+	return p;
+}
+
 /* Do the present keys lie within 2^32 of the smallest (*min)? Dates a
  * century apart and every score do. */
 static bool span_fits_32(const uint64_t *key, const unsigned char *has, size_t n, uint64_t *min)
@@ -722,7 +726,7 @@ static size_t sort_keys32(const struct query *q, const uint64_t *key, const unsi
 			  size_t *nm)
 {
 	size_t n = q->s->n, np = 0;
-	struct rank_kv32 *kv = xmalloc((n ? n : 1) * sizeof *kv);
+	struct rank_kv32 *kv = filled_array(n, sizeof *kv);
 	for (size_t r = 0; r < n; r++) {
 		uint32_t i = q->tie_order[r];
 		if (has[i])
@@ -744,7 +748,7 @@ static size_t sort_keys64(const struct query *q, const uint64_t *key, const unsi
 			  uint32_t *sorted, unsigned char *same, uint32_t *missing, size_t *nm)
 {
 	size_t n = q->s->n, np = 0;
-	struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
+	struct rank_kv *kv = filled_array(n, sizeof *kv);
 	for (size_t r = 0; r < n; r++) {
 		uint32_t i = q->tie_order[r];
 		if (has[i])
@@ -761,70 +765,76 @@ static size_t sort_keys64(const struct query *q, const uint64_t *key, const unsi
 	return np;
 }
 
-/* Both orders of one key. The title's is the tie order itself; any other
- * key's is a stable radix sort of the articles taken in the tie order, by
- * the value, or by the string's rank. */
-static void compute_key(struct query *q, enum sort_key key_id)
+/* Both orders of one key and their inverses, into perm[] and inv[]
+ * (allocated here; the caller owns them). The title's is the tie order
+ * itself; any other key's is a stable radix sort of the articles taken in
+ * the tie order, by the value, or by the string's rank. Reads only what
+ * no thread changes: any thread may compute any key, at the same time. */
+static void compute_key(const struct query *q, enum sort_key key, uint32_t *perm[2],
+			uint32_t *inv[2])
 {
-	enum sort_key key = key_id;
 	const struct store *s = q->s;
 	const struct field *f = query_sort_field(key);
 	size_t n = s->n, np = 0, nm = 0;
-	uint32_t *asc = xmalloc((n ? n : 1) * sizeof *asc), *desc = xmalloc((n ? n : 1) * sizeof *desc);
+	uint32_t *asc = filled_array(n, sizeof *asc), *desc = filled_array(n, sizeof *desc);
 	if (f == tie_field) {
 		orders_of(q->tie_order, q->same_title, q->ntitled, q->tie_order + q->ntitled,
 			  n - q->ntitled, asc, desc);
 	} else {
 		/* the keys read in store order, then taken in the tie order from
 		 * one compact array, not from each article out of order */
-		uint64_t *key = xmalloc((n ? n : 1) * sizeof *key);
-		unsigned char *has = xmalloc(n ? n : 1);
+		uint64_t *key_of = filled_array(n, sizeof *key_of);
+		unsigned char *has = filled_array(n, 1);
 		if (f->kind == FIELD_IS_STRING) {
 			uint32_t *rank = string_ranks(s, f);
 			for (size_t i = 0; i < n; i++) {
 				has[i] = str_key(s, f, i) != NULL;
-				key[i] = rank[i];
+				key_of[i] = rank[i];
 			}
 			free(rank);
 		} else {
-			free(key);
-			free(has);
-			read_numbers(q, key_id);
-			key = q->num[key_id];
-			has = q->has_num[key_id];
-			q->num[key_id] = NULL;
-			q->has_num[key_id] = NULL;
+			read_numbers(q, key, key_of, has);
 		}
-		uint32_t *missing = xmalloc((n ? n : 1) * sizeof *missing);
-		uint32_t *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
-		unsigned char *same = xmalloc(n ? n : 1);
+		uint32_t *missing = filled_array(n, sizeof *missing);
+		uint32_t *sorted = filled_array(n, sizeof *sorted);
+		unsigned char *same = filled_array(n, 1);
 		uint64_t min;
-		if (span_fits_32(key, has, n, &min))
-			np = sort_keys32(q, key, has, min, sorted, same, missing, &nm);
+		if (span_fits_32(key_of, has, n, &min))
+			np = sort_keys32(q, key_of, has, min, sorted, same, missing, &nm);
 		else
-			np = sort_keys64(q, key, has, sorted, same, missing, &nm);
-		free(key);
+			np = sort_keys64(q, key_of, has, sorted, same, missing, &nm);
+		free(key_of);
 		free(has);
 		orders_of(sorted, same, np, missing, nm, asc, desc);
 		free(same);
 		free(sorted);
 		free(missing);
 	}
-	q->perm[key][0] = asc;
-	q->perm[key][1] = desc;
+	perm[0] = asc;
+	perm[1] = desc;
 	for (int d = 0; d < 2; d++) {
-		uint32_t *inv = xmalloc((n ? n : 1) * sizeof *inv);
+		inv[d] = filled_array(n, sizeof *inv[d]);
 		for (size_t r = 0; r < n; r++)
-			inv[q->perm[key][d][r]] = (uint32_t)r;
-		q->inv[key][d] = inv;
+			inv[d][perm[d][r]] = (uint32_t)r;
 	}
 }
 
+static bool order_ready(const struct query *q, enum sort_key key)
+{
+	return atomic_load_explicit(&q->ready[key], memory_order_acquire);
+}
+
+/* Key's orders, computed here unless they are in or being computed by
+ * another thread (then waited for). */
 static void compute_once(struct query *q, enum sort_key key)
 {
+	if (order_ready(q, key))
+		return;
 	pthread_mutex_lock(&q->lock[key]);
-	if (!q->perm[key][0])
-		compute_key(q, key);
+	if (!order_ready(q, key)) {
+		compute_key(q, key, q->perm[key], q->inv[key]);
+		atomic_store_explicit(&q->ready[key], true, memory_order_release);
+	}
 	pthread_mutex_unlock(&q->lock[key]);
 }
 
@@ -850,13 +860,11 @@ static void *warm_up(void *arg)
 	struct query *q = arg;
 	/* the orders in the order the s key goes through them from the
 	 * first (the date's), so that the presses right after the start find
-	 * theirs made or being made: each a radix sort of integers, the
-	 * provider's last, as it reads every article's name; then the names,
-	 * which a topic filter finds on a thread of its own if it comes
-	 * first */
+	 * theirs made: each a radix sort of integers, the provider's last, as
+	 * it reads every article's name; then the names, which a topic filter
+	 * finds on a thread of its own if it comes first */
 	for (int k = 1; k <= SORT_NKEYS && !stopping(q); k++)
-		permutation(q, (struct sort_order){(enum sort_key)((q->first + k) % SORT_NKEYS),
-						   false});
+		compute_once(q, (enum sort_key)((q->first + k) % SORT_NKEYS));
 	if (!stopping(q))
 		name_ids(q);
 	return NULL;
@@ -1192,6 +1200,7 @@ static void task_work(struct scan_task *t)
 static void *task_run(void *arg)
 {
 	struct scan_task *t = arg;
+	compat_lower_thread_priority(); /* the reader's thread helps when it must wait */
 	task_work(t);
 	worker_finish(&t->w);
 	return NULL;
@@ -1617,6 +1626,7 @@ static void ql_task_work(struct ql_task *t)
 static void *ql_task_run(void *arg)
 {
 	struct ql_task *t = arg;
+	compat_lower_thread_priority(); /* the reader's thread helps when it must wait */
 	ql_task_work(t);
 	worker_finish(&t->w);
 	return NULL;
@@ -1846,26 +1856,79 @@ static void rows_work_start(struct query *q, const struct query_spec *w)
 		name_ids(q); /* no thread to be had: here */
 }
 
+/* The walk that begins rows whose texts must be tested stops after this
+ * many microseconds, whatever it found. */
+enum { BEGIN_US = 8000 };
+
+static long long clock_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* What a walk the reader's thread makes at once tests at most: 4 times
+ * the thread minimum. */
+static size_t walk_budget(const struct query *q)
+{
+	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
+	return budget ? budget : 1;
+}
+
+/* Does nothing filter the rows for w (they are then the order itself)? */
+static bool rows_unfiltered(const struct query *q, const struct query_spec *w)
+{
+	bool by_marks = w->mf == MARKS_STARRED || (w->mf == MARKS_UNREAD && w->marks);
+	return !w->re && !w->ql && !by_marks && !q->topic && !q->provider && !q->type &&
+	       !q->s->nhidden && !(q->hide_dups && store_ndups(q->s));
+}
+
 size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, uint32_t *out,
 			const uint32_t **rows, struct query_walk *walk)
 {
-	if (query_rows_ready(q, w)) {
+	size_t budget = walk_budget(q);
+	if (rows_unfiltered(q, w) || (q->s->n <= budget && query_rows_ready(q, w))) {
 		size_t n = query_rows_spec(q, w, out, rows);
 		*walk = (struct query_walk){q->s->n, true};
 		return n;
 	}
-	/* the first rows by a walk; what all of them need is found on
-	 * threads meanwhile, unless the walk can cover the whole store */
-	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
-	budget = budget ? budget : 1;
-	if (q->s->n > budget)
+	/* the first rows by a walk, even when all that the rows need is
+	 * known (a walk over the whole store is more than a key can take);
+	 * else what all of them need is found on threads meanwhile, unless
+	 * the walk can cover the whole store */
+	bool ready = query_rows_ready(q, w);
+	if (!ready && q->s->n > budget)
 		rows_work_start(q, w);
 	*walk = (struct query_walk){0, false};
 	*rows = out;
-	size_t n = walk_on(q, w, out, 0, want ? want - 1 : 0, -1, budget, walk);
-	if (!walk->complete)
+	size_t n = 0;
+	if (ready) {
+		n = walk_on(q, w, out, 0, want ? want - 1 : 0, -1, budget, walk);
+	} else {
+		/* each article's text read and tested: a rare pattern's walk
+		 * tests the whole budget, which took a key 200 ms at a hundred
+		 * thousand articles on a loaded machine; so it stops at
+		 * BEGIN_US too, and the rows come with the thread's matches */
+		long long end = clock_us() + BEGIN_US;
+		for (size_t left = budget; left && !walk->complete && n < (want ? want : 1);) {
+			size_t part = left < 256 ? left : 256;
+			n = walk_on(q, w, out, n, want ? want - 1 : 0, -1, part, walk);
+			left -= part;
+			if (clock_us() >= end)
+				break;
+		}
+	}
+	if (!walk->complete && !ready)
 		rows_work_start(q, w);
 	return n;
+}
+
+size_t query_rows_step(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
+		       size_t budget, struct query_walk *walk)
+{
+	if (walk->complete)
+		return n;
+	return walk_on(q, w, out, n, SIZE_MAX, -1, budget ? budget : 1, walk);
 }
 
 /* Help the thread finding re's matches, wait for it, and take them in. */
@@ -1889,7 +1952,7 @@ size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *
 	 * walk there beside it (the names, by contrast, are cheap to compare
 	 * one by one) */
 	size_t to = upto == SIZE_MAX ? q->s->n : rank >= 0 ? (size_t)rank : 0;
-	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
+	size_t budget = walk_budget(q);
 	if (to > walk->pos && to - walk->pos > budget && w->re && q->task &&
 	    !strcmp(q->task->pattern, search_pattern(w->re)))
 		task_help(q);
@@ -1913,10 +1976,21 @@ bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out
 	if (walk->complete || through >= q->s->n)
 		return true;
 	size_t rank = inverse(q, w->order)[through];
-	size_t budget = q->thread_min < SIZE_MAX / 4 ? 4 * q->thread_min : SIZE_MAX;
-	if (rank >= walk->pos && rank - walk->pos > budget && !query_rows_ready(q, w))
+	size_t budget = walk_budget(q);
+	bool ready = query_rows_ready(q, w);
+	if (rank >= walk->pos && rank - walk->pos > budget && !ready)
 		return false;
-	*n = walk_on(q, w, out, *n, 0, (long)rank, SIZE_MAX, walk);
+	if (ready) {
+		*n = walk_on(q, w, out, *n, 0, (long)rank, SIZE_MAX, walk);
+		return true;
+	}
+	/* each article's text read: for BEGIN_US at most */
+	long long end = clock_us() + BEGIN_US;
+	while (!walk->complete && walk->pos <= rank) {
+		*n = walk_on(q, w, out, *n, 0, (long)rank, 256, walk);
+		if (walk->pos <= rank && !walk->complete && clock_us() >= end)
+			return false;
+	}
 	return true;
 }
 

@@ -115,12 +115,16 @@ struct query_walk {
 	size_t pos;    /* the order's articles before pos have been tested */
 	bool complete; /* the rows are all of them */
 };
-/* As query_rows_view when everything the rows need is known (the order,
- * re's matches, the topic's and provider's ids); else the articles are
+/* As query_rows_view when nothing filters the rows (they are the order
+ * itself), or the store is small and everything the rows need is known
+ * (re's matches, the topic's and provider's ids); else the articles are
  * tested in order, one by one, until want rows are found (or 4 times the
- * thread minimum were tested, or none is left), and re's matches and the
- * names are found on other threads meanwhile. The rows given are always
- * the first of the full rows; walk says where the walk stopped. */
+ * thread minimum were tested, or none is left, or, when texts must be
+ * read, a few milliseconds have gone), and, unless known, re's
+ * matches and the names are found on other threads meanwhile. The rows
+ * given are always the first of the full rows; walk says where the walk
+ * stopped. No call walks the whole of a big store: the reader completes
+ * the rows a slice at a time (query_rows_step) between keys. */
 size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, uint32_t *out,
 			const uint32_t **rows, struct query_walk *walk);
 /* rows out[0..n), as query_rows_begin (and this) left them for the same
@@ -129,12 +133,18 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
  * count. The walk tests articles itself: it costs what it walks. */
 size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 			 size_t upto, long through, struct query_walk *walk);
+/* As query_rows_extend to the end, but testing at most budget articles
+ * (at least one): a slice of the walk, which costs what it tests. */
+size_t query_rows_step(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
+		       size_t budget, struct query_walk *walk);
 /* Does article i belong in the rows for w? Tested alone. */
 bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i);
 /* As query_rows_extend to pass article through, if the walk there is
- * short (4 times the thread minimum at most) or what the rows need is
- * known: true then, *n updated. false, with nothing done, when it would
- * have to walk far while a thread works on it. */
+ * short (4 times the thread minimum at most, and, when texts must be
+ * read, a few milliseconds) or what the rows need is known: true then,
+ * *n updated. false when it would have to walk far while a thread works
+ * on it (nothing done), or the walk took its time (then *n and walk say
+ * how far it went). */
 bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out, size_t *n,
 		      size_t through, struct query_walk *walk);
 /* Is everything the rows for w need known now (after query_poll)? Then

@@ -158,12 +158,17 @@ static void lines_sync(struct app *a, size_t upto, size_t budget)
 	}
 }
 
-/* The rows were made again: the lines start over, a screenful made. */
+/* The rows were made again: the lines start over, a screenful made; while
+ * a thread finds what the rows need, of the rows found only (walking on
+ * would test each article's text, as long as a rare pattern takes: the
+ * ticks fill the screen once the thread is done). */
 static void lines_restart(struct app *a)
 {
 	if (a->group)
 		group_reset(a->group);
-	lines_sync(a, 2 * rows_margin(a), SIZE_MAX);
+	struct query_spec w = app_rows_spec(a);
+	bool ready = a->walk.complete || query_rows_ready(a->query, &w);
+	lines_sync(a, 2 * rows_margin(a), ready ? SIZE_MAX : a->nrows);
 }
 
 enum group_kind app_line_kind(const struct app *a, size_t line)
@@ -484,9 +489,38 @@ static void take_dups(struct app *a, bool wait)
 	}
 }
 
-/* Rows folded into lines per tick once they are all found: a few
- * milliseconds at most, so that a key never waits for a million. */
-enum { LINES_SLICE = 1 << 16 };
+/* The rows found and folded into lines between keys, a slice at a time:
+ * slices of SLICE articles (or rows), as many as fit in TICK_US of a tick,
+ * so that the key a tick comes before never waits for a million. */
+enum { SLICE = 1 << 12, TICK_US = 3000 };
+
+static long long now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* A slice of the rows' walk, then of the folding into lines, while the
+ * tick has time; true when both are done. Once the engine knows what the
+ * rows need, the walk only reads kept sets. */
+static bool rows_slices(struct app *a)
+{
+	long long end = now_us() + TICK_US;
+	struct query_spec w = app_rows_spec(a);
+	while (!a->walk.complete) {
+		a->nrows = query_rows_step(a->query, &w, a->rows_buf, a->nrows, SLICE, &a->walk);
+		lines_sync(a, 0, 0);
+		if (now_us() >= end)
+			return false;
+	}
+	while (!app_lines_complete(a)) {
+		lines_sync(a, SIZE_MAX, SLICE);
+		if (now_us() >= end)
+			return false;
+	}
+	return true;
+}
 
 void app_tick(struct app *a)
 {
@@ -497,13 +531,9 @@ void app_tick(struct app *a)
 	if (a->match_message && a->match_message == a->message)
 		prompt_say_match(a, a->match_wrapped);
 	struct query_spec w = app_rows_spec(a);
-	if (!a->walk.complete) {
-		if (!query_rows_ready(a->query, &w))
-			return;
-		app_rows_need(a, SIZE_MAX); /* a walk over known sets now */
-	}
-	if (!app_lines_complete(a)) /* the rest folded, a slice a tick */
-		lines_sync(a, SIZE_MAX, LINES_SLICE);
+	if (!a->walk.complete && !query_rows_ready(a->query, &w))
+		return;
+	rows_slices(a);
 	app_rows_place(a);
 	if (a->follow_pending)
 		follow_list(a);

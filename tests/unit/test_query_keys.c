@@ -318,8 +318,14 @@ Test(keys_rows, first_rows_then_all_of_them, .timeout = 120)
 			query_poll(q);
 			cr_assert(query_rows_ready(q, &w), "case %zu: not ready after settling", c);
 			cr_assert_not(query_busy(q));
+			/* known now, the rows are still begun by a short walk (the
+			 * reader's key never walks a big store whole), and end the same */
 			n = query_rows_begin(q, &w, 3, out, &rows, &walk);
-			cr_assert(walk.complete, "case %zu", c);
+			bool filtered = rc->pattern || rc->topic || rc->provider || rc->mf != MARKS_ALL;
+			cr_assert(!filtered || walk.pos <= 4, "case %zu: the walk tested %zu, known", c,
+				  walk.pos);
+			while (!walk.complete)
+				n = query_rows_step(q, &w, out, n, 2, &walk);
 			cr_assert_eq(n, nw, "case %zu, taken in: %zu rows, want %zu", c, n, nw);
 			for (size_t i = 0; i < nw; i++)
 				cr_assert_eq(rows[i], want[i], "case %zu, taken in, row %zu", c, i);
