@@ -258,7 +258,7 @@ Test(cluster_update, a_new_duplicate_joins_its_story)
 	long i = index_of(&s, copy), l = index_of(&s, lead);
 	cr_assert(i >= 0 && l >= 0);
 	cr_expect_eq(c->lead[i], c->lead[l]);
-	cr_expect_eq(c->size[i], c->size[l], "%zu, %zu", c->size[i], c->size[l]);
+	cr_expect_eq(c->size[i], c->size[l], "%u, %u", c->size[i], c->size[l]);
 	cr_expect_geq(c->size[i], 5, "SEER's four outlets and the copy: %u", c->size[i]);
 	cluster_free(c);
 	store_free(&s);
