@@ -1182,20 +1182,27 @@ static uint8_t entry_kind(const struct cache *c, size_t id)
 	return c->index[id * RECORD_SIZE + 64];
 }
 
+/* The head and body lengths of index entries lo..hi added to *hoff and
+ * *boff: where the entry hi's head and body begin, from lo's. */
+static void lengths_add(const unsigned char *index, size_t lo, size_t hi, uint64_t *hoff,
+			uint64_t *boff)
+{
+	for (size_t i = lo; i < hi; i++) {
+		const unsigned char *q = index + i * RECORD_SIZE;
+		*hoff += get32(q + 48);
+		*boff += get32(q + 56);
+	}
+}
+
 /* entry_at, and where its head and body lie: from its stride's start,
  * the lengths of the entries before it in the stride added. */
 static void entry_placed(const struct cache *c, size_t id, struct entry *e)
 {
 	entry_at(c, id, e);
 	size_t k = id / ENTRY_STRIDE;
-	uint64_t hoff = c->stride_at[2 * k], boff = c->stride_at[2 * k + 1];
-	for (size_t i = k * ENTRY_STRIDE; i < id; i++) {
-		const unsigned char *q = c->index + i * RECORD_SIZE;
-		hoff += get32(q + 48);
-		boff += get32(q + 56);
-	}
-	e->hoff = hoff;
-	e->boff = boff;
+	e->hoff = c->stride_at[2 * k];
+	e->boff = c->stride_at[2 * k + 1];
+	lengths_add(c->index, k * ENTRY_STRIDE, id, &e->hoff, &e->boff);
 }
 
 /* Everything of the stat that the cache trusts, as git's index does: a
@@ -1775,10 +1782,7 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 	c->bend = bend;
 	struct entries_part first = {c, index, 0, c->n / 2, hoff, boff, hend, bend, 0};
 	struct entries_part second = {c, index, c->n / 2, c->n, hoff, boff, hend, bend, 0};
-	for (size_t i = first.lo; i < first.hi; i++) {
-		second.hoff += get32(index + i * RECORD_SIZE + 48);
-		second.boff += get32(index + i * RECORD_SIZE + 56);
-	}
+	lengths_add(index, first.lo, first.hi, &second.hoff, &second.boff);
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
