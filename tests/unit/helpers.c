@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lede/cluster.h"
+#include "lede/fields.h"
 #include "lede/query.h"
 #include "lede/util.h"
 
@@ -321,4 +323,40 @@ void load_dir(struct store *s, const char *dir, const char *cache, bool reader)
 	struct store_opts opts = {.cache_path = cache, .lazy = reader, .from_cache = reader};
 	store_init(s);
 	store_load(s, paths, 1, &opts);
+}
+
+/* Has a a value for f the sort knows? */
+static bool sort_rule_known(const struct field *f, const struct article *a)
+{
+	return fields_has(f, a) && (f->kind != FIELD_IS_INT || fields_int(f, a) != -1);
+}
+
+bool sort_rule_before(const struct article *a, const struct article *b, const struct field *f,
+		      bool desc)
+{
+	bool ha = sort_rule_known(f, a), hb = sort_rule_known(f, b);
+	if (ha != hb)
+		return ha;
+	if (ha) {
+		int64_t va = fields_int(f, a), vb = fields_int(f, b);
+		if (va != vb)
+			return desc ? va > vb : va < vb;
+	}
+	if (!a->title != !b->title)
+		return a->title != NULL;
+	int c = a->title ? strcmp(a->title, b->title) : 0;
+	if (c)
+		return c < 0;
+	return strcmp(a->path, b->path) < 0;
+}
+
+void assert_same_clusters(const struct cluster_set *a, const struct cluster_set *b)
+{
+	cr_assert_eq(a->n, b->n);
+	cr_assert_eq(a->nclusters, b->nclusters);
+	cr_assert_eq(a->nclustered, b->nclustered);
+	for (size_t i = 0; i < a->n; i++)
+		cr_assert(a->lead[i] == b->lead[i] && a->next[i] == b->next[i] &&
+				  a->size[i] == b->size[i],
+			  "article %zu differs", i);
 }

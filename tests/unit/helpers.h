@@ -72,6 +72,18 @@ char *store_orders(const struct store *s, bool engine);
  * and *state_env. */
 void reader_env(const char *home, char **cache_env, char **state_env, const char **env);
 
+struct cluster_set;
+/* a and b, of one store, are the same clusters in the same order (asserts). */
+void assert_same_clusters(const struct cluster_set *a, const struct cluster_set *b);
+
+struct field;
+/* Does a belong strictly before b in the numeric order of f by the rules
+ * of query.h: the value in the order's direction, a missing or unknown one
+ * (a quality or heat of -1) last either way; then the title ascending, a
+ * missing one last; then the path. The tests' reference for the sorts. */
+bool sort_rule_before(const struct article *a, const struct article *b, const struct field *f,
+		      bool desc);
+
 struct buf;
 /* Append s as roff wants it: hyphens and backslashes escaped. */
 void roff_escape(struct buf *b, const char *s);

@@ -38,18 +38,6 @@ static struct cluster_set *job_clusters(const struct store *s)
 	return c;
 }
 
-/* a and b, of one store, are the same clusters in the same order. */
-static void assert_same_set(const struct cluster_set *a, const struct cluster_set *b)
-{
-	cr_assert_eq(a->n, b->n);
-	cr_assert_eq(a->nclusters, b->nclusters);
-	cr_assert_eq(a->nclustered, b->nclustered);
-	for (size_t i = 0; i < a->n; i++)
-		cr_assert(a->lead[i] == b->lead[i] && a->next[i] == b->next[i] &&
-				  a->size[i] == b->size[i],
-			  "article %zu differs", i);
-}
-
 static long index_of(const struct store *s, const char *path)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -98,7 +86,7 @@ static struct cluster_set *reader_start(const char *dir, const char *cache, bool
 	if (stored)
 		cr_assert_eq(c->ncandidates, 0, "stored, yet pairs were scored");
 	struct cluster_set *full = cluster_compute(&s, NULL);
-	assert_same_set(c, full);
+	assert_same_clusters(c, full);
 	cluster_free(full);
 	store_free(&s);
 	return c;
@@ -123,7 +111,7 @@ Test(cluster_file, warm_reader_takes_the_stored_clusters, .timeout = 60)
 	struct cluster_set *first = reader_start(dir, cache, false);
 	cr_assert(exists(file), "the clusters were not kept beside the cache");
 	struct cluster_set *again = reader_start(dir, cache, true);
-	assert_same_set(again, first);
+	assert_same_clusters(again, first);
 	cluster_free(first);
 	cluster_free(again);
 	unlink(file);
@@ -236,11 +224,11 @@ ParameterizedTest(enum spoil *how, cluster_file, spoiled_file_is_never_used, .ti
 	struct cluster_set *good = reader_start(dir, cache, false);
 	spoil_file(file, *how);
 	struct cluster_set *c = reader_start(dir, cache, false);
-	assert_same_set(c, good);
+	assert_same_clusters(c, good);
 	cluster_free(c);
 	/* and written again, good */
 	c = reader_start(dir, cache, true);
-	assert_same_set(c, good);
+	assert_same_clusters(c, good);
 	cluster_free(c);
 	cluster_free(good);
 	unlink(file);

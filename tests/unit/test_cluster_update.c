@@ -44,18 +44,6 @@ static long index_of(const struct store *s, const char *path)
 	return -1;
 }
 
-/* a and b, of one store, are the same clusters in the same order. */
-static void assert_same_set(const struct cluster_set *a, const struct cluster_set *b)
-{
-	cr_assert_eq(a->n, b->n);
-	cr_assert_eq(a->nclusters, b->nclusters);
-	cr_assert_eq(a->nclustered, b->nclustered);
-	for (size_t i = 0; i < a->n; i++)
-		cr_assert(a->lead[i] == b->lead[i] && a->next[i] == b->next[i] &&
-				  a->size[i] == b->size[i],
-			  "article %zu differs", i);
-}
-
 /* The clusters of dir before (computed), then dir changed by change, its
  * clusters updated from them: checked equal to a full computation, and
  * returned with the store they are of (*s). */
@@ -74,7 +62,7 @@ static struct cluster_set *update_after(const char *dir, void (*change)(const ch
 	cr_assert_not_null(c, "no update for a change of a few files");
 	cr_assert(c->updated);
 	struct cluster_set *full = cluster_compute(s, NULL);
-	assert_same_set(c, full);
+	assert_same_clusters(c, full);
 	cluster_free(full);
 	return c;
 }
@@ -339,7 +327,7 @@ Test(cluster_update, a_reload_updates_from_the_file, .timeout = 120)
 	cr_expect(c->updated, "the clusters were computed whole");
 	cr_expect_eq(c->ntouched, 1);
 	struct cluster_set *full = cluster_compute(&s, NULL);
-	assert_same_set(c, full);
+	assert_same_clusters(c, full);
 	cluster_free(full);
 	cluster_free(c);
 	store_free(&s);
@@ -349,7 +337,7 @@ Test(cluster_update, a_reload_updates_from_the_file, .timeout = 120)
 		c = job_clusters(&s);
 		cr_expect(c->stored || c->updated, "start %d: computed whole", start);
 		full = cluster_compute(&s, NULL);
-		assert_same_set(c, full);
+		assert_same_clusters(c, full);
 		stored = c->stored;
 		cluster_free(full);
 		cluster_free(c);

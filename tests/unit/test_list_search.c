@@ -283,27 +283,6 @@ Test(list_search, provider_and_topic_alone_match_warm_as_cold)
 
 /* ---- the numeric sorts' runs of one value ---- */
 
-static bool known(const struct field *f, const struct article *a)
-{
-	return fields_has(f, a) && (f->kind != FIELD_IS_INT || fields_int(f, a) != -1);
-}
-
-/* Strictly before by the rules of query.h, or, the same article data,
- * before in the rows given (at). */
-static bool before(const struct article *a, const struct article *b, const struct field *f,
-		   bool desc)
-{
-	bool ha = known(f, a), hb = known(f, b);
-	if (ha != hb)
-		return ha;
-	if (ha && fields_int(f, a) != fields_int(f, b))
-		return desc ? fields_int(f, a) > fields_int(f, b) : fields_int(f, a) < fields_int(f, b);
-	if (!a->title != !b->title)
-		return a->title != NULL;
-	int c = a->title ? strcmp(a->title, b->title) : 0;
-	return c ? c < 0 : strcmp(a->path, b->path) < 0;
-}
-
 Test(list_search, numeric_sort_orders_long_and_short_runs_by_the_ties)
 {
 	/* few values, many titles alike, some untitled or undated: runs of
@@ -336,7 +315,7 @@ Test(list_search, numeric_sort_orders_long_and_short_runs_by_the_ties)
 				idx[i] = s.n - 1 - i;
 			query_sort(&s, idx, s.n, o);
 			for (size_t r = 1; r < s.n; r++)
-				cr_assert(before(s.v[idx[r - 1]], s.v[idx[r]], query_sort_field(o.key),
+				cr_assert(sort_rule_before(s.v[idx[r - 1]], s.v[idx[r]], query_sort_field(o.key),
 						 o.desc),
 					  "%s %s, row %zu: %s before %s", query_sort_name(o.key),
 					  d ? "desc" : "asc", r, s.v[idx[r - 1]]->path,

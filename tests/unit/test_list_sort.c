@@ -8,35 +8,6 @@
 #include "lede/fields.h"
 #include "lede/query.h"
 
-/* Has a a value for f the sort knows? A quality or heat of -1 is
- * unknown, as a missing one. */
-static bool known(const struct field *f, const struct article *a)
-{
-	return fields_has(f, a) && (f->kind != FIELD_IS_INT || fields_int(f, a) != -1);
-}
-
-/* Does a belong strictly before b by the rules of query.h: the value in
- * the order's direction, a missing or unknown one last either way; then
- * the title ascending, a missing one last; then the path. */
-static bool before(const struct article *a, const struct article *b, const struct field *f,
-		   bool desc)
-{
-	bool ha = known(f, a), hb = known(f, b);
-	if (ha != hb)
-		return ha;
-	if (ha) {
-		int64_t va = fields_int(f, a), vb = fields_int(f, b);
-		if (va != vb)
-			return desc ? va > vb : va < vb;
-	}
-	if (!a->title != !b->title)
-		return a->title != NULL;
-	int c = a->title ? strcmp(a->title, b->title) : 0;
-	if (c)
-		return c < 0;
-	return strcmp(a->path, b->path) < 0;
-}
-
 /* Every numeric order of the articles idx[0..n) names (every one, or
  * every third): each article once, each row before the next. */
 static void check_orders(const struct store *s, size_t step)
@@ -59,7 +30,7 @@ static void check_orders(const struct store *s, size_t step)
 					      query_sort_name(o.key), idx[r]);
 				seen[idx[r]] = 1;
 				if (r)
-					cr_assert(before(s->v[idx[r - 1]], s->v[idx[r]],
+					cr_assert(sort_rule_before(s->v[idx[r - 1]], s->v[idx[r]],
 							 query_sort_field(o.key), o.desc),
 						  "%s %s, row %zu: %s before %s", query_sort_name(o.key),
 						  d ? "desc" : "asc", r, s->v[idx[r - 1]]->path,
