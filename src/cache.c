@@ -279,8 +279,8 @@ static uint64_t lede_version_hash(void)
  * bodies, each a stream that goes to a file of its own beyond a bound. */
 struct lane {
 	struct spill head, body;
-	/* what each entry's record takes, until it is placed (rec_blob) */
-	struct buf recs;
+	/* where an entry's rec_blob is made before the ticket takes a copy */
+	struct buf scratch;
 };
 
 /* What the encoder keeps of an entry for its record until it is placed,
@@ -306,6 +306,14 @@ struct rec_names {
 	size_t mask;
 };
 
+/* What the tie ranks need of an article placed: where its title (NONE:
+ * none) and its key are in their spills, the key's length, its entry. */
+struct rank_item {
+	uint64_t title_at, key_at;
+	uint32_t klen, entry;
+};
+#define NO_TITLE UINT64_MAX
+
 /* Entries placed one after the other that lie one after the other in one
  * lane: copied out at once. */
 struct run {
@@ -325,14 +333,16 @@ struct cache_writer {
 	uint64_t n; /* entries placed */
 	uint64_t heads, bodies; /* their bytes */
 	/* The records section, as the entries are placed (see cache.h): the
-	 * key their URLs are hashed under, the records, the topics' ids, the
-	 * related stories' hashes, the keys; the titles, until they are
-	 * ranked. */
+	 * key their URLs are hashed under; spilled like the lanes, the
+	 * records (their tie ranks patched in as they are copied out), the
+	 * topics' ids, the related stories' hashes, the keys, and the
+	 * titles, for the ranks; what the ranks need of each article; the
+	 * names. */
 	unsigned char key[16];
 	bool have_key;
-	struct buf recs, topics, rels, keys, titles;
-	uint64_t *title_at; /* UINT64_MAX: no title */
-	size_t cap_title_at;
+	struct spill recs, topics, rels, keys, titles;
+	struct rank_item *items;
+	size_t nitems, capitems;
 	struct rec_names names;
 };
 
@@ -374,9 +384,22 @@ static int make_spill(void *ctx)
 	return r < 0 ? -1 : atomic_scratch(w->near);
 }
 
+/* The spills of the records section: beside the cache from when the
+ * writer streams, with what they hold so far. */
+static struct spill *record_spills(const struct cache_writer *w, size_t k)
+{
+	struct cache_writer *x = (struct cache_writer *)w;
+	struct spill *all[] = {&x->recs, &x->topics, &x->rels, &x->keys, &x->titles};
+	return k < sizeof all / sizeof *all ? all[k] : NULL;
+}
+
 static void lanes_init(struct cache_writer *w, size_t nlanes)
 {
 	int (*make)(void *) = w->near ? make_spill : NULL;
+	for (size_t k = 0; record_spills(w, k); k++) {
+		record_spills(w, k)->make = make;
+		record_spills(w, k)->ctx = w;
+	}
 	w->nlanes = nlanes;
 	w->lanes = xcalloc(nlanes + 1, sizeof *w->lanes);
 	for (size_t i = 0; i <= nlanes; i++) {
@@ -391,7 +414,7 @@ static void lanes_free(struct cache_writer *w)
 	for (size_t i = 0; w->lanes && i <= w->nlanes; i++) {
 		spill_free(&w->lanes[i].head);
 		spill_free(&w->lanes[i].body);
-		buf_free(&w->lanes[i].recs);
+		buf_free(&w->lanes[i].scratch);
 	}
 	free(w->lanes);
 	w->lanes = NULL;
@@ -402,6 +425,8 @@ struct cache_writer *cache_writer_new(void)
 {
 	struct cache_writer *w = xcalloc(1, sizeof *w);
 	clock_gettime(CLOCK_REALTIME, &w->t0);
+	for (size_t k = 0; record_spills(w, k); k++)
+		spill_init(record_spills(w, k), NULL, NULL);
 	lanes_init(w, 0);
 	return w;
 }
@@ -566,32 +591,38 @@ static void put_record(struct cache_writer *w, const unsigned char *p)
 	memcpy(&b, p, sizeof b);
 	p += sizeof b;
 	unsigned char r[REC_SIZE] = {0};
-	set32(r + 28, (uint32_t)(w->rels.len / 8));
+	set32(r + 28, (uint32_t)(spill_size(&w->rels) / 8));
 	for (uint32_t i = 0; i < b.nrelated; i++) {
 		uint64_t h;
 		memcpy(&h, p + 8 * (size_t)i, 8);
 		unsigned char q[8];
 		set64(q, h);
-		buf_add(&w->rels, q, 8);
+		buf_add(&w->rels.mem, q, 8);
 	}
 	p += 8 * (size_t)b.nrelated;
 	const char *key = blob_str(&p);
-	set64(r + 32, w->keys.len);
-	buf_add(&w->keys, key, strlen(key) + 1);
-	w->title_at = xgrow(w->title_at, &w->cap_title_at, w->n + 1, sizeof *w->title_at);
-	w->title_at[w->n] = UINT64_MAX;
+	size_t klen = strlen(key);
+	uint64_t key_at = spill_size(&w->keys);
+	set64(r + 32, key_at);
+	buf_add(&w->keys.mem, key, klen + 1);
+	uint64_t title_at = NO_TITLE;
 	if (b.flags & RF_TITLE) {
 		const char *t = blob_str(&p);
-		w->title_at[w->n] = w->titles.len;
-		buf_add(&w->titles, t, strlen(t) + 1);
+		title_at = spill_size(&w->titles);
+		buf_add(&w->titles.mem, t, strlen(t) + 1);
+	}
+	if (b.flags & RF_ARTICLE) {
+		w->items = xgrow(w->items, &w->capitems, w->nitems + 1, sizeof *w->items);
+		w->items[w->nitems++] = (struct rank_item){title_at, key_at, (uint32_t)klen,
+							   (uint32_t)w->n};
 	}
 	set32(r + 16, b.flags & RF_PROVIDER ? names_add(&w->names, blob_str(&p)) : CACHE_NO_NAME);
 	set32(r + 20, b.flags & RF_TYPE ? names_add(&w->names, blob_str(&p)) : CACHE_NO_NAME);
-	set32(r + 24, (uint32_t)(w->topics.len / 4));
+	set32(r + 24, (uint32_t)(spill_size(&w->topics) / 4));
 	for (uint16_t i = 0; i < b.ntopics; i++) {
 		unsigned char q[4];
 		set32(q, names_add(&w->names, blob_str(&p)));
-		buf_add(&w->topics, q, 4);
+		buf_add(&w->topics.mem, q, 4);
 	}
 	set64(r, (uint64_t)b.date);
 	set32(r + 8, (uint32_t)b.quality);
@@ -605,14 +636,16 @@ static void put_record(struct cache_writer *w, const unsigned char *p)
 	r[76] = b.has;
 	r[77] = b.flags & (RF_ARTICLE | RF_TITLE | RF_PROBLEMS);
 	r[78] = b.has_urls;
-	buf_add(&w->recs, r, sizeof r);
+	buf_add(&w->recs.mem, r, sizeof r);
+	for (size_t k = 0; record_spills(w, k); k++)
+		spill_settle(record_spills(w, k));
 }
 
 void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, const char *path,
 			 const struct stat *st, const struct article *a,
 			 const char *const *problems, size_t nproblems, struct cache_ticket *t)
 {
-	t->made = false;
+	*t = (struct cache_ticket){.made = false};
 	if (too_recent(w, st))
 		return;
 	struct lane *l = &w->lanes[lane];
@@ -626,9 +659,9 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 		body->len = bstart;
 		return;
 	}
-	size_t roff = l->recs.len;
+	l->scratch.len = 0;
 	/* the key was taken before any lane's thread started (stream) */
-	blob_of(&l->recs, lane == w->nlanes ? writer_key(w) : w->key, key, strlen(key), a,
+	blob_of(&l->scratch, lane == w->nlanes ? writer_key(w) : w->key, key, strlen(key), a,
 		nproblems > 0);
 	*t = (struct cache_ticket){.hoff = l->head.in_file + hstart,
 				   .boff = l->body.in_file + bstart,
@@ -639,20 +672,24 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 				   .lane = (uint16_t)lane,
 				   .kind = a != NULL,
 				   .made = true,
-				   .roff = roff};
+				   .rec = xmalloc(l->scratch.len)};
+	memcpy(t->rec, l->scratch.data, l->scratch.len);
 	spill_settle(&l->head);
 	spill_settle(&l->body);
 }
 
-void cache_writer_place(struct cache_writer *w, const struct cache_ticket *t, const struct stat *st)
+void cache_ticket_free(struct cache_ticket *t)
 {
-	if (!t->made)
-		return;
+	free(t->rec);
+	t->rec = NULL;
+}
+
+/* Place the entry t stands for, its blob rec. */
+static void place(struct cache_writer *w, const struct cache_ticket *t, const unsigned char *rec,
+		  const struct stat *st)
+{
 	add_record(w, st, t);
-	struct lane *l = &w->lanes[t->lane];
-	put_record(w, (const unsigned char *)l->recs.data + t->roff);
-	if (t->lane == w->nlanes)
-		l->recs.len = t->roff; /* the writer's own lane places at once */
+	put_record(w, rec);
 	struct run *r = w->nruns ? &w->runs[w->nruns - 1] : NULL;
 	if (r && r->lane == t->lane && r->hoff + r->hlen == t->hoff && r->boff + r->blen == t->boff) {
 		r->hlen += t->hlen;
@@ -664,6 +701,14 @@ void cache_writer_place(struct cache_writer *w, const struct cache_ticket *t, co
 	w->n++;
 	w->heads += t->hlen;
 	w->bodies += t->blen;
+}
+
+void cache_writer_place(struct cache_writer *w, struct cache_ticket *t, const struct stat *st)
+{
+	if (!t->made)
+		return;
+	place(w, t, t->rec, st);
+	cache_ticket_free(t);
 }
 
 void cache_writer_add_as(struct cache_writer *w, const char *key, const char *path,
@@ -686,6 +731,8 @@ size_t cache_writer_peak(const struct cache_writer *w)
 	size_t peak = w->index.peak;
 	for (size_t i = 0; i <= w->nlanes; i++)
 		peak += w->lanes[i].head.peak + w->lanes[i].body.peak;
+	for (size_t k = 0; record_spills(w, k); k++)
+		peak += record_spills(w, k)->peak;
 	return peak;
 }
 
@@ -696,12 +743,9 @@ void cache_writer_free(struct cache_writer *w)
 	lanes_free(w);
 	free(w->runs);
 	free(w->near);
-	buf_free(&w->recs);
-	buf_free(&w->topics);
-	buf_free(&w->rels);
-	buf_free(&w->keys);
-	buf_free(&w->titles);
-	free(w->title_at);
+	for (size_t k = 0; record_spills(w, k); k++)
+		spill_free(record_spills(w, k));
+	free(w->items);
 	buf_free(&w->names.pool);
 	free(w->names.at);
 	free(w->names.slots);
@@ -769,101 +813,208 @@ static int copy_runs(struct cache_writer *w, bool bodies, int fd)
 	return 0;
 }
 
+/* Strings gathered for a sort: item i's at text + at[i]. */
+struct gathered {
+	const char *text;
+	const uint64_t *at;
+};
+
+static const char *gathered_str(const void *ctx, uint32_t i)
+{
+	const struct gathered *g = ctx;
+	return g->text + g->at[i];
+}
+
+/* Sort order[0..n), places in w->items, by their keys: the keys read
+ * back from their spill, those of these items only. 0, or -1 with errno. */
+static int sort_by_key(const struct cache_writer *w, uint32_t *order, size_t n)
+{
+	if (n < 2)
+		return 0;
+	uint64_t total = 0;
+	uint64_t *at = xmalloc(n * sizeof *at);
+	uint32_t *idx = xmalloc(n * sizeof *idx);
+	for (size_t i = 0; i < n; i++) {
+		at[i] = total;
+		idx[i] = (uint32_t)i;
+		total += w->items[order[i]].klen + 1;
+	}
+	char *text = xmalloc(total);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct rank_item *it = &w->items[order[i]];
+		rc = spill_read(&w->keys, it->key_at, text + at[i], it->klen + 1);
+	}
+	if (rc == 0) {
+		struct gathered g = {text, at};
+		rank_sort_strings(idx, n, gathered_str, &g, NULL);
+		for (size_t i = 0; i < n; i++)
+			at[i] = order[idx[i]]; /* at is free to hold the order */
+		for (size_t i = 0; i < n; i++)
+			order[i] = (uint32_t)at[i];
+	}
+	free(text);
+	free(idx);
+	free(at);
+	return rc;
+}
+
 struct rank_ctx {
-	const struct cache_writer *w;
-	const uint32_t *entry; /* the articles' entries */
+	const struct rank_item *items;
+	const char *titles;
 };
 
 static const char *rank_title(const void *ctx, uint32_t i)
 {
 	const struct rank_ctx *x = ctx;
-	uint64_t at = x->w->title_at[x->entry[i]];
-	return at == UINT64_MAX ? NULL : x->w->titles.data + at;
+	uint64_t at = x->items[i].title_at;
+	return at == NO_TITLE ? NULL : x->titles + at;
 }
 
-static const char *rank_key(const void *ctx, uint32_t i)
+/* Every article's place in the tie order (rank_tie_order: by title, each
+ * run of one title by key, then the untitled by key), and that of the
+ * first of its title: into ranks[2 * i], ranks[2 * i + 1] for w->items[i].
+ * The titles are read back from their spill for the sort, the keys only
+ * of the articles whose title another has too or that have none. 0, or
+ * -1 with errno. */
+static int rank_items(const struct cache_writer *w, uint32_t *ranks)
 {
-	const struct rank_ctx *x = ctx;
-	const unsigned char *r = (const unsigned char *)x->w->recs.data + x->entry[i] * (size_t)REC_SIZE;
-	return x->w->keys.data + get64(r + 32);
-}
-
-/* Every article's place in the tie order, and that of the first of its
- * title, into its record. */
-static void rank_records(struct cache_writer *w)
-{
-	unsigned char *recs = (unsigned char *)w->recs.data;
-	uint32_t *entry = xmalloc((w->n ? w->n : 1) * sizeof *entry);
-	size_t na = 0;
-	for (size_t i = 0; i < w->n; i++)
-		if (recs[i * REC_SIZE + 77] & RF_ARTICLE)
-			entry[na++] = (uint32_t)i;
-	struct rank_ctx x = {w, entry};
-	unsigned char *same;
-	size_t ntitled;
-	uint32_t *order = rank_tie_order(na, rank_title, rank_key, &x, &same, &ntitled);
+	size_t n = w->nitems, nt = 0, nu = 0;
+	uint64_t tbytes = spill_size(&w->titles);
+	char *titles = xmalloc(tbytes + 1);
+	if (spill_read(&w->titles, 0, titles, tbytes) < 0) {
+		free(titles);
+		return -1;
+	}
+	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++) {
+		if (w->items[i].title_at != NO_TITLE)
+			order[nt++] = (uint32_t)i;
+		else
+			order[n - ++nu] = (uint32_t)i;
+	}
+	/* the untitled ones were put from the end backwards: item order again */
+	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
+		uint32_t t = order[a];
+		order[a] = order[b - 1];
+		order[b - 1] = t;
+	}
+	unsigned char *same = xcalloc(n ? n : 1, 1);
+	struct rank_ctx x = {w->items, titles};
+	rank_sort_strings(order, nt, rank_title, &x, same);
+	free(titles);
+	int rc = 0;
+	for (size_t a = 0; rc == 0 && a < nt;) {
+		size_t b = a + 1;
+		while (b < nt && same[b])
+			b++;
+		rc = sort_by_key(w, order + a, b - a);
+		a = b;
+	}
+	if (rc == 0)
+		rc = sort_by_key(w, order + nt, nu);
 	uint32_t first = 0;
-	for (size_t k = 0; k < na; k++) {
-		if (k >= ntitled || !same[k])
+	for (size_t k = 0; k < n; k++) {
+		if (k >= nt || !same[k])
 			first = (uint32_t)k;
-		unsigned char *r = recs + entry[order[k]] * (size_t)REC_SIZE;
-		set32(r + 64, (uint32_t)k);
-		set32(r + 68, first);
+		ranks[2 * (size_t)order[k]] = (uint32_t)k;
+		ranks[2 * (size_t)order[k] + 1] = first;
 	}
 	free(order);
 	free(same);
-	free(entry);
+	return rc;
 }
 
-/* The records section's pieces, in order, after its header. */
-static void records_pieces(const struct cache_writer *w, const void *p[5], size_t n[5])
+/* The records section after its header, a piece at a time, to fn: the
+ * records with their tie ranks patched in, the topics' ids, the related
+ * stories' hashes, the names, the keys. With fd >= 0, the pieces that need
+ * no patching are copied from their spills into fd instead. 0, or -1 with
+ * errno. */
+typedef int records_fn(void *ctx, const void *p, size_t n);
+
+enum { RECS_PIECE = 4096 }; /* records read back at once */
+
+static int records_each(const struct cache_writer *w, const uint32_t *ranks, records_fn *fn,
+			void *ctx, int fd)
 {
-	p[0] = w->recs.data, n[0] = w->recs.len;
-	p[1] = w->topics.data, n[1] = w->topics.len;
-	p[2] = w->rels.data, n[2] = w->rels.len;
-	p[3] = w->names.pool.data, n[3] = w->names.pool.len;
-	p[4] = w->keys.data, n[4] = w->keys.len;
+	unsigned char *b = xmalloc((size_t)RECS_PIECE * REC_SIZE);
+	size_t item = 0;
+	int rc = 0;
+	for (uint64_t i = 0; rc == 0 && i < w->n; i += RECS_PIECE) {
+		size_t k = w->n - i < RECS_PIECE ? (size_t)(w->n - i) : RECS_PIECE;
+		if ((rc = spill_read(&w->recs, i * REC_SIZE, b, k * REC_SIZE)) < 0)
+			break;
+		for (; item < w->nitems && w->items[item].entry < i + k; item++) {
+			unsigned char *r = b + (w->items[item].entry - i) * (size_t)REC_SIZE;
+			set32(r + 64, ranks[2 * item]);
+			set32(r + 68, ranks[2 * item + 1]);
+		}
+		rc = fn(ctx, b, k * REC_SIZE);
+	}
+	const struct spill *rest[] = {&w->topics, &w->rels, NULL, &w->keys};
+	for (int p = 0; rc == 0 && p < 4; p++) {
+		if (!rest[p]) {
+			if (w->names.pool.len)
+				rc = fn(ctx, w->names.pool.data, w->names.pool.len);
+			continue;
+		}
+		uint64_t total = spill_size(rest[p]);
+		if (fd >= 0) {
+			rc = spill_copy((struct spill *)rest[p], 0, total, fd);
+			continue;
+		}
+		for (uint64_t off = 0; rc == 0 && off < total;) {
+			size_t k = total - off < (uint64_t)RECS_PIECE * REC_SIZE
+					   ? (size_t)(total - off)
+					   : (size_t)RECS_PIECE * REC_SIZE;
+			if ((rc = spill_read(rest[p], off, b, k)) == 0)
+				rc = fn(ctx, b, k);
+			off += k;
+		}
+	}
+	free(b);
+	return rc;
 }
 
-/* The records section's header into rh; its size and checksum. */
-static uint64_t records_head(const struct cache_writer *w, unsigned char rh[RECS_HEAD],
-			     uint64_t *sum)
+static int sum_piece(void *ctx, const void *p, size_t n)
+{
+	stream_add(ctx, p, n);
+	return 0;
+}
+
+static int write_piece(void *ctx, const void *p, size_t n)
+{
+	return atomic_write(ctx, p, n);
+}
+
+/* The records section's header into rh; its size and checksum. 0, or -1
+ * with errno. */
+static int records_head(const struct cache_writer *w, const uint32_t *ranks,
+			unsigned char rh[RECS_HEAD], uint64_t *size, uint64_t *sum)
 {
 	memcpy(rh, RECS_MAGIC, 8);
 	set64(rh + 8, w->names.n);
 	set64(rh + 16, w->names.pool.len);
-	set64(rh + 24, w->topics.len / 4);
-	set64(rh + 32, w->rels.len / 8);
-	set64(rh + 40, w->keys.len);
+	set64(rh + 24, spill_size(&w->topics) / 4);
+	set64(rh + 32, spill_size(&w->rels) / 8);
+	set64(rh + 40, spill_size(&w->keys));
 	set64(rh + 48, w->n);
-	const void *p[5];
-	size_t n[5];
-	records_pieces(w, p, n);
 	struct sum_stream st;
 	stream_init(&st, FNV_OFFSET ^ 0x5245);
 	stream_add(&st, rh, RECS_HEAD);
-	uint64_t total = RECS_HEAD;
-	for (int k = 0; k < 5; k++) {
-		if (n[k])
-			stream_add(&st, p[k], n[k]);
-		total += n[k];
-	}
+	if (records_each(w, ranks, sum_piece, &st, -1) < 0)
+		return -1;
+	*size = st.total;
 	*sum = stream_end(&st);
-	return total;
+	return 0;
 }
 
-static int write_records(const struct cache_writer *w, const unsigned char rh[RECS_HEAD],
-			 struct atomic_file *af)
+static int write_records(const struct cache_writer *w, const uint32_t *ranks,
+			 const unsigned char rh[RECS_HEAD], struct atomic_file *af)
 {
-	const void *p[5];
-	size_t n[5];
-	records_pieces(w, p, n);
 	if (atomic_write(af, rh, RECS_HEAD) < 0)
 		return -1;
-	for (int k = 0; k < 5; k++)
-		if (n[k] && atomic_write(af, p[k], n[k]) < 0)
-			return -1;
-	return 0;
+	return records_each(w, ranks, write_piece, af, af->fd);
 }
 
 int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
@@ -885,14 +1036,19 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	set64(h + 24, w->heads);
 	set64(h + 32, w->bodies);
 	set64(h + 40, lede_version_hash());
-	rank_records(w);
+	uint32_t *ranks = xmalloc((w->nitems ? w->nitems : 1) * 2 * sizeof *ranks);
 	unsigned char rh[RECS_HEAD];
-	uint64_t rsum, rlen = records_head(w, rh, &rsum);
+	uint64_t rsum, rlen, sum;
+	if (rank_items(w, ranks) < 0 || records_head(w, ranks, rh, &rlen, &rsum) < 0) {
+		*err = write_error(path, "cannot write: %s", strerror(errno));
+		free(ranks);
+		return -1;
+	}
 	set64(h + 48, rlen);
 	memcpy(h + 56, writer_key(w), sizeof w->key);
-	uint64_t sum;
 	if (index_sum(w, h, &sum) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
+		free(ranks);
 		return -1;
 	}
 	set64(h + 72, sum);
@@ -903,17 +1059,20 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	struct atomic_file af;
 	if (atomic_begin(&af, path) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
+		free(ranks);
 		return -1;
 	}
 	if (atomic_write(&af, h, sizeof h) < 0 ||
 	    spill_copy(&w->index, 0, spill_size(&w->index), af.fd) < 0 ||
 	    copy_runs(w, false, af.fd) < 0 || copy_runs(w, true, af.fd) < 0 ||
-	    write_records(w, rh, &af) < 0) {
+	    write_records(w, ranks, rh, &af) < 0) {
 		int e = errno;
 		atomic_abort(&af);
+		free(ranks);
 		*err = write_error(path, "cannot write: %s", strerror(e));
 		return -1;
 	}
+	free(ranks);
 	if (atomic_commit(&af) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
 		return -1;
@@ -1587,15 +1746,12 @@ int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 	if (too_recent(w, st))
 		return 0;
 	struct lane *l = &w->lanes[w->nlanes];
-	size_t roff = l->recs.len;
-	int got = copy_blob(w, r, id, h, &l->recs);
+	l->scratch.len = 0;
+	int got = copy_blob(w, r, id, h, &l->scratch);
 	if (got < 0 || (got == 1 && (!(h = open_part(r, id, false)) ||
-				     (e->blen && !(b = open_part(r, id, true)))))) {
-		l->recs.len = roff;
+				     (e->blen && !(b = open_part(r, id, true))))))
 		return -1;
-	}
-	struct cache_ticket t = {.roff = roff,
-				 .hoff = spill_size(&l->head),
+	struct cache_ticket t = {.hoff = spill_size(&l->head),
 				 .boff = spill_size(&l->body),
 				 .hlen = e->hlen,
 				 .hsum = e->hsum,
@@ -1609,7 +1765,7 @@ int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 		buf_add(&l->body.mem, b, e->blen);
 	spill_settle(&l->head);
 	spill_settle(&l->body);
-	cache_writer_place(w, &t, st);
+	place(w, &t, (const unsigned char *)l->scratch.data, st);
 	return 0;
 }
 

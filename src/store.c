@@ -428,9 +428,10 @@ struct loader {
 	struct strlist problems;
 	uint32_t *notes;
 	size_t nnotes, capnotes;
-	struct parsed_note *parsed;
-	size_t nparsed, capparsed;
 	size_t hits, parsed_files, damaged;
+	/* The cache is rewritten whatever the rest finds: each slot's entry
+	 * is placed into the writer as the slot is merged (see note_slot). */
+	bool placing;
 	/* Blocks merged, for the next ones: one, or SPARE_BLOCKS when the
 	 * load recycles them. */
 	struct slot_block *spare[SPARE_BLOCKS];
@@ -1131,31 +1132,58 @@ static struct load_slot *new_slot(struct loader *L, size_t *i)
 
 static void read_problem(struct strlist *problems, const char *path, int err, size_t max);
 
-enum { NOTE_PARSED = 1u << 31 }; /* cache ids are below 2^31 (cache.c) */
+/* Cache entry id, a hit, copied into the rewrite of the cache (its stat
+ * is the entry's own, which the file matched). On the calling thread,
+ * whose reader it uses. */
+static void place_hit(const struct loader *L, uint32_t id)
+{
+	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
+	if (!rdr)
+		return;
+	struct stat st;
+	cache_entry_stat(L->cache, id, &st);
+	cache_writer_copy(L->writer, rdr, id, &st);
+}
 
-/* What a rewrite of the cache needs of a slot merged: its entry (a hit:
- * the file's stat is the entry's own, which it matched), or its ticket
- * and stat (a file parsed and encoded); nothing for one not cached. The
- * counts update_cache takes from the slots. */
-static void note_slot(struct loader *L, const struct load_slot *sl)
+/* A parsed note freed, its ticket with it if it was never placed. */
+static void note_free(struct parsed_note *note)
+{
+	if (note)
+		cache_ticket_free(&note->ticket);
+	free(note);
+}
+
+/* What a rewrite of the cache needs of a slot merged: its entry (a hit),
+ * or its ticket and stat (a file parsed and encoded); nothing for one not
+ * cached. Once the rewrite is sure (no cache was found, or a file was
+ * parsed), each is placed into the writer at once, in merge order, the
+ * hits noted until then first: then nothing of a file waits for the end
+ * of the load (a ticket holds its record's strings). Until then the hits'
+ * entries are noted, for update_cache_noted to place when the end shows
+ * that files were gone. The counts update_cache takes from the slots. */
+static void note_slot(struct loader *L, struct load_slot *sl)
 {
 	L->hits += sl->entry != 0;
 	L->damaged += sl->damaged;
 	L->parsed_files += !sl->entry && !sl->read_errno;
 	if (!L->writer)
 		return;
-	uint32_t note;
-	if (sl->entry) {
-		note = sl->entry - 1;
-	} else if (sl->note) {
-		L->parsed = xgrow(L->parsed, &L->capparsed, L->nparsed + 1, sizeof *L->parsed);
-		L->parsed[L->nparsed] = *sl->note;
-		note = NOTE_PARSED | (uint32_t)L->nparsed++;
-	} else {
-		return;
+	if (!L->placing && (!L->cache || L->parsed_files || sl->note)) {
+		for (size_t i = 0; i < L->nnotes; i++)
+			place_hit(L, L->notes[i]);
+		L->nnotes = 0;
+		L->placing = true;
 	}
-	L->notes = xgrow(L->notes, &L->capnotes, L->nnotes + 1, sizeof *L->notes);
-	L->notes[L->nnotes++] = note;
+	if (sl->entry && L->placing) {
+		place_hit(L, sl->entry - 1);
+	} else if (sl->entry) {
+		L->notes = xgrow(L->notes, &L->capnotes, L->nnotes + 1, sizeof *L->notes);
+		L->notes[L->nnotes++] = sl->entry - 1;
+	} else if (sl->note) {
+		struct stat st;
+		id_to_stat(&sl->note->id, &st);
+		cache_writer_place(L->writer, &sl->note->ticket, &st);
+	}
 }
 
 static int cmp_address(const void *a, const void *b)
@@ -1245,7 +1273,7 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 			strlist_push(&L->problems, sl->problems.v[j]);
 		free(sl->problems.v);
 		note_slot(L, sl);
-		free(sl->note);
+		note_free(sl->note);
 		if (sl->own_path)
 			free((char *)sl->path);
 		s->unmatched += sl->unmatched;
@@ -1309,7 +1337,6 @@ static void stream_finish(struct loader *L, struct store *s)
 		compat_unmap(b, sizeof *b);
 	}
 	free(L->notes);
-	free(L->parsed);
 }
 
 /* A load on the calling thread alone (one thread asked for, or none could
@@ -1588,7 +1615,7 @@ static void merge_slots(struct store *s, struct loader *L)
 		for (size_t k = 0; k < slot->problems.n; k++)
 			strlist_push(&s->problems, slot->problems.v[k]);
 		free(slot->problems.v);
-		free(slot->note); /* placed, if the cache was rewritten */
+		note_free(slot->note); /* placed, if the cache was rewritten */
 		s->not_articles += slot->not_article;
 		/* a skipped file's path is taken over, never freed here */
 		if (!slot->a && !slot->lb && slot->entry && L->from_entries)
@@ -1665,7 +1692,7 @@ static void update_cache(struct store *s, struct cache_writer *w, const struct l
 		return;
 	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
 	for (size_t i = 0; i < L->found; i++) {
-		const struct load_slot *sl = slot_at(L, i);
+		struct load_slot *sl = slot_at(L, i);
 		struct stat st;
 		if (sl->entry && rdr) {
 			/* a hit's stat is its entry's own, which it matched */
@@ -1692,19 +1719,8 @@ static int update_cache_noted(struct store *s, struct cache_writer *w, const str
 		strlist_push(&s->warnings, cache_damage_message(c, L->damaged));
 	if (c && !L->parsed_files && L->hits == cache_count(c) && !cache_records_damaged(c))
 		return 0;
-	struct cache_reader *rdr = L->ctx && L->ctx[0].rdr ? L->ctx[0].rdr : NULL;
-	for (size_t i = 0; i < L->nnotes; i++) {
-		uint32_t note = L->notes[i];
-		struct stat st;
-		if (note & NOTE_PARSED) {
-			const struct parsed_note *p = &L->parsed[note & ~NOTE_PARSED];
-			id_to_stat(&p->id, &st);
-			cache_writer_place(w, &p->ticket, &st);
-		} else if (rdr) {
-			cache_entry_stat(c, note, &st);
-			cache_writer_copy(w, rdr, note, &st);
-		}
-	}
+	for (size_t i = 0; i < L->nnotes; i++) /* hits only: see note_slot */
+		place_hit(L, L->notes[i]);
 	char *err = NULL;
 	if (cache_writer_commit(w, path, &err) < 0) {
 		strlist_push(&s->warnings, err);
@@ -1754,7 +1770,7 @@ static void discard_slots(struct loader *L)
 		strlist_free(&sl->problems);
 		article_free(sl->a);
 		free(sl->lb);
-		free(sl->note);
+		note_free(sl->note);
 		if (sl->own_path)
 			free((char *)sl->path);
 	}
@@ -3330,7 +3346,7 @@ static void check_block(struct loader *L, size_t b, size_t count)
 			strlist_push(&L->problems, sl->problems.v[j]);
 		free(sl->problems.v);
 		note_slot(L, sl);
-		free(sl->note); /* copied by note_slot */
+		note_free(sl->note); /* placed by note_slot, if it was */
 		sl->note = NULL;
 		if (!cancelled(L))
 			check_slot(L->check, L, sl);

@@ -333,7 +333,9 @@ struct cache_ticket {
 	uint16_t lane;
 	uint8_t kind; /* 0 skipped, 1 article */
 	bool made;    /* false: left out (see cache_writer_add), nothing to place */
-	uint64_t roff; /* what its record takes, in the lane (cache.c) */
+	/* What its record in the records section takes (cache.c), until it
+	 * is placed; cache_ticket_free for one never placed. */
+	unsigned char *rec;
 };
 
 /* Encode the entry of the file named path, stored under key, into lane
@@ -345,7 +347,10 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 /* Put the entry t stands for next in the index, for the file st (the one
  * it was encoded for). Each ticket once; one that was not made is
  * nothing. */
-void cache_writer_place(struct cache_writer *w, const struct cache_ticket *t, const struct stat *st);
+void cache_writer_place(struct cache_writer *w, struct cache_ticket *t, const struct stat *st);
+/* What a ticket holds, freed: for one that is never placed (placing it
+ * frees it). */
+void cache_ticket_free(struct cache_ticket *t);
 
 /* Add one file: st is the stat taken before it was read, a its article or
  * NULL if it was skipped, problems its problem messages. Copies what it
@@ -364,9 +369,11 @@ void cache_writer_add_as(struct cache_writer *w, const char *key, const char *pa
 int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 		      const struct stat *st);
 
-/* The most bytes of entries and index the writer's buffers have had
- * allocated, summed over them: bounded when it streams, whatever the
- * number of entries. For tests. */
+/* The most bytes of entries, index and records section the writer's
+ * buffers have had allocated, summed over them: bounded when it streams,
+ * whatever the number of entries (beyond it the writer keeps 24 bytes an
+ * article until the commit, which reads the titles back to rank them).
+ * For tests. */
 size_t cache_writer_peak(const struct cache_writer *w);
 
 /* Write the cache to path atomically: into path.tmp.<pid> in the same
