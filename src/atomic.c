@@ -212,9 +212,10 @@ void atomic_abort(struct atomic_file *af)
 	release(af);
 }
 
-int atomic_commit(struct atomic_file *af)
+/* Rename the temporary over the path, synced first when sync is set. */
+static int commit(struct atomic_file *af, bool sync)
 {
-	int r = fsync(af->fd);
+	int r = sync ? fsync(af->fd) : 0;
 	int c = close(af->fd);
 	af->fd = -1;
 	if (r == 0 && c == 0)
@@ -229,9 +230,20 @@ int atomic_commit(struct atomic_file *af)
 	}
 	/* The rename is durable only once the directory is; a failure here
 	 * leaves a whole file either way, so it is not an error. */
-	atomic_sync_dir(af->path);
+	if (sync)
+		atomic_sync_dir(af->path);
 	release(af);
 	return 0;
+}
+
+int atomic_commit(struct atomic_file *af)
+{
+	return commit(af, true);
+}
+
+int atomic_commit_derived(struct atomic_file *af)
+{
+	return commit(af, false);
 }
 
 int atomic_lock(const char *lockpath, int op)

@@ -1073,7 +1073,8 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 		return -1;
 	}
 	free(ranks);
-	if (atomic_commit(&af) < 0) {
+	/* not synced: see atomic_commit_derived */
+	if (atomic_commit_derived(&af) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
 		return -1;
 	}

@@ -7,7 +7,8 @@
  * O_CREAT|O_EXCL|O_NOFOLLOW: a symbolic or hard link planted under any name
  * makes the creation fail and another name is drawn, so the write never
  * lands in a file that existed before. It is synced, renamed over PATH, and
- * the directory synced, so that the rename too survives a crash.
+ * the directory synced, so that the rename too survives a crash (a file
+ * that can be made again is only renamed: atomic_commit_derived).
  * Temporaries left by processes that died mid-write are removed on the way
  * (the PID in the name tells whose they are). */
 #ifndef LEDE_ATOMIC_H
@@ -31,6 +32,12 @@ int atomic_write(struct atomic_file *af, const void *data, size_t n);
  * 0, or -1 with errno, the temporary removed and the old file untouched.
  * Either way af is released. */
 int atomic_commit(struct atomic_file *af);
+/* atomic_commit for a file made from others that can be made again (the
+ * cache): renamed without waiting for its bytes or the rename to reach
+ * the disk. A reader never sees half of it while the system runs; after a
+ * crash it may find it empty, or with blocks of zeros, or the old file,
+ * which is why such a file must check itself when it is read. */
+int atomic_commit_derived(struct atomic_file *af);
 /* Give up: remove the temporary, release af. */
 void atomic_abort(struct atomic_file *af);
 

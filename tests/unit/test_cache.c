@@ -856,6 +856,59 @@ Test(cache, truncated_is_refused)
 	free(cpath);
 }
 
+/* What a crash can leave of a cache that was renamed into place before
+ * its bytes reached the disk (the cache is not synced: see README): an
+ * empty file, or one of its full size whose bytes from some point on are
+ * zeros (the blocks never written). Never trusted: the open refuses it,
+ * or an entry reads as damaged, or the records section is refused (a tail
+ * of zeros always reaches it); whatever comes back is as parsed. */
+static void small_items(struct item *items);
+static size_t lookups_damaged(struct cache *c, struct item *items);
+
+Test(cache, torn_by_a_crash_is_never_trusted)
+{
+	unsigned char *data;
+	size_t len;
+	char *cpath = small_cache(&data, &len);
+	struct item items[NSMALL];
+	small_items(items);
+	write_bytes(cpath, data, 0);
+	expect_refused(cpath, "empty");
+	size_t records = len - (size_t)get_le64(data + 48);
+	size_t heads = HEADER + NSMALL * RECORD;
+	size_t from[] = {0, 1, 8, HEADER - 1, HEADER, heads, heads + 10, (heads + records) / 2,
+			 records, records + 10, len - 8};
+	unsigned char *torn = xmalloc(len);
+	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+		cr_assert_lt(from[i], len);
+		memcpy(torn, data, from[i]);
+		memset(torn + from[i], 0, len - from[i]);
+		write_bytes(cpath, torn, len);
+		char *err = NULL;
+		struct cache *c = cache_open(cpath, &err);
+		if (!c) {
+			cr_assert(from[i] < heads, "zeros from byte %zu: refused: %s", from[i], err);
+			free(err);
+			expect_refused(cpath, "zeros over the header or the index");
+			continue;
+		}
+		cr_assert_geq(from[i], heads, "zeros from byte %zu: opened", from[i]);
+		size_t damaged = lookups_damaged(c, items);
+		cr_assert(from[i] >= records || damaged > 0, "zeros from byte %zu: all trusted",
+			  from[i]);
+		cr_assert_eq(cache_records(c, &err), -1, "zeros from byte %zu: records trusted",
+			     from[i]);
+		cr_assert(strstr(err, "records"), "%s", err);
+		free(err);
+		cache_close(c);
+	}
+	for (size_t i = 0; i < NSMALL; i++)
+		free_item(&items[i]);
+	free(torn);
+	free(data);
+	free(cpath);
+}
+
 static void small_items(struct item *items)
 {
 	for (size_t i = 0; i < NSMALL; i++)
