@@ -1017,6 +1017,88 @@ static int write_records(const struct cache_writer *w, const uint32_t *ranks,
 	return records_each(w, ranks, write_piece, af, af->fd);
 }
 
+/* The records section readied on a thread while the entries are copied:
+ * the tie ranks, the section's header and its checksum. */
+struct records_job {
+	const struct cache_writer *w;
+	uint32_t *ranks;
+	unsigned char rh[RECS_HEAD];
+	uint64_t len, sum;
+	int rc, err;
+	pthread_t tid;
+	bool started;
+};
+
+static void *records_main(void *arg)
+{
+	struct records_job *j = arg;
+	j->rc = rank_items(j->w, j->ranks) < 0 || records_head(j->w, j->ranks, j->rh, &j->len,
+							       &j->sum) < 0
+			? -1
+			: 0;
+	j->err = j->rc < 0 ? errno : 0;
+	return NULL;
+}
+
+static void records_start(struct records_job *j, const struct cache_writer *w)
+{
+	*j = (struct records_job){.w = w,
+				  .ranks = xmalloc((w->nitems ? w->nitems : 1) * 2 * sizeof *j->ranks)};
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
+	j->started = pthread_create(&j->tid, NULL, records_main, j) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!j->started)
+		records_main(j);
+}
+
+/* 0, or -1 with errno. */
+static int records_finish(struct records_job *j)
+{
+	if (j->started)
+		pthread_join(j->tid, NULL);
+	j->started = false;
+	errno = j->err;
+	return j->rc;
+}
+
+/* The records section's size, known before it is ranked. */
+static uint64_t records_len(const struct cache_writer *w)
+{
+	return RECS_HEAD + spill_size(&w->recs) + spill_size(&w->topics) + spill_size(&w->rels) +
+	       w->names.pool.len + spill_size(&w->keys);
+}
+
+/* The file into af: header h, index, heads and bodies, while job readies
+ * the records; then the records, and their checksum into the header. 0,
+ * or -1 with errno; job finished either way. */
+static int write_file(struct cache_writer *w, unsigned char h[HEADER_SIZE],
+		      struct records_job *job, struct atomic_file *af)
+{
+	int rc = atomic_write(af, h, HEADER_SIZE) < 0 ||
+			 spill_copy(&w->index, 0, spill_size(&w->index), af->fd) < 0 ||
+			 copy_runs(w, false, af->fd) < 0 || copy_runs(w, true, af->fd) < 0
+		 ? -1
+		 : 0;
+	int e = errno;
+	if (records_finish(job) < 0)
+		return -1;
+	if (rc < 0) {
+		errno = e;
+		return -1;
+	}
+	if (write_records(w, job->ranks, job->rh, af) < 0)
+		return -1;
+	set64(h + 80, job->sum);
+	ssize_t put = pwrite(af->fd, h + 80, 8, 80);
+	if (put != 8) {
+		errno = put < 0 ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
 int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 {
 	*err = NULL;
@@ -1036,43 +1118,35 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	set64(h + 24, w->heads);
 	set64(h + 32, w->bodies);
 	set64(h + 40, lede_version_hash());
-	uint32_t *ranks = xmalloc((w->nitems ? w->nitems : 1) * 2 * sizeof *ranks);
-	unsigned char rh[RECS_HEAD];
-	uint64_t rsum, rlen, sum;
-	if (rank_items(w, ranks) < 0 || records_head(w, ranks, rh, &rlen, &rsum) < 0) {
-		*err = write_error(path, "cannot write: %s", strerror(errno));
-		free(ranks);
-		return -1;
-	}
-	set64(h + 48, rlen);
+	set64(h + 48, records_len(w));
 	memcpy(h + 56, writer_key(w), sizeof w->key);
-	if (index_sum(w, h, &sum) < 0) {
-		*err = write_error(path, "cannot write: %s", strerror(errno));
-		free(ranks);
-		return -1;
-	}
-	set64(h + 72, sum);
-	set64(h + 80, rsum);
-
+	set64(h + 80, 0); /* the records' checksum, once they are ranked */
+	struct records_job job;
+	records_start(&job, w);
+	uint64_t sum;
 	/* Two lede processes write two temporaries; the last rename wins, and
 	 * either cache is whole. */
 	struct atomic_file af;
-	if (atomic_begin(&af, path) < 0) {
-		*err = write_error(path, "cannot write: %s", strerror(errno));
-		free(ranks);
-		return -1;
+	int rc = index_sum(w, h, &sum);
+	if (rc == 0) {
+		set64(h + 72, sum);
+		rc = atomic_begin(&af, path);
 	}
-	if (atomic_write(&af, h, sizeof h) < 0 ||
-	    spill_copy(&w->index, 0, spill_size(&w->index), af.fd) < 0 ||
-	    copy_runs(w, false, af.fd) < 0 || copy_runs(w, true, af.fd) < 0 ||
-	    write_records(w, ranks, rh, &af) < 0) {
+	if (rc < 0) {
 		int e = errno;
-		atomic_abort(&af);
-		free(ranks);
+		records_finish(&job);
+		free(job.ranks);
 		*err = write_error(path, "cannot write: %s", strerror(e));
 		return -1;
 	}
-	free(ranks);
+	rc = write_file(w, h, &job, &af);
+	free(job.ranks);
+	if (rc < 0) {
+		int e = errno;
+		atomic_abort(&af);
+		*err = write_error(path, "cannot write: %s", strerror(e));
+		return -1;
+	}
 	/* not synced: see atomic_commit_derived */
 	if (atomic_commit_derived(&af) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
