@@ -342,6 +342,7 @@ struct scan_task {
 	unsigned char *match;
 	atomic_size_t next; /* the next stretch of articles to test */
 	atomic_bool cancel;
+	struct scan_task *next_dropped; /* query's dropped list */
 };
 
 struct query {
@@ -372,6 +373,8 @@ struct query {
 	 * providers' names ranked for that pass (struct name_ranks). */
 	uint32_t *head[SORT_NKEYS][2];
 	size_t nhead[SORT_NKEYS][2];
+	uint32_t *own_head[SORT_NKEYS][2]; /* the reader's thread's, see order_now */
+	size_t own_nhead[SORT_NKEYS][2];
 	atomic_bool head_ready[SORT_NKEYS];
 	pthread_mutex_t head_lock[SORT_NKEYS];
 	struct name_ranks *ranks;
@@ -391,6 +394,10 @@ struct query {
 	atomic_bool stopping;
 	struct match_set sets[2]; /* [0] is the most recent */
 	struct scan_task *task;   /* the pattern being scanned for, or NULL */
+	/* Scans told to stop for a pattern typed on, not waited for (the
+	 * thread, below the reader's priority, may take a while to see it on
+	 * a busy machine): reaped once they have stopped. */
+	struct scan_task *dropped;
 	/* The last query's patterns' outcomes (querylang.h), a bit each per
 	 * article, kept by the query's text; and the query whose outcomes
 	 * are being found on a thread, or NULL. */
@@ -534,6 +541,22 @@ struct query *query_new(const struct store *s)
 
 static void task_free(struct scan_task *t);
 
+/* The dropped scans that have stopped (all of them, waiting, when wait)
+ * joined and freed. */
+static void tasks_reap(struct query *q, bool wait)
+{
+	for (struct scan_task **at = &q->dropped; *at;) {
+		struct scan_task *t = *at;
+		if (!wait && !worker_done(&t->w)) {
+			at = &t->next_dropped;
+			continue;
+		}
+		worker_join(&t->w);
+		*at = t->next_dropped;
+		task_free(t);
+	}
+}
+
 void query_free(struct query *q)
 {
 	if (!q)
@@ -544,6 +567,7 @@ void query_free(struct query *q)
 		worker_join(&q->task->w);
 		task_free(q->task);
 	}
+	tasks_reap(q, true);
 	ql_task_stop(q);
 	free(q->ql_text);
 	free(q->ql_bits);
@@ -561,6 +585,7 @@ void query_free(struct query *q)
 			free(q->perm[k][d]);
 			free(q->inv[k][d]);
 			free(q->head[k][d]);
+			free(q->own_head[k][d]);
 		}
 		pthread_mutex_destroy(&q->lock[k]);
 		pthread_mutex_destroy(&q->head_lock[k]);
@@ -1172,14 +1197,20 @@ size_t query_order_head(struct query *q, struct sort_order o, size_t want, uint3
 	return heads_of(q, o.key, k, outs);
 }
 
-/* Key's heads, both directions, made here unless they are in or being
- * made by the warm-up (then waited for: a pass over the keys, shorter
- * than a key). */
-static void heads_once(struct query *q, enum sort_key key)
+/* Key's heads, both directions, made here unless they are in; true when
+ * they are. The warm-up waits for them if the reader's thread is making
+ * them; the reader's thread, when try, does not wait for the warm-up
+ * (false then: nothing done). */
+static bool heads_once(struct query *q, enum sort_key key, bool try)
 {
 	if (atomic_load_explicit(&q->head_ready[key], memory_order_acquire))
-		return;
-	pthread_mutex_lock(&q->head_lock[key]);
+		return true;
+	if (try) {
+		if (pthread_mutex_trylock(&q->head_lock[key]))
+			return false;
+	} else {
+		pthread_mutex_lock(&q->head_lock[key]);
+	}
 	if (!atomic_load_explicit(&q->head_ready[key], memory_order_relaxed)) {
 		size_t k = HEAD_ROWS < q->s->n ? HEAD_ROWS : q->s->n;
 		for (int d = 0; d < 2; d++)
@@ -1189,6 +1220,7 @@ static void heads_once(struct query *q, enum sort_key key)
 		atomic_store_explicit(&q->head_ready[key], true, memory_order_release);
 	}
 	pthread_mutex_unlock(&q->head_lock[key]);
+	return true;
 }
 
 /* Is o's whole order there, or made here at once (no thread is making
@@ -1212,9 +1244,20 @@ static const uint32_t *order_now(struct query *q, struct sort_order o, size_t *l
 		*len = q->s->n;
 		return permutation(q, o);
 	}
-	heads_once(q, o.key);
-	*len = q->nhead[o.key][o.desc];
-	return q->head[o.key][o.desc];
+	if (heads_once(q, o.key, true)) {
+		*len = q->nhead[o.key][o.desc];
+		return q->head[o.key][o.desc];
+	}
+	/* the warm-up is making this key's heads: one of the reader's own,
+	 * rather than wait for that thread */
+	uint32_t **own = &q->own_head[o.key][o.desc];
+	if (!*own) {
+		size_t k = HEAD_ROWS < q->s->n ? HEAD_ROWS : q->s->n;
+		*own = xmalloc((k ? k : 1) * sizeof **own);
+		q->own_nhead[o.key][o.desc] = query_order_head(q, o, k, *own);
+	}
+	*len = q->own_nhead[o.key][o.desc];
+	return *own;
 }
 
 /* Article i's place in o's order: from the inverse, or, while the warm-up
@@ -1261,7 +1304,7 @@ static void *warm_up(void *arg)
 	 * article's name; then the names, which a topic filter finds on a
 	 * thread of its own if it comes first */
 	for (int k = 1; k < SORT_NKEYS && !stopping(q); k++)
-		heads_once(q, (enum sort_key)((q->first + k) % SORT_NKEYS));
+		heads_once(q, (enum sort_key)((q->first + k) % SORT_NKEYS), false);
 	if (!stopping(q))
 		compute_once(q, SORT_TITLE);
 	for (int k = 1; k <= SORT_NKEYS && !stopping(q); k++)
@@ -1636,10 +1679,16 @@ static void task_start(struct query *q, struct search *re)
 	if (q->task) {
 		if (!strcmp(q->task->pattern, pat))
 			return;
-		if (!worker_done(&q->task->w))
+		if (worker_done(&q->task->w)) {
+			task_take_in(q);
+		} else { /* told to stop, and left to stop by itself */
 			atomic_store(&q->task->cancel, true);
-		task_take_in(q);
+			q->task->next_dropped = q->dropped;
+			q->dropped = q->task;
+			q->task = NULL;
+		}
 	}
+	tasks_reap(q, false);
 	char *err = NULL;
 	struct search *copy = search_compile(pat, &err);
 	if (!copy) { /* cannot be: re was compiled from it */
@@ -2455,6 +2504,7 @@ const unsigned char *query_matches_known(struct query *q, struct search *re)
 bool query_poll(struct query *q)
 {
 	bool took = false;
+	tasks_reap(q, false);
 	if (q->task && worker_done(&q->task->w)) {
 		task_take_in(q);
 		took = true;
@@ -2482,6 +2532,7 @@ void query_settle(struct query *q)
 	q->warming = false;
 	if (q->task)
 		worker_join(&q->task->w);
+	tasks_reap(q, true);
 	if (q->ql_task)
 		worker_join(&q->ql_task->w);
 	worker_join(&q->names_worker);
