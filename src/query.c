@@ -342,6 +342,7 @@ struct scan_task {
 	unsigned char *match;
 	atomic_size_t next; /* the next stretch of articles to test */
 	atomic_bool cancel;
+	struct scan_task *next_dropped; /* query's dropped list */
 };
 
 struct query {
@@ -367,6 +368,17 @@ struct query {
 	pthread_mutex_t lock[SORT_NKEYS];
 	pthread_t warm;
 	bool warming;
+	/* While the warm-up computes an order, its first rows (its head),
+	 * found by one pass over the keys, on the reader's thread; and the
+	 * providers' names ranked for that pass (struct name_ranks). */
+	uint32_t *head[SORT_NKEYS][2];
+	size_t nhead[SORT_NKEYS][2];
+	uint32_t *own_head[SORT_NKEYS][2]; /* the reader's thread's, see order_now */
+	size_t own_nhead[SORT_NKEYS][2];
+	atomic_bool head_ready[SORT_NKEYS];
+	pthread_mutex_t head_lock[SORT_NKEYS];
+	struct name_ranks *ranks;
+	pthread_mutex_t ranks_lock;
 	enum sort_key first; /* the caller's first order: the warm-up's last */
 	/* from this many articles on, sorts are warmed up and regex scans run
 	 * on a thread per core (QUERY_THREAD_MIN, else LEDE_THREAD_MIN) */
@@ -382,6 +394,10 @@ struct query {
 	atomic_bool stopping;
 	struct match_set sets[2]; /* [0] is the most recent */
 	struct scan_task *task;   /* the pattern being scanned for, or NULL */
+	/* Scans told to stop for a pattern typed on, not waited for (the
+	 * thread, below the reader's priority, may take a while to see it on
+	 * a busy machine): reaped once they have stopped. */
+	struct scan_task *dropped;
 	/* The last query's patterns' outcomes (querylang.h), a bit each per
 	 * article, kept by the query's text; and the query whose outcomes
 	 * are being found on a thread, or NULL. */
@@ -400,6 +416,8 @@ struct query {
 	struct worker names_worker;
 };
 
+struct name_ranks;
+static void name_ranks_free(struct name_ranks *r);
 static struct name_ids *name_ids(struct query *q);
 static void folder_free(struct folder *f);
 static void ql_task_stop(struct query *q);
@@ -434,19 +452,21 @@ static const char *path_of(const void *ctx, uint32_t i)
  * into key[] and has[] (room for every article): read when its order is
  * computed, by whichever thread computes it, so that the first screen
  * reads one key only. */
+static bool number_of(const struct store *s, int k, size_t i, uint64_t *key)
+{
+	unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY : HAS_HEAT;
+	int64_t v = k == SORT_DATE ? store_date(s, i)
+		  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
+	*key = rank_key_of_int(v);
+	/* a score of -1 is not known: sorted with the missing */
+	return k == SORT_DATE ? (store_has(s, i) & bit) != 0
+			      : article_score_known(store_has(s, i), bit, (int32_t)v);
+}
+
 static void read_numbers(const struct query *q, int k, uint64_t *key, unsigned char *has)
 {
-	const struct store *s = q->s;
-	size_t n = s->n;
-	unsigned bit = k == SORT_DATE ? HAS_DATE : k == SORT_QUALITY ? HAS_QUALITY : HAS_HEAT;
-	for (size_t i = 0; i < n; i++) {
-		int64_t v = k == SORT_DATE ? store_date(s, i)
-			  : k == SORT_QUALITY ? store_quality(s, i) : store_heat(s, i);
-		/* a score of -1 is not known: sorted with the missing */
-		has[i] = k == SORT_DATE ? (store_has(s, i) & bit) != 0
-			 : article_score_known(store_has(s, i), bit, (int32_t)v);
-		key[i] = rank_key_of_int(v);
-	}
+	for (size_t i = 0; i < q->s->n; i++)
+		has[i] = number_of(q->s, k, i, &key[i]);
 }
 
 /* The tie order as the store made it while loading. */
@@ -507,7 +527,10 @@ struct query *query_new(const struct store *s)
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		pthread_mutex_init(&q->lock[k], NULL);
 		atomic_init(&q->ready[k], false);
+		pthread_mutex_init(&q->head_lock[k], NULL);
+		atomic_init(&q->head_ready[k], false);
 	}
+	pthread_mutex_init(&q->ranks_lock, NULL);
 	pthread_mutex_init(&q->names_lock, NULL);
 	atomic_init(&q->stopping, false);
 	atomic_init(&q->names, NULL);
@@ -517,6 +540,22 @@ struct query *query_new(const struct store *s)
 }
 
 static void task_free(struct scan_task *t);
+
+/* The dropped scans that have stopped (all of them, waiting, when wait)
+ * joined and freed. */
+static void tasks_reap(struct query *q, bool wait)
+{
+	for (struct scan_task **at = &q->dropped; *at;) {
+		struct scan_task *t = *at;
+		if (!wait && !worker_done(&t->w)) {
+			at = &t->next_dropped;
+			continue;
+		}
+		worker_join(&t->w);
+		*at = t->next_dropped;
+		task_free(t);
+	}
+}
 
 void query_free(struct query *q)
 {
@@ -528,6 +567,7 @@ void query_free(struct query *q)
 		worker_join(&q->task->w);
 		task_free(q->task);
 	}
+	tasks_reap(q, true);
 	ql_task_stop(q);
 	free(q->ql_text);
 	free(q->ql_bits);
@@ -538,12 +578,17 @@ void query_free(struct query *q)
 	free(q->tie_order);
 	free(q->same_title);
 	folder_free(q->fold);
+	name_ranks_free(q->ranks);
+	pthread_mutex_destroy(&q->ranks_lock);
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		for (int d = 0; d < 2; d++) {
 			free(q->perm[k][d]);
 			free(q->inv[k][d]);
+			free(q->head[k][d]);
+			free(q->own_head[k][d]);
 		}
 		pthread_mutex_destroy(&q->lock[k]);
+		pthread_mutex_destroy(&q->head_lock[k]);
 	}
 	for (int i = 0; i < 2; i++) {
 		free(q->sets[i].match);
@@ -850,6 +895,398 @@ static const uint32_t *inverse(struct query *q, struct sort_order o)
 	return q->inv[o.key][o.desc];
 }
 
+/* The head of an order being computed ----------------------------------- */
+
+/* A million articles' order costs the warm-up a few hundred milliseconds,
+ * most of it page faults and the inverse's scatter; a key that needs an
+ * order the warm-up has not finished does not wait for it: it shows the
+ * order's first rows, found by one pass over the keys that keeps the best
+ * HEAD_ROWS of them (a selection, not a sort), and the rows go on once the
+ * warm-up has the whole order. */
+enum { HEAD_ROWS = 4096 };
+
+/* Where an article stands in an order, as values compared in one go: a
+ * missing value last, then the key in the order's direction, then (a
+ * string the ranked names do not hold) the string itself, then the tie
+ * order; idx is the article. */
+struct order_key {
+	uint64_t key;
+	uint32_t tie, idx;
+	unsigned char missing, by_str;
+};
+
+/* The distinct provider names of the lazy articles, ranked: by interned
+ * id, 2 * rank + 1 (0: not ranked yet); and the names in order, where
+ * another article's name is looked up (found: the same key; else 2 *
+ * the place it would take, compared with its neighbours by its string). */
+struct name_ranks {
+	uint32_t *of_id;
+	const char **sorted;
+	size_t n;
+};
+
+static void name_ranks_free(struct name_ranks *r)
+{
+	if (!r)
+		return;
+	free(r->of_id);
+	free(r->sorted);
+	free(r);
+}
+
+static int cmp_name_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static struct name_ranks *name_ranks_locked(struct query *q)
+{
+	if (q->ranks)
+		return q->ranks;
+	const struct store *s = q->s;
+	size_t nids = store_name_count(s), n = 0;
+	struct name_ranks *r = xcalloc(1, sizeof *r);
+	r->of_id = xcalloc(nids ? nids : 1, sizeof *r->of_id);
+	const char **name = xcalloc(nids ? nids : 1, sizeof *name);
+	for (size_t i = 0; i < s->n; i++) {
+		uint32_t id = store_provider_id(s, i);
+		if (id < nids && !name[id])
+			name[id] = store_provider_name(s, i);
+	}
+	r->sorted = xmalloc((nids ? nids : 1) * sizeof *r->sorted);
+	for (size_t id = 0; id < nids; id++)
+		if (name[id])
+			r->sorted[n++] = name[id];
+	qsort(r->sorted, n, sizeof *r->sorted, cmp_name_ptr);
+	size_t d = 0; /* equal names one rank */
+	for (size_t k = 0; k < n; k++)
+		if (!d || strcmp(r->sorted[d - 1], r->sorted[k]))
+			r->sorted[d++] = r->sorted[k];
+	r->n = d;
+	for (size_t id = 0; id < nids; id++) {
+		if (!name[id])
+			continue;
+		const char **at = bsearch(&name[id], r->sorted, d, sizeof *r->sorted, cmp_name_ptr);
+		r->of_id[id] = 2 * (uint32_t)(at - r->sorted) + 1;
+	}
+	free(name);
+	q->ranks = r;
+	return r;
+}
+
+/* Made once, by whichever thread needs them first. */
+static struct name_ranks *name_ranks(struct query *q)
+{
+	pthread_mutex_lock(&q->ranks_lock);
+	struct name_ranks *r = name_ranks_locked(q);
+	pthread_mutex_unlock(&q->ranks_lock);
+	return r;
+}
+
+/* A name the ranks do not hold by id: its key among theirs. */
+static uint64_t name_key(const struct name_ranks *r, const char *str, unsigned char *by_str)
+{
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(r->sorted[mid], str) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	bool found = lo < r->n && !strcmp(r->sorted[lo], str);
+	*by_str = !found;
+	return found ? 2 * (uint64_t)lo + 1 : 2 * (uint64_t)lo;
+}
+
+struct order_ctx {
+	struct query *q;
+	struct sort_order o;
+	const struct field *f;
+	const struct name_ranks *ranks; /* the provider's */
+	size_t nids;
+};
+
+static void order_ctx_init(struct order_ctx *c, struct query *q, struct sort_order o)
+{
+	c->q = q;
+	c->o = o;
+	c->f = query_sort_field(o.key);
+	bool by_id = c->f == &fields_table[FIELD_PROVIDER];
+	c->ranks = by_id ? name_ranks(q) : NULL;
+	c->nids = by_id ? store_name_count(q->s) : 0;
+}
+
+/* Where the title's run of equal titles starts in the tie order. */
+static uint64_t title_run(const struct query *q, size_t r)
+{
+	while (r > 0 && q->same_title[r])
+		r--;
+	return r;
+}
+
+static struct order_key order_key_of(const struct order_ctx *c, size_t i)
+{
+	const struct query *q = c->q;
+	struct order_key k = {0, q->tie[i], (uint32_t)i, 0, 0};
+	bool has;
+	if (c->f == tie_field) {
+		has = k.tie < q->ntitled;
+		k.key = has ? title_run(q, k.tie) : 0;
+	} else if (c->f->kind == FIELD_IS_STRING) {
+		uint32_t id = c->ranks ? store_provider_id(q->s, i) : (uint32_t)STORE_NO_NAME;
+		if (id < c->nids && c->ranks->of_id[id]) {
+			has = true;
+			k.key = c->ranks->of_id[id];
+		} else {
+			const char *str = str_key(q->s, c->f, i);
+			has = str != NULL;
+			if (has && c->ranks)
+				k.key = name_key(c->ranks, str, &k.by_str);
+			else
+				k.by_str = has; /* no ranks: by the strings alone */
+		}
+	} else {
+		has = number_of(q->s, c->o.key, i, &k.key);
+	}
+	k.missing = !has;
+	if (!has)
+		k.key = k.by_str = 0;
+	else if (c->o.desc)
+		k.key = ~k.key;
+	return k;
+}
+
+static int order_key_cmp(const struct order_ctx *c, const struct order_key *a,
+			 const struct order_key *b)
+{
+	if (a->missing != b->missing)
+		return a->missing ? 1 : -1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->by_str && b->by_str) {
+		int d = strcmp(str_key(c->q->s, c->f, a->idx), str_key(c->q->s, c->f, b->idx));
+		if (d)
+			return c->o.desc ? -d : d;
+	}
+	return a->tie < b->tie ? -1 : a->tie > b->tie;
+}
+
+/* A heap with the last of the kept keys on top. */
+static void heap_down(const struct order_ctx *c, struct order_key *h, size_t n, size_t at)
+{
+	for (;;) {
+		size_t big = at, l = 2 * at + 1, r = l + 1;
+		if (l < n && order_key_cmp(c, &h[l], &h[big]) > 0)
+			big = l;
+		if (r < n && order_key_cmp(c, &h[r], &h[big]) > 0)
+			big = r;
+		if (big == at)
+			return;
+		struct order_key t = h[at];
+		h[at] = h[big];
+		h[big] = t;
+		at = big;
+	}
+}
+
+static void heap_up(const struct order_ctx *c, struct order_key *h, size_t at)
+{
+	while (at > 0) {
+		size_t up = (at - 1) / 2;
+		if (order_key_cmp(c, &h[at], &h[up]) <= 0)
+			return;
+		struct order_key t = h[at];
+		h[at] = h[up];
+		h[up] = t;
+		at = up;
+	}
+}
+
+/* The title's head straight from the tie order: ascending, the tie order
+ * itself; descending, its runs of equal titles from the last, each in
+ * the tie order, then the missing. */
+static size_t title_head(const struct query *q, bool desc, size_t want, uint32_t *out)
+{
+	size_t n = 0, nt = q->ntitled;
+	if (!desc) {
+		for (; n < want; n++)
+			out[n] = q->tie_order[n];
+		return n;
+	}
+	for (size_t end = nt; end > 0 && n < want;) {
+		size_t start = (size_t)title_run(q, end - 1);
+		for (size_t r = start; r < end && n < want; r++)
+			out[n++] = q->tie_order[r];
+		end = start;
+	}
+	for (size_t r = nt; r < q->s->n && n < want; r++)
+		out[n++] = q->tie_order[r];
+	return n;
+}
+
+/* Keep x among the best k of heap h (m of them so far). */
+static void heap_keep(const struct order_ctx *c, struct order_key *h, size_t *m, size_t k,
+		      const struct order_key *x)
+{
+	if (*m < k) {
+		h[*m] = *x;
+		heap_up(c, h, (*m)++);
+	} else if (order_key_cmp(c, x, &h[0]) < 0) {
+		h[0] = *x;
+		heap_down(c, h, k, 0);
+	}
+}
+
+/* The heap's articles in order into out; returns how many. */
+static size_t heap_out(const struct order_ctx *c, struct order_key *h, size_t m, uint32_t *out)
+{
+	for (size_t e = m; e > 1; e--) { /* the last kept to the end, and so on */
+		struct order_key t = h[0];
+		h[0] = h[e - 1];
+		h[e - 1] = t;
+		heap_down(c, h, e - 1, 0);
+	}
+	for (size_t r = 0; r < m; r++)
+		out[r] = h[r].idx;
+	return m;
+}
+
+/* The first k articles of key's ascending order into out[0] and of its
+ * descending one into out[1] (either may be NULL), in one pass over the
+ * keys; returns k. */
+static size_t heads_of(struct query *q, enum sort_key key, size_t k, uint32_t *out[2])
+{
+	if (!k)
+		return 0;
+	if (query_sort_field(key) == tie_field) {
+		for (int d = 0; d < 2; d++)
+			if (out[d])
+				title_head(q, d, k, out[d]);
+		return k;
+	}
+	struct order_ctx c[2];
+	struct order_key *h[2];
+	size_t m[2] = {0, 0};
+	for (int d = 0; d < 2; d++) {
+		order_ctx_init(&c[d], q, (struct sort_order){key, d});
+		h[d] = out[d] ? xmalloc(k * sizeof *h[d]) : NULL;
+	}
+	for (size_t i = 0, n = q->s->n; i < n; i++) {
+		struct order_key x = order_key_of(&c[0], i);
+		if (h[0])
+			heap_keep(&c[0], h[0], &m[0], k, &x);
+		if (!x.missing)
+			x.key = ~x.key;
+		if (h[1])
+			heap_keep(&c[1], h[1], &m[1], k, &x);
+	}
+	for (int d = 0; d < 2; d++) {
+		if (h[d])
+			heap_out(&c[d], h[d], m[d], out[d]);
+		free(h[d]);
+	}
+	return k;
+}
+
+size_t query_order_head(struct query *q, struct sort_order o, size_t want, uint32_t *out)
+{
+	size_t k = want < q->s->n ? want : q->s->n;
+	uint32_t *outs[2] = {NULL, NULL};
+	outs[o.desc] = out;
+	return heads_of(q, o.key, k, outs);
+}
+
+/* Key's heads, both directions, made here unless they are in; true when
+ * they are. The warm-up waits for them if the reader's thread is making
+ * them; the reader's thread, when try, does not wait for the warm-up
+ * (false then: nothing done). */
+static bool heads_once(struct query *q, enum sort_key key, bool try)
+{
+	if (atomic_load_explicit(&q->head_ready[key], memory_order_acquire))
+		return true;
+	if (try) {
+		if (pthread_mutex_trylock(&q->head_lock[key]))
+			return false;
+	} else {
+		pthread_mutex_lock(&q->head_lock[key]);
+	}
+	if (!atomic_load_explicit(&q->head_ready[key], memory_order_relaxed)) {
+		size_t k = HEAD_ROWS < q->s->n ? HEAD_ROWS : q->s->n;
+		for (int d = 0; d < 2; d++)
+			q->head[key][d] = xmalloc((k ? k : 1) * sizeof *q->head[key][d]);
+		heads_of(q, key, k, q->head[key]);
+		q->nhead[key][0] = q->nhead[key][1] = k;
+		atomic_store_explicit(&q->head_ready[key], true, memory_order_release);
+	}
+	pthread_mutex_unlock(&q->head_lock[key]);
+	return true;
+}
+
+/* Is o's whole order there, or made here at once (no thread is making
+ * it: before the warm-up, for small stores, and the caller's first
+ * order, which the warm-up leaves to the last)? */
+static bool order_at_hand(const struct query *q, enum sort_key key)
+{
+	return !q->warming || key == q->first || order_ready(q, key);
+}
+
+bool query_order_known(const struct query *q, struct sort_order o)
+{
+	return order_at_hand(q, o.key);
+}
+
+/* The order as far as it is known: whole, or its head while the warm-up
+ * makes it (*len articles). */
+static const uint32_t *order_now(struct query *q, struct sort_order o, size_t *len)
+{
+	if (order_at_hand(q, o.key)) {
+		*len = q->s->n;
+		return permutation(q, o);
+	}
+	if (heads_once(q, o.key, true)) {
+		*len = q->nhead[o.key][o.desc];
+		return q->head[o.key][o.desc];
+	}
+	/* the warm-up is making this key's heads: one of the reader's own,
+	 * rather than wait for that thread */
+	uint32_t **own = &q->own_head[o.key][o.desc];
+	if (!*own) {
+		size_t k = HEAD_ROWS < q->s->n ? HEAD_ROWS : q->s->n;
+		*own = xmalloc((k ? k : 1) * sizeof **own);
+		q->own_nhead[o.key][o.desc] = query_order_head(q, o, k, *own);
+	}
+	*len = q->own_nhead[o.key][o.desc];
+	return *own;
+}
+
+/* Article i's place in o's order: from the inverse, or, while the warm-up
+ * makes the order, from its head when i is there; false when it is not
+ * (its place would wait for the order). */
+static bool place_in_order(struct query *q, struct sort_order o, size_t i, size_t *rank)
+{
+	if (order_at_hand(q, o.key)) {
+		*rank = inverse(q, o)[i];
+		return true;
+	}
+	size_t len;
+	const uint32_t *head = order_now(q, o, &len);
+	struct order_ctx c;
+	order_ctx_init(&c, q, o);
+	struct order_key x = order_key_of(&c, i);
+	size_t lo = 0, hi = len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct order_key m = order_key_of(&c, head[mid]);
+		if (order_key_cmp(&c, &m, &x) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*rank = lo;
+	return lo < len && head[lo] == i;
+}
+
 static bool stopping(const struct query *q)
 {
 	return atomic_load_explicit(&q->stopping, memory_order_relaxed);
@@ -858,11 +1295,18 @@ static bool stopping(const struct query *q)
 static void *warm_up(void *arg)
 {
 	struct query *q = arg;
-	/* the orders in the order the s key goes through them from the
-	 * first (the date's), so that the presses right after the start find
-	 * theirs made: each a radix sort of integers, the provider's last, as
-	 * it reads every article's name; then the names, which a topic filter
-	 * finds on a thread of its own if it comes first */
+	/* first the heads of the orders, a pass over the keys each, which
+	 * the keys show until the orders are made; the title's order, which
+	 * is the tie order itself and so the cheapest; then the others in
+	 * the order the s key goes through them from the first (the date's), so
+	 * that the presses right after the start find theirs made: each a
+	 * radix sort of integers, the provider's last, as it reads every
+	 * article's name; then the names, which a topic filter finds on a
+	 * thread of its own if it comes first */
+	for (int k = 1; k < SORT_NKEYS && !stopping(q); k++)
+		heads_once(q, (enum sort_key)((q->first + k) % SORT_NKEYS), false);
+	if (!stopping(q))
+		compute_once(q, SORT_TITLE);
 	for (int k = 1; k <= SORT_NKEYS && !stopping(q); k++)
 		compute_once(q, (enum sort_key)((q->first + k) % SORT_NKEYS));
 	if (!stopping(q))
@@ -1235,10 +1679,16 @@ static void task_start(struct query *q, struct search *re)
 	if (q->task) {
 		if (!strcmp(q->task->pattern, pat))
 			return;
-		if (!worker_done(&q->task->w))
+		if (worker_done(&q->task->w)) {
+			task_take_in(q);
+		} else { /* told to stop, and left to stop by itself */
 			atomic_store(&q->task->cancel, true);
-		task_take_in(q);
+			q->task->next_dropped = q->dropped;
+			q->dropped = q->task;
+			q->task = NULL;
+		}
 	}
+	tasks_reap(q, false);
 	char *err = NULL;
 	struct search *copy = search_compile(pat, &err);
 	if (!copy) { /* cannot be: re was compiled from it */
@@ -1817,28 +2267,50 @@ static bool ql_ready(struct query *q, const struct querylang *ql)
 
 bool query_rows_ready(struct query *q, const struct query_spec *w)
 {
-	return (!w->re || known_set(q, w->re)) && ql_ready(q, w->ql) && names_settled(q);
+	return (!w->re || known_set(q, w->re)) && ql_ready(q, w->ql) && names_settled(q) &&
+	       order_at_hand(q, w->order.key);
+}
+
+/* Does nothing filter the rows for w (they are then the order itself)? */
+static bool rows_unfiltered(const struct query *q, const struct query_spec *w)
+{
+	bool by_marks = w->mf == MARKS_STARRED || (w->mf == MARKS_UNREAD && w->marks);
+	return !w->re && !w->ql && !by_marks && !q->topic && !q->provider && !q->type &&
+	       !q->s->nhidden && !(q->hide_dups && store_ndups(q->s));
 }
 
 /* Rows from the walk's place on, until there are more than upto and the
  * walk has passed the place through (a rank in the order; -1: none), or
- * it has tested budget articles, or it is at the end. */
+ * it has tested budget articles, or it is at the end of the order, or of
+ * its head while the warm-up makes it. */
 static size_t walk_on(struct query *q, const struct query_spec *w, uint32_t *out, size_t n,
 		      size_t upto, long through, size_t budget, struct query_walk *walk)
 {
-	const uint32_t *perm = permutation(q, w->order);
-	struct keeper k;
-	keeper_init(&k, q, w);
-	size_t pos = walk->pos, end = q->s->n;
-	for (size_t tested = 0; pos < end && tested < budget; pos++, tested++) {
-		if (n > upto && (through < 0 || pos > (size_t)through))
-			break;
-		if (keeper_keep(&k, perm[pos]))
-			out[n++] = perm[pos];
+	size_t end;
+	const uint32_t *perm = order_now(q, w->order, &end);
+	size_t pos = walk->pos;
+	if (rows_unfiltered(q, w)) { /* the order itself: copied */
+		size_t t = upto == SIZE_MAX ? SIZE_MAX : n <= upto ? upto + 1 - n : 0;
+		if (through >= 0 && (size_t)through >= pos && (size_t)through + 1 - pos > t)
+			t = (size_t)through + 1 - pos;
+		t = t < budget ? t : budget;
+		t = t < end - pos ? t : end - pos;
+		memcpy(out + n, perm + pos, t * sizeof *out);
+		n += t;
+		pos += t;
+	} else {
+		struct keeper k;
+		keeper_init(&k, q, w);
+		for (size_t tested = 0; pos < end && tested < budget; pos++, tested++) {
+			if (n > upto && (through < 0 || pos > (size_t)through))
+				break;
+			if (keeper_keep(&k, perm[pos]))
+				out[n++] = perm[pos];
+		}
+		keeper_done(&k);
 	}
-	keeper_done(&k);
 	walk->pos = pos;
-	walk->complete = pos == end;
+	walk->complete = pos == q->s->n;
 	return n;
 }
 
@@ -1875,19 +2347,13 @@ static size_t walk_budget(const struct query *q)
 	return budget ? budget : 1;
 }
 
-/* Does nothing filter the rows for w (they are then the order itself)? */
-static bool rows_unfiltered(const struct query *q, const struct query_spec *w)
-{
-	bool by_marks = w->mf == MARKS_STARRED || (w->mf == MARKS_UNREAD && w->marks);
-	return !w->re && !w->ql && !by_marks && !q->topic && !q->provider && !q->type &&
-	       !q->s->nhidden && !(q->hide_dups && store_ndups(q->s));
-}
-
 size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want, uint32_t *out,
 			const uint32_t **rows, struct query_walk *walk)
 {
 	size_t budget = walk_budget(q);
-	if (rows_unfiltered(q, w) || (q->s->n <= budget && query_rows_ready(q, w))) {
+	/* an order the warm-up is making: its head, walked */
+	if ((rows_unfiltered(q, w) && order_at_hand(q, w->order.key)) ||
+	    (q->s->n <= budget && query_rows_ready(q, w))) {
 		size_t n = query_rows_spec(q, w, out, rows);
 		*walk = (struct query_walk){q->s->n, true};
 		return n;
@@ -1911,10 +2377,10 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
 		 * BEGIN_US too, and the rows come with the thread's matches */
 		long long end = clock_us() + BEGIN_US;
 		for (size_t left = budget; left && !walk->complete && n < (want ? want : 1);) {
-			size_t part = left < 256 ? left : 256;
+			size_t part = left < 256 ? left : 256, from = walk->pos;
 			n = walk_on(q, w, out, n, want ? want - 1 : 0, -1, part, walk);
 			left -= part;
-			if (clock_us() >= end)
+			if (clock_us() >= end || walk->pos == from) /* or the head's end */
 				break;
 		}
 	}
@@ -1944,6 +2410,20 @@ size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *
 {
 	if (walk->complete)
 		return n;
+	if (!order_at_hand(q, w->order.key)) {
+		/* as far as the head of the order goes; past it, the order
+		 * is waited for */
+		size_t at, len;
+		order_now(q, w->order, &len);
+		bool placed = through >= 0 && (size_t)through < q->s->n &&
+			      place_in_order(q, w->order, (size_t)through, &at);
+		bool beyond = through >= 0 && (size_t)through < q->s->n && !placed;
+		n = walk_on(q, w, out, n, upto, beyond ? (long)len : placed ? (long)at : -1,
+			    SIZE_MAX, walk);
+		if (walk->complete || (!beyond && n > upto && (!placed || walk->pos > at)))
+			return n;
+		permutation(q, w->order);
+	}
 	long rank = through >= 0 && (size_t)through < q->s->n
 			    ? (long)inverse(q, w->order)[through]
 			    : -1;
@@ -1975,7 +2455,9 @@ bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out
 {
 	if (walk->complete || through >= q->s->n)
 		return true;
-	size_t rank = inverse(q, w->order)[through];
+	size_t rank;
+	if (!place_in_order(q, w->order, through, &rank))
+		return false; /* past the head of an order being made */
 	size_t budget = walk_budget(q);
 	bool ready = query_rows_ready(q, w);
 	if (rank >= walk->pos && rank - walk->pos > budget && !ready)
@@ -2022,6 +2504,7 @@ const unsigned char *query_matches_known(struct query *q, struct search *re)
 bool query_poll(struct query *q)
 {
 	bool took = false;
+	tasks_reap(q, false);
 	if (q->task && worker_done(&q->task->w)) {
 		task_take_in(q);
 		took = true;
@@ -2049,9 +2532,33 @@ void query_settle(struct query *q)
 	q->warming = false;
 	if (q->task)
 		worker_join(&q->task->w);
+	tasks_reap(q, true);
 	if (q->ql_task)
 		worker_join(&q->ql_task->w);
 	worker_join(&q->names_worker);
+}
+
+/* query_row_of while the warm-up makes the order: the rows found so far
+ * are all in its head, in order; a binary search by the keys. */
+static long head_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
+			size_t i)
+{
+	size_t rank;
+	if (!place_in_order(q, order, i, &rank))
+		return -1;
+	struct order_ctx c;
+	order_ctx_init(&c, q, order);
+	struct order_key x = order_key_of(&c, i);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct order_key m = order_key_of(&c, rows[mid]);
+		if (order_key_cmp(&c, &m, &x) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && rows[lo] == i ? (long)lo : -1;
 }
 
 long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
@@ -2059,6 +2566,8 @@ long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows
 {
 	if (i >= q->s->n)
 		return -1;
+	if (!order_at_hand(q, order.key))
+		return head_row_of(q, order, rows, n, i);
 	const uint32_t *inv = inverse(q, order);
 	size_t rank = inv[i];
 	if (rank < n && rows[rank] == i) /* the whole order, or filters that left all before i */

@@ -168,6 +168,17 @@ long query_find(struct query *q, struct search *re, const uint32_t *rows, size_t
  * binary search for a filtered part. */
 long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
 		  size_t i);
+/* The first want articles of order (fewer when the store has fewer) into
+ * out, from one pass over the sort keys that keeps the best of them, not
+ * from the whole order; returns how many. While the warm-up thread makes
+ * an order, the rows above walk this head of it (HEAD_ROWS articles) and
+ * never wait for the order: query_rows_ready is false until it is made,
+ * and a walk that must go past the head (query_rows_extend to an article
+ * or a row beyond it) waits for it. */
+size_t query_order_head(struct query *q, struct sort_order order, size_t want, uint32_t *out);
+/* Is order's whole order there without waiting for the warm-up (made, or
+ * to be made at once by the caller)? */
+bool query_order_known(const struct query *q, struct sort_order order);
 /* Compute every sort order, the interned names and the search text on a
  * thread of their own, ahead of need (for big stores; the reader calls it
  * once the first screen is up). True when that thread was started. */

@@ -334,6 +334,25 @@ void app_toggle_cluster(struct app *a, bool all)
 		    on ? "expanded" : "folded");
 }
 
+/* Lines a key folds at once to place a story kept selected: past them,
+ * the ticks fold the rest first (a million rows take tens of
+ * milliseconds). */
+enum { FOLD_AT_ONCE = 1 << 14 };
+
+/* Can article keep (in the rows) be placed now without waiting for an
+ * order the warm-up is making, or folding far into the lines? */
+static bool place_soon(struct app *a, long keep)
+{
+	struct query_spec w = app_rows_spec(a);
+	if (!query_order_known(a->query, a->order) &&
+	    !query_rows_reach(a->query, &w, a->rows_buf, &a->nrows, (size_t)keep, &a->walk))
+		return false;
+	if (!a->group)
+		return true;
+	long row = query_row_of(a->query, a->order, a->rows, a->nrows, (size_t)keep);
+	return row < 0 || (size_t)row < group_consumed(a->group) + FOLD_AT_ONCE;
+}
+
 /* Keep article keep selected in new rows: at once when its row is found
  * by a short walk (or it is not in them: then the first row); else it
  * stays to be placed, and meanwhile the list shows its first rows with no
@@ -345,7 +364,8 @@ static void keep_selected(struct app *a, long keep, size_t top)
 	a->list.sel = 0;
 	if (keep < 0 || !query_rows_keeps(a->query, &w, (size_t)keep))
 		return;
-	if (!query_rows_reach(a->query, &w, a->rows_buf, &a->nrows, (size_t)keep, &a->walk)) {
+	if (!query_rows_reach(a->query, &w, a->rows_buf, &a->nrows, (size_t)keep, &a->walk) ||
+	    !place_soon(a, keep)) {
 		a->keep_pending = keep;
 		a->keep_top = top;
 		a->list.top = 0;
@@ -354,14 +374,32 @@ static void keep_selected(struct app *a, long keep, size_t top)
 	app_select_article(a, keep);
 }
 
-void app_rows_place(struct app *a)
+/* The story kept selected placed; by a key (now) or by a tick (when it
+ * is soon). A key that comes while it cannot be placed soon (its sort's
+ * order still being made, or its row far down lines still being folded)
+ * starts from the first row, as the list shows it, rather than wait. */
+static void rows_place(struct app *a, bool now)
 {
 	long keep = a->keep_pending;
 	if (keep < 0)
 		return;
 	size_t top = a->keep_top;
+	if (!place_soon(a, keep)) {
+		if (!now)
+			return;
+		a->keep_pending = -1;
+		a->list.sel = 0;
+		a->list.top = 0;
+		lines_sync(a, 0, 0);
+		return;
+	}
 	app_select_article(a, keep); /* walks as far as it must */
 	a->list.top = top;          /* then scrolled as the list was */
+}
+
+void app_rows_place(struct app *a)
+{
+	rows_place(a, true);
 }
 
 void app_rebuild_rows(struct app *a)
@@ -534,7 +572,7 @@ void app_tick(struct app *a)
 	if (!a->walk.complete && !query_rows_ready(a->query, &w))
 		return;
 	rows_slices(a);
-	app_rows_place(a);
+	rows_place(a, false);
 	if (a->follow_pending)
 		follow_list(a);
 	if (a->count_message && a->count_message == a->message)

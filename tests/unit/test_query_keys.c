@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "lede/query.h"
@@ -197,6 +198,71 @@ Test(keys_orders, radix_orders_as_the_comparison_sort)
 	}
 }
 
+/* The first k articles of every order from one pass over the keys (what
+ * the reader shows while the warm-up makes the order) are the order's
+ * first k: ties, missing and unknown values, titles and names that share
+ * their first bytes, any k. */
+static void heads_as_orders(struct store *s, const char *what)
+{
+	size_t n = s->n;
+	uint32_t *full = malloc((n ? n : 1) * sizeof *full);
+	uint32_t *head = malloc((n + 4) * sizeof *head);
+	struct query *q = query_new(s);
+	size_t ks[] = {1, 2, 7, 64, n / 2, n ? n - 1 : 0, n, n + 3};
+	for (int k = 0; k < SORT_NKEYS; k++) {
+		for (int d = 0; d < 2; d++) {
+			struct sort_order o = {(enum sort_key)k, d};
+			cr_assert_eq(query_rows(q, o, NULL, NULL, MARKS_ALL, full), n);
+			for (size_t z = 0; z < sizeof ks / sizeof *ks; z++) {
+				size_t got = query_order_head(q, o, ks[z], head);
+				cr_assert_eq(got, ks[z] < n ? ks[z] : n, "%s, %s %s, %zu: %zu rows",
+					     what, query_sort_name(o.key), d ? "desc" : "asc", ks[z],
+					     got);
+				for (size_t r = 0; r < got; r++)
+					cr_assert_eq(head[r], full[r],
+						     "%s, %s %s, head of %zu, row %zu: %s, want %s",
+						     what, query_sort_name(o.key), d ? "desc" : "asc",
+						     ks[z], r, store_path(s, head[r]),
+						     store_path(s, full[r]));
+			}
+		}
+	}
+	query_free(q);
+	free(full);
+	free(head);
+}
+
+Test(keys_orders, heads_as_the_orders)
+{
+	static const size_t sizes[] = {0, 1, 2, 31, 700, 5000};
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		struct store s;
+		synthetic_store(&s, sizes[z]);
+		char what[32];
+		snprintf(what, sizeof what, "%zu articles", sizes[z]);
+		heads_as_orders(&s, what);
+		store_free(&s);
+	}
+}
+
+/* The same for the reader's compact records: providers by their
+ * interned ids. */
+Test(keys_orders, heads_as_the_orders_lazy, .timeout = 60)
+{
+	char *dir = corpus_copy("heads"), *cache = xasprintf("%s.cache", dir);
+	struct store s;
+	load_dir(&s, dir, cache, false); /* writes the cache */
+	store_free(&s);
+	load_dir(&s, dir, cache, true);
+	cr_assert_gt(s.n, 50);
+	cr_assert(store_is_lazy(&s, 0), "not loaded lazy");
+	heads_as_orders(&s, "lazy");
+	store_free(&s);
+	unlink(cache);
+	free(cache);
+	temp_dir_free(dir);
+}
+
 /* Rows found as far as needed ---------------------------------------------- */
 
 static void load_corpus(struct store *s)
@@ -247,6 +313,64 @@ static unsigned char *some_marks(size_t n)
 	for (size_t i = 0; i < n; i += 3)
 		marks[i] = (unsigned char)(i % 2 ? MARK_READ : MARK_READ | MARK_STARRED);
 	return marks;
+}
+
+/* Rows asked for at once while the warm-up thread makes the orders (their
+ * heads walked, an article placed by its keys): always the first of the
+ * full rows, and in the end all of them. */
+Test(keys_rows, rows_while_the_orders_are_made, .timeout = 120)
+{
+	struct store s;
+	synthetic_store(&s, 20000);
+	size_t *want = malloc(s.n * sizeof *want);
+	uint32_t *out = malloc(s.n * sizeof *out);
+	unsigned char *marks = some_marks(s.n);
+	for (int round = 0; round < 3; round++) {
+		for (int k = 0; k < SORT_NKEYS; k++) {
+			for (int f = 0; f < 2; f++) {
+				struct sort_order o = {(enum sort_key)k, (k + round) % 2};
+				enum mark_filter mf = f ? MARKS_UNREAD : MARKS_ALL;
+				struct query *q = query_new(&s);
+				query_set_thread_min(q, 1);
+				query_warm_up(q);
+				struct query_spec w = {o, NULL, marks, mf, NULL};
+				size_t nw = reference(&s, NULL, marks, mf, NULL, NULL, o, want);
+				struct query_walk walk;
+				const uint32_t *rows;
+				size_t n = query_rows_begin(q, &w, 40, out, &rows, &walk);
+				cr_assert_leq(n, nw);
+				for (size_t i = 0; i < n; i++)
+					cr_assert_eq(rows[i], want[i], "%s, row %zu",
+						     query_sort_name(o.key), i);
+				/* an article's row among those found, or none */
+				for (size_t i = 0; i < nw; i += 97) {
+					long row = query_row_of(q, o, rows, n, want[i]);
+					cr_assert_eq(row, i < n ? (long)i : -1, "%s, article of row %zu",
+						     query_sort_name(o.key), i);
+				}
+				/* reaching an article: refused, or its row found */
+				size_t m = n, mid = want[nw / 3];
+				struct query_walk w2 = walk;
+				if (!walk.complete &&
+				    query_rows_reach(q, &w, out, &m, mid, &w2)) {
+					cr_assert_gt(m, nw / 3);
+					n = m;
+					walk = w2;
+				}
+				n = query_rows_extend(q, &w, out, n, SIZE_MAX, -1, &walk);
+				cr_assert(walk.complete);
+				cr_assert_eq(n, nw);
+				for (size_t i = 0; i < nw; i++)
+					cr_assert_eq(rows[i], want[i], "%s, all, row %zu",
+						     query_sort_name(o.key), i);
+				query_free(q);
+			}
+		}
+	}
+	free(marks);
+	free(want);
+	free(out);
+	store_free(&s);
 }
 
 /* With a thread minimum of 1, query_rows_begin tests at most 4 articles:

@@ -179,9 +179,12 @@ struct app {
 	size_t nlines;
 	/* The article the list keeps selected across a new sort or filter,
 	 * when its row is not known yet (it lies far in the order and the
-	 * matches are still being found): -1 when none. It is placed (the
-	 * list scrolled from keep_top) when the work is done, or first thing
-	 * when a key needs the selection's row (app_rows_place). */
+	 * matches are still being found, or the order itself is being made,
+	 * or its line lies far past the lines folded yet): -1 when none. It
+	 * is placed (the list scrolled from keep_top) when the work is done,
+	 * or first thing when a key needs the selection's row
+	 * (app_rows_place), unless that would wait for an order or a long
+	 * fold: then the key starts from the first row. */
 	long keep_pending;
 	size_t keep_top;
 	/* The story pane is to follow the list's first row, not found yet. */
@@ -343,7 +346,10 @@ bool app_open_search_hit(struct app *a, int dir);
  * the cursor kept on the cluster's line. */
 void app_toggle_cluster(struct app *a, bool all);
 /* Place the article kept selected whose row was not known yet (waiting
- * for the rows it needs): before anything that reads the selection's row. */
+ * for the rows it needs): before anything that reads the selection's row.
+ * When placing it would wait for a sort order the warm-up is making, or
+ * fold far into the lines, it is let go instead: the first row is
+ * selected, as the list shows it. */
 void app_rows_place(struct app *a);
 /* Take in what the engine's threads finished (never waiting): the rows
  * completed, a count said. Between keys and before each draw. */
