@@ -1273,6 +1273,43 @@ struct cluster_set *cluster_update(const struct store *s, const struct cluster_s
 	return c;
 }
 
+struct cluster_set *cluster_carry(const struct store *s, const struct cluster_set *old)
+{
+	if (!old)
+		return NULL;
+	struct work k = {.s = s, .n = s->n};
+	if (k.n >= UINT32_MAX)
+		k.n = UINT32_MAX - 1;
+	size_t n = k.n ? k.n : 1, on = old->n < k.n ? old->n : k.n;
+	k.date = xmalloc(n * sizeof *k.date);
+	k.parent = xmalloc(n * sizeof *k.parent);
+	for (size_t i = 0; i < k.n; i++) {
+		k.date[i] = date_or_none(s, i);
+		k.parent[i] = (uint32_t)i;
+	}
+	/* each cluster's members still listed joined to the first of them */
+	for (size_t l = 0; l < on; l++) {
+		if (old->lead[l] != l || old->size[l] < 2)
+			continue;
+		uint32_t root = UINT32_MAX, m = (uint32_t)l;
+		do {
+			if (m < on && listed(&k, m)) {
+				if (root == UINT32_MAX)
+					root = m;
+				k.parent[m] = root;
+			}
+			m = old->next[m];
+		} while (m != l);
+	}
+	pthread_mutex_lock(&one_at_a_time);
+	struct cluster_set *c = make_set(&k);
+	pthread_mutex_unlock(&one_at_a_time);
+	c->carried = true;
+	free(k.date);
+	free(k.parent);
+	return c;
+}
+
 void cluster_free(struct cluster_set *c)
 {
 	if (!c)

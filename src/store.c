@@ -3738,6 +3738,9 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 		store_link(s);
 		if (s->lazy)
 			tie_again(s);
+		/* the clusters found before, until those of the store as it
+		 * is now are: a list grouped by them stays grouped */
+		cluster_publish(s, cluster_carry(s, cluster_of(s)));
 	}
 	s->check = NULL;
 	check_free(c);

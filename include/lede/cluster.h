@@ -88,6 +88,9 @@ struct cluster_set {
 	 * articles scored again. */
 	bool updated;
 	size_t ntouched;
+	/* Carried over from the clusters of the store before a change
+	 * (cluster_carry), to show until the store's own are found. */
+	bool carried;
 	/* What the next update starts from; NULL when not kept (taken from
 	 * a file, or dropped once written: cluster_file_get). Owned. */
 	struct cluster_model *model;
@@ -131,6 +134,17 @@ void cluster_free(struct cluster_set *c);
  * On any one thread, like cluster_compute. */
 struct cluster_set *cluster_update(const struct store *s, const struct cluster_set *prev,
 				   const atomic_bool *cancel);
+
+/* The clusters old, of s before a store_check_apply changed it, carried
+ * over to s as it is now (the same indices: a changed file's articles in
+ * place, new ones appended, those gone hidden), for the reader to show
+ * until the clusters of s are found: every article still listed keeps
+ * its cluster, those hidden leave theirs, the appended are alone, and
+ * each cluster's lead and order are those of the members left (as
+ * cluster_compute has them). No pair is scored. NULL for old NULL. O(n),
+ * nothing read but each article's date and, for the clustered, what
+ * cluster_leads reads. From the thread that owns s, like cluster_publish. */
+struct cluster_set *cluster_carry(const struct store *s, const struct cluster_set *old);
 
 /* Hand c to s, which owns it from then on (store_free frees it); any set
  * published before is freed, so only the thread that owns s publishes,

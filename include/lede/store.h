@@ -308,7 +308,9 @@ const struct store_changes *store_check_result(struct store *s, bool wait);
 /* Apply the check's result, if it is done (wait: wait for it): articles
  * of changed files replaced in place (same index), new ones appended,
  * those gone hidden; the problems the load gave replaced by those of the
- * files; the URL index and backlinks built again. No query engine, no
+ * files; the URL index and backlinks built again; the coverage clusters
+ * published carried over (cluster_carry) until the caller publishes the
+ * store's own. No query engine, no
  * store_texts and no thread reading v[] may live across it. True when a
  * result was applied (*out set, all zero when nothing changed); false
  * when there is none (not started, not done, or applied already). */

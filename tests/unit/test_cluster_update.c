@@ -352,6 +352,88 @@ Test(cluster_update, a_reload_updates_from_the_file, .timeout = 120)
 	temp_dir_free(dir);
 }
 
+/* Are c's leads and rings one partition of its n articles, each ring led
+ * by its lead, in its order, its size what its members say? */
+static void assert_rings_hold(const struct store *s, const struct cluster_set *c)
+{
+	cr_assert_eq(c->n, s->n);
+	size_t clustered = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t l = c->lead[i], k = 0, m = i;
+		cr_assert_eq(c->lead[l], l, "article %zu: its lead %zu leads no cluster", i, l);
+		do {
+			cr_assert_eq(c->lead[m], l, "article %zu's ring strays into another", i);
+			cr_assert(m == l || !cluster_leads(s, m, l), "%zu should lead %zu", m, l);
+			m = c->next[m];
+		} while (++k <= c->n && m != i);
+		cr_assert_eq(c->size[i], k, "article %zu: size %u, ring of %zu", i, c->size[i], k);
+		clustered += k > 1;
+		cr_assert(k == 1 || !store_is_hidden(s, i), "hidden article %zu in a cluster", i);
+	}
+	cr_assert_eq(c->nclustered, clustered);
+}
+
+/* Between a reload and the clusters found for it, the store shows those
+ * found before carried over: every article still listed keeps its story
+ * (the lead's file gone, the others stay together under a new lead), the
+ * one whose file is gone leaves it, a new article stands alone; then the
+ * job's clusters are a full computation's. */
+Test(cluster_update, a_reload_keeps_the_clusters_before_until_the_new_are_found,
+     .timeout = 120)
+{
+	char *dir = archive(), *cache = xasprintf("%s.cache", dir);
+	struct store s;
+	load_dir(&s, dir, cache, false); /* writes the cache */
+	store_free(&s);
+	load_dir(&s, dir, cache, true);
+	cluster_publish(&s, job_clusters(&s));
+	const struct cluster_set *c = cluster_of(&s);
+	size_t n = s.n, nclusters = c->nclusters;
+	uint32_t *lead = xmalloc(n * sizeof *lead);
+	memcpy(lead, c->lead, n * sizeof *lead);
+	char *gone = at(dir, SEER0), *member = at(dir, first_seer_member());
+	long g = index_of(&s, gone), m = index_of(&s, member);
+	cr_assert(g >= 0 && m >= 0);
+	cr_assert_eq(lead[g], (uint32_t)g, "SEER's lead is not %s", SEER0);
+	uint32_t seer = c->size[m];
+	cr_assert_geq(seer, 4, "SEER: %u", seer);
+	remove_seer_lead(dir);
+	add_unrelated(dir);
+	wait_until_not_racy();
+	cr_assert(store_reload_start(&s));
+	struct store_changes ch;
+	cr_assert(store_check_apply(&s, true, &ch));
+	cr_assert(ch.added == 1 && ch.gone == 1);
+	c = cluster_of(&s);
+	cr_assert_not_null(c, "no clusters shown between the reload and the new ones");
+	cr_expect(c->carried);
+	assert_rings_hold(&s, c);
+	cr_expect_eq(c->size[g], 1, "the gone lead still in its cluster");
+	cr_expect_eq(c->size[m], seer - 1, "SEER's others: %u of %u", c->size[m], seer);
+	cr_expect_eq(c->size[n], 1, "the new article is in a cluster");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (lead[i] == lead[j] && !store_is_hidden(&s, i) && !store_is_hidden(&s, j))
+				cr_assert_eq(c->lead[i], c->lead[j], "%zu and %zu parted", i, j);
+	cr_expect_eq(c->nclusters, nclusters, "%zu clusters before, %zu carried", nclusters,
+		     c->nclusters);
+	struct cluster_set *up = job_clusters(&s), *full = cluster_compute(&s, NULL);
+	cr_expect(up->updated);
+	assert_same_clusters(up, full);
+	cluster_publish(&s, up);
+	cluster_free(full);
+	store_free(&s);
+	free(lead);
+	free(gone);
+	free(member);
+	char *file = cluster_file_path(cache);
+	unlink(file);
+	unlink(cache);
+	free(file);
+	free(cache);
+	temp_dir_free(dir);
+}
+
 /* A model damaged on disk is never updated from (its own checksum): the
  * clusters are then computed whole; the arrays before it still serve a
  * warm start, which does not read the model. */
