@@ -3851,9 +3851,7 @@ bool store_urls_hash(const struct store *s, size_t i, const unsigned char key[16
 	uint64_t h = 0xcbf29ce484222325u;
 	if (store_is_lazy(s, i)) {
 		/* its record's hashes are under this process's key */
-		unsigned char ours[16];
-		hash_process_key(ours);
-		if (memcmp(ours, key, 16))
+		if (!hash_key_is(key))
 			return false;
 		const struct store_lazy *lz = s->lazy;
 		h = urls_mix(h, lz->has_urls[i]);
