@@ -387,6 +387,10 @@ struct work {
 	size_t nlisted;
 	size_t ncandidates;
 	uint64_t *key;    /* by article: article_key */
+	/* by article: its URLs and its related stories' webUrls hashed
+	 * under url_key (store_urls_hash), 0 for one not listed */
+	uint64_t *url;
+	unsigned char url_key[16];
 	/* An update's (cluster_update): only pairs with a touched article
 	 * are scored, and vectors are made when a pair first needs them:
 	 * article i's at pool[vat[i]] (vn[i] words; vat[i] UINT32_MAX: not
@@ -486,9 +490,12 @@ static bool count_words(struct work *k)
 		k->outlet[i] = p && *p ? nonzero(hash_str(p)) : 0;
 		if (!listed(k, i)) {
 			k->key[i] = article_key(k, i, NULL, NULL);
+			k->url[i] = 0;
 			continue;
 		}
 		k->nlisted++;
+		if (!store_urls_hash(k->s, i, k->url_key, &k->url[i]))
+			k->url[i] = 0; /* cannot be: the key is this process's */
 		article_words(k, i, &k->key[i]);
 		/* the id first: making it may move df */
 		for (size_t j = 0; j < k->w.n; j++) {
@@ -975,6 +982,7 @@ static void work_free(struct work *k)
 	free(k->outlet);
 	free(k->parent);
 	free(k->key);
+	free(k->url);
 	free(k->vat);
 	free(k->vn);
 	free(k->pool);
@@ -989,6 +997,9 @@ static struct cluster_model *make_model(struct work *k, uint32_t *block_of, size
 	m->n = k->n;
 	m->key = k->key;
 	k->key = NULL;
+	m->url = k->url;
+	k->url = NULL;
+	memcpy(m->url_key, k->url_key, sizeof m->url_key);
 	m->block = block_of;
 	m->nlisted = k->nlisted;
 	m->drift = drift;
@@ -1015,6 +1026,7 @@ void cluster_model_free(struct cluster_model *m)
 	if (!m)
 		return;
 	free(m->key);
+	free(m->url);
 	free(m->block);
 	free(m->word_key);
 	free(m->word_tie);
@@ -1038,6 +1050,8 @@ static void work_init(struct work *k, const struct store *s, const atomic_bool *
 	k->date = xmalloc(n * sizeof *k->date);
 	k->outlet = xmalloc(n * sizeof *k->outlet);
 	k->key = xmalloc(n * sizeof *k->key);
+	k->url = xmalloc(n * sizeof *k->url);
+	hash_process_key(k->url_key);
 	k->parent = xmalloc(n * sizeof *k->parent);
 	for (size_t i = 0; i < k->n; i++)
 		k->parent[i] = (uint32_t)i;
@@ -1156,8 +1170,9 @@ static void count_article(struct work *k, size_t i)
 	}
 }
 
-/* Pass 1 of an update: every article's date, outlet and key (its texts
- * read, not cut into words). */
+/* Pass 1 of an update: every article's date, outlet, key (its texts
+ * read, not cut into words) and URLs hashed under k->url_key. False when
+ * cancelled, or an article's URLs cannot be hashed under that key. */
 static bool key_articles(struct work *k)
 {
 	for (size_t i = 0; i < k->n; i++) {
@@ -1168,8 +1183,11 @@ static bool key_articles(struct work *k)
 		k->outlet[i] = p && *p ? nonzero(hash_str(p)) : 0;
 		if (!listed(k, i)) {
 			k->key[i] = article_key(k, i, NULL, NULL);
+			k->url[i] = 0;
 			continue;
 		}
+		if (!store_urls_hash(k->s, i, k->url_key, &k->url[i]))
+			return false;
 		struct cache_text t, e;
 		title_excerpt(k, i, &t, &e);
 		k->key[i] = article_key(k, i, &t, &e);
@@ -1184,13 +1202,18 @@ static struct cluster_set *update(struct work *k, const struct cluster_set *prev
 	size_t n = k->n;
 	if (!load_counts(k, m))
 		return NULL;
-	/* the clusters that lost an article: their members are scored again */
+	/* the clusters that lost an article, and those of an article whose
+	 * URLs (or its related stories') changed, and so its identity and
+	 * links: their members are scored again (such an article's words
+	 * are the same: counted as they were) */
 	unsigned char *broken = xcalloc(prev->n ? prev->n : 1, 1);
 	size_t gone = 0;
 	for (size_t j = 0; j < prev->n; j++)
 		if (old2new[j] == UINT32_MAX) {
 			broken[prev->lead[j]] = 1;
 			gone++;
+		} else if (k->url[old2new[j]] != m->url[j]) {
+			broken[prev->lead[j]] = 1;
 		}
 	size_t nt = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1253,12 +1276,16 @@ struct cluster_set *cluster_update(const struct store *s, const struct cluster_s
 	pthread_mutex_lock(&one_at_a_time);
 	hash_stopwords();
 	work_init(&k, s, cancel);
+	/* the URLs hashed as the model has them, to be compared */
+	memcpy(k.url_key, m->url_key, sizeof k.url_key);
 	struct cluster_set *c = NULL;
 	uint32_t *new2old = xmalloc((k.n ? k.n : 1) * sizeof *new2old);
 	uint32_t *old2new = xmalloc((prev->n ? prev->n : 1) * sizeof *old2new);
 	unsigned char *touched = xmalloc(k.n ? k.n : 1);
 	if (key_articles(&k)) {
 		size_t changes = pair_keys(k.key, k.n, m->key, m->n, new2old, old2new);
+		for (size_t i = 0; i < k.n; i++)
+			changes += new2old[i] != UINT32_MAX && k.url[i] != m->url[new2old[i]];
 		/* a large change, or counts that have drifted far: computed
 		 * whole by the caller */
 		size_t most = k.n / CLUSTER_UPDATE_MOST;
@@ -1270,6 +1297,43 @@ struct cluster_set *cluster_update(const struct store *s, const struct cluster_s
 	free(old2new);
 	work_free(&k);
 	pthread_mutex_unlock(&one_at_a_time);
+	return c;
+}
+
+struct cluster_set *cluster_carry(const struct store *s, const struct cluster_set *old)
+{
+	if (!old)
+		return NULL;
+	struct work k = {.s = s, .n = s->n};
+	if (k.n >= UINT32_MAX)
+		k.n = UINT32_MAX - 1;
+	size_t n = k.n ? k.n : 1, on = old->n < k.n ? old->n : k.n;
+	k.date = xmalloc(n * sizeof *k.date);
+	k.parent = xmalloc(n * sizeof *k.parent);
+	for (size_t i = 0; i < k.n; i++) {
+		k.date[i] = date_or_none(s, i);
+		k.parent[i] = (uint32_t)i;
+	}
+	/* each cluster's members still listed joined to the first of them */
+	for (size_t l = 0; l < on; l++) {
+		if (old->lead[l] != l || old->size[l] < 2)
+			continue;
+		uint32_t root = UINT32_MAX, m = (uint32_t)l;
+		do {
+			if (m < on && listed(&k, m)) {
+				if (root == UINT32_MAX)
+					root = m;
+				k.parent[m] = root;
+			}
+			m = old->next[m];
+		} while (m != l);
+	}
+	pthread_mutex_lock(&one_at_a_time);
+	struct cluster_set *c = make_set(&k);
+	pthread_mutex_unlock(&one_at_a_time);
+	c->carried = true;
+	free(k.date);
+	free(k.parent);
 	return c;
 }
 

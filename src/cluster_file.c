@@ -168,7 +168,7 @@ static size_t model_len(const unsigned char *p, size_t n)
 		return MODEL_HEAD;
 	if (has != 1 || nw >= UINT32_MAX || nt >= UINT32_MAX)
 		return 0;
-	return MODEL_HEAD + 8 * n + 4 * CLUSTER_BLOCK_WORDS * n + 20 * nw + 12 * nt;
+	return MODEL_HEAD + 16 * n + 16 + 4 * CLUSTER_BLOCK_WORDS * n + 20 * nw + 12 * nt;
 }
 
 /* Does header d (len bytes read of a file of size) say it is a good
@@ -206,6 +206,7 @@ static struct cluster_model *read_model(const unsigned char *p, size_t len, size
 	p += MODEL_HEAD;
 	size_t nb = n * CLUSTER_BLOCK_WORDS;
 	m->key = xmalloc((n ? n : 1) * sizeof *m->key);
+	m->url = xmalloc((n ? n : 1) * sizeof *m->url);
 	m->block = xmalloc((nb ? nb : 1) * sizeof *m->block);
 	m->word_key = xmalloc((m->nwords ? m->nwords : 1) * sizeof *m->word_key);
 	m->word_tie = xmalloc((m->nwords ? m->nwords : 1) * sizeof *m->word_tie);
@@ -215,6 +216,10 @@ static struct cluster_model *read_model(const unsigned char *p, size_t len, size
 	bool ok = true;
 	for (size_t i = 0; i < n; i++, p += 8)
 		m->key[i] = get64(p);
+	memcpy(m->url_key, p, sizeof m->url_key);
+	p += sizeof m->url_key;
+	for (size_t i = 0; i < n; i++, p += 8)
+		m->url[i] = get64(p);
 	for (size_t i = 0; i < nb; i++, p += 4) {
 		m->block[i] = get32(p);
 		ok &= m->block[i] == UINT32_MAX || m->block[i] < m->nwords;
@@ -340,6 +345,10 @@ static void put_model(unsigned char *p, const struct cluster_model *m)
 	p += MODEL_HEAD;
 	for (size_t i = 0; i < m->n; i++, p += 8)
 		set64(p, m->key[i]);
+	memcpy(p, m->url_key, sizeof m->url_key);
+	p += sizeof m->url_key;
+	for (size_t i = 0; i < m->n; i++, p += 8)
+		set64(p, m->url[i]);
 	for (size_t i = 0; i < m->n * CLUSTER_BLOCK_WORDS; i++, p += 4)
 		set32(p, m->block[i]);
 	for (size_t w = 0; w < m->nwords; w++, p += 20) {
@@ -363,7 +372,7 @@ int cluster_file_write(const char *path, const struct cluster_tie *tie,
 	size_t nw = m ? m->nwords : 0, nt = m ? m->ntopics : 0;
 	size_t len = HEAD + 8 * n + MODEL_HEAD;
 	if (m)
-		len += 8 * n + 4 * CLUSTER_BLOCK_WORDS * n + 20 * nw + 12 * nt;
+		len += 16 * n + 16 + 4 * CLUSTER_BLOCK_WORDS * n + 20 * nw + 12 * nt;
 	unsigned char *d = xcalloc(1, len);
 	memcpy(d, MAGIC, 8);
 	set32(d + 8, CLUSTER_FILE_VERSION);

@@ -149,6 +149,12 @@ void hash_process_key(unsigned char key[16])
 	}
 }
 
+bool hash_key_is(const unsigned char key[16])
+{
+	ensure_key();
+	return key0 == load_le64(key) && key1 == load_le64(key + 8);
+}
+
 uint64_t hash_bytes(const void *p, size_t n)
 {
 	ensure_key();

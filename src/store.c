@@ -3754,6 +3754,9 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 		store_link(s);
 		if (s->lazy)
 			tie_again(s);
+		/* the clusters found before, until those of the store as it
+		 * is now are: a list grouped by them stays grouped */
+		cluster_publish(s, cluster_carry(s, cluster_of(s)));
 	}
 	s->check = NULL;
 	check_free(c);
@@ -3850,6 +3853,57 @@ bool store_has_web_url(const struct store *s, size_t i)
 	if (store_is_lazy(s, i))
 		return s->lazy->has_urls[i] & 1;
 	return s->v[i]->web_url && *s->v[i]->web_url;
+}
+
+/* One more number into h, as a 64-bit word at a time. */
+static uint64_t urls_mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x100000001b3u;
+	return h ^ h >> 29;
+}
+
+bool store_urls_hash(const struct store *s, size_t i, const unsigned char key[16], uint64_t *out)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	if (store_is_lazy(s, i)) {
+		/* its record's hashes are under this process's key */
+		if (!hash_key_is(key))
+			return false;
+		const struct store_lazy *lz = s->lazy;
+		h = urls_mix(h, lz->has_urls[i]);
+		for (unsigned k = 0; k < 3; k++)
+			if (lz->has_urls[i] >> k & 1)
+				h = urls_mix(h, lz->urls[3 * i + k]);
+		h = urls_mix(h, lz->rel_at[i + 1] - lz->rel_at[i]);
+		for (size_t r = lz->rel_at[i]; r < lz->rel_at[i + 1]; r++)
+			h = urls_mix(h, lz->rel[r]);
+		*out = h;
+		return true;
+	}
+	const struct article *a = s->v[i];
+	const char *u[3] = {a->web_url, a->original_url, a->amp_web_url};
+	unsigned has = 0;
+	for (unsigned k = 0; k < 3; k++)
+		has |= (unsigned)(u[k] && *u[k]) << k;
+	h = urls_mix(h, has);
+	for (unsigned k = 0; k < 3; k++)
+		if (has >> k & 1)
+			h = urls_mix(h, hash_siphash24(key, u[k], strlen(u[k])));
+	/* the related stories' webUrls as the records keep them: the empty
+	 * ones left out */
+	size_t nrel = 0;
+	for (size_t r = 0; r < a->nrelated && nrel < ARTICLE_RELATED_MAX; r++)
+		nrel += a->related[r].web_url && *a->related[r].web_url;
+	h = urls_mix(h, nrel);
+	for (size_t r = 0, k = 0; r < a->nrelated && k < nrel; r++) {
+		const char *w = a->related[r].web_url;
+		if (w && *w) {
+			h = urls_mix(h, hash_siphash24(key, w, strlen(w)));
+			k++;
+		}
+	}
+	*out = h;
+	return true;
 }
 
 bool store_web_url_is(const struct store *s, size_t i, const char *url)

@@ -41,6 +41,11 @@ enum { CLUSTER_UPDATE_MOST = 20 };
  *   - each article's key (its file's name, date, quality, provider,
  *     topics, title and excerpt hashed): an article of the next store
  *     with an equal key is the same article, unchanged;
+ *   - each article's URLs and its related stories' webUrls, hashed
+ *     (store_urls_hash) under url_key, the hash key of the process whose
+ *     full computation the model comes from: an article whose key is
+ *     equal but not these keeps its words, but its identity and its links
+ *     changed;
  *   - each article's block words (the rarest words that index it, as
  *     indices of the words below; UINT32_MAX for none);
  *   - every word (its stem packed into a number, its FNV-1a) and topic
@@ -52,6 +57,8 @@ enum { CLUSTER_UPDATE_MOST = 20 };
 struct cluster_model {
 	size_t n;
 	uint64_t *key;   /* n */
+	uint64_t *url;   /* n */
+	unsigned char url_key[16];
 	uint32_t *block; /* n * CLUSTER_BLOCK (cluster.c's) */
 	size_t nwords, ntopics, nlisted, drift;
 	uint64_t *word_key, *word_tie; /* nwords */
@@ -88,6 +95,9 @@ struct cluster_set {
 	 * articles scored again. */
 	bool updated;
 	size_t ntouched;
+	/* Carried over from the clusters of the store before a change
+	 * (cluster_carry), to show until the store's own are found. */
+	bool carried;
 	/* What the next update starts from; NULL when not kept (taken from
 	 * a file, or dropped once written: cluster_file_get). Owned. */
 	struct cluster_model *model;
@@ -107,10 +117,12 @@ void cluster_free(struct cluster_set *c);
  * CLUSTER_UPDATE_MOST allows; cancelled): then the caller computes them.
  *
  * Articles are paired with prev's by key. An untouched article is one
- * paired whose cluster in prev lost no article; the touched are the rest
- * (added, changed, and the members of a cluster that lost one). The
+ * paired, its URLs the same, whose cluster in prev lost no article and
+ * holds none whose URLs changed; the touched are the rest (added,
+ * changed, their URLs alone included, and the members of those
+ * clusters). The
  * document frequencies are prev's plus the words of the added and changed
- * articles (those of the removed and of changed ones' old text still
+ * articles (not of those whose URLs alone changed; those of the removed and of changed ones' old text still
  * count: the model's drift); each word's weight comes from them. Then:
  *   - the untouched keep their clusters and their block words;
  *   - every candidate pair with a touched article (a shared block word in
@@ -123,14 +135,24 @@ void cluster_free(struct cluster_set *c);
  * articles would change its verdict (candidate or not, joined or not)
  * under the weights as they are now, and the drift moves no touched
  * pair across its threshold: for a few changed files in a large archive,
- * what a word's count moves by one cannot tell. An article's URLs are not
- * in its key (a lazy article keeps them only hashed per process): a file
- * whose webUrl alone changed keeps its story until a full computation.
- * O(n) to read every
+ * what a word's count moves by one cannot tell. NULL too when the URLs
+ * of a lazy article of s are hashed under another key than prev's model
+ * (a cache written anew since by another process). O(n) to read every
  * article's texts and key it, plus the touched articles' words and pairs.
  * On any one thread, like cluster_compute. */
 struct cluster_set *cluster_update(const struct store *s, const struct cluster_set *prev,
 				   const atomic_bool *cancel);
+
+/* The clusters old, of s before a store_check_apply changed it, carried
+ * over to s as it is now (the same indices: a changed file's articles in
+ * place, new ones appended, those gone hidden), for the reader to show
+ * until the clusters of s are found: every article still listed keeps
+ * its cluster, those hidden leave theirs, the appended are alone, and
+ * each cluster's lead and order are those of the members left (as
+ * cluster_compute has them). No pair is scored. NULL for old NULL. O(n),
+ * nothing read but each article's date and, for the clustered, what
+ * cluster_leads reads. From the thread that owns s, like cluster_publish. */
+struct cluster_set *cluster_carry(const struct store *s, const struct cluster_set *old);
 
 /* Hand c to s, which owns it from then on (store_free frees it); any set
  * published before is freed, so only the thread that owns s publishes,

@@ -40,7 +40,8 @@
  *   the model (cluster.h's struct cluster_model), its head:
  *     u64 1 (0: none, and nothing after the head)  u64 words  u64 topics
  *     u64 articles counted  u64 drift  u64 checksum of the rest
- *   n u64: key[i]   n * CLUSTER_BLOCK_WORDS u32: block words
+ *   n u64: key[i]   16 bytes: the URLs' hash key   n u64: url[i]
+ *   n * CLUSTER_BLOCK_WORDS u32: block words
  *   words x (u64 packed stem, u64 FNV-1a, u32 count)
  *   topics x (u64 FNV-1a, u32 count)
  * A warm start reads the header, the arrays and the model head only. */
@@ -57,7 +58,7 @@
 
 /* Bump when the file's layout or cluster.c's method changes: a file of
  * another version is stale. */
-enum { CLUSTER_FILE_VERSION = 2 };
+enum { CLUSTER_FILE_VERSION = 3 };
 
 struct store;
 

@@ -27,6 +27,8 @@ bool hash_adopt_key(const unsigned char key[16]);
 /* This process's key (drawn now if need be), for a file that keeps hashes
  * made with it. */
 void hash_process_key(unsigned char key[16]);
+/* Is key this process's key (drawn now if need be)? */
+bool hash_key_is(const unsigned char key[16]);
 /* Two numbers, e.g. a device and an inode. */
 uint64_t hash_pair(uint64_t a, uint64_t b);
 

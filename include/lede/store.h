@@ -308,7 +308,9 @@ const struct store_changes *store_check_result(struct store *s, bool wait);
 /* Apply the check's result, if it is done (wait: wait for it): articles
  * of changed files replaced in place (same index), new ones appended,
  * those gone hidden; the problems the load gave replaced by those of the
- * files; the URL index and backlinks built again. No query engine, no
+ * files; the URL index and backlinks built again; the coverage clusters
+ * published carried over (cluster_carry) until the caller publishes the
+ * store's own. No query engine, no
  * store_texts and no thread reading v[] may live across it. True when a
  * result was applied (*out set, all zero when nothing changed); false
  * when there is none (not started, not done, or applied already). */
@@ -362,6 +364,14 @@ int32_t store_quality(const struct store *s, size_t i);
 int32_t store_heat(const struct store *s, size_t i);
 /* Is url article i's webUrl? (A lazy article's by its hash.) */
 bool store_web_url_is(const struct store *s, size_t i, const char *url);
+/* Article i's URLs (webUrl, originalUrl, ampWebUrl) and its related
+ * stories' webUrls, each hashed under key (hash_siphash24; one missing or
+ * empty left out, as the cache's records keep them) and folded into one
+ * number into *out: the same for the same URLs whether article i is lazy
+ * or whole, another (as far as 64 bits tell) when one of them changed.
+ * False when it cannot be told: article i lazy and key not this
+ * process's, under which its record's hashes are. */
+bool store_urls_hash(const struct store *s, size_t i, const unsigned char key[16], uint64_t *out);
 /* Article i with at least the list's fields (path, title, provider name,
  * webUrl, date, quality, heat, topics): v[i] when it is whole, else
  * decoded from the cache into a ring of a few hundred, so valid until a

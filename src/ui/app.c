@@ -691,8 +691,8 @@ static void take_changes(struct app *a, struct store_changes *ch)
 	facets_pane_stop(a); /* its counting reads the store */
 	query_free(a->query); /* joins its warm-up, which reads the store */
 	cluster_job_cancel(&a->clusters); /* so do the clusters */
-	/* and the old ones may hold articles now gone: none until the new */
-	cluster_publish(a->store, NULL);
+	/* the clusters before stay shown, carried over by the store (those
+	 * gone out of theirs, the new alone), until the new are found */
 	store_check_apply(a->store, true, ch);
 	struct store *s = a->store;
 	free(a->rows_buf);

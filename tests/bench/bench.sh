@@ -342,7 +342,8 @@ row "fold at quit" "$(secs "$(awk -v m="$fold_ms" 'BEGIN { print m / 1000 }')")"
 # The coverage clusters at the largest size: computed once over the
 # reader's store (lazy, from the warm cache), as the reader computes them
 # on a thread of their own after its first screen: the CPU time, and what
-# the computation adds to the process's peak memory; then taken from the
+# the computation adds to the process's peak memory; updated after a few
+# files changed, and carried over a reload meanwhile; then taken from the
 # file kept beside the cache, as a warm start takes them.
 if [ -x "$BENCH_DIR/cluster" ]; then
 	last=${SIZES##* }
@@ -353,6 +354,9 @@ if [ -x "$BENCH_DIR/cluster" ]; then
 	say "coverage clusters at $last: $(cl cluster-cpu-ms) ms CPU ($(cl cluster-ms) ms wall)," \
 		"$(cl candidates) pairs scored, $(cl clusters) stories of $(cl clustered) articles," \
 		"peak memory $(($(cl peak-kb-before) / 1024)) -> $(($(cl peak-kb-after) / 1024)) MB"
+	say "coverage clusters at $last updated after 1 and 100 files changed:" \
+		"$(cl update-1-cpu-ms) and $(cl update-100-cpu-ms) ms CPU; carried over a" \
+		"reload until then: $(cl carry-cpu-ms) ms CPU"
 	if [ "$(cl stored-used)" = 1 ]; then
 		say "coverage clusters at $last taken from beside the cache:" \
 			"$(cl stored-cpu-ms) ms CPU ($(cl stored-ms) ms wall)"

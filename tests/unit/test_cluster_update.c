@@ -14,6 +14,7 @@
 #include "helpers.h"
 #include "lede/cluster.h"
 #include "lede/cluster_file.h"
+#include "lede/hash.h"
 #include "lede/store.h"
 #include "lede/util.h"
 
@@ -157,40 +158,48 @@ Test(cluster_update, a_removed_file_gives_a_full_computation_s_clusters)
 
 /* ---- a removal that splits, a duplicate that joins ---- */
 
+/* The webUrl of an article of the corpus alone in its cluster (more than
+ * the window away from the seeds), its path into *path. */
+static char *alone_url(const char *dir, char **path)
+{
+	struct store s;
+	load_dir(&s, dir, NULL, false);
+	struct cluster_set *c = cluster_compute(&s, NULL);
+	char *url = NULL;
+	for (size_t i = 0; i < s.n && !url; i++) {
+		const struct article *a = store_article(&s, i);
+		if (c->size[i] == 1 && a && a->web_url && *a->web_url &&
+		    !strstr(store_path(&s, i), "/seeds/")) {
+			*path = xstrdup(store_path(&s, i));
+			url = xstrdup(a->web_url);
+		}
+	}
+	cr_assert_not_null(url);
+	cluster_free(c);
+	store_free(&s);
+	return url;
+}
+
+/* text (a file's, taken) with its own webUrl made url. */
+static char *with_web_url(char *text, const char *url)
+{
+	char *w = strstr(text, "\nwebUrl: ");
+	cr_assert_not_null(w);
+	char *end = strchr(w + 1, '\n');
+	*w = '\0';
+	char *made = xasprintf("%s\nwebUrl: \"%s\"%s", text, url, end);
+	free(text);
+	return made;
+}
+
 /* A file with DINO's words under the webUrl of an unrelated article of
  * the corpus: it joins DINO by its words and that article by identity,
  * holding the two in one cluster. */
 static char *bridge_text(const char *dir, char **other)
 {
-	struct store s;
-	load_dir(&s, dir, NULL, false);
-	struct cluster_set *c = cluster_compute(&s, NULL);
-	char *dpath = at(dir, DINO);
-	long d = index_of(&s, dpath);
-	cr_assert_geq(d, 0);
-	/* an article alone, more than the window away from DINO */
-	const char *url = NULL;
-	for (size_t i = 0; i < s.n && !url; i++) {
-		const struct article *a = store_article(&s, i);
-		if (c->size[i] == 1 && a && a->web_url && *a->web_url &&
-		    !strstr(store_path(&s, i), "/seeds/")) {
-			url = a->web_url;
-			*other = xstrdup(store_path(&s, i));
-			url = xstrdup(url);
-		}
-	}
-	cr_assert_not_null(url);
-	char *text = read_rel(DINO);
-	char *w = strstr(text, "\nwebUrl: ");
-	cr_assert_not_null(w);
-	char *end = strchr(w + 1, '\n');
-	*w = '\0';
-	char *bridged = xasprintf("%s\nwebUrl: \"%s\"%s", text, url, end);
-	free(text);
-	free((char *)url);
-	free(dpath);
-	cluster_free(c);
-	store_free(&s);
+	char *url = alone_url(dir, other);
+	char *bridged = with_web_url(read_rel(DINO), url);
+	free(url);
 	return bridged;
 }
 
@@ -253,6 +262,237 @@ Test(cluster_update, a_new_duplicate_joins_its_story)
 	free(copy);
 	free(lead);
 	temp_dir_free(dir);
+}
+
+/* ---- a webUrl changed, and nothing else ---- */
+
+/* The change the functions below make: the file rel (of the archive)
+ * given the webUrl url. */
+static const char *url_rel;
+static const char *url_new;
+
+static void change_web_url(const char *dir)
+{
+	char *p = at(dir, url_rel);
+	size_t len;
+	char *text = slurp(p, &len);
+	cr_assert_not_null(text, "%s", p);
+	text = with_web_url(text, url_new);
+	write_text(p, text);
+	free(text);
+	free(p);
+}
+
+/* A SEER outlet given the webUrl of an article alone: the two are one
+ * story now (the same identity), which the update finds. */
+Test(cluster_update, a_web_url_changed_to_another_s_joins_its_story)
+{
+	char *dir = archive(), *other = NULL;
+	char *url = alone_url(dir, &other);
+	url_rel = first_seer_member();
+	url_new = url;
+	struct store s;
+	struct cluster_set *c = update_after(dir, change_web_url, &s);
+	char *m = at(dir, first_seer_member());
+	long i = index_of(&s, m), o = index_of(&s, other);
+	cr_assert(i >= 0 && o >= 0);
+	cr_expect_eq(c->lead[i], c->lead[o], "the same webUrl, two stories");
+	cr_expect_lt(c->ntouched, s.n / 10, "%zu of %zu articles scored again", c->ntouched,
+		     s.n);
+	cluster_free(c);
+	store_free(&s);
+	free(m);
+	free(url);
+	free(other);
+	temp_dir_free(dir);
+}
+
+/* The bridge between DINO and an unrelated article given a webUrl of its
+ * own: the unrelated article leaves the story, which the update finds. */
+Test(cluster_update, a_web_url_changed_away_leaves_its_story)
+{
+	char *dir = archive(), *other = NULL;
+	char *text = bridge_text(dir, &other);
+	put_file(dir, "bridge.txt", text);
+	free(text);
+	url_rel = "bridge.txt";
+	url_new = "https://example.com/a-bridge-of-its-own";
+	struct store s;
+	struct cluster_set *c = update_after(dir, change_web_url, &s);
+	char *dpath = at(dir, DINO), *bridge = at(dir, "bridge.txt");
+	long d = index_of(&s, dpath), o = index_of(&s, other), b = index_of(&s, bridge);
+	cr_assert(d >= 0 && o >= 0 && b >= 0);
+	cr_expect_eq(c->size[o], 1, "%s still in the bridge's story", other);
+	cr_expect_eq(c->lead[b], c->lead[d], "the bridge left DINO");
+	cluster_free(c);
+	store_free(&s);
+	free(dpath);
+	free(bridge);
+	free(other);
+	temp_dir_free(dir);
+}
+
+/* An article that another's related list names, in a story, given
+ * another webUrl: the link is gone (and a link to nothing is made), and
+ * the update is a full computation's. */
+Test(cluster_update, a_linked_article_s_web_url_changed_gives_a_full_computation_s_clusters)
+{
+	char *dir = archive();
+	struct store s;
+	load_dir(&s, dir, NULL, false);
+	struct cluster_set *c = cluster_compute(&s, NULL);
+	char *linked = NULL;
+	for (size_t i = 0; i < s.n && !linked; i++) {
+		size_t nb;
+		const size_t *from = store_backlinks(&s, i, &nb);
+		for (size_t k = 0; k < nb && !linked; k++)
+			if (c->size[i] > 1 && c->lead[from[k]] == c->lead[i])
+				linked = xstrdup(store_path(&s, i) + strlen(dir) + 1);
+	}
+	cr_assert_not_null(linked, "no story holds an article and one that links to it");
+	cluster_free(c);
+	store_free(&s);
+	url_rel = linked;
+	url_new = "https://example.com/moved-elsewhere";
+	c = update_after(dir, change_web_url, &s);
+	cluster_free(c);
+	store_free(&s);
+	free(linked);
+	temp_dir_free(dir);
+}
+
+/* An article's URLs hash the same whether it is whole (parsed, or
+ * decoded from the cache) or lazy (its record's hashes), so that a model
+ * made of one store pairs the articles of the other. */
+Test(cluster_update, urls_hash_the_same_lazy_or_whole)
+{
+	char *dir = archive(), *cache = xasprintf("%s.cache", dir);
+	struct store whole, lazy;
+	load_dir(&whole, dir, cache, false); /* writes the cache */
+	load_dir(&lazy, dir, cache, true);
+	cr_assert_eq(whole.n, lazy.n);
+	unsigned char key[16];
+	hash_process_key(key);
+	size_t nlazy = 0, nrelated = 0;
+	for (size_t i = 0; i < whole.n; i++) {
+		cr_assert_str_eq(store_path(&whole, i), store_path(&lazy, i));
+		uint64_t a, b;
+		cr_assert(store_urls_hash(&whole, i, key, &a));
+		cr_assert(store_urls_hash(&lazy, i, key, &b));
+		cr_expect_eq(a, b, "%s", store_path(&whole, i));
+		nlazy += store_is_lazy(&lazy, i);
+		nrelated += whole.v[i]->nrelated > 0;
+	}
+	cr_assert_eq(nlazy, lazy.n, "the second load was not lazy");
+	cr_assert_gt(nrelated, 0);
+	/* a lazy article's hashes are under this process's key alone */
+	key[0] ^= 1;
+	uint64_t h;
+	cr_expect_not(store_urls_hash(&lazy, 0, key, &h));
+	cr_expect(store_urls_hash(&whole, 0, key, &h));
+	store_free(&whole);
+	store_free(&lazy);
+	char *file = cluster_file_path(cache);
+	unlink(file);
+	unlink(cache);
+	free(file);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* The line of out that holds needle (a new string), or NULL. */
+static char *line_with(const char *out, const char *needle)
+{
+	const char *p = strstr(out, needle);
+	if (!p)
+		return NULL;
+	const char *start = p;
+	while (start > out && start[-1] != '\n')
+		start--;
+	const char *end = strchr(p, '\n');
+	return xstrndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+static char *json_of(const char *dir, const char *const *env)
+{
+	struct run r;
+	run_lede(&r, (const char *[]){"--json", dir, NULL}, env);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *out = xstrdup(r.out);
+	run_free(&r);
+	return out;
+}
+
+/* --json after webUrls alone changed: the stories are updated from the
+ * file kept beside the cache, and each line's "cluster" is its story's
+ * lead's webUrl as it is now (the story a changed webUrl left or joined
+ * included). */
+Test(cluster_update, json_after_web_urls_changed_prints_the_stories_as_they_are, .timeout = 120)
+{
+	char *home = temp_dir("cluster-update-cli"), *dir = archive(), *other = NULL;
+	char *cache_env, *state_env;
+	const char *env[10];
+	reader_env(home, &cache_env, &state_env, env);
+	char *text = bridge_text(dir, &other);
+	put_file(dir, "bridge.txt", text);
+	free(text);
+	const char *orel = other + strlen(dir) + 1;
+	char *opath = xasprintf("\"path\":\"%s\"", other);
+	char *bpath = xasprintf("\"path\":\"%s/bridge.txt\"", dir);
+	char *dpath = xasprintf("\"path\":\"%s/%s\"", dir, DINO);
+	char *spath = xasprintf("\"path\":\"%s/%s\"", dir, first_seer_member());
+	free(json_of(dir, env)); /* the cache and the clusters written */
+	char *out = json_of(dir, env);
+	char *line = line_with(out, opath);
+	cr_assert_not_null(line, "%s", orel);
+	cr_assert(strstr(line, "\"cluster\""), "not bridged to DINO: %s", line);
+	free(line);
+	free(out);
+
+	url_rel = "bridge.txt";
+	url_new = "https://example.com/a-bridge-of-its-own";
+	change_web_url(dir);
+	url_rel = SEER0;
+	url_new = "https://example.com/seer-moved";
+	change_web_url(dir);
+	out = json_of(dir, env);
+	line = line_with(out, opath);
+	cr_assert_not_null(line, "%s", orel);
+	cr_expect_null(strstr(line, "\"cluster\""), "still in the bridge's story: %s", line);
+	free(line);
+	line = line_with(out, bpath);
+	cr_assert_not_null(line, "the bridge is not listed");
+	cr_expect(strstr(line, "\"cluster\""), "the bridge left DINO: %s", line);
+	free(line);
+	line = line_with(out, dpath);
+	cr_assert_not_null(line);
+	cr_expect(strstr(line, "\"cluster\""), "DINO alone: %s", line);
+	free(line);
+	line = line_with(out, spath);
+	cr_assert_not_null(line);
+	cr_expect(strstr(line, "\"cluster\":\"https://example.com/seer-moved\""), "%s", line);
+	free(line);
+	/* what a start that computes them whole prints */
+	char *fresh = temp_dir("cluster-update-cli-fresh");
+	const char *fenv[10];
+	char *fcache, *fstate;
+	reader_env(fresh, &fcache, &fstate, fenv);
+	char *full = json_of(dir, fenv);
+	cr_expect_str_eq(out, full);
+	free(full);
+	free(out);
+	free(opath);
+	free(bpath);
+	free(dpath);
+	free(spath);
+	free(other);
+	free(fcache);
+	free(fstate);
+	free(cache_env);
+	free(state_env);
+	temp_dir_free(fresh);
+	temp_dir_free(dir);
+	temp_dir_free(home);
 }
 
 /* ---- too large a change: none ---- */
@@ -344,6 +584,88 @@ Test(cluster_update, a_reload_updates_from_the_file, .timeout = 120)
 		store_free(&s);
 	}
 	cr_expect(stored, "never taken from the file");
+	char *file = cluster_file_path(cache);
+	unlink(file);
+	unlink(cache);
+	free(file);
+	free(cache);
+	temp_dir_free(dir);
+}
+
+/* Are c's leads and rings one partition of its n articles, each ring led
+ * by its lead, in its order, its size what its members say? */
+static void assert_rings_hold(const struct store *s, const struct cluster_set *c)
+{
+	cr_assert_eq(c->n, s->n);
+	size_t clustered = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t l = c->lead[i], k = 0, m = i;
+		cr_assert_eq(c->lead[l], l, "article %zu: its lead %zu leads no cluster", i, l);
+		do {
+			cr_assert_eq(c->lead[m], l, "article %zu's ring strays into another", i);
+			cr_assert(m == l || !cluster_leads(s, m, l), "%zu should lead %zu", m, l);
+			m = c->next[m];
+		} while (++k <= c->n && m != i);
+		cr_assert_eq(c->size[i], k, "article %zu: size %u, ring of %zu", i, c->size[i], k);
+		clustered += k > 1;
+		cr_assert(k == 1 || !store_is_hidden(s, i), "hidden article %zu in a cluster", i);
+	}
+	cr_assert_eq(c->nclustered, clustered);
+}
+
+/* Between a reload and the clusters found for it, the store shows those
+ * found before carried over: every article still listed keeps its story
+ * (the lead's file gone, the others stay together under a new lead), the
+ * one whose file is gone leaves it, a new article stands alone; then the
+ * job's clusters are a full computation's. */
+Test(cluster_update, a_reload_keeps_the_clusters_before_until_the_new_are_found,
+     .timeout = 120)
+{
+	char *dir = archive(), *cache = xasprintf("%s.cache", dir);
+	struct store s;
+	load_dir(&s, dir, cache, false); /* writes the cache */
+	store_free(&s);
+	load_dir(&s, dir, cache, true);
+	cluster_publish(&s, job_clusters(&s));
+	const struct cluster_set *c = cluster_of(&s);
+	size_t n = s.n, nclusters = c->nclusters;
+	uint32_t *lead = xmalloc(n * sizeof *lead);
+	memcpy(lead, c->lead, n * sizeof *lead);
+	char *gone = at(dir, SEER0), *member = at(dir, first_seer_member());
+	long g = index_of(&s, gone), m = index_of(&s, member);
+	cr_assert(g >= 0 && m >= 0);
+	cr_assert_eq(lead[g], (uint32_t)g, "SEER's lead is not %s", SEER0);
+	uint32_t seer = c->size[m];
+	cr_assert_geq(seer, 4, "SEER: %u", seer);
+	remove_seer_lead(dir);
+	add_unrelated(dir);
+	wait_until_not_racy();
+	cr_assert(store_reload_start(&s));
+	struct store_changes ch;
+	cr_assert(store_check_apply(&s, true, &ch));
+	cr_assert(ch.added == 1 && ch.gone == 1);
+	c = cluster_of(&s);
+	cr_assert_not_null(c, "no clusters shown between the reload and the new ones");
+	cr_expect(c->carried);
+	assert_rings_hold(&s, c);
+	cr_expect_eq(c->size[g], 1, "the gone lead still in its cluster");
+	cr_expect_eq(c->size[m], seer - 1, "SEER's others: %u of %u", c->size[m], seer);
+	cr_expect_eq(c->size[n], 1, "the new article is in a cluster");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (lead[i] == lead[j] && !store_is_hidden(&s, i) && !store_is_hidden(&s, j))
+				cr_assert_eq(c->lead[i], c->lead[j], "%zu and %zu parted", i, j);
+	cr_expect_eq(c->nclusters, nclusters, "%zu clusters before, %zu carried", nclusters,
+		     c->nclusters);
+	struct cluster_set *up = job_clusters(&s), *full = cluster_compute(&s, NULL);
+	cr_expect(up->updated);
+	assert_same_clusters(up, full);
+	cluster_publish(&s, up);
+	cluster_free(full);
+	store_free(&s);
+	free(lead);
+	free(gone);
+	free(member);
 	char *file = cluster_file_path(cache);
 	unlink(file);
 	unlink(cache);

@@ -78,6 +78,20 @@ Test(hash, process_key_is_stable_and_not_zero)
 	cr_assert_neq(hash_str(s), hash_siphash24(zero, s, strlen(s)));
 }
 
+Test(hash, key_is_tells_the_process_s_key_from_another)
+{
+	unsigned char key[16];
+	hash_process_key(key);
+	cr_assert(hash_key_is(key));
+	const char *s = "https://example.com/a";
+	cr_assert_eq(hash_siphash24(key, s, strlen(s)), hash_str(s));
+	for (int b = 0; b < 16; b += 15) {
+		key[b] ^= 0x80;
+		cr_expect_not(hash_key_is(key), "byte %d changed", b);
+		key[b] ^= 0x80;
+	}
+}
+
 /* The index's hash before it was keyed: every step can be undone, so
  * whole-hash collisions are made to order. */
 #define OLD_K 0x9e3779b97f4a7c15ull
