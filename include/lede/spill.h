@@ -1,8 +1,9 @@
 /* spill: a stream of bytes appended in memory and moved, a bounded piece
  * at a time, into an unnamed file, so that a writer can produce more than
  * it may hold; then copied out, any run of it in order, into another file
- * (in the kernel where it can). The cache writer's lanes and index are
- * spills. Use one from one thread at a time. */
+ * (in the kernel where it can), or read back. The cache writer's lanes,
+ * index and records section are spills. Use one from one thread at a
+ * time. */
 #ifndef LEDE_SPILL_H
 #define LEDE_SPILL_H
 
