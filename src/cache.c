@@ -532,7 +532,9 @@ static void blob_of(struct buf *out, const unsigned char k[16], const char *key,
 		b.quality = a->quality;
 		b.heat = a->heat;
 		b.has = (uint8_t)(a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT));
-		b.ntopics = (uint16_t)a->ntopics;
+		/* the topics the blob holds: a forged NULL one is not among them */
+		for (size_t i = 0; i < a->ntopics && b.ntopics < UINT16_MAX; i++)
+			b.ntopics += a->topics[i] != NULL;
 		b.flags |= (uint8_t)((a->title ? RF_TITLE : 0) | (a->provider.name ? RF_PROVIDER : 0) |
 				     (a->type ? RF_TYPE : 0));
 	}
@@ -546,8 +548,11 @@ static void blob_of(struct buf *out, const unsigned char k[16], const char *key,
 	put_opt(out, a->title);
 	put_opt(out, a->provider.name);
 	put_opt(out, a->type);
-	for (size_t i = 0; i < a->ntopics; i++)
-		put_opt(out, a->topics[i]);
+	for (size_t i = 0, k = 0; i < a->ntopics && k < b.ntopics; i++)
+		if (a->topics[i]) {
+			put_opt(out, a->topics[i]);
+			k++;
+		}
 }
 
 /* name's id among the records' names, added if new. */
