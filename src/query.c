@@ -1260,6 +1260,23 @@ static const uint32_t *order_now(struct query *q, struct sort_order o, size_t *l
 	return *own;
 }
 
+/* The first of rows[0..n), in the order c is for, that does not come
+ * before the key x: a binary search. */
+static size_t first_not_before(const struct order_ctx *c, const uint32_t *rows, size_t n,
+			       const struct order_key *x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct order_key m = order_key_of(c, rows[mid]);
+		if (order_key_cmp(c, &m, x) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Article i's place in o's order: from the inverse, or, while the warm-up
  * makes the order, from its head when i is there; false when it is not
  * (its place would wait for the order). */
@@ -1274,15 +1291,7 @@ static bool place_in_order(struct query *q, struct sort_order o, size_t i, size_
 	struct order_ctx c;
 	order_ctx_init(&c, q, o);
 	struct order_key x = order_key_of(&c, i);
-	size_t lo = 0, hi = len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		struct order_key m = order_key_of(&c, head[mid]);
-		if (order_key_cmp(&c, &m, &x) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_not_before(&c, head, len, &x);
 	*rank = lo;
 	return lo < len && head[lo] == i;
 }
@@ -2549,15 +2558,7 @@ static long head_row_of(struct query *q, struct sort_order order, const uint32_t
 	struct order_ctx c;
 	order_ctx_init(&c, q, order);
 	struct order_key x = order_key_of(&c, i);
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		struct order_key m = order_key_of(&c, rows[mid]);
-		if (order_key_cmp(&c, &m, &x) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_not_before(&c, rows, n, &x);
 	return lo < n && rows[lo] == i ? (long)lo : -1;
 }
 
