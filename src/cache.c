@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <dirent.h>
@@ -32,6 +31,7 @@
 #include "lede/cache_encode.h"
 #include "lede/cache_format.h"
 #include "lede/spill.h"
+#include "lede/worker.h"
 
 #ifndef LEDE_VERSION
 #define LEDE_VERSION "unknown"
@@ -186,8 +186,7 @@ static uint64_t index_checksum(const unsigned char *header, const unsigned char 
  * made (a thread costs some tens of microseconds: always taken, so that
  * the tests' small caches take the path a big one takes). */
 struct sum_job {
-	pthread_t tid;
-	bool started;
+	struct worker w;
 	uint64_t seed, out;
 	const unsigned char *p;
 	size_t n;
@@ -203,20 +202,12 @@ static void *sum_main(void *arg)
 static void sum_start(struct sum_job *j, uint64_t seed, const unsigned char *p, size_t n)
 {
 	*j = (struct sum_job){.seed = seed, .p = p, .n = n};
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
-	j->started = pthread_create(&j->tid, NULL, sum_main, j) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!j->started)
-		sum_main(j);
+	worker_run(&j->w, sum_main, j);
 }
 
 static uint64_t sum_finish(struct sum_job *j)
 {
-	if (j->started)
-		pthread_join(j->tid, NULL);
-	j->started = false;
+	worker_join(&j->w);
 	return j->out;
 }
 
@@ -884,29 +875,16 @@ static const char *rank_title(const void *ctx, uint32_t i)
  * -1 with errno. */
 static int rank_items(const struct cache_writer *w, uint32_t *ranks)
 {
-	size_t n = w->nitems, nt = 0, nu = 0;
+	size_t n = w->nitems, nt;
 	uint64_t tbytes = spill_size(&w->titles);
 	char *titles = xmalloc(tbytes + 1);
 	if (spill_read(&w->titles, 0, titles, tbytes) < 0) {
 		free(titles);
 		return -1;
 	}
-	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
-	for (size_t i = 0; i < n; i++) {
-		if (w->items[i].title_at != NO_TITLE)
-			order[nt++] = (uint32_t)i;
-		else
-			order[n - ++nu] = (uint32_t)i;
-	}
-	/* the untitled ones were put from the end backwards: item order again */
-	for (size_t a = nt, b = n; a + 1 < b; a++, b--) {
-		uint32_t t = order[a];
-		order[a] = order[b - 1];
-		order[b - 1] = t;
-	}
-	unsigned char *same = xcalloc(n ? n : 1, 1);
 	struct rank_ctx x = {w->items, titles};
-	rank_sort_strings(order, nt, rank_title, &x, same);
+	unsigned char *same;
+	uint32_t *order = rank_by_title(n, rank_title, &x, &same, &nt);
 	free(titles);
 	int rc = 0;
 	for (size_t a = 0; rc == 0 && a < nt;) {
@@ -917,7 +895,7 @@ static int rank_items(const struct cache_writer *w, uint32_t *ranks)
 		a = b;
 	}
 	if (rc == 0)
-		rc = sort_by_key(w, order + nt, nu);
+		rc = sort_by_key(w, order + nt, n - nt);
 	uint32_t first = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (k >= nt || !same[k])
@@ -1030,8 +1008,7 @@ struct records_job {
 	unsigned char rh[RECS_HEAD];
 	uint64_t len, sum;
 	int rc, err;
-	pthread_t tid;
-	bool started;
+	struct worker thread;
 };
 
 static void *records_main(void *arg)
@@ -1049,21 +1026,13 @@ static void records_start(struct records_job *j, const struct cache_writer *w)
 {
 	*j = (struct records_job){.w = w,
 				  .ranks = xmalloc((w->nitems ? w->nitems : 1) * 2 * sizeof *j->ranks)};
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
-	j->started = pthread_create(&j->tid, NULL, records_main, j) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!j->started)
-		records_main(j);
+	worker_run(&j->thread, records_main, j);
 }
 
 /* 0, or -1 with errno. */
 static int records_finish(struct records_job *j)
 {
-	if (j->started)
-		pthread_join(j->tid, NULL);
-	j->started = false;
+	worker_join(&j->thread);
 	errno = j->err;
 	return j->rc;
 }
@@ -2019,17 +1988,10 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 	struct entries_part first = {c, index, 0, c->n / 2, hoff, boff, hend, bend, 0};
 	struct entries_part second = {c, index, c->n / 2, c->n, hoff, boff, hend, bend, 0};
 	lengths_add(index, first.lo, first.hi, &second.hoff, &second.boff);
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
-	pthread_t tid;
-	bool started = pthread_create(&tid, NULL, entries_part, &second) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	struct worker half = {0};
+	worker_run(&half, entries_part, &second);
 	entries_part(&first);
-	if (started)
-		pthread_join(tid, NULL);
-	else
-		entries_part(&second);
+	worker_join(&half);
 	size_t bad = first.bad ? first.bad : second.bad;
 	if (bad)
 		return open_error(path, "corrupt (entry %zu)", bad);

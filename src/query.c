@@ -1342,7 +1342,7 @@ bool query_warm_up(struct query *q)
 {
 	if (q->warming || q->s->n < q->thread_min)
 		return false;
-	q->warming = pthread_create(&q->warm, NULL, warm_up, q) == 0;
+	q->warming = worker_spawn(&q->warm, warm_up, q);
 	return q->warming;
 }
 
@@ -1597,7 +1597,7 @@ static const unsigned char *match_set(struct query *q, struct search *re)
 		jobs[t] = (struct scan_job){q, re, match, only, s->n * t / nthreads,
 					    s->n * (t + 1) / nthreads};
 		if (t)
-			started[t] = pthread_create(&tid[t], NULL, scan_part, &jobs[t]) == 0;
+			started[t] = worker_spawn(&tid[t], scan_part, &jobs[t]);
 	}
 	scan_part(&jobs[0]);
 	for (size_t t = 1; t < nthreads; t++) {

@@ -202,8 +202,8 @@ void rank_sort_strings(uint32_t *idx, size_t n, rank_string_fn get, const void *
 	free(v);
 }
 
-uint32_t *rank_tie_order(size_t n, rank_string_fn title, rank_string_fn path, const void *ctx,
-			 unsigned char **same, size_t *ntitled)
+uint32_t *rank_by_title(size_t n, rank_string_fn title, const void *ctx, unsigned char **same,
+			size_t *ntitled)
 {
 	size_t nt = 0, nu = 0;
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
@@ -221,6 +221,15 @@ uint32_t *rank_tie_order(size_t n, rank_string_fn title, rank_string_fn path, co
 	}
 	*same = xcalloc(n ? n : 1, 1);
 	rank_sort_strings(order, nt, title, ctx, *same);
+	*ntitled = nt;
+	return order;
+}
+
+uint32_t *rank_tie_order(size_t n, rank_string_fn title, rank_string_fn path, const void *ctx,
+			 unsigned char **same, size_t *ntitled)
+{
+	uint32_t *order = rank_by_title(n, title, ctx, same, ntitled);
+	size_t nt = *ntitled;
 	for (size_t a = 0; a < nt;) {
 		size_t b = a + 1;
 		while (b < nt && (*same)[b])
@@ -229,7 +238,6 @@ uint32_t *rank_tie_order(size_t n, rank_string_fn title, rank_string_fn path, co
 			rank_sort_strings(order + a, b - a, path, ctx, NULL);
 		a = b;
 	}
-	rank_sort_strings(order + nt, nu, path, ctx, NULL);
-	*ntitled = nt;
+	rank_sort_strings(order + nt, n - nt, path, ctx, NULL);
 	return order;
 }

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +30,7 @@
 #include "lede/search.h"
 #include "lede/store.h"
 #include "lede/compat.h"
+#include "lede/worker.h"
 
 enum {
 	ROW_RING = 512, /* rows store_row keeps decoded */
@@ -346,13 +346,7 @@ static void *open_main(void *arg)
 static bool open_async(struct opener *o)
 {
 	atomic_init(&o->done, false);
-	/* signals stay with the calling thread */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	bool started = pthread_create(&o->tid, NULL, open_main, o) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return started;
+	return worker_spawn(&o->tid, open_main, o);
 }
 
 struct loader {
@@ -1071,16 +1065,11 @@ static void start_workers(struct loader *L)
 			free(err); /* compiled once already: cannot happen */
 	}
 	L->tids = xcalloc(nthreads, sizeof *L->tids);
-	/* Signals (SIGWINCH, SIGINT) stay with the calling thread, where the
-	 * program's handlers expect them. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (size_t t = 1; t < nthreads; t++) {
 		pthread_mutex_lock(&L->mu);
 		L->running++;
 		pthread_mutex_unlock(&L->mu);
-		if (pthread_create(&L->tids[L->started], NULL, load_worker, &L->ctx[t]) != 0) {
+		if (!worker_spawn(&L->tids[L->started], load_worker, &L->ctx[t])) {
 			/* Fewer threads only make it slower. */
 			pthread_mutex_lock(&L->mu);
 			L->running--;
@@ -1089,7 +1078,6 @@ static void start_workers(struct loader *L)
 		}
 		L->started++;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void publish(struct loader *L, bool last)
@@ -2047,13 +2035,8 @@ static void rec_copy(struct store *s, struct rec_load *R, const struct loader *L
 	struct rec_fill second = {s, R, L, R->split, n, R->half};
 	pthread_t tid;
 	bool started = false;
-	if (n >= REC_THREAD_MIN) {
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
-		started = pthread_create(&tid, NULL, rec_fill_main, &second) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	if (n >= REC_THREAD_MIN)
+		started = worker_spawn(&tid, rec_fill_main, &second);
 	rec_fill_main(&first);
 	if (started)
 		pthread_join(tid, NULL);
@@ -2248,12 +2231,7 @@ static bool links_start(struct store *s)
 	atomic_init(&k->joined, false);
 	atomic_init(&k->done, false);
 	s->linker = k; /* before the thread, which reads it */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with the caller */
-	bool started = pthread_create(&k->tid, NULL, link_main, s) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!started) {
+	if (!worker_spawn(&k->tid, link_main, s)) {
 		s->linker = NULL;
 		pthread_mutex_destroy(&k->mu);
 		free(k);
@@ -3509,12 +3487,7 @@ static bool check_begin(struct store *s)
 		c->was[i] = xstrdup(s->problems.v[i]);
 	c->what = xcalloc(s->n ? s->n : 1, 1);
 	s->check = c;
-	/* Signals stay with the main thread, where the handlers expect them. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	c->started = pthread_create(&c->tid, NULL, check_thread, c) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	c->started = worker_spawn(&c->tid, check_thread, c);
 	if (!c->started)
 		check_main(c); /* no thread: slower, the same result */
 	return true;

@@ -3,13 +3,31 @@
  * their result taken in by the thread that started them (worker.h). */
 #include "lede/worker.h"
 
+#include <signal.h>
+
 #include "lede/compat.h"
+
+bool worker_spawn(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* the new thread inherits it */
+	bool started = pthread_create(tid, NULL, fn, arg) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
 
 bool worker_start(struct worker *w, void *(*fn)(void *), void *arg)
 {
 	atomic_store(&w->done, false);
-	w->running = pthread_create(&w->tid, NULL, fn, arg) == 0;
+	w->running = worker_spawn(&w->tid, fn, arg);
 	return w->running;
+}
+
+void worker_run(struct worker *w, void *(*fn)(void *), void *arg)
+{
+	if (!worker_start(w, fn, arg))
+		fn(arg);
 }
 
 void worker_finish(struct worker *w)

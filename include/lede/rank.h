@@ -42,6 +42,15 @@ typedef const char *(*rank_string_fn)(const void *ctx, uint32_t i);
 void rank_sort_strings(uint32_t *idx, size_t n, rank_string_fn get, const void *ctx,
 		       unsigned char *same);
 
+/* Items 0..n) with a title (title gives NULL for none, in that one case)
+ * sorted by it, then those without one in item order: the tie order before
+ * its runs of one title and its untitled are put in path order. Returns
+ * the order (the caller frees it); *same (the caller frees it) says of
+ * each titled position whether its title equals the one before, *ntitled
+ * how many have one. */
+uint32_t *rank_by_title(size_t n, rank_string_fn title, const void *ctx, unsigned char **same,
+			size_t *ntitled);
+
 /* The tie order of items 0..n): those whose title (title, which gives NULL
  * for none, in that one case) is there sorted by it, each run of one title
  * by path; then the untitled ones by path. Returns the order (the caller

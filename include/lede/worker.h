@@ -20,9 +20,19 @@ struct worker {
 	atomic_bool done;
 };
 
+/* pthread_create(tid, fn, arg) with every signal blocked in the new
+ * thread, so that signals (SIGWINCH, SIGINT, SIGTSTP) stay with the
+ * threads that were already there, where the program's handlers expect
+ * them. Every thread of the program is started through it. False when no
+ * thread could be had. */
+bool worker_spawn(pthread_t *tid, void *(*fn)(void *), void *arg);
+
 /* Start fn(arg) on a thread of w's; false when no thread could be had
  * (w is then as if never started). */
 bool worker_start(struct worker *w, void *(*fn)(void *), void *arg);
+/* fn(arg) on a thread of w's, or right here when no thread can be had
+ * (slower, the same result); worker_join then waits for it either way. */
+void worker_run(struct worker *w, void *(*fn)(void *), void *arg);
 /* The thread's last act: from then on joining it waits for nothing. */
 void worker_finish(struct worker *w);
 /* Whether the thread is done (or was never started). From the thread

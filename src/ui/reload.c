@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #endif
 
 #include "lede/util.h"
+#include "lede/worker.h"
 
 void reload_start(struct app *a)
 {
@@ -197,12 +197,7 @@ static void watch_start(struct reload_watch *w)
 		return;
 	}
 	w->walk = watch_roots(w);
-	/* signals stay with the main thread */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	w->started = pthread_create(&w->tid, NULL, watch_main, w) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	w->started = worker_spawn(&w->tid, watch_main, w);
 	if (!w->started)
 		watch_main(w);
 }
