@@ -1266,8 +1266,48 @@ static struct cluster_set *update(struct work *k, const struct cluster_set *prev
 	return c;
 }
 
+/* old's clusters over s, old's article j being s's old2new[j]
+ * (UINT32_MAX: gone; old2new NULL: the same index, those past s's end
+ * gone): every one still listed keeps its cluster, the rest of s alone,
+ * each cluster's lead and order those of the members left. date: s's
+ * articles' (date_or_none). With one_at_a_time held. */
+static struct cluster_set *carry_over(const struct store *s, size_t n, const int64_t *date,
+				      const struct cluster_set *old, const uint32_t *old2new)
+{
+	struct work k = {.s = s, .n = n, .date = (int64_t *)date};
+	k.parent = xmalloc((n ? n : 1) * sizeof *k.parent);
+	for (size_t i = 0; i < n; i++)
+		k.parent[i] = (uint32_t)i;
+	/* each cluster's members still listed joined to the first of them */
+	for (size_t l = 0; l < old->n; l++) {
+		if (old->lead[l] != l || old->size[l] < 2)
+			continue;
+		uint32_t root = UINT32_MAX, m = (uint32_t)l;
+		do {
+			uint32_t now = old2new ? old2new[m] : m < n ? m : UINT32_MAX;
+			if (now != UINT32_MAX && listed(&k, now)) {
+				if (root == UINT32_MAX)
+					root = now;
+				k.parent[now] = root;
+			}
+			m = old->next[m];
+		} while (m != l);
+	}
+	struct cluster_set *c = make_set(&k);
+	c->carried = true;
+	free(k.parent);
+	return c;
+}
+
 struct cluster_set *cluster_update(const struct store *s, const struct cluster_set *prev,
 				   const atomic_bool *cancel)
+{
+	return cluster_update_showing(s, prev, cancel, NULL, NULL);
+}
+
+struct cluster_set *cluster_update_showing(const struct store *s, const struct cluster_set *prev,
+					   const atomic_bool *cancel, cluster_shown_fn *show,
+					   void *ctx)
 {
 	const struct cluster_model *m = prev ? prev->model : NULL;
 	if (!m || m->n != prev->n || s->n >= UINT32_MAX - 1)
@@ -1284,6 +1324,8 @@ struct cluster_set *cluster_update(const struct store *s, const struct cluster_s
 	unsigned char *touched = xmalloc(k.n ? k.n : 1);
 	if (key_articles(&k)) {
 		size_t changes = pair_keys(k.key, k.n, m->key, m->n, new2old, old2new);
+		if (show)
+			show(ctx, carry_over(s, k.n, k.date, prev, old2new));
 		for (size_t i = 0; i < k.n; i++)
 			changes += new2old[i] != UINT32_MAX && k.url[i] != m->url[new2old[i]];
 		/* a large change, or counts that have drifted far: computed
@@ -1304,36 +1346,14 @@ struct cluster_set *cluster_carry(const struct store *s, const struct cluster_se
 {
 	if (!old)
 		return NULL;
-	struct work k = {.s = s, .n = s->n};
-	if (k.n >= UINT32_MAX)
-		k.n = UINT32_MAX - 1;
-	size_t n = k.n ? k.n : 1, on = old->n < k.n ? old->n : k.n;
-	k.date = xmalloc(n * sizeof *k.date);
-	k.parent = xmalloc(n * sizeof *k.parent);
-	for (size_t i = 0; i < k.n; i++) {
-		k.date[i] = date_or_none(s, i);
-		k.parent[i] = (uint32_t)i;
-	}
-	/* each cluster's members still listed joined to the first of them */
-	for (size_t l = 0; l < on; l++) {
-		if (old->lead[l] != l || old->size[l] < 2)
-			continue;
-		uint32_t root = UINT32_MAX, m = (uint32_t)l;
-		do {
-			if (m < on && listed(&k, m)) {
-				if (root == UINT32_MAX)
-					root = m;
-				k.parent[m] = root;
-			}
-			m = old->next[m];
-		} while (m != l);
-	}
+	size_t n = s->n < UINT32_MAX ? s->n : UINT32_MAX - 1;
+	int64_t *date = xmalloc((n ? n : 1) * sizeof *date);
+	for (size_t i = 0; i < n; i++)
+		date[i] = date_or_none(s, i);
 	pthread_mutex_lock(&one_at_a_time);
-	struct cluster_set *c = make_set(&k);
+	struct cluster_set *c = carry_over(s, n, date, old, NULL);
 	pthread_mutex_unlock(&one_at_a_time);
-	c->carried = true;
-	free(k.date);
-	free(k.parent);
+	free(date);
 	return c;
 }
 
@@ -1376,16 +1396,27 @@ size_t cluster_lead(const struct store *s, size_t i)
 struct cluster_job {
 	struct worker_job job;
 	const struct store *s;
+	/* The clusters to show meanwhile, set once by the job's thread and
+	 * taken once by the caller's (cluster_job_early). */
+	struct cluster_set *_Atomic early;
+	bool early_taken;
 };
+
+static void offer_early(void *ctx, struct cluster_set *c)
+{
+	struct cluster_job *j = ctx;
+	atomic_store_explicit(&j->early, c, memory_order_release);
+}
 
 static void *job_run(void *arg, const atomic_bool *cancel)
 {
-	const struct cluster_job *j = arg;
+	struct cluster_job *j = arg;
 	const struct cache *from = store_source_cache(j->s);
 	struct cache_identity id;
 	if (from)
 		cache_identity(from, &id);
-	return cluster_file_get(j->s, store_cache_path(j->s), from ? &id : NULL, cancel);
+	return cluster_file_get(j->s, store_cache_path(j->s), from ? &id : NULL, cancel,
+				offer_early, j);
 }
 
 struct cluster_job *cluster_job_start(const struct store *s)
@@ -1399,12 +1430,28 @@ struct cluster_job *cluster_job_start(const struct store *s)
 	return j;
 }
 
+bool cluster_job_early(struct cluster_job *j, struct cluster_set **out)
+{
+	*out = NULL;
+	if (!j || j->early_taken)
+		return false;
+	*out = atomic_exchange_explicit(&j->early, NULL, memory_order_acquire);
+	j->early_taken = *out != NULL;
+	return j->early_taken;
+}
+
+bool cluster_job_done(struct cluster_job *j)
+{
+	return !j || worker_done(&j->job.w);
+}
+
 bool cluster_job_take(struct cluster_job **jp, bool wait, struct cluster_set **out)
 {
 	void *c = NULL;
 	bool taken = *jp && worker_job_take(&(*jp)->job, wait, &c);
 	*out = c;
 	if (taken) {
+		cluster_free(atomic_load(&(*jp)->early)); /* never taken: no longer wanted */
 		free(*jp);
 		*jp = NULL;
 	}

@@ -405,8 +405,8 @@ int cluster_file_write(const char *path, const struct cluster_tie *tie,
 }
 
 struct cluster_set *cluster_file_get(const struct store *s, const char *cache_path,
-				     const struct cache_identity *from,
-				     const atomic_bool *cancel)
+				     const struct cache_identity *from, const atomic_bool *cancel,
+				     cluster_shown_fn *show, void *ctx)
 {
 	char *path = cluster_file_path(cache_path);
 	/* without the cache's identity the file is written for no cache: a
@@ -422,7 +422,7 @@ struct cluster_set *cluster_file_get(const struct store *s, const char *cache_pa
 	}
 	if (!c) {
 		struct cluster_set *prev = path ? cluster_file_read(path, NULL) : NULL;
-		c = prev ? cluster_update(s, prev, cancel) : NULL;
+		c = prev ? cluster_update_showing(s, prev, cancel, show, ctx) : NULL;
 		cluster_free(prev);
 		if (!c)
 			c = cluster_compute(s, cancel);

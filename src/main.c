@@ -887,7 +887,7 @@ int main(int argc, char **argv)
 	 * kept beside the cache when the articles all came from it */
 	if (a.mode != MODE_UI && needs_clusters(&a, ql))
 		cluster_publish(&s, cluster_file_get(&s, src.cache_path,
-						     src.whole ? &src.id : NULL, NULL));
+						     src.whole ? &src.id : NULL, NULL, NULL, NULL));
 	free(src.cache_path);
 	if (a.mode == MODE_CHECK)
 		status = run_check(&s, &a, ql);

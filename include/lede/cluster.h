@@ -143,6 +143,21 @@ void cluster_free(struct cluster_set *c);
 struct cluster_set *cluster_update(const struct store *s, const struct cluster_set *prev,
 				   const atomic_bool *cancel);
 
+/* Told, while an update runs, the clusters to show until it is done. The
+ * callee owns c. */
+typedef void cluster_shown_fn(void *ctx, struct cluster_set *c);
+
+/* cluster_update, which tells show (when not NULL), once its articles are
+ * paired with prev's and before it scores any, prev's clusters carried
+ * over to s (c->carried): each article paired keeps its cluster, the
+ * others are alone, each cluster's lead and order those of the members
+ * left, as cluster_carry has them. Told whether or not the update goes on
+ * (NULL returned for too many changes: the caller computes them), never
+ * when cancelled or when an article's URLs cannot be compared. */
+struct cluster_set *cluster_update_showing(const struct store *s, const struct cluster_set *prev,
+					   const atomic_bool *cancel, cluster_shown_fn *show,
+					   void *ctx);
+
 /* The clusters old, of s before a store_check_apply changed it, carried
  * over to s as it is now (the same indices: a changed file's articles in
  * place, new ones appended, those gone hidden), for the reader to show
@@ -180,6 +195,16 @@ bool cluster_leads(const struct store *s, size_t a, size_t b);
  * computed (cluster_file_get). */
 struct cluster_job;
 struct cluster_job *cluster_job_start(const struct store *s);
+/* The clusters to show while the job updates those of the file kept
+ * beside the cache (it was found stale: files added, changed or removed
+ * since it was written), carried over from them (cluster_update_showing),
+ * once: true the first time they are there, *out set (the caller's:
+ * publish or free it); false before, after, and for a job that takes the
+ * file as it is or computes them whole. From the thread that started it. */
+bool cluster_job_early(struct cluster_job *j, struct cluster_set **out);
+/* Whether the job is done (true for NULL): what it offered early is
+ * there by then. From the thread that started it. */
+bool cluster_job_done(struct cluster_job *j);
 /* When the job is done (wait: wait for it): true, the job freed and *jp
  * set to NULL, the set in *out (the caller's: publish or free it; NULL if
  * it was cancelled). false while it runs, or with no job (*jp NULL). From

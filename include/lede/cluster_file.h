@@ -86,11 +86,13 @@ int cluster_file_write(const char *path, const struct cluster_tie *tie,
 /* The clusters of s, as cluster_compute finds them: from the file beside
  * cache_path when from (the identity of the cache every article of s came
  * from, as it is there) is not NULL and the file holds them for s; else
- * computed, and then, with from, written there for the next start.
- * cancel as cluster_compute's. */
+ * updated from the file's, or computed, and then written there for the
+ * next start. cancel as cluster_compute's; show (may be NULL) as
+ * cluster_update_showing's, told the file's clusters carried over when
+ * they are updated. */
 struct cluster_set *cluster_file_get(const struct store *s, const char *cache_path,
-				     const struct cache_identity *from,
-				     const atomic_bool *cancel);
+				     const struct cache_identity *from, const atomic_bool *cancel,
+				     cluster_shown_fn *show, void *ctx);
 
 /* Recompute, in place, the checksum of the file image d[0..n): for tests
  * of what a file that is not damaged but impossible does. */

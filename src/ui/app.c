@@ -497,7 +497,10 @@ static void regroup(struct app *a)
 static void take_clusters(struct app *a, bool wait)
 {
 	struct cluster_set *c;
-	if (!cluster_job_take(&a->clusters, wait, &c) || !c)
+	/* those found before carried over, while they are updated (not
+	 * when waiting for the job: its result is shown at once) */
+	bool early = !wait && cluster_job_early(a->clusters, &c);
+	if (!early && (!cluster_job_take(&a->clusters, wait, &c) || !c))
 		return;
 	cluster_publish(a->store, c);
 	/* a filter of ~C had every row alone until now */

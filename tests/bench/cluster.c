@@ -104,9 +104,9 @@ int main(int argc, char **argv)
 	if (from) {
 		struct cache_identity id;
 		cache_identity(from, &id);
-		cluster_free(cluster_file_get(&s, cache, &id, NULL)); /* writes it */
+		cluster_free(cluster_file_get(&s, cache, &id, NULL, NULL, NULL)); /* writes it */
 		double r0 = timing_now_ms(), k0 = timing_cpu_ms();
-		struct cluster_set *kept = cluster_file_get(&s, cache, &id, NULL);
+		struct cluster_set *kept = cluster_file_get(&s, cache, &id, NULL, NULL, NULL);
 		double r1 = timing_now_ms(), k1 = timing_cpu_ms();
 		printf("stored-ms %.0f\nstored-cpu-ms %.0f\nstored-used %d\npeak-kb-stored %ld\n",
 		       r1 - r0, k1 - k0, kept && kept->stored, timing_peak_kb());

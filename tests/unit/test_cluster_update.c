@@ -3,9 +3,11 @@
  * or removed gives the clusters a full computation gives, with only the
  * touched articles scored again; a removal splits the cluster it held
  * together, a new duplicate joins its story; a change too large is left
- * to a full computation; and the file beside the cache keeps what an
- * update needs across starts, a reload's included. */
+ * to a full computation; the file beside the cache keeps what an
+ * update needs across starts, a reload's included; and while an update
+ * runs, the stories before are there to show, carried over. */
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,18 @@ static char *archive(void)
 	free(cmd);
 	wait_until_not_racy(); /* the seeds cached too */
 	return dir;
+}
+
+/* dir gone, with its cache file (a new string, freed) and the clusters
+ * file beside it. */
+static void archive_free(char *dir, char *cache)
+{
+	char *file = cluster_file_path(cache);
+	unlink(file);
+	unlink(cache);
+	free(file);
+	free(cache);
+	temp_dir_free(dir);
 }
 
 static char *at(const char *dir, const char *rel)
@@ -203,6 +217,14 @@ static char *bridge_text(const char *dir, char **other)
 	return bridged;
 }
 
+/* That file put in dir as bridge.txt. */
+static void put_bridge(const char *dir, char **other)
+{
+	char *text = bridge_text(dir, other);
+	put_file(dir, "bridge.txt", text);
+	free(text);
+}
+
 static void remove_bridge(const char *dir)
 {
 	char *p = at(dir, "bridge.txt");
@@ -213,9 +235,7 @@ static void remove_bridge(const char *dir)
 Test(cluster_update, removing_the_article_that_held_a_cluster_together_splits_it)
 {
 	char *dir = archive(), *other = NULL;
-	char *text = bridge_text(dir, &other);
-	put_file(dir, "bridge.txt", text);
-	free(text);
+	put_bridge(dir, &other);
 	struct store s;
 	load_dir(&s, dir, NULL, false);
 	struct cluster_set *c = cluster_compute(&s, NULL);
@@ -312,9 +332,7 @@ Test(cluster_update, a_web_url_changed_to_another_s_joins_its_story)
 Test(cluster_update, a_web_url_changed_away_leaves_its_story)
 {
 	char *dir = archive(), *other = NULL;
-	char *text = bridge_text(dir, &other);
-	put_file(dir, "bridge.txt", text);
-	free(text);
+	put_bridge(dir, &other);
 	url_rel = "bridge.txt";
 	url_new = "https://example.com/a-bridge-of-its-own";
 	struct store s;
@@ -392,12 +410,7 @@ Test(cluster_update, urls_hash_the_same_lazy_or_whole)
 	cr_expect(store_urls_hash(&whole, 0, key, &h));
 	store_free(&whole);
 	store_free(&lazy);
-	char *file = cluster_file_path(cache);
-	unlink(file);
-	unlink(cache);
-	free(file);
-	free(cache);
-	temp_dir_free(dir);
+	archive_free(dir, cache);
 }
 
 /* The line of out that holds needle (a new string), or NULL. */
@@ -584,12 +597,7 @@ Test(cluster_update, a_reload_updates_from_the_file, .timeout = 120)
 		store_free(&s);
 	}
 	cr_expect(stored, "never taken from the file");
-	char *file = cluster_file_path(cache);
-	unlink(file);
-	unlink(cache);
-	free(file);
-	free(cache);
-	temp_dir_free(dir);
+	archive_free(dir, cache);
 }
 
 /* Are c's leads and rings one partition of its n articles, each ring led
@@ -666,12 +674,7 @@ Test(cluster_update, a_reload_keeps_the_clusters_before_until_the_new_are_found,
 	free(lead);
 	free(gone);
 	free(member);
-	char *file = cluster_file_path(cache);
-	unlink(file);
-	unlink(cache);
-	free(file);
-	free(cache);
-	temp_dir_free(dir);
+	archive_free(dir, cache);
 }
 
 /* A model damaged on disk is never updated from (its own checksum): the
@@ -708,4 +711,146 @@ Test(cluster_update, a_damaged_model_is_not_updated_from)
 	free(file);
 	free(cache);
 	temp_dir_free(dir);
+}
+
+/* ---- what is shown while an update runs ---- */
+
+struct shown {
+	struct cluster_set *c;
+	int times;
+};
+
+static void note_shown(void *ctx, struct cluster_set *c)
+{
+	struct shown *w = ctx;
+	w->times++;
+	cluster_free(w->c);
+	w->c = c;
+}
+
+/* Do articles a and b of s share a cluster in c? */
+static bool together(const struct cluster_set *c, long a, long b)
+{
+	cr_assert(a >= 0 && b >= 0);
+	return c->lead[a] == c->lead[b];
+}
+
+/* While one SEER outlet is rewritten as another story and a file is
+ * added, the update first tells the clusters before carried over: every
+ * article as it was keeps its partners (SEER's other outlets together),
+ * the rewritten one and the new one alone until they are scored. */
+Test(cluster_update, an_update_shows_the_clusters_before_until_it_is_done)
+{
+	char *dir = archive();
+	struct store before, s;
+	load_dir(&before, dir, NULL, false);
+	struct cluster_set *prev = cluster_compute(&before, NULL);
+	change_seer_member(dir);
+	add_unrelated(dir);
+	load_dir(&s, dir, NULL, false);
+	struct shown w = {0};
+	struct cluster_set *c = cluster_update_showing(&s, prev, NULL, note_shown, &w);
+	cr_assert_not_null(c);
+	cr_assert_eq(w.times, 1, "told %d times", w.times);
+	cr_assert(w.c->carried);
+	assert_rings_hold(&s, w.c);
+	char *member = at(dir, first_seer_member()), *lead = at(dir, SEER0), *extra = at(dir, "extra.md");
+	long m = index_of(&s, member), l = index_of(&s, lead), x = index_of(&s, extra);
+	cr_expect_eq(w.c->size[m], 1, "the rewritten outlet in a story before it is scored");
+	cr_expect_eq(w.c->size[x], 1, "the new file in a story before it is scored");
+	long bl = index_of(&before, lead);
+	cr_expect_eq(w.c->size[l], prev->size[bl] - 1, "SEER's other outlets: %u of %u",
+		     w.c->size[l], prev->size[bl]);
+	cr_expect_not(together(c, m, l), "the update kept the rewritten outlet with SEER");
+	/* every article as it was keeps its partners of before */
+	for (size_t i = 0; i < s.n; i++) {
+		long b = index_of(&before, store_path(&s, i));
+		if (b < 0 || (long)i == m)
+			continue;
+		for (size_t j = 0; j < s.n; j++) {
+			long bj = index_of(&before, store_path(&s, j));
+			if (bj >= 0 && (long)j != m)
+				cr_assert_eq(together(w.c, (long)i, (long)j), together(prev, b, bj),
+					     "%s and %s", store_path(&s, i), store_path(&s, j));
+		}
+	}
+	cluster_free(w.c);
+	cluster_free(c);
+	cluster_free(prev);
+	store_free(&before);
+	store_free(&s);
+	free(member);
+	free(lead);
+	free(extra);
+	temp_dir_free(dir);
+}
+
+/* A change past what an update takes is computed whole, and the clusters
+ * before are still told first: seconds at a million articles. */
+Test(cluster_update, a_change_too_large_still_shows_the_clusters_before)
+{
+	char *dir = archive();
+	struct store before, s;
+	load_dir(&before, dir, NULL, false);
+	struct cluster_set *prev = cluster_compute(&before, NULL);
+	store_free(&before);
+	add_many(dir);
+	load_dir(&s, dir, NULL, false);
+	struct shown w = {0};
+	cr_assert_null(cluster_update_showing(&s, prev, NULL, note_shown, &w));
+	cr_assert_eq(w.times, 1);
+	assert_rings_hold(&s, w.c);
+	cr_expect_eq(w.c->nclusters, prev->nclusters, "%zu stories, %zu before", w.c->nclusters,
+		     prev->nclusters);
+	cluster_free(w.c);
+	cluster_free(prev);
+	store_free(&s);
+	temp_dir_free(dir);
+}
+
+/* A reader's start whose file beside the cache is stale (a file added
+ * since it was written): its job offers the stories of the file carried
+ * over before its update is done, and then the update's own. */
+Test(cluster_update, a_start_from_a_stale_file_offers_the_stories_before_first,
+     .timeout = 120)
+{
+	char *dir = archive(), *cache = xasprintf("%s.cache", dir);
+	struct store s;
+	load_dir(&s, dir, cache, false); /* writes the cache */
+	store_free(&s);
+	load_dir(&s, dir, cache, true);
+	struct cluster_set *c = job_clusters(&s); /* computed, written beside it */
+	size_t stories = c->nclusters;
+	cluster_free(c);
+	store_free(&s);
+	add_unrelated(dir);
+	wait_until_not_racy();
+	load_dir(&s, dir, cache, false); /* the cache written anew */
+	store_free(&s);
+	load_dir(&s, dir, cache, true);
+	struct cluster_job *j = cluster_job_start(&s);
+	cr_assert_not_null(j);
+	struct cluster_set *early = NULL;
+	for (;;) {
+		bool done = cluster_job_done(j); /* what it offered is there by then */
+		if (cluster_job_early(j, &early))
+			break;
+		cr_assert_not(done, "the job ended offering nothing first");
+		sched_yield();
+	}
+	cr_assert(early->carried);
+	assert_rings_hold(&s, early);
+	cr_expect_eq(early->nclusters, stories);
+	struct cluster_set *again;
+	cr_expect_not(cluster_job_early(j, &again), "offered twice");
+	cr_assert(cluster_job_take(&j, true, &c));
+	cr_assert_not_null(c);
+	cr_expect(c->updated, "not updated from the file");
+	struct cluster_set *full = cluster_compute(&s, NULL);
+	assert_same_clusters(c, full);
+	cluster_free(full);
+	cluster_free(c);
+	cluster_free(early);
+	store_free(&s);
+	archive_free(dir, cache);
 }
