@@ -2510,6 +2510,15 @@ const unsigned char *query_matches_known(struct query *q, struct search *re)
 	return known;
 }
 
+const unsigned char *query_matches_kept(struct query *q, struct search *re)
+{
+	if (!re)
+		return NULL;
+	if (q->s->n < q->thread_min)
+		return match_set(q, re);
+	return known_set(q, re);
+}
+
 bool query_poll(struct query *q)
 {
 	bool took = false;

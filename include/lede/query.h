@@ -197,6 +197,9 @@ void query_settle(struct query *q);
  * them. Never waits, but on a store below the thread minimum, where they
  * are found at once. */
 const unsigned char *query_matches_known(struct query *q, struct search *re);
+/* As query_matches_known, but never sets a thread to find them: for a
+ * pattern still being typed, soon another. */
+const unsigned char *query_matches_kept(struct query *q, struct search *re);
 /* Does article i match re? (From the engine's full set for re, found now
  * if need be.) */
 bool query_matches(struct query *q, struct search *re, size_t i);

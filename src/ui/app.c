@@ -63,6 +63,7 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 	a->message_error = error;
 	a->count_message = NULL; /* another message: no count to say again */
 	a->match_message = NULL;
+	a->seek.message = NULL;
 	va_end(ap);
 }
 
@@ -568,6 +569,7 @@ void app_tick(struct app *a)
 	take_clusters(a, false);
 	take_dups(a, false);
 	query_poll(a->query);
+	prompt_seek_tick(a, false);
 	facets_pane_tick(a, false);
 	if (a->match_message && a->match_message == a->message)
 		prompt_say_match(a, a->match_wrapped);
@@ -589,6 +591,7 @@ void app_settle(struct app *a)
 	store_links_settle(a->store);
 	query_settle(a->query);
 	app_tick(a);
+	prompt_seek_tick(a, true); /* a step of the search to its end */
 	lines_sync(a, SIZE_MAX, SIZE_MAX);
 	facets_pane_tick(a, true); /* the counts of the rows as they are now */
 }
@@ -1515,6 +1518,7 @@ void app_handle_key(struct app *a, int key)
 	/* typing a filter or a command reads no story */
 	bool typing = a->prompt == PROMPT_FILTER ||
 		      (a->prompt == PROMPT_COMMAND && key != 13);
+	prompt_seek_drop(a); /* a step still finding its row: the key acts on the list as it is */
 	if (!typing)
 		follow_settle(a);
 	if (a->prompt != PROMPT_NONE) {
@@ -1618,7 +1622,7 @@ static long loop_wait_ms(const struct app *a)
 {
 	bool busy = query_busy(a->query) || !store_links_ready(a->store) ||
 		    !app_lines_complete(a);
-	long wait = busy ? 20 : store_checking(a->store) ? 50 : 250;
+	long wait = a->seek.pending ? 0 : busy ? 20 : store_checking(a->store) ? 50 : 250;
 	long due[2] = {triage_wait_ms(a), reload_watch_due_ms(a)};
 	for (int i = 0; i < 2; i++)
 		if (due[i] >= 0 && due[i] < wait)

@@ -11,24 +11,8 @@
 #include <time.h>
 
 #include "lede/ui/find.h"
+#include "lede/ui/text.h"
 #include "lede/ui/triage.h"
-
-/* The first match in rows from..the end, the rows not found yet found as
- * the walk goes: each row tested once, the cost the distance to the match. */
-static long find_forward(struct app *a, size_t from)
-{
-	for (;;) {
-		if (from < a->nlines) {
-			long f = app_find_line(a, from, a->nlines - from, 1);
-			if (f >= 0)
-				return f;
-			from = a->nlines;
-		}
-		if (app_lines_complete(a))
-			return -1;
-		app_rows_need(a, from);
-	}
-}
 
 /* What / typed on knows: the rows it found clean from the same place. A
  * plain pattern that extends the last one cannot match where it did not. */
@@ -50,69 +34,252 @@ static void remember_clean(struct app *a, size_t start, size_t clean)
 	a->search_gen = a->rows_gen;
 }
 
-/* Forward from start round to it: the row found, or -1. */
-static long find_round_forward(struct app *a, size_t start)
+/* The walk of a step (app.h, struct app_seek): lines are tested a chunk
+ * at a time, the clock read between chunks. Forward it goes from start
+ * (past the lines known clean) to the end, the rows found as it goes,
+ * then round from 0 to start; back, from start down to 0, then from the
+ * end down to stop. While the engine does not know the search's matches
+ * each line costs a test of its text (a read of its cache entry, for a
+ * lazy article): a key walks for SEEK_KEY_US at most (never fewer than
+ * SEEK_LINES_MIN lines), a tick SEEK_TICK_US. With the matches known a
+ * line costs a look-up: the walk stops for time only past
+ * SEEK_KNOWN_MIN lines (the lines folded on the way counted with them),
+ * so that a small list (and every list the engine finds the matches of
+ * at once) is never left pending. */
+enum {
+	SEEK_CHUNK = 4,
+	SEEK_LINES_MIN = 4,
+	SEEK_KNOWN_MIN = 1 << 12,
+	SEEK_EXTEND = 1 << 10,
+	SEEK_KEY_US = 4000,
+	SEEK_TICK_US = 2000
+};
+
+/* LEDE_SEEK_US, a decimal count of microseconds, sets a key's time for
+ * the walk, so that the tests reach the pending steps (0: none); anything
+ * else in it is ignored. */
+static long long seek_key_us(void)
 {
-	size_t skip = known_clean(a, start);
-	long f = find_forward(a, start + skip);
-	size_t n = a->nlines; /* all of them when nothing was found on the way */
-	if (f >= 0) {
-		remember_clean(a, start, (size_t)f - start);
-		return f;
-	}
-	size_t tail = n > start ? n - start : 0, from = skip > tail ? skip - tail : 0;
-	if (from < start && from < n)
-		f = app_find_line(a, from, (start < n ? start : n) - from, 1);
-	remember_clean(a, start, f >= 0 ? tail + (size_t)f : n);
-	return f;
+	const char *e = getenv("LEDE_SEEK_US");
+	if (e && *e >= '0' && *e <= '9' && strlen(e) < 10)
+		return atoll(e);
+	return SEEK_KEY_US;
 }
 
-/* Backward from start down to 0, then from the end down to stop. */
-static long find_round_backward(struct app *a, long start, size_t stop)
+static long long now_us(void)
 {
-	long f = start >= 0 ? app_find_line(a, (size_t)start, (size_t)start + 1, -1) : -1;
-	if (f >= 0)
-		return f;
-	app_rows_need(a, SIZE_MAX); /* round past the end: all of them */
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* Are the search's matches known? Asked of the engine (which then finds
+ * them on a thread) for a step that says its place, not for one typed on,
+ * whose pattern is soon another. */
+static bool seek_known(struct app *a)
+{
+	if (a->seek.quiet)
+		return query_matches_kept(a->query, a->search) != NULL;
+	return query_matches_known(a->query, a->search) != NULL;
+}
+
+/* A chunk of a forward walk: true when it ended (*found the line, or -1);
+ * *tested counts the lines it took. */
+static bool seek_forward(struct app *a, size_t *tested, long *found)
+{
+	struct app_seek *s = &a->seek;
+	size_t n = a->nlines, at = (size_t)s->at;
+	if (s->phase == 0 && at >= n) {
+		if (!app_lines_complete(a)) {
+			app_rows_need(a, at);
+			*tested += SEEK_CHUNK;
+			return false;
+		}
+		/* the end: round from 0 to start */
+		s->tail = n > s->start ? n - s->start : 0;
+		s->phase = 1;
+		s->at = (long)(s->skip > s->tail ? s->skip - s->tail : 0);
+		s->stop = s->start < n ? s->start : n;
+		return false;
+	}
+	size_t stop = s->phase == 0 ? n : s->stop < n ? s->stop : n;
+	if (at >= stop) { /* round to start: none */
+		remember_clean(a, s->start, n);
+		*found = -1;
+		return true;
+	}
+	size_t k = stop - at < SEEK_CHUNK ? stop - at : SEEK_CHUNK;
+	long f = app_find_line(a, at, k, 1);
+	if (f >= 0) {
+		size_t before = s->phase == 0 ? (size_t)f - s->start : s->tail + (size_t)f;
+		remember_clean(a, s->start, before);
+		*found = f;
+		return true;
+	}
+	s->at += (long)k;
+	*tested += k;
+	return false;
+}
+
+/* A chunk of a backward walk, as seek_forward. */
+static bool seek_backward(struct app *a, size_t *tested, long *found)
+{
+	struct app_seek *s = &a->seek;
 	size_t n = a->nlines;
-	if (n && stop < n)
-		f = app_find_line(a, n - 1, n - stop, -1);
-	return f;
+	if (s->phase == 0 && (s->at < 0 || n == 0)) {
+		/* round past the end: all of them, found a part at a time */
+		if (!app_lines_complete(a)) {
+			app_rows_need(a, n + SEEK_EXTEND);
+			*tested += SEEK_EXTEND;
+			return false;
+		}
+		s->phase = 1;
+		s->at = (long)a->nlines - 1;
+		return false;
+	}
+	size_t low = s->phase == 0 ? 0 : s->stop;
+	if (s->at < 0 || (size_t)s->at < low || (s->phase == 1 && (size_t)s->at >= n)) {
+		*found = -1;
+		return true;
+	}
+	size_t at = (size_t)s->at < n ? (size_t)s->at : n - 1, room = at - low + 1;
+	size_t k = room < SEEK_CHUNK ? room : SEEK_CHUNK;
+	long f = app_find_line(a, at, k, -1);
+	if (f >= 0) {
+		*found = f;
+		return true;
+	}
+	s->at = (long)at - (long)k;
+	*tested += k;
+	return false;
+}
+
+/* The walk on until it ends (true: *found is the line, or -1) or, past
+ * the first SEEK_LINES_MIN lines tested without the matches known, budget
+ * microseconds have gone (false; budget < 0: no limit). */
+static bool seek_run(struct app *a, long long budget, long *found)
+{
+	long long end = budget >= 0 ? now_us() + budget : 0;
+	size_t tested = 0;
+	for (;;) {
+		if (end && tested >= SEEK_LINES_MIN && now_us() >= end &&
+		    (tested >= SEEK_KNOWN_MIN || !seek_known(a)))
+			return false;
+		if (a->seek.dir > 0 ? seek_forward(a, &tested, found)
+				    : seek_backward(a, &tested, found))
+			return true;
+	}
+}
+
+/* A pending step stopped; with remember, the lines it tested forward
+ * are known clean for the next step from the same place. */
+static void seek_stop(struct app *a, bool remember)
+{
+	struct app_seek *s = &a->seek;
+	if (!s->pending)
+		return;
+	if (remember && s->dir > 0 && a->search == s->re && s->gen == a->rows_gen)
+		remember_clean(a, s->start,
+			       s->phase == 0 ? (size_t)s->at - s->start : s->tail + (size_t)s->at);
+	s->pending = false;
+	if (s->message && s->message == a->message) {
+		free(a->message);
+		a->message = NULL;
+	}
+	s->message = NULL;
+}
+
+/* The walk ended on line f (-1: none): the list goes there, and what
+ * the step says is said. */
+static void seek_land(struct app *a, long f)
+{
+	struct app_seek *s = &a->seek;
+	seek_stop(a, false);
+	if (f >= 0 && (size_t)f >= a->nlines)
+		f = -1;
+	if (f < 0) {
+		if (!s->quiet)
+			app_message(a, true, "no match for %s", search_pattern(a->search));
+		return;
+	}
+	size_t i = (size_t)f;
+	bool wrapped = !s->enter && (s->dir > 0 ? i < s->sel : i > s->sel);
+	a->list.sel = i;
+	app_rows_need(a, i);
+	if (s->quiet)
+		return;
+	app_open_search_hit(a, s->dir);
+	prompt_say_match(a, wrapped);
+	if (s->enter && !a->overlay_open)
+		a->focus = 0; /* as n does: the story pane shows the match */
+}
+
+/* Begin a step from the selection; the list moves at once when the walk
+ * ends within the key's time (1: found, 0: none), else it is left
+ * pending (-1) with a message that says so, unless quiet. */
+static int seek_begin(struct app *a, int dir, bool inclusive, bool quiet, bool enter)
+{
+	struct app_seek *s = &a->seek;
+	seek_stop(a, false); /* the search may have changed since */
+	app_rows_place(a);
+	size_t sel = a->list.sel;
+	*s = (struct app_seek){.pending = true, .quiet = quiet, .enter = enter, .dir = dir,
+			       .sel = sel, .gen = a->rows_gen, .re = a->search};
+	if (!a->nlines && app_lines_complete(a)) {
+		seek_land(a, -1);
+		return 0;
+	}
+	if (dir > 0) {
+		s->start = inclusive ? sel : sel + 1;
+		s->skip = known_clean(a, s->start);
+		s->at = (long)(s->start + s->skip);
+	} else {
+		/* down to 0, then from the end down to sel (exclusive when inclusive) */
+		s->at = inclusive ? (long)sel : (long)sel - 1;
+		s->stop = inclusive ? sel + 1 : sel;
+	}
+	seek_known(a); /* found on a thread meanwhile */
+	long f;
+	if (seek_run(a, seek_key_us(), &f)) {
+		seek_land(a, f);
+		return f >= 0 && (size_t)f < a->nlines;
+	}
+	if (!quiet) {
+		app_message(a, false, "searching for %s %s", search_pattern(a->search),
+			    text_glyph(TEXT_GLYPH_ELLIPSIS));
+		s->message = a->message;
+	}
+	return -1;
+}
+
+void prompt_seek_drop(struct app *a)
+{
+	seek_stop(a, true);
+}
+
+void prompt_seek_tick(struct app *a, bool settle)
+{
+	struct app_seek *s = &a->seek;
+	if (!s->pending)
+		return;
+	if (a->search != s->re || s->gen != a->rows_gen) { /* changed under it */
+		seek_stop(a, false);
+		return;
+	}
+	long f;
+	if (seek_run(a, settle ? -1 : SEEK_TICK_US, &f))
+		seek_land(a, f);
 }
 
 bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet)
 {
 	if (!a->search) {
+		seek_stop(a, false);
 		if (!quiet)
 			app_message(a, true, "no search: press / to search");
 		return false;
 	}
-	app_rows_place(a);
-	size_t sel = a->list.sel;
-	long f = -1;
-	if (a->nlines || !app_lines_complete(a)) {
-		if (dir > 0)
-			f = find_round_forward(a, inclusive ? sel : sel + 1);
-		else /* down to 0, then from the end down to sel (exclusive when inclusive) */
-			f = find_round_backward(a, inclusive ? (long)sel : (long)sel - 1,
-						inclusive ? sel + 1 : sel);
-		if (f >= 0 && (size_t)f >= a->nlines)
-			f = -1;
-	}
-	if (f >= 0) {
-		size_t i = (size_t)f;
-		bool wrapped = dir > 0 ? i < sel : i > sel;
-		a->list.sel = i;
-		app_rows_need(a, i);
-		if (!quiet) {
-			app_open_search_hit(a, dir);
-			prompt_say_match(a, wrapped);
-		}
-		return true;
-	}
-	if (!quiet)
-		app_message(a, true, "no match for %s", search_pattern(a->search));
-	return false;
+	return seek_begin(a, dir, inclusive, quiet, false) > 0;
 }
 
 /* How many of the lines [0..n) match, by the engine's set. */
@@ -125,8 +292,9 @@ static size_t count_in(struct app *a, const unsigned char *set, size_t n)
 }
 
 /* Rows up to this far before the selection are tested one by one for its
- * place while the engine's set is not known: a few milliseconds. */
-enum { MATCH_PLACE_TESTED = 4096 };
+ * place while the engine's set is not known, for MATCH_PLACE_US at most
+ * (a lazy article's text is read from its cache entry). */
+enum { MATCH_PLACE_TESTED = 4096, MATCH_PLACE_US = 2000 };
 
 void prompt_say_match(struct app *a, bool wrapped)
 {
@@ -135,11 +303,15 @@ void prompt_say_match(struct app *a, bool wrapped)
 	const unsigned char *set = query_matches_known(a->query, a->search);
 	size_t sel = a->list.sel, place = 0;
 	bool placed = set || sel < MATCH_PLACE_TESTED;
-	if (set)
+	if (set) {
 		place = count_in(a, set, sel + 1);
-	else
-		for (size_t i = 0; placed && i <= sel; i++)
+	} else if (placed) {
+		long long end = now_us() + MATCH_PLACE_US;
+		for (size_t i = 0; placed && i <= sel; i++) {
 			place += app_line_matches(a, a->search, NULL, i);
+			placed = i % 16 != 15 || now_us() < end;
+		}
+	}
 	const char *tail = wrapped ? ", wrapped" : "";
 	if (set && app_lines_complete(a)) {
 		app_message(a, false, "match %zu of %zu%s", place, count_in(a, set, a->nlines), tail);
@@ -311,14 +483,10 @@ static void prompt_accept(struct app *a)
 			search_free(*cur);
 		search_free(saved);
 		*cur = re;
-		if (re && !prompt_find_match(a, 1, true, true)) {
-			app_message(a, true, "no match for %s", text);
-		} else if (re) {
-			app_open_search_hit(a, 1);
-			prompt_say_match(a, false);
-			if (!a->overlay_open)
-				a->focus = 0; /* as n does: the story pane shows the match */
-		}
+		if (re)
+			seek_begin(a, 1, true, false, true);
+		else
+			seek_stop(a, false);
 	} else if (k == PROMPT_COMMAND) {
 		if (*text)
 			strlist_push(&a->history, xstrdup(text));

@@ -86,3 +86,87 @@ Test(query_ui, counts_follow_the_marks)
 	     /* Enter reads the story */
 	     "key G Enter\nexpect status unread: 2  starred: 1$\n");
 }
+
+/* An archive of n stories a minute apart, "story NNNN" newest first; the
+ * ones whose number is in rare are "zebra story NNNN". */
+static char *minutes_archive(size_t n, const size_t *rare, size_t nrare)
+{
+	char *dir = temp_dir("query-ui-seek");
+	for (size_t i = 0; i < n; i++) {
+		bool zebra = false;
+		for (size_t k = 0; k < nrare; k++)
+			zebra |= rare[k] == i;
+		char *path = xasprintf("%s/%04zu.txt", dir, i);
+		char *text = xasprintf("---\ntitle: \"%sstory %04zu\"\nexcerpt: \"plain words\"\n"
+				       "publishedDateTime: 2021-01-%02zuT%02zu:%02zu:00Z\ntype: article\n"
+				       "---\n",
+				       zebra ? "zebra " : "", i, 1 + i / 1440, i / 60 % 24, i % 60);
+		write_text(path, text);
+		free(text);
+		free(path);
+	}
+	return dir;
+}
+
+/* The script over archive, with LEDE_SEEK_US and LEDE_THREAD_MIN as given
+ * (NULL: unset); its own expectations decide. */
+static void play_over(const char *archive, const char *script, const char *seek_us,
+		      const char *thread_min)
+{
+	char *dir = temp_dir("query-ui-seek-run");
+	char *path = xasprintf("%s/seek.script", dir);
+	char *text = xasprintf("config set group none\n%s", script);
+	write_text(path, text);
+	free(text);
+	char *state = xasprintf("XDG_STATE_HOME=%s", dir);
+	char *seek = seek_us ? xasprintf("LEDE_SEEK_US=%s", seek_us) : NULL;
+	char *tmin = thread_min ? xasprintf("LEDE_THREAD_MIN=%s", thread_min) : NULL;
+	const char *env[12] = {"TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/nonexistent",
+			       "XDG_CONFIG_HOME=/nonexistent", "XDG_CACHE_HOME=/dev/null/no-cache",
+			       "NO_COLOR=1", state};
+	size_t e = 8;
+	if (seek)
+		env[e++] = seek;
+	if (tmin)
+		env[e++] = tmin;
+	const char *argv[] = {"--script", path, archive, NULL};
+	struct run r;
+	run_lede(&r, argv, env);
+	cr_assert_eq(r.status, 0, "LEDE_SEEK_US=%s LEDE_THREAD_MIN=%s: exit %d: %s",
+		     seek_us ? seek_us : "-", thread_min ? thread_min : "-", r.status, r.err);
+	cr_assert_eq(r.err_len, 0, "%s", r.err);
+	run_free(&r);
+	free(seek);
+	free(tmin);
+	free(state);
+	free(path);
+	temp_dir_free(dir);
+}
+
+/* A step of the search that a key leaves pending (no time for it: the
+ * engine's matches found on a thread meanwhile) lands, once the ticks
+ * finish it, on the row the step lands on at once when they are known:
+ * forward and back, round the end both ways, and typed on. The player
+ * finishes it before each expectation. */
+Test(query_ui, a_pending_search_step_lands_where_a_known_one_does)
+{
+	const size_t rare[] = {2900, 1500, 100};
+	char *archive = minutes_archive(3000, rare, 3);
+	const char *script = "type /zebra\nkey Enter\nexpect selected zebra story 2900\n"
+			     "expect message ^match 1 of 3$\n"
+			     "key n\nexpect selected zebra story 1500\n"
+			     "key n\nexpect selected zebra story 0100\n"
+			     "key n\nexpect selected zebra story 2900\n"
+			     "expect message ^match 1 of 3, wrapped$\n"
+			     "key N\nexpect selected zebra story 0100\n"
+			     "expect message ^match 3 of 3, wrapped$\n"
+			     "key N\nexpect selected zebra story 1500\n"
+			     "key g\ntype /zebra story 01\nkey Enter\n"
+			     "expect selected zebra story 0100\n"
+			     "type /no such words\nkey Enter\nexpect selected zebra story 0100\n"
+			     "expect message ^no match for no such words$\n";
+	play_over(archive, script, NULL, NULL);     /* known at once: a small store */
+	play_over(archive, script, NULL, "1");      /* found on a thread */
+	play_over(archive, script, "0", "1");       /* and each key's step left pending */
+	temp_dir_free(archive);
+}

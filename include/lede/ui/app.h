@@ -219,6 +219,28 @@ struct app {
 	char *search_pattern;
 	size_t search_from, search_clean;
 	unsigned long search_gen;
+	/* A step of the list's search (/ typed or entered, n, N) that has
+	 * not found its row yet (prompt.c): while the engine does not know
+	 * the search's matches, a key tests rows one by one for a few
+	 * milliseconds only, and the ticks between keys go on from there
+	 * (with the matches once known); the next key drops it and acts on
+	 * the list as it is. */
+	struct app_seek {
+		bool pending;
+		bool quiet;       /* typed on: nothing said */
+		bool enter;       /* the / prompt's Enter */
+		int dir;          /* 1 or -1 */
+		int phase;        /* 0: from start to the end (or 0); 1: round */
+		size_t sel;       /* the selection it started from */
+		size_t start;     /* forward: the first line; back: below it, stop */
+		size_t skip;      /* lines known clean from start */
+		size_t tail;      /* forward, round: the lines from start to the end */
+		size_t stop;      /* round: the line it stops at */
+		long at;          /* the next line to test */
+		unsigned long gen; /* rows_gen it started with */
+		const struct search *re; /* the search it started with */
+		const char *message; /* "searching …" while it is the one shown */
+	} seek;
 
 	struct pane list, story, overlay;
 	bool story_open, overlay_open, zoom, vertical;

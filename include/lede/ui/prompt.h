@@ -18,8 +18,15 @@ void prompt_key(struct app *a, int key);
 void prompt_run(struct app *a, enum prompt_kind k, const char *text);
 /* Move the list to the next (dir 1) or previous (-1) match of the search
  * from the selection; with inclusive, the selection itself counts. Quiet:
- * no message for "no search", "no match" or "wrapped". */
+ * no message for "no search", "no match" or "wrapped". True when it moved;
+ * false also when the step is left pending (app.h, struct app_seek), the
+ * message then saying "searching for PATTERN …" unless quiet. */
 bool prompt_find_match(struct app *a, int dir, bool inclusive, bool quiet);
+/* A pending step on, between keys: for a few milliseconds, or to its end
+ * with settle (the headless player's, before a screen it compares). */
+void prompt_seek_tick(struct app *a, bool settle);
+/* A pending step dropped: the next key acts on the list as it is. */
+void prompt_seek_drop(struct app *a);
 /* "match 3 of 46" on the message line: the selected row's place among the
  * rows that match the search, and how many do ("match 3 of …" while the
  * engine is still finding them: said again once it knows); wrapped adds
