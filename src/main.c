@@ -574,8 +574,9 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	opts.lazy = a->mode == MODE_UI;
 	/* and, running a while, frees and makes again arrays of an article or
 	 * so a byte (orders, searches, the check): each its own mapping, so
-	 * that its pages go back with it (at 100,000 articles its peak was 3
-	 * to 8 MB higher with glibc's moving threshold) */
+	 * that its pages go back with it (at 100,000 articles its peak was
+	 * 4 MB higher, in the median of six runs, with glibc's moving
+	 * threshold, and its runs spread over 7 MB rather than 2) */
 	if (a->mode == MODE_UI)
 		compat_map_blocks_from(256 * 1024);
 	/* its first screen from the cache alone, every file checked after it;
