@@ -127,6 +127,15 @@ void compat_release_free_memory(void)
 #endif
 }
 
+void compat_map_blocks_from(size_t n)
+{
+#if defined(__GLIBC__)
+	(void)mallopt(M_MMAP_THRESHOLD, n > INT32_MAX ? INT32_MAX : (int)n);
+#else
+	(void)n;
+#endif
+}
+
 #ifndef MAP_POPULATE
 #define MAP_POPULATE 0 /* the pages then come by faults, as malloc's */
 #endif

@@ -355,15 +355,14 @@ struct query {
 	unsigned char *same_title;
 	size_t ntitled; /* the tie order's articles with a title come first */
 	/* per key, the ascending order and, in the same walk, the descending
-	 * one, with each its inverse, where article i stands in it (keeping
-	 * the selection on one article is then a lookup, not a scan); a lock
+	 * one (where article i stands in one is found by its keys, a binary
+	 * search: an inverse of each was 8 bytes an article a key); a lock
 	 * each, as the warm-up thread fills them too, and ready[k] once they
 	 * are in (read without the lock). A thread that needs an order the
 	 * other is computing waits for it: computing it a second time beside
 	 * it was measured slower on two cores (a million articles' orders
 	 * cost more in page faults than in sorting). */
 	uint32_t *perm[SORT_NKEYS][2];
-	uint32_t *inv[SORT_NKEYS][2];
 	atomic_bool ready[SORT_NKEYS];
 	pthread_mutex_t lock[SORT_NKEYS];
 	pthread_t warm;
@@ -583,7 +582,6 @@ void query_free(struct query *q)
 	for (int k = 0; k < SORT_NKEYS; k++) {
 		for (int d = 0; d < 2; d++) {
 			free(q->perm[k][d]);
-			free(q->inv[k][d]);
 			free(q->head[k][d]);
 			free(q->own_head[k][d]);
 		}
@@ -810,13 +808,12 @@ static size_t sort_keys64(const struct query *q, const uint64_t *key, const unsi
 	return np;
 }
 
-/* Both orders of one key and their inverses, into perm[] and inv[]
- * (allocated here; the caller owns them). The title's is the tie order
+/* Both orders of one key, into perm[] (allocated here; the caller owns
+ * them). The title's is the tie order
  * itself; any other key's is a stable radix sort of the articles taken in
  * the tie order, by the value, or by the string's rank. Reads only what
  * no thread changes: any thread may compute any key, at the same time. */
-static void compute_key(const struct query *q, enum sort_key key, uint32_t *perm[2],
-			uint32_t *inv[2])
+static void compute_key(const struct query *q, enum sort_key key, uint32_t *perm[2])
 {
 	const struct store *s = q->s;
 	const struct field *f = query_sort_field(key);
@@ -857,11 +854,6 @@ static void compute_key(const struct query *q, enum sort_key key, uint32_t *perm
 	}
 	perm[0] = asc;
 	perm[1] = desc;
-	for (int d = 0; d < 2; d++) {
-		inv[d] = filled_array(n, sizeof *inv[d]);
-		for (size_t r = 0; r < n; r++)
-			inv[d][perm[d][r]] = (uint32_t)r;
-	}
 }
 
 static bool order_ready(const struct query *q, enum sort_key key)
@@ -877,7 +869,7 @@ static void compute_once(struct query *q, enum sort_key key)
 		return;
 	pthread_mutex_lock(&q->lock[key]);
 	if (!order_ready(q, key)) {
-		compute_key(q, key, q->perm[key], q->inv[key]);
+		compute_key(q, key, q->perm[key]);
 		atomic_store_explicit(&q->ready[key], true, memory_order_release);
 	}
 	pthread_mutex_unlock(&q->lock[key]);
@@ -889,16 +881,11 @@ static const uint32_t *permutation(struct query *q, struct sort_order o)
 	return q->perm[o.key][o.desc];
 }
 
-static const uint32_t *inverse(struct query *q, struct sort_order o)
-{
-	compute_once(q, o.key);
-	return q->inv[o.key][o.desc];
-}
 
 /* The head of an order being computed ----------------------------------- */
 
 /* A million articles' order costs the warm-up a few hundred milliseconds,
- * most of it page faults and the inverse's scatter; a key that needs an
+ * most of it page faults; a key that needs an
  * order the warm-up has not finished does not wait for it: it shows the
  * order's first rows, found by one pass over the keys that keeps the best
  * HEAD_ROWS of them (a selection, not a sort), and the rows go on once the
@@ -1277,23 +1264,19 @@ static size_t first_not_before(const struct order_ctx *c, const uint32_t *rows, 
 	return lo;
 }
 
-/* Article i's place in o's order: from the inverse, or, while the warm-up
- * makes the order, from its head when i is there; false when it is not
- * (its place would wait for the order). */
+/* Article i's place in o's order, whole, or, while the warm-up makes the
+ * order, in its head when i is there: a binary search by the keys either
+ * way; false when it is not (its place would wait for the order). */
 static bool place_in_order(struct query *q, struct sort_order o, size_t i, size_t *rank)
 {
-	if (order_at_hand(q, o.key)) {
-		*rank = inverse(q, o)[i];
-		return true;
-	}
 	size_t len;
-	const uint32_t *head = order_now(q, o, &len);
+	const uint32_t *rows = order_now(q, o, &len);
 	struct order_ctx c;
 	order_ctx_init(&c, q, o);
 	struct order_key x = order_key_of(&c, i);
-	size_t lo = first_not_before(&c, head, len, &x);
+	size_t lo = first_not_before(&c, rows, len, &x);
 	*rank = lo;
-	return lo < len && head[lo] == i;
+	return lo < len && rows[lo] == i;
 }
 
 static bool stopping(const struct query *q)
@@ -2433,8 +2416,10 @@ size_t query_rows_extend(struct query *q, const struct query_spec *w, uint32_t *
 			return n;
 		permutation(q, w->order);
 	}
-	long rank = through >= 0 && (size_t)through < q->s->n
-			    ? (long)inverse(q, w->order)[through]
+	size_t at_rank;
+	long rank = through >= 0 && (size_t)through < q->s->n &&
+				    place_in_order(q, w->order, (size_t)through, &at_rank)
+			    ? (long)at_rank
 			    : -1;
 	/* far to go (to an article deep in the order, or to the end): the
 	 * pattern's thread has gone that way already; help it rather than
@@ -2556,41 +2541,21 @@ void query_settle(struct query *q)
 	worker_join(&q->names_worker);
 }
 
-/* query_row_of while the warm-up makes the order: the rows found so far
- * are all in its head, in order; a binary search by the keys. */
-static long head_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
-			size_t i)
-{
-	size_t rank;
-	if (!place_in_order(q, order, i, &rank))
-		return -1;
-	struct order_ctx c;
-	order_ctx_init(&c, q, order);
-	struct order_key x = order_key_of(&c, i);
-	size_t lo = first_not_before(&c, rows, n, &x);
-	return lo < n && rows[lo] == i ? (long)lo : -1;
-}
-
 long query_row_of(struct query *q, struct sort_order order, const uint32_t *rows, size_t n,
 		  size_t i)
 {
 	if (i >= q->s->n)
 		return -1;
-	if (!order_at_hand(q, order.key))
-		return head_row_of(q, order, rows, n, i);
-	const uint32_t *inv = inverse(q, order);
-	size_t rank = inv[i];
-	if (rank < n && rows[rank] == i) /* the whole order, or filters that left all before i */
-		return (long)rank;
-	/* rows are a part of the order, so their ranks rise: a binary search,
-	 * and i can stand no later than its rank */
-	size_t lo = 0, hi = rank < n ? rank : n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (inv[rows[mid]] < rank)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* while the warm-up makes the order, the rows found so far are all in
+	 * its head */
+	size_t rank;
+	if (!order_at_hand(q, order.key) && !place_in_order(q, order, i, &rank))
+		return -1;
+	/* rows are a part of the order, in order: a binary search by the
+	 * keys */
+	struct order_ctx c;
+	order_ctx_init(&c, q, order);
+	struct order_key x = order_key_of(&c, i);
+	size_t lo = first_not_before(&c, rows, n, &x);
 	return lo < n && rows[lo] == i ? (long)lo : -1;
 }

@@ -51,6 +51,13 @@ ssize_t compat_exe_path(char *buf, size_t size);
  * not say how. */
 void compat_release_free_memory(void);
 
+/* Have malloc map every block of at least n bytes on its own, and unmap it
+ * when freed, from now on (glibc otherwise raises that size to the largest
+ * such block freed, up to 32 MB, after which the arrays of a sort or a
+ * search come from the heap and their pages stay, scattered among others,
+ * when they are freed); nothing where malloc does not say how. */
+void compat_map_blocks_from(size_t n);
+
 /* n bytes of zeroed memory whose pages are all in place at once, rather
  * than each by a fault when first touched (a fault costs dearly on a
  * virtual machine, and tens of thousands of them were a fifth of a warm
