@@ -586,6 +586,10 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	 * and --check print no link at all */
 	if (a->mode != MODE_UI)
 		opts.linking = a->mode == MODE_JSON ? STORE_LINK_RELATED : STORE_LINK_NONE;
+	/* the modes that print commit a rewrite of the cache behind their
+	 * sorting and printing (waited for before the exit), unless they
+	 * read the cache file again for its clusters */
+	opts.commit_behind = a->mode != MODE_UI && !needs_clusters(a, ql);
 	if (ql && (querylang_needs(ql) & QUERYLANG_LINKS)) /* ~L ~B */
 		opts.linking = STORE_LINK_ALL;
 	/* the clusters (--list --group, ~C) weigh related links and every text */
@@ -604,7 +608,8 @@ static void load_articles(struct store *s, const struct args *a, const struct co
 	store_init(s);
 	store_load(s, a->paths, a->npaths, &opts);
 	*src = (struct load_source){.cache_path = cache_path};
-	src->whole = all_from(s, &before, had, cache_path, &src->id);
+	/* a rewrite of the cache behind: not all from it */
+	src->whole = !s->committing && all_from(s, &before, had, cache_path, &src->id);
 	for (size_t i = 0; i < s->warnings.n; i++)
 		fprintf(stderr, "lede: %s\n", s->warnings.v[i]);
 }
@@ -906,6 +911,12 @@ int main(int argc, char **argv)
 		status = run_print(&s, &a, re, ql);
 	if (a.script && stdout_closed)
 		output_stdout_write("\n", 1); /* the dumps went nowhere: say so */
+	/* before stdout is closed: a pipe broken meanwhile ends lede with its
+	 * signal once the cache is written, as it did before */
+	size_t said = s.warnings.n;
+	store_commit_wait(&s);
+	for (size_t i = said; i < s.warnings.n; i++)
+		fprintf(stderr, "lede: %s\n", s.warnings.v[i]);
 	status = finish(status);
 	/* Freeing a hundred thousand articles only to exit costs as much as
 	 * sorting them: the modes that print and exit leave it to the exit

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -1717,6 +1718,65 @@ static int update_cache_noted(struct store *s, struct cache_writer *w, const str
 	return 1;
 }
 
+/* A rewrite of the cache committed on a thread of its own (see
+ * store_opts.commit_behind): the writer is the thread's until the join. */
+struct store_commit {
+	struct worker thread;
+	struct cache_writer *w;
+	char *path, *err;
+	/* SIGPIPE held back on the calling thread meanwhile: a list piped
+	 * into a reader that quit still leaves the cache written, and the
+	 * signal takes effect once it is */
+	sigset_t old;
+};
+
+static void *commit_main(void *arg)
+{
+	struct store_commit *c = arg;
+	cache_writer_commit(c->w, c->path, &c->err);
+	return NULL;
+}
+
+/* update_cache_noted with the commit on a thread: the writer goes to
+ * it (L->writer is then NULL). */
+static void commit_behind(struct store *s, struct loader *L, const char *path)
+{
+	const struct cache *c = L->cache;
+	s->cache_hits += L->hits;
+	if (L->damaged)
+		strlist_push(&s->warnings, cache_damage_message(c, L->damaged));
+	if (c && !L->parsed_files && L->hits == cache_count(c) && !cache_records_damaged(c))
+		return;
+	for (size_t i = 0; i < L->nnotes; i++) /* hits only: see note_slot */
+		place_hit(L, L->notes[i]);
+	store_commit_wait(s); /* one behind at a time */
+	struct store_commit *k = xcalloc(1, sizeof *k);
+	k->w = L->writer;
+	k->path = xstrdup(path);
+	L->writer = NULL;
+	sigset_t pipe;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &k->old);
+	worker_run(&k->thread, commit_main, k);
+	s->committing = k;
+}
+
+void store_commit_wait(struct store *s)
+{
+	struct store_commit *k = s->committing;
+	if (!k)
+		return;
+	worker_join(&k->thread);
+	if (k->err)
+		strlist_push(&s->warnings, k->err);
+	cache_writer_free(k->w);
+	free(k->path);
+	s->committing = NULL;
+	pthread_sigmask(SIG_SETMASK, &k->old, NULL);
+	free(k);
+}
+
 /* The threads' contexts and the root keys, once the load is done. */
 /* Each root made absolute and resolved (cache_root_key), for the cache
  * keys of the files found under it; loader_free frees them. */
@@ -2181,7 +2241,9 @@ static struct cache *walk_and_load(struct store *s, struct loader *L, struct ope
 	slab_move(&s->slab, &L->paths);
 	/* An archive that is gone: an empty cache says so. */
 	if (L->writer && (L->found || (cache && cache_count(cache)))) {
-		if (L->stream)
+		if (L->stream && L->opts && L->opts->commit_behind)
+			commit_behind(s, L, cache_path);
+		else if (L->stream)
 			update_cache_noted(s, L->writer, L, cache_path);
 		else
 			update_cache(s, L->writer, L, cache_path);
@@ -2301,7 +2363,7 @@ void store_load(struct store *s, const char *const *paths, size_t n,
 	names_free(&names); /* what no merge took */
 	if (rep.called)
 		rep.fn(rep.ctx, s->nfiles, s->nfiles);
-	cache_writer_free(writer);
+	cache_writer_free(L.writer); /* NULL when a commit behind took it */
 	if (s->lazy) {
 		s->lazy->cache = cache; /* kept: the articles are decoded from it */
 		/* what the load freed (its slots, the scan's paths, the
@@ -2881,6 +2943,7 @@ static void origin_free(struct store_origin *o);
 
 void store_free(struct store *s)
 {
+	store_commit_wait(s);
 	links_wait(s);
 	if (s->linker)
 		pthread_mutex_destroy(&s->linker->mu);

@@ -104,6 +104,12 @@ struct store_opts {
 	 * load is the usual one. */
 	bool from_cache;
 	enum store_linking linking; /* 0: STORE_LINK_ALL */
+	/* For the modes that print and exit: a walk that rewrites the cache
+	 * commits it on a thread of its own, behind what the caller does
+	 * next (sorting, printing), rather than before store_load returns.
+	 * The caller then calls store_commit_wait before it reads the cache
+	 * file or exits; a failure to write it is a warning from then on. */
+	bool commit_behind;
 	/* Follow symbolic links met inside the walk (scan.h); the paths given
 	 * are followed either way. */
 	bool follow_links;
@@ -188,6 +194,9 @@ struct store {
 	 * thread of their own, behind the first screen: every function here
 	 * that reads them waits for it first. NULL otherwise. Owned. */
 	struct store_linker *linker;
+	/* The cache's rewrite going on behind (store_opts.commit_behind),
+	 * until store_commit_wait. NULL otherwise. Owned. */
+	struct store_commit *committing;
 	/* A load with store_opts.lazy (the reader's, whatever it loaded as):
 	 * the paths and options a check walks again, and what it compares
 	 * with. NULL otherwise. Owned. */
@@ -254,6 +263,10 @@ size_t store_ndups(const struct store *s);
  * archive, since the index hashes with a key of this process (hash.h). */
 size_t store_url_max_probe(const struct store *s);
 void store_free(struct store *s);
+/* Wait for the cache's rewrite a load with store_opts.commit_behind left
+ * going on (nothing when there is none): its failure, if it failed, is
+ * then the last of s->warnings. */
+void store_commit_wait(struct store *s);
 
 /* The check of every file after a load from the cache alone: a thread of
  * its own walks the paths and stats every file as a usual load does, and

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -413,6 +415,54 @@ Test(cache_cli, unwritable_cache_is_said)
 	run_free(&ref);
 	run_free(&r);
 	free(dir);
+}
+
+/* A list piped into a reader that quit before it began still leaves the
+ * cache written, which the modes that print commit behind their printing:
+ * the broken pipe's signal takes effect once the cache is in place. */
+Test(cache_cli, a_broken_pipe_still_writes_the_cache)
+{
+	const char *bin = getenv("LEDE_BIN");
+	int p[2], e[2];
+	cr_assert(pipe(p) == 0 && pipe(e) == 0);
+	close(p[0]); /* nobody reads: the first write breaks the pipe */
+	char *home = xasprintf("%s/cache", tmp);
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(e[1], 2);
+		close(p[1]);
+		close(e[0]);
+		close(e[1]);
+		signal(SIGPIPE, SIG_DFL); /* whatever the runner set */
+		setenv("XDG_CACHE_HOME", home, 1);
+		exec_lede(bin ? bin : "./lede", (const char *[]){"--list", archive, NULL});
+	}
+	close(p[1]);
+	close(e[1]);
+	struct buf err = {0};
+	char chunk[4096];
+	for (ssize_t k; (k = read(e[0], chunk, sizeof chunk)) != 0;) {
+		if (k > 0)
+			buf_add(&err, chunk, (size_t)k);
+		else if (errno != EINTR)
+			break;
+	}
+	close(e[0]);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	/* the signal, as when nothing was behind: no word of the pipe */
+	cr_assert(!err.len || !strstr(buf_str(&err), "stdout"), "stderr: %s", buf_str(&err));
+	buf_free(&err);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE, "status %#x", status);
+	cr_assert_eq(cache_files(NULL), 1, "the cache was not written");
+	struct run r;
+	run(&r, "--list", false);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(count_lines_with(r.err, "lede: cache "), 0, "stderr: %s", r.err);
+	run_free(&r);
+	free(home);
 }
 
 /* A search with the cache decodes only what matches: the list is the same

@@ -235,6 +235,58 @@ Test(cache_stream, list_is_the_same_with_and_without_the_cache)
 	}
 }
 
+/* A load that commits behind (store_opts.commit_behind) writes the very
+ * cache a load that commits before it returns writes, once waited for;
+ * and a cache it cannot write is said from the wait on. */
+Test(cache_stream, a_commit_behind_writes_the_same_cache)
+{
+	static const char *const roots[] = {"tests/corpus"};
+	char *dir = temp_dir("stream-behind");
+	char *before = xasprintf("%s/before/x.cache", dir), *behind = xasprintf("%s/behind/x.cache", dir);
+	struct store a, b;
+	store_init(&a);
+	store_init(&b);
+	struct store_opts oa = {.cache_path = before, .threads = 2, .list_only = true};
+	struct store_opts ob = oa;
+	ob.cache_path = behind;
+	ob.commit_behind = true;
+	store_load(&a, roots, 1, &oa);
+	store_load(&b, roots, 1, &ob);
+	cr_assert_null(a.committing);
+	store_commit_wait(&b);
+	cr_assert_null(b.committing);
+	cr_assert_eq(b.warnings.n, 0, "%s", b.warnings.n ? b.warnings.v[0] : "");
+	size_t na, nb;
+	unsigned char *ca = bytes_of(before, &na), *cb = bytes_of(behind, &nb);
+	cr_assert(na == nb && !memcmp(ca, cb, na), "the caches differ (%zu, %zu bytes)", na, nb);
+	free(ca);
+	free(cb);
+
+	/* the cache's directory a regular file: the commit fails */
+	char *file = xasprintf("%s/file", dir), *bad = xasprintf("%s/file/x.cache", dir);
+	write_text(file, "not a directory");
+	struct store c;
+	store_init(&c);
+	ob.cache_path = bad;
+	store_load(&c, roots, 1, &ob);
+	size_t said = c.warnings.n;
+	for (size_t i = 0; i < said; i++)
+		cr_assert_null(strstr(c.warnings.v[i], "cannot"), "%s", c.warnings.v[i]);
+	store_commit_wait(&c);
+	cr_assert_eq(c.warnings.n, said + 1, "the failure is not said");
+	cr_assert(strstr(c.warnings.v[said], "cannot"), "%s", c.warnings.v[said]);
+	store_commit_wait(&c); /* once */
+	cr_assert_eq(c.warnings.n, said + 1);
+	store_free(&a);
+	store_free(&b);
+	store_free(&c);
+	free(file);
+	free(bad);
+	free(before);
+	free(behind);
+	temp_dir_free(dir);
+}
+
 /* Whole: any of the parts that --list never prints. */
 static bool kept_whole(const struct article *a)
 {
