@@ -523,15 +523,24 @@ static void add_many(const char *dir)
 	}
 }
 
-Test(cluster_update, a_change_past_a_twentieth_of_the_archive_is_computed_whole)
+/* The clusters of dir computed, then add_many's files added: those
+ * clusters returned, with the store of dir as it is now in *s. */
+static struct cluster_set *many_added(const char *dir, struct store *s)
 {
-	char *dir = archive();
-	struct store before, s;
+	struct store before;
 	load_dir(&before, dir, NULL, false);
 	struct cluster_set *prev = cluster_compute(&before, NULL);
 	store_free(&before);
 	add_many(dir);
-	load_dir(&s, dir, NULL, false);
+	load_dir(s, dir, NULL, false);
+	return prev;
+}
+
+Test(cluster_update, a_change_past_a_twentieth_of_the_archive_is_computed_whole)
+{
+	char *dir = archive();
+	struct store s;
+	struct cluster_set *prev = many_added(dir, &s);
 	cr_expect_null(cluster_update(&s, prev, NULL));
 	/* a set with no model (taken from a file as it was) gives none */
 	struct cluster_model *m = prev->model;
@@ -790,12 +799,8 @@ Test(cluster_update, an_update_shows_the_clusters_before_until_it_is_done)
 Test(cluster_update, a_change_too_large_still_shows_the_clusters_before)
 {
 	char *dir = archive();
-	struct store before, s;
-	load_dir(&before, dir, NULL, false);
-	struct cluster_set *prev = cluster_compute(&before, NULL);
-	store_free(&before);
-	add_many(dir);
-	load_dir(&s, dir, NULL, false);
+	struct store s;
+	struct cluster_set *prev = many_added(dir, &s);
 	struct shown w = {0};
 	cr_assert_null(cluster_update_showing(&s, prev, NULL, note_shown, &w));
 	cr_assert_eq(w.times, 1);
