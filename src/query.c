@@ -2324,13 +2324,6 @@ static void rows_work_start(struct query *q, const struct query_spec *w)
  * many microseconds, whatever it found. */
 enum { BEGIN_US = 8000 };
 
-static long long clock_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* What a walk the reader's thread makes at once tests at most: 4 times
  * the thread minimum. */
 static size_t walk_budget(const struct query *q)
@@ -2367,12 +2360,12 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
 		 * tests the whole budget, which took a key 200 ms at a hundred
 		 * thousand articles on a loaded machine; so it stops at
 		 * BEGIN_US too, and the rows come with the thread's matches */
-		long long end = clock_us() + BEGIN_US;
+		long long end = monotonic_us() + BEGIN_US;
 		for (size_t left = budget; left && !walk->complete && n < (want ? want : 1);) {
 			size_t part = left < 256 ? left : 256, from = walk->pos;
 			n = walk_on(q, w, out, n, want ? want - 1 : 0, -1, part, walk);
 			left -= part;
-			if (clock_us() >= end || walk->pos == from) /* or the head's end */
+			if (monotonic_us() >= end || walk->pos == from) /* or the head's end */
 				break;
 		}
 	}
@@ -2461,10 +2454,10 @@ bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out
 		return true;
 	}
 	/* each article's text read: for BEGIN_US at most */
-	long long end = clock_us() + BEGIN_US;
+	long long end = monotonic_us() + BEGIN_US;
 	while (!walk->complete && walk->pos <= rank) {
 		*n = walk_on(q, w, out, *n, 0, (long)rank, 256, walk);
-		if (walk->pos <= rank && !walk->complete && clock_us() >= end)
+		if (walk->pos <= rank && !walk->complete && monotonic_us() >= end)
 			return false;
 	}
 	return true;

@@ -87,4 +87,8 @@ int read_file_at(int dirfd, const char *name, size_t max, char **out, size_t *le
  * Returns 0, or -1 with errno set (EFBIG past max bytes). */
 int read_fd(int fd, size_t size, size_t max, char **out, size_t *len);
 
+/* Microseconds on the monotonic clock: for the time a piece of work has
+ * taken, never the time of day. */
+long long monotonic_us(void);
+
 #endif

@@ -536,29 +536,22 @@ static void take_dups(struct app *a, bool wait)
  * so that the key a tick comes before never waits for a million. */
 enum { SLICE = 1 << 12, TICK_US = 3000 };
 
-static long long now_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* A slice of the rows' walk, then of the folding into lines, while the
  * tick has time; true when both are done. Once the engine knows what the
  * rows need, the walk only reads kept sets. */
 static bool rows_slices(struct app *a)
 {
-	long long end = now_us() + TICK_US;
+	long long end = monotonic_us() + TICK_US;
 	struct query_spec w = app_rows_spec(a);
 	while (!a->walk.complete) {
 		a->nrows = query_rows_step(a->query, &w, a->rows_buf, a->nrows, SLICE, &a->walk);
 		lines_sync(a, 0, 0);
-		if (now_us() >= end)
+		if (monotonic_us() >= end)
 			return false;
 	}
 	while (!app_lines_complete(a)) {
 		lines_sync(a, SIZE_MAX, SLICE);
-		if (now_us() >= end)
+		if (monotonic_us() >= end)
 			return false;
 	}
 	return true;

@@ -66,13 +66,6 @@ static long long seek_key_us(void)
 	return SEEK_KEY_US;
 }
 
-static long long now_us(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* Are the search's matches known? Asked of the engine (which then finds
  * them on a thread) for a step that says its place, not for one typed on,
  * whose pattern is soon another. */
@@ -159,10 +152,10 @@ static bool seek_backward(struct app *a, size_t *tested, long *found)
  * microseconds have gone (false; budget < 0: no limit). */
 static bool seek_run(struct app *a, long long budget, long *found)
 {
-	long long end = budget >= 0 ? now_us() + budget : 0;
+	long long end = budget >= 0 ? monotonic_us() + budget : 0;
 	size_t tested = 0;
 	for (;;) {
-		if (end && tested >= SEEK_LINES_MIN && now_us() >= end &&
+		if (end && tested >= SEEK_LINES_MIN && monotonic_us() >= end &&
 		    (tested >= SEEK_KNOWN_MIN || !seek_known(a)))
 			return false;
 		if (a->seek.dir > 0 ? seek_forward(a, &tested, found)
@@ -306,10 +299,10 @@ void prompt_say_match(struct app *a, bool wrapped)
 	if (set) {
 		place = count_in(a, set, sel + 1);
 	} else if (placed) {
-		long long end = now_us() + MATCH_PLACE_US;
+		long long end = monotonic_us() + MATCH_PLACE_US;
 		for (size_t i = 0; placed && i <= sel; i++) {
 			place += app_line_matches(a, a->search, NULL, i);
-			placed = i % 16 != 15 || now_us() < end;
+			placed = i % 16 != 15 || monotonic_us() < end;
 		}
 	}
 	const char *tail = wrapped ? ", wrapped" : "";
