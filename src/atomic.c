@@ -246,6 +246,68 @@ int atomic_commit_derived(struct atomic_file *af)
 	return commit(af, false);
 }
 
+/* All of fd, from its start, to out. 0, or -1 with errno. */
+static int copy_whole(int fd, int out)
+{
+	enum { PIECE = 1 << 20 };
+	char *b = xmalloc(PIECE);
+	off_t at = 0;
+	int rc = 0;
+	for (;;) {
+		ssize_t n = pread(fd, b, PIECE, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -1 : 0;
+			break;
+		}
+		if ((rc = atomic_write_fd(out, b, (size_t)n)) < 0)
+			break;
+		at += n;
+	}
+	int e = errno;
+	free(b);
+	errno = e;
+	return rc;
+}
+
+int atomic_publish_scratch(int fd, const char *path)
+{
+	atomic_sweep(path);
+#ifdef __linux__
+	/* An O_TMPFILE file takes a name through its /proc link; one that
+	 * had a name and lost it (the fallback of atomic_scratch) does not. */
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 16; tries++) {
+		char *t = xasprintf("%s.tmp.%ld.%016llx", path, (long)getpid(),
+				    (unsigned long long)random_bits());
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, t, AT_SYMLINK_FOLLOW) == 0) {
+			int r = rename(t, path), e = errno;
+			if (r < 0)
+				unlink(t);
+			free(t);
+			errno = e;
+			return r;
+		}
+		int e = errno;
+		free(t);
+		if (e != EEXIST)
+			break;
+	}
+#endif
+	struct atomic_file af;
+	if (atomic_begin(&af, path) < 0)
+		return -1;
+	if (copy_whole(fd, af.fd) < 0) {
+		int e = errno;
+		atomic_abort(&af);
+		errno = e;
+		return -1;
+	}
+	return atomic_commit_derived(&af);
+}
+
 int atomic_lock(const char *lockpath, int op)
 {
 	/* A reader creates nothing: a shared lock is taken only on a lock file

@@ -266,10 +266,12 @@ static uint64_t lede_version_hash(void)
 
 /* ---- writing ---- */
 
-/* One thread's entries, in the order it encoded them: their heads and their
- * bodies, each a stream that goes to a file of its own beyond a bound. */
+/* One thread's entries, in the order it encoded them: their heads, a
+ * stream that goes to a file of its own beyond a bound; and where an entry's
+ * body is encoded, which its ticket then takes with it. */
 struct lane {
-	struct spill head, body;
+	struct spill head;
+	struct buf body;
 	/* where an entry's rec_blob is made before the ticket takes a copy */
 	struct buf scratch;
 };
@@ -305,11 +307,11 @@ struct rank_item {
 };
 #define NO_TITLE UINT64_MAX
 
-/* Entries placed one after the other that lie one after the other in one
- * lane: copied out at once. */
+/* Entries placed one after the other whose heads lie one after the other
+ * in one lane: copied out at once. */
 struct run {
 	size_t lane;
-	uint64_t hoff, hlen, boff, blen;
+	uint64_t hoff, hlen;
 };
 
 struct cache_writer {
@@ -319,6 +321,9 @@ struct cache_writer {
 	struct lane *lanes;
 	size_t nlanes;
 	struct spill index; /* the records, in the order placed */
+	/* The bodies, in the order placed: once it streams, in the cache file
+	 * itself, written nowhere else (see make_file). */
+	struct spill bodyfile;
 	struct run *runs;
 	size_t nruns, capruns;
 	uint64_t n; /* entries placed */
@@ -375,6 +380,22 @@ static int make_spill(void *ctx)
 	return r < 0 ? -1 : atomic_scratch(w->near);
 }
 
+/* The cache file, unnamed until the commit names it (atomic_scratch,
+ * atomic_publish_scratch), its header's room left: the bodies are written
+ * into it as they are placed, the rest of it by the commit. */
+static int make_file(void *ctx)
+{
+	static const unsigned char zeros[HEADER_SIZE];
+	int fd = make_spill(ctx);
+	if (fd >= 0 && atomic_write_fd(fd, zeros, sizeof zeros) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* The spills of the records section: beside the cache from when the
  * writer streams, with what they hold so far. */
 static struct spill *record_spills(const struct cache_writer *w, size_t k)
@@ -393,18 +414,18 @@ static void lanes_init(struct cache_writer *w, size_t nlanes)
 	}
 	w->nlanes = nlanes;
 	w->lanes = xcalloc(nlanes + 1, sizeof *w->lanes);
-	for (size_t i = 0; i <= nlanes; i++) {
+	for (size_t i = 0; i <= nlanes; i++)
 		spill_init(&w->lanes[i].head, make, w);
-		spill_init(&w->lanes[i].body, make, w);
-	}
 	spill_init(&w->index, make, w);
+	w->bodyfile.make = w->near ? make_file : NULL;
+	w->bodyfile.ctx = w;
 }
 
 static void lanes_free(struct cache_writer *w)
 {
 	for (size_t i = 0; w->lanes && i <= w->nlanes; i++) {
 		spill_free(&w->lanes[i].head);
-		spill_free(&w->lanes[i].body);
+		buf_free(&w->lanes[i].body);
 		buf_free(&w->lanes[i].scratch);
 	}
 	free(w->lanes);
@@ -418,6 +439,7 @@ struct cache_writer *cache_writer_new(void)
 	clock_gettime(CLOCK_REALTIME, &w->t0);
 	for (size_t k = 0; record_spills(w, k); k++)
 		spill_init(record_spills(w, k), NULL, NULL);
+	spill_init(&w->bodyfile, NULL, NULL);
 	lanes_init(w, 0);
 	return w;
 }
@@ -645,54 +667,62 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 	if (too_recent(w, st))
 		return;
 	struct lane *l = &w->lanes[lane];
-	struct buf *head = &l->head.mem, *body = &l->body.mem;
-	size_t hstart = head->len, bstart = body->len;
+	struct buf *head = &l->head.mem, *body = &l->body;
+	size_t hstart = head->len;
+	body->len = 0;
 	cache_encode(head, body, key, path, a, problems, nproblems);
 
-	size_t hlen = head->len - hstart, blen = body->len - bstart;
+	size_t hlen = head->len - hstart, blen = body->len;
 	if (hlen >= MAX_BODY || blen >= MAX_BODY) {
 		head->len = hstart;
-		body->len = bstart;
 		return;
 	}
 	l->scratch.len = 0;
 	/* the key was taken before any lane's thread started (stream) */
 	blob_of(&l->scratch, lane == w->nlanes ? writer_key(w) : w->key, key, strlen(key), a,
 		nproblems > 0);
+	/* the body goes with the ticket, after its blob, to be written once,
+	 * where it is placed */
 	*t = (struct cache_ticket){.hoff = l->head.in_file + hstart,
-				   .boff = l->body.in_file + bstart,
 				   .hlen = (uint32_t)hlen,
 				   .hsum = part_checksum(head, hstart),
 				   .blen = (uint32_t)blen,
-				   .bsum = part_checksum(body, bstart),
+				   .bsum = part_checksum(body, 0),
 				   .lane = (uint16_t)lane,
 				   .kind = a != NULL,
 				   .made = true,
-				   .rec = xmalloc(l->scratch.len)};
+				   .rec = xmalloc(l->scratch.len + blen)};
 	memcpy(t->rec, l->scratch.data, l->scratch.len);
+	if (blen)
+		memcpy(t->rec + l->scratch.len, body->data, blen);
+	t->body = t->rec + l->scratch.len;
 	spill_settle(&l->head);
-	spill_settle(&l->body);
 }
 
 void cache_ticket_free(struct cache_ticket *t)
 {
 	free(t->rec);
 	t->rec = NULL;
+	t->body = NULL;
 }
 
-/* Place the entry t stands for, its blob rec. */
+/* Place the entry t stands for, its blob rec and its body: the body
+ * written where it stays. */
 static void place(struct cache_writer *w, const struct cache_ticket *t, const unsigned char *rec,
-		  const struct stat *st)
+		  const unsigned char *body, const struct stat *st)
 {
 	add_record(w, st, t);
 	put_record(w, rec);
 	struct run *r = w->nruns ? &w->runs[w->nruns - 1] : NULL;
-	if (r && r->lane == t->lane && r->hoff + r->hlen == t->hoff && r->boff + r->blen == t->boff) {
+	if (r && r->lane == t->lane && r->hoff + r->hlen == t->hoff) {
 		r->hlen += t->hlen;
-		r->blen += t->blen;
 	} else {
 		w->runs = xgrow(w->runs, &w->capruns, w->nruns + 1, sizeof *w->runs);
-		w->runs[w->nruns++] = (struct run){t->lane, t->hoff, t->hlen, t->boff, t->blen};
+		w->runs[w->nruns++] = (struct run){t->lane, t->hoff, t->hlen};
+	}
+	if (t->blen) {
+		buf_add(&w->bodyfile.mem, body, t->blen);
+		spill_settle(&w->bodyfile);
 	}
 	w->n++;
 	w->heads += t->hlen;
@@ -703,7 +733,7 @@ void cache_writer_place(struct cache_writer *w, struct cache_ticket *t, const st
 {
 	if (!t->made)
 		return;
-	place(w, t, t->rec, st);
+	place(w, t, t->rec, t->body, st);
 	cache_ticket_free(t);
 }
 
@@ -724,9 +754,9 @@ void cache_writer_add(struct cache_writer *w, const char *path, const struct sta
 
 size_t cache_writer_peak(const struct cache_writer *w)
 {
-	size_t peak = w->index.peak;
+	size_t peak = w->index.peak + w->bodyfile.peak;
 	for (size_t i = 0; i <= w->nlanes; i++)
-		peak += w->lanes[i].head.peak + w->lanes[i].body.peak;
+		peak += w->lanes[i].head.peak;
 	for (size_t k = 0; record_spills(w, k); k++)
 		peak += record_spills(w, k)->peak;
 	return peak;
@@ -737,6 +767,7 @@ void cache_writer_free(struct cache_writer *w)
 	if (!w)
 		return;
 	lanes_free(w);
+	spill_free(&w->bodyfile);
 	free(w->runs);
 	free(w->near);
 	for (size_t k = 0; record_spills(w, k); k++)
@@ -796,14 +827,12 @@ static int index_sum(const struct cache_writer *w, const unsigned char *h, uint6
 	return rc;
 }
 
-/* Every run's heads (or bodies), in order, to fd. */
-static int copy_runs(struct cache_writer *w, bool bodies, int fd)
+/* Every run's heads, in order, to fd. */
+static int copy_heads(struct cache_writer *w, int fd)
 {
 	for (size_t i = 0; i < w->nruns; i++) {
 		const struct run *r = &w->runs[i];
-		struct lane *l = &w->lanes[r->lane];
-		if (bodies ? spill_copy(&l->body, r->boff, r->blen, fd) < 0
-			   : spill_copy(&l->head, r->hoff, r->hlen, fd) < 0)
+		if (spill_copy(&w->lanes[r->lane].head, r->hoff, r->hlen, fd) < 0)
 			return -1;
 	}
 	return 0;
@@ -967,7 +996,7 @@ static int sum_piece(void *ctx, const void *p, size_t n)
 
 static int write_piece(void *ctx, const void *p, size_t n)
 {
-	return atomic_write(ctx, p, n);
+	return atomic_write_fd(*(const int *)ctx, p, n);
 }
 
 /* The records section's header into rh; its size and checksum. 0, or -1
@@ -993,11 +1022,11 @@ static int records_head(const struct cache_writer *w, const uint32_t *ranks,
 }
 
 static int write_records(const struct cache_writer *w, const uint32_t *ranks,
-			 const unsigned char rh[RECS_HEAD], struct atomic_file *af)
+			 const unsigned char rh[RECS_HEAD], int fd)
 {
-	if (atomic_write(af, rh, RECS_HEAD) < 0)
+	if (atomic_write_fd(fd, rh, RECS_HEAD) < 0)
 		return -1;
-	return records_each(w, ranks, write_piece, af, af->fd);
+	return records_each(w, ranks, write_piece, &fd, fd);
 }
 
 /* The records section readied on a thread while the entries are copied:
@@ -1044,17 +1073,16 @@ static uint64_t records_len(const struct cache_writer *w)
 	       w->names.pool.len + spill_size(&w->keys);
 }
 
-/* The file into af: header h, index, heads and bodies, while job readies
- * the records; then the records, and their checksum into the header. 0,
- * or -1 with errno; job finished either way. */
+/* The rest of the file after its bodies, fd at their end: the index and
+ * the heads, while job readies the records; then the records, and header
+ * h, with their checksum, at the start. 0, or -1 with errno; job finished
+ * either way. */
 static int write_file(struct cache_writer *w, unsigned char h[HEADER_SIZE],
-		      struct records_job *job, struct atomic_file *af)
+		      struct records_job *job, int fd)
 {
-	int rc = atomic_write(af, h, HEADER_SIZE) < 0 ||
-			 spill_copy(&w->index, 0, spill_size(&w->index), af->fd) < 0 ||
-			 copy_runs(w, false, af->fd) < 0 || copy_runs(w, true, af->fd) < 0
-		 ? -1
-		 : 0;
+	int rc = spill_copy(&w->index, 0, spill_size(&w->index), fd) < 0 || copy_heads(w, fd) < 0
+			 ? -1
+			 : 0;
 	int e = errno;
 	if (records_finish(job) < 0)
 		return -1;
@@ -1062,11 +1090,11 @@ static int write_file(struct cache_writer *w, unsigned char h[HEADER_SIZE],
 		errno = e;
 		return -1;
 	}
-	if (write_records(w, job->ranks, job->rh, af) < 0)
+	if (write_records(w, job->ranks, job->rh, fd) < 0)
 		return -1;
 	set64(h + 80, job->sum);
-	ssize_t put = pwrite(af->fd, h + 80, 8, 80);
-	if (put != 8) {
+	ssize_t put = pwrite(fd, h, HEADER_SIZE, 0);
+	if (put != HEADER_SIZE) {
 		errno = put < 0 ? errno : EIO;
 		return -1;
 	}
@@ -1098,13 +1126,15 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 	struct records_job job;
 	records_start(&job, w);
 	uint64_t sum;
-	/* Two lede processes write two temporaries; the last rename wins, and
-	 * either cache is whole. */
-	struct atomic_file af;
-	int rc = index_sum(w, h, &sum);
+	int rc = index_sum(w, h, &sum), fd = -1;
 	if (rc == 0) {
 		set64(h + 72, sum);
-		rc = atomic_begin(&af, path);
+		/* The file the bodies are in; made now when they were all
+		 * kept in memory. */
+		if (!w->near)
+			w->near = xstrdup(path);
+		fd = spill_file(&w->bodyfile, make_file, w);
+		rc = fd < 0 ? -1 : 0;
 	}
 	if (rc < 0) {
 		int e = errno;
@@ -1113,16 +1143,12 @@ int cache_writer_commit(struct cache_writer *w, const char *path, char **err)
 		*err = write_error(path, "cannot write: %s", strerror(e));
 		return -1;
 	}
-	rc = write_file(w, h, &job, &af);
+	rc = write_file(w, h, &job, fd);
 	free(job.ranks);
-	if (rc < 0) {
-		int e = errno;
-		atomic_abort(&af);
-		*err = write_error(path, "cannot write: %s", strerror(e));
-		return -1;
-	}
-	/* not synced: see atomic_commit_derived */
-	if (atomic_commit_derived(&af) < 0) {
+	/* Unnamed until whole: two lede processes name two files in turn,
+	 * the last wins, and either cache is whole. Not synced: see
+	 * atomic_commit_derived. */
+	if (rc < 0 || atomic_publish_scratch(fd, path) < 0) {
 		*err = write_error(path, "cannot write: %s", strerror(errno));
 		return -1;
 	}
@@ -1801,7 +1827,6 @@ int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 				     (e->blen && !(b = open_part(r, id, true))))))
 		return -1;
 	struct cache_ticket t = {.hoff = spill_size(&l->head),
-				 .boff = spill_size(&l->body),
 				 .hlen = e->hlen,
 				 .hsum = e->hsum,
 				 .blen = e->blen,
@@ -1810,11 +1835,8 @@ int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
 				 .kind = e->kind == 1,
 				 .made = true};
 	buf_add(&l->head.mem, h, e->hlen);
-	if (e->blen)
-		buf_add(&l->body.mem, b, e->blen);
 	spill_settle(&l->head);
-	spill_settle(&l->body);
-	place(w, &t, (const unsigned char *)l->scratch.data, st);
+	place(w, &t, (const unsigned char *)l->scratch.data, b, st);
 	return 0;
 }
 
@@ -1928,7 +1950,7 @@ static char *check_header(struct cache *c, const char *path, uint64_t size,
 		return open_error(path, "%llu bytes after the end",
 				  (unsigned long long)(rest - heads - bodies - recs));
 	*l = (struct layout){count, heads, bodies, index_len};
-	c->roff = HEADER_SIZE + index_len + heads + bodies;
+	c->roff = HEADER_SIZE + bodies + index_len + heads;
 	c->rlen = recs;
 	c->rsum = get64(h + 80);
 	c->isum = get64(h + 72);
@@ -1981,8 +2003,8 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 {
 	c->n = (size_t)l->count;
 	c->stride_at = xmalloc((c->n / ENTRY_STRIDE + 1) * 2 * sizeof *c->stride_at);
-	uint64_t hoff = HEADER_SIZE + l->index_len, hend = hoff + l->heads, boff = hend,
-		 bend = size - c->rlen;
+	uint64_t boff = HEADER_SIZE, bend = boff + l->bodies, hoff = bend + l->index_len,
+		 hend = size - c->rlen;
 	c->hend = hend;
 	c->bend = bend;
 	struct entries_part first = {c, index, 0, c->n / 2, hoff, boff, hend, bend, 0};
@@ -2045,13 +2067,18 @@ static char *verify(struct cache *c, const char *path, uint64_t size,
 	 * file is only ever replaced, never cut short or written in place,
 	 * and its size was checked against the header's counts. Read when it
 	 * cannot be mapped. */
-	size_t maplen = HEADER_SIZE + (size_t)l.index_len;
-	void *map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | PREFAULT, c->fd, 0);
+	uint64_t at = HEADER_SIZE + l.bodies, page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t from = at / page * page;
+	size_t maplen = (size_t)(at - from + l.index_len);
+	if (!maplen)
+		maplen = 1; /* the records section follows: the file has that byte */
+	void *map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | PREFAULT, c->fd,
+			 (off_t)from);
 	unsigned char *copy = NULL;
-	const unsigned char *index = (const unsigned char *)map + HEADER_SIZE;
+	const unsigned char *index = (const unsigned char *)map + (at - from);
 	if (map == MAP_FAILED) {
 		index = copy = xmalloc(l.index_len ? l.index_len : 1);
-		if (read_at(c->fd, copy, l.index_len, HEADER_SIZE) < 0)
+		if (read_at(c->fd, copy, l.index_len, (off_t)at) < 0)
 			err = open_error(path, "cannot read: %s", strerror(errno));
 	}
 	if (!err) {
@@ -2090,10 +2117,13 @@ void cache_reseal(unsigned char *d, size_t n)
 	if (count > (n - HEADER_SIZE) / RECORD_SIZE)
 		return; /* refused before any checksum */
 	size_t index_len = (size_t)count * RECORD_SIZE;
-	uint64_t hoff = HEADER_SIZE + index_len;
-	uint64_t boff = heads > n - hoff ? n : hoff + heads;
+	uint64_t bodies = get64(d + 32), rlen = get64(d + 48);
+	if (bodies > n - HEADER_SIZE - index_len)
+		return; /* refused before any checksum */
+	unsigned char *index = d + HEADER_SIZE + bodies;
+	uint64_t boff = HEADER_SIZE, hoff = HEADER_SIZE + bodies + index_len;
 	for (size_t i = 0; i < count; i++) {
-		unsigned char *q = d + HEADER_SIZE + i * RECORD_SIZE;
+		unsigned char *q = index + i * RECORD_SIZE;
 		uint32_t hlen = get32(q + 48), blen = get32(q + 56);
 		if (hlen <= n - hoff)
 			set32(q + 52, body_checksum(d + hoff, hlen));
@@ -2102,14 +2132,12 @@ void cache_reseal(unsigned char *d, size_t n)
 		hoff = hlen <= n - hoff ? hoff + hlen : n;
 		boff += blen;
 	}
-	uint64_t bodies = get64(d + 32), rlen = get64(d + 48);
-	uint64_t roff = heads <= n - (HEADER_SIZE + index_len) &&
-				bodies <= n - (HEADER_SIZE + index_len) - heads
-			? HEADER_SIZE + index_len + heads + bodies
-			: n + 1;
+	uint64_t roff = heads <= n - (HEADER_SIZE + bodies + index_len)
+				? HEADER_SIZE + bodies + index_len + heads
+				: n + 1;
 	if (roff <= n && rlen <= n - roff)
 		set64(d + 80, records_checksum(d + roff, rlen));
-	set64(d + 72, index_checksum(d, d + HEADER_SIZE, index_len));
+	set64(d + 72, index_checksum(d, index, index_len));
 }
 
 /* The cache's last use, for cache_prune: its access time set to now,

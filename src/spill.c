@@ -41,6 +41,21 @@ void spill_settle(struct spill *s)
 	s->mem.len = 0;
 }
 
+int spill_file(struct spill *s, int (*make)(void *ctx), void *ctx)
+{
+	if (!s->err && s->fd < 0 && (s->fd = make(ctx)) < 0)
+		s->err = errno ? errno : EIO;
+	if (!s->err && atomic_write_fd(s->fd, s->mem.data, s->mem.len) < 0)
+		s->err = errno ? errno : EIO;
+	if (s->err) {
+		errno = s->err;
+		return -1;
+	}
+	s->in_file += s->mem.len;
+	s->mem.len = 0;
+	return s->fd;
+}
+
 /* pread of all of len bytes at off. */
 static int read_all(int fd, void *dst, size_t len, uint64_t off)
 {

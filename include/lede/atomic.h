@@ -49,6 +49,14 @@ void atomic_abort(struct atomic_file *af);
  * or -1 with errno. */
 int atomic_scratch(const char *path);
 
+/* Give fd, an unnamed file of atomic_scratch in path's directory, the
+ * name path, replacing whatever is there as atomic_commit_derived does
+ * (not synced): linked under a fresh temporary name, then renamed. Where
+ * the file cannot be given a name (no O_TMPFILE, no /proc), its bytes are
+ * copied into a temporary that is. 0, or -1 with errno and path as it
+ * was. fd stays open, the caller's. */
+int atomic_publish_scratch(int fd, const char *path);
+
 /* Remove "PATH.tmp.PID" and "PATH.tmp.PID.RANDOM" (16 hex digits) files,
  * and no other, whose process is gone (and has been for a minute: a process
  * of another PID namespace may still be writing), or that nobody has

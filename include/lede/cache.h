@@ -34,14 +34,15 @@
  *     u64 records bytes  16 bytes: the key the records' URLs are hashed under
  *     u64 checksum of the header's first 72 bytes and the index
  *     u64 checksum of the records
+ *   bodies, one an entry, in the index's order: the rest of an article
+ *     after what its head holds (none for a skipped file)
  *   index: one record of 72 bytes an entry:
  *     u64 inode  u64 device  i64 size  i64 mtime s  i64 ctime s
  *     u32 mtime ns  u32 ctime ns
  *     u32 head bytes  u32 head checksum  u32 body bytes  u32 body checksum
  *     u8 kind (0 skipped, 1 article)  7 bytes 0
- *   heads, one an entry, in the index's order: its key, its problems,
- *     then an article's searchable text (see cache_format.c)
- *   bodies, likewise: the rest of an article (none for a skipped file)
+ *   heads, likewise: its key, its problems, then an article's
+ *     searchable text (see cache_format.c)
  *   records: what the reader's store keeps of every entry, so that a warm
  *     start fills it with no entry decoded (see cache_records):
  *     "LEDERECS"  u64 names  u64 names' bytes  u64 topic ids
@@ -65,7 +66,9 @@
  *   the untitled by key. The writer computes all this from the articles it
  *   encodes, and from the records of the entries it copies.
  * Heads and bodies are apart so that a search reads the heads alone, and
- * decodes the few articles that match.
+ * decodes the few articles that match. The bodies come first because they
+ * are written first, and once: into the file itself as the entries are
+ * placed, while the index and the heads are still being made.
  * The checksums are an FNV-style multiply-and-rotate hash over 64-bit
  * words in four interleaved lanes: they catch damage (any one changed
  * byte, always), not forgery. */
@@ -82,7 +85,7 @@
 
 /* Bump when the encoding changes or when parse_article would give a
  * different result for the same file: old caches are then rebuilt. */
-enum { CACHE_FORMAT_VERSION = 9 };
+enum { CACHE_FORMAT_VERSION = 10 };
 
 /* The cache file for these archive roots (as given on the command line):
  * $XDG_CACHE_HOME/lede/<hash>.cache, else $HOME/.cache/lede/<hash>.cache,
@@ -302,9 +305,12 @@ void cache_reseal(unsigned char *d, size_t n);
  * have, then committed. Entries go into lanes, one a thread: a file parsed
  * on a loading thread is encoded there and then, into that thread's lane,
  * and its article need not be kept. Beyond a bound (spill.h), what a lane
- * holds goes to an unnamed file beside the cache, so that writing a cache
- * never holds its whole image in memory; the commit copies the pieces out
- * in order. Apart from encoding into distinct lanes, not thread-safe. */
+ * holds of heads goes to an unnamed file beside the cache, so that writing
+ * a cache never holds its whole image in memory; the commit copies the
+ * pieces out in order. An entry's body goes with its ticket and is written
+ * once, when it is placed, into the cache file itself (unnamed until the
+ * commit names it). Apart from encoding into distinct lanes, not
+ * thread-safe. */
 struct cache_writer;
 
 /* Create the writer before stat-ing the files it will be given: a file
@@ -328,14 +334,16 @@ void cache_writer_stream(struct cache_writer *w, const char *path, size_t nlanes
 
 /* One entry encoded, not yet placed. */
 struct cache_ticket {
-	uint64_t hoff, boff; /* in the lane's streams */
+	uint64_t hoff; /* in the lane's stream of heads */
 	uint32_t hlen, hsum, blen, bsum;
 	uint16_t lane;
 	uint8_t kind; /* 0 skipped, 1 article */
 	bool made;    /* false: left out (see cache_writer_add), nothing to place */
-	/* What its record in the records section takes (cache.c), until it
-	 * is placed; cache_ticket_free for one never placed. */
+	/* What its record in the records section takes (cache.c), and its
+	 * body (blen bytes at body, in the same allocation), until it is
+	 * placed; cache_ticket_free for one never placed. */
 	unsigned char *rec;
+	const unsigned char *body;
 };
 
 /* Encode the entry of the file named path, stored under key, into lane
@@ -376,9 +384,11 @@ int cache_writer_copy(struct cache_writer *w, struct cache_reader *r, size_t id,
  * For tests. */
 size_t cache_writer_peak(const struct cache_writer *w);
 
-/* Write the cache to path atomically: into path.tmp.<pid> in the same
- * directory (created, with its missing parents, mode 0700), fsync, rename
- * over path; then the directory pruned to CACHE_KEEP files (cache_prune).
+/* Write the cache to path atomically: the rest of the unnamed file in
+ * path's directory (created, with its missing parents, mode 0700) that
+ * holds the bodies, then that file named path (atomic_publish_scratch: not
+ * synced, a file that can be made again); then the directory pruned to
+ * CACHE_KEEP files (cache_prune).
  * Returns 0, or -1 with *err a newly allocated line "cache PATH:
  * cannot write: reason". The writer stays usable only for cache_writer_free. */
 int cache_writer_commit(struct cache_writer *w, const char *path, char **err);

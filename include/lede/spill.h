@@ -37,6 +37,11 @@ uint64_t spill_size(const struct spill *s);
  * more (after a whole record: a record appended and found unwanted may be
  * cut off mem until then). */
 void spill_settle(struct spill *s);
+/* Everything in the file: made with make (the spill's own may be NULL)
+ * when there is none yet, what memory holds written after what it has.
+ * Its descriptor (the spill keeps it), or -1 with errno (also when the
+ * spill had failed). */
+int spill_file(struct spill *s, int (*make)(void *ctx), void *ctx);
 /* Append bytes [off, off + len) of the stream to out at its offset.
  * 0, or -1 with errno (also when the spill had failed: its errno). */
 int spill_copy(struct spill *s, uint64_t off, uint64_t len, int out);

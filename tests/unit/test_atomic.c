@@ -164,6 +164,43 @@ Test(atomic, begin_commit_abort)
 	free(p);
 }
 
+/* An unnamed file given a name: whole, mode 0600, over what was there,
+ * no temporary left; and one that lost its name (no O_TMPFILE) too, its
+ * bytes copied. */
+Test(atomic, publish_scratch)
+{
+	char *p = in_dir("f");
+	write_text(p, "old\n");
+	int fd = atomic_scratch(p);
+	cr_assert_geq(fd, 0, "%s", strerror(errno));
+	cr_assert_eq(atomic_write_fd(fd, "one\n", 4), 0);
+	cr_assert_eq(count_prefixed("f."), 0, "the scratch has a name");
+	cr_assert_eq(atomic_publish_scratch(fd, p), 0, "%s", strerror(errno));
+	close(fd);
+	char *text = slurp(p, NULL);
+	cr_assert_str_eq(text, "one\n");
+	free(text);
+	struct stat st;
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(count_prefixed("f.tmp."), 0);
+
+	char *gone = in_dir("gone");
+	fd = open(gone, O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(unlink(gone), 0);
+	cr_assert_eq(atomic_write_fd(fd, "two\n", 4), 0);
+	cr_assert_eq(atomic_publish_scratch(fd, p), 0, "%s", strerror(errno));
+	close(fd);
+	text = slurp(p, NULL);
+	cr_assert_str_eq(text, "two\n");
+	free(text);
+	cr_assert_eq(count_prefixed("f.tmp."), 0);
+	cr_assert_eq(count_prefixed("gone"), 0);
+	free(gone);
+	free(p);
+}
+
 /* The lock file is never opened through a symbolic link. */
 Test(atomic, lock_refuses_a_symlink)
 {

@@ -874,10 +874,12 @@ Test(cache, torn_by_a_crash_is_never_trusted)
 	small_items(items);
 	write_bytes(cpath, data, 0);
 	expect_refused(cpath, "empty");
+	/* the bodies, the index, the heads, the records */
 	size_t records = len - (size_t)get_le64(data + 48);
-	size_t heads = HEADER + NSMALL * RECORD;
-	size_t from[] = {0, 1, 8, HEADER - 1, HEADER, heads, heads + 10, (heads + records) / 2,
-			 records, records + 10, len - 8};
+	size_t index = HEADER + (size_t)get_le64(data + 32), heads = index + NSMALL * RECORD;
+	size_t from[] = {0,	    1,		8,	 HEADER - 1, HEADER, HEADER + 10,
+			 index - 1, index,	heads - 8, heads,	   heads + 10,
+			 (heads + records) / 2, records,	records + 10, len - 8};
 	unsigned char *torn = xmalloc(len);
 	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
 		cr_assert_lt(from[i], len);
@@ -948,8 +950,8 @@ Test(cache, flipped_body_byte_is_not_trusted)
 	char *cpath = small_cache(&data, &len);
 	struct item items[NSMALL];
 	small_items(items);
-	/* in the last entry's body, before the records */
-	data[len - (size_t)get_le64(data + 48) - 10] ^= 0x10;
+	/* in the last entry's body, before the index */
+	data[HEADER + (size_t)get_le64(data + 32) - 10] ^= 0x10;
 	write_bytes(cpath, data, len);
 	struct cache *c = open_ok(cpath);
 	cr_assert_eq(lookups_damaged(c, items), 1);
@@ -969,13 +971,14 @@ Test(cache, any_damaged_byte_is_refused)
 	/* Every byte of the file, header included, one bit each (a different
 	 * bit from byte to byte): no single change may be trusted. Damage in
 	 * the header or the index makes the open refuse the file; damage in
-	 * a body makes that one entry's lookup say so. */
+	 * a body or a head makes that one entry's lookup say so. */
 	unsigned char *data;
 	size_t len;
 	char *cpath = small_cache(&data, &len);
 	struct item items[NSMALL];
 	small_items(items);
-	size_t bodies = HEADER + NSMALL * RECORD;
+	/* the header, the bodies, the index, the heads, the records */
+	size_t index = HEADER + (size_t)get_le64(data + 32), heads = index + NSMALL * RECORD;
 	size_t records = len - (size_t)get_le64(data + 48);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char bit = (unsigned char)(1u << (i % 8));
@@ -992,12 +995,12 @@ Test(cache, any_damaged_byte_is_refused)
 				     (unsigned)bit);
 			cr_assert(strstr(err, "records"), "%s", err);
 			cache_close(c);
-		} else if (i < bodies) {
+		} else if (i < HEADER || (i >= index && i < heads)) {
 			cr_assert_null(c, "byte %zu bit %u of %zu: opened anyway", i, (unsigned)bit,
 				       len);
 			cr_assert_not_null(err);
 		} else {
-			cr_assert_not_null(c, "byte %zu of %zu, in a body: %s", i, len, err);
+			cr_assert_not_null(c, "byte %zu of %zu, in an entry: %s", i, len, err);
 			cr_assert_eq(lookups_damaged(c, items), 1, "byte %zu bit %u", i,
 				     (unsigned)bit);
 			cache_close(c);

@@ -216,23 +216,25 @@ Test(fast_start, a_bad_entry_named_in_either_half, .timeout = 60)
 	store_free(&plain);
 	size_t len;
 	unsigned char *orig = (unsigned char *)slurp(cache, &len);
-	size_t n = 0;
-	for (int b = 7; b >= 0; b--)
+	size_t n = 0, bodies = 0; /* the index follows the header and the bodies */
+	for (int b = 7; b >= 0; b--) {
 		n = n << 8 | orig[16 + b];
+		bodies = bodies << 8 | orig[32 + b];
+	}
 	cr_assert_gt(n, 8);
 	size_t at[] = {0, n / 2 - 1, n / 2, n / 2 + 1, n - 1};
 	unsigned char *d = xmalloc(len);
 	for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
 		for (int what = 0; what < 2; what++) {
 			memcpy(d, orig, len);
-			unsigned char *e = d + HEADER + at[k] * RECORD;
+			unsigned char *e = d + HEADER + bodies + at[k] * RECORD;
 			if (what)
 				e[64] = 2; /* no such kind */
 			else
 				e[70] = 1; /* the padding */
 			/* and a later one bad as well: the first is named */
 			if (at[k] + 1 < n)
-				d[HEADER + (n - 1) * RECORD + 64] = 3;
+				d[HEADER + bodies + (n - 1) * RECORD + 64] = 3;
 			cache_reseal(d, len);
 			FILE *f = fopen(cache, "wb");
 			cr_assert_not_null(f);
