@@ -27,6 +27,7 @@
 #include "lede/timeline.h"
 #include "lede/ui/app.h"
 #include "lede/util.h"
+#include "lede/worker.h"
 
 #ifndef LEDE_VERSION
 #define LEDE_VERSION "0.1"
@@ -824,6 +825,114 @@ static int run_timeline(const struct store *s, const struct args *a, struct sear
 
 enum { PRINT_AHEAD = 8 };
 
+/* A line's memory asked for some lines ahead of line i of v[idx[..n)]: a
+ * sorted list visits the articles all over memory, and at a million lines
+ * each one waited on its own misses (the pointer, the article, then its
+ * title, each once the one before is there). */
+static void prefetch_line(struct article *const *v, const size_t *idx, size_t i, size_t n)
+{
+	if (i + 3 * PRINT_AHEAD < n)
+		__builtin_prefetch(&v[idx[i + 3 * PRINT_AHEAD]]);
+	if (i + 2 * PRINT_AHEAD < n)
+		__builtin_prefetch(v[idx[i + 2 * PRINT_AHEAD]]);
+	if (i + PRINT_AHEAD < n)
+		__builtin_prefetch(v[idx[i + PRINT_AHEAD]]->title);
+}
+
+/* --list's lines, made on two threads: the main one makes the even blocks
+ * of lines and writes every block in order, a worker makes the odd ones
+ * into a ring of LIST_RING buffers, at most that many ahead of the
+ * writing. Blocks of LIST_BLOCK lines, or of $LEDE_LIST_BLOCK (for the
+ * tests); on two threads from four blocks on. */
+enum { LIST_BLOCK = 2048, LIST_RING = 4 };
+
+static size_t list_block_lines(void)
+{
+	const char *e = getenv("LEDE_LIST_BLOCK");
+	long v = e ? strtol(e, NULL, 10) : 0;
+	return v > 0 && v <= LIST_BLOCK ? (size_t)v : LIST_BLOCK;
+}
+
+struct list_print {
+	struct article *const *v;
+	const size_t *idx;
+	size_t n, lines; /* lines: a block's */
+	struct buf ring[LIST_RING];
+	size_t made, written; /* odd blocks made by the worker, written */
+	bool stop;            /* the output failed: the worker gives up */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void list_block(struct list_print *p, size_t block, struct buf *b)
+{
+	size_t end = (block + 1) * p->lines < p->n ? (block + 1) * p->lines : p->n;
+	for (size_t i = block * p->lines; i < end; i++) {
+		prefetch_line(p->v, p->idx, i, end);
+		output_list_line(b, p->v[p->idx[i]]);
+	}
+}
+
+static void *list_maker(void *arg)
+{
+	struct list_print *p = arg;
+	for (size_t k = 0; 2 * k + 1 < (p->n + p->lines - 1) / p->lines; k++) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->stop && k >= p->written + LIST_RING)
+			pthread_cond_wait(&p->cv, &p->mu);
+		bool stop = p->stop;
+		pthread_mutex_unlock(&p->mu);
+		if (stop)
+			break;
+		struct buf *b = &p->ring[k % LIST_RING];
+		b->len = 0;
+		list_block(p, 2 * k + 1, b);
+		pthread_mutex_lock(&p->mu);
+		p->made = k + 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+static void print_list(struct article *const *v, const size_t *idx, size_t n, size_t lines)
+{
+	struct list_print p = {.v = v, .idx = idx, .n = n, .lines = lines};
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	struct worker w = {0};
+	bool alone = !worker_start(&w, list_maker, &p); /* then every block here */
+	struct buf mine = {0};
+	for (size_t block = 0; block * lines < n; block++) {
+		struct buf *b = &mine;
+		if (block % 2 && !alone) {
+			size_t k = block / 2;
+			pthread_mutex_lock(&p.mu);
+			while (p.made <= k)
+				pthread_cond_wait(&p.cv, &p.mu);
+			pthread_mutex_unlock(&p.mu);
+			b = &p.ring[k % LIST_RING];
+		} else {
+			mine.len = 0;
+			list_block(&p, block, &mine);
+		}
+		int rc = output_stdout_write(b->data, b->len);
+		pthread_mutex_lock(&p.mu);
+		p.written += block % 2;
+		p.stop = rc < 0; /* said once, by finish() */
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		if (rc < 0)
+			break;
+	}
+	worker_join(&w);
+	buf_free(&mine);
+	for (size_t i = 0; i < LIST_RING; i++)
+		buf_free(&p.ring[i]);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+}
+
 /* --list and --json: the matching articles in order on stdout. */
 static int run_print(struct store *s, const struct args *a, struct search *re,
 		     const struct querylang *ql)
@@ -836,6 +945,11 @@ static int run_print(struct store *s, const struct args *a, struct search *re,
 		print_groups(s, idx, n);
 		n = 0;
 	}
+	size_t lines = list_block_lines();
+	if (a->mode == MODE_LIST && n >= 4 * lines) {
+		print_list(s->v, idx, n, lines);
+		n = 0;
+	}
 	struct buf b = {0};
 	/* the marks are read, never written, here */
 	struct state *st = a->mode == MODE_JSON ? open_marks() : NULL;
@@ -843,16 +957,7 @@ static int run_print(struct store *s, const struct args *a, struct search *re,
 	size_t cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct article *art = s->v[idx[i]];
-		/* The order visits the articles all over memory: what a line
-		 * reads is asked for some lines ahead (the pointer, then the
-		 * article, then its title), so that a million lines do not
-		 * wait on memory one by one. */
-		if (i + 3 * PRINT_AHEAD < n)
-			__builtin_prefetch(&s->v[idx[i + 3 * PRINT_AHEAD]]);
-		if (i + 2 * PRINT_AHEAD < n)
-			__builtin_prefetch(s->v[idx[i + 2 * PRINT_AHEAD]]);
-		if (i + PRINT_AHEAD < n)
-			__builtin_prefetch(s->v[idx[i + PRINT_AHEAD]]->title);
+		prefetch_line(s->v, idx, i, n);
 		if (a->mode == MODE_LIST) {
 			output_list_line(&b, art);
 		} else {
