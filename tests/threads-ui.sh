@@ -48,5 +48,16 @@ for script in tests/ui/*.script; do
 	play "$script" "$name" "$args" "writing the cache"
 	play "$script" "$name" "$args" "lazy, from the cache"
 done
-[ $status -eq 0 ] && echo "threads: every UI script the same with the threaded paths, parsed and lazy"
+# --list's lines made on two threads, in blocks of one line: the same
+# bytes as one thread's
+list() {
+	env TZ=UTC LC_ALL=C.UTF-8 XDG_CACHE_HOME=/nonexistent LEDE_LIST_BLOCK="$1" \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}" \
+		"$lede" --no-cache --list --sort heat tests/corpus tests/corpus-site
+}
+if ! list 1 >"$tmp/two" || ! list 100000 >"$tmp/one" || ! cmp -s "$tmp/one" "$tmp/two"; then
+	echo "threads: --list on two threads: failed, or not one thread's list" >&2
+	status=1
+fi
+[ $status -eq 0 ] && echo "threads: every UI script the same with the threaded paths, parsed and lazy, and --list"
 exit $status
