@@ -272,6 +272,8 @@ static uint64_t lede_version_hash(void)
 struct lane {
 	struct spill head;
 	struct buf body;
+	/* the bodies of the tickets parked (cache_ticket_park) */
+	struct spill park;
 	/* where an entry's rec_blob is made before the ticket takes a copy */
 	struct buf scratch;
 };
@@ -414,8 +416,10 @@ static void lanes_init(struct cache_writer *w, size_t nlanes)
 	}
 	w->nlanes = nlanes;
 	w->lanes = xcalloc(nlanes + 1, sizeof *w->lanes);
-	for (size_t i = 0; i <= nlanes; i++)
+	for (size_t i = 0; i <= nlanes; i++) {
 		spill_init(&w->lanes[i].head, make, w);
+		spill_init(&w->lanes[i].park, make, w);
+	}
 	spill_init(&w->index, make, w);
 	w->bodyfile.make = w->near ? make_file : NULL;
 	w->bodyfile.ctx = w;
@@ -425,6 +429,7 @@ static void lanes_free(struct cache_writer *w)
 {
 	for (size_t i = 0; w->lanes && i <= w->nlanes; i++) {
 		spill_free(&w->lanes[i].head);
+		spill_free(&w->lanes[i].park);
 		buf_free(&w->lanes[i].body);
 		buf_free(&w->lanes[i].scratch);
 	}
@@ -699,6 +704,18 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
 	spill_settle(&l->head);
 }
 
+void cache_ticket_park(struct cache_writer *w, struct cache_ticket *t)
+{
+	if (!t->made || !t->body)
+		return;
+	struct spill *park = &w->lanes[t->lane].park;
+	t->boff = spill_size(park);
+	buf_add(&park->mem, t->body, t->blen);
+	spill_settle(park);
+	t->rec = xrealloc(t->rec, (size_t)(t->body - t->rec) + 1);
+	t->body = NULL;
+}
+
 void cache_ticket_free(struct cache_ticket *t)
 {
 	free(t->rec);
@@ -720,10 +737,18 @@ static void place(struct cache_writer *w, const struct cache_ticket *t, const un
 		w->runs = xgrow(w->runs, &w->capruns, w->nruns + 1, sizeof *w->runs);
 		w->runs[w->nruns++] = (struct run){t->lane, t->hoff, t->hlen};
 	}
-	if (t->blen) {
+	if (t->blen && body) {
 		buf_add(&w->bodyfile.mem, body, t->blen);
-		spill_settle(&w->bodyfile);
+	} else if (t->blen) { /* parked: read back where it waited */
+		struct buf *m = &w->bodyfile.mem;
+		m->data = xgrow(m->data, &m->cap, m->len + t->blen, 1);
+		if (spill_read(&w->lanes[t->lane].park, t->boff, m->data + m->len, t->blen) < 0 &&
+		    !w->bodyfile.err)
+			w->bodyfile.err = errno ? errno : EIO; /* said by the commit */
+		m->len += t->blen;
 	}
+	if (t->blen)
+		spill_settle(&w->bodyfile);
 	w->n++;
 	w->heads += t->hlen;
 	w->bodies += t->blen;
@@ -756,7 +781,7 @@ size_t cache_writer_peak(const struct cache_writer *w)
 {
 	size_t peak = w->index.peak + w->bodyfile.peak;
 	for (size_t i = 0; i <= w->nlanes; i++)
-		peak += w->lanes[i].head.peak;
+		peak += w->lanes[i].head.peak + w->lanes[i].park.peak;
 	for (size_t k = 0; record_spills(w, k); k++)
 		peak += record_spills(w, k)->peak;
 	return peak;

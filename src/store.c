@@ -754,10 +754,15 @@ static void encode_parsed(struct thread_ctx *tc, struct load_slot *slot, const s
 	cache_writer_encode(L->writer, tc->lane, cache_key(L, slot, &tc->key), slot->path, st,
 			    slot->a, (const char *const *)slot->problems.v, slot->problems.n,
 			    &note->ticket);
-	if (note->ticket.made)
-		slot->note = note;
-	else
+	if (!note->ticket.made) {
 		free(note); /* left out of the cache: nothing to place */
+		return;
+	}
+	/* A load that does not stream places its files only at its end: the
+	 * body waits in the lane's stream, not in memory. */
+	if (!L->stream)
+		cache_ticket_park(L->writer, &note->ticket);
+	slot->note = note;
 }
 
 /* What the caller keeps of an article just parsed (and cached): for a list

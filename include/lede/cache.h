@@ -335,6 +335,7 @@ void cache_writer_stream(struct cache_writer *w, const char *path, size_t nlanes
 /* One entry encoded, not yet placed. */
 struct cache_ticket {
 	uint64_t hoff; /* in the lane's stream of heads */
+	uint64_t boff; /* parked: in the lane's stream of parked bodies */
 	uint32_t hlen, hsum, blen, bsum;
 	uint16_t lane;
 	uint8_t kind; /* 0 skipped, 1 article */
@@ -343,7 +344,7 @@ struct cache_ticket {
 	 * body (blen bytes at body, in the same allocation), until it is
 	 * placed; cache_ticket_free for one never placed. */
 	unsigned char *rec;
-	const unsigned char *body;
+	const unsigned char *body; /* NULL once parked */
 };
 
 /* Encode the entry of the file named path, stored under key, into lane
@@ -356,6 +357,11 @@ void cache_writer_encode(struct cache_writer *w, size_t lane, const char *key, c
  * it was encoded for). Each ticket once; one that was not made is
  * nothing. */
 void cache_writer_place(struct cache_writer *w, struct cache_ticket *t, const struct stat *st);
+/* Move t's body out of memory, into its lane's stream of parked bodies
+ * (beyond the bound, a file), for a ticket that will wait: one placed
+ * only once every file is loaded. On the lane's thread, as encoding; the
+ * ticket is placed once the lanes are done. */
+void cache_ticket_park(struct cache_writer *w, struct cache_ticket *t);
 /* What a ticket holds, freed: for one that is never placed (placing it
  * frees it). */
 void cache_ticket_free(struct cache_ticket *t);

@@ -391,7 +391,8 @@ enum { MANY = 12000, RUN = 32 };
 /* A writer given many entries on two lanes, taken as the loader takes
  * files (runs of RUN, the lanes in turn) and placed in order; and the same
  * entries added one by one to a writer that keeps them all in memory. */
-static void write_many(const char *stream_path, const char *serial_path, size_t *peak)
+static void write_many(const char *stream_path, const char *serial_path, bool park,
+		       size_t *peak)
 {
 	struct parsed p;
 	parse_file(&p, "seeds", "seeds/000_05f876dcdba3f9f7.txt");
@@ -408,6 +409,10 @@ static void write_many(const char *stream_path, const char *serial_path, size_t 
 		cache_writer_encode(w, i / RUN % 2, key, key, &st[i], p.a,
 				    (const char *const *)p.problems.v, p.problems.n, &t[i]);
 		cr_assert(t[i].made);
+		if (park) {
+			cache_ticket_park(w, &t[i]);
+			cr_assert_null(t[i].body, "a parked body still in memory");
+		}
 		cache_writer_add_as(serial, key, key, &st[i], p.a,
 				    (const char *const *)p.problems.v, p.problems.n);
 		free(key);
@@ -499,12 +504,39 @@ Test(cache_stream, the_writer_holds_a_bounded_amount)
 	char *dir = temp_dir("stream-writer");
 	char *a = xasprintf("%s/sub/stream.cache", dir), *b = xasprintf("%s/serial.cache", dir);
 	size_t peak;
-	write_many(a, b, &peak);
+	write_many(a, b, false, &peak);
 	/* ten streams (two lanes' heads, the writer's own lane's, the
 	 * bodies placed, the index, and the records section's five:
 	 * records, topics, related hashes, keys, titles), each at most
 	 * twice the bound of capacity */
 	cr_assert_leq(peak, 10 * 2 * (size_t)SPILL_BOUND, "peak %zu bytes", peak);
+	size_t na, nb;
+	unsigned char *x = bytes_of(a, &na), *y = bytes_of(b, &nb);
+	cr_assert_gt(na, 4 * peak, "the cache is no bigger than what was held");
+	cr_assert(na == nb && !memcmp(x, y, na), "the two writers' files differ");
+	char *err = NULL;
+	struct cache *c = cache_open(a, &err);
+	cr_assert_not_null(c, "%s", err ? err : "");
+	cr_assert_eq(cache_count(c), MANY);
+	cache_close(c);
+	free(x);
+	free(y);
+	free(a);
+	free(b);
+	temp_dir_free(dir);
+}
+
+/* Tickets that wait for the end of the load (one that does not stream)
+ * keep their bodies in their lanes' streams, not in memory: the same file,
+ * the same bound. */
+Test(cache_stream, tickets_parked_till_the_end_hold_a_bounded_amount)
+{
+	char *dir = temp_dir("stream-parked");
+	char *a = xasprintf("%s/sub/stream.cache", dir), *b = xasprintf("%s/serial.cache", dir);
+	size_t peak;
+	write_many(a, b, true, &peak);
+	/* and two streams more, the lanes' parked bodies */
+	cr_assert_leq(peak, 12 * 2 * (size_t)SPILL_BOUND, "peak %zu bytes", peak);
 	size_t na, nb;
 	unsigned char *x = bytes_of(a, &na), *y = bytes_of(b, &nb);
 	cr_assert_gt(na, 4 * peak, "the cache is no bigger than what was held");
