@@ -134,10 +134,17 @@ static void sum_init(struct sum *s, uint64_t seed)
 /* The whole blocks of p[0..n): n rounded down to 32. */
 static size_t sum_blocks(struct sum *s, const unsigned char *p, size_t n)
 {
+	/* the lanes in registers: through s, each step would wait for the
+	 * last one's store (p may alias s, for all the compiler knows) */
+	uint64_t l0 = s->lane[0], l1 = s->lane[1], l2 = s->lane[2], l3 = s->lane[3];
 	size_t i = 0;
-	for (; n - i >= 32; i += 32)
-		for (int k = 0; k < 4; k++)
-			s->lane[k] = rotl64((s->lane[k] ^ get64(p + i + 8 * (size_t)k)) * FNV_PRIME, 29);
+	for (; n - i >= 32; i += 32) {
+		l0 = rotl64((l0 ^ get64(p + i)) * FNV_PRIME, 29);
+		l1 = rotl64((l1 ^ get64(p + i + 8)) * FNV_PRIME, 29);
+		l2 = rotl64((l2 ^ get64(p + i + 16)) * FNV_PRIME, 29);
+		l3 = rotl64((l3 ^ get64(p + i + 24)) * FNV_PRIME, 29);
+	}
+	*s = (struct sum){{l0, l1, l2, l3}};
 	return i;
 }
 

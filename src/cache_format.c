@@ -104,7 +104,7 @@ static uint8_t rd8(struct rd *r)
 	return q ? *q : 0;
 }
 
-static uint64_t rdv(struct rd *r)
+static uint64_t rdv_long(struct rd *r)
 {
 	uint64_t v = 0;
 	for (unsigned shift = 0; r->p < r->end; shift += 7) {
@@ -120,6 +120,14 @@ static uint64_t rdv(struct rd *r)
 	r->bad = true;
 	r->p = r->end;
 	return 0;
+}
+
+/* Most varints are one byte: those inline, the rest in rdv_long. */
+static inline uint64_t rdv(struct rd *r)
+{
+	if (r->p < r->end && *r->p < 0x80)
+		return *r->p++;
+	return rdv_long(r);
 }
 
 /* A count that must fit what is left of the record, each counted thing
@@ -151,14 +159,16 @@ static void rd_fail(struct rd *r)
  * terminal -- and an entry that holds anything else is refused as
  * damaged. */
 
-static inline bool has_zero_byte(uint64_t w)
-{
-	return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
-}
-
 static inline bool cont(unsigned char c)
 {
 	return (c & 0xc0) == 0x80;
+}
+
+static inline uint64_t word_at(const unsigned char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, sizeof w);
+	return w;
 }
 
 /* Valid UTF-8 with no NUL: every string libyaml hands out is valid UTF-8,
@@ -167,15 +177,32 @@ static inline bool cont(unsigned char c)
  * runs on every string of every article a warm start decodes. */
 static bool text_ok(const unsigned char *s, size_t n)
 {
+	/* Plain ASCII but NUL, words at a time: a word has no other byte
+	 * when no byte of it, nor of it less one in each byte, has its high
+	 * bit set (a NUL borrows; a borrow only runs on from a NUL). The
+	 * lowest such bit is then in the first byte that is not plain. */
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
 	while (i < n) {
-		/* plain ASCII, eight bytes at a time */
-		for (; n - i >= 8; i += 8) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if ((w & 0x8080808080808080ull) || has_zero_byte(w))
+		for (; n - i >= 32; i += 32) {
+			uint64_t a = word_at(s + i), b = word_at(s + i + 8), c = word_at(s + i + 16),
+				 d = word_at(s + i + 24);
+			if ((a | b | c | d | (a - ones) | (b - ones) | (c - ones) | (d - ones)) & highs)
 				break;
 		}
+		/* then eight, to the first byte that is not plain */
+		for (; n - i >= 8; i += 8) {
+			uint64_t w = word_at(s + i), m = (w | (w - ones)) & highs;
+			if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				i += (size_t)__builtin_ctzll(m) / 8; /* the first of them */
+#endif
+				break;
+			}
+		}
+		/* then one, to that byte or the end */
+		while (i < n && (unsigned)s[i] - 1 < 0x7f)
+			i++;
 		if (i >= n)
 			break;
 		unsigned char c = s[i];

@@ -827,16 +827,23 @@ enum { PRINT_AHEAD = 8 };
 
 /* A line's memory asked for some lines ahead of line i of v[idx[..n)]: a
  * sorted list visits the articles all over memory, and at a million lines
- * each one waited on its own misses (the pointer, the article, then its
- * title, each once the one before is there). */
+ * each one waited on its own misses (the pointer, the article, then the
+ * strings it prints, each once the one before is there). */
 static void prefetch_line(struct article *const *v, const size_t *idx, size_t i, size_t n)
 {
 	if (i + 3 * PRINT_AHEAD < n)
 		__builtin_prefetch(&v[idx[i + 3 * PRINT_AHEAD]]);
-	if (i + 2 * PRINT_AHEAD < n)
-		__builtin_prefetch(v[idx[i + 2 * PRINT_AHEAD]]);
-	if (i + PRINT_AHEAD < n)
-		__builtin_prefetch(v[idx[i + PRINT_AHEAD]]->title);
+	if (i + 2 * PRINT_AHEAD < n) {
+		const char *x = (const char *)v[idx[i + 2 * PRINT_AHEAD]];
+		for (size_t at = 0; at < sizeof(struct article); at += 64)
+			__builtin_prefetch(x + at);
+	}
+	if (i + PRINT_AHEAD < n) {
+		const struct article *x = v[idx[i + PRINT_AHEAD]];
+		__builtin_prefetch(x->title);
+		__builtin_prefetch(x->web_url);
+		__builtin_prefetch(x->provider.name);
+	}
 }
 
 /* --list's lines, made on two threads: the main one makes the even blocks
