@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lede/cluster.h"
+#include "lede/compat.h"
 #include "lede/state.h"
 #include "lede/store.h"
 #include "lede/util.h"
@@ -38,6 +39,15 @@ struct group *group_new(const struct store *s)
 	g->seen = xcalloc(room, 1);
 	g->line_of = xmalloc(room * sizeof *g->line_of);
 	g->flip = xcalloc(room, 1);
+	/* the pages put in place at once, a few milliseconds at a million
+	 * articles: lines land all over these arrays, and a page fault each
+	 * where one lands first took a slice of a few thousand rows 20 to
+	 * 30 ms right after the start */
+	compat_prefault(g->line_of, room * sizeof *g->line_of);
+	compat_prefault(g->lines, room * sizeof *g->lines);
+	compat_prefault(g->seen, room);
+	compat_prefault(g->kind, room);
+	compat_prefault(g->flip, room);
 	return g;
 }
 

@@ -391,6 +391,11 @@ struct query {
 	/* Set by query_free: the warm-up leaves what it has not done (a
 	 * reader that quits never waits for a million articles' orders). */
 	atomic_bool stopping;
+	long long until; /* query_time_limit's, or 0 */
+	/* a finished scan's copy of the set it searched within, kept for
+	 * the next one's: its pages are in place (a fresh one is a page
+	 * fault each 4 kB, milliseconds of a key at a million articles) */
+	unsigned char *spare_only;
 	struct match_set sets[2]; /* [0] is the most recent */
 	struct scan_task *task;   /* the pattern being scanned for, or NULL */
 	/* Scans told to stop for a pattern typed on, not waited for (the
@@ -539,6 +544,7 @@ struct query *query_new(const struct store *s)
 }
 
 static void task_free(struct scan_task *t);
+static void task_end(struct query *q, struct scan_task *t);
 
 /* The dropped scans that have stopped (all of them, waiting, when wait)
  * joined and freed. */
@@ -552,7 +558,7 @@ static void tasks_reap(struct query *q, bool wait)
 		}
 		worker_join(&t->w);
 		*at = t->next_dropped;
-		task_free(t);
+		task_end(q, t);
 	}
 }
 
@@ -567,6 +573,7 @@ void query_free(struct query *q)
 		task_free(q->task);
 	}
 	tasks_reap(q, true);
+	free(q->spare_only);
 	ql_task_stop(q);
 	free(q->ql_text);
 	free(q->ql_bits);
@@ -1651,6 +1658,17 @@ static void task_free(struct scan_task *t)
 	free(t);
 }
 
+/* A task's end on the reader's thread: its copy of the set it searched
+ * within kept for the next task, which will need one as large. */
+static void task_end(struct query *q, struct scan_task *t)
+{
+	if (t->only && !q->spare_only) {
+		q->spare_only = t->only;
+		t->only = NULL;
+	}
+	task_free(t);
+}
+
 /* The finished task's matches into the kept sets (unless it was cancelled). */
 static void task_take_in(struct query *q)
 {
@@ -1660,7 +1678,7 @@ static void task_take_in(struct query *q)
 		keep_set(q, t->pattern, search_is_literal(t->re), t->match);
 		t->match = NULL;
 	}
-	task_free(t);
+	task_end(q, t);
 	q->task = NULL;
 }
 
@@ -1697,7 +1715,8 @@ static void task_start(struct query *q, struct search *re)
 	atomic_init(&t->next, 0);
 	const struct match_set *last = superset(q, re);
 	if (last) { /* a copy: the kept sets may change meanwhile */
-		t->only = xmalloc(n ? n : 1);
+		t->only = q->spare_only ? q->spare_only : xmalloc(n ? n : 1);
+		q->spare_only = NULL;
 		memcpy(t->only, last->match, n);
 	}
 	q->task = t;
@@ -2323,6 +2342,23 @@ static void rows_work_start(struct query *q, const struct query_spec *w)
 /* The walk that begins rows whose texts must be tested stops after this
  * many microseconds, whatever it found. */
 enum { BEGIN_US = 8000 };
+/* ... and looks at the time after each part of this many articles: one
+ * article's text read back from the cache takes 10 to 20 us at a million
+ * (a page fault of the mapping, mostly), so a part is under a millisecond */
+enum { WALK_PART = 32 };
+
+/* When a walk that reads texts stops: BEGIN_US from now, or the limit of
+ * the key (query_time_limit) if that comes first. */
+static long long walk_end(const struct query *q)
+{
+	long long end = monotonic_us() + BEGIN_US;
+	return q->until && q->until < end ? q->until : end;
+}
+
+void query_time_limit(struct query *q, long long until)
+{
+	q->until = until;
+}
 
 /* What a walk the reader's thread makes at once tests at most: 4 times
  * the thread minimum. */
@@ -2360,9 +2396,9 @@ size_t query_rows_begin(struct query *q, const struct query_spec *w, size_t want
 		 * tests the whole budget, which took a key 200 ms at a hundred
 		 * thousand articles on a loaded machine; so it stops at
 		 * BEGIN_US too, and the rows come with the thread's matches */
-		long long end = monotonic_us() + BEGIN_US;
+		long long end = walk_end(q);
 		for (size_t left = budget; left && !walk->complete && n < (want ? want : 1);) {
-			size_t part = left < 256 ? left : 256, from = walk->pos;
+			size_t part = left < WALK_PART ? left : WALK_PART, from = walk->pos;
 			n = walk_on(q, w, out, n, want ? want - 1 : 0, -1, part, walk);
 			left -= part;
 			if (monotonic_us() >= end || walk->pos == from) /* or the head's end */
@@ -2454,9 +2490,9 @@ bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out
 		return true;
 	}
 	/* each article's text read: for BEGIN_US at most */
-	long long end = monotonic_us() + BEGIN_US;
+	long long end = walk_end(q);
 	while (!walk->complete && walk->pos <= rank) {
-		*n = walk_on(q, w, out, *n, 0, (long)rank, 256, walk);
+		*n = walk_on(q, w, out, *n, 0, (long)rank, WALK_PART, walk);
 		if (walk->pos <= rank && !walk->complete && monotonic_us() >= end)
 			return false;
 	}

@@ -147,6 +147,14 @@ bool query_rows_keeps(struct query *q, const struct query_spec *w, size_t i);
  * how far it went). */
 bool query_rows_reach(struct query *q, const struct query_spec *w, uint32_t *out, size_t *n,
 		      size_t through, struct query_walk *walk);
+/* The walks that read articles' texts (query_rows_begin,
+ * query_rows_reach) stop by until (monotonic_us) when it comes before
+ * their own few milliseconds: the reader gives a key, and a tick, one
+ * limit for all the walks it makes, so that a key that begins the rows
+ * and then keeps the selection waits once, not once a walk. Each walk
+ * still tests a few articles past it, so that it gets somewhere. 0: no
+ * such limit. */
+void query_time_limit(struct query *q, long long until);
 /* Is everything the rows for w need known now (after query_poll)? Then
  * query_rows_begin and query_rows_extend to the end cost a walk. */
 bool query_rows_ready(struct query *q, const struct query_spec *w);

@@ -535,6 +535,14 @@ static void take_dups(struct app *a, bool wait)
  * slices of SLICE articles (or rows), as many as fit in TICK_US of a tick,
  * so that the key a tick comes before never waits for a million. */
 enum { SLICE = 1 << 12, TICK_US = 3000 };
+/* What the walks a key makes that read articles' texts take, all of them
+ * (query_time_limit): the rows found by then are shown, the rest come
+ * with the thread's matches. */
+enum { KEY_WALK_US = 8000 };
+/* Rows folded into lines a slice at a time: a row's line lands anywhere in
+ * the group's arrays, a page fault each while their pages are not in
+ * place yet, so the slices are smaller than the walk's. */
+enum { LINES_SLICE = 1 << 9 };
 
 /* A slice of the rows' walk, then of the folding into lines, while the
  * tick has time; true when both are done. Once the engine knows what the
@@ -550,7 +558,7 @@ static bool rows_slices(struct app *a)
 			return false;
 	}
 	while (!app_lines_complete(a)) {
-		lines_sync(a, SIZE_MAX, SLICE);
+		lines_sync(a, SIZE_MAX, LINES_SLICE);
 		if (monotonic_us() >= end)
 			return false;
 	}
@@ -569,8 +577,11 @@ void app_tick(struct app *a)
 	struct query_spec w = app_rows_spec(a);
 	if (!a->walk.complete && !query_rows_ready(a->query, &w))
 		return;
+	/* the walks of the slices and the placing share the tick's time */
+	query_time_limit(a->query, monotonic_us() + TICK_US);
 	rows_slices(a);
 	rows_place(a, false);
+	query_time_limit(a->query, 0);
 	if (a->follow_pending)
 		follow_list(a);
 	if (a->count_message && a->count_message == a->message)
@@ -1511,6 +1522,8 @@ void app_handle_key(struct app *a, int key)
 	/* typing a filter or a command reads no story */
 	bool typing = a->prompt == PROMPT_FILTER ||
 		      (a->prompt == PROMPT_COMMAND && key != 13);
+	/* the walks that read texts share one limit for the whole key */
+	query_time_limit(a->query, monotonic_us() + KEY_WALK_US);
 	prompt_seek_drop(a); /* a step still finding its row: the key acts on the list as it is */
 	if (!typing)
 		follow_settle(a);
@@ -1538,6 +1551,7 @@ void app_handle_key(struct app *a, int key)
 		follow_list(a);
 	triage_tick(a);
 	save_marks(a);
+	query_time_limit(a->query, 0);
 }
 
 bool app_tick_marks(struct app *a)

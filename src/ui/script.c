@@ -53,7 +53,7 @@ static void timings_print(struct timings *t)
 	double max = t->n ? v[t->n - 1].us : 0;
 	printf("--- stats\nfirst-draw-ms %.1f\nkeys %zu\nkey-p50-ms %.3f\nkey-p95-ms %.3f\nkey-max-ms %.3f\n",
 	       t->first_draw_us / 1e3, t->n, p50 / 1e3, p95 / 1e3, max / 1e3);
-	for (size_t i = 0; i < 5 && i < t->n; i++) {
+	for (size_t i = 0; i < 12 && i < t->n; i++) {
 		const struct timed *k = &v[t->n - 1 - i];
 		char name[32];
 		printf("key-slow-ms %.3f line %zu key %zu %s\n", k->us / 1e3, k->lineno, k->nth,
