@@ -163,7 +163,7 @@ struct slab_chunk {
 
 /* Big enough that the chunks are few, and their mapping worth making
  * whole at once (compat_map_prefaulted). */
-enum { SLAB_CHUNK = 1 << 20 };
+enum { SLAB_CHUNK = 2 << 20 };
 
 /* n bytes from s, at a multiple of align (a power of two) */
 static void *slab_take(struct slab *s, size_t n, size_t align)
@@ -172,7 +172,7 @@ static void *slab_take(struct slab *s, size_t n, size_t align)
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size - sizeof *c || c->size - sizeof *c - at < n) {
 		size_t size = n > SLAB_CHUNK - sizeof *c ? sizeof *c + n : SLAB_CHUNK;
-		c = compat_map_prefaulted(size);
+		c = size == SLAB_CHUNK ? compat_map_huge(size) : compat_map_prefaulted(size);
 		c->size = size;
 		c->next = s->head;
 		s->head = c;

@@ -1369,6 +1369,7 @@ struct cache {
 	/* Open addressing by (device, inode); a slot holds an entry's index
 	 * + 1, 0 is empty. */
 	uint32_t *by_id;
+	size_t by_id_bytes; /* its mapping's */
 	size_t mask;
 	/* The table is made at the first lookup, not at the open: a warm
 	 * start from the records looks nothing up before its first screen
@@ -1903,7 +1904,7 @@ void cache_close(struct cache *c)
 		munmap(c->imap, c->imaplen);
 	free(c->icopy);
 	free(c->stride_at);
-	free(c->by_id);
+	compat_unmap(c->by_id, c->by_id_bytes);
 	if (c->rmap)
 		munmap(c->rmap, c->rmaplen);
 	free(c->names);
@@ -2064,7 +2065,11 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 	while (slots < c->n * 2)
 		slots *= 2;
 	c->mask = slots - 1;
-	c->by_id = xcalloc(slots, sizeof *c->by_id);
+	/* filled all over: its pages put in place at once, in huge pages
+	 * where they can be (a page fault each, then a missed translation
+	 * at each lookup, were most of making it at a million entries) */
+	c->by_id_bytes = slots * sizeof *c->by_id;
+	c->by_id = compat_map_huge(c->by_id_bytes);
 	for (size_t i = 0; i < c->n; i++) {
 		struct entry e_, *e = &e_;
 		entry_at(c, i, e);

@@ -152,6 +152,30 @@ void *compat_map_prefaulted(size_t n)
 	return p;
 }
 
+void *compat_map_huge(size_t n)
+{
+#if defined(MADV_HUGEPAGE) && defined(MADV_POPULATE_WRITE)
+	enum { HUGE = 2u << 20 };
+	if (n % HUGE == 0) {
+		/* room to align in, the rest given back */
+		unsigned char *m = mmap(NULL, n + HUGE, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED) {
+			uintptr_t a = ((uintptr_t)m + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+			unsigned char *p = (unsigned char *)a;
+			if (p > m)
+				munmap(m, (size_t)(p - m));
+			if (m + HUGE > p)
+				munmap(p + n, (size_t)(m + HUGE - p));
+			(void)madvise(p, n, MADV_HUGEPAGE); /* else small pages */
+			(void)madvise(p, n, MADV_POPULATE_WRITE);
+			return p;
+		}
+	}
+#endif
+	return compat_map_prefaulted(n);
+}
+
 void compat_prefault(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE

@@ -65,6 +65,10 @@ void compat_map_blocks_from(size_t n);
  * xmalloc. Free it with compat_unmap and the same n. */
 void *compat_map_prefaulted(size_t n);
 void compat_unmap(void *p, size_t n);
+/* As compat_map_prefaulted, in huge pages where the system gives them (n
+ * a multiple of 2 MB): memory read all over, in no order, then costs the
+ * processor far fewer page translations, and its pages far fewer faults. */
+void *compat_map_huge(size_t n);
 /* Put in place at once the whole pages of the n bytes at p, where the
  * system can (else they come by faults, as before): for a big array about
  * to be filled. */
