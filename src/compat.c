@@ -165,8 +165,7 @@ void *compat_map_huge(size_t n)
 			unsigned char *p = (unsigned char *)a;
 			if (p > m)
 				munmap(m, (size_t)(p - m));
-			if (m + HUGE > p)
-				munmap(p + n, (size_t)(m + HUGE - p));
+			munmap(p + n, (size_t)(m + HUGE - p)); /* never empty: p < m + HUGE */
 			(void)madvise(p, n, MADV_HUGEPAGE); /* else small pages */
 			(void)madvise(p, n, MADV_POPULATE_WRITE);
 			return p;
