@@ -1367,8 +1367,10 @@ struct cache {
 	uint64_t hend, bend; /* where the heads and the bodies end */
 	size_t n;
 	/* Open addressing by (device, inode); a slot holds an entry's index
-	 * + 1, 0 is empty. */
-	uint32_t *by_id;
+	 * + 1 in its low half, 0 when empty, and in its high half the high
+	 * half of the hash (see id_slot): a probe past another file's slot
+	 * reads no index record. */
+	uint64_t *by_id;
 	size_t by_id_bytes; /* its mapping's */
 	size_t mask;
 	/* The table is made at the first lookup, not at the open: a warm
@@ -1491,6 +1493,23 @@ static uint64_t id_hash(uint64_t dev, uint64_t ino)
 	return hash_pair(dev, ino);
 }
 
+/* A slot of the table by identity: entry id, of hash h. */
+static uint64_t id_slot(uint64_t h, size_t id)
+{
+	return (h & 0xffffffff00000000u) | ((uint64_t)id + 1);
+}
+
+/* Does slot v hold an entry whose hash has h's high half? */
+static bool id_tag_is(uint64_t v, uint64_t h)
+{
+	return (v ^ h) >> 32 == 0;
+}
+
+static size_t id_entry(uint64_t v)
+{
+	return (size_t)(uint32_t)v - 1;
+}
+
 /* The bytes [off, off + len) of the file, through a window that reads
  * ahead; NULL if the file no longer has them. */
 static const unsigned char *fetch(const struct cache_reader *r, struct window *w, uint64_t off,
@@ -1584,15 +1603,19 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 		return -1;
 	by_id_ensure(c);
 	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
-	for (size_t i = id_hash(dev, ino) & c->mask;; i = (i + 1) & c->mask) {
-		uint32_t k = c->by_id[i];
-		if (!k)
+	uint64_t h = id_hash(dev, ino);
+	for (size_t i = h & c->mask;; i = (i + 1) & c->mask) {
+		uint64_t v = c->by_id[i];
+		if (!v)
 			return -1;
+		if (!id_tag_is(v, h))
+			continue; /* another file's */
 		/* Hard links share the identity: go on past the others. */
+		size_t k = id_entry(v);
 		struct entry e;
-		entry_at(c, k - 1, &e);
-		if (same_file(&e, st) && stored_for(r, k - 1, key))
-			return (long)(k - 1);
+		entry_at(c, k, &e);
+		if (same_file(&e, st) && stored_for(r, k, key))
+			return (long)k;
 	}
 }
 
@@ -2059,6 +2082,18 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 
 /* The table by (device, inode), without the entries racy with the cache
  * file's write time: they are never found. */
+/* Entries whose slots are fetched ahead while the table is made. */
+enum { ID_AHEAD = 16 };
+
+/* Entry id's hash, its slot asked of the memory ahead of its use. */
+static uint64_t id_ahead(const struct cache *c, size_t id)
+{
+	const unsigned char *q = c->index + id * RECORD_SIZE;
+	uint64_t h = id_hash(get64(q + 8), get64(q));
+	__builtin_prefetch(&c->by_id[h & c->mask], 1);
+	return h;
+}
+
 static void index_by_id(struct cache *c, const struct timespec *written)
 {
 	size_t slots = 16;
@@ -2070,7 +2105,17 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 	 * at each lookup, were most of making it at a million entries) */
 	c->by_id_bytes = slots * sizeof *c->by_id;
 	c->by_id = compat_map_huge(c->by_id_bytes);
+	/* The hashes of the next ID_AHEAD entries, their slots fetched ahead:
+	 * at a million entries the table is far bigger than the caches, and
+	 * a miss each was most of making it. */
+	uint64_t ahead[ID_AHEAD];
 	for (size_t i = 0; i < c->n; i++) {
+		if (i == 0)
+			for (size_t j = 0; j < ID_AHEAD && j < c->n; j++)
+				ahead[j] = id_ahead(c, j);
+		uint64_t h = ahead[i % ID_AHEAD];
+		if (i + ID_AHEAD < c->n)
+			ahead[i % ID_AHEAD] = id_ahead(c, i + ID_AHEAD);
 		struct entry e_, *e = &e_;
 		entry_at(c, i, e);
 		if (racy_time(e->sec, e->nsec, written->tv_sec, written->tv_nsec) ||
@@ -2079,14 +2124,17 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 		/* Hard links share (device, inode), and a keyed hash cannot
 		 * spread equal keys: past a few names of one file, the others
 		 * are parsed again rather than make every lookup of it walk
-		 * them all (and a forged cache of one inode quadratic). */
-		size_t k = id_hash(e->dev, e->ino) & c->mask, same = 0;
+		 * them all (and a forged cache of one inode quadratic). Only a
+		 * slot of the same hash's can be one of them. */
+		size_t k = h & c->mask, same = 0;
 		for (; c->by_id[k] && same < MAX_LINKS; k = (k + 1) & c->mask) {
-			const unsigned char *o = c->index + (size_t)(c->by_id[k] - 1) * RECORD_SIZE;
+			if (!id_tag_is(c->by_id[k], h))
+				continue;
+			const unsigned char *o = c->index + id_entry(c->by_id[k]) * RECORD_SIZE;
 			same += get64(o + 8) == e->dev && get64(o) == e->ino;
 		}
 		if (same < MAX_LINKS)
-			c->by_id[k] = (uint32_t)i + 1;
+			c->by_id[k] = id_slot(h, i);
 	}
 }
 

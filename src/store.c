@@ -2738,6 +2738,9 @@ static void dups_from_aliases(struct store *s)
 	dups_keep(s, pairs, n);
 }
 
+/* Articles whose slots dups_by_table fetches ahead of their turn. */
+enum { DUPS_AHEAD = 16 };
+
 /* Without a URL index: a table of the webUrls alone. */
 static void dups_by_table(struct store *s)
 {
@@ -2747,9 +2750,21 @@ static void dups_by_table(struct store *s)
 	struct url_slot *t = xcalloc(want, sizeof *t);
 	struct web_alias *pairs = NULL;
 	size_t n = 0, cap = 0;
+	/* the hashes of the next DUPS_AHEAD articles (has[]: whether each
+	 * has a webUrl), their slots fetched ahead: at a million articles
+	 * the table is far bigger than the caches, a miss a slot else */
+	uint64_t ahead[DUPS_AHEAD];
+	bool has[DUPS_AHEAD];
+	for (size_t j = 0; j < DUPS_AHEAD && j < s->n; j++)
+		if ((has[j] = web_hash(s, j, &ahead[j])))
+			__builtin_prefetch(&t[ahead[j] & (want - 1)], 1);
 	for (size_t i = 0; i < s->n; i++) {
-		uint64_t h;
-		if (!web_hash(s, i, &h))
+		size_t r = i % DUPS_AHEAD;
+		uint64_t h = ahead[r];
+		bool ok = has[r];
+		if (i + DUPS_AHEAD < s->n && (has[r] = web_hash(s, i + DUPS_AHEAD, &ahead[r])))
+			__builtin_prefetch(&t[ahead[r] & (want - 1)], 1);
+		if (!ok)
 			continue;
 		size_t at = h & (want - 1);
 		while (t[at].used && t[at].hash != h)
