@@ -1619,6 +1619,26 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 	}
 }
 
+void cache_find_ahead(const struct cache_reader *r, const struct stat *st, bool record)
+{
+	const struct cache *c = r->c;
+	if (!c->n || !atomic_load_explicit(&c->by_id_made, memory_order_acquire))
+		return;
+	uint64_t h = id_hash((uint64_t)st->st_dev, (uint64_t)st->st_ino);
+	size_t i = h & c->mask;
+	if (!record) {
+		__builtin_prefetch(&c->by_id[i]);
+		return;
+	}
+	for (uint64_t v; (v = c->by_id[i]); i = (i + 1) & c->mask)
+		if (id_tag_is(v, h)) {
+			const unsigned char *q = c->index + id_entry(v) * RECORD_SIZE;
+			__builtin_prefetch(q);
+			__builtin_prefetch(q + RECORD_SIZE - 1);
+			return;
+		}
+}
+
 int cache_entry_key(struct cache_reader *r, size_t id, struct buf *key)
 {
 	const char *k;

@@ -883,15 +883,21 @@ struct first_stat {
  * that follow them, each a walk of the cache's tables and windows, then
  * run together, on what the processor holds of them still, rather than
  * each after a call into the kernel (which, on a virtual machine, may
- * take the processor's page translations with it). */
+ * take the processor's page translations with it). What each lookup will
+ * read of the tables is asked for meanwhile, a stage over the run at a
+ * time (cache_find_ahead). */
 static void first_stats(struct thread_ctx *tc, struct load_slot *run, size_t n,
 			struct first_stat *fs)
 {
 	for (size_t k = 0; k < n; k++) {
 		const char *name;
 		int dirfd = dir_for(tc, run[k].path, &name);
-		fs[k].ok = fstatat(dirfd, name, &fs[k].st, 0) == 0;
+		if ((fs[k].ok = fstatat(dirfd, name, &fs[k].st, 0) == 0))
+			cache_find_ahead(tc->rdr, &fs[k].st, false);
 	}
+	for (size_t k = 0; k < n; k++)
+		if (fs[k].ok)
+			cache_find_ahead(tc->rdr, &fs[k].st, true);
 }
 
 /* Load slot's file; first: its first stat when it was taken already
