@@ -2100,8 +2100,6 @@ static char *read_entries(struct cache *c, const char *path, const unsigned char
 	return NULL;
 }
 
-/* The table by (device, inode), without the entries racy with the cache
- * file's write time: they are never found. */
 /* Entries whose slots are fetched ahead while the table is made. */
 enum { ID_AHEAD = 16 };
 
@@ -2114,6 +2112,8 @@ static uint64_t id_ahead(const struct cache *c, size_t id)
 	return h;
 }
 
+/* The table by (device, inode), without the entries racy with the cache
+ * file's write time: they are never found. */
 static void index_by_id(struct cache *c, const struct timespec *written)
 {
 	size_t slots = 16;
@@ -2129,10 +2129,9 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 	 * at a million entries the table is far bigger than the caches, and
 	 * a miss each was most of making it. */
 	uint64_t ahead[ID_AHEAD];
+	for (size_t j = 0; j < ID_AHEAD && j < c->n; j++)
+		ahead[j] = id_ahead(c, j);
 	for (size_t i = 0; i < c->n; i++) {
-		if (i == 0)
-			for (size_t j = 0; j < ID_AHEAD && j < c->n; j++)
-				ahead[j] = id_ahead(c, j);
 		uint64_t h = ahead[i % ID_AHEAD];
 		if (i + ID_AHEAD < c->n)
 			ahead[i % ID_AHEAD] = id_ahead(c, i + ID_AHEAD);

@@ -157,8 +157,8 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st);
 /* What cache_find of st will read, asked of the memory ahead: its slot of
  * the table, or (record, once the slot came) the index record it names.
  * For a run of lookups, each stage over the run before the next: at a
- * million entries each would else wait on its own misses. Nothing before
- * the first lookup has made the table. */
+ * million entries each would else wait on its own misses. It does
+ * nothing until a first lookup has made the table. */
 void cache_find_ahead(const struct cache_reader *r, const struct stat *st, bool record);
 
 /* Entry id's key into *key (NUL-terminated), its head checked: 1 for an
