@@ -1510,6 +1510,16 @@ static size_t id_entry(uint64_t v)
 	return (size_t)(uint32_t)v - 1;
 }
 
+/* From slot *i on, the first slot of an entry of hash h's high half, its
+ * place left in *i; 0 at the empty slot that ends the run (*i there). */
+static uint64_t id_next(const struct cache *c, uint64_t h, size_t *i)
+{
+	for (uint64_t v; (v = c->by_id[*i]); *i = (*i + 1) & c->mask)
+		if (id_tag_is(v, h))
+			return v;
+	return 0;
+}
+
 /* The bytes [off, off + len) of the file, through a window that reads
  * ahead; NULL if the file no longer has them. */
 static const unsigned char *fetch(const struct cache_reader *r, struct window *w, uint64_t off,
@@ -1603,20 +1613,16 @@ long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 		return -1;
 	by_id_ensure(c);
 	uint64_t ino = (uint64_t)st->st_ino, dev = (uint64_t)st->st_dev;
-	uint64_t h = id_hash(dev, ino);
-	for (size_t i = h & c->mask;; i = (i + 1) & c->mask) {
-		uint64_t v = c->by_id[i];
-		if (!v)
-			return -1;
-		if (!id_tag_is(v, h))
-			continue; /* another file's */
-		/* Hard links share the identity: go on past the others. */
+	uint64_t h = id_hash(dev, ino), v;
+	/* Hard links share the identity: go on past the others. */
+	for (size_t i = h & c->mask; (v = id_next(c, h, &i)); i = (i + 1) & c->mask) {
 		size_t k = id_entry(v);
 		struct entry e;
 		entry_at(c, k, &e);
 		if (same_file(&e, st) && stored_for(r, k, key))
 			return (long)k;
 	}
+	return -1;
 }
 
 void cache_find_ahead(const struct cache_reader *r, const struct stat *st, bool record)
@@ -1630,13 +1636,12 @@ void cache_find_ahead(const struct cache_reader *r, const struct stat *st, bool 
 		__builtin_prefetch(&c->by_id[i]);
 		return;
 	}
-	for (uint64_t v; (v = c->by_id[i]); i = (i + 1) & c->mask)
-		if (id_tag_is(v, h)) {
-			const unsigned char *q = c->index + id_entry(v) * RECORD_SIZE;
-			__builtin_prefetch(q);
-			__builtin_prefetch(q + RECORD_SIZE - 1);
-			return;
-		}
+	uint64_t v = id_next(c, h, &i);
+	if (v) {
+		const unsigned char *q = c->index + id_entry(v) * RECORD_SIZE;
+		__builtin_prefetch(q);
+		__builtin_prefetch(q + RECORD_SIZE - 1);
+	}
 }
 
 int cache_entry_key(struct cache_reader *r, size_t id, struct buf *key)
@@ -2146,13 +2151,12 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 		 * them all (and a forged cache of one inode quadratic). Only a
 		 * slot of the same hash's can be one of them. */
 		size_t k = h & c->mask, same = 0;
-		for (; c->by_id[k] && same < MAX_LINKS; k = (k + 1) & c->mask) {
-			if (!id_tag_is(c->by_id[k], h))
-				continue;
-			const unsigned char *o = c->index + id_entry(c->by_id[k]) * RECORD_SIZE;
+		uint64_t v;
+		for (; same < MAX_LINKS && (v = id_next(c, h, &k)); k = (k + 1) & c->mask) {
+			const unsigned char *o = c->index + id_entry(v) * RECORD_SIZE;
 			same += get64(o + 8) == e->dev && get64(o) == e->ino;
 		}
-		if (same < MAX_LINKS)
+		if (same < MAX_LINKS) /* k: the empty slot id_next stopped at */
 			c->by_id[k] = id_slot(h, i);
 	}
 }
