@@ -86,13 +86,9 @@ struct article *article_new(const char *path)
 	return article_new_sized(path, 0);
 }
 
-/* arena.next of an article made in a slab: its memory is the slab's. No
- * arena of its own ever asks for a block that big. */
-#define IN_SLAB SIZE_MAX
-
 void article_free(struct article *a)
 {
-	if (!a || a->arena.next == IN_SLAB)
+	if (!a)
 		return;
 	arena_free(&a->arena);
 	free(a);
@@ -214,30 +210,45 @@ const char *slab_strdup(struct slab *sl, const char *s)
 	return memcpy(slab_take(sl, n, 1), s, n); /* strings packed, unaligned */
 }
 
-struct article *article_stub_in(struct slab *sl, const char *path)
+_Static_assert(!(ROW_ORIGINAL & (HAS_DATE | HAS_QUALITY | HAS_HEAT)), "a row's bits apart");
+
+struct list_row *list_row_stub_in(struct slab *sl, const char *path)
 {
-	/* zero already: a slab's chunks are fresh mappings, never reused */
-	struct article *t = slab_alloc(sl, sizeof *t);
-	t->arena.next = IN_SLAB;
-	t->path = path;
-	return t;
+	/* zero already (a slab's chunks are fresh mappings, never reused),
+	 * aligned for its pointers alone */
+	struct list_row *r = slab_take(sl, sizeof *r, alignof(struct list_row));
+	r->path = path;
+	return r;
 }
 
-struct article *article_copy_listed_in(struct slab *sl, const struct article *a,
-				       const char *path)
+struct list_row *list_row_copy_in(struct slab *sl, const struct article *a, const char *path)
 {
-	struct article *t = article_stub_in(sl, path);
-	t->title = slab_strdup(sl, a->title);
-	t->web_url = slab_strdup(sl, a->web_url);
-	t->provider.name = slab_strdup(sl, a->provider.name);
-	t->original_url = slab_strdup(sl, lazy_original(a));
-	t->name = slab_strdup(sl, lazy_name(a));
-	t->type = slab_strdup(sl, a->type);
-	t->date = a->date;
-	t->quality = a->quality;
-	t->heat = a->heat;
-	t->has = a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
-	return t;
+	struct list_row *r = list_row_stub_in(sl, path);
+	const char *original = lazy_original(a);
+	r->title = slab_strdup(sl, a->title);
+	r->url = slab_strdup(sl, original ? original : a->web_url);
+	r->provider = slab_strdup(sl, a->provider.name);
+	r->date = a->date;
+	r->quality = a->quality;
+	r->heat = a->heat;
+	r->has = (unsigned char)((a->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT)) |
+				 (original ? ROW_ORIGINAL : 0));
+	return r;
+}
+
+const struct article *list_row_view(const struct list_row *r, struct article *tmp)
+{
+	bool original = r->has & ROW_ORIGINAL;
+	tmp->path = r->path;
+	tmp->title = r->title;
+	tmp->web_url = original ? NULL : r->url;
+	tmp->original_url = original ? r->url : NULL;
+	tmp->provider.name = r->provider;
+	tmp->date = r->date;
+	tmp->quality = r->quality;
+	tmp->heat = r->heat;
+	tmp->has = r->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+	return tmp;
 }
 
 struct article *article_trim(struct article *a)

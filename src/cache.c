@@ -1731,21 +1731,30 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 	return cache_format_decode_article(h, e->hlen, r->head_ok == id + 1, b, e->blen, path);
 }
 
-struct article *cache_read_listed_in(struct cache_reader *r, size_t id, const char *path,
-				     struct slab *slab)
+/* Entry id's article, checked whole, decoded into r's scratch as *whole
+ * (valid until r decodes again); false when damaged or not an article. */
+static bool read_scratch(struct cache_reader *r, size_t id, const char *path,
+			 struct article *whole)
 {
 	struct entry e_, *e = &e_;
 	entry_at(r->c, id, e);
 	const unsigned char *h, *b;
-	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)))
-		return NULL;
-	return cache_format_decode_listed(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
-					  &r->scratch, slab);
+	return e->kind == 1 && (h = open_part(r, id, false)) && (b = open_part(r, id, true)) &&
+	       cache_format_decode_scratch(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
+					   &r->scratch, whole);
+}
+
+struct list_row *cache_read_row_in(struct cache_reader *r, size_t id, const char *path,
+				   struct slab *slab)
+{
+	struct article whole;
+	return read_scratch(r, id, path, &whole) ? list_row_copy_in(slab, &whole, path) : NULL;
 }
 
 struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path)
 {
-	return cache_read_listed_in(r, id, path, NULL);
+	struct article whole;
+	return read_scratch(r, id, path, &whole) ? article_copy_listed(&whole) : NULL;
 }
 
 /* The URLs that linking reads of a, hashed (hash.h). */
@@ -1771,12 +1780,7 @@ static void links_of(const struct article *a, struct cache_links *l)
 bool cache_read_scratch(struct cache_reader *r, size_t id, const char *path,
 			struct article *whole, struct cache_links *links)
 {
-	struct entry e_, *e = &e_;
-	entry_at(r->c, id, e);
-	const unsigned char *h, *b;
-	if (e->kind != 1 || !(h = open_part(r, id, false)) || !(b = open_part(r, id, true)) ||
-	    !cache_format_decode_scratch(h, e->hlen, r->head_ok == id + 1, b, e->blen, path,
-					 &r->scratch, whole))
+	if (!read_scratch(r, id, path, whole))
 		return false;
 	links_of(whole, links);
 	return true;

@@ -895,15 +895,3 @@ bool cache_format_decode_scratch(const unsigned char *head, size_t hlen, bool he
 	struct rd b = {.p = body, .end = body + blen};
 	return decode_in_scratch(&h, &b, path, scratch, whole);
 }
-
-struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
-					   bool head_checked, const unsigned char *body,
-					   size_t blen, const char *path, struct buf *scratch,
-					   struct slab *slab)
-{
-	struct article whole;
-	if (!cache_format_decode_scratch(head, hlen, head_checked, body, blen, path, scratch,
-					 &whole))
-		return NULL;
-	return slab ? article_copy_listed_in(slab, &whole, path) : article_copy_listed(&whole);
-}

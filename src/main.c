@@ -825,21 +825,26 @@ static int run_timeline(const struct store *s, const struct args *a, struct sear
 
 enum { PRINT_AHEAD = 8 };
 
-/* A line's memory asked for some lines ahead of line i of v[idx[..n)]: a
+/* A line's memory asked for some lines ahead of line i of idx[..n): a
  * sorted list visits the articles all over memory, and at a million lines
- * each one waited on its own misses (the pointer, the article, then the
- * strings it prints, each once the one before is there). */
-static void prefetch_line(struct article *const *v, const size_t *idx, size_t i, size_t n)
+ * each one waited on its own misses (the pointer, the row or article, then
+ * the strings it prints, each once the one before is there). */
+static void prefetch_line(const struct store *s, const size_t *idx, size_t i, size_t n)
 {
 	if (i + 3 * PRINT_AHEAD < n)
-		__builtin_prefetch(&v[idx[i + 3 * PRINT_AHEAD]]);
+		__builtin_prefetch(s->rows ? (const void *)&s->rows[idx[i + 3 * PRINT_AHEAD]]
+					   : (const void *)&s->v[idx[i + 3 * PRINT_AHEAD]]);
 	if (i + 2 * PRINT_AHEAD < n) {
-		const char *x = (const char *)v[idx[i + 2 * PRINT_AHEAD]];
-		for (size_t at = 0; at < sizeof(struct article); at += 64)
+		size_t k = idx[i + 2 * PRINT_AHEAD];
+		const struct list_row *r = s->rows ? s->rows[k] : NULL;
+		const char *x = r ? (const char *)r : (const char *)s->v[k];
+		size_t size = r ? sizeof *r : sizeof(struct article);
+		for (size_t at = 0; at < size; at += 64)
 			__builtin_prefetch(x + at);
 	}
 	if (i + PRINT_AHEAD < n) {
-		const struct article *x = v[idx[i + PRINT_AHEAD]];
+		struct article tmp;
+		const struct article *x = store_list_view(s, idx[i + PRINT_AHEAD], &tmp);
 		__builtin_prefetch(x->title);
 		__builtin_prefetch(x->web_url);
 		__builtin_prefetch(x->provider.name);
@@ -861,7 +866,7 @@ static size_t list_block_lines(void)
 }
 
 struct list_print {
-	struct article *const *v;
+	const struct store *s;
 	const size_t *idx;
 	size_t n, lines; /* lines: a block's */
 	struct buf ring[LIST_RING];
@@ -874,9 +879,10 @@ struct list_print {
 static void list_block(struct list_print *p, size_t block, struct buf *b)
 {
 	size_t end = (block + 1) * p->lines < p->n ? (block + 1) * p->lines : p->n;
+	struct article tmp = {0};
 	for (size_t i = block * p->lines; i < end; i++) {
-		prefetch_line(p->v, p->idx, i, end);
-		output_list_line(b, p->v[p->idx[i]]);
+		prefetch_line(p->s, p->idx, i, end);
+		output_list_line(b, store_list_view(p->s, p->idx[i], &tmp));
 	}
 }
 
@@ -902,9 +908,9 @@ static void *list_maker(void *arg)
 	return NULL;
 }
 
-static void print_list(struct article *const *v, const size_t *idx, size_t n, size_t lines)
+static void print_list(const struct store *s, const size_t *idx, size_t n, size_t lines)
 {
-	struct list_print p = {.v = v, .idx = idx, .n = n, .lines = lines};
+	struct list_print p = {.s = s, .idx = idx, .n = n, .lines = lines};
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	struct worker w = {0};
@@ -954,7 +960,7 @@ static int run_print(struct store *s, const struct args *a, struct search *re,
 	}
 	size_t lines = list_block_lines();
 	if (a->mode == MODE_LIST && n >= 4 * lines) {
-		print_list(s->v, idx, n, lines);
+		print_list(s, idx, n, lines);
 		n = 0;
 	}
 	struct buf b = {0};
@@ -962,9 +968,10 @@ static int run_print(struct store *s, const struct args *a, struct search *re,
 	struct state *st = a->mode == MODE_JSON ? open_marks() : NULL;
 	const char **paths = NULL;
 	size_t cap = 0;
+	struct article tmp = {0};
 	for (size_t i = 0; i < n; i++) {
-		const struct article *art = s->v[idx[i]];
-		prefetch_line(s->v, idx, i, n);
+		const struct article *art = store_list_view(s, idx[i], &tmp);
+		prefetch_line(s, idx, i, n);
 		if (a->mode == MODE_LIST) {
 			output_list_line(&b, art);
 		} else {

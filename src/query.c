@@ -68,6 +68,8 @@ struct ctx {
 	const struct store *s;
 	const struct field *f; /* the order's field */
 	bool desc;
+	/* a list_only load's rows read as articles (store_list_view) */
+	struct article ta, tb;
 };
 
 static int cmp_str_missing_last(const char *a, const char *b, bool *decided)
@@ -122,8 +124,9 @@ static int cmp_tie(const struct article *a, const struct article *b)
 
 static int cmp_idx(const void *pa, const void *pb, void *arg)
 {
-	const struct ctx *x = arg;
-	const struct article *a = x->s->v[*(const size_t *)pa], *b = x->s->v[*(const size_t *)pb];
+	struct ctx *x = arg;
+	const struct article *a = store_list_view(x->s, *(const size_t *)pa, &x->ta);
+	const struct article *b = store_list_view(x->s, *(const size_t *)pb, &x->tb);
 	int c = cmp_key(a, b, x->f, x->desc);
 	return c ? c : cmp_tie(a, b);
 }
@@ -140,7 +143,7 @@ static void sort_rows(const struct store *s, size_t *idx, size_t n, struct sort_
 		rows.v[k] = store_is_lazy(s, idx[k]) ? store_row_copy(s, idx[k]) : s->v[idx[k]];
 		at[k] = k;
 	}
-	struct ctx x = {&rows, query_sort_field(order.key), order.desc};
+	struct ctx x = {.s = &rows, .f = query_sort_field(order.key), .desc = order.desc};
 	compat_qsort_r(at, n, sizeof *at, cmp_idx, &x);
 	size_t *was = xmalloc((n ? n : 1) * sizeof *was);
 	memcpy(was, idx, n * sizeof *was);
@@ -166,13 +169,14 @@ struct run_ctx {
 static const char *run_title(const void *ctx, uint32_t k)
 {
 	const struct run_ctx *x = ctx;
-	return x->s->v[x->idx[x->pos[k]]]->title;
+	size_t i = x->idx[x->pos[k]];
+	return x->s->rows && x->s->rows[i] ? x->s->rows[i]->title : x->s->v[i]->title;
 }
 
 static const char *run_path(const void *ctx, uint32_t k)
 {
 	const struct run_ctx *x = ctx;
-	return x->s->v[x->idx[x->pos[k]]]->path;
+	return store_path(x->s, x->idx[x->pos[k]]);
 }
 
 enum { SHORT_RUN = 16 };
@@ -182,12 +186,13 @@ static void tie_run(const struct store *s, const size_t *idx, uint32_t *pos, siz
 	if (n < 2)
 		return;
 	if (n <= SHORT_RUN) {
+		struct article ta = {0}, tb = {0};
 		for (size_t i = 1; i < n; i++) {
 			uint32_t p = pos[i];
-			const struct article *a = s->v[idx[p]];
+			const struct article *a = store_list_view(s, idx[p], &ta);
 			size_t j = i;
 			for (; j > 0; j--) {
-				int c = cmp_tie(s->v[idx[pos[j - 1]]], a);
+				int c = cmp_tie(store_list_view(s, idx[pos[j - 1]], &tb), a);
 				if (c < 0 || (c == 0 && pos[j - 1] < p))
 					break;
 				pos[j] = pos[j - 1];
@@ -221,8 +226,9 @@ static void sort_by_number(const struct store *s, size_t *idx, size_t n, const s
 	struct rank_kv *kv = xmalloc((n ? n : 1) * sizeof *kv);
 	uint32_t *pos = xmalloc((n ? n : 1) * sizeof *pos);
 	size_t np = 0, nm = 0;
+	struct article tmp = {0};
 	for (size_t k = 0; k < n; k++) {
-		const struct article *a = s->v[idx[k]];
+		const struct article *a = store_list_view(s, idx[k], &tmp);
 		if (!key_known(f, a)) {
 			pos[n - ++nm] = (uint32_t)k; /* backwards: turned below */
 			continue;
@@ -266,7 +272,7 @@ void query_sort(const struct store *s, size_t *idx, size_t n, struct sort_order 
 		sort_by_number(s, idx, n, f, order.desc);
 		return;
 	}
-	struct ctx x = {s, f, order.desc};
+	struct ctx x = {.s = s, .f = f, .desc = order.desc};
 	compat_qsort_r(idx, n, sizeof *idx, cmp_idx, &x);
 }
 

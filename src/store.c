@@ -182,6 +182,7 @@ static void dups_by_table(struct store *s);
 static void dups_from_aliases(struct store *s);
 static void lazy_free(struct store_lazy *lz);
 static void links_wait(const struct store *s);
+static const struct article *art_at(const struct store *s, size_t i, struct article *tmp);
 
 void store_init(struct store *s)
 {
@@ -192,7 +193,22 @@ void store_add(struct store *s, struct article *a)
 {
 	links_wait(s);
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	if (s->rows) {
+		s->rows = xgrow(s->rows, &s->caprows, s->n + 1, sizeof *s->rows);
+		s->rows[s->n] = NULL;
+	}
 	s->v[s->n++] = a;
+}
+
+/* A list_only load's row, as article s->n (v[] NULL for it). */
+static void add_row(struct store *s, struct list_row *r)
+{
+	if (!s->rows) { /* the articles before, if any, are whole */
+		s->caprows = s->cap > s->n ? s->cap : s->n + 1;
+		s->rows = xcalloc(s->caprows, sizeof *s->rows);
+	}
+	store_add(s, NULL);
+	s->rows[s->n - 1] = r;
 }
 
 /* What the cache needs of a file's stat: its identity and version. */
@@ -229,7 +245,8 @@ struct load_slot {
 	 * an article, the article's copy instead (a hundred thousand paths
 	 * are megabytes). */
 	const char *path;
-	struct article *a;       /* NULL when skipped or lazy */
+	struct article *a;       /* NULL when skipped, lazy or a row */
+	struct list_row *row;    /* a list_only load's instead (store.rows) */
 	struct lazy_bits *lb;    /* a lazy article's, owned until the merge */
 	struct strlist problems; /* from the parser or the cache */
 	/* A file parsed and encoded into the new cache, by the thread that
@@ -305,8 +322,9 @@ struct thread_ctx {
 	/* A load from the entries alone: the path of the entry being
 	 * loaded, which the article then copies (no allocation of its own) */
 	struct buf path;
-	/* What a printing mode keeps of its articles (store_opts.list_only),
-	 * made here without a malloc each; the store takes it over. */
+	/* What a printing mode keeps of its articles (store_opts.list_only:
+	 * their rows), made here without a malloc each; the store takes it
+	 * over. */
 	struct slab slab;
 	/* The directory of the last file stat-ed, open: files come a
 	 * directory at a time, and a stat relative to it skips walking the
@@ -673,14 +691,15 @@ static const char *kept_path(struct thread_ctx *tc, const struct load_slot *slot
 	return tc->L->recycle ? slab_strdup(&tc->slab, slot->path) : slot->path;
 }
 
-/* Decode entry id, as much of it as the loader keeps. */
-static struct article *read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
+/* Decode entry id into the slot, as much of it as the loader keeps (a row
+ * for list_only); false when it did not. */
+static bool read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id)
 {
 	if (check_knows(tc->L, id))
-		return NULL; /* what the store holds already */
+		return false; /* what the store holds already */
 	if (tc->L->opts && tc->L->opts->list_only)
-		return cache_read_listed_in(tc->rdr, id, kept_path(tc, slot), &tc->slab);
-	return cache_read_article(tc->rdr, id, slot->path);
+		return (slot->row = cache_read_row_in(tc->rdr, id, kept_path(tc, slot), &tc->slab));
+	return (slot->a = cache_read_article(tc->rdr, id, slot->path));
 }
 
 /* Take the slot's file from the cache; false when the cache cannot give
@@ -706,17 +725,17 @@ static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const str
 		} else if (tc->re && !slot->matched) {
 			/* Never shown: its path stands for it, and matches
 			 * nothing. */
-			slot->a = tc->L->opts->list_only
-					  ? article_stub_in(&tc->slab, kept_path(tc, slot))
-					  : article_new(slot->path);
+			if (tc->L->opts->list_only)
+				slot->row = list_row_stub_in(&tc->slab, kept_path(tc, slot));
+			else
+				slot->a = article_new(slot->path);
 		} else if (tc->L->lazy) {
 			if (!lazy_read(tc, slot, (size_t)id, slot->path)) {
 				while (slot->problems.n)
 					free(slot->problems.v[--slot->problems.n]);
 				kind = -1;
 			}
-		} else if (!(slot->a = read_cached(tc, slot, (size_t)id)) &&
-			   !check_knows(tc->L, (size_t)id)) {
+		} else if (!read_cached(tc, slot, (size_t)id) && !check_knows(tc->L, (size_t)id)) {
 			while (slot->problems.n)
 				free(slot->problems.v[--slot->problems.n]);
 			kind = -1;
@@ -775,15 +794,16 @@ static void keep_parsed(struct thread_ctx *tc, struct load_slot *slot)
 	if (!slot->a || !o || !o->list_only || (o->match_only && !tc->re))
 		return;
 	struct article *whole = slot->a;
+	slot->a = NULL;
 	if (tc->re && !slot->matched && o->only_matches)
-		slot->a = NULL, slot->unmatched = true;
+		slot->unmatched = true;
 	else if (tc->re && !slot->matched)
-		slot->a = article_stub_in(&tc->slab, kept_path(tc, slot));
+		slot->row = list_row_stub_in(&tc->slab, kept_path(tc, slot));
 	else if (o->count_only) { /* and the webUrl, which tells a duplicate */
-		slot->a = article_stub_in(&tc->slab, kept_path(tc, slot));
-		slot->a->web_url = slab_strdup(&tc->slab, whole->web_url);
+		slot->row = list_row_stub_in(&tc->slab, kept_path(tc, slot));
+		slot->row->url = slab_strdup(&tc->slab, whole->web_url);
 	} else
-		slot->a = article_copy_listed_in(&tc->slab, whole, kept_path(tc, slot));
+		slot->row = list_row_copy_in(&tc->slab, whole, kept_path(tc, slot));
 	article_free(whole);
 }
 
@@ -966,9 +986,9 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot,
 	if (cancelled(tc->L))
 		return; /* its result would be thrown away */
 	load_one(tc, slot, first);
-	if ((slot->a || slot->lb) && slot->own_path) {
+	if ((slot->a || slot->lb || slot->row) && slot->own_path) {
 		free((char *)slot->path);
-		slot->path = slot->a ? slot->a->path : bits_path(slot->lb);
+		slot->path = slot->a ? slot->a->path : slot->row ? slot->row->path : bits_path(slot->lb);
 		slot->own_path = false;
 	}
 }
@@ -1317,13 +1337,16 @@ static void stream_block(struct loader *L, size_t b, size_t count)
 			free((char *)sl->path);
 		s->unmatched += sl->unmatched;
 		s->not_articles += sl->not_article;
-		if (!sl->a)
+		if (!sl->a && !sl->row)
 			continue;
 		if (s->matched) {
 			s->matched = xgrow(s->matched, &L->capmatched, s->n + 1, 1);
 			s->matched[s->n] = sl->matched;
 		}
-		store_add(s, sl->a);
+		if (sl->row)
+			add_row(s, sl->row);
+		else
+			store_add(s, sl->a);
 	}
 	block_release(L, b);
 }
@@ -1661,7 +1684,7 @@ static void merge_slots(struct store *s, struct loader *L)
 			lazy_skipped(s->lazy, slot);
 		if (slot->own_path)
 			free((char *)slot->path);
-		if (slot->a && s->matched)
+		if ((slot->a || slot->row) && s->matched)
 			s->matched[s->n] = slot->matched;
 		if ((slot->a || slot->lb) && s->lazy) {
 			lazy_add(s->lazy, s->n, slot);
@@ -1677,6 +1700,8 @@ static void merge_slots(struct store *s, struct loader *L)
 			store_add(s, NULL);
 		} else if (slot->a) {
 			store_add(s, slot->a);
+		} else if (slot->row) {
+			add_row(s, slot->row);
 		}
 	}
 	if (s->lazy) {
@@ -2584,7 +2609,7 @@ static size_t nlinks(const struct store *s, size_t i)
 		return 0;
 	if (lz && i < lz->n && lz->entry[i])
 		return lz->rel_at[i + 1] - lz->rel_at[i];
-	return s->v[i]->nrelated;
+	return s->v[i] ? s->v[i]->nrelated : 0; /* a row keeps none */
 }
 
 static long link_target(const struct store *s, size_t i, size_t r)
@@ -2604,9 +2629,11 @@ static long index_urls(struct store *s, size_t i)
 	if (store_is_hidden(s, i))
 		return -1; /* no longer listed: no link leads to it */
 	if (!store_is_lazy(s, i)) {
-		long holder = index_url(s, s->v[i]->web_url, i);
-		index_url(s, s->v[i]->original_url, i);
-		index_url(s, s->v[i]->amp_web_url, i);
+		struct article tmp;
+		const struct article *a = art_at(s, i, &tmp);
+		long holder = index_url(s, a->web_url, i);
+		index_url(s, a->original_url, i);
+		index_url(s, a->amp_web_url, i);
 		return holder;
 	}
 	long holder = -1;
@@ -2677,7 +2704,8 @@ static bool web_hash(const struct store *s, size_t i, uint64_t *h)
 		*h = s->lazy->urls[3 * i];
 		return s->lazy->has_urls[i] & 1;
 	}
-	const struct article *a = s->v[i];
+	struct article tmp;
+	const struct article *a = s->v[i] || s->rows ? art_at(s, i, &tmp) : NULL;
 	if (!a || !a->web_url || !*a->web_url)
 		return false;
 	*h = hash_str(a->web_url);
@@ -2837,7 +2865,8 @@ static void link_related(struct store *s)
 			urls += (h & 1) + (h >> 1 & 1) + (h >> 2 & 1);
 			continue;
 		}
-		const struct article *a = s->v[i];
+		struct article tmp;
+		const struct article *a = art_at(s, i, &tmp);
 		urls += (a->web_url && *a->web_url) + (a->original_url && *a->original_url) +
 			(a->amp_web_url && *a->amp_web_url);
 	}
@@ -3019,8 +3048,9 @@ void store_free(struct store *s)
 	lazy_free(s->lazy);
 	for (size_t i = 0; i < s->n; i++)
 		article_free(s->v[i]);
-	slab_free(&s->slab); /* after the articles that live in it */
+	slab_free(&s->slab); /* the rows and their strings */
 	free(s->v);
+	free(s->rows);
 	strlist_free(&s->problems);
 	strlist_free(&s->warnings);
 	free(s->slots);
@@ -3864,11 +3894,30 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
 	return true;
 }
 
-/* ---- what the list reads of an article, lazy or whole ---- */
+/* ---- what the list reads of an article, lazy, whole or a row ---- */
+
+/* Article i when it is not lazy: v[i], or its row read as an article in
+ * *tmp. */
+static const struct article *art_at(const struct store *s, size_t i, struct article *tmp)
+{
+	const struct list_row *r = s->rows ? s->rows[i] : NULL;
+	if (!r)
+		return s->v[i];
+	*tmp = (struct article){0};
+	return list_row_view(r, tmp);
+}
+
+const struct article *store_list_view(const struct store *s, size_t i, struct article *tmp)
+{
+	const struct list_row *r = s->rows ? s->rows[i] : NULL;
+	return r ? list_row_view(r, tmp) : s->v[i];
+}
 
 const char *store_path(const struct store *s, size_t i)
 {
-	return store_is_lazy(s, i) ? s->lazy->paths + s->lazy->path_at[i] : s->v[i]->path;
+	if (store_is_lazy(s, i))
+		return s->lazy->paths + s->lazy->path_at[i];
+	return s->rows && s->rows[i] ? s->rows[i]->path : s->v[i]->path;
 }
 
 uint32_t store_provider_id(const struct store *s, size_t i)
@@ -3884,7 +3933,7 @@ size_t store_name_count(const struct store *s)
 const char *store_provider_name(const struct store *s, size_t i)
 {
 	if (!store_is_lazy(s, i))
-		return s->v[i]->provider.name;
+		return s->rows && s->rows[i] ? s->rows[i]->provider : s->v[i]->provider.name;
 	uint32_t id = s->lazy->rec[i].provider;
 	return id == NAME_NONE ? NULL : s->lazy->names.v[id];
 }
@@ -3892,14 +3941,16 @@ const char *store_provider_name(const struct store *s, size_t i)
 const char *store_type(const struct store *s, size_t i)
 {
 	if (!store_is_lazy(s, i))
-		return s->v[i]->type;
+		return s->rows && s->rows[i] ? NULL : s->v[i]->type; /* a row keeps none */
 	uint32_t id = s->lazy->rec[i].type;
 	return id == NAME_NONE ? NULL : s->lazy->names.v[id];
 }
 
 size_t store_ntopics(const struct store *s, size_t i)
 {
-	return store_is_lazy(s, i) ? s->lazy->rec[i].ntopics : s->v[i]->ntopics;
+	if (store_is_lazy(s, i))
+		return s->lazy->rec[i].ntopics;
+	return s->rows && s->rows[i] ? 0 : s->v[i]->ntopics; /* a row keeps none */
 }
 
 const char *store_topic(const struct store *s, size_t i, size_t k)
@@ -3912,29 +3963,37 @@ const char *store_topic(const struct store *s, size_t i, size_t k)
 
 unsigned store_has(const struct store *s, size_t i)
 {
+	struct article tmp;
 	return store_is_lazy(s, i) ? s->lazy->rec[i].has
-				   : s->v[i]->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+				   : art_at(s, i, &tmp)->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
 }
 
 int64_t store_date(const struct store *s, size_t i)
 {
-	return store_is_lazy(s, i) ? s->lazy->rec[i].date : s->v[i]->date;
+	if (store_is_lazy(s, i))
+		return s->lazy->rec[i].date;
+	return s->rows && s->rows[i] ? s->rows[i]->date : s->v[i]->date;
 }
 
 int32_t store_quality(const struct store *s, size_t i)
 {
-	return store_is_lazy(s, i) ? s->lazy->rec[i].quality : s->v[i]->quality;
+	if (store_is_lazy(s, i))
+		return s->lazy->rec[i].quality;
+	return s->rows && s->rows[i] ? s->rows[i]->quality : s->v[i]->quality;
 }
 
 int32_t store_heat(const struct store *s, size_t i)
 {
-	return store_is_lazy(s, i) ? s->lazy->rec[i].heat : s->v[i]->heat;
+	if (store_is_lazy(s, i))
+		return s->lazy->rec[i].heat;
+	return s->rows && s->rows[i] ? s->rows[i]->heat : s->v[i]->heat;
 }
 
 uint64_t store_identity_hash(const struct store *s, size_t i)
 {
+	struct article tmp;
 	if (!store_is_lazy(s, i))
-		return hash_str(article_identity(s->v[i]));
+		return hash_str(article_identity(art_at(s, i, &tmp)));
 	unsigned h = s->lazy->has_urls[i];
 	/* the webUrl, else the originalUrl, each hashed while loading */
 	if (h & 3)
@@ -3944,8 +4003,9 @@ uint64_t store_identity_hash(const struct store *s, size_t i)
 
 bool store_identity_is(const struct store *s, size_t i, const char *id)
 {
+	struct article tmp;
 	if (!store_is_lazy(s, i))
-		return !strcmp(article_identity(s->v[i]), id);
+		return !strcmp(article_identity(art_at(s, i, &tmp)), id);
 	return store_identity_hash(s, i) == hash_str(id);
 }
 
@@ -3953,7 +4013,9 @@ bool store_has_web_url(const struct store *s, size_t i)
 {
 	if (store_is_lazy(s, i))
 		return s->lazy->has_urls[i] & 1;
-	return s->v[i]->web_url && *s->v[i]->web_url;
+	struct article tmp;
+	const struct article *a = art_at(s, i, &tmp);
+	return a->web_url && *a->web_url;
 }
 
 /* One more number into h, as a 64-bit word at a time. */
@@ -3981,7 +4043,8 @@ bool store_urls_hash(const struct store *s, size_t i, const unsigned char key[16
 		*out = h;
 		return true;
 	}
-	const struct article *a = s->v[i];
+	struct article tmp;
+	const struct article *a = art_at(s, i, &tmp);
 	const char *u[3] = {a->web_url, a->original_url, a->amp_web_url};
 	unsigned has = 0;
 	for (unsigned k = 0; k < 3; k++)
@@ -4009,8 +4072,11 @@ bool store_urls_hash(const struct store *s, size_t i, const unsigned char key[16
 
 bool store_web_url_is(const struct store *s, size_t i, const char *url)
 {
-	if (!store_is_lazy(s, i))
-		return s->v[i]->web_url && !strcmp(s->v[i]->web_url, url);
+	if (!store_is_lazy(s, i)) {
+		struct article tmp;
+		const struct article *a = art_at(s, i, &tmp);
+		return a->web_url && !strcmp(a->web_url, url);
+	}
 	return url && *url && (s->lazy->has_urls[i] & 1) && s->lazy->urls[3 * i] == hash_str(url);
 }
 
@@ -4101,7 +4167,8 @@ const struct article *store_row(const struct store *s, size_t i)
 
 struct article *store_row_copy(const struct store *s, size_t i)
 {
-	return store_is_lazy(s, i) ? lazy_listed(s, i) : article_copy_listed(s->v[i]);
+	struct article tmp;
+	return store_is_lazy(s, i) ? lazy_listed(s, i) : article_copy_listed(art_at(s, i, &tmp));
 }
 
 bool store_tie_order(const struct store *s, const uint32_t **order, const unsigned char **same,

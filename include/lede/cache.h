@@ -199,10 +199,10 @@ struct article *cache_read_article(struct cache_reader *r, size_t id, const char
 /* The same, checked as whole, but keeping only what lede --list prints
  * (article_trim's fields), without the whole article's allocation. */
 struct article *cache_read_listed(struct cache_reader *r, size_t id, const char *path);
-/* The same, made in slab, which owns it; path is kept, not copied (see
- * article_copy_listed_in). */
-struct article *cache_read_listed_in(struct cache_reader *r, size_t id, const char *path,
-				     struct slab *slab);
+/* Entry id's list_row (article.h), checked as whole, made in slab;
+ * path is kept, not copied. NULL: damaged, or a skipped file. */
+struct list_row *cache_read_row_in(struct cache_reader *r, size_t id, const char *path,
+				   struct slab *slab);
 
 /* What linking needs of an article the store keeps lazy: the hash_str
  * of its URLs, taken on the loading thread, and of its related stories'

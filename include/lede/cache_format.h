@@ -73,12 +73,5 @@ bool cache_format_decode_scratch(const unsigned char *head, size_t hlen, bool he
 				 const unsigned char *body, size_t blen, const char *path,
 				 struct buf *scratch, struct article *whole);
 
-/* The same decoding and checks, keeping only what lede --list prints
- * (article_copy_listed), made in slab when it is not NULL (path then
- * kept as it is, see article_copy_listed_in). */
-struct article *cache_format_decode_listed(const unsigned char *head, size_t hlen,
-					   bool head_checked, const unsigned char *body,
-					   size_t blen, const char *path, struct buf *scratch,
-					   struct slab *slab);
 
 #endif

@@ -67,11 +67,11 @@ struct store_opts {
 	 * (store.matched), so that the caller need not run the search again
 	 * (nor keep articles whole to run it). NULL: everything. */
 	const struct search *match_only;
-	/* For lede --list: an article keeps only what the list prints
-	 * (article_trim), after match_only has matched it (and, when parsed,
-	 * after it was written into the new cache). Links, --json and a
-	 * search run after the load need the whole article: they never set
-	 * this. */
+	/* For lede --list: an article is kept as a list_row (article.h; see
+	 * store.rows), what the list prints and sorts by, after match_only
+	 * has matched it (and, when parsed, after it was written into the
+	 * new cache): v[i] is NULL for it. Links, --json and a search run
+	 * after the load need the whole article: they never set this. */
 	bool list_only;
 	/* For the reader: an article taken from the cache is loaded lazy, as
 	 * a compact record (see store_is_lazy) of what the sort keys, the
@@ -125,6 +125,11 @@ struct store_origin;
 struct store {
 	struct article **v; /* owned */
 	size_t n, cap;
+	/* After a list_only load: article i's row (article.h), v[i] NULL;
+	 * read through store_list_view and the accessors below. NULL
+	 * otherwise. The array owned, the rows in slab. */
+	struct list_row **rows;
+	size_t caprows;
 	size_t nfiles;          /* candidate files seen */
 	/* Of them, met by a walk and not articles (parse.h): never listed,
 	 * never a problem. */
@@ -201,8 +206,8 @@ struct store {
 	 * the paths and options a check walks again, and what it compares
 	 * with. NULL otherwise. Owned. */
 	struct store_origin *origin;
-	/* The articles a list_only load keeps (see article.h): freed by
-	 * store_free, after every article. */
+	/* The rows a list_only load keeps (see article.h): freed by
+	 * store_free. */
 	struct slab slab;
 };
 
@@ -394,6 +399,11 @@ bool store_urls_hash(const struct store *s, size_t i, const unsigned char key[16
 const struct article *store_row(const struct store *s, size_t i);
 /* The same, as a copy of its own (the caller frees it with article_free). */
 struct article *store_row_copy(const struct store *s, size_t i);
+/* Article i as what prints and sorts a list reads: v[i] when it is whole;
+ * a list_only load's row (store.rows) read as an article in *tmp, which
+ * the caller zeroed (list_row_view), when it is not. Not for a lazy
+ * article (NULL). */
+const struct article *store_list_view(const struct store *s, size_t i, struct article *tmp);
 /* The tie order (query.h: title ascending, a missing one last, then
  * path), computed while loading lazy, when the store has one: the
  * articles in that order, whether each has the same title as the one

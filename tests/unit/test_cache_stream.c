@@ -323,8 +323,10 @@ Test(cache_stream, first_run_for_a_list_keeps_no_article_whole)
 		store_load(&s, paths, 1, &opts);
 		cr_assert_eq(s.n, whole.n);
 		cr_assert_eq(s.cache_hits, 0, "not a first run");
+		struct article tmp = {0};
 		for (size_t i = 0; i < s.n; i++) {
-			const struct article *a = s.v[i], *w = whole.v[i];
+			cr_assert(!s.v[i] && s.rows && s.rows[i], "%s: not a row", whole.v[i]->path);
+			const struct article *a = store_list_view(&s, i, &tmp), *w = whole.v[i];
 			cr_assert_str_eq(a->path, w->path);
 			cr_assert(!kept_whole(a), "%s kept whole", a->path);
 			if (with_search) {
@@ -362,9 +364,12 @@ Test(cache_stream, first_run_for_a_check_keeps_only_paths)
 		.cache_path = cache_path, .threads = 2, .list_only = true, .count_only = true};
 	store_load(&s, paths, 1, &opts);
 	cr_assert_gt(s.n, 20);
-	for (size_t i = 0; i < s.n; i++)
-		cr_assert(!s.v[i]->title && !s.v[i]->provider.name && !kept_whole(s.v[i]),
-			  "%s kept more than its path and webUrl", s.v[i]->path);
+	struct article tmp = {0};
+	for (size_t i = 0; i < s.n; i++) {
+		const struct article *a = store_list_view(&s, i, &tmp);
+		cr_assert(!a->title && !a->provider.name && !kept_whole(a),
+			  "%s kept more than its path and webUrl", a->path);
+	}
 	store_free(&s);
 	free(cache_path);
 

@@ -82,8 +82,10 @@ Test(store_modes, load_verdicts_are_the_search)
 			size_t ngot = store_matches(&s, got);
 			cr_assert_eq(ngot, nwant, "'%s': %zu matches, not %zu", patterns[p], ngot,
 				     nwant);
+			struct article tmp = {0};
 			for (size_t k = 0; k < ngot; k++) {
-				const struct article *a = s.v[got[k]], *b = plain.v[want[k]];
+				const struct article *a = store_list_view(&s, got[k], &tmp);
+				const struct article *b = plain.v[want[k]];
 				cr_assert_str_eq(a->path, b->path);
 				assert_same_str(a->title, b->title, "title", a->path);
 				assert_same_str(a->provider.name, b->provider.name, "provider", a->path);
