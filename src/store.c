@@ -2681,10 +2681,11 @@ long store_next_identity(const struct store *s, const char *id, long after)
 	/* hashed once: a lazy article is compared by its identity's hash, a
 	 * whole one by the string when the hashes agree */
 	uint64_t h = hash_str(id);
+	struct article tmp;
 	size_t end = linked ? s->nlinked : s->n; /* the linker links them all */
 	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < end; i++)
 		if (!store_is_hidden(s, i) && store_identity_hash(s, i) == h &&
-		    (store_is_lazy(s, i) || !strcmp(article_identity(s->v[i]), id)))
+		    (store_is_lazy(s, i) || !strcmp(article_identity(art_at(s, i, &tmp)), id)))
 			return (long)i;
 	return -1;
 }
@@ -2704,11 +2705,17 @@ static bool web_hash(const struct store *s, size_t i, uint64_t *h)
 		*h = s->lazy->urls[3 * i];
 		return s->lazy->has_urls[i] & 1;
 	}
-	struct article tmp;
-	const struct article *a = s->v[i] || s->rows ? art_at(s, i, &tmp) : NULL;
-	if (!a || !a->web_url || !*a->web_url)
+	/* a row's webUrl without a view of it made (this runs for every
+	 * article of a printing mode's load) */
+	const struct list_row *r = s->rows ? s->rows[i] : NULL;
+	const char *u;
+	if (r)
+		u = r->has & ROW_ORIGINAL ? NULL : r->url;
+	else
+		u = s->v[i] ? s->v[i]->web_url : NULL;
+	if (!u || !*u)
 		return false;
-	*h = hash_str(a->web_url);
+	*h = hash_str(u);
 	return true;
 }
 
@@ -3963,9 +3970,10 @@ const char *store_topic(const struct store *s, size_t i, size_t k)
 
 unsigned store_has(const struct store *s, size_t i)
 {
-	struct article tmp;
-	return store_is_lazy(s, i) ? s->lazy->rec[i].has
-				   : art_at(s, i, &tmp)->has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
+	if (store_is_lazy(s, i))
+		return s->lazy->rec[i].has;
+	unsigned has = s->rows && s->rows[i] ? s->rows[i]->has : s->v[i]->has;
+	return has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
 }
 
 int64_t store_date(const struct store *s, size_t i)

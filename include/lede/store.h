@@ -126,8 +126,11 @@ struct store {
 	struct article **v; /* owned */
 	size_t n, cap;
 	/* After a list_only load: article i's row (article.h), v[i] NULL;
-	 * read through store_list_view and the accessors below. NULL
-	 * otherwise. The array owned, the rows in slab. */
+	 * read through store_list_view and the list accessors below
+	 * (store_path to store_type, the identity's, the URLs'), which is
+	 * all a printing mode reads; the reader's functions (store_row,
+	 * store_article, store_texts) never see a row. NULL otherwise. The
+	 * array owned, the rows in slab. */
 	struct list_row **rows;
 	size_t caprows;
 	size_t nfiles;          /* candidate files seen */

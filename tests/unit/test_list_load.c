@@ -141,50 +141,85 @@ Test(list_load, streamed_rewrite_is_a_first_run)
 	temp_dir_free(dir);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* s, a list_only load, holds rows that read as plain's articles: what the
+ * list prints and sorts by, the identity and the duplicates' webUrl. How
+ * many of them have no webUrl but an originalUrl. */
+static size_t assert_rows_read_as(const struct store *s, const struct store *plain)
+{
+	cr_assert_eq(s->n, plain->n);
+	size_t original = 0;
+	struct article tmp = {0};
+	for (size_t i = 0; i < s->n; i++) {
+		const struct article *w = plain->v[i];
+		cr_assert(!s->v[i] && s->rows && s->rows[i], "%s: not a row", w->path);
+		const struct article *a = store_list_view(s, i, &tmp);
+		cr_assert(same_str(a->title, w->title), "%s: title", w->path);
+		cr_assert(same_str(a->web_url, w->web_url), "%s: webUrl", w->path);
+		cr_assert_str_eq(store_path(s, i), w->path);
+		cr_assert_str_eq(article_identity(a), article_identity(w));
+		cr_assert_eq(store_identity_hash(s, i), store_identity_hash(plain, i));
+		cr_assert(store_identity_is(s, i, article_identity(w)));
+		cr_assert_eq(store_has_web_url(s, i), store_has_web_url(plain, i));
+		cr_assert(same_str(store_provider_name(s, i), store_provider_name(plain, i)), "%s",
+			  w->path);
+		cr_assert_eq(store_has(s, i), store_has(plain, i), "%s", w->path);
+		cr_assert_eq(store_date(s, i), store_date(plain, i));
+		cr_assert_eq(store_quality(s, i), store_quality(plain, i));
+		cr_assert_eq(store_heat(s, i), store_heat(plain, i));
+		cr_assert_eq(store_dup_of(s, i), store_dup_of(plain, i), "%s: duplicate", w->path);
+		original += !store_has_web_url(plain, i) && w->original_url && *w->original_url;
+	}
+	return original;
+}
+
 /* The list's articles, from the cache or parsed, are rows (article.h) in
  * the store's slab, a fraction of an article's struct each, and no
  * article of their own (a malloc and a free a file were a third of a warm
  * --list; the article's struct, half of what a million listed ones took).
- * Every accessor reads a row as it reads the whole article. store_free
- * frees them (the sanitizer run checks it frees each once). */
+ * What a printing mode reads of an article (the store's list accessors,
+ * store_list_view) reads a row as it reads the whole article: over the
+ * generated files, tests/corpus (every field) and tests/corpus-site (a
+ * site's records, many with no webUrl). store_free frees them (the
+ * sanitizer run checks it frees each once). */
 Test(list_load, listed_articles_are_rows_read_as_articles)
 {
 	cr_assert_leq(sizeof(struct list_row) * 4, sizeof(struct article));
-	char *dir = many_files();
-	char *cpath = xasprintf("%s/a.cache", dir);
-	struct store plain;
-	load(&plain, dir, &(struct store_opts){.threads = 1});
-	struct store_opts list = {.threads = 2, .cache_path = cpath, .list_only = true};
-	for (int run = 0; run < 2; run++) { /* parsed, then from the cache */
-		struct store s;
-		load(&s, dir, &list);
-		cr_assert_gt(s.n, PER_DIR);
-		cr_assert_eq(s.n, plain.n);
-		cr_assert_eq(s.cache_hits, run ? s.nfiles : 0);
-		struct article tmp = {0};
-		for (size_t i = 0; i < s.n; i++) {
-			const struct article *w = plain.v[i];
-			cr_assert(!s.v[i] && s.rows && s.rows[i], "%s: not a row", w->path);
-			const struct article *a = store_list_view(&s, i, &tmp);
-			cr_assert_not_null(a->title, "%s", w->path);
-			cr_assert_str_eq(a->title, w->title);
-			cr_assert_str_eq(store_path(&s, i), w->path);
-			cr_assert_str_eq(article_identity(a), article_identity(w));
-			cr_assert_eq(store_identity_hash(&s, i), store_identity_hash(&plain, i));
-			cr_assert(store_identity_is(&s, i, article_identity(w)));
-			cr_assert_eq(store_has_web_url(&s, i), store_has_web_url(&plain, i));
-			const char *pa = store_provider_name(&s, i), *pw = store_provider_name(&plain, i);
-			cr_assert((!pa && !pw) || (pa && pw && !strcmp(pa, pw)), "%s", w->path);
-			cr_assert_eq(store_has(&s, i), store_has(&plain, i), "%s", w->path);
-			cr_assert_eq(store_date(&s, i), store_date(&plain, i));
-			cr_assert_eq(store_quality(&s, i), store_quality(&plain, i));
-			cr_assert_eq(store_heat(&s, i), store_heat(&plain, i));
+	char *site = temp_dir("rows-site");
+	char *cmd = xasprintf("cp -R tests/corpus-site/. '%s'/", site);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	/* each waits for its files to be old enough for the cache to take
+	 * them, and the site's copy is older still */
+	char *corpus = corpus_copy("rows-corpus");
+	char *dirs[] = {many_files(), corpus, site};
+	size_t original = 0;
+	for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
+		char *cpath = xasprintf("%s/a.cache", dirs[d]);
+		struct store plain;
+		load(&plain, dirs[d], &(struct store_opts){.threads = 1,
+							  .linking = STORE_LINK_NONE});
+		cr_assert_gt(plain.n, 5, "%s", dirs[d]);
+		struct store_opts list = {.threads = 2,
+					  .cache_path = cpath,
+					  .list_only = true,
+					  .linking = STORE_LINK_NONE};
+		for (int run = 0; run < 2; run++) { /* parsed, then from the cache */
+			struct store s;
+			load(&s, dirs[d], &list);
+			cr_assert_eq(s.cache_hits, run ? s.nfiles : 0, "%s", dirs[d]);
+			original += assert_rows_read_as(&s, &plain);
+			store_free(&s);
 		}
-		store_free(&s);
+		store_free(&plain);
+		free(cpath);
+		temp_dir_free(dirs[d]);
 	}
-	store_free(&plain);
-	free(cpath);
-	temp_dir_free(dir);
+	cr_assert_gt(original, 0, "no article had only an originalUrl");
 }
 
 /* A row keeps the originalUrl of an article without a webUrl, which is
@@ -324,4 +359,34 @@ Test(list_load, image_title_repeats_the_title_by_reference)
 	cr_assert_eq(strlen(title), strlen(other));
 	cr_assert_lt(same + strlen(title) - 8, different, "%zu bytes, against %zu", same,
 		     different);
+}
+
+/* Duplicates are one webUrl in two files: an article whose originalUrl
+ * alone is another's webUrl is no duplicate, in a list's load of rows as
+ * in a plain one; two with one webUrl are. */
+Test(list_load, rows_tell_duplicates_by_web_url_alone)
+{
+	char *dir = temp_dir("rows-dups");
+	const char *files[][2] = {
+		{"a.md", "---\ntitle: A\nwebUrl: https://x.example/1\n---\n"},
+		{"b.md", "---\ntitle: B\noriginalUrl: https://x.example/1\n---\n"},
+		{"c.md", "---\ntitle: C\nwebUrl: https://x.example/1\n---\n"},
+	};
+	for (size_t k = 0; k < 3; k++) {
+		char *path = xasprintf("%s/%s", dir, files[k][0]);
+		write_text(path, files[k][1]);
+		free(path);
+	}
+	struct store plain, s;
+	load(&plain, dir, &(struct store_opts){.threads = 1, .linking = STORE_LINK_NONE});
+	load(&s, dir,
+	     &(struct store_opts){.threads = 1, .list_only = true, .linking = STORE_LINK_NONE});
+	cr_assert_eq(s.n, 3);
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(store_dup_of(&s, i), store_dup_of(&plain, i), "%s", store_path(&s, i));
+	cr_assert_eq(store_dup_of(&s, 1), -1, "an originalUrl made a duplicate");
+	cr_assert_eq(store_dup_of(&s, 2), 0);
+	store_free(&s);
+	store_free(&plain);
+	temp_dir_free(dir);
 }
