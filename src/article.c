@@ -241,7 +241,7 @@ const struct article *list_row_view(const struct list_row *r, struct article *tm
 	bool original = r->has & ROW_ORIGINAL;
 	tmp->path = r->path;
 	tmp->title = r->title;
-	tmp->web_url = original ? NULL : r->url;
+	tmp->web_url = list_row_web_url(r);
 	tmp->original_url = original ? r->url : NULL;
 	tmp->provider.name = r->provider;
 	tmp->date = r->date;

@@ -184,6 +184,12 @@ static void lazy_free(struct store_lazy *lz);
 static void links_wait(const struct store *s);
 static const struct article *art_at(const struct store *s, size_t i, struct article *tmp);
 
+/* Article i's row after a list_only load (store.rows), else NULL. */
+static const struct list_row *row_at(const struct store *s, size_t i)
+{
+	return s->rows ? s->rows[i] : NULL;
+}
+
 void store_init(struct store *s)
 {
 	memset(s, 0, sizeof *s);
@@ -2707,12 +2713,8 @@ static bool web_hash(const struct store *s, size_t i, uint64_t *h)
 	}
 	/* a row's webUrl without a view of it made (this runs for every
 	 * article of a printing mode's load) */
-	const struct list_row *r = s->rows ? s->rows[i] : NULL;
-	const char *u;
-	if (r)
-		u = r->has & ROW_ORIGINAL ? NULL : r->url;
-	else
-		u = s->v[i] ? s->v[i]->web_url : NULL;
+	const struct list_row *r = row_at(s, i);
+	const char *u = r ? list_row_web_url(r) : s->v[i] ? s->v[i]->web_url : NULL;
 	if (!u || !*u)
 		return false;
 	*h = hash_str(u);
@@ -3907,16 +3909,14 @@ bool store_check_apply(struct store *s, bool wait, struct store_changes *out)
  * *tmp. */
 static const struct article *art_at(const struct store *s, size_t i, struct article *tmp)
 {
-	const struct list_row *r = s->rows ? s->rows[i] : NULL;
-	if (!r)
-		return s->v[i];
-	*tmp = (struct article){0};
-	return list_row_view(r, tmp);
+	if (row_at(s, i))
+		*tmp = (struct article){0};
+	return store_list_view(s, i, tmp);
 }
 
 const struct article *store_list_view(const struct store *s, size_t i, struct article *tmp)
 {
-	const struct list_row *r = s->rows ? s->rows[i] : NULL;
+	const struct list_row *r = row_at(s, i);
 	return r ? list_row_view(r, tmp) : s->v[i];
 }
 
@@ -3924,7 +3924,8 @@ const char *store_path(const struct store *s, size_t i)
 {
 	if (store_is_lazy(s, i))
 		return s->lazy->paths + s->lazy->path_at[i];
-	return s->rows && s->rows[i] ? s->rows[i]->path : s->v[i]->path;
+	const struct list_row *r = row_at(s, i);
+	return r ? r->path : s->v[i]->path;
 }
 
 uint32_t store_provider_id(const struct store *s, size_t i)
@@ -3939,8 +3940,10 @@ size_t store_name_count(const struct store *s)
 
 const char *store_provider_name(const struct store *s, size_t i)
 {
-	if (!store_is_lazy(s, i))
-		return s->rows && s->rows[i] ? s->rows[i]->provider : s->v[i]->provider.name;
+	if (!store_is_lazy(s, i)) {
+		const struct list_row *r = row_at(s, i);
+		return r ? r->provider : s->v[i]->provider.name;
+	}
 	uint32_t id = s->lazy->rec[i].provider;
 	return id == NAME_NONE ? NULL : s->lazy->names.v[id];
 }
@@ -3948,7 +3951,7 @@ const char *store_provider_name(const struct store *s, size_t i)
 const char *store_type(const struct store *s, size_t i)
 {
 	if (!store_is_lazy(s, i))
-		return s->rows && s->rows[i] ? NULL : s->v[i]->type; /* a row keeps none */
+		return row_at(s, i) ? NULL : s->v[i]->type; /* a row keeps none */
 	uint32_t id = s->lazy->rec[i].type;
 	return id == NAME_NONE ? NULL : s->lazy->names.v[id];
 }
@@ -3957,7 +3960,7 @@ size_t store_ntopics(const struct store *s, size_t i)
 {
 	if (store_is_lazy(s, i))
 		return s->lazy->rec[i].ntopics;
-	return s->rows && s->rows[i] ? 0 : s->v[i]->ntopics; /* a row keeps none */
+	return row_at(s, i) ? 0 : s->v[i]->ntopics; /* a row keeps none */
 }
 
 const char *store_topic(const struct store *s, size_t i, size_t k)
@@ -3972,7 +3975,8 @@ unsigned store_has(const struct store *s, size_t i)
 {
 	if (store_is_lazy(s, i))
 		return s->lazy->rec[i].has;
-	unsigned has = s->rows && s->rows[i] ? s->rows[i]->has : s->v[i]->has;
+	const struct list_row *r = row_at(s, i);
+	unsigned has = r ? r->has : s->v[i]->has;
 	return has & (HAS_DATE | HAS_QUALITY | HAS_HEAT);
 }
 
@@ -3980,21 +3984,24 @@ int64_t store_date(const struct store *s, size_t i)
 {
 	if (store_is_lazy(s, i))
 		return s->lazy->rec[i].date;
-	return s->rows && s->rows[i] ? s->rows[i]->date : s->v[i]->date;
+	const struct list_row *r = row_at(s, i);
+	return r ? r->date : s->v[i]->date;
 }
 
 int32_t store_quality(const struct store *s, size_t i)
 {
 	if (store_is_lazy(s, i))
 		return s->lazy->rec[i].quality;
-	return s->rows && s->rows[i] ? s->rows[i]->quality : s->v[i]->quality;
+	const struct list_row *r = row_at(s, i);
+	return r ? r->quality : s->v[i]->quality;
 }
 
 int32_t store_heat(const struct store *s, size_t i)
 {
 	if (store_is_lazy(s, i))
 		return s->lazy->rec[i].heat;
-	return s->rows && s->rows[i] ? s->rows[i]->heat : s->v[i]->heat;
+	const struct list_row *r = row_at(s, i);
+	return r ? r->heat : s->v[i]->heat;
 }
 
 uint64_t store_identity_hash(const struct store *s, size_t i)

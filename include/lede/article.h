@@ -190,5 +190,10 @@ struct list_row *list_row_stub_in(struct slab *sl, const char *path);
  * set in *tmp, which the caller zeroed (the other fields are never set, so
  * one *tmp serves any number of rows). Returns tmp. */
 const struct article *list_row_view(const struct list_row *r, struct article *tmp);
+/* r's webUrl, NULL when it has none (its url then the originalUrl). */
+static inline const char *list_row_web_url(const struct list_row *r)
+{
+	return r->has & ROW_ORIGINAL ? NULL : r->url;
+}
 
 #endif
