@@ -2666,30 +2666,70 @@ static void prefetch_slot(const struct store *s, size_t i)
  * A story's identity is its webUrl, else its originalUrl, else its path
  * (article_identity). Most archives give every story a webUrl, and the URL
  * index finds the articles of one; a site's videos and samples have only
- * an originalUrl, and its profiles no URL at all: with any such article
- * listed, a lookup compares the identities. */
-static void count_without_web(struct store *s)
+ * an originalUrl, and its profiles no URL at all: those are found by a
+ * table of their identities' hashes, made with the URL index, so that a
+ * mark looks up a few articles, never all of them. */
+static void index_without_web(struct store *s)
 {
+	free(s->without_web);
+	s->without_web = NULL;
 	s->nwithout_web = 0;
-	for (size_t i = 0; i < s->n; i++)
-		s->nwithout_web += !store_is_hidden(s, i) && !store_has_web_url(s, i);
+	size_t cap = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (store_is_hidden(s, i) || store_has_web_url(s, i))
+			continue;
+		s->without_web = xgrow(s->without_web, &cap, s->nwithout_web + 1,
+				       sizeof *s->without_web);
+		s->without_web[s->nwithout_web++] =
+			(struct rank_kv32){(uint32_t)(store_identity_hash(s, i) >> 32), (uint32_t)i};
+	}
+	rank_sort_kv32(s->without_web, s->nwithout_web); /* stable: by article within a key */
+}
+
+/* The first article after `after` of those with no webUrl whose identity
+ * is id (hashed h), from their table: a binary search, then the few of
+ * one key. */
+static long next_without_web(const struct store *s, const char *id, uint64_t h, long after)
+{
+	const struct rank_kv32 *v = s->without_web;
+	uint32_t key = (uint32_t)(h >> 32);
+	size_t lo = 0, hi = s->nwithout_web;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	struct article tmp;
+	for (size_t k = lo; k < s->nwithout_web && v[k].key == key; k++) {
+		size_t i = v[k].idx;
+		if ((long)i > after && i < s->nlinked && !store_is_hidden(s, i) &&
+		    store_identity_hash(s, i) == h &&
+		    (store_is_lazy(s, i) || !strcmp(article_identity(art_at(s, i, &tmp)), id)))
+			return (long)i;
+	}
+	return -1;
 }
 
 long store_next_identity(const struct store *s, const char *id, long after)
 {
-	/* While the links are made behind the first screen, a scan of every
-	 * identity's hash (a few milliseconds at a million articles) finds
-	 * what the URL index would: a mark right after the start waits for
-	 * nothing. */
-	bool linked = store_links_ready(s);
-	if (linked && !s->nwithout_web)
-		return store_next_web_url(s, id, after);
 	/* hashed once: a lazy article is compared by its identity's hash, a
 	 * whole one by the string when the hashes agree */
 	uint64_t h = hash_str(id);
+	if (store_links_ready(s)) {
+		/* the articles with a webUrl by the URL index, the others by
+		 * their table: the nearer of the two */
+		long web = store_next_web_url(s, id, after);
+		long other = s->nwithout_web ? next_without_web(s, id, h, after) : -1;
+		return web < 0 ? other : other < 0 || web < other ? web : other;
+	}
+	/* While the links are made behind the first screen, a scan of every
+	 * identity's hash (a few milliseconds at a million articles) finds
+	 * what the indexes would: a mark right after the start waits for
+	 * nothing. */
 	struct article tmp;
-	size_t end = linked ? s->nlinked : s->n; /* the linker links them all */
-	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < end; i++)
+	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < s->n; i++)
 		if (!store_is_hidden(s, i) && store_identity_hash(s, i) == h &&
 		    (store_is_lazy(s, i) || !strcmp(article_identity(art_at(s, i, &tmp)), id)))
 			return (long)i;
@@ -2911,7 +2951,7 @@ static void link_related(struct store *s)
 	}
 	if (s->lazy)
 		link_lazy(s);
-	count_without_web(s);
+	index_without_web(s);
 	/* what backlinks there were are for the articles of before */
 	free(s->backlink_start);
 	free(s->backlinks);
@@ -3064,6 +3104,7 @@ void store_free(struct store *s)
 	strlist_free(&s->warnings);
 	free(s->slots);
 	free(s->web_aliases);
+	free(s->without_web);
 	free(s->dups_by_lead);
 	free(s->dups_by_dup);
 	free(s->backlink_start);

@@ -155,7 +155,9 @@ struct store {
 	struct web_alias *dups_by_lead, *dups_by_dup;
 	size_t ndups;
 	/* Listed articles with no webUrl, whose identity the URL index does
-	 * not give (see store_next_identity). */
+	 * not give: each with the high half of its identity's hash as key,
+	 * sorted by key then article (see store_next_identity). */
+	struct rank_kv32 *without_web;
 	size_t nwithout_web;
 	/* Backlinks: articles whose related list names article i are
 	 * backlinks[backlink_start[i] .. backlink_start[i + 1]), for the

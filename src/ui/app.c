@@ -524,6 +524,7 @@ static void take_dups(struct app *a, bool wait)
 	a->dups_hidden = true;
 	query_hide_dups(a->query);
 	marksync_dups_out(&a->marks_sync, a->marks, a->store);
+	marksync_links_made(&a->marks_sync, a->marks, a->store, a->state);
 	if (store_ndups(a->store)) {
 		app_rebuild_rows(a);
 		pane_invalidate(a, &a->list);
@@ -782,7 +783,8 @@ bool app_mark(struct app *a, long idx, unsigned bits, bool on)
 	const char *id = article_identity(ar);
 	state_set(a->state, id, m);
 	/* every article of this identity shares its marks, as the next
-	 * start would show them */
+	 * start would show them (those other than idx once the links are
+	 * made, if they are not yet) */
 	marksync_set_url(&a->marks_sync, a->marks, a->store, id, m);
 	marksync_set(&a->marks_sync, a->marks, (size_t)idx, m);
 	return true;
@@ -1714,6 +1716,7 @@ static void app_free(struct app *a)
 	cluster_job_cancel(&a->clusters); /* it reads the store */
 	reload_watch_close(a);
 	free(a->marks);
+	marksync_free(&a->marks_sync);
 	query_free(a->query);
 	group_free(a->group);
 	pane_close(a, &a->list);

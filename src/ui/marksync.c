@@ -7,6 +7,7 @@ void marksync_fill(struct marksync *m, unsigned char *marks, const struct store 
 {
 	m->generation = state_generation(st);
 	m->fills++;
+	strlist_free(&m->waiting); /* what they waited for, read whole */
 	m->lookups += s->n;
 	/* by the identities' hashes, which a lazy article keeps instead of
 	 * its URLs (the state keys its marks by the same hash) */
@@ -47,6 +48,10 @@ void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned f
 void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
 		      const char *id, unsigned flags)
 {
+	if (!store_links_ready(s)) {
+		strlist_push(&m->waiting, xstrdup(id));
+		return;
+	}
 	long i = -1;
 	do {
 		m->lookups++;
@@ -71,4 +76,19 @@ void marksync_update(struct marksync *m, unsigned char *marks, const struct stor
 	for (size_t k = 0; k < n; k++)
 		marksync_set_url(m, marks, s, v[k].url, v[k].flags);
 	m->generation = state_generation(st);
+}
+
+void marksync_links_made(struct marksync *m, unsigned char *marks, const struct store *s,
+			 const struct state *st)
+{
+	struct strlist w = m->waiting;
+	m->waiting = (struct strlist){0};
+	for (size_t k = 0; k < w.n; k++)
+		marksync_set_url(m, marks, s, w.v[k], state_get(st, w.v[k]));
+	strlist_free(&w);
+}
+
+void marksync_free(struct marksync *m)
+{
+	strlist_free(&m->waiting);
 }

@@ -13,6 +13,7 @@
 #include "lede/query.h"
 #include "lede/state.h"
 #include "lede/store.h"
+#include "lede/util.h"
 
 struct marksync {
 	unsigned long generation; /* of the state when the bytes last matched it */
@@ -25,6 +26,12 @@ struct marksync {
 	 * one count (set by marksync_dups_out) */
 	bool dups_out;
 	const struct store *store;
+	/* Identities whose marks changed while the store's links were still
+	 * being made: the URL index that finds their articles comes with
+	 * them, and a scan of every article is more than a key can take at
+	 * a million. The article marked has its byte at once; the others of
+	 * its identity (rare) get theirs in marksync_links_made. */
+	struct strlist waiting;
 };
 
 /* Fill marks[0 .. s->n) from the state, every article's webUrl looked up. */
@@ -40,8 +47,14 @@ void marksync_dups_out(struct marksync *m, const unsigned char *marks, const str
 /* Give article i these flags, its counts kept. */
 void marksync_set(struct marksync *m, unsigned char *marks, size_t i, unsigned flags);
 /* Give every article whose identity is id (article_identity: the marks
- * are kept by it) these flags. */
+ * are kept by it) these flags; before the store's links are made, once
+ * they are (waiting, above). */
 void marksync_set_url(struct marksync *m, unsigned char *marks, const struct store *s,
 		      const char *id, unsigned flags);
+/* The store's links are made: the identities waiting for them get the
+ * flags the state holds for them now. */
+void marksync_links_made(struct marksync *m, unsigned char *marks, const struct store *s,
+			 const struct state *st);
+void marksync_free(struct marksync *m);
 
 #endif
