@@ -76,6 +76,22 @@ static bool seek_known(struct app *a)
 	return query_matches_known(a->query, a->search) != NULL;
 }
 
+/* Rows past those found, for line: false (the step stalled) when they
+ * would make the key or tick wait for the list's sort order, which the
+ * warm-up is still making (its head is there; past it, the order would be
+ * made on this thread, 80 ms at a million): a later tick goes on, once the
+ * order is made. */
+static bool seek_extend(struct app *a, size_t line)
+{
+	struct app_seek *s = &a->seek;
+	if (!s->may_wait && !query_order_known(a->query, app_rows_spec(a).order)) {
+		s->stalled = true;
+		return false;
+	}
+	app_rows_need(a, line);
+	return true;
+}
+
 /* A chunk of a forward walk: true when it ended (*found the line, or -1);
  * *tested counts the lines it took. */
 static bool seek_forward(struct app *a, size_t *tested, long *found)
@@ -84,8 +100,8 @@ static bool seek_forward(struct app *a, size_t *tested, long *found)
 	size_t n = a->nlines, at = (size_t)s->at;
 	if (s->phase == 0 && at >= n) {
 		if (!app_lines_complete(a)) {
-			app_rows_need(a, at);
-			*tested += SEEK_CHUNK;
+			if (seek_extend(a, at))
+				*tested += SEEK_CHUNK;
 			return false;
 		}
 		/* the end: round from 0 to start */
@@ -122,8 +138,8 @@ static bool seek_backward(struct app *a, size_t *tested, long *found)
 	if (s->phase == 0 && (s->at < 0 || n == 0)) {
 		/* round past the end: all of them, found a part at a time */
 		if (!app_lines_complete(a)) {
-			app_rows_need(a, n + SEEK_EXTEND);
-			*tested += SEEK_EXTEND;
+			if (seek_extend(a, n + SEEK_EXTEND))
+				*tested += SEEK_EXTEND;
 			return false;
 		}
 		s->phase = 1;
@@ -154,6 +170,7 @@ static bool seek_run(struct app *a, long long budget, long *found)
 {
 	long long end = budget >= 0 ? monotonic_us() + budget : 0;
 	size_t tested = 0;
+	a->seek.may_wait = budget < 0;
 	for (;;) {
 		if (end && tested >= SEEK_LINES_MIN && monotonic_us() >= end &&
 		    (tested >= SEEK_KNOWN_MIN || !seek_known(a)))
@@ -161,6 +178,10 @@ static bool seek_run(struct app *a, long long budget, long *found)
 		if (a->seek.dir > 0 ? seek_forward(a, &tested, found)
 				    : seek_backward(a, &tested, found))
 			return true;
+		if (a->seek.stalled) {
+			a->seek.stalled = false;
+			return false;
+		}
 	}
 }
 

@@ -108,10 +108,10 @@ static char *minutes_archive(size_t n, const size_t *rare, size_t nrare)
 	return dir;
 }
 
-/* The script over archive, with LEDE_SEEK_US and LEDE_THREAD_MIN as given
- * (NULL: unset); its own expectations decide. */
-static void play_over(const char *archive, const char *script, const char *seek_us,
-		      const char *thread_min)
+/* The script over archive, with LEDE_SEEK_US, LEDE_THREAD_MIN and
+ * LEDE_WARM_DELAY_US as given (NULL: unset); its own expectations decide. */
+static void play_over_held(const char *archive, const char *script, const char *seek_us,
+			   const char *thread_min, const char *warm_us)
 {
 	char *dir = temp_dir("query-ui-seek-run");
 	char *path = xasprintf("%s/seek.script", dir);
@@ -129,6 +129,9 @@ static void play_over(const char *archive, const char *script, const char *seek_
 		env[e++] = seek;
 	if (tmin)
 		env[e++] = tmin;
+	char *warm = warm_us ? xasprintf("LEDE_WARM_DELAY_US=%s", warm_us) : NULL;
+	if (warm)
+		env[e++] = warm;
 	const char *argv[] = {"--script", path, archive, NULL};
 	struct run r;
 	run_lede(&r, argv, env);
@@ -138,9 +141,16 @@ static void play_over(const char *archive, const char *script, const char *seek_
 	run_free(&r);
 	free(seek);
 	free(tmin);
+	free(warm);
 	free(state);
 	free(path);
 	temp_dir_free(dir);
+}
+
+static void play_over(const char *archive, const char *script, const char *seek_us,
+		      const char *thread_min)
+{
+	play_over_held(archive, script, seek_us, thread_min, NULL);
 }
 
 /* A step of the search that a key leaves pending (no time for it: the
@@ -168,5 +178,28 @@ Test(query_ui, a_pending_search_step_lands_where_a_known_one_does)
 	play_over(archive, script, NULL, NULL);     /* known at once: a small store */
 	play_over(archive, script, NULL, "1");      /* found on a thread */
 	play_over(archive, script, "0", "1");       /* and each key's step left pending */
+	temp_dir_free(archive);
+	/* in an order the warm-up makes after the start (the quality's: none
+	 * has one, so the titles', the zebras last), with more stories than
+	 * the head of an order the reader makes itself: a step past it waits
+	 * for a tick rather than make the order on the key. The warm-up is
+	 * held back half a second, so that the steps meet the order still
+	 * being made. */
+	const size_t rare_far[] = {5900, 1500, 100};
+	archive = minutes_archive(6000, rare_far, 3);
+	const char *by_quality = "type :sort quality\nkey Enter\n"
+				 "type /zebra\nkey Enter\nexpect selected zebra story 0100\n"
+				 "expect message ^match 1 of 3$\n"
+				 "key n\nexpect selected zebra story 1500\n"
+				 "key n\nexpect selected zebra story 5900\n"
+				 "key n\nexpect selected zebra story 0100\n"
+				 "expect message ^match 1 of 3, wrapped$\n"
+				 "key N\nexpect selected zebra story 5900\n"
+				 "expect message ^match 3 of 3, wrapped$\n"
+				 "key g\nkey N\nexpect selected zebra story 5900\n"
+				 "expect message ^match 3 of 3, wrapped$\n";
+	play_over(archive, by_quality, NULL, NULL);
+	play_over_held(archive, by_quality, NULL, "1", "500000");
+	play_over_held(archive, by_quality, "0", "1", "500000");
 	temp_dir_free(archive);
 }

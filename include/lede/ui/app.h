@@ -240,6 +240,8 @@ struct app {
 		unsigned long gen; /* rows_gen it started with */
 		const struct search *re; /* the search it started with */
 		const char *message; /* "searching …" while it is the one shown */
+		bool may_wait;    /* settling: the rows it needs found, whatever they take */
+		bool stalled;     /* needs rows of an order still being made */
 	} seek;
 
 	struct pane list, story, overlay;
