@@ -1606,6 +1606,22 @@ static void by_id_ensure(const struct cache *cc)
 	pthread_mutex_unlock(&c->by_id_mu);
 }
 
+long cache_find_near(struct cache_reader *r, const char *key, const struct stat *st,
+		     size_t guess)
+{
+	const struct cache *c = r->c;
+	if (guess < c->n) {
+		/* as the table would hold it: the same file, not racy */
+		struct entry e;
+		entry_at(c, guess, &e);
+		if (same_file(&e, st) && !racy_time(e.sec, e.nsec, c->written.tv_sec, c->written.tv_nsec) &&
+		    !racy_time(e.csec, e.cnsec, c->written.tv_sec, c->written.tv_nsec) &&
+		    stored_for(r, guess, key))
+			return (long)guess;
+	}
+	return cache_find(r, key, st);
+}
+
 long cache_find(struct cache_reader *r, const char *key, const struct stat *st)
 {
 	const struct cache *c = r->c;

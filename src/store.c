@@ -338,6 +338,13 @@ struct thread_ctx {
 	int dirfd;
 	char *dir;
 	size_t dirlen;
+	/* The cache entry the next file is likely to be: the one after the
+	 * last found, and a run's first as far from its place in the walk as
+	 * the last run's end was (files added or gone before it shift the
+	 * entries): where the cache was written in the walk's order, every
+	 * lookup is a hit there (cache_find_near). */
+	size_t guess;
+	ptrdiff_t shift;
 };
 
 /* Progress reporting from the calling thread. */
@@ -713,7 +720,9 @@ static bool read_cached(struct thread_ctx *tc, struct load_slot *slot, size_t id
 static bool load_cached(struct thread_ctx *tc, struct load_slot *slot, const struct stat *st)
 {
 	const char *key = cache_key(tc->L, slot, &tc->key);
-	long id = cache_find(tc->rdr, key, st);
+	long id = cache_find_near(tc->rdr, key, st, tc->guess);
+	/* a file the cache does not hold takes no entry's place */
+	tc->guess = id >= 0 ? (size_t)id + 1 : tc->guess;
 	if (id < 0)
 		return false;
 	const struct cache_text *texts;
@@ -1003,7 +1012,7 @@ static void load_slot(struct thread_ctx *tc, struct load_slot *slot,
  * file is claimed. Waits while the scan may still publish more, unless
  * the scanning thread itself asks (wait false). */
 static size_t claim(struct loader *L, struct load_slot **run, struct slot_block **block,
-		    bool wait)
+		    size_t *at, bool wait)
 {
 	pthread_mutex_lock(&L->mu);
 	while (wait && L->next >= L->published && !L->scanned)
@@ -1017,6 +1026,7 @@ static size_t claim(struct loader *L, struct load_slot **run, struct slot_block 
 			end = block_end;
 		*run = slot_at(L, i);
 		*block = L->blocks[i / BLOCK];
+		*at = i;
 		n = end - i;
 		L->next = end;
 	}
@@ -1029,7 +1039,8 @@ static bool load_run_as(struct thread_ctx *tc, bool wait)
 {
 	struct load_slot *run;
 	struct slot_block *block;
-	size_t n = claim(tc->L, &run, &block, wait);
+	size_t at = 0, n = claim(tc->L, &run, &block, &at, wait);
+	tc->guess = (size_t)((ptrdiff_t)at + tc->shift);
 	/* a run of the walk's files, with a cache: their stats first */
 	struct first_stat first[CHUNK];
 	bool stats = n && n <= CHUNK && tc->rdr && !tc->L->from_entries && !cancelled(tc->L);
@@ -1037,6 +1048,7 @@ static bool load_run_as(struct thread_ctx *tc, bool wait)
 		first_stats(tc, run, n, first);
 	for (size_t k = 0; k < n; k++)
 		load_slot(tc, &run[k], stats ? &first[k] : NULL);
+	tc->shift = (ptrdiff_t)tc->guess - (ptrdiff_t)(at + n);
 	if (n) /* after the slots: whoever sees the count sees them */
 		atomic_fetch_add_explicit(&block->done, n, memory_order_release);
 	atomic_fetch_add_explicit(&tc->L->done, n, memory_order_relaxed);

@@ -154,6 +154,12 @@ void cache_reader_free(struct cache_reader *r);
  * device, inode, size, mtime and ctime (s and ns), and not racy (see
  * above); or -1. Reads through r. */
 long cache_find(struct cache_reader *r, const char *key, const struct stat *st);
+/* The same, entry guess tried first (it is the one when the files come in
+ * the order the cache was written in, as a walk of an archive that did
+ * not change gives them): a hit reads that entry's record alone, in the
+ * order the index lies, and makes no table. */
+long cache_find_near(struct cache_reader *r, const char *key, const struct stat *st,
+		     size_t guess);
 /* What cache_find of st will read, asked of the memory ahead: its slot of
  * the table, or (record, once the slot came) the index record it names.
  * For a run of lookups, each stage over the run before the next: at a

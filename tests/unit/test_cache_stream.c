@@ -96,6 +96,11 @@ static void assert_entry_is(struct cache_reader *r, const struct parsed *p)
 {
 	long id = cache_find(r, p->key, &p->st);
 	cr_assert_geq(id, 0, "%s: not in the cache", p->path);
+	/* guessed right, or wrong (the entry before or after it) */
+	cr_assert_eq(cache_find_near(r, p->key, &p->st, (size_t)id), id, "%s", p->path);
+	cr_assert_eq(cache_find_near(r, p->key, &p->st, (size_t)id + 1), id, "%s", p->path);
+	cr_assert_eq(cache_find_near(r, p->key, &p->st, id ? (size_t)id - 1 : 1), id, "%s",
+		     p->path);
 	struct strlist problems = {0};
 	const struct cache_text *texts;
 	size_t ntexts;

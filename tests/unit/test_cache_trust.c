@@ -226,8 +226,22 @@ static struct cache *write_and_open(const struct parsed *p, const char *cpath)
 	return c;
 }
 
+/* Whatever entry it guesses, cache_find_near finds what cache_find
+ * finds: a guess is taken only where the table would have taken it. */
+static void near_agrees(struct cache *c, const char *path, const struct stat *st)
+{
+	struct cache_reader *r = cache_reader_new(c);
+	size_t n = cache_count(c);
+	long want = cache_find(r, path, st);
+	for (size_t g = 0; g <= n + 1; g++)
+		cr_assert_eq(cache_find_near(r, path, st, g), want, "%s, guessed %zu", path, g);
+	cr_assert_eq(cache_find_near(r, path, st, SIZE_MAX), want, "%s", path);
+	cache_reader_free(r);
+}
+
 static int lookup(struct cache *c, const char *path, const struct stat *st)
 {
+	near_agrees(c, path, st);
 	struct article *a = NULL;
 	struct strlist problems = {0};
 	int r = cache_lookup(c, path, st, &a, &problems);
