@@ -1486,6 +1486,15 @@ static bool same_file(const struct entry *e, const struct stat *st)
 	       e->dev == (uint64_t)st->st_dev;
 }
 
+/* Was e's file changed or modified too near the writing of the cache
+ * (written) to be told from a later change (racy_time)? The table by
+ * identity leaves such entries out, and a guessed lookup takes none. */
+static bool entry_racy(const struct entry *e, const struct timespec *written)
+{
+	return racy_time(e->sec, e->nsec, written->tv_sec, written->tv_nsec) ||
+	       racy_time(e->csec, e->cnsec, written->tv_sec, written->tv_nsec);
+}
+
 /* Keyed, as every table whose keys a file can choose: a forged cache must
  * not be able to pile its entries into one run of slots. */
 static uint64_t id_hash(uint64_t dev, uint64_t ino)
@@ -1614,9 +1623,7 @@ long cache_find_near(struct cache_reader *r, const char *key, const struct stat 
 		/* as the table would hold it: the same file, not racy */
 		struct entry e;
 		entry_at(c, guess, &e);
-		if (same_file(&e, st) && !racy_time(e.sec, e.nsec, c->written.tv_sec, c->written.tv_nsec) &&
-		    !racy_time(e.csec, e.cnsec, c->written.tv_sec, c->written.tv_nsec) &&
-		    stored_for(r, guess, key))
+		if (same_file(&e, st) && !entry_racy(&e, &c->written) && stored_for(r, guess, key))
 			return (long)guess;
 	}
 	return cache_find(r, key, st);
@@ -2162,8 +2169,7 @@ static void index_by_id(struct cache *c, const struct timespec *written)
 			ahead[i % ID_AHEAD] = id_ahead(c, i + ID_AHEAD);
 		struct entry e_, *e = &e_;
 		entry_at(c, i, e);
-		if (racy_time(e->sec, e->nsec, written->tv_sec, written->tv_nsec) ||
-		    racy_time(e->csec, e->cnsec, written->tv_sec, written->tv_nsec))
+		if (entry_racy(e, written))
 			continue;
 		/* Hard links share (device, inode), and a keyed hash cannot
 		 * spread equal keys: past a few names of one file, the others

@@ -2698,6 +2698,15 @@ static void index_without_web(struct store *s)
 	rank_sort_kv32(s->without_web, s->nwithout_web); /* stable: by article within a key */
 }
 
+/* Is article i, listed, one of identity id (hashed h)? A lazy article by
+ * the hash, a whole one by the string too. */
+static bool is_identity(const struct store *s, size_t i, const char *id, uint64_t h)
+{
+	struct article tmp;
+	return !store_is_hidden(s, i) && store_identity_hash(s, i) == h &&
+	       (store_is_lazy(s, i) || !strcmp(article_identity(art_at(s, i, &tmp)), id));
+}
+
 /* The first article after `after` of those with no webUrl whose identity
  * is id (hashed h), from their table: a binary search, then the few of
  * one key. */
@@ -2713,12 +2722,9 @@ static long next_without_web(const struct store *s, const char *id, uint64_t h, 
 		else
 			hi = mid;
 	}
-	struct article tmp;
 	for (size_t k = lo; k < s->nwithout_web && v[k].key == key; k++) {
 		size_t i = v[k].idx;
-		if ((long)i > after && i < s->nlinked && !store_is_hidden(s, i) &&
-		    store_identity_hash(s, i) == h &&
-		    (store_is_lazy(s, i) || !strcmp(article_identity(art_at(s, i, &tmp)), id)))
+		if ((long)i > after && i < s->nlinked && is_identity(s, i, id, h))
 			return (long)i;
 	}
 	return -1;
@@ -2726,9 +2732,7 @@ static long next_without_web(const struct store *s, const char *id, uint64_t h, 
 
 long store_next_identity(const struct store *s, const char *id, long after)
 {
-	/* hashed once: a lazy article is compared by its identity's hash, a
-	 * whole one by the string when the hashes agree */
-	uint64_t h = hash_str(id);
+	uint64_t h = hash_str(id); /* hashed once */
 	if (store_links_ready(s)) {
 		/* the articles with a webUrl by the URL index, the others by
 		 * their table: the nearer of the two */
@@ -2740,10 +2744,8 @@ long store_next_identity(const struct store *s, const char *id, long after)
 	 * identity's hash finds what the indexes would: 20 to 50 ms at a
 	 * million articles, so the reader's marks leave the other articles
 	 * of an identity until the links are made (marksync.h). */
-	struct article tmp;
 	for (size_t i = after < 0 ? 0 : (size_t)after + 1; i < s->n; i++)
-		if (!store_is_hidden(s, i) && store_identity_hash(s, i) == h &&
-		    (store_is_lazy(s, i) || !strcmp(article_identity(art_at(s, i, &tmp)), id)))
+		if (is_identity(s, i, id, h))
 			return (long)i;
 	return -1;
 }
